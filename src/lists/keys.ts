@@ -1,0 +1,71 @@
+/**
+ * Every Redis key callguard uses is built here, so the layout is in one place.
+ *
+ * All keys of one list share the hash tag `{<ns>:<list>}`, so a list's keys live in
+ * one Redis Cluster slot: a check of one list, and an add with its audit entry, are
+ * single-slot operations. Different lists land in different slots.
+ *
+ * Layout of a list:
+ *   exact      SET   E.164 numbers that never expire (48 bytes a number on 1M)
+ *   timed      ZSET  members that expire (score = expiry, ms since epoch) and every
+ *                    prefix pattern (member `+1900*`, score +inf when forever)
+ *   meta       HASH  member -> JSON {reason, by, at, source} for entries added one by
+ *                    one; bulk imports write none (memory)
+ *   cancelled  HASH  member -> JSON {reason, by, at} of the last cancellation
+ *   audit      STREAM every change of this list (add, cancel, expire, import, replace,
+ *                    create, remove, enable, disable)
+ *   info       HASH  created, by, enabled ("1"/"0")
+ */
+export const LIST_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+export interface ListKeys {
+  exact: string;
+  timed: string;
+  meta: string;
+  cancelled: string;
+  audit: string;
+  info: string;
+}
+
+export function listTag(namespace: string, list: string): string {
+  return `${namespace}:{${namespace}:${list}}`;
+}
+
+export function listKeys(namespace: string, list: string): ListKeys {
+  const tag = listTag(namespace, list);
+  return {
+    exact: `${tag}:exact`,
+    timed: `${tag}:timed`,
+    meta: `${tag}:meta`,
+    cancelled: `${tag}:cancelled`,
+    audit: `${tag}:audit`,
+    info: `${tag}:info`,
+  };
+}
+
+/** Keys an atomic replace builds aside, in the same slot as the list they replace. */
+export function stagingKeys(namespace: string, list: string, runId: string): Pick<ListKeys, 'exact' | 'timed'> {
+  const tag = listTag(namespace, list);
+  return { exact: `${tag}:staging:${runId}:exact`, timed: `${tag}:staging:${runId}:timed` };
+}
+
+export function stagingPattern(namespace: string, list: string): string {
+  return `${listTag(namespace, list)}:staging:*`;
+}
+
+/** Keys that are not per list. */
+export function globalKeys(namespace: string) {
+  return {
+    lists: `${namespace}:lists`,
+    routes: `${namespace}:routes`,
+    campaigns: `${namespace}:campaigns`,
+    callLog: `${namespace}:calllog`,
+    dialRequests: `${namespace}:dial:requests`,
+    dialResults: `${namespace}:dial:results`,
+  };
+}
+
+/** Prefix patterns are stored with a trailing star, so they never collide with a number. */
+export function prefixMember(prefix: string): string {
+  return `${prefix}*`;
+}
