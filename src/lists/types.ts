@@ -1,0 +1,93 @@
+/**
+ * The list engine's public shape. `ListStore` (store.ts) implements it over Redis;
+ * the CLI, the importer and the Stasis app use only these types.
+ */
+
+/** Who made a change and why; `at` defaults to now. */
+export interface Actor {
+  by: string;
+  reason?: string;
+  source?: string;
+}
+
+/** A stored entry: `+4930123456` (exact) or `+1900*` (prefix). */
+export type EntryMember = string;
+
+export interface EntryToAdd {
+  member: EntryMember;
+  /** ms since epoch; undefined means forever. Adding again keeps the later expiry. */
+  expiresAt?: number;
+}
+
+export interface Match {
+  list: string;
+  /** the member that matched: the number itself, or a prefix pattern `+1900*` */
+  member: EntryMember;
+  kind: 'exact' | 'prefix';
+  /** ms since epoch, or null for forever */
+  expiresAt: number | null;
+  reason?: string;
+  by?: string;
+  /** ms since epoch when the entry was added, when known */
+  addedAt?: number;
+}
+
+export interface ListInfo {
+  name: string;
+  enabled: boolean;
+  createdAt: number;
+  createdBy: string;
+  /** exact numbers that never expire + timed members and prefixes (some may be expired) */
+  size: number;
+}
+
+export interface EntryState {
+  list: string;
+  member: EntryMember;
+  expiresAt: number | null;
+  reason?: string;
+  by?: string;
+  addedAt?: number;
+}
+
+export interface Cancellation {
+  list: string;
+  member: EntryMember;
+  reason: string;
+  by: string;
+  at: number;
+}
+
+export type AuditAction =
+  | 'create'
+  | 'remove'
+  | 'enable'
+  | 'disable'
+  | 'add'
+  | 'cancel'
+  | 'expire'
+  | 'import'
+  | 'replace';
+
+export interface AuditEvent {
+  id: string;
+  list: string;
+  action: AuditAction;
+  at: number;
+  by: string;
+  reason?: string;
+  /** the member for per-entry events */
+  member?: EntryMember;
+  /** free-form details (import counts, file name, expiry) as strings */
+  details?: Record<string, string>;
+}
+
+export class ListError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'invalid-name' | 'no-such-list' | 'list-exists' | 'not-listed',
+  ) {
+    super(message);
+    this.name = 'ListError';
+  }
+}
