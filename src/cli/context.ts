@@ -1,0 +1,96 @@
+import { Redis } from 'ioredis';
+import type { Command } from 'commander';
+import { ListStore } from '../lists/store.js';
+import { CliError, EXIT_REDIS_UNREACHABLE } from './errors.js';
+import { redactRedisUrl } from './redis-url.js';
+
+export interface GlobalOptions {
+  redis: string;
+  namespace: string;
+  json: boolean;
+}
+
+/** Where a command writes; tests pass their own to run the program in-process. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processIo: CliIo = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+};
+
+/** How long the CLI waits for Redis before it gives up with one clear line. */
+const REDIS_CONNECT_TIMEOUT_MS = 3_000;
+
+/**
+ * What every command needs: the global options, one lazily opened Redis connection,
+ * and one way to print (readable text for people, stable JSON with --json).
+ */
+export class CliContext {
+  private client: Redis | undefined;
+
+  constructor(
+    readonly options: GlobalOptions,
+    readonly io: CliIo,
+  ) {}
+
+  get json(): boolean {
+    return this.options.json;
+  }
+
+  get namespace(): string {
+    return this.options.namespace;
+  }
+
+  async redis(): Promise<Redis> {
+    if (this.client) return this.client;
+    const client = new Redis(this.options.redis, {
+      lazyConnect: true,
+      connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => null,
+    });
+    // Connection errors surface through connect() below as one clear line.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+    } catch (error) {
+      client.disconnect();
+      const why = error instanceof Error ? error.message : String(error);
+      throw new CliError(
+        `cannot reach Redis at ${redactRedisUrl(this.options.redis)}: ${why} (set --redis or REDIS_URL)`,
+        EXIT_REDIS_UNREACHABLE,
+      );
+    }
+    this.client = client;
+    return client;
+  }
+
+  async store(): Promise<ListStore> {
+    return new ListStore(await this.redis(), this.namespace);
+  }
+
+  /** Prints `human` for people, or `data` as one JSON document with --json. */
+  print(human: string | string[], data: unknown): void {
+    if (this.json) this.io.out(JSON.stringify(data));
+    else this.io.out(Array.isArray(human) ? human.join('\n') : human);
+  }
+
+  async close(): Promise<void> {
+    if (this.client) {
+      await this.client.quit().catch(() => this.client?.disconnect());
+      this.client = undefined;
+    }
+  }
+}
+
+/** The context of the command being run, built from its global options. */
+export function contextOf(command: Command, io: CliIo): CliContext {
+  const options = command.optsWithGlobals<GlobalOptions>();
+  return new CliContext(
+    { redis: options.redis, namespace: options.namespace, json: Boolean(options.json) },
+    io,
+  );
+}
