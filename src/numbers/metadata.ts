@@ -1,0 +1,108 @@
+import metadataJson from 'libphonenumber-js/metadata.max.json';
+import { Metadata, getCountryCallingCode, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
+
+/**
+ * The parts of libphonenumber's numbering-plan metadata we read. `nationalPrefix` and
+ * `nationalPrefixForParsing` exist at runtime but are missing from the published types.
+ */
+interface PlanMetadata {
+  possibleLengths(): number[];
+  IDDPrefix(): string;
+  nationalPrefix(): string | undefined;
+  nationalPrefixForParsing(): string | undefined;
+}
+
+function planOf(regionOrCallingCode: string): PlanMetadata {
+  const metadata = new Metadata();
+  metadata.selectNumberingPlan(regionOrCallingCode as CountryCode);
+  const plan: unknown = metadata.numberingPlan;
+  if (!isPlanMetadata(plan)) {
+    throw new Error(`libphonenumber metadata has no numbering plan for ${regionOrCallingCode}`);
+  }
+  return plan;
+}
+
+function isPlanMetadata(value: unknown): value is PlanMetadata {
+  if (typeof value !== 'object' || value === null) return false;
+  const plan = value as Record<string, unknown>;
+  return ['possibleLengths', 'IDDPrefix', 'nationalPrefix', 'nationalPrefixForParsing'].every(
+    (method) => typeof plan[method] === 'function',
+  );
+}
+
+/** What normalize needs to know about a region, computed once per region. */
+export interface RegionInfo {
+  region: CountryCode;
+  callingCode: string;
+  /** The region's own international (IDD) prefix, e.g. 011 for US, 810 for RU. */
+  internationalPrefix: RegExp;
+}
+
+const regionCache = new Map<string, RegionInfo | null>();
+
+/** Region info for a two-letter code in any case, or null when libphonenumber does not know it. */
+export function regionInfo(code: string): RegionInfo | null {
+  const cached = regionCache.get(code);
+  if (cached !== undefined) return cached;
+  const upper = code.toUpperCase();
+  let info: RegionInfo | null = null;
+  if (isSupportedCountry(upper)) {
+    // `~` in an IDD prefix means "wait for a second dial tone" (RU: 8~10); it is not dialled.
+    const idd = planOf(upper).IDDPrefix().replace(/~/g, '');
+    info = {
+      region: upper,
+      callingCode: getCountryCallingCode(upper),
+      internationalPrefix: new RegExp(`^(?:${idd})`),
+    };
+  }
+  // Region codes come from configuration, so the cache stays small; a cap keeps a caller
+  // that passes garbage regions from growing it without bound.
+  if (regionCache.size < 1024) regionCache.set(code, info);
+  return info;
+}
+
+/**
+ * Per country calling code: the national-number lengths possible in EVERY country that
+ * shares the code, and the national (trunk) prefixes libphonenumber would try to strip.
+ * An E.164 string whose national part has such a length and starts with no such prefix is
+ * exactly what libphonenumber would return as possible, so the fast path can accept it
+ * without parsing.
+ */
+export interface CallingCodeInfo {
+  callingCode: string;
+  possibleLengths: ReadonlySet<number>;
+  trunkPrefixes: readonly RegExp[];
+}
+
+function buildCallingCodes(): Map<string, CallingCodeInfo> {
+  const table = new Map<string, CallingCodeInfo>();
+  const codes = new Set([
+    ...Object.keys(metadataJson.country_calling_codes),
+    ...Object.keys(metadataJson.nonGeographic),
+  ]);
+  for (const code of codes) {
+    const members: string[] = [code, ...(metadataJson.country_calling_codes[code] ?? [])];
+    const plans = members.filter((m) => m !== '001').map(planOf);
+    let lengths: Set<number> | undefined;
+    const trunkPrefixes: RegExp[] = [];
+    for (const plan of plans) {
+      const own = new Set(plan.possibleLengths());
+      lengths = lengths === undefined ? own : new Set([...lengths].filter((n) => own.has(n)));
+      const trunk = plan.nationalPrefixForParsing();
+      if (trunk) trunkPrefixes.push(new RegExp(`^(?:${trunk})`));
+    }
+    table.set(code, { callingCode: code, possibleLengths: lengths ?? new Set(), trunkPrefixes });
+  }
+  return table;
+}
+
+const callingCodes = buildCallingCodes();
+
+/** The country calling code a string of international digits starts with, if any (codes are prefix-free). */
+export function callingCodeAt(digits: string): CallingCodeInfo | undefined {
+  for (let length = 1; length <= 3 && length <= digits.length; length++) {
+    const info = callingCodes.get(digits.slice(0, length));
+    if (info) return info;
+  }
+  return undefined;
+}
