@@ -1,0 +1,5 @@
+export { normalize, MAX_E164_DIGITS } from './normalize.js';
+export { normalizePattern } from './pattern.js';
+export { parseRegion, type RegionResult } from './region.js';
+export { HIDDEN_WORDS, MAX_RAW_LENGTH } from './dial-string.js';
+export type { Normalized, Pattern, PatternResult } from './types.js';
