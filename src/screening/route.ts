@@ -1,0 +1,118 @@
+import { LIST_NAME_PATTERN } from '../lists/keys.js';
+import { invalidActionReason } from './actions.js';
+import { VERDICTS, type Action, type Route, type Verdict } from './types.js';
+
+/**
+ * Route names go into the dialplan as `Stasis(callguard,inbound,<route>)`, so they
+ * follow the list-name rule: no commas, no spaces, lower case.
+ */
+export const ROUTE_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+const REGION_PATTERN = /^[A-Z]{2}$/;
+const MAX_VIP_PRIORITY = 1_000_000;
+
+/**
+ * What a new route does until told otherwise. Hidden and malformed callers go to the
+ * `anonymous` context rather than being hung up on: a garbled or withheld number is
+ * more often a misconfigured trunk or a cautious customer than an abuser, and the
+ * dialplan there can still reject them (CALLGUARD_VERDICT says which it was).
+ * Unavailable fails open: when Redis does not answer, callers reach the normal queue.
+ */
+export const DEFAULT_ACTIONS: Readonly<Record<Verdict, Action>> = {
+  blocked: { type: 'hangup', cause: 21 },
+  allowed: { type: 'continue', context: 'queues', extension: 'support', priority: 1 },
+  clear: { type: 'continue', context: 'queues', extension: 'support', priority: 1 },
+  hidden: { type: 'continue', context: 'anonymous', extension: 's', priority: 1 },
+  malformed: { type: 'continue', context: 'anonymous', extension: 's', priority: 1 },
+  unavailable: { type: 'continue', context: 'queues', extension: 'support', priority: 1 },
+};
+
+export function isRouteName(name: string): boolean {
+  return ROUTE_NAME_PATTERN.test(name);
+}
+
+/** A route with no lists and the default actions. */
+export function newRoute(name: string): Route {
+  return {
+    name,
+    block: [],
+    allow: [],
+    withheld: 'screen',
+    actions: { ...DEFAULT_ACTIONS },
+  };
+}
+
+export type RouteValidation = { ok: true; route: Route } | { ok: false; reason: string };
+
+/**
+ * Checks a route as stored (parsed JSON) field by field and returns a clean copy, so a
+ * hand-edited or corrupt hash entry becomes a reason to log instead of a crash mid-call.
+ */
+export function validateRoute(value: unknown): RouteValidation {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, reason: 'route is not a JSON object' };
+  }
+  const raw = value as Record<string, unknown>;
+  if (typeof raw.name !== 'string' || !isRouteName(raw.name)) {
+    return { ok: false, reason: `name ${JSON.stringify(raw.name)} is not a route name` };
+  }
+  const block = listNames(raw.block, 'block');
+  if (typeof block === 'string') return { ok: false, reason: block };
+  const allow = listNames(raw.allow, 'allow');
+  if (typeof allow === 'string') return { ok: false, reason: allow };
+  if (raw.region !== undefined && (typeof raw.region !== 'string' || !REGION_PATTERN.test(raw.region))) {
+    return { ok: false, reason: `region ${JSON.stringify(raw.region)} is not a two-letter region code` };
+  }
+  if (raw.withheld !== 'screen' && raw.withheld !== 'hidden') {
+    return { ok: false, reason: `withheld ${JSON.stringify(raw.withheld)} is neither "screen" nor "hidden"` };
+  }
+  if (raw.vipPriority !== undefined && !isVipPriority(raw.vipPriority)) {
+    return { ok: false, reason: `vipPriority ${JSON.stringify(raw.vipPriority)} is not a whole number 0-${MAX_VIP_PRIORITY}` };
+  }
+  if (typeof raw.actions !== 'object' || raw.actions === null) {
+    return { ok: false, reason: 'actions is not an object' };
+  }
+  const rawActions = raw.actions as Record<string, unknown>;
+  const actions = {} as Record<Verdict, Action>;
+  for (const verdict of VERDICTS) {
+    const reason = invalidActionReason(rawActions[verdict]);
+    if (reason !== undefined) return { ok: false, reason: `actions.${verdict}: ${reason}` };
+    actions[verdict] = copyAction(rawActions[verdict] as Action);
+  }
+  const route: Route = { name: raw.name, block, allow, withheld: raw.withheld, actions };
+  if (raw.region !== undefined) route.region = raw.region as string;
+  if (raw.vipPriority !== undefined) route.vipPriority = raw.vipPriority as number;
+  if (typeof raw.updatedAt === 'number') route.updatedAt = raw.updatedAt;
+  if (typeof raw.updatedBy === 'string') route.updatedBy = raw.updatedBy;
+  return { ok: true, route };
+}
+
+export function isVipPriority(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_VIP_PRIORITY;
+}
+
+export function isRegionCode(value: string): boolean {
+  return REGION_PATTERN.test(value);
+}
+
+function listNames(value: unknown, field: string): string[] | string {
+  if (!Array.isArray(value)) return `${field} is not a list of list names`;
+  for (const name of value) {
+    if (typeof name !== 'string' || !LIST_NAME_PATTERN.test(name)) {
+      return `${field} holds ${JSON.stringify(name)}, which is not a list name`;
+    }
+  }
+  return [...(value as string[])];
+}
+
+/** Only the action's own fields, so stray keys in storage do not travel further. */
+function copyAction(action: Action): Action {
+  switch (action.type) {
+    case 'hangup':
+      return { type: 'hangup', cause: action.cause };
+    case 'announce':
+      return { type: 'announce', sound: action.sound, cause: action.cause };
+    case 'continue':
+      return { type: 'continue', context: action.context, extension: action.extension, priority: action.priority };
+  }
+}

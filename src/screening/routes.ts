@@ -1,0 +1,115 @@
+import type { Redis } from 'ioredis';
+import { globalKeys } from '../lists/keys.js';
+import { withDeadline } from './deadline.js';
+import { isRouteName, validateRoute } from './route.js';
+import type { Route } from './types.js';
+
+/** What reading a route gave; a corrupt route is a value to log, never an exception. */
+export type RouteLookup =
+  | { kind: 'found'; route: Route }
+  | { kind: 'missing' }
+  | { kind: 'invalid'; reason: string };
+
+/**
+ * What a call gets: the route as read now, or — when Redis does not answer in time — the
+ * last version this process read (`stale: true`), so the route's own `unavailable` action
+ * still runs. `unavailable` only when this process never read the route.
+ */
+export type RouteForCall =
+  | { kind: 'found'; route: Route; stale: boolean }
+  | { kind: 'missing' }
+  | { kind: 'invalid'; reason: string }
+  | { kind: 'unavailable'; reason: string };
+
+export interface RouteListing {
+  routes: Route[];
+  invalid: { name: string; reason: string }[];
+}
+
+export class RouteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RouteError';
+  }
+}
+
+/**
+ * Routes in one Redis hash (`<ns>:routes`, name -> JSON). There is no cache between a
+ * change and a call: every call reads its route (one HGET), so a `route set` applies to
+ * the very next call without a restart or a notification channel.
+ */
+export class RouteStore {
+  private readonly key: string;
+  private readonly lastRead = new Map<string, Route>();
+
+  constructor(
+    private readonly redis: Redis,
+    namespace: string,
+  ) {
+    this.key = globalKeys(namespace).routes;
+  }
+
+  /** Rejects only when Redis fails. */
+  async get(name: string): Promise<RouteLookup> {
+    const text = await this.redis.hget(this.key, name);
+    if (text === null) return { kind: 'missing' };
+    return parseStoredRoute(name, text);
+  }
+
+  /** `get` bounded by a deadline, for calls; never rejects. */
+  async getForCall(name: string, deadlineMs: number): Promise<RouteForCall> {
+    const outcome = await withDeadline(() => this.get(name), deadlineMs);
+    if (!outcome.ok) {
+      const last = this.lastRead.get(name);
+      if (last) return { kind: 'found', route: last, stale: true };
+      return { kind: 'unavailable', reason: outcome.reason };
+    }
+    const lookup = outcome.value;
+    if (lookup.kind === 'found') {
+      this.lastRead.set(name, lookup.route);
+      return { kind: 'found', route: lookup.route, stale: false };
+    }
+    this.lastRead.delete(name);
+    return lookup;
+  }
+
+  /** Stores the route as given (replacing any), after checking it. */
+  async set(route: Route): Promise<void> {
+    const checked = validateRoute(route);
+    if (!checked.ok) throw new RouteError(`route ${JSON.stringify(route.name)} is not valid: ${checked.reason}`);
+    await this.redis.hset(this.key, route.name, JSON.stringify(checked.route));
+  }
+
+  /** True when the route existed. */
+  async remove(name: string): Promise<boolean> {
+    return (await this.redis.hdel(this.key, name)) === 1;
+  }
+
+  /** Every route by name; corrupt ones are listed apart with their reason. */
+  async list(): Promise<RouteListing> {
+    const all = await this.redis.hgetall(this.key);
+    const listing: RouteListing = { routes: [], invalid: [] };
+    for (const name of Object.keys(all).sort()) {
+      const lookup = parseStoredRoute(name, all[name] ?? '');
+      if (lookup.kind === 'found') listing.routes.push(lookup.route);
+      else if (lookup.kind === 'invalid') listing.invalid.push({ name, reason: lookup.reason });
+    }
+    return listing;
+  }
+}
+
+function parseStoredRoute(name: string, text: string): RouteLookup {
+  if (!isRouteName(name)) return { kind: 'invalid', reason: `${JSON.stringify(name)} is not a route name` };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { kind: 'invalid', reason: `stored route is not JSON: ${(error as Error).message}` };
+  }
+  const checked = validateRoute(parsed);
+  if (!checked.ok) return { kind: 'invalid', reason: checked.reason };
+  if (checked.route.name !== name) {
+    return { kind: 'invalid', reason: `stored under ${JSON.stringify(name)} but named ${JSON.stringify(checked.route.name)}` };
+  }
+  return { kind: 'found', route: checked.route };
+}
