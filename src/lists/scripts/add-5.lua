@@ -1,0 +1,70 @@
+--[[
+  Adds entries to one list, atomically with their metadata and audit events.
+  KEYS: info, exact, timed, meta, audit
+  ARGV: now (ms), meta json, by, reason, source, then pairs of member, expiry ('inf' or ms)
+  Returns -1 when the list does not exist, otherwise {added, extended, unchanged}.
+  Adding again keeps the later expiry; a number that never expires lives in the SET
+  `exact` only, everything else (timed numbers, every prefix) in the ZSET `timed`.
+]]
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return -1
+end
+
+local now = tonumber(ARGV[1])
+local metaJson, by, reason, source = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local added, extended, unchanged = 0, 0, 0
+
+local function expiryValue(score)
+  if score == 'inf' then
+    return math.huge
+  end
+  return tonumber(score)
+end
+
+local function record(member, change, expiry)
+  local fields = {'action', 'add', 'at', ARGV[1], 'by', by, 'member', member,
+    'd.change', change, 'd.expiresAt', expiry == 'inf' and 'never' or expiry}
+  if reason ~= '' then
+    fields[#fields + 1] = 'reason'
+    fields[#fields + 1] = reason
+  end
+  if source ~= '' then
+    fields[#fields + 1] = 'd.source'
+    fields[#fields + 1] = source
+  end
+  redis.call('XADD', KEYS[5], '*', unpack(fields))
+end
+
+for i = 6, #ARGV, 2 do
+  local member, expiry = ARGV[i], ARGV[i + 1]
+  local change = nil
+  if redis.call('SISMEMBER', KEYS[2], member) == 0 then
+    local current = redis.call('ZSCORE', KEYS[3], member)
+    if not current or expiryValue(current) <= now then
+      change = 'added'
+    elseif expiryValue(expiry) > expiryValue(current) then
+      change = 'extended'
+    end
+  end
+
+  if change then
+    local isPrefix = string.sub(member, -1) == '*'
+    if expiry == 'inf' and not isPrefix then
+      redis.call('ZREM', KEYS[3], member)
+      redis.call('SADD', KEYS[2], member)
+    else
+      redis.call('ZADD', KEYS[3], expiry, member)
+    end
+    redis.call('HSET', KEYS[4], member, metaJson)
+    record(member, change, expiry)
+    if change == 'added' then
+      added = added + 1
+    else
+      extended = extended + 1
+    end
+  else
+    unchanged = unchanged + 1
+  end
+end
+
+return {added, extended, unchanged}

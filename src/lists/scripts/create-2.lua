@@ -1,0 +1,17 @@
+--[[
+  Creates a list.
+  KEYS: info, audit
+  ARGV: now (ms), by, reason
+  Returns 0 when the list exists already, 1 when created (enabled).
+]]
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'created', ARGV[1], 'by', ARGV[2], 'enabled', '1')
+local fields = {'action', 'create', 'at', ARGV[1], 'by', ARGV[2]}
+if ARGV[3] ~= '' then
+  fields[#fields + 1] = 'reason'
+  fields[#fields + 1] = ARGV[3]
+end
+redis.call('XADD', KEYS[2], '*', unpack(fields))
+return 1

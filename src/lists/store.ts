@@ -1,0 +1,309 @@
+import type { Redis } from 'ioredis';
+import { auditFields, newestFirst, parseAuditEntry, type StreamEntry } from './audit.js';
+import { matchFromReply, metaFields } from './check.js';
+import { globalKeys, listKeys, type ListKeys } from './keys.js';
+import { assertE164, assertMember } from './members.js';
+import { assertListName, noSuchList } from './names.js';
+import { defineListScripts } from './scripts.js';
+import {
+  ListError,
+  type Actor,
+  type AuditAction,
+  type AuditEvent,
+  type Cancellation,
+  type EntryMember,
+  type EntryState,
+  type EntryToAdd,
+  type ListInfo,
+  type Match,
+} from './types.js';
+
+export { assertListName } from './names.js';
+
+/** Who the janitor's 'expire' audit events name. */
+export const JANITOR = 'callguard-janitor';
+/** Expired members removed per script call, so a purge never blocks Redis for long. */
+const PURGE_BATCH = 500;
+/** Audit entries read per XREVRANGE while looking for one member's history. */
+const HISTORY_PAGE = 1000;
+const DEFAULT_AUDIT_LIMIT = 100;
+const DEFAULT_HISTORY_LIMIT = 50;
+
+interface StoredCancellation {
+  reason: string;
+  by: string;
+  at: number;
+}
+
+/**
+ * Named number lists in Redis. Every multi-key change of a list is one Lua script on
+ * keys of that list only (one hash tag, so one cluster slot); the index of list names
+ * is written outside those scripts and may name a list whose info is gone, which every
+ * reader skips.
+ */
+export class ListStore {
+  private readonly index: string;
+  private readonly keyCache = new Map<string, ListKeys>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly namespace: string,
+    private readonly clock: () => number = Date.now,
+  ) {
+    defineListScripts(redis);
+    this.index = globalKeys(namespace).lists;
+  }
+
+  async createList(name: string, actor: Actor): Promise<void> {
+    const keys = this.keysOf(name);
+    await this.redis.sadd(this.index, name);
+    const created = await this.redis.callguardListCreate(keys.info, keys.audit, this.clock(), actor.by, actor.reason ?? '');
+    if (created === 0) throw new ListError(`list ${name} exists already`, 'list-exists');
+  }
+
+  async removeList(name: string, actor: Actor): Promise<void> {
+    const keys = this.keysOf(name);
+    const removed = await this.redis.callguardListRemove(
+      keys.info, keys.exact, keys.timed, keys.meta, keys.cancelled, keys.audit,
+      this.clock(), actor.by, actor.reason ?? '',
+    );
+    if (removed === -1) throw noSuchList(name);
+    await this.redis.srem(this.index, name);
+  }
+
+  async setEnabled(name: string, enabled: boolean, actor: Actor): Promise<void> {
+    const keys = this.keysOf(name);
+    const result = await this.redis.callguardListSetEnabled(
+      keys.info, keys.audit, this.clock(), enabled ? '1' : '0', actor.by, actor.reason ?? '',
+    );
+    if (result === -1) throw noSuchList(name);
+  }
+
+  async lists(): Promise<ListInfo[]> {
+    const names = (await this.redis.smembers(this.index)).sort();
+    if (names.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const name of names) {
+      const keys = this.keysOf(name);
+      pipeline.hgetall(keys.info).scard(keys.exact).zcard(keys.timed);
+    }
+    const replies = pipelineResults(await pipeline.exec());
+    const infos: ListInfo[] = [];
+    names.forEach((name, i) => {
+      const info = replies[i * 3] as Record<string, string>;
+      if (info.created === undefined) return;
+      infos.push({
+        name,
+        enabled: info.enabled === '1',
+        createdAt: Number(info.created),
+        createdBy: info.by ?? '',
+        size: Number(replies[i * 3 + 1]) + Number(replies[i * 3 + 2]),
+      });
+    });
+    return infos;
+  }
+
+  async hasList(name: string): Promise<boolean> {
+    return (await this.redis.exists(this.keysOf(name).info)) === 1;
+  }
+
+  async add(
+    list: string,
+    entries: EntryToAdd[],
+    actor: Actor,
+  ): Promise<{ added: number; extended: number; unchanged: number }> {
+    const keys = this.keysOf(list);
+    const now = this.clock();
+    const pairs: string[] = [];
+    for (const entry of entries) {
+      assertMember(entry.member);
+      pairs.push(entry.member, expiryArg(entry, now));
+    }
+    const meta = JSON.stringify({ reason: actor.reason, by: actor.by, at: now, source: actor.source });
+    const reply = await this.redis.callguardListAdd(
+      keys.info, keys.exact, keys.timed, keys.meta, keys.audit,
+      now, meta, actor.by, actor.reason ?? '', actor.source ?? '', ...pairs,
+    );
+    if (reply === -1) throw noSuchList(list);
+    const [added, extended, unchanged] = reply as [number, number, number];
+    return { added, extended, unchanged };
+  }
+
+  async cancel(
+    list: string,
+    members: EntryMember[],
+    actor: Actor & { reason: string },
+  ): Promise<{ cancelled: EntryMember[]; notListed: EntryMember[] }> {
+    const keys = this.keysOf(list);
+    members.forEach(assertMember);
+    const now = this.clock();
+    const cancellation: StoredCancellation = { reason: actor.reason, by: actor.by, at: now };
+    const reply = await this.redis.callguardListCancel(
+      keys.info, keys.exact, keys.timed, keys.meta, keys.cancelled, keys.audit,
+      now, actor.by, actor.reason, JSON.stringify(cancellation), ...members,
+    );
+    if (reply === -1) throw noSuchList(list);
+    const flags = reply as number[];
+    return {
+      cancelled: members.filter((_, i) => flags[i] === 1),
+      notListed: members.filter((_, i) => flags[i] !== 1),
+    };
+  }
+
+  /** The first match in the order of `lists`, or null. One round trip. */
+  async check(e164: string, lists: string[]): Promise<Match | null> {
+    for (const match of await this.checkEach(e164, lists)) {
+      if (match) return match;
+    }
+    return null;
+  }
+
+  /**
+   * One result per list, in the order given, from ONE round trip: one script call per
+   * list, all written in one pipeline before any reply is read.
+   */
+  async checkEach(e164: string, lists: string[]): Promise<(Match | null)[]> {
+    assertE164(e164);
+    if (lists.length === 0) return [];
+    const now = this.clock();
+    const pipeline = this.redis.pipeline();
+    for (const list of lists) {
+      const keys = this.keysOf(list);
+      pipeline.callguardListCheck(keys.info, keys.exact, keys.timed, keys.meta, now, e164);
+    }
+    const replies = pipelineResults(await pipeline.exec());
+    return lists.map((list, i) => matchFromReply(list, replies[i]));
+  }
+
+  /** Where this member is listed now, and its last cancellation per list, across all lists. */
+  async entries(member: EntryMember): Promise<{ listed: EntryState[]; cancelled: Cancellation[] }> {
+    assertMember(member);
+    const names = await this.listNames();
+    const listed: EntryState[] = [];
+    const cancelled: Cancellation[] = [];
+    if (names.length === 0) return { listed, cancelled };
+    const pipeline = this.redis.pipeline();
+    for (const name of names) {
+      const keys = this.keysOf(name);
+      pipeline.sismember(keys.exact, member).zscore(keys.timed, member).hget(keys.meta, member).hget(keys.cancelled, member);
+    }
+    const replies = pipelineResults(await pipeline.exec());
+    const now = this.clock();
+    names.forEach((list, i) => {
+      const [inExact, score, meta, cancellation] = replies.slice(i * 4, i * 4 + 4) as [number, string | null, string | null, string | null];
+      const expiresAt = inExact === 1 ? null : scoreToExpiry(score);
+      if (inExact === 1 || (expiresAt !== undefined && (expiresAt === null || expiresAt > now))) {
+        listed.push({ list, member, expiresAt: expiresAt ?? null, ...(meta === null ? {} : metaFields(meta)) });
+      }
+      if (cancellation !== null) {
+        const stored = JSON.parse(cancellation) as StoredCancellation;
+        cancelled.push({ list, member, reason: stored.reason, by: stored.by, at: stored.at });
+      }
+    });
+    return { listed, cancelled };
+  }
+
+  /** Audit events naming this member, across the existing lists, newest first. */
+  async history(member: EntryMember, limit = DEFAULT_HISTORY_LIMIT): Promise<AuditEvent[]> {
+    assertMember(member);
+    const names = await this.listNames();
+    const perList = await Promise.all(names.map((list) => this.memberEvents(list, member, limit)));
+    return perList.flat().sort(newestFirst).slice(0, limit);
+  }
+
+  async audit(list: string, limit = DEFAULT_AUDIT_LIMIT): Promise<AuditEvent[]> {
+    const keys = this.keysOf(list);
+    const entries = (await this.redis.xrevrange(keys.audit, '+', '-', 'COUNT', limit)) as StreamEntry[];
+    return entries.map((entry) => parseAuditEntry(list, entry));
+  }
+
+  async recordAudit(
+    list: string,
+    action: AuditAction,
+    actor: Actor,
+    details?: Record<string, string>,
+    member?: EntryMember,
+  ): Promise<string> {
+    const keys = this.keysOf(list);
+    if (member !== undefined) assertMember(member);
+    const id = await this.redis.xadd(keys.audit, '*', ...auditFields(action, this.clock(), actor, details, member));
+    if (id === null) throw new Error(`Redis did not append the ${action} audit event of list ${list}`);
+    return id;
+  }
+
+  /**
+   * The janitor: removes expired members of every list. Entries added one by one get an
+   * 'expire' audit event each; bulk-loaded entries one event per batch with `count`.
+   * Returns the lists where something expired.
+   */
+  async purgeExpired(): Promise<{ list: string; expired: number }[]> {
+    const now = this.clock();
+    const purged: { list: string; expired: number }[] = [];
+    for (const list of await this.listNames()) {
+      const keys = this.keysOf(list);
+      let expired = 0;
+      for (;;) {
+        const removed = Number(await this.redis.callguardListPurge(keys.timed, keys.meta, keys.audit, now, PURGE_BATCH, JANITOR));
+        expired += removed;
+        if (removed < PURGE_BATCH) break;
+      }
+      if (expired > 0) purged.push({ list, expired });
+    }
+    return purged;
+  }
+
+  private async memberEvents(list: string, member: EntryMember, limit: number): Promise<AuditEvent[]> {
+    const keys = this.keysOf(list);
+    const found: AuditEvent[] = [];
+    let end = '+';
+    for (;;) {
+      const page = (await this.redis.xrevrange(keys.audit, end, '-', 'COUNT', HISTORY_PAGE)) as StreamEntry[];
+      for (const entry of page) {
+        const event = parseAuditEntry(list, entry);
+        if (event.member === member) found.push(event);
+      }
+      const last = page.at(-1);
+      if (found.length >= limit || page.length < HISTORY_PAGE || !last) return found;
+      end = `(${last[0]}`;
+    }
+  }
+
+  private async listNames(): Promise<string[]> {
+    return (await this.redis.smembers(this.index)).sort();
+  }
+
+  private keysOf(list: string): ListKeys {
+    let keys = this.keyCache.get(list);
+    if (!keys) {
+      assertListName(list);
+      keys = listKeys(this.namespace, list);
+      this.keyCache.set(list, keys);
+    }
+    return keys;
+  }
+}
+
+function expiryArg(entry: EntryToAdd, now: number): string {
+  if (entry.expiresAt === undefined) return 'inf';
+  if (!Number.isSafeInteger(entry.expiresAt) || entry.expiresAt <= now) {
+    throw new RangeError(
+      `expiry of ${entry.member} must be a time in the future (ms since epoch), got ${String(entry.expiresAt)}`,
+    );
+  }
+  return String(entry.expiresAt);
+}
+
+/** undefined: not in the ZSET; null: forever; otherwise ms since epoch. */
+function scoreToExpiry(score: string | number | null): number | null | undefined {
+  if (score === null) return undefined;
+  if (score === 'inf' || score === Infinity) return null;
+  return Number(score);
+}
+
+function pipelineResults(results: [error: Error | null, result: unknown][] | null): unknown[] {
+  if (results === null) throw new Error('Redis discarded the pipeline');
+  return results.map(([error, result]) => {
+    if (error) throw error;
+    return result;
+  });
+}
