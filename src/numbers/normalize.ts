@@ -83,9 +83,26 @@ function parsed(text: string, region: CountryCode | undefined, what: string): No
     if (number.number.length - 1 > MAX_E164_DIGITS) {
       return malformed(`more than ${MAX_E164_DIGITS} digits`);
     }
+    if (!readsTheSameAgain(number.number)) {
+      return malformed(`not a possible number for ${what}: a trunk prefix follows the country code`);
+    }
     return { kind: 'e164', e164: number.number };
   }
   return malformed(impossibleReason(validatePhoneNumberLength(text, region), what));
+}
+
+/**
+ * libphonenumber strips one trunk prefix after the country code (+49 0 30… is +49 30…).
+ * When what is left starts with it again (+49 0 0…), a second reading would strip again:
+ * such a number is refused, so that normalize(normalize(x)) is always normalize(x) and a
+ * stored entry still matches after an export and import.
+ */
+function readsTheSameAgain(e164: string): boolean {
+  const code = callingCodeAt(e164.slice(1));
+  if (!code) return false;
+  const national = e164.slice(1 + code.callingCode.length);
+  if (!code.trunkPrefixes.some((trunk) => trunk.test(national))) return true;
+  return parsePhoneNumberFromString(e164)?.number === e164;
 }
 
 function impossibleReason(length: ValidatePhoneNumberLengthResult | undefined, what: string): string {

@@ -29,13 +29,17 @@ export function normalizePattern(raw: string, region?: string): PatternResult {
   const international = afterInternationalPrefix(dial.digits, info);
   if (international !== undefined) return internationalPrefix(international);
   if (!info) return refused('national prefix without a region');
-  return prefixResult(asYouType(dial.digits, info.region), info.callingCode);
+  return prefixResult(asYouType(dial.digits, info.region), info.callingCode, dial.digits);
 }
 
 function internationalPrefix(digits: string): PatternResult {
   const code = callingCodeAt(digits);
   if (!code) return refused(`no country calling code starts +${digits.slice(0, 3)}`);
-  return prefixResult(asYouType(`+${digits}`, undefined), code.callingCode);
+  return prefixResult(
+    asYouType(`+${digits}`, undefined),
+    code.callingCode,
+    digits.slice(code.callingCode.length),
+  );
 }
 
 /**
@@ -50,15 +54,26 @@ function asYouType(text: string, region: RegionInfo['region'] | undefined): stri
   return formatter.getNumberValue();
 }
 
-function prefixResult(prefix: string | undefined, callingCode: string): PatternResult {
+/** `written`: the national digits as the operator wrote them, trunk prefix included if any. */
+function prefixResult(prefix: string | undefined, callingCode: string, written: string): PatternResult {
   if (prefix === undefined || !prefix.startsWith(`+${callingCode}`)) {
     return refused(`not a prefix of a +${callingCode} number`);
+  }
+  // Reading a trunk or carrier prefix only removes digits from the front. Anything else is
+  // a rule for complete numbers (BB: seven digits are a local number, 246 goes in front)
+  // that a partial number cannot trigger reliably, so we refuse rather than guess.
+  if (!written.endsWith(prefix.slice(1 + callingCode.length))) {
+    return refused(`ambiguous as a partial national number; write the prefix as +${callingCode}…*`);
   }
   const digits = prefix.length - 1;
   if (digits <= callingCode.length) {
     return refused(`a prefix needs at least one digit after the country code +${callingCode}`);
   }
   if (digits > MAX_E164_DIGITS) return refused(`more than ${MAX_E164_DIGITS} digits`);
+  // A prefix that reads differently a second time (`+4900`: the trunk prefix 0 once more
+  // after +49, read as +490) starts no real number; storing it would make a list entry
+  // that its own export could not load again.
+  if (asYouType(prefix, undefined) !== prefix) return refused(`not the start of any +${callingCode} number`);
   return { ok: true, pattern: { kind: 'prefix', prefix } };
 }
 

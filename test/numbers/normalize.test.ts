@@ -94,6 +94,7 @@ describe('normalize', () => {
     ['0 12', 'FR', 'too short for a FR number'],
     ['+49 301 234 567 890 123', undefined, 'more than 15 digits'],
     ['sip:%E0%A4%A@host', undefined, 'bad percent-encoding in the URI'],
+    ['+49 0 00000', undefined, 'not a possible number for country code +49: a trunk prefix follows the country code'],
   ])('%j with region %s is malformed: %s', (raw, region, reason) => {
     expect(normalize(raw, region)).toEqual({ kind: 'malformed', reason });
   });

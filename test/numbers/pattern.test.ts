@@ -21,6 +21,7 @@ describe('normalizePattern', () => {
     ['0117*', 'GB', '+44117'],
     ['06*', 'IT', '+3906'],
     ['8 812*', 'RU', '+7812'],
+    ['+1 246 250 1*', 'BB', '+12462501'],
     ['+44 1*', undefined, '+441'],
   ])('%j with region %s is the prefix %s', (raw, region, prefix) => {
     expect(normalizePattern(raw, region)).toEqual({ ok: true, pattern: { kind: 'prefix', prefix } });
@@ -50,6 +51,8 @@ describe('normalizePattern', () => {
     ['*', undefined, 'no digits'],
     ['+1900abc*', undefined, 'contains letters'],
     ['+491', undefined, 'too short for country code +49'],
+    ['+49 00*', undefined, 'not the start of any +49 number'],
+    ['(246) 250-1*', 'BB', 'ambiguous as a partial national number; write the prefix as +1…*'],
   ])('%j with region %s is refused: %s', (raw, region, reason) => {
     expect(normalizePattern(raw, region)).toEqual({ ok: false, reason });
   });
