@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import type { Command } from 'commander';
 import { ListStore } from '../lists/store.js';
@@ -14,11 +15,14 @@ export interface GlobalOptions {
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** A stream for bulk output (export's CSV), so writes respect backpressure. */
+  outStream?: Writable;
 }
 
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  outStream: process.stdout,
 };
 
 /** How long the CLI waits for Redis before it gives up with one clear line. */

@@ -5,7 +5,10 @@ import { contextOf, type CliContext, type CliIo } from './context.js';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_NAMESPACE = 'callguard';
 
-/** The whole `callguard` program; tests build it with their own io and exitOverride(). */
+/**
+ * The whole `callguard` program. Errors throw instead of exiting (exitOverride, set
+ * before the subcommands are added so they inherit it); runCli() turns them into exit codes.
+ */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('callguard')
     .description('Real-time call screening for Asterisk: number lists in Redis, checked on every call.')
@@ -17,7 +20,8 @@ export function buildProgram(io: CliIo): Command {
     )
     .option('--json', 'machine-readable JSON output, for scripts', false)
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
+    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
+    .exitOverride();
   registerCommands(program, io);
   return program;
 }
