@@ -1,8 +1,20 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../context.js';
+import { registerAdd } from './add.js';
+import { registerCancel } from './cancel.js';
+import { registerCheck } from './check.js';
+import { registerExport } from './export.js';
+import { registerList } from './list.js';
+import { registerLists } from './lists.js';
+import { registerShow } from './show.js';
 
 /** Every subcommand of `callguard`; each file under commands/ adds its own. */
 export function registerCommands(program: Command, io: CliIo): void {
-  void program;
-  void io;
+  registerLists(program, io);
+  registerList(program, io);
+  registerAdd(program, io);
+  registerCancel(program, io);
+  registerCheck(program, io);
+  registerShow(program, io);
+  registerExport(program, io);
 }

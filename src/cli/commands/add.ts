@@ -1,0 +1,73 @@
+import { Option, type Command } from 'commander';
+import type { CliIo } from '../context.js';
+import { expiryFrom, type Duration } from '../duration.js';
+import { describeExpiry, isoTime, table } from '../format.js';
+import { readEntries } from '../number-input.js';
+import { byOption, defaultActor, forOption, listOption, regionOption, untilOption } from '../options.js';
+import { withContext } from '../program.js';
+
+interface AddOptions {
+  list: string;
+  reason?: string;
+  by?: string;
+  until?: number;
+  for?: Duration;
+  region?: string;
+}
+
+export function registerAdd(program: Command, io: CliIo): void {
+  program
+    .command('add')
+    .description('add numbers or prefixes to a list, forever or until a time')
+    .argument('<numbers...>', 'numbers (E.164, or national with --region); ending in * a prefix')
+    .addOption(listOption('the list to add to'))
+    .addOption(new Option('--reason <text>', 'why; shown by check and show'))
+    .addOption(byOption())
+    .addOption(untilOption())
+    .addOption(forOption())
+    .addOption(regionOption())
+    .addHelpText(
+      'after',
+      `
+Every number is checked before anything is written: one invalid number rejects
+the whole command (exit 2). Adding an entry again keeps the later expiry; an entry
+added for a time and then again without --until/--for becomes forever.
+
+Examples:
+  $ callguard add +4930123456 --list dnc --reason "asked not to be called"
+  $ callguard add 030123456 0301234567 --list dnc --region DE --by alice
+  $ callguard add '+1900*' --list premium --reason "premium-rate range"
+  $ callguard add +4915112345678 --list harassment --for 30d
+  $ callguard add +4915112345678 --list harassment --until 2026-12-31T18:00:00Z
+
+JSON: {"list","added","extended","unchanged","expiresAt":ISO|null,
+       "entries":[{"input","member","kind":"exact|prefix"}]}`,
+    )
+    .action(async (inputs: string[], options: AddOptions, command: Command) => {
+      const entries = readEntries(inputs, options.region);
+      const expiresAt = expiryFrom(options, Date.now());
+      await withContext(command, io, async (context) => {
+        const store = await context.store();
+        const result = await store.add(
+          options.list,
+          entries.map((entry) => ({ member: entry.member, expiresAt })),
+          { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' },
+        );
+        context.print(
+          [
+            `${options.list}: ${result.added} added, ${result.extended} extended, ${result.unchanged} unchanged; expires ${describeExpiry(expiresAt, Date.now())}`,
+            ...table(
+              ['ENTRY', 'KIND', 'INPUT'],
+              entries.map((entry) => [entry.member, entry.kind, entry.input]),
+            ),
+          ],
+          {
+            list: options.list,
+            ...result,
+            expiresAt: isoTime(expiresAt),
+            entries,
+          },
+        );
+      });
+    });
+}

@@ -1,0 +1,55 @@
+import { Option, type Command } from 'commander';
+import type { CliIo } from '../context.js';
+import { byOption, defaultActor, parseListName } from '../options.js';
+import { withContext } from '../program.js';
+
+interface ListChangeOptions {
+  by?: string;
+  reason?: string;
+}
+
+type ListAction = 'created' | 'removed' | 'enabled' | 'disabled';
+
+const SUBCOMMANDS: { name: string; action: ListAction; description: string }[] = [
+  { name: 'create', action: 'created', description: 'create an empty, enabled list' },
+  { name: 'rm', action: 'removed', description: 'remove a list with all its entries, cancellations and audit' },
+  { name: 'enable', action: 'enabled', description: 'let a disabled list match again' },
+  { name: 'disable', action: 'disabled', description: 'keep a list but let it match nothing' },
+];
+
+export function registerList(program: Command, io: CliIo): void {
+  const list = program
+    .command('list')
+    .description('create, remove, enable or disable a list')
+    .addHelpText(
+      'after',
+      `
+A list name is 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit.
+
+Examples:
+  $ callguard list create dnc
+  $ callguard list disable vip --reason "campaign over"
+  $ callguard list rm test --by ops
+
+JSON: {"list":"dnc","action":"created|removed|enabled|disabled"}`,
+    );
+
+  for (const sub of SUBCOMMANDS) {
+    list
+      .command(sub.name)
+      .description(sub.description)
+      .argument('<name>', 'the list', parseListName)
+      .addOption(byOption())
+      .addOption(new Option('--reason <text>', 'why, kept in the audit stream'))
+      .action(async (name: string, options: ListChangeOptions, command: Command) =>
+        withContext(command, io, async (context) => {
+          const store = await context.store();
+          const actor = { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' };
+          if (sub.action === 'created') await store.createList(name, actor);
+          else if (sub.action === 'removed') await store.removeList(name, actor);
+          else await store.setEnabled(name, sub.action === 'enabled', actor);
+          context.print(`list ${name} ${sub.action}`, { list: name, action: sub.action });
+        }),
+      );
+  }
+}

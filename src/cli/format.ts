@@ -1,0 +1,76 @@
+/** Output helpers for people; `--json` output uses `isoTime` so both show the same instants. */
+
+/** ms since epoch as ISO 8601 UTC to the second, or null when unknown. */
+export function isoTime(at: number | null | undefined): string | null {
+  if (at === null || at === undefined || !Number.isFinite(at)) return null;
+  return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+const SPANS: [string, number][] = [
+  ['y', 365 * 86_400_000],
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1_000],
+];
+
+/** A span in its two largest units: `29d 23h`, `12h`, `45s`. */
+export function humanSpan(ms: number): string {
+  let rest = Math.max(0, Math.round(ms / 1_000) * 1_000);
+  const parts: string[] = [];
+  for (const [unit, size] of SPANS) {
+    if (rest >= size && parts.length < 2) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    } else if (parts.length > 0) {
+      break;
+    }
+  }
+  return parts.length > 0 ? parts.join(' ') : '0s';
+}
+
+/** `forever`, or the time and how far off it is: `2026-12-23T10:00:00Z (in 30d)`. */
+export function describeExpiry(expiresAt: number | null | undefined, now: number): string {
+  if (expiresAt === null || expiresAt === undefined || !Number.isFinite(expiresAt)) return 'forever';
+  const when = isoTime(expiresAt);
+  return expiresAt > now ? `${when} (in ${humanSpan(expiresAt - now)})` : `${when} (expired)`;
+}
+
+/** Rows under a header, columns padded to line up; empty cells show as `-`. */
+export function table(header: string[], rows: (string | undefined)[][]): string[] {
+  const cells = [header, ...rows.map((row) => header.map((_, i) => row[i] || '-'))];
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
+  return cells.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** `label: value` lines with the values aligned; absent values are left out. */
+export function fields(pairs: [string, string | undefined][]): string[] {
+  const present = pairs.filter((pair): pair is [string, string] => pair[1] !== undefined && pair[1] !== '');
+  const width = Math.max(0, ...present.map(([label]) => label.length + 1));
+  return present.map(([label, value]) => `${`${label}:`.padEnd(width)}  ${value}`);
+}
+
+/** A match or entry as JSON: times as ISO strings, absent fields as null (a stable shape). */
+export function entryJson(entry: {
+  list: string;
+  member: string;
+  expiresAt: number | null;
+  reason?: string;
+  by?: string;
+  addedAt?: number;
+}): Record<string, string | null> {
+  return {
+    list: entry.list,
+    member: entry.member,
+    kind: entry.member.endsWith('*') ? 'prefix' : 'exact',
+    expiresAt: isoTime(entry.expiresAt),
+    reason: entry.reason ?? null,
+    by: entry.by ?? null,
+    addedAt: isoTime(entry.addedAt),
+  };
+}

@@ -1,0 +1,81 @@
+import { userInfo } from 'node:os';
+import { InvalidArgumentError, Option } from 'commander';
+import { LIST_NAME_PATTERN } from '../lists/keys.js';
+import { parseRegion as readRegion } from '../numbers/index.js';
+import { parseDuration, parseIsoTime } from './duration.js';
+
+/** Options shared by several commands, each validated when commander reads it. */
+
+export function parseListName(name: string): string {
+  if (!LIST_NAME_PATTERN.test(name)) {
+    throw new InvalidArgumentError(
+      `"${name}" is not a list name: 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit`,
+    );
+  }
+  return name;
+}
+
+/** `a,b,c` (repeating the option adds more); order is kept, duplicates dropped. */
+export function parseListNames(text: string, previous: string[] = []): string[] {
+  const names = text.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) throw new InvalidArgumentError(`"${text}" has an empty list name`);
+  return [...new Set([...previous, ...names.map(parseListName)])];
+}
+
+/** A two-letter region (ISO 3166 alpha-2, any case) that the number metadata knows. */
+export function parseRegion(text: string): string {
+  const result = readRegion(text);
+  if (!result.ok) throw new InvalidArgumentError(result.reason);
+  return result.region;
+}
+
+/** Who made a change when --by is not given: the operating-system user. */
+export function defaultActor(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // Containers may run with a uid that has no passwd entry; the environment may still name it.
+    return process.env.USER ?? process.env.LOGNAME ?? `uid-${process.getuid?.() ?? 'unknown'}`;
+  }
+}
+
+export function listOption(description = 'the list'): Option {
+  return new Option('-l, --list <name>', description).argParser(parseListName).makeOptionMandatory();
+}
+
+export function listsOption(description: string): Option {
+  return new Option('-l, --list <names>', description).argParser(parseListNames).makeOptionMandatory();
+}
+
+export function regionOption(): Option {
+  return new Option('--region <CC>', 'region for numbers written without a country code, e.g. DE')
+    .env('CALLGUARD_REGION')
+    .argParser(parseRegion);
+}
+
+export function byOption(): Option {
+  return new Option('--by <who>', 'who makes the change (default: your user name)');
+}
+
+export function untilOption(): Option {
+  return new Option('--until <time>', 'expires at this ISO 8601 time, e.g. 2026-12-31T18:00:00Z')
+    .argParser(parseIsoTime)
+    .conflicts('for');
+}
+
+export function forOption(): Option {
+  return new Option('--for <duration>', 'expires after this long: 30m, 12h, 30d, 2w, 1y')
+    .argParser(parseDuration)
+    .conflicts('until');
+}
+
+/** A whole number from 1 to `max`. */
+export function positiveInteger(max: number): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < 1 || value > max) {
+      throw new InvalidArgumentError(`"${text}" is not a whole number from 1 to ${max}`);
+    }
+    return value;
+  };
+}

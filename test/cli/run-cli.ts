@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../../src/cli/run.js';
+import { redisUrl } from '../helpers/redis.js';
+
+export interface CliRun {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** `callguard` run in-process against the test Redis, in its own namespace. */
+export async function callguard(namespace: string, ...args: string[]): Promise<CliRun> {
+  let out = '';
+  let err = '';
+  const code = await runCli(['node', 'callguard', '--redis', redisUrl(), '--namespace', namespace, ...args], {
+    out: (text) => {
+      out += text.endsWith('\n') ? text : `${text}\n`;
+    },
+    err: (text) => {
+      err += text.endsWith('\n') ? text : `${text}\n`;
+    },
+  });
+  return { code, out, err };
+}
+
+/** The same with --json, stdout parsed. */
+export async function callguardJson<T = Record<string, unknown>>(
+  namespace: string,
+  ...args: string[]
+): Promise<CliRun & { json: T }> {
+  const run = await callguard(namespace, '--json', ...args);
+  return { ...run, json: JSON.parse(run.out) as T };
+}
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+/** The real binary as a child process (node with the tsx loader), for exit codes and streams. */
+export function spawnCallguard(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const name of ['REDIS_URL', 'CALLGUARD_NAMESPACE', 'CALLGUARD_REGION']) {
+    if (!(name in env)) delete childEnv[name];
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? -1, out, err }));
+  });
+}
