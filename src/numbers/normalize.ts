@@ -57,13 +57,15 @@ export function dialStringToE164(
   dial: Extract<DialString, { kind: 'digits' }>,
   region: string | undefined,
 ): Normalized {
+  // An international number never needs the region, so a bad region does not refuse it
+  // (the E.164 fast path does not look at the region either).
+  if (dial.plus) return parseInternational(dial.digits);
   let info: RegionInfo | undefined;
   if (region !== undefined) {
     const found = regionInfo(region);
     if (!found) return malformed(`unknown region "${region}"`);
     info = found;
   }
-  if (dial.plus) return parseInternational(dial.digits);
   const international = afterInternationalPrefix(dial.digits, info);
   if (international !== undefined) return parseInternational(international);
   if (!info) return malformed('national number without a region');

@@ -19,13 +19,13 @@ export function normalizePattern(raw: string, region?: string): PatternResult {
     if (exact.kind === 'e164') return { ok: true, pattern: { kind: 'exact', e164: exact.e164 } };
     return refused(exact.kind === 'malformed' ? exact.reason : 'a hidden caller ID is not a number to list');
   }
+  if (dial.plus) return internationalPrefix(dial.digits);
   let info: RegionInfo | undefined;
   if (region !== undefined) {
     const found = regionInfo(region);
     if (!found) return refused(`unknown region "${region}"`);
     info = found;
   }
-  if (dial.plus) return internationalPrefix(dial.digits);
   const international = afterInternationalPrefix(dial.digits, info);
   if (international !== undefined) return internationalPrefix(international);
   if (!info) return refused('national prefix without a region');

@@ -119,6 +119,12 @@ describe('normalize', () => {
     expect(normalize('+4930123')).toEqual(normalize('004930123'));
   });
 
+  it('an international number ignores the region, even one it does not know', () => {
+    expect(normalize('+49301234567', 'XX')).toEqual({ kind: 'e164', e164: '+49301234567' });
+    expect(normalize('+49 30 1234567', 'XX')).toEqual({ kind: 'e164', e164: '+49301234567' });
+    expect(normalize('0049 30 1234567', 'XX')).toEqual({ kind: 'malformed', reason: 'unknown region "XX"' });
+  });
+
   it('never throws on input that is not a string at runtime', () => {
     expect(normalize(undefined as unknown as string)).toEqual({ kind: 'malformed', reason: 'not a string' });
     expect(normalize(42 as unknown as string)).toEqual({ kind: 'malformed', reason: 'not a string' });
