@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { AriEvents } from './ari-events.js';
+import { AriRest, AriTransportError, type AriResponse, type Query } from './ari-rest.js';
+import {
+  CallControlError,
+  DONE,
+  GONE,
+  type Acted,
+  type CallControl,
+  type DialplanTarget,
+  type ReadValue,
+} from './call-control.js';
+
+/**
+ * Longest a playback may run before we stop waiting for its PlaybackFinished: events
+ * are lost while the websocket reconnects, and a channel must never stay parked.
+ */
+export const PLAYBACK_LIMIT_MS = 120_000;
+
+/**
+ * Asterisk's answers that mean "this channel is not ours to act on any more":
+ * 404 (hung up; "Channel not found") and 409 (left the Stasis app; "Channel not in
+ * Stasis application"). GET variable is the one 404 with two meanings: the channel
+ * ("Provided channel was not found") or an unset variable ("Provided variable was
+ * not found"); only there is the message read.
+ */
+const GONE_STATUSES = new Set([404, 409]);
+const UNSET_VARIABLE_MESSAGE = /variable was not found/i;
+
+export interface AriCallControlOptions {
+  rest: AriRest;
+  events: AriEvents;
+  playbackLimitMs?: number;
+}
+
+export class AriCallControl implements CallControl {
+  private readonly rest: AriRest;
+  private readonly events: AriEvents;
+  private readonly playbackLimitMs: number;
+
+  constructor(options: AriCallControlOptions) {
+    this.rest = options.rest;
+    this.events = options.events;
+    this.playbackLimitMs = options.playbackLimitMs ?? PLAYBACK_LIMIT_MS;
+  }
+
+  answer(channelId: string): Promise<Acted> {
+    return this.act('answer', 'POST', `${channelPath(channelId)}/answer`);
+  }
+
+  hangup(channelId: string, cause: number): Promise<Acted> {
+    return this.act('hangup', 'DELETE', channelPath(channelId), { reason_code: cause });
+  }
+
+  continueInDialplan(channelId: string, target?: DialplanTarget): Promise<Acted> {
+    return this.act('continue', 'POST', `${channelPath(channelId)}/continue`, {
+      context: target?.context,
+      extension: target?.extension,
+      priority: target?.priority,
+    });
+  }
+
+  setVariable(channelId: string, name: string, value: string): Promise<Acted> {
+    return this.act('set variable', 'POST', `${channelPath(channelId)}/variable`, { variable: name, value });
+  }
+
+  async getVariable(channelId: string, name: string): Promise<ReadValue> {
+    const response = await this.send('get variable', 'GET', `${channelPath(channelId)}/variable`, { variable: name });
+    if (response.status === 200) {
+      const value = (response.body as { value?: unknown } | undefined)?.value;
+      return { ok: true, value: typeof value === 'string' ? value : undefined };
+    }
+    if (response.status === 404 && UNSET_VARIABLE_MESSAGE.test(response.message)) return { ok: true, value: undefined };
+    if (GONE_STATUSES.has(response.status)) return GONE;
+    throw new CallControlError('get variable', response.status, response.message);
+  }
+
+  async play(channelId: string, media: string): Promise<Acted> {
+    const playbackId = randomUUID();
+    // Listen before asking: PlaybackFinished can arrive before the HTTP answer does.
+    const finished = this.waitForPlayback(channelId, playbackId);
+    try {
+      const started = await this.act('play', 'POST', `${channelPath(channelId)}/play/${encodeURIComponent(playbackId)}`, {
+        media,
+      });
+      if (!started.ok) return started;
+      return await finished.promise;
+    } finally {
+      finished.cancel();
+    }
+  }
+
+  private waitForPlayback(channelId: string, playbackId: string): { promise: Promise<Acted>; cancel: () => void } {
+    let cancel = (): void => undefined;
+    const promise = new Promise<Acted>((resolve) => {
+      const onFinished = (id: string): void => {
+        if (id === playbackId) done(DONE);
+      };
+      const onEnd = (id: string): void => {
+        if (id === channelId) done(GONE);
+      };
+      const timer = setTimeout(() => done(DONE), this.playbackLimitMs);
+      const done = (outcome: Acted): void => {
+        cancel();
+        resolve(outcome);
+      };
+      cancel = () => {
+        clearTimeout(timer);
+        this.events.off('playbackFinished', onFinished);
+        this.events.off('stasisEnd', onEnd);
+      };
+      this.events.on('playbackFinished', onFinished);
+      this.events.on('stasisEnd', onEnd);
+    });
+    return { promise, cancel: () => cancel() };
+  }
+
+  private async act(operation: string, method: 'POST' | 'DELETE', path: string, query?: Query): Promise<Acted> {
+    const response = await this.send(operation, method, path, query);
+    if (response.status >= 200 && response.status < 300) return DONE;
+    if (GONE_STATUSES.has(response.status)) return GONE;
+    throw new CallControlError(operation, response.status, response.message);
+  }
+
+  private async send(operation: string, method: 'GET' | 'POST' | 'DELETE', path: string, query?: Query): Promise<AriResponse> {
+    try {
+      return await this.rest.request(method, path, query);
+    } catch (error) {
+      if (error instanceof AriTransportError) throw new CallControlError(operation, undefined, error.detail);
+      throw error;
+    }
+  }
+}
+
+function channelPath(channelId: string): string {
+  return `/channels/${encodeURIComponent(channelId)}`;
+}

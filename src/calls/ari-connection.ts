@@ -1,0 +1,202 @@
+import { EventEmitter } from 'node:events';
+import { format } from 'node:util';
+import ari, { type Client } from 'ari-client';
+import type { Logger } from '../log.js';
+import { channelIdOf, parseStasisStart, playbackIdOf, type AriEventMap } from './ari-events.js';
+
+/**
+ * First and longest wait between two attempts to reach ARI from scratch. ari-client
+ * reconnects a dropped websocket itself, but gives up after 10 tries (about 45 s,
+ * backoff-func's default) and cannot load the API while Asterisk is down; this loop
+ * takes over then, and never gives up.
+ */
+export const ARI_RETRY_MIN_MS = 500;
+export const ARI_RETRY_MAX_MS = 10_000;
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export interface AriConnectionOptions {
+  url: string;
+  username: string;
+  password: string;
+  app: string;
+  log: Logger;
+}
+
+type ConnectionEventMap = AriEventMap & { state: [state: ConnectionState] };
+
+/**
+ * The ARI websocket: connects, registers the Stasis app, reconnects by itself, and
+ * re-emits the few events callguard acts on in a parsed form.
+ */
+export class AriConnection extends EventEmitter<ConnectionEventMap> {
+  private client: Client | undefined;
+  private current: ConnectionState = 'connecting';
+  private closed = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private wakeRetry: (() => void) | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly options: AriConnectionOptions) {
+    super();
+    this.setMaxListeners(0);
+    this.log = options.log.child({ component: 'ari' });
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  /** Starts connecting in the background; watch `state` or wait with connected(). */
+  start(): void {
+    void this.connectUntilDone();
+  }
+
+  /** Resolves once the app is registered (now, if it already is). */
+  connected(): Promise<void> {
+    if (this.current === 'connected') return Promise.resolve();
+    return new Promise((resolve) => {
+      const onState = (state: ConnectionState): void => {
+        if (state === 'connected') {
+          this.off('state', onState);
+          resolve();
+        }
+      };
+      this.on('state', onState);
+    });
+  }
+
+  /** Closes the websocket: Asterisk stops sending calls to the app. */
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.wakeRetry?.();
+    this.dropClient();
+    this.setState('closed');
+  }
+
+  private async connectUntilDone(): Promise<void> {
+    let delay = ARI_RETRY_MIN_MS;
+    while (!this.closed) {
+      try {
+        await this.connectOnce();
+        return;
+      } catch (error) {
+        this.dropClient();
+        if (this.closed) return;
+        this.log.warn({ err: this.describe(error), retryInMs: delay }, 'ARI not reachable, retrying');
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, ARI_RETRY_MAX_MS);
+      }
+    }
+  }
+
+  private async connectOnce(): Promise<void> {
+    const { url, username, password, app } = this.options;
+    const client = await this.quietly(() => ari.connect(url, username, password));
+    if (this.closed) {
+      return;
+    }
+    this.client = client;
+    this.wire(client);
+    await client.start(app);
+    if (this.closed) {
+      this.dropClient();
+      return;
+    }
+    this.log.info({ app, url }, 'ARI connected');
+    this.setState('connected');
+  }
+
+  private wire(client: Client): void {
+    client.on('StasisStart', (raw: unknown) => {
+      const event = parseStasisStart(raw);
+      if (event) this.emit('stasisStart', event);
+      else this.log.warn('StasisStart without a channel id ignored');
+    });
+    client.on('StasisEnd', (raw: unknown) => {
+      const channelId = channelIdOf(raw);
+      if (channelId) this.emit('stasisEnd', channelId);
+    });
+    client.on('PlaybackFinished', (raw: unknown) => {
+      const playbackId = playbackIdOf(raw);
+      if (playbackId) this.emit('playbackFinished', playbackId);
+    });
+    client.on('WebSocketConnected', () => {
+      if (this.current !== 'connected' && this.current !== 'connecting') {
+        this.log.info('ARI reconnected');
+        this.setState('connected');
+      }
+    });
+    client.on('WebSocketReconnecting', (error: unknown) => {
+      if (this.current === 'connected') this.log.warn({ err: this.describe(error) }, 'ARI websocket lost, reconnecting');
+      this.setState('reconnecting');
+    });
+    client.on('WebSocketMaxRetries', () => {
+      if (this.closed || this.client !== client) return;
+      this.log.warn('ARI websocket did not come back, connecting from scratch');
+      this.dropClient();
+      this.setState('reconnecting');
+      void this.connectUntilDone();
+    });
+  }
+
+  private dropClient(): void {
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    client.removeAllListeners();
+    // Keeps ari-client's own 'error' paths from throwing on a client we no longer use.
+    client.on('error', () => undefined);
+    try {
+      client.stop();
+    } catch (error) {
+      // stop() throws when the websocket was never opened; nothing is left to close then.
+      this.log.debug({ err: this.describe(error) }, 'ARI client had no websocket to close');
+    }
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.current === state) return;
+    if (this.current === 'closed') return;
+    this.current = state;
+    this.emit('state', state);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wakeRetry = resolve;
+      this.retryTimer = setTimeout(resolve, ms);
+    });
+  }
+
+  /**
+   * ari-client's swagger-client prints "This API is using a deprecated version of
+   * Swagger!" with console.log while it loads the API. stdout carries only our JSON
+   * lines, so console output is routed to the log at debug level for that moment.
+   */
+  private async quietly<T>(work: () => Promise<T>): Promise<T> {
+    const saved = { log: console.log, info: console.info, warn: console.warn };
+    const route = (...args: unknown[]): void => {
+      this.log.debug({ text: format(...args) }, 'ari-client output');
+    };
+    console.log = route;
+    console.info = route;
+    console.warn = route;
+    try {
+      return await work();
+    } finally {
+      console.log = saved.log;
+      console.info = saved.info;
+      console.warn = saved.warn;
+    }
+  }
+
+  /** An error's message with the ARI password taken out (the websocket URL carries it). */
+  private describe(error: unknown): string {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const { password } = this.options;
+    if (password === '') return message;
+    return message.split(password).join('***').split(encodeURIComponent(password)).join('***');
+  }
+}

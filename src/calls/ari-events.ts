@@ -1,0 +1,48 @@
+import type { EventEmitter } from 'node:events';
+
+/**
+ * The websocket events callguard acts on, reduced to the fields it reads. ARI events
+ * are untrusted input: they are parsed field by field here, never passed on whole
+ * (and never spread into log lines).
+ */
+
+export interface StasisStart {
+  channelId: string;
+  /** `caller.number` exactly as Asterisk sent it ("030 1234567", "anonymous", "") */
+  callerNumber: string;
+  /** the Stasis() arguments after the app name: ["inbound", "<route>"] */
+  args: string[];
+}
+
+export type AriEventMap = {
+  stasisStart: [event: StasisStart];
+  stasisEnd: [channelId: string];
+  playbackFinished: [playbackId: string];
+};
+
+export type AriEvents = EventEmitter<AriEventMap>;
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function parseStasisStart(raw: unknown): StasisStart | undefined {
+  const event = record(raw);
+  const channel = record(event?.channel);
+  const channelId = text(channel?.id);
+  if (!event || !channel || !channelId) return undefined;
+  const args = Array.isArray(event.args) ? event.args.filter((arg): arg is string => typeof arg === 'string') : [];
+  return { channelId, callerNumber: text(record(channel.caller)?.number) ?? '', args };
+}
+
+export function channelIdOf(raw: unknown): string | undefined {
+  return text(record(record(raw)?.channel)?.id);
+}
+
+export function playbackIdOf(raw: unknown): string | undefined {
+  return text(record(record(raw)?.playback)?.id);
+}

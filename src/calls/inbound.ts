@@ -1,0 +1,202 @@
+import { performance } from 'node:perf_hooks';
+import type { FallbackAction } from '../config.js';
+import type { Logger } from '../log.js';
+import { formatAction } from '../screening/actions.js';
+import { CHANNEL_VARIABLES, decide } from '../screening/decide.js';
+import type { RouteForCall } from '../screening/routes.js';
+import { screenNumber, type CheckLists } from '../screening/screen.js';
+import type { Decision, Screening, Verdict } from '../screening/types.js';
+import { CallControlError, DONE, type Acted, type CallControl } from './call-control.js';
+
+/** The channel function that tells whether the caller withheld the number (ARI events do not). */
+export const PRESENTATION_VARIABLE = 'CALLERID(pres)';
+
+export interface InboundCall {
+  channelId: string;
+  /** `caller.number` from StasisStart, untouched */
+  callerNumber: string;
+  routeName: string;
+}
+
+export interface InboundSettings {
+  deadlineMs: number;
+  defaultRegion: string;
+  /** for a route that does not exist, is corrupt, or could never be read */
+  unknownRouteAction: FallbackAction;
+}
+
+export interface InboundDeps {
+  calls: CallControl;
+  routes: { getForCall(name: string, deadlineMs: number): Promise<RouteForCall> };
+  check: CheckLists;
+  settings: InboundSettings;
+  log: Logger;
+}
+
+/** Everything one inbound call came to, for the call log and the metrics. */
+export interface InboundOutcome {
+  call: InboundCall;
+  /** undefined when the caller hung up before a decision */
+  presentation: string | undefined;
+  verdict: Verdict;
+  screening: Screening;
+  /** the action in its written form (`hangup:21`), or `fallback` */
+  action: string;
+  /** from StasisStart to the decision, before acting */
+  decisionMs: number;
+  /** the caller hung up (or the channel left) before we were done */
+  gone: boolean;
+  /** the route existed and was read (possibly the last read, when Redis was slow) */
+  routeFound: boolean;
+}
+
+/**
+ * One inbound call: read the presentation and the route (in parallel), screen the
+ * number, decide, set the variables, act. Never throws: a channel left in Stasis is a
+ * caller stuck in silence, so every failure ends with the call sent somewhere.
+ */
+export async function handleInbound(call: InboundCall, deps: InboundDeps): Promise<InboundOutcome> {
+  const log = deps.log.child({ channel: call.channelId, route: call.routeName });
+  const started = performance.now();
+  const { settings } = deps;
+
+  const [presentation, routeForCall] = await Promise.all([
+    readPresentation(call.channelId, deps.calls, log),
+    deps.routes.getForCall(call.routeName, settings.deadlineMs),
+  ]);
+
+  let decision: Decision | { verdict: Verdict; action: FallbackAction; variables: Record<string, string> };
+  let screening: Screening;
+  const routeFound = routeForCall.kind === 'found';
+  if (routeForCall.kind === 'found') {
+    if (routeForCall.stale) log.warn('route served from the last read: Redis did not answer in time');
+    const remaining = Math.max(1, settings.deadlineMs - (performance.now() - started));
+    screening = await screenNumber({
+      raw: call.callerNumber,
+      presentation: presentation.value,
+      route: routeForCall.route,
+      defaultRegion: settings.defaultRegion,
+      check: deps.check,
+      deadlineMs: remaining,
+    });
+    decision = decide(screening, routeForCall.route);
+  } else {
+    const detail = routeProblem(routeForCall, call.routeName);
+    if (routeForCall.kind === 'unavailable') log.warn({ detail }, 'route unavailable, default action');
+    else log.error({ detail }, 'route unusable, default action');
+    screening = { verdict: 'unavailable', detail };
+    decision = {
+      verdict: 'unavailable',
+      action: settings.unknownRouteAction,
+      variables: { [CHANNEL_VARIABLES.verdict]: 'unavailable', [CHANNEL_VARIABLES.reason]: detail },
+    };
+  }
+  const decisionMs = performance.now() - started;
+  const action = decision.action.type === 'fallback' ? 'fallback' : formatAction(decision.action);
+  const outcome = (gone: boolean): InboundOutcome => ({
+    call,
+    presentation: presentation.value,
+    verdict: decision.verdict,
+    screening,
+    action,
+    decisionMs,
+    gone,
+    routeFound,
+  });
+
+  if (presentation.gone) {
+    log.debug({ verdict: decision.verdict, decisionMs }, 'caller hung up before the decision');
+    return outcome(true);
+  }
+
+  const acted = await act(call.channelId, decision, deps.calls, log);
+  const fields = {
+    verdict: decision.verdict,
+    number: screening.e164,
+    list: screening.match?.list,
+    action,
+    decisionMs: Math.round(decisionMs * 1000) / 1000,
+  };
+  if (acted.ok) log.info(fields, 'call screened');
+  else log.debug(fields, 'caller hung up while the call was acted on');
+  return outcome(!acted.ok);
+}
+
+async function readPresentation(
+  channelId: string,
+  calls: CallControl,
+  log: Logger,
+): Promise<{ value: string | undefined; gone: boolean }> {
+  try {
+    const read = await calls.getVariable(channelId, PRESENTATION_VARIABLE);
+    if (!read.ok) return { value: undefined, gone: true };
+    return { value: read.value, gone: false };
+  } catch (error) {
+    // Screening without the presentation still catches a listed number; only the
+    // route's `withheld: hidden` choice cannot apply to this call.
+    log.warn({ err: describeError(error) }, 'presentation unreadable, screening the number as given');
+    return { value: undefined, gone: false };
+  }
+}
+
+function routeProblem(lookup: Exclude<RouteForCall, { kind: 'found' }>, name: string): string {
+  switch (lookup.kind) {
+    case 'missing':
+      return `route "${name}" does not exist`;
+    case 'invalid':
+      return `route "${name}" is invalid: ${lookup.reason}`;
+    case 'unavailable':
+      return `route "${name}" could not be read: ${lookup.reason}`;
+  }
+}
+
+/** Sets the variables, then runs the action; a failure sends the call to the dialplan fallback. */
+async function act(
+  channelId: string,
+  decision: { action: FallbackAction; variables: Record<string, string> },
+  calls: CallControl,
+  log: Logger,
+): Promise<Acted> {
+  try {
+    const set = await Promise.all(
+      Object.entries(decision.variables).map(([name, value]) => calls.setVariable(channelId, name, value)),
+    );
+    const gone = set.find((result) => !result.ok);
+    if (gone) return gone;
+    return await runAction(channelId, decision.action, calls);
+  } catch (error) {
+    log.error({ err: describeError(error) }, 'action failed, sending the call to the dialplan fallback');
+    try {
+      return await calls.continueInDialplan(channelId);
+    } catch (fallbackError) {
+      log.error({ err: describeError(fallbackError) }, 'dialplan fallback failed too');
+      return DONE;
+    }
+  }
+}
+
+async function runAction(channelId: string, action: FallbackAction, calls: CallControl): Promise<Acted> {
+  switch (action.type) {
+    case 'fallback':
+      return calls.continueInDialplan(channelId);
+    case 'continue':
+      return calls.continueInDialplan(channelId, action);
+    case 'hangup':
+      return calls.hangup(channelId, action.cause);
+    case 'announce': {
+      const answered = await calls.answer(channelId);
+      if (!answered.ok) return answered;
+      const played = await calls.play(channelId, `sound:${action.sound}`);
+      if (!played.ok) return played;
+      return calls.hangup(channelId, action.cause);
+    }
+  }
+}
+
+export function describeError(error: unknown): Record<string, unknown> {
+  if (error instanceof CallControlError) {
+    return { type: error.name, operation: error.operation, status: error.status, message: error.detail };
+  }
+  if (error instanceof Error) return { type: error.name, message: error.message };
+  return { message: String(error) };
+}

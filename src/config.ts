@@ -1,0 +1,227 @@
+import { LOG_LEVELS, type LogLevel } from './log.js';
+import { parseRegion } from './numbers/region.js';
+import { ActionSyntaxError, parseAction } from './screening/actions.js';
+import { DEFAULT_DECISION_DEADLINE_MS } from './screening/deadline.js';
+import type { Action } from './screening/types.js';
+
+/**
+ * The service's configuration (`callguard serve`), read and checked once at start.
+ * Each setting comes from a flag or, when the flag is absent, from its environment
+ * variable (commander's Option.env); a bad value stops the start with a message that
+ * names the setting both ways.
+ */
+
+/** What happens to a call whose route does not exist or cannot be read. */
+export type FallbackAction = { type: 'fallback' } | Action;
+
+export interface ServeConfig {
+  ari: { url: string; username: string; password: string; app: string };
+  redis: { url: string; namespace: string };
+  decisionDeadlineMs: number;
+  defaultRegion: string;
+  unknownRouteAction: FallbackAction;
+  health: { host: string; port: number };
+  logLevel: LogLevel;
+}
+
+/** Every setting as text, as flags and environment give it. */
+export interface ServeSettings {
+  ariUrl?: string;
+  ariUsername?: string;
+  ariPassword?: string;
+  ariApp?: string;
+  redisUrl?: string;
+  namespace?: string;
+  deadlineMs?: string;
+  region?: string;
+  unknownRouteAction?: string;
+  health?: string;
+  logLevel?: string;
+}
+
+/** The flag and environment variable of each setting, for help texts and error messages. */
+export const SETTINGS: Readonly<Record<keyof ServeSettings, { flag?: string; env: string }>> = {
+  ariUrl: { flag: '--ari-url', env: 'ARI_URL' },
+  ariUsername: { flag: '--ari-username', env: 'ARI_USERNAME' },
+  // No flag: a password on the command line is visible to every user in `ps`.
+  ariPassword: { env: 'ARI_PASSWORD' },
+  ariApp: { flag: '--ari-app', env: 'ARI_APP' },
+  redisUrl: { flag: '--redis', env: 'REDIS_URL' },
+  namespace: { flag: '--namespace', env: 'CALLGUARD_NAMESPACE' },
+  deadlineMs: { flag: '--deadline-ms', env: 'CALLGUARD_DECISION_DEADLINE_MS' },
+  region: { flag: '--region', env: 'CALLGUARD_REGION' },
+  unknownRouteAction: { flag: '--unknown-route-action', env: 'CALLGUARD_UNKNOWN_ROUTE_ACTION' },
+  health: { flag: '--health', env: 'CALLGUARD_HEALTH' },
+  logLevel: { flag: '--log-level', env: 'CALLGUARD_LOG_LEVEL' },
+};
+
+export const DEFAULTS = {
+  ariUrl: 'http://127.0.0.1:8088',
+  ariApp: 'callguard',
+  redisUrl: 'redis://127.0.0.1:6379',
+  namespace: 'callguard',
+  deadlineMs: String(DEFAULT_DECISION_DEADLINE_MS),
+  unknownRouteAction: 'fallback',
+  health: '127.0.0.1:9464',
+  logLevel: 'info',
+} as const;
+
+/** A deadline longer than this is a typo: callers hear ringing while we wait. */
+const MAX_DEADLINE_MS = 10_000;
+const APP_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: keyof ServeSettings,
+    problem: string,
+  ) {
+    super(`${nameOf(setting)}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function nameOf(setting: keyof ServeSettings): string {
+  const { flag, env } = SETTINGS[setting];
+  return flag ? `${flag} (${env})` : env;
+}
+
+/** The settings found in an environment, for callers that have no flags (tests, bench). */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): ServeSettings {
+  const settings: ServeSettings = {};
+  for (const [key, { env: name }] of Object.entries(SETTINGS) as [keyof ServeSettings, { env: string }][]) {
+    const value = env[name];
+    if (value !== undefined && value !== '') settings[key] = value;
+  }
+  return settings;
+}
+
+export function parseServeConfig(settings: ServeSettings): ServeConfig {
+  const get = (key: keyof ServeSettings, fallback?: string): string | undefined => {
+    const value = settings[key]?.trim();
+    return value === undefined || value === '' ? fallback : value;
+  };
+  const required = (key: keyof ServeSettings, what: string): string => {
+    const value = get(key);
+    if (value === undefined) throw new ConfigError(key, `is required: ${what}`);
+    return value;
+  };
+
+  return {
+    ari: {
+      url: parseHttpUrl(get('ariUrl', DEFAULTS.ariUrl) ?? DEFAULTS.ariUrl),
+      username: required('ariUsername', 'the ARI user callguard logs in as (ari.conf)'),
+      password: required('ariPassword', "that ARI user's password"),
+      app: parseApp(get('ariApp', DEFAULTS.ariApp) ?? DEFAULTS.ariApp),
+    },
+    redis: {
+      url: parseRedisUrl(get('redisUrl', DEFAULTS.redisUrl) ?? DEFAULTS.redisUrl),
+      namespace: get('namespace', DEFAULTS.namespace) ?? DEFAULTS.namespace,
+    },
+    decisionDeadlineMs: parseDeadline(get('deadlineMs', DEFAULTS.deadlineMs) ?? DEFAULTS.deadlineMs),
+    defaultRegion: parseDefaultRegion(required('region', 'the region of national numbers, e.g. DE')),
+    unknownRouteAction: parseFallbackAction(get('unknownRouteAction', DEFAULTS.unknownRouteAction) ?? 'fallback'),
+    health: parseListen(get('health', DEFAULTS.health) ?? DEFAULTS.health),
+    logLevel: parseLogLevel(get('logLevel', DEFAULTS.logLevel) ?? DEFAULTS.logLevel),
+  };
+}
+
+function parseHttpUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError('ariUrl', `"${text}" is not a URL; write e.g. http://127.0.0.1:8088`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('ariUrl', `"${text}" must start with http:// or https://`);
+  }
+  if (url.username || url.password) {
+    throw new ConfigError('ariUrl', 'must not carry credentials; set ARI_USERNAME and ARI_PASSWORD');
+  }
+  if (url.pathname !== '/' || url.search !== '') {
+    throw new ConfigError('ariUrl', `"${text}" must be the server address only (callguard adds /ari)`);
+  }
+  return url.origin;
+}
+
+function parseApp(text: string): string {
+  if (!APP_NAME_PATTERN.test(text)) {
+    throw new ConfigError('ariApp', `"${text}" is not a Stasis app name (letters, digits, _ and -)`);
+  }
+  return text;
+}
+
+function parseRedisUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError('redisUrl', 'is not a URL; write e.g. redis://127.0.0.1:6379');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError('redisUrl', 'must start with redis:// or rediss://');
+  }
+  return text;
+}
+
+function parseDeadline(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_DEADLINE_MS) {
+    throw new ConfigError('deadlineMs', `"${text}" must be a whole number of milliseconds from 1 to ${MAX_DEADLINE_MS}`);
+  }
+  return Number(text);
+}
+
+function parseDefaultRegion(text: string): string {
+  const result = parseRegion(text);
+  if (!result.ok) throw new ConfigError('region', result.reason);
+  return result.region;
+}
+
+function parseFallbackAction(text: string): FallbackAction {
+  if (text.toLowerCase() === 'fallback') return { type: 'fallback' };
+  try {
+    return parseAction(text);
+  } catch (error) {
+    if (error instanceof ActionSyntaxError) {
+      throw new ConfigError('unknownRouteAction', `${error.message} (or "fallback": the dialplan line after Stasis())`);
+    }
+    throw error;
+  }
+}
+
+function parseListen(text: string): { host: string; port: number } {
+  const match = /^(?:\[([0-9a-fA-F:]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text);
+  const host = match?.[1] ?? match?.[2];
+  const port = Number(match?.[3]);
+  if (!host || !Number.isInteger(port) || port > 65_535) {
+    throw new ConfigError('health', `"${text}" must be host:port, e.g. 127.0.0.1:9464 (port 0 picks a free one)`);
+  }
+  return { host, port };
+}
+
+function parseLogLevel(text: string): LogLevel {
+  const level = LOG_LEVELS.find((candidate) => candidate === text.toLowerCase());
+  if (!level) throw new ConfigError('logLevel', `"${text}" must be one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
+/** The configuration as it may appear in a log line: no password, no Redis credentials. */
+export function describeConfig(config: ServeConfig): Record<string, unknown> {
+  return {
+    ariUrl: config.ari.url,
+    ariUsername: config.ari.username,
+    ariApp: config.ari.app,
+    redis: redactUrl(config.redis.url),
+    namespace: config.redis.namespace,
+    decisionDeadlineMs: config.decisionDeadlineMs,
+    defaultRegion: config.defaultRegion,
+    unknownRouteAction: config.unknownRouteAction,
+    health: `${config.health.host}:${config.health.port}`,
+  };
+}
+
+function redactUrl(text: string): string {
+  const url = new URL(text);
+  if (url.password) url.password = '***';
+  return url.toString();
+}
