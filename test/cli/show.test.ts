@@ -1,0 +1,65 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { testNamespace } from '../helpers/redis.js';
+import { callguard, callguardJson } from './run-cli.js';
+
+interface ShowJson {
+  member: string;
+  listed: { list: string; enabled: boolean; member: string; kind: string; expiresAt: string | null; reason: string | null; by: string | null; addedAt: string | null }[];
+  cancelled: { list: string; member: string; reason: string; by: string; at: string }[];
+  history: { list: string; action: string; by: string; reason: string | null; member: string | null }[];
+}
+
+let ns: string;
+beforeEach(async () => {
+  ns = testNamespace();
+  for (const list of ['dnc', 'harassment', 'premium']) await callguard(ns, 'list', 'create', list);
+});
+
+describe('show', () => {
+  it('names every list holding the number with expiry, reason, who and when, then its cancellations and history', async () => {
+    await callguard(ns, 'add', '+4930123456', '--list', 'dnc', '--reason', 'opted out', '--by', 'alice');
+    await callguard(ns, 'add', '+4930123456', '--list', 'harassment', '--reason', 'threats', '--by', 'bob', '--for', '12h');
+    await callguard(ns, 'cancel', '+4930123456', '--list', 'dnc', '--reason', 'consent again', '--by', 'carol');
+
+    const { code, json } = await callguardJson<ShowJson>(ns, 'show', '030123456', '--region', 'DE');
+    expect(code).toBe(0);
+    expect(json.member).toBe('+4930123456');
+    expect(json.listed).toEqual([
+      expect.objectContaining({ list: 'harassment', member: '+4930123456', kind: 'exact', reason: 'threats', by: 'bob', enabled: true }),
+    ]);
+    expect(json.listed[0]?.expiresAt).toMatch(/^\d{4}-/);
+    expect(json.listed[0]?.addedAt).toMatch(/^\d{4}-/);
+    expect(json.cancelled).toEqual([expect.objectContaining({ list: 'dnc', reason: 'consent again', by: 'carol' })]);
+    expect(json.history.map((event) => [event.list, event.action, event.by])).toEqual([
+      ['dnc', 'cancel', 'carol'],
+      ['harassment', 'add', 'bob'],
+      ['dnc', 'add', 'alice'],
+    ]);
+  });
+
+  it('names a prefix entry that covers the number', async () => {
+    await callguard(ns, 'add', '+4990*', '--list', 'premium', '--reason', 'premium rate');
+    const { json } = await callguardJson<ShowJson>(ns, 'show', '+49900123456');
+    expect(json.listed).toEqual([expect.objectContaining({ list: 'premium', member: '+4990*', kind: 'prefix' })]);
+  });
+
+  it('prints readable sections for people', async () => {
+    await callguard(ns, 'add', '+4930123456', '--list', 'dnc', '--reason', 'opted out', '--by', 'alice');
+    await callguard(ns, 'list', 'disable', 'dnc');
+    const { out } = await callguard(ns, 'show', '+4930123456');
+    expect(out).toMatch(/listed on:\n\s+LIST\s+ENTRY\s+EXPIRES\s+REASON\s+BY\s+ADDED\n\s+dnc \(disabled\)\s+\+4930123456\s+forever\s+opted out\s+alice/);
+    expect(out).toMatch(/history \(newest first\):\n\s+AT\s+ACTION/);
+  });
+
+  it('says so when a number is on no list', async () => {
+    const { code, out } = await callguard(ns, 'show', '+4930123456');
+    expect(code).toBe(0);
+    expect(out).toContain('listed on: no list');
+  });
+
+  it('refuses an input that is not a number', async () => {
+    const run = await callguard(ns, 'show', 'hello');
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('"hello"');
+  });
+});
