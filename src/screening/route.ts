@@ -116,3 +116,50 @@ function copyAction(action: Action): Action {
       return { type: 'continue', context: action.context, extension: action.extension, priority: action.priority };
   }
 }
+
+/** What `route set` changes; an absent field keeps the route's value, null resets it. */
+export interface RouteChanges {
+  block?: string[];
+  allow?: string[];
+  region?: string | null;
+  withheld?: Route['withheld'];
+  vipPriority?: number | null;
+  actions?: Partial<Record<Verdict, Action>>;
+  updatedBy: string;
+  updatedAt: number;
+}
+
+/**
+ * `existing` with `changes` applied, or a new route with the defaults and the changes.
+ * Throws RouteChangeError when the result would name one list both to block and to allow.
+ */
+export function applyRouteChanges(name: string, existing: Route | undefined, changes: RouteChanges): Route {
+  const base = existing ?? newRoute(name);
+  const route: Route = {
+    name,
+    block: changes.block ?? base.block,
+    allow: changes.allow ?? base.allow,
+    withheld: changes.withheld ?? base.withheld,
+    actions: { ...base.actions, ...changes.actions },
+    updatedAt: changes.updatedAt,
+    updatedBy: changes.updatedBy,
+  };
+  const region = changes.region === undefined ? base.region : changes.region ?? undefined;
+  if (region !== undefined) route.region = region;
+  const vipPriority = changes.vipPriority === undefined ? base.vipPriority : changes.vipPriority ?? undefined;
+  if (vipPriority !== undefined) route.vipPriority = vipPriority;
+  const both = route.block.filter((list) => route.allow.includes(list));
+  if (both.length > 0) {
+    throw new RouteChangeError(
+      `${both.join(', ')} would both block and allow (an allow list always wins, so blocking it would do nothing)`,
+    );
+  }
+  return route;
+}
+
+export class RouteChangeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RouteChangeError';
+  }
+}

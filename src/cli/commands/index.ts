@@ -4,8 +4,10 @@ import { registerAdd } from './add.js';
 import { registerCancel } from './cancel.js';
 import { registerCheck } from './check.js';
 import { registerExport } from './export.js';
+import { registerImport } from './import.js';
 import { registerList } from './list.js';
 import { registerLists } from './lists.js';
+import { registerRoute } from './route.js';
 import { registerShow } from './show.js';
 
 /** Every subcommand of `callguard`; each file under commands/ adds its own. */
@@ -17,4 +19,6 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerCheck(program, io);
   registerShow(program, io);
   registerExport(program, io);
+  registerImport(program, io);
+  registerRoute(program, io);
 }
