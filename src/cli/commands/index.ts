@@ -7,6 +7,7 @@ import { registerExport } from './export.js';
 import { registerImport } from './import.js';
 import { registerList } from './list.js';
 import { registerLists } from './lists.js';
+import { registerReport } from './report.js';
 import { registerRoute } from './route.js';
 import { registerShow } from './show.js';
 
@@ -21,4 +22,5 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerExport(program, io);
   registerImport(program, io);
   registerRoute(program, io);
+  registerReport(program, io);
 }

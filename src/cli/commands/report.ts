@@ -1,0 +1,132 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { readCallLog, DEFAULT_REPORT_LIMIT, type LoggedCall } from '../../screening/call-log.js';
+import { isRouteName } from '../../screening/route.js';
+import { VERDICTS, type Verdict } from '../../screening/types.js';
+import type { CliIo } from '../context.js';
+import { addDuration, parseDuration, parseIsoTime } from '../duration.js';
+import { isoTime, table } from '../format.js';
+import { positiveInteger } from '../options.js';
+import { withContext } from '../program.js';
+
+const MAX_LIMIT = 100_000;
+
+interface ReportOptions {
+  since?: (now: number) => number;
+  verdict?: Verdict;
+  route?: string;
+  limit: number;
+}
+
+export function registerReport(program: Command, io: CliIo): void {
+  program
+    .command('report')
+    .description('screened calls from the call log, newest first, with counts per verdict')
+    .addOption(
+      new Option('--since <when>', 'only calls of the last 30m, 12h, 7d... or since an ISO 8601 time').argParser(parseSince),
+    )
+    .addOption(new Option('--verdict <verdict>', 'only calls with this verdict').choices([...VERDICTS]))
+    .addOption(new Option('--route <name>', 'only calls of this inbound route').argParser(parseRouteFilter))
+    .addOption(
+      new Option('--limit <n>', 'show at most n calls (the counts cover all)')
+        .argParser(positiveInteger(MAX_LIMIT))
+        .default(DEFAULT_REPORT_LIMIT),
+    )
+    .addHelpText(
+      'after',
+      `
+The counts at the end cover every call of the window (--since, --route), whatever
+--verdict and --limit say, so "3 blocked of 1,200" reads at a glance. Without --since
+the report reads the whole call log (about the last million calls).
+
+Examples:
+  $ callguard report --since 1h
+  $ callguard report --since 7d --verdict blocked --route support
+  $ callguard report --since 2026-11-01 --json | jq '.counts'
+
+JSON: {"since":ISO|null,"total":n,"counts":{"blocked":n,...},
+       "calls":[{"id","time","channel","direction","raw","e164","presentation","route",
+                 "campaign","verdict","list","reason","action","decisionMs"}]}`,
+    )
+    .action(async (options: ReportOptions, command: Command) =>
+      withContext(command, io, async (context) => {
+        const since = options.since?.(Date.now());
+        const report = await readCallLog(await context.redis(), context.namespace, {
+          limit: options.limit,
+          ...(since === undefined ? {} : { since }),
+          ...(options.verdict === undefined ? {} : { verdict: options.verdict }),
+          ...(options.route === undefined ? {} : { route: options.route }),
+        });
+        const window = since === undefined ? '' : ` since ${isoTime(since)}`;
+        const counts = VERDICTS.map((verdict) => `${verdict} ${report.counts[verdict]}`).join(' · ');
+        const lines =
+          report.entries.length === 0
+            ? [`no ${options.verdict === undefined ? '' : `${options.verdict} `}calls${window}`]
+            : table(
+                ['TIME', 'DIRECTION', 'VERDICT', 'NUMBER', 'RAW', 'ROUTE', 'LIST', 'ACTION', 'MS', 'CHANNEL'],
+                report.entries.map((call) => [
+                  isoTime(call.time) ?? '',
+                  call.direction,
+                  call.verdict,
+                  call.e164,
+                  printable(call.raw),
+                  call.route ?? (call.campaign === undefined ? undefined : `campaign ${call.campaign}`),
+                  call.list,
+                  call.action,
+                  Number.isFinite(call.decisionMs) ? call.decisionMs.toFixed(2) : undefined,
+                  call.channel,
+                ]),
+              );
+        context.print([...lines, '', `${report.total} calls${window}: ${counts}`], {
+          since: isoTime(since),
+          total: report.total,
+          counts: report.counts,
+          calls: report.entries.map(callJson),
+        });
+      }),
+    );
+}
+
+/** `1h` back from now, or an ISO time; resolved when the command runs. */
+function parseSince(text: string): (now: number) => number {
+  if (/^\d+[smhdwy]$/.test(text.trim())) {
+    const duration = parseDuration(text);
+    return (now) => now - (addDuration(now, duration) - now);
+  }
+  try {
+    const at = parseIsoTime(text);
+    return () => at;
+  } catch {
+    // Neither form: one message that names both.
+    throw new InvalidArgumentError(`"${text}" is neither a duration (30m, 12h, 7d) nor an ISO 8601 time (2026-11-01)`);
+  }
+}
+
+function parseRouteFilter(name: string): string {
+  if (!isRouteName(name)) throw new InvalidArgumentError(`"${name}" is not a route name`);
+  return name;
+}
+
+/** A raw caller comes from a SIP header anyone can write: no control characters to the terminal. */
+function printable(raw: string): string {
+  const visible = raw.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return visible === '' ? '(empty)' : visible;
+}
+
+function callJson(call: LoggedCall): Record<string, string | number | null> {
+  return {
+    id: call.id,
+    time: new Date(call.time).toISOString(),
+    channel: call.channel,
+    direction: call.direction,
+    raw: call.raw,
+    e164: call.e164 ?? null,
+    presentation: call.presentation ?? null,
+    route: call.route ?? null,
+    campaign: call.campaign ?? null,
+    verdict: call.verdict,
+    list: call.list ?? null,
+    reason: call.reason ?? null,
+    action: call.action,
+    decisionMs: Number.isFinite(call.decisionMs) ? call.decisionMs : null,
+  };
+}
