@@ -74,3 +74,8 @@ export function entryJson(entry: {
     addedAt: isoTime(entry.addedAt),
   };
 }
+
+/** `1 entry`, `2 entries`. */
+export function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

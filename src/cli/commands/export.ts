@@ -5,6 +5,7 @@ import { finished } from 'node:stream/promises';
 import { Option, type Command } from 'commander';
 import { exportList, type ExportCounts } from '../../lists/export.js';
 import type { CliContext, CliIo } from '../context.js';
+import { count } from '../format.js';
 import { listOption } from '../options.js';
 import { withContext } from '../program.js';
 
@@ -79,7 +80,7 @@ function textWritable(io: CliIo): Writable {
 
 function report(context: CliContext, io: CliIo, options: ExportOptions, counts: ExportCounts): void {
   const data = { list: options.list, file: options.output ?? null, ...counts };
-  const human = `exported ${counts.exported} entries of ${options.list}${options.output ? ` to ${options.output}` : ''}${
+  const human = `exported ${count(counts.exported, 'entry', 'entries')} of ${options.list}${options.output ? ` to ${options.output}` : ''}${
     counts.skippedExpired > 0 ? ` (${counts.skippedExpired} expired left out)` : ''
   }`;
   if (options.output) context.print(human, data);
