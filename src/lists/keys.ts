@@ -60,8 +60,31 @@ export function globalKeys(namespace: string) {
     routes: `${namespace}:routes`,
     campaigns: `${namespace}:campaigns`,
     callLog: `${namespace}:calllog`,
-    dialRequests: `${namespace}:dial:requests`,
-    dialResults: `${namespace}:dial:results`,
+    dialRequests: dialKeys(namespace).requests,
+    dialResults: dialKeys(namespace).results,
+  };
+}
+
+/**
+ * The outbound dialer's keys. They share the hash tag `{<ns>:dial}` (one cluster slot),
+ * because taking a request into work, finishing an attempt and scheduling its retry are
+ * each one Lua script over several of them.
+ *
+ *   requests          STREAM  dial requests written by `callguard call` or other systems
+ *   results           STREAM  one entry per attempt (outcome, list, reason)
+ *   state             HASH    request id -> JSON of a request not yet finished
+ *   due:<campaign>    ZSET    request ids waiting for their next attempt (score = due, ms)
+ *   inflight:<campaign> ZSET  request ids in an attempt now (score = lease expiry, ms of
+ *                             Redis' clock); its size is the campaign's concurrency
+ */
+export function dialKeys(namespace: string) {
+  const tag = `${namespace}:{${namespace}:dial}`;
+  return {
+    requests: `${tag}:requests`,
+    results: `${tag}:results`,
+    state: `${tag}:state`,
+    due: (campaign: string) => `${tag}:due:${campaign}`,
+    inflight: (campaign: string) => `${tag}:inflight:${campaign}`,
   };
 }
 

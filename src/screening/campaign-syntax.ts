@@ -1,0 +1,142 @@
+import { DEFAULT_CAMPAIGN, validateCampaign, type Campaign, type DialplanTarget, type NotDialledVerdict, type RetryOutcome } from './campaign.js';
+import type { Action } from './types.js';
+
+/**
+ * The written forms of a campaign's settings, as `callguard campaign set` takes them:
+ *
+ *   --retry busy=5m,noanswer=30m,failed=none   delays per outcome; none = not retried
+ *   --context agents[,<exten>[,<priority>]]    where an answered call continues (s, 1)
+ *   delays: 0, 30s, 5m, 2h, 1d
+ */
+
+export class CampaignSyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CampaignSyntaxError';
+  }
+}
+
+const DELAY_UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DELAY_PATTERN = /^(0|[1-9][0-9]{0,6})([smhd])?$/;
+
+const RETRY_NAMES: Readonly<Record<string, RetryOutcome>> = {
+  busy: 'BUSY',
+  noanswer: 'NO_ANSWER',
+  'no-answer': 'NO_ANSWER',
+  no_answer: 'NO_ANSWER',
+  failed: 'FAILED',
+};
+const RETRY_WRITTEN: Readonly<Record<RetryOutcome, string>> = { BUSY: 'busy', NO_ANSWER: 'noanswer', FAILED: 'failed' };
+
+/** `30s`, `5m`, `2h`, `1d`, `0` (a bare number is seconds) as ms; `none` as null. */
+export function parseDelay(text: string): number | null {
+  const trimmed = text.trim().toLowerCase();
+  if (trimmed === 'none' || trimmed === 'never') return null;
+  const match = DELAY_PATTERN.exec(trimmed);
+  if (!match) throw new CampaignSyntaxError(`"${text}" is not a delay: write 0, 30s, 5m, 2h, 1d or none`);
+  const unit = (match[2] ?? 's') as keyof typeof DELAY_UNIT_MS;
+  return Number(match[1]) * DELAY_UNIT_MS[unit];
+}
+
+/** The shortest exact written form: 300000 -> 5m, 90000 -> 90s, null -> none. */
+export function formatDelay(ms: number | null): string {
+  if (ms === null) return 'none';
+  if (ms === 0) return '0';
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    if (ms % DELAY_UNIT_MS[unit] === 0) return `${ms / DELAY_UNIT_MS[unit]}${unit}`;
+  }
+  return `${ms / 1000}s`;
+}
+
+/** `busy=5m,noanswer=30m,failed=none`: only the outcomes named change. */
+export function parseRetrySpec(text: string): Partial<Record<RetryOutcome, number | null>> {
+  const spec: Partial<Record<RetryOutcome, number | null>> = {};
+  for (const part of text.split(',')) {
+    const [name = '', delay, extra] = part.split('=');
+    const outcome = RETRY_NAMES[name.trim().toLowerCase()];
+    if (!outcome || delay === undefined || extra !== undefined) {
+      throw new CampaignSyntaxError(`"${part}" in --retry: write busy=<delay>, noanswer=<delay> or failed=<delay>`);
+    }
+    spec[outcome] = parseDelay(delay);
+  }
+  return spec;
+}
+
+export function formatRetrySpec(retry: Record<RetryOutcome, number | null>): string {
+  return (Object.keys(RETRY_WRITTEN) as RetryOutcome[])
+    .map((outcome) => `${RETRY_WRITTEN[outcome]}=${formatDelay(retry[outcome])}`)
+    .join(',');
+}
+
+/** `agents`, `agents,s`, `queues,sales,1`: a missing extension is `s`, a missing priority 1. */
+export function parseDialplanTarget(text: string): DialplanTarget {
+  const parts = text.split(',').map((part) => part.trim());
+  if (parts.length > 3 || parts.some((part) => part === '')) {
+    throw new CampaignSyntaxError(`"${text}" is not a dialplan target: write <context>[,<exten>[,<priority>]]`);
+  }
+  const [context = '', extension = 's', priority = '1'] = parts;
+  if (!/^[1-9][0-9]{0,5}$/.test(priority)) throw new CampaignSyntaxError(`priority "${priority}" in "${text}" is not a whole number from 1`);
+  return { context, extension, priority: Number(priority) };
+}
+
+export function formatDialplanTarget(target: DialplanTarget): string {
+  return `${target.context},${target.extension},${target.priority}`;
+}
+
+/** What one `campaign set` changes; absent fields keep their value. */
+export interface CampaignChanges {
+  block?: string[];
+  region?: string | null;
+  endpoint?: string;
+  callerId?: string | null;
+  dialTimeoutMs?: number;
+  agent?: DialplanTarget;
+  maxAttempts?: number;
+  retry?: Partial<Record<RetryOutcome, number | null>>;
+  maxConcurrent?: number;
+  fail?: Campaign['fail'];
+  unavailableRetryMs?: number;
+  actions?: Partial<Record<NotDialledVerdict, Action>>;
+}
+
+/**
+ * The campaign after `changes`: merged onto `existing`, or onto the defaults for a new
+ * one (which must name its endpoint and agent context). Throws CampaignSyntaxError with
+ * the first invalid field; nothing is stored here.
+ */
+export function applyCampaignChanges(
+  name: string,
+  existing: Campaign | undefined,
+  changes: CampaignChanges,
+  stamp: { at: number; by: string },
+): Campaign {
+  const endpoint = changes.endpoint ?? existing?.endpoint;
+  const agent = changes.agent ?? existing?.agent;
+  if (endpoint === undefined || agent === undefined) {
+    throw new CampaignSyntaxError(`campaign ${name} is new: give it --endpoint and --context`);
+  }
+  const base = existing ?? { ...DEFAULT_CAMPAIGN, name, endpoint, agent };
+  const merged: Campaign = {
+    ...base,
+    name,
+    block: changes.block ?? base.block,
+    endpoint,
+    agent,
+    dialTimeoutMs: changes.dialTimeoutMs ?? base.dialTimeoutMs,
+    maxAttempts: changes.maxAttempts ?? base.maxAttempts,
+    retry: { ...base.retry, ...changes.retry },
+    maxConcurrent: changes.maxConcurrent ?? base.maxConcurrent,
+    fail: changes.fail ?? base.fail,
+    unavailableRetryMs: changes.unavailableRetryMs ?? base.unavailableRetryMs,
+    actions: { ...base.actions, ...changes.actions },
+    updatedAt: stamp.at,
+    updatedBy: stamp.by,
+  };
+  if (changes.region === null) delete merged.region;
+  else if (changes.region !== undefined) merged.region = changes.region;
+  if (changes.callerId === null) delete merged.callerId;
+  else if (changes.callerId !== undefined) merged.callerId = changes.callerId;
+  const checked = validateCampaign(merged);
+  if (!checked.ok) throw new CampaignSyntaxError(`campaign ${name}: ${checked.reason}`);
+  return checked.campaign;
+}

@@ -1,0 +1,44 @@
+import type { Match } from '../lists/types.js';
+import { normalize } from '../numbers/normalize.js';
+import type { Campaign } from './campaign.js';
+import { withDeadline } from './deadline.js';
+import type { Screening } from './types.js';
+
+/**
+ * How long an outbound check waits for Redis. Nobody is ringing yet, so it can be more
+ * patient than the inbound 150 ms; past it the verdict is `unavailable` and the campaign
+ * fails closed (not dialled) unless it says otherwise.
+ */
+export const DEFAULT_OUTBOUND_CHECK_DEADLINE_MS = 2_000;
+
+/** The part of ListStore a check needs: one result per list, in one round trip. */
+export interface BlockListReader {
+  checkEach(e164: string, lists: string[]): Promise<(Match | null)[]>;
+}
+
+/**
+ * Screens a callee against a campaign's block lists as they are now. Outbound has no
+ * allow lists: the verdict is clear, blocked (first list in campaign order that matches),
+ * hidden, malformed, or unavailable — when Redis fails or is late, and also when a block
+ * list does not exist, because dialling around a missing do-not-call list is the failure
+ * that must not happen. Never rejects.
+ */
+export async function screenCallee(
+  number: string,
+  campaign: Pick<Campaign, 'block' | 'region'>,
+  lists: BlockListReader,
+  options: { defaultRegion?: string; deadlineMs?: number } = {},
+): Promise<Screening> {
+  const normalized = normalize(number, campaign.region ?? options.defaultRegion);
+  if (normalized.kind === 'hidden') return { verdict: 'hidden' };
+  if (normalized.kind === 'malformed') return { verdict: 'malformed', detail: normalized.reason };
+  const e164 = normalized.e164;
+  if (campaign.block.length === 0) return { verdict: 'clear', e164 };
+  const checked = await withDeadline(
+    () => lists.checkEach(e164, campaign.block),
+    options.deadlineMs ?? DEFAULT_OUTBOUND_CHECK_DEADLINE_MS,
+  );
+  if (!checked.ok) return { verdict: 'unavailable', e164, detail: checked.reason };
+  const match = checked.value.find((found): found is Match => found !== null);
+  return match ? { verdict: 'blocked', e164, match } : { verdict: 'clear', e164 };
+}
