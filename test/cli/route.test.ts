@@ -85,6 +85,7 @@ describe('callguard route set', () => {
     expect(run.code).toBe(0);
     expect(run.err).toMatch(/warning: list later does not exist/);
     expect(run.out).toMatch(/later \(missing\)/);
+    expect(await new RouteStore(redis, namespace).get('support')).toMatchObject({ route: { block: ['dnc', 'later'], allow: [] } });
   });
 
   it('refuses a list that would both block and allow', async () => {
