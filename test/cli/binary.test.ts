@@ -48,4 +48,15 @@ describe('the callguard binary', () => {
     expect(exported.out).toMatch(/^number,expires,reason,by,added\n\+4930123456,,,alice,\d{4}-[^\n]+\n$/);
     expect(exported.err).toContain('exported 1 entry of dnc');
   });
+
+  it('ends quietly with exit 0 when the reader of stdout stops early', async () => {
+    const env = { REDIS_URL: redisUrl(), CALLGUARD_NAMESPACE: testNamespace() };
+    await spawnCallguard(['list', 'create', 'big'], env);
+    const numbers = Array.from({ length: 3000 }, (_, i) => `+4930${String(1_000_000 + i)}`);
+    expect((await spawnCallguard(['add', ...numbers, '--list', 'big'], env)).code).toBe(0);
+    const run = await spawnCallguard(['export', '--list', 'big'], env, { stopReadingAfterFirstChunk: true });
+    expect(run.out).toMatch(/^number,expires,reason,by,added\n/);
+    expect(run.code).toBe(0);
+    expect(run.err).toBe('');
+  });
 });

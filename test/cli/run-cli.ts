@@ -36,7 +36,11 @@ export async function callguardJson<T = Record<string, unknown>>(
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 /** The real binary as a child process (node with the tsx loader), for exit codes and streams. */
-export function spawnCallguard(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+export function spawnCallguard(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { stopReadingAfterFirstChunk?: boolean } = {},
+): Promise<CliRun> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const name of ['REDIS_URL', 'CALLGUARD_NAMESPACE', 'CALLGUARD_REGION']) {
     if (!(name in env)) delete childEnv[name];
@@ -50,6 +54,7 @@ export function spawnCallguard(args: string[], env: Record<string, string> = {})
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
+      if (options.stopReadingAfterFirstChunk) child.stdout.destroy();
     });
     child.stderr.on('data', (chunk: Buffer) => {
       err += chunk.toString();

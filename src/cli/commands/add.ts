@@ -45,9 +45,11 @@ JSON: {"list","added","extended","unchanged","expiresAt":ISO|null,
     )
     .action(async (inputs: string[], options: AddOptions, command: Command) => {
       const entries = readEntries(inputs, options.region);
-      const expiresAt = expiryFrom(options, Date.now());
+      expiryFrom(options, Date.now());
       await withContext(command, io, async (context) => {
         const store = await context.store();
+        // Measured again once connected, so a short --for still lies ahead when the add runs.
+        const expiresAt = expiryFrom(options, Date.now());
         const result = await store.add(
           options.list,
           entries.map((entry) => ({ member: entry.member, expiresAt })),
