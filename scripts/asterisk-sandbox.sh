@@ -7,6 +7,7 @@
 #   asterisk-sandbox.sh provision             build the root once (idempotent, serialized by flock)
 #   asterisk-sandbox.sh prepare HTTP SIP FAR  make a run directory inside the root, print its path
 #   asterisk-sandbox.sh exec RUNDIR [ARGS]    run asterisk in the foreground for RUNDIR (replaces this shell)
+#   asterisk-sandbox.sh cli RUNDIR COMMAND    run one CLI command in that asterisk (asterisk -rx)
 #   asterisk-sandbox.sh stop RUNDIR           ask that asterisk to stop
 #   asterisk-sandbox.sh cleanup RUNDIR        remove RUNDIR
 #   asterisk-sandbox.sh run [HTTP SIP FAR]    prepare + exec with a console, for people (default 8088 5060 5070)
@@ -176,10 +177,10 @@ exec_asterisk() {
     chroot "$ROOT" asterisk -f -U asterisk -G asterisk -C "$inside/etc/asterisk.conf" "$@"
 }
 
-stop_asterisk() {
+cli() {
   local inside
   inside=$(inside_path "$1")
-  chroot "$ROOT" asterisk -C "$inside/etc/asterisk.conf" -rx 'core stop now' >/dev/null
+  chroot "$ROOT" asterisk -C "$inside/etc/asterisk.conf" -rx "$2"
 }
 
 cleanup() {
@@ -194,7 +195,8 @@ case "$cmd" in
   provision) provision; echo "$ROOT" ;;
   prepare) prepare "$@" ;;
   exec) [ $# -ge 1 ] || die "usage: exec RUNDIR [asterisk args]"; exec_asterisk "$@" ;;
-  stop) [ $# = 1 ] || die "usage: stop RUNDIR"; stop_asterisk "$1" ;;
+  cli) [ $# = 2 ] || die "usage: cli RUNDIR COMMAND"; cli "$1" "$2" ;;
+  stop) [ $# = 1 ] || die "usage: stop RUNDIR"; cli "$1" 'core stop now' >/dev/null ;;
   cleanup) [ $# = 1 ] || die "usage: cleanup RUNDIR"; cleanup "$1" ;;
   run)
     export CALLGUARD_SANDBOX_OWNER=$$
@@ -202,5 +204,5 @@ case "$cmd" in
     echo "asterisk-sandbox: config in $run/etc, logs in $run/log; 'core stop now' to quit" >&2
     exec_asterisk "$run" -c
     ;;
-  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -1,0 +1,189 @@
+import { execFile, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freeUdpPort } from './asterisk-sandbox.js';
+
+export interface CallParams {
+  /** The caller's SIP user part: `+493012345678`, `0301234567`, `anonymous`, anything. */
+  from: string;
+  displayName?: string;
+  /** Host of the From URI; `anonymous.invalid` for an anonymous From. Default 127.0.0.1. */
+  fromHost?: string;
+  /** Adds `Privacy: id`. */
+  privacyId?: boolean;
+  /** Adds `P-Asserted-Identity: <sip:<number>@127.0.0.1>`. */
+  pAssertedIdentity?: string;
+  /** The callguard route, sent as X-Callguard-Route ([from-test] in extensions.conf). */
+  route?: string;
+  /** Makes it an agent's outbound call for this campaign (X-Callguard-Campaign). */
+  campaign?: string;
+  /** The dialled number (Request-URI user part). */
+  to: string;
+  /** host:port of Asterisk's PJSIP transport. */
+  target: string;
+}
+
+export interface CallOutcome {
+  /** The final SIP response to the INVITE (200, 403, 486, 503 ...). */
+  status: number;
+  answered: boolean;
+}
+
+const SCENARIOS = fileURLToPath(new URL('../sipp/', import.meta.url));
+/** Bounds one call: ringing, an announcement, a second of talk and the BYE. */
+const CALL_TIMEOUT_S = 30;
+
+function extraHeaders(params: CallParams): string {
+  const lines: string[] = [];
+  if (params.privacyId) lines.push('Privacy: id');
+  if (params.pAssertedIdentity) lines.push(`P-Asserted-Identity: <sip:${params.pAssertedIdentity}@127.0.0.1>`);
+  if (params.route) lines.push(`X-Callguard-Route: ${params.route}`);
+  if (params.campaign) lines.push(`X-Callguard-Campaign: ${params.campaign}`);
+  // The scenario puts this value right before Max-Forwards, so "no extra headers"
+  // is an empty string rather than an empty line that would end the header block.
+  return lines.map((line) => `${line}\r\n`).join('');
+}
+
+function fromHeader(params: CallParams): string {
+  const uri = `<sip:${params.from}@${params.fromHost ?? '127.0.0.1'}>`;
+  return params.displayName === undefined ? uri : `"${params.displayName.replace(/["\\]/g, '\\$&')}" ${uri}`;
+}
+
+/**
+ * The final response to our INVITE, from sipp's -trace_msg log: the last
+ * "SIP/2.0 <code>" received whose CSeq is the INVITE's, with code >= 200.
+ */
+export function finalInviteStatus(messageLog: string): number | undefined {
+  let status: number | undefined;
+  for (const block of messageLog.split(/-{5,} [^\n]*\n/)) {
+    const received = /^\s*UDP message received[^\n]*\n+SIP\/2\.0 (\d{3})/m.exec(block);
+    if (received?.[1] === undefined || !/^CSeq:\s*1 INVITE/im.test(block)) continue;
+    const code = Number(received[1]);
+    if (code >= 200) status = code;
+  }
+  return status;
+}
+
+function runSipp(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile('sipp', args, { timeout: (CALL_TIMEOUT_S + 10) * 1000 }, (error, _stdout, stderr) => {
+      const spawnError = error as NodeJS.ErrnoException | null;
+      if (spawnError?.code === 'ENOENT') {
+        reject(new Error('sipp is not installed (apt-get install sip-tester)'));
+        return;
+      }
+      const exitCode = error === null ? 0 : typeof spawnError?.code === 'number' ? spawnError.code : null;
+      resolve({ code: exitCode, stderr });
+    });
+  });
+}
+
+/** Places one real SIP call with sipp and returns how Asterisk answered it. */
+export async function placeCall(params: CallParams): Promise<CallOutcome> {
+  const dir = await mkdtemp(join(tmpdir(), 'callguard-sipp-'));
+  const messageFile = join(dir, 'messages.log');
+  try {
+    const args = [
+      params.target,
+      '-sf', join(SCENARIOS, 'uac-call.xml'),
+      '-s', params.to,
+      '-i', '127.0.0.1',
+      '-p', String(await freeUdpPort()),
+      '-mp', String(await freeUdpPort()),
+      '-m', '1',
+      '-nostdin',
+      '-timeout', `${CALL_TIMEOUT_S}s`,
+      '-timeout_error',
+      '-trace_msg', '-message_file', messageFile,
+      '-trace_err', '-error_file', join(dir, 'errors.log'),
+      '-set', 'from', fromHeader(params),
+      '-set', 'extra_headers', extraHeaders(params),
+    ];
+    const run = await runSipp(args);
+    const log = await readFile(messageFile, 'utf8').catch(() => '');
+    const status = finalInviteStatus(log);
+    if (status === undefined) {
+      const errors = await readFile(join(dir, 'errors.log'), 'utf8').catch(() => '');
+      throw new Error(`sipp got no final response (exit ${run.code}): ${run.stderr}\n${errors}\n${log.slice(-3000)}`);
+    }
+    return { status, answered: status >= 200 && status < 300 };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export type UasBehaviour = 'answer' | 'busy' | 'ring-no-answer';
+
+export interface RunningUas {
+  port: number;
+  stop(): Promise<void>;
+}
+
+const UAS_SCENARIOS: Record<UasBehaviour, string> = {
+  answer: 'uas-answer.xml',
+  busy: 'uas-busy.xml',
+  'ring-no-answer': 'uas-ring-no-answer.xml',
+};
+
+const UAS_READY_TIMEOUT_MS = 5_000;
+const UAS_STOP_TIMEOUT_MS = 5_000;
+
+/** True while something holds 127.0.0.1:<port>/udp. */
+async function udpPortTaken(port: number): Promise<boolean> {
+  const socket = createSocket('udp4');
+  return new Promise((resolve) => {
+    socket.once('error', () => resolve(true));
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(false)));
+  });
+}
+
+/**
+ * sipp as the far end of outbound calls on 127.0.0.1:<port> (the sandbox's farEndPort),
+ * answering every call the same way until stop().
+ */
+export async function startSippUas(options: { behaviour: UasBehaviour; port: number }): Promise<RunningUas> {
+  const child = spawn(
+    'sipp',
+    [
+      '-sf', join(SCENARIOS, UAS_SCENARIOS[options.behaviour]),
+      '-i', '127.0.0.1',
+      '-p', String(options.port),
+      '-mp', String(await freeUdpPort()),
+      '-nostdin',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const failed = new Promise<never>((_, reject) => {
+    child.once('error', (error) => reject(new Error(`could not start sipp (apt-get install sip-tester): ${error.message}`)));
+    void exited.then(() => reject(new Error(`sipp UAS on port ${options.port} exited at start: ${output}`)));
+  });
+  failed.catch(() => undefined);
+  const deadline = Date.now() + UAS_READY_TIMEOUT_MS;
+  const listening = async (): Promise<void> => {
+    while (!(await udpPortTaken(options.port))) {
+      if (Date.now() > deadline) throw new Error(`sipp UAS did not bind 127.0.0.1:${options.port}: ${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  await Promise.race([listening(), failed]);
+  return {
+    port: options.port,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const timer = setTimeout(() => child.kill('SIGKILL'), UAS_STOP_TIMEOUT_MS);
+      child.kill('SIGTERM');
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
