@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { listKeys } from '../../src/lists/keys.js';
 import { testNamespace, testRedis } from '../helpers/redis.js';
@@ -127,5 +128,11 @@ describe('add, check, cancel', () => {
     const run = await callguard(ns, 'add', '+4930123456', '--list', 'nosuch');
     expect(run.code).toBe(1);
     expect(run.err).toContain('no such list: nosuch');
+  });
+
+  it('without --by the change is made in the name of the operating-system user', async () => {
+    await callguard(ns, 'add', '+4930123456', '--list', 'dnc');
+    const { json } = await callguardJson<CheckJson>(ns, 'check', '+4930123456', '--list', 'dnc');
+    expect(json.match?.by).toBe(userInfo().username);
   });
 });

@@ -57,6 +57,13 @@ describe('export', () => {
     for (const row of rows) expect(row[0]).toMatch(/^\+\d+$/);
   });
 
+  it('leaves cancelled entries out', async () => {
+    await callguard(ns, 'add', '+4930123456', '+4930654321', '+1900*', '--list', 'dnc');
+    await callguard(ns, 'cancel', '+4930123456', '+1900*', '--list', 'dnc', '--reason', 'consent');
+    const rows = rowsOf((await callguard(ns, 'export', '--list', 'dnc')).out).slice(1);
+    expect(rows.map((row) => row[0])).toEqual(['+4930654321']);
+  });
+
   it('leaves expired timed entries out and counts them', async () => {
     const hourAgo = Date.now() - 3_600_000;
     const past = new ListStore(redis, ns, () => hourAgo - 60_000);
