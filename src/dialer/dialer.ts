@@ -1,0 +1,330 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { ListStore } from '../lists/store.js';
+import type { Campaign, DialOutcome } from '../screening/campaign.js';
+import { CampaignStore } from '../screening/campaigns.js';
+import { renderEndpoint } from '../screening/endpoint-template.js';
+import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, screenCallee, type BlockListReader } from '../screening/outbound.js';
+import { DialQueue, type Lease, type StreamEntry } from './queue.js';
+import { parseRequestFields } from './request-fields.js';
+import { nextStep, type NextStep } from './retry-policy.js';
+import type { AttemptOutcome, AttemptResult, DialFunction, RequestState } from './types.js';
+
+/** How often an instance looks for new, reclaimable and due requests. */
+export const DEFAULT_POLL_INTERVAL_MS = 250;
+/** A request read by an instance that has not taken it for this long is taken by another. */
+export const DEFAULT_RECLAIM_IDLE_MS = 30_000;
+/**
+ * How long an attempt's lease lasts without renewal; renewed every third of it. Past it,
+ * another instance may attempt the request again, so it is far longer than a renewal gap.
+ */
+export const DEFAULT_LEASE_MS = 60_000;
+export const DEFAULT_BATCH_SIZE = 50;
+/** Attempts one instance runs at once, whatever the campaigns allow. */
+export const DEFAULT_MAX_IN_FLIGHT = 200;
+/** Longest wait between tries to write an attempt's result while Redis is away. */
+const MAX_FINISH_BACKOFF_MS = 5_000;
+
+export interface DialerOptions {
+  redis: Redis;
+  namespace: string;
+  /** places one call; the ARI side supplies it */
+  dial: DialFunction;
+  /** the block lists; a ListStore on `redis` when absent */
+  lists?: BlockListReader;
+  /** this instance's consumer name in the group; host, pid and a random part when absent */
+  consumer?: string;
+  /** the schedule clock (due times, results), ms since epoch; leases use Redis' clock */
+  clock?: () => number;
+  logger?: Logger;
+  /** region for campaigns without one */
+  defaultRegion?: string;
+  pollIntervalMs?: number;
+  reclaimIdleMs?: number;
+  leaseMs?: number;
+  checkDeadlineMs?: number;
+  batchSize?: number;
+  maxInFlight?: number;
+  resultsMaxLen?: number;
+}
+
+/**
+ * Consumes the dial requests stream and runs every attempt: take a request into work,
+ * wait until it is due and its campaign has a free slot, screen the callee against the
+ * campaign's lists as they are now, dial only a clear number, write the result and
+ * schedule the retry. Several instances share one stream through a consumer group.
+ */
+export class Dialer {
+  private readonly queue: DialQueue;
+  private readonly campaigns: CampaignStore;
+  private readonly lists: BlockListReader;
+  private readonly dial: DialFunction;
+  private readonly consumer: string;
+  private readonly clock: () => number;
+  private readonly log: Logger;
+  private readonly defaultRegion: string | undefined;
+  private readonly pollIntervalMs: number;
+  private readonly reclaimIdleMs: number;
+  private readonly leaseMs: number;
+  private readonly checkDeadlineMs: number;
+  private readonly batchSize: number;
+  private readonly maxInFlight: number;
+
+  private readonly attempts = new Map<string, { lease: Lease; done: Promise<void> }>();
+  private groupReady = false;
+  private reclaimCursor = '0-0';
+  private claimCount = 0;
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: DialerOptions) {
+    this.queue = new DialQueue(options.redis, options.namespace, options.resultsMaxLen);
+    this.campaigns = new CampaignStore(options.redis, options.namespace);
+    this.lists = options.lists ?? new ListStore(options.redis, options.namespace);
+    this.dial = options.dial;
+    this.consumer = options.consumer ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.clock = options.clock ?? Date.now;
+    this.log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'dialer', consumer: this.consumer });
+    this.defaultRegion = options.defaultRegion;
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.reclaimIdleMs = options.reclaimIdleMs ?? DEFAULT_RECLAIM_IDLE_MS;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.checkDeadlineMs = options.checkDeadlineMs ?? DEFAULT_OUTBOUND_CHECK_DEADLINE_MS;
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  }
+
+  /** Attempts this instance is running now. */
+  get inFlight(): number {
+    return this.attempts.size;
+  }
+
+  /** Starts polling; errors (Redis away) are logged and polling goes on. */
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(1, Math.floor(this.leaseMs / 3)));
+    this.renewTimer.unref();
+    this.running = this.loop();
+  }
+
+  /** Takes no new work, lets the attempts in flight finish and record their results. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.running;
+    await this.settled();
+    clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
+    this.running = undefined;
+  }
+
+  /** Resolves when every attempt running now has finished. */
+  async settled(): Promise<void> {
+    while (this.attempts.size > 0) await Promise.all([...this.attempts.values()].map((attempt) => attempt.done));
+  }
+
+  /**
+   * One round: take new and reclaimed requests into work, then start the attempts that
+   * are due, as far as each campaign's concurrency and this instance's limit allow.
+   */
+  async poll(): Promise<void> {
+    if (!this.groupReady) {
+      await this.queue.ensureGroup();
+      this.groupReady = true;
+    }
+    const campaigns = await this.campaigns.list();
+    const byName = new Map(campaigns.campaigns.map((campaign) => [campaign.name, campaign]));
+    const known = new Set([...byName.keys(), ...campaigns.invalid.map((entry) => entry.name)]);
+    for (const invalid of campaigns.invalid) this.log.error({ campaign: invalid.name, reason: invalid.reason }, 'campaign is invalid');
+
+    const reclaimed = await this.queue.reclaim(this.consumer, this.reclaimIdleMs, this.batchSize, this.reclaimCursor);
+    this.reclaimCursor = reclaimed.cursor;
+    for (const entry of reclaimed.entries) await this.takeEntry(entry, known);
+    for (const entry of await this.queue.readNew(this.consumer, this.batchSize)) await this.takeEntry(entry, known);
+
+    for (const campaign of byName.values()) {
+      const free = this.maxInFlight - this.attempts.size;
+      if (free <= 0) break;
+      const leases = await this.queue.claim(campaign.name, {
+        now: this.clock(),
+        maxConcurrent: campaign.maxConcurrent,
+        limit: Math.min(free, this.batchSize),
+        leaseMs: this.leaseMs,
+        nonce: `${this.consumer}.${++this.claimCount}`,
+      });
+      for (const lease of leases) this.launch(lease, campaign);
+    }
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        await this.poll();
+        if (failures > 0) this.log.info({ failures }, 'dialer polling again');
+        failures = 0;
+      } catch (error) {
+        // A Redis that restarted empty has lost the group: make it again on the next round.
+        if (error instanceof Error && error.message.includes('NOGROUP')) this.groupReady = false;
+        failures += 1;
+        if (failures === 1 || failures % 20 === 0) this.log.warn({ err: errorText(error), failures }, 'dialer poll failed');
+      }
+      const backoff = failures === 0 ? this.pollIntervalMs : Math.min(this.pollIntervalMs * 2 ** Math.min(failures, 5), 5_000);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, backoff);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private async takeEntry(entry: StreamEntry, campaigns: Set<string>): Promise<void> {
+    const parsed = parseRequestFields(entry.id, entry.fields);
+    const now = this.clock();
+    if (!parsed.ok || !campaigns.has(parsed.request.campaign)) {
+      const reason = parsed.ok ? `no such campaign: ${parsed.request.campaign}` : parsed.reason;
+      this.log.warn({ entry: entry.id, request: parsed.request.id, reason }, 'dial request rejected');
+      await this.queue.reject(entry.id, {
+        ...parsed.request,
+        request: parsed.request.id,
+        attempt: 0,
+        outcome: 'REJECTED',
+        reason,
+        at: now,
+        final: true,
+      });
+      return;
+    }
+    const state: RequestState = { ...parsed.request, createdAt: now, attempts: 0 };
+    const taken = await this.queue.take(entry.id, state, parsed.at ?? now);
+    if (!taken) this.log.warn({ entry: entry.id, request: state.id }, 'dial request already in work; duplicate dropped');
+  }
+
+  private launch(lease: Lease, campaign: Campaign): void {
+    const done = this.attempt(lease, campaign)
+      .catch((error: unknown) => this.log.error({ request: lease.state.id, err: errorText(error) }, 'dial attempt crashed'))
+      .finally(() => {
+        this.attempts.delete(lease.lease);
+        this.wake?.();
+      });
+    this.attempts.set(lease.lease, { lease, done });
+  }
+
+  private async attempt(lease: Lease, campaign: Campaign): Promise<void> {
+    const { state } = lease;
+    const attempt = state.attempts + 1;
+    const log = this.log.child({ request: state.id, campaign: campaign.name, attempt });
+    const screening = await screenCallee(state.number, campaign, this.lists, {
+      ...(this.defaultRegion === undefined ? {} : { defaultRegion: this.defaultRegion }),
+      deadlineMs: this.checkDeadlineMs,
+    });
+    const base = { request: state.id, campaign: campaign.name, number: state.number, attempt, attrs: state.attrs };
+    const e164 = screening.e164;
+    switch (screening.verdict) {
+      case 'hidden':
+      case 'malformed':
+        await this.record(lease, campaign, {
+          ...base,
+          outcome: 'INVALID_NUMBER',
+          reason: screening.detail ?? 'hidden number',
+        }, log);
+        return;
+      case 'blocked':
+        await this.record(lease, campaign, {
+          ...base,
+          ...(e164 === undefined ? {} : { e164 }),
+          outcome: 'BLACKLISTED',
+          ...(screening.match ? { list: screening.match.list, member: screening.match.member } : {}),
+          ...(screening.match?.reason ? { reason: screening.match.reason } : {}),
+        }, log);
+        return;
+      case 'unavailable':
+        if (campaign.fail === 'closed' || e164 === undefined) {
+          const retryAt = this.clock() + campaign.unavailableRetryMs;
+          log.warn({ reason: screening.detail, retryAt }, 'block lists unavailable; not dialled, tried again later');
+          await this.finish(lease, { final: false, retryAt }, state, undefined, log);
+          return;
+        }
+        log.warn({ reason: screening.detail }, 'block lists unavailable; campaign fails open, dialling');
+        break;
+      case 'clear':
+      case 'allowed':
+        break;
+    }
+    if (e164 === undefined) throw new Error(`screening ${screening.verdict} came without a number`);
+    const { outcome, reason } = await this.dialOnce(lease, campaign, attempt, e164);
+    await this.record(lease, campaign, { ...base, e164, outcome, ...(reason === undefined ? {} : { reason }) }, log);
+  }
+
+  private async dialOnce(lease: Lease, campaign: Campaign, attempt: number, e164: string): Promise<{ outcome: DialOutcome; reason?: string }> {
+    try {
+      const request = { id: lease.state.id, campaign: lease.state.campaign, number: lease.state.number, attrs: lease.state.attrs, createdAt: lease.state.createdAt };
+      return { outcome: await this.dial({ request, campaign, attempt, e164, endpoint: renderEndpoint(campaign.endpoint, e164) }) };
+    } catch (error) {
+      return { outcome: 'FAILED', reason: errorText(error) };
+    }
+  }
+
+  private async record(
+    lease: Lease,
+    campaign: Campaign,
+    partial: Omit<AttemptResult, 'at' | 'final' | 'retryAt' | 'outcome'> & { outcome: AttemptOutcome },
+    log: Logger,
+  ): Promise<void> {
+    const at = this.clock();
+    const next = nextStep(campaign, partial.attempt, partial.outcome, at);
+    const result: AttemptResult = { ...partial, at, final: next.final, ...(next.final ? {} : { retryAt: next.retryAt }) };
+    log.info({ outcome: result.outcome, list: result.list, final: result.final, retryAt: result.retryAt }, 'dial attempt recorded');
+    await this.finish(lease, next, { ...lease.state, attempts: partial.attempt }, result, log);
+  }
+
+  /**
+   * Writes an attempt's end, retrying while Redis is away: until it is written, the
+   * lease keeps the request from being attempted again (and, once it runs out, the
+   * request is attempted again rather than lost).
+   */
+  private async finish(lease: Lease, next: NextStep, state: RequestState, result: AttemptResult | undefined, log: Logger): Promise<void> {
+    const deadline = Date.now() + this.leaseMs;
+    for (let tries = 1; ; tries += 1) {
+      try {
+        const held = await this.queue.finish(lease, next, state, result);
+        if (!held) log.warn('lease ran out before the attempt ended; the request may be attempted again');
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          log.error({ err: errorText(error) }, 'could not write the attempt; its lease will run out and the request be attempted again');
+          return;
+        }
+        if (tries === 1) log.warn({ err: errorText(error) }, 'could not write the attempt yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** tries, MAX_FINISH_BACKOFF_MS)));
+      }
+    }
+  }
+
+  private async renewLeases(): Promise<void> {
+    const byCampaign = new Map<string, string[]>();
+    for (const { lease } of this.attempts.values()) {
+      byCampaign.set(lease.campaign, [...(byCampaign.get(lease.campaign) ?? []), lease.lease]);
+    }
+    for (const [campaign, leases] of byCampaign) {
+      try {
+        const lost = await this.queue.renew(campaign, leases, this.leaseMs);
+        if (lost.length > 0) this.log.warn({ campaign, leases: lost }, 'leases ran out while their attempts were running');
+      } catch (error) {
+        this.log.warn({ campaign, err: errorText(error) }, 'could not renew leases');
+      }
+    }
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,79 @@
+import type { Campaign, DialOutcome } from '../screening/campaign.js';
+
+/** One number a campaign should call, as taken from the requests stream. */
+export interface DialRequest {
+  /** the `id` field of the stream entry, or the entry's own stream id */
+  id: string;
+  campaign: string;
+  /** as written by the requester; normalized with the campaign's region at each attempt */
+  number: string;
+  /** free key/value pairs handed to the dial function and copied into every result */
+  attrs: Record<string, string>;
+  /** when the request was taken into work, ms since epoch */
+  createdAt: number;
+}
+
+/** A request between attempts, as kept in the state hash. */
+export interface RequestState extends DialRequest {
+  /** attempts made so far (results written) */
+  attempts: number;
+}
+
+/** What one attempt ended with, as written to the results stream. */
+export type AttemptOutcome = DialOutcome | 'BLACKLISTED' | 'INVALID_NUMBER' | 'REJECTED';
+export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = [
+  'ANSWERED',
+  'BUSY',
+  'NO_ANSWER',
+  'FAILED',
+  'BLACKLISTED',
+  'INVALID_NUMBER',
+  'REJECTED',
+];
+
+/** One entry of the results stream. */
+export interface AttemptResult {
+  request: string;
+  campaign: string;
+  number: string;
+  e164?: string;
+  /** 1 for the first attempt; 0 for a request rejected before any attempt */
+  attempt: number;
+  outcome: AttemptOutcome;
+  /** the list that blocked the number (BLACKLISTED) */
+  list?: string;
+  /** the list entry that matched: the number or a prefix pattern `+1900*` */
+  member?: string;
+  /** why: the block entry's reason, why a number is invalid, why a dial failed */
+  reason?: string;
+  /** ms since epoch */
+  at: number;
+  /** true when no further attempt follows */
+  final: boolean;
+  /** when the next attempt is due (not final) */
+  retryAt?: number;
+  attrs: Record<string, string>;
+  /**
+   * Written by an attempt whose lease had run out (its instance lost Redis for longer
+   * than the lease): the request may have been attempted again meanwhile.
+   */
+  stale?: true;
+}
+
+/** What the ARI side is asked to do: dial one clear, normalized number for a campaign. */
+export interface DialAttempt {
+  request: DialRequest;
+  campaign: Campaign;
+  /** 1-based */
+  attempt: number;
+  e164: string;
+  /** the campaign's endpoint template with the number filled in */
+  endpoint: string;
+}
+
+/**
+ * Places one call and resolves with how it ended once that is known (answered and handed
+ * to the agent context, busy, not answered within the campaign's dial timeout, failed).
+ * A rejection counts as FAILED with the error's message as reason.
+ */
+export type DialFunction = (attempt: DialAttempt) => Promise<DialOutcome>;
