@@ -95,6 +95,7 @@ export async function placeCall(params: CallParams): Promise<CallOutcome> {
       '-mp', String(await freeUdpPort()),
       '-m', '1',
       '-nostdin',
+      '-ci', '127.0.0.1',
       '-timeout', `${CALL_TIMEOUT_S}s`,
       '-timeout_error',
       '-trace_msg', '-message_file', messageFile,
@@ -153,6 +154,7 @@ export async function startSippUas(options: { behaviour: UasBehaviour; port: num
       '-p', String(options.port),
       '-mp', String(await freeUdpPort()),
       '-nostdin',
+      '-ci', '127.0.0.1',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
