@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AriEvents } from './ari-events.js';
+import type { PlaybackEvents } from './ari-events.js';
 import { AriRest, AriTransportError, type AriResponse, type Query } from './ari-rest.js';
 import {
   CallControlError,
@@ -29,13 +29,13 @@ const UNSET_VARIABLE_MESSAGE = /variable was not found/i;
 
 export interface AriCallControlOptions {
   rest: AriRest;
-  events: AriEvents;
+  events: PlaybackEvents;
   playbackLimitMs?: number;
 }
 
 export class AriCallControl implements CallControl {
   private readonly rest: AriRest;
-  private readonly events: AriEvents;
+  private readonly events: PlaybackEvents;
   private readonly playbackLimitMs: number;
 
   constructor(options: AriCallControlOptions) {

@@ -1,5 +1,3 @@
-import type { EventEmitter } from 'node:events';
-
 /**
  * The websocket events callguard acts on, reduced to the fields it reads. ARI events
  * are untrusted input: they are parsed field by field here, never passed on whole
@@ -20,7 +18,11 @@ export type AriEventMap = {
   playbackFinished: [playbackId: string];
 };
 
-export type AriEvents = EventEmitter<AriEventMap>;
+/** The events a playback waits for: its PlaybackFinished, or its channel leaving Stasis. */
+export interface PlaybackEvents {
+  on(event: 'playbackFinished' | 'stasisEnd', listener: (id: string) => void): unknown;
+  off(event: 'playbackFinished' | 'stasisEnd', listener: (id: string) => void): unknown;
+}
 
 function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;

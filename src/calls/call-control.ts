@@ -42,7 +42,11 @@ export interface CallControl {
   setVariable(channelId: string, name: string, value: string): Promise<Acted>;
   /** Reads a variable or a dialplan function such as CALLERID(pres). */
   getVariable(channelId: string, name: string): Promise<ReadValue>;
-  /** Plays `media` (e.g. `sound:ss-noservice`) and resolves once it finished or the channel is gone. */
+  /**
+   * Plays `media` (e.g. `sound:ss-noservice`) and resolves once it finished: DONE also
+   * when a hangup cut it short (Asterisk reports the playback finished before the channel
+   * leaves Stasis), GONE when the channel was gone before it started or left meanwhile.
+   */
   play(channelId: string, media: string): Promise<Acted>;
 }
 

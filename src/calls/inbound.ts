@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { FallbackAction } from '../config.js';
 import type { Logger } from '../log.js';
 import { formatAction } from '../screening/actions.js';
+import type { CallLogEntry } from '../screening/call-log.js';
 import { CHANNEL_VARIABLES, decide } from '../screening/decide.js';
 import type { RouteForCall } from '../screening/routes.js';
 import { screenNumber, type CheckLists } from '../screening/screen.js';
@@ -36,6 +37,8 @@ export interface InboundDeps {
 /** Everything one inbound call came to, for the call log and the metrics. */
 export interface InboundOutcome {
   call: InboundCall;
+  /** when the StasisStart was handled, ms since epoch */
+  receivedAt: number;
   /** undefined when the caller hung up before a decision */
   presentation: string | undefined;
   verdict: Verdict;
@@ -57,6 +60,7 @@ export interface InboundOutcome {
  */
 export async function handleInbound(call: InboundCall, deps: InboundDeps): Promise<InboundOutcome> {
   const log = deps.log.child({ channel: call.channelId, route: call.routeName });
+  const receivedAt = Date.now();
   const started = performance.now();
   const { settings } = deps;
 
@@ -95,6 +99,7 @@ export async function handleInbound(call: InboundCall, deps: InboundDeps): Promi
   const action = decision.action.type === 'fallback' ? 'fallback' : formatAction(decision.action);
   const outcome = (gone: boolean): InboundOutcome => ({
     call,
+    receivedAt,
     presentation: presentation.value,
     verdict: decision.verdict,
     screening,
@@ -120,6 +125,25 @@ export async function handleInbound(call: InboundCall, deps: InboundDeps): Promi
   if (acted.ok) log.info(fields, 'call screened');
   else log.debug(fields, 'caller hung up while the call was acted on');
   return outcome(!acted.ok);
+}
+
+/** The call-log entry of an inbound call. */
+export function inboundCallLogEntry(outcome: InboundOutcome): CallLogEntry {
+  const { screening } = outcome;
+  return {
+    time: outcome.receivedAt,
+    channel: outcome.call.channelId,
+    direction: 'inbound',
+    raw: outcome.call.callerNumber,
+    e164: screening.e164,
+    presentation: outcome.presentation,
+    route: outcome.call.routeName,
+    verdict: outcome.verdict,
+    list: screening.match?.list,
+    reason: screening.match?.reason ?? screening.detail,
+    action: outcome.action,
+    decisionMs: outcome.decisionMs,
+  };
 }
 
 async function readPresentation(

@@ -109,9 +109,10 @@ export class FakeCallControl implements CallControl {
     channel.played.push(media);
     return new Promise<Acted>((resolve) => {
       const timer = setTimeout(() => resolve(DONE), this.mediaMs[media] ?? this.defaultPlaybackMs);
+      // As Asterisk does: a hangup stops the playback, which then reports finished.
       channel.onGone.push(() => {
         clearTimeout(timer);
-        resolve(GONE);
+        resolve(DONE);
       });
     });
   }

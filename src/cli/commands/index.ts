@@ -9,6 +9,7 @@ import { registerList } from './list.js';
 import { registerLists } from './lists.js';
 import { registerReport } from './report.js';
 import { registerRoute } from './route.js';
+import { registerServe } from './serve.js';
 import { registerShow } from './show.js';
 
 /** Every subcommand of `callguard`; each file under commands/ adds its own. */
@@ -23,4 +24,5 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerImport(program, io);
   registerRoute(program, io);
   registerReport(program, io);
+  registerServe(program, io);
 }

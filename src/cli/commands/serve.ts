@@ -1,0 +1,100 @@
+import { Option, type Command } from 'commander';
+import { ConfigError, DEFAULTS, parseServeConfig, SETTINGS, settingsFromEnv, type ServeSettings } from '../../config.js';
+import { createLogger } from '../../log.js';
+import { startService } from '../../service/service.js';
+import type { CliIo, GlobalOptions } from '../context.js';
+import { CliError, UsageError } from '../errors.js';
+
+type ServeFlags = Omit<ServeSettings, 'redisUrl' | 'namespace' | 'ariPassword'>;
+
+function option(key: keyof ServeFlags, valueName: string, description: string, fallback?: string): Option {
+  const { flag, env } = SETTINGS[key];
+  return new Option(`${flag} <${valueName}>`, fallback ? `${description} (default: ${fallback})` : description).env(env);
+}
+
+/**
+ * `callguard serve`: the Stasis app. Runs until SIGTERM or SIGINT, then stops taking
+ * calls, finishes those in flight and exits 0. stdout carries only JSON log lines.
+ */
+export function registerServe(program: Command, io: CliIo): void {
+  program
+    .command('serve')
+    .description('run the Stasis app: screen every inbound call Asterisk hands to it')
+    .addOption(option('ariUrl', 'url', 'Asterisk HTTP server address', DEFAULTS.ariUrl))
+    .addOption(option('ariUsername', 'user', 'ARI user (ari.conf); the password comes from ARI_PASSWORD only'))
+    .addOption(option('ariApp', 'name', 'Stasis app name used in the dialplan', DEFAULTS.ariApp))
+    .addOption(option('region', 'CC', 'region for national caller numbers when the route names none, e.g. DE'))
+    .addOption(option('deadlineMs', 'ms', 'decision deadline: a slower list check gives the verdict unavailable', DEFAULTS.deadlineMs))
+    .addOption(
+      option(
+        'unknownRouteAction',
+        'action',
+        'for a route that does not exist: fallback (the dialplan line after Stasis()), hangup:<cause>, announce:<sound>[:<cause>] or continue:<context>,<exten>[,<prio>]',
+        DEFAULTS.unknownRouteAction,
+      ),
+    )
+    .addOption(option('health', 'host:port', 'where /healthz, /readyz and /metrics answer', DEFAULTS.health))
+    .addOption(option('logLevel', 'level', 'fatal, error, warn, info, debug, trace or silent', DEFAULTS.logLevel))
+    .addHelpText(
+      'after',
+      `
+Environment: ARI_URL, ARI_USERNAME, ARI_PASSWORD, ARI_APP, REDIS_URL, CALLGUARD_NAMESPACE,
+CALLGUARD_REGION, CALLGUARD_DECISION_DEADLINE_MS, CALLGUARD_UNKNOWN_ROUTE_ACTION,
+CALLGUARD_HEALTH, CALLGUARD_LOG_LEVEL (a flag wins over its variable).
+
+SIGTERM or SIGINT: new calls go on to the dialplan fallback, calls being decided are
+finished, then the process exits 0. A second signal exits at once with code 1.`,
+    )
+    .action(async (flags: ServeFlags, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      let config;
+      try {
+        config = parseServeConfig({
+          ...settingsFromEnv(process.env),
+          ...definedOnly(flags),
+          redisUrl: globals.redis,
+          namespace: globals.namespace,
+        });
+      } catch (error) {
+        if (error instanceof ConfigError) throw new UsageError(error.message);
+        throw error;
+      }
+      const log = createLogger({ level: config.logLevel });
+      let service;
+      try {
+        service = await startService(config, log);
+      } catch (error) {
+        log.flush();
+        throw new CliError(`serve could not start: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      const signal = await firstSignal(() => {
+        log.warn('second signal: exiting without finishing calls');
+        log.flush();
+        process.exit(1);
+      });
+      log.info({ signal }, 'signal received');
+      await service.stop();
+      log.flush();
+    });
+}
+
+function definedOnly(flags: ServeFlags): ServeFlags {
+  return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined)) as ServeFlags;
+}
+
+/** Resolves with the first SIGTERM/SIGINT; a later one calls `onSecond`. */
+function firstSignal(onSecond: () => void): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let received = false;
+    const handler = (signal: NodeJS.Signals): void => {
+      if (received) {
+        onSecond();
+        return;
+      }
+      received = true;
+      resolve(signal);
+    };
+    process.on('SIGTERM', handler);
+    process.on('SIGINT', handler);
+  });
+}

@@ -1,0 +1,111 @@
+import type { Redis } from 'ioredis';
+import { AriCallControl } from '../calls/ari-call-control.js';
+import { AriConnection } from '../calls/ari-connection.js';
+import { AriRest } from '../calls/ari-rest.js';
+import { describeError, handleInbound, inboundCallLogEntry, type InboundOutcome } from '../calls/inbound.js';
+import { StasisApp } from '../calls/stasis-app.js';
+import { describeConfig, type ServeConfig } from '../config.js';
+import { ListStore } from '../lists/store.js';
+import type { Logger } from '../log.js';
+import { appendCallLog } from '../screening/call-log.js';
+import { RouteStore } from '../screening/routes.js';
+import { startHealthServer, type Readiness } from './health-server.js';
+import { ServiceMetrics } from './metrics.js';
+import { createServiceRedis } from './redis.js';
+
+export interface RunningService {
+  /** where /healthz, /readyz and /metrics answer (the real port when 0 was asked) */
+  health: { host: string; port: number };
+  metrics: ServiceMetrics;
+  readiness(): Readiness;
+  /** Resolves once ARI and Redis are both connected. */
+  ready(): Promise<void>;
+  /** Stops taking calls, finishes those in flight, closes every connection. */
+  stop(): Promise<{ unfinished: number }>;
+}
+
+/** `callguard serve` as an object: tests and the benchmark run it in-process. */
+export async function startService(config: ServeConfig, log: Logger): Promise<RunningService> {
+  log.info({ config: describeConfig(config) }, 'callguard starting');
+  const metrics = new ServiceMetrics();
+  const redis = createServiceRedis(config.redis.url, log);
+  const ari = new AriConnection({ ...config.ari, log });
+  const calls = new AriCallControl({
+    rest: new AriRest({ url: config.ari.url, username: config.ari.username, password: config.ari.password }),
+    events: ari,
+  });
+  const routes = new RouteStore(redis, config.redis.namespace);
+  const lists = new ListStore(redis, config.redis.namespace);
+  const callLog = log.child({ component: 'call-log' });
+
+  const record = async (outcome: InboundOutcome): Promise<void> => {
+    metrics.recordInbound(outcome);
+    try {
+      await appendCallLog(redis, config.redis.namespace, inboundCallLogEntry(outcome));
+    } catch (error) {
+      callLog.warn({ channel: outcome.call.channelId, err: describeError(error) }, 'call not written to the call log');
+    }
+  };
+
+  const app = new StasisApp({
+    calls,
+    log,
+    inbound: async (call) => {
+      metrics.callsInFlight.inc();
+      try {
+        const outcome = await handleInbound(call, {
+          calls,
+          routes,
+          check: (e164, names) => lists.checkEach(e164, names),
+          settings: {
+            deadlineMs: config.decisionDeadlineMs,
+            defaultRegion: config.defaultRegion,
+            unknownRouteAction: config.unknownRouteAction,
+          },
+          log,
+        });
+        await record(outcome);
+      } finally {
+        metrics.callsInFlight.dec();
+      }
+    },
+  });
+  ari.on('stasisStart', (event) => app.onStasisStart(event));
+  ari.on('state', (state) => metrics.ariConnected.set(state === 'connected' ? 1 : 0));
+  redis.on('ready', () => metrics.redisConnected.set(1));
+  redis.on('close', () => metrics.redisConnected.set(0));
+
+  const readiness = (): Readiness => {
+    const detail = { ari: ari.state, redis: redis.status };
+    return { ready: ari.state === 'connected' && redis.status === 'ready', detail };
+  };
+  const health = await startHealthServer({ ...config.health, readiness, registry: metrics.registry }).catch(
+    (error: unknown) => {
+      redis.disconnect();
+      throw error;
+    },
+  );
+  log.info({ health: `${health.address.host}:${health.address.port}` }, 'health and metrics listening');
+  ari.start();
+
+  return {
+    health: health.address,
+    metrics,
+    readiness,
+    ready: () => Promise.all([ari.connected(), redisReady(redis)]).then(() => undefined),
+    stop: async () => {
+      log.info({ callsInFlight: app.callsInFlight }, 'stopping: no new calls, finishing those in flight');
+      const drained = await app.drain();
+      ari.close();
+      await redis.quit().catch(() => redis.disconnect());
+      await health.close();
+      log.info({ unfinished: drained.unfinished }, 'callguard stopped');
+      return drained;
+    },
+  };
+}
+
+function redisReady(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => redis.once('ready', () => resolve()));
+}

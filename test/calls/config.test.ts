@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, parseServeConfig, settingsFromEnv, type ServeSettings } from '../../src/config.js';
+
+const MINIMAL: ServeSettings = { ariUsername: 'callguard', ariPassword: 's3cret', region: 'de' };
+
+function problem(settings: ServeSettings): string {
+  try {
+    parseServeConfig(settings);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('the settings were accepted');
+}
+
+describe('serve configuration', () => {
+  it('the defaults: local ARI, app callguard, 150 ms deadline, dialplan fallback, health on loopback 9464', () => {
+    const config = parseServeConfig(MINIMAL);
+    expect(config.ari).toEqual({ url: 'http://127.0.0.1:8088', username: 'callguard', password: 's3cret', app: 'callguard' });
+    expect(config.decisionDeadlineMs).toBe(150);
+    expect(config.defaultRegion).toBe('DE');
+    expect(config.unknownRouteAction).toEqual({ type: 'fallback' });
+    expect(config.health).toEqual({ host: '127.0.0.1', port: 9464 });
+  });
+
+  it('environment variables are read by their documented names', () => {
+    const settings = settingsFromEnv({
+      ARI_URL: 'http://10.0.0.5:8088',
+      ARI_USERNAME: 'u',
+      ARI_PASSWORD: 'p',
+      ARI_APP: 'screen',
+      CALLGUARD_REGION: 'US',
+      CALLGUARD_DECISION_DEADLINE_MS: '80',
+      CALLGUARD_UNKNOWN_ROUTE_ACTION: 'hangup:busy',
+      CALLGUARD_HEALTH: '127.0.0.1:0',
+    });
+    const config = parseServeConfig(settings);
+    expect(config.ari).toEqual({ url: 'http://10.0.0.5:8088', username: 'u', password: 'p', app: 'screen' });
+    expect(config.decisionDeadlineMs).toBe(80);
+    expect(config.unknownRouteAction).toEqual({ type: 'hangup', cause: 17 });
+    expect(config.health.port).toBe(0);
+  });
+
+  it.each([
+    [{ ariPassword: undefined }, 'ARI_PASSWORD: is required'],
+    [{ ariUsername: undefined }, '--ari-username (ARI_USERNAME): is required'],
+    [{ region: 'XX' }, '--region (CALLGUARD_REGION)'],
+    [{ deadlineMs: 'fast' }, '--deadline-ms (CALLGUARD_DECISION_DEADLINE_MS)'],
+    [{ deadlineMs: '0' }, '--deadline-ms (CALLGUARD_DECISION_DEADLINE_MS)'],
+    [{ ariUrl: 'ws://127.0.0.1:8088' }, '--ari-url (ARI_URL)'],
+    [{ ariUrl: 'http://admin:pw@127.0.0.1:8088' }, 'must not carry credentials'],
+    [{ unknownRouteAction: 'drop' }, '--unknown-route-action (CALLGUARD_UNKNOWN_ROUTE_ACTION)'],
+    [{ health: '9464' }, '--health (CALLGUARD_HEALTH)'],
+    [{ redisUrl: 'http://127.0.0.1:6379' }, '--redis (REDIS_URL)'],
+    [{ logLevel: 'loud' }, '--log-level (CALLGUARD_LOG_LEVEL)'],
+  ] as [Partial<ServeSettings>, string][])('a bad setting is refused with a message naming it: %o', (change, named) => {
+    expect(problem({ ...MINIMAL, ...change })).toContain(named);
+  });
+
+  it('the configuration as logged carries no ARI password and no Redis password', () => {
+    const config = parseServeConfig({ ...MINIMAL, redisUrl: 'redis://:hunter2@127.0.0.1:6379/0' });
+    const logged = JSON.stringify(describeConfig(config));
+    expect(logged).not.toContain('s3cret');
+    expect(logged).not.toContain('hunter2');
+    expect(logged).toContain('127.0.0.1:6379');
+  });
+});

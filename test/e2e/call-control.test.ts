@@ -1,0 +1,96 @@
+import { randomInt } from 'node:crypto';
+import { describe } from 'vitest';
+import { AriCallControl } from '../../src/calls/ari-call-control.js';
+import { AriConnection } from '../../src/calls/ari-connection.js';
+import type { StasisStart } from '../../src/calls/ari-events.js';
+import { AriRest } from '../../src/calls/ari-rest.js';
+import { createLogger } from '../../src/log.js';
+import { callControlContract } from '../calls/call-control-contract.js';
+import { e2eAvailability, useAsterisk } from '../helpers/asterisk.js';
+import { placeCall } from '../helpers/sipp.js';
+
+const availability = await e2eAvailability();
+const APP = 'callguard';
+const DIALLED = '+4930555000';
+
+/**
+ * The contract the fake follows, against real Asterisk and real SIP calls: each channel
+ * is a sipp call through the shipped dialplan into Stasis(callguard,inbound,contract).
+ * The far end hangs up through the Asterisk CLI (`channel request hangup`), or through
+ * ARI for an Asterisk without CLI access. Continued channels park in a context added
+ * at run time (Answer, Wait), since the shipped queue has no members and ends at once.
+ */
+describe.skipIf(!availability.run)('real Asterisk', () => {
+  callControlContract('ari-client over real Asterisk', async () => {
+    const asterisk = await useAsterisk();
+    const log = createLogger({ level: 'silent' });
+    const connection = new AriConnection({
+      url: asterisk.ariUrl,
+      username: asterisk.ariUser,
+      password: asterisk.ariPassword,
+      app: APP,
+      log,
+    });
+    connection.start();
+    await connection.connected();
+    const rest = new AriRest({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword });
+    const calls = new AriCallControl({ rest, events: connection });
+    const placed: Promise<unknown>[] = [];
+    let parking = { context: 'announcements', extension: 'blocked', priority: 1 };
+    if (asterisk.cli) {
+      await asterisk.cli('dialplan add extension park,1,Answer, into cg-contract');
+      await asterisk.cli('dialplan add extension park,2,Wait,60 into cg-contract');
+      parking = { context: 'cg-contract', extension: 'park', priority: 1 };
+    }
+
+    const stasisStartFrom = (number: string): Promise<string> =>
+      new Promise((resolve) => {
+        const listener = (event: StasisStart): void => {
+          if (event.callerNumber !== number) return;
+          connection.off('stasisStart', listener);
+          resolve(event.channelId);
+        };
+        connection.on('stasisStart', listener);
+      });
+    const stasisEnd = (channelId: string): Promise<void> =>
+      new Promise((resolve) => {
+        const listener = (id: string): void => {
+          if (id !== channelId) return;
+          connection.off('stasisEnd', listener);
+          resolve();
+        };
+        connection.on('stasisEnd', listener);
+      });
+
+    return {
+      calls,
+      async newChannel() {
+        const from = `+49301${String(randomInt(1_000_000, 9_999_999))}`;
+        const started = stasisStartFrom(from);
+        placed.push(
+          placeCall({ from, to: DIALLED, route: 'contract', target: asterisk.sipTarget }).catch((error: unknown) => error),
+        );
+        return started;
+      },
+      async farEndHangup(channelId) {
+        const ended = stasisEnd(channelId);
+        if (asterisk.cli) {
+          const channel = await rest.request('GET', `/channels/${encodeURIComponent(channelId)}`);
+          const name = (channel.body as { name?: string } | undefined)?.name;
+          if (name) await asterisk.cli(`channel request hangup ${name}`);
+        } else {
+          await rest.request('DELETE', `/channels/${encodeURIComponent(channelId)}`);
+        }
+        await ended;
+      },
+      shortMedia: 'sound:beep',
+      longMedia: 'sound:silence/10',
+      parking,
+      async close() {
+        await Promise.all(placed);
+        connection.close();
+        await asterisk.stop();
+      },
+    };
+  });
+});
