@@ -40,11 +40,11 @@ export function defaultActor(): string {
 }
 
 export function listOption(description = 'the list'): Option {
-  return new Option('-l, --list <name>', description).argParser(parseListName).makeOptionMandatory();
+  return new Option('-l, --list <name>', `${description} (required)`).argParser(parseListName).makeOptionMandatory();
 }
 
 export function listsOption(description: string): Option {
-  return new Option('-l, --list <names>', description).argParser(parseListNames).makeOptionMandatory();
+  return new Option('-l, --list <names>', `${description} (required)`).argParser(parseListNames).makeOptionMandatory();
 }
 
 export function regionOption(): Option {

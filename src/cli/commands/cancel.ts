@@ -18,7 +18,7 @@ export function registerCancel(program: Command, io: CliIo): void {
     .description('cancel entries of a list: they stop matching, the cancellation stays visible')
     .argument('<numbers...>', 'numbers or prefixes (ending in *), as they were added')
     .addOption(listOption('the list to cancel from'))
-    .addOption(new Option('--reason <text>', 'why (required; shown by show)').makeOptionMandatory())
+    .addOption(new Option('--reason <text>', 'why, shown by show (required)').makeOptionMandatory())
     .addOption(byOption())
     .addOption(regionOption())
     .addHelpText(

@@ -10,11 +10,21 @@ interface ListChangeOptions {
 
 type ListAction = 'created' | 'removed' | 'enabled' | 'disabled';
 
-const SUBCOMMANDS: { name: string; action: ListAction; description: string }[] = [
-  { name: 'create', action: 'created', description: 'create an empty, enabled list' },
-  { name: 'rm', action: 'removed', description: 'remove a list with all its entries, cancellations and audit' },
-  { name: 'enable', action: 'enabled', description: 'let a disabled list match again' },
-  { name: 'disable', action: 'disabled', description: 'keep a list but let it match nothing' },
+const SUBCOMMANDS: { name: string; action: ListAction; description: string; example: string }[] = [
+  { name: 'create', action: 'created', description: 'create an empty, enabled list', example: 'create dnc --by alice' },
+  {
+    name: 'rm',
+    action: 'removed',
+    description: 'remove a list with all its entries, cancellations and audit',
+    example: 'rm test --reason "trial over"',
+  },
+  { name: 'enable', action: 'enabled', description: 'let a disabled list match again', example: 'enable vip' },
+  {
+    name: 'disable',
+    action: 'disabled',
+    description: 'keep a list but let it match nothing',
+    example: 'disable vip --reason "campaign over"',
+  },
 ];
 
 export function registerList(program: Command, io: CliIo): void {
@@ -41,6 +51,7 @@ JSON: {"list":"dnc","action":"created|removed|enabled|disabled"}`,
       .argument('<name>', 'the list', parseListName)
       .addOption(byOption())
       .addOption(new Option('--reason <text>', 'why, kept in the audit stream'))
+      .addHelpText('after', `\nExample:\n  $ callguard list ${sub.example}`)
       .action(async (name: string, options: ListChangeOptions, command: Command) =>
         withContext(command, io, async (context) => {
           const store = await context.store();
