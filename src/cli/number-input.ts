@@ -35,7 +35,7 @@ export function readEntries(inputs: string[], region: string | undefined): Entry
   if (bad.length > 0) {
     const lines = bad.map((reading) => `  ${JSON.stringify(reading.input)}: ${reading.reason}`);
     const needsRegion = region === undefined && bad.some((reading) => reading.reason.includes('without a region'));
-    const what = inputs.length === 1 ? 'the number is' : `${bad.length} of ${inputs.length} numbers are`;
+    const what = inputs.length === 1 ? 'the number is' : `${bad.length} of ${inputs.length} numbers ${bad.length === 1 ? 'is' : 'are'}`;
     throw new UsageError(
       [`${what} not valid, nothing was written:`, ...lines, ...(needsRegion ? [REGION_HINT] : [])].join('\n'),
     );
