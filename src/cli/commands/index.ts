@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../context.js';
 import { registerAdd } from './add.js';
+import { registerCall } from './call.js';
+import { registerCampaign } from './campaign.js';
 import { registerCancel } from './cancel.js';
 import { registerCheck } from './check.js';
 import { registerExport } from './export.js';
@@ -24,5 +26,7 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerImport(program, io);
   registerRoute(program, io);
   registerReport(program, io);
+  registerCampaign(program, io);
+  registerCall(program, io);
   registerServe(program, io);
 }

@@ -1,0 +1,433 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { DialQueue } from '../../dialer/queue.js';
+import { ATTEMPT_OUTCOMES, type AttemptOutcome, type AttemptResult } from '../../dialer/types.js';
+import { ActionSyntaxError, causeName, formatAction, parseAction } from '../../screening/actions.js';
+import {
+  isCampaignName,
+  NOT_DIALLED_VERDICTS,
+  type Campaign,
+  type NotDialledVerdict,
+} from '../../screening/campaign.js';
+import {
+  applyCampaignChanges,
+  CampaignSyntaxError,
+  formatDelay,
+  formatDialplanTarget,
+  formatRetrySpec,
+  parseDelay,
+  parseDialplanTarget,
+  parseRetrySpec,
+  type CampaignChanges,
+} from '../../screening/campaign-syntax.js';
+import { CampaignStore } from '../../screening/campaigns.js';
+import type { Action } from '../../screening/types.js';
+import type { CliContext, CliIo } from '../context.js';
+import { addDuration, parseDuration, parseIsoTime } from '../duration.js';
+import { CliError, UsageError } from '../errors.js';
+import { fields, isoTime, table } from '../format.js';
+import { byOption, defaultActor, parseListNames, parseRegion } from '../options.js';
+import { withContext } from '../program.js';
+
+/** Results a report reads at most, newest first; older ones need --since or the stream itself. */
+const DEFAULT_REPORT_SCAN = 10_000;
+
+interface CampaignSetOptions {
+  block?: string[] | false;
+  region?: string | false;
+  endpoint?: string;
+  callerId?: string | false;
+  dialTimeout?: number;
+  context?: Campaign['agent'];
+  maxAttempts?: number;
+  retry?: CampaignChanges['retry'];
+  maxConcurrent?: number;
+  fail?: Campaign['fail'];
+  unavailableRetry?: number;
+  onBlocked?: Action;
+  onHidden?: Action;
+  onMalformed?: Action;
+  onUnavailable?: Action;
+  allowMissingLists?: boolean;
+  by?: string;
+}
+
+const ACTION_OPTION: Record<NotDialledVerdict, keyof CampaignSetOptions> = {
+  blocked: 'onBlocked',
+  hidden: 'onHidden',
+  malformed: 'onMalformed',
+  unavailable: 'onUnavailable',
+};
+
+export function registerCampaign(program: Command, io: CliIo): void {
+  const campaign = program
+    .command('campaign')
+    .description('outbound campaigns: block lists, endpoint, retries and pacing of dial requests')
+    .addHelpText(
+      'after',
+      `
+Every attempt checks the callee against the campaign's block lists as they are then;
+a blocked number is never dialled (result BLACKLISTED). A change applies to the next
+attempt; serve needs no restart. Syntax and semantics: docs/outbound.md`,
+    );
+
+  campaign
+    .command('set')
+    .description('create a campaign or change it: only the options given change')
+    .argument('<name>', 'campaign name (a-z, 0-9, _ and -)', parseCampaignName)
+    .addOption(new Option('--block <lists>', 'block lists, a,b,c in check order (replaces the current ones)').argParser(parseListNames))
+    .addOption(new Option('--no-block', 'no block lists'))
+    .addOption(new Option('--region <CC>', 'region for national callee numbers, e.g. DE').argParser(parseRegion))
+    .addOption(new Option('--no-region', "use serve's default region"))
+    .addOption(new Option('--endpoint <template>', 'channel to originate, e.g. PJSIP/${NUMBER}@trunk (new campaigns: required)'))
+    .addOption(new Option('--caller-id <id>', 'caller id of the outbound leg, e.g. +4930123456 or "Sales" <+4930123456>'))
+    .addOption(new Option('--no-caller-id', "the trunk's default caller id"))
+    .addOption(new Option('--dial-timeout <delay>', 'how long the far end may ring (new: 30s)').argParser(delayOption))
+    .addOption(
+      new Option('--context <context[,exten[,prio]]>', 'where an answered call continues, e.g. agents or queues,sales,1 (new: required)').argParser(
+        syntaxOption(parseDialplanTarget),
+      ),
+    )
+    .addOption(new Option('--max-attempts <n>', 'attempts per request, the first included (new: 3)').argParser(wholeOption))
+    .addOption(
+      new Option('--retry <spec>', 'delay before the next attempt per outcome (new: busy=5m,noanswer=30m,failed=10m)').argParser(
+        syntaxOption(parseRetrySpec),
+      ),
+    )
+    .addOption(new Option('--max-concurrent <n>', 'attempts at once across all serve instances (new: 1)').argParser(wholeOption))
+    .addOption(new Option('--fail <mode>', 'when the lists cannot be read: closed = do not dial (new), open = dial').choices(['closed', 'open']))
+    .addOption(new Option('--unavailable-retry <delay>', 'wait before trying a request again after its lists could not be read (new: 1m)').argParser(delayOption))
+    .addOption(actionOption('blocked', 'hangup:21'))
+    .addOption(actionOption('hidden', 'hangup:28'))
+    .addOption(actionOption('malformed', 'hangup:28'))
+    .addOption(actionOption('unavailable', 'hangup:34'))
+    .option('--allow-missing-lists', 'save even when a block list does not exist yet; NOTHING is dialled until it does')
+    .addOption(byOption())
+    .addHelpText(
+      'after',
+      `
+Delays: 0, 30s, 5m, 2h, 1d; none = that outcome is not retried.
+Endpoint placeholders: \${NUMBER} (E.164, +4930123456), \${DIGITS} (4930123456),
+\${NATIONAL} (national form of the callee's country, 030123456).
+--on-* actions are for agents dialling out through Stasis(callguard,outbound,<campaign>):
+hangup:<cause> or announce:<sound>[:<cause>], as for routes.
+
+Examples:
+  $ callguard campaign set sales --block dnc,national-dnc --endpoint 'PJSIP/\${NUMBER}@trunk' \\
+      --caller-id +4930123456 --context agents --max-attempts 3 \\
+      --retry busy=5m,noanswer=30m,failed=10m --max-concurrent 10 --region DE
+  $ callguard campaign set sales --max-concurrent 20
+  $ callguard campaign set sales --retry failed=none --dial-timeout 45s
+  $ callguard campaign set sales --on-blocked announce:custom/do-not-call:rejected
+
+JSON: {"created":bool,"campaign":{...as campaign show}}`,
+    )
+    .action(async (name: string, options: CampaignSetOptions, command: Command) =>
+      withContext(command, io, async (context) => {
+        const campaigns = new CampaignStore(await context.redis(), context.namespace);
+        const existing = await campaigns.get(name);
+        if (existing.kind === 'invalid') {
+          io.err(`callguard: warning: stored campaign ${name} was invalid (${existing.reason}); starting from the defaults`);
+        }
+        const changes = changesFrom(options);
+        const missing = await missingLists(context, changes.block ?? []);
+        if (missing.length > 0 && !options.allowMissingLists) {
+          throw new UsageError(
+            `no list named ${missing.join(', ')}: create it first (callguard list create <name>) or pass --allow-missing-lists; nothing was saved`,
+          );
+        }
+        let updated: Campaign;
+        try {
+          updated = applyCampaignChanges(name, existing.kind === 'found' ? existing.campaign : undefined, changes, {
+            at: Date.now(),
+            by: options.by ?? defaultActor(),
+          });
+        } catch (error) {
+          if (error instanceof CampaignSyntaxError) throw new UsageError(`${error.message}; nothing was saved`);
+          throw error;
+        }
+        await campaigns.set(updated);
+        for (const list of missing) io.err(`callguard: warning: list ${list} does not exist; nothing is dialled until it does`);
+        const created = existing.kind !== 'found';
+        context.print([`campaign ${name} ${created ? 'created' : 'changed'}`, ...describeCampaign(updated, missing)], {
+          created,
+          campaign: campaignJson(updated),
+        });
+      }),
+    );
+
+  campaign
+    .command('show')
+    .description('show one campaign and how many of its requests wait or are being dialled')
+    .argument('<name>', 'campaign name', parseCampaignName)
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ callguard campaign show sales
+
+JSON: {"campaign":{"name","block":[...],"region":CC|null,"endpoint","callerId":s|null,
+       "dialTimeout":"30s","context":"agents,s,1","maxAttempts":n,
+       "retry":{"busy":"5m","noanswer":"30m","failed":"none"},"maxConcurrent":n,
+       "fail":"closed"|"open","unavailableRetry":"1m","actions":{"blocked":"hangup:21",...},
+       "updatedAt","updatedBy"},"missingLists":[...],"waiting":n,"inFlight":n}`,
+    )
+    .action(async (name: string, _options: unknown, command: Command) =>
+      withContext(command, io, async (context) => {
+        const found = await readCampaign(context, name);
+        const missing = await missingLists(context, found.block);
+        const counts = await new DialQueue(await context.redis(), context.namespace).counts(name);
+        context.print(
+          describeCampaign(found, missing, [
+            ['waiting', `${counts.waiting} (requests serve has taken; new ones may still be in the stream)`],
+            ['dialling', String(counts.inFlight)],
+          ]),
+          { campaign: campaignJson(found), missingLists: missing, ...counts },
+        );
+      }),
+    );
+
+  campaign
+    .command('rm')
+    .description('remove a campaign; its waiting requests stay and resume if it is set again')
+    .argument('<name>', 'campaign name', parseCampaignName)
+    .addHelpText('after', '\nExample:\n  $ callguard campaign rm spring-promo\n\nJSON: {"removed":"<name>","waiting":n}')
+    .action(async (name: string, _options: unknown, command: Command) =>
+      withContext(command, io, async (context) => {
+        const campaigns = new CampaignStore(await context.redis(), context.namespace);
+        if (!(await campaigns.remove(name))) throw new CliError(`no campaign named ${name}`);
+        const { waiting } = await new DialQueue(await context.redis(), context.namespace).counts(name);
+        const note = waiting > 0 ? ` (${waiting} requests wait; they resume if campaign ${name} is set again)` : '';
+        context.print(`campaign ${name} removed${note}`, { removed: name, waiting });
+      }),
+    );
+
+  campaign
+    .command('list')
+    .description('list every campaign')
+    .addHelpText('after', '\nExample:\n  $ callguard campaign list\n\nJSON: {"campaigns":[{...as campaign show}],"invalid":[{"name","reason"}]}')
+    .action(async (_options: unknown, command: Command) =>
+      withContext(command, io, async (context) => {
+        const listing = await new CampaignStore(await context.redis(), context.namespace).list();
+        const lines =
+          listing.campaigns.length === 0 && listing.invalid.length === 0
+            ? ['no campaigns yet (create one with: callguard campaign set <name> --endpoint ... --context ...)']
+            : table(
+                ['CAMPAIGN', 'BLOCK', 'REGION', 'ENDPOINT', 'ATTEMPTS', 'CONCURRENT'],
+                [
+                  ...listing.campaigns.map((c) => [c.name, c.block.join(','), c.region, c.endpoint, String(c.maxAttempts), String(c.maxConcurrent)]),
+                  ...listing.invalid.map((bad) => [bad.name, `INVALID: ${bad.reason}`]),
+                ],
+              );
+        context.print(lines, { campaigns: listing.campaigns.map(campaignJson), invalid: listing.invalid });
+      }),
+    );
+
+  campaign
+    .command('report')
+    .description("a campaign's attempts, newest first, with totals per outcome")
+    .argument('<name>', 'campaign name', parseCampaignName)
+    .addOption(new Option('--since <when>', 'only attempts of the last 30m, 12h, 7d... or since an ISO 8601 time').argParser(parseSince))
+    .addOption(new Option('--outcome <outcome>', 'only attempts with this outcome').choices([...ATTEMPT_OUTCOMES]))
+    .addOption(new Option('--limit <n>', 'attempts listed at most (totals count all read)').argParser(wholeOption).default(50))
+    .addHelpText(
+      'after',
+      `
+Reads up to ${DEFAULT_REPORT_SCAN} of the newest results of all campaigns.
+
+Examples:
+  $ callguard campaign report sales --since 24h
+  $ callguard campaign report sales --outcome BLACKLISTED --json
+
+JSON: {"campaign","attempts":[{"request","number","e164","attempt","outcome","list","member",
+       "reason","at","final","retryAt","attrs"}],"totals":{"ANSWERED":n,...},
+       "finished":{"ANSWERED":n,...},"waiting":n,"inFlight":n}`,
+    )
+    .action(async (name: string, options: { since?: (now: number) => number; outcome?: AttemptOutcome; limit: number }, command: Command) =>
+      withContext(command, io, async (context) => {
+        const queue = new DialQueue(await context.redis(), context.namespace);
+        const since = options.since?.(Date.now());
+        const read = await queue.results({ campaign: name, scan: DEFAULT_REPORT_SCAN, ...(since === undefined ? {} : { since }) });
+        const attempts = read.filter((result) => (options.outcome === undefined || result.outcome === options.outcome) && (since === undefined || result.at >= since));
+        const totals = countBy(attempts, () => true);
+        const finished = countBy(attempts, (result) => result.final);
+        const counts = await queue.counts(name);
+        const shown = attempts.slice(0, options.limit);
+        const lines =
+          attempts.length === 0
+            ? [`no attempts of campaign ${name}${options.since ? ' in that time' : ''}`]
+            : [
+                ...table(
+                  ['TIME', 'REQUEST', 'NUMBER', 'TRY', 'OUTCOME', 'LIST', 'REASON', 'NEXT'],
+                  shown.map((r) => [isoTime(r.at) ?? '', r.request, r.e164 ?? r.number, String(r.attempt), r.outcome, r.list, r.reason, r.final ? 'final' : (isoTime(r.retryAt) ?? '')]),
+                ),
+                '',
+                `totals: ${formatCounts(totals)}`,
+                `finished requests: ${formatCounts(finished)}`,
+              ];
+        lines.push(`waiting: ${counts.waiting}, dialling: ${counts.inFlight}`);
+        context.print(lines, { campaign: name, attempts: shown.map(resultJson), totals, finished, ...counts });
+      }),
+    );
+}
+
+function parseCampaignName(name: string): string {
+  if (!isCampaignName(name)) {
+    throw new InvalidArgumentError(`"${name}" is not a campaign name: 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit`);
+  }
+  return name;
+}
+
+function syntaxOption<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      if (error instanceof CampaignSyntaxError || error instanceof ActionSyntaxError) throw new InvalidArgumentError(error.message);
+      throw error;
+    }
+  };
+}
+
+function delayOption(text: string): number {
+  const delay = syntaxOption(parseDelay)(text);
+  if (delay === null) throw new InvalidArgumentError(`"${text}": give a delay such as 30s or 5m`);
+  return delay;
+}
+
+/** `--since 12h` (that long ago) or `--since 2026-11-01` (an ISO 8601 time). */
+function parseSince(text: string): (now: number) => number {
+  if (/^\d+[smhdwy]$/.test(text.trim())) {
+    const duration = parseDuration(text);
+    return (now) => 2 * now - addDuration(now, duration);
+  }
+  const at = parseIsoTime(text);
+  return () => at;
+}
+
+function wholeOption(text: string): number {
+  if (!/^[1-9][0-9]{0,5}$/.test(text)) throw new InvalidArgumentError(`"${text}" is not a whole number from 1`);
+  return Number(text);
+}
+
+function actionOption(verdict: NotDialledVerdict, fallback: string): Option {
+  return new Option(`--on-${verdict} <action>`, `what an agent dialling a ${verdict} number gets (new: ${fallback})`).argParser(
+    syntaxOption(parseAction),
+  );
+}
+
+function changesFrom(options: CampaignSetOptions): CampaignChanges {
+  const changes: CampaignChanges = {};
+  if (options.block !== undefined) changes.block = options.block === false ? [] : options.block;
+  if (options.region !== undefined) changes.region = options.region === false ? null : options.region;
+  if (options.endpoint !== undefined) changes.endpoint = options.endpoint;
+  if (options.callerId !== undefined) changes.callerId = options.callerId === false ? null : options.callerId;
+  if (options.dialTimeout !== undefined) changes.dialTimeoutMs = options.dialTimeout;
+  if (options.context !== undefined) changes.agent = options.context;
+  if (options.maxAttempts !== undefined) changes.maxAttempts = options.maxAttempts;
+  if (options.retry !== undefined) changes.retry = options.retry;
+  if (options.maxConcurrent !== undefined) changes.maxConcurrent = options.maxConcurrent;
+  if (options.fail !== undefined) changes.fail = options.fail;
+  if (options.unavailableRetry !== undefined) changes.unavailableRetryMs = options.unavailableRetry;
+  const actions: Partial<Record<NotDialledVerdict, Action>> = {};
+  for (const verdict of NOT_DIALLED_VERDICTS) {
+    const action = options[ACTION_OPTION[verdict]] as Action | undefined;
+    if (action === undefined) continue;
+    if (action.type === 'continue' && verdict !== 'hidden' && verdict !== 'malformed') {
+      throw new UsageError(`--on-${verdict} ${formatAction(action)}: a number that is not dialled gets hangup or announce`);
+    }
+    actions[verdict] = action;
+  }
+  changes.actions = actions;
+  return changes;
+}
+
+async function readCampaign(context: CliContext, name: string): Promise<Campaign> {
+  const lookup = await new CampaignStore(await context.redis(), context.namespace).get(name);
+  if (lookup.kind === 'missing') throw new CliError(`no campaign named ${name} (see: callguard campaign list)`);
+  if (lookup.kind === 'invalid') {
+    throw new CliError(`campaign ${name} is stored but invalid: ${lookup.reason} (fix it with: callguard campaign set ${name} ...)`);
+  }
+  return lookup.campaign;
+}
+
+async function missingLists(context: CliContext, lists: string[]): Promise<string[]> {
+  if (lists.length === 0) return [];
+  const store = await context.store();
+  const exists = await Promise.all(lists.map((list) => store.hasList(list)));
+  return lists.filter((_, i) => !exists[i]);
+}
+
+/** The stable JSON shape of a campaign: delays and actions in their written form, absent values null. */
+export function campaignJson(campaign: Campaign): Record<string, unknown> {
+  return {
+    name: campaign.name,
+    block: campaign.block,
+    region: campaign.region ?? null,
+    endpoint: campaign.endpoint,
+    callerId: campaign.callerId ?? null,
+    dialTimeout: formatDelay(campaign.dialTimeoutMs),
+    context: formatDialplanTarget(campaign.agent),
+    maxAttempts: campaign.maxAttempts,
+    retry: { busy: formatDelay(campaign.retry.BUSY), noanswer: formatDelay(campaign.retry.NO_ANSWER), failed: formatDelay(campaign.retry.FAILED) },
+    maxConcurrent: campaign.maxConcurrent,
+    fail: campaign.fail,
+    unavailableRetry: formatDelay(campaign.unavailableRetryMs),
+    actions: Object.fromEntries(NOT_DIALLED_VERDICTS.map((verdict) => [verdict, formatAction(campaign.actions[verdict])])),
+    updatedAt: isoTime(campaign.updatedAt),
+    updatedBy: campaign.updatedBy ?? null,
+  };
+}
+
+function describeAction(action: Action): string {
+  const name = action.type === 'continue' ? undefined : causeName(action.cause);
+  return name ? `${formatAction(action)}  (${name})` : formatAction(action);
+}
+
+function describeCampaign(campaign: Campaign, missing: string[], extra: [string, string][] = []): string[] {
+  const block =
+    campaign.block.length === 0 ? 'none' : campaign.block.map((list) => (missing.includes(list) ? `${list} (missing: nothing is dialled)` : list)).join(', ');
+  return fields([
+    ['campaign', campaign.name],
+    ['block', block],
+    ['region', campaign.region ?? "serve's default"],
+    ['endpoint', campaign.endpoint],
+    ['caller id', campaign.callerId ?? "trunk's default"],
+    ['dial timeout', formatDelay(campaign.dialTimeoutMs)],
+    ['answered go to', formatDialplanTarget(campaign.agent)],
+    ['max attempts', String(campaign.maxAttempts)],
+    ['retry', formatRetrySpec(campaign.retry)],
+    ['max concurrent', String(campaign.maxConcurrent)],
+    ['lists unreadable', campaign.fail === 'closed' ? `not dialled, tried again after ${formatDelay(campaign.unavailableRetryMs)}` : 'dialled (fails open)'],
+    ...NOT_DIALLED_VERDICTS.map((verdict): [string, string] => [`agent on ${verdict}`, describeAction(campaign.actions[verdict])]),
+    ['updated', campaign.updatedAt === undefined ? undefined : `${isoTime(campaign.updatedAt)} by ${campaign.updatedBy ?? 'unknown'}`],
+    ...extra,
+  ]);
+}
+
+function resultJson(result: AttemptResult): Record<string, unknown> {
+  return {
+    request: result.request,
+    number: result.number,
+    e164: result.e164 ?? null,
+    attempt: result.attempt,
+    outcome: result.outcome,
+    list: result.list ?? null,
+    member: result.member ?? null,
+    reason: result.reason ?? null,
+    at: isoTime(result.at),
+    final: result.final,
+    retryAt: isoTime(result.retryAt),
+    attrs: result.attrs,
+  };
+}
+
+function countBy(results: AttemptResult[], include: (result: AttemptResult) => boolean): Partial<Record<AttemptOutcome, number>> {
+  const counts: Partial<Record<AttemptOutcome, number>> = {};
+  for (const result of results) if (include(result)) counts[result.outcome] = (counts[result.outcome] ?? 0) + 1;
+  return counts;
+}
+
+function formatCounts(counts: Partial<Record<AttemptOutcome, number>>): string {
+  const parts = ATTEMPT_OUTCOMES.filter((outcome) => counts[outcome]).map((outcome) => `${outcome} ${counts[outcome]}`);
+  return parts.length === 0 ? 'none' : parts.join(', ');
+}
