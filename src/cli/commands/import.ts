@@ -1,0 +1,153 @@
+import { createWriteStream } from 'node:fs';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { ColumnError, parseColumnSpec, type ColumnSpec } from '../../lists/import/columns.js';
+import { RejectsFile } from '../../lists/import/rejects.js';
+import { ImportError, importList } from '../../lists/import/run.js';
+import { openSource } from '../../lists/import/source.js';
+import { describeSummary, type ImportSummary } from '../../lists/import/summary.js';
+import type { DuplicateMode } from '../../lists/import/writer.js';
+import { ListError } from '../../lists/types.js';
+import { processIo, type CliIo } from '../context.js';
+import { expiryFrom, type Duration } from '../duration.js';
+import { CliError, ExitWith, UsageError } from '../errors.js';
+import { byOption, defaultActor, forOption, listOption, regionOption, untilOption } from '../options.js';
+import { withContext } from '../program.js';
+import { startProgress } from '../progress.js';
+
+/** Exit codes of import (beside 2 bad usage and 3 Redis unreachable, as every command). */
+export const EXIT_ROWS_REJECTED = 1;
+export const EXIT_INTERRUPTED = 130;
+
+interface ImportOptions {
+  list: string;
+  region?: string;
+  column?: ColumnSpec;
+  expiresColumn?: ColumnSpec;
+  onDuplicate: DuplicateMode;
+  replace?: boolean;
+  reason?: string;
+  by?: string;
+  until?: number;
+  for?: Duration;
+  rejects?: string;
+  dryRun?: boolean;
+}
+
+const columnOption = (flag: string) => (text: string): ColumnSpec => {
+  try {
+    return parseColumnSpec(text, flag);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+};
+
+export function registerImport(program: Command, io: CliIo): void {
+  program
+    .command('import')
+    .description('load a file of numbers (one a line, or CSV; gzip or not) into a list, streamed')
+    .argument('<file>', 'the file to read, or - for stdin')
+    .addOption(listOption('the list to load into'))
+    .addOption(regionOption())
+    .addOption(new Option('--column <n|name>', 'the column holding the number: position from 1, or header name').argParser(columnOption('--column')))
+    .addOption(
+      new Option('--on-duplicate <mode>', 'a number already listed (or repeated in the file): skip it, or override its expiry')
+        .choices(['skip', 'override'])
+        .default('skip'),
+    )
+    .addOption(new Option('--replace', 'replace the whole list with the file, atomically'))
+    .addOption(new Option('--reason <text>', 'why; recorded in the audit log'))
+    .addOption(byOption())
+    .addOption(untilOption().conflicts('expiresColumn'))
+    .addOption(forOption().conflicts('expiresColumn'))
+    .addOption(
+      new Option('--expires-column <n|name>', 'the column holding each row\'s expiry (ISO 8601; empty: never)').argParser(
+        columnOption('--expires-column'),
+      ),
+    )
+    .addOption(new Option('--rejects <file>', 'write rejected rows here as CSV: line,raw,reason'))
+    .addOption(new Option('--dry-run', 'read and check every row, count, write nothing to Redis'))
+    .addHelpText(
+      'after',
+      `
+Input: one number a line, or CSV with a comma, semicolon or tab (detected), quoted
+fields, an optional header (detected: the number cell has no digit), a UTF-8 BOM,
+CRLF. Gzip is detected by its content. Without --column, a header cell named
+number, phone, tel, msisdn, Rufnummer... picks the column, else the first. A file
+written by "callguard export" brings its expiries back by itself.
+
+Every row is imported, a duplicate, or rejected (line, raw value and reason go to
+--rejects). Duplicates: already live in the list, or earlier in the file.
+  skip      the existing entry stays as it is (its expiry too); the first in the file wins
+  override  the entry gets this import's expiry (forever moves it to the never-expiring
+            set); the last in the file wins
+Expired entries are not duplicates: the import brings them back.
+
+--replace builds the new list aside and swaps it in at once: checks during the import
+see the old list, entries not in the file are gone, cancellations and history stay.
+It refuses a file without one valid number. An interrupted replace leaves the old list;
+its leftovers are removed by the next import of that list.
+Ctrl-C stops reading: a plain import keeps the whole batches written (run it again to
+finish; it is idempotent), a replace keeps the old list.
+
+Bulk entries carry no reason or who of their own; the import records one audit event
+(file, counts, who, why).
+
+Exit codes: 0 every row imported or duplicate · 1 some rows rejected (or the import
+failed) · 2 bad usage (unknown list, unreadable file, bad column) · 3 Redis unreachable
+· 130 interrupted.
+
+Examples:
+  $ callguard import dnc.txt --list dnc --region DE --reason "weekly DNC file"
+  $ callguard import export.csv.gz --list dnc --replace --rejects rejects.csv
+  $ callguard import calls.csv --list harassment --column Caller --for 30d
+  $ zcat dnc.txt.gz | callguard import - --list dnc --json
+
+JSON: {"list","source","mode":"import|replace","status":"done|interrupted","rows",
+       "imported","duplicates","rejected","listSize":{"exact","timed"}|null,...}`,
+    )
+    .action(async (file: string, options: ImportOptions, command: Command) => {
+      const expiresAt = expiryFrom(options, Date.now());
+      await withContext(command, io, async (context) => {
+        const redis = await context.redis();
+        const source = await openSource(file).catch((error: unknown) => {
+          throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+        });
+        const rejects = options.rejects ? new RejectsFile(createWriteStream(options.rejects)) : undefined;
+        const progress = startProgress(!context.json && io === processIo, 'rows');
+        const controller = new AbortController();
+        const interrupt = (): void => controller.abort();
+        process.once('SIGINT', interrupt);
+        let summary: ImportSummary;
+        try {
+          summary = await importList(redis, context.namespace, {
+            list: options.list,
+            source,
+            region: options.region,
+            column: options.column,
+            expiresColumn: options.expiresColumn,
+            expiresAt,
+            onDuplicate: options.onDuplicate,
+            replace: Boolean(options.replace),
+            dryRun: Boolean(options.dryRun),
+            actor: { by: options.by ?? defaultActor(), reason: options.reason, source: 'import' },
+            rejects,
+            signal: controller.signal,
+            onProgress: (at) => progress.update(at.bytesRead, at.totalBytes, at.rows),
+          });
+        } catch (error) {
+          source.close();
+          if (error instanceof ListError && error.code === 'no-such-list') throw new UsageError(error.message);
+          if (error instanceof ColumnError) throw new UsageError(error.message);
+          if (error instanceof ImportError) throw new CliError(error.message);
+          throw error;
+        } finally {
+          process.off('SIGINT', interrupt);
+          progress.stop();
+          await rejects?.end();
+        }
+        context.print(describeSummary(summary), { ...summary, rejectsFile: options.rejects ?? null });
+        if (summary.status === 'interrupted') throw new ExitWith(EXIT_INTERRUPTED);
+        if (summary.rejected > 0) throw new ExitWith(EXIT_ROWS_REJECTED);
+      });
+    });
+}

@@ -1,0 +1,44 @@
+import { normalize, normalizePattern } from '../../numbers/index.js';
+import { prefixMember } from '../keys.js';
+import { readExpiryCell, type ExpiryArg } from './expiry.js';
+
+/** What every row of one import is read with. */
+export interface RowRules {
+  numberIndex: number;
+  /** column of per-row expiries; when absent every row gets `expiry` */
+  expiresIndex: number | undefined;
+  expiry: ExpiryArg;
+  region: string | undefined;
+  now: number;
+}
+
+export type RowVerdict =
+  | { ok: true; member: string; expiry: ExpiryArg }
+  | { ok: false; raw: string; reason: string };
+
+/**
+ * One row to one list member, or the reason it cannot be one. The number is read once:
+ * normalize() (with its fast path for input already in E.164) for numbers, and
+ * normalizePattern() only for the rare cell with a `*`.
+ */
+export function classifyRow(fields: string[], rules: RowRules): RowVerdict {
+  const raw = fields[rules.numberIndex]?.trim();
+  if (raw === undefined) {
+    return { ok: false, raw: fields.join(','), reason: `no column ${rules.numberIndex + 1} in this row` };
+  }
+  let member: string;
+  if (raw.includes('*')) {
+    const read = normalizePattern(raw, rules.region);
+    if (!read.ok) return { ok: false, raw, reason: read.reason };
+    member = read.pattern.kind === 'exact' ? read.pattern.e164 : prefixMember(read.pattern.prefix);
+  } else {
+    const read = normalize(raw, rules.region);
+    if (read.kind === 'hidden') return { ok: false, raw, reason: 'a hidden or empty caller ID is not a number to list' };
+    if (read.kind === 'malformed') return { ok: false, raw, reason: read.reason };
+    member = read.e164;
+  }
+  if (rules.expiresIndex === undefined) return { ok: true, member, expiry: rules.expiry };
+  const expiry = readExpiryCell(fields[rules.expiresIndex] ?? '', rules.now);
+  if (!expiry.ok) return { ok: false, raw, reason: expiry.reason };
+  return { ok: true, member, expiry: expiry.expiry };
+}

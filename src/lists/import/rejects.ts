@@ -1,0 +1,50 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
+
+export interface Reject {
+  /** line of the input file (1-based; the last line of a record spanning several) */
+  line: number;
+  raw: string;
+  reason: string;
+}
+
+export const REJECT_COLUMNS = ['line', 'raw', 'reason'] as const;
+
+/** First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * Raw values are whatever the input held, opened later in a spreadsheet: one that
+ * starts like a formula gets a leading `'` (a `+49…` that did not parse, too).
+ */
+function spreadsheetSafe(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/** Writes rejected rows as CSV `line,raw,reason`, waiting for the file to drain. */
+export class RejectsFile {
+  private headerWritten = false;
+
+  constructor(private readonly out: Writable) {}
+
+  async write(reject: Reject): Promise<void> {
+    const rows: string[][] = [];
+    if (!this.headerWritten) {
+      rows.push([...REJECT_COLUMNS]);
+      this.headerWritten = true;
+    }
+    rows.push([String(reject.line), spreadsheetSafe(reject.raw), reject.reason]);
+    if (!this.out.write(stringify(rows))) await once(this.out, 'drain');
+  }
+
+  /** Writes the header even when nothing was rejected, so the file always says so. */
+  async end(): Promise<void> {
+    if (!this.headerWritten) {
+      this.headerWritten = true;
+      this.out.write(stringify([[...REJECT_COLUMNS]]));
+    }
+    this.out.end();
+    await once(this.out, 'finish');
+  }
+}

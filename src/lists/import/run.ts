@@ -1,0 +1,231 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { listKeys, stagingKeys } from '../keys.js';
+import { assertListName } from '../names.js';
+import { ListStore } from '../store.js';
+import { ListError, type Actor } from '../types.js';
+import { classifyRow, type RowRules } from './classify.js';
+import { planColumns, type ColumnSpec } from './columns.js';
+import { detectDialect } from './dialect.js';
+import { FOREVER } from './expiry.js';
+import type { RejectsFile, Reject } from './rejects.js';
+import { STAGING_TTL_MS, cleanStaging, dropStaging, swapIn } from './replace.js';
+import { readRows } from './rows.js';
+import { peek, type ImportSource } from './source.js';
+import type { ImportSummary } from './summary.js';
+import { BatchWriter, type DuplicateMode, type WriterCounts } from './writer.js';
+
+export interface ImportRequest {
+  list: string;
+  source: ImportSource;
+  /** default region for numbers written in national format */
+  region?: string;
+  column?: ColumnSpec;
+  expiresColumn?: ColumnSpec;
+  /** ms since epoch for every row; undefined: forever (or per row with expiresColumn) */
+  expiresAt?: number;
+  onDuplicate: DuplicateMode;
+  replace: boolean;
+  dryRun: boolean;
+  actor: Actor;
+  rejects?: RejectsFile;
+  /** stops reading; what was read is still written (plain) or dropped (replace) */
+  signal?: AbortSignal;
+  onProgress?: (progress: ImportProgress) => void;
+  now?: number;
+  batchSize?: number;
+  batchesInFlight?: number;
+}
+
+export interface ImportProgress {
+  rows: number;
+  rejected: number;
+  bytesRead: number;
+  totalBytes: number | undefined;
+}
+
+/** An import that could not be carried out as asked (nothing was changed). */
+export class ImportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportError';
+  }
+}
+
+/** Bytes looked at to tell the delimiter. */
+const DIALECT_SAMPLE_BYTES = 64 * 1024;
+/** Rows between two progress reports. */
+const PROGRESS_EVERY_ROWS = 10_000;
+/** Rejects listed in the summary itself. */
+const FIRST_REJECTS = 5;
+
+/**
+ * Reads `request.source` row by row and writes it into the list in pipelined batches, in
+ * memory that does not grow with the input. With `replace`, the rows go to staging keys
+ * that are swapped in at the end in one atomic step; calls checked meanwhile see the old
+ * list. Records one audit event (import or replace), none per number.
+ */
+export async function importList(redis: Redis, namespace: string, request: ImportRequest): Promise<ImportSummary> {
+  assertListName(request.list);
+  const store = new ListStore(redis, namespace);
+  if (!(await store.hasList(request.list))) {
+    throw new ListError(`no such list: ${request.list} (create it first: callguard list create ${request.list})`, 'no-such-list');
+  }
+  const started = performance.now();
+  const now = request.now ?? Date.now();
+  const staleStagingKeysRemoved = request.dryRun ? 0 : await cleanStaging(redis, namespace, request.list);
+  const runId = `${now.toString(36)}-${randomBytes(4).toString('hex')}`;
+  const target = request.replace ? stagingKeys(namespace, request.list, runId) : listKeys(namespace, request.list);
+  const { source } = request;
+  const { head, content } = await peek(source.content, DIALECT_SAMPLE_BYTES);
+  const reader = readRows(content, detectDialect(head.toString('utf8')));
+
+  const counts = { rows: 0, rejected: 0 };
+  const firstRejects: Reject[] = [];
+  const reject = async (rejected: Reject): Promise<void> => {
+    counts.rows += 1;
+    counts.rejected += 1;
+    if (firstRejects.length < FIRST_REJECTS) firstRejects.push(rejected);
+    await request.rejects?.write(rejected);
+  };
+  const report = (): void =>
+    request.onProgress?.({ rows: counts.rows, rejected: counts.rejected, bytesRead: source.bytesRead(), totalBytes: source.totalBytes });
+  const writerFor = (rules: RowRules | undefined): BatchWriter =>
+    new BatchWriter(redis, target, {
+      mode: request.dryRun ? 'dry' : request.onDuplicate,
+      uniformExpiry: rules?.expiresIndex === undefined ? (rules?.expiry ?? FOREVER) : undefined,
+      ttlMs: request.replace ? STAGING_TTL_MS : 0,
+      now,
+      batchSize: request.batchSize,
+      inFlight: request.batchesInFlight,
+    });
+
+  let header: string[] | null = null;
+  let rules: RowRules | undefined;
+  let writer: BatchWriter | undefined;
+  let interrupted = false;
+  let nextReport = PROGRESS_EVERY_ROWS;
+  // A read waiting on stdin would not notice the signal; closing the input wakes it.
+  const stopReading = (): void => source.close();
+  request.signal?.addEventListener('abort', stopReading, { once: true });
+  try {
+    for await (const { records, lines } of reader.chunks) {
+      if (request.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      for (const broken of reader.takeBroken()) await reject(broken);
+      for (let i = 0; i < records.length; i += 1) {
+        const record = records[i] as string[];
+        if (!rules || !writer) {
+          const plan = planColumns(record, request.column, request.expiresColumn, request.expiresAt !== undefined);
+          rules = {
+            numberIndex: plan.numberIndex,
+            expiresIndex: plan.expiresIndex,
+            expiry: request.expiresAt === undefined ? FOREVER : String(request.expiresAt),
+            region: request.region,
+            now,
+          };
+          writer = writerFor(rules);
+          if (plan.header) {
+            header = record;
+            continue;
+          }
+        }
+        const verdict = classifyRow(record, rules);
+        if (verdict.ok) {
+          counts.rows += 1;
+          if (writer.push(verdict.member, verdict.expiry)) await writer.send();
+        } else {
+          await reject({ line: lines[i] as number, raw: verdict.raw, reason: verdict.reason });
+        }
+      }
+      if (counts.rows >= nextReport) {
+        nextReport = counts.rows + PROGRESS_EVERY_ROWS;
+        report();
+      }
+    }
+    for (const broken of reader.takeBroken()) await reject(broken);
+  } catch (error) {
+    // Closing the input on a signal ends the read with an error; that is the interruption.
+    if (request.signal?.aborted) interrupted = true;
+    else {
+      await writer?.flush().catch(() => undefined);
+      if (request.replace && !request.dryRun) await dropStaging(redis, namespace, request.list, runId);
+      throw error;
+    }
+  } finally {
+    request.signal?.removeEventListener('abort', stopReading);
+    source.close();
+  }
+  if (request.signal?.aborted) interrupted = true;
+  report();
+
+  // Rows read are always sent: an interrupted plain import keeps whole batches of them.
+  const written: WriterCounts = await (writer ?? writerFor(rules)).flush().catch(async (error: unknown) => {
+    if (request.replace && !request.dryRun) await dropStaging(redis, namespace, request.list, runId);
+    throw error;
+  });
+
+  let listSize: ImportSummary['listSize'] = null;
+  if (!request.dryRun) {
+    if (request.replace) {
+      if (interrupted) {
+        await dropStaging(redis, namespace, request.list, runId);
+      } else if (written.exactSize + written.timedSize === 0) {
+        await dropStaging(redis, namespace, request.list, runId);
+        throw new ImportError(
+          `${source.name} holds no number to import, so --replace would empty list ${request.list}; nothing was changed`,
+        );
+      } else {
+        await swapIn(redis, namespace, request.list, runId, written);
+      }
+    }
+    if (!(request.replace && interrupted)) {
+      const keys = listKeys(namespace, request.list);
+      const [exact, timed] = await Promise.all([redis.scard(keys.exact), redis.zcard(keys.timed)]);
+      listSize = { exact, timed };
+    }
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  const summary: ImportSummary = {
+    list: request.list,
+    source: source.name,
+    gzip: source.gzip,
+    mode: request.replace ? 'replace' : 'import',
+    dryRun: request.dryRun,
+    onDuplicate: request.onDuplicate,
+    status: interrupted ? 'interrupted' : 'done',
+    rows: counts.rows,
+    imported: written.imported,
+    duplicates: written.duplicates,
+    rejected: counts.rejected,
+    header,
+    blankLines: reader.blankLines(),
+    listSize,
+    staleStagingKeysRemoved,
+    firstRejects,
+    seconds,
+    rowsPerSecond: seconds > 0 ? counts.rows / seconds : 0,
+  };
+  if (!request.dryRun && !(request.replace && interrupted)) {
+    await store.recordAudit(request.list, request.replace ? 'replace' : 'import', request.actor, auditDetails(summary, request, rules?.expiresIndex !== undefined));
+  }
+  return summary;
+}
+
+function auditDetails(summary: ImportSummary, request: ImportRequest, perRowExpiry: boolean): Record<string, string> {
+  return {
+    file: summary.source,
+    status: summary.status,
+    rows: String(summary.rows),
+    imported: String(summary.imported),
+    duplicates: String(summary.duplicates),
+    rejected: String(summary.rejected),
+    onDuplicate: summary.onDuplicate,
+    expires:
+      request.expiresAt !== undefined ? new Date(request.expiresAt).toISOString() : perRowExpiry ? 'per row' : 'never',
+    ...(request.region ? { region: request.region } : {}),
+  };
+}

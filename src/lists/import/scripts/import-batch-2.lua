@@ -1,0 +1,149 @@
+--[[
+  Writes one batch of an import into a list (or into the staging keys of a replace).
+  KEYS: exact (SET of numbers that never expire), timed (ZSET of timed numbers and prefixes)
+  ARGV: now (ms), mode ('skip' | 'override' | 'dry'), ttl (ms, '0' for none),
+        shape: 'numbers' (ARGV[5] is one expiry for all, then numbers, no prefix)
+            or 'pairs' (then pairs of member, expiry ('inf' or ms))
+  Returns {imported, duplicates, exact size, timed size} after the batch.
+
+  A member is a duplicate when the list already holds it live (the SET, or the ZSET with
+  an expiry still ahead) or when it came earlier in the same import. 'skip' leaves the
+  existing entry untouched; 'override' gives it the import's expiry, moving it to the SET
+  when that is forever; 'dry' decides the same as 'skip' and writes nothing. An expired
+  entry is not a duplicate: the import brings it back. The batch is atomic, so an
+  interrupted import leaves whole batches and nothing half-written.
+]]
+local now = tonumber(ARGV[1])
+local mode = ARGV[2]
+local ttl = tonumber(ARGV[3])
+local shape = ARGV[4]
+-- Keeps unpack() far below Lua's C stack limit.
+local CHUNK = 1000
+
+local function live(score)
+  return score and (score == 'inf' or tonumber(score) > now)
+end
+
+local function finish(imported, duplicates)
+  if ttl > 0 and mode ~= 'dry' then
+    redis.call('PEXPIRE', KEYS[1], ttl)
+    redis.call('PEXPIRE', KEYS[2], ttl)
+  end
+  return {imported, duplicates, redis.call('SCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])}
+end
+
+-- The bulk case (numbers that never expire) costs little more than SADD itself: SADD's
+-- reply counts the new members, and the ZSET is only asked when it holds anything.
+if shape == 'numbers' and ARGV[5] == 'inf' and mode ~= 'dry' then
+  local FIRST = 6
+  local imported, duplicates = 0, 0
+  local timedEmpty = redis.call('ZCARD', KEYS[2]) == 0
+  for from = FIRST, #ARGV, CHUNK do
+    local to = math.min(from + CHUNK - 1, #ARGV)
+    if timedEmpty then
+      local added = redis.call('SADD', KEYS[1], unpack(ARGV, from, to))
+      imported = imported + added
+      duplicates = duplicates + (to - from + 1 - added)
+    else
+      local scores = redis.call('ZMSCORE', KEYS[2], unpack(ARGV, from, to))
+      local fresh, moved, stale = {}, {}, {}
+      for j = 1, to - from + 1 do
+        local member, score = ARGV[from + j - 1], scores[j]
+        if live(score) then
+          duplicates = duplicates + 1
+          if mode == 'override' then moved[#moved + 1] = member end
+        else
+          if score then stale[#stale + 1] = member end
+          fresh[#fresh + 1] = member
+        end
+      end
+      if #fresh > 0 then
+        local added = redis.call('SADD', KEYS[1], unpack(fresh))
+        imported = imported + added
+        duplicates = duplicates + (#fresh - added)
+      end
+      if #moved > 0 then
+        redis.call('SADD', KEYS[1], unpack(moved))
+        redis.call('ZREM', KEYS[2], unpack(moved))
+      end
+      if #stale > 0 then redis.call('ZREM', KEYS[2], unpack(stale)) end
+    end
+  end
+  return finish(imported, duplicates)
+end
+
+local members, expiries = {}, {}
+if shape == 'numbers' then
+  for i = 6, #ARGV do
+    members[#members + 1] = ARGV[i]
+    expiries[#expiries + 1] = ARGV[5]
+  end
+else
+  for i = 5, #ARGV, 2 do
+    members[#members + 1] = ARGV[i]
+    expiries[#expiries + 1] = ARGV[i + 1]
+  end
+end
+
+local inSet, scores = {}, {}
+for from = 1, #members, CHUNK do
+  local to = math.min(from + CHUNK - 1, #members)
+  local flags = redis.call('SMISMEMBER', KEYS[1], unpack(members, from, to))
+  local found = redis.call('ZMSCORE', KEYS[2], unpack(members, from, to))
+  for j = 1, to - from + 1 do
+    inSet[from + j - 1] = flags[j] == 1
+    scores[from + j - 1] = found[j]
+  end
+end
+
+-- The expiry each member ends the batch with, in first-seen order; absent: untouched.
+local decided, order, original = {}, {}, {}
+local imported, duplicates = 0, 0
+for i = 1, #members do
+  local member = members[i]
+  if original[member] == nil then
+    original[member] = {inSet = inSet[i], score = scores[i]}
+  end
+  local exists = decided[member] ~= nil or inSet[i] or live(scores[i])
+  if not exists then
+    imported = imported + 1
+    decided[member] = expiries[i]
+    order[#order + 1] = member
+  else
+    duplicates = duplicates + 1
+    if mode == 'override' then
+      if decided[member] == nil then
+        order[#order + 1] = member
+      end
+      decided[member] = expiries[i]
+    end
+  end
+end
+
+if mode ~= 'dry' then
+  local sadd, zadd, srem, zrem = {}, {}, {}, {}
+  for _, member in ipairs(order) do
+    local expiry = decided[member]
+    local was = original[member]
+    local isPrefix = string.byte(member, -1) == 42
+    if expiry == 'inf' and not isPrefix then
+      if not was.inSet then sadd[#sadd + 1] = member end
+      if was.score then zrem[#zrem + 1] = member end
+    else
+      zadd[#zadd + 1] = expiry
+      zadd[#zadd + 1] = member
+      if was.inSet then srem[#srem + 1] = member end
+    end
+  end
+  local function each(command, key, args, step)
+    for from = 1, #args, CHUNK * step do
+      redis.call(command, key, unpack(args, from, math.min(from + CHUNK * step - 1, #args)))
+    end
+  end
+  each('SREM', KEYS[1], srem, 1)
+  each('ZREM', KEYS[2], zrem, 1)
+  each('SADD', KEYS[1], sadd, 1)
+  each('ZADD', KEYS[2], zadd, 2)
+end
+
+return finish(imported, duplicates)

@@ -1,0 +1,23 @@
+--[[
+  Puts a replace's staging keys in place of a list's entries, in one atomic step: a
+  check runs wholly before (old list) or wholly after (new list).
+  KEYS: staging exact, staging timed, exact, timed
+  ARGV: expected size of staging exact, expected size of staging timed
+  Returns 1, or an error when the staging keys are not what this run built (another
+  replace of the same list cleaned them, or they expired): the list is then untouched.
+  The old entries are UNLINKed, so freeing millions of members does not block Redis.
+  Meta, cancellations, audit and info stay: they are history, not entries.
+]]
+if redis.call('SCARD', KEYS[1]) ~= tonumber(ARGV[1]) or redis.call('ZCARD', KEYS[2]) ~= tonumber(ARGV[2]) then
+  return redis.error_reply('CALLGUARD staging keys changed during the replace; the list was left as it was')
+end
+redis.call('UNLINK', KEYS[3], KEYS[4])
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('RENAME', KEYS[1], KEYS[3])
+  redis.call('PERSIST', KEYS[3])
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('RENAME', KEYS[2], KEYS[4])
+  redis.call('PERSIST', KEYS[4])
+end
+return 1

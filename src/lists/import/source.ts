@@ -1,0 +1,96 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { PassThrough, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+/** An input opened for reading: decompressed bytes, and how far into the raw input we are. */
+export interface ImportSource {
+  /** what the audit log and the summary call it: the file name, or `stdin` */
+  name: string;
+  /** the content, gunzipped when the input was gzip */
+  content: Readable;
+  gzip: boolean;
+  /** raw bytes read so far (compressed bytes for gzip), for the progress bar's ETA */
+  bytesRead(): number;
+  /** size of the raw input when it is a regular file; unknown for stdin and pipes */
+  totalBytes: number | undefined;
+  /** stops reading and releases the input */
+  close(): void;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/**
+ * The first `count` bytes of a stream (fewer when it is shorter), and a stream that
+ * still yields all of it, so the caller can look at the start and read everything.
+ */
+export async function peek(stream: Readable, count: number): Promise<{ head: Buffer; content: Readable }> {
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const seen: Buffer[] = [];
+  let length = 0;
+  let ended = false;
+  while (length < count) {
+    const next = await chunks.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    seen.push(next.value);
+    length += next.value.length;
+  }
+  const head = Buffer.concat(seen);
+  async function* all(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head;
+    if (ended) return;
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { head, content: Readable.from(all(), { objectMode: false }) };
+}
+
+/**
+ * Opens `path` (or stdin for `-`). Gzip is recognized by its magic bytes, so a
+ * compressed file imports whatever its name, and stdin may be compressed too.
+ */
+export async function openSource(path: string, stdin: Readable = process.stdin): Promise<ImportSource> {
+  const fromStdin = path === '-';
+  const totalBytes = fromStdin ? undefined : await regularFileSize(path);
+  const raw = fromStdin ? stdin : createReadStream(path);
+  let bytesRead = 0;
+  const counted = new PassThrough({ highWaterMark: 1 << 16 });
+  raw.on('data', (chunk: Buffer) => {
+    bytesRead += chunk.length;
+  });
+  raw.on('error', (error: Error) => counted.destroy(error));
+  raw.pipe(counted);
+
+  const { head, content: raws } = await peek(counted, GZIP_MAGIC.length);
+  const gzip = GZIP_MAGIC.every((byte, i) => head[i] === byte);
+  let content: Readable = raws;
+  if (gzip) {
+    const gunzip = createGunzip();
+    raws.on('error', (error: Error) => gunzip.destroy(error));
+    content = raws.pipe(gunzip);
+  }
+  return {
+    name: fromStdin ? 'stdin' : path,
+    content,
+    gzip,
+    bytesRead: () => bytesRead,
+    totalBytes,
+    close: () => {
+      raw.unpipe(counted);
+      if (!fromStdin) raw.destroy();
+      else raw.pause();
+      content.destroy();
+    },
+  };
+}
+
+async function regularFileSize(path: string): Promise<number | undefined> {
+  const info = await stat(path);
+  return info.isFile() ? info.size : undefined;
+}

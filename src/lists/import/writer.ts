@@ -1,0 +1,121 @@
+import type { Redis } from 'ioredis';
+import type { ExpiryArg } from './expiry.js';
+import { isPrefixMember } from '../members.js';
+import { defineImportScripts } from './scripts.js';
+
+/** Members a batch carries: large enough to amortize the round trip, small enough that one script call stays well under a millisecond of Redis time per thousand. */
+export const DEFAULT_BATCH_SIZE = 5_000;
+/** Batches sent and not yet answered: keeps Redis busy while the next batch is parsed, and memory bounded. */
+export const DEFAULT_BATCHES_IN_FLIGHT = 4;
+
+export type DuplicateMode = 'skip' | 'override';
+
+export interface WriterTarget {
+  exact: string;
+  timed: string;
+}
+
+export interface WriterOptions {
+  mode: DuplicateMode | 'dry';
+  /**
+   * The expiry every row gets, when the import has one expiry for all (no expiry column):
+   * numbers then travel as a bare list, the cheapest shape for Redis.
+   */
+  uniformExpiry: ExpiryArg | undefined;
+  /** staging keys get a TTL refreshed by every batch, so a crashed replace frees its memory */
+  ttlMs?: number;
+  batchSize?: number;
+  inFlight?: number;
+  now: number;
+}
+
+export interface WriterCounts {
+  imported: number;
+  duplicates: number;
+  /** sizes of the target keys after the last batch answered */
+  exactSize: number;
+  timedSize: number;
+}
+
+/**
+ * Collects members into batches and sends each as one script call, pipelined on one
+ * connection so Redis runs them in order (a later batch sees the earlier ones: that is
+ * how duplicates inside the file are found). send() resolves at once unless the
+ * in-flight limit is reached, which is the backpressure the reader waits on.
+ */
+export class BatchWriter {
+  /** exact numbers with the uniform expiry */
+  private numbers: string[] = [];
+  /** member, expiry pairs: prefixes, and every row when expiries differ per row */
+  private pairs: string[] = [];
+  private readonly pending: Promise<void>[] = [];
+  private failure: unknown;
+  readonly counts: WriterCounts = { imported: 0, duplicates: 0, exactSize: 0, timedSize: 0 };
+  private readonly batchSize: number;
+  private readonly inFlight: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly target: WriterTarget,
+    private readonly options: WriterOptions,
+  ) {
+    defineImportScripts(redis);
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.inFlight = options.inFlight ?? DEFAULT_BATCHES_IN_FLIGHT;
+  }
+
+  /**
+   * Buffers one member; true when a batch is full and send() must be awaited. Kept
+   * synchronous because it runs once a row, millions of times. A member always goes to
+   * the same buffer, so its occurrences reach Redis in file order.
+   */
+  push(member: string, expiry: ExpiryArg): boolean {
+    if (this.options.uniformExpiry !== undefined && !isPrefixMember(member)) {
+      this.numbers.push(member);
+      return this.numbers.length >= this.batchSize;
+    }
+    this.pairs.push(member, expiry);
+    return this.pairs.length >= this.batchSize * 2;
+  }
+
+  /** Sends what is buffered and waits for every batch to be answered. */
+  async flush(): Promise<WriterCounts> {
+    await this.send(true);
+    while (this.pending.length > 0) await this.pending.shift();
+    if (this.failure !== undefined) throw this.failure;
+    return this.counts;
+  }
+
+  /** Sends full batches (every non-empty one with `all`); waits only at the in-flight limit. */
+  async send(all = false): Promise<void> {
+    if (this.numbers.length >= this.batchSize || (all && this.numbers.length > 0)) {
+      const members = this.numbers;
+      this.numbers = [];
+      await this.dispatch(['numbers', this.options.uniformExpiry as ExpiryArg, ...members]);
+    }
+    if (this.pairs.length >= this.batchSize * 2 || (all && this.pairs.length > 0)) {
+      const pairs = this.pairs;
+      this.pairs = [];
+      await this.dispatch(['pairs', ...pairs]);
+    }
+  }
+
+  private async dispatch(body: string[]): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    const header = [String(this.options.now), this.options.mode, String(this.options.ttlMs ?? 0)];
+    const reply = this.redis
+      .callguardImportBatch(this.target.exact, this.target.timed, ...header, ...body)
+      .then(([imported, duplicates, exactSize, timedSize]) => {
+        this.counts.imported += imported;
+        this.counts.duplicates += duplicates;
+        this.counts.exactSize = exactSize;
+        this.counts.timedSize = timedSize;
+      })
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      });
+    this.pending.push(reply);
+    if (this.pending.length >= this.inFlight) await this.pending.shift();
+    if (this.failure !== undefined) throw this.failure;
+  }
+}
