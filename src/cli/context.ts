@@ -56,7 +56,7 @@ export class CliContext {
       maxRetriesPerRequest: 1,
       retryStrategy: () => null,
     });
-    // Connection errors surface through connect() below as one clear line.
+    // Connection errors surface through connect() below, or through lostRedis(), as one clear line.
     client.on('error', () => undefined);
     try {
       await client.connect();
@@ -70,6 +70,20 @@ export class CliContext {
     }
     this.client = client;
     return client;
+  }
+
+  /**
+   * The error to report when a command failed because Redis went away after connecting:
+   * the same exit code as unreachable, not an "unexpected error".
+   */
+  lostRedis(error: unknown): CliError | undefined {
+    const status = this.client?.status;
+    if ((status !== 'end' && status !== 'close') || error instanceof CliError) return undefined;
+    const why = error instanceof Error ? error.message : String(error);
+    return new CliError(
+      `lost the connection to Redis at ${redactRedisUrl(this.options.redis)}: ${why}`,
+      EXIT_REDIS_UNREACHABLE,
+    );
   }
 
   async store(): Promise<ListStore> {

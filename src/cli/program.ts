@@ -35,6 +35,8 @@ export async function withContext<T>(
   const context = contextOf(command, io);
   try {
     return await work(context);
+  } catch (error) {
+    throw context.lostRedis(error) ?? error;
   } finally {
     await context.close();
   }
