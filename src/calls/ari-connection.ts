@@ -84,7 +84,7 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
       } catch (error) {
         this.dropClient();
         if (this.closed) return;
-        this.log.warn({ err: this.describe(error), retryInMs: delay }, 'ARI not reachable, retrying');
+        this.log.warn({ error: this.describe(error), retryInMs: delay }, 'ARI not reachable, retrying');
         await this.sleep(delay);
         delay = Math.min(delay * 2, ARI_RETRY_MAX_MS);
       }
@@ -129,7 +129,7 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
       }
     });
     client.on('WebSocketReconnecting', (error: unknown) => {
-      if (this.current === 'connected') this.log.warn({ err: this.describe(error) }, 'ARI websocket lost, reconnecting');
+      if (this.current === 'connected') this.log.warn({ error: this.describe(error) }, 'ARI websocket lost, reconnecting');
       this.setState('reconnecting');
     });
     client.on('WebSocketMaxRetries', () => {
@@ -152,7 +152,7 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
       client.stop();
     } catch (error) {
       // stop() throws when the websocket was never opened; nothing is left to close then.
-      this.log.debug({ err: this.describe(error) }, 'ARI client had no websocket to close');
+      this.log.debug({ error: this.describe(error) }, 'ARI client had no websocket to close');
     }
   }
 

@@ -158,7 +158,7 @@ async function readPresentation(
   } catch (error) {
     // Screening without the presentation still catches a listed number; only the
     // route's `withheld: hidden` choice cannot apply to this call.
-    log.warn({ err: describeError(error) }, 'presentation unreadable, screening the number as given');
+    log.warn({ error: describeError(error) }, 'presentation unreadable, screening the number as given');
     return { value: undefined, gone: false };
   }
 }
@@ -189,11 +189,11 @@ async function act(
     if (gone) return gone;
     return await runAction(channelId, decision.action, calls);
   } catch (error) {
-    log.error({ err: describeError(error) }, 'action failed, sending the call to the dialplan fallback');
+    log.error({ error: describeError(error) }, 'action failed, sending the call to the dialplan fallback');
     try {
       return await calls.continueInDialplan(channelId);
     } catch (fallbackError) {
-      log.error({ err: describeError(fallbackError) }, 'dialplan fallback failed too');
+      log.error({ error: describeError(fallbackError) }, 'dialplan fallback failed too');
       return DONE;
     }
   }

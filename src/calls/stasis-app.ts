@@ -73,13 +73,13 @@ export class StasisApp {
       await this.deps.calls.continueInDialplan(channelId);
       log.warn(why);
     } catch (error) {
-      log.error({ err: describeError(error) }, 'could not hand the call back to the dialplan');
+      log.error({ error: describeError(error) }, 'could not hand the call back to the dialplan');
     }
   }
 
   private track(work: Promise<void>): void {
     const tracked: Promise<void> = work
-      .catch((error: unknown) => this.deps.log.error({ err: describeError(error) }, 'call handler failed'))
+      .catch((error: unknown) => this.deps.log.error({ error: describeError(error) }, 'call handler failed'))
       .finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
   }

@@ -38,7 +38,7 @@ export function createServiceRedis(url: string, parent: Logger): Redis {
     // ioredis reports every failed attempt; one line per different error is enough.
     if (error.message === lastError) return;
     lastError = error.message;
-    log.warn({ err: { type: error.name, message: error.message } }, 'Redis error');
+    log.warn({ error: { type: error.name, message: error.message } }, 'Redis error');
   });
   return redis;
 }

@@ -43,7 +43,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     try {
       await appendCallLog(redis, config.redis.namespace, inboundCallLogEntry(outcome));
     } catch (error) {
-      callLog.warn({ channel: outcome.call.channelId, err: describeError(error) }, 'call not written to the call log');
+      callLog.warn({ channel: outcome.call.channelId, error: describeError(error) }, 'call not written to the call log');
     }
   };
 

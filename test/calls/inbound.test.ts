@@ -222,7 +222,7 @@ describe('inbound call handling', () => {
     const { deps: d, lines } = deps(calls);
     await handleInbound({ channelId: channel, callerNumber: BLOCKED_CALLER, routeName: 'support' }, d);
     expect(calls.channel(channel).continuedTo).toBe('next');
-    expect(lines().find((line) => line.level === 50)).toMatchObject({ channel, err: { status: 500, operation: 'hangup' } });
+    expect(lines().find((line) => line.level === 50)).toMatchObject({ channel, error: { status: 500, operation: 'hangup' } });
   });
 
   it('every log line of a call carries its channel id and route', async () => {
