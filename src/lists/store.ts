@@ -285,20 +285,28 @@ export class ListStore {
   }
 }
 
+/** Sockets corked until the end of the current tick. */
+const corkedSockets = new WeakSet<object>();
+
 /**
- * Commands sent inside `send` leave in one socket write (cork/uncork batches them into
- * one writev), so the server receives them together. Without a connected socket (still
- * connecting) ioredis queues them and, once connected, writes the queue in one
- * synchronous loop: still all before any reply.
+ * Commands sent inside `send` leave in one socket write: the socket is corked until the
+ * end of the current tick, so a check's commands, and those of every other check started
+ * in the same tick, go out in one writev. On loopback the write syscall was the largest
+ * client cost per check in bench/check.ts. Without a connected socket (still connecting)
+ * ioredis queues the commands and, once connected, writes the queue in one synchronous
+ * loop: still all before any reply.
  */
 function inOneWrite<T>(redis: Redis, send: () => T): T {
   const socket = redis.stream as Redis['stream'] | undefined;
-  socket?.cork();
-  try {
-    return send();
-  } finally {
-    socket?.uncork();
+  if (socket && !corkedSockets.has(socket)) {
+    corkedSockets.add(socket);
+    socket.cork();
+    process.nextTick(() => {
+      corkedSockets.delete(socket);
+      socket.uncork();
+    });
   }
+  return send();
 }
 
 function expiryArg(entry: EntryToAdd, now: number): string {
