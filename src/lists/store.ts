@@ -28,6 +28,12 @@ const PURGE_BATCH = 500;
 const HISTORY_PAGE = 1000;
 const DEFAULT_AUDIT_LIMIT = 100;
 const DEFAULT_HISTORY_LIMIT = 50;
+/**
+ * add() and cancel() are one script each, so all or nothing; past this many entries the
+ * script would hold Redis too long (and the arguments overflow a JS call): files go
+ * through the importer.
+ */
+export const MAX_ENTRIES_PER_CALL = 10_000;
 
 interface StoredCancellation {
   reason: string;
@@ -113,6 +119,7 @@ export class ListStore {
     actor: Actor,
   ): Promise<{ added: number; extended: number; unchanged: number }> {
     const keys = this.keysOf(list);
+    assertBatchSize(entries.length, 'add');
     const now = this.clock();
     const pairs: string[] = [];
     for (const entry of entries) {
@@ -135,6 +142,7 @@ export class ListStore {
     actor: Actor & { reason: string },
   ): Promise<{ cancelled: EntryMember[]; notListed: EntryMember[] }> {
     const keys = this.keysOf(list);
+    assertBatchSize(members.length, 'cancel');
     members.forEach(assertMember);
     const now = this.clock();
     const cancellation: StoredCancellation = { reason: actor.reason, by: actor.by, at: now };
@@ -307,6 +315,14 @@ function inOneWrite<T>(redis: Redis, send: () => T): T {
     });
   }
   return send();
+}
+
+function assertBatchSize(count: number, operation: string): void {
+  if (count > MAX_ENTRIES_PER_CALL) {
+    throw new RangeError(
+      `${count} entries in one ${operation}: at most ${MAX_ENTRIES_PER_CALL}; load a file with callguard import instead`,
+    );
+  }
 }
 
 function expiryArg(entry: EntryToAdd, now: number): string {

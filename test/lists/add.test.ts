@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listKeys } from '../../src/lists/keys.js';
+import { MAX_ENTRIES_PER_CALL } from '../../src/lists/store.js';
 import { ALICE, MINUTE, T0, useStore } from './fixture.js';
 
 describe('add', () => {
@@ -91,6 +92,18 @@ describe('add', () => {
     await expect(t.store.add('dnc', [{ member: '+4930123456' }, { member: '030 123' }, { member: '+1900*' }], ALICE))
       .rejects.toThrow('"030 123"');
     await expect(t.store.add('dnc', [{ member: '+4930123456', expiresAt: T0 }], ALICE)).rejects.toThrow(/future/);
+    expect(await t.store.lists()).toMatchObject([{ size: 0 }]);
+  });
+});
+
+describe('add limits', () => {
+  const t = useStore();
+
+  it('refuses more entries than one add may hold, pointing to the importer, and writes nothing', async () => {
+    await t.store.createList('dnc', ALICE);
+    const entries = Array.from({ length: MAX_ENTRIES_PER_CALL + 1 }, (_, i) => ({ member: `+4930${String(i).padStart(7, '0')}` }));
+    await expect(t.store.add('dnc', entries, ALICE)).rejects.toThrow(/callguard import/);
+    await expect(t.store.cancel('dnc', entries.map((e) => e.member), { by: 'bob', reason: 'x' })).rejects.toThrow(/callguard import/);
     expect(await t.store.lists()).toMatchObject([{ size: 0 }]);
   });
 });

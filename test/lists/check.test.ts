@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { listKeys } from '../../src/lists/keys.js';
 import { ALICE, MINUTE, T0, useStore } from './fixture.js';
 
 describe('check', () => {
@@ -74,7 +75,6 @@ describe('check', () => {
 
   it('an entry loaded in bulk (no metadata) matches without reason or who', async () => {
     await t.store.createList('dnc', ALICE);
-    const { listKeys } = await import('../../src/lists/keys.js');
     await t.redis.sadd(listKeys(t.namespace, 'dnc').exact, '+4930123456');
     expect(await t.store.check('+4930123456', ['dnc'])).toEqual({
       list: 'dnc', member: '+4930123456', kind: 'exact', expiresAt: null,
