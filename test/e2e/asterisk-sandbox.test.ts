@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { access, readdir, readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { e2eAvailability, E2E_SETUP_TIMEOUT_MS } from '../helpers/asterisk.js';
+import { startAsterisk } from '../helpers/asterisk-sandbox.js';
+
+const execFileAsync = promisify(execFile);
+const availability = await e2eAvailability();
+const usesSandbox = availability.run && !process.env.ASTERISK_ARI_URL;
+
+/** Pids whose command line names the run directory: the sandbox's Asterisk. */
+async function processesOf(runDir: string): Promise<number[]> {
+  const inside = runDir.slice(runDir.indexOf('/srv/'));
+  const pids: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(inside)) pids.push(Number(name));
+  }
+  return pids;
+}
+
+interface Socket {
+  protocol: string;
+  address: string;
+  port: number;
+}
+
+async function socketsOf(pid: number): Promise<Socket[]> {
+  const { stdout } = await execFileAsync('ss', ['-lntupH']);
+  return stdout
+    .split('\n')
+    .filter((line) => line.includes(`pid=${pid},`))
+    .map((line) => {
+      const [protocol = '', , , , local = ''] = line.trim().split(/\s+/);
+      const separator = local.lastIndexOf(':');
+      return { protocol, address: local.slice(0, separator), port: Number(local.slice(separator + 1)) };
+    });
+}
+
+describe.skipIf(!usesSandbox)('the Asterisk sandbox', () => {
+  it(
+    'listens for ARI and SIP on loopback only; the only wildcard sockets are two UDP DNS client sockets',
+    async () => {
+      const asterisk = await startAsterisk();
+      try {
+        const pids = await processesOf(asterisk.runDir);
+        const sockets = (await Promise.all(pids.map(socketsOf))).flat();
+        expect(sockets).toContainEqual({ protocol: 'tcp', address: '127.0.0.1', port: Number(new URL(asterisk.ariUrl).port) });
+        expect(sockets).toContainEqual({ protocol: 'udp', address: '127.0.0.1', port: asterisk.sipPort });
+        const wide = sockets.filter((socket) => socket.address !== '127.0.0.1');
+        // PJSIP's DNS resolver: one IPv4 and one IPv6 socket on kernel-chosen ports.
+        expect(wide.every((socket) => socket.protocol === 'udp')).toBe(true);
+        expect(wide.length).toBeLessThanOrEqual(2);
+      } finally {
+        await asterisk.stop();
+      }
+    },
+    E2E_SETUP_TIMEOUT_MS,
+  );
+
+  it(
+    'a stopped sandbox leaves no process, no mount and no run directory behind',
+    async () => {
+      const asterisk = await startAsterisk();
+      expect(await processesOf(asterisk.runDir)).not.toEqual([]);
+      await asterisk.stop();
+      expect(await processesOf(asterisk.runDir)).toEqual([]);
+      expect(await readFile('/proc/self/mountinfo', 'utf8')).not.toContain(asterisk.runDir.slice(0, asterisk.runDir.indexOf('/srv/')));
+      await expect(access(asterisk.runDir)).rejects.toThrow();
+    },
+    E2E_SETUP_TIMEOUT_MS,
+  );
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { finalInviteStatus } from './sipp.js';
+
+/** One entry of sipp's -trace_msg log, as sipp 3.6 writes it. */
+function entry(direction: 'sent' | 'received', firstLine: string, cseq: string): string {
+  const header =
+    direction === 'sent' ? 'UDP message sent (300 bytes):' : 'UDP message received [300] bytes :';
+  return [
+    '----------------------------------------------- 2026-11-22 15:20:34.549312',
+    header,
+    '',
+    firstLine,
+    'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1',
+    `CSeq: ${cseq}`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\n');
+}
+
+describe('finalInviteStatus', () => {
+  it('takes the final response to the INVITE, not the provisional ones', () => {
+    const log = [
+      entry('sent', 'INVITE sip:+4930555000@127.0.0.1:5060 SIP/2.0', '1 INVITE'),
+      entry('received', 'SIP/2.0 100 Trying', '1 INVITE'),
+      entry('received', 'SIP/2.0 486 Busy here', '1 INVITE'),
+      entry('sent', 'ACK sip:+4930555000@127.0.0.1:5060 SIP/2.0', '1 ACK'),
+    ].join('');
+    expect(finalInviteStatus(log)).toBe(486);
+  });
+
+  it('ignores the 200 to our BYE after an early-media rejection', () => {
+    const log = [
+      entry('received', 'SIP/2.0 183 Session Progress', '1 INVITE'),
+      entry('received', 'SIP/2.0 403 Forbidden', '1 INVITE'),
+      entry('received', 'SIP/2.0 200 OK', '2 BYE'),
+    ].join('');
+    expect(finalInviteStatus(log)).toBe(403);
+  });
+
+  it('reads a request we received as no response', () => {
+    const log = [
+      entry('received', 'SIP/2.0 200 OK', '1 INVITE'),
+      entry('received', 'BYE sip:sipp@127.0.0.1:5070 SIP/2.0', '1 BYE'),
+    ].join('');
+    expect(finalInviteStatus(log)).toBe(200);
+  });
+
+  it('is undefined when no final response arrived', () => {
+    expect(finalInviteStatus(entry('received', 'SIP/2.0 180 Ringing', '1 INVITE'))).toBeUndefined();
+  });
+});
