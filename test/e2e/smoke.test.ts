@@ -110,7 +110,7 @@ describe.skipIf(!availability.run)('the shipped asterisk-config with a real Aste
 
 describe.skipIf(!availability.run)('the dialplan fallback when callguard is not connected', () => {
   let asterisk: E2eAsterisk;
-  let observer: TestAriClient | undefined;
+  let observer: TestAriClient;
 
   beforeAll(async () => {
     asterisk = await useAsterisk();
@@ -125,7 +125,7 @@ describe.skipIf(!availability.run)('the dialplan fallback when callguard is not 
 
   it('an inbound call still reaches the support queue', async () => {
     const call = placeCall({ from: '+493011112222', to: DIALLED, target: asterisk.sipTarget });
-    const queued = await observer!.waitFor(
+    const queued = await observer.waitFor(
       (event) =>
         event.type === 'ChannelDialplan' &&
         event.channel?.caller.number === '+493011112222' &&

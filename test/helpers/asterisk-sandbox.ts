@@ -150,7 +150,7 @@ export async function startAsterisk(options: StartAsteriskOptions = {}): Promise
   };
   const cli = (command: string): Promise<string> => sandboxCommand(['cli', runDir, command], CLI_TIMEOUT_MS);
 
-  const stop = async (): Promise<void> => {
+  const shutDown = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       await cli('core stop now').catch(() => child.kill('SIGKILL'));
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
@@ -159,6 +159,8 @@ export async function startAsterisk(options: StartAsteriskOptions = {}): Promise
     }
     await sandboxCommand(['cleanup', runDir], CLI_TIMEOUT_MS);
   };
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopping ??= shutDown());
 
   try {
     await waitForAri(target, READY_TIMEOUT_MS, failed);
