@@ -1,8 +1,9 @@
 import type { Match } from '../lists/types.js';
 import { normalize } from '../numbers/normalize.js';
-import type { Campaign } from './campaign.js';
+import type { Campaign, NotDialledVerdict } from './campaign.js';
 import { withDeadline } from './deadline.js';
-import type { Screening } from './types.js';
+import { renderEndpoint } from './endpoint-template.js';
+import type { Action, Screening } from './types.js';
 
 /**
  * How long an outbound check waits for Redis. Nobody is ringing yet, so it can be more
@@ -41,4 +42,24 @@ export async function screenCallee(
   if (!checked.ok) return { verdict: 'unavailable', e164, detail: checked.reason };
   const match = checked.value.find((found): found is Match => found !== null);
   return match ? { verdict: 'blocked', e164, match } : { verdict: 'clear', e164 };
+}
+
+/** What an agent's outbound call gets: the channel to originate, or the action instead. */
+export type AgentCallDecision =
+  | { kind: 'dial'; e164: string; endpoint: string; verdict: 'clear' | 'unavailable' }
+  | { kind: 'refuse'; verdict: NotDialledVerdict; action: Action };
+
+/**
+ * The pure decision for an agent dialling out through `Stasis(callguard,outbound,<campaign>)`:
+ * dial a clear number (and, when the campaign fails open, one whose lists could not be
+ * read); otherwise the campaign's action for the verdict (announce or hang up).
+ */
+export function decideAgentCall(screening: Screening, campaign: Pick<Campaign, 'endpoint' | 'fail' | 'actions'>): AgentCallDecision {
+  const { verdict, e164 } = screening;
+  if (e164 !== undefined && (verdict === 'clear' || (verdict === 'unavailable' && campaign.fail === 'open'))) {
+    return { kind: 'dial', e164, endpoint: renderEndpoint(campaign.endpoint, e164), verdict };
+  }
+  const refused: NotDialledVerdict =
+    verdict === 'blocked' || verdict === 'hidden' || verdict === 'malformed' ? verdict : 'unavailable';
+  return { kind: 'refuse', verdict: refused, action: campaign.actions[refused] };
 }
