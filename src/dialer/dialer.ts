@@ -73,6 +73,8 @@ export class Dialer {
   private readonly maxInFlight: number;
 
   private readonly attempts = new Map<string, { lease: Lease; done: Promise<void> }>();
+  /** Invalid campaigns already logged, with the reason, so a poll every 250 ms does not repeat them. */
+  private readonly invalidLogged = new Map<string, string>();
   private groupReady = false;
   private reclaimCursor = '0-0';
   private claimCount = 0;
@@ -140,7 +142,7 @@ export class Dialer {
     const campaigns = await this.campaigns.list();
     const byName = new Map(campaigns.campaigns.map((campaign) => [campaign.name, campaign]));
     const known = new Set([...byName.keys(), ...campaigns.invalid.map((entry) => entry.name)]);
-    for (const invalid of campaigns.invalid) this.log.error({ campaign: invalid.name, reason: invalid.reason }, 'campaign is invalid');
+    this.reportInvalid(campaigns.invalid);
 
     const reclaimed = await this.queue.reclaim(this.consumer, this.reclaimIdleMs, this.batchSize, this.reclaimCursor);
     this.reclaimCursor = reclaimed.cursor;
@@ -159,6 +161,16 @@ export class Dialer {
       });
       for (const lease of leases) this.launch(lease, campaign);
     }
+  }
+
+  /** Requests of an invalid campaign wait (they are taken, never dialled) until it is fixed. */
+  private reportInvalid(invalid: { name: string; reason: string }[]): void {
+    const now = new Map(invalid.map((entry) => [entry.name, entry.reason]));
+    for (const [name, reason] of now) {
+      if (this.invalidLogged.get(name) !== reason) this.log.error({ campaign: name, reason }, 'campaign is invalid; its requests wait');
+    }
+    this.invalidLogged.clear();
+    for (const [name, reason] of now) this.invalidLogged.set(name, reason);
   }
 
   private async loop(): Promise<void> {

@@ -197,6 +197,23 @@ describe('Dialer attempts', () => {
   });
 });
 
+describe('Dialer and a corrupt campaign', () => {
+  it('requests of an invalid campaign wait, undialled, until it is set again', async () => {
+    setup();
+    await fixture.campaign('sales');
+    const { globalKeys } = await import('../../src/lists/keys.js');
+    await redis.hset(globalKeys(fixture.namespace).campaigns, 'sales', '{"name":"sales"}');
+    await fixture.queue.enqueue({ campaign: 'sales', number: '+49301234567' });
+    const dialer = fixture.dialer(fixture.answering('ANSWERED'));
+    await fixture.round(dialer);
+    expect(fixture.dials).toHaveLength(0);
+    expect(await fixture.queue.counts('sales')).toEqual({ waiting: 1, inFlight: 0 });
+    await fixture.campaign('sales');
+    await fixture.round(dialer);
+    expect(fixture.dials).toHaveLength(1);
+  });
+});
+
 async function pendingCount(): Promise<number> {
   const { dialKeys } = await import('../../src/lists/keys.js');
   const summary = (await redis.xpending(dialKeys(fixture.namespace).requests, 'dialers')) as [number, ...unknown[]];
