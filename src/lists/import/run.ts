@@ -52,8 +52,16 @@ export class ImportError extends Error {
   }
 }
 
-/** Bytes looked at to tell the delimiter. */
+/** What is looked at to tell the delimiter: this many lines, or this many bytes. */
+const DIALECT_SAMPLE_LINES = 20;
 const DIALECT_SAMPLE_BYTES = 64 * 1024;
+
+function enoughToTellDialect(head: Buffer): boolean {
+  if (head.length >= DIALECT_SAMPLE_BYTES) return true;
+  let lines = 0;
+  for (let at = head.indexOf(10); at >= 0 && lines < DIALECT_SAMPLE_LINES; at = head.indexOf(10, at + 1)) lines += 1;
+  return lines >= DIALECT_SAMPLE_LINES;
+}
 /** Rows between two progress reports. */
 const PROGRESS_EVERY_ROWS = 10_000;
 /** Rejects listed in the summary itself. */
@@ -77,7 +85,7 @@ export async function importList(redis: Redis, namespace: string, request: Impor
   const runId = `${now.toString(36)}-${randomBytes(4).toString('hex')}`;
   const target = request.replace ? stagingKeys(namespace, request.list, runId) : listKeys(namespace, request.list);
   const { source } = request;
-  const { head, content } = await peek(source.content, DIALECT_SAMPLE_BYTES);
+  const { head, content } = await peek(source.content, enoughToTellDialect);
   const reader = readRows(content, detectDialect(head.toString('utf8')));
 
   const counts = { rows: 0, rejected: 0 };

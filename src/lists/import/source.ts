@@ -21,24 +21,24 @@ export interface ImportSource {
 const GZIP_MAGIC = [0x1f, 0x8b];
 
 /**
- * The first `count` bytes of a stream (fewer when it is shorter), and a stream that
- * still yields all of it, so the caller can look at the start and read everything.
+ * The start of a stream, read until `enough` says so (or the stream ends), and a stream
+ * that still yields all of it, so the caller can look at the start and read everything.
+ * It never waits for more than it needs: a slow stdin is not held up.
  */
-export async function peek(stream: Readable, count: number): Promise<{ head: Buffer; content: Readable }> {
+export async function peek(stream: Readable, enough: (head: Buffer) => boolean): Promise<{ head: Buffer; content: Readable }> {
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const seen: Buffer[] = [];
-  let length = 0;
   let ended = false;
-  while (length < count) {
+  let head: Buffer = Buffer.alloc(0);
+  while (!enough(head)) {
     const next = await chunks.next();
     if (next.done) {
       ended = true;
       break;
     }
     seen.push(next.value);
-    length += next.value.length;
+    head = seen.length === 1 ? next.value : Buffer.concat(seen);
   }
-  const head = Buffer.concat(seen);
   async function* all(): AsyncGenerator<Buffer> {
     if (head.length > 0) yield head;
     if (ended) return;
@@ -67,7 +67,7 @@ export async function openSource(path: string, stdin: Readable = process.stdin):
   raw.on('error', (error: Error) => counted.destroy(error));
   raw.pipe(counted);
 
-  const { head, content: raws } = await peek(counted, GZIP_MAGIC.length);
+  const { head, content: raws } = await peek(counted, (start) => start.length >= GZIP_MAGIC.length);
   const gzip = GZIP_MAGIC.every((byte, i) => head[i] === byte);
   let content: Readable = raws;
   if (gzip) {
@@ -83,8 +83,10 @@ export async function openSource(path: string, stdin: Readable = process.stdin):
     totalBytes,
     close: () => {
       raw.unpipe(counted);
-      if (!fromStdin) raw.destroy();
-      else raw.pause();
+      if (fromStdin) raw.pause();
+      else raw.destroy();
+      // Ending the bottom of the chain wakes every reader above it, even one waiting on stdin.
+      counted.destroy();
       content.destroy();
     },
   };
