@@ -1,19 +1,21 @@
-import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DialFunction } from '../../src/dialer/types.js';
+import { createServiceRedis } from '../../src/service/redis.js';
+import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 import { testNamespace } from '../helpers/redis.js';
 import { DialerFixture, waitFor } from './fixture.js';
 
-let server: RunningRedis | undefined;
-let client: Redis | undefined;
-let fixture: DialerFixture | undefined;
+const cleanups: (() => Promise<void> | void)[] = [];
 
 afterEach(async () => {
-  await fixture?.stopAll();
-  client?.disconnect();
-  await server?.stop();
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 /** Log lines of the dialer, parsed, so the test can wait for what it reports. */
@@ -28,32 +30,120 @@ function capturedLogger() {
   return { lines, logger: pino({ level: 'info' }, stream) };
 }
 
-describe('Dialer when Redis goes away', () => {
-  it('dials nothing while Redis is down and dials requests once it is back', async () => {
-    server = await startRedisServer();
-    const port = server.port;
-    client = new Redis(server.url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
-    client.on('error', () => undefined);
-    fixture = new DialerFixture(client, testNamespace());
-    await fixture.campaign('sales');
-    const { lines, logger } = capturedLogger();
-    const dialer = fixture.dialer(fixture.answering('ANSWERED'), { logger });
-    dialer.start();
+/** The connection serve makes: no offline queue, so commands fail at once while Redis is down. */
+async function serviceClient(url: string): Promise<Redis> {
+  const client = createServiceRedis(url, pino({ level: 'silent' }));
+  cleanups.push(() => client.disconnect());
+  await waitFor(() => client.status === 'ready', 'the client to connect');
+  return client;
+}
 
+/**
+ * A redis-server that keeps its data across a restart (append-only file, fsync always),
+ * as a production Redis does, so a stop is an outage rather than a loss of every request.
+ */
+async function persistentRedis(): Promise<{ url: string; stop(): Promise<void>; start(): Promise<void> }> {
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'callguard-dialer-outage-'));
+  let child: ChildProcess | undefined;
+  const url = `redis://127.0.0.1:${port}`;
+  const server = {
+    url,
+    async start() {
+      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
+      const probe = createServiceRedis(url, pino({ level: 'silent' }));
+      try {
+        await waitFor(async () => probe.status === 'ready' && (await probe.ping()) === 'PONG', 'redis-server to answer');
+      } finally {
+        probe.disconnect();
+      }
+    },
+    async stop() {
+      const running = child;
+      if (!running || running.exitCode !== null) return;
+      const exited = new Promise((resolve) => running.once('exit', resolve));
+      running.kill('SIGTERM');
+      await exited;
+    },
+  };
+  cleanups.push(async () => {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  await server.start();
+  return server;
+}
+
+describe('Dialer when Redis goes away', () => {
+  it('dials nothing while Redis is down, and the waiting request once it is back', async () => {
+    const redis = await persistentRedis();
+    const client = await serviceClient(redis.url);
+    const fixture = new DialerFixture(client, testNamespace());
+    cleanups.push(() => fixture.stopAll());
+    await fixture.campaign('sales');
+    await fixture.queue.enqueue({ campaign: 'sales', number: '+49301234567', id: 'waiting' });
+
+    await redis.stop();
+    const { lines, logger } = capturedLogger();
+    fixture.dialer(fixture.answering('ANSWERED'), { logger }).start();
+    await waitFor(() => lines.filter((line) => line.msg === 'dialer poll failed').length >= 1, 'the dialer to fail a poll');
+    expect(fixture.dials).toHaveLength(0);
+
+    await redis.start();
+    await waitFor(() => fixture.dials.length === 1, 'the request dialled after the outage');
+    await waitFor(async () => (await fixture.results()).length === 1, 'its result');
+    expect(fixture.dials.map((d) => d.request.id)).toEqual(['waiting']);
+    expect(await fixture.results()).toMatchObject([{ request: 'waiting', outcome: 'ANSWERED', final: true }]);
+    expect(lines.some((line) => line.msg === 'dialer polling again')).toBe(true);
+  });
+
+  it('a call that ends while Redis is down has its result written once Redis is back, and is not dialled again', async () => {
+    const redis = await persistentRedis();
+    const client = await serviceClient(redis.url);
+    const fixture = new DialerFixture(client, testNamespace());
+    cleanups.push(() => fixture.stopAll());
+    await fixture.campaign('sales');
+    await fixture.queue.enqueue({ campaign: 'sales', number: '+49301234567', id: 'in-call' });
+    let hangUp: () => void = () => undefined;
+    let calls = 0;
+    const dial: DialFunction = async () => {
+      calls += 1;
+      await new Promise<void>((resolve) => (hangUp = resolve));
+      return 'BUSY';
+    };
+    const { lines, logger } = capturedLogger();
+    fixture.dialer(dial, { logger }).start();
+    await waitFor(() => calls === 1, 'the call to start');
+
+    await redis.stop();
+    hangUp();
+    await waitFor(() => lines.some((line) => line.msg === 'could not write the attempt yet; retrying'), 'the write to fail');
+    await redis.start();
+    await waitFor(async () => (await fixture.results()).length === 1, 'the result written after the outage');
+    expect(await fixture.results()).toMatchObject([{ request: 'in-call', outcome: 'BUSY', final: false }]);
+    expect((await fixture.results())[0]?.stale).toBeUndefined();
+    expect(calls).toBe(1);
+  });
+
+  it('a Redis that restarts empty: the dialer makes its consumer group again and dials new requests', async () => {
+    const server: RunningRedis = await startRedisServer();
+    const port = server.port;
+    let current = server;
+    cleanups.push(() => current.stop());
+    const client = await serviceClient(server.url);
+    const fixture = new DialerFixture(client, testNamespace());
+    cleanups.push(() => fixture.stopAll());
+    await fixture.campaign('sales');
+    fixture.dialer(fixture.answering('ANSWERED')).start();
     await fixture.queue.enqueue({ campaign: 'sales', number: '+49301234567', id: 'before' });
-    await waitFor(() => fixture?.dials.length === 1, 'the first request dialled');
+    await waitFor(() => fixture.dials.length === 1, 'the first request dialled');
 
     await server.stop();
-    await waitFor(() => lines.some((line) => line.msg === 'dialer poll failed'), 'the dialer to notice');
-    expect(fixture.dials).toHaveLength(1);
-
-    server = await startRedisServer(port);
-    await waitFor(() => client?.status === 'ready', 'the client to reconnect');
-    // The restarted server is empty (no persistence in tests): the campaign comes back with the next set.
+    current = await startRedisServer(port);
+    await waitFor(() => client.status === 'ready', 'the client to reconnect');
     await fixture.campaign('sales');
     await fixture.queue.enqueue({ campaign: 'sales', number: '+49301234568', id: 'after' });
-    await waitFor(() => fixture?.dials.length === 2, 'the request sent after the outage dialled');
+    await waitFor(() => fixture.dials.length === 2, 'the request sent after the restart dialled');
     expect(fixture.dials.map((d) => d.request.id)).toEqual(['before', 'after']);
-    await waitFor(() => lines.some((line) => line.msg === 'dialer polling again'), 'the dialer to report recovery');
   });
 });

@@ -118,9 +118,12 @@ describe('Dialer instances sharing one stream', () => {
     await waitFor(() => calls === 1, 'the call to start');
     const b = fixture.dialer(longCall, { leaseMs });
     const startedAt = Date.now();
-    while (Date.now() - startedAt < leaseMs * 4) await b.poll();
-    expect(calls).toBe(1);
-    hangUp();
+    try {
+      while (Date.now() - startedAt < leaseMs * 4) await b.poll();
+      expect(calls).toBe(1);
+    } finally {
+      hangUp();
+    }
     await waitFor(async () => (await fixture.results()).length === 1, 'the result');
     expect(await fixture.results()).toMatchObject([{ request: 'long', outcome: 'ANSWERED' }]);
   });
