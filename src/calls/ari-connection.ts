@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { format } from 'node:util';
 import ari, { type Client } from 'ari-client';
 import type { Logger } from '../log.js';
+import { AriRest } from './ari-rest.js';
 import { channelIdOf, parseStasisStart, playbackIdOf, type AriEventMap } from './ari-events.js';
 
 /**
@@ -93,6 +94,7 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
 
   private async connectOnce(): Promise<void> {
     const { url, username, password, app } = this.options;
+    await this.checkLogin();
     const client = await this.quietly(() => ari.connect(url, username, password));
     if (this.closed) {
       return;
@@ -106,6 +108,20 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
     }
     this.log.info({ app, url }, 'ARI connected');
     this.setState('connected');
+  }
+
+  /**
+   * Asks Asterisk once with plain HTTP before ari-client does: swagger-client (inside
+   * ari-client) throws a string from an HTTP callback when the API description answers
+   * an error such as 401, which no caller can catch and which ends the process.
+   */
+  private async checkLogin(): Promise<void> {
+    const { url, username, password } = this.options;
+    const response = await new AriRest({ url, username, password }).request('GET', '/asterisk/info');
+    if (response.status === 401 || response.status === 403) {
+      throw new Error(`ARI refused the login of user "${username}" (HTTP ${response.status}): check ARI_USERNAME and ARI_PASSWORD`);
+    }
+    if (response.status !== 200) throw new Error(`ARI answered HTTP ${response.status}: ${response.message}`);
   }
 
   private wire(client: Client): void {
@@ -129,7 +145,10 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
       }
     });
     client.on('WebSocketReconnecting', (error: unknown) => {
-      if (this.current === 'connected') this.log.warn({ error: this.describe(error) }, 'ARI websocket lost, reconnecting');
+      // ari-client retries with a growing delay, so one line per attempt stays readable;
+      // a refused login (HTTP 401) only ever shows here.
+      const message = this.current === 'connected' ? 'ARI websocket lost, reconnecting' : 'ARI websocket not open, retrying';
+      this.log.warn({ error: this.describe(error) }, message);
       this.setState('reconnecting');
     });
     client.on('WebSocketMaxRetries', () => {

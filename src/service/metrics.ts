@@ -57,7 +57,7 @@ export class ServiceMetrics {
     this.redisConnected.set(0);
   }
 
-  recordInbound(outcome: InboundOutcome): void {
+  recordInbound(outcome: Pick<InboundOutcome, 'verdict' | 'action' | 'decisionMs' | 'gone'>): void {
     const actionType = outcome.action.split(':')[0] ?? outcome.action;
     this.calls.inc({ direction: 'inbound', verdict: outcome.verdict, action: actionType });
     this.decision.observe({ direction: 'inbound' }, outcome.decisionMs);

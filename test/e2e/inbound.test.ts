@@ -85,6 +85,8 @@ describe.skipIf(!availability.run)('inbound calls through the Stasis app', () =>
       namespace,
       region: 'DE',
       health: '127.0.0.1:0',
+      // Generous: these tests prove where calls go, not speed, on a machine that may be busy.
+      deadlineMs: '1000',
     });
     const started = await startService(config, logs.log);
     await started.ready();
