@@ -5,12 +5,14 @@ import { SingleBar } from 'cli-progress';
  * of a file, entries of a list), else just the count and rate. Shared by import and export.
  */
 export interface Progress {
+  /** false when nothing is drawn, so callers can skip work done only for the bar */
+  readonly enabled: boolean;
   /** `done` of `total` (bytes or entries) and the rows handled so far */
   update(done: number, total: number | undefined, rows: number): void;
   stop(): void;
 }
 
-const silent: Progress = { update: () => undefined, stop: () => undefined };
+const silent: Progress = { enabled: false, update: () => undefined, stop: () => undefined };
 
 /** Redraws per second: enough to look alive, cheap on a busy import. */
 const FPS = 5;
@@ -24,6 +26,7 @@ export function startProgress(enabled: boolean, unit: string, stream: NodeJS.Wri
   const started = performance.now();
   let bar: SingleBar | undefined;
   return {
+    enabled: true,
     update(done, total, rows) {
       const seconds = (performance.now() - started) / 1000;
       const payload = { rows, rate: seconds > 0 ? Math.round(rows / seconds) : 0, unit };
