@@ -1,0 +1,232 @@
+/**
+ * Load benchmark of the Stasis app (not a test): real SIP calls from sipp at steady
+ * rates into the sandbox Asterisk, screened by `callguard serve` running as its own
+ * process against a Redis of its own. Per rate: calls placed and answered by Asterisk
+ * (sipp's counters), decisions in the call log (a call without one is lost), deadline
+ * misses (verdict unavailable), decision time p50/p99/max from the call log, and the CPU
+ * time of callguard beside Asterisk's. The decision p99 is printed against the target
+ * (5 ms) and against a Redis round trip (PING p99) measured in the same run.
+ *
+ *   npm run bench:calls
+ *   BENCH_RATES=20 BENCH_SECONDS=5 npm run bench:calls      # a quick run
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { ListStore } from '../src/lists/store.js';
+import { readCallLog } from '../src/screening/call-log.js';
+import { newRoute } from '../src/screening/route.js';
+import { RouteStore } from '../src/screening/routes.js';
+import { freeUdpPort, startAsterisk, type RunningAsterisk } from '../test/helpers/asterisk-sandbox.js';
+import { freePort, startRedisServer, type RunningRedis } from '../test/helpers/redis-server.js';
+
+const RATES = (process.env.BENCH_RATES ?? '20,50,100').split(',').map(Number);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const LISTED_NUMBERS = Number(process.env.BENCH_NUMBERS ?? 100_000);
+const TARGET_P99_MS = 5;
+const NAMESPACE = 'bench-calls';
+const ROUTE = 'bench';
+const DIALLED = '+4930555000';
+const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const SCENARIO = fileURLToPath(new URL('./sipp/uac-load.xml', import.meta.url));
+/** Clock ticks a second in /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+/** How long the last calls of a phase may take to end (answered ones last about a second). */
+const DRAIN_SECONDS = 30;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** The n-th caller of a phase: a third blocked, a third VIP (also on the block list), a third clear. */
+function caller(n: number): string {
+  const kind = n % 3;
+  const index = String(Math.floor(n / 3) % LISTED_NUMBERS).padStart(7, '0');
+  if (kind === 0) return `+49301${index}`;
+  if (kind === 1) return `+49302${String(Math.floor(n / 3) % 1000).padStart(7, '0')}`;
+  return `+49309${index}`;
+}
+
+async function cpuTicks(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** The host pid of the sandbox's asterisk: the process started with this run's asterisk.conf. */
+async function asteriskPid(runDir: string): Promise<number> {
+  const marker = `${runDir.split('/').pop() ?? runDir}/etc/asterisk.conf`;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    const args = cmdline.split('\0');
+    if (args[0]?.endsWith('asterisk') && args.includes('-f') && cmdline.includes(marker)) return Number(entry);
+  }
+  throw new Error(`no asterisk process found for ${runDir}`);
+}
+
+async function seed(redis: Redis): Promise<void> {
+  const lists = new ListStore(redis, NAMESPACE);
+  const actor = { by: 'bench' };
+  for (const name of ['dnc', 'vip']) {
+    if (!(await lists.hasList(name))) await lists.createList(name, actor);
+  }
+  const batch = 5_000;
+  for (let from = 0; from < LISTED_NUMBERS; from += batch) {
+    const members = [];
+    for (let n = from; n < Math.min(from + batch, LISTED_NUMBERS); n++) {
+      members.push({ member: `+49301${String(n).padStart(7, '0')}` });
+      if (n < 1000) members.push({ member: `+49302${String(n).padStart(7, '0')}` });
+    }
+    await lists.add('dnc', members, actor);
+  }
+  const vips = Array.from({ length: 1000 }, (_, n) => ({ member: `+49302${String(n).padStart(7, '0')}` }));
+  await lists.add('vip', vips, actor);
+  await new RouteStore(redis, NAMESPACE).set({ ...newRoute(ROUTE), block: ['dnc'], allow: ['vip'], region: 'DE', vipPriority: 5 });
+}
+
+async function pingP99(redis: Redis): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 2_000; i++) {
+    const start = process.hrtime.bigint();
+    await redis.ping();
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return percentile(samples.sort((a, b) => a - b), 99);
+}
+
+async function waitReady(url: string, serve: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (serve.exitCode !== null) throw new Error(`callguard serve exited with ${serve.exitCode}`);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(1_000) })
+      .then((response) => response.status === 200)
+      .catch(() => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('callguard serve did not become ready within 60 s');
+}
+
+interface SippResult {
+  successful: number;
+  failed: number;
+}
+
+async function runSipp(target: string, rate: number, calls: number, dir: string): Promise<SippResult> {
+  const inject = join(dir, `callers-${rate}.csv`);
+  const lines = ['SEQUENTIAL', ...Array.from({ length: calls }, (_, n) => `${caller(n)};${ROUTE};`)];
+  await writeFile(inject, `${lines.join('\n')}\n`);
+  const stats = join(dir, `stats-${rate}.csv`);
+  const args = [
+    target, '-sf', SCENARIO, '-inf', inject, '-s', DIALLED,
+    '-i', '127.0.0.1', '-p', String(await freeUdpPort()), '-mp', String(await freeUdpPort()),
+    '-r', String(rate), '-rp', '1000', '-m', String(calls), '-l', String(rate * 10),
+    '-nostdin', '-timeout', `${SECONDS + DRAIN_SECONDS}s`, '-timeout_error',
+    '-trace_stat', '-stf', stats, '-fd', '1',
+  ];
+  await new Promise<void>((resolve) => {
+    execFile('sipp', args, { timeout: (SECONDS + DRAIN_SECONDS + 15) * 1000 }, () => resolve());
+  });
+  const rows = (await readFile(stats, 'utf8')).trim().split('\n');
+  const header = rows[0]?.split(';') ?? [];
+  const last = rows.at(-1)?.split(';') ?? [];
+  const column = (name: string): number => Number(last[header.indexOf(name)]);
+  return { successful: column('SuccessfulCall(C)'), failed: column('FailedCall(C)') };
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:calls  rates ${RATES.join(', ')} calls/s for ${SECONDS} s each, ${LISTED_NUMBERS} numbers on the block list`);
+  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  const dir = await mkdtemp(join(tmpdir(), 'callguard-bench-calls-'));
+  let asterisk: RunningAsterisk | undefined;
+  let redisServer: RunningRedis | undefined;
+  let redis: Redis | undefined;
+  let serve: ChildProcess | undefined;
+  try {
+    [asterisk, redisServer] = await Promise.all([startAsterisk(), startRedisServer()]);
+    redis = new Redis(redisServer.url);
+    await seed(redis);
+    const ping = await pingP99(redis);
+    const healthPort = await freePort();
+    serve = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        ARI_URL: asterisk.ariUrl,
+        ARI_USERNAME: asterisk.ariUser,
+        ARI_PASSWORD: asterisk.ariPassword,
+        REDIS_URL: redisServer.url,
+        CALLGUARD_NAMESPACE: NAMESPACE,
+        CALLGUARD_REGION: 'DE',
+        CALLGUARD_HEALTH: `127.0.0.1:${healthPort}`,
+      },
+      // The service logs one JSON line a call, as in production; the bench drains them.
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    serve.stdout?.resume();
+    await waitReady(`http://127.0.0.1:${healthPort}/readyz`, serve);
+    const servePid = serve.pid ?? 0;
+    const asteriskProcess = await asteriskPid(asterisk.runDir);
+    const target = `${asterisk.sipHost}:${asterisk.sipPort}`;
+
+    console.log(`Redis PING p99 ${ping.toFixed(3)} ms (loopback, measured now)`);
+    console.log('');
+    console.log('rate/s  placed  sipp-ok  sipp-failed  decided  lost  unavailable  p50 ms  p99 ms  max ms  p99/target  p99/PING  callguard CPU  asterisk CPU');
+    for (const rate of RATES) {
+      const calls = rate * SECONDS;
+      const since = Date.now();
+      const [cgBefore, astBefore] = await Promise.all([cpuTicks(servePid), cpuTicks(asteriskProcess)]);
+      const started = process.hrtime.bigint();
+      const sipp = await runSipp(target, rate, calls, dir);
+      const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const [cgAfter, astAfter] = await Promise.all([cpuTicks(servePid), cpuTicks(asteriskProcess)]);
+      const report = await readCallLog(redis, NAMESPACE, { since, route: ROUTE, limit: calls * 2 });
+      const decisions = report.entries.map((entry) => entry.decisionMs).sort((a, b) => a - b);
+      const p50 = percentile(decisions, 50);
+      const p99 = percentile(decisions, 99);
+      const cgCpu = (cgAfter - cgBefore) / TICKS_PER_SECOND / wallSeconds;
+      const astCpu = (astAfter - astBefore) / TICKS_PER_SECOND / wallSeconds;
+      console.log(
+        [
+          String(rate).padStart(6),
+          String(calls).padStart(6),
+          String(sipp.successful).padStart(7),
+          String(sipp.failed).padStart(11),
+          String(report.total).padStart(7),
+          String(calls - report.total).padStart(4),
+          String(report.counts.unavailable).padStart(11),
+          p50.toFixed(2).padStart(6),
+          p99.toFixed(2).padStart(6),
+          (decisions.at(-1) ?? Number.NaN).toFixed(2).padStart(6),
+          (p99 / TARGET_P99_MS).toFixed(2).padStart(10),
+          (p99 / ping).toFixed(0).padStart(8),
+          `${(cgCpu * 100).toFixed(1)} %`.padStart(13),
+          `${(astCpu * 100).toFixed(1)} %`.padStart(12),
+        ].join('  '),
+      );
+      console.log(
+        `        verdicts: ${Object.entries(report.counts)
+          .filter(([, count]) => count > 0)
+          .map(([verdict, count]) => `${verdict} ${count}`)
+          .join(', ')}; wall ${wallSeconds.toFixed(1)} s`,
+      );
+    }
+    console.log('');
+    console.log(`target: decision p99 <= ${TARGET_P99_MS} ms at 100 calls/s and no call lost (lost = placed - decided)`);
+    console.log('CPU: share of one core over the phase (wall time incl. the last calls ending)');
+  } finally {
+    if (serve && serve.exitCode === null) {
+      serve.kill('SIGTERM');
+      await new Promise((resolve) => serve?.once('exit', resolve));
+    }
+    await redis?.quit().catch(() => redis?.disconnect());
+    await redisServer?.stop();
+    await asterisk?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
