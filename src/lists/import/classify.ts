@@ -22,10 +22,21 @@ export type RowVerdict =
  * normalizePattern() only for the rare cell with a `*`.
  */
 export function classifyRow(fields: string[], rules: RowRules): RowVerdict {
-  const raw = fields[rules.numberIndex]?.trim();
+  const raw = fields[rules.numberIndex];
   if (raw === undefined) {
     return { ok: false, raw: fields.join(','), reason: `no column ${rules.numberIndex + 1} in this row` };
   }
+  if (rules.expiresIndex === undefined) return classifyCells(raw, undefined, rules);
+  const expiryCell = fields[rules.expiresIndex];
+  if (expiryCell === undefined) {
+    return { ok: false, raw: raw.trim(), reason: `no column ${rules.expiresIndex + 1} (the expiry) in this row` };
+  }
+  return classifyCells(raw, expiryCell, rules);
+}
+
+/** The number cell (and expiry cell, with an expiry column) of one row to a member. */
+export function classifyCells(numberCell: string, expiryCell: string | undefined, rules: RowRules): RowVerdict {
+  const raw = numberCell.trim();
   let member: string;
   if (raw.includes('*')) {
     const read = normalizePattern(raw, rules.region);
@@ -37,8 +48,8 @@ export function classifyRow(fields: string[], rules: RowRules): RowVerdict {
     if (read.kind === 'malformed') return { ok: false, raw, reason: read.reason };
     member = read.e164;
   }
-  if (rules.expiresIndex === undefined) return { ok: true, member, expiry: rules.expiry };
-  const expiry = readExpiryCell(fields[rules.expiresIndex] ?? '', rules.now);
+  if (expiryCell === undefined) return { ok: true, member, expiry: rules.expiry };
+  const expiry = readExpiryCell(expiryCell, rules.now);
   if (!expiry.ok) return { ok: false, raw, reason: expiry.reason };
   return { ok: true, member, expiry: expiry.expiry };
 }

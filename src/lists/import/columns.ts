@@ -75,6 +75,9 @@ export function planColumns(
   else if (expires?.kind === 'position') expiresIndex = expires.index;
   else if (!expiryGiven && header && isExportHeader(firstRow)) expiresIndex = 1;
 
+  if (expiresIndex !== undefined && expiresIndex >= firstRow.length) {
+    throw new ColumnError(`--expires-column ${expiresIndex + 1}: the first row has ${firstRow.length} column(s)`);
+  }
   if (expiresIndex !== undefined && expiresIndex === numberIndex) {
     throw new ColumnError('--expires-column names the same column as the number');
   }

@@ -3,11 +3,11 @@ import { parse } from 'csv-parse';
 import type { Dialect } from './dialect.js';
 import type { Reject } from './rejects.js';
 
-/** The rows of one chunk of input, with the line each ends on (1-based). */
-export interface RowChunk {
-  records: string[][];
-  lines: number[];
-}
+/**
+ * The rows of one chunk of input, with the line each ends on (1-based): CSV records, or
+ * for a one-number-a-line file the lines themselves (no array a row: this is the hot path).
+ */
+export type RowChunk = { records: string[][]; lines: number[] } | { values: string[]; lines: number[] };
 
 export interface RowReader {
   chunks: AsyncIterable<RowChunk>;
@@ -98,7 +98,7 @@ function readLines(content: Readable): RowReader {
     let line = 0;
     let first = true;
     const split = (text: string): RowChunk => {
-      const records: string[][] = [];
+      const values: string[] = [];
       const lines: number[] = [];
       for (const raw of text.split('\n')) {
         line += 1;
@@ -107,10 +107,10 @@ function readLines(content: Readable): RowReader {
           blank += 1;
           continue;
         }
-        records.push([value.includes('"') ? unquote(value.trim()) : value]);
+        values.push(value.includes('"') ? unquote(value.trim()) : value);
         lines.push(line);
       }
-      return { records, lines };
+      return { values, lines };
     };
     for await (const chunk of content as AsyncIterable<string>) {
       let text = rest + chunk;

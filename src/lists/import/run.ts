@@ -4,7 +4,7 @@ import { listKeys, stagingKeys } from '../keys.js';
 import { assertListName } from '../names.js';
 import { ListStore } from '../store.js';
 import { ListError, type Actor } from '../types.js';
-import { classifyRow, type RowRules } from './classify.js';
+import { classifyCells, classifyRow, type RowRules } from './classify.js';
 import { planColumns, type ColumnSpec } from './columns.js';
 import { detectDialect } from './dialect.js';
 import { FOREVER } from './expiry.js';
@@ -117,15 +117,17 @@ export async function importList(redis: Redis, namespace: string, request: Impor
   const stopReading = (): void => source.close();
   request.signal?.addEventListener('abort', stopReading, { once: true });
   try {
-    for await (const { records, lines } of reader.chunks) {
+    for await (const chunk of reader.chunks) {
       if (request.signal?.aborted) {
         interrupted = true;
         break;
       }
       for (const broken of reader.takeBroken()) await reject(broken);
-      for (let i = 0; i < records.length; i += 1) {
-        const record = records[i] as string[];
+      const { lines } = chunk;
+      const count = lines.length;
+      for (let i = 0; i < count; i += 1) {
         if (!rules || !writer) {
+          const record = 'values' in chunk ? [chunk.values[i] as string] : (chunk.records[i] as string[]);
           const plan = planColumns(record, request.column, request.expiresColumn, request.expiresAt !== undefined);
           rules = {
             numberIndex: plan.numberIndex,
@@ -140,7 +142,10 @@ export async function importList(redis: Redis, namespace: string, request: Impor
             continue;
           }
         }
-        const verdict = classifyRow(record, rules);
+        const verdict =
+          'values' in chunk
+            ? classifyCells(chunk.values[i] as string, undefined, rules)
+            : classifyRow(chunk.records[i] as string[], rules);
         if (verdict.ok) {
           counts.rows += 1;
           if (writer.push(verdict.member, verdict.expiry)) await writer.send();
