@@ -32,6 +32,8 @@ type ConnectionEventMap = AriEventMap & { state: [state: ConnectionState] };
  */
 export class AriConnection extends EventEmitter<ConnectionEventMap> {
   private client: Client | undefined;
+  /** clients whose websocket opened once: from then on ari-client reconnects them */
+  private readonly opened = new WeakSet<Client>();
   private current: ConnectionState = 'connecting';
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -102,6 +104,7 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
     this.client = client;
     this.wire(client);
     await client.start(app);
+    this.opened.add(client);
     if (this.closed) {
       this.dropClient();
       return;
@@ -152,7 +155,8 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
       this.setState('reconnecting');
     });
     client.on('WebSocketMaxRetries', () => {
-      if (this.closed || this.client !== client) return;
+      // Before the first open, start() rejects too and connectUntilDone retries from there.
+      if (this.closed || this.client !== client || !this.opened.has(client)) return;
       this.log.warn('ARI websocket did not come back, connecting from scratch');
       this.dropClient();
       this.setState('reconnecting');
@@ -165,8 +169,6 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
     this.client = undefined;
     if (!client) return;
     client.removeAllListeners();
-    // Keeps ari-client's own 'error' paths from throwing on a client we no longer use.
-    client.on('error', () => undefined);
     try {
       client.stop();
     } catch (error) {
