@@ -14,7 +14,12 @@
  *   cancelled  HASH  member -> JSON {reason, by, at} of the last cancellation
  *   audit      STREAM every change of this list (add, cancel, expire, import, replace,
  *                    create, remove, enable, disable)
- *   info       HASH  created, by, enabled ("1"/"0")
+ *   info       HASH  created, by, enabled ("1"/"0"), prefixes ("0" at create; "1" once
+ *                    any prefix member was written to `timed`, by add or import; never
+ *                    cleared, as a stale "1" only costs speed). A check of a list whose
+ *                    prefixes is "0" asks `timed` for the number alone; without the
+ *                    field it looks for prefixes, so whoever writes a prefix into
+ *                    `timed` must set it first.
  */
 export const LIST_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 

@@ -83,7 +83,8 @@ export async function importList(redis: Redis, namespace: string, request: Impor
   const now = request.now ?? Date.now();
   const staleStagingKeysRemoved = request.dryRun ? 0 : await cleanStaging(redis, namespace, request.list);
   const runId = `${now.toString(36)}-${randomBytes(4).toString('hex')}`;
-  const target = request.replace ? stagingKeys(namespace, request.list, runId) : listKeys(namespace, request.list);
+  const live = listKeys(namespace, request.list);
+  const target = request.replace ? { ...stagingKeys(namespace, request.list, runId), info: live.info } : live;
   const { source } = request;
   const { head, content } = await peek(source.content, enoughToTellDialect);
   const reader = readRows(content, detectDialect(head.toString('utf8')));

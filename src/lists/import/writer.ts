@@ -13,6 +13,11 @@ export type DuplicateMode = 'skip' | 'override';
 export interface WriterTarget {
   exact: string;
   timed: string;
+  /**
+   * The list's own info HASH, during a replace too: a batch holding a prefix sets its
+   * prefixes flag first, else check() would not look for the prefix (keys.ts).
+   */
+  info: string;
 }
 
 export interface WriterOptions {
@@ -48,6 +53,7 @@ export class BatchWriter {
   private numbers: string[] = [];
   /** member, expiry pairs: prefixes, and every row when expiries differ per row */
   private pairs: string[] = [];
+  private pairsHavePrefix = false;
   private readonly pending: Promise<void>[] = [];
   private failure: unknown;
   readonly counts: WriterCounts = { imported: 0, duplicates: 0, exactSize: 0, timedSize: 0 };
@@ -75,6 +81,7 @@ export class BatchWriter {
       return this.numbers.length >= this.batchSize;
     }
     this.pairs.push(member, expiry);
+    if (isPrefixMember(member)) this.pairsHavePrefix = true;
     return this.pairs.length >= this.batchSize * 2;
   }
 
@@ -95,17 +102,22 @@ export class BatchWriter {
     }
     if (this.pairs.length >= this.batchSize * 2 || (all && this.pairs.length > 0)) {
       const pairs = this.pairs;
+      const prefixes = this.pairsHavePrefix;
       this.pairs = [];
-      await this.dispatch(['pairs', ...pairs]);
+      this.pairsHavePrefix = false;
+      await this.dispatch(['pairs', ...pairs], prefixes);
     }
   }
 
-  private async dispatch(body: string[]): Promise<void> {
+  private async dispatch(body: string[], withPrefixes = false): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
     const header = [String(this.options.now), this.options.mode, String(this.options.ttlMs ?? 0)];
-    const reply = this.redis
-      .callguardImportBatch(this.target.exact, this.target.timed, ...header, ...body)
-      .then(([imported, duplicates, exactSize, timedSize]) => {
+    // Sent ahead of the batch on the same connection, so Redis sets the flag before any
+    // of the batch's prefixes can be seen.
+    const flag = withPrefixes && this.options.mode !== 'dry' ? this.redis.hset(this.target.info, 'prefixes', '1') : undefined;
+    const batch = this.redis.callguardImportBatch(this.target.exact, this.target.timed, ...header, ...body);
+    const reply = Promise.all([batch, flag])
+      .then(([[imported, duplicates, exactSize, timedSize]]) => {
         this.counts.imported += imported;
         this.counts.duplicates += duplicates;
         this.counts.exactSize = exactSize;

@@ -5,6 +5,9 @@
   Returns -1 when the list does not exist, otherwise {added, extended, unchanged}.
   Adding again keeps the later expiry; a number that never expires lives in the SET
   `exact` only, everything else (timed numbers, every prefix) in the ZSET `timed`.
+  A batch holding a prefix sets the list's prefixes flag (info) so check-4.lua looks
+  for prefixes; it is set even when the prefix was listed already, which heals a list
+  whose flag is missing. Nothing clears it: a stale '1' only makes checks slower.
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return -1
@@ -13,6 +16,7 @@ end
 local now = tonumber(ARGV[1])
 local metaJson, by, reason, source = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local added, extended, unchanged = 0, 0, 0
+local hasPrefix = false
 
 local function expiryValue(score)
   if score == 'inf' then
@@ -38,6 +42,8 @@ end
 for i = 6, #ARGV, 2 do
   local member, expiry = ARGV[i], ARGV[i + 1]
   local change = nil
+  local isPrefix = string.byte(member, -1) == 42
+  hasPrefix = hasPrefix or isPrefix
   if redis.call('SISMEMBER', KEYS[2], member) == 0 then
     local current = redis.call('ZSCORE', KEYS[3], member)
     if not current or expiryValue(current) <= now then
@@ -48,7 +54,6 @@ for i = 6, #ARGV, 2 do
   end
 
   if change then
-    local isPrefix = string.sub(member, -1) == '*'
     if expiry == 'inf' and not isPrefix then
       redis.call('ZREM', KEYS[3], member)
       redis.call('SADD', KEYS[2], member)
@@ -65,6 +70,10 @@ for i = 6, #ARGV, 2 do
   else
     unchanged = unchanged + 1
   end
+end
+
+if hasPrefix then
+  redis.call('HSET', KEYS[1], 'prefixes', '1')
 end
 
 return {added, extended, unchanged}
