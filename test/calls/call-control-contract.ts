@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DONE, GONE, type CallControl } from '../../src/calls/call-control.js';
+import { CallControlError, DONE, GONE, type CallControl } from '../../src/calls/call-control.js';
 
 /**
  * What every CallControl must do, run against the fake (test/calls) and against real
@@ -62,6 +62,14 @@ export function callControlContract(name: string, makeHarness: () => Promise<Cal
       expect(await harness.calls.play(channel, harness.shortMedia)).toEqual(GONE);
       expect(await harness.calls.continueInDialplan(channel, harness.parking)).toEqual(GONE);
       expect(await harness.calls.hangup(channel, 16)).toEqual(DONE);
+    });
+
+    it('a request Asterisk refuses is an error that keeps the HTTP status, not GONE', async () => {
+      const channel = await harness.newChannel();
+      const refused = harness.calls.setVariable(channel, '', 'x');
+      await expect(refused).rejects.toBeInstanceOf(CallControlError);
+      await expect(refused).rejects.toMatchObject({ status: 400, operation: 'set variable' });
+      await harness.calls.hangup(channel, 16);
     });
 
     it('a hung up channel cannot be hung up twice', async () => {

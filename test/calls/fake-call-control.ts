@@ -1,4 +1,4 @@
-import { DONE, GONE, type Acted, type CallControl, type DialplanTarget, type ReadValue } from '../../src/calls/call-control.js';
+import { CallControlError, DONE, GONE, type Acted, type CallControl, type DialplanTarget, type ReadValue } from '../../src/calls/call-control.js';
 
 /** Where a fake channel is: in our Stasis app, back in the dialplan, or hung up. */
 type Place = 'stasis' | 'dialplan' | 'gone';
@@ -89,6 +89,7 @@ export class FakeCallControl implements CallControl {
 
   async setVariable(channelId: string, name: string, value: string): Promise<Acted> {
     this.operations.push({ op: 'set', channel: channelId, name, value });
+    if (name === '') throw new CallControlError('set variable', 400, 'Variable name is required');
     const channel = this.inStasis(channelId);
     if (!channel) return GONE;
     channel.variables.set(name, value);
