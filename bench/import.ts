@@ -1,7 +1,8 @@
 /**
  * Benchmark of `callguard import` (not a test). Generates N numbers in mixed formats
  * (E.164, national with region DE, spaced, 00-prefixed; 1% garbage) into a temp file,
- * imports it with the real CLI in a child process (so its peak RSS is its own), and puts
+ * imports it with the CLI as shipped (compiled JavaScript, as the `callguard` bin runs;
+ * built into a private folder first) in a child process, so its peak RSS is its own, and puts
  * it beside the raw limit measured in the same run: `redis-cli --pipe` of the same
  * numbers, already normalized, into a SET (the key type the import writes), once as one
  * SADD a number (classic mass insertion) and once as SADDs of 5,000 (the import's batch).
@@ -11,13 +12,13 @@
  *   BENCH_SIZES=200000 npm run bench:import   # quick run
  *   REDIS_URL=redis://127.0.0.1:6379 npm run bench:import   # that Redis, own namespace
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { cpSync, createReadStream, createWriteStream, readdirSync, type WriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { listKeys } from '../src/lists/keys.js';
@@ -36,6 +37,24 @@ const TARGET_PEAK_RSS_MB = 250;
 const TARGET_RAW_RATIO = 0.35;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** Inside node_modules so the compiled CLI resolves its dependencies; git ignores it. */
+const buildDir = join(root, 'node_modules', '.cache', `callguard-bench-import-${process.pid}`);
+
+/** Compiles src like `npm run build`, with every Lua script beside its module, into buildDir. */
+function buildCli(): string {
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', buildDir], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  const src = join(root, 'src');
+  for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith('.lua')) {
+      const from = join(entry.parentPath, entry.name);
+      cpSync(from, join(buildDir, relative(src, dirname(from)), entry.name));
+    }
+  }
+  return join(buildDir, 'cli', 'main.js');
+}
 
 function resp(args: string[]): string {
   let out = `*${args.length}\r\n`;
@@ -138,11 +157,11 @@ interface ImportRun {
   summary: { rows: number; imported: number; duplicates: number; rejected: number; seconds: number };
 }
 
-async function runImport(file: string, url: string, namespace: string, list: string): Promise<ImportRun> {
+async function runImport(cli: string, file: string, url: string, namespace: string, list: string): Promise<ImportRun> {
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'import', file, '--list', list, '--region', 'DE', '--json'],
+    [cli, 'import', file, '--list', list, '--region', 'DE', '--json'],
     { cwd: root, env: { ...process.env, REDIS_URL: url, CALLGUARD_NAMESPACE: namespace }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
@@ -175,7 +194,7 @@ async function pipeRaw(file: string, url: string): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-async function benchSize(redis: Redis, url: string, dir: string, count: number): Promise<Record<string, number | string | boolean>> {
+async function benchSize(cli: string, redis: Redis, url: string, dir: string, count: number): Promise<Record<string, number | string | boolean>> {
   const namespace = `bench-import-${randomBytes(4).toString('hex')}`;
   const list = 'dnc';
   const rawKey = (shape: string): string => `${namespace}:{raw}:${shape}`;
@@ -187,7 +206,7 @@ async function benchSize(redis: Redis, url: string, dir: string, count: number):
   const store = new ListStore(redis, namespace);
   await store.createList(list, { by: 'bench' });
   const before = await usedMemory(redis);
-  const run = await runImport(files.input, url, namespace, list);
+  const run = await runImport(cli, files.input, url, namespace, list);
   const keys = listKeys(namespace, list);
   const stored = await redis.scard(keys.exact);
   const bytesPerNumber = ((await usedMemory(redis)) - before) / stored;
@@ -224,11 +243,12 @@ async function main(): Promise<void> {
   const redis = new Redis(url);
   const dir = await mkdtemp(join(tmpdir(), 'callguard-bench-import-'));
   try {
+    const cli = buildCli();
     console.log(`bench:import on ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, redis ${server ? 'own' : url}`);
     const results = [];
     for (const count of SIZES) {
       console.log(`${count} numbers:`);
-      const result = await benchSize(redis, url, dir, count);
+      const result = await benchSize(cli, redis, url, dir, count);
       results.push(result);
       console.log(`  import     ${result.seconds} s end to end (${result.importSecondsInProcess} s inside), ${result.numbersPerSecond} numbers/s, peak RSS ${result.peakRssMb} MB, Redis ${result.redisBytesPerNumber} B/number`);
       console.log(`  raw pipe   ${result.rawSinglePerSecond}/s (one SADD a number), ${result.rawBatchedPerSecond}/s (SADD of ${RAW_BATCH})`);
@@ -245,6 +265,7 @@ async function main(): Promise<void> {
   } finally {
     redis.disconnect();
     await rm(dir, { recursive: true, force: true });
+    await rm(buildDir, { recursive: true, force: true });
     await server?.stop();
   }
 }

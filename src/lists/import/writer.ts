@@ -51,8 +51,9 @@ export interface WriterCounts {
 export class BatchWriter {
   /** exact numbers with the uniform expiry */
   private numbers: string[] = [];
-  /** member, expiry pairs: prefixes, and every row when expiries differ per row */
-  private pairs: string[] = [];
+  /** prefixes, and every row when expiries differ per row, with their expiries */
+  private members: string[] = [];
+  private expiries: ExpiryArg[] = [];
   private pairsHavePrefix = false;
   private readonly pending: Promise<void>[] = [];
   private failure: unknown;
@@ -80,9 +81,10 @@ export class BatchWriter {
       this.numbers.push(member);
       return this.numbers.length >= this.batchSize;
     }
-    this.pairs.push(member, expiry);
+    this.members.push(member);
+    this.expiries.push(expiry);
     if (isPrefixMember(member)) this.pairsHavePrefix = true;
-    return this.pairs.length >= this.batchSize * 2;
+    return this.members.length >= this.batchSize;
   }
 
   /** Sends what is buffered and waits for every batch to be answered. */
@@ -98,14 +100,15 @@ export class BatchWriter {
     if (this.numbers.length >= this.batchSize || (all && this.numbers.length > 0)) {
       const members = this.numbers;
       this.numbers = [];
-      await this.dispatch(['numbers', this.options.uniformExpiry as ExpiryArg, ...members]);
+      await this.dispatch(['numbers', this.options.uniformExpiry as ExpiryArg, members.join('\n')]);
     }
-    if (this.pairs.length >= this.batchSize * 2 || (all && this.pairs.length > 0)) {
-      const pairs = this.pairs;
+    if (this.members.length >= this.batchSize || (all && this.members.length > 0)) {
+      const [members, expiries] = [this.members, this.expiries];
       const prefixes = this.pairsHavePrefix;
-      this.pairs = [];
+      this.members = [];
+      this.expiries = [];
       this.pairsHavePrefix = false;
-      await this.dispatch(['pairs', ...pairs], prefixes);
+      await this.dispatch(['pairs', members.join('\n'), expiries.join('\n')], prefixes);
     }
   }
 
