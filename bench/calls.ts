@@ -98,6 +98,13 @@ async function pingP99(redis: Redis): Promise<number> {
   return percentile(samples.sort((a, b) => a - b), 99);
 }
 
+/** A gauge from callguard's /metrics (prom-client resets the event-loop lag figures at each scrape). */
+async function scrape(metricsUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+  return Number(line?.split(' ')[1] ?? Number.NaN);
+}
+
 async function waitReady(url: string, serve: ChildProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
@@ -178,11 +185,15 @@ async function main(): Promise<void> {
     for (const rate of RATES) {
       const calls = rate * SECONDS;
       const since = Date.now();
+      const metricsUrl = `http://127.0.0.1:${healthPort}/metrics`;
+      await scrape(metricsUrl, 'callguard_nodejs_eventloop_lag_max_seconds');
       const [cgBefore, astBefore] = await Promise.all([cpuTicks(servePid), cpuTicks(asteriskProcess)]);
       const started = process.hrtime.bigint();
       const sipp = await runSipp(target, rate, calls, dir);
       const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
       const [cgAfter, astAfter] = await Promise.all([cpuTicks(servePid), cpuTicks(asteriskProcess)]);
+      const lagP99 = await scrape(metricsUrl, 'callguard_nodejs_eventloop_lag_p99_seconds');
+      const lagMax = await scrape(metricsUrl, 'callguard_nodejs_eventloop_lag_max_seconds');
       const report = await readCallLog(redis, NAMESPACE, { since, route: ROUTE, limit: calls * 2 });
       const decisions = report.entries.map((entry) => entry.decisionMs).sort((a, b) => a - b);
       const p50 = percentile(decisions, 50);
@@ -211,7 +222,7 @@ async function main(): Promise<void> {
         `        verdicts: ${Object.entries(report.counts)
           .filter(([, count]) => count > 0)
           .map(([verdict, count]) => `${verdict} ${count}`)
-          .join(', ')}; wall ${wallSeconds.toFixed(1)} s`,
+          .join(', ')}; wall ${wallSeconds.toFixed(1)} s; callguard event-loop delay p99 ${(lagP99 * 1000).toFixed(1)} ms, max ${(lagMax * 1000).toFixed(1)} ms; load average ${loadavg()[0]?.toFixed(2)}`,
       );
     }
     console.log('');

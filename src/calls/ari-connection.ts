@@ -120,7 +120,8 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
    */
   private async checkLogin(): Promise<void> {
     const { url, username, password } = this.options;
-    const response = await new AriRest({ url, username, password }).request('GET', '/asterisk/info');
+    const rest = new AriRest({ url, username, password });
+    const response = await rest.request('GET', '/asterisk/info').finally(() => rest.close());
     if (response.status === 401 || response.status === 403) {
       throw new Error(`ARI refused the login of user "${username}" (HTTP ${response.status}): check ARI_USERNAME and ARI_PASSWORD`);
     }

@@ -30,10 +30,8 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   const metrics = new ServiceMetrics();
   const redis = createServiceRedis(config.redis.url, log);
   const ari = new AriConnection({ ...config.ari, log });
-  const calls = new AriCallControl({
-    rest: new AriRest({ url: config.ari.url, username: config.ari.username, password: config.ari.password }),
-    events: ari,
-  });
+  const rest = new AriRest({ url: config.ari.url, username: config.ari.username, password: config.ari.password });
+  const calls = new AriCallControl({ rest, events: ari });
   const routes = new RouteStore(redis, config.redis.namespace);
   const lists = new ListStore(redis, config.redis.namespace);
   const callLog = log.child({ component: 'call-log' });
@@ -97,6 +95,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       log.info({ callsInFlight: app.callsInFlight }, 'stopping: no new calls, finishing those in flight');
       const drained = await app.drain();
       ari.close();
+      rest.close();
       await redis.quit().catch(() => redis.disconnect());
       await health.close();
       log.info({ unfinished: drained.unfinished }, 'callguard stopped');

@@ -58,7 +58,9 @@ describe('inbound call handling', () => {
       calls,
       routes,
       check: (e164, names) => lists.checkEach(e164, names),
-      settings: { deadlineMs: 150, defaultRegion: 'DE', unknownRouteAction: { type: 'fallback' } },
+      // Generous: a busy test machine must not turn these into deadline misses; the
+      // deadline has its own test below.
+      settings: { deadlineMs: 1_000, defaultRegion: 'DE', unknownRouteAction: { type: 'fallback' } },
       log: captured.log,
       ...overrides,
     };
@@ -167,7 +169,7 @@ describe('inbound call handling', () => {
     const calls = new FakeCallControl();
     const channel = calls.addChannel();
     const { deps: d } = deps(calls, {
-      settings: { deadlineMs: 150, defaultRegion: 'DE', unknownRouteAction: { type: 'hangup', cause: 34 } },
+      settings: { deadlineMs: 1_000, defaultRegion: 'DE', unknownRouteAction: { type: 'hangup', cause: 34 } },
     });
     await handleInbound({ channelId: channel, callerNumber: BLOCKED_CALLER, routeName: 'nope' }, d);
     expect(calls.channel(channel).hangupCause).toBe(34);

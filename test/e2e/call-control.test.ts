@@ -89,6 +89,7 @@ describe.skipIf(!availability.run)('real Asterisk', () => {
       async close() {
         await Promise.all(placed);
         connection.close();
+        rest.close();
         await asterisk.stop();
       },
     };
