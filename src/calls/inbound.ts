@@ -17,6 +17,12 @@ export interface InboundCall {
   /** `caller.number` from StasisStart, untouched */
   callerNumber: string;
   routeName: string;
+  /**
+   * CALLERID(pres) when the dialplan passes it as the third Stasis() argument
+   * (`Stasis(callguard,inbound,<route>,${CALLERID(pres)})`); it is read from the channel
+   * otherwise, which costs one ARI round trip.
+   */
+  presentation?: string;
 }
 
 export interface InboundSettings {
@@ -54,7 +60,8 @@ export interface InboundOutcome {
 }
 
 /**
- * One inbound call: read the presentation and the route (in parallel), screen the
+ * One inbound call: read the presentation (unless the dialplan passed it) and the route
+ * in parallel, screen the
  * number, decide, set the variables, act. Never throws: a channel left in Stasis is a
  * caller stuck in silence, so every failure ends with the call sent somewhere.
  */
@@ -65,7 +72,9 @@ export async function handleInbound(call: InboundCall, deps: InboundDeps): Promi
   const { settings } = deps;
 
   const [presentation, routeForCall] = await Promise.all([
-    readPresentation(call.channelId, deps.calls, log),
+    call.presentation === undefined
+      ? readPresentation(call.channelId, deps.calls, log)
+      : { value: call.presentation, gone: false },
     deps.routes.getForCall(call.routeName, settings.deadlineMs),
   ]);
 

@@ -55,13 +55,18 @@ export class StasisApp {
   }
 
   private async route(event: StasisStart): Promise<void> {
-    const [kind, name = ''] = event.args;
+    const [kind, name = '', presentation] = event.args;
     if (this.draining) {
       await this.release(event.channelId, 'shutting down: call left to the dialplan fallback');
       return;
     }
     if (kind === 'inbound') {
-      await this.deps.inbound({ channelId: event.channelId, callerNumber: event.callerNumber, routeName: name });
+      await this.deps.inbound({
+        channelId: event.channelId,
+        callerNumber: event.callerNumber,
+        routeName: name,
+        presentation: presentation === '' ? undefined : presentation,
+      });
       return;
     }
     await this.release(event.channelId, `no handler for Stasis argument "${kind ?? ''}": call left to the dialplan fallback`);

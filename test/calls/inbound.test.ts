@@ -141,6 +141,18 @@ describe('inbound call handling', () => {
     expect(calls.channel(channel).continuedTo).toEqual(ANONYMOUS);
   });
 
+  it('a presentation passed by the dialplan is used without asking the channel', async () => {
+    await routes.set(route('discreet', { withheld: 'hidden' }));
+    const calls = new FakeCallControl();
+    const channel = calls.addChannel({ [PRESENTATION_VARIABLE]: 'allowed_not_screened' });
+    const outcome = await handleInbound(
+      { channelId: channel, callerNumber: BLOCKED_CALLER, routeName: 'discreet', presentation: 'prohib_not_screened' },
+      deps(calls).deps,
+    );
+    expect(outcome.verdict).toBe('hidden');
+    expect(calls.operations.filter((op) => op.op === 'get')).toEqual([]);
+  });
+
   it('an announcement answers, plays the sound, then hangs up with the cause', async () => {
     await routes.set(
       route('announcing', { actions: { ...newRoute('x').actions, blocked: { type: 'announce', sound: 'custom/blocked', cause: 17 } } }),

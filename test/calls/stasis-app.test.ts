@@ -20,6 +20,17 @@ describe('the Stasis app dispatcher', () => {
     expect(seen).toEqual([`${channel}:sales`]);
   });
 
+  it('a third Stasis argument is the presentation the dialplan read; an empty one is none', async () => {
+    const calls = new FakeCallControl();
+    const { log } = capturedLogger();
+    const seen: (string | undefined)[] = [];
+    const stasis = new StasisApp({ calls, log, inbound: async (call) => void seen.push(call.presentation) });
+    stasis.onStasisStart({ channelId: calls.addChannel(), callerNumber: '+4930111111', args: ['inbound', 'sales', 'prohib'] });
+    stasis.onStasisStart({ channelId: calls.addChannel(), callerNumber: '+4930111111', args: ['inbound', 'sales', ''] });
+    await stasis.drain();
+    expect(seen).toEqual(['prohib', undefined]);
+  });
+
   it('a channel with Stasis arguments it has no handler for goes on in the dialplan, never parked', async () => {
     const calls = new FakeCallControl();
     const { stasis, lines } = app(calls, async () => undefined);
