@@ -1,6 +1,7 @@
 import { normalize, normalizePattern } from '../../numbers/index.js';
 import { prefixMember } from '../keys.js';
 import { readExpiryCell, type ExpiryArg } from './expiry.js';
+import type { RowChunk } from './rows.js';
 
 /** What every row of one import is read with. */
 export interface RowRules {
@@ -52,4 +53,35 @@ export function classifyCells(numberCell: string, expiryCell: string | undefined
   const expiry = readExpiryCell(expiryCell, rules.now);
   if (!expiry.ok) return { ok: false, raw, reason: expiry.reason };
   return { ok: true, member, expiry: expiry.expiry };
+}
+
+/** A chunk of rows read: the members in row order, and the rows that are not members. */
+export interface ClassifiedChunk {
+  members: string[];
+  /** the expiry of each member, in order */
+  expiries: ExpiryArg[];
+  /** rows refused, by their index in the chunk */
+  rejects: { index: number; raw: string; reason: string }[];
+}
+
+/**
+ * Classifies rows `from` to the end of a chunk. (Worker threads doing this beside the
+ * main thread were measured on 2 cores: no faster, and 60-130 MB more RSS a thread.)
+ */
+export function classifyChunk(chunk: RowChunk, rules: RowRules, from = 0): ClassifiedChunk {
+  const result: ClassifiedChunk = { members: [], expiries: [], rejects: [] };
+  const count = chunk.lines.length;
+  for (let i = from; i < count; i += 1) {
+    const verdict =
+      'values' in chunk
+        ? classifyCells(chunk.values[i] as string, undefined, rules)
+        : classifyRow(chunk.records[i] as string[], rules);
+    if (verdict.ok) {
+      result.members.push(verdict.member);
+      result.expiries.push(verdict.expiry);
+    } else {
+      result.rejects.push({ index: i, raw: verdict.raw, reason: verdict.reason });
+    }
+  }
+  return result;
 }

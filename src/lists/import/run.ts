@@ -4,7 +4,7 @@ import { listKeys, stagingKeys } from '../keys.js';
 import { assertListName } from '../names.js';
 import { ListStore } from '../store.js';
 import { ListError, type Actor } from '../types.js';
-import { classifyCells, classifyRow, type RowRules } from './classify.js';
+import { classifyChunk, type ClassifiedChunk, type RowRules } from './classify.js';
 import { planColumns, type ColumnSpec } from './columns.js';
 import { detectDialect } from './dialect.js';
 import { FOREVER } from './expiry.js';
@@ -114,6 +114,13 @@ export async function importList(redis: Redis, namespace: string, request: Impor
   let writer: BatchWriter | undefined;
   let interrupted = false;
   let nextReport = PROGRESS_EVERY_ROWS;
+  const apply = async (lines: number[], { members, expiries, rejects }: ClassifiedChunk, into: BatchWriter): Promise<void> => {
+    for (const rejected of rejects) await reject({ line: lines[rejected.index] as number, raw: rejected.raw, reason: rejected.reason });
+    counts.rows += members.length;
+    for (let i = 0; i < members.length; i += 1) {
+      if (into.push(members[i] as string, expiries[i] as string)) await into.send();
+    }
+  };
   // A read waiting on stdin would not notice the signal; closing the input wakes it.
   const stopReading = (): void => source.close();
   request.signal?.addEventListener('abort', stopReading, { once: true });
@@ -124,36 +131,25 @@ export async function importList(redis: Redis, namespace: string, request: Impor
         break;
       }
       for (const broken of reader.takeBroken()) await reject(broken);
-      const { lines } = chunk;
-      const count = lines.length;
-      for (let i = 0; i < count; i += 1) {
-        if (!rules || !writer) {
-          const record = 'values' in chunk ? [chunk.values[i] as string] : (chunk.records[i] as string[]);
-          const plan = planColumns(record, request.column, request.expiresColumn, request.expiresAt !== undefined);
-          rules = {
-            numberIndex: plan.numberIndex,
-            expiresIndex: plan.expiresIndex,
-            expiry: request.expiresAt === undefined ? FOREVER : String(request.expiresAt),
-            region: request.region,
-            now,
-          };
-          writer = writerFor(rules);
-          if (plan.header) {
-            header = record;
-            continue;
-          }
-        }
-        const verdict =
-          'values' in chunk
-            ? classifyCells(chunk.values[i] as string, undefined, rules)
-            : classifyRow(chunk.records[i] as string[], rules);
-        if (verdict.ok) {
-          counts.rows += 1;
-          if (writer.push(verdict.member, verdict.expiry)) await writer.send();
-        } else {
-          await reject({ line: lines[i] as number, raw: verdict.raw, reason: verdict.reason });
+      if (chunk.lines.length === 0) continue;
+      let from = 0;
+      if (!rules || !writer) {
+        const record = 'values' in chunk ? [chunk.values[0] as string] : (chunk.records[0] as string[]);
+        const plan = planColumns(record, request.column, request.expiresColumn, request.expiresAt !== undefined);
+        rules = {
+          numberIndex: plan.numberIndex,
+          expiresIndex: plan.expiresIndex,
+          expiry: request.expiresAt === undefined ? FOREVER : String(request.expiresAt),
+          region: request.region,
+          now,
+        };
+        writer = writerFor(rules);
+        if (plan.header) {
+          header = record;
+          from = 1;
         }
       }
+      await apply(chunk.lines, classifyChunk(chunk, rules, from), writer);
       if (counts.rows >= nextReport) {
         nextReport = counts.rows + PROGRESS_EVERY_ROWS;
         report();
