@@ -171,32 +171,7 @@ export async function importList(redis: Redis, namespace: string, request: Impor
   if (request.signal?.aborted) interrupted = true;
   report();
 
-  // Rows read are always sent: an interrupted plain import keeps whole batches of them.
-  const written: WriterCounts = await (writer ?? writerFor(rules)).flush().catch(async (error: unknown) => {
-    if (request.replace && !request.dryRun) await dropStaging(redis, namespace, request.list, runId);
-    throw error;
-  });
-
-  let listSize: ImportSummary['listSize'] = null;
-  if (!request.dryRun) {
-    if (request.replace) {
-      if (interrupted) {
-        await dropStaging(redis, namespace, request.list, runId);
-      } else if (written.exactSize + written.timedSize === 0) {
-        await dropStaging(redis, namespace, request.list, runId);
-        throw new ImportError(
-          `${source.name} holds no number to import, so --replace would empty list ${request.list}; nothing was changed`,
-        );
-      } else {
-        await swapIn(redis, namespace, request.list, runId, written);
-      }
-    }
-    if (!(request.replace && interrupted)) {
-      const keys = listKeys(namespace, request.list);
-      const [exact, timed] = await Promise.all([redis.scard(keys.exact), redis.zcard(keys.timed)]);
-      listSize = { exact, timed };
-    }
-  }
+  const { written, listSize } = await settle(redis, namespace, request, runId, writer ?? writerFor(rules), interrupted);
 
   const seconds = (performance.now() - started) / 1000;
   const summary: ImportSummary = {
@@ -223,6 +198,43 @@ export async function importList(redis: Redis, namespace: string, request: Impor
     await store.recordAudit(request.list, request.replace ? 'replace' : 'import', request.actor, auditDetails(summary, request, rules?.expiresIndex !== undefined));
   }
   return summary;
+}
+
+/**
+ * Sends what is buffered (an interrupted plain import keeps whole batches of what it
+ * read), then for a replace swaps the staging keys in, or drops them when interrupted or
+ * when they hold nothing (a replace must not empty a list by mistake).
+ */
+async function settle(
+  redis: Redis,
+  namespace: string,
+  request: ImportRequest,
+  runId: string,
+  writer: BatchWriter,
+  interrupted: boolean,
+): Promise<{ written: WriterCounts; listSize: ImportSummary['listSize'] }> {
+  const staging = request.replace && !request.dryRun;
+  const written = await writer.flush().catch(async (error: unknown) => {
+    if (staging) await dropStaging(redis, namespace, request.list, runId);
+    throw error;
+  });
+  if (request.dryRun) return { written, listSize: null };
+  if (staging) {
+    if (interrupted) {
+      await dropStaging(redis, namespace, request.list, runId);
+      return { written, listSize: null };
+    }
+    if (written.exactSize + written.timedSize === 0) {
+      await dropStaging(redis, namespace, request.list, runId);
+      throw new ImportError(
+        `${request.source.name} holds no number to import, so --replace would empty list ${request.list}; nothing was changed`,
+      );
+    }
+    await swapIn(redis, namespace, request.list, runId, written);
+  }
+  const keys = listKeys(namespace, request.list);
+  const [exact, timed] = await Promise.all([redis.scard(keys.exact), redis.zcard(keys.timed)]);
+  return { written, listSize: { exact, timed } };
 }
 
 function auditDetails(summary: ImportSummary, request: ImportRequest, perRowExpiry: boolean): Record<string, string> {
