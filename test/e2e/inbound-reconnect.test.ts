@@ -6,6 +6,7 @@ import { ListStore } from '../../src/lists/store.js';
 import { newRoute } from '../../src/screening/route.js';
 import { RouteStore } from '../../src/screening/routes.js';
 import { startService, type RunningService } from '../../src/service/service.js';
+import { capturedLogger } from '../calls/log-capture.js';
 import { freeUdpPort, sandboxUnavailableReason, startAsterisk, type RunningAsterisk } from '../helpers/asterisk-sandbox.js';
 import { E2E_SETUP_TIMEOUT_MS } from '../helpers/asterisk.js';
 import { redisUrl, testNamespace } from '../helpers/redis.js';
@@ -22,6 +23,7 @@ describe.skipIf(unavailable !== undefined)('callguard and an Asterisk restart', 
   let redis: Redis;
   let service: RunningService;
   const namespace = testNamespace();
+  const logs = capturedLogger();
 
   beforeAll(async () => {
     ports = { httpPort: await freePort(), sipPort: await freeUdpPort(), farEndPort: await freeUdpPort() };
@@ -41,7 +43,7 @@ describe.skipIf(unavailable !== undefined)('callguard and an Asterisk restart', 
       health: '127.0.0.1:0',
       deadlineMs: '1000',
     });
-    service = await startService(config, createLogger({ level: 'silent' }));
+    service = await startService(config, logs.log);
     await service.ready();
   }, E2E_SETUP_TIMEOUT_MS);
 
@@ -60,6 +62,19 @@ describe.skipIf(unavailable !== undefined)('callguard and an Asterisk restart', 
     await expect.poll(() => service.readiness().ready, { timeout: 60_000, interval: 200 }).toBe(true);
     expect((await placeCall({ from: BLOCKED, route: 'support', to: '+4930555000', target })).status).toBe(403);
   }, 120_000);
+
+  it('after an outage longer than ari-client retries for (about 45 s), it still comes back by itself', async () => {
+    const target = `${asterisk.sipHost}:${asterisk.sipPort}`;
+    await asterisk.stop();
+    await expect.poll(() => service.readiness().detail.ari, { timeout: 10_000 }).not.toBe('connected');
+    // ari-client gives up after 10 tries with a doubling delay from 100 ms to 10 s: about 43 s.
+    const gaveUpBy = Date.now() + 50_000;
+    await expect.poll(() => Date.now() > gaveUpBy, { timeout: 55_000, interval: 1_000 }).toBe(true);
+    expect(logs.lines().map((line) => line.msg)).toContain('ARI websocket did not come back, connecting from scratch');
+    asterisk = await startAsterisk(ports);
+    await expect.poll(() => service.readiness().ready, { timeout: 30_000, interval: 200 }).toBe(true);
+    expect((await placeCall({ from: BLOCKED, route: 'support', to: '+4930555000', target })).status).toBe(403);
+  }, 150_000);
 
   it('started before Asterisk, it keeps trying and screens calls once Asterisk is up', async () => {
     const later = { httpPort: await freePort(), sipPort: await freeUdpPort(), farEndPort: await freeUdpPort() };
