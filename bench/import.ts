@@ -212,8 +212,10 @@ async function benchSize(cli: string, redis: Redis, url: string, dir: string, co
   const bytesPerNumber = ((await usedMemory(redis)) - before) / stored;
 
   const rawSingleSeconds = await pipeRaw(files.rawSingle, url);
+  const beforeRaw = await usedMemory(redis);
   const rawBatchedSeconds = await pipeRaw(files.rawBatched, url);
   const rawStored = await redis.scard(rawKey('batched'));
+  const rawBytesPerNumber = ((await usedMemory(redis)) - beforeRaw) / rawStored;
   if (rawStored !== stored) throw new Error(`the raw pipe stored ${rawStored} numbers, the import ${stored}`);
 
   await redis.unlink(keys.exact, keys.timed, keys.info, keys.audit, rawKey('single'), rawKey('batched'));
@@ -230,6 +232,7 @@ async function benchSize(cli: string, redis: Redis, url: string, dir: string, co
     numbersPerSecond: Math.round(rate),
     peakRssMb: Number(run.peakRssMb.toFixed(0)),
     redisBytesPerNumber: Number(bytesPerNumber.toFixed(1)),
+    rawRedisBytesPerNumber: Number(rawBytesPerNumber.toFixed(1)),
     rawSinglePerSecond: Math.round(files.valid / rawSingleSeconds),
     rawBatchedPerSecond: Math.round(files.valid / rawBatchedSeconds),
     ratioToRawSingle: Number((rate / (files.valid / rawSingleSeconds)).toFixed(2)),
@@ -250,7 +253,7 @@ async function main(): Promise<void> {
       console.log(`${count} numbers:`);
       const result = await benchSize(cli, redis, url, dir, count);
       results.push(result);
-      console.log(`  import     ${result.seconds} s end to end (${result.importSecondsInProcess} s inside), ${result.numbersPerSecond} numbers/s, peak RSS ${result.peakRssMb} MB, Redis ${result.redisBytesPerNumber} B/number`);
+      console.log(`  import     ${result.seconds} s end to end (${result.importSecondsInProcess} s inside), ${result.numbersPerSecond} numbers/s, peak RSS ${result.peakRssMb} MB, Redis ${result.redisBytesPerNumber} B/number (raw SET: ${result.rawRedisBytesPerNumber})`);
       console.log(`  raw pipe   ${result.rawSinglePerSecond}/s (one SADD a number), ${result.rawBatchedPerSecond}/s (SADD of ${RAW_BATCH})`);
       console.log(`  ratio      ${result.ratioToRawSingle} of one-SADD-a-number, ${result.ratioToRawBatched} of batched SADD`);
       const seconds2M = (Number(result.seconds) * 2_000_000) / count;
