@@ -153,3 +153,14 @@ describe('import', () => {
     expect(await redis.exists(listKeys(namespace, 'nosuch').exact)).toBe(0);
   });
 });
+
+describe('import line numbers', () => {
+  it('counts a quoted field spanning lines, so later rejects name their real line', async () => {
+    const rejects = captured();
+    const csv = 'number,note\n+4930123456,"two\nlines"\nbogus,x\n';
+    const summary = await importText(redis, namespace, 'dnc', csv, { rejects: rejects.file });
+    await rejects.file.end();
+    expect(summary).toMatchObject({ rows: 2, imported: 1, rejected: 1 });
+    expect(rejects.text().split('\n')[1]).toMatch(/^4,bogus,/);
+  });
+});
