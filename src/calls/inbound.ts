@@ -59,51 +59,27 @@ export interface InboundOutcome {
   routeFound: boolean;
 }
 
+/** What to do with a call: the action and the variables to set first. */
+type InboundDecision = Decision | { verdict: Verdict; action: FallbackAction; variables: Record<string, string> };
+
 /**
  * One inbound call: read the presentation (unless the dialplan passed it) and the route
- * in parallel, screen the
- * number, decide, set the variables, act. Never throws: a channel left in Stasis is a
- * caller stuck in silence, so every failure ends with the call sent somewhere.
+ * in parallel, screen the number, decide, set the variables, act. Never throws: a
+ * channel left in Stasis is a caller stuck in silence, so every failure ends with the
+ * call sent somewhere.
  */
 export async function handleInbound(call: InboundCall, deps: InboundDeps): Promise<InboundOutcome> {
   const log = deps.log.child({ channel: call.channelId, route: call.routeName });
   const receivedAt = Date.now();
   const started = performance.now();
-  const { settings } = deps;
 
   const [presentation, routeForCall] = await Promise.all([
     call.presentation === undefined
       ? readPresentation(call.channelId, deps.calls, log)
       : { value: call.presentation, gone: false },
-    deps.routes.getForCall(call.routeName, settings.deadlineMs),
+    deps.routes.getForCall(call.routeName, deps.settings.deadlineMs),
   ]);
-
-  let decision: Decision | { verdict: Verdict; action: FallbackAction; variables: Record<string, string> };
-  let screening: Screening;
-  const routeFound = routeForCall.kind === 'found';
-  if (routeForCall.kind === 'found') {
-    if (routeForCall.stale) log.warn('route served from the last read: Redis did not answer in time');
-    const remaining = Math.max(1, settings.deadlineMs - (performance.now() - started));
-    screening = await screenNumber({
-      raw: call.callerNumber,
-      presentation: presentation.value,
-      route: routeForCall.route,
-      defaultRegion: settings.defaultRegion,
-      check: deps.check,
-      deadlineMs: remaining,
-    });
-    decision = decide(screening, routeForCall.route);
-  } else {
-    const detail = routeProblem(routeForCall, call.routeName);
-    if (routeForCall.kind === 'unavailable') log.warn({ detail }, 'route unavailable, default action');
-    else log.error({ detail }, 'route unusable, default action');
-    screening = { verdict: 'unavailable', detail };
-    decision = {
-      verdict: 'unavailable',
-      action: settings.unknownRouteAction,
-      variables: { [CHANNEL_VARIABLES.verdict]: 'unavailable', [CHANNEL_VARIABLES.reason]: detail },
-    };
-  }
+  const { screening, decision } = await decideInbound(call, presentation.value, routeForCall, deps, log, started);
   const decisionMs = performance.now() - started;
   const action = decision.action.type === 'fallback' ? 'fallback' : formatAction(decision.action);
   const outcome = (gone: boolean): InboundOutcome => ({
@@ -115,7 +91,7 @@ export async function handleInbound(call: InboundCall, deps: InboundDeps): Promi
     action,
     decisionMs,
     gone,
-    routeFound,
+    routeFound: routeForCall.kind === 'found',
   });
 
   if (presentation.gone) {
@@ -134,6 +110,43 @@ export async function handleInbound(call: InboundCall, deps: InboundDeps): Promi
   if (acted.ok) log.info(fields, 'call screened');
   else log.debug(fields, 'caller hung up while the call was acted on');
   return outcome(!acted.ok);
+}
+
+/** The route's decision for the caller; the configured default when the route is unusable. */
+async function decideInbound(
+  call: InboundCall,
+  presentation: string | undefined,
+  routeForCall: RouteForCall,
+  deps: InboundDeps,
+  log: Logger,
+  started: number,
+): Promise<{ screening: Screening; decision: InboundDecision }> {
+  const { settings } = deps;
+  if (routeForCall.kind === 'found') {
+    if (routeForCall.stale) log.warn('route served from the last read: Redis did not answer in time');
+    // The route read and the list check share one deadline.
+    const remaining = Math.max(1, settings.deadlineMs - (performance.now() - started));
+    const screening = await screenNumber({
+      raw: call.callerNumber,
+      presentation,
+      route: routeForCall.route,
+      defaultRegion: settings.defaultRegion,
+      check: deps.check,
+      deadlineMs: remaining,
+    });
+    return { screening, decision: decide(screening, routeForCall.route) };
+  }
+  const detail = routeProblem(routeForCall, call.routeName);
+  if (routeForCall.kind === 'unavailable') log.warn({ detail }, 'route unavailable, default action');
+  else log.error({ detail }, 'route unusable, default action');
+  return {
+    screening: { verdict: 'unavailable', detail },
+    decision: {
+      verdict: 'unavailable',
+      action: settings.unknownRouteAction,
+      variables: { [CHANNEL_VARIABLES.verdict]: 'unavailable', [CHANNEL_VARIABLES.reason]: detail },
+    },
+  };
 }
 
 /** The call-log entry of an inbound call. */
@@ -186,7 +199,7 @@ function routeProblem(lookup: Exclude<RouteForCall, { kind: 'found' }>, name: st
 /** Sets the variables, then runs the action; a failure sends the call to the dialplan fallback. */
 async function act(
   channelId: string,
-  decision: { action: FallbackAction; variables: Record<string, string> },
+  decision: InboundDecision,
   calls: CallControl,
   log: Logger,
 ): Promise<Acted> {
