@@ -66,7 +66,7 @@ describe('callguard import (the real binary)', () => {
     expect(await redis.exists(listKeys(namespace, 'dnc').exact)).toBe(0);
   });
 
-  it('Ctrl-C stops reading, keeps whole batches, reports what was done and exits 130', async () => {
+  it('Ctrl-C stops reading, keeps whole batches, exits 130; the same file again finishes the job', async () => {
     const child = spawnCli(['import', '-', '--list', 'dnc', '--json'], redisUrl(), namespace);
     const exited = exitOf(child);
     child.stdin.write(numberLines(7_000_000, 20_000));
@@ -78,5 +78,10 @@ describe('callguard import (the real binary)', () => {
     expect(summary.status).toBe('interrupted');
     expect(await redis.scard(listKeys(namespace, 'dnc').exact)).toBe(summary.imported);
     expect(summary.rows).toBe(summary.imported);
+
+    const again = await run(['import', '-', '--list', 'dnc', '--json'], numberLines(7_000_000, 20_000));
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ imported: 20_000 - summary.imported, duplicates: summary.imported });
+    expect(await redis.scard(listKeys(namespace, 'dnc').exact)).toBe(20_000);
   });
 });
