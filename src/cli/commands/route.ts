@@ -229,7 +229,7 @@ function parseActionOption(text: string): Action {
 }
 
 function actionOption(verdict: Verdict, fallback: string): Option {
-  return new Option(`--on-${verdict} <action>`, `what a ${verdict} call gets (new routes: ${fallback})`).argParser(
+  return new Option(`--on-${verdict} <action>`, `what ${/^[aeiou]/.test(verdict) ? 'an' : 'a'} ${verdict} call gets (new routes: ${fallback})`).argParser(
     parseActionOption,
   );
 }
