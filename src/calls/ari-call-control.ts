@@ -8,6 +8,8 @@ import {
   type Acted,
   type CallControl,
   type DialplanTarget,
+  type OriginateRequest,
+  type Originated,
   type ReadValue,
 } from './call-control.js';
 
@@ -26,20 +28,32 @@ export const PLAYBACK_LIMIT_MS = 120_000;
  */
 const GONE_STATUSES = new Set([404, 409]);
 const UNSET_VARIABLE_MESSAGE = /variable was not found/i;
+/**
+ * A bridge operation on a channel that hung up or left Stasis: 400 ("Channel not
+ * found" in a list of channels), 404 (the bridge is gone), 422 (channel not in Stasis).
+ */
+const BRIDGE_GONE_STATUSES = new Set([400, 404, 409, 422]);
 
 export interface AriCallControlOptions {
   rest: AriRest;
   events: PlaybackEvents;
+  /** the Stasis app originated channels enter when answered */
+  app?: string;
   playbackLimitMs?: number;
 }
+
+/** The app name the shipped dialplan uses: Stasis(callguard,...). */
+export const DEFAULT_APP = 'callguard';
 
 export class AriCallControl implements CallControl {
   private readonly rest: AriRest;
   private readonly events: PlaybackEvents;
   private readonly playbackLimitMs: number;
+  private readonly app: string;
 
   constructor(options: AriCallControlOptions) {
     this.rest = options.rest;
+    this.app = options.app ?? DEFAULT_APP;
     this.events = options.events;
     this.playbackLimitMs = options.playbackLimitMs ?? PLAYBACK_LIMIT_MS;
   }
@@ -90,6 +104,39 @@ export class AriCallControl implements CallControl {
     }
   }
 
+  async originate(request: OriginateRequest): Promise<Originated> {
+    const query: Query = {
+      endpoint: request.endpoint,
+      app: this.app,
+      appArgs: request.appArgs.join(','),
+      callerId: request.callerId,
+      timeout: request.timeoutSeconds,
+      channelId: request.channelId,
+    };
+    const body = request.variables && Object.keys(request.variables).length > 0 ? { variables: request.variables } : undefined;
+    const response = await this.send('originate', 'POST', '/channels', query, body);
+    if (response.status >= 200 && response.status < 300) return { ok: true, channelId: request.channelId };
+    // Asterisk answers a dial string it cannot use with a 4xx or a 500 ("Allocation failed").
+    if (response.status >= 400) return { ok: false, status: response.status, reason: errorText(response) };
+    throw new CallControlError('originate', response.status, response.message);
+  }
+
+  async createBridge(bridgeId: string): Promise<void> {
+    const response = await this.send('create bridge', 'POST', `/bridges/${encodeURIComponent(bridgeId)}`, { type: 'mixing' });
+    if (response.status < 200 || response.status >= 300) throw new CallControlError('create bridge', response.status, response.message);
+  }
+
+  async addToBridge(bridgeId: string, channelIds: string[]): Promise<Acted> {
+    const response = await this.send('add to bridge', 'POST', `${bridgePath(bridgeId)}/addChannel`, { channel: channelIds.join(',') });
+    if (response.status >= 200 && response.status < 300) return DONE;
+    if (BRIDGE_GONE_STATUSES.has(response.status)) return GONE;
+    throw new CallControlError('add to bridge', response.status, response.message);
+  }
+
+  destroyBridge(bridgeId: string): Promise<Acted> {
+    return this.act('destroy bridge', 'DELETE', bridgePath(bridgeId));
+  }
+
   private waitForPlayback(channelId: string, playbackId: string): { promise: Promise<Acted>; cancel: () => void } {
     let cancel = (): void => undefined;
     const promise = new Promise<Acted>((resolve) => {
@@ -122,14 +169,30 @@ export class AriCallControl implements CallControl {
     throw new CallControlError(operation, response.status, response.message);
   }
 
-  private async send(operation: string, method: 'GET' | 'POST' | 'DELETE', path: string, query?: Query): Promise<AriResponse> {
+  private async send(
+    operation: string,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    query?: Query,
+    body?: unknown,
+  ): Promise<AriResponse> {
     try {
-      return await this.rest.request(method, path, query);
+      return await this.rest.request(method, path, query, body);
     } catch (error) {
       if (error instanceof AriTransportError) throw new CallControlError(operation, undefined, error.detail);
       throw error;
     }
   }
+}
+
+/** Asterisk words a failed originate as `{"error": ...}` (500) or `{"message": ...}` (4xx). */
+function errorText(response: AriResponse): string {
+  const error = (response.body as { error?: unknown } | undefined)?.error;
+  return typeof error === 'string' ? error : response.message;
+}
+
+function bridgePath(bridgeId: string): string {
+  return `/bridges/${encodeURIComponent(bridgeId)}`;
 }
 
 function channelPath(channelId: string): string {

@@ -3,7 +3,7 @@ import { format } from 'node:util';
 import ari, { type Client } from 'ari-client';
 import type { Logger } from '../log.js';
 import { AriRest } from './ari-rest.js';
-import { channelIdOf, parseStasisStart, playbackIdOf, type AriEventMap } from './ari-events.js';
+import { channelIdOf, parseChannelEnded, parseStasisStart, playbackIdOf, type AriEventMap } from './ari-events.js';
 
 /**
  * First and longest wait between two attempts to reach ARI from scratch. ari-client
@@ -137,6 +137,14 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
     client.on('StasisEnd', (raw: unknown) => {
       const channelId = channelIdOf(raw);
       if (channelId) this.emit('stasisEnd', channelId);
+    });
+    client.on('ChannelDestroyed', (raw: unknown) => {
+      const event = parseChannelEnded(raw);
+      if (event) this.emit('channelDestroyed', event);
+    });
+    client.on('ChannelHangupRequest', (raw: unknown) => {
+      const event = parseChannelEnded(raw);
+      if (event) this.emit('channelHangupRequest', event);
     });
     client.on('PlaybackFinished', (raw: unknown) => {
       const playbackId = playbackIdOf(raw);

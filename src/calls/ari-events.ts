@@ -10,12 +10,23 @@ export interface StasisStart {
   callerNumber: string;
   /** the Stasis() arguments after the app name: ["inbound", "<route>"] */
   args: string[];
+  /** `dialplan.exten`: the number an agent dialled, for outbound calls ("" when absent) */
+  exten?: string;
+}
+
+/** A channel ended: ChannelDestroyed, with its Q.850 cause (0 when Asterisk knows none). */
+export interface ChannelEnded {
+  channelId: string;
+  cause: number;
 }
 
 export type AriEventMap = {
   stasisStart: [event: StasisStart];
   stasisEnd: [channelId: string];
   playbackFinished: [playbackId: string];
+  channelDestroyed: [event: ChannelEnded];
+  /** a hangup was asked for (far end, or an ARI DELETE: then the cause is 32, the soft-hangup flag) */
+  channelHangupRequest: [event: ChannelEnded];
 };
 
 /** The events a playback waits for: its PlaybackFinished, or its channel leaving Stasis. */
@@ -38,7 +49,20 @@ export function parseStasisStart(raw: unknown): StasisStart | undefined {
   const channelId = text(channel?.id);
   if (!event || !channel || !channelId) return undefined;
   const args = Array.isArray(event.args) ? event.args.filter((arg): arg is string => typeof arg === 'string') : [];
-  return { channelId, callerNumber: text(record(channel.caller)?.number) ?? '', args };
+  return {
+    channelId,
+    callerNumber: text(record(channel.caller)?.number) ?? '',
+    args,
+    exten: text(record(channel.dialplan)?.exten) ?? '',
+  };
+}
+
+/** ChannelDestroyed and ChannelHangupRequest: the channel and the event's `cause`. */
+export function parseChannelEnded(raw: unknown): ChannelEnded | undefined {
+  const channelId = channelIdOf(raw);
+  if (channelId === undefined) return undefined;
+  const cause = record(raw)?.cause;
+  return { channelId, cause: typeof cause === 'number' && Number.isInteger(cause) ? cause : 0 };
 }
 
 export function channelIdOf(raw: unknown): string | undefined {

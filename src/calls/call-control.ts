@@ -7,8 +7,9 @@
  * Anything else (Asterisk refused the request, the HTTP request failed) is thrown as a
  * CallControlError that keeps the HTTP status.
  *
- * originate and bridge (outbound) are not part of it yet: they come with the outbound
- * guard, so that no unused code ships before then.
+ * originate and the bridge operations serve outbound calls: a refused originate is a
+ * value (REFUSED with the status), since a trunk that does not exist is an outcome of
+ * the dial (FAILED), not a bug.
  */
 
 export const GONE = Object.freeze({ ok: false, reason: 'gone' } as const);
@@ -30,6 +31,25 @@ export interface DialplanTarget {
   priority: number;
 }
 
+/** A new outbound channel; it enters our Stasis app with `appArgs` once answered. */
+export interface OriginateRequest {
+  /** chosen by the caller, so it can listen for the channel's events before they can arrive */
+  channelId: string;
+  /** Asterisk's dial string, e.g. `PJSIP/+4930123456@trunk` */
+  endpoint: string;
+  /** `+4930123456` or `"Sales" <+4930123456>`; the endpoint's default when absent */
+  callerId?: string;
+  /** seconds Asterisk lets it ring before it gives up */
+  timeoutSeconds: number;
+  /** the Stasis() arguments the channel arrives with */
+  appArgs: string[];
+  /** channel variables set before the dial */
+  variables?: Record<string, string>;
+}
+
+/** What an originate came to: the channel is dialling, or Asterisk refused it (bad endpoint...). */
+export type Originated = { ok: true; channelId: string } | { ok: false; status: number; reason: string };
+
 export interface CallControl {
   answer(channelId: string): Promise<Acted>;
   /** Hangs up with a Q.850 cause (21 rejected: SIP 403; 17 busy: SIP 486). */
@@ -48,6 +68,14 @@ export interface CallControl {
    * leaves Stasis), GONE when the channel was gone before it started or left meanwhile.
    */
   play(channelId: string, media: string): Promise<Acted>;
+  /** Dials a new channel; resolves as soon as Asterisk took (or refused) the request, before any answer. */
+  originate(request: OriginateRequest): Promise<Originated>;
+  /** Creates an empty mixing bridge with this id. */
+  createBridge(bridgeId: string): Promise<void>;
+  /** Puts channels of our Stasis app into a bridge; GONE when a channel or the bridge no longer exists. */
+  addToBridge(bridgeId: string, channelIds: string[]): Promise<Acted>;
+  /** Destroys a bridge (its channels stay up); GONE when it was already destroyed. */
+  destroyBridge(bridgeId: string): Promise<Acted>;
 }
 
 /** Asterisk answered a request with an error other than "the channel is gone". */

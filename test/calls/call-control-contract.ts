@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import type { ChannelEnded, StasisStart } from '../../src/calls/ari-events.js';
 import { CallControlError, DONE, GONE, type CallControl } from '../../src/calls/call-control.js';
+
+/** The events an originate is followed by, as AriConnection emits them. */
+export interface OriginateEvents {
+  on(event: 'stasisStart', listener: (event: StasisStart) => void): unknown;
+  off(event: 'stasisStart', listener: (event: StasisStart) => void): unknown;
+  on(event: 'channelDestroyed', listener: (event: ChannelEnded) => void): unknown;
+  off(event: 'channelDestroyed', listener: (event: ChannelEnded) => void): unknown;
+}
 
 /**
  * What every CallControl must do, run against the fake (test/calls) and against real
@@ -17,7 +27,31 @@ export interface CallControlHarness {
   longMedia: string;
   /** a dialplan place a channel can be continued to and stay in for a few seconds */
   parking: { context: string; extension: string; priority: number };
+  events: OriginateEvents;
+  /** an endpoint that answers at once and stays up */
+  answeringEndpoint: string;
+  /** an endpoint that rings and never answers; absent when the Asterisk under test has none */
+  unansweredEndpoint?: string;
+  /** an endpoint Asterisk cannot dial (no such PJSIP endpoint) */
+  refusedEndpoint: string;
   close(): Promise<void>;
+}
+
+/** The first event of `name` for `channelId`, listened for from now on. */
+function nextEvent<E extends 'stasisStart' | 'channelDestroyed'>(
+  events: OriginateEvents,
+  name: E,
+  channelId: string,
+): Promise<E extends 'stasisStart' ? StasisStart : ChannelEnded> {
+  type Event = E extends 'stasisStart' ? StasisStart : ChannelEnded;
+  return new Promise((resolve) => {
+    const listener = (event: StasisStart | ChannelEnded): void => {
+      if (event.channelId !== channelId) return;
+      events.off(name as 'stasisStart', listener);
+      resolve(event as Event);
+    };
+    events.on(name as 'stasisStart', listener);
+  });
 }
 
 export function callControlContract(name: string, makeHarness: () => Promise<CallControlHarness>): void {
@@ -76,6 +110,90 @@ export function callControlContract(name: string, makeHarness: () => Promise<Cal
       const channel = await harness.newChannel();
       expect(await harness.calls.hangup(channel, 21)).toEqual(DONE);
       expect(await harness.calls.hangup(channel, 21)).toEqual(GONE);
+    });
+
+    it('an answered originate enters Stasis with its app args and the variables it was given', async () => {
+      const channelId = randomUUID();
+      const started = nextEvent(harness.events, 'stasisStart', channelId);
+      const originated = await harness.calls.originate({
+        channelId,
+        endpoint: harness.answeringEndpoint,
+        callerId: '"Sales" <+4930123456>',
+        timeoutSeconds: 10,
+        appArgs: ['dialer', 'request-1'],
+        variables: { CALLGUARD_REQUEST: 'request-1' },
+      });
+      expect(originated).toEqual({ ok: true, channelId });
+      expect((await started).args).toEqual(['dialer', 'request-1']);
+      expect(await harness.calls.getVariable(channelId, 'CALLGUARD_REQUEST')).toEqual({ ok: true, value: 'request-1' });
+      const destroyed = nextEvent(harness.events, 'channelDestroyed', channelId);
+      expect(await harness.calls.hangup(channelId, 16)).toEqual(DONE);
+      expect((await destroyed).cause).toBe(16);
+    });
+
+    it('an originate to an endpoint Asterisk cannot dial is refused with its status, not thrown', async () => {
+      const refused = await harness.calls.originate({
+        channelId: randomUUID(),
+        endpoint: harness.refusedEndpoint,
+        timeoutSeconds: 5,
+        appArgs: ['dialer', 'request-2'],
+      });
+      expect(refused).toMatchObject({ ok: false, status: 500 });
+    });
+
+    it('an originate nobody answers is destroyed with cause 19 at its timeout, without entering Stasis', async (context) => {
+      const endpoint = harness.unansweredEndpoint;
+      if (endpoint === undefined) return context.skip();
+      const channelId = randomUUID();
+      let entered = false;
+      const onStart = (event: StasisStart): void => {
+        if (event.channelId === channelId) entered = true;
+      };
+      harness.events.on('stasisStart', onStart);
+      const destroyed = nextEvent(harness.events, 'channelDestroyed', channelId);
+      expect(await harness.calls.originate({ channelId, endpoint, timeoutSeconds: 1, appArgs: ['dialer', 'r'] })).toEqual({
+        ok: true,
+        channelId,
+      });
+      expect((await destroyed).cause).toBe(19);
+      harness.events.off('stasisStart', onStart);
+      expect(entered).toBe(false);
+    });
+
+    it('a ringing originate that is hung up is destroyed with that cause', async (context) => {
+      const endpoint = harness.unansweredEndpoint;
+      if (endpoint === undefined) return context.skip();
+      const channelId = randomUUID();
+      const destroyed = nextEvent(harness.events, 'channelDestroyed', channelId);
+      await harness.calls.originate({ channelId, endpoint, timeoutSeconds: 30, appArgs: ['dialer', 'r'] });
+      expect(await harness.calls.hangup(channelId, 19)).toEqual(DONE);
+      expect((await destroyed).cause).toBe(19);
+    });
+
+    it('two channels in Stasis share a bridge until it is destroyed, and a bridge is destroyed once', async () => {
+      const first = await harness.newChannel();
+      const second = await harness.newChannel();
+      const bridge = randomUUID();
+      await harness.calls.createBridge(bridge);
+      expect(await harness.calls.answer(first)).toEqual(DONE);
+      expect(await harness.calls.answer(second)).toEqual(DONE);
+      expect(await harness.calls.addToBridge(bridge, [first, second])).toEqual(DONE);
+      expect(await harness.calls.destroyBridge(bridge)).toEqual(DONE);
+      expect(await harness.calls.destroyBridge(bridge)).toEqual(GONE);
+      await harness.calls.hangup(first, 16);
+      await harness.calls.hangup(second, 16);
+    });
+
+    it('a hung up channel or a destroyed bridge cannot be bridged: GONE, not an error', async () => {
+      const channel = await harness.newChannel();
+      const bridge = randomUUID();
+      await harness.calls.createBridge(bridge);
+      await harness.farEndHangup(channel);
+      expect(await harness.calls.addToBridge(bridge, [channel])).toEqual(GONE);
+      expect(await harness.calls.destroyBridge(bridge)).toEqual(DONE);
+      const live = await harness.newChannel();
+      expect(await harness.calls.addToBridge(bridge, [live])).toEqual(GONE);
+      await harness.calls.hangup(live, 16);
     });
 
     it('play resolves once the sound has finished', async () => {

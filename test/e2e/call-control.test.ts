@@ -37,10 +37,17 @@ describe.skipIf(!availability.run)('real Asterisk', () => {
     const calls = new AriCallControl({ rest, events: connection });
     const placed: Promise<unknown>[] = [];
     let parking = { context: 'announcements', extension: 'blocked', priority: 1 };
+    // Without CLI access the shipped queue is what answers an originate.
+    let answeringEndpoint = 'Local/support@queues';
+    let unansweredEndpoint: string | undefined;
     if (asterisk.cli) {
       await asterisk.cli('dialplan add extension park,1,Answer, into cg-contract');
       await asterisk.cli('dialplan add extension park,2,Wait,60 into cg-contract');
+      await asterisk.cli('dialplan add extension ring,1,Ringing, into cg-contract');
+      await asterisk.cli('dialplan add extension ring,2,Wait,60 into cg-contract');
       parking = { context: 'cg-contract', extension: 'park', priority: 1 };
+      answeringEndpoint = 'Local/park@cg-contract';
+      unansweredEndpoint = 'Local/ring@cg-contract';
     }
 
     const stasisStartFrom = (number: string): Promise<string> =>
@@ -86,6 +93,10 @@ describe.skipIf(!availability.run)('real Asterisk', () => {
       shortMedia: 'sound:beep',
       longMedia: 'sound:silence/10',
       parking,
+      events: connection,
+      answeringEndpoint,
+      ...(unansweredEndpoint === undefined ? {} : { unansweredEndpoint }),
+      refusedEndpoint: 'PJSIP/+4930123456@no-such-endpoint',
       async close() {
         await Promise.all(placed);
         connection.close();
