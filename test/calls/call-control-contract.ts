@@ -106,10 +106,12 @@ export function callControlContract(name: string, makeHarness: () => Promise<Cal
       await harness.calls.hangup(channel, 16);
     });
 
-    it('a hung up channel cannot be hung up twice', async () => {
+    it('hanging up a channel that was already hung up is GONE, not an error', async () => {
       const channel = await harness.newChannel();
       expect(await harness.calls.hangup(channel, 21)).toEqual(DONE);
-      expect(await harness.calls.hangup(channel, 21)).toEqual(GONE);
+      // Asterisk answers the first DELETE before the channel is destroyed, so a second
+      // one right after may still find it; once it is gone, hangup must say GONE.
+      await expect.poll(() => harness.calls.hangup(channel, 21), { timeout: 5_000, interval: 50 }).toEqual(GONE);
     });
 
     it('an answered originate enters Stasis with its app args and the variables it was given', async () => {
