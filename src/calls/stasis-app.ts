@@ -2,6 +2,7 @@ import type { Logger } from '../log.js';
 import type { StasisStart } from './ari-events.js';
 import type { CallControl } from './call-control.js';
 import { describeError, type InboundCall } from './inbound.js';
+import { ORIGINATED_LEGS } from './originated-leg.js';
 
 /**
  * Longest a shutdown waits for the calls being decided. A decision takes milliseconds;
@@ -56,6 +57,8 @@ export class StasisApp {
 
   private async route(event: StasisStart): Promise<void> {
     const [kind, name = '', presentation] = event.args;
+    // A leg callguard originated: whoever originated it is waiting for this StasisStart.
+    if (kind !== undefined && ORIGINATED_LEGS.has(kind)) return;
     if (this.draining) {
       await this.release(event.channelId, 'shutting down: call left to the dialplan fallback');
       return;

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log.js';
+import { outcomeOfHangupCause } from '../dialer/outcome.js';
+import type { DialAttempt, DialFunction } from '../dialer/types.js';
+import type { DialOutcome } from '../screening/campaign.js';
+import type { CallControl } from './call-control.js';
+import { describeError } from './inbound.js';
+import { DIALER_LEG, originateLeg, timeoutSecondsOf, type LegEvents } from './originated-leg.js';
+
+/** Variables an answered campaign call carries into the agents' context. */
+export const DIALER_VARIABLES = {
+  request: 'CALLGUARD_REQUEST',
+  campaign: 'CALLGUARD_CAMPAIGN',
+  number: 'CALLGUARD_NUMBER',
+  attempt: 'CALLGUARD_ATTEMPT',
+  /** one per request attribute whose name can be a variable name: CALLGUARD_ATTR_crm */
+  attrPrefix: 'CALLGUARD_ATTR_',
+} as const;
+const ATTR_NAME = /^[A-Za-z0-9_]{1,64}$/;
+/** Q.850 16, normal clearing: a call we end after its answer. */
+const CAUSE_NORMAL = 16;
+
+export interface DialerLegDeps {
+  calls: CallControl;
+  events: LegEvents;
+  log: Logger;
+  graceMs?: number;
+}
+
+/**
+ * The Dialer's dial function over ARI: originates the campaign's endpoint with its caller
+ * id and dial timeout; an answered call continues at the campaign's agent context with
+ * the CALLGUARD_* variables set (they are set at the originate, so they are there before
+ * the answer). Destroyed before an answer: the outcome of its cause (17 BUSY, 18/19
+ * NO_ANSWER, else FAILED). Refused by Asterisk: rejects, which the Dialer records as FAILED
+ * with the reason.
+ */
+export function createDialerLeg(deps: DialerLegDeps): DialFunction {
+  return async (attempt: DialAttempt): Promise<DialOutcome> => {
+    const channelId = randomUUID();
+    const { request, campaign } = attempt;
+    const log = deps.log.child({ channel: channelId, request: request.id, campaign: campaign.name, attempt: attempt.attempt });
+    const result = await originateLeg(
+      deps.calls,
+      deps.events,
+      {
+        channelId,
+        endpoint: attempt.endpoint,
+        ...(campaign.callerId === undefined ? {} : { callerId: campaign.callerId }),
+        timeoutSeconds: timeoutSecondsOf(campaign.dialTimeoutMs),
+        appArgs: [DIALER_LEG, request.id],
+        variables: dialerVariables(attempt),
+      },
+      deps.graceMs,
+    );
+    switch (result.kind) {
+      case 'refused':
+        throw new Error(`originate refused with HTTP ${result.status}: ${result.reason}`);
+      case 'silent':
+        log.warn('no answer and no hangup reported within the dial timeout; hung up');
+        return 'NO_ANSWER';
+      case 'ended':
+        return outcomeOfHangupCause(result.cause);
+      case 'answered':
+        await handToAgents(channelId, attempt, deps.calls, log);
+        return 'ANSWERED';
+    }
+  };
+}
+
+/**
+ * Sends the answered callee to the agents. A callee who hung up at once is still
+ * ANSWERED (they were reached); a failure to continue hangs up rather than leave them
+ * in silence, and is not retried: calling back someone who picked up would be worse.
+ */
+async function handToAgents(channelId: string, attempt: DialAttempt, calls: CallControl, log: Logger): Promise<void> {
+  try {
+    const continued = await calls.continueInDialplan(channelId, attempt.campaign.agent);
+    if (continued.ok) log.info({ context: attempt.campaign.agent.context }, 'campaign call answered, sent to the agents');
+    else log.info('campaign call answered, callee hung up before reaching the agents');
+  } catch (error) {
+    log.error({ error: describeError(error) }, 'answered campaign call could not reach the agents; hung up');
+    await calls.hangup(channelId, CAUSE_NORMAL).catch((hangupError: unknown) => {
+      log.error({ error: describeError(hangupError) }, 'hangup failed too');
+    });
+  }
+}
+
+function dialerVariables(attempt: DialAttempt): Record<string, string> {
+  const variables: Record<string, string> = {
+    [DIALER_VARIABLES.request]: attempt.request.id,
+    [DIALER_VARIABLES.campaign]: attempt.campaign.name,
+    [DIALER_VARIABLES.number]: attempt.e164,
+    [DIALER_VARIABLES.attempt]: String(attempt.attempt),
+  };
+  for (const [name, value] of Object.entries(attempt.request.attrs)) {
+    if (ATTR_NAME.test(name)) variables[`${DIALER_VARIABLES.attrPrefix}${name}`] = value;
+  }
+  return variables;
+}
