@@ -14,7 +14,12 @@ export type DeadlineOutcome<T> = { ok: true; value: T } | { ok: false; reason: s
  */
 export function withDeadline<T>(work: () => Promise<T>, deadlineMs: number): Promise<DeadlineOutcome<T>> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve({ ok: false, reason: `no answer within ${deadlineMs} ms` }), deadlineMs);
+    const timer = setTimeout(() => {
+      // After a stall of the event loop, the timer and Redis' reply can be due in the
+      // same turn; timers run before the reply is read, so give the reply that turn
+      // before calling the deadline missed.
+      setImmediate(() => resolve({ ok: false, reason: `no answer within ${deadlineMs} ms` }));
+    }, deadlineMs);
     let pending: Promise<T>;
     try {
       pending = work();
