@@ -38,7 +38,7 @@ describe.skipIf(!availability.run)('the shipped asterisk-config with a real Aste
       target: asterisk.sipTarget,
     });
     const start = await client.waitFor(stasisStartFrom('+493012345678'));
-    expect(start.args).toEqual(['inbound', 'smoke']);
+    expect(start.args).toEqual(['inbound', 'smoke', 'allowed_not_screened']);
     expect(start.channel?.caller).toEqual({ name: 'Erika Mustermann', number: '+493012345678' });
     expect(start.channel?.dialplan?.exten).toBe(DIALLED);
     await client.hangup(start.channel?.id ?? '', 21);
@@ -55,7 +55,7 @@ describe.skipIf(!availability.run)('the shipped asterisk-config with a real Aste
       target: asterisk.sipTarget,
     });
     const start = await client.waitFor(stasisStartFrom('anonymous'));
-    expect(start.args).toEqual(['inbound', 'default']);
+    expect(start.args).toEqual(['inbound', 'default', 'allowed_not_screened']);
     await client.hangup(start.channel?.id ?? '');
     expect((await call).answered).toBe(false);
   });
@@ -74,6 +74,7 @@ describe.skipIf(!availability.run)('the shipped asterisk-config with a real Aste
     const start = await client.waitFor(stasisStartFrom('+493087654321'));
     const channelId = start.channel?.id ?? '';
     expect(await client.getVariable(channelId, 'CALLERID(pres)')).toMatch(/^prohib/);
+    expect(start.args[2]).toMatch(/^prohib/);
     await client.hangup(channelId, 21);
     expect((await call).status).toBe(403);
   });
