@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import { luaScripts } from '../redis/lua-scripts.js';
 
 /**
  * The list engine's Lua scripts, one file each under ./scripts with its key count in
@@ -29,21 +29,5 @@ declare module 'ioredis' {
   }
 }
 
-function keyCount(file: string): number {
-  const match = /-(\d+)\.lua$/.exec(file);
-  if (!match?.[1]) throw new Error(`script file ${file} does not name its key count`);
-  return Number(match[1]);
-}
-
-const loaded = Object.entries(SCRIPTS).map(([name, file]) => ({
-  name,
-  numberOfKeys: keyCount(file),
-  lua: readFileSync(new URL(`./scripts/${file}`, import.meta.url), 'utf8'),
-}));
-
-/** Makes the scripts methods of this client (idempotent); ioredis then calls them by SHA. */
-export function defineListScripts(redis: Redis): void {
-  for (const script of loaded) {
-    if (!(script.name in redis)) redis.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
-  }
-}
+/** Makes the scripts methods of a client (idempotent). */
+export const defineListScripts = luaScripts(new URL('./scripts/', import.meta.url), SCRIPTS);

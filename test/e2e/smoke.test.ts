@@ -74,7 +74,7 @@ describe.skipIf(!availability.run)('the shipped asterisk-config with a real Aste
     const start = await client.waitFor(stasisStartFrom('+493087654321'));
     const channelId = start.channel?.id ?? '';
     expect(await client.getVariable(channelId, 'CALLERID(pres)')).toMatch(/^prohib/);
-    expect(start.args[2]).toMatch(/^prohib/);
+    expect(start.args?.[2]).toMatch(/^prohib/);
     await client.hangup(channelId, 21);
     expect((await call).status).toBe(403);
   });

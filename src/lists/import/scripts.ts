@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import { luaScripts } from '../../redis/lua-scripts.js';
 
 /**
  * The import's Lua scripts, one file each under ./scripts with the key count in the
@@ -24,15 +24,5 @@ declare module 'ioredis' {
   }
 }
 
-const loaded = Object.entries(SCRIPTS).map(([name, file]) => ({
-  name,
-  numberOfKeys: Number(/-(\d+)\.lua$/.exec(file)?.[1]),
-  lua: readFileSync(new URL(`./scripts/${file}`, import.meta.url), 'utf8'),
-}));
-
-/** Makes the import scripts methods of this client (idempotent). */
-export function defineImportScripts(redis: Redis): void {
-  for (const script of loaded) {
-    if (!(script.name in redis)) redis.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
-  }
-}
+/** Makes the scripts methods of a client (idempotent). */
+export const defineImportScripts = luaScripts(new URL('./scripts/', import.meta.url), SCRIPTS);
