@@ -168,3 +168,15 @@ export function invalidActionReason(value: unknown): string | undefined {
 function isCause(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= MIN_CAUSE && value <= MAX_CAUSE;
 }
+
+/** Only the action's own fields, so stray keys in storage do not travel further. */
+export function copyAction(action: Action): Action {
+  switch (action.type) {
+    case 'hangup':
+      return { type: 'hangup', cause: action.cause };
+    case 'announce':
+      return { type: 'announce', sound: action.sound, cause: action.cause };
+    case 'continue':
+      return { type: 'continue', context: action.context, extension: action.extension, priority: action.priority };
+  }
+}

@@ -1,5 +1,5 @@
 import { LIST_NAME_PATTERN } from '../lists/keys.js';
-import { invalidActionReason } from './actions.js';
+import { copyAction, invalidActionReason } from './actions.js';
 import { invalidEndpointReason } from './endpoint-template.js';
 import type { Action } from './types.js';
 
@@ -196,14 +196,3 @@ function isWhole(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
 
-/** Only the action's own fields, so stray keys in storage do not travel further. */
-function copyAction(action: Action): Action {
-  switch (action.type) {
-    case 'hangup':
-      return { type: 'hangup', cause: action.cause };
-    case 'announce':
-      return { type: 'announce', sound: action.sound, cause: action.cause };
-    case 'continue':
-      return { type: 'continue', context: action.context, extension: action.extension, priority: action.priority };
-  }
-}

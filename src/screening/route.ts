@@ -1,5 +1,5 @@
 import { LIST_NAME_PATTERN } from '../lists/keys.js';
-import { invalidActionReason } from './actions.js';
+import { copyAction, invalidActionReason } from './actions.js';
 import { VERDICTS, type Action, type Route, type Verdict } from './types.js';
 
 /**
@@ -103,18 +103,6 @@ function listNames(value: unknown, field: string): string[] | string {
     }
   }
   return [...(value as string[])];
-}
-
-/** Only the action's own fields, so stray keys in storage do not travel further. */
-function copyAction(action: Action): Action {
-  switch (action.type) {
-    case 'hangup':
-      return { type: 'hangup', cause: action.cause };
-    case 'announce':
-      return { type: 'announce', sound: action.sound, cause: action.cause };
-    case 'continue':
-      return { type: 'continue', context: action.context, extension: action.extension, priority: action.priority };
-  }
 }
 
 /** What `route set` changes; an absent field keeps the route's value, null resets it. */
