@@ -18,12 +18,16 @@ export const LEG_EVENT_GRACE_MS = 5_000;
 /** Q.850 19, no answer: what Asterisk reports at an originate timeout, and what we hang up with at ours. */
 const CAUSE_NO_ANSWER = 19;
 
-type LegEventName = 'stasisStart' | 'stasisEnd' | 'channelDestroyed';
+type Listener<K extends keyof AriEventMap> = (...args: AriEventMap[K]) => void;
 
 /** The events a leg is followed by (AriConnection, or the fake in unit tests). */
 export interface LegEvents {
-  on<K extends LegEventName>(event: K, listener: (...args: AriEventMap[K]) => void): unknown;
-  off<K extends LegEventName>(event: K, listener: (...args: AriEventMap[K]) => void): unknown;
+  on(event: 'stasisStart', listener: Listener<'stasisStart'>): unknown;
+  on(event: 'stasisEnd', listener: Listener<'stasisEnd'>): unknown;
+  on(event: 'channelDestroyed', listener: Listener<'channelDestroyed'>): unknown;
+  off(event: 'stasisStart', listener: Listener<'stasisStart'>): unknown;
+  off(event: 'stasisEnd', listener: Listener<'stasisEnd'>): unknown;
+  off(event: 'channelDestroyed', listener: Listener<'channelDestroyed'>): unknown;
 }
 
 /** How an originated leg came out before or at its answer. */

@@ -3,7 +3,9 @@ import { AriCallControl } from '../calls/ari-call-control.js';
 import { AriConnection } from '../calls/ari-connection.js';
 import { AriRest } from '../calls/ari-rest.js';
 import { describeError, handleInbound, inboundCallLogEntry, type InboundOutcome } from '../calls/inbound.js';
+import { createDialerLeg } from '../calls/dialer-leg.js';
 import { StasisApp } from '../calls/stasis-app.js';
+import { Dialer } from '../dialer/dialer.js';
 import { describeConfig, type ServeConfig } from '../config.js';
 import { ListStore } from '../lists/store.js';
 import type { Logger } from '../log.js';
@@ -31,7 +33,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   const redis = createServiceRedis(config.redis.url, log);
   const ari = new AriConnection({ ...config.ari, log });
   const rest = new AriRest({ url: config.ari.url, username: config.ari.username, password: config.ari.password });
-  const calls = new AriCallControl({ rest, events: ari });
+  const calls = new AriCallControl({ rest, events: ari, app: config.ari.app });
   const routes = new RouteStore(redis, config.redis.namespace);
   const lists = new ListStore(redis, config.redis.namespace);
   const callLog = log.child({ component: 'call-log' });
@@ -68,6 +70,15 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       }
     },
   });
+  // Every serve runs a dialer; instances share the requests through the consumer group.
+  const dialer = new Dialer({
+    redis,
+    namespace: config.redis.namespace,
+    dial: createDialerLeg({ calls, events: ari, log }),
+    logger: log,
+    defaultRegion: config.defaultRegion,
+  });
+  let stopping = false;
   ari.on('stasisStart', (event) => app.onStasisStart(event));
   ari.on('state', (state) => metrics.ariConnected.set(state === 'connected' ? 1 : 0));
   redis.on('ready', () => metrics.redisConnected.set(1));
@@ -85,6 +96,10 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   );
   log.info({ health: `${health.address.host}:${health.address.port}` }, 'health and metrics listening');
   ari.start();
+  // Dialling needs ARI (or every attempt would fail); the dialer then rides out outages of either by itself.
+  void Promise.all([ari.connected(), redisReady(redis)]).then(() => {
+    if (!stopping) dialer.start();
+  });
 
   return {
     health: health.address,
@@ -93,7 +108,9 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     ready: () => Promise.all([ari.connected(), redisReady(redis)]).then(() => undefined),
     stop: async () => {
       log.info({ callsInFlight: app.callsInFlight }, 'stopping: no new calls, finishing those in flight');
-      const drained = await app.drain();
+      stopping = true;
+      // The dialer's calls in flight end (and record their results) while ARI and Redis are still up.
+      const [drained] = await Promise.all([app.drain(), dialer.stop()]);
       ari.close();
       rest.close();
       await redis.quit().catch(() => redis.disconnect());

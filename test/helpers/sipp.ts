@@ -120,6 +120,8 @@ export type UasBehaviour = 'answer' | 'busy' | 'ring-no-answer';
 
 export interface RunningUas {
   port: number;
+  /** INVITEs this far end has received so far (new calls; retransmissions not counted) */
+  invites(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -146,6 +148,8 @@ async function udpPortTaken(port: number): Promise<boolean> {
  * answering every call the same way until stop().
  */
 export async function startSippUas(options: { behaviour: UasBehaviour; port: number }): Promise<RunningUas> {
+  const dir = await mkdtemp(join(tmpdir(), 'callguard-uas-'));
+  const messageFile = join(dir, 'messages.log');
   const child = spawn(
     'sipp',
     [
@@ -155,6 +159,7 @@ export async function startSippUas(options: { behaviour: UasBehaviour; port: num
       '-mp', String(await freeUdpPort()),
       '-nostdin',
       '-ci', '127.0.0.1',
+      '-trace_msg', '-message_file', messageFile,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -180,12 +185,23 @@ export async function startSippUas(options: { behaviour: UasBehaviour; port: num
   await Promise.race([listening(), failed]);
   return {
     port: options.port,
+    async invites() {
+      const log = await readFile(messageFile, 'utf8').catch(() => '');
+      const callIds = new Set<string>();
+      for (const block of log.split(/-{5,} [^\n]*\n/)) {
+        if (!/^\s*UDP message received[^\n]*\n+INVITE /m.test(block)) continue;
+        callIds.add(/^Call-ID:\s*(\S+)/im.exec(block)?.[1] ?? block);
+      }
+      return callIds.size;
+    },
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const timer = setTimeout(() => child.kill('SIGKILL'), UAS_STOP_TIMEOUT_MS);
-      child.kill('SIGTERM');
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        const timer = setTimeout(() => child.kill('SIGKILL'), UAS_STOP_TIMEOUT_MS);
+        child.kill('SIGTERM');
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
