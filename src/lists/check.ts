@@ -8,7 +8,11 @@ interface StoredMeta {
   at?: number;
 }
 
-/** check-4.lua replies -1 (no such list), null (no match, or disabled), or [member, expiry, meta]. */
+/**
+ * The reply of check_list (check-list.lua) for one list: -1 (no such list), null (no
+ * match, or disabled), or [member, expiry, meta]. check-4.lua replies it, check-many.lua
+ * replies an array of them.
+ */
 export function matchFromReply(list: string, reply: unknown): Match | null {
   if (reply === null) return null;
   if (reply === -1) throw noSuchList(list);

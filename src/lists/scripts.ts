@@ -4,9 +4,13 @@ import { luaScripts } from '../redis/lua-scripts.js';
 /**
  * The list engine's Lua scripts, one file each under ./scripts with its key count in
  * the name. They are read next to this module, so the build copies ./scripts to dist.
+ * The two check scripts share check_list (check-list.lua): check-4.lua checks one list
+ * (Redis Cluster, a call a list), check-many.lua any number of lists in one call
+ * (standalone Redis), so its key count, 4 a list, is passed by the caller.
  */
 const SCRIPTS = {
-  callguardListCheck: 'check-4.lua',
+  callguardListCheck: { file: 'check-4.lua', uses: ['check-list.lua'] },
+  callguardListCheckMany: { file: 'check-many.lua', uses: ['check-list.lua'], keys: 'variable' },
   callguardListAdd: 'add-5.lua',
   callguardListCancel: 'cancel-6.lua',
   callguardListCreate: 'create-2.lua',
@@ -20,6 +24,8 @@ type ScriptArg = string | number;
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     callguardListCheck(info: string, exact: string, timed: string, meta: string, now: number, e164: string): Result<unknown, Context>;
+    /** keyCount (4 a list), then info, exact, timed, meta of each list, then now and the number */
+    callguardListCheckMany(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListAdd(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListCancel(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListCreate(info: string, audit: string, now: number, by: string, reason: string): Result<unknown, Context>;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { listKeys } from '../../src/lists/keys.js';
 import { MAX_ENTRIES_PER_CALL } from '../../src/lists/store.js';
-import { ALICE, MINUTE, T0, useStore } from './fixture.js';
+import { ALICE, CHECK_MODES, MINUTE, T0, useStore } from './fixture.js';
 
-describe('add', () => {
-  const t = useStore();
+describe.each(CHECK_MODES)('add (checks %s)', (checkMode) => {
+  const t = useStore({ checkMode });
   const keys = () => listKeys(t.namespace, 'dnc');
 
   it('keeps never-expiring numbers in the SET and timed numbers and all prefixes in the ZSET', async () => {

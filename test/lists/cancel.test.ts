@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ALICE, MINUTE, T0, useStore } from './fixture.js';
+import { ALICE, CHECK_MODES, MINUTE, T0, useStore } from './fixture.js';
 
-describe('cancel', () => {
-  const t = useStore();
+describe.each(CHECK_MODES)('cancel (checks %s)', (checkMode) => {
+  const t = useStore({ checkMode });
   const BOB = { by: 'bob', reason: 'customer consented again' };
 
   it('a cancelled entry stops matching and its cancellation stays visible', async () => {

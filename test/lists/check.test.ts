@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { listKeys } from '../../src/lists/keys.js';
-import { ALICE, MINUTE, T0, useStore } from './fixture.js';
+import { ALICE, CHECK_MODES, MINUTE, T0, useStore } from './fixture.js';
 
-describe('check', () => {
-  const t = useStore();
+describe.each(CHECK_MODES)('check (%s)', (checkMode) => {
+  const t = useStore({ checkMode });
 
   it('an exact number matches with its reason, who and when', async () => {
     await t.store.createList('dnc', ALICE);

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ListStore } from '../../src/lists/store.js';
 import { listKeys } from '../../src/lists/keys.js';
 import { testNamespace } from '../helpers/redis.js';
-import { ALICE, T0, useStore } from './fixture.js';
+import { ALICE, CHECK_MODES, T0, useStore } from './fixture.js';
 
-describe('list lifecycle', () => {
-  const t = useStore();
+describe.each(CHECK_MODES)('list lifecycle (checks %s)', (checkMode) => {
+  const t = useStore({ checkMode });
 
   it('a created list is listed, enabled, with who created it and when', async () => {
     await t.store.createList('dnc', ALICE);

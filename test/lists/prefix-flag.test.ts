@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { listKeys } from '../../src/lists/keys.js';
-import { ALICE, MINUTE, T0, useStore } from './fixture.js';
+import { ALICE, CHECK_MODES, MINUTE, T0, useStore } from './fixture.js';
 
 /**
  * check-4.lua skips the prefix candidates when the list's info says prefixes '0'; these
  * tests pin who sets the flag and that a list never loses a match because of it.
  */
-describe('the prefixes flag of a list', () => {
-  const t = useStore();
+describe.each(CHECK_MODES)('the prefixes flag of a list (checks %s)', (checkMode) => {
+  const t = useStore({ checkMode });
   const prefixesFlag = (list: string) => t.redis.hget(listKeys(t.namespace, list).info, 'prefixes');
 
   it('a new list says it holds no prefix, and adding numbers keeps it so', async () => {
