@@ -1,4 +1,5 @@
-export { normalize, MAX_E164_DIGITS } from './normalize.js';
+export { normalize } from './normalize.js';
+export { MAX_E164_DIGITS } from './parse.js';
 export { normalizePattern } from './pattern.js';
 export { parseRegion, type RegionResult } from './region.js';
 export { HIDDEN_WORDS, MAX_RAW_LENGTH } from './dial-string.js';

@@ -2,14 +2,16 @@ import metadataJson from 'libphonenumber-js/metadata.max.json';
 import { Metadata, getCountryCallingCode, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 
 /**
- * The parts of libphonenumber's numbering-plan metadata we read. `nationalPrefix` and
- * `nationalPrefixForParsing` exist at runtime but are missing from the published types.
+ * The parts of libphonenumber's numbering-plan metadata we read. Most exist at runtime but
+ * are missing from the published types.
  */
 interface PlanMetadata {
   possibleLengths(): number[];
   IDDPrefix(): string;
+  nationalNumberPattern(): string;
   nationalPrefix(): string | undefined;
   nationalPrefixForParsing(): string | undefined;
+  nationalPrefixTransformRule(): string | undefined;
 }
 
 function planOf(regionOrCallingCode: string): PlanMetadata {
@@ -25,9 +27,14 @@ function planOf(regionOrCallingCode: string): PlanMetadata {
 function isPlanMetadata(value: unknown): value is PlanMetadata {
   if (typeof value !== 'object' || value === null) return false;
   const plan = value as Record<string, unknown>;
-  return ['possibleLengths', 'IDDPrefix', 'nationalPrefix', 'nationalPrefixForParsing'].every(
-    (method) => typeof plan[method] === 'function',
-  );
+  return [
+    'possibleLengths',
+    'IDDPrefix',
+    'nationalNumberPattern',
+    'nationalPrefix',
+    'nationalPrefixForParsing',
+    'nationalPrefixTransformRule',
+  ].every((method) => typeof plan[method] === 'function');
 }
 
 /** What normalize needs to know about a region, computed once per region. */
@@ -36,6 +43,38 @@ export interface RegionInfo {
   callingCode: string;
   /** The region's own international (IDD) prefix, e.g. 011 for US, 810 for RU. */
   internationalPrefix: RegExp;
+  /** Set when a national number of the region can be read without parsing (see nationalReadingOf). */
+  nationalReading: NationalReading | undefined;
+}
+
+/**
+ * How libphonenumber reads a national number in a region whose trunk-prefix rule is the
+ * simple one: strip the prefix if the digits start with it, and nothing else.
+ */
+export interface NationalReading {
+  /** The trunk prefix (DE 0, RU 8, HU 06), or '' in a region without one (IT, ES, DK). */
+  trunkPrefix: string;
+  /**
+   * The region's national-number pattern, anchored. libphonenumber keeps the trunk prefix
+   * of digits this matches whole, so such digits need the full parse.
+   */
+  wholeNationalNumber: RegExp;
+}
+
+const DIGITS_ONLY = /^\d+$/;
+
+/**
+ * Undefined where libphonenumber's rule does more than strip a literal prefix: a transform
+ * rule (AR adds 9, BR drops carrier codes, NANP islands prepend an area code), carrier or
+ * alternative prefixes (CO, KR, GB's 180020, AU's 1831), a prefix that is a pattern (LT).
+ */
+function nationalReadingOf(plan: PlanMetadata): NationalReading | undefined {
+  if (plan.nationalPrefixTransformRule()) return undefined;
+  // libphonenumber falls back to the national prefix when no parsing rule is given.
+  const forParsing = plan.nationalPrefixForParsing() ?? '';
+  const prefix = plan.nationalPrefix() ?? '';
+  if (forParsing !== prefix || (prefix !== '' && !DIGITS_ONLY.test(prefix))) return undefined;
+  return { trunkPrefix: prefix, wholeNationalNumber: new RegExp(`^(?:${plan.nationalNumberPattern()})$`) };
 }
 
 const regionCache = new Map<string, RegionInfo | null>();
@@ -47,12 +86,14 @@ export function regionInfo(code: string): RegionInfo | null {
   const upper = code.toUpperCase();
   let info: RegionInfo | null = null;
   if (isSupportedCountry(upper)) {
+    const plan = planOf(upper);
     // `~` in an IDD prefix means "wait for a second dial tone" (RU: 8~10); it is not dialled.
-    const idd = planOf(upper).IDDPrefix().replace(/~/g, '');
+    const idd = plan.IDDPrefix().replace(/~/g, '');
     info = {
       region: upper,
       callingCode: getCountryCallingCode(upper),
       internationalPrefix: new RegExp(`^(?:${idd})`),
+      nationalReading: nationalReadingOf(plan),
     };
   }
   // Region codes come from configuration, so the cache stays small; a cap keeps a caller

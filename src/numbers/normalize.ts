@@ -1,18 +1,9 @@
-import {
-  parsePhoneNumberFromString,
-  validatePhoneNumberLength,
-  type CountryCode,
-  type ValidatePhoneNumberLengthResult,
-} from 'libphonenumber-js/max';
 import { readDialString, type DialString } from './dial-string.js';
+import { E164_SHAPE, acceptE164WithoutParsing, acceptNationalWithoutParsing } from './fast-path.js';
 import { afterInternationalPrefix } from './international.js';
 import { callingCodeAt, regionInfo, type RegionInfo } from './metadata.js';
+import { parseWithMetadata } from './parse.js';
 import type { Normalized } from './types.js';
-
-/** E.164 allows at most 15 digits; libphonenumber accepts longer national numbers for some countries. */
-export const MAX_E164_DIGITS = 15;
-
-const E164_SHAPE = /^\+[1-9]\d{6,14}$/;
 
 /**
  * Turns any raw caller/callee text into E.164, `hidden` or `malformed`; never throws.
@@ -35,23 +26,6 @@ export function normalize(raw: string, region?: string): Normalized {
   return dialStringToE164(dial, region);
 }
 
-/**
- * The fast path for input already in E.164: accepted when the national part has a length
- * every country of its calling code allows and starts with no trunk prefix libphonenumber
- * would strip; exactly the cases where parsing would return the input unchanged as possible.
- * Anything else (returns undefined) takes the full parse, which also words the reason.
- */
-function acceptE164WithoutParsing(e164: string): Normalized | undefined {
-  const code = callingCodeAt(e164.slice(1));
-  if (!code) return undefined;
-  const national = e164.slice(1 + code.callingCode.length);
-  if (!code.possibleLengths.has(national.length)) return undefined;
-  for (const trunk of code.trunkPrefixes) {
-    if (trunk.test(national)) return undefined;
-  }
-  return { kind: 'e164', e164 };
-}
-
 /** Shared with normalizePattern, so an exact list entry is read exactly like a live number. */
 export function dialStringToE164(
   dial: Extract<DialString, { kind: 'digits' }>,
@@ -69,7 +43,10 @@ export function dialStringToE164(
   const international = afterInternationalPrefix(dial.digits, info);
   if (international !== undefined) return parseInternational(international);
   if (!info) return malformed('national number without a region');
-  return parsed(dial.digits, info.region, `a ${info.region} number`);
+  return (
+    acceptNationalWithoutParsing(dial.digits, info) ??
+    parseWithMetadata(dial.digits, info.region, `a ${info.region} number`)
+  );
 }
 
 function parseInternational(digits: string): Normalized {
@@ -79,50 +56,7 @@ function parseInternational(digits: string): Normalized {
   if (fast) return fast;
   const code = callingCodeAt(digits);
   if (!code) return malformed(`no country calling code starts +${digits.slice(0, 3)}`);
-  return parsed(`+${digits}`, undefined, `country code +${code.callingCode}`);
-}
-
-function parsed(text: string, region: CountryCode | undefined, what: string): Normalized {
-  const number = parsePhoneNumberFromString(text, region);
-  if (number?.isPossible()) {
-    if (number.number.length - 1 > MAX_E164_DIGITS) {
-      return malformed(`more than ${MAX_E164_DIGITS} digits`);
-    }
-    if (!readsTheSameAgain(number.number)) {
-      return malformed(`not a possible number for ${what}: a trunk prefix follows the country code`);
-    }
-    return { kind: 'e164', e164: number.number };
-  }
-  return malformed(impossibleReason(validatePhoneNumberLength(text, region), what));
-}
-
-/**
- * libphonenumber strips one trunk prefix after the country code (+49 0 30… is +49 30…).
- * When what is left starts with it again (+49 0 0…), a second reading would strip again:
- * such a number is refused, so that normalize(normalize(x)) is always normalize(x) and a
- * stored entry still matches after an export and import.
- */
-function readsTheSameAgain(e164: string): boolean {
-  const code = callingCodeAt(e164.slice(1));
-  if (!code) return false;
-  const national = e164.slice(1 + code.callingCode.length);
-  if (!code.trunkPrefixes.some((trunk) => trunk.test(national))) return true;
-  return parsePhoneNumberFromString(e164)?.number === e164;
-}
-
-function impossibleReason(length: ValidatePhoneNumberLengthResult | undefined, what: string): string {
-  switch (length) {
-    case 'TOO_SHORT':
-      return `too short for ${what}`;
-    case 'TOO_LONG':
-      return `too long for ${what}`;
-    case 'INVALID_LENGTH':
-      return `not a possible length for ${what}`;
-    case 'INVALID_COUNTRY':
-      return `unknown country calling code`;
-    default:
-      return `not a possible number for ${what}`;
-  }
+  return parseWithMetadata(`+${digits}`, undefined, `country code +${code.callingCode}`);
 }
 
 function malformed(reason: string): Normalized {

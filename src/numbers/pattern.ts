@@ -2,7 +2,8 @@ import { AsYouType } from 'libphonenumber-js/max';
 import { readDialString } from './dial-string.js';
 import { afterInternationalPrefix } from './international.js';
 import { callingCodeAt, regionInfo, type RegionInfo } from './metadata.js';
-import { MAX_E164_DIGITS, dialStringToE164 } from './normalize.js';
+import { dialStringToE164 } from './normalize.js';
+import { MAX_E164_DIGITS } from './parse.js';
 import type { PatternResult } from './types.js';
 
 /**
