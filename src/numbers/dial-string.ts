@@ -54,6 +54,15 @@ function isHiddenWord(text: string): boolean {
   return HIDDEN_WORDS.has(text.toLowerCase().replace(WORD_GAPS, ' ').trim());
 }
 
+/**
+ * Every hidden word starts with a letter, and neither lower-casing nor the gap rule changes
+ * a leading digit, `+` or `(`: such text (nearly every real number) skips the word check.
+ */
+function startsLikeANumber(text: string): boolean {
+  const first = text.charCodeAt(0);
+  return (first >= 0x30 && first <= 0x39) || first === 0x2b || first === 0x28;
+}
+
 /** The user part of a tel:/sip:/sips: URI: before `@`, `;` parameters and `?` headers, percent-decoded. */
 function uriUserPart(uri: string): string | DialString {
   const afterScheme = uri.replace(URI_SCHEME, '');
@@ -77,7 +86,7 @@ export function readDialString(raw: string): DialString {
     if (typeof user !== 'string') return user;
     text = user.trim();
   }
-  if (text === '' || isHiddenWord(text)) return HIDDEN;
+  if (text === '' || (!startsLikeANumber(text) && isHiddenWord(text))) return HIDDEN;
   const shape = DIAL_SHAPE.exec(text.replace(SEPARATORS, ''));
   if (!shape) {
     return malformed(
