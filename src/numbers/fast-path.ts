@@ -12,7 +12,7 @@ export const E164_SHAPE = /^\+[1-9]\d{6,14}$/;
  * the full parse, which also words the reason.
  */
 export function acceptE164WithoutParsing(e164: string): Normalized | undefined {
-  const code = callingCodeAt(e164.slice(1));
+  const code = callingCodeAt(e164, 1);
   if (!code) return undefined;
   const national = e164.slice(1 + code.callingCode.length);
   if (!code.possibleLengths.has(national.length)) return undefined;

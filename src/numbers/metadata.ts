@@ -137,12 +137,23 @@ function buildCallingCodes(): Map<string, CallingCodeInfo> {
   return table;
 }
 
-const callingCodes = buildCallingCodes();
+/**
+ * Keyed by the code's value: no calling code starts with 0, so the value names the code,
+ * and looking one up in the hot path takes no substring.
+ */
+const callingCodesByValue = new Map([...buildCallingCodes()].map(([code, info]) => [Number(code), info]));
 
-/** The country calling code a string of international digits starts with, if any (codes are prefix-free). */
-export function callingCodeAt(digits: string): CallingCodeInfo | undefined {
-  for (let length = 1; length <= 3 && length <= digits.length; length++) {
-    const info = callingCodes.get(digits.slice(0, length));
+/**
+ * The country calling code the digits from `start` on begin with, if any (codes are
+ * prefix-free).
+ */
+export function callingCodeAt(digits: string, start = 0): CallingCodeInfo | undefined {
+  let value = 0;
+  for (let at = start; at < start + 3 && at < digits.length; at++) {
+    const digit = digits.charCodeAt(at) - 0x30;
+    if (digit < 0 || digit > 9 || (at === start && digit === 0)) return undefined;
+    value = value * 10 + digit;
+    const info = callingCodesByValue.get(value);
     if (info) return info;
   }
   return undefined;

@@ -52,11 +52,12 @@ export function dialStringToE164(
 function parseInternational(digits: string): Normalized {
   if (digits === '') return malformed('no digits after the international prefix');
   // Spaced (`+49 30 …`) or 00-prefixed input is E.164 once read: the same fast path applies.
-  const fast = E164_SHAPE.test(`+${digits}`) ? acceptE164WithoutParsing(`+${digits}`) : undefined;
+  const e164 = `+${digits}`;
+  const fast = E164_SHAPE.test(e164) ? acceptE164WithoutParsing(e164) : undefined;
   if (fast) return fast;
   const code = callingCodeAt(digits);
   if (!code) return malformed(`no country calling code starts +${digits.slice(0, 3)}`);
-  return parseWithMetadata(`+${digits}`, undefined, `country code +${code.callingCode}`);
+  return parseWithMetadata(e164, undefined, `country code +${code.callingCode}`);
 }
 
 function malformed(reason: string): Normalized {

@@ -36,7 +36,7 @@ export function parseWithMetadata(text: string, region: CountryCode | undefined,
  * stored entry still matches after an export and import.
  */
 function readsTheSameAgain(e164: string): boolean {
-  const code = callingCodeAt(e164.slice(1));
+  const code = callingCodeAt(e164, 1);
   if (!code) return false;
   const national = e164.slice(1 + code.callingCode.length);
   if (!code.trunkPrefixes.some((trunk) => trunk.test(national))) return true;
