@@ -51,7 +51,7 @@ export function createDialerLeg(deps: DialerLegDeps): DialFunction {
         appArgs: [DIALER_LEG, request.id],
         variables: dialerVariables(attempt),
       },
-      deps.graceMs,
+      deps.graceMs === undefined ? {} : { graceMs: deps.graceMs },
     );
     switch (result.kind) {
       case 'refused':

@@ -221,7 +221,8 @@ async function act(
   }
 }
 
-async function runAction(channelId: string, action: FallbackAction, calls: CallControl): Promise<Acted> {
+/** Runs one action on a channel in our Stasis app (outbound refusals use it too). */
+export async function runAction(channelId: string, action: FallbackAction, calls: CallControl): Promise<Acted> {
   switch (action.type) {
     case 'fallback':
       return calls.continueInDialplan(channelId);

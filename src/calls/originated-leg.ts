@@ -1,5 +1,7 @@
 import type { AriEventMap } from './ari-events.js';
+import type { Logger } from '../log.js';
 import type { CallControl, OriginateRequest } from './call-control.js';
+import { describeError } from './inbound.js';
 
 /**
  * First Stasis() argument of the channels callguard originates itself. Whoever
@@ -17,6 +19,8 @@ export const ORIGINATED_LEGS: ReadonlySet<string> = new Set([DIALER_LEG, AGENT_C
 export const LEG_EVENT_GRACE_MS = 5_000;
 /** Q.850 19, no answer: what Asterisk reports at an originate timeout, and what we hang up with at ours. */
 const CAUSE_NO_ANSWER = 19;
+/** Q.850 16, normal clearing: a leg cancelled because the agent hung up. */
+const CAUSE_NORMAL = 16;
 
 type Listener<K extends keyof AriEventMap> = (...args: AriEventMap[K]) => void;
 
@@ -43,15 +47,17 @@ export type LegResult =
 /**
  * Originates one leg and resolves once it is answered (it is then in our Stasis app)
  * or ended. Listens before it asks: the StasisStart of a quickly answered channel can
- * arrive before the HTTP answer to the originate. A CallControlError (Asterisk not
- * reachable) rejects.
+ * arrive before the HTTP answer to the originate. When `cancelled` resolves, the leg is
+ * hung up (it then ends as `ended`, or, answered already, leaves Stasis). A
+ * CallControlError (Asterisk not reachable) rejects.
  */
 export async function originateLeg(
   calls: CallControl,
   events: LegEvents,
   request: OriginateRequest,
-  graceMs = LEG_EVENT_GRACE_MS,
+  options: { graceMs?: number; cancelled?: Promise<unknown>; log?: Logger } = {},
 ): Promise<LegResult> {
+  const graceMs = options.graceMs ?? LEG_EVENT_GRACE_MS;
   const { channelId } = request;
   let settle: (result: LegResult) => void = () => undefined;
   const settled = new Promise<LegResult>((resolve) => {
@@ -69,6 +75,10 @@ export async function originateLeg(
   try {
     const originated = await calls.originate(request);
     if (!originated.ok) return { kind: 'refused', status: originated.status, reason: originated.reason };
+    // Only now does the leg exist to be hung up: a cancel that came first takes effect here.
+    void options.cancelled
+      ?.then(() => calls.hangup(channelId, CAUSE_NORMAL))
+      .catch((error: unknown) => options.log?.warn({ channel: channelId, error: describeError(error) }, 'could not hang up a cancelled leg'));
     const silent = new Promise<LegResult>((resolve) => {
       timer = setTimeout(() => resolve({ kind: 'silent' }), request.timeoutSeconds * 1000 + graceMs);
     });

@@ -3,6 +3,7 @@ import type { StasisStart } from './ari-events.js';
 import type { CallControl } from './call-control.js';
 import { describeError, type InboundCall } from './inbound.js';
 import { ORIGINATED_LEGS } from './originated-leg.js';
+import type { AgentCall } from './outbound.js';
 
 /**
  * Longest a shutdown waits for the calls being decided. A decision takes milliseconds;
@@ -15,6 +16,8 @@ export interface StasisAppDeps {
   log: Logger;
   /** screens and acts on one inbound call; never rejects */
   inbound: (call: InboundCall) => Promise<void>;
+  /** screens an agent's outbound call and dials or refuses it; never rejects. Absent: such calls go to the dialplan fallback (not dialled) */
+  outbound?: (call: AgentCall) => Promise<void>;
 }
 
 /**
@@ -70,6 +73,10 @@ export class StasisApp {
         routeName: name,
         presentation: presentation === '' ? undefined : presentation,
       });
+      return;
+    }
+    if (kind === 'outbound' && this.deps.outbound) {
+      await this.deps.outbound({ channelId: event.channelId, dialled: event.exten ?? '', campaignName: name });
       return;
     }
     await this.release(event.channelId, `no handler for Stasis argument "${kind ?? ''}": call left to the dialplan fallback`);

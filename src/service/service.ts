@@ -4,12 +4,15 @@ import { AriConnection } from '../calls/ari-connection.js';
 import { AriRest } from '../calls/ari-rest.js';
 import { describeError, handleInbound, inboundCallLogEntry, type InboundOutcome } from '../calls/inbound.js';
 import { createDialerLeg } from '../calls/dialer-leg.js';
+import { agentCallLogEntry, handleAgentCall, type AgentCallOutcome } from '../calls/outbound.js';
 import { StasisApp } from '../calls/stasis-app.js';
 import { Dialer } from '../dialer/dialer.js';
 import { describeConfig, type ServeConfig } from '../config.js';
 import { ListStore } from '../lists/store.js';
 import type { Logger } from '../log.js';
 import { appendCallLog } from '../screening/call-log.js';
+import { CampaignStore } from '../screening/campaigns.js';
+import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS } from '../screening/outbound.js';
 import { RouteStore } from '../screening/routes.js';
 import { startHealthServer, type Readiness } from './health-server.js';
 import { ServiceMetrics } from './metrics.js';
@@ -47,6 +50,15 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     }
   };
 
+  const campaigns = new CampaignStore(redis, config.redis.namespace);
+  const recordOutbound = async (outcome: AgentCallOutcome): Promise<void> => {
+    try {
+      await appendCallLog(redis, config.redis.namespace, agentCallLogEntry(outcome));
+    } catch (error) {
+      callLog.warn({ channel: outcome.call.channelId, error: describeError(error) }, 'call not written to the call log');
+    }
+  };
+
   const app = new StasisApp({
     calls,
     log,
@@ -69,6 +81,20 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
         metrics.callsInFlight.dec();
       }
     },
+    outbound: (call) =>
+      handleAgentCall(
+        call,
+        {
+          calls,
+          events: ari,
+          campaigns,
+          lists,
+          // Nobody rings yet while an agent's call is checked: the outbound deadline, not the inbound one.
+          settings: { deadlineMs: DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, defaultRegion: config.defaultRegion },
+          log,
+        },
+        recordOutbound,
+      ),
   });
   // Every serve runs a dialer; instances share the requests through the consumer group.
   const dialer = new Dialer({

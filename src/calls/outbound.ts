@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { hangupCauseOfOutcome, outcomeOfHangupCause } from '../dialer/outcome.js';
+import type { Logger } from '../log.js';
+import { formatAction } from '../screening/actions.js';
+import type { Campaign, DialOutcome } from '../screening/campaign.js';
+import type { CampaignLookup } from '../screening/campaigns.js';
+import type { CallLogEntry } from '../screening/call-log.js';
+import { withDeadline, type DeadlineOutcome } from '../screening/deadline.js';
+import { CHANNEL_VARIABLES } from '../screening/decide.js';
+import { decideAgentCall, screenCallee, type BlockListReader } from '../screening/outbound.js';
+import type { Action, Screening, Verdict } from '../screening/types.js';
+import type { CallControl } from './call-control.js';
+import { describeError, runAction } from './inbound.js';
+import { AGENT_CALL_LEG, originateLeg, timeoutSecondsOf, type LegEvents, type LegResult } from './originated-leg.js';
+
+/** Q.850 16, normal clearing: how one side of a bridged call is ended when the other hung up. */
+const CAUSE_NORMAL = 16;
+/** Q.850 34, no circuit available (SIP 503): an agent's call whose campaign cannot be used; the agent may try again. */
+export const CAUSE_CAMPAIGN_UNUSABLE = 34;
+
+/** An agent's call that entered `Stasis(callguard,outbound,<campaign>)`. */
+export interface AgentCall {
+  channelId: string;
+  /** the channel's dialplan extension: the number the agent dialled, untouched */
+  dialled: string;
+  campaignName: string;
+}
+
+export interface AgentCallSettings {
+  /** for the campaign read and the list check together */
+  deadlineMs: number;
+  defaultRegion: string;
+}
+
+export interface AgentCallDeps {
+  calls: CallControl;
+  events: LegEvents;
+  campaigns: { get(name: string): Promise<CampaignLookup> };
+  lists: BlockListReader;
+  settings: AgentCallSettings;
+  log: Logger;
+  graceMs?: number;
+}
+
+/** What an agent's call came to, once it is known (before a bridged conversation ends). */
+export interface AgentCallOutcome {
+  call: AgentCall;
+  receivedAt: number;
+  screening: Screening;
+  verdict: Verdict;
+  /** `dial:<outcome>` for a call that was dialled (`dial:CANCELLED`: the agent hung up first), else the action in its written form */
+  action: string;
+  /** set when the far end was dialled and the agent waited for the end of the dial */
+  dialOutcome?: DialOutcome;
+  /** from StasisStart to the decision, before any dial */
+  decisionMs: number;
+}
+
+/**
+ * One agent dialling out: read the campaign, screen the dialled number against its block
+ * lists as they are now, and either refuse (announcement or hangup, the campaign's action
+ * for the verdict) or originate the far end itself and bridge the two legs when it
+ * answers. Fails closed: a campaign that cannot be read means not dialled. `record` is
+ * called once the outcome is known; the returned promise resolves when the call is over.
+ * Never rejects.
+ */
+export async function handleAgentCall(
+  call: AgentCall,
+  deps: AgentCallDeps,
+  record: (outcome: AgentCallOutcome) => Promise<void>,
+): Promise<void> {
+  const log = deps.log.child({ channel: call.channelId, campaign: call.campaignName });
+  const receivedAt = Date.now();
+  const started = performance.now();
+  const outcome = (screening: Screening, verdict: Verdict, action: string, dialOutcome?: DialOutcome): AgentCallOutcome => ({
+    call,
+    receivedAt,
+    screening,
+    verdict,
+    action,
+    ...(dialOutcome === undefined ? {} : { dialOutcome }),
+    decisionMs,
+  });
+  let decisionMs = 0;
+
+  const lookup = await withDeadline(() => deps.campaigns.get(call.campaignName), deps.settings.deadlineMs);
+  const campaign = usableCampaign(lookup, call.campaignName, log);
+  if (!campaign.ok) {
+    decisionMs = performance.now() - started;
+    const action: Action = { type: 'hangup', cause: CAUSE_CAMPAIGN_UNUSABLE };
+    await refuse(call.channelId, 'unavailable', undefined, action, deps.calls, log);
+    await record(outcome({ verdict: 'unavailable', detail: campaign.reason }, 'unavailable', formatAction(action)));
+    return;
+  }
+
+  const remaining = Math.max(1, deps.settings.deadlineMs - (performance.now() - started));
+  const screening = await screenCallee(call.dialled, campaign.campaign, deps.lists, {
+    defaultRegion: deps.settings.defaultRegion,
+    deadlineMs: remaining,
+  });
+  const decision = decideAgentCall(screening, campaign.campaign);
+  decisionMs = performance.now() - started;
+
+  if (decision.kind === 'refuse') {
+    log.info({ verdict: decision.verdict, list: screening.match?.list, number: screening.e164 }, 'agent call not dialled');
+    await refuse(call.channelId, decision.verdict, screening, decision.action, deps.calls, log);
+    await record(outcome(screening, decision.verdict, formatAction(decision.action)));
+    return;
+  }
+  if (decision.verdict === 'unavailable') log.warn({ reason: screening.detail }, 'block lists unavailable; campaign fails open, dialling');
+  await dialAndBridge(call, campaign.campaign, decision.endpoint, deps, log, async (dialOutcome) => {
+    const reached = dialOutcome === 'CANCELLED' ? undefined : dialOutcome;
+    await record(outcome(screening, decision.verdict, `dial:${dialOutcome}`, reached));
+  });
+}
+
+function usableCampaign(
+  lookup: DeadlineOutcome<CampaignLookup>,
+  name: string,
+  log: Logger,
+): { ok: true; campaign: Campaign } | { ok: false; reason: string } {
+  if (!lookup.ok) {
+    log.warn({ reason: lookup.reason }, 'campaign could not be read; agent call not dialled');
+    return { ok: false, reason: `campaign "${name}" could not be read: ${lookup.reason}` };
+  }
+  const found = lookup.value;
+  if (found.kind === 'found') return { ok: true, campaign: found.campaign };
+  const reason = found.kind === 'missing' ? `campaign "${name}" does not exist` : `campaign "${name}" is invalid: ${found.reason}`;
+  log.error({ reason }, 'campaign unusable; agent call not dialled');
+  return { ok: false, reason };
+}
+
+/** Sets the CALLGUARD_* variables (for the dialplan and the CDR) and runs the campaign's action. */
+async function refuse(
+  channelId: string,
+  verdict: Verdict,
+  screening: Screening | undefined,
+  action: Action,
+  calls: CallControl,
+  log: Logger,
+): Promise<void> {
+  try {
+    await Promise.all([
+      calls.setVariable(channelId, CHANNEL_VARIABLES.verdict, verdict),
+      calls.setVariable(channelId, CHANNEL_VARIABLES.list, screening?.match?.list ?? ''),
+    ]);
+    await runAction(channelId, action, calls);
+  } catch (error) {
+    // The call must not be dialled and must not stay in silence: end it.
+    log.error({ error: describeError(error) }, 'refusal failed; hanging up');
+    await calls.hangup(channelId, CAUSE_CAMPAIGN_UNUSABLE).catch((hangupError: unknown) => {
+      log.error({ error: describeError(hangupError) }, 'hangup failed too');
+    });
+  }
+}
+
+/**
+ * Originates the far end; on its answer, answers the agent and bridges both, then ends
+ * each side when the other leaves. Not answered: the agent's leg is hung up with the
+ * cause of the outcome (busy 17 -> SIP 486, no answer 19 -> 480, failed 34 -> 503).
+ */
+async function dialAndBridge(
+  call: AgentCall,
+  campaign: Campaign,
+  endpoint: string,
+  deps: AgentCallDeps,
+  log: Logger,
+  dialled: (outcome: DialOutcome | 'CANCELLED') => Promise<void>,
+): Promise<void> {
+  const { calls, events } = deps;
+  const legId = randomUUID();
+  const legLog = log.child({ leg: legId });
+  const agentLeft = firstEnd(events, [call.channelId]);
+  let agentGone = false;
+  void agentLeft.ended.then(() => {
+    agentGone = true;
+  });
+  const legLeft = firstEnd(events, [legId]);
+  try {
+    let result: LegResult;
+    try {
+      result = await originateLeg(
+        calls,
+        events,
+        {
+          channelId: legId,
+          endpoint,
+          ...(campaign.callerId === undefined ? {} : { callerId: campaign.callerId }),
+          timeoutSeconds: timeoutSecondsOf(campaign.dialTimeoutMs),
+          appArgs: [AGENT_CALL_LEG, call.channelId],
+          variables: { [CHANNEL_VARIABLES.verdict]: 'clear', CALLGUARD_CAMPAIGN: campaign.name },
+        },
+        { cancelled: agentLeft.ended, log: legLog, ...(deps.graceMs === undefined ? {} : { graceMs: deps.graceMs }) },
+      );
+    } catch (error) {
+      legLog.error({ error: describeError(error) }, 'originate failed');
+      result = { kind: 'refused', status: 0, reason: error instanceof Error ? error.message : String(error) };
+    }
+
+    if (result.kind !== 'answered' && agentGone) {
+      legLog.info('agent hung up before the far end answered');
+      await dialled('CANCELLED');
+      return;
+    }
+    if (result.kind !== 'answered') {
+      const outcome = result.kind === 'ended' ? outcomeOfHangupCause(result.cause) : result.kind === 'silent' ? 'NO_ANSWER' : 'FAILED';
+      if (result.kind === 'refused') legLog.warn({ status: result.status, reason: result.reason }, 'originate refused');
+      const cause = hangupCauseOfOutcome(outcome);
+      await calls.hangup(call.channelId, cause).catch((error: unknown) => {
+        log.error({ error: describeError(error) }, 'could not hang up the agent after an unanswered dial');
+      });
+      legLog.info({ outcome, cause }, 'agent call not answered by the far end');
+      await dialled(outcome);
+      return;
+    }
+
+    const bridged = await bridge(call.channelId, legId, calls, legLog);
+    await dialled('ANSWERED');
+    if (bridged.ok) {
+      legLog.info('agent call answered and bridged');
+      const first = await Promise.race([agentLeft.ended.then(() => 'agent'), legLeft.ended.then(() => 'far end')]);
+      legLog.info({ hungUp: first }, 'agent call ended');
+    }
+    await Promise.all([
+      endQuietly(calls.hangup(call.channelId, CAUSE_NORMAL), legLog),
+      endQuietly(calls.hangup(legId, CAUSE_NORMAL), legLog),
+      ...(bridged.bridgeId === undefined ? [] : [endQuietly(calls.destroyBridge(bridged.bridgeId), legLog)]),
+    ]);
+  } finally {
+    agentLeft.stop();
+    legLeft.stop();
+  }
+}
+
+/** Answers the agent and puts both legs into a new mixing bridge; not ok when either was gone. */
+async function bridge(
+  agentId: string,
+  legId: string,
+  calls: CallControl,
+  log: Logger,
+): Promise<{ ok: boolean; bridgeId?: string }> {
+  try {
+    const answered = await calls.answer(agentId);
+    if (!answered.ok) return { ok: false };
+    const bridgeId = randomUUID();
+    await calls.createBridge(bridgeId);
+    const added = await calls.addToBridge(bridgeId, [agentId, legId]);
+    return { ok: added.ok, bridgeId };
+  } catch (error) {
+    log.error({ error: describeError(error) }, 'could not bridge the agent with the far end; ending both');
+    return { ok: false };
+  }
+}
+
+async function endQuietly(work: Promise<unknown>, log: Logger): Promise<void> {
+  try {
+    await work;
+  } catch (error) {
+    log.warn({ error: describeError(error) }, 'could not end a leg or bridge of a finished call');
+  }
+}
+
+/** Resolves when any of the channels leaves Stasis or is destroyed. */
+function firstEnd(events: LegEvents, channelIds: string[]): { ended: Promise<void>; stop(): void } {
+  const ids = new Set(channelIds);
+  let stop = (): void => undefined;
+  const ended = new Promise<void>((resolve) => {
+    const onEnd = (channelId: string): void => {
+      if (ids.has(channelId)) resolve();
+    };
+    const onDestroyed = (event: { channelId: string }): void => onEnd(event.channelId);
+    events.on('stasisEnd', onEnd);
+    events.on('channelDestroyed', onDestroyed);
+    stop = () => {
+      events.off('stasisEnd', onEnd);
+      events.off('channelDestroyed', onDestroyed);
+    };
+  });
+  return { ended, stop: () => stop() };
+}
+
+/** The call-log entry of an agent's outbound call. */
+export function agentCallLogEntry(outcome: AgentCallOutcome): CallLogEntry {
+  const { screening } = outcome;
+  return {
+    time: outcome.receivedAt,
+    channel: outcome.call.channelId,
+    direction: 'outbound',
+    raw: outcome.call.dialled,
+    ...(screening.e164 === undefined ? {} : { e164: screening.e164 }),
+    campaign: outcome.call.campaignName,
+    verdict: outcome.verdict,
+    ...(screening.match?.list === undefined ? {} : { list: screening.match.list }),
+    ...((screening.match?.reason ?? screening.detail) === undefined ? {} : { reason: screening.match?.reason ?? screening.detail }),
+    action: outcome.action,
+    decisionMs: outcome.decisionMs,
+  };
+}
