@@ -43,6 +43,9 @@ export function dialStringToE164(
   const international = afterInternationalPrefix(dial.digits, info);
   if (international !== undefined) return parseInternational(international);
   if (!info) return malformed('national number without a region');
+  // libphonenumber needs two digits to see a number at all: one is too short in every
+  // region, and its parse (an exception thrown and caught twice) costs 25 µs.
+  if (dial.digits.length === 1) return malformed(`too short for a ${info.region} number`);
   return (
     acceptNationalWithoutParsing(dial.digits, info) ??
     parseWithMetadata(dial.digits, info.region, `a ${info.region} number`)

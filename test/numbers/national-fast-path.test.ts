@@ -106,6 +106,20 @@ describe('national fast path', () => {
     expect(answeredFast).toBeGreaterThan(national / 5);
   });
 
+  it('refuses a single national digit in every region exactly as the full parse does', () => {
+    for (const region of COUNTRIES) {
+      const info = infoOf(region);
+      for (const digit of '0123456789') {
+        if (afterInternationalPrefix(digit, info) !== undefined) continue;
+        expect({ region, digit, result: normalize(digit, region) }).toEqual({
+          region,
+          digit,
+          result: fullParse(digit, info),
+        });
+      }
+    }
+  });
+
   it('answers the common national forms without parsing', () => {
     const cases: [string, CountryCode, string][] = [
       ['0301234567', 'DE', '+49301234567'],
