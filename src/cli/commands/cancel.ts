@@ -1,12 +1,15 @@
-import { Option, type Command } from 'commander';
-import type { CliIo } from '../context.js';
-import { CliError, EXIT_NOTHING_CANCELLED } from '../errors.js';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { isCampaignName } from '../../screening/campaign.js';
+import { CampaignStore } from '../../screening/campaigns.js';
+import type { CliContext, CliIo } from '../context.js';
+import { CliError, EXIT_NOTHING_CANCELLED, UsageError } from '../errors.js';
 import { readEntries } from '../number-input.js';
-import { byOption, defaultActor, listOption, regionOption } from '../options.js';
+import { byOption, defaultActor, parseListName, regionOption } from '../options.js';
 import { withContext } from '../program.js';
 
 interface CancelOptions {
-  list: string;
+  list?: string;
+  campaign?: string;
   reason: string;
   by?: string;
   region?: string;
@@ -17,7 +20,12 @@ export function registerCancel(program: Command, io: CliIo): void {
     .command('cancel')
     .description('cancel entries of a list: they stop matching, the cancellation stays visible')
     .argument('<numbers...>', 'numbers or prefixes (ending in *), as they were added')
-    .addOption(listOption('the list to cancel from'))
+    .addOption(new Option('-l, --list <name>', 'the list to cancel from (or --campaign)').argParser(parseListName).conflicts('campaign'))
+    .addOption(
+      new Option('-c, --campaign <name>', "cancel on every block list of this campaign (WombatDialer's cancelBlacklist)")
+        .argParser(parseCampaignName)
+        .conflicts('list'),
+    )
     .addOption(new Option('--reason <text>', 'why, shown by show (required)').makeOptionMandatory())
     .addOption(byOption())
     .addOption(regionOption())
@@ -28,31 +36,81 @@ A number that is not on the list is reported and left alone. Exit code 0 when at
 least one entry was cancelled, 4 when none of them was listed (nothing changed),
 2 for an invalid number (nothing cancelled). Adding a cancelled number again works.
 
+With --campaign, the numbers are cancelled on each of the campaign's block lists (a
+list that does not exist is reported and skipped); national numbers are read with the
+campaign's region unless --region says otherwise. Exit code 4 when no list had any of
+them.
+
 Examples:
   $ callguard cancel +4930123456 --list dnc --reason "consent given 2026-11-02"
   $ callguard cancel '+1900*' --list premium --reason "range reassigned" --by alice
+  $ callguard cancel '030 1234567' --campaign sales --reason "customer asked to be called"
 
-JSON: {"list","cancelled":[member...],"notListed":[member...]}`,
+JSON: {"list","cancelled":[member...],"notListed":[member...]}
+  with --campaign: {"campaign","lists":[{"list","cancelled","notListed"}...],"missingLists":[name...]}`,
     )
     .action(async (inputs: string[], options: CancelOptions, command: Command) => {
+      if (options.campaign !== undefined) {
+        const campaign = options.campaign;
+        await withContext(command, io, (context) => cancelForCampaign(context, campaign, inputs, options));
+        return;
+      }
+      if (options.list === undefined) throw new UsageError('name the list to cancel from (--list) or a campaign (--campaign)');
+      const list = options.list;
       const entries = readEntries(inputs, options.region);
       await withContext(command, io, async (context) => {
         const store = await context.store();
         const result = await store.cancel(
-          options.list,
+          list,
           entries.map((entry) => entry.member),
           { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' },
         );
         context.print(
           [
-            ...result.cancelled.map((member) => `cancelled ${member} on ${options.list}`),
-            ...result.notListed.map((member) => `not listed ${member} on ${options.list} (nothing to cancel)`),
+            ...result.cancelled.map((member) => `cancelled ${member} on ${list}`),
+            ...result.notListed.map((member) => `not listed ${member} on ${list} (nothing to cancel)`),
           ],
-          { list: options.list, ...result },
+          { list, ...result },
         );
         if (result.cancelled.length === 0) {
-          throw new CliError(`nothing cancelled: none of the numbers is listed on ${options.list}`, EXIT_NOTHING_CANCELLED);
+          throw new CliError(`nothing cancelled: none of the numbers is listed on ${list}`, EXIT_NOTHING_CANCELLED);
         }
       });
     });
+}
+
+async function cancelForCampaign(context: CliContext, name: string, inputs: string[], options: CancelOptions): Promise<void> {
+  const redis = await context.redis();
+  const lookup = await new CampaignStore(redis, context.namespace).get(name);
+  if (lookup.kind === 'missing') throw new CliError(`no campaign named ${name} (see: callguard campaign list)`);
+  if (lookup.kind === 'invalid') throw new CliError(`campaign ${name} is stored but invalid: ${lookup.reason}`);
+  const entries = readEntries(inputs, options.region ?? lookup.campaign.region);
+  const members = entries.map((entry) => entry.member);
+  const store = await context.store();
+  const actor = { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' as const };
+  const lists: { list: string; cancelled: string[]; notListed: string[] }[] = [];
+  const missingLists: string[] = [];
+  // Existence first, so a missing list is reported rather than ending the command half-way.
+  for (const list of lookup.campaign.block) {
+    if (await store.hasList(list)) lists.push({ list, ...(await store.cancel(list, members, actor)) });
+    else missingLists.push(list);
+  }
+  context.print(
+    [
+      ...lists.flatMap((result) => [
+        ...result.cancelled.map((member) => `cancelled ${member} on ${result.list}`),
+        ...result.notListed.map((member) => `not listed ${member} on ${result.list} (nothing to cancel)`),
+      ]),
+      ...missingLists.map((list) => `list ${list} of campaign ${name} does not exist (skipped)`),
+    ],
+    { campaign: name, lists, missingLists },
+  );
+  if (lists.every((result) => result.cancelled.length === 0)) {
+    throw new CliError(`nothing cancelled: none of the numbers is listed on a block list of campaign ${name}`, EXIT_NOTHING_CANCELLED);
+  }
+}
+
+function parseCampaignName(name: string): string {
+  if (!isCampaignName(name)) throw new InvalidArgumentError(`"${name}" is not a campaign name`);
+  return name;
 }
