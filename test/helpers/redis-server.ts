@@ -49,14 +49,16 @@ async function waitForPing(url: string): Promise<void> {
 
 /**
  * A throwaway redis-server on a free loopback port, without persistence, so tests
- * that stop and restart Redis (outage tests) own their server.
+ * that stop and restart Redis (outage tests) own their server. `extraArgs` are more
+ * redis-server options (say `--cluster-enabled yes`); files they name land in the
+ * server's own temporary dir.
  */
-export async function startRedisServer(port?: number): Promise<RunningRedis> {
+export async function startRedisServer(port?: number, extraArgs: readonly string[] = []): Promise<RunningRedis> {
   const chosenPort = port ?? (await freePort());
   const dir = await mkdtemp(join(tmpdir(), 'callguard-redis-'));
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(chosenPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    ['--port', String(chosenPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],
     { stdio: 'ignore' },
   );
   const spawnFailed = new Promise<never>((_, reject) => {
