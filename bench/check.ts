@@ -2,6 +2,8 @@
  * Benchmark of ListStore.check (not a test): three lists of 1M numbers each, check()
  * latency one at a time and throughput with 64 in flight, each beside a bare Redis
  * round trip (PING) measured in the same run, plus Redis memory per stored number.
+ * Both check modes run on the same data in the same run: 'per-list' (one script call a
+ * list, as on Redis Cluster) and 'one-call' (one script call for all lists, standalone).
  *
  *   npm run bench:check                       # starts its own redis-server
  *   REDIS_URL=redis://127.0.0.1:6379 npm run bench:check   # uses that Redis, own namespace
@@ -16,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { listKeys } from '../src/lists/keys.js';
-import { ListStore } from '../src/lists/store.js';
+import { ListStore, type CheckMode } from '../src/lists/store.js';
 import { startRedisServer, type RunningRedis } from '../test/helpers/redis-server.js';
 
 const NUMBERS_PER_LIST = Number(process.env.BENCH_NUMBERS ?? 1_000_000);
@@ -29,11 +31,14 @@ const LOAD_IN_FLIGHT = 8;
 const ROUNDS = 10;
 const OPS_PER_ROUND = 2_000;
 const IN_FLIGHT = 64;
-const THROUGHPUT_SECONDS = 5;
+/** per mode, in THROUGHPUT_SLICES runs that alternate with the other mode's */
+const THROUGHPUT_SECONDS = 6;
+const THROUGHPUT_SLICES = 3;
 
 const TARGET_P99_RATIO = 2;
 const TARGET_CHECKS_PER_SECOND = 50_000;
 const TARGET_BYTES_PER_NUMBER = 50;
+const MODES: readonly CheckMode[] = ['per-list', 'one-call'];
 
 /** The n-th plain number of list l: +1 20<l> <n, 7 digits>, 12 characters like a US number. */
 function plainNumber(list: number, n: number): string {
@@ -126,8 +131,20 @@ interface Throughput {
   redisCpuUs: number;
 }
 
-async function throughput(store: ListStore, redis: Redis): Promise<Throughput> {
-  const deadline = process.hrtime.bigint() + BigInt(THROUGHPUT_SECONDS * 1e9);
+function combined(a: Throughput, b: Throughput): Throughput {
+  const checks = a.checks + b.checks;
+  return {
+    checks,
+    seconds: a.seconds + b.seconds,
+    hits: a.hits + b.hits,
+    clientCpuUs: (a.clientCpuUs * a.checks + b.clientCpuUs * b.checks) / checks,
+    redisCpuUs: (a.redisCpuUs * a.checks + b.redisCpuUs * b.checks) / checks,
+  };
+}
+
+/** `op` resolves true for a hit; PING counts as none. */
+async function throughput(redis: Redis, op: (i: number) => Promise<boolean>): Promise<Throughput> {
+  const deadline = process.hrtime.bigint() + BigInt((THROUGHPUT_SECONDS / THROUGHPUT_SLICES) * 1e9);
   let checks = 0;
   let hits = 0;
   const redisCpuBefore = await redisCpuSeconds(redis);
@@ -135,7 +152,7 @@ async function throughput(store: ListStore, redis: Redis): Promise<Throughput> {
   const start = process.hrtime.bigint();
   const worker = async (offset: number) => {
     for (let i = offset; process.hrtime.bigint() < deadline; i += IN_FLIGHT) {
-      if (await store.check(checkedNumber(i), LISTS)) hits++;
+      if (await op(i)) hits++;
       checks++;
     }
   };
@@ -146,10 +163,13 @@ async function throughput(store: ListStore, redis: Redis): Promise<Throughput> {
   return { checks, seconds, hits, clientCpuUs: (cpu.user + cpu.system) / checks, redisCpuUs: (redisCpu * 1e6) / checks };
 }
 
-function row(name: string, value: string, target: string, ok: boolean | null): string {
-  const verdict = ok === null ? '' : ok ? 'ok' : 'MISSED';
-  return `${name.padEnd(36)} ${value.padStart(14)}   ${target.padEnd(14)} ${verdict}`;
+/** One line of the report: a value per check mode (or one), the target, and whether each value met it. */
+function row(name: string, values: string[], target = '', met: boolean[] = []): string {
+  const verdict = met.map((ok) => (ok ? 'ok' : 'MISSED')).join(' / ');
+  return `${name.padEnd(36)} ${values.map((v) => v.padStart(15)).join('')}   ${target.padEnd(10)} ${verdict}`;
 }
+
+const ms = (samples: number[]) => `${percentile(samples, 50).toFixed(3)} / ${percentile(samples, 99).toFixed(3)}`;
 
 async function main(): Promise<void> {
   const own: RunningRedis | undefined = process.env.REDIS_URL ? undefined : await startRedisServer();
@@ -157,6 +177,7 @@ async function main(): Promise<void> {
   const redis = new Redis(url);
   const namespace = `cgbench-${randomBytes(4).toString('hex')}`;
   const store = new ListStore(redis, namespace);
+  const stores = new Map(MODES.map((checkMode) => [checkMode, new ListStore(redis, namespace, Date.now, { checkMode })]));
   try {
     const version = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
     console.log(`callguard check benchmark: ${LISTS.length} lists x ${NUMBERS_PER_LIST.toLocaleString('en')} numbers, Redis ${version} at ${url}`);
@@ -170,45 +191,69 @@ async function main(): Promise<void> {
     await loadTimedAndPrefixes(store, Date.now());
     console.log(`added ${LISTS.length * TIMED_PER_LIST} timed entries and ${PREFIX_LISTS.length * PREFIXES_PER_LIST} prefixes (in ${PREFIX_LISTS.map((l) => LISTS[l]).join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    for (let i = 0; i < 2_000; i++) await store.check(checkedNumber(i), LISTS);
-    // Rounds alternate PING and check so that load from elsewhere on the machine hits both alike.
+    for (const modeStore of stores.values()) {
+      for (let i = 0; i < 2_000; i++) await modeStore.check(checkedNumber(i), LISTS);
+    }
+    // Rounds alternate PING and each mode's check so that load from elsewhere on the machine hits all alike.
     const ping: number[] = [];
-    const check: number[] = [];
-    let hits = 0;
+    const check = new Map(MODES.map((mode) => [mode, [] as number[]]));
+    const hits = new Map(MODES.map((mode) => [mode, 0]));
     for (let round = 0; round < ROUNDS; round++) {
       await timeEach(ping, OPS_PER_ROUND, () => redis.ping());
-      await timeEach(check, OPS_PER_ROUND, async (i) => {
-        if (await store.check(checkedNumber(round * OPS_PER_ROUND + i), LISTS)) hits++;
-      });
+      for (const [mode, modeStore] of stores) {
+        await timeEach(check.get(mode) ?? [], OPS_PER_ROUND, async (i) => {
+          if (await modeStore.check(checkedNumber(round * OPS_PER_ROUND + i), LISTS)) hits.set(mode, (hits.get(mode) ?? 0) + 1);
+        });
+      }
     }
     ping.sort((a, b) => a - b);
-    check.sort((a, b) => a - b);
-    const flight = await throughput(store, redis);
+    for (const samples of check.values()) samples.sort((a, b) => a - b);
+    const pingFlight = await throughput(redis, async () => (await redis.ping()) !== 'PONG');
+    // Slices alternate between the modes, for the same reason as the rounds above.
+    const flight = new Map<CheckMode, Throughput>();
+    for (let slice = 0; slice < THROUGHPUT_SLICES; slice++) {
+      for (const [mode, modeStore] of stores) {
+        const run = await throughput(redis, async (i) => (await modeStore.check(checkedNumber(i), LISTS)) !== null);
+        const before = flight.get(mode);
+        flight.set(mode, before ? combined(before, run) : run);
+      }
+    }
     // Measured last: a SET that just grew may still be rehashing into its larger table, and
     // the query buffers of the bulk load may not be freed yet. used_memory includes the few
     // thousand timed entries with their metadata and audit events; MEMORY USAGE only the SETs.
     const bytesPerNumber = ((await usedMemory(redis)) - memoryBefore) / (LISTS.length * NUMBERS_PER_LIST);
     const keyBytesPerNumber = (await keysBytes(redis, LISTS.map((list) => listKeys(namespace, list).exact))) / (LISTS.length * NUMBERS_PER_LIST);
 
-    const ratio = percentile(check, 99) / percentile(ping, 99);
-    const perSecond = flight.checks / flight.seconds;
+    const pingP99 = percentile(ping, 99);
+    const samplesOf = (mode: CheckMode) => check.get(mode) ?? [];
+    const flightOf = (mode: CheckMode): Throughput => flight.get(mode) ?? pingFlight;
+    const ratios = MODES.map((mode) => percentile(samplesOf(mode), 99) / pingP99);
+    const perSecond = MODES.map((mode) => flightOf(mode).checks / flightOf(mode).seconds);
+    const ceilings = MODES.map((mode) => 1e6 / Math.max(flightOf(mode).clientCpuUs, flightOf(mode).redisCpuUs));
+    const atLeast = (target: number) => (value: number) => value >= target;
     console.log('');
-    console.log(row('measure', 'value', 'target', null));
-    console.log(row('PING p50 / p99 (ms)', `${percentile(ping, 50).toFixed(3)} / ${percentile(ping, 99).toFixed(3)}`, '', null));
-    console.log(row(`check(${LISTS.length} lists) p50 / p99 (ms)`, `${percentile(check, 50).toFixed(3)} / ${percentile(check, 99).toFixed(3)}`, '', null));
-    console.log(row('check p50 / PING p50', (percentile(check, 50) / percentile(ping, 50)).toFixed(2), '', null));
-    console.log(row('check p99 / PING p99', ratio.toFixed(2), `<= ${TARGET_P99_RATIO}`, ratio <= TARGET_P99_RATIO));
-    console.log(row(`checks/s, ${IN_FLIGHT} in flight`, Math.round(perSecond).toLocaleString('en'), `>= ${TARGET_CHECKS_PER_SECOND.toLocaleString('en')}`, perSecond >= TARGET_CHECKS_PER_SECOND));
-    console.log(row('client CPU per check (us)', flight.clientCpuUs.toFixed(1), '', null));
-    console.log(row('Redis CPU per check (us)', flight.redisCpuUs.toFixed(1), '', null));
-    const ceiling = 1e6 / Math.max(flight.clientCpuUs, flight.redisCpuUs);
-    console.log(row('checks/s if each had a free core', Math.round(ceiling).toLocaleString('en'), `>= ${TARGET_CHECKS_PER_SECOND.toLocaleString('en')}`, ceiling >= TARGET_CHECKS_PER_SECOND));
-    console.log(row('used_memory per plain number (B)', bytesPerNumber.toFixed(1), `<= ${TARGET_BYTES_PER_NUMBER}`, bytesPerNumber <= TARGET_BYTES_PER_NUMBER));
-    console.log(row('MEMORY USAGE per plain number (B)', keyBytesPerNumber.toFixed(1), `<= ${TARGET_BYTES_PER_NUMBER}`, keyBytesPerNumber <= TARGET_BYTES_PER_NUMBER));
+    console.log(row('bare round trip (PING)', ['']));
+    console.log(row('PING p50 / p99 (ms)', [ms(ping)]));
+    console.log(row(`PINGs/s, ${IN_FLIGHT} in flight`, [Math.round(pingFlight.checks / pingFlight.seconds).toLocaleString('en')]));
+    console.log(row('client / Redis CPU per PING (us)', [`${pingFlight.clientCpuUs.toFixed(1)} / ${pingFlight.redisCpuUs.toFixed(1)}`]));
+    console.log('');
+    console.log(row(`check(${LISTS.length} lists)`, [...MODES], 'target'));
+    console.log(row('check p50 / p99 (ms)', MODES.map((mode) => ms(samplesOf(mode)))));
+    console.log(row('check p50 / PING p50', MODES.map((mode) => (percentile(samplesOf(mode), 50) / percentile(ping, 50)).toFixed(2))));
+    console.log(row('check p99 / PING p99', ratios.map((r) => r.toFixed(2)), `<= ${TARGET_P99_RATIO}`, ratios.map((r) => r <= TARGET_P99_RATIO)));
+    console.log(row(`checks/s, ${IN_FLIGHT} in flight`, perSecond.map((v) => Math.round(v).toLocaleString('en')), `>= ${TARGET_CHECKS_PER_SECOND.toLocaleString('en')}`, perSecond.map(atLeast(TARGET_CHECKS_PER_SECOND))));
+    console.log(row('client CPU per check (us)', MODES.map((mode) => flightOf(mode).clientCpuUs.toFixed(1))));
+    console.log(row('Redis CPU per check (us)', MODES.map((mode) => flightOf(mode).redisCpuUs.toFixed(1))));
+    console.log(row('checks/s if each had a free core', ceilings.map((v) => Math.round(v).toLocaleString('en')), `>= ${TARGET_CHECKS_PER_SECOND.toLocaleString('en')}`, ceilings.map(atLeast(TARGET_CHECKS_PER_SECOND))));
+    console.log('');
+    console.log(row('memory', [''], 'target'));
+    console.log(row('used_memory per plain number (B)', [bytesPerNumber.toFixed(1)], `<= ${TARGET_BYTES_PER_NUMBER}`, [bytesPerNumber <= TARGET_BYTES_PER_NUMBER]));
+    console.log(row('MEMORY USAGE per plain number (B)', [keyBytesPerNumber.toFixed(1)], `<= ${TARGET_BYTES_PER_NUMBER}`, [keyBytesPerNumber <= TARGET_BYTES_PER_NUMBER]));
     console.log('');
     console.log('memory: Redis 7.2 and later store a SET member without a dict entry (redis/redis#11595), about 24 bytes less a number than 7.0');
-    console.log(`one at a time: ${ping.length} PINGs and ${check.length} checks in ${ROUNDS} alternating rounds, ${((hits / check.length) * 100).toFixed(0)}% hits`);
-    console.log(`in flight: ${flight.checks.toLocaleString('en')} checks in ${flight.seconds.toFixed(1)} s, ${((flight.hits / flight.checks) * 100).toFixed(0)}% hits`);
+    console.log(`modes: per-list = one script call a list, sent in one write (Redis Cluster); one-call = one script call for all lists (standalone Redis, the default there)`);
+    console.log(`one at a time: ${ping.length} PINGs and ${samplesOf('one-call').length} checks a mode in ${ROUNDS} alternating rounds, hits ${MODES.map((mode) => `${mode} ${(((hits.get(mode) ?? 0) / samplesOf(mode).length) * 100).toFixed(0)}%`).join(', ')}`);
+    console.log(`in flight: ${MODES.map((mode) => `${mode} ${flightOf(mode).checks.toLocaleString('en')} checks in ${flightOf(mode).seconds.toFixed(1)} s, ${((flightOf(mode).hits / flightOf(mode).checks) * 100).toFixed(0)}% hits`).join('; ')}`);
     console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes compete with Node and Redis)`);
   } finally {
     if (!own) {
