@@ -1,0 +1,113 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseServeConfig } from '../../src/config.js';
+import { DialQueue } from '../../src/dialer/queue.js';
+import type { AttemptResult } from '../../src/dialer/types.js';
+import { applyCampaignChanges, parseDialplanTarget } from '../../src/screening/campaign-syntax.js';
+import { CampaignStore } from '../../src/screening/campaigns.js';
+import { startService, type RunningService } from '../../src/service/service.js';
+import { capturedLogger } from '../calls/log-capture.js';
+import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
+import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
+import { testNamespace } from '../helpers/redis.js';
+import { startSippUas, type RunningUas } from '../helpers/sipp.js';
+
+const availability = await e2eAvailability();
+/** How far ahead the request is due: time enough to stop Redis before the first attempt. */
+const DUE_IN_MS = 1_500;
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * serve's dialer against real Asterisk while its Redis goes away: a request taken into
+ * work is not dialled while Redis is down, even once it is due, and is dialled once
+ * Redis is back. Redis keeps its data across the restart (append-only file), as a
+ * production Redis does.
+ */
+describe.skipIf(!availability.run)('campaign dialling while Redis is down', () => {
+  let asterisk: E2eAsterisk;
+  let redisServer: RunningRedis | undefined;
+  let redisPort: number;
+  let dataDir: string;
+  let redis: Redis;
+  let service: RunningService | undefined;
+  let uas: RunningUas | undefined;
+  const namespace = testNamespace();
+  const logs = capturedLogger();
+
+  async function startRedis(): Promise<void> {
+    redisServer = await startRedisServer(redisPort, ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dataDir]);
+  }
+
+  beforeAll(async () => {
+    redisPort = await freePort();
+    dataDir = await mkdtemp(join(tmpdir(), 'callguard-e2e-outage-'));
+    [asterisk] = await Promise.all([useAsterisk(), startRedis()]);
+    redis = new Redis(`redis://127.0.0.1:${redisPort}`, { maxRetriesPerRequest: 1 });
+    // This test stops Redis on purpose; its own client sees refused reconnects meanwhile.
+    redis.on('error', () => undefined);
+    await new CampaignStore(redis, namespace).set(
+      applyCampaignChanges(
+        'outage',
+        undefined,
+        { endpoint: 'PJSIP/${NUMBER}@test-far-end', agent: parseDialplanTarget('announcements,blocked'), region: 'DE' },
+        { at: Date.now(), by: 'e2e' },
+      ),
+    );
+    uas = await startSippUas({ behaviour: 'answer', port: asterisk.farEndPort });
+    const config = parseServeConfig({
+      ariUrl: asterisk.ariUrl,
+      ariUsername: asterisk.ariUser,
+      ariPassword: asterisk.ariPassword,
+      redisUrl: `redis://127.0.0.1:${redisPort}`,
+      namespace,
+      region: 'DE',
+      health: '127.0.0.1:0',
+    });
+    service = await startService(config, logs.log);
+    await service.ready();
+  }, E2E_SETUP_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await service?.stop();
+    await uas?.stop();
+    redis?.disconnect();
+    await redisServer?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    await asterisk?.stop();
+  });
+
+  it('a due request is not dialled while Redis is down, and is dialled once it is back', async () => {
+    const queue = new DialQueue(redis, namespace);
+    const dueAt = Date.now() + DUE_IN_MS;
+    await queue.enqueue({ campaign: 'outage', number: '+4930300001', id: 'outage-1', at: dueAt });
+    await until(async () => (await queue.state('outage-1')) ?? undefined, 'the request to be taken into work');
+
+    await redisServer?.stop();
+    redisServer = undefined;
+    await until(
+      async () => (Date.now() > dueAt + 1_000 && logs.lines().some((line) => line.msg === 'dialer poll failed') ? true : undefined),
+      'the dialer to fail a poll after the request was due',
+    );
+    expect(await uas?.invites()).toBe(0);
+
+    await startRedis();
+    const result = await until<AttemptResult>(
+      async () => (await queue.results({ campaign: 'outage', scan: 100 })).find((entry) => entry.request === 'outage-1'),
+      'the result once Redis is back',
+    );
+    expect(result).toMatchObject({ outcome: 'ANSWERED', attempt: 1 });
+    expect(await uas?.invites()).toBe(1);
+  });
+});
