@@ -200,6 +200,7 @@ export class ListStore {
       this.checkMode === 'one-call' ? await this.checkInOneCall(keys, now, e164) : await this.checkPerList(keys, now, e164);
     return lists.map((list, i) => matchFromReply(list, replies[i]));
   }
+
   /** Where this member is listed now, and its last cancellation per list, across all lists. */
   async entries(member: EntryMember): Promise<{ listed: EntryState[]; cancelled: Cancellation[] }> {
     assertMember(member);
