@@ -126,7 +126,7 @@ export function callControlContract(name: string, makeHarness: () => Promise<Cal
         variables: { CALLGUARD_REQUEST: 'request-1' },
       });
       expect(originated).toEqual({ ok: true, channelId });
-      expect((await started).args).toEqual(['dialer', 'request-1']);
+      expect(await started).toMatchObject({ args: ['dialer', 'request-1'], callerNumber: '+4930123456' });
       expect(await harness.calls.getVariable(channelId, 'CALLGUARD_REQUEST')).toEqual({ ok: true, value: 'request-1' });
       const destroyed = nextEvent(harness.events, 'channelDestroyed', channelId);
       expect(await harness.calls.hangup(channelId, 16)).toEqual(DONE);

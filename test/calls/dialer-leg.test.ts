@@ -69,6 +69,14 @@ describe('the dialer leg (campaign calls over ARI)', () => {
     expect(await dial(attempt())).toBe('NO_ANSWER');
   });
 
+  it('a leg Asterisk reports nothing about is hung up after the dial timeout and its grace, and is NO_ANSWER', async () => {
+    const { calls, dial, lines } = setup({ kind: 'silent' });
+    expect(await dial(attempt())).toBe('NO_ANSWER');
+    const [channelId] = calls.originatedTo(ENDPOINT);
+    expect(calls.operations).toContainEqual({ op: 'hangup', channel: channelId, cause: 19 });
+    expect(lines().some((line) => line.channel === channelId && line.level === 40)).toBe(true);
+  });
+
   it('an originate Asterisk refuses rejects with the status and reason (the Dialer records FAILED with it)', async () => {
     const { dial } = setup({ kind: 'refuse', status: 500, reason: 'Allocation failed' });
     await expect(dial(attempt())).rejects.toThrow('originate refused with HTTP 500: Allocation failed');

@@ -39,6 +39,8 @@ export type FarEnd =
   | { kind: 'answer'; afterMs?: number }
   | { kind: 'end'; cause: number; afterMs?: number }
   | { kind: 'ring' }
+  /** rings, and Asterisk's events about it are lost (websocket reconnecting): nothing is ever reported */
+  | { kind: 'silent' }
   | { kind: 'refuse'; status: number; reason: string };
 
 /** Asterisk's answer to an originate whose channel technology or endpoint does not exist. */
@@ -190,9 +192,10 @@ export class FakeCallControl extends EventEmitter<AriEventMap> implements CallCo
         return;
       }
       const cause = hungUpWith ?? (farEnd.kind === 'end' ? farEnd.cause : 19);
-      this.emit('channelDestroyed', { channelId, cause });
+      if (farEnd.kind !== 'silent') this.emit('channelDestroyed', { channelId, cause });
     };
-    const timer = setTimeout(() => settle(), farEnd.kind === 'ring' ? request.timeoutSeconds * 1000 : (farEnd.afterMs ?? 0));
+    const ringsFor = farEnd.kind === 'ring' || farEnd.kind === 'silent' ? request.timeoutSeconds * 1000 : (farEnd.afterMs ?? 0);
+    const timer = setTimeout(() => settle(), ringsFor);
     this.ringing.set(channelId, (cause) => settle(cause));
     return { ok: true, channelId };
   }
@@ -237,7 +240,9 @@ export class FakeCallControl extends EventEmitter<AriEventMap> implements CallCo
       originated: true,
     });
     const exten = /^[^/]+\/([^@]+)/.exec(request.endpoint)?.[1] ?? '';
-    this.emit('stasisStart', { channelId: request.channelId, callerNumber: request.callerId ?? '', args: request.appArgs, exten });
+    // Asterisk reports the number of a caller id given as `"Name" <number>`.
+    const callerNumber = /<([^>]*)>/.exec(request.callerId ?? '')?.[1] ?? request.callerId ?? '';
+    this.emit('stasisStart', { channelId: request.channelId, callerNumber, args: request.appArgs, exten });
   }
 
   private inStasis(channelId: string): FakeChannel | undefined {
