@@ -104,6 +104,10 @@ export class AriCallControl implements CallControl {
     }
   }
 
+  ring(channelId: string): Promise<Acted> {
+    return this.act('ring', 'POST', `${channelPath(channelId)}/ring`);
+  }
+
   async originate(request: OriginateRequest): Promise<Originated> {
     const query: Query = {
       endpoint: request.endpoint,

@@ -68,6 +68,8 @@ export interface CallControl {
    * leaves Stasis), GONE when the channel was gone before it started or left meanwhile.
    */
   play(channelId: string, media: string): Promise<Acted>;
+  /** Tells an unanswered caller the call is ringing (SIP 180) while callguard dials for it. */
+  ring(channelId: string): Promise<Acted>;
   /** Dials a new channel; resolves as soon as Asterisk took (or refused) the request, before any answer. */
   originate(request: OriginateRequest): Promise<Originated>;
   /** Creates an empty mixing bridge with this id. */

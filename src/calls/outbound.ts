@@ -178,6 +178,11 @@ async function dialAndBridge(
   });
   const legLeft = firstEnd(events, [legId]);
   try {
+    if (!(await ringAgent(call.channelId, calls, log))) {
+      log.info('agent hung up before the far end was dialled');
+      await dialled('CANCELLED');
+      return;
+    }
     let result: LegResult;
     try {
       result = await originateLeg(
@@ -230,6 +235,19 @@ async function dialAndBridge(
   } finally {
     agentLeft.stop();
     legLeft.stop();
+  }
+}
+
+/**
+ * Lets the agent hear ringing while the far end is dialled; false when the agent is gone.
+ * Ringing is a courtesy: when Asterisk refuses it, the number is dialled all the same.
+ */
+async function ringAgent(agentId: string, calls: CallControl, log: Logger): Promise<boolean> {
+  try {
+    return (await calls.ring(agentId)).ok;
+  } catch (error) {
+    log.warn({ error: describeError(error) }, 'could not indicate ringing to the agent; dialling anyway');
+    return true;
   }
 }
 

@@ -114,6 +114,13 @@ export function callControlContract(name: string, makeHarness: () => Promise<Cal
       await expect.poll(() => harness.calls.hangup(channel, 21), { timeout: 5_000, interval: 50 }).toEqual(GONE);
     });
 
+    it('an unanswered channel in Stasis can be told it rings; once hung up it is GONE', async () => {
+      const channel = await harness.newChannel();
+      expect(await harness.calls.ring(channel)).toEqual(DONE);
+      await harness.farEndHangup(channel);
+      expect(await harness.calls.ring(channel)).toEqual(GONE);
+    });
+
     it('an answered originate enters Stasis with its app args and the variables it was given', async () => {
       const channelId = randomUUID();
       const started = nextEvent(harness.events, 'stasisStart', channelId);

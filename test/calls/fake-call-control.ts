@@ -53,6 +53,7 @@ export type FakeOperation =
   | { op: 'set'; channel: string; name: string; value: string }
   | { op: 'get'; channel: string; name: string }
   | { op: 'play'; channel: string; media: string }
+  | { op: 'ring'; channel: string }
   | { op: 'originate'; channel: string; request: OriginateRequest }
   | { op: 'create bridge'; bridge: string }
   | { op: 'add to bridge'; bridge: string; channels: string[] }
@@ -173,6 +174,11 @@ export class FakeCallControl extends EventEmitter<AriEventMap> implements CallCo
         resolve(DONE);
       });
     });
+  }
+
+  async ring(channelId: string): Promise<Acted> {
+    this.operations.push({ op: 'ring', channel: channelId });
+    return this.inStasis(channelId) ? DONE : GONE;
   }
 
   async originate(request: OriginateRequest): Promise<Originated> {

@@ -104,12 +104,28 @@ describe('agents dialling out through Stasis(callguard,outbound,<campaign>)', ()
       request: { callerId: '"Sales" <+4930999999>', timeoutSeconds: 1, appArgs: ['outbound-leg', agent] },
     });
     expect(calls.channel(agent).answered).toBe(true);
+    expect(calls.operations.findIndex((op) => op.op === 'ring')).toBeLessThan(calls.operations.findIndex((op) => op.op === 'originate'));
     expect([...calls.bridges.values()][0]).toEqual(new Set([agent, leg]));
     expect(recorded[0]).toMatchObject({ verdict: 'clear', action: 'dial:ANSWERED', dialOutcome: 'ANSWERED' });
     calls.farEndHangup(leg ?? '');
     await done;
     expect(calls.channel(agent).place).toBe('gone');
     expect(calls.bridges.size).toBe(0);
+  });
+
+  it('an agent who is gone before the far end is dialled gets no dial at all', async () => {
+    const calls = new FakeCallControl();
+    const agent = calls.addChannel();
+    calls.farEndHangup(agent);
+    const recorded: AgentCallOutcome[] = [];
+    const { log } = capturedLogger();
+    await handleAgentCall(
+      { channelId: agent, dialled: CLEAR, campaignName: 'sales' },
+      { calls, events: calls, campaigns, lists, settings: { deadlineMs: 1_000, defaultRegion: 'DE' }, log },
+      async (outcome) => void recorded.push(outcome),
+    );
+    expect(calls.operations.some((op) => op.op === 'originate')).toBe(false);
+    expect(recorded[0]).toMatchObject({ verdict: 'clear', action: 'dial:CANCELLED' });
   });
 
   it('the agent hanging up a bridged call ends the far end too', async () => {

@@ -149,6 +149,14 @@ describe.skipIf(!availability.run)('agents dialling out through the Stasis app',
     expect((await call).status).toBe(200);
   });
 
+  it('an agent whose far end rings past the dial timeout gets SIP 480 (cause 19)', async () => {
+    const far = await farEnd('ring-no-answer');
+    const call = await agentCall('+4930200005');
+    expect(call.status).toBe(480);
+    expect(await far.invites()).toBe(1);
+    expect(await logged('+4930200005')).toMatchObject({ action: 'dial:NO_ANSWER' });
+  });
+
   it('an agent calling a busy far end hears busy (SIP 486) and is never answered', async () => {
     const far = await farEnd('busy');
     const call = await agentCall('+4930200004');
