@@ -73,6 +73,7 @@ export async function handleAgentCall(
   const log = deps.log.child({ channel: call.channelId, campaign: call.campaignName });
   const receivedAt = Date.now();
   const started = performance.now();
+  let decisionMs = 0;
   const outcome = (screening: Screening, verdict: Verdict, action: string, dialOutcome?: DialOutcome): AgentCallOutcome => ({
     call,
     receivedAt,
@@ -82,7 +83,6 @@ export async function handleAgentCall(
     ...(dialOutcome === undefined ? {} : { dialOutcome }),
     decisionMs,
   });
-  let decisionMs = 0;
 
   const lookup = await withDeadline(() => deps.campaigns.get(call.campaignName), deps.settings.deadlineMs);
   const campaign = usableCampaign(lookup, call.campaignName, log);
