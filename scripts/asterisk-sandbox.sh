@@ -94,8 +94,12 @@ remove_stale_runs() {
   local dir owner
   for dir in "$ROOT$RUNS_DIR"/*/; do
     [ -d "$dir" ] || continue
-    owner=$(cat "$dir/owner.pid" 2>/dev/null || echo 0)
-    if [ "$owner" = 0 ] || ! kill -0 "$owner" 2>/dev/null; then
+    if [ -f "$dir/owner.pid" ]; then
+      owner=$(cat "$dir/owner.pid")
+      kill -0 "$owner" 2>/dev/null || rm -rf "$dir"
+    elif [ -n "$(find "$dir" -maxdepth 0 -mmin +10)" ]; then
+      # A run directory without an owner is one a concurrent prepare is still making,
+      # unless it is old: then its prepare died before writing the owner.
       rm -rf "$dir"
     fi
   done
@@ -116,6 +120,7 @@ prepare() {
   provision
   remove_stale_runs
   run=$(mktemp -d "$ROOT$RUNS_DIR/run-XXXXXXXX")
+  echo "$owner" >"$run/owner.pid"
   chmod 755 "$run"
   etc="$run/etc"
   mkdir -p "$etc" "$run/run" "$run/log" "$run/spool" "$run/db"
@@ -154,7 +159,6 @@ EOF
   moddir=$(cd "$ROOT/usr/lib" && ls -d ./*/asterisk/modules 2>/dev/null | head -1)
   [ -n "$moddir" ] || die "no asterisk modules directory in $ROOT/usr/lib"
   sed -i "s#^astmoddir => .*#astmoddir => /usr/lib/${moddir#./}#" "$etc/asterisk.conf"
-  echo "$owner" >"$run/owner.pid"
   chroot "$ROOT" chown -R asterisk:asterisk "$inside"
   echo "$run"
 }
