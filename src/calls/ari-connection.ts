@@ -21,6 +21,13 @@ export interface AriConnectionOptions {
   username: string;
   password: string;
   app: string;
+  /**
+   * A second app only this process registers. Asterisk sends an app's events to the
+   * websocket that registered it last, so with several serve instances sharing `app`,
+   * a channel one of them originates into `app` would report to another; originated
+   * into `ownApp`, it reports back to its own process.
+   */
+  ownApp?: string;
   log: Logger;
 }
 
@@ -103,13 +110,14 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
     }
     this.client = client;
     this.wire(client);
-    await client.start(app);
+    const { ownApp } = this.options;
+    await client.start(ownApp === undefined ? app : [app, ownApp]);
     this.opened.add(client);
     if (this.closed) {
       this.dropClient();
       return;
     }
-    this.log.info({ app, url }, 'ARI connected');
+    this.log.info({ app, ownApp, url }, 'ARI connected');
     this.setState('connected');
   }
 

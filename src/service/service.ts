@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AriCallControl } from '../calls/ari-call-control.js';
 import { AriConnection } from '../calls/ari-connection.js';
@@ -34,9 +35,11 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   log.info({ config: describeConfig(config) }, 'callguard starting');
   const metrics = new ServiceMetrics();
   const redis = createServiceRedis(config.redis.url, log);
-  const ari = new AriConnection({ ...config.ari, log });
+  // Channels this instance originates enter an app of its own, so their events come back here.
+  const ownApp = `${config.ari.app}-${randomBytes(4).toString('hex')}`;
+  const ari = new AriConnection({ ...config.ari, ownApp, log });
   const rest = new AriRest({ url: config.ari.url, username: config.ari.username, password: config.ari.password });
-  const calls = new AriCallControl({ rest, events: ari, app: config.ari.app });
+  const calls = new AriCallControl({ rest, events: ari, app: ownApp });
   const routes = new RouteStore(redis, config.redis.namespace);
   const lists = new ListStore(redis, config.redis.namespace);
   const callLog = log.child({ component: 'call-log' });
