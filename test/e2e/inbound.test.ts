@@ -158,6 +158,14 @@ describe.skipIf(!availability.run)('inbound calls through the Stasis app', () =>
     expect((await call(from, 'busy')).status).toBe(486);
   });
 
+  it('a route named with a hyphen screens the call by that route', async () => {
+    await setRoute('front-desk', { actions: { ...newRoute('x').actions, blocked: { type: 'hangup', cause: 17 } } });
+    const from = '+4930123456780';
+    await new ListStore(redis, namespace).add('dnc', [{ member: from }], { by: 'e2e' });
+    expect((await call(from, 'front-desk')).status).toBe(486);
+    expect(await logged(from)).toMatchObject({ verdict: 'blocked', route: 'front-desk', action: 'hangup:17' });
+  });
+
   it('a VIP who is also on a block list reaches the queue with CALLGUARD_QUEUE_PRIORITY set', async () => {
     const outcome = await call(VIP, 'support');
     const entry = await logged(VIP);
