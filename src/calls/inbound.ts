@@ -164,6 +164,7 @@ export function inboundCallLogEntry(outcome: InboundOutcome): CallLogEntry {
     list: screening.match?.list,
     reason: screening.match?.reason ?? screening.detail,
     action: outcome.action,
+    outcome: outcome.gone ? 'caller-gone' : 'done',
     decisionMs: outcome.decisionMs,
   };
 }

@@ -10,7 +10,7 @@ import { withDeadline, type DeadlineOutcome } from '../screening/deadline.js';
 import { CHANNEL_VARIABLES } from '../screening/decide.js';
 import { decideAgentCall, screenCallee, type BlockListReader } from '../screening/outbound.js';
 import type { Action, Screening, Verdict } from '../screening/types.js';
-import type { CallControl } from './call-control.js';
+import { DONE, type Acted, type CallControl } from './call-control.js';
 import { describeError, runAction } from './inbound.js';
 import { AGENT_CALL_LEG, originateLeg, timeoutSecondsOf, type LegEvents, type LegResult } from './originated-leg.js';
 
@@ -55,6 +55,8 @@ export interface AgentCallOutcome {
   dialOutcome?: DialOutcome;
   /** from StasisStart to the decision, before any dial */
   decisionMs: number;
+  /** the agent hung up (or left) before the refusal was done or the far end was dialled */
+  gone: boolean;
 }
 
 /**
@@ -74,7 +76,13 @@ export async function handleAgentCall(
   const receivedAt = Date.now();
   const started = performance.now();
   let decisionMs = 0;
-  const outcome = (screening: Screening, verdict: Verdict, action: string, dialOutcome?: DialOutcome): AgentCallOutcome => ({
+  const outcome = (
+    screening: Screening,
+    verdict: Verdict,
+    action: string,
+    gone: boolean,
+    dialOutcome?: DialOutcome,
+  ): AgentCallOutcome => ({
     call,
     receivedAt,
     screening,
@@ -82,6 +90,7 @@ export async function handleAgentCall(
     action,
     ...(dialOutcome === undefined ? {} : { dialOutcome }),
     decisionMs,
+    gone,
   });
 
   const lookup = await withDeadline(() => deps.campaigns.get(call.campaignName), deps.settings.deadlineMs);
@@ -89,8 +98,8 @@ export async function handleAgentCall(
   if (!campaign.ok) {
     decisionMs = performance.now() - started;
     const action: Action = { type: 'hangup', cause: CAUSE_CAMPAIGN_UNUSABLE };
-    await refuse(call.channelId, 'unavailable', undefined, action, deps.calls, log);
-    await record(outcome({ verdict: 'unavailable', detail: campaign.reason }, 'unavailable', formatAction(action)));
+    const refused = await refuse(call.channelId, 'unavailable', undefined, action, deps.calls, log);
+    await record(outcome({ verdict: 'unavailable', detail: campaign.reason }, 'unavailable', formatAction(action), !refused.ok));
     return;
   }
 
@@ -104,14 +113,14 @@ export async function handleAgentCall(
 
   if (decision.kind === 'refuse') {
     log.info({ verdict: decision.verdict, list: screening.match?.list, number: screening.e164 }, 'agent call not dialled');
-    await refuse(call.channelId, decision.verdict, screening, decision.action, deps.calls, log);
-    await record(outcome(screening, decision.verdict, formatAction(decision.action)));
+    const refused = await refuse(call.channelId, decision.verdict, screening, decision.action, deps.calls, log);
+    await record(outcome(screening, decision.verdict, formatAction(decision.action), !refused.ok));
     return;
   }
   if (decision.verdict === 'unavailable') log.warn({ reason: screening.detail }, 'block lists unavailable; campaign fails open, dialling');
   await dialAndBridge(call, campaign.campaign, decision.endpoint, deps, log, async (dialOutcome) => {
     const reached = dialOutcome === 'CANCELLED' ? undefined : dialOutcome;
-    await record(outcome(screening, decision.verdict, `dial:${dialOutcome}`, reached));
+    await record(outcome(screening, decision.verdict, `dial:${dialOutcome}`, dialOutcome === 'CANCELLED', reached));
   });
 }
 
@@ -131,7 +140,7 @@ function usableCampaign(
   return { ok: false, reason };
 }
 
-/** Sets the CALLGUARD_* variables (for the dialplan and the CDR) and runs the campaign's action. */
+/** Sets the CALLGUARD_* variables (for the dialplan and the CDR) and runs the campaign's action; GONE when the agent left first. */
 async function refuse(
   channelId: string,
   verdict: Verdict,
@@ -139,18 +148,20 @@ async function refuse(
   action: Action,
   calls: CallControl,
   log: Logger,
-): Promise<void> {
+): Promise<Acted> {
   try {
     await Promise.all([
       calls.setVariable(channelId, CHANNEL_VARIABLES.verdict, verdict),
       calls.setVariable(channelId, CHANNEL_VARIABLES.list, screening?.match?.list ?? ''),
     ]);
-    await runAction(channelId, action, calls);
+    return await runAction(channelId, action, calls);
   } catch (error) {
     // The call must not be dialled and must not stay in silence: end it.
     log.error({ error: describeError(error) }, 'refusal failed; hanging up');
-    await calls.hangup(channelId, CAUSE_CAMPAIGN_UNUSABLE).catch((hangupError: unknown) => {
+    return calls.hangup(channelId, CAUSE_CAMPAIGN_UNUSABLE).catch((hangupError: unknown) => {
       log.error({ error: describeError(hangupError) }, 'hangup failed too');
+      // Asterisk refused without saying the agent left: only GONE makes an entry caller-gone.
+      return DONE;
     });
   }
 }
@@ -312,6 +323,7 @@ export function agentCallLogEntry(outcome: AgentCallOutcome): CallLogEntry {
     ...(screening.match?.list === undefined ? {} : { list: screening.match.list }),
     ...((screening.match?.reason ?? screening.detail) === undefined ? {} : { reason: screening.match?.reason ?? screening.detail }),
     action: outcome.action,
+    outcome: outcome.gone ? 'caller-gone' : 'done',
     decisionMs: outcome.decisionMs,
   };
 }

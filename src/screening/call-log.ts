@@ -18,6 +18,14 @@ export const DEFAULT_REPORT_LIMIT = 100;
 
 export type Direction = 'inbound' | 'outbound';
 
+/**
+ * Whether the logged action ran to its end: `caller-gone` when the caller (the agent,
+ * outbound) hung up or left before it was done, so the action is what was decided, not
+ * what the caller heard.
+ */
+export const CALL_OUTCOMES = ['done', 'caller-gone'] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
 /** One screened call, as the Stasis app appends it. */
 export interface CallLogEntry {
   /** when the call arrived, ms since epoch */
@@ -41,6 +49,8 @@ export interface CallLogEntry {
   reason?: string;
   /** formatAction() of the action taken */
   action: string;
+  /** absent in entries written before callguard recorded it */
+  outcome?: CallOutcome;
   /** from the event to the decision, in ms (fractions kept) */
   decisionMs: number;
 }
@@ -95,6 +105,7 @@ export function callLogFields(entry: CallLogEntry): string[] {
     ['list', entry.list],
     ['reason', entry.reason],
     ['action', entry.action],
+    ['outcome', entry.outcome],
     ['decisionMs', roundMs(entry.decisionMs)],
   ];
   return pairs.flatMap(([field, value]) => (value === undefined || value === '' ? [] : [field, String(value)]));
@@ -149,11 +160,17 @@ export function parseCallLogEntry(id: string, flat: string[]): LoggedCall | null
     const value = fields.get(optional);
     if (value !== undefined) entry[optional] = value;
   }
+  const outcome = fields.get('outcome');
+  if (isCallOutcome(outcome)) entry.outcome = outcome;
   return entry;
 }
 
 export function zeroCounts(): Record<Verdict, number> {
   return Object.fromEntries(VERDICTS.map((verdict) => [verdict, 0])) as Record<Verdict, number>;
+}
+
+function isCallOutcome(value: string | undefined): value is CallOutcome {
+  return value !== undefined && (CALL_OUTCOMES as readonly string[]).includes(value);
 }
 
 function isVerdict(value: string | undefined): value is Verdict {

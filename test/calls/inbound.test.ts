@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallControlError, type CallControl } from '../../src/calls/call-control.js';
-import { handleInbound, PRESENTATION_VARIABLE, type InboundDeps } from '../../src/calls/inbound.js';
+import { handleInbound, inboundCallLogEntry, PRESENTATION_VARIABLE, type InboundDeps } from '../../src/calls/inbound.js';
 import { ListStore } from '../../src/lists/store.js';
 import { newRoute } from '../../src/screening/route.js';
 import { RouteStore } from '../../src/screening/routes.js';
@@ -194,8 +194,31 @@ describe('inbound call handling', () => {
     const { deps: d, lines } = deps(calls);
     const outcome = await handleInbound({ channelId: channel, callerNumber: BLOCKED_CALLER, routeName: 'support' }, d);
     expect(outcome.gone).toBe(true);
+    expect(inboundCallLogEntry(outcome)).toMatchObject({ action: 'hangup:21', outcome: 'caller-gone' });
     expect(calls.operations.filter((op) => op.op !== 'get')).toEqual([]);
     expect(lines().filter((line) => Number(line.level) >= 40)).toEqual([]);
+  });
+
+  it('a caller gone when the action runs (CallControl GONE) is logged caller-gone, a call acted on is logged done', async () => {
+    const calls = new FakeCallControl();
+    const gone = calls.addChannel({ [PRESENTATION_VARIABLE]: 'allowed_not_screened' });
+    const { deps: d } = deps(calls);
+    // The dialplan passes the presentation, so the first operation on the channel is the action's.
+    calls.farEndHangup(gone);
+    const goneOutcome = await handleInbound(
+      { channelId: gone, callerNumber: BLOCKED_CALLER, routeName: 'support', presentation: 'allowed_not_screened' },
+      d,
+    );
+    expect(calls.operations.some((op) => op.op === 'set')).toBe(true);
+    expect(inboundCallLogEntry(goneOutcome)).toMatchObject({ verdict: 'blocked', action: 'hangup:21', outcome: 'caller-gone' });
+
+    const present = calls.addChannel();
+    const doneOutcome = await handleInbound(
+      { channelId: present, callerNumber: BLOCKED_CALLER, routeName: 'support', presentation: 'allowed_not_screened' },
+      d,
+    );
+    expect(calls.channel(present).hangupCause).toBe(21);
+    expect(inboundCallLogEntry(doneOutcome)).toMatchObject({ action: 'hangup:21', outcome: 'done' });
   });
 
   it('a caller who hangs up during the announcement ends the call quietly', async () => {

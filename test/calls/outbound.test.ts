@@ -84,7 +84,19 @@ describe('agents dialling out through Stasis(callguard,outbound,<campaign>)', ()
     expect(calls.channel(agent).variables.get('CALLGUARD_VERDICT')).toBe('blocked');
     const entry = agentCallLogEntry(recorded[0] as AgentCallOutcome);
     expect(entry).toMatchObject({ direction: 'outbound', campaign: 'sales', raw: '030 100001', e164: BLOCKED, verdict: 'blocked' });
-    expect(entry).toMatchObject({ list: 'dnc', reason: 'asked not to be called', action: 'hangup:21' });
+    expect(entry).toMatchObject({ list: 'dnc', reason: 'asked not to be called', action: 'hangup:21', outcome: 'done' });
+  });
+
+  it('an agent gone before the refusal ran (CallControl GONE) is logged caller-gone', async () => {
+    const { calls, agent, recorded, done } = agentCall(BLOCKED, { kind: 'answer' });
+    calls.farEndHangup(agent);
+    await done;
+    expect(calls.operations.some((op) => op.op === 'originate')).toBe(false);
+    expect(agentCallLogEntry(recorded[0] as AgentCallOutcome)).toMatchObject({
+      verdict: 'blocked',
+      action: 'hangup:21',
+      outcome: 'caller-gone',
+    });
   });
 
   it('a campaign that announces plays the sound to the agent before the hangup', async () => {
@@ -126,6 +138,7 @@ describe('agents dialling out through Stasis(callguard,outbound,<campaign>)', ()
     );
     expect(calls.operations.some((op) => op.op === 'originate')).toBe(false);
     expect(recorded[0]).toMatchObject({ verdict: 'clear', action: 'dial:CANCELLED' });
+    expect(agentCallLogEntry(recorded[0] as AgentCallOutcome).outcome).toBe('caller-gone');
   });
 
   it('the agent hanging up a bridged call ends the far end too', async () => {

@@ -29,7 +29,7 @@ interface ReportJson {
   since: string | null;
   total: number;
   counts: Record<Verdict, number>;
-  calls: { channel: string; verdict: string; e164: string | null; list: string | null; action: string }[];
+  calls: { channel: string; verdict: string; e164: string | null; list: string | null; action: string; outcome: string | null }[];
 }
 
 async function logged(...verdicts: [Verdict, string?][]): Promise<string> {
@@ -76,6 +76,23 @@ describe('callguard report', () => {
     const run = await callguardJson<ReportJson>(namespace, 'report', '--limit', '1');
     expect(run.json.calls).toHaveLength(1);
     expect(run.json.counts.blocked).toBe(3);
+  });
+
+  it('an action the caller hung up before is marked caller gone, and an entry without an outcome reads as null', async () => {
+    const namespace = testNamespace();
+    await appendCallLog(redis, namespace, call(0, 'clear'));
+    await appendCallLog(redis, namespace, { ...call(1, 'blocked'), outcome: 'caller-gone' });
+    await appendCallLog(redis, namespace, { ...call(2, 'blocked'), outcome: 'done' });
+    const run = await callguard(namespace, 'report');
+    const lines = run.out.trim().split('\n');
+    expect(lines.find((line) => line.includes('chan-1'))).toMatch(/hangup:21 \(caller gone\)/);
+    expect(lines.find((line) => line.includes('chan-2'))).not.toContain('caller gone');
+    const json = await callguardJson<ReportJson>(namespace, 'report');
+    expect(json.json.calls.map((c) => [c.channel, c.outcome])).toEqual([
+      ['chan-2', 'done'],
+      ['chan-1', 'caller-gone'],
+      ['chan-0', null],
+    ]);
   });
 
   it('an empty log says so', async () => {

@@ -21,6 +21,7 @@ function call(n: number, verdict: Verdict, route = 'support'): CallLogEntry {
     verdict,
     ...(verdict === 'blocked' ? { list: 'dnc', reason: 'asked not to be called' } : {}),
     action: verdict === 'blocked' ? 'hangup:21' : 'continue:queues,support,1',
+    outcome: verdict === 'blocked' ? 'caller-gone' : 'done',
     decisionMs: 0.8123456,
   };
 }

@@ -45,7 +45,9 @@ Examples:
 
 JSON: {"since":ISO|null,"total":n,"counts":{"blocked":n,...},
        "calls":[{"id","time","channel","direction","raw","e164","presentation","route",
-                 "campaign","verdict","list","reason","action","decisionMs"}]}`,
+                 "campaign","verdict","list","reason","action","outcome","decisionMs"}]}
+An ACTION marked "(caller gone)" was decided, but the caller hung up before it ran
+to its end ("outcome":"caller-gone"; "done" when it did, null in older entries).`,
     )
     .action(async (options: ReportOptions, command: Command) =>
       withContext(command, io, async (context) => {
@@ -71,7 +73,7 @@ JSON: {"since":ISO|null,"total":n,"counts":{"blocked":n,...},
                   printable(call.raw),
                   call.route ?? (call.campaign === undefined ? undefined : `campaign ${call.campaign}`),
                   call.list,
-                  call.action,
+                  call.outcome === 'caller-gone' ? `${call.action} (caller gone)` : call.action,
                   Number.isFinite(call.decisionMs) ? call.decisionMs.toFixed(2) : undefined,
                   call.channel,
                 ]),
@@ -127,6 +129,7 @@ function callJson(call: LoggedCall): Record<string, string | number | null> {
     list: call.list ?? null,
     reason: call.reason ?? null,
     action: call.action,
+    outcome: call.outcome ?? null,
     decisionMs: Number.isFinite(call.decisionMs) ? call.decisionMs : null,
   };
 }
