@@ -3,26 +3,19 @@ import { Dialer } from '../../src/dialer/dialer.js';
 import { DialQueue } from '../../src/dialer/queue.js';
 import { ListStore } from '../../src/lists/store.js';
 import { testNamespace, testRedis } from '../helpers/redis.js';
-import { callguard, callguardJson } from './run-cli.js';
+import { callguard, callguardJson, namespaceWithLists } from './run-cli.js';
 
 const redis = testRedis();
 afterAll(async () => {
   await redis.quit();
 });
 
-async function namespaceWithLists(...lists: string[]): Promise<string> {
-  const namespace = testNamespace();
-  const store = new ListStore(redis, namespace);
-  for (const list of lists) await store.createList(list, { by: 'test' });
-  return namespace;
-}
-
 const SALES = ['campaign', 'set', 'sales', '--block', 'dnc,national-dnc', '--endpoint', 'PJSIP/${NUMBER}@trunk', '--caller-id', '+4930123456',
   '--context', 'agents', '--max-attempts', '3', '--retry', 'busy=5m,noanswer=30m,failed=10m', '--max-concurrent', '10', '--region', 'DE'];
 
 describe('callguard campaign', () => {
   it('set creates a campaign that show reads back', async () => {
-    const ns = await namespaceWithLists('dnc', 'national-dnc');
+    const ns = await namespaceWithLists(redis, 'dnc', 'national-dnc');
     const set = await callguardJson(ns, ...SALES);
     expect(set.code).toBe(0);
     expect(set.json.created).toBe(true);
@@ -45,7 +38,7 @@ describe('callguard campaign', () => {
   });
 
   it('a later set changes only what it names', async () => {
-    const ns = await namespaceWithLists('dnc', 'national-dnc');
+    const ns = await namespaceWithLists(redis, 'dnc', 'national-dnc');
     await callguard(ns, ...SALES);
     const changed = await callguardJson<{ created: boolean; campaign: Record<string, unknown> }>(
       ns, 'campaign', 'set', 'sales', '--retry', 'failed=none', '--on-blocked', 'announce:custom/dnc:rejected', '--no-caller-id',
@@ -68,7 +61,7 @@ describe('callguard campaign', () => {
     [['campaign', 'set', 'x', '--endpoint', 'PJSIP/${NUMBER}@t', '--context', 'agents', '--on-blocked', 'continue:a,b'], /hangup or announce/],
     [['campaign', 'set', 'Bad', '--endpoint', 'PJSIP/${NUMBER}@t', '--context', 'agents'], /not a campaign name/],
   ])('set %j is refused with exit 2 and nothing saved', async (args, message) => {
-    const ns = await namespaceWithLists();
+    const ns = await namespaceWithLists(redis);
     const run = await callguard(ns, ...args);
     expect(run.code).toBe(2);
     expect(run.err).toMatch(message);
@@ -76,7 +69,7 @@ describe('callguard campaign', () => {
   });
 
   it('a block list that does not exist is refused unless allowed, because nothing would be dialled', async () => {
-    const ns = await namespaceWithLists();
+    const ns = await namespaceWithLists(redis);
     const refused = await callguard(ns, 'campaign', 'set', 'x', '--endpoint', 'PJSIP/${NUMBER}@t', '--context', 'agents', '--block', 'dnc');
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/no list named dnc/);
@@ -86,7 +79,7 @@ describe('callguard campaign', () => {
   });
 
   it('list names every campaign and rm removes one', async () => {
-    const ns = await namespaceWithLists('dnc', 'national-dnc');
+    const ns = await namespaceWithLists(redis, 'dnc', 'national-dnc');
     await callguard(ns, ...SALES);
     await callguard(ns, 'campaign', 'set', 'promo', '--endpoint', 'PJSIP/${DIGITS}@t2', '--context', 'queues,sales,1');
     const listed = await callguard(ns, 'campaign', 'list');
@@ -105,7 +98,7 @@ describe('callguard campaign', () => {
 
 describe('callguard call', () => {
   it('queues a request with its time and attributes on the requests stream', async () => {
-    const ns = await namespaceWithLists('dnc', 'national-dnc');
+    const ns = await namespaceWithLists(redis, 'dnc', 'national-dnc');
     await callguard(ns, ...SALES);
     const run = await callguardJson(ns, 'call', '030 1234567', '--campaign', 'sales', '--at', '2026-12-01T09:00:00Z', '--attr', 'crm=4711', '--attr', 'agent=anna', '--id', 'crm-4711');
     expect(run.code).toBe(0);
@@ -124,7 +117,7 @@ describe('callguard call', () => {
     [['call', '+4930123456', '--campaign', 'sales', '--attr', 'novalue'], 2, /key=value/],
     [['call', '+4930123456', '--campaign', 'sales', '--at', 'tomorrow'], 2, /ISO 8601/],
   ])('%j is refused and nothing queued', async (args, code, message) => {
-    const ns = await namespaceWithLists('dnc', 'national-dnc');
+    const ns = await namespaceWithLists(redis, 'dnc', 'national-dnc');
     await callguard(ns, ...SALES);
     const run = await callguard(ns, ...args);
     expect(run.code).toBe(code);
@@ -136,7 +129,7 @@ describe('callguard call', () => {
 
 describe('callguard campaign report', () => {
   it('lists the attempts newest first with totals per outcome', async () => {
-    const ns = await namespaceWithLists('dnc', 'national-dnc');
+    const ns = await namespaceWithLists(redis, 'dnc', 'national-dnc');
     await callguard(ns, ...SALES);
     await new ListStore(redis, ns).add('dnc', [{ member: '+49301111111' }], { by: 'test', reason: 'asked twice' });
     for (const number of ['+49301111111', '+49302222222', '+49303333333']) await callguard(ns, 'call', number, '--campaign', 'sales');

@@ -3,19 +3,12 @@ import { globalKeys } from '../../src/lists/keys.js';
 import { ListStore } from '../../src/lists/store.js';
 import { RouteStore } from '../../src/screening/routes.js';
 import { testNamespace, testRedis } from '../helpers/redis.js';
-import { callguard, callguardJson } from './run-cli.js';
+import { callguard, callguardJson, namespaceWithLists } from './run-cli.js';
 
 const redis = testRedis();
 afterAll(async () => {
   await redis.quit();
 });
-
-async function namespaceWithLists(...lists: string[]): Promise<string> {
-  const namespace = testNamespace();
-  const store = new ListStore(redis, namespace);
-  for (const list of lists) await store.createList(list, { by: 'test' });
-  return namespace;
-}
 
 interface RouteJson {
   name: string;
@@ -30,7 +23,7 @@ interface RouteJson {
 
 describe('callguard route set', () => {
   it('creates a route with the defaults and the options given, and the service reads it', async () => {
-    const namespace = await namespaceWithLists('dnc', 'spam', 'vip');
+    const namespace = await namespaceWithLists(redis, 'dnc', 'spam', 'vip');
     const run = await callguardJson<{ created: boolean; route: RouteJson }>(
       namespace, 'route', 'set', 'support', '--block', 'dnc,spam', '--allow', 'vip', '--region', 'de',
       '--vip-priority', '10', '--on-blocked', 'hangup:busy', '--by', 'alice',
@@ -50,7 +43,7 @@ describe('callguard route set', () => {
   });
 
   it('changes only the options given and keeps the rest', async () => {
-    const namespace = await namespaceWithLists('dnc', 'spam', 'vip');
+    const namespace = await namespaceWithLists(redis, 'dnc', 'spam', 'vip');
     await callguard(namespace, 'route', 'set', 'support', '--block', 'dnc,spam', '--allow', 'vip', '--region', 'DE', '--vip-priority', '5');
     const run = await callguardJson<{ created: boolean; route: RouteJson }>(
       namespace, 'route', 'set', 'support', '--on-blocked', 'announce:custom/blocked', '--withheld', 'hidden',
@@ -63,7 +56,7 @@ describe('callguard route set', () => {
   });
 
   it('--no-block, --no-allow, --no-region and --no-vip-priority reset those fields', async () => {
-    const namespace = await namespaceWithLists('dnc', 'vip');
+    const namespace = await namespaceWithLists(redis, 'dnc', 'vip');
     await callguard(namespace, 'route', 'set', 'support', '--block', 'dnc', '--allow', 'vip', '--region', 'DE', '--vip-priority', '5');
     const run = await callguardJson<{ route: RouteJson }>(
       namespace, 'route', 'set', 'support', '--no-block', '--no-allow', '--no-region', '--no-vip-priority',
@@ -72,7 +65,7 @@ describe('callguard route set', () => {
   });
 
   it('refuses a list that does not exist, and saves nothing', async () => {
-    const namespace = await namespaceWithLists('dnc');
+    const namespace = await namespaceWithLists(redis, 'dnc');
     const run = await callguard(namespace, 'route', 'set', 'support', '--block', 'dnc,spma');
     expect(run.code).toBe(2);
     expect(run.err).toMatch(/no list named spma.*--allow-missing-lists; nothing was saved/);
@@ -80,7 +73,7 @@ describe('callguard route set', () => {
   });
 
   it('--allow-missing-lists saves the route and warns about the missing list', async () => {
-    const namespace = await namespaceWithLists('dnc');
+    const namespace = await namespaceWithLists(redis, 'dnc');
     const run = await callguard(namespace, 'route', 'set', 'support', '--block', 'dnc,later', '--allow-missing-lists');
     expect(run.code).toBe(0);
     expect(run.err).toMatch(/warning: list later does not exist/);
@@ -89,7 +82,7 @@ describe('callguard route set', () => {
   });
 
   it('refuses a list that would both block and allow', async () => {
-    const namespace = await namespaceWithLists('vip');
+    const namespace = await namespaceWithLists(redis, 'vip');
     const run = await callguard(namespace, 'route', 'set', 'support', '--block', 'vip', '--allow', 'vip');
     expect(run.code).toBe(2);
     expect(run.err).toMatch(/vip would both block and allow/);
@@ -135,7 +128,7 @@ describe('callguard route set', () => {
 
 describe('callguard route show, list, rm', () => {
   it('show prints every action, with the cause name', async () => {
-    const namespace = await namespaceWithLists('dnc');
+    const namespace = await namespaceWithLists(redis, 'dnc');
     await callguard(namespace, 'route', 'set', 'support', '--block', 'dnc', '--on-blocked', 'hangup:busy');
     const run = await callguard(namespace, 'route', 'show', 'support');
     expect(run.code).toBe(0);
@@ -144,7 +137,7 @@ describe('callguard route show, list, rm', () => {
   });
 
   it('show names a list the route uses that was removed since', async () => {
-    const namespace = await namespaceWithLists('dnc');
+    const namespace = await namespaceWithLists(redis, 'dnc');
     await callguard(namespace, 'route', 'set', 'support', '--block', 'dnc');
     await new ListStore(redis, namespace).removeList('dnc', { by: 'test' });
     const run = await callguardJson<{ missingLists: string[] }>(namespace, 'route', 'show', 'support');

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
 import { runCli } from '../../src/cli/run.js';
-import { redisUrl } from '../helpers/redis.js';
+import { ListStore } from '../../src/lists/store.js';
+import { redisUrl, testNamespace } from '../helpers/redis.js';
 
 export interface CliRun {
   code: number;
@@ -31,6 +33,14 @@ export async function callguardJson<T = Record<string, unknown>>(
 ): Promise<CliRun & { json: T }> {
   const run = await callguard(namespace, '--json', ...args);
   return { ...run, json: JSON.parse(run.out) as T };
+}
+
+/** A namespace of its own with these lists created (empty), for commands that name lists. */
+export async function namespaceWithLists(redis: Redis, ...lists: string[]): Promise<string> {
+  const namespace = testNamespace();
+  const store = new ListStore(redis, namespace);
+  for (const list of lists) await store.createList(list, { by: 'test' });
+  return namespace;
 }
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
