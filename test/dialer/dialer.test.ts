@@ -1,17 +1,9 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { testNamespace, testRedis } from '../helpers/redis.js';
-import { DialerFixture, START } from './fixture.js';
+import { describe, expect, it } from 'vitest';
+import { dialerFixtures, DialerFixture, START } from './fixture.js';
 
-const redis = testRedis();
+const { redis, next } = dialerFixtures();
 let fixture: DialerFixture;
-const setup = () => (fixture = new DialerFixture(redis, testNamespace()));
-
-afterEach(async () => {
-  await fixture.stopAll();
-});
-afterAll(async () => {
-  await redis.quit();
-});
+const setup = () => (fixture = next());
 
 const MINUTE = 60_000;
 

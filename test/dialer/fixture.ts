@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { afterAll, afterEach } from 'vitest';
 import { Dialer, type DialerOptions } from '../../src/dialer/dialer.js';
 import { DialQueue } from '../../src/dialer/queue.js';
 import type { AttemptResult, DialAttempt, DialFunction } from '../../src/dialer/types.js';
@@ -6,8 +7,25 @@ import { ListStore } from '../../src/lists/store.js';
 import type { Campaign, DialOutcome } from '../../src/screening/campaign.js';
 import { applyCampaignChanges, parseDialplanTarget, type CampaignChanges } from '../../src/screening/campaign-syntax.js';
 import { CampaignStore } from '../../src/screening/campaigns.js';
+import { testNamespace, testRedis } from '../helpers/redis.js';
 
 export const START = Date.parse('2026-11-23T09:00:00Z');
+
+/**
+ * For one test file: a Redis client, quit after the file, and `next()`, a fresh fixture
+ * in a namespace of its own whose dialers are stopped after each test.
+ */
+export function dialerFixtures(): { redis: Redis; next: () => DialerFixture } {
+  const redis = testRedis();
+  let current: DialerFixture | undefined;
+  afterEach(async () => {
+    await current?.stopAll();
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+  return { redis, next: () => (current = new DialerFixture(redis, testNamespace())) };
+}
 
 /** A namespace with its stores, a clock the test moves, and a record of every dial. */
 export class DialerFixture {

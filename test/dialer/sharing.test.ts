@@ -1,20 +1,12 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialKeys } from '../../src/lists/keys.js';
 import { DIALER_GROUP } from '../../src/dialer/queue.js';
 import type { DialAttempt, DialFunction } from '../../src/dialer/types.js';
-import { testNamespace, testRedis } from '../helpers/redis.js';
-import { DialerFixture, waitFor } from './fixture.js';
+import { dialerFixtures, DialerFixture, waitFor } from './fixture.js';
 
-const redis = testRedis();
+const { redis, next } = dialerFixtures();
 let fixture: DialerFixture;
-const setup = () => (fixture = new DialerFixture(redis, testNamespace()));
-
-afterEach(async () => {
-  await fixture.stopAll();
-});
-afterAll(async () => {
-  await redis.quit();
-});
+const setup = () => (fixture = next());
 
 /** A dial that rings for `ringMs` (a fake far end), counting the calls up at once. */
 function ringing(ringMs: number, dialled: Map<string, string[]>, who: string, concurrency: { now: number; max: number }): DialFunction {
