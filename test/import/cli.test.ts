@@ -1,21 +1,13 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { redisUrl, testNamespace, testRedis } from '../helpers/redis.js';
+import { redisUrl, testNamespace } from '../helpers/redis.js';
 import { listKeys } from '../../src/lists/keys.js';
-import { createList, exitOf, numberLines, spawnCli, waitFor } from './helpers.js';
+import { cliTestFiles, createList, exitOf, numberLines, spawnCli, waitFor } from './helpers.js';
 
-const redis: Redis = testRedis();
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'callguard-import-cli-'));
-});
-afterAll(async () => {
-  await redis.quit();
-  await rm(dir, { recursive: true, force: true });
-});
+const files = cliTestFiles('callguard-import-cli-');
+const redis: Redis = files.redis;
 
 let namespace: string;
 beforeEach(async () => {
@@ -40,8 +32,8 @@ describe('callguard import (the real binary)', () => {
   });
 
   it('exits 1 when rows were rejected, and writes them to --rejects with their lines', async () => {
-    const rejects = join(dir, `rejects-${namespace}.csv`);
-    const input = join(dir, `input-${namespace}.csv`);
+    const rejects = join(files.dir, `rejects-${namespace}.csv`);
+    const input = join(files.dir, `input-${namespace}.csv`);
     await writeFile(input, 'number;note\r\n+4930123456;ok\r\nanonymous;hidden\r\n=1+2;formula\r\n');
     const result = await run(['import', input, '--list', 'dnc', '--rejects', rejects]);
     expect(result.code).toBe(1);
@@ -54,10 +46,10 @@ describe('callguard import (the real binary)', () => {
   });
 
   it('exits 2 for bad usage: an unknown list, a missing file, a column the header lacks', async () => {
-    const input = join(dir, `header-${namespace}.csv`);
+    const input = join(files.dir, `header-${namespace}.csv`);
     await writeFile(input, 'number,date\n+4930123456,2026-01-01\n');
     const unknown = await run(['import', '-', '--list', 'nosuch'], '+4930123456\n');
-    const missing = await run(['import', join(dir, 'missing.txt'), '--list', 'dnc']);
+    const missing = await run(['import', join(files.dir, 'missing.txt'), '--list', 'dnc']);
     const column = await run(['import', input, '--list', 'dnc', '--column', 'phone']);
     expect([unknown.code, missing.code, column.code]).toEqual([2, 2, 2]);
     expect(unknown.stderr).toMatch(/no such list: nosuch/);

@@ -1,13 +1,41 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { listKeys } from '../../src/lists/keys.js';
 import { importList, type ImportRequest } from '../../src/lists/import/run.js';
 import { openSource } from '../../src/lists/import/source.js';
 import type { ImportSummary } from '../../src/lists/import/summary.js';
 import { ListStore } from '../../src/lists/store.js';
+import { testRedis } from '../helpers/redis.js';
+
+/**
+ * For one test file that runs the CLI on files: a Redis client and a temporary directory
+ * (`dir`, named `<prefix>…`, made before the file's tests), both gone after them.
+ */
+export function cliTestFiles(prefix: string): { redis: Redis; readonly dir: string } {
+  const redis = testRedis();
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    await redis.quit();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    redis,
+    get dir(): string {
+      if (dir === undefined) throw new Error('cliTestFiles: the directory is made in beforeAll; read dir inside a test');
+      return dir;
+    },
+  };
+}
 
 /** An import source over bytes in memory, read like stdin. */
 export function sourceOf(content: string | Buffer) {

@@ -1,22 +1,14 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { redisUrl, testNamespace, testRedis } from '../helpers/redis.js';
+import { redisUrl, testNamespace } from '../helpers/redis.js';
 import { ListStore } from '../../src/lists/store.js';
-import { createList, entriesOf, exitOf, importText, numberLines, spawnCli } from './helpers.js';
+import { cliTestFiles, createList, entriesOf, exitOf, importText, numberLines, spawnCli } from './helpers.js';
 
-const redis: Redis = testRedis();
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'callguard-roundtrip-'));
-});
-afterAll(async () => {
-  await redis.quit();
-  await rm(dir, { recursive: true, force: true });
-});
+const files = cliTestFiles('callguard-roundtrip-');
+const redis: Redis = files.redis;
 
 async function cli(namespace: string, args: string[]) {
   const child = spawnCli(args, redisUrl(), namespace);
@@ -39,7 +31,7 @@ describe('export then import', () => {
       reason: 'mixed, with "quotes", and commas',
     });
 
-    const file = join(dir, 'source.csv.gz');
+    const file = join(files.dir, 'source.csv.gz');
     const exported = await cli(namespace, ['export', '--list', 'source', '-o', file]);
     expect(exported.code).toBe(0);
     const bytes = await readFile(file);
