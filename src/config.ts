@@ -1,3 +1,4 @@
+import { DEFAULT_LEASE_MS, DEFAULT_RECLAIM_IDLE_MS } from './dialer/dialer.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { parseRegion } from './numbers/region.js';
 import { ActionSyntaxError, parseAction } from './screening/actions.js';
@@ -22,6 +23,8 @@ export interface ServeConfig {
   unknownRouteAction: FallbackAction;
   health: { host: string; port: number };
   logLevel: LogLevel;
+  /** how long a dial attempt's lease lasts, and how long a read but untaken request waits to be reclaimed */
+  dialer: { leaseMs: number; reclaimIdleMs: number };
 }
 
 /** Every setting as text, as flags and environment give it. */
@@ -37,6 +40,8 @@ export interface ServeSettings {
   unknownRouteAction?: string;
   health?: string;
   logLevel?: string;
+  dialerLeaseMs?: string;
+  dialerReclaimIdleMs?: string;
 }
 
 /** The flag and environment variable of each setting, for help texts and error messages. */
@@ -53,6 +58,8 @@ export const SETTINGS: Readonly<Record<keyof ServeSettings, { flag?: string; env
   unknownRouteAction: { flag: '--unknown-route-action', env: 'CALLGUARD_UNKNOWN_ROUTE_ACTION' },
   health: { flag: '--health', env: 'CALLGUARD_HEALTH' },
   logLevel: { flag: '--log-level', env: 'CALLGUARD_LOG_LEVEL' },
+  dialerLeaseMs: { flag: '--dialer-lease-ms', env: 'CALLGUARD_DIALER_LEASE_MS' },
+  dialerReclaimIdleMs: { flag: '--dialer-reclaim-idle-ms', env: 'CALLGUARD_DIALER_RECLAIM_IDLE_MS' },
 };
 
 export const DEFAULTS = {
@@ -64,10 +71,19 @@ export const DEFAULTS = {
   unknownRouteAction: 'fallback',
   health: '127.0.0.1:9464',
   logLevel: 'info',
+  dialerLeaseMs: String(DEFAULT_LEASE_MS),
+  dialerReclaimIdleMs: String(DEFAULT_RECLAIM_IDLE_MS),
 } as const;
 
 /** A deadline longer than this is a typo: callers hear ringing while we wait. */
 const MAX_DEADLINE_MS = 10_000;
+/**
+ * Bounds of the dialer's lease and reclaim times. A lease is renewed every third of it,
+ * so below a second a busy Redis could let a live attempt's lease run out; above an hour
+ * a crashed instance's requests would wait that long.
+ */
+const MIN_DIALER_MS = 1_000;
+const MAX_DIALER_MS = 3_600_000;
 const APP_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export class ConfigError extends Error {
@@ -122,6 +138,13 @@ export function parseServeConfig(settings: ServeSettings): ServeConfig {
     unknownRouteAction: parseFallbackAction(get('unknownRouteAction', DEFAULTS.unknownRouteAction) ?? 'fallback'),
     health: parseListen(get('health', DEFAULTS.health) ?? DEFAULTS.health),
     logLevel: parseLogLevel(get('logLevel', DEFAULTS.logLevel) ?? DEFAULTS.logLevel),
+    dialer: {
+      leaseMs: parseDialerMs('dialerLeaseMs', get('dialerLeaseMs', DEFAULTS.dialerLeaseMs) ?? DEFAULTS.dialerLeaseMs),
+      reclaimIdleMs: parseDialerMs(
+        'dialerReclaimIdleMs',
+        get('dialerReclaimIdleMs', DEFAULTS.dialerReclaimIdleMs) ?? DEFAULTS.dialerReclaimIdleMs,
+      ),
+    },
   };
 }
 
@@ -167,6 +190,13 @@ function parseRedisUrl(text: string): string {
 function parseDeadline(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_DEADLINE_MS) {
     throw new ConfigError('deadlineMs', `"${text}" must be a whole number of milliseconds from 1 to ${MAX_DEADLINE_MS}`);
+  }
+  return Number(text);
+}
+
+function parseDialerMs(setting: 'dialerLeaseMs' | 'dialerReclaimIdleMs', text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < MIN_DIALER_MS || Number(text) > MAX_DIALER_MS) {
+    throw new ConfigError(setting, `"${text}" must be a whole number of milliseconds from ${MIN_DIALER_MS} to ${MAX_DIALER_MS}`);
   }
   return Number(text);
 }
@@ -217,6 +247,7 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     defaultRegion: config.defaultRegion,
     unknownRouteAction: config.unknownRouteAction,
     health: `${config.health.host}:${config.health.port}`,
+    dialer: config.dialer,
   };
 }
 

@@ -106,6 +106,8 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     dial: createDialerLeg({ calls, events: ari, log }),
     logger: log,
     defaultRegion: config.defaultRegion,
+    leaseMs: config.dialer.leaseMs,
+    reclaimIdleMs: config.dialer.reclaimIdleMs,
   });
   let stopping = false;
   ari.on('stasisStart', (event) => app.onStasisStart(event));

@@ -21,6 +21,7 @@ describe('serve configuration', () => {
     expect(config.defaultRegion).toBe('DE');
     expect(config.unknownRouteAction).toEqual({ type: 'fallback' });
     expect(config.health).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(config.dialer).toEqual({ leaseMs: 60_000, reclaimIdleMs: 30_000 });
   });
 
   it('environment variables are read by their documented names', () => {
@@ -33,12 +34,15 @@ describe('serve configuration', () => {
       CALLGUARD_DECISION_DEADLINE_MS: '80',
       CALLGUARD_UNKNOWN_ROUTE_ACTION: 'hangup:busy',
       CALLGUARD_HEALTH: '127.0.0.1:0',
+      CALLGUARD_DIALER_LEASE_MS: '3000',
+      CALLGUARD_DIALER_RECLAIM_IDLE_MS: '2000',
     });
     const config = parseServeConfig(settings);
     expect(config.ari).toEqual({ url: 'http://10.0.0.5:8088', username: 'u', password: 'p', app: 'screen' });
     expect(config.decisionDeadlineMs).toBe(80);
     expect(config.unknownRouteAction).toEqual({ type: 'hangup', cause: 17 });
     expect(config.health.port).toBe(0);
+    expect(config.dialer).toEqual({ leaseMs: 3_000, reclaimIdleMs: 2_000 });
   });
 
   it.each([
@@ -53,6 +57,9 @@ describe('serve configuration', () => {
     [{ health: '9464' }, '--health (CALLGUARD_HEALTH)'],
     [{ redisUrl: 'http://127.0.0.1:6379' }, '--redis (REDIS_URL)'],
     [{ logLevel: 'loud' }, '--log-level (CALLGUARD_LOG_LEVEL)'],
+    [{ dialerLeaseMs: '999' }, '--dialer-lease-ms (CALLGUARD_DIALER_LEASE_MS)'],
+    [{ dialerLeaseMs: '1m' }, '--dialer-lease-ms (CALLGUARD_DIALER_LEASE_MS)'],
+    [{ dialerReclaimIdleMs: '3600001' }, '--dialer-reclaim-idle-ms (CALLGUARD_DIALER_RECLAIM_IDLE_MS)'],
   ] as [Partial<ServeSettings>, string][])('a bad setting is refused with a message naming it: %o', (change, named) => {
     expect(problem({ ...MINIMAL, ...change })).toContain(named);
   });

@@ -35,12 +35,19 @@ export function registerServe(program: Command, io: CliIo): void {
     )
     .addOption(option('health', 'host:port', 'where /healthz, /readyz and /metrics answer', DEFAULTS.health))
     .addOption(option('logLevel', 'level', 'fatal, error, warn, info, debug, trace or silent', DEFAULTS.logLevel))
+    .addOption(
+      option('dialerLeaseMs', 'ms', "a dial attempt's lease: how soon another instance redoes the attempt of one that died", DEFAULTS.dialerLeaseMs),
+    )
+    .addOption(
+      option('dialerReclaimIdleMs', 'ms', 'how long a dial request read by an instance that died waits before another takes it', DEFAULTS.dialerReclaimIdleMs),
+    )
     .addHelpText(
       'after',
       `
 Environment: ARI_URL, ARI_USERNAME, ARI_PASSWORD, ARI_APP, REDIS_URL, CALLGUARD_NAMESPACE,
 CALLGUARD_REGION, CALLGUARD_DECISION_DEADLINE_MS, CALLGUARD_UNKNOWN_ROUTE_ACTION,
-CALLGUARD_HEALTH, CALLGUARD_LOG_LEVEL (a flag wins over its variable).
+CALLGUARD_HEALTH, CALLGUARD_LOG_LEVEL, CALLGUARD_DIALER_LEASE_MS,
+CALLGUARD_DIALER_RECLAIM_IDLE_MS (a flag wins over its variable).
 
 SIGTERM or SIGINT: new calls go on to the dialplan fallback, calls being decided are
 finished, then the process exits 0. A second signal exits at once with code 1.`,
