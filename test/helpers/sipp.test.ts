@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { finalInviteStatus } from './sipp.js';
+import { finalInviteStatus, uasCalls } from './sipp.js';
 
 /** One entry of sipp's -trace_msg log, as sipp 3.6 writes it. */
 function entry(direction: 'sent' | 'received', firstLine: string, cseq: string): string {
@@ -48,5 +48,29 @@ describe('finalInviteStatus', () => {
 
   it('is undefined when no final response arrived', () => {
     expect(finalInviteStatus(entry('received', 'SIP/2.0 180 Ringing', '1 INVITE'))).toBeUndefined();
+  });
+});
+
+describe('uasCalls', () => {
+  const message = (time: string, firstLine: string, callId: string): string =>
+    [`----------------------------------------------- 2026-11-22 ${time}`, 'UDP message received [300] bytes :', '', firstLine, `Call-ID: ${callId}`, 'Content-Length: 0', '', ''].join('\n');
+
+  it('a call runs from its first INVITE to the first BYE or CANCEL received, per Call-ID', () => {
+    const log = [
+      message('15:20:34.549312', 'INVITE sip:+4930500@127.0.0.1:5070 SIP/2.0', 'a'),
+      message('15:20:34.600000', 'INVITE sip:+4930500@127.0.0.1:5070 SIP/2.0', 'a'),
+      message('15:20:35.000000', 'INVITE sip:+4930501@127.0.0.1:5070 SIP/2.0', 'b'),
+      message('15:20:35.549312', 'BYE sip:127.0.0.1:5070;transport=UDP SIP/2.0', 'a'),
+      message('15:20:36.000000', 'CANCEL sip:+4930501@127.0.0.1:5070 SIP/2.0', 'b'),
+    ].join('');
+    const calls = uasCalls(log);
+    expect(calls.map((call) => [call.callId, call.user])).toEqual([['a', '+4930500'], ['b', '+4930501']]);
+    expect((calls[0]?.endedAt ?? 0) - (calls[0]?.invitedAt ?? 0)).toBe(1_000);
+    expect((calls[1]?.endedAt ?? 0) - (calls[1]?.invitedAt ?? 0)).toBe(1_000);
+  });
+
+  it('a call still up has no end', () => {
+    const [call] = uasCalls(message('15:20:34.549312', 'INVITE sip:+4930500@127.0.0.1:5070 SIP/2.0', 'a'));
+    expect(call?.endedAt).toBeUndefined();
   });
 });

@@ -116,17 +116,53 @@ export async function placeCall(params: CallParams): Promise<CallOutcome> {
   }
 }
 
-export type UasBehaviour = 'answer' | 'busy' | 'ring-no-answer';
+export type UasBehaviour = 'answer' | 'answer-after-ring' | 'busy' | 'ring-no-answer';
+
+/** One call a far end received, as its message log shows it. */
+export interface UasCall {
+  callId: string;
+  /** the Request-URI's user part: the number dialled */
+  user: string;
+  /** ms since epoch of the first INVITE */
+  invitedAt: number;
+  /** ms since epoch of the first BYE or CANCEL received; undefined while the call is up */
+  endedAt: number | undefined;
+}
+
+/**
+ * The calls in a sipp -trace_msg log. Each message starts with a line of dashes and
+ * sipp's local time (`2026-11-23 16:18:51.500223`), which Date reads as local time too.
+ */
+export function uasCalls(messageLog: string): UasCall[] {
+  const calls = new Map<string, UasCall>();
+  const parts = messageLog.split(/^-{5,} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)\n/m);
+  for (let i = 1; i + 1 < parts.length; i += 2) {
+    const at = new Date((parts[i] as string).replace(' ', 'T').slice(0, 23)).getTime();
+    const received = /^\s*UDP message received[^\n]*\n+(INVITE|BYE|CANCEL) sip:(?:([^@\s]*)@)?/m.exec(parts[i + 1] as string);
+    const callId = /^Call-ID:\s*(\S+)/im.exec(parts[i + 1] as string)?.[1];
+    if (!received || callId === undefined) continue;
+    const call = calls.get(callId);
+    if (received[1] === 'INVITE') {
+      if (!call) calls.set(callId, { callId, user: received[2] ?? '', invitedAt: at, endedAt: undefined });
+    } else if (call && call.endedAt === undefined) {
+      call.endedAt = at;
+    }
+  }
+  return [...calls.values()];
+}
 
 export interface RunningUas {
   port: number;
   /** INVITEs this far end has received so far (new calls; retransmissions not counted) */
   invites(): Promise<number>;
+  /** the calls received so far, with when each began and ended */
+  calls(): Promise<UasCall[]>;
   stop(): Promise<void>;
 }
 
 const UAS_SCENARIOS: Record<UasBehaviour, string> = {
   answer: 'uas-answer.xml',
+  'answer-after-ring': 'uas-answer-after-ring.xml',
   busy: 'uas-busy.xml',
   'ring-no-answer': 'uas-ring-no-answer.xml',
 };
@@ -193,6 +229,9 @@ export async function startSippUas(options: { behaviour: UasBehaviour; port: num
         callIds.add(/^Call-ID:\s*(\S+)/im.exec(block)?.[1] ?? block);
       }
       return callIds.size;
+    },
+    async calls() {
+      return uasCalls(await readFile(messageFile, 'utf8').catch(() => ''));
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
