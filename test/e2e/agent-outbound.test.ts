@@ -1,14 +1,14 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseServeConfig } from '../../src/config.js';
 import { ListStore } from '../../src/lists/store.js';
 import { readCallLog, type LoggedCall } from '../../src/screening/call-log.js';
 import { applyCampaignChanges, parseDialplanTarget } from '../../src/screening/campaign-syntax.js';
 import { CampaignStore } from '../../src/screening/campaigns.js';
-import { startService, type RunningService } from '../../src/service/service.js';
+import type { RunningService } from '../../src/service/service.js';
 import { capturedLogger } from '../calls/log-capture.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { redisUrl, testNamespace, testRedis } from '../helpers/redis.js';
+import { startServeFor } from '../helpers/serve.js';
 import { placeCall, startSippUas, type RunningUas, type UasBehaviour } from '../helpers/sipp.js';
 import { connectTestAri, type AriEvent, type TestAriClient } from './ari-test-client.js';
 
@@ -56,17 +56,7 @@ describe.skipIf(!availability.run)('agents dialling out through the Stasis app',
       ),
     );
     observer = await connectTestAri(asterisk, 'cg-observer', { subscribeAll: true });
-    const config = parseServeConfig({
-      ariUrl: asterisk.ariUrl,
-      ariUsername: asterisk.ariUser,
-      ariPassword: asterisk.ariPassword,
-      redisUrl: redisUrl(),
-      namespace,
-      region: 'DE',
-      health: '127.0.0.1:0',
-    });
-    service = await startService(config, logs.log);
-    await service.ready();
+    service = await startServeFor(asterisk, redisUrl(), namespace, logs.log);
   }, E2E_SETUP_TIMEOUT_MS);
 
   afterEach(async () => {

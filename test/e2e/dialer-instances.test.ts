@@ -1,14 +1,14 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseServeConfig } from '../../src/config.js';
 import { DialQueue } from '../../src/dialer/queue.js';
 import type { AttemptResult } from '../../src/dialer/types.js';
 import { applyCampaignChanges, parseDialplanTarget } from '../../src/screening/campaign-syntax.js';
 import { CampaignStore } from '../../src/screening/campaigns.js';
-import { startService, type RunningService } from '../../src/service/service.js';
+import type { RunningService } from '../../src/service/service.js';
 import { capturedLogger } from '../calls/log-capture.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { redisUrl, testNamespace, testRedis } from '../helpers/redis.js';
+import { startServeFor } from '../helpers/serve.js';
 import { startSippUas, type RunningUas } from '../helpers/sipp.js';
 
 const availability = await e2eAvailability();
@@ -47,18 +47,7 @@ describe.skipIf(!availability.run)('two serve instances share the dial requests'
     );
     uas = await startSippUas({ behaviour: 'answer', port: asterisk.farEndPort });
     for (const name of ['one', 'two']) {
-      const config = parseServeConfig({
-        ariUrl: asterisk.ariUrl,
-        ariUsername: asterisk.ariUser,
-        ariPassword: asterisk.ariPassword,
-        redisUrl: redisUrl(),
-        namespace,
-        region: 'DE',
-        health: '127.0.0.1:0',
-      });
-      const service = await startService(config, capturedLogger().log.child({ instance: name }));
-      await service.ready();
-      services.push(service);
+      services.push(await startServeFor(asterisk, redisUrl(), namespace, capturedLogger().log.child({ instance: name })));
     }
   }, E2E_SETUP_TIMEOUT_MS);
 

@@ -3,16 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseServeConfig } from '../../src/config.js';
 import { DialQueue } from '../../src/dialer/queue.js';
 import type { AttemptResult } from '../../src/dialer/types.js';
 import { applyCampaignChanges, parseDialplanTarget } from '../../src/screening/campaign-syntax.js';
 import { CampaignStore } from '../../src/screening/campaigns.js';
-import { startService, type RunningService } from '../../src/service/service.js';
+import type { RunningService } from '../../src/service/service.js';
 import { capturedLogger } from '../calls/log-capture.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 import { testNamespace } from '../helpers/redis.js';
+import { startServeFor } from '../helpers/serve.js';
 import { startSippUas, type RunningUas } from '../helpers/sipp.js';
 
 const availability = await e2eAvailability();
@@ -66,17 +66,7 @@ describe.skipIf(!availability.run)('campaign dialling while Redis is down', () =
       ),
     );
     uas = await startSippUas({ behaviour: 'answer', port: asterisk.farEndPort });
-    const config = parseServeConfig({
-      ariUrl: asterisk.ariUrl,
-      ariUsername: asterisk.ariUser,
-      ariPassword: asterisk.ariPassword,
-      redisUrl: `redis://127.0.0.1:${redisPort}`,
-      namespace,
-      region: 'DE',
-      health: '127.0.0.1:0',
-    });
-    service = await startService(config, logs.log);
-    await service.ready();
+    service = await startServeFor(asterisk, `redis://127.0.0.1:${redisPort}`, namespace, logs.log);
   }, E2E_SETUP_TIMEOUT_MS);
 
   afterAll(async () => {

@@ -1,15 +1,15 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseServeConfig } from '../../src/config.js';
 import { DialQueue } from '../../src/dialer/queue.js';
 import type { AttemptResult } from '../../src/dialer/types.js';
 import { ListStore } from '../../src/lists/store.js';
 import { applyCampaignChanges, parseDialplanTarget, type CampaignChanges } from '../../src/screening/campaign-syntax.js';
 import { CampaignStore } from '../../src/screening/campaigns.js';
-import { startService, type RunningService } from '../../src/service/service.js';
+import type { RunningService } from '../../src/service/service.js';
 import { capturedLogger } from '../calls/log-capture.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { redisUrl, testNamespace, testRedis } from '../helpers/redis.js';
+import { startServeFor } from '../helpers/serve.js';
 import { startSippUas, type RunningUas, type UasBehaviour } from '../helpers/sipp.js';
 import { connectTestAri, type TestAriClient } from './ari-test-client.js';
 
@@ -44,17 +44,7 @@ describe.skipIf(!availability.run)('campaign dial requests over ARI', () => {
     queue = new DialQueue(redis, namespace);
     await lists.createList('dnc', { by: 'e2e' });
     observer = await connectTestAri(asterisk, 'cg-observer', { subscribeAll: true });
-    const config = parseServeConfig({
-      ariUrl: asterisk.ariUrl,
-      ariUsername: asterisk.ariUser,
-      ariPassword: asterisk.ariPassword,
-      redisUrl: redisUrl(),
-      namespace,
-      region: 'DE',
-      health: '127.0.0.1:0',
-    });
-    service = await startService(config, logs.log);
-    await service.ready();
+    service = await startServeFor(asterisk, redisUrl(), namespace, logs.log);
   }, E2E_SETUP_TIMEOUT_MS);
 
   afterEach(async () => {

@@ -10,6 +10,7 @@ import { capturedLogger } from '../calls/log-capture.js';
 import { freeUdpPort, sandboxUnavailableReason, startAsterisk, type RunningAsterisk } from '../helpers/asterisk-sandbox.js';
 import { E2E_SETUP_TIMEOUT_MS } from '../helpers/asterisk.js';
 import { redisUrl, testNamespace } from '../helpers/redis.js';
+import { startServeFor } from '../helpers/serve.js';
 import { freePort } from '../helpers/redis-server.js';
 import { placeCall } from '../helpers/sipp.js';
 
@@ -33,18 +34,7 @@ describe.skipIf(unavailable !== undefined)('callguard and an Asterisk restart', 
     await lists.createList('dnc', { by: 'e2e' });
     await lists.add('dnc', [{ member: BLOCKED }], { by: 'e2e' });
     await new RouteStore(redis, namespace).set({ ...newRoute('support'), block: ['dnc'] });
-    const config = parseServeConfig({
-      ariUrl: asterisk.ariUrl,
-      ariUsername: asterisk.ariUser,
-      ariPassword: asterisk.ariPassword,
-      redisUrl: redisUrl(),
-      namespace,
-      region: 'DE',
-      health: '127.0.0.1:0',
-      deadlineMs: '1000',
-    });
-    service = await startService(config, logs.log);
-    await service.ready();
+    service = await startServeFor(asterisk, redisUrl(), namespace, logs.log, { deadlineMs: '1000' });
   }, E2E_SETUP_TIMEOUT_MS);
 
   afterAll(async () => {

@@ -1,17 +1,17 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
-import { parseServeConfig } from '../../src/config.js';
 import { ListStore } from '../../src/lists/store.js';
 import { newRoute } from '../../src/screening/route.js';
 import { RouteStore } from '../../src/screening/routes.js';
 import { readCallLog, type LoggedCall } from '../../src/screening/call-log.js';
 import type { Route } from '../../src/screening/types.js';
-import { startService, type RunningService } from '../../src/service/service.js';
+import type { RunningService } from '../../src/service/service.js';
 import { capturedLogger } from '../calls/log-capture.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { testNamespace } from '../helpers/redis.js';
 import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
+import { startServeFor } from '../helpers/serve.js';
 import { placeCall, type CallParams } from '../helpers/sipp.js';
 import { connectTestAri, type AriEvent, type TestAriClient } from './ari-test-client.js';
 
@@ -77,20 +77,8 @@ describe.skipIf(!availability.run)('inbound calls through the Stasis app', () =>
   }
 
   async function startCallguard(): Promise<RunningService> {
-    const config = parseServeConfig({
-      ariUrl: asterisk.ariUrl,
-      ariUsername: asterisk.ariUser,
-      ariPassword: asterisk.ariPassword,
-      redisUrl: `redis://127.0.0.1:${redisPort}`,
-      namespace,
-      region: 'DE',
-      health: '127.0.0.1:0',
-      // Generous: these tests prove where calls go, not speed, on a machine that may be busy.
-      deadlineMs: '1000',
-    });
-    const started = await startService(config, logs.log);
-    await started.ready();
-    return started;
+    // Generous deadline: these tests prove where calls go, not speed, on a machine that may be busy.
+    return startServeFor(asterisk, `redis://127.0.0.1:${redisPort}`, namespace, logs.log, { deadlineMs: '1000' });
   }
 
   async function setRoute(name: string, changes: Partial<Route>): Promise<void> {
