@@ -3,7 +3,7 @@ import { format } from 'node:util';
 import ari, { type Client } from 'ari-client';
 import type { Logger } from '../log.js';
 import { AriRest } from './ari-rest.js';
-import { channelIdOf, parseChannelEnded, parseStasisStart, playbackIdOf, type AriEventMap } from './ari-events.js';
+import { applicationOf, channelIdOf, parseChannelEnded, parseStasisStart, playbackIdOf, type AriEventMap } from './ari-events.js';
 
 /**
  * First and longest wait between two attempts to reach ARI from scratch. ari-client
@@ -14,7 +14,23 @@ import { channelIdOf, parseChannelEnded, parseStasisStart, playbackIdOf, type Ar
 export const ARI_RETRY_MIN_MS = 500;
 export const ARI_RETRY_MAX_MS = 10_000;
 
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+/**
+ * How often a standby asks Asterisk whether the shared app still has an owner. One GET
+ * a second is nothing for Asterisk, and bounds the takeover after the owner stops.
+ */
+export const STANDBY_POLL_MS = 1_000;
+/**
+ * How long a replaced websocket stays open after its successor registered, so events
+ * Asterisk wrote to it just before (for channels of the own app) are still read.
+ */
+export const HANDOVER_GRACE_MS = 2_000;
+
+/**
+ * `standby`: the websocket is up (the own app works), but another websocket registered
+ * the shared app after this one, so Asterisk sends the shared app's calls there; this
+ * connection takes the app over once nobody holds it any more.
+ */
+export type ConnectionState = 'connecting' | 'connected' | 'standby' | 'reconnecting' | 'closed';
 
 export interface AriConnectionOptions {
   url: string;
@@ -39,6 +55,12 @@ type ConnectionEventMap = AriEventMap & { state: [state: ConnectionState] };
  */
 export class AriConnection extends EventEmitter<ConnectionEventMap> {
   private client: Client | undefined;
+  /** the websocket a takeover replaces: kept open until its successor holds both apps */
+  private retiring: Client | undefined;
+  /** clients that received ApplicationReplaced for the shared app */
+  private readonly replaced = new WeakSet<Client>();
+  private standbyTimer: NodeJS.Timeout | undefined;
+  private standbyRest: AriRest | undefined;
   /** clients whose websocket opened once: from then on ari-client reconnects them */
   private readonly opened = new WeakSet<Client>();
   private current: ConnectionState = 'connecting';
@@ -62,12 +84,15 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
     void this.connectUntilDone();
   }
 
-  /** Resolves once the app is registered (now, if it already is). */
+  /**
+   * Resolves once the websocket is up (now, if it already is): the apps registered, or
+   * standing by for the shared one, which leaves the own app working.
+   */
   connected(): Promise<void> {
-    if (this.current === 'connected') return Promise.resolve();
+    if (this.current === 'connected' || this.current === 'standby') return Promise.resolve();
     return new Promise((resolve) => {
       const onState = (state: ConnectionState): void => {
-        if (state === 'connected') {
+        if (state === 'connected' || state === 'standby') {
           this.off('state', onState);
           resolve();
         }
@@ -81,6 +106,8 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.wakeRetry?.();
+    this.stopWatching();
+    this.retire();
     this.dropClient();
     this.setState('closed');
   }
@@ -94,6 +121,8 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
       } catch (error) {
         this.dropClient();
         if (this.closed) return;
+        // A takeover that cannot reach Asterisk: the standby websocket is no help either then.
+        if (this.current === 'standby') this.setState('reconnecting');
         this.log.warn({ error: this.describe(error), retryInMs: delay }, 'ARI not reachable, retrying');
         await this.sleep(delay);
         delay = Math.min(delay * 2, ARI_RETRY_MAX_MS);
@@ -117,8 +146,86 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
       this.dropClient();
       return;
     }
+    this.retireAfterHandover();
+    if (this.replaced.has(client)) return;
     this.log.info({ app, ownApp, url }, 'ARI connected');
     this.setState('connected');
+  }
+
+  /**
+   * Another websocket registered the shared app: Asterisk now sends its calls there, and
+   * drops the app for everyone when that websocket closes. Standing by, this connection
+   * watches for that moment and registers the app again.
+   */
+  private onApplicationReplaced(client: Client, application: string | undefined): void {
+    const { app, ownApp } = this.options;
+    if (client !== this.client) return; // the retiring websocket handing the own app to its successor
+    if (application !== app) {
+      this.log.error({ application, ownApp }, 'another websocket registered this process\'s own app');
+      return;
+    }
+    this.replaced.add(client);
+    this.log.warn({ app }, 'another instance registered the shared app: standing by to take it over');
+    this.setState('standby');
+    this.watchSharedApp();
+  }
+
+  private watchSharedApp(): void {
+    this.stopWatching();
+    const { url, username, password, app } = this.options;
+    const rest = new AriRest({ url, username, password });
+    this.standbyRest = rest;
+    const poll = async (): Promise<void> => {
+      const response = await rest.request('GET', `/applications/${encodeURIComponent(app)}`).catch((error: unknown) => {
+        this.log.debug({ error: this.describe(error) }, 'shared app check failed, asking again');
+        return undefined;
+      });
+      if (this.standbyRest !== rest) return;
+      // 404 is Asterisk's answer once the websocket that held the app closed (measured on Asterisk 22).
+      if (response?.status === 404) {
+        this.takeOver();
+        return;
+      }
+      this.standbyTimer = setTimeout(() => void poll(), STANDBY_POLL_MS);
+    };
+    this.standbyTimer = setTimeout(() => void poll(), STANDBY_POLL_MS);
+  }
+
+  private stopWatching(): void {
+    if (this.standbyTimer) clearTimeout(this.standbyTimer);
+    this.standbyTimer = undefined;
+    this.standbyRest?.close();
+    this.standbyRest = undefined;
+  }
+
+  /**
+   * Registers the shared app again on a new websocket. The standby websocket stays open
+   * until the new one holds the own app too, so the own app's channels never lose their events.
+   */
+  private takeOver(): void {
+    this.stopWatching();
+    if (this.closed || this.current !== 'standby') return;
+    this.log.info({ app: this.options.app }, 'the shared app has no websocket any more: taking it over');
+    this.retire();
+    this.retiring = this.client;
+    this.client = undefined;
+    void this.connectUntilDone();
+  }
+
+  /** The new websocket holds both apps: the one it replaces closes after a grace for events in transit. */
+  private retireAfterHandover(): void {
+    const old = this.retiring;
+    if (!old) return;
+    const timer = setTimeout(() => {
+      if (this.retiring === old) this.retire();
+    }, HANDOVER_GRACE_MS);
+    timer.unref();
+  }
+
+  private retire(): void {
+    const old = this.retiring;
+    this.retiring = undefined;
+    if (old) this.stopClient(old);
   }
 
   /**
@@ -158,13 +265,19 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
       const playbackId = playbackIdOf(raw);
       if (playbackId) this.emit('playbackFinished', playbackId);
     });
+    client.on('ApplicationReplaced', (raw: unknown) => this.onApplicationReplaced(client, applicationOf(raw)));
     client.on('WebSocketConnected', () => {
-      if (this.current !== 'connected' && this.current !== 'connecting') {
+      if (client !== this.client) return;
+      // Reconnected, ari-client registers both apps again: a standby takes the shared app back with it.
+      if (this.current === 'reconnecting') {
+        this.stopWatching();
         this.log.info('ARI reconnected');
         this.setState('connected');
       }
     });
     client.on('WebSocketReconnecting', (error: unknown) => {
+      if (client !== this.client) return;
+      this.stopWatching();
       // ari-client retries with a growing delay, so one line per attempt stays readable;
       // a refused login (HTTP 401) only ever shows here.
       const message = this.current === 'connected' ? 'ARI websocket lost, reconnecting' : 'ARI websocket not open, retrying';
@@ -184,7 +297,10 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
   private dropClient(): void {
     const client = this.client;
     this.client = undefined;
-    if (!client) return;
+    if (client) this.stopClient(client);
+  }
+
+  private stopClient(client: Client): void {
     client.removeAllListeners();
     try {
       client.stop();

@@ -72,3 +72,8 @@ export function channelIdOf(raw: unknown): string | undefined {
 export function playbackIdOf(raw: unknown): string | undefined {
   return text(record(record(raw)?.playback)?.id);
 }
+
+/** ApplicationReplaced: the app another websocket registered after this one. */
+export function applicationOf(raw: unknown): string | undefined {
+  return text(record(raw)?.application);
+}

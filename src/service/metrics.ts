@@ -35,7 +35,13 @@ export class ServiceMetrics {
 
   readonly ariConnected = new Gauge({
     name: 'callguard_ari_connected',
-    help: '1 while the ARI websocket is connected and the Stasis app registered',
+    help: '1 while the ARI websocket is connected: the Stasis app registered, or standing by for it (callguard_ari_standby)',
+    registers: [this.registry],
+  });
+
+  readonly ariStandby = new Gauge({
+    name: 'callguard_ari_standby',
+    help: '1 while another instance holds the shared Stasis app and this one waits to take it over',
     registers: [this.registry],
   });
 
@@ -54,6 +60,7 @@ export class ServiceMetrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'callguard_' });
     this.ariConnected.set(0);
+    this.ariStandby.set(0);
     this.redisConnected.set(0);
   }
 

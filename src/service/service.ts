@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AriCallControl } from '../calls/ari-call-control.js';
-import { AriConnection } from '../calls/ari-connection.js';
+import { AriConnection, type ConnectionState } from '../calls/ari-connection.js';
 import { AriRest } from '../calls/ari-rest.js';
 import { describeError, handleInbound, inboundCallLogEntry, type InboundOutcome } from '../calls/inbound.js';
 import { createDialerLeg } from '../calls/dialer-leg.js';
@@ -111,13 +111,16 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   });
   let stopping = false;
   ari.on('stasisStart', (event) => app.onStasisStart(event));
-  ari.on('state', (state) => metrics.ariConnected.set(state === 'connected' ? 1 : 0));
+  ari.on('state', (state) => {
+    metrics.ariConnected.set(ariUp(state) ? 1 : 0);
+    metrics.ariStandby.set(state === 'standby' ? 1 : 0);
+  });
   redis.on('ready', () => metrics.redisConnected.set(1));
   redis.on('close', () => metrics.redisConnected.set(0));
 
   const readiness = (): Readiness => {
     const detail = { ari: ari.state, redis: redis.status };
-    return { ready: ari.state === 'connected' && redis.status === 'ready', detail };
+    return { ready: ariUp(ari.state) && redis.status === 'ready', detail };
   };
   const health = await startHealthServer({ ...config.health, readiness, registry: metrics.registry }).catch(
     (error: unknown) => {
@@ -150,6 +153,15 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       return drained;
     },
   };
+}
+
+/**
+ * A standby counts as up: its websocket and own app work (it dials), and it takes the
+ * shared app over by itself the moment the instance holding it stops. Taking it out of
+ * rotation would only hide a healthy spare; the detail `ari: 'standby'` tells it apart.
+ */
+function ariUp(state: ConnectionState): boolean {
+  return state === 'connected' || state === 'standby';
 }
 
 function redisReady(redis: Redis): Promise<void> {

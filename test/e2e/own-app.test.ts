@@ -86,4 +86,19 @@ describe.skipIf(!availability.run)('channels a process originates report back to
     expect(await seen).toBe(0);
     await calls.hangup(channelId, 16);
   });
+
+  it('once the process holding the shared app closes, the standby takes it over and keeps its own app', async () => {
+    const [first, second] = connections as [AriConnection, AriConnection];
+    await expect.poll(() => first.state).toBe('standby');
+    second.close();
+    await expect.poll(() => first.state, { timeout: 10_000 }).toBe('connected');
+    for (const app of [APP, 'callguard-first']) {
+      const channelId = randomUUID();
+      const seen = firstToSee(channelId);
+      const calls = new AriCallControl({ rest, events: first, app });
+      expect(await calls.originate({ channelId, endpoint, timeoutSeconds: 5, appArgs: ['dialer', 'r'] })).toEqual({ ok: true, channelId });
+      expect(await seen).toBe(0);
+      await calls.hangup(channelId, 16);
+    }
+  });
 });

@@ -13,11 +13,15 @@ import { placeCall } from '../helpers/sipp.js';
 const availability = await e2eAvailability();
 const BLOCKED = '+493012345678';
 
+/** Measured on the sandbox's Asterisk 22 in about 1 s (one standby poll); ample room for a loaded machine. */
+const TAKEOVER_BOUND_MS = 10_000;
+
 /**
  * Inbound calls enter the dialplan's shared app, `callguard`, which every serve instance
  * registers. Asterisk 22 sends an app's events to the websocket that registered it last,
- * and when that websocket closes the app is gone for the others too: an earlier instance
- * is no hot standby for inbound calls. This pins down what docs/serve.md tells operators.
+ * and when that websocket closes the app is gone for the others too. An earlier instance
+ * is told so (ApplicationReplaced), stands by, and registers the app again once it is
+ * gone: a hot standby for inbound calls. This pins down what docs/serve.md tells operators.
  */
 describe.skipIf(!availability.run)('two serve instances and the shared Stasis app', () => {
   let asterisk: E2eAsterisk;
@@ -57,18 +61,25 @@ describe.skipIf(!availability.run)('two serve instances and the shared Stasis ap
   });
 
   const screenedBy = (index: number): number => logs[index]?.lines().filter((line) => line.msg === 'call screened').length ?? 0;
+  const standingBy = 'another instance registered the shared app: standing by to take it over';
   const blockedCall = () => placeCall({ from: BLOCKED, route: 'support', to: '+4930555000', target: asterisk.sipTarget });
 
-  it('the instance that connected last screens the calls; once it stops, calls take the dialplan fallback unscreened', async () => {
+  it('the instance that connected last screens the calls; once it stops, the standby takes over and screens the next call', async () => {
+    const first = services[0] as RunningService;
+    const last = services[1] as RunningService;
+    await expect.poll(() => first.readiness().detail.ari).toBe('standby');
+    expect(first.readiness().ready).toBe(true);
+    expect(last.readiness().detail.ari).toBe('connected');
     expect((await blockedCall()).status).toBe(403);
     expect([screenedBy(0), screenedBy(1)]).toEqual([0, 1]);
 
-    const last = services[1] as RunningService;
     stopped.add(last);
     await last.stop();
-    // The first instance is still connected and ready, yet Asterisk no longer sends it the app's calls.
-    expect(services[0]?.readiness().ready).toBe(true);
-    expect((await blockedCall()).status).toBe(200);
-    expect([screenedBy(0), screenedBy(1)]).toEqual([0, 1]);
+    const stoppedAt = Date.now();
+    await expect.poll(() => first.readiness().detail.ari, { timeout: TAKEOVER_BOUND_MS }).toBe('connected');
+    console.info(`standby took the shared app over ${Date.now() - stoppedAt} ms after the other instance stopped`);
+    expect((await blockedCall()).status).toBe(403);
+    expect([screenedBy(0), screenedBy(1)]).toEqual([1, 1]);
+    expect(logs[0]?.lines().filter((line) => line.msg === standingBy)).toHaveLength(1);
   });
 });
