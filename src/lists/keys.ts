@@ -14,12 +14,22 @@
  *   cancelled  HASH  member -> JSON {reason, by, at} of the last cancellation
  *   audit      STREAM every change of this list (add, cancel, expire, import, replace,
  *                    create, remove, enable, disable)
- *   info       HASH  created, by, enabled ("1"/"0"), prefixes ("0" at create; "1" once
- *                    any prefix member was written to `timed`, by add or import; never
- *                    cleared, as a stale "1" only costs speed). A check of a list whose
- *                    prefixes is "0" asks `timed` for the number alone; without the
- *                    field it looks for prefixes, so whoever writes a prefix into
- *                    `timed` must set it first.
+ *   info       HASH  created, by, enabled ("1"/"0"), prefixes: the lengths of the prefix
+ *                    members `timed` may hold, as prefixLength() counts them, sorted and
+ *                    comma-separated ("6,8"; "" at create: none). A check builds prefix
+ *                    candidates of those lengths only, and asks `timed` for the number
+ *                    alone when none fits. Rules:
+ *                    - whoever writes a prefix member into `timed` (add, import, replace
+ *                      into the live list) first makes sure its length is in the field,
+ *                      in the same script or ahead of it on the same connection;
+ *                    - the field never shrinks (a cancelled or expired prefix leaves its
+ *                      length): a superset is always right, only slower;
+ *                    - no field (a list from before it) or the old flag "1" means any
+ *                      length, the full candidate path; writers leave such a list so,
+ *                      as they cannot know which lengths it holds. The old flag "0" is
+ *                      read as "" (no prefix): a length counts the member's characters,
+ *                      '+' and '*' included, so it is never below 3 and never reads as
+ *                      either old flag.
  */
 export const LIST_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
@@ -96,4 +106,12 @@ export function dialKeys(namespace: string) {
 /** Prefix patterns are stored with a trailing star, so they never collide with a number. */
 export function prefixMember(prefix: string): string {
   return `${prefix}*`;
+}
+
+/**
+ * The length a prefix member counts for in the info field `prefixes`: its characters,
+ * '+' and '*' included (`+1900*` is 6), as Lua's # gives it, so scripts need no arithmetic.
+ */
+export function prefixLength(member: string): number {
+  return member.length;
 }

@@ -6,12 +6,14 @@ import { luaScripts } from '../redis/lua-scripts.js';
  * the name. They are read next to this module, so the build copies ./scripts to dist.
  * The two check scripts share check_list (check-list.lua): check-4.lua checks one list
  * (Redis Cluster, a call a list), check-many.lua any number of lists in one call
- * (standalone Redis), so its key count, 4 a list, is passed by the caller.
+ * (standalone Redis), so its key count, 4 a list, is passed by the caller. add-5.lua and
+ * prefix-lengths-1.lua (the importer's) share merge_prefix_lengths (prefix-lengths.lua).
  */
 const SCRIPTS = {
   callguardListCheck: { file: 'check-4.lua', uses: ['check-list.lua'] },
   callguardListCheckMany: { file: 'check-many.lua', uses: ['check-list.lua'], keys: 'variable' },
-  callguardListAdd: 'add-5.lua',
+  callguardListAdd: { file: 'add-5.lua', uses: ['prefix-lengths.lua'] },
+  callguardListPrefixLengths: { file: 'prefix-lengths-1.lua', uses: ['prefix-lengths.lua'] },
   callguardListCancel: 'cancel-6.lua',
   callguardListCreate: 'create-2.lua',
   callguardListRemove: 'remove-6.lua',
@@ -27,6 +29,8 @@ declare module 'ioredis' {
     /** keyCount (4 a list), then info, exact, timed, meta of each list, then now and the number */
     callguardListCheckMany(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListAdd(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
+    /** merges prefixLength()s into the list's info field `prefixes` (keys.ts) */
+    callguardListPrefixLengths(info: string, ...lengths: number[]): Result<number, Context>;
     callguardListCancel(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListCreate(info: string, audit: string, now: number, by: string, reason: string): Result<unknown, Context>;
     callguardListRemove(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;

@@ -16,39 +16,57 @@ beforeEach(async () => {
   await createList(redis, namespace, 'dnc');
 });
 
-const prefixesFlag = () => redis.hget(listKeys(namespace, 'dnc').info, 'prefixes');
+const prefixLengths = () => redis.hget(listKeys(namespace, 'dnc').info, 'prefixes');
 
-// check() skips prefix candidates on a list whose info says prefixes '0' (keys.ts).
-describe('import and the prefixes flag', () => {
-  it('a file of plain numbers leaves the flag unset', async () => {
+// check() builds prefix candidates only of the lengths the list's info field `prefixes`
+// names (keys.ts: a length counts the member's characters, `+1900*` is 6).
+describe('import and the prefix lengths of a list', () => {
+  it('a file of plain numbers records no length', async () => {
     await importText(redis, namespace, 'dnc', '+4930123456\n+4930123457\n');
-    expect(await prefixesFlag()).toBe('0');
+    expect(await prefixLengths()).toBe('');
     expect(await store.check('+4930123456', ['dnc'])).toMatchObject({ kind: 'exact' });
   });
 
-  it('an imported prefix sets the flag and matches', async () => {
+  it('an imported prefix records its length and matches', async () => {
     await importText(redis, namespace, 'dnc', '+4930123456\n+1900*\n');
-    expect(await prefixesFlag()).toBe('1');
+    expect(await prefixLengths()).toBe('6');
     expect(await store.check('+19005550100', ['dnc'])).toMatchObject({ member: '+1900*', kind: 'prefix' });
   });
 
-  it('a prefix in a file with an expiry per row sets the flag and matches', async () => {
+  it('a prefix in a file with an expiry per row records its length and matches', async () => {
     const until = new Date(Date.now() + 3_600_000).toISOString();
     await importText(redis, namespace, 'dnc', `number,expires\n+4930123456,${until}\n+1900*,${until}\n`);
-    expect(await prefixesFlag()).toBe('1');
+    expect(await prefixLengths()).toBe('6');
     expect(await store.check('+19005550100', ['dnc'])).toMatchObject({ member: '+1900*', kind: 'prefix' });
   });
 
-  it('a replace that brings the first prefix sets the flag of the live list', async () => {
+  it('a replace that brings the first prefix records its length on the live list', async () => {
     await importText(redis, namespace, 'dnc', '+4930123456\n');
     await importText(redis, namespace, 'dnc', '+4930123457\n+1900*\n', { replace: true });
-    expect(await prefixesFlag()).toBe('1');
+    expect(await prefixLengths()).toBe('6');
     expect(await store.check('+19005550100', ['dnc'])).toMatchObject({ member: '+1900*', kind: 'prefix' });
     expect(await store.check('+4930123456', ['dnc'])).toBeNull();
   });
 
-  it('a dry run writes no flag', async () => {
+  it('an import merges new lengths into those the list holds, across batches', async () => {
+    await store.add('dnc', [{ member: '+1900*' }], { by: 'alice' });
+    await importText(redis, namespace, 'dnc', '+4930*\n+493012*\n+4930123456\n+44207*\n', { batchSize: 2 });
+    expect(await prefixLengths()).toBe('6,7,8');
+    expect(await store.check('+4930123456', ['dnc'])).toMatchObject({ member: '+4930123456', kind: 'exact' });
+    expect(await store.check('+4930129999', ['dnc'])).toMatchObject({ member: '+493012*', kind: 'prefix' });
+    expect(await store.check('+442071234567', ['dnc'])).toMatchObject({ member: '+44207*', kind: 'prefix' });
+    expect(await store.check('+19005550100', ['dnc'])).toMatchObject({ member: '+1900*', kind: 'prefix' });
+  });
+
+  it('an import into a list without the field (older than it) leaves it so, and its prefixes match', async () => {
+    await redis.hdel(listKeys(namespace, 'dnc').info, 'prefixes');
+    await importText(redis, namespace, 'dnc', '+1900*\n');
+    expect(await prefixLengths()).toBeNull();
+    expect(await store.check('+19005550100', ['dnc'])).toMatchObject({ member: '+1900*', kind: 'prefix' });
+  });
+
+  it('a dry run records no length', async () => {
     await importText(redis, namespace, 'dnc', '+1900*\n', { dryRun: true });
-    expect(await prefixesFlag()).toBe('0');
+    expect(await prefixLengths()).toBe('');
   });
 });

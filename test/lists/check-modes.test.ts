@@ -35,7 +35,7 @@ const list = fc.record({
   ),
   entries: fc.array(entry, { maxLength: 8 }),
   cancels: fc.array(fc.oneof(number, prefix), { maxLength: 2 }),
-  /** as a list created before the prefixes flag existed */
+  /** as a list created before the prefixes field existed: any prefix length */
   withoutPrefixesFlag: fc.boolean(),
 });
 const scenario = fc.record({

@@ -3,27 +3,35 @@ import { listKeys } from '../../src/lists/keys.js';
 import { ALICE, CHECK_MODES, MINUTE, T0, useStore } from './fixture.js';
 
 /**
- * check-4.lua skips the prefix candidates when the list's info says prefixes '0'; these
- * tests pin who sets the flag and that a list never loses a match because of it.
+ * A check builds prefix candidates only of the lengths the list's info field `prefixes`
+ * names (keys.ts: a length counts the member's characters, `+1900*` is 6); these tests pin
+ * who records the lengths and that a list never loses a match because of them.
  */
-describe.each(CHECK_MODES)('the prefixes flag of a list (checks %s)', (checkMode) => {
+describe.each(CHECK_MODES)('the prefix lengths of a list (checks %s)', (checkMode) => {
   const t = useStore({ checkMode });
-  const prefixesFlag = (list: string) => t.redis.hget(listKeys(t.namespace, list).info, 'prefixes');
+  const prefixLengths = (list: string) => t.redis.hget(listKeys(t.namespace, list).info, 'prefixes');
 
-  it('a new list says it holds no prefix, and adding numbers keeps it so', async () => {
+  it('a new list records no prefix length, and adding numbers keeps it so', async () => {
     await t.store.createList('dnc', ALICE);
-    expect(await prefixesFlag('dnc')).toBe('0');
+    expect(await prefixLengths('dnc')).toBe('');
     await t.store.add('dnc', [{ member: '+4930123456' }, { member: '+4930123457', expiresAt: T0 + MINUTE }], ALICE);
-    expect(await prefixesFlag('dnc')).toBe('0');
+    expect(await prefixLengths('dnc')).toBe('');
   });
 
-  it('adding a prefix sets it, and it stays set after the prefix is cancelled', async () => {
+  it('adding a prefix records its length, and the length stays after the prefix is cancelled', async () => {
     await t.store.createList('dnc', ALICE);
     await t.store.add('dnc', [{ member: '+4930123456' }, { member: '+1900*' }], ALICE);
-    expect(await prefixesFlag('dnc')).toBe('1');
+    expect(await prefixLengths('dnc')).toBe('6');
     await t.store.cancel('dnc', ['+1900*'], { ...ALICE, reason: 'range reassigned' });
-    expect(await prefixesFlag('dnc')).toBe('1');
+    expect(await prefixLengths('dnc')).toBe('6');
     expect(await t.store.check('+19005550100', ['dnc'])).toBeNull();
+  });
+
+  it('lengths are kept sorted as numbers, each once', async () => {
+    await t.store.createList('dnc', ALICE);
+    await t.store.add('dnc', [{ member: '+49301234567*' }, { member: '+1900*' }], ALICE);
+    await t.store.add('dnc', [{ member: '+1*' }, { member: '+4930*' }], ALICE);
+    expect(await prefixLengths('dnc')).toBe('3,6,13');
   });
 
   it('a prefix added one by one to a list of plain numbers matches at once', async () => {
@@ -35,6 +43,32 @@ describe.each(CHECK_MODES)('the prefixes flag of a list (checks %s)', (checkMode
     await t.store.add('dnc', [{ member: '+4930*', expiresAt: T0 + MINUTE }], ALICE);
     expect(await t.store.check('+4930999999', ['dnc'])).toMatchObject({ member: '+4930*', expiresAt: T0 + MINUTE });
     expect(await t.store.check('+4930123456', ['dnc'])).toMatchObject({ member: '+4930123456', kind: 'exact' });
+  });
+
+  it('a list holding prefixes of one length still matches a prefix of a new length added later', async () => {
+    await t.store.createList('dnc', ALICE);
+    await t.store.add('dnc', [{ member: '+1900*' }], ALICE);
+    expect(await t.store.check('+19005550100', ['dnc'])).toMatchObject({ member: '+1900*' });
+    expect(await t.store.check('+4930123456', ['dnc'])).toBeNull();
+    await t.store.add('dnc', [{ member: '+493012*' }], ALICE);
+    expect(await prefixLengths('dnc')).toBe('6,8');
+    expect(await t.store.check('+4930123456', ['dnc'])).toMatchObject({ member: '+493012*', kind: 'prefix' });
+    expect(await t.store.check('+19005550100', ['dnc'])).toMatchObject({ member: '+1900*', kind: 'prefix' });
+  });
+
+  it('the longest listed prefix wins when several lengths match', async () => {
+    await t.store.createList('dnc', ALICE);
+    await t.store.add('dnc', [{ member: '+1*' }, { member: '+1900555*' }, { member: '+1900*' }], ALICE);
+    expect(await t.store.check('+19005550100', ['dnc'])).toMatchObject({ member: '+1900555*' });
+    expect(await t.store.check('+19009990100', ['dnc'])).toMatchObject({ member: '+1900*' });
+    expect(await t.store.check('+12125550100', ['dnc'])).toMatchObject({ member: '+1*' });
+  });
+
+  it('a number shorter than every listed prefix still matches as a timed number', async () => {
+    await t.store.createList('dnc', ALICE);
+    await t.store.add('dnc', [{ member: '+4930123456789*' }, { member: '+4930123456', expiresAt: T0 + MINUTE }], ALICE);
+    expect(await t.store.check('+4930123456', ['dnc'])).toMatchObject({ member: '+4930123456', expiresAt: T0 + MINUTE });
+    expect(await t.store.check('+4930123457', ['dnc'])).toBeNull();
   });
 
   it('a list that never had a prefix still matches its exact and timed numbers, and only them', async () => {
@@ -53,20 +87,44 @@ describe.each(CHECK_MODES)('the prefixes flag of a list (checks %s)', (checkMode
     expect(await t.store.check('+4930654321', ['dnc'])).toBeNull();
   });
 
-  it('a list whose info has no prefixes field (older than the flag) still finds its prefixes', async () => {
+  it('a list whose info has no prefixes field (older than it) finds prefixes of any length, and an add leaves it so', async () => {
     await t.store.createList('dnc', ALICE);
     await t.store.add('dnc', [{ member: '+1900*' }], ALICE);
-    await t.redis.hdel(listKeys(t.namespace, 'dnc').info, 'prefixes');
+    const keys = listKeys(t.namespace, 'dnc');
+    await t.redis.hdel(keys.info, 'prefixes');
+    await t.redis.zadd(keys.timed, 'inf', '+493012*');
     expect(await t.store.check('+19005550100', ['dnc'])).toMatchObject({ member: '+1900*', kind: 'prefix' });
+    await t.store.add('dnc', [{ member: '+4420*' }], ALICE);
+    expect(await prefixLengths('dnc')).toBeNull();
+    expect(await t.store.check('+4930123456', ['dnc'])).toMatchObject({ member: '+493012*', kind: 'prefix' });
   });
 
-  it('a prefix written into timed without setting the flag is missed: every writer of prefixes must set it', async () => {
+  it('the old flag "1" still means any length, and "0" no prefix until an add records one', async () => {
+    await t.store.createList('old', ALICE);
+    const old = listKeys(t.namespace, 'old');
+    await t.redis.hset(old.info, 'prefixes', '1');
+    await t.redis.zadd(old.timed, 'inf', '+1900*', 'inf', '+493012*');
+    await t.store.add('old', [{ member: '+4420*' }], ALICE);
+    expect(await prefixLengths('old')).toBe('1');
+    expect(await t.store.check('+19005550100', ['old'])).toMatchObject({ member: '+1900*' });
+    expect(await t.store.check('+4930123456', ['old'])).toMatchObject({ member: '+493012*' });
+
+    await t.store.createList('plain', ALICE);
+    await t.redis.hset(listKeys(t.namespace, 'plain').info, 'prefixes', '0');
+    await t.store.add('plain', [{ member: '+1900*' }], ALICE);
+    expect(await prefixLengths('plain')).toBe('6');
+    expect(await t.store.check('+19005550100', ['plain'])).toMatchObject({ member: '+1900*' });
+  });
+
+  it('a prefix written into timed without its length is missed: every writer of prefixes must record it', async () => {
     // The contract the importer (and any future bulk writer) follows, shown by breaking it.
     await t.store.createList('dnc', ALICE);
+    await t.store.add('dnc', [{ member: '+44*' }], ALICE);
     const keys = listKeys(t.namespace, 'dnc');
     await t.redis.zadd(keys.timed, 'inf', '+1900*');
     expect(await t.store.check('+19005550100', ['dnc'])).toBeNull();
-    await t.redis.hset(keys.info, 'prefixes', '1');
+    await t.redis.callguardListPrefixLengths(keys.info, 6);
+    expect(await prefixLengths('dnc')).toBe('4,6');
     expect(await t.store.check('+19005550100', ['dnc'])).toMatchObject({ member: '+1900*', kind: 'prefix' });
   });
 });

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { ExpiryArg } from './expiry.js';
+import { prefixLength } from '../keys.js';
 import { isPrefixMember } from '../members.js';
+import { defineListScripts } from '../scripts.js';
 import { defineImportScripts } from './scripts.js';
 
 /** Members a batch carries: large enough to amortize the round trip, small enough that one script call stays well under a millisecond of Redis time per thousand. */
@@ -14,8 +16,8 @@ export interface WriterTarget {
   exact: string;
   timed: string;
   /**
-   * The list's own info HASH, during a replace too: a batch holding a prefix sets its
-   * prefixes flag first, else check() would not look for the prefix (keys.ts).
+   * The list's own info HASH, during a replace too: a batch holding prefixes first merges
+   * their lengths into its field `prefixes`, else check() would not look for them (keys.ts).
    */
   info: string;
 }
@@ -54,7 +56,8 @@ export class BatchWriter {
   /** prefixes, and every row when expiries differ per row, with their expiries */
   private members: string[] = [];
   private expiries: ExpiryArg[] = [];
-  private pairsHavePrefix = false;
+  /** prefixLength() of every prefix in `members` */
+  private pairsPrefixLengths = new Set<number>();
   private readonly pending: Promise<void>[] = [];
   private failure: unknown;
   readonly counts: WriterCounts = { imported: 0, duplicates: 0, exactSize: 0, timedSize: 0 };
@@ -67,6 +70,7 @@ export class BatchWriter {
     private readonly options: WriterOptions,
   ) {
     defineImportScripts(redis);
+    defineListScripts(redis);
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.inFlight = options.inFlight ?? DEFAULT_BATCHES_IN_FLIGHT;
   }
@@ -83,7 +87,7 @@ export class BatchWriter {
     }
     this.members.push(member);
     this.expiries.push(expiry);
-    if (isPrefixMember(member)) this.pairsHavePrefix = true;
+    if (isPrefixMember(member)) this.pairsPrefixLengths.add(prefixLength(member));
     return this.members.length >= this.batchSize;
   }
 
@@ -104,22 +108,25 @@ export class BatchWriter {
     }
     if (this.members.length >= this.batchSize || (all && this.members.length > 0)) {
       const [members, expiries] = [this.members, this.expiries];
-      const prefixes = this.pairsHavePrefix;
+      const prefixLengths = [...this.pairsPrefixLengths];
       this.members = [];
       this.expiries = [];
-      this.pairsHavePrefix = false;
-      await this.dispatch(['pairs', members.join('\n'), expiries.join('\n')], prefixes);
+      this.pairsPrefixLengths = new Set();
+      await this.dispatch(['pairs', members.join('\n'), expiries.join('\n')], prefixLengths);
     }
   }
 
-  private async dispatch(body: string[], withPrefixes = false): Promise<void> {
+  private async dispatch(body: string[], prefixLengths: number[] = []): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
     const header = [String(this.options.now), this.options.mode, String(this.options.ttlMs ?? 0)];
-    // Sent ahead of the batch on the same connection, so Redis sets the flag before any
-    // of the batch's prefixes can be seen.
-    const flag = withPrefixes && this.options.mode !== 'dry' ? this.redis.hset(this.target.info, 'prefixes', '1') : undefined;
+    // Sent ahead of the batch on the same connection, so Redis knows the lengths before
+    // any of the batch's prefixes can be seen.
+    const lengths =
+      prefixLengths.length > 0 && this.options.mode !== 'dry'
+        ? this.redis.callguardListPrefixLengths(this.target.info, ...prefixLengths)
+        : undefined;
     const batch = this.redis.callguardImportBatch(this.target.exact, this.target.timed, ...header, ...body);
-    const reply = Promise.all([batch, flag])
+    const reply = Promise.all([batch, lengths])
       .then(([[imported, duplicates, exactSize, timedSize]]) => {
         this.counts.imported += imported;
         this.counts.duplicates += duplicates;

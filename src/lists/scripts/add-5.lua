@@ -5,9 +5,11 @@
   Returns -1 when the list does not exist, otherwise {added, extended, unchanged}.
   Adding again keeps the later expiry; a number that never expires lives in the SET
   `exact` only, everything else (timed numbers, every prefix) in the ZSET `timed`.
-  A batch holding a prefix sets the list's prefixes flag (info) so check-4.lua looks
-  for prefixes; it is set even when the prefix was listed already, which heals a list
-  whose flag is missing. Nothing clears it: a stale '1' only makes checks slower.
+  The lengths of the batch's prefixes are merged into the list's info field `prefixes`
+  (merge_prefix_lengths, from prefix-lengths.lua, which the loader places before this
+  file), in this same atomic call, so a check looks for prefixes of those lengths; also
+  when a prefix was listed already, which heals a field that lacks its length. Nothing
+  removes a length: a stale one only makes checks slower (keys.ts).
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return -1
@@ -16,6 +18,7 @@ end
 local now = tonumber(ARGV[1])
 local metaJson, by, reason, source = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local added, extended, unchanged = 0, 0, 0
+local prefixLengths = {}
 local hasPrefix = false
 
 local function expiryValue(score)
@@ -43,7 +46,10 @@ for i = 6, #ARGV, 2 do
   local member, expiry = ARGV[i], ARGV[i + 1]
   local change = nil
   local isPrefix = string.byte(member, -1) == 42
-  hasPrefix = hasPrefix or isPrefix
+  if isPrefix then
+    prefixLengths[#member] = true
+    hasPrefix = true
+  end
   if redis.call('SISMEMBER', KEYS[2], member) == 0 then
     local current = redis.call('ZSCORE', KEYS[3], member)
     if not current or expiryValue(current) <= now then
@@ -73,7 +79,7 @@ for i = 6, #ARGV, 2 do
 end
 
 if hasPrefix then
-  redis.call('HSET', KEYS[1], 'prefixes', '1')
+  merge_prefix_lengths(KEYS[1], prefixLengths)
 end
 
 return {added, extended, unchanged}

@@ -9,6 +9,6 @@
   {member, expiry, meta json or nil}.
 ]]
 local number = ARGV[2]
-return check_list(KEYS[1], KEYS[2], KEYS[3], KEYS[4], tonumber(ARGV[1]), number, function()
-  return prefix_candidates(number)
+return check_list(KEYS[1], KEYS[2], KEYS[3], KEYS[4], tonumber(ARGV[1]), number, function(field)
+  return prefix_candidates(number, field)
 end)

@@ -7,30 +7,51 @@
   check_list(info, exact, timed, meta, now, number, candidates)
     info, exact, timed, meta: the list's keys
     now: ms since epoch, a Lua number; number: E.164
-    candidates: a function returning {number, its longest prefix pattern, ..., '+N*'};
-      called only for a list that may hold prefixes, so a driver checking several lists
-      builds them at most once
+    candidates: a function of the list's info field `prefixes` (a string, or false when
+      missing) returning {number, its longest prefix pattern, ...} and their count, as
+      prefix_candidates builds them; a driver checking several lists keeps them per field
+      value, so lists that may hold the same lengths share one table
   Returns -1 when the list does not exist, false when it is disabled or nothing matches,
   otherwise {member, expiry ('inf' or ms), meta json or false}.
-  Globals are looked up once (call, sub) and the candidates counted rather than measured
-  with #: a check runs these lines for every list, and Redis CPU is what limits checks/s.
-  The number itself wins over prefixes, and a longer prefix over a shorter one, so the
-  match reported is the most specific entry.
-  Prefix candidates cost most of a check, so only a list whose info does not say
-  prefixes '0' asks for them: a list of plain numbers pays one ZSCORE instead. A list
-  without the field (created before it existed) takes the full path, so it stays right.
+  Globals are looked up once (call, sub, gmatch) and the candidates counted rather than
+  measured with #: a check runs these lines for every list, and Redis CPU is what limits
+  checks/s. The number itself wins over prefixes, and a longer prefix over a shorter
+  one, so the match reported is the most specific entry.
+  Prefix candidates cost most of a check, so a list asks only for prefixes of the lengths
+  its info field `prefixes` names (keys.ts), and when none fits the number it pays one
+  ZSCORE instead of a ZMSCORE. A list without the field (created before it existed), or
+  with the old flag '1', takes the full path, so it stays right.
 ]]
 local call = redis.call
 local sub = string.sub
+local gmatch = string.gmatch
 
-local function prefix_candidates(number)
+--[[
+  The number, then its prefix members longest first: every one for `field` false or '1'
+  (any length), else those whose length (#member, keys.ts) the field names. A member of
+  length n is the number's first n - 1 characters and '*', so n runs up to #number + 1.
+]]
+local function prefix_candidates(number, field)
   local candidates = {number}
   local count = 1
-  for length = #number, 2, -1 do
-    count = count + 1
-    candidates[count] = sub(number, 1, length) .. '*'
+  if not field or field == '1' then
+    for length = #number, 2, -1 do
+      count = count + 1
+      candidates[count] = sub(number, 1, length) .. '*'
+    end
+    return candidates, count
   end
-  return candidates
+  local listed = {}
+  for length in gmatch(field, '%d+') do
+    listed[tonumber(length)] = true
+  end
+  for length = #number, 2, -1 do
+    if listed[length + 1] then
+      count = count + 1
+      candidates[count] = sub(number, 1, length) .. '*'
+    end
+  end
+  return candidates, count
 end
 
 local function check_list(info_key, exact_key, timed_key, meta_key, now, number, candidates)
@@ -47,7 +68,15 @@ local function check_list(info_key, exact_key, timed_key, meta_key, now, number,
     return {number, 'inf', call('HGET', meta_key, number)}
   end
 
-  if info[2] == '0' then
+  -- '' (no prefix) and the old flag '0' skip even building the candidates.
+  local field = info[2]
+  local members, count
+  if field == '' or field == '0' then
+    count = 1
+  else
+    members, count = candidates(field)
+  end
+  if count == 1 then
     local score = call('ZSCORE', timed_key, number)
     if score and (score == 'inf' or tonumber(score) > now) then
       return {number, score, call('HGET', meta_key, number)}
@@ -55,9 +84,8 @@ local function check_list(info_key, exact_key, timed_key, meta_key, now, number,
     return false
   end
 
-  local members = candidates()
-  local scores = call('ZMSCORE', timed_key, unpack(members))
-  for i = 1, #members do
+  local scores = call('ZMSCORE', timed_key, unpack(members, 1, count))
+  for i = 1, count do
     local score = scores[i]
     if score and (score == 'inf' or tonumber(score) > now) then
       return {members[i], score, call('HGET', meta_key, members[i])}

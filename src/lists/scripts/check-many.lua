@@ -16,10 +16,15 @@ if #KEYS % 4 ~= 0 then
 end
 local now = tonumber(ARGV[1])
 local number = ARGV[2]
-local built
-local function candidates()
-  built = built or prefix_candidates(number)
-  return built
+-- Per value of the prefixes field (false, when missing, is a valid table key).
+local built, counts = {}, {}
+local function candidates(field)
+  local members = built[field]
+  if not members then
+    members, counts[field] = prefix_candidates(number, field)
+    built[field] = members
+  end
+  return members, counts[field]
 end
 local replies = {}
 for list = 1, #KEYS / 4 do

@@ -2,13 +2,13 @@
   Creates a list.
   KEYS: info, audit
   ARGV: now (ms), by, reason
-  Returns 0 when the list exists already, 1 when created (enabled, with no prefix:
-  check-4.lua then skips the prefix candidates until an add or import sets prefixes '1').
+  Returns 0 when the list exists already, 1 when created (enabled, with no prefix length:
+  a check then skips the prefix candidates until an add or import records a length).
 ]]
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 0
 end
-redis.call('HSET', KEYS[1], 'created', ARGV[1], 'by', ARGV[2], 'enabled', '1', 'prefixes', '0')
+redis.call('HSET', KEYS[1], 'created', ARGV[1], 'by', ARGV[2], 'enabled', '1', 'prefixes', '')
 local fields = {'action', 'create', 'at', ARGV[1], 'by', ARGV[2]}
 if ARGV[3] ~= '' then
   fields[#fields + 1] = 'reason'

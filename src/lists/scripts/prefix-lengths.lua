@@ -1,0 +1,39 @@
+--[[
+  Merging prefix lengths into a list's info field `prefixes` (the rules are in keys.ts),
+  shared by add-5.lua and prefix-lengths-1.lua. Not a script of its own: the loader
+  places this file before either driver (src/redis/lua-scripts.ts, `uses`).
+
+  merge_prefix_lengths(info, lengths)
+    info: the list's info key; lengths: a table whose keys are member lengths (numbers)
+  Leaves a list without the field, or with the old flag '1', as it is: those mean any
+  length, and a writer cannot know which lengths such a list holds. Writes the field only
+  when a length is new, sorted ascending, so a check reads longer prefixes first.
+]]
+local function merge_prefix_lengths(info_key, lengths)
+  local field = redis.call('HGET', info_key, 'prefixes')
+  if not field or field == '1' then
+    return
+  end
+  local merged = {}
+  local known = {}
+  for length in string.gmatch(field, '%d+') do
+    length = tonumber(length)
+    -- The old flag '0' parses to 0: no prefix, so no length.
+    if length >= 3 and not known[length] then
+      known[length] = true
+      merged[#merged + 1] = length
+    end
+  end
+  local grown = false
+  for length in pairs(lengths) do
+    if not known[length] then
+      known[length] = true
+      merged[#merged + 1] = length
+      grown = true
+    end
+  end
+  if grown then
+    table.sort(merged)
+    redis.call('HSET', info_key, 'prefixes', table.concat(merged, ','))
+  end
+end
