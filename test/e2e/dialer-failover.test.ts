@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DialQueue } from '../../src/dialer/queue.js';
@@ -9,37 +7,15 @@ import { applyCampaignChanges, parseDialplanTarget } from '../../src/screening/c
 import { CampaignStore } from '../../src/screening/campaigns.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { redisUrl, testNamespace, testRedis } from '../helpers/redis.js';
-import { freePort } from '../helpers/redis-server.js';
 import { startSippUas, type RunningUas } from '../helpers/sipp.js';
+import { spawnServe, type ServeProcess } from '../helpers/serve.js';
 
 const availability = await e2eAvailability();
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const CAMPAIGN = 'failover';
 const REQUESTS = 10;
 /** Short, so that the killed instance's attempts are redone within the test. */
 const LEASE_MS = 3_000;
 const AGENTS = 'cg-failover-agents';
-
-interface ServeProcess {
-  child: ChildProcess;
-  health: string;
-  stdout: () => string;
-  exited: Promise<number | null>;
-}
-
-/** `callguard serve` as its own process, the way an operator runs two of them. */
-async function spawnServe(env: Record<string, string>): Promise<ServeProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', ...env, CALLGUARD_HEALTH: `127.0.0.1:${port}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr?.resume();
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, health: `http://127.0.0.1:${port}`, stdout: () => stdout, exited };
-}
 
 async function status(url: string): Promise<number | undefined> {
   try {

@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListStore } from '../../src/lists/store.js';
@@ -7,35 +5,11 @@ import { newRoute } from '../../src/screening/route.js';
 import { RouteStore } from '../../src/screening/routes.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { redisUrl, testNamespace } from '../helpers/redis.js';
-import { freePort } from '../helpers/redis-server.js';
 import { placeCall } from '../helpers/sipp.js';
+import { spawnServe, type ServeProcess } from '../helpers/serve.js';
 
 const availability = await e2eAvailability();
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const BLOCKED = '+493012345678';
-
-interface ServeProcess {
-  child: ChildProcess;
-  health: string;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** `callguard serve` as its own process, the way an operator runs it. */
-async function spawnServe(env: Record<string, string>): Promise<ServeProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', ...env, CALLGUARD_HEALTH: `127.0.0.1:${port}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, health: `http://127.0.0.1:${port}`, stdout: () => stdout, stderr: () => stderr, exited };
-}
 
 async function status(url: string): Promise<number | undefined> {
   try {
