@@ -8,7 +8,7 @@ import { CampaignStore } from '../../src/screening/campaigns.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { redisUrl, testNamespace, testRedis } from '../helpers/redis.js';
 import { startSippUas, type RunningUas } from '../helpers/sipp.js';
-import { spawnServe, type ServeProcess } from '../helpers/serve.js';
+import { httpStatus as status, spawnServe, type ServeProcess } from '../helpers/serve.js';
 
 const availability = await e2eAvailability();
 const CAMPAIGN = 'failover';
@@ -16,17 +16,6 @@ const REQUESTS = 10;
 /** Short, so that the killed instance's attempts are redone within the test. */
 const LEASE_MS = 3_000;
 const AGENTS = 'cg-failover-agents';
-
-async function status(url: string): Promise<number | undefined> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-    await response.arrayBuffer();
-    return response.status;
-  } catch {
-    // Not listening yet while the process starts; the caller polls.
-    return undefined;
-  }
-}
 
 async function ready(serve: ServeProcess): Promise<void> {
   const deadline = Date.now() + 30_000;

@@ -6,21 +6,10 @@ import { RouteStore } from '../../src/screening/routes.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { redisUrl, testNamespace } from '../helpers/redis.js';
 import { placeCall } from '../helpers/sipp.js';
-import { spawnServe, type ServeProcess } from '../helpers/serve.js';
+import { httpStatus as status, spawnServe, type ServeProcess } from '../helpers/serve.js';
 
 const availability = await e2eAvailability();
 const BLOCKED = '+493012345678';
-
-async function status(url: string): Promise<number | undefined> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-    await response.arrayBuffer();
-    return response.status;
-  } catch {
-    // Not listening yet while the process starts; the caller polls.
-    return undefined;
-  }
-}
 
 describe.skipIf(!availability.run)('callguard serve as a process', () => {
   let asterisk: E2eAsterisk;

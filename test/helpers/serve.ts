@@ -57,3 +57,15 @@ export async function spawnServe(env: Record<string, string>): Promise<ServeProc
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, health: `http://127.0.0.1:${port}`, stdout: () => stdout, stderr: () => stderr, exited };
 }
+
+/** The HTTP status of a GET, or undefined while nothing answers (a process still starting). */
+export async function httpStatus(url: string): Promise<number | undefined> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    await response.arrayBuffer();
+    return response.status;
+  } catch {
+    // Not listening yet while the process starts; the caller polls.
+    return undefined;
+  }
+}
