@@ -28,7 +28,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPing(url: string): Promise<void> {
+export async function waitForPing(url: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
