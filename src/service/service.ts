@@ -17,6 +17,7 @@ import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS } from '../screening/outbound.js';
 import { RouteStore } from '../screening/routes.js';
 import { startHealthServer, type Readiness } from './health-server.js';
 import { ServiceMetrics } from './metrics.js';
+import { logReadyLine } from './ready-line.js';
 import { createServiceRedis } from './redis.js';
 
 export interface RunningService {
@@ -133,6 +134,15 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   // Dialling needs ARI (or every attempt would fail); the dialer then rides out outages of either by itself.
   void Promise.all([ari.connected(), redisReady(redis)]).then(() => {
     if (!stopping) dialer.start();
+  });
+  void logReadyLine({
+    ready: Promise.all([ari.connected(), redisReady(redis)]).then(() => undefined),
+    stopping: () => stopping,
+    config,
+    health: health.address,
+    rest,
+    redis,
+    log,
   });
 
   return {
