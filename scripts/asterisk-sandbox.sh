@@ -125,6 +125,9 @@ prepare() {
   etc="$run/etc"
   mkdir -p "$etc" "$run/run" "$run/log" "$run/spool" "$run/db"
   cp -a "$ROOT/etc/asterisk/." "$etc/"
+  # As docs/asterisk.md says to install it: the package's users.conf defines no user,
+  # and its mere presence makes Asterisk 21+ warn that users.conf is deprecated.
+  rm -f "$etc/users.conf"
   cp "$CONFIG_DIR"/*.conf "$etc/"
   set_port "$etc/http.conf" '^bindport[[:space:]]*=.*$' "bindport = $http_port"
   set_port "$etc/pjsip.conf" '^bind[[:space:]]*=[[:space:]]*127\.0\.0\.1:5060$' "bind = 127.0.0.1:$sip_port"
@@ -174,10 +177,14 @@ exec_asterisk() {
   local inside
   inside=$(inside_path "$1")
   shift
-  # setpriv: asterisk dies with the process that started it (a killed test run leaves
-  # nothing behind). unshare: a private /proc mount and PID namespace that vanish with it.
+  # setpriv: unshare dies with the process that started it (a killed test run leaves
+  # nothing behind). unshare: a private /proc mount and a PID namespace whose first
+  # process, a shell, is killed with unshare (--kill-child); the kernel then ends every
+  # process of the namespace. Not asterisk itself as that first process: its switch to
+  # user asterisk (-U) clears the kill-with-parent signal, and it would outlive unshare.
   exec setpriv --pdeathsig SIGKILL \
     unshare --mount --propagation private --pid --kill-child=SIGKILL --mount-proc="$ROOT/proc" \
+    /bin/sh -c '"$@" & wait "$!"' sh \
     chroot "$ROOT" asterisk -f -U asterisk -G asterisk -C "$inside/etc/asterisk.conf" "$@"
 }
 

@@ -1,13 +1,16 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { access, readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { e2eAvailability, E2E_SETUP_TIMEOUT_MS } from '../helpers/asterisk.js';
-import { startAsterisk } from '../helpers/asterisk-sandbox.js';
+import { freeUdpPort, SANDBOX_SCRIPT, startAsterisk, waitForAri } from '../helpers/asterisk-sandbox.js';
+import { freePort } from '../helpers/redis-server.js';
 
 const execFileAsync = promisify(execFile);
 const availability = await e2eAvailability();
 const usesSandbox = availability.run && !process.env.ASTERISK_ARI_URL;
+/** The kernel ends a PID namespace's processes right after its first one dies; this bounds a broken run. */
+const KILLED_GONE_TIMEOUT_MS = 10_000;
 
 /** Pids whose command line names the run directory: the sandbox's Asterisk. */
 async function processesOf(runDir: string): Promise<number[]> {
@@ -69,6 +72,28 @@ describe.skipIf(!usesSandbox)('the Asterisk sandbox', () => {
       expect(await processesOf(asterisk.runDir)).toEqual([]);
       expect(await readFile('/proc/self/mountinfo', 'utf8')).not.toContain(asterisk.runDir.slice(0, asterisk.runDir.indexOf('/srv/')));
       await expect(access(asterisk.runDir)).rejects.toThrow();
+    },
+    E2E_SETUP_TIMEOUT_MS,
+  );
+
+  it(
+    'Asterisk dies with the process that started it, even when that one is killed (SIGKILL)',
+    async () => {
+      const httpPort = await freePort();
+      const env = { ...process.env, CALLGUARD_SANDBOX_OWNER: String(process.pid) };
+      const { stdout } = await execFileAsync(SANDBOX_SCRIPT, ['prepare', String(httpPort), String(await freeUdpPort()), String(await freeUdpPort())], { env });
+      const runDir = stdout.trim();
+      const starter = spawn(SANDBOX_SCRIPT, ['exec', runDir], { stdio: 'ignore' });
+      try {
+        await waitForAri({ ariUrl: `http://127.0.0.1:${httpPort}`, ariUser: 'callguard', ariPassword: 'callguard', sipHost: '127.0.0.1', sipPort: 0, farEndPort: 0 }, 30_000);
+        expect(await processesOf(runDir)).not.toEqual([]);
+        starter.kill('SIGKILL');
+        const deadline = Date.now() + KILLED_GONE_TIMEOUT_MS;
+        while ((await processesOf(runDir)).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(await processesOf(runDir)).toEqual([]);
+      } finally {
+        await execFileAsync(SANDBOX_SCRIPT, ['cleanup', runDir]);
+      }
     },
     E2E_SETUP_TIMEOUT_MS,
   );
