@@ -9,7 +9,9 @@ import { describeError } from './inbound.js';
  */
 export const DIALER_LEG = 'dialer';
 export const AGENT_CALL_LEG = 'outbound-leg';
-export const ORIGINATED_LEGS: ReadonlySet<string> = new Set([DIALER_LEG, AGENT_CALL_LEG]);
+/** A channel created only to ask the dialplan something (dialplan-check.ts); never dialled. */
+export const DIALPLAN_CHECK_LEG = 'dialplan-check';
+export const ORIGINATED_LEGS: ReadonlySet<string> = new Set([DIALER_LEG, AGENT_CALL_LEG, DIALPLAN_CHECK_LEG]);
 
 /**
  * How long past its originate timeout a leg may stay silent before we stop waiting and
