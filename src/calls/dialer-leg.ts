@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { outcomeOfHangupCause } from '../dialer/outcome.js';
-import type { DialAttempt, DialFunction } from '../dialer/types.js';
+import { NotDialledError, type DialAttempt, type DialFunction } from '../dialer/types.js';
 import type { DialOutcome } from '../screening/campaign.js';
+import { formatDialplanTarget } from '../screening/campaign-syntax.js';
 import type { CallControl } from './call-control.js';
+import type { DialplanCheck } from './dialplan-check.js';
 import { describeError } from './inbound.js';
 import { DIALER_LEG, originateLeg, timeoutSecondsOf, type LegEvents } from './originated-leg.js';
 
@@ -23,6 +25,8 @@ const CAUSE_NORMAL = 16;
 export interface DialerLegDeps {
   calls: CallControl;
   events: LegEvents;
+  /** asked before each dial whether the campaign's context exists */
+  dialplan: DialplanCheck;
   log: Logger;
   graceMs?: number;
 }
@@ -33,13 +37,25 @@ export interface DialerLegDeps {
  * the CALLGUARD_* variables set (they are set at the originate, so they are there before
  * the answer). Destroyed before an answer: the outcome of its cause (17 BUSY, 18/19
  * NO_ANSWER, else FAILED). Refused by Asterisk: rejects, which the Dialer records as FAILED
- * with the reason.
+ * with the reason. A context the dialplan does not have: not dialled at all (NotDialledError),
+ * since the callee would be hung up on the moment they answer.
  */
 export function createDialerLeg(deps: DialerLegDeps): DialFunction {
+  /** Contexts that could not be checked, logged once each rather than at every attempt. */
+  const uncheckable = new Set<string>();
   return async (attempt: DialAttempt): Promise<DialOutcome> => {
     const channelId = randomUUID();
     const { request, campaign } = attempt;
     const log = deps.log.child({ channel: channelId, request: request.id, campaign: campaign.name, attempt: attempt.attempt });
+    const context = formatDialplanTarget(campaign.agent);
+    const where = await deps.dialplan(campaign.agent);
+    if (where.kind === 'missing') {
+      throw new NotDialledError(`not dialled: Asterisk's dialplan has no ${context} (the campaign's --context); fix it with callguard campaign set ${campaign.name} --context ...`);
+    }
+    if (where.kind === 'unknown' && !uncheckable.has(context)) {
+      uncheckable.add(context);
+      log.warn({ context, reason: where.reason }, 'could not check that the campaign context exists; dialling anyway');
+    }
     const result = await originateLeg(
       deps.calls,
       deps.events,

@@ -10,7 +10,7 @@ import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, screenCallee, type BlockListReader 
 import { DialQueue, type Lease, type StreamEntry } from './queue.js';
 import { parseRequestFields } from './request-fields.js';
 import { nextStep, type NextStep } from './retry-policy.js';
-import type { AttemptOutcome, AttemptResult, DialFunction, RequestState } from './types.js';
+import { NotDialledError, type AttemptOutcome, type AttemptResult, type DialFunction, type RequestState } from './types.js';
 
 /** How often an instance looks for new, reclaimable and due requests. */
 export const DEFAULT_POLL_INTERVAL_MS = 250;
@@ -272,15 +272,30 @@ export class Dialer {
         break;
     }
     if (e164 === undefined) throw new Error(`screening ${screening.verdict} came without a number`);
-    const { outcome, reason } = await this.dialOnce(lease, campaign, attempt, e164);
+    const dialled = await this.dialOnce(lease, campaign, attempt, e164);
+    if ('notDialled' in dialled) {
+      const retryAt = this.clock() + campaign.unavailableRetryMs;
+      log.error({ reason: dialled.notDialled, retryAt }, 'not dialled: the campaign cannot work on this PBX; tried again later');
+      const result: AttemptResult = { ...base, e164, outcome: 'FAILED', reason: dialled.notDialled, at: this.clock(), final: false, retryAt };
+      // lease.state keeps its count of attempts: no one was called.
+      await this.finish(lease, { final: false, retryAt }, lease.state, result, log);
+      return;
+    }
+    const { outcome, reason } = dialled;
     await this.record(lease, campaign, { ...base, e164, outcome, ...(reason === undefined ? {} : { reason }) }, log);
   }
 
-  private async dialOnce(lease: Lease, campaign: Campaign, attempt: number, e164: string): Promise<{ outcome: DialOutcome; reason?: string }> {
+  private async dialOnce(
+    lease: Lease,
+    campaign: Campaign,
+    attempt: number,
+    e164: string,
+  ): Promise<{ outcome: DialOutcome; reason?: string } | { notDialled: string }> {
     try {
       const request = { id: lease.state.id, campaign: lease.state.campaign, number: lease.state.number, attrs: lease.state.attrs, createdAt: lease.state.createdAt };
       return { outcome: await this.dial({ request, campaign, attempt, e164, endpoint: renderEndpoint(campaign.endpoint, e164) }) };
     } catch (error) {
+      if (error instanceof NotDialledError) return { notDialled: error.message };
       return { outcome: 'FAILED', reason: errorText(error) };
     }
   }

@@ -74,6 +74,20 @@ export interface DialAttempt {
 /**
  * Places one call and resolves with how it ended once that is known (answered and handed
  * to the agent context, busy, not answered within the campaign's dial timeout, failed).
- * A rejection counts as FAILED with the error's message as reason.
+ * A rejection counts as FAILED with the error's message as reason, except NotDialledError.
  */
 export type DialFunction = (attempt: DialAttempt) => Promise<DialOutcome>;
+
+/**
+ * What a dial function throws when it did not dial because the campaign cannot work on
+ * this PBX (its --context is not in the dialplan: an answered callee would be hung up on
+ * at once). No one was called, so it is not an attempt: the result is FAILED, not final,
+ * with this reason, and the request is tried again after the campaign's
+ * unavailableRetryMs, until the campaign is fixed.
+ */
+export class NotDialledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotDialledError';
+  }
+}

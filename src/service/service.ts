@@ -5,6 +5,7 @@ import { AriConnection, type ConnectionState } from '../calls/ari-connection.js'
 import { AriRest } from '../calls/ari-rest.js';
 import { describeError, handleInbound, inboundCallLogEntry, type InboundOutcome } from '../calls/inbound.js';
 import { createDialerLeg } from '../calls/dialer-leg.js';
+import { ariDialplanCheck } from '../calls/dialplan-check.js';
 import { agentCallLogEntry, handleAgentCall, type AgentCallOutcome } from '../calls/outbound.js';
 import { StasisApp } from '../calls/stasis-app.js';
 import { Dialer } from '../dialer/dialer.js';
@@ -104,7 +105,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   const dialer = new Dialer({
     redis,
     namespace: config.redis.namespace,
-    dial: createDialerLeg({ calls, events: ari, log }),
+    dial: createDialerLeg({ calls, events: ari, dialplan: ariDialplanCheck(rest, ownApp), log }),
     logger: log,
     defaultRegion: config.defaultRegion,
     leaseMs: config.dialer.leaseMs,

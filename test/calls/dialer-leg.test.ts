@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDialerLeg, DIALER_VARIABLES } from '../../src/calls/dialer-leg.js';
-import type { DialAttempt } from '../../src/dialer/types.js';
+import type { DialplanAnswer } from '../../src/calls/dialplan-check.js';
+import { NotDialledError, type DialAttempt } from '../../src/dialer/types.js';
 import { DEFAULT_CAMPAIGN, type Campaign } from '../../src/screening/campaign.js';
 import { StasisApp } from '../../src/calls/stasis-app.js';
 import { FakeCallControl, type FarEnd } from './fake-call-control.js';
@@ -26,11 +27,16 @@ function attempt(): DialAttempt {
   };
 }
 
-function setup(farEnd: FarEnd) {
+function setup(farEnd: FarEnd, dialplan: DialplanAnswer = { kind: 'exists' }) {
   const calls = new FakeCallControl();
   calls.farEnds.set(ENDPOINT, farEnd);
   const { log, lines } = capturedLogger();
-  return { calls, lines, dial: createDialerLeg({ calls, events: calls, log, graceMs: 50 }) };
+  const asked: string[] = [];
+  const check = async (target: { context: string; extension: string; priority: number }): Promise<DialplanAnswer> => {
+    asked.push(`${target.context},${target.extension},${target.priority}`);
+    return dialplan;
+  };
+  return { calls, lines, asked, dial: createDialerLeg({ calls, events: calls, dialplan: check, log, graceMs: 50 }) };
 }
 
 describe('the dialer leg (campaign calls over ARI)', () => {
@@ -89,6 +95,23 @@ describe('the dialer leg (campaign calls over ARI)', () => {
     expect(await dial(attempt())).toBe('ANSWERED');
   });
 
+  it('a campaign context the dialplan lacks is not dialled at all: NotDialledError naming it, no originate', async () => {
+    const { calls, dial, asked } = setup({ kind: 'answer', afterMs: 5 }, { kind: 'missing' });
+    const dialled = dial(attempt());
+    await expect(dialled).rejects.toThrow(NotDialledError);
+    await expect(dialled).rejects.toThrow("Asterisk's dialplan has no agents,s,1");
+    expect(asked).toEqual(['agents,s,1']);
+    expect(calls.originatedTo(ENDPOINT)).toEqual([]);
+  });
+
+  it('a context Asterisk cannot check is dialled anyway, with one warning for all attempts', async () => {
+    const { calls, dial, lines } = setup({ kind: 'answer', afterMs: 5 }, { kind: 'unknown', reason: 'func_dialplan.so not loaded' });
+    expect(await dial(attempt())).toBe('ANSWERED');
+    expect(await dial(attempt())).toBe('ANSWERED');
+    expect(calls.originatedTo(ENDPOINT)).toHaveLength(2);
+    expect(lines().filter((line) => line.msg === 'could not check that the campaign context exists; dialling anyway')).toHaveLength(1);
+  });
+
   it('the Stasis app leaves an originated dialer leg to the dialer, even while draining', async () => {
     const calls = new FakeCallControl();
     const { log } = capturedLogger();
@@ -96,6 +119,15 @@ describe('the dialer leg (campaign calls over ARI)', () => {
     void app.drain(1);
     const channelId = calls.addChannel();
     app.onStasisStart({ channelId, callerNumber: '', args: ['dialer', 'crm-4711'] });
+    await app.drain();
+    expect(calls.operations).toEqual([]);
+  });
+
+  it('the Stasis app leaves a dialplan-check channel alone', async () => {
+    const calls = new FakeCallControl();
+    const { log } = capturedLogger();
+    const app = new StasisApp({ calls, log, inbound: async () => undefined });
+    app.onStasisStart({ channelId: calls.addChannel(), callerNumber: '', args: ['dialplan-check'] });
     await app.drain();
     expect(calls.operations).toEqual([]);
   });

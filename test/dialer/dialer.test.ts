@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NotDialledError } from '../../src/dialer/types.js';
 import { dialerFixtures, DialerFixture, START } from './fixture.js';
 
 const { redis, next } = dialerFixtures();
@@ -108,6 +109,31 @@ describe('Dialer attempts', () => {
     await fixture.queue.enqueue({ campaign: 'sales', number: '+49301234567' });
     await fixture.round(fixture.dialer(async () => Promise.reject(new Error('originate refused: 400'))));
     expect(await fixture.results()).toMatchObject([{ outcome: 'FAILED', reason: 'originate refused: 400', retryAt: START + 10 * MINUTE }]);
+  });
+
+  it('a request whose campaign context the PBX lacks is never final: FAILED, not counted, tried again until the campaign is fixed', async () => {
+    setup();
+    await fixture.campaign('sales', { maxAttempts: 1, unavailableRetryMs: MINUTE });
+    await fixture.queue.enqueue({ campaign: 'sales', number: '+49301234567', id: 'r1' });
+    let contextExists = false;
+    const dial = async (): Promise<'ANSWERED'> => {
+      if (!contextExists) throw new NotDialledError("not dialled: Asterisk's dialplan has no agents,s,1");
+      return 'ANSWERED';
+    };
+    const dialer = fixture.dialer(dial);
+    await fixture.round(dialer);
+    fixture.now += MINUTE;
+    await fixture.round(dialer);
+    expect(await fixture.results()).toEqual([
+      expect.objectContaining({ attempt: 1, outcome: 'FAILED', reason: "not dialled: Asterisk's dialplan has no agents,s,1", final: false, retryAt: START + MINUTE }),
+      expect.objectContaining({ attempt: 1, outcome: 'FAILED', final: false, retryAt: START + 2 * MINUTE }),
+    ]);
+    expect(await fixture.queue.state('r1')).toMatchObject({ attempts: 0 });
+
+    contextExists = true;
+    fixture.now += MINUTE;
+    await fixture.round(dialer);
+    expect((await fixture.results()).at(-1)).toMatchObject({ attempt: 1, outcome: 'ANSWERED', final: true });
   });
 
   it.each([
