@@ -148,7 +148,8 @@ export function parseServeConfig(settings: ServeSettings): ServeConfig {
   };
 }
 
-function parseHttpUrl(text: string): string {
+/** An ARI server address: http(s), no credentials, no path. */
+export function parseHttpUrl(text: string): string {
   let url: URL;
   try {
     url = new URL(text);

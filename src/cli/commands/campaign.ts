@@ -21,6 +21,13 @@ import {
 } from '../../screening/campaign-syntax.js';
 import { CampaignStore } from '../../screening/campaigns.js';
 import type { Action } from '../../screening/types.js';
+import {
+  allowMissingContextOption,
+  ariUrlOption,
+  ariUsernameOption,
+  checkCampaignContext,
+  type ContextCheckFlags,
+} from '../campaign-context-check.js';
 import type { CliContext, CliIo } from '../context.js';
 import { addDuration, parseDuration, parseIsoTime } from '../duration.js';
 import { CliError, UsageError } from '../errors.js';
@@ -31,7 +38,7 @@ import { withContext } from '../program.js';
 /** Results a report reads at most, newest first; older ones need --since or the stream itself. */
 const DEFAULT_REPORT_SCAN = 10_000;
 
-interface CampaignSetOptions {
+interface CampaignSetOptions extends ContextCheckFlags {
   block?: string[] | false;
   region?: string | false;
   endpoint?: string;
@@ -83,7 +90,7 @@ attempt; serve needs no restart. Syntax and semantics: docs/outbound.md`,
     .addOption(new Option('--no-caller-id', "the trunk's default caller id"))
     .addOption(new Option('--dial-timeout <delay>', 'how long the far end may ring (new: 30s)').argParser(delayOption))
     .addOption(
-      new Option('--context <context[,exten[,prio]]>', 'where an answered call continues, e.g. agents or queues,sales,1 (new: required)').argParser(
+      new Option('--context <context[,exten[,prio]]>', 'where an answered call continues, e.g. queues,sales,1 (the shipped sales queue) (new: required)').argParser(
         syntaxOption(parseDialplanTarget),
       ),
     )
@@ -102,6 +109,9 @@ attempt; serve needs no restart. Syntax and semantics: docs/outbound.md`,
     .addOption(actionOption('unavailable', 'hangup:34'))
     .option('--allow-missing-lists', 'save even when a block list does not exist yet; NOTHING is dialled until it does')
     .addOption(byOption())
+    .addOption(allowMissingContextOption())
+    .addOption(ariUrlOption())
+    .addOption(ariUsernameOption())
     .addHelpText(
       'after',
       `
@@ -111,9 +121,13 @@ Endpoint placeholders: \${NUMBER} (E.164, +4930123456), \${DIGITS} (4930123456),
 --on-* actions are for agents dialling out through Stasis(callguard,outbound,<campaign>):
 hangup:<cause> or announce:<sound>[:<cause>], as for routes.
 
+--context is checked against Asterisk's dialplan when ARI_USERNAME and ARI_PASSWORD are
+set (ARI_URL, default http://127.0.0.1:8088): a context it lacks is refused, since every
+answered callee would be hung up on. serve checks it again before each dial.
+
 Examples:
   $ callguard campaign set sales --block dnc,national-dnc --endpoint 'PJSIP/\${NUMBER}@trunk' \\
-      --caller-id +4930123456 --context agents --max-attempts 3 \\
+      --caller-id +4930123456 --context queues,sales,1 --max-attempts 3 \\
       --retry busy=5m,noanswer=30m,failed=10m --max-concurrent 10 --region DE
   $ callguard campaign set sales --max-concurrent 20
   $ callguard campaign set sales --retry failed=none --dial-timeout 45s
@@ -145,8 +159,10 @@ JSON: {"created":bool,"campaign":{...as campaign show}}`,
           if (error instanceof CampaignSyntaxError) throw new UsageError(`${error.message}; nothing was saved`);
           throw error;
         }
+        const contextWarnings = changes.agent === undefined ? [] : await checkCampaignContext(changes.agent, options, process.env);
         await campaigns.set(updated);
         for (const list of missing) io.err(`callguard: warning: list ${list} does not exist; nothing is dialled until it does`);
+        for (const warning of contextWarnings) io.err(warning);
         const created = existing.kind !== 'found';
         context.print([`campaign ${name} ${created ? 'created' : 'changed'}`, ...describeCampaign(updated, missing)], {
           created,
