@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what callguard's tests and local run need on a Debian/Ubuntu machine with
-# Node 20: redis-server, sipp (sip-tester), debootstrap and docker-compose from apt,
-# the npm dependencies, and the cached Asterisk 22 sandbox root. Idempotent: a second
-# run installs nothing new.
+# Node (20.19+, 22 or 24): redis-server, sipp (sip-tester), debootstrap and
+# docker-compose from apt, the npm dependencies, and the cached Asterisk 22 sandbox
+# root. Idempotent: a second run installs nothing new.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
