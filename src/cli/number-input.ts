@@ -10,7 +10,7 @@ export interface EntryInput {
   kind: 'exact' | 'prefix';
 }
 
-const REGION_HINT = '  (give the region of national numbers with --region or CALLGUARD_REGION)';
+const REGION_HINT = 'give the region of national numbers with --region or CALLGUARD_REGION';
 
 type Reading = { ok: true; entry: EntryInput } | { ok: false; input: string; reason: string };
 
@@ -33,12 +33,16 @@ export function readEntries(inputs: string[], region: string | undefined): Entry
   const readings = inputs.map((input) => readEntry(input, region));
   const bad = readings.flatMap((reading) => (reading.ok ? [] : [reading]));
   if (bad.length > 0) {
-    const lines = bad.map((reading) => `  ${JSON.stringify(reading.input)}: ${reading.reason}`);
     const needsRegion = region === undefined && bad.some((reading) => reading.reason.includes('without a region'));
-    const what = inputs.length === 1 ? 'the number is' : `${bad.length} of ${inputs.length} numbers ${bad.length === 1 ? 'is' : 'are'}`;
-    throw new UsageError(
-      [`${what} not valid, nothing was written:`, ...lines, ...(needsRegion ? [REGION_HINT] : [])].join('\n'),
-    );
+    const hint = needsRegion ? ` (${REGION_HINT})` : '';
+    const [only] = bad;
+    if (inputs.length === 1 && only) {
+      throw new UsageError(`${JSON.stringify(only.input)} is not a valid number: ${only.reason}; nothing was written${hint}`);
+    }
+    // One line each, so every bad argument of a long command line is named at once.
+    const lines = bad.map((reading) => `  ${JSON.stringify(reading.input)}: ${reading.reason}`);
+    const what = `${bad.length} of ${inputs.length} numbers ${bad.length === 1 ? 'is' : 'are'}`;
+    throw new UsageError([`${what} not valid, nothing was written${hint}:`, ...lines].join('\n'));
   }
   const byMember = new Map<EntryMember, EntryInput>();
   for (const reading of readings) {

@@ -111,7 +111,7 @@ describe('callguard report', () => {
 
   it.each([
     [['--since', 'yesterday'], /neither a duration.*nor an ISO 8601 time/],
-    [['--verdict', 'bad'], /Allowed choices are blocked, allowed/],
+    [['--verdict', 'bad'], /"bad" is not one of blocked, allowed/],
     [['--limit', '0'], /not a whole number from 1/],
   ])('refuses %j with exit 2', async (args, message) => {
     const run = await callguard(testNamespace(), 'report', ...args);
