@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { InvalidArgumentError, Option } from 'commander';
 import { LIST_NAME_PATTERN } from '../lists/keys.js';
 import { parseRegion as readRegion } from '../numbers/index.js';
-import { parseDuration, parseIsoTime } from './duration.js';
+import { MAX_DURATION_YEARS, parseDuration, parseIsoTime } from './duration.js';
 
 /** Options shared by several commands, each validated when commander reads it. */
 
@@ -64,8 +64,10 @@ export function untilOption(): Option {
 }
 
 export function forOption(): Option {
-  return new Option('--for <duration>', 'expires after this long: 30m, 12h, 30d, 2w, 1y')
-    .argParser(parseDuration)
+  return new Option('--for <duration>', `expires after this long: 30m, 12h, 30d, 2w, 1y (at most ${MAX_DURATION_YEARS}y)`)
+    .argParser((text) =>
+      parseDuration(text, `the longest is ${MAX_DURATION_YEARS}y; without --for and --until an entry never expires`),
+    )
     .conflicts('until');
 }
 

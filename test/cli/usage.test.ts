@@ -23,6 +23,8 @@ describe('bad input exits 2 with a message naming it, and writes nothing', () =>
     ['a duration with an unknown unit', ['--for', '3x'], '3x'],
     ['a time that is not ISO 8601', ['--until', 'tomorrow'], 'tomorrow'],
     ['a time in the past', ['--until', '2001-01-01T00:00:00Z'], 'in the past'],
+    ['a duration of 0', ['--for', '0s'], '"0s" is not a duration: it must be more than 0'],
+    ['a duration past any date (was exit 1, "got NaN")', ['--for', '285616y'], '"285616y" is too long: the longest is 100y; without --for and --until an entry never expires'],
     ['both --until and --for', ['--until', '2099-01-01', '--for', '1d'], '--for'],
     ['an unknown region', ['--region', 'XX'], 'XX'],
   ])('add with %s', async (_what, flags, named) => {

@@ -22,7 +22,7 @@ import {
 import { CampaignStore } from '../../screening/campaigns.js';
 import type { Action } from '../../screening/types.js';
 import type { CliContext, CliIo } from '../context.js';
-import { addDuration, parseDuration, parseIsoTime } from '../duration.js';
+import { parseDurationOrTime } from '../duration.js';
 import { CliError, UsageError } from '../errors.js';
 import { fields, isoTime, table } from '../format.js';
 import { byOption, defaultActor, parseListNames, parseRegion } from '../options.js';
@@ -296,12 +296,7 @@ function delayOption(text: string): number {
 
 /** `--since 12h` (that long ago) or `--since 2026-11-01` (an ISO 8601 time). */
 function parseSince(text: string): (now: number) => number {
-  if (/^\d+[smhdwy]$/.test(text.trim())) {
-    const duration = parseDuration(text);
-    return (now) => 2 * now - addDuration(now, duration);
-  }
-  const at = parseIsoTime(text);
-  return () => at;
+  return parseDurationOrTime(text, -1);
 }
 
 function wholeOption(text: string): number {

@@ -3,7 +3,7 @@ import { readCallLog, DEFAULT_REPORT_LIMIT, type LoggedCall } from '../../screen
 import { isRouteName } from '../../screening/route.js';
 import { VERDICTS, type Verdict } from '../../screening/types.js';
 import type { CliIo } from '../context.js';
-import { addDuration, parseDuration, parseIsoTime } from '../duration.js';
+import { parseDurationOrTime } from '../duration.js';
 import { isoTime, table } from '../format.js';
 import { positiveInteger } from '../options.js';
 import { withContext } from '../program.js';
@@ -90,17 +90,7 @@ to its end ("outcome":"caller-gone"; "done" when it did, null in older entries).
 
 /** `1h` back from now, or an ISO time; resolved when the command runs. */
 function parseSince(text: string): (now: number) => number {
-  if (/^\d+[smhdwy]$/.test(text.trim())) {
-    const duration = parseDuration(text);
-    return (now) => now - (addDuration(now, duration) - now);
-  }
-  try {
-    const at = parseIsoTime(text);
-    return () => at;
-  } catch {
-    // Neither form: one message that names both.
-    throw new InvalidArgumentError(`"${text}" is neither a duration (30m, 12h, 7d) nor an ISO 8601 time (2026-11-01)`);
-  }
+  return parseDurationOrTime(text, -1);
 }
 
 function parseRouteFilter(name: string): string {
