@@ -4,7 +4,7 @@ import { CampaignStore } from '../../screening/campaigns.js';
 import type { CliContext, CliIo } from '../context.js';
 import { CliError, EXIT_NOTHING_CANCELLED, UsageError } from '../errors.js';
 import { readEntries } from '../number-input.js';
-import { byOption, defaultActor, parseListName, regionOption } from '../options.js';
+import { byOption, defaultActor, parseListName, reasonOption, regionOption } from '../options.js';
 import { withContext } from '../program.js';
 
 interface CancelOptions {
@@ -26,7 +26,7 @@ export function registerCancel(program: Command, io: CliIo): void {
         .argParser(parseCampaignName)
         .conflicts('list'),
     )
-    .addOption(new Option('--reason <text>', 'why, shown by show (required)').makeOptionMandatory())
+    .addOption(reasonOption('why, shown by show (required)').makeOptionMandatory())
     .addOption(byOption())
     .addOption(regionOption())
     .addHelpText(

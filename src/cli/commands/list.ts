@@ -1,6 +1,6 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { CliIo } from '../context.js';
-import { byOption, defaultActor, parseListName } from '../options.js';
+import { byOption, defaultActor, parseListName, reasonOption } from '../options.js';
 import { withContext } from '../program.js';
 
 interface ListChangeOptions {
@@ -50,7 +50,7 @@ JSON: {"list":"dnc","action":"created|removed|enabled|disabled"}`,
       .description(sub.description)
       .argument('<name>', 'the list', parseListName)
       .addOption(byOption())
-      .addOption(new Option('--reason <text>', 'why, kept in the audit stream'))
+      .addOption(reasonOption('why, kept in the audit stream'))
       .addHelpText('after', `\nExample:\n  $ callguard list ${sub.example}`)
       .action(async (name: string, options: ListChangeOptions, command: Command) =>
         withContext(command, io, async (context) => {
