@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { registerCommands } from './commands/index.js';
 import { contextOf, type CliContext, type CliIo } from './context.js';
+import { withListSuggestion } from './missing-list.js';
 import { throwCommandLineErrors } from './usage-errors.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -37,7 +38,7 @@ export async function withContext<T>(
   try {
     return await work(context);
   } catch (error) {
-    throw context.lostRedis(error) ?? error;
+    throw context.lostRedis(error) ?? (await withListSuggestion(error, context));
   } finally {
     await context.close();
   }

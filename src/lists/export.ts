@@ -81,7 +81,7 @@ export async function exportList(
   assertListName(list);
   const keys = listKeys(namespace, list);
   if ((await redis.exists(keys.info)) === 0) {
-    throw new ListError(`no such list: ${list}`, 'no-such-list');
+    throw new ListError(`no such list: ${list}`, 'no-such-list', list);
   }
   const batchSize = options.batchSize ?? DEFAULT_EXPORT_BATCH;
   const now = options.now ?? Date.now();

@@ -25,6 +25,7 @@ import type { CliContext, CliIo } from '../context.js';
 import { parseDurationOrTime } from '../duration.js';
 import { CliError, UsageError } from '../errors.js';
 import { fields, isoTime, table } from '../format.js';
+import { existingListNames, missingLists, withSuggestions } from '../missing-list.js';
 import { byOption, defaultActor, parseListNames, parseRegion } from '../options.js';
 import { withContext } from '../program.js';
 
@@ -132,7 +133,7 @@ JSON: {"created":bool,"campaign":{...as campaign show}}`,
         const missing = await missingLists(context, changes.block ?? []);
         if (missing.length > 0 && !options.allowMissingLists) {
           throw new UsageError(
-            `no list named ${missing.join(', ')}: create it first (callguard list create <name>) or pass --allow-missing-lists; nothing was saved`,
+            `no list named ${withSuggestions(missing, await existingListNames(context))}: create it first (callguard list create <name>) or pass --allow-missing-lists; nothing was saved`,
           );
         }
         let updated: Campaign;
@@ -343,13 +344,6 @@ async function readCampaign(context: CliContext, name: string): Promise<Campaign
     throw new CliError(`campaign ${name} is stored but invalid: ${lookup.reason} (fix it with: callguard campaign set ${name} ...)`);
   }
   return lookup.campaign;
-}
-
-async function missingLists(context: CliContext, lists: string[]): Promise<string[]> {
-  if (lists.length === 0) return [];
-  const store = await context.store();
-  const exists = await Promise.all(lists.map((list) => store.hasList(list)));
-  return lists.filter((_, i) => !exists[i]);
 }
 
 /** The stable JSON shape of a campaign: delays and actions in their written form, absent values null. */

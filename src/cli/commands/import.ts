@@ -136,7 +136,7 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted","rows
           });
         } catch (error) {
           source.close();
-          if (error instanceof ListError && error.code === 'no-such-list') throw new UsageError(error.message);
+          if (error instanceof ListError && error.code === 'no-such-list') throw new UsageError(error.message, { cause: error });
           if (error instanceof ColumnError) throw new UsageError(error.message);
           if (error instanceof ImportError) throw new CliError(error.message);
           throw error;
