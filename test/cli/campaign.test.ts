@@ -118,9 +118,11 @@ describe('callguard call', () => {
     [['call', '+4930123456', '--campaign', 'sales', '--at', 'tomorrow'], 2, /ISO 8601/],
     [['call', '+4930123456', '--campaign', 'sales', '--at', '2020-01-01T00:00:00Z'], 2, /--at 2020-01-01T00:00:00Z is in the past/],
     [['call', '+4930123456', '--campaign', 'sales', '--at', '0s'], 2, /must be more than 0/],
+    [['call', '030 1234567', '--campaign', 'regionless'], 2, /national number without a region \(give the campaign a region \(callguard campaign set regionless --region DE\) or use --region\)/],
   ])('%j is refused and nothing queued', async (args, code, message) => {
     const ns = await namespaceWithLists(redis, 'dnc', 'national-dnc');
     await callguard(ns, ...SALES);
+    await callguard(ns, 'campaign', 'set', 'regionless', '--block', 'dnc', '--endpoint', 'PJSIP/${NUMBER}@trunk', '--context', 'agents');
     const run = await callguard(ns, ...args);
     expect(run.code).toBe(code);
     expect(run.err).toMatch(message);

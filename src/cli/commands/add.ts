@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../context.js';
 import { expiryFrom, type Duration } from '../duration.js';
 import { describeExpiry, isoTime, table } from '../format.js';
-import { readEntries } from '../number-input.js';
+import { extensionNotes, readEntries } from '../number-input.js';
 import { byOption, defaultActor, forOption, listOption, reasonOption, regionOption, untilOption } from '../options.js';
 import { withContext } from '../program.js';
 
@@ -70,6 +70,7 @@ JSON: {"list","added","extended","unchanged","expiresAt":ISO|null,
             entries,
           },
         );
+        for (const note of extensionNotes(entries)) io.err(`callguard: note: ${note}`);
       });
     });
 }

@@ -8,6 +8,7 @@ import type { CliIo } from '../context.js';
 import { AT_PAST_GRACE_MS, firstAttemptFrom, parseDurationOrTime } from '../duration.js';
 import { CliError, UsageError } from '../errors.js';
 import { humanSpan, isoTime } from '../format.js';
+import { extensionNote, withRegionHint } from '../number-input.js';
 import { regionOption } from '../options.js';
 import { withContext } from '../program.js';
 
@@ -54,10 +55,14 @@ JSON: {"request","entry","campaign","number","e164","at":ISO|null}`,
         const lookup = await new CampaignStore(redis, context.namespace).get(options.campaign);
         if (lookup.kind === 'missing') throw new CliError(`no campaign named ${options.campaign} (see: callguard campaign list)`);
         if (lookup.kind === 'invalid') throw new CliError(`campaign ${options.campaign} is stored but invalid: ${lookup.reason}`);
-        const normalized = normalize(number, lookup.campaign.region ?? options.region);
+        const region = lookup.campaign.region ?? options.region;
+        const normalized = normalize(number, region);
         if (normalized.kind !== 'e164') {
-          const why = normalized.kind === 'hidden' ? 'it names no number' : normalized.reason;
-          throw new UsageError(`"${number}" cannot be dialled: ${why}; nothing was queued`);
+          const why =
+            normalized.kind === 'hidden'
+              ? 'it names no number'
+              : withRegionHint(normalized.reason, region, `give the campaign a region (callguard campaign set ${options.campaign} --region DE) or use --region`);
+          throw new UsageError(`${JSON.stringify(number)} cannot be dialled: ${why}; nothing was queued`);
         }
         if (JSON.stringify(options.attr).length > MAX_ATTRS_LENGTH) throw new UsageError(`--attr values exceed ${MAX_ATTRS_LENGTH} characters in all`);
         const entry = await new DialQueue(redis, context.namespace).enqueue({
@@ -77,6 +82,8 @@ JSON: {"request","entry","campaign","number","e164","at":ISO|null}`,
           e164: normalized.e164,
           at: isoTime(at),
         });
+        const note = extensionNote(number, normalized.e164);
+        if (note !== undefined) io.err(`callguard: note: ${note}`);
       });
     });
 }

@@ -4,7 +4,7 @@ import { CampaignStore } from '../../screening/campaigns.js';
 import type { CliContext, CliIo } from '../context.js';
 import { CliError, EXIT_NOTHING_CANCELLED, UsageError } from '../errors.js';
 import { existingListNames, withSuggestions } from '../missing-list.js';
-import { readEntries } from '../number-input.js';
+import { extensionNotes, readEntries } from '../number-input.js';
 import { byOption, defaultActor, parseListName, reasonOption, regionOption } from '../options.js';
 import { withContext } from '../program.js';
 
@@ -73,6 +73,7 @@ JSON: {"list","cancelled":[member...],"notListed":[member...]}
           ],
           { list, ...result },
         );
+        for (const note of extensionNotes(entries)) io.err(`callguard: note: ${note}`);
         if (result.cancelled.length === 0) {
           throw new CliError(`nothing cancelled: none of the numbers is listed on ${list}`, EXIT_NOTHING_CANCELLED);
         }
@@ -106,6 +107,7 @@ async function cancelForCampaign(context: CliContext, name: string, inputs: stri
     ],
     { campaign: name, lists, missingLists },
   );
+  for (const note of extensionNotes(entries)) context.io.err(`callguard: note: ${note}`);
   if (lists.every((result) => result.cancelled.length === 0)) {
     throw new CliError(`nothing cancelled: none of the numbers is listed on a block list of campaign ${name}`, EXIT_NOTHING_CANCELLED);
   }
