@@ -24,7 +24,7 @@ import type { Action } from '../../screening/types.js';
 import type { CliContext, CliIo } from '../context.js';
 import { parseDurationOrTime } from '../duration.js';
 import { CliError, UsageError } from '../errors.js';
-import { fields, isoTime, table } from '../format.js';
+import { count, fields, isoTime, table } from '../format.js';
 import { existingListNames, missingLists, withSuggestions } from '../missing-list.js';
 import { byOption, defaultActor, parseListNames, parseRegion } from '../options.js';
 import { withContext } from '../program.js';
@@ -197,7 +197,7 @@ JSON: {"campaign":{"name","block":[...],"region":CC|null,"endpoint","callerId":s
         const campaigns = new CampaignStore(await context.redis(), context.namespace);
         if (!(await campaigns.remove(name))) throw new CliError(`no campaign named ${name}`);
         const { waiting } = await new DialQueue(await context.redis(), context.namespace).counts(name);
-        const note = waiting > 0 ? ` (${waiting} requests wait; they resume if campaign ${name} is set again)` : '';
+        const note = waiting > 0 ? ` (${count(waiting, 'request waits', 'requests wait')}; they resume if campaign ${name} is set again)` : '';
         context.print(`campaign ${name} removed${note}`, { removed: name, waiting });
       }),
     );

@@ -81,8 +81,15 @@ function historyJson(event: AuditEvent) {
     by: event.by,
     reason: event.reason ?? null,
     member: event.member ?? null,
-    details: event.details ?? {},
+    details: readableDetails(event.details),
   };
+}
+
+/** Details with their times (`expiresAt`, stored as ms since epoch) as ISO 8601, like every other time shown. */
+function readableDetails(details: Record<string, string> = {}): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(details).map(([name, value]) => [name, name.endsWith('At') && /^\d+$/.test(value) ? (isoTime(Number(value)) ?? value) : value]),
+  );
 }
 
 function humanShow(
@@ -136,7 +143,7 @@ function humanShow(
             event.list,
             event.by,
             event.reason,
-            Object.entries(event.details ?? {})
+            Object.entries(readableDetails(event.details))
               .map(([name, value]) => `${name}=${value}`)
               .join(' '),
           ]),
