@@ -115,7 +115,7 @@ describe('lists and list', () => {
 
   it('a removed list is gone from lists and cannot be checked', async () => {
     await callguard(ns, 'add', '+4930123456', '--list', 'dnc');
-    expect((await callguardJson(ns, 'list', 'rm', 'dnc')).json).toEqual({ list: 'dnc', action: 'removed' });
+    expect((await callguardJson(ns, 'list', 'rm', 'dnc', '--yes')).json).toEqual({ list: 'dnc', action: 'removed' });
     expect((await callguardJson<{ lists: unknown[] }>(ns, 'lists')).json.lists).toEqual([]);
     const run = await callguard(ns, 'check', '+4930123456', '--list', 'dnc');
     expect(run.code).toBe(1);
