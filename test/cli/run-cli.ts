@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import type { CliIo } from '../../src/cli/context.js';
@@ -79,28 +79,35 @@ function childEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
   return childEnv;
 }
 
+/** What a child printed, and its exit code, once it has ended. */
+function outputOf(child: ChildProcess, onStdout: () => void = () => undefined): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      onStdout();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? -1, out, err }));
+  });
+}
+
 /** The real binary as a child process (node with the tsx loader), for exit codes and streams. */
 export function spawnCallguard(
   args: string[],
   env: Record<string, string> = {},
   options: { stopReadingAfterFirstChunk?: boolean } = {},
 ): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      env: childEnvironment(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (options.stopReadingAfterFirstChunk) child.stdout.destroy();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? -1, out, err }));
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    env: childEnvironment(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return outputOf(child, () => {
+    if (options.stopReadingAfterFirstChunk) child.stdout.destroy();
   });
 }
 
@@ -116,21 +123,10 @@ function shellWord(word: string): string {
  */
 export function spawnCallguardOnTerminal(args: string[], env: Record<string, string>, input: string): Promise<CliRun> {
   const command = [process.execPath, '--import', 'tsx', MAIN, ...args].map(shellWord).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
-      env: childEnvironment(env),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    child.stdin.end(input);
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? -1, out, err }));
+  const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
+    env: childEnvironment(env),
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin.end(input);
+  return outputOf(child);
 }
