@@ -44,7 +44,7 @@ differ a little): that means now.
 Examples:
   $ callguard call +4930123456 --campaign sales
   $ callguard call '030 1234567' --campaign sales --at 2h --attr crm=4711 --attr agent=anna
-  $ callguard call +4930123456 --campaign sales --at 2026-12-01T09:00:00+01:00 --id crm-4711
+  $ callguard call +4930123456 --campaign sales --at 2027-03-01T09:00:00+01:00 --id crm-4711
 
 JSON: {"request","entry","campaign","number","e164","at":ISO|null}`,
     )
