@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { ListStore } from '../lists/store.js';
 import { CliError, EXIT_REDIS_UNREACHABLE } from './errors.js';
 import { redactRedisUrl } from './redis-url.js';
+import { askOnTerminal } from './terminal-prompt.js';
 
 export interface GlobalOptions {
   redis: string;
@@ -17,12 +18,15 @@ export interface CliIo {
   err(text: string): void;
   /** A stream for bulk output (export's CSV), so writes respect backpressure. */
   outStream?: Writable;
+  /** Asks the person at the terminal and resolves with the answer; absent when stdin is not a terminal. */
+  ask?: (question: string) => Promise<string>;
 }
 
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   outStream: process.stdout,
+  ...(process.stdin.isTTY ? { ask: askOnTerminal } : {}),
 };
 
 /** How long the CLI waits for Redis before it gives up with one clear line. */

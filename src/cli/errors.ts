@@ -21,16 +21,17 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number = EXIT_FAILURE,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'CliError';
   }
 }
 
 /** Bad input on the command line (a number, a flag value): exit code 2, nothing written. */
 export class UsageError extends CliError {
-  constructor(message: string) {
-    super(message, EXIT_USAGE);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, EXIT_USAGE, options);
     this.name = 'UsageError';
   }
 }

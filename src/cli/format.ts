@@ -1,5 +1,20 @@
 /** Output helpers for people; `--json` output uses `isoTime` so both show the same instants. */
 
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text with every control character written as an escape (`\n`, `\u001b`), so that text
+ * from outside (a caller ID, a stored reason, a mistyped argument) cannot move the cursor,
+ * recolour or clear the terminal of the person reading it.
+ */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(
+    CONTROL_CHARACTERS,
+    (c) => NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** ms since epoch as ISO 8601 UTC to the second, or null when unknown. */
 export function isoTime(at: number | null | undefined): string | null {
   if (at === null || at === undefined || !Number.isFinite(at)) return null;
@@ -36,9 +51,9 @@ export function describeExpiry(expiresAt: number | null | undefined, now: number
   return expiresAt > now ? `${when} (in ${humanSpan(expiresAt - now)})` : `${when} (expired)`;
 }
 
-/** Rows under a header, columns padded to line up; empty cells show as `-`. */
+/** Rows under a header, columns padded to line up; empty cells show as `-`, control characters escaped. */
 export function table(header: string[], rows: (string | undefined)[][]): string[] {
-  const cells = [header, ...rows.map((row) => header.map((_, i) => row[i] || '-'))];
+  const cells = [header, ...rows.map((row) => header.map((_, i) => escapeControlCharacters(row[i] || '-')))];
   const widths = header.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
   return cells.map((row) =>
     row
@@ -48,11 +63,11 @@ export function table(header: string[], rows: (string | undefined)[][]): string[
   );
 }
 
-/** `label: value` lines with the values aligned; absent values are left out. */
+/** `label: value` lines with the values aligned; absent values are left out, control characters escaped. */
 export function fields(pairs: [string, string | undefined][]): string[] {
   const present = pairs.filter((pair): pair is [string, string] => pair[1] !== undefined && pair[1] !== '');
   const width = Math.max(0, ...present.map(([label]) => label.length + 1));
-  return present.map(([label, value]) => `${`${label}:`.padEnd(width)}  ${value}`);
+  return present.map(([label, value]) => `${`${label}:`.padEnd(width)}  ${escapeControlCharacters(value)}`);
 }
 
 /** A match or entry as JSON: times as ISO strings, absent fields as null (a stable shape). */

@@ -1,6 +1,6 @@
 import { prefixMember } from '../lists/keys.js';
 import type { EntryMember } from '../lists/types.js';
-import { normalizePattern } from '../numbers/index.js';
+import { extensionOf, normalizePattern } from '../numbers/index.js';
 import { UsageError } from './errors.js';
 
 /** A command-line argument read as a list entry. */
@@ -10,7 +10,32 @@ export interface EntryInput {
   kind: 'exact' | 'prefix';
 }
 
-const REGION_HINT = '  (give the region of national numbers with --region or CALLGUARD_REGION)';
+export const REGION_HINT = 'give the region of national numbers with --region or CALLGUARD_REGION';
+
+/** True when a number was refused only because it is national and no region was given. */
+export function lacksRegion(reason: string, region: string | undefined): boolean {
+  return region === undefined && reason.includes('without a region');
+}
+
+/** Why a number was refused, with the hint to give a region when the lack of one was the cause. */
+export function withRegionHint(reason: string, region: string | undefined, hint = REGION_HINT): string {
+  return lacksRegion(reason, region) ? `${reason} (${hint})` : reason;
+}
+
+/**
+ * Says that a number written with an extension (`;ext=12`, `ext 12`) is read without it:
+ * the extension is not part of the number that is dialled or presented.
+ */
+export function extensionNote(input: string, number: string): string | undefined {
+  const extension = extensionOf(input);
+  if (extension === undefined) return undefined;
+  return `${JSON.stringify(input)} is read as ${number}: its extension ${extension} is not part of the number that is dialled`;
+}
+
+/** The extension notes of the entries read from the command line. */
+export function extensionNotes(entries: EntryInput[]): string[] {
+  return entries.flatMap((entry) => extensionNote(entry.input, entry.member) ?? []);
+}
 
 type Reading = { ok: true; entry: EntryInput } | { ok: false; input: string; reason: string };
 
@@ -33,12 +58,15 @@ export function readEntries(inputs: string[], region: string | undefined): Entry
   const readings = inputs.map((input) => readEntry(input, region));
   const bad = readings.flatMap((reading) => (reading.ok ? [] : [reading]));
   if (bad.length > 0) {
+    const [only] = bad;
+    if (inputs.length === 1 && only) {
+      throw new UsageError(`${JSON.stringify(only.input)} is not a valid number: ${withRegionHint(only.reason, region)}; nothing was written`);
+    }
+    const needsRegion = bad.some((reading) => lacksRegion(reading.reason, region));
+    // One line each, so every bad argument of a long command line is named at once.
     const lines = bad.map((reading) => `  ${JSON.stringify(reading.input)}: ${reading.reason}`);
-    const needsRegion = region === undefined && bad.some((reading) => reading.reason.includes('without a region'));
-    const what = inputs.length === 1 ? 'the number is' : `${bad.length} of ${inputs.length} numbers ${bad.length === 1 ? 'is' : 'are'}`;
-    throw new UsageError(
-      [`${what} not valid, nothing was written:`, ...lines, ...(needsRegion ? [REGION_HINT] : [])].join('\n'),
-    );
+    const what = `${bad.length} of ${inputs.length} numbers ${bad.length === 1 ? 'is' : 'are'}`;
+    throw new UsageError([`${what} not valid, nothing was written${needsRegion ? ` (${REGION_HINT})` : ''}:`, ...lines].join('\n'));
   }
   const byMember = new Map<EntryMember, EntryInput>();
   for (const reading of readings) {

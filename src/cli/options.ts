@@ -1,8 +1,9 @@
 import { userInfo } from 'node:os';
 import { InvalidArgumentError, Option } from 'commander';
 import { LIST_NAME_PATTERN } from '../lists/keys.js';
+import { plainText } from '../lists/text.js';
 import { parseRegion as readRegion } from '../numbers/index.js';
-import { parseDuration, parseIsoTime } from './duration.js';
+import { MAX_DURATION_YEARS, parseDuration, parseIsoTime } from './duration.js';
 
 /** Options shared by several commands, each validated when commander reads it. */
 
@@ -53,8 +54,22 @@ export function regionOption(): Option {
     .argParser(parseRegion);
 }
 
+/**
+ * Free text of a change (--reason, --by) as it is stored: escape sequences and control
+ * characters removed, so check, show and export can never send them to a terminal.
+ */
+export function parseFreeText(text: string): string {
+  const plain = plainText(text);
+  if (plain.trim() === '') throw new InvalidArgumentError(`${JSON.stringify(text)} has no text (control characters are left out)`);
+  return plain;
+}
+
 export function byOption(): Option {
-  return new Option('--by <who>', 'who makes the change (default: your user name)');
+  return new Option('--by <who>', 'who makes the change (default: your user name)').argParser(parseFreeText);
+}
+
+export function reasonOption(description: string): Option {
+  return new Option('--reason <text>', description).argParser(parseFreeText);
 }
 
 export function untilOption(): Option {
@@ -64,8 +79,10 @@ export function untilOption(): Option {
 }
 
 export function forOption(): Option {
-  return new Option('--for <duration>', 'expires after this long: 30m, 12h, 30d, 2w, 1y')
-    .argParser(parseDuration)
+  return new Option('--for <duration>', `expires after this long: 30m, 12h, 30d, 2w, 1y (at most ${MAX_DURATION_YEARS}y)`)
+    .argParser((text) =>
+      parseDuration(text, `the longest is ${MAX_DURATION_YEARS}y; without --for and --until an entry never expires`),
+    )
     .conflicts('until');
 }
 

@@ -1,13 +1,16 @@
 import { Command, Option } from 'commander';
 import { registerCommands } from './commands/index.js';
 import { contextOf, type CliContext, type CliIo } from './context.js';
+import { withListSuggestion } from './missing-list.js';
+import { throwCommandLineErrors } from './usage-errors.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_NAMESPACE = 'callguard';
 
 /**
- * The whole `callguard` program. Errors throw instead of exiting (exitOverride, set
- * before the subcommands are added so they inherit it); runCli() turns them into exit codes.
+ * The whole `callguard` program. Commander prints no error of its own and exits nowhere:
+ * every command throws a CommandLineError, which runCli() prints as one line and turns
+ * into an exit code.
  */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('callguard')
@@ -19,10 +22,9 @@ export function buildProgram(io: CliIo): Command {
         .default(DEFAULT_NAMESPACE),
     )
     .option('--json', 'machine-readable JSON output, for scripts', false)
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
-    .exitOverride();
+    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text), outputError: () => undefined });
   registerCommands(program, io);
+  throwCommandLineErrors(program);
   return program;
 }
 
@@ -36,7 +38,7 @@ export async function withContext<T>(
   try {
     return await work(context);
   } catch (error) {
-    throw context.lostRedis(error) ?? error;
+    throw context.lostRedis(error) ?? (await withListSuggestion(error, context));
   } finally {
     await context.close();
   }

@@ -5,6 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import { metaFields } from './check.js';
 import { listKeys } from './keys.js';
 import { assertListName } from './names.js';
+import { plainText } from './text.js';
 import { ListError, type EntryMember } from './types.js';
 
 export const EXPORT_COLUMNS = ['number', 'expires', 'reason', 'by', 'added'] as const;
@@ -53,8 +54,9 @@ export function exportRow(member: EntryMember, expiresAt: number | null, meta: s
   return [
     MEMBER_SHAPE.test(member) ? member : spreadsheetSafe(member),
     expiresAt === null ? '' : new Date(expiresAt).toISOString(),
-    spreadsheetSafe(fields.reason ?? ''),
-    spreadsheetSafe(fields.by ?? ''),
+    // Stored before reasons were kept plain, a reason may still hold escape sequences.
+    spreadsheetSafe(plainText(fields.reason ?? '')),
+    spreadsheetSafe(plainText(fields.by ?? '')),
     fields.addedAt === undefined ? '' : new Date(fields.addedAt).toISOString(),
   ];
 }
@@ -79,7 +81,7 @@ export async function exportList(
   assertListName(list);
   const keys = listKeys(namespace, list);
   if ((await redis.exists(keys.info)) === 0) {
-    throw new ListError(`no such list: ${list}`, 'no-such-list');
+    throw new ListError(`no such list: ${list}`, 'no-such-list', list);
   }
   const batchSize = options.batchSize ?? DEFAULT_EXPORT_BATCH;
   const now = options.now ?? Date.now();

@@ -11,5 +11,5 @@ export function assertListName(name: string): void {
 }
 
 export function noSuchList(name: string): ListError {
-  return new ListError(`no such list: ${name} (create it with: callguard list create ${name})`, 'no-such-list');
+  return new ListError(`no such list: ${name} (create it with: callguard list create ${name})`, 'no-such-list', name);
 }

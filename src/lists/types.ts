@@ -86,6 +86,8 @@ export class ListError extends Error {
   constructor(
     message: string,
     readonly code: 'invalid-name' | 'no-such-list' | 'list-exists' | 'not-listed',
+    /** the list the error is about, when one is (a front door may suggest a similar name) */
+    readonly list?: string,
   ) {
     super(message);
     this.name = 'ListError';

@@ -92,6 +92,32 @@ describe('add, check, cancel', () => {
     expect(malformed.json.detail).toEqual(expect.any(String));
   });
 
+  it('check of a national number without a region names --region and CALLGUARD_REGION', async () => {
+    const run = await callguard(ns, 'check', '030 1234567', '--list', 'dnc');
+    expect(run.code).toBe(12);
+    expect(run.out).toMatch(/^why: +national number without a region\nhint: +give the region of national numbers with --region or CALLGUARD_REGION$/m);
+    const withRegion = await callguard(ns, 'check', '030 1234567', '--list', 'dnc', '--region', 'DE');
+    expect(withRegion.code).toBe(0);
+    expect(withRegion.out).not.toContain('hint:');
+  });
+
+  it('a number with an extension is listed and checked without it, and says so', async () => {
+    const added = await callguardJson<{ entries: { member: string }[] }>(ns, 'add', '+49 30 1234567;ext=12', '--list', 'dnc');
+    expect(added.code).toBe(0);
+    expect(added.json.entries.map((entry) => entry.member)).toEqual(['+49301234567']);
+    expect(added.err).toBe('callguard: note: "+49 30 1234567;ext=12" is read as +49301234567: its extension 12 is not part of the number that is dialled\n');
+    const checked = await callguard(ns, 'check', '+49 30 1234567 ext 7', '--list', 'dnc');
+    expect(checked.code).toBe(10);
+    expect(checked.out).toMatch(/^note: +"\+49 30 1234567 ext 7" is read as \+49301234567: its extension 7 is not part/m);
+  });
+
+  it('a number with a line break inside is refused, not joined into another number', async () => {
+    const run = await callguard(ns, 'add', '+49301\n23456', '--list', 'dnc');
+    expect(run.code).toBe(2);
+    expect(run.err).toBe('callguard: "+49301\\n23456" is not a valid number: contains a line break; nothing was written\n');
+    expect((await callguardJson<CheckJson>(ns, 'check', '+4930123456', '--list', 'dnc')).code).toBe(0);
+  });
+
   it('check names the first list that matches, in the order given', async () => {
     await callguard(ns, 'list', 'create', 'vip');
     await callguard(ns, 'add', '+4930123456', '--list', 'vip');

@@ -16,6 +16,14 @@ describe('the callguard binary', () => {
     expect(run.err).not.toContain('secret');
   });
 
+  it('prints a bad option value as one line with its control characters escaped, exit 2', async () => {
+    const run = await spawnCallguard(['add', '+4930123456', '--list', 'x\u001b[2J\u001b[31m']);
+    expect(run.code).toBe(2);
+    expect(run.out).toBe('');
+    expect(run.err).not.toContain('\u001b');
+    expect(run.err).toMatch(/^callguard: --list: "x\\u001b\[2J\\u001b\[31m" is not a list name: [^\n]+ \(see: callguard add --help\)\n$/);
+  });
+
   it('prints JSON on stdout and exits with the verdict of check', async () => {
     const env = { REDIS_URL: redisUrl(), CALLGUARD_NAMESPACE: testNamespace() };
     expect((await spawnCallguard(['list', 'create', 'dnc'], env)).code).toBe(0);

@@ -100,13 +100,13 @@ describe('callguard call', () => {
   it('queues a request with its time and attributes on the requests stream', async () => {
     const ns = await namespaceWithLists(redis, 'dnc', 'national-dnc');
     await callguard(ns, ...SALES);
-    const run = await callguardJson(ns, 'call', '030 1234567', '--campaign', 'sales', '--at', '2026-12-01T09:00:00Z', '--attr', 'crm=4711', '--attr', 'agent=anna', '--id', 'crm-4711');
+    const run = await callguardJson(ns, 'call', '030 1234567', '--campaign', 'sales', '--at', '2099-12-01T09:00:00Z', '--attr', 'crm=4711', '--attr', 'agent=anna', '--id', 'crm-4711');
     expect(run.code).toBe(0);
-    expect(run.json).toMatchObject({ request: 'crm-4711', campaign: 'sales', number: '030 1234567', e164: '+49301234567', at: '2026-12-01T09:00:00Z' });
+    expect(run.json).toMatchObject({ request: 'crm-4711', campaign: 'sales', number: '030 1234567', e164: '+49301234567', at: '2099-12-01T09:00:00Z' });
     const { dialKeys } = await import('../../src/lists/keys.js');
     const entries = await redis.xrange(dialKeys(ns).requests, '-', '+');
     expect(entries.map(([, fields]) => fields)).toEqual([
-      ['campaign', 'sales', 'number', '030 1234567', 'at', String(Date.parse('2026-12-01T09:00:00Z')), 'attrs', '{"crm":"4711","agent":"anna"}', 'id', 'crm-4711'],
+      ['campaign', 'sales', 'number', '030 1234567', 'at', String(Date.parse('2099-12-01T09:00:00Z')), 'attrs', '{"crm":"4711","agent":"anna"}', 'id', 'crm-4711'],
     ]);
   });
 
@@ -116,9 +116,13 @@ describe('callguard call', () => {
     [['call', 'anonymous', '--campaign', 'sales'], 2, /names no number/],
     [['call', '+4930123456', '--campaign', 'sales', '--attr', 'novalue'], 2, /key=value/],
     [['call', '+4930123456', '--campaign', 'sales', '--at', 'tomorrow'], 2, /ISO 8601/],
+    [['call', '+4930123456', '--campaign', 'sales', '--at', '2020-01-01T00:00:00Z'], 2, /--at 2020-01-01T00:00:00Z is in the past/],
+    [['call', '+4930123456', '--campaign', 'sales', '--at', '0s'], 2, /must be more than 0/],
+    [['call', '030 1234567', '--campaign', 'regionless'], 2, /national number without a region \(give the campaign a region \(callguard campaign set regionless --region DE\) or use --region\)/],
   ])('%j is refused and nothing queued', async (args, code, message) => {
     const ns = await namespaceWithLists(redis, 'dnc', 'national-dnc');
     await callguard(ns, ...SALES);
+    await callguard(ns, 'campaign', 'set', 'regionless', '--block', 'dnc', '--endpoint', 'PJSIP/${NUMBER}@trunk', '--context', 'agents');
     const run = await callguard(ns, ...args);
     expect(run.code).toBe(code);
     expect(run.err).toMatch(message);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { addDuration, expiryFrom, parseDuration, parseIsoTime } from '../../src/cli/duration.js';
+import {
+  addDuration,
+  AT_PAST_GRACE_MS,
+  expiryFrom,
+  firstAttemptFrom,
+  MAX_DURATION_YEARS,
+  parseDuration,
+  parseDurationOrTime,
+  parseIsoTime,
+} from '../../src/cli/duration.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { describeExpiry, humanSpan, table } from '../../src/cli/format.js';
 
@@ -23,6 +32,32 @@ describe('durations and times on the command line', () => {
 
   it.each(['', '30', 'd', '0d', '1.5h', '-1d', '30 days', '1M'])('%j is not a duration', (text) => {
     expect(() => parseDuration(text)).toThrow(/not a duration/);
+  });
+
+  it('says why a duration of 0 or without a unit is not one', () => {
+    expect(() => parseDuration('0s')).toThrow('"0s" is not a duration: it must be more than 0');
+    expect(() => parseDuration('30')).toThrow('"30" is not a duration: it needs a unit, e.g. 30m or 30d');
+  });
+
+  it(`accepts up to ${MAX_DURATION_YEARS} years in any unit and refuses longer with a range message`, () => {
+    for (const text of ['100y', '36525d', '876600h', '5217w']) expect(parseDuration(text).text).toBe(text);
+    for (const text of ['101y', '36526d', '285616y', '999999w', '9999999999999999999999s']) {
+      expect(() => parseDuration(text)).toThrow(`"${text}" is too long: the longest duration is 100y`);
+    }
+  });
+
+  it('a duration or a time is resolved when the command runs, back or forward from then', () => {
+    expect(parseDurationOrTime('2h', -1)(NOW)).toBe(NOW - 7_200_000);
+    expect(parseDurationOrTime('2h', 1)(NOW)).toBe(NOW + 7_200_000);
+    expect(parseDurationOrTime('2026-11-01', -1)(NOW)).toBe(Date.UTC(2026, 10, 1));
+    expect(() => parseDurationOrTime('yesterday', -1)).toThrow(/neither a duration .* nor an ISO 8601 time/);
+  });
+
+  it(`a first attempt in the past is refused, one within ${AT_PAST_GRACE_MS} ms of now means now`, () => {
+    expect(() => firstAttemptFrom(() => NOW - AT_PAST_GRACE_MS - 1, NOW)).toThrow(UsageError);
+    expect(() => firstAttemptFrom(() => NOW - AT_PAST_GRACE_MS - 1, NOW)).toThrow('is in the past');
+    expect(firstAttemptFrom(() => NOW - AT_PAST_GRACE_MS, NOW)).toBe(NOW - AT_PAST_GRACE_MS);
+    expect(firstAttemptFrom(undefined, NOW)).toBeUndefined();
   });
 
   it('reads ISO 8601 times with and without zone', () => {

@@ -50,6 +50,15 @@ describe('callguard report', () => {
     expect(lines.at(-1)).toBe('3 calls: blocked 1 · allowed 1 · clear 1 · hidden 0 · malformed 0 · unavailable 0');
   });
 
+  it('shows the reason of each call in the last column, and counts one call in the singular', async () => {
+    const namespace = await logged(['blocked']);
+    const run = await callguard(namespace, 'report');
+    const [header, row, , total] = run.out.trim().split('\n');
+    expect(header).toMatch(/\sCHANNEL\s+REASON$/);
+    expect(row).toMatch(/\schan-0\s+harassment$/);
+    expect(total).toBe('1 call: blocked 1 · allowed 0 · clear 0 · hidden 0 · malformed 0 · unavailable 0');
+  });
+
   it('--verdict blocked --route r lists only those, and still counts every verdict of the route', async () => {
     const namespace = await logged(['blocked'], ['clear'], ['blocked', 'sales'], ['blocked']);
     const run = await callguardJson<ReportJson>(namespace, 'report', '--verdict', 'blocked', '--route', 'support');
@@ -111,7 +120,7 @@ describe('callguard report', () => {
 
   it.each([
     [['--since', 'yesterday'], /neither a duration.*nor an ISO 8601 time/],
-    [['--verdict', 'bad'], /Allowed choices are blocked, allowed/],
+    [['--verdict', 'bad'], /"bad" is not one of blocked, allowed/],
     [['--limit', '0'], /not a whole number from 1/],
   ])('refuses %j with exit 2', async (args, message) => {
     const run = await callguard(testNamespace(), 'report', ...args);

@@ -92,7 +92,7 @@ describe('callguard route set', () => {
   it.each([
     [['--on-blocked', 'drop'], /unknown action "drop"/],
     [['--on-hidden', 'hangup:999'], /outside Q.850/],
-    [['--withheld', 'maybe'], /Allowed choices are screen, hidden/],
+    [['--withheld', 'maybe'], /"maybe" is not one of screen, hidden/],
     [['--vip-priority', 'high'], /not a queue priority/],
     [['--region', 'XX'], /unknown region "XX"/],
   ])('refuses %j with a message naming the bad value', async (args, message) => {

@@ -37,6 +37,15 @@ describe('show', () => {
     ]);
   });
 
+  it('shows the times of the history details in ISO 8601, never as epoch milliseconds', async () => {
+    await callguard(ns, 'add', '+4930123456', '--list', 'dnc', '--until', '2099-01-01T00:00:00Z');
+    const human = await callguard(ns, 'show', '+4930123456');
+    expect(human.out).toMatch(/\sadd\s+dnc\s.*change=added expiresAt=2099-01-01T00:00:00Z source=cli$/m);
+    expect(human.out).not.toMatch(/\d{13}/);
+    const { json } = await callguardJson<{ history: { details: Record<string, string> }[] }>(ns, 'show', '+4930123456');
+    expect(json.history[0]?.details).toEqual({ change: 'added', expiresAt: '2099-01-01T00:00:00Z', source: 'cli' });
+  });
+
   it('names a prefix entry that covers the number', async () => {
     await callguard(ns, 'add', '+4990*', '--list', 'premium', '--reason', 'premium rate');
     const { json } = await callguardJson<ShowJson>(ns, 'show', '+49900123456');

@@ -23,6 +23,8 @@ describe('bad input exits 2 with a message naming it, and writes nothing', () =>
     ['a duration with an unknown unit', ['--for', '3x'], '3x'],
     ['a time that is not ISO 8601', ['--until', 'tomorrow'], 'tomorrow'],
     ['a time in the past', ['--until', '2001-01-01T00:00:00Z'], 'in the past'],
+    ['a duration of 0', ['--for', '0s'], '"0s" is not a duration: it must be more than 0'],
+    ['a duration past any date (was exit 1, "got NaN")', ['--for', '285616y'], '"285616y" is too long: the longest is 100y; without --for and --until an entry never expires'],
     ['both --until and --for', ['--until', '2099-01-01', '--for', '1d'], '--for'],
     ['an unknown region', ['--region', 'XX'], 'XX'],
   ])('add with %s', async (_what, flags, named) => {
@@ -59,6 +61,37 @@ describe('bad input exits 2 with a message naming it, and writes nothing', () =>
   });
 });
 
+describe("commander's own errors: one callguard line on stderr, exit 2", () => {
+  it.each([
+    ['a required option left out', ['cancel', '+4930123456', '--list', 'dnc'], "callguard: required option '--reason <text>' not specified (see: callguard cancel --help)"],
+    ['an unknown command', ['lsts'], "callguard: unknown command 'lsts' (did you mean lists?) (see: callguard --help)"],
+    ['an unknown option', ['check', '+4930123456', '--list', 'dnc', '--regoin', 'DE'], "callguard: unknown option '--regoin' (did you mean --region?) (see: callguard check --help)"],
+    ['a value not among the choices', ['report', '--verdict', 'nope'], 'callguard: --verdict: "nope" is not one of blocked, allowed, clear, hidden, malformed, unavailable (see: callguard report --help)'],
+    ['a bad list name argument', ['list', 'rm', 'Bad'], 'callguard: <name>: "Bad" is not a list name: 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit (see: callguard list rm --help)'],
+    ['an option without its value', ['add', '+4930123456', '--list'], "callguard: option '--list <name>' argument missing (see: callguard add --help)"],
+  ])('%s', async (_what, args, line) => {
+    const run = await callguard(ns, ...args);
+    expect(run.code).toBe(2);
+    expect(run.out).toBe('');
+    expect(run.err).toBe(`${line}\n`);
+  });
+
+  it('escapes the control characters of the input it echoes', async () => {
+    const unknown = await callguard(ns, '\u001b]0;owned\u0007');
+    expect(unknown.err).toBe("callguard: unknown command '\\u001b]0;owned\\u0007' (see: callguard --help)\n");
+    const badName = await callguard(ns, 'add', '+4930123456', '--list', 'dnc\nx\u001b[2J');
+    expect(badName.code).toBe(2);
+    expect(badName.err).toMatch(/^callguard: --list: "dnc\\nx\\u001b\[2J" is not a list name: [^\n]+\n$/);
+  });
+
+  it('help asked for is printed as usual and exits 0', async () => {
+    const run = await callguard(ns, 'add', '--help');
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/^Usage: callguard add /);
+    expect(run.err).toBe('');
+  });
+});
+
 describe('lists and list', () => {
   it('lists shows each list with its state and size', async () => {
     await callguard(ns, 'list', 'create', 'vip', '--by', 'alice');
@@ -82,7 +115,7 @@ describe('lists and list', () => {
 
   it('a removed list is gone from lists and cannot be checked', async () => {
     await callguard(ns, 'add', '+4930123456', '--list', 'dnc');
-    expect((await callguardJson(ns, 'list', 'rm', 'dnc')).json).toEqual({ list: 'dnc', action: 'removed' });
+    expect((await callguardJson(ns, 'list', 'rm', 'dnc', '--yes')).json).toEqual({ list: 'dnc', action: 'removed' });
     expect((await callguardJson<{ lists: unknown[] }>(ns, 'lists')).json.lists).toEqual([]);
     const run = await callguard(ns, 'check', '+4930123456', '--list', 'dnc');
     expect(run.code).toBe(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HIDDEN_WORDS, MAX_RAW_LENGTH, normalize } from '../../src/numbers/index.js';
+import { extensionOf, HIDDEN_WORDS, MAX_RAW_LENGTH, normalize } from '../../src/numbers/index.js';
 
 describe('normalize', () => {
   it.each([
@@ -38,6 +38,11 @@ describe('normalize', () => {
     ['SIP:%2B4930123456@host', undefined, '+4930123456'],
     ['<sip:+14155550100@host>', undefined, '+14155550100'],
     ['sip:030123456@host?subject=x', 'DE', '+4930123456'],
+    ['+49 30 1234567;ext=12', undefined, '+49301234567'],
+    ['+1 415 555 0100 ext 12', undefined, '+14155550100'],
+    ['+1 (415) 555-0100, ext. 7', undefined, '+14155550100'],
+    ['415-555-0100 x 12', 'US', '+14155550100'],
+    ['030 1234567 extension 5', 'DE', '+49301234567'],
   ])('%j with region %s is %s', (raw, region, e164) => {
     expect(normalize(raw, region)).toEqual({ kind: 'e164', e164 });
   });
@@ -74,9 +79,17 @@ describe('normalize', () => {
 
   it.each([
     ['abc', undefined, 'contains letters'],
+    ['+49301234x567', undefined, 'contains letters'],
+    ['+1900* ext 1', undefined, 'contains letters'],
+    ['+49301\n23456', undefined, 'contains a line break'],
+    ['+49301\r\n23456', undefined, 'contains a line break'],
+    ['+49301\u202823456', undefined, 'contains a line break'],
+    ['030\t1234567', 'DE', 'contains a tab'],
+    ['+49 30 \u001b[2J1234567', undefined, 'contains a control character (U+001B)'],
+    ['+4930\u00001234567', undefined, 'contains a control character (U+0000)'],
+    ['sip:+49301%0A23456@host', undefined, 'contains a line break'],
     ['+49 30 abc', undefined, 'contains letters'],
     ['1-800-FLOWERS', 'US', 'contains letters'],
-    ['+1 415 555 0100 ext 12', undefined, 'contains letters'],
     ['sip:alice@example.com', undefined, 'contains letters'],
     ['#31#', 'DE', 'contains characters other than digits and separators'],
     ['+49+30', undefined, 'contains characters other than digits and separators'],
@@ -97,6 +110,20 @@ describe('normalize', () => {
     ['+49 0 00000', undefined, 'not a possible number for country code +49: a trunk prefix follows the country code'],
   ])('%j with region %s is malformed: %s', (raw, region, reason) => {
     expect(normalize(raw, region)).toEqual({ kind: 'malformed', reason });
+  });
+
+  it('trims line breaks around a number, as a line read from a file ends', () => {
+    expect(normalize('\n+4930123456\r\n')).toEqual({ kind: 'e164', e164: '+4930123456' });
+  });
+
+  it('names the extension it leaves off, and none for a plain number', () => {
+    expect(extensionOf('+49 30 1234567;ext=12')).toBe('12');
+    expect(extensionOf('tel:+1-415-555-0100;ext=34')).toBe('34');
+    expect(extensionOf('sip:+14155550100;ext=5;user=phone@host')).toBe('5');
+    expect(extensionOf('+1 415 555 0100 x 7')).toBe('7');
+    expect(extensionOf('+1 415 555 0100')).toBeUndefined();
+    expect(extensionOf('tel:+1-415-555-0100')).toBeUndefined();
+    expect(extensionOf('abc')).toBeUndefined();
   });
 
   it('refuses over-long input before parsing it', () => {

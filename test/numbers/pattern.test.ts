@@ -31,6 +31,7 @@ describe('normalizePattern', () => {
     ['+49 30 1234567', undefined, '+49301234567'],
     ['030 1234567', 'DE', '+49301234567'],
     ['tel:+1-415-555-0100', undefined, '+14155550100'],
+    ['+49 30 1234567;ext=12', undefined, '+49301234567'],
   ])('%j with region %s is the exact number %s', (raw, region, e164) => {
     expect(normalizePattern(raw, region)).toEqual({ ok: true, pattern: { kind: 'exact', e164 } });
   });
@@ -50,6 +51,8 @@ describe('normalizePattern', () => {
     ['+19*00', undefined, 'contains characters other than digits and separators'],
     ['*', undefined, 'no digits'],
     ['+1900abc*', undefined, 'contains letters'],
+    ['+1900\n5*', undefined, 'contains a line break'],
+    ['+1900* ext 1', undefined, 'contains letters'],
     ['+491', undefined, 'too short for country code +49'],
     ['+49 00*', undefined, 'not the start of any +49 number'],
     ['(246) 250-1*', 'BB', 'ambiguous as a partial national number; write the prefix as +1…*'],

@@ -1,9 +1,9 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { CliIo } from '../context.js';
 import { expiryFrom, type Duration } from '../duration.js';
 import { describeExpiry, isoTime, table } from '../format.js';
-import { readEntries } from '../number-input.js';
-import { byOption, defaultActor, forOption, listOption, regionOption, untilOption } from '../options.js';
+import { extensionNotes, readEntries } from '../number-input.js';
+import { byOption, defaultActor, forOption, listOption, reasonOption, regionOption, untilOption } from '../options.js';
 import { withContext } from '../program.js';
 
 interface AddOptions {
@@ -21,7 +21,7 @@ export function registerAdd(program: Command, io: CliIo): void {
     .description('add numbers or prefixes to a list, forever or until a time')
     .argument('<numbers...>', 'numbers (E.164, or national with --region); ending in * a prefix')
     .addOption(listOption('the list to add to'))
-    .addOption(new Option('--reason <text>', 'why; shown by check and show'))
+    .addOption(reasonOption('why; shown by check and show'))
     .addOption(byOption())
     .addOption(untilOption())
     .addOption(forOption())
@@ -70,6 +70,7 @@ JSON: {"list","added","extended","unchanged","expiresAt":ISO|null,
             entries,
           },
         );
+        for (const note of extensionNotes(entries)) io.err(`callguard: note: ${note}`);
       });
     });
 }

@@ -5,9 +5,10 @@ import { normalize } from '../../numbers/normalize.js';
 import { isCampaignName } from '../../screening/campaign.js';
 import { CampaignStore } from '../../screening/campaigns.js';
 import type { CliIo } from '../context.js';
-import { addDuration, parseDuration, parseIsoTime } from '../duration.js';
+import { AT_PAST_GRACE_MS, firstAttemptFrom, parseDurationOrTime } from '../duration.js';
 import { CliError, UsageError } from '../errors.js';
-import { isoTime } from '../format.js';
+import { humanSpan, isoTime } from '../format.js';
+import { extensionNote, withRegionHint } from '../number-input.js';
 import { regionOption } from '../options.js';
 import { withContext } from '../program.js';
 
@@ -25,7 +26,9 @@ export function registerCall(program: Command, io: CliIo): void {
     .description("ask a campaign to call a number: queued for serve's dialer, checked again at every attempt")
     .argument('<number>', 'the number to call: E.164, or national with the campaign region')
     .addOption(new Option('-c, --campaign <name>', 'the campaign that calls').argParser(parseCampaignName).makeOptionMandatory())
-    .addOption(new Option('--at <when>', 'first attempt no earlier than: in 30m, 2h... or an ISO 8601 time').argParser(parseAt))
+    .addOption(
+      new Option('--at <when>', 'first attempt no earlier than: in 30m, 2h... or an ISO 8601 time, not in the past').argParser(parseAt),
+    )
     .addOption(new Option('--attr <key=value>', 'kept with the request and every result (repeatable)').argParser(parseAttr).default({}))
     .addOption(regionOption().makeOptionMandatory(false))
     .addOption(new Option('--id <id>', 'your own request id (letters, digits . _ : @ -); the stream id otherwise').argParser(parseRequestId))
@@ -35,27 +38,33 @@ export function registerCall(program: Command, io: CliIo): void {
 The request goes to a Redis stream that serve reads (other systems may write to it
 directly: docs/outbound.md). Each attempt checks the number against the campaign's
 block lists as they are then; see the outcomes with: callguard campaign report <name>
+An --at time in the past is refused (exit 2), except within ${humanSpan(AT_PAST_GRACE_MS)} of now (clocks
+differ a little): that means now.
 
 Examples:
   $ callguard call +4930123456 --campaign sales
   $ callguard call '030 1234567' --campaign sales --at 2h --attr crm=4711 --attr agent=anna
-  $ callguard call +4930123456 --campaign sales --at 2026-12-01T09:00:00+01:00 --id crm-4711
+  $ callguard call +4930123456 --campaign sales --at 2027-03-01T09:00:00+01:00 --id crm-4711
 
 JSON: {"request","entry","campaign","number","e164","at":ISO|null}`,
     )
-    .action(async (number: string, options: CallOptions, command: Command) =>
-      withContext(command, io, async (context) => {
+    .action(async (number: string, options: CallOptions, command: Command) => {
+      const at = firstAttemptFrom(options.at, Date.now());
+      await withContext(command, io, async (context) => {
         const redis = await context.redis();
         const lookup = await new CampaignStore(redis, context.namespace).get(options.campaign);
         if (lookup.kind === 'missing') throw new CliError(`no campaign named ${options.campaign} (see: callguard campaign list)`);
         if (lookup.kind === 'invalid') throw new CliError(`campaign ${options.campaign} is stored but invalid: ${lookup.reason}`);
-        const normalized = normalize(number, lookup.campaign.region ?? options.region);
+        const region = lookup.campaign.region ?? options.region;
+        const normalized = normalize(number, region);
         if (normalized.kind !== 'e164') {
-          const why = normalized.kind === 'hidden' ? 'it names no number' : normalized.reason;
-          throw new UsageError(`"${number}" cannot be dialled: ${why}; nothing was queued`);
+          const why =
+            normalized.kind === 'hidden'
+              ? 'it names no number'
+              : withRegionHint(normalized.reason, region, `give the campaign a region (callguard campaign set ${options.campaign} --region DE) or use --region`);
+          throw new UsageError(`${JSON.stringify(number)} cannot be dialled: ${why}; nothing was queued`);
         }
         if (JSON.stringify(options.attr).length > MAX_ATTRS_LENGTH) throw new UsageError(`--attr values exceed ${MAX_ATTRS_LENGTH} characters in all`);
-        const at = options.at?.(Date.now());
         const entry = await new DialQueue(redis, context.namespace).enqueue({
           campaign: options.campaign,
           number,
@@ -73,8 +82,10 @@ JSON: {"request","entry","campaign","number","e164","at":ISO|null}`,
           e164: normalized.e164,
           at: isoTime(at),
         });
-      }),
-    );
+        const note = extensionNote(number, normalized.e164);
+        if (note !== undefined) io.err(`callguard: note: ${note}`);
+      });
+    });
 }
 
 function parseCampaignName(name: string): string {
@@ -84,12 +95,7 @@ function parseCampaignName(name: string): string {
 
 /** `30m`, `2h` (from now) or an ISO 8601 time. */
 function parseAt(text: string): (now: number) => number {
-  if (/^\d+[smhdwy]$/.test(text.trim())) {
-    const duration = parseDuration(text);
-    return (now) => addDuration(now, duration);
-  }
-  const at = parseIsoTime(text);
-  return () => at;
+  return parseDurationOrTime(text, 1);
 }
 
 function parseAttr(text: string, previous: Record<string, string>): Record<string, string> {

@@ -29,9 +29,10 @@ import {
   type ContextCheckFlags,
 } from '../campaign-context-check.js';
 import type { CliContext, CliIo } from '../context.js';
-import { addDuration, parseDuration, parseIsoTime } from '../duration.js';
+import { parseDurationOrTime } from '../duration.js';
 import { CliError, UsageError } from '../errors.js';
-import { fields, isoTime, table } from '../format.js';
+import { count, fields, isoTime, table } from '../format.js';
+import { existingListNames, missingLists, withSuggestions } from '../missing-list.js';
 import { byOption, defaultActor, parseListNames, parseRegion } from '../options.js';
 import { withContext } from '../program.js';
 
@@ -146,7 +147,7 @@ JSON: {"created":bool,"campaign":{...as campaign show}}`,
         const missing = await missingLists(context, changes.block ?? []);
         if (missing.length > 0 && !options.allowMissingLists) {
           throw new UsageError(
-            `no list named ${missing.join(', ')}: create it first (callguard list create <name>) or pass --allow-missing-lists; nothing was saved`,
+            `no list named ${withSuggestions(missing, await existingListNames(context))}: create it first (callguard list create <name>) or pass --allow-missing-lists; nothing was saved`,
           );
         }
         let updated: Campaign;
@@ -212,7 +213,7 @@ JSON: {"campaign":{"name","block":[...],"region":CC|null,"endpoint","callerId":s
         const campaigns = new CampaignStore(await context.redis(), context.namespace);
         if (!(await campaigns.remove(name))) throw new CliError(`no campaign named ${name}`);
         const { waiting } = await new DialQueue(await context.redis(), context.namespace).counts(name);
-        const note = waiting > 0 ? ` (${waiting} requests wait; they resume if campaign ${name} is set again)` : '';
+        const note = waiting > 0 ? ` (${count(waiting, 'request waits', 'requests wait')}; they resume if campaign ${name} is set again)` : '';
         context.print(`campaign ${name} removed${note}`, { removed: name, waiting });
       }),
     );
@@ -312,12 +313,7 @@ function delayOption(text: string): number {
 
 /** `--since 12h` (that long ago) or `--since 2026-11-01` (an ISO 8601 time). */
 function parseSince(text: string): (now: number) => number {
-  if (/^\d+[smhdwy]$/.test(text.trim())) {
-    const duration = parseDuration(text);
-    return (now) => 2 * now - addDuration(now, duration);
-  }
-  const at = parseIsoTime(text);
-  return () => at;
+  return parseDurationOrTime(text, -1);
 }
 
 function wholeOption(text: string): number {
@@ -364,13 +360,6 @@ async function readCampaign(context: CliContext, name: string): Promise<Campaign
     throw new CliError(`campaign ${name} is stored but invalid: ${lookup.reason} (fix it with: callguard campaign set ${name} ...)`);
   }
   return lookup.campaign;
-}
-
-async function missingLists(context: CliContext, lists: string[]): Promise<string[]> {
-  if (lists.length === 0) return [];
-  const store = await context.store();
-  const exists = await Promise.all(lists.map((list) => store.hasList(list)));
-  return lists.filter((_, i) => !exists[i]);
 }
 
 /** The stable JSON shape of a campaign: delays and actions in their written form, absent values null. */

@@ -3,8 +3,9 @@ import { isCampaignName } from '../../screening/campaign.js';
 import { CampaignStore } from '../../screening/campaigns.js';
 import type { CliContext, CliIo } from '../context.js';
 import { CliError, EXIT_NOTHING_CANCELLED, UsageError } from '../errors.js';
-import { readEntries } from '../number-input.js';
-import { byOption, defaultActor, parseListName, regionOption } from '../options.js';
+import { existingListNames, withSuggestions } from '../missing-list.js';
+import { extensionNotes, readEntries } from '../number-input.js';
+import { byOption, defaultActor, parseListName, reasonOption, regionOption } from '../options.js';
 import { withContext } from '../program.js';
 
 interface CancelOptions {
@@ -26,7 +27,7 @@ export function registerCancel(program: Command, io: CliIo): void {
         .argParser(parseCampaignName)
         .conflicts('list'),
     )
-    .addOption(new Option('--reason <text>', 'why, shown by show (required)').makeOptionMandatory())
+    .addOption(reasonOption('why, shown by show (required)').makeOptionMandatory())
     .addOption(byOption())
     .addOption(regionOption())
     .addHelpText(
@@ -72,6 +73,7 @@ JSON: {"list","cancelled":[member...],"notListed":[member...]}
           ],
           { list, ...result },
         );
+        for (const note of extensionNotes(entries)) io.err(`callguard: note: ${note}`);
         if (result.cancelled.length === 0) {
           throw new CliError(`nothing cancelled: none of the numbers is listed on ${list}`, EXIT_NOTHING_CANCELLED);
         }
@@ -101,13 +103,19 @@ async function cancelForCampaign(context: CliContext, name: string, inputs: stri
         ...result.cancelled.map((member) => `cancelled ${member} on ${result.list}`),
         ...result.notListed.map((member) => `not listed ${member} on ${result.list} (nothing to cancel)`),
       ]),
-      ...missingLists.map((list) => `list ${list} of campaign ${name} does not exist (skipped)`),
+      ...(missingLists.length === 0 ? [] : await missingListLines(context, name, missingLists)),
     ],
     { campaign: name, lists, missingLists },
   );
+  for (const note of extensionNotes(entries)) context.io.err(`callguard: note: ${note}`);
   if (lists.every((result) => result.cancelled.length === 0)) {
     throw new CliError(`nothing cancelled: none of the numbers is listed on a block list of campaign ${name}`, EXIT_NOTHING_CANCELLED);
   }
+}
+
+async function missingListLines(context: CliContext, campaign: string, missing: string[]): Promise<string[]> {
+  const existing = await existingListNames(context);
+  return missing.map((list) => `list ${withSuggestions([list], existing)} of campaign ${campaign} does not exist (skipped)`);
 }
 
 function parseCampaignName(name: string): string {

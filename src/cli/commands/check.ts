@@ -3,6 +3,7 @@ import { normalize } from '../../numbers/index.js';
 import type { CliIo } from '../context.js';
 import { EXIT_BLOCKED, EXIT_HIDDEN, EXIT_MALFORMED, EXIT_OK, ExitWith } from '../errors.js';
 import { describeExpiry, entryJson, fields, isoTime } from '../format.js';
+import { extensionNote, lacksRegion, REGION_HINT } from '../number-input.js';
 import { listsOption, regionOption } from '../options.js';
 import { withContext } from '../program.js';
 
@@ -59,6 +60,8 @@ JSON: {"input","verdict","number":E.164|null,"lists":[...],"detail":string|null,
             ['verdict', verdict],
             ['number', number ?? undefined],
             ['why', detail ?? undefined],
+            ['hint', detail !== null && lacksRegion(detail, options.region) ? REGION_HINT : undefined],
+            ['note', number === null ? undefined : extensionNote(input, number)],
             ['checked', options.list.join(', ')],
             ['list', match?.list],
             ['entry', match ? `${match.member} (${match.kind})` : undefined],

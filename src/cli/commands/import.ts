@@ -10,7 +10,7 @@ import { ListError } from '../../lists/types.js';
 import { processIo, type CliIo } from '../context.js';
 import { expiryFrom, type Duration } from '../duration.js';
 import { CliError, ExitWith, UsageError } from '../errors.js';
-import { byOption, defaultActor, forOption, listOption, regionOption, untilOption } from '../options.js';
+import { byOption, defaultActor, forOption, listOption, reasonOption, regionOption, untilOption } from '../options.js';
 import { withContext } from '../program.js';
 import { startProgress } from '../progress.js';
 
@@ -55,7 +55,7 @@ export function registerImport(program: Command, io: CliIo): void {
         .default('skip'),
     )
     .addOption(new Option('--replace', 'replace the whole list with the file, atomically'))
-    .addOption(new Option('--reason <text>', 'why; recorded in the audit log'))
+    .addOption(reasonOption('why; recorded in the audit log'))
     .addOption(byOption())
     .addOption(untilOption().conflicts('expiresColumn'))
     .addOption(forOption().conflicts('expiresColumn'))
@@ -136,7 +136,7 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted","rows
           });
         } catch (error) {
           source.close();
-          if (error instanceof ListError && error.code === 'no-such-list') throw new UsageError(error.message);
+          if (error instanceof ListError && error.code === 'no-such-list') throw new UsageError(error.message, { cause: error });
           if (error instanceof ColumnError) throw new UsageError(error.message);
           if (error instanceof ImportError) throw new CliError(error.message);
           throw error;

@@ -1,6 +1,10 @@
-import { Option, type Command } from 'commander';
-import type { CliIo } from '../context.js';
-import { byOption, defaultActor, parseListName } from '../options.js';
+import type { Command } from 'commander';
+import { noSuchList } from '../../lists/names.js';
+import { assertRemovable, ListInUseError, removeList, type ListUse } from '../../screening/list-removal.js';
+import type { CliContext, CliIo } from '../context.js';
+import { CliError, UsageError } from '../errors.js';
+import { count } from '../format.js';
+import { byOption, defaultActor, parseListName, reasonOption } from '../options.js';
 import { withContext } from '../program.js';
 
 interface ListChangeOptions {
@@ -8,16 +12,15 @@ interface ListChangeOptions {
   reason?: string;
 }
 
-type ListAction = 'created' | 'removed' | 'enabled' | 'disabled';
+interface ListRemoveOptions extends ListChangeOptions {
+  yes?: boolean;
+  force?: boolean;
+}
+
+type ListAction = 'created' | 'enabled' | 'disabled';
 
 const SUBCOMMANDS: { name: string; action: ListAction; description: string; example: string }[] = [
   { name: 'create', action: 'created', description: 'create an empty, enabled list', example: 'create dnc --by alice' },
-  {
-    name: 'rm',
-    action: 'removed',
-    description: 'remove a list with all its entries, cancellations and audit',
-    example: 'rm test --reason "trial over"',
-  },
   { name: 'enable', action: 'enabled', description: 'let a disabled list match again', example: 'enable vip' },
   {
     name: 'disable',
@@ -26,6 +29,8 @@ const SUBCOMMANDS: { name: string; action: ListAction; description: string; exam
     example: 'disable vip --reason "campaign over"',
   },
 ];
+
+const YES = /^y(es)?$/i;
 
 export function registerList(program: Command, io: CliIo): void {
   const list = program
@@ -39,7 +44,7 @@ A list name is 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter o
 Examples:
   $ callguard list create dnc
   $ callguard list disable vip --reason "campaign over"
-  $ callguard list rm test --by ops
+  $ callguard list rm test --by ops --yes
 
 JSON: {"list":"dnc","action":"created|removed|enabled|disabled"}`,
     );
@@ -50,17 +55,80 @@ JSON: {"list":"dnc","action":"created|removed|enabled|disabled"}`,
       .description(sub.description)
       .argument('<name>', 'the list', parseListName)
       .addOption(byOption())
-      .addOption(new Option('--reason <text>', 'why, kept in the audit stream'))
+      .addOption(reasonOption('why, kept in the audit stream'))
       .addHelpText('after', `\nExample:\n  $ callguard list ${sub.example}`)
       .action(async (name: string, options: ListChangeOptions, command: Command) =>
         withContext(command, io, async (context) => {
           const store = await context.store();
           const actor = { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' };
           if (sub.action === 'created') await store.createList(name, actor);
-          else if (sub.action === 'removed') await store.removeList(name, actor);
           else await store.setEnabled(name, sub.action === 'enabled', actor);
           context.print(`list ${name} ${sub.action}`, { list: name, action: sub.action });
         }),
       );
+  }
+
+  list
+    .command('rm')
+    .description('remove a list with its entries and cancellations (its audit stream stays)')
+    .argument('<name>', 'the list', parseListName)
+    .addOption(byOption())
+    .addOption(reasonOption('why, kept in the audit stream'))
+    .option('-y, --yes', 'remove without asking (needed when stdin is not a terminal)')
+    .option('--force', 'remove even while routes or campaigns name the list')
+    .addHelpText(
+      'after',
+      `
+On a terminal, rm asks before it removes the list and its entries; elsewhere (a script,
+a pipe) it needs --yes. It refuses while a route or campaign names the list (naming
+them), since a route's block list that is gone matches nothing, and a campaign dials
+nothing until it exists again: change them first, or pass --force.
+The list's audit stream stays in Redis with a remove event; a list created again under
+the same name continues it.
+
+Examples:
+  $ callguard list rm test --reason "trial over"
+  $ callguard list rm old-dnc --yes --by ops
+  $ callguard list rm dnc --yes --force      # while route support still blocks with it`,
+    )
+    .action(async (name: string, options: ListRemoveOptions, command: Command) =>
+      withContext(command, io, async (context) => {
+        const redis = await context.redis();
+        const force = Boolean(options.force);
+        const info = (await (await context.store()).lists()).find((candidate) => candidate.name === name);
+        if (!info) throw noSuchList(name);
+        await assertRemovable(redis, context.namespace, name, { force }).catch(refuseInUse);
+        if (!options.yes) await confirmRemoval(io, name, info.size);
+        const actor = { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' };
+        const left = await removeList(redis, context.namespace, name, actor, { force }).catch(refuseInUse);
+        context.print(`list ${name} removed`, { list: name, action: 'removed' });
+        warnAboutUses(context, name, left);
+      }),
+    );
+}
+
+/** Asks on a terminal; without one, the removal needs --yes. Throws unless confirmed. */
+async function confirmRemoval(io: CliIo, name: string, size: number): Promise<void> {
+  const what = `list ${name} and its ${count(size, 'entry', 'entries')}`;
+  if (!io.ask) {
+    throw new UsageError(`list rm removes ${what}: confirm with --yes (stdin is not a terminal, so callguard cannot ask); nothing was removed`);
+  }
+  const answer = await io.ask(`remove ${what}? Its cancellations go too; its audit stays. [y/N] `);
+  if (!YES.test(answer.trim())) throw new CliError(`list ${name} was not removed`);
+}
+
+function refuseInUse(error: unknown): never {
+  if (error instanceof ListInUseError) {
+    throw new CliError(
+      `${error.message}: take it out of them first (callguard route set / campaign set with --block or --allow), or pass --force; nothing was removed`,
+    );
+  }
+  throw error;
+}
+
+function warnAboutUses(context: CliContext, name: string, uses: ListUse[]): void {
+  for (const use of uses) {
+    const effect = use.kind === 'campaign' ? 'it dials nothing until the list exists again' : 'it matches nothing there until the list exists again';
+    context.io.err(`callguard: warning: ${use.kind} ${use.name} still names list ${name} as a ${use.as} list; ${effect}`);
   }
 }

@@ -3,8 +3,8 @@ import { readCallLog, DEFAULT_REPORT_LIMIT, type LoggedCall } from '../../screen
 import { isRouteName } from '../../screening/route.js';
 import { VERDICTS, type Verdict } from '../../screening/types.js';
 import type { CliIo } from '../context.js';
-import { addDuration, parseDuration, parseIsoTime } from '../duration.js';
-import { isoTime, table } from '../format.js';
+import { parseDurationOrTime } from '../duration.js';
+import { count, isoTime, table } from '../format.js';
 import { positiveInteger } from '../options.js';
 import { withContext } from '../program.js';
 
@@ -64,7 +64,8 @@ to its end ("outcome":"caller-gone"; "done" when it did, null in older entries).
           report.entries.length === 0
             ? [`no ${options.verdict === undefined ? '' : `${options.verdict} `}calls${window}`]
             : table(
-                ['TIME', 'DIRECTION', 'VERDICT', 'NUMBER', 'RAW', 'ROUTE', 'LIST', 'ACTION', 'MS', 'CHANNEL'],
+                // REASON last: free text of any length would push the columns after it apart.
+                ['TIME', 'DIRECTION', 'VERDICT', 'NUMBER', 'RAW', 'ROUTE', 'LIST', 'ACTION', 'MS', 'CHANNEL', 'REASON'],
                 report.entries.map((call) => [
                   isoTime(call.time) ?? '',
                   call.direction,
@@ -76,9 +77,10 @@ to its end ("outcome":"caller-gone"; "done" when it did, null in older entries).
                   call.outcome === 'caller-gone' ? `${call.action} (caller gone)` : call.action,
                   Number.isFinite(call.decisionMs) ? call.decisionMs.toFixed(2) : undefined,
                   call.channel,
+                  call.reason,
                 ]),
               );
-        context.print([...lines, '', `${report.total} calls${window}: ${counts}`], {
+        context.print([...lines, '', `${count(report.total, 'call', 'calls')}${window}: ${counts}`], {
           since: isoTime(since),
           total: report.total,
           counts: report.counts,
@@ -90,17 +92,7 @@ to its end ("outcome":"caller-gone"; "done" when it did, null in older entries).
 
 /** `1h` back from now, or an ISO time; resolved when the command runs. */
 function parseSince(text: string): (now: number) => number {
-  if (/^\d+[smhdwy]$/.test(text.trim())) {
-    const duration = parseDuration(text);
-    return (now) => now - (addDuration(now, duration) - now);
-  }
-  try {
-    const at = parseIsoTime(text);
-    return () => at;
-  } catch {
-    // Neither form: one message that names both.
-    throw new InvalidArgumentError(`"${text}" is neither a duration (30m, 12h, 7d) nor an ISO 8601 time (2026-11-01)`);
-  }
+  return parseDurationOrTime(text, -1);
 }
 
 function parseRouteFilter(name: string): string {

@@ -6,6 +6,7 @@ import { VERDICTS, type Action, type Route, type Verdict } from '../../screening
 import type { CliContext, CliIo } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
 import { fields, isoTime, table } from '../format.js';
+import { existingListNames, missingLists, withSuggestions } from '../missing-list.js';
 import { byOption, defaultActor, parseListNames, parseRegion } from '../options.js';
 import { withContext } from '../program.js';
 
@@ -110,7 +111,7 @@ JSON: {"created":bool,"route":{...as route show}}`,
         const missing = await missingLists(context, named);
         if (missing.length > 0 && !options.allowMissingLists) {
           throw new UsageError(
-            `no list named ${missing.join(', ')}: create it first (callguard list create <name>) or pass --allow-missing-lists; nothing was saved`,
+            `no list named ${withSuggestions(missing, await existingListNames(context))}: create it first (callguard list create <name>) or pass --allow-missing-lists; nothing was saved`,
           );
         }
         let route: Route;
@@ -261,13 +262,6 @@ async function readRoute(context: CliContext, name: string): Promise<Route> {
 
 function listsOf(route: Route): string[] {
   return [...route.block, ...route.allow];
-}
-
-async function missingLists(context: CliContext, lists: string[]): Promise<string[]> {
-  if (lists.length === 0) return [];
-  const store = await context.store();
-  const exists = await Promise.all(lists.map((list) => store.hasList(list)));
-  return lists.filter((_, i) => !exists[i]);
 }
 
 /** The stable JSON shape of a route: actions in their written form, absent values null. */

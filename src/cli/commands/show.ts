@@ -3,7 +3,7 @@ import type { AuditEvent, EntryState, Match } from '../../lists/types.js';
 import type { CliIo } from '../context.js';
 import { UsageError } from '../errors.js';
 import { describeExpiry, entryJson, isoTime, table } from '../format.js';
-import { readEntry } from '../number-input.js';
+import { extensionNote, readEntry, withRegionHint } from '../number-input.js';
 import { positiveInteger, regionOption } from '../options.js';
 import { withContext } from '../program.js';
 
@@ -42,8 +42,10 @@ JSON: {"input","member","listed":[{"list","enabled","member","kind","expiresAt",
     )
     .action(async (input: string, options: ShowOptions, command: Command) => {
       const reading = readEntry(input, options.region);
-      if (!reading.ok) throw new UsageError(`${JSON.stringify(input)} is not a number or prefix: ${reading.reason}`);
+      if (!reading.ok) throw new UsageError(`${JSON.stringify(input)} is not a number or prefix: ${withRegionHint(reading.reason, options.region)}`);
       const { member, kind } = reading.entry;
+      const note = extensionNote(input, member);
+      if (note !== undefined) io.err(`callguard: note: ${note}`);
       await withContext(command, io, async (context) => {
         const store = await context.store();
         const lists = await store.lists();
@@ -79,8 +81,15 @@ function historyJson(event: AuditEvent) {
     by: event.by,
     reason: event.reason ?? null,
     member: event.member ?? null,
-    details: event.details ?? {},
+    details: readableDetails(event.details),
   };
+}
+
+/** Details with their times (`expiresAt`, stored as ms since epoch) as ISO 8601, like every other time shown. */
+function readableDetails(details: Record<string, string> = {}): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(details).map(([name, value]) => [name, name.endsWith('At') && /^\d+$/.test(value) ? (isoTime(Number(value)) ?? value) : value]),
+  );
 }
 
 function humanShow(
@@ -134,7 +143,7 @@ function humanShow(
             event.list,
             event.by,
             event.reason,
-            Object.entries(event.details ?? {})
+            Object.entries(readableDetails(event.details))
               .map(([name, value]) => `${name}=${value}`)
               .join(' '),
           ]),

@@ -77,7 +77,7 @@ export async function importList(redis: Redis, namespace: string, request: Impor
   assertListName(request.list);
   const store = new ListStore(redis, namespace);
   if (!(await store.hasList(request.list))) {
-    throw new ListError(`no such list: ${request.list} (create it first: callguard list create ${request.list})`, 'no-such-list');
+    throw new ListError(`no such list: ${request.list} (create it first: callguard list create ${request.list})`, 'no-such-list', request.list);
   }
   const started = performance.now();
   const now = request.now ?? Date.now();

@@ -40,7 +40,7 @@ export function describeSummary(summary: ImportSummary): string[] {
       summary.status === 'done' ? 'done' : 'INTERRUPTED'
     }`,
     `  rows:       ${summary.rows}${summary.header ? ' (after a header line)' : ''}${
-      summary.blankLines > 0 ? `, ${summary.blankLines} blank lines ignored` : ''
+      summary.blankLines > 0 ? `, ${summary.blankLines} blank line${summary.blankLines === 1 ? '' : 's'} ignored` : ''
     }`,
     `  imported:   ${summary.imported} ${verb}new`,
     `  duplicates: ${summary.duplicates} ${summary.onDuplicate === 'skip' ? `${verb}skipped` : `${verb}overridden`}`,
@@ -51,7 +51,8 @@ export function describeSummary(summary: ImportSummary): string[] {
   }
   if (summary.rejected > summary.firstRejects.length) lines.push('    ... (see --rejects for all)');
   if (summary.listSize) {
-    lines.push(`  list now:   ${summary.listSize.exact + summary.listSize.timed} entries (${summary.listSize.timed} timed or prefixes)`);
+    const size = summary.listSize.exact + summary.listSize.timed;
+    lines.push(`  list now:   ${size} ${size === 1 ? 'entry' : 'entries'} (${summary.listSize.timed} timed or prefixes)`);
   }
   if (summary.status === 'interrupted') {
     lines.push(
