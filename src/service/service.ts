@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AriCallControl } from '../calls/ari-call-control.js';
 import { AriConnection, type ConnectionState } from '../calls/ari-connection.js';
@@ -6,7 +5,9 @@ import { AriRest } from '../calls/ari-rest.js';
 import { describeError, handleInbound, inboundCallLogEntry, type InboundOutcome } from '../calls/inbound.js';
 import { createDialerLeg } from '../calls/dialer-leg.js';
 import { agentCallLogEntry, handleAgentCall, type AgentCallOutcome } from '../calls/outbound.js';
+import { ownAppName, PEER_EVENTS } from '../calls/peers.js';
 import { StasisApp } from '../calls/stasis-app.js';
+import { answerCensus, ariSweepView, peerCensus, StasisSweep } from '../calls/stasis-sweep.js';
 import { Dialer } from '../dialer/dialer.js';
 import { describeConfig, type ServeConfig } from '../config.js';
 import { ListStore } from '../lists/store.js';
@@ -36,7 +37,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   const metrics = new ServiceMetrics();
   const redis = createServiceRedis(config.redis.url, log);
   // Channels this instance originates enter an app of its own, so their events come back here.
-  const ownApp = `${config.ari.app}-${randomBytes(4).toString('hex')}`;
+  const ownApp = ownAppName(config.ari.app);
   const ari = new AriConnection({ ...config.ari, ownApp, log });
   const rest = new AriRest({ url: config.ari.url, username: config.ari.username, password: config.ari.password });
   const calls = new AriCallControl({ rest, events: ari, app: ownApp });
@@ -109,11 +110,22 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     leaseMs: config.dialer.leaseMs,
     reclaimIdleMs: config.dialer.reclaimIdleMs,
   });
+  // Channels left in the shared app by an instance that died are this one's to decide while it holds the app.
+  const sweep = new StasisSweep({
+    app: config.ari.app,
+    view: ariSweepView(rest, calls, config.ari.app),
+    census: peerCensus(ari),
+    stasis: app,
+    log,
+  });
+  ari.peers?.answer(PEER_EVENTS.census, answerCensus((channelIds) => app.handling(channelIds)));
   let stopping = false;
   ari.on('stasisStart', (event) => app.onStasisStart(event));
   ari.on('state', (state) => {
     metrics.ariConnected.set(ariUp(state) ? 1 : 0);
     metrics.ariStandby.set(state === 'standby' ? 1 : 0);
+    if (state === 'connected') sweep.start();
+    else sweep.stop();
   });
   redis.on('ready', () => metrics.redisConnected.set(1));
   redis.on('close', () => metrics.redisConnected.set(0));
@@ -141,11 +153,25 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     readiness,
     ready: () => Promise.all([ari.connected(), redisReady(redis)]).then(() => undefined),
     stop: async () => {
-      log.info({ callsInFlight: app.callsInFlight }, 'stopping: no new calls, finishing those in flight');
       stopping = true;
+      // Screening goes on until a standby holds the shared app, so no call in between goes unscreened.
+      const handedOver = await ari.handOver();
+      log.info(
+        { callsInFlight: app.callsInFlight, handedOver },
+        handedOver
+          ? 'stopping: a standby screens new calls, finishing those in flight'
+          : 'stopping: no standby took the calls over, new calls go to the dialplan fallback; finishing those in flight',
+      );
       // The dialer's calls in flight end (and record their results) while ARI and Redis are still up.
       const [drained] = await Promise.all([app.drain(), dialer.stop()]);
+      const heldApp = ari.state === 'connected';
+      sweep.stop();
       ari.close();
+      // A call let into Stasis() just before the websocket closed got no StasisStart: send it on.
+      if (heldApp) {
+        await sweep.pass(0).catch((error: unknown) => log.warn({ error: describeError(error) }, 'last look for channels left in the Stasis app failed'));
+        await app.drain();
+      }
       rest.close();
       await redis.quit().catch(() => redis.disconnect());
       await health.close();
