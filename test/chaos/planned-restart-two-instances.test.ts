@@ -74,7 +74,7 @@ describe.skipIf(!availability.run)('a planned restart of one of two instances un
 
     await holder.stop();
     services.splice(services.indexOf(holder), 1);
-    expect(standby.readiness().detail.ari).toBe('connected');
+    await expect.poll(() => standby.readiness().detail.ari, { timeout: 10_000 }).toBe('connected');
     const restarted = await start(2);
     await expect.poll(() => standby.readiness().detail.ari).toBe('standby');
     const afterRestart = placed.length;
