@@ -160,6 +160,8 @@ export class StasisSweep {
     });
     if (starts.length === 0) return 'later';
     const [claimed, bridged] = await Promise.all([this.deps.census(starts.map((start) => start.channelId)), view.bridgedChannels()]);
+    const theirs = starts.filter((start) => claimed.has(start.channelId)).length;
+    if (theirs > 0) this.log.debug({ channels: theirs }, 'channels in the Stasis app that other instances handle, left to them');
     let soon = false;
     const releases: Promise<void>[] = [];
     for (const start of starts) {
