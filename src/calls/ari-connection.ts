@@ -152,15 +152,17 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
 
   /**
    * At the start of a shutdown: asks a standby to take the shared app now, and resolves
-   * true once one did (Asterisk then sends new calls there). Meanwhile, and when no
-   * standby exists (false), this instance keeps the app and screens the calls itself.
-   * From here on this connection never takes the shared app again.
+   * 'handed-over' once one did (Asterisk then sends new calls there). Meanwhile, and
+   * when no standby takes it ('kept'), this instance keeps the app and screens the calls
+   * itself; 'not-held' when it did not hold the app. From here on this connection never
+   * takes the shared app again.
    */
-  async handOver(): Promise<boolean> {
+  async handOver(): Promise<'handed-over' | 'kept' | 'not-held'> {
     this.yielding = true;
     this.stopWatching();
     const messenger = this.messenger;
-    if (this.current !== 'connected' || !messenger) return false;
+    if (this.current !== 'connected') return 'not-held';
+    if (!messenger) return 'kept';
     const peers = await this.peerApps().catch((error: unknown) => {
       this.log.warn({ error: describeError(error) }, 'could not list the other instances; keeping the shared app');
       return [];
@@ -173,11 +175,11 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
       });
       if (answer?.kind === 'answered' && answer.fields.accepted === 'yes' && (await replaced)) {
         this.log.info({ app: this.options.app, to: peer }, 'handed the shared app over to a standby');
-        return true;
+        return 'handed-over';
       }
     }
     // Another instance may have registered the app meanwhile on its own: handed over all the same.
-    return this.standingBy();
+    return this.standingBy() ? 'handed-over' : 'kept';
   }
 
   private standingBy(): boolean {

@@ -31,6 +31,13 @@ export interface RunningService {
   stop(): Promise<{ unfinished: number }>;
 }
 
+/** The log line at the start of a stop, by what became of the shared app. */
+const STOPPING_MESSAGES = {
+  'handed-over': 'stopping: a standby screens new calls, finishing those in flight',
+  kept: 'stopping: no standby took the calls over, new calls go to the dialplan fallback; finishing those in flight',
+  'not-held': 'stopping: finishing the calls in flight',
+} as const;
+
 /** `callguard serve` as an object: tests and the benchmark run it in-process. */
 export async function startService(config: ServeConfig, log: Logger): Promise<RunningService> {
   log.info({ config: describeConfig(config) }, 'callguard starting');
@@ -155,13 +162,8 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     stop: async () => {
       stopping = true;
       // Screening goes on until a standby holds the shared app, so no call in between goes unscreened.
-      const handedOver = await ari.handOver();
-      log.info(
-        { callsInFlight: app.callsInFlight, handedOver },
-        handedOver
-          ? 'stopping: a standby screens new calls, finishing those in flight'
-          : 'stopping: no standby took the calls over, new calls go to the dialplan fallback; finishing those in flight',
-      );
+      const handover = await ari.handOver();
+      log.info({ callsInFlight: app.callsInFlight, handover }, STOPPING_MESSAGES[handover]);
       // The dialer's calls in flight end (and record their results) while ARI and Redis are still up.
       const [drained] = await Promise.all([app.drain(), dialer.stop()]);
       const heldApp = ari.state === 'connected';
