@@ -116,6 +116,15 @@ export class AriCallControl implements CallControl {
     return this.act('ring', 'POST', `${channelPath(channelId)}/ring`);
   }
 
+  async follow(channelId: string): Promise<Acted> {
+    const path = `/applications/${encodeURIComponent(this.app)}/subscription`;
+    const response = await this.send('follow', 'POST', path, { eventSource: `channel:${channelId}` });
+    if (response.status >= 200 && response.status < 300) return DONE;
+    // 422: "Event source does not exist", the channel is gone.
+    if (response.status === 422 || GONE_STATUSES.has(response.status)) return GONE;
+    throw new CallControlError('follow', response.status, response.message);
+  }
+
   async originate(request: OriginateRequest): Promise<Originated> {
     const query: Query = {
       endpoint: request.endpoint,
