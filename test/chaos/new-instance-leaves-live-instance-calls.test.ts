@@ -2,26 +2,17 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AriRest } from '../../src/calls/ari-rest.js';
 import { parseServeConfig } from '../../src/config.js';
-import { ListStore } from '../../src/lists/store.js';
 import { readCallLog } from '../../src/screening/call-log.js';
-import { newRoute } from '../../src/screening/route.js';
-import { RouteStore } from '../../src/screening/routes.js';
 import { startService, type RunningService } from '../../src/service/service.js';
 import { capturedLogger } from '../calls/log-capture.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
+import { caller, channelsInStasis, screenedStatus, seedSupportRoute } from '../helpers/chaos.js';
 import { testNamespace } from '../helpers/redis.js';
 import { placeCall, type CallOutcome } from '../helpers/sipp.js';
 
 const availability = await e2eAvailability();
-const APP = 'callguard';
 const CALLS = 4;
-
-async function channelsInStasis(rest: AriRest): Promise<number> {
-  const response = await rest.request('GET', `/applications/${APP}`);
-  if (response.status === 404) return 0;
-  return ((response.body as { channel_ids?: unknown[] }).channel_ids ?? []).length;
-}
 
 /**
  * An instance that starts takes the shared app (Asterisk gives it to the last websocket
@@ -43,10 +34,7 @@ describe.skipIf(!availability.run)('a new instance and the calls a live instance
     rest = new AriRest({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword });
     redisServer = await startRedisServer();
     redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
-    const lists = new ListStore(redis, namespace);
-    await lists.createList('dnc', { by: 'chaos' });
-    await lists.add('dnc', [{ member: '+49301111*' }], { by: 'chaos' });
-    await new RouteStore(redis, namespace).set({ ...newRoute('support'), block: ['dnc'] });
+    await seedSupportRoute(redis, namespace);
   }, E2E_SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -80,7 +68,7 @@ describe.skipIf(!availability.run)('a new instance and the calls a live instance
     const first = await start(0);
     await first.ready();
     redisServer.stall();
-    const numbers = Array.from({ length: CALLS }, (_, index) => (index % 2 === 0 ? `+4930111100${index}` : `+4930222200${index}`));
+    const numbers = Array.from({ length: CALLS }, (_, index) => caller(index));
     const calls: Promise<CallOutcome>[] = numbers.map((from) => placeCall({ from, route: 'support', to: '+4930555000', target: asterisk.sipTarget }));
     await expect.poll(() => channelsInStasis(rest), { timeout: 20_000, interval: 25 }).toBe(CALLS);
 
@@ -94,7 +82,7 @@ describe.skipIf(!availability.run)('a new instance and the calls a live instance
     redisServer.resume();
 
     const outcomes = await Promise.all(calls);
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(numbers.map((from) => (from.startsWith('+49301111') ? 403 : 200)));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(numbers.map(screenedStatus));
     expect(logs[1]?.lines().filter((line) => line.msg === 'channel left in the Stasis app adopted')).toEqual([]);
     const logged = await readCallLog(redis, namespace, { limit: 100 });
     expect(logged.entries.map((entry) => entry.raw).sort()).toEqual([...numbers].sort());

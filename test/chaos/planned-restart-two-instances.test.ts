@@ -1,12 +1,10 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ListStore } from '../../src/lists/store.js';
 import { readCallLog } from '../../src/screening/call-log.js';
-import { newRoute } from '../../src/screening/route.js';
-import { RouteStore } from '../../src/screening/routes.js';
 import type { RunningService } from '../../src/service/service.js';
 import { capturedLogger } from '../calls/log-capture.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
+import { caller, screenedStatus, seedSupportRoute } from '../helpers/chaos.js';
 import { redisUrl, testNamespace, testRedis } from '../helpers/redis.js';
 import { startServeFor } from '../helpers/serve.js';
 import { placeCall } from '../helpers/sipp.js';
@@ -35,10 +33,7 @@ describe.skipIf(!availability.run)('a planned restart of one of two instances un
   beforeAll(async () => {
     asterisk = await useAsterisk();
     redis = testRedis();
-    const lists = new ListStore(redis, namespace);
-    await lists.createList('dnc', { by: 'chaos' });
-    await lists.add('dnc', [{ member: '+49301111*' }], { by: 'chaos' });
-    await new RouteStore(redis, namespace).set({ ...newRoute('support'), block: ['dnc'] });
+    await seedSupportRoute(redis, namespace);
   }, E2E_SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -61,15 +56,15 @@ describe.skipIf(!availability.run)('a planned restart of one of two instances un
     const placed: { from: string; status: number }[] = [];
     let sequence = 0;
     let loading = true;
-    const caller = async (): Promise<void> => {
+    const callOneAfterAnother = async (): Promise<void> => {
       while (loading) {
         sequence += 1;
-        const from = sequence % 2 === 0 ? `+4930111100${sequence}` : `+4930222200${sequence}`;
+        const from = caller(sequence);
         const { status } = await placeCall({ from, route: 'support', to: '+4930555000', target: asterisk.sipTarget });
         placed.push({ from, status });
       }
     };
-    const load = Promise.all(Array.from({ length: CALLERS }, () => caller()));
+    const load = Promise.all(Array.from({ length: CALLERS }, () => callOneAfterAnother()));
     await expect.poll(() => placed.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(CALLS_AROUND);
 
     await holder.stop();
@@ -83,7 +78,7 @@ describe.skipIf(!availability.run)('a planned restart of one of two instances un
     await load;
     expect(restarted.readiness().detail.ari).toBe('connected');
 
-    expect(placed.filter((call) => call.status !== (call.from.startsWith('+49301111') ? 403 : 200))).toEqual([]);
+    expect(placed.filter((call) => call.status !== screenedStatus(call.from))).toEqual([]);
     const logged = (await readCallLog(redis, namespace, { limit: 1_000 })).entries;
     expect(logged.map((entry) => entry.raw).sort()).toEqual(placed.map((call) => call.from).sort());
     const handedOver = logs[0]?.lines().filter((line) => line.msg === 'taking the shared app over');
