@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { AriRest } from './ari-rest.js';
+
+/** The one request a messenger makes: POST /events/user/{name}. */
+export type UserEventSender = Pick<AriRest, 'request'>;
 import type { UserEvent } from './ari-events.js';
 import { describeError } from './inbound.js';
 
@@ -56,7 +59,7 @@ export class PeerMessenger {
   private readonly log: Logger;
 
   constructor(
-    private readonly rest: AriRest,
+    private readonly rest: UserEventSender,
     private readonly ownApp: string,
     log: Logger,
   ) {
