@@ -18,6 +18,13 @@ import {
  * are lost while the websocket reconnects, and a channel must never stay parked.
  */
 export const PLAYBACK_LIMIT_MS = 120_000;
+/**
+ * How often a playback is looked up while we wait for its PlaybackFinished. The event
+ * goes to the websocket holding the shared app, which is another instance's once a
+ * standby took the app over (or lost while the websocket reconnects); a playback
+ * Asterisk no longer knows (404) has finished.
+ */
+export const PLAYBACK_CHECK_MS = 1_000;
 
 /**
  * Asterisk's answers that mean "this channel is not ours to act on any more":
@@ -98,6 +105,7 @@ export class AriCallControl implements CallControl {
         media,
       });
       if (!started.ok) return started;
+      finished.checkFromNowOn();
       return await finished.promise;
     } finally {
       finished.cancel();
@@ -106,6 +114,15 @@ export class AriCallControl implements CallControl {
 
   ring(channelId: string): Promise<Acted> {
     return this.act('ring', 'POST', `${channelPath(channelId)}/ring`);
+  }
+
+  async follow(channelId: string): Promise<Acted> {
+    const path = `/applications/${encodeURIComponent(this.app)}/subscription`;
+    const response = await this.send('follow', 'POST', path, { eventSource: `channel:${channelId}` });
+    if (response.status >= 200 && response.status < 300) return DONE;
+    // 422: "Event source does not exist", the channel is gone.
+    if (response.status === 422 || GONE_STATUSES.has(response.status)) return GONE;
+    throw new CallControlError('follow', response.status, response.message);
   }
 
   async originate(request: OriginateRequest): Promise<Originated> {
@@ -141,9 +158,15 @@ export class AriCallControl implements CallControl {
     return this.act('destroy bridge', 'DELETE', bridgePath(bridgeId));
   }
 
-  private waitForPlayback(channelId: string, playbackId: string): { promise: Promise<Acted>; cancel: () => void } {
+  private waitForPlayback(
+    channelId: string,
+    playbackId: string,
+  ): { promise: Promise<Acted>; cancel: () => void; checkFromNowOn: () => void } {
     let cancel = (): void => undefined;
+    let checkFromNowOn = (): void => undefined;
     const promise = new Promise<Acted>((resolve) => {
+      let settled = false;
+      let check: NodeJS.Timeout | undefined;
       const onFinished = (id: string): void => {
         if (id === playbackId) done(DONE);
       };
@@ -155,15 +178,37 @@ export class AriCallControl implements CallControl {
         cancel();
         resolve(outcome);
       };
+      checkFromNowOn = () => {
+        check = setTimeout(() => {
+          void this.playbackGone(playbackId).then((gone) => {
+            if (gone) done(DONE);
+            else if (!settled) checkFromNowOn();
+          });
+        }, PLAYBACK_CHECK_MS);
+      };
       cancel = () => {
+        settled = true;
         clearTimeout(timer);
+        clearTimeout(check);
         this.events.off('playbackFinished', onFinished);
         this.events.off('stasisEnd', onEnd);
       };
       this.events.on('playbackFinished', onFinished);
       this.events.on('stasisEnd', onEnd);
     });
-    return { promise, cancel: () => cancel() };
+    return { promise, cancel: () => cancel(), checkFromNowOn: () => checkFromNowOn() };
+  }
+
+  /** Whether Asterisk no longer knows the playback (it finished, or its channel went). */
+  private async playbackGone(playbackId: string): Promise<boolean> {
+    try {
+      const response = await this.rest.request('GET', `/playbacks/${encodeURIComponent(playbackId)}`);
+      return response.status === 404;
+    } catch (error) {
+      // Asterisk did not answer: nothing is known, and the next check asks again.
+      if (error instanceof AriTransportError) return false;
+      throw error;
+    }
   }
 
   private async act(operation: string, method: 'POST' | 'DELETE', path: string, query?: Query): Promise<Acted> {

@@ -20,6 +20,23 @@ export interface ChannelEnded {
   cause: number;
 }
 
+/** ChannelUserevent: a user event another instance sent through Asterisk (see peers.ts). */
+export interface UserEvent {
+  name: string;
+  /** the event's variables that are strings */
+  fields: Record<string, string>;
+}
+
+/** A channel as GET /channels/{id} shows it, reduced to what adoption reads. */
+export interface ChannelSnapshot {
+  channelId: string;
+  callerNumber: string;
+  exten: string;
+  /** the dialplan application it is in now (`Stasis` while in an app) and its argument text */
+  appName: string;
+  appData: string;
+}
+
 export type AriEventMap = {
   stasisStart: [event: StasisStart];
   stasisEnd: [channelId: string];
@@ -71,6 +88,44 @@ export function channelIdOf(raw: unknown): string | undefined {
 
 export function playbackIdOf(raw: unknown): string | undefined {
   return text(record(record(raw)?.playback)?.id);
+}
+
+export function parseUserEvent(raw: unknown): UserEvent | undefined {
+  const event = record(raw);
+  const name = text(event?.eventname);
+  if (!event || name === undefined) return undefined;
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(record(event.userevent) ?? {})) {
+    if (typeof value === 'string') fields[key] = value;
+  }
+  return { name, fields };
+}
+
+export function parseChannelSnapshot(raw: unknown): ChannelSnapshot | undefined {
+  const channel = record(raw);
+  const channelId = text(channel?.id);
+  if (!channel || channelId === undefined) return undefined;
+  const dialplan = record(channel.dialplan);
+  return {
+    channelId,
+    callerNumber: text(record(channel.caller)?.number) ?? '',
+    exten: text(dialplan?.exten) ?? '',
+    appName: text(dialplan?.app_name) ?? '',
+    appData: text(dialplan?.app_data) ?? '',
+  };
+}
+
+/**
+ * The StasisStart a channel in `app` would have sent, rebuilt from its snapshot: Asterisk
+ * shows a channel in Stasis as application `Stasis` with data `<app>,<arg>,<arg>...`,
+ * exactly the text the arguments of its StasisStart came from. Undefined when the
+ * channel is not in that app (it left, or is in another app).
+ */
+export function stasisStartOf(snapshot: ChannelSnapshot, app: string): StasisStart | undefined {
+  if (snapshot.appName !== 'Stasis') return undefined;
+  const [inApp, ...args] = snapshot.appData.split(',');
+  if (inApp !== app) return undefined;
+  return { channelId: snapshot.channelId, callerNumber: snapshot.callerNumber, args, exten: snapshot.exten };
 }
 
 /** ApplicationReplaced: the app another websocket registered after this one. */

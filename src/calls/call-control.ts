@@ -70,6 +70,12 @@ export interface CallControl {
   play(channelId: string, media: string): Promise<Acted>;
   /** Tells an unanswered caller the call is ringing (SIP 180) while callguard dials for it. */
   ring(channelId: string): Promise<Acted>;
+  /**
+   * Makes the channel's hangup and end reach this process for as long as it lives, also
+   * once another instance holds the shared app (Asterisk sends a channel's events to
+   * every app that subscribed to it: this subscribes the process's own app).
+   */
+  follow(channelId: string): Promise<Acted>;
   /** Dials a new channel; resolves as soon as Asterisk took (or refused) the request, before any answer. */
   originate(request: OriginateRequest): Promise<Originated>;
   /** Creates an empty mixing bridge with this id. */

@@ -188,6 +188,11 @@ async function dialAndBridge(
     agentGone = true;
   });
   const legLeft = firstEnd(events, [legId]);
+  // An instance that starts takes the shared app, and the agent's events with it; followed
+  // from this process's own app, the agent hanging up still ends the far end here.
+  void calls.follow(call.channelId).catch((error: unknown) => {
+    log.warn({ error: describeError(error) }, 'could not follow the agent channel: its hangup may go unseen once another instance holds the app');
+  });
   try {
     if (!(await ringAgent(call.channelId, calls, log))) {
       log.info('agent hung up before the far end was dialled');

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AriCallControl } from '../calls/ari-call-control.js';
 import { AriConnection, type ConnectionState } from '../calls/ari-connection.js';
@@ -7,7 +6,9 @@ import { describeError, handleInbound, inboundCallLogEntry, type InboundOutcome 
 import { createDialerLeg } from '../calls/dialer-leg.js';
 import { ariDialplanCheck } from '../calls/dialplan-check.js';
 import { agentCallLogEntry, handleAgentCall, type AgentCallOutcome } from '../calls/outbound.js';
+import { ownAppName, PEER_EVENTS } from '../calls/peers.js';
 import { StasisApp } from '../calls/stasis-app.js';
+import { answerCensus, ariSweepView, peerCensus, StasisSweep } from '../calls/stasis-sweep.js';
 import { Dialer } from '../dialer/dialer.js';
 import { describeConfig, type ServeConfig } from '../config.js';
 import { ListStore } from '../lists/store.js';
@@ -32,13 +33,20 @@ export interface RunningService {
   stop(): Promise<{ unfinished: number }>;
 }
 
+/** The log line at the start of a stop, by what became of the shared app. */
+const STOPPING_MESSAGES = {
+  'handed-over': 'stopping: a standby screens new calls, finishing those in flight',
+  kept: 'stopping: no standby took the calls over, new calls go to the dialplan fallback; finishing those in flight',
+  'not-held': 'stopping: finishing the calls in flight',
+} as const;
+
 /** `callguard serve` as an object: tests and the benchmark run it in-process. */
 export async function startService(config: ServeConfig, log: Logger): Promise<RunningService> {
   log.info({ config: describeConfig(config) }, 'callguard starting');
   const metrics = new ServiceMetrics();
   const redis = createServiceRedis(config.redis.url, log);
   // Channels this instance originates enter an app of its own, so their events come back here.
-  const ownApp = `${config.ari.app}-${randomBytes(4).toString('hex')}`;
+  const ownApp = ownAppName(config.ari.app);
   const ari = new AriConnection({ ...config.ari, ownApp, log });
   const rest = new AriRest({ url: config.ari.url, username: config.ari.username, password: config.ari.password });
   const calls = new AriCallControl({ rest, events: ari, app: ownApp });
@@ -111,11 +119,22 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     leaseMs: config.dialer.leaseMs,
     reclaimIdleMs: config.dialer.reclaimIdleMs,
   });
+  // Channels left in the shared app by an instance that died are this one's to decide while it holds the app.
+  const sweep = new StasisSweep({
+    app: config.ari.app,
+    view: ariSweepView(rest, calls, config.ari.app),
+    census: peerCensus(ari),
+    stasis: app,
+    log,
+  });
+  ari.peers?.answer(PEER_EVENTS.census, answerCensus((channelIds) => app.handling(channelIds)));
   let stopping = false;
   ari.on('stasisStart', (event) => app.onStasisStart(event));
   ari.on('state', (state) => {
     metrics.ariConnected.set(ariUp(state) ? 1 : 0);
     metrics.ariStandby.set(state === 'standby' ? 1 : 0);
+    if (state === 'connected') sweep.start();
+    else sweep.stop();
   });
   redis.on('ready', () => metrics.redisConnected.set(1));
   redis.on('close', () => metrics.redisConnected.set(0));
@@ -152,11 +171,20 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     readiness,
     ready: () => Promise.all([ari.connected(), redisReady(redis)]).then(() => undefined),
     stop: async () => {
-      log.info({ callsInFlight: app.callsInFlight }, 'stopping: no new calls, finishing those in flight');
       stopping = true;
+      // Screening goes on until a standby holds the shared app, so no call in between goes unscreened.
+      const handover = await ari.handOver();
+      log.info({ callsInFlight: app.callsInFlight, handover }, STOPPING_MESSAGES[handover]);
       // The dialer's calls in flight end (and record their results) while ARI and Redis are still up.
       const [drained] = await Promise.all([app.drain(), dialer.stop()]);
+      const heldApp = ari.state === 'connected';
+      sweep.stop();
       ari.close();
+      // A call let into Stasis() just before the websocket closed got no StasisStart: send it on.
+      if (heldApp) {
+        await sweep.pass(0).catch((error: unknown) => log.warn({ error: describeError(error) }, 'last look for channels left in the Stasis app failed'));
+        await app.drain();
+      }
       rest.close();
       await redis.quit().catch(() => redis.disconnect());
       await health.close();

@@ -121,6 +121,13 @@ export function callControlContract(name: string, makeHarness: () => Promise<Cal
       expect(await harness.calls.ring(channel)).toEqual(GONE);
     });
 
+    it('a live channel can be followed; once it is gone, following it is GONE', async () => {
+      const channel = await harness.newChannel();
+      expect(await harness.calls.follow(channel)).toEqual(DONE);
+      await harness.farEndHangup(channel);
+      await expect.poll(() => harness.calls.follow(channel), { timeout: 5_000, interval: 50 }).toEqual(GONE);
+    });
+
     it('an answered originate enters Stasis with its app args and the variables it was given', async () => {
       const channelId = randomUUID();
       const started = nextEvent(harness.events, 'stasisStart', channelId);

@@ -54,6 +54,7 @@ export type FakeOperation =
   | { op: 'get'; channel: string; name: string }
   | { op: 'play'; channel: string; media: string }
   | { op: 'ring'; channel: string }
+  | { op: 'follow'; channel: string }
   | { op: 'originate'; channel: string; request: OriginateRequest }
   | { op: 'create bridge'; bridge: string }
   | { op: 'add to bridge'; bridge: string; channels: string[] }
@@ -179,6 +180,12 @@ export class FakeCallControl extends EventEmitter<AriEventMap> implements CallCo
   async ring(channelId: string): Promise<Acted> {
     this.operations.push({ op: 'ring', channel: channelId });
     return this.inStasis(channelId) ? DONE : GONE;
+  }
+
+  async follow(channelId: string): Promise<Acted> {
+    this.operations.push({ op: 'follow', channel: channelId });
+    const channel = this.channels.get(channelId);
+    return channel && channel.place !== 'gone' ? DONE : GONE;
   }
 
   async originate(request: OriginateRequest): Promise<Originated> {

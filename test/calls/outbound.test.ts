@@ -117,6 +117,10 @@ describe('agents dialling out through Stasis(callguard,outbound,<campaign>)', ()
     });
     expect(calls.channel(agent).answered).toBe(true);
     expect(calls.operations.findIndex((op) => op.op === 'ring')).toBeLessThan(calls.operations.findIndex((op) => op.op === 'originate'));
+    // Followed from the own app: its hangup reaches this process whoever holds the shared app.
+    expect(calls.operations.findIndex((op) => op.op === 'follow' && op.channel === agent)).toBeLessThan(
+      calls.operations.findIndex((op) => op.op === 'originate'),
+    );
     expect([...calls.bridges.values()][0]).toEqual(new Set([agent, leg]));
     expect(recorded[0]).toMatchObject({ verdict: 'clear', action: 'dial:ANSWERED', dialOutcome: 'ANSWERED' });
     calls.farEndHangup(leg ?? '');

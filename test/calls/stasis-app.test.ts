@@ -74,3 +74,59 @@ describe('the Stasis app dispatcher', () => {
     expect(await stasis.drain(20)).toEqual({ unfinished: 1 });
   });
 });
+
+describe('channels the Stasis app finds without a StasisStart', () => {
+  it('an adopted channel is handled like a new call, and its StasisStart arriving late does not handle it twice', async () => {
+    const calls = new FakeCallControl();
+    const { log } = capturedLogger();
+    const handled: string[] = [];
+    const stasis = new StasisApp({ calls, log, inbound: async (call) => void handled.push(`${call.channelId}:${call.routeName}`) });
+    const channel = calls.addChannel();
+    const start = { channelId: channel, callerNumber: '+4930111111', args: ['inbound', 'support'] };
+    expect(stasis.adopt(start)).toBe(true);
+    stasis.onStasisStart(start);
+    await stasis.drain();
+    expect(handled).toEqual([`${channel}:support`]);
+  });
+
+  it('a channel finished a moment ago is known, and not adopted again', async () => {
+    const calls = new FakeCallControl();
+    const { log } = capturedLogger();
+    let now = 1_000_000;
+    const handled: string[] = [];
+    const stasis = new StasisApp({ calls, log, inbound: async (call) => void handled.push(call.channelId) }, () => now);
+    const channel = calls.addChannel();
+    const start = { channelId: channel, callerNumber: '+4930111111', args: ['inbound', 'support'] };
+    stasis.onStasisStart(start);
+    await stasis.drain();
+    expect(stasis.knows(channel)).toBe(true);
+    expect(stasis.adopt(start)).toBe(false);
+    now += 120_000;
+    expect(stasis.knows(channel)).toBe(false);
+    expect(handled).toEqual([channel]);
+  });
+
+  it('tells which of the channels another instance asks about it handles right now', async () => {
+    const calls = new FakeCallControl();
+    const { log } = capturedLogger();
+    let finish: () => void = () => undefined;
+    const stasis = new StasisApp({ calls, log, inbound: () => new Promise<void>((resolve) => (finish = resolve)) });
+    const busy = calls.addChannel();
+    stasis.onStasisStart({ channelId: busy, callerNumber: '+4930111111', args: ['inbound', 'support'] });
+    expect(stasis.handling([busy, 'someone-else'])).toEqual([busy]);
+    finish();
+    await stasis.drain();
+    expect(stasis.handling([busy])).toEqual([]);
+  });
+
+  it('while draining, an adopted channel goes to the dialplan fallback', async () => {
+    const calls = new FakeCallControl();
+    const { log } = capturedLogger();
+    const stasis = new StasisApp({ calls, log, inbound: async () => undefined });
+    await stasis.drain();
+    const channel = calls.addChannel();
+    expect(stasis.adopt({ channelId: channel, callerNumber: '+4930111111', args: ['inbound', 'support'] })).toBe(true);
+    await stasis.drain();
+    expect(calls.channel(channel).continuedTo).toBe('next');
+  });
+});

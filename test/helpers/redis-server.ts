@@ -8,6 +8,10 @@ import { Redis } from 'ioredis';
 export interface RunningRedis {
   url: string;
   port: number;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
+  stall(): void;
+  /** Lets a stalled server go on (SIGCONT). */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -71,8 +75,12 @@ export async function startRedisServer(port?: number, extraArgs: readonly string
   return {
     url,
     port: chosenPort,
+    stall: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     async stop() {
       if (child.exitCode === null) {
+        // A stalled server would hold the SIGTERM until it runs again.
+        child.kill('SIGCONT');
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         await exited;

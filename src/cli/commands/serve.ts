@@ -49,8 +49,9 @@ CALLGUARD_REGION, CALLGUARD_DECISION_DEADLINE_MS, CALLGUARD_UNKNOWN_ROUTE_ACTION
 CALLGUARD_HEALTH, CALLGUARD_LOG_LEVEL, CALLGUARD_DIALER_LEASE_MS,
 CALLGUARD_DIALER_RECLAIM_IDLE_MS (a flag wins over its variable).
 
-SIGTERM or SIGINT: new calls go on to the dialplan fallback, calls being decided are
-finished, then the process exits 0. A second signal exits at once with code 1.`,
+SIGTERM or SIGINT: a standby instance, when one runs, takes the new calls at once
+(else they go on to the dialplan fallback), calls being decided are finished, then the
+process exits 0. A second signal exits at once with code 1. deploy/ has a systemd unit.`,
     )
     .action(async (flags: ServeFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
