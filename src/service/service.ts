@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { AriCallControl } from '../calls/ari-call-control.js';
 import { AriConnection, type ConnectionState } from '../calls/ari-connection.js';
 import { AriRest } from '../calls/ari-rest.js';
@@ -10,6 +9,7 @@ import { StasisApp } from '../calls/stasis-app.js';
 import { Dialer } from '../dialer/dialer.js';
 import { describeConfig, type ServeConfig } from '../config.js';
 import { ListStore } from '../lists/store.js';
+import type { RedisClient } from '../redis/connect.js';
 import type { Logger } from '../log.js';
 import { appendCallLog } from '../screening/call-log.js';
 import { CampaignStore } from '../screening/campaigns.js';
@@ -34,7 +34,7 @@ export interface RunningService {
 export async function startService(config: ServeConfig, log: Logger): Promise<RunningService> {
   log.info({ config: describeConfig(config) }, 'callguard starting');
   const metrics = new ServiceMetrics();
-  const redis = createServiceRedis(config.redis.url, log);
+  const redis = createServiceRedis(config.redis.target, log);
   // Channels this instance originates enter an app of its own, so their events come back here.
   const ownApp = `${config.ari.app}-${randomBytes(4).toString('hex')}`;
   const ari = new AriConnection({ ...config.ari, ownApp, log });
@@ -164,7 +164,7 @@ function ariUp(state: ConnectionState): boolean {
   return state === 'connected' || state === 'standby';
 }
 
-function redisReady(redis: Redis): Promise<void> {
+function redisReady(redis: RedisClient): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => redis.once('ready', () => resolve()));
 }
