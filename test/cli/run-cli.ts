@@ -13,9 +13,14 @@ export interface CliRun {
 
 /** `callguard` run in-process against the test Redis, in its own namespace. */
 export async function callguard(namespace: string, ...args: string[]): Promise<CliRun> {
+  return callguardArgs(['--redis', redisUrl(), '--namespace', namespace, ...args]);
+}
+
+/** `callguard` run in-process with exactly these arguments (say, another Redis). */
+export async function callguardArgs(args: string[]): Promise<CliRun> {
   let out = '';
   let err = '';
-  const code = await runCli(['node', 'callguard', '--redis', redisUrl(), '--namespace', namespace, ...args], {
+  const code = await runCli(['node', 'callguard', ...args], {
     out: (text) => {
       out += text.endsWith('\n') ? text : `${text}\n`;
     },
@@ -52,7 +57,8 @@ export function spawnCallguard(
   options: { stopReadingAfterFirstChunk?: boolean } = {},
 ): Promise<CliRun> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  for (const name of ['REDIS_URL', 'CALLGUARD_NAMESPACE', 'CALLGUARD_REGION']) {
+  const redisSettings = ['CALLGUARD_REDIS_SENTINELS', 'CALLGUARD_REDIS_SENTINEL_NAME', 'CALLGUARD_REDIS_CLUSTER', 'CALLGUARD_REDIS_WAIT_REPLICAS'];
+  for (const name of ['REDIS_URL', 'CALLGUARD_NAMESPACE', 'CALLGUARD_REGION', ...redisSettings]) {
     if (!(name in env)) delete childEnv[name];
   }
   return new Promise((resolve, reject) => {
