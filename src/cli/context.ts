@@ -87,6 +87,7 @@ export class CliContext {
       offlineQueue: true,
       maxRetriesPerRequest: 1,
       reconnectDelay: () => null,
+      followFailovers: false,
     });
     // Connection errors surface through connect() below, or through lostRedis(), as one clear line.
     client.on('error', () => undefined);

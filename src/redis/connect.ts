@@ -22,13 +22,16 @@ export interface ConnectionBehaviour {
   maxRetriesPerRequest: number | null;
   /** the wait before reconnect attempt `attempt` (from 1), or null to stay disconnected */
   reconnectDelay: (attempt: number) => number | null;
+  /**
+   * With Sentinel: also listen for +switch-master on every sentinel (a connection to each),
+   * so the client leaves a demoted primary the moment a failover is announced rather
+   * than when that server drops it. Worth it for a connection that lives (serve), not
+   * for one command.
+   */
+  followFailovers: boolean;
 }
 
-/**
- * The one place a Redis connection is made (CLI and serve). With Sentinel the client
- * also listens for +switch-master on the sentinels, so it leaves a demoted primary the
- * moment a failover is announced instead of when that server closes the connection.
- */
+/** The one place a Redis connection is made (CLI and serve). */
 export function connectRedis(target: RedisTarget, behaviour: ConnectionBehaviour): RedisClient {
   const perNode = {
     connectTimeout: behaviour.connectTimeoutMs,
@@ -52,7 +55,7 @@ export function connectRedis(target: RedisTarget, behaviour: ConnectionBehaviour
         sentinels: target.sentinels,
         name: target.name,
         ...(target.sentinelPassword === undefined ? {} : { sentinelPassword: target.sentinelPassword }),
-        failoverDetector: true,
+        failoverDetector: behaviour.followFailovers,
         enableOfflineQueue: behaviour.offlineQueue,
         retryStrategy,
         sentinelRetryStrategy: retryStrategy,

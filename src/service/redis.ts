@@ -31,6 +31,7 @@ export function createServiceRedis(target: RedisTarget, parent: Logger): RedisCl
     maxRetriesPerRequest: 0,
     commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
     reconnectDelay: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), REDIS_RETRY_MAX_MS),
+    followFailovers: true,
   });
   let wasReady = false;
   let lastError = '';
