@@ -161,6 +161,7 @@ describe.skipIf(!availability.run)('a Sentinel failover during inbound load', ()
     } finally {
       demoted.disconnect();
     }
+    const resyncedAt = Date.now();
     const confirmed = await callguardArgs([...sentinelArgs, '--json', 'add', '+4930400000', '--list', 'dnc']);
     expect(confirmed.code).toBe(0);
     expect(JSON.parse(confirmed.out)).toMatchObject({ added: 1, replicas: { wanted: 1, confirmed: 1 } });
@@ -169,7 +170,7 @@ describe.skipIf(!availability.run)('a Sentinel failover during inbound load', ()
     console.log(
       `sentinel failover: promoted ${promoted - failoverAskedAt} ms after SENTINEL FAILOVER; ` +
         `blocked callers not blocked: ${blockedCalls.filter((call) => call.status !== 403).map((call) => `${call.invitedAt - promoted} ms`).join(', ') || 'none'} (relative to the promotion); ` +
-        `CLI writes by exit code ${JSON.stringify(codes)}`,
+        `old primary a replica again ${resyncedAt - promoted} ms after it (at most); CLI writes by exit code ${JSON.stringify(codes)}`,
     );
   }, 180_000);
 });
