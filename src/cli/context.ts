@@ -111,8 +111,15 @@ export class CliContext {
    */
   lostRedis(error: unknown): CliError | undefined {
     const status = this.client?.status;
-    if ((status !== 'end' && status !== 'close') || error instanceof CliError) return undefined;
     const why = error instanceof Error ? error.message : String(error);
+    // A primary that a failover turned into a replica refuses writes; for the user that is a lost primary.
+    if (why.startsWith('READONLY')) {
+      return new CliError(
+        `Redis at ${describeRedisTarget(this.target)} is a replica now (a failover?) and refused the write; run the command again`,
+        EXIT_REDIS_UNREACHABLE,
+      );
+    }
+    if ((status !== 'end' && status !== 'close') || error instanceof CliError) return undefined;
     return new CliError(
       `lost the connection to Redis at ${describeRedisTarget(this.target)}: ${why}`,
       EXIT_REDIS_UNREACHABLE,
