@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { startRedisServer, type RunningRedis } from './redis-server.js';
+import { until as pollUntil } from './until.js';
 
 export interface RunningCluster {
   /** `host:port,…` of the primaries, as CALLGUARD_REDIS_CLUSTER takes it */
@@ -92,10 +93,6 @@ async function everyNode(clients: Redis[], test: (clusterInfo: string) => boolea
   return infos.every((info) => test(String(info)));
 }
 
-async function until(probe: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + CLUSTER_READY_TIMEOUT_MS;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`Redis Cluster did not come up: timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, CLUSTER_POLL_MS));
-  }
+function until(probe: () => Promise<boolean>, what: string): Promise<void> {
+  return pollUntil(probe, `the Redis Cluster to start: ${what}`, { timeoutMs: CLUSTER_READY_TIMEOUT_MS, pollMs: CLUSTER_POLL_MS });
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, startRedisServer, type RunningRedis } from './redis-server.js';
+import { until as pollUntil } from './until.js';
 
 export interface RunningSentinelGroup {
   /** the master group name the sentinels monitor (CALLGUARD_REDIS_SENTINEL_NAME) */
@@ -156,10 +157,6 @@ async function answersPing(port: number): Promise<boolean> {
   }
 }
 
-async function until(probe: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + GROUP_READY_TIMEOUT_MS;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`Sentinel group did not come up: timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
+function until(probe: () => Promise<boolean>, what: string): Promise<void> {
+  return pollUntil(probe, `the Sentinel group to start: ${what}`, { timeoutMs: GROUP_READY_TIMEOUT_MS, pollMs: POLL_MS });
 }
