@@ -128,15 +128,25 @@ describe('the commands on a 3-primary Redis Cluster', () => {
     expect(rows.slice(1).map((row) => row.split(',')[0]).sort()).toEqual(numberLines(1_000_000, 2_000).trim().split('\n').sort());
   });
 
-  it('routes, campaigns, call and report', async () => {
+  it('routes, campaigns, call, cancel --campaign and report', async () => {
     const ns = testNamespace();
     await on(ns, 'list', 'create', 'dnc');
+    await on(ns, 'list', 'create', 'national-dnc');
     expect((await on(ns, 'route', 'set', 'support', '--block', 'dnc', '--region', 'DE')).code).toBe(0);
     expect((await json<{ route: { block: string[] } }>(ns, 'route', 'show', 'support')).json.route.block).toEqual(['dnc']);
     expect((await json<{ routes: { name: string }[] }>(ns, 'route', 'list')).json.routes.map((route) => route.name)).toEqual(['support']);
 
-    const campaign = ['campaign', 'set', 'sales', '--block', 'dnc', '--endpoint', 'PJSIP/${NUMBER}@trunk', '--context', 'agents', '--region', 'DE'];
+    const campaign = ['campaign', 'set', 'sales', '--block', 'dnc,national-dnc', '--endpoint', 'PJSIP/${NUMBER}@trunk', '--context', 'agents', '--region', 'DE'];
     expect((await on(ns, ...campaign)).code).toBe(0);
+    for (const list of ['dnc', 'national-dnc']) await on(ns, 'add', '+4930777777', '--list', list);
+    const cancelled = await json<{ lists: { list: string; cancelled: string[] }[] }>(
+      ns, 'cancel', '030 777777', '--campaign', 'sales', '--reason', 'consent given',
+    );
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.json.lists.map(({ list, cancelled: members }) => [list, members])).toEqual([
+      ['dnc', ['+4930777777']],
+      ['national-dnc', ['+4930777777']],
+    ]);
     expect((await json<{ campaigns: { name: string }[] }>(ns, 'campaign', 'list')).json.campaigns.map((c) => c.name)).toEqual(['sales']);
     const queued = await json<{ id: string }>(ns, 'call', '030 1234567', '--campaign', 'sales', '--id', 'crm-1');
     expect(queued.code).toBe(0);
