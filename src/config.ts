@@ -1,6 +1,14 @@
 import { DEFAULT_LEASE_MS, DEFAULT_RECLAIM_IDLE_MS } from './dialer/dialer.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { parseRegion } from './numbers/region.js';
+import {
+  describeRedisTarget,
+  parseRedisTarget,
+  REDIS_TARGET_SETTINGS,
+  RedisSettingError,
+  type RedisSetting,
+  type RedisTarget,
+} from './redis/target.js';
 import { ActionSyntaxError, parseAction } from './screening/actions.js';
 import { DEFAULT_DECISION_DEADLINE_MS } from './screening/deadline.js';
 import type { Action } from './screening/types.js';
@@ -17,7 +25,7 @@ export type FallbackAction = { type: 'fallback' } | Action;
 
 export interface ServeConfig {
   ari: { url: string; username: string; password: string; app: string };
-  redis: { url: string; namespace: string };
+  redis: { target: RedisTarget; namespace: string };
   decisionDeadlineMs: number;
   defaultRegion: string;
   unknownRouteAction: FallbackAction;
@@ -34,6 +42,10 @@ export interface ServeSettings {
   ariPassword?: string;
   ariApp?: string;
   redisUrl?: string;
+  redisSentinels?: string;
+  redisSentinelName?: string;
+  redisSentinelPassword?: string;
+  redisCluster?: string;
   namespace?: string;
   deadlineMs?: string;
   region?: string;
@@ -51,7 +63,12 @@ export const SETTINGS: Readonly<Record<keyof ServeSettings, { flag?: string; env
   // No flag: a password on the command line is visible to every user in `ps`.
   ariPassword: { env: 'ARI_PASSWORD' },
   ariApp: { flag: '--ari-app', env: 'ARI_APP' },
-  redisUrl: { flag: '--redis', env: 'REDIS_URL' },
+  redisUrl: REDIS_TARGET_SETTINGS.url,
+  redisSentinels: REDIS_TARGET_SETTINGS.sentinels,
+  redisSentinelName: REDIS_TARGET_SETTINGS.sentinelName,
+  // No flag: a password on the command line is visible to every user in `ps`.
+  redisSentinelPassword: REDIS_TARGET_SETTINGS.sentinelPassword,
+  redisCluster: REDIS_TARGET_SETTINGS.cluster,
   namespace: { flag: '--namespace', env: 'CALLGUARD_NAMESPACE' },
   deadlineMs: { flag: '--deadline-ms', env: 'CALLGUARD_DECISION_DEADLINE_MS' },
   region: { flag: '--region', env: 'CALLGUARD_REGION' },
@@ -130,7 +147,7 @@ export function parseServeConfig(settings: ServeSettings): ServeConfig {
       app: parseApp(get('ariApp', DEFAULTS.ariApp) ?? DEFAULTS.ariApp),
     },
     redis: {
-      url: parseRedisUrl(get('redisUrl', DEFAULTS.redisUrl) ?? DEFAULTS.redisUrl),
+      target: parseServeRedisTarget(settings, get('redisUrl', DEFAULTS.redisUrl) ?? DEFAULTS.redisUrl),
       namespace: get('namespace', DEFAULTS.namespace) ?? DEFAULTS.namespace,
     },
     decisionDeadlineMs: parseDeadline(get('deadlineMs', DEFAULTS.deadlineMs) ?? DEFAULTS.deadlineMs),
@@ -175,17 +192,29 @@ function parseApp(text: string): string {
   return text;
 }
 
-function parseRedisUrl(text: string): string {
-  let url: URL;
+const REDIS_SETTING_KEYS: Readonly<Record<Exclude<RedisSetting, 'waitReplicas'>, keyof ServeSettings>> = {
+  url: 'redisUrl',
+  sentinels: 'redisSentinels',
+  sentinelName: 'redisSentinelName',
+  sentinelPassword: 'redisSentinelPassword',
+  cluster: 'redisCluster',
+};
+
+function parseServeRedisTarget(settings: ServeSettings, url: string): RedisTarget {
   try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigError('redisUrl', 'is not a URL; write e.g. redis://127.0.0.1:6379');
+    return parseRedisTarget({
+      url,
+      sentinels: settings.redisSentinels,
+      sentinelName: settings.redisSentinelName,
+      sentinelPassword: settings.redisSentinelPassword,
+      cluster: settings.redisCluster,
+    });
+  } catch (error) {
+    if (error instanceof RedisSettingError && error.setting !== 'waitReplicas') {
+      throw new ConfigError(REDIS_SETTING_KEYS[error.setting], error.problem);
+    }
+    throw error;
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new ConfigError('redisUrl', 'must start with redis:// or rediss://');
-  }
-  return text;
 }
 
 function parseDeadline(text: string): number {
@@ -242,7 +271,7 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     ariUrl: config.ari.url,
     ariUsername: config.ari.username,
     ariApp: config.ari.app,
-    redis: redactUrl(config.redis.url),
+    redis: describeRedisTarget(config.redis.target),
     namespace: config.redis.namespace,
     decisionDeadlineMs: config.decisionDeadlineMs,
     defaultRegion: config.defaultRegion,
@@ -250,10 +279,4 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     health: `${config.health.host}:${config.health.port}`,
     dialer: config.dialer,
   };
-}
-
-function redactUrl(text: string): string {
-  const url = new URL(text);
-  if (url.password) url.password = '***';
-  return url.toString();
 }

@@ -1,13 +1,25 @@
 import type { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
 import type { Command } from 'commander';
 import { ListStore } from '../lists/store.js';
-import { CliError, EXIT_REDIS_UNREACHABLE } from './errors.js';
-import { redactRedisUrl } from './redis-url.js';
+import { connectRedis, type RedisClient } from '../redis/connect.js';
+import {
+  describeRedisTarget,
+  parseRedisTarget,
+  parseWaitReplicas,
+  REDIS_TARGET_SETTINGS,
+  RedisSettingError,
+  targetSettingNames,
+  type RedisTarget,
+} from '../redis/target.js';
+import { CliError, EXIT_REDIS_UNREACHABLE, UsageError } from './errors.js';
 import { askOnTerminal } from './terminal-prompt.js';
 
 export interface GlobalOptions {
   redis: string;
+  redisSentinels?: string;
+  redisSentinelName?: string;
+  redisCluster?: string;
+  redisWaitReplicas?: string;
   namespace: string;
   json: boolean;
 }
@@ -37,12 +49,31 @@ const REDIS_CONNECT_TIMEOUT_MS = 3_000;
  * and one way to print (readable text for people, stable JSON with --json).
  */
 export class CliContext {
-  private client: Redis | undefined;
+  private client: RedisClient | undefined;
+  private readonly target: RedisTarget;
+  /** replicas that must confirm each add and cancel (WAIT) */
+  readonly waitReplicas: number;
 
+  /** `sentinelPassword` comes from the environment only: a flag would show in `ps`. */
   constructor(
     readonly options: GlobalOptions,
     readonly io: CliIo,
-  ) {}
+    sentinelPassword?: string,
+  ) {
+    try {
+      this.target = parseRedisTarget({
+        url: options.redis,
+        sentinels: options.redisSentinels,
+        sentinelName: options.redisSentinelName,
+        sentinelPassword,
+        cluster: options.redisCluster,
+      });
+      this.waitReplicas = parseWaitReplicas(options.redisWaitReplicas, this.target);
+    } catch (error) {
+      if (error instanceof RedisSettingError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
 
   get json(): boolean {
     return this.options.json;
@@ -52,13 +83,15 @@ export class CliContext {
     return this.options.namespace;
   }
 
-  async redis(): Promise<Redis> {
+  async redis(): Promise<RedisClient> {
     if (this.client) return this.client;
-    const client = new Redis(this.options.redis, {
+    const client = connectRedis(this.target, {
       lazyConnect: true,
-      connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+      connectTimeoutMs: REDIS_CONNECT_TIMEOUT_MS,
+      offlineQueue: true,
       maxRetriesPerRequest: 1,
-      retryStrategy: () => null,
+      reconnectDelay: () => null,
+      followFailovers: false,
     });
     // Connection errors surface through connect() below, or through lostRedis(), as one clear line.
     client.on('error', () => undefined);
@@ -68,7 +101,7 @@ export class CliContext {
       client.disconnect();
       const why = error instanceof Error ? error.message : String(error);
       throw new CliError(
-        `cannot reach Redis at ${redactRedisUrl(this.options.redis)}: ${why} (set --redis or REDIS_URL)`,
+        `cannot reach Redis at ${describeRedisTarget(this.target)}: ${why} (set ${targetSettingNames(this.target)})`,
         EXIT_REDIS_UNREACHABLE,
       );
     }
@@ -82,16 +115,23 @@ export class CliContext {
    */
   lostRedis(error: unknown): CliError | undefined {
     const status = this.client?.status;
-    if ((status !== 'end' && status !== 'close') || error instanceof CliError) return undefined;
     const why = error instanceof Error ? error.message : String(error);
+    // A primary that a failover turned into a replica refuses writes; for the user that is a lost primary.
+    if (why.startsWith('READONLY')) {
+      return new CliError(
+        `Redis at ${describeRedisTarget(this.target)} is a replica now (a failover?) and refused the write; run the command again`,
+        EXIT_REDIS_UNREACHABLE,
+      );
+    }
+    if ((status !== 'end' && status !== 'close') || error instanceof CliError) return undefined;
     return new CliError(
-      `lost the connection to Redis at ${redactRedisUrl(this.options.redis)}: ${why}`,
+      `lost the connection to Redis at ${describeRedisTarget(this.target)}: ${why}`,
       EXIT_REDIS_UNREACHABLE,
     );
   }
 
   async store(): Promise<ListStore> {
-    return new ListStore(await this.redis(), this.namespace);
+    return new ListStore(await this.redis(), this.namespace, Date.now, { waitReplicas: this.waitReplicas });
   }
 
   /** Prints `human` for people, or `data` as one JSON document with --json. */
@@ -112,7 +152,16 @@ export class CliContext {
 export function contextOf(command: Command, io: CliIo): CliContext {
   const options = command.optsWithGlobals<GlobalOptions>();
   return new CliContext(
-    { redis: options.redis, namespace: options.namespace, json: Boolean(options.json) },
+    {
+      redis: options.redis,
+      redisSentinels: options.redisSentinels,
+      redisSentinelName: options.redisSentinelName,
+      redisCluster: options.redisCluster,
+      redisWaitReplicas: options.redisWaitReplicas,
+      namespace: options.namespace,
+      json: Boolean(options.json),
+    },
     io,
+    process.env[REDIS_TARGET_SETTINGS.sentinelPassword.env],
   );
 }

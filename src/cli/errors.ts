@@ -5,6 +5,7 @@
  *   2  bad input on the command line; nothing was written
  *   3  Redis could not be reached
  *   4  cancel: none of the numbers was listed, so nothing was cancelled
+ *   5  add/cancel: written on the primary, but fewer replicas confirmed it than asked
  *   10 check: blocked · 11 check: hidden · 12 check: malformed
  */
 export const EXIT_OK = 0;
@@ -12,6 +13,7 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_REDIS_UNREACHABLE = 3;
 export const EXIT_NOTHING_CANCELLED = 4;
+export const EXIT_NOT_REPLICATED = 5;
 export const EXIT_BLOCKED = 10;
 export const EXIT_HIDDEN = 11;
 export const EXIT_MALFORMED = 12;

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { REDIS_TARGET_SETTINGS as REDIS } from '../redis/target.js';
 import { registerCommands } from './commands/index.js';
 import { contextOf, type CliContext, type CliIo } from './context.js';
 import { withListSuggestion } from './missing-list.js';
@@ -16,6 +17,16 @@ export function buildProgram(io: CliIo): Command {
   const program = new Command('callguard')
     .description('Real-time call screening for Asterisk: number lists in Redis, checked on every call.')
     .addOption(new Option('--redis <url>', 'Redis URL').env('REDIS_URL').default(DEFAULT_REDIS_URL))
+    .addOption(
+      new Option(`${REDIS.sentinels.flag} <host:port,...>`, 'ask these Redis Sentinels for the primary (with --redis-sentinel-name)')
+        .env(REDIS.sentinels.env),
+    )
+    .addOption(new Option(`${REDIS.sentinelName.flag} <name>`, 'the master group the sentinels monitor').env(REDIS.sentinelName.env))
+    .addOption(new Option(`${REDIS.cluster.flag} <host:port,...>`, 'nodes of a Redis Cluster to start from').env(REDIS.cluster.env))
+    .addOption(
+      new Option(`${REDIS.waitReplicas.flag} <n>`, 'replicas that must confirm each add and cancel (default: 1 with Sentinel or Cluster, else 0)')
+        .env(REDIS.waitReplicas.env),
+    )
     .addOption(
       new Option('--namespace <prefix>', 'prefix of every Redis key, so installations can share one Redis')
         .env('CALLGUARD_NAMESPACE')

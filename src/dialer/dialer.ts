@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { pino, type Logger } from 'pino';
 import { ListStore } from '../lists/store.js';
 import type { Campaign, DialOutcome } from '../screening/campaign.js';
@@ -28,7 +28,7 @@ export const DEFAULT_MAX_IN_FLIGHT = 200;
 const MAX_FINISH_BACKOFF_MS = 5_000;
 
 export interface DialerOptions {
-  redis: Redis;
+  redis: RedisClient;
   namespace: string;
   /** places one call; the ARI side supplies it */
   dial: DialFunction;

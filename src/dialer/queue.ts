@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { dialKeys } from '../lists/keys.js';
 import { requestFields, type NewDialRequest } from './request-fields.js';
 import { parseResultFields, resultFields } from './result-fields.js';
@@ -34,7 +34,7 @@ export class DialQueue {
   private readonly keys: ReturnType<typeof dialKeys>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     namespace: string,
     private readonly resultsMaxLen: number = DEFAULT_RESULTS_MAX_LEN,
   ) {

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { stringify } from 'csv-stringify/sync';
 import { metaFields } from './check.js';
 import { listKeys } from './keys.js';
@@ -72,7 +72,7 @@ export function exportRow(member: EntryMember, expiresAt: number | null, meta: s
  * entries present throughout are always written.
  */
 export async function exportList(
-  redis: Redis,
+  redis: RedisClient,
   namespace: string,
   list: string,
   out: Writable,

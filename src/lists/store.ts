@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from '../redis/connect.js';
+import { writeAcknowledged, type ReplicaAcks } from '../redis/replicas.js';
 import { auditFields, newestFirst, parseAuditEntry, type StreamEntry } from './audit.js';
 import { matchFromReply, metaFields } from './check.js';
 import { globalKeys, listKeys, type ListKeys } from './keys.js';
@@ -46,6 +47,11 @@ export type CheckMode = 'per-list' | 'one-call';
 export interface ListStoreOptions {
   /** default: 'per-list' on a Redis Cluster client (ioredis' isCluster), 'one-call' otherwise */
   checkMode?: CheckMode;
+  /**
+   * Replicas that must confirm each add and cancel (Redis WAIT) before it counts as safe
+   * from a failover; their answer comes back as `replicas`. Default 0: nothing is asked.
+   */
+  waitReplicas?: number;
 }
 
 interface StoredCancellation {
@@ -63,11 +69,12 @@ interface StoredCancellation {
 export class ListStore {
   /** How checkEach asks Redis; decided once, at construction. */
   readonly checkMode: CheckMode;
+  private readonly waitReplicas: number;
   private readonly index: string;
   private readonly keyCache = new Map<string, ListKeys>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly namespace: string,
     private readonly clock: () => number = Date.now,
     options: ListStoreOptions = {},
@@ -75,6 +82,7 @@ export class ListStore {
     defineListScripts(redis);
     this.index = globalKeys(namespace).lists;
     this.checkMode = options.checkMode ?? (redis.isCluster ? 'per-list' : 'one-call');
+    this.waitReplicas = options.waitReplicas ?? 0;
   }
 
   async createList(name: string, actor: Actor): Promise<void> {
@@ -104,23 +112,25 @@ export class ListStore {
 
   async lists(): Promise<ListInfo[]> {
     const names = (await this.redis.smembers(this.index)).sort();
-    if (names.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const name of names) {
-      const keys = this.keysOf(name);
-      pipeline.hgetall(keys.info).scard(keys.exact).zcard(keys.timed);
-    }
-    const replies = pipelineResults(await pipeline.exec());
+    // Concurrent commands, not one pipeline: on a cluster each list's keys are in a slot of their own.
+    const replies = await Promise.all(
+      inOneWrite(this.redis, () =>
+        names.map((name) => {
+          const keys = this.keysOf(name);
+          return Promise.all([this.redis.hgetall(keys.info), this.redis.scard(keys.exact), this.redis.zcard(keys.timed)]);
+        }),
+      ),
+    );
     const infos: ListInfo[] = [];
     names.forEach((name, i) => {
-      const info = replies[i * 3] as Record<string, string>;
+      const [info, exact, timed] = replies[i] as [Record<string, string>, number, number];
       if (info.created === undefined) return;
       infos.push({
         name,
         enabled: info.enabled === '1',
         createdAt: Number(info.created),
         createdBy: info.by ?? '',
-        size: Number(replies[i * 3 + 1]) + Number(replies[i * 3 + 2]),
+        size: exact + timed,
       });
     });
     return infos;
@@ -134,7 +144,7 @@ export class ListStore {
     list: string,
     entries: EntryToAdd[],
     actor: Actor,
-  ): Promise<{ added: number; extended: number; unchanged: number }> {
+  ): Promise<{ added: number; extended: number; unchanged: number; replicas?: ReplicaAcks }> {
     const keys = this.keysOf(list);
     assertBatchSize(entries.length, 'add');
     const now = this.clock();
@@ -144,34 +154,39 @@ export class ListStore {
       pairs.push(entry.member, expiryArg(entry, now));
     }
     const meta = JSON.stringify({ reason: actor.reason, by: actor.by, at: now, source: actor.source });
-    const reply = await this.redis.callguardListAdd(
-      keys.info, keys.exact, keys.timed, keys.meta, keys.audit,
-      now, meta, actor.by, actor.reason ?? '', actor.source ?? '', ...pairs,
+    const { result: reply, replicas } = await this.acknowledged(keys.info, (redis) =>
+      redis.callguardListAdd(
+        keys.info, keys.exact, keys.timed, keys.meta, keys.audit,
+        now, meta, actor.by, actor.reason ?? '', actor.source ?? '', ...pairs,
+      ),
     );
     if (reply === -1) throw noSuchList(list);
     const [added, extended, unchanged] = reply as [number, number, number];
-    return { added, extended, unchanged };
+    return { added, extended, unchanged, ...(replicas ? { replicas } : {}) };
   }
 
   async cancel(
     list: string,
     members: EntryMember[],
     actor: Actor & { reason: string },
-  ): Promise<{ cancelled: EntryMember[]; notListed: EntryMember[] }> {
+  ): Promise<{ cancelled: EntryMember[]; notListed: EntryMember[]; replicas?: ReplicaAcks }> {
     const keys = this.keysOf(list);
     assertBatchSize(members.length, 'cancel');
     members.forEach(assertMember);
     const now = this.clock();
     const cancellation: StoredCancellation = { reason: actor.reason, by: actor.by, at: now };
-    const reply = await this.redis.callguardListCancel(
-      keys.info, keys.exact, keys.timed, keys.meta, keys.cancelled, keys.audit,
-      now, actor.by, actor.reason, JSON.stringify(cancellation), ...members,
+    const { result: reply, replicas } = await this.acknowledged(keys.info, (redis) =>
+      redis.callguardListCancel(
+        keys.info, keys.exact, keys.timed, keys.meta, keys.cancelled, keys.audit,
+        now, actor.by, actor.reason, JSON.stringify(cancellation), ...members,
+      ),
     );
     if (reply === -1) throw noSuchList(list);
     const flags = reply as number[];
     return {
       cancelled: members.filter((_, i) => flags[i] === 1),
       notListed: members.filter((_, i) => flags[i] !== 1),
+      ...(replicas ? { replicas } : {}),
     };
   }
 
@@ -207,16 +222,22 @@ export class ListStore {
     const names = await this.listNames();
     const listed: EntryState[] = [];
     const cancelled: Cancellation[] = [];
-    if (names.length === 0) return { listed, cancelled };
-    const pipeline = this.redis.pipeline();
-    for (const name of names) {
-      const keys = this.keysOf(name);
-      pipeline.sismember(keys.exact, member).zscore(keys.timed, member).hget(keys.meta, member).hget(keys.cancelled, member);
-    }
-    const replies = pipelineResults(await pipeline.exec());
+    const replies = await Promise.all(
+      inOneWrite(this.redis, () =>
+        names.map((name) => {
+          const keys = this.keysOf(name);
+          return Promise.all([
+            this.redis.sismember(keys.exact, member),
+            this.redis.zscore(keys.timed, member),
+            this.redis.hget(keys.meta, member),
+            this.redis.hget(keys.cancelled, member),
+          ]);
+        }),
+      ),
+    );
     const now = this.clock();
     names.forEach((list, i) => {
-      const [inExact, score, meta, cancellation] = replies.slice(i * 4, i * 4 + 4) as [number, string | null, string | null, string | null];
+      const [inExact, score, meta, cancellation] = replies[i] as [number, string | null, string | null, string | null];
       const expiresAt = inExact === 1 ? null : scoreToExpiry(score);
       if (inExact === 1 || (expiresAt !== undefined && (expiresAt === null || expiresAt > now))) {
         listed.push({ list, member, expiresAt: expiresAt ?? null, ...(meta === null ? {} : metaFields(meta)) });
@@ -313,6 +334,15 @@ export class ListStore {
     );
   }
 
+  /** A write of one list, on its primary and confirmed by `waitReplicas` replicas when asked. */
+  private async acknowledged<T>(key: string, write: (redis: RedisClient) => Promise<T>): Promise<{ result: T; replicas?: ReplicaAcks }> {
+    if (this.waitReplicas === 0) return { result: await write(this.redis) };
+    return writeAcknowledged(this.redis, key, this.waitReplicas, (primary) => {
+      defineListScripts(primary);
+      return write(primary);
+    });
+  }
+
   private async listNames(): Promise<string[]> {
     return (await this.redis.smembers(this.index)).sort();
   }
@@ -339,8 +369,9 @@ const corkedSockets = new WeakSet<object>();
  * ioredis queues the commands and, once connected, writes the queue in one synchronous
  * loop: still all before any reply.
  */
-function inOneWrite<T>(redis: Redis, send: () => T): T {
-  const socket = redis.stream as Redis['stream'] | undefined;
+function inOneWrite<T>(redis: RedisClient, send: () => T): T {
+  // A cluster client writes to a socket per node; its commands go out as they come.
+  const socket = isCluster(redis) ? undefined : (redis.stream as typeof redis.stream | undefined);
   if (socket && !corkedSockets.has(socket)) {
     corkedSockets.add(socket);
     socket.cork();
@@ -377,10 +408,3 @@ function scoreToExpiry(score: string | number | null): number | null | undefined
   return Number(score);
 }
 
-function pipelineResults(results: [error: Error | null, result: unknown][] | null): unknown[] {
-  if (results === null) throw new Error('Redis discarded the pipeline');
-  return results.map(([error, result]) => {
-    if (error) throw error;
-    return result;
-  });
-}

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connect.js';
 
 /** A script whose driver calls local functions kept in files of their own. */
 export interface ComposedScript {
@@ -25,7 +25,7 @@ export interface ComposedScript {
 export function luaScripts(
   folder: URL,
   files: Readonly<Record<string, string | ComposedScript>>,
-): (redis: Redis) => void {
+): (redis: RedisClient) => void {
   const read = (file: string) => readFileSync(new URL(file, folder), 'utf8');
   const scripts = Object.entries(files).map(([name, spec]) => {
     const { file, uses = [], keys } = typeof spec === 'string' ? { file: spec } : spec;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { globalKeys } from '../lists/keys.js';
 import { VERDICTS, type Verdict } from './types.js';
 
@@ -80,7 +80,7 @@ export interface CallLogReport {
 
 /** Appends one decision; the stream is trimmed to about `maxLength` entries. Returns the entry id. */
 export async function appendCallLog(
-  redis: Redis,
+  redis: RedisClient,
   namespace: string,
   entry: CallLogEntry,
   maxLength: number = DEFAULT_CALL_LOG_MAX_LENGTH,
@@ -116,7 +116,7 @@ export function callLogFields(entry: CallLogEntry): string[] {
  * `limit` entries that match and counting every call of the window by verdict. A report
  * over the whole log reads the whole log: give `since` for a large one.
  */
-export async function readCallLog(redis: Redis, namespace: string, query: CallLogQuery = {}): Promise<CallLogReport> {
+export async function readCallLog(redis: RedisClient, namespace: string, query: CallLogQuery = {}): Promise<CallLogReport> {
   const key = globalKeys(namespace).callLog;
   const limit = query.limit ?? DEFAULT_REPORT_LIMIT;
   const start = query.since === undefined ? '-' : String(Math.max(0, Math.floor(query.since)));

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { globalKeys } from '../lists/keys.js';
 import { isCampaignName, validateCampaign, type Campaign } from './campaign.js';
 
@@ -28,7 +28,7 @@ export class CampaignStore {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     namespace: string,
   ) {
     this.key = globalKeys(namespace).campaigns;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { ListStore } from '../lists/store.js';
 import type { Actor } from '../lists/types.js';
 import { CampaignStore } from './campaigns.js';
@@ -28,7 +28,7 @@ export class ListInUseError extends Error {
 }
 
 /** Every route and campaign that names `list`: routes first, each in name order (as the stores list them). */
-export async function listUses(redis: Redis, namespace: string, list: string): Promise<ListUse[]> {
+export async function listUses(redis: RedisClient, namespace: string, list: string): Promise<ListUse[]> {
   const [routes, campaigns] = await Promise.all([new RouteStore(redis, namespace).list(), new CampaignStore(redis, namespace).list()]);
   const uses: ListUse[] = [];
   for (const route of routes.routes) {
@@ -46,7 +46,7 @@ export async function listUses(redis: Redis, namespace: string, list: string): P
  * forced. A front door that asks for confirmation calls it first, so nobody confirms a
  * removal that is then refused.
  */
-export async function assertRemovable(redis: Redis, namespace: string, list: string, options: { force: boolean }): Promise<ListUse[]> {
+export async function assertRemovable(redis: RedisClient, namespace: string, list: string, options: { force: boolean }): Promise<ListUse[]> {
   const uses = await listUses(redis, namespace, list);
   if (uses.length > 0 && !options.force) throw new ListInUseError(list, uses);
   return uses;
@@ -58,7 +58,7 @@ export async function assertRemovable(redis: Redis, namespace: string, list: str
  * uses left naming a list that is gone.
  */
 export async function removeList(
-  redis: Redis,
+  redis: RedisClient,
   namespace: string,
   list: string,
   actor: Actor,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { globalKeys } from '../lists/keys.js';
 import { withDeadline } from './deadline.js';
 import { isRouteName, validateRoute } from './route.js';
@@ -43,7 +43,7 @@ export class RouteStore {
   private readonly lastRead = new Map<string, Route>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     namespace: string,
   ) {
     this.key = globalKeys(namespace).routes;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import type { AriRest } from '../calls/ari-rest.js';
 import { describeConfig, type ServeConfig } from '../config.js';
 import type { Logger } from '../log.js';
@@ -10,7 +10,7 @@ export interface ReadyLineDeps {
   config: ServeConfig;
   health: { host: string; port: number };
   rest: AriRest;
-  redis: Redis;
+  redis: RedisClient;
   log: Logger;
 }
 
@@ -44,7 +44,7 @@ async function asteriskVersion(rest: AriRest): Promise<string | undefined> {
   return typeof version === 'string' ? version : undefined;
 }
 
-async function redisServerVersion(redis: Redis): Promise<string | undefined> {
+async function redisServerVersion(redis: RedisClient): Promise<string | undefined> {
   const info = await redis.info('server').catch(() => '');
   return /^redis_version:(\S+)/m.exec(info)?.[1];
 }

@@ -1,8 +1,11 @@
-import { Redis } from 'ioredis';
-import { redactRedisUrl } from '../cli/redis-url.js';
 import type { Logger } from '../log.js';
+import { connectRedis, type RedisClient } from '../redis/connect.js';
+import { describeRedisTarget, type RedisTarget } from '../redis/target.js';
 
-/** Longest wait between two reconnection attempts; ioredis retries forever with this strategy. */
+/**
+ * Longest wait between two reconnection attempts; ioredis retries forever with this
+ * strategy (with Sentinel: asking the sentinels again; with Cluster: the startup nodes).
+ */
 export const REDIS_RETRY_MAX_MS = 2_000;
 /**
  * A command that gets no answer fails after this long, so a hung Redis does not pile up
@@ -10,18 +13,25 @@ export const REDIS_RETRY_MAX_MS = 2_000;
  */
 export const REDIS_COMMAND_TIMEOUT_MS = 2_000;
 
+/** How long one connection attempt may take before it counts as failed and is retried. */
+export const REDIS_CONNECT_TIMEOUT_MS = 2_000;
+
 /**
  * The service's Redis connection. Reconnects forever; while it is down, commands fail at
  * once (no offline queue) instead of waiting, so a call's check becomes `unavailable`
- * within its deadline and nothing replays stale commands when Redis comes back.
+ * within its deadline and nothing replays stale commands when Redis comes back. During
+ * a Sentinel failover that is the time from the old primary's end to the new one's start.
  */
-export function createServiceRedis(url: string, parent: Logger): Redis {
-  const log = parent.child({ component: 'redis', redis: redactRedisUrl(url) });
-  const redis = new Redis(url, {
-    enableOfflineQueue: false,
+export function createServiceRedis(target: RedisTarget, parent: Logger): RedisClient {
+  const log = parent.child({ component: 'redis', redis: describeRedisTarget(target) });
+  const redis = connectRedis(target, {
+    lazyConnect: false,
+    connectTimeoutMs: REDIS_CONNECT_TIMEOUT_MS,
+    offlineQueue: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), REDIS_RETRY_MAX_MS),
+    commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
+    reconnectDelay: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), REDIS_RETRY_MAX_MS),
+    followFailovers: true,
   });
   let wasReady = false;
   let lastError = '';

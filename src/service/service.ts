@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { AriCallControl } from '../calls/ari-call-control.js';
 import { AriConnection, type ConnectionState } from '../calls/ari-connection.js';
 import { AriRest } from '../calls/ari-rest.js';
@@ -12,6 +11,7 @@ import { answerCensus, ariSweepView, peerCensus, StasisSweep } from '../calls/st
 import { Dialer } from '../dialer/dialer.js';
 import { describeConfig, type ServeConfig } from '../config.js';
 import { ListStore } from '../lists/store.js';
+import type { RedisClient } from '../redis/connect.js';
 import type { Logger } from '../log.js';
 import { appendCallLog } from '../screening/call-log.js';
 import { CampaignStore } from '../screening/campaigns.js';
@@ -44,7 +44,7 @@ const STOPPING_MESSAGES = {
 export async function startService(config: ServeConfig, log: Logger): Promise<RunningService> {
   log.info({ config: describeConfig(config) }, 'callguard starting');
   const metrics = new ServiceMetrics();
-  const redis = createServiceRedis(config.redis.url, log);
+  const redis = createServiceRedis(config.redis.target, log);
   // Channels this instance originates enter an app of its own, so their events come back here.
   const ownApp = ownAppName(config.ari.app);
   const ari = new AriConnection({ ...config.ari, ownApp, log });
@@ -203,7 +203,7 @@ function ariUp(state: ConnectionState): boolean {
   return state === 'connected' || state === 'standby';
 }
 
-function redisReady(redis: Redis): Promise<void> {
+function redisReady(redis: RedisClient): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => redis.once('ready', () => resolve()));
 }

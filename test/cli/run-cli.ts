@@ -14,7 +14,12 @@ export interface CliRun {
 
 /** `callguard` run in-process against the test Redis, in its own namespace. */
 export async function callguard(namespace: string, ...args: string[]): Promise<CliRun> {
-  return run(namespace, args, {});
+  return callguardArgs(['--redis', redisUrl(), '--namespace', namespace, ...args]);
+}
+
+/** `callguard` run in-process with exactly these arguments (say, another Redis). */
+export async function callguardArgs(args: string[]): Promise<CliRun> {
+  return run(args, {});
 }
 
 /**
@@ -28,7 +33,7 @@ export async function callguardOnTerminal(
 ): Promise<CliRun & { questions: string[] }> {
   const questions: string[] = [];
   const left = [...answers];
-  const result = await run(namespace, args, {
+  const result = await run(['--redis', redisUrl(), '--namespace', namespace, ...args], {
     ask: async (question) => {
       questions.push(question);
       return left.shift() ?? '';
@@ -37,10 +42,10 @@ export async function callguardOnTerminal(
   return { ...result, questions };
 }
 
-async function run(namespace: string, args: string[], io: Pick<CliIo, 'ask'>): Promise<CliRun> {
+async function run(args: string[], io: Pick<CliIo, 'ask'>): Promise<CliRun> {
   let out = '';
   let err = '';
-  const code = await runCli(['node', 'callguard', '--redis', redisUrl(), '--namespace', namespace, ...args], {
+  const code = await runCli(['node', 'callguard', ...args], {
     out: (text) => {
       out += text.endsWith('\n') ? text : `${text}\n`;
     },
@@ -73,7 +78,8 @@ const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 function childEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  for (const name of ['REDIS_URL', 'CALLGUARD_NAMESPACE', 'CALLGUARD_REGION']) {
+  const redisSettings = ['CALLGUARD_REDIS_SENTINELS', 'CALLGUARD_REDIS_SENTINEL_NAME', 'CALLGUARD_REDIS_CLUSTER', 'CALLGUARD_REDIS_WAIT_REPLICAS'];
+  for (const name of ['REDIS_URL', 'CALLGUARD_NAMESPACE', 'CALLGUARD_REGION', ...redisSettings]) {
     if (!(name in env)) delete childEnv[name];
   }
   return childEnv;

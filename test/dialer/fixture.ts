@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach } from 'vitest';
 import { Dialer, type DialerOptions } from '../../src/dialer/dialer.js';
 import { DialQueue } from '../../src/dialer/queue.js';
+import type { RedisClient } from '../../src/redis/connect.js';
 import type { AttemptResult, DialAttempt, DialFunction } from '../../src/dialer/types.js';
 import { ListStore } from '../../src/lists/store.js';
 import type { Campaign, DialOutcome } from '../../src/screening/campaign.js';
@@ -38,7 +39,7 @@ export class DialerFixture {
   private readonly dialers: Dialer[] = [];
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     readonly namespace: string,
   ) {
     this.queue = new DialQueue(redis, namespace);

@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DialFunction } from '../../src/dialer/types.js';
+import type { RedisClient } from '../../src/redis/connect.js';
 import { createServiceRedis } from '../../src/service/redis.js';
 import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 import { testNamespace } from '../helpers/redis.js';
@@ -31,8 +31,8 @@ function capturedLogger() {
 }
 
 /** The connection serve makes: no offline queue, so commands fail at once while Redis is down. */
-async function serviceClient(url: string): Promise<Redis> {
-  const client = createServiceRedis(url, pino({ level: 'silent' }));
+async function serviceClient(url: string): Promise<RedisClient> {
+  const client = createServiceRedis({ mode: 'standalone', url }, pino({ level: 'silent' }));
   cleanups.push(() => client.disconnect());
   await waitFor(() => client.status === 'ready', 'the client to connect');
   return client;
@@ -51,7 +51,7 @@ async function persistentRedis(): Promise<{ url: string; stop(): Promise<void>; 
     url,
     async start() {
       child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
-      const probe = createServiceRedis(url, pino({ level: 'silent' }));
+      const probe = createServiceRedis({ mode: 'standalone', url }, pino({ level: 'silent' }));
       try {
         await waitFor(async () => probe.status === 'ready' && (await probe.ping()) === 'PONG', 'redis-server to answer');
       } finally {

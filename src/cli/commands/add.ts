@@ -5,6 +5,7 @@ import { describeExpiry, isoTime, table } from '../format.js';
 import { extensionNotes, readEntries } from '../number-input.js';
 import { byOption, defaultActor, forOption, listOption, reasonOption, regionOption, untilOption } from '../options.js';
 import { withContext } from '../program.js';
+import { requireReplicas } from '../replication.js';
 
 interface AddOptions {
   list: string;
@@ -32,6 +33,9 @@ export function registerAdd(program: Command, io: CliIo): void {
 Every number is checked before anything is written: one invalid number rejects
 the whole command (exit 2). Adding an entry again keeps the later expiry; an entry
 added for a time and then again without --until/--for becomes forever.
+With Redis Sentinel or Cluster the add waits until a replica holds it (see
+--redis-wait-replicas): exit 5 when none confirmed it within a second, the entry is
+live but a failover could lose it; adding again is safe.
 
 Examples:
   $ callguard add +4930123456 --list dnc --reason "asked not to be called"
@@ -41,7 +45,8 @@ Examples:
   $ callguard add +4915112345678 --list harassment --until 2026-12-31T18:00:00Z
 
 JSON: {"list","added","extended","unchanged","expiresAt":ISO|null,
-       "entries":[{"input","member","kind":"exact|prefix"}]}`,
+       "entries":[{"input","member","kind":"exact|prefix"}],
+       "replicas":{"wanted","confirmed"} (only when replicas are waited for)}`,
     )
     .action(async (inputs: string[], options: AddOptions, command: Command) => {
       const entries = readEntries(inputs, options.region);
@@ -71,6 +76,7 @@ JSON: {"list","added","extended","unchanged","expiresAt":ISO|null,
           },
         );
         for (const note of extensionNotes(entries)) io.err(`callguard: note: ${note}`);
+        requireReplicas([{ list: options.list, ...result }]);
       });
     });
 }

@@ -7,6 +7,7 @@ import { existingListNames, withSuggestions } from '../missing-list.js';
 import { extensionNotes, readEntries } from '../number-input.js';
 import { byOption, defaultActor, parseListName, reasonOption, regionOption } from '../options.js';
 import { withContext } from '../program.js';
+import { requireReplicas } from '../replication.js';
 
 interface CancelOptions {
   list?: string;
@@ -35,7 +36,9 @@ export function registerCancel(program: Command, io: CliIo): void {
       `
 A number that is not on the list is reported and left alone. Exit code 0 when at
 least one entry was cancelled, 4 when none of them was listed (nothing changed),
-2 for an invalid number (nothing cancelled). Adding a cancelled number again works.
+2 for an invalid number (nothing cancelled), 5 when no replica confirmed the
+cancellation in time (Redis Sentinel or Cluster, see --redis-wait-replicas: it is
+in effect, but a failover could undo it). Adding a cancelled number again works.
 
 With --campaign, the numbers are cancelled on each of the campaign's block lists (a
 list that does not exist is reported and skipped); national numbers are read with the
@@ -77,6 +80,7 @@ JSON: {"list","cancelled":[member...],"notListed":[member...]}
         if (result.cancelled.length === 0) {
           throw new CliError(`nothing cancelled: none of the numbers is listed on ${list}`, EXIT_NOTHING_CANCELLED);
         }
+        requireReplicas([{ list, ...result }]);
       });
     });
 }
@@ -111,6 +115,7 @@ async function cancelForCampaign(context: CliContext, name: string, inputs: stri
   if (lists.every((result) => result.cancelled.length === 0)) {
     throw new CliError(`nothing cancelled: none of the numbers is listed on a block list of campaign ${name}`, EXIT_NOTHING_CANCELLED);
   }
+  requireReplicas(lists);
 }
 
 async function missingListLines(context: CliContext, campaign: string, missing: string[]): Promise<string[]> {

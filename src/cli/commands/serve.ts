@@ -5,7 +5,11 @@ import { startService } from '../../service/service.js';
 import type { CliIo, GlobalOptions } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
 
-type ServeFlags = Omit<ServeSettings, 'redisUrl' | 'namespace' | 'ariPassword'>;
+/** Redis and namespace are global options (every command has them); passwords come from the environment only. */
+type ServeFlags = Omit<
+  ServeSettings,
+  'redisUrl' | 'redisSentinels' | 'redisSentinelName' | 'redisSentinelPassword' | 'redisCluster' | 'namespace' | 'ariPassword'
+>;
 
 function option(key: keyof ServeFlags, valueName: string, description: string, fallback?: string): Option {
   const { flag, env } = SETTINGS[key];
@@ -47,7 +51,9 @@ export function registerServe(program: Command, io: CliIo): void {
 Environment: ARI_URL, ARI_USERNAME, ARI_PASSWORD, ARI_APP, REDIS_URL, CALLGUARD_NAMESPACE,
 CALLGUARD_REGION, CALLGUARD_DECISION_DEADLINE_MS, CALLGUARD_UNKNOWN_ROUTE_ACTION,
 CALLGUARD_HEALTH, CALLGUARD_LOG_LEVEL, CALLGUARD_DIALER_LEASE_MS,
-CALLGUARD_DIALER_RECLAIM_IDLE_MS (a flag wins over its variable).
+CALLGUARD_DIALER_RECLAIM_IDLE_MS (a flag wins over its variable); for Redis Sentinel
+CALLGUARD_REDIS_SENTINELS, CALLGUARD_REDIS_SENTINEL_NAME and
+CALLGUARD_REDIS_SENTINEL_PASSWORD, for Redis Cluster CALLGUARD_REDIS_CLUSTER.
 
 SIGTERM or SIGINT: a standby instance, when one runs, takes the new calls at once
 (else they go on to the dialplan fallback), calls being decided are finished, then the
@@ -61,6 +67,9 @@ process exits 0. A second signal exits at once with code 1. deploy/ has a system
           ...settingsFromEnv(process.env),
           ...definedOnly(flags),
           redisUrl: globals.redis,
+          redisSentinels: globals.redisSentinels,
+          redisSentinelName: globals.redisSentinelName,
+          redisCluster: globals.redisCluster,
           namespace: globals.namespace,
         });
       } catch (error) {

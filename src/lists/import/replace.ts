@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from '../../redis/connect.js';
 import { listKeys, stagingKeys, stagingPattern } from '../keys.js';
 import { defineImportScripts } from './scripts.js';
 
@@ -12,19 +12,23 @@ export const STAGING_TTL_MS = 15 * 60_000;
 const SCAN_COUNT = 1_000;
 
 /**
- * Removes staging keys an interrupted replace of `list` left behind. SCAN visits one
- * node: on Redis Cluster, run it against the node that holds the list's slot.
+ * Removes staging keys an interrupted replace of `list` left behind. SCAN walks one
+ * server's keys, so on a Redis Cluster every primary is walked (the keys share the
+ * list's slot, but the slot may have moved since they were written).
  * A replace of the same list running right now loses its staging too; its swap then
  * refuses (the sizes no longer match) and the list keeps its old entries.
  */
-export async function cleanStaging(redis: Redis, namespace: string, list: string): Promise<number> {
-  let cursor = '0';
+export async function cleanStaging(redis: RedisClient, namespace: string, list: string): Promise<number> {
+  const servers = isCluster(redis) ? redis.nodes('master') : [redis];
   let removed = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', stagingPattern(namespace, list), 'COUNT', SCAN_COUNT);
-    if (keys.length > 0) removed += await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  for (const server of servers) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await server.scan(cursor, 'MATCH', stagingPattern(namespace, list), 'COUNT', SCAN_COUNT);
+      if (keys.length > 0) removed += await server.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
   return removed;
 }
 
@@ -35,7 +39,7 @@ export interface StagingSizes {
 
 /** Swaps the staging keys of `runId` in as the list's entries, atomically. */
 export async function swapIn(
-  redis: Redis,
+  redis: RedisClient,
   namespace: string,
   list: string,
   runId: string,
@@ -48,7 +52,7 @@ export async function swapIn(
 }
 
 /** Drops this run's staging keys (an interrupted or refused replace). */
-export async function dropStaging(redis: Redis, namespace: string, list: string, runId: string): Promise<void> {
+export async function dropStaging(redis: RedisClient, namespace: string, list: string, runId: string): Promise<void> {
   const staging = stagingKeys(namespace, list, runId);
   await redis.unlink(staging.exact, staging.timed);
 }

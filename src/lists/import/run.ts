@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/connect.js';
 import { listKeys, stagingKeys } from '../keys.js';
 import { assertListName } from '../names.js';
 import { ListStore } from '../store.js';
@@ -73,7 +73,7 @@ const FIRST_REJECTS = 5;
  * that are swapped in at the end in one atomic step; calls checked meanwhile see the old
  * list. Records one audit event (import or replace), none per number.
  */
-export async function importList(redis: Redis, namespace: string, request: ImportRequest): Promise<ImportSummary> {
+export async function importList(redis: RedisClient, namespace: string, request: ImportRequest): Promise<ImportSummary> {
   assertListName(request.list);
   const store = new ListStore(redis, namespace);
   if (!(await store.hasList(request.list))) {
@@ -206,7 +206,7 @@ export async function importList(redis: Redis, namespace: string, request: Impor
  * when they hold nothing (a replace must not empty a list by mistake).
  */
 async function settle(
-  redis: Redis,
+  redis: RedisClient,
   namespace: string,
   request: ImportRequest,
   runId: string,

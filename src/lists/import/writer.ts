@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/connect.js';
 import type { ExpiryArg } from './expiry.js';
 import { prefixLength } from '../keys.js';
 import { isPrefixMember } from '../members.js';
@@ -65,7 +65,7 @@ export class BatchWriter {
   private readonly inFlight: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly target: WriterTarget,
     private readonly options: WriterOptions,
   ) {
