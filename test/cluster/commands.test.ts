@@ -90,7 +90,7 @@ describe('the commands on a 3-primary Redis Cluster', () => {
     expect(afterCancel.json.cancelled.map((entry) => entry.list)).toEqual(['harassment']);
     expect(afterCancel.json.history.map((event) => event.action)).toContain('cancel');
 
-    expect((await on(ns, 'list', 'rm', 'spam')).code).toBe(0);
+    expect((await on(ns, 'list', 'rm', 'spam', '--yes')).code).toBe(0);
     expect((await json<{ lists: { name: string }[] }>(ns, 'lists')).json.lists.map((list) => list.name)).toEqual(['dnc', 'harassment', 'vip']);
   });
 
