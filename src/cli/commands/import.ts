@@ -11,6 +11,7 @@ import { processIo, type CliIo } from '../context.js';
 import { expiryFrom, type Duration } from '../duration.js';
 import { CliError, ExitWith, UsageError } from '../errors.js';
 import { byOption, defaultActor, forOption, listOption, regionOption, untilOption } from '../options.js';
+import { assertWritable } from '../output-path.js';
 import { withContext } from '../program.js';
 import { startProgress } from '../progress.js';
 
@@ -93,7 +94,7 @@ Bulk entries carry no reason or who of their own; the import records one audit e
 (file, counts, who, why).
 
 Exit codes: 0 every row imported or duplicate · 1 some rows rejected (or the import
-failed) · 2 bad usage (unknown list, unreadable file, bad column) · 3 Redis unreachable
+failed) · 2 bad usage (unknown list, unreadable file, bad column, unwritable --rejects) · 3 Redis unreachable
 · 130 interrupted.
 
 Examples:
@@ -107,6 +108,7 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted","rows
     )
     .action(async (file: string, options: ImportOptions, command: Command) => {
       const expiresAt = expiryFrom(options, Date.now());
+      if (options.rejects) await assertWritable(options.rejects, '--rejects', 'in-place');
       await withContext(command, io, async (context) => {
         const redis = await context.redis();
         const source = await openSource(file).catch((error: unknown) => {
