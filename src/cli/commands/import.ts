@@ -10,6 +10,7 @@ import {
   type Parsed,
   type RejectLimit,
 } from '../../lists/import/guards.js';
+import { NeedsRegionError } from '../../lists/import/needs-region.js';
 import { RejectsFile } from '../../lists/import/rejects.js';
 import { ImportError, importList } from '../../lists/import/run.js';
 import { openSource } from '../../lists/import/source.js';
@@ -137,14 +138,17 @@ a truncated or corrupt gzip. A replace then changes nothing; a plain import keep
 rows before that line. --force never overrides it. Bytes that are not UTF-8 reject
 only the row whose number holds them.
 
+Without --region (or CALLGUARD_REGION), a file whose first rows are mostly national
+numbers (030 1234567) stops at once, before writing anything, and asks for one.
+
 Bulk entries carry no reason or who of their own; the import records one audit event
 (file, counts, who, why), which "callguard show" names for such a number.
 
 Exit codes: 0 every row imported or duplicate · 1 some rows rejected (or the import
-failed) · 2 bad usage (unknown list, unreadable file, bad column, unwritable --rejects;
-nothing written) · 3 Redis unreachable · 20 the file
-is broken (see above) · 21 the replace was refused (--max-shrink, --max-rejects) · 130
-interrupted.
+failed) · 2 bad usage, nothing written (unknown list, unreadable file, bad column,
+unwritable --rejects, national numbers without a region) · 3 Redis unreachable ·
+20 the file is broken (see above) · 21 the replace was refused (--max-shrink,
+--max-rejects) · 130 interrupted.
 
 Examples:
   $ callguard import dnc.txt --list dnc --region DE --reason "weekly DNC file"
@@ -197,7 +201,7 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken
         } catch (error) {
           source.close();
           if (error instanceof ListError && error.code === 'no-such-list') throw new UsageError(error.message);
-          if (error instanceof ColumnError) throw new UsageError(error.message);
+          if (error instanceof ColumnError || error instanceof NeedsRegionError) throw new UsageError(error.message);
           if (error instanceof ImportError) throw new CliError(error.message);
           throw error;
         } finally {

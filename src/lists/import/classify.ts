@@ -15,10 +15,15 @@ export interface RowRules {
 
 export type RowVerdict =
   | { ok: true; member: string; expiry: ExpiryArg }
-  | { ok: false; raw: string; reason: string }
+  | { ok: false; raw: string; reason: string; needsRegion?: boolean }
   /** the row shows the file's structure broke (see BrokenFileError), not just a bad row */
   | { ok: false; raw: string; breaks: string };
 
+/**
+ * How numbers/ says a national number could not be read for want of a region. (A code
+ * on its malformed result would be sturdier than the text; numbers/ has none yet.)
+ */
+const NEEDS_REGION = /without a region/;
 /** What a decoder puts for bytes that are not UTF-8. */
 const REPLACEMENT_CHARACTER = '\uFFFD';
 
@@ -51,12 +56,12 @@ export function classifyCells(numberCell: string, expiryCell: string | undefined
   let member: string;
   if (raw.includes('*')) {
     const read = normalizePattern(raw, rules.region);
-    if (!read.ok) return malformed(raw, read.reason);
+    if (!read.ok) return malformed(raw, read.reason, rules);
     member = read.pattern.kind === 'exact' ? read.pattern.e164 : prefixMember(read.pattern.prefix);
   } else {
     const read = normalize(raw, rules.region);
     if (read.kind === 'hidden') return { ok: false, raw, reason: 'a hidden or empty caller ID is not a number to list' };
-    if (read.kind === 'malformed') return malformed(raw, read.reason);
+    if (read.kind === 'malformed') return malformed(raw, read.reason, rules);
     member = read.e164;
   }
   if (expiryCell === undefined) return { ok: true, member, expiry: rules.expiry };
@@ -71,10 +76,11 @@ export function classifyCells(numberCell: string, expiryCell: string | undefined
  * UTF-8 and the 8-bit encodings spreadsheets save), so they reject that row and the
  * reason says why; in cells the import does not read they are harmless.
  */
-function malformed(raw: string, reason: string): RowVerdict {
+function malformed(raw: string, reason: string, rules: RowRules): RowVerdict {
   if (raw.includes(REPLACEMENT_CHARACTER)) {
     return { ok: false, raw, reason: 'holds bytes that are not UTF-8 (is the file saved in another encoding? save it as UTF-8)' };
   }
+  if (rules.region === undefined && NEEDS_REGION.test(reason)) return { ok: false, raw, reason, needsRegion: true };
   return { ok: false, raw, reason };
 }
 
@@ -84,7 +90,7 @@ export interface ClassifiedChunk {
   /** the expiry of each member, in order */
   expiries: ExpiryArg[];
   /** rows refused, by their index in the chunk */
-  rejects: { index: number; raw: string; reason: string }[];
+  rejects: { index: number; raw: string; reason: string; needsRegion?: boolean }[];
   /** the row where the file's structure broke; the rows after it were not classified */
   broken?: { index: number; problem: string };
 }
@@ -108,7 +114,7 @@ export function classifyChunk(chunk: RowChunk, rules: RowRules, from = 0): Class
       result.broken = { index: i, problem: verdict.breaks };
       break;
     } else {
-      result.rejects.push({ index: i, raw: verdict.raw, reason: verdict.reason });
+      result.rejects.push({ index: i, raw: verdict.raw, reason: verdict.reason, needsRegion: verdict.needsRegion });
     }
   }
   return result;

@@ -10,6 +10,7 @@ import { planColumns, type ColumnSpec } from './columns.js';
 import { detectDialect } from './dialect.js';
 import { FOREVER } from './expiry.js';
 import { DEFAULT_REPLACE_GUARDS, rejectsOverLimit, type Refusal, type ReplaceGuards } from './guards.js';
+import { RegionSample } from './needs-region.js';
 import type { RejectsFile, Reject } from './rejects.js';
 import { STAGING_TTL_MS, cleanStaging, dropStaging, swapIn } from './replace.js';
 import { firstLineOf, readRows, type RowChunk } from './rows.js';
@@ -131,6 +132,14 @@ export async function importList(redis: Redis, namespace: string, request: Impor
     }
     if (classified.broken) throw new BrokenFileError(firstLineOf(chunk, classified.broken.index), classified.broken.problem);
   };
+  // Without a region, the first rows are held until they tell whether the file needs one.
+  let sample = request.region === undefined ? new RegionSample() : undefined;
+  const held: { chunk: RowChunk; classified: ClassifiedChunk }[] = [];
+  const applyHeld = async (into: BatchWriter): Promise<void> => {
+    sample?.assertReadable(source.name);
+    sample = undefined;
+    for (const { chunk, classified } of held.splice(0)) await apply(chunk, classified, into);
+  };
   // A read waiting on stdin would not notice the signal; closing the input wakes it.
   const stopReading = (): void => source.close();
   request.signal?.addEventListener('abort', stopReading, { once: true });
@@ -159,7 +168,13 @@ export async function importList(redis: Redis, namespace: string, request: Impor
             from = 1;
           }
         }
-        await apply(chunk, classifyChunk(chunk, rules, from), writer);
+        const classified = classifyChunk(chunk, rules, from);
+        if (sample) {
+          held.push({ chunk, classified });
+          if (sample.add(chunk.lines, classified)) await applyHeld(writer);
+          continue;
+        }
+        await apply(chunk, classified, writer);
         if (counts.rows >= nextReport) {
           nextReport = counts.rows + PROGRESS_EVERY_ROWS;
           report();
@@ -169,9 +184,12 @@ export async function importList(redis: Redis, namespace: string, request: Impor
       if (!(error instanceof BrokenFileError) || request.signal?.aborted) throw error;
       broken = error;
     }
+    // A file shorter than the sample, or one that broke within it, still tells first whether it needs a region.
+    if (writer && sample && !interrupted) await applyHeld(writer);
   } catch (error) {
     // Closing the input on a signal ends the read with an error; that is the interruption.
     if (request.signal?.aborted) interrupted = true;
+    // A break among the held rows comes before any break the reader met after them.
     else if (error instanceof BrokenFileError) broken = error;
     else {
       await writer?.flush().catch(() => undefined);
