@@ -58,6 +58,13 @@ describe('--max-shrink', () => {
     expect((await replaceEvents())[0]?.details).toMatchObject({ forced: 'yes', imported: '10' });
   });
 
+  it('a dry run foresees it, and writes nothing', async () => {
+    const summary = await importText(redis, namespace, 'dnc', fileOf(800), { replace: true, dryRun: true });
+    expect(summary).toMatchObject({ status: 'refused', dryRun: true, refusal: { guard: 'max-shrink', sizeBefore: 1_000, sizeAfter: 800 } });
+    expect(await importText(redis, namespace, 'dnc', fileOf(950), { replace: true, dryRun: true })).toMatchObject({ status: 'done' });
+    expect(await size()).toBe(1_000);
+  });
+
   it('counts live entries only: expired ones not yet purged are not counted as lost', async () => {
     const keys = listKeys(namespace, 'dnc');
     await redis.zadd(keys.timed, Date.now() - 1_000, '+4930999999', Date.now() - 2_000, '+4930999998');

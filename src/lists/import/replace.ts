@@ -63,6 +63,13 @@ export async function swapIn(
   return { swapped: swapped === 1, sizeBefore, sizeAfter };
 }
 
+/** The list's live entries: never-expiring numbers, and timed members still ahead of `now`, as the swap counts them. */
+export async function liveSize(redis: Redis, namespace: string, list: string, now: number): Promise<number> {
+  const keys = listKeys(namespace, list);
+  const [exact, timed] = await Promise.all([redis.scard(keys.exact), redis.zcount(keys.timed, `(${now}`, '+inf')]);
+  return exact + timed;
+}
+
 /** Drops this run's staging keys (an interrupted or refused replace). */
 export async function dropStaging(redis: Redis, namespace: string, list: string, runId: string): Promise<void> {
   const staging = stagingKeys(namespace, list, runId);

@@ -9,10 +9,10 @@ import { classifyChunk, type ClassifiedChunk, type RowRules } from './classify.j
 import { planColumns, type ColumnSpec } from './columns.js';
 import { detectDialect } from './dialect.js';
 import { FOREVER } from './expiry.js';
-import { DEFAULT_REPLACE_GUARDS, rejectsOverLimit, type Refusal, type ReplaceGuards } from './guards.js';
+import { DEFAULT_REPLACE_GUARDS, rejectsOverLimit, shrinksPastLimit, type Refusal, type ReplaceGuards } from './guards.js';
 import { RegionSample } from './needs-region.js';
 import type { RejectsFile, Reject } from './rejects.js';
-import { STAGING_TTL_MS, cleanStaging, dropStaging, swapIn } from './replace.js';
+import { STAGING_TTL_MS, cleanStaging, dropStaging, liveSize, swapIn } from './replace.js';
 import { firstLineOf, readRows, type RowChunk } from './rows.js';
 import { peek, type ImportSource } from './source.js';
 import type { ImportSummary } from './summary.js';
@@ -278,7 +278,16 @@ async function settle(
       ? { guard: 'max-rejects', rejected: counts.rejected, rows: counts.rows, maxRejects: guards.maxRejects }
       : null;
   if (request.dryRun) {
-    return { written, listSize: null, sizeBefore: null, refusal: rejectsRefusal };
+    if (!request.replace || status !== 'done' || rejectsRefusal || guards.force) {
+      return { written, listSize: null, sizeBefore: null, refusal: rejectsRefusal };
+    }
+    // Nothing was staged, so `imported` (duplicates found only within a batch) is at most
+    // the new size: a refusal foreseen here is certain, a real run may refuse more.
+    const sizeBefore = await liveSize(redis, namespace, request.list, now);
+    const refusal: Refusal | null = shrinksPastLimit(sizeBefore, written.imported, guards.maxShrinkPercent)
+      ? { guard: 'max-shrink', sizeBefore, sizeAfter: written.imported, maxShrinkPercent: guards.maxShrinkPercent }
+      : null;
+    return { written, listSize: null, sizeBefore, refusal };
   }
   let sizeBefore: number | null = null;
   let refusal: Refusal | null = rejectsRefusal;
