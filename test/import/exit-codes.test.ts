@@ -76,6 +76,13 @@ describe('callguard import exit codes', () => {
     expect(run.err).toMatch(/20 of 1020 rows were rejected \(1\.96%\), more than --max-rejects 10 rows/);
   });
 
+  it('a replace from a file without one valid number exits 21 too', async () => {
+    const run = await callguard(namespace, 'import', await fileWith('empty.csv', 'number\nbogus\n'), '--list', 'dnc', '--replace', '--force');
+    expect(run.code).toBe(EXIT_REPLACE_REFUSED);
+    expect(run.err).toMatch(/would empty list dnc; nothing was changed/);
+    expect(await size()).toBe(1_000);
+  });
+
   it('refuses the replace limits without --replace, and bad limits, as usage errors', async () => {
     const file = await fileWith('ok.txt', numberLines(1_000_000, 5));
     const without = await callguard(namespace, 'import', file, '--list', 'dnc', '--max-shrink', '5%');

@@ -147,12 +147,13 @@ Bulk entries carry no reason or who of their own; the import records one audit e
 Exit codes: 0 every row imported or duplicate · 1 some rows rejected (or the import
 failed) · 2 bad usage, nothing written (unknown list, unreadable file, bad column,
 unwritable --rejects, national numbers without a region) · 3 Redis unreachable ·
-20 the file is broken (see above) · 21 the replace was refused (--max-shrink,
---max-rejects) · 130 interrupted.
+20 the file is broken (see above) · 21 the replace was refused (see above) · 130
+interrupted.
 
 Examples:
   $ callguard import dnc.txt --list dnc --region DE --reason "weekly DNC file"
   $ callguard import export.csv.gz --list dnc --replace --rejects rejects.csv
+  $ callguard import week48.csv --list dnc --replace --max-shrink 25% --max-rejects 500 --dry-run
   $ callguard import calls.csv --list harassment --column Caller --for 30d
   $ zcat dnc.txt.gz | callguard import - --list dnc --json
 
@@ -202,7 +203,7 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken
           source.close();
           if (error instanceof ListError && error.code === 'no-such-list') throw new UsageError(error.message);
           if (error instanceof ColumnError || error instanceof NeedsRegionError) throw new UsageError(error.message);
-          if (error instanceof ImportError) throw new CliError(error.message);
+          if (error instanceof ImportError) throw new CliError(error.message, EXIT_REPLACE_REFUSED);
           throw error;
         } finally {
           process.off('SIGINT', interrupt);

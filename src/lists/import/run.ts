@@ -49,7 +49,7 @@ export interface ImportProgress {
   totalBytes: number | undefined;
 }
 
-/** An import that could not be carried out as asked (nothing was changed). */
+/** A replace that could not be carried out as asked, as it would empty the list (nothing was changed). */
 export class ImportError extends Error {
   constructor(message: string) {
     super(message);
