@@ -32,7 +32,10 @@ export class WholeLines extends Transform {
 
   constructor(private readonly input: Readable) {
     super();
-    input.on('error', (error: Error) => this.stop({ kind: 'unreadable', error }));
+    input.on('error', (error: Error) => {
+      if (!this.found && this.held) this.passOn(this.held, 'cut');
+      this.stop({ kind: 'unreadable', error });
+    });
     input.pipe(this);
   }
 
@@ -42,47 +45,51 @@ export class WholeLines extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    if (this.found) return done();
-    const bytes = this.held ? Buffer.concat([this.held, chunk]) : chunk;
-    this.held = undefined;
-    if (!this.started) {
-      if (bytes.length < LONGEST_MARK) {
-        this.held = bytes;
-        return done();
-      }
-      this.started = true;
-      const mark = BYTE_ORDER_MARKS.find((candidate) => candidate.bytes.every((byte, i) => bytes[i] === byte));
-      if (mark) {
-        this.stop({ kind: 'byte-order-mark', encoding: mark.encoding });
-        return done();
-      }
-    }
-    const nul = bytes.indexOf(NUL);
-    if (nul >= 0) {
-      const end = bytes.lastIndexOf(NEWLINE, nul);
-      if (end >= 0) this.push(bytes.subarray(0, end + 1));
-      this.stop({ kind: 'nul' });
-      return done();
-    }
-    const end = bytes.lastIndexOf(NEWLINE);
-    if (end < 0 && bytes.length < MAX_HELD_BYTES) {
-      this.held = bytes;
-      return done();
-    }
-    if (end >= 0 && end + 1 < bytes.length) {
-      this.held = bytes.subarray(end + 1);
-      this.push(bytes.subarray(0, end + 1));
-    } else this.push(bytes);
+    if (!this.found) this.passOn(this.held ? Buffer.concat([this.held, chunk]) : chunk, 'more');
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    if (!this.found && this.held) {
-      // A file shorter than a byte order mark is too short to hold one.
-      this.push(this.held);
-    }
-    this.held = undefined;
+    if (!this.found && this.held) this.passOn(this.held, 'last');
     done();
+  }
+
+  /**
+   * Passes on the whole lines of `bytes` and holds the rest for `more` to come; the
+   * rest too when it is the `last` of the input; never the rest when the input was `cut`.
+   */
+  private passOn(bytes: Buffer, end: 'more' | 'last' | 'cut'): void {
+    this.held = undefined;
+    if (!this.started) {
+      if (bytes.length < LONGEST_MARK && end === 'more') {
+        this.held = bytes;
+        return;
+      }
+      this.started = true;
+      const mark = BYTE_ORDER_MARKS.find((candidate) => candidate.bytes.every((byte, i) => bytes[i] === byte));
+      if (mark) return this.stop({ kind: 'byte-order-mark', encoding: mark.encoding });
+    }
+    const nul = bytes.indexOf(NUL);
+    if (nul >= 0) {
+      const before = bytes.lastIndexOf(NEWLINE, nul);
+      if (before >= 0) this.push(bytes.subarray(0, before + 1));
+      return this.stop({ kind: 'nul' });
+    }
+    const lineEnd = bytes.lastIndexOf(NEWLINE);
+    if (end === 'cut') {
+      if (lineEnd >= 0) this.push(bytes.subarray(0, lineEnd + 1));
+      return;
+    }
+    if (end === 'last' || lineEnd + 1 === bytes.length || (lineEnd < 0 && bytes.length >= MAX_HELD_BYTES)) {
+      this.push(bytes);
+      return;
+    }
+    if (lineEnd < 0) {
+      this.held = bytes;
+      return;
+    }
+    this.held = bytes.subarray(lineEnd + 1);
+    this.push(bytes.subarray(0, lineEnd + 1));
   }
 
   private stop(problem: InputProblem): void {
