@@ -164,8 +164,12 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken
     )
     .action(async (file: string, options: ImportOptions, command: Command) => {
       const expiresAt = expiryFrom(options, Date.now());
-      const guardFlag = [options.maxShrink !== undefined && '--max-shrink', options.maxRejects && '--max-rejects', options.force && '--force'].find(Boolean);
-      if (guardFlag && !options.replace) throw new UsageError(`${guardFlag} limits a replace; add --replace, or leave it out`);
+      const replaceLimit = [
+        ['--max-shrink', options.maxShrink !== undefined],
+        ['--max-rejects', options.maxRejects !== undefined],
+        ['--force', Boolean(options.force)],
+      ].find(([, given]) => given)?.[0];
+      if (replaceLimit && !options.replace) throw new UsageError(`${replaceLimit} limits a replace; add --replace, or leave it out`);
       if (options.rejects) await assertWritable(options.rejects, '--rejects', 'in-place');
       await withContext(command, io, async (context) => {
         const redis = await context.redis();
