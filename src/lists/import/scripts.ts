@@ -20,7 +20,9 @@ declare module 'ioredis' {
       timed: string,
       expectedExact: number,
       expectedTimed: number,
-    ): Result<number, Context>;
+      now: number,
+      maxShrinkPercent: number | 'any',
+    ): Result<[swapped: number, sizeBefore: number, sizeAfter: number], Context>;
   }
 }
 
