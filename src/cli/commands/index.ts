@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../context.js';
 import { registerAdd } from './add.js';
+import { registerApi } from './api.js';
 import { registerCall } from './call.js';
 import { registerCampaign } from './campaign.js';
 import { registerCancel } from './cancel.js';
@@ -29,4 +30,5 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerCampaign(program, io);
   registerCall(program, io);
   registerServe(program, io);
+  registerApi(program, io);
 }

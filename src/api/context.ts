@@ -1,0 +1,33 @@
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Redis } from 'ioredis';
+import type { TokenStore } from '../access/tokens.js';
+import type { ListStore } from '../lists/store.js';
+import type { Logger } from '../log.js';
+import type { ApiConfig } from './config.js';
+import type { TokenVerifier } from './auth.js';
+import type { ApiMetrics } from './metrics.js';
+
+/** The Fastify instance routes are added to: TypeBox schemas type the handlers' input. */
+export type ApiApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** What route handlers reach: the same stores the CLI uses, built once for the process. */
+export interface ApiContext {
+  config: ApiConfig;
+  namespace: string;
+  /** commands of requests (checks, adds...) */
+  redis: Redis;
+  /** imports and exports, so a bulk pipeline never queues in front of a check */
+  bulkRedis: Redis;
+  lists: ListStore;
+  tokens: TokenStore;
+  verifier: TokenVerifier;
+  metrics: ApiMetrics;
+  log: Logger;
+}

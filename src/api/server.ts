@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { accessOf, authenticate, checkScope, tokenCredential } from './auth.js';
+import type { ApiApp, ApiContext } from './context.js';
+import { ApiProblem, PROBLEM_CONTENT_TYPE, problemFor, problemOfStatus } from './problem.js';
+import { isRedisDown } from './redis-down.js';
+import { registerRoutes } from './routes/index.js';
+
+/** Request ids a client may choose (X-Request-Id); anything else gets one of ours. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+/** A client that sends nothing for this long has its connection closed. */
+const REQUEST_TIMEOUT_MS = 60_000;
+/** Idle keep-alive connections are kept this long: longer than a load balancer's usual 60 s is not needed. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+export const API_VERSION = '1';
+
+/**
+ * The API as a Fastify instance, not listening yet (start.ts listens; tests may too).
+ * One hook authenticates, one checks list scopes, one error handler answers problems;
+ * every route file under routes/ holds its schemas and thin handlers.
+ */
+export async function buildApi(context: ApiContext): Promise<ApiApp> {
+  const { config, log, metrics } = context;
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    // One line per request, ours (onResponse below): with the route template, the status and the token's name.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    // A hop count is documented by Fastify (proxy-addr) but missing from its types.
+    trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const problemContext = (request: FastifyRequest) => ({ requestId: request.id, path: pathOf(request) });
+
+  app.setErrorHandler((error, request, reply) => {
+    const body = problemFor(error, {
+      ...problemContext(request),
+      request: { body: request.body, query: request.query, params: request.params },
+      redisDown: (candidate) => isRedisDown(candidate, context.redis),
+    });
+    if (body.status >= 500 && body.status !== 503) request.log.error({ err: error }, 'request failed');
+    void sendProblem(reply, body.status, body, error instanceof ApiProblem ? error : undefined);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, 404, problemOfStatus(404, 'not-found', `no route ${request.method} ${pathOf(request)}`, problemContext(request))),
+  );
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onRequest', authenticate([tokenCredential(context.verifier)]));
+  app.addHook('preHandler', checkScope);
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.access) throw new Error(`route ${route.method} ${route.url} declares no access (config.access)`);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.recordRequest(request.method, route, reply.statusCode, seconds);
+    const fields = {
+      method: request.method,
+      route,
+      path: pathOf(request),
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 1000) / 1000,
+      token: request.principal?.name,
+    };
+    if (reply.statusCode >= 500) request.log.error(fields, 'request answered');
+    else if (accessOf(request).quiet) request.log.debug(fields, 'request answered');
+    else request.log.info(fields, 'request answered');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'callguard API',
+        version: API_VERSION,
+        description: 'Number lists, checks, routes, campaigns, imports and webhooks of callguard. Errors are application/problem+json (RFC 9457).',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimit.max > 0 ? config.rateLimit.max : Number.MAX_SAFE_INTEGER,
+    timeWindow: config.rateLimit.windowMs,
+    // After authentication, so the limit is per token (the IP only for what has no token).
+    hook: 'preValidation',
+    keyGenerator: (request) => (request.principal ? `token:${request.principal.name}` : `ip:${request.ip}`),
+    errorResponseBuilder: (_request, limit) =>
+      new ApiProblem(429, 'rate-limited', `more than ${limit.max} requests in ${limit.after}; retry after the Retry-After seconds`),
+  });
+
+  await registerRoutes(app, context);
+  return app;
+}
+
+function sendProblem(reply: FastifyReply, status: number, body: unknown, problem?: ApiProblem): FastifyReply {
+  if (status === 401) reply.header('www-authenticate', 'Bearer');
+  if (problem?.status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
+}
+
+/** The path of a request without its query string: a query may carry a token (Wombat routes). */
+export function pathOf(request: FastifyRequest): string {
+  const url = request.raw.url ?? request.url;
+  const at = url.indexOf('?');
+  return at < 0 ? url : url.slice(0, at);
+}
+

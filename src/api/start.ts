@@ -1,0 +1,68 @@
+import type { AddressInfo } from 'node:net';
+import { TokenStore } from '../access/tokens.js';
+import { redactRedisUrl } from '../cli/redis-url.js';
+import { ListStore } from '../lists/store.js';
+import type { Logger } from '../log.js';
+import { createServiceRedis } from '../service/redis.js';
+import { TokenVerifier } from './auth.js';
+import { describeApiConfig, type ApiConfig } from './config.js';
+import type { ApiContext } from './context.js';
+import { ApiMetrics } from './metrics.js';
+import { buildApi } from './server.js';
+
+export interface RunningApi {
+  /** where it listens (the real port when 0 was asked) */
+  address: { host: string; port: number };
+  url: string;
+  /** Resolves once Redis is connected. */
+  ready(): Promise<void>;
+  /** Stops taking requests, finishes those in flight and the background work, closes every connection. */
+  stop(): Promise<void>;
+}
+
+/** `callguard api` as an object: the command, the tests and the benchmark run it. */
+export async function startApi(config: ApiConfig, log: Logger): Promise<RunningApi> {
+  log.info({ config: describeApiConfig(config, redactRedisUrl) }, 'callguard api starting');
+  const metrics = new ApiMetrics();
+  const redis = createServiceRedis(config.redis.url, log);
+  const bulkRedis = createServiceRedis(config.redis.url, log.child({ connection: 'bulk' }));
+  redis.on('ready', () => metrics.redisConnected.set(1));
+  redis.on('close', () => metrics.redisConnected.set(0));
+  const tokens = new TokenStore(redis, config.redis.namespace);
+  const context: ApiContext = {
+    config,
+    namespace: config.redis.namespace,
+    redis,
+    bulkRedis,
+    lists: new ListStore(redis, config.redis.namespace),
+    tokens,
+    verifier: new TokenVerifier(tokens),
+    metrics,
+    log,
+  };
+  const app = await buildApi(context);
+  const closeRedis = async (): Promise<void> => {
+    await Promise.all([redis, bulkRedis].map((client) => client.quit().catch(() => client.disconnect())));
+  };
+  try {
+    await app.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (error) {
+    await closeRedis();
+    throw error;
+  }
+  const bound = app.server.address() as AddressInfo;
+  const address = { host: config.listen.host, port: bound.port };
+  const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+  log.info({ listen: `${address.host}:${address.port}` }, 'callguard api listening');
+  return {
+    address,
+    url,
+    ready: () => (redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', () => resolve()))),
+    stop: async () => {
+      log.info('callguard api stopping: no new requests, finishing those in flight');
+      await app.close();
+      await closeRedis();
+      log.info('callguard api stopped');
+    },
+  };
+}
