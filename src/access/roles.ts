@@ -18,13 +18,15 @@ export function roleAtLeast(role: Role, needed: Role): boolean {
 }
 
 /**
- * Who is asking: the token's name (the audit's `by`), its role, and the lists it may
- * touch (null: every list).
+ * Who is asking: the token's name (the audit's `by`), its role, the lists it may touch
+ * (null: every list), and until when.
  */
 export interface Principal {
   name: string;
   role: Role;
   lists: readonly string[] | null;
+  /** ms since epoch; null: never */
+  expiresAt: number | null;
 }
 
 /** True when the principal may touch every one of `lists`. */

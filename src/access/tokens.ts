@@ -49,7 +49,7 @@ export interface NewToken {
 }
 
 /** Why a presented token does not authenticate; never shown to the client. */
-export type Verification = { ok: true; principal: Principal; expiresAt: number | null } | { ok: false; reason: string };
+export type Verification = { ok: true; principal: Principal } | { ok: false; reason: string };
 
 /**
  * API tokens in Redis (keys.ts accessKeys). Only a hash of each token is stored; a
@@ -126,7 +126,7 @@ export class TokenStore {
       return { ok: false, reason: 'wrong secret' };
     }
     if (stored.expiresAt !== null && stored.expiresAt <= this.clock()) return { ok: false, reason: 'expired' };
-    return { ok: true, principal: { name: stored.name, role: stored.role, lists: stored.lists }, expiresAt: stored.expiresAt };
+    return { ok: true, principal: { name: stored.name, role: stored.role, lists: stored.lists, expiresAt: stored.expiresAt } };
   }
 }
 

@@ -55,7 +55,7 @@ export class TokenVerifier {
     if (cached && cached.until > now) return cached.verification;
     const verification = await this.tokens.verify(token);
     if (this.cache.size >= TOKEN_CACHE_MAX) this.cache.clear();
-    const expiresAt = verification.ok ? verification.expiresAt : null;
+    const expiresAt = verification.ok ? verification.principal.expiresAt : null;
     this.cache.set(token, { verification, until: Math.min(now + TOKEN_CACHE_MS, expiresAt ?? Number.POSITIVE_INFINITY) });
     return verification;
   }

@@ -126,6 +126,10 @@ function mapError(error: unknown, context: ProblemContext): Mapped {
   }
   const fastify = error as Partial<FastifyError> & { validation?: ValidationEntry[]; validationContext?: string };
   if (Array.isArray(fastify.validation)) return validationProblem(fastify.validation, fastify.validationContext, context);
+  // Fastify's own errors (body too large, bad media type) may be RangeErrors too: theirs first.
+  if (typeof fastify.code === 'string' && fastify.code.startsWith('FST_') && typeof fastify.statusCode === 'number' && fastify.statusCode < 500) {
+    return { status: fastify.statusCode, slug: slugOfFastifyCode(fastify.code, fastify.statusCode), detail: fastifyDetail(fastify, fastify.statusCode) };
+  }
   if (error instanceof ListError) {
     if (error.code === 'no-such-list' || error.code === 'not-listed') return { status: 404, slug: 'not-found', detail: error.message };
     if (error.code === 'list-exists') return { status: 409, slug: 'exists', detail: error.message };

@@ -27,9 +27,11 @@ export const Problem = Type.Object(
   { description: 'RFC 9457 problem details (application/problem+json)' },
 );
 
-/** The error answers every authenticated route may give, for the OpenAPI document. */
-export function withProblems<T extends Record<number, TSchema>>(responses: T): T & Record<number, TSchema> {
-  return { ...responses, 400: Problem, 401: Problem, 403: Problem, 429: Problem, 503: Problem };
+/** The error answers every authenticated route may give, and `more` of its own, for the OpenAPI document. */
+export function withProblems<T extends Record<number, TSchema>>(responses: T, ...more: number[]): T & Record<number, TSchema> {
+  const problems: Record<number, TSchema> = { 400: Problem, 401: Problem, 403: Problem, 429: Problem, 503: Problem };
+  for (const status of more) problems[status] = Problem;
+  return { ...problems, ...responses };
 }
 
 /** A JSON object whose properties are documented but not all listed: the serializer keeps every field. */

@@ -14,6 +14,7 @@ import { registerReport } from './report.js';
 import { registerRoute } from './route.js';
 import { registerServe } from './serve.js';
 import { registerShow } from './show.js';
+import { registerToken } from './token.js';
 
 /** Every subcommand of `callguard`; each file under commands/ adds its own. */
 export function registerCommands(program: Command, io: CliIo): void {
@@ -31,4 +32,5 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerCall(program, io);
   registerServe(program, io);
   registerApi(program, io);
+  registerToken(program, io);
 }
