@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DialQueue } from '../../dialer/queue.js';
+import { DialRequestError, queueCall } from '../../dialer/queue-call.js';
 import { MAX_ATTRS_LENGTH, REQUEST_ID_PATTERN } from '../../dialer/request-fields.js';
-import { normalize } from '../../numbers/normalize.js';
 import { isCampaignName } from '../../screening/campaign.js';
 import { CampaignStore } from '../../screening/campaigns.js';
 import type { CliIo } from '../context.js';
@@ -49,28 +49,31 @@ JSON: {"request","entry","campaign","number","e164","at":ISO|null}`,
         const lookup = await new CampaignStore(redis, context.namespace).get(options.campaign);
         if (lookup.kind === 'missing') throw new CliError(`no campaign named ${options.campaign} (see: callguard campaign list)`);
         if (lookup.kind === 'invalid') throw new CliError(`campaign ${options.campaign} is stored but invalid: ${lookup.reason}`);
-        const normalized = normalize(number, lookup.campaign.region ?? options.region);
-        if (normalized.kind !== 'e164') {
-          const why = normalized.kind === 'hidden' ? 'it names no number' : normalized.reason;
-          throw new UsageError(`"${number}" cannot be dialled: ${why}; nothing was queued`);
-        }
-        if (JSON.stringify(options.attr).length > MAX_ATTRS_LENGTH) throw new UsageError(`--attr values exceed ${MAX_ATTRS_LENGTH} characters in all`);
         const at = options.at?.(Date.now());
-        const entry = await new DialQueue(redis, context.namespace).enqueue({
-          campaign: options.campaign,
-          number,
-          attrs: options.attr,
-          ...(at === undefined ? {} : { at }),
-          ...(options.id === undefined ? {} : { id: options.id }),
-        });
-        const request = options.id ?? entry;
+        let queued;
+        try {
+          queued = await queueCall(new DialQueue(redis, context.namespace), {
+            campaign: lookup.campaign,
+            number,
+            attrs: options.attr,
+            ...(options.region === undefined ? {} : { region: options.region }),
+            ...(at === undefined ? {} : { at }),
+            ...(options.id === undefined ? {} : { id: options.id }),
+          });
+        } catch (error) {
+          if (error instanceof DialRequestError) {
+            throw new UsageError(error.field === 'attrs' ? `--attr values exceed ${MAX_ATTRS_LENGTH} characters in all` : error.message);
+          }
+          throw error;
+        }
+        const { request, entry } = queued;
         const when = at === undefined ? 'now' : `at ${isoTime(at)}`;
-        context.print(`queued request ${request}: campaign ${options.campaign} calls ${normalized.e164} ${when}`, {
+        context.print(`queued request ${request}: campaign ${options.campaign} calls ${queued.e164} ${when}`, {
           request,
           entry,
           campaign: options.campaign,
           number,
-          e164: normalized.e164,
+          e164: queued.e164,
           at: isoTime(at),
         });
       }),

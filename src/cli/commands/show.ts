@@ -1,8 +1,10 @@
 import { Option, type Command } from 'commander';
-import type { AuditEvent, EntryState, Match } from '../../lists/types.js';
+import { describeNumber } from '../../lists/number-report.js';
+import type { AuditEvent, EntryState } from '../../lists/types.js';
 import type { CliIo } from '../context.js';
 import { UsageError } from '../errors.js';
-import { describeExpiry, entryJson, isoTime, table } from '../format.js';
+import { describeExpiry, isoTime, table } from '../format.js';
+import { numberReportJson } from '../json-shapes.js';
 import { readEntry } from '../number-input.js';
 import { positiveInteger, regionOption } from '../options.js';
 import { withContext } from '../program.js';
@@ -45,42 +47,12 @@ JSON: {"input","member","listed":[{"list","enabled","member","kind","expiresAt",
       if (!reading.ok) throw new UsageError(`${JSON.stringify(input)} is not a number or prefix: ${reading.reason}`);
       const { member, kind } = reading.entry;
       await withContext(command, io, async (context) => {
-        const store = await context.store();
-        const lists = await store.lists();
-        const enabled = new Map(lists.map((list) => [list.name, list.enabled]));
-        const { listed, cancelled } = await store.entries(member);
-        const viaPrefix =
-          kind === 'exact'
-            ? (await store.checkEach(member, lists.filter((list) => list.enabled).map((list) => list.name))).filter(
-                (match): match is Match => match !== null && match.kind === 'prefix',
-              )
-            : [];
-        const holding: EntryState[] = [...listed, ...viaPrefix].sort((a, b) => a.list.localeCompare(b.list));
-        const history = await store.history(member, options.limit);
+        const { holding, enabled, cancelled, history } = await describeNumber(await context.store(), member, kind, options.limit);
         const now = Date.now();
 
-        context.print(humanShow(member, holding, enabled, cancelled, history, now), {
-          input,
-          member,
-          listed: holding.map((entry) => ({ ...entryJson(entry), enabled: enabled.get(entry.list) ?? false })),
-          cancelled: cancelled.map((c) => ({ list: c.list, member: c.member, reason: c.reason, by: c.by, at: isoTime(c.at) })),
-          history: history.map(historyJson),
-        });
+        context.print(humanShow(member, holding, enabled, cancelled, history, now), numberReportJson(input, member, { holding, enabled, cancelled, history }));
       });
     });
-}
-
-function historyJson(event: AuditEvent) {
-  return {
-    id: event.id,
-    list: event.list,
-    action: event.action,
-    at: isoTime(event.at),
-    by: event.by,
-    reason: event.reason ?? null,
-    member: event.member ?? null,
-    details: event.details ?? {},
-  };
 }
 
 function humanShow(
