@@ -2,8 +2,11 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Redis } from 'ioredis';
 import type { TokenStore } from '../access/tokens.js';
+import type { DialQueue } from '../dialer/queue.js';
 import type { ListStore } from '../lists/store.js';
 import type { Logger } from '../log.js';
+import type { CampaignStore } from '../screening/campaigns.js';
+import type { RouteStore } from '../screening/routes.js';
 import type { ApiConfig } from './config.js';
 import type { TokenVerifier } from './auth.js';
 import type { ApiMetrics } from './metrics.js';
@@ -26,6 +29,9 @@ export interface ApiContext {
   /** imports and exports, so a bulk pipeline never queues in front of a check */
   bulkRedis: Redis;
   lists: ListStore;
+  routes: RouteStore;
+  campaigns: CampaignStore;
+  dial: DialQueue;
   tokens: TokenStore;
   verifier: TokenVerifier;
   metrics: ApiMetrics;

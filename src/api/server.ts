@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import { Ajv } from 'ajv';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { accessOf, authenticate, checkScope, tokenCredential } from './auth.js';
@@ -23,8 +24,9 @@ export const API_VERSION = '1';
  * One hook authenticates, one checks list scopes, one error handler answers problems;
  * every route file under routes/ holds its schemas and thin handlers.
  */
-export async function buildApi(context: ApiContext): Promise<ApiApp> {
+export async function buildApi(context: ApiContext): Promise<{ app: ApiApp; routes: RouteName[] }> {
   const { config, log, metrics } = context;
+  const routes: RouteName[] = [];
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // One line per request, ours (onResponse below): with the route template, the status and the token's name.
@@ -39,8 +41,13 @@ export async function buildApi(context: ApiContext): Promise<ApiApp> {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // A body is JSON and taken as typed: "42" is no number there. Query strings and path
+  // parameters are text by nature, so theirs are read as the schema says (limit=5 is 5).
+  const bodies = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: true, strict: false });
+  const texts = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: true, strict: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodies : texts).compile(schema));
 
   const problemContext = (request: FastifyRequest) => ({ requestId: request.id, path: pathOf(request) });
 
@@ -64,6 +71,7 @@ export async function buildApi(context: ApiContext): Promise<ApiApp> {
   app.addHook('preHandler', checkScope);
   app.addHook('onRoute', (route) => {
     if (!route.config?.access) throw new Error(`route ${route.method} ${route.url} declares no access (config.access)`);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unknown';
@@ -106,7 +114,13 @@ export async function buildApi(context: ApiContext): Promise<ApiApp> {
   });
 
   await registerRoutes(app, context);
-  return app;
+  return { app, routes };
+}
+
+/** A route as registered: its method and URL template (`/v1/lists/:list`). */
+export interface RouteName {
+  method: string;
+  url: string;
 }
 
 function sendProblem(reply: FastifyReply, status: number, body: unknown, problem?: ApiProblem): FastifyReply {

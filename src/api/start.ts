@@ -1,19 +1,24 @@
 import type { AddressInfo } from 'node:net';
 import { TokenStore } from '../access/tokens.js';
 import { redactRedisUrl } from '../cli/redis-url.js';
+import { DialQueue } from '../dialer/queue.js';
 import { ListStore } from '../lists/store.js';
 import type { Logger } from '../log.js';
+import { CampaignStore } from '../screening/campaigns.js';
+import { RouteStore } from '../screening/routes.js';
 import { createServiceRedis } from '../service/redis.js';
 import { TokenVerifier } from './auth.js';
 import { describeApiConfig, type ApiConfig } from './config.js';
 import type { ApiContext } from './context.js';
 import { ApiMetrics } from './metrics.js';
-import { buildApi } from './server.js';
+import { buildApi, type RouteName } from './server.js';
 
 export interface RunningApi {
   /** where it listens (the real port when 0 was asked) */
   address: { host: string; port: number };
   url: string;
+  /** every route it serves (method and URL template), for the tests that hold the OpenAPI document to them */
+  routes: readonly RouteName[];
   /** Resolves once Redis is connected. */
   ready(): Promise<void>;
   /** Stops taking requests, finishes those in flight and the background work, closes every connection. */
@@ -35,12 +40,15 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     redis,
     bulkRedis,
     lists: new ListStore(redis, config.redis.namespace),
+    routes: new RouteStore(redis, config.redis.namespace),
+    campaigns: new CampaignStore(redis, config.redis.namespace),
+    dial: new DialQueue(redis, config.redis.namespace),
     tokens,
     verifier: new TokenVerifier(tokens),
     metrics,
     log,
   };
-  const app = await buildApi(context);
+  const { app, routes } = await buildApi(context);
   const closeRedis = async (): Promise<void> => {
     await Promise.all([redis, bulkRedis].map((client) => client.quit().catch(() => client.disconnect())));
   };
@@ -57,6 +65,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   return {
     address,
     url,
+    routes,
     ready: () => (redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', () => resolve()))),
     stop: async () => {
       log.info('callguard api stopping: no new requests, finishing those in flight');
