@@ -9,6 +9,7 @@ import type { CampaignStore } from '../screening/campaigns.js';
 import type { RouteStore } from '../screening/routes.js';
 import type { ApiConfig } from './config.js';
 import type { TokenVerifier } from './auth.js';
+import type { ImportJobs } from './jobs.js';
 import type { ApiMetrics } from './metrics.js';
 
 /** The Fastify instance routes are added to: TypeBox schemas type the handlers' input. */
@@ -34,6 +35,7 @@ export interface ApiContext {
   dial: DialQueue;
   tokens: TokenStore;
   verifier: TokenVerifier;
+  jobs: ImportJobs;
   metrics: ApiMetrics;
   log: Logger;
 }

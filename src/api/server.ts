@@ -9,6 +9,7 @@ import type { ApiApp, ApiContext } from './context.js';
 import { ApiProblem, PROBLEM_CONTENT_TYPE, problemFor, problemOfStatus } from './problem.js';
 import { isRedisDown } from './redis-down.js';
 import { registerRoutes } from './routes/index.js';
+import { UPLOAD_CONTENT_TYPES } from './routes/imports.js';
 
 /** Request ids a client may choose (X-Request-Id); anything else gets one of ours. */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -101,6 +102,8 @@ export async function buildApi(context: ApiContext): Promise<{ app: ApiApp; rout
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    // The upload's body is a file, not JSON, so no schema validates it; the document still says what it takes.
+    transformObject: (documentObject) => ('openapiObject' in documentObject ? withUploadBody(documentObject.openapiObject) : documentObject.swaggerObject),
   });
   await app.register(rateLimit, {
     global: true,
@@ -136,3 +139,15 @@ export function pathOf(request: FastifyRequest): string {
   return at < 0 ? url : url.slice(0, at);
 }
 
+
+function withUploadBody<T extends { paths?: object }>(document: T): T {
+  const paths = document.paths as Record<string, Record<string, unknown>> | undefined;
+  const upload = paths?.['/v1/lists/{list}/import']?.post as Record<string, unknown> | undefined;
+  if (upload) {
+    upload.requestBody = {
+      required: true,
+      content: Object.fromEntries(UPLOAD_CONTENT_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+    };
+  }
+  return document;
+}

@@ -10,7 +10,10 @@ import { createServiceRedis } from '../service/redis.js';
 import { TokenVerifier } from './auth.js';
 import { describeApiConfig, type ApiConfig } from './config.js';
 import type { ApiContext } from './context.js';
+import { ImportJobs } from './jobs.js';
 import { ApiMetrics } from './metrics.js';
+import { problemFor } from './problem.js';
+import { isRedisDown } from './redis-down.js';
 import { buildApi, type RouteName } from './server.js';
 
 export interface RunningApi {
@@ -34,6 +37,10 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
   redis.on('ready', () => metrics.redisConnected.set(1));
   redis.on('close', () => metrics.redisConnected.set(0));
   const tokens = new TokenStore(redis, config.redis.namespace);
+  const jobs = await ImportJobs.create(redis, bulkRedis, config.redis.namespace, log, metrics, (error) => {
+    const problem = problemFor(error, { requestId: 'import-job', path: '', request: {}, redisDown: (candidate) => isRedisDown(candidate, bulkRedis) });
+    return { status: problem.status, detail: problem.detail };
+  });
   const context: ApiContext = {
     config,
     namespace: config.redis.namespace,
@@ -45,11 +52,13 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     dial: new DialQueue(redis, config.redis.namespace),
     tokens,
     verifier: new TokenVerifier(tokens),
+    jobs,
     metrics,
     log,
   };
   const { app, routes } = await buildApi(context);
   const closeRedis = async (): Promise<void> => {
+    await jobs.stop();
     await Promise.all([redis, bulkRedis].map((client) => client.quit().catch(() => client.disconnect())));
   };
   try {

@@ -137,7 +137,7 @@ export function webhookKeys(namespace: string) {
   };
 }
 
-/** Import jobs started through the API (progress and summary), kept for a day. */
+/** Import jobs started through the API: job:<id> STRING, the JSON of its progress and summary, kept for a day. */
 export function jobKeys(namespace: string) {
   return { job: (id: string) => `${namespace}:{${namespace}:jobs}:job:${id}` };
 }

@@ -58,9 +58,17 @@ const CASES: RouteCase[] = [
   { method: 'POST', route: '/v1/campaigns/:name/calls', least: 'operator', call: (role) => ({ path: '/v1/campaigns/mx/calls', json: { number: e164(role), at: '1h' } }) },
   { method: 'GET', route: '/v1/campaigns/:name/calls/:request', least: 'viewer', call: () => ({ path: '/v1/campaigns/mx/calls/req-1' }) },
   { method: 'GET', route: '/v1/report', least: 'viewer', call: () => ({ path: '/v1/report?since=1h' }) },
+  { method: 'POST', route: '/v1/lists/:list/import', least: 'supervisor', call: (role) => ({ path: '/v1/lists/mx/import', body: `${e164(role)}\n`, headers: { 'content-type': 'text/plain' } }) },
+  { method: 'GET', route: '/v1/jobs/:id', least: 'viewer', call: () => ({ path: `/v1/jobs/${job.id}` }) },
+  { method: 'GET', route: '/v1/jobs/:id/rejects', least: 'viewer', call: () => ({ path: `/v1/jobs/${job.id}/rejects` }) },
+  { method: 'GET', route: '/v1/lists/:list/export', least: 'supervisor', call: () => ({ path: '/v1/lists/mx/export' }) },
 ];
 
-async function fixtures({ redis, namespace }: TestApi): Promise<void> {
+/** An import job with a rejected row, made before the table runs. */
+const job = { id: '' };
+
+async function fixtures(api: TestApi): Promise<void> {
+  const { redis, namespace } = api;
   const lists = new ListStore(redis, namespace);
   const campaigns = new CampaignStore(redis, namespace);
   const tokens = new TokenStore(redis, namespace);
@@ -76,6 +84,11 @@ async function fixtures({ redis, namespace }: TestApi): Promise<void> {
     await redis.hset(`${namespace}:routes`, `rm-${role}`, JSON.stringify({ name: `rm-${role}`, block: [], allow: [], withheld: 'screen', actions: (await import('../../src/screening/route.js')).DEFAULT_ACTIONS }));
     await tokens.create({ name: `rv-${role}`, role: 'viewer', createdBy: 'test' });
   }
+  const upload = await api.request('POST', '/v1/lists/mx/import', { token: api.tokens.admin, body: '+4930999999\ngarbage\n', headers: { 'content-type': 'text/plain' } });
+  job.id = upload.json.job.id;
+  while ((await api.request('GET', `/v1/jobs/${job.id}`, { token: api.tokens.admin })).json.job.status === 'running') {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 describe('every route for every role', () => {
@@ -90,6 +103,8 @@ describe('every route for every role', () => {
     const answer = await request(method, sent.path, {
       ...(role === 'none' ? {} : { token: tokens[role] }),
       ...(sent.json === undefined ? {} : { json: sent.json }),
+      ...(sent.body === undefined ? {} : { body: sent.body }),
+      ...(sent.headers === undefined ? {} : { headers: sent.headers }),
     });
     const expected = least === 'public' ? 'allowed' : role === 'none' ? 401 : roleAtLeast(role, least) ? 'allowed' : 403;
     if (expected === 'allowed') {

@@ -5,6 +5,7 @@ import { registerCampaigns } from './campaigns.js';
 import { registerCheck } from './check.js';
 import { registerEntries } from './entries.js';
 import { registerHealth } from './health.js';
+import { registerImports } from './imports.js';
 import { registerInboundRoutes } from './inbound-routes.js';
 import { registerLists } from './lists.js';
 
@@ -18,4 +19,5 @@ export async function registerRoutes(app: ApiApp, context: ApiContext): Promise<
   registerInboundRoutes(app, context);
   registerCampaigns(app, context);
   registerCalls(app, context);
+  await registerImports(app, context);
 }

@@ -39,6 +39,9 @@ export interface ImportRequest {
 
 export interface ImportProgress {
   rows: number;
+  /** written so far (batches Redis answered), and duplicates among them */
+  imported: number;
+  duplicates: number;
   rejected: number;
   bytesRead: number;
   totalBytes: number | undefined;
@@ -98,7 +101,14 @@ export async function importList(redis: Redis, namespace: string, request: Impor
     await request.rejects?.write(rejected);
   };
   const report = (): void =>
-    request.onProgress?.({ rows: counts.rows, rejected: counts.rejected, bytesRead: source.bytesRead(), totalBytes: source.totalBytes });
+    request.onProgress?.({
+      rows: counts.rows,
+      imported: writer?.counts.imported ?? 0,
+      duplicates: writer?.counts.duplicates ?? 0,
+      rejected: counts.rejected,
+      bytesRead: source.bytesRead(),
+      totalBytes: source.totalBytes,
+    });
   const writerFor = (rules: RowRules | undefined): BatchWriter =>
     new BatchWriter(redis, target, {
       mode: request.dryRun ? 'dry' : request.onDuplicate,
