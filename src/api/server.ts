@@ -38,6 +38,8 @@ export async function buildApi(context: ApiContext): Promise<{ app: ApiApp; rout
     requestTimeout: REQUEST_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     requestIdHeader: false,
+    // Wombat clients call /wombat/api/lists/ with its slash, others without.
+    routerOptions: { ignoreTrailingSlash: true },
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();

@@ -62,6 +62,8 @@ const CASES: RouteCase[] = [
   { method: 'GET', route: '/v1/jobs/:id', least: 'viewer', call: () => ({ path: `/v1/jobs/${job.id}` }) },
   { method: 'GET', route: '/v1/jobs/:id/rejects', least: 'viewer', call: () => ({ path: `/v1/jobs/${job.id}/rejects` }) },
   { method: 'GET', route: '/v1/lists/:list/export', least: 'supervisor', call: () => ({ path: '/v1/lists/mx/export' }) },
+  { method: 'GET', route: '/wombat/api/lists/', least: 'operator', call: (role) => ({ path: `/wombat/api/lists/?op=addToList&list=MX&numbers=${encodeURIComponent(e164(role))}` }) },
+  { method: 'GET', route: '/wombat/api/calls/', least: 'operator', call: (role) => ({ path: `/wombat/api/calls/?op=addcall&campaign=MX&number=${encodeURIComponent(e164(role))}` }) },
 ];
 
 /** An import job with a rejected row, made before the table runs. */

@@ -8,6 +8,7 @@ import { registerHealth } from './health.js';
 import { registerImports } from './imports.js';
 import { registerInboundRoutes } from './inbound-routes.js';
 import { registerLists } from './lists.js';
+import { registerWombat } from './wombat.js';
 
 /** Every route of the API; each file under routes/ adds its own. */
 export async function registerRoutes(app: ApiApp, context: ApiContext): Promise<void> {
@@ -20,4 +21,5 @@ export async function registerRoutes(app: ApiApp, context: ApiContext): Promise<
   registerCampaigns(app, context);
   registerCalls(app, context);
   await registerImports(app, context);
+  registerWombat(app, context);
 }
