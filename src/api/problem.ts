@@ -10,6 +10,7 @@ import { CampaignSyntaxError } from '../screening/campaign-syntax.js';
 import { CampaignError } from '../screening/campaigns.js';
 import { RouteChangeError } from '../screening/route.js';
 import { RouteError } from '../screening/routes.js';
+import { WebhookError } from '../webhooks/store.js';
 
 /**
  * Every error the API answers is an RFC 9457 problem (application/problem+json), made
@@ -135,7 +136,7 @@ function mapError(error: unknown, context: ProblemContext): Mapped {
     if (error.code === 'list-exists') return { status: 409, slug: 'exists', detail: error.message };
     return { status: 422, slug: 'invalid-value', detail: error.message };
   }
-  if (error instanceof TokenError) {
+  if (error instanceof TokenError || error instanceof WebhookError) {
     const status = error.code === 'exists' ? 409 : error.code === 'missing' ? 404 : 422;
     return { status, slug: status === 409 ? 'exists' : status === 404 ? 'not-found' : 'invalid-value', detail: error.message };
   }

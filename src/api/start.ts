@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { CampaignStore } from '../screening/campaigns.js';
 import { RouteStore } from '../screening/routes.js';
 import { createServiceRedis } from '../service/redis.js';
+import { startWebhookWorker } from '../webhooks/worker.js';
 import { TokenVerifier } from './auth.js';
 import { describeApiConfig, type ApiConfig } from './config.js';
 import type { ApiContext } from './context.js';
@@ -67,6 +68,20 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     await closeRedis();
     throw error;
   }
+  const webhooks = startWebhookWorker({
+    redis,
+    blocking: createServiceRedis(config.redis.url, log.child({ connection: 'webhook-reader' })),
+    namespace: config.redis.namespace,
+    log,
+    settings: config.webhooks,
+    onQueued: (events) => {
+      for (const event of events) metrics.webhookQueued.inc({ type: event.type });
+    },
+    onResult: (webhook, result) => {
+      if (result === 'dropped') metrics.webhookDropped.inc({ webhook });
+      else metrics.webhookDeliveries.inc({ webhook, result });
+    },
+  });
   const bound = app.server.address() as AddressInfo;
   const address = { host: config.listen.host, port: bound.port };
   const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
@@ -79,6 +94,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     stop: async () => {
       log.info('callguard api stopping: no new requests, finishing those in flight');
       await app.close();
+      await webhooks.stop();
       await closeRedis();
       log.info('callguard api stopped');
     },

@@ -8,6 +8,7 @@ import { NOT_DIALLED_VERDICTS, type Campaign } from '../screening/campaign.js';
 import { formatDelay, formatDialplanTarget } from '../screening/campaign-syntax.js';
 import type { LoggedCall } from '../screening/call-log.js';
 import { VERDICTS, type Route } from '../screening/types.js';
+import type { Delivery, WebhookInfo } from '../webhooks/store.js';
 import { entryJson, isoTime } from './format.js';
 
 /**
@@ -118,5 +119,24 @@ export function numberReportJson(input: string, member: string, report: NumberRe
     listed: report.holding.map((entry) => ({ ...entryJson(entry), enabled: report.enabled.get(entry.list) ?? false })),
     cancelled: report.cancelled.map((c) => ({ list: c.list, member: c.member, reason: c.reason, by: c.by, at: isoTime(c.at) })),
     history: report.history.map(historyJson),
+  };
+}
+
+/** A webhook, without its secret. */
+export function webhookJson(webhook: WebhookInfo): Record<string, unknown> {
+  return { name: webhook.name, url: webhook.url, events: webhook.events, createdAt: isoTime(webhook.createdAt), createdBy: webhook.createdBy };
+}
+
+/** One delivery attempt of a webhook. */
+export function deliveryJson(delivery: Delivery): Record<string, unknown> {
+  return {
+    event: delivery.event,
+    type: delivery.type,
+    attempt: delivery.attempt,
+    status: delivery.status,
+    code: delivery.code ?? null,
+    ms: delivery.ms,
+    error: delivery.error ?? null,
+    at: isoTime(delivery.at),
   };
 }

@@ -8,6 +8,7 @@ import { registerHealth } from './health.js';
 import { registerImports } from './imports.js';
 import { registerInboundRoutes } from './inbound-routes.js';
 import { registerLists } from './lists.js';
+import { registerWebhooks } from './webhooks.js';
 import { registerWombat } from './wombat.js';
 
 /** Every route of the API; each file under routes/ adds its own. */
@@ -22,4 +23,5 @@ export async function registerRoutes(app: ApiApp, context: ApiContext): Promise<
   registerCalls(app, context);
   await registerImports(app, context);
   registerWombat(app, context);
+  registerWebhooks(app, context);
 }

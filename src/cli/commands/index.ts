@@ -15,6 +15,7 @@ import { registerRoute } from './route.js';
 import { registerServe } from './serve.js';
 import { registerShow } from './show.js';
 import { registerToken } from './token.js';
+import { registerWebhook } from './webhook.js';
 
 /** Every subcommand of `callguard`; each file under commands/ adds its own. */
 export function registerCommands(program: Command, io: CliIo): void {
@@ -33,4 +34,5 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerServe(program, io);
   registerApi(program, io);
   registerToken(program, io);
+  registerWebhook(program, io);
 }
