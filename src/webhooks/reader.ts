@@ -69,6 +69,8 @@ export class EventReader {
   /** One read; false when there was nothing to read for. */
   private async readOnce(): Promise<boolean> {
     const { store, redis, blocking, namespace } = this.deps;
+    // While Redis is away its connections say so in the log; the reader just waits.
+    if (redis.status !== 'ready' || blocking.status !== 'ready') return false;
     if (!(await store.holdReaderLease(this.owner, READER_LEASE_MS))) return false;
     const hooks = await store.all();
     if (hooks.length === 0) return false;

@@ -28,6 +28,8 @@ export interface SenderDeps {
   settings: SenderSettings;
   onResult: (webhook: string, result: 'delivered' | 'failed' | 'dropped') => void;
   sleep: (ms: number) => Promise<void>;
+  /** whether Redis is connected */
+  ready: () => boolean;
 }
 
 /**
@@ -71,7 +73,8 @@ export class EventSender {
     let lastError = '';
     while (!this.stopped) {
       try {
-        for (const hook of await this.deps.store.all()) await this.sendDue(hook);
+        // While Redis is away its connection says so in the log; the sender just waits.
+        if (this.deps.ready()) for (const hook of await this.deps.store.all()) await this.sendDue(hook);
         lastError = '';
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);

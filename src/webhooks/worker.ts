@@ -23,7 +23,7 @@ export function startWebhookWorker(deps: WebhookWorkerDeps): { stop(): Promise<v
   const stopping = new AbortController();
   const sleep = (ms: number): Promise<void> => delay(ms, undefined, { signal: stopping.signal, ref: false }).catch(() => undefined);
   const store = new WebhookStore(deps.redis, deps.namespace);
-  const sender = new EventSender({ store, log, settings: deps.settings, onResult: deps.onResult, sleep });
+  const sender = new EventSender({ store, log, settings: deps.settings, onResult: deps.onResult, sleep, ready: () => deps.redis.status === 'ready' });
   const reader = new EventReader({
     store,
     redis: deps.redis,
