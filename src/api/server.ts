@@ -5,6 +5,7 @@ import { Ajv } from 'ajv';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { accessOf, authenticate, checkScope, tokenCredential } from './auth.js';
+import type { ApiConfig } from './config.js';
 import type { ApiApp, ApiContext } from './context.js';
 import { ApiProblem, PROBLEM_CONTENT_TYPE, problemFor, problemOfStatus } from './problem.js';
 import { isRedisDown } from './redis-down.js';
@@ -67,8 +68,9 @@ export async function buildApi(context: ApiContext): Promise<{ app: ApiApp; rout
     sendProblem(reply, 404, problemOfStatus(404, 'not-found', `no route ${request.method} ${pathOf(request)}`, problemContext(request))),
   );
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   app.addHook('onRequest', authenticate([tokenCredential(context.verifier)]));
   app.addHook('preHandler', checkScope);
@@ -107,19 +109,24 @@ export async function buildApi(context: ApiContext): Promise<{ app: ApiApp; rout
     // The upload's body is a file, not JSON, so no schema validates it; the document still says what it takes.
     transformObject: (documentObject) => ('openapiObject' in documentObject ? withUploadBody(documentObject.openapiObject) : documentObject.swaggerObject),
   });
-  await app.register(rateLimit, {
-    global: true,
-    max: config.rateLimit.max > 0 ? config.rateLimit.max : Number.MAX_SAFE_INTEGER,
-    timeWindow: config.rateLimit.windowMs,
-    // After authentication, so the limit is per token (the IP only for what has no token).
-    hook: 'preValidation',
-    keyGenerator: (request) => (request.principal ? `token:${request.principal.name}` : `ip:${request.ip}`),
-    errorResponseBuilder: (_request, limit) =>
-      new ApiProblem(429, 'rate-limited', `more than ${limit.max} requests in ${limit.after}; retry after the Retry-After seconds`),
-  });
+  if (config.rateLimit.max > 0) await registerRateLimit(app, config.rateLimit);
 
   await registerRoutes(app, context);
   return { app, routes };
+}
+
+/** Per token (the client address for what has no token): over the limit, 429 with Retry-After. */
+async function registerRateLimit(app: ApiApp, limit: ApiConfig['rateLimit']): Promise<void> {
+  await app.register(rateLimit, {
+    global: true,
+    max: limit.max,
+    timeWindow: limit.windowMs,
+    // After authentication, so the limit is per token (the IP only for what has no token).
+    hook: 'preValidation',
+    keyGenerator: (request) => (request.principal ? `token:${request.principal.name}` : `ip:${request.ip}`),
+    errorResponseBuilder: (_request, exceeded) =>
+      new ApiProblem(429, 'rate-limited', `more than ${exceeded.max} requests in ${exceeded.after}; retry after the Retry-After seconds`),
+  });
 }
 
 /** A route as registered: its method and URL template (`/v1/lists/:list`). */

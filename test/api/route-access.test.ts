@@ -6,6 +6,7 @@ import { dialKeys } from '../../src/lists/keys.js';
 import { ListStore } from '../../src/lists/store.js';
 import { CampaignStore } from '../../src/screening/campaigns.js';
 import { applyCampaignChanges } from '../../src/screening/campaign-syntax.js';
+import { WebhookStore } from '../../src/webhooks/store.js';
 import { testApi, type TestApi } from './helpers.js';
 
 interface Call {
@@ -62,6 +63,10 @@ const CASES: RouteCase[] = [
   { method: 'GET', route: '/v1/jobs/:id', least: 'viewer', call: () => ({ path: `/v1/jobs/${job.id}` }) },
   { method: 'GET', route: '/v1/jobs/:id/rejects', least: 'viewer', call: () => ({ path: `/v1/jobs/${job.id}/rejects` }) },
   { method: 'GET', route: '/v1/lists/:list/export', least: 'supervisor', call: () => ({ path: '/v1/lists/mx/export' }) },
+  { method: 'GET', route: '/v1/webhooks', least: 'admin', call: () => ({ path: '/v1/webhooks' }) },
+  { method: 'POST', route: '/v1/webhooks', least: 'admin', call: (role) => ({ path: '/v1/webhooks', json: { name: `hook-${role}`, url: 'http://127.0.0.1:9/', events: ['entry.added'] } }) },
+  { method: 'DELETE', route: '/v1/webhooks/:name', least: 'admin', call: (role) => ({ path: `/v1/webhooks/rm-${role}` }) },
+  { method: 'GET', route: '/v1/webhooks/:name/deliveries', least: 'admin', call: () => ({ path: '/v1/webhooks/mx/deliveries' }) },
   { method: 'GET', route: '/wombat/api/lists/', least: 'operator', call: (role) => ({ path: `/wombat/api/lists/?op=addToList&list=MX&numbers=${encodeURIComponent(e164(role))}` }) },
   { method: 'GET', route: '/wombat/api/calls/', least: 'operator', call: (role) => ({ path: `/wombat/api/calls/?op=addcall&campaign=MX&number=${encodeURIComponent(e164(role))}` }) },
 ];
@@ -74,6 +79,7 @@ async function fixtures(api: TestApi): Promise<void> {
   const lists = new ListStore(redis, namespace);
   const campaigns = new CampaignStore(redis, namespace);
   const tokens = new TokenStore(redis, namespace);
+  const webhooks = new WebhookStore(redis, namespace);
   const base = applyCampaignChanges('mx', undefined, { block: ['mx'], endpoint: 'PJSIP/${NUMBER}@t', agent: { context: 'agents', extension: 's', priority: 1 } }, { at: 0, by: 'test' });
   await lists.createList('mx', { by: 'test' });
   await campaigns.set(base);
@@ -85,7 +91,9 @@ async function fixtures(api: TestApi): Promise<void> {
     await campaigns.set({ ...base, name: `rm-${role}` });
     await redis.hset(`${namespace}:routes`, `rm-${role}`, JSON.stringify({ name: `rm-${role}`, block: [], allow: [], withheld: 'screen', actions: (await import('../../src/screening/route.js')).DEFAULT_ACTIONS }));
     await tokens.create({ name: `rv-${role}`, role: 'viewer', createdBy: 'test' });
+    await webhooks.add({ name: `rm-${role}`, url: 'http://127.0.0.1:9/', events: ['entry.added'], createdBy: 'test' });
   }
+  await webhooks.add({ name: 'mx', url: 'http://127.0.0.1:9/', events: ['entry.added'], createdBy: 'test' });
   const upload = await api.request('POST', '/v1/lists/mx/import', { token: api.tokens.admin, body: '+4930999999\ngarbage\n', headers: { 'content-type': 'text/plain' } });
   job.id = upload.json.job.id;
   while ((await api.request('GET', `/v1/jobs/${job.id}`, { token: api.tokens.admin })).json.job.status === 'running') {
