@@ -5,14 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { isoTime } from '../cli/format.js';
-import type { ColumnSpec } from '../lists/import/columns.js';
 import { RejectsFile } from '../lists/import/rejects.js';
-import { importList, type ImportProgress } from '../lists/import/run.js';
+import { importList, type ImportProgress, type ImportRequest } from '../lists/import/run.js';
 import { openSource } from '../lists/import/source.js';
 import type { ImportSummary } from '../lists/import/summary.js';
-import type { DuplicateMode } from '../lists/import/writer.js';
 import { jobKeys } from '../lists/keys.js';
-import type { Actor } from '../lists/types.js';
 import type { Logger } from '../log.js';
 import type { ApiMetrics } from './metrics.js';
 
@@ -20,17 +17,7 @@ import type { ApiMetrics } from './metrics.js';
 export const JOB_TTL_MS = 24 * 3_600_000;
 
 /** What an upload asked for: the options of `callguard import`. */
-export interface ImportOptions {
-  list: string;
-  region?: string;
-  column?: ColumnSpec;
-  expiresColumn?: ColumnSpec;
-  expiresAt?: number;
-  onDuplicate: DuplicateMode;
-  replace: boolean;
-  dryRun: boolean;
-  actor: Actor;
-}
+export type ImportOptions = Pick<ImportRequest, 'list' | 'region' | 'column' | 'expiresColumn' | 'expiresAt' | 'onDuplicate' | 'replace' | 'dryRun' | 'actor'>;
 
 export interface JobRecord {
   id: string;

@@ -34,6 +34,11 @@ describe('tokens and roles', () => {
     expect(new Set(answers.map((answer) => answer.json.detail)).size).toBe(1);
   });
 
+  it('takes a token in the URL only on the Wombat routes', async () => {
+    const { request, tokens } = api();
+    expect((await request('GET', `/v1/whoami?token=${tokens.admin}`)).status).toBe(401);
+  });
+
   it('refuses an expired token', async () => {
     const { namespace, redis, request } = api();
     const past = new TokenStore(redis, namespace, () => Date.now() - 60_000);

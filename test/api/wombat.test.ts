@@ -24,7 +24,10 @@ describe('WombatDialer-compatible endpoints', () => {
   it('refuses a Wombat call without a token, or with a viewer token, and one bad number adds none', async () => {
     const { request, tokens } = api();
     expect((await request('GET', '/wombat/api/lists/?op=addToList&list=dnc&numbers=%2B4930999')).status).toBe(401);
-    expect((await request('GET', `/wombat/api/lists/?op=addToList&list=dnc&numbers=%2B4930999&token=${tokens.viewer}`)).status).toBe(403);
+    const forbidden = await request('GET', `/wombat/api/lists/?op=addToList&list=dnc&numbers=%2B4930999&token=${tokens.viewer}`);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.json.instance).toBe('/wombat/api/lists/');
+    expect(forbidden.text).not.toContain(tokens.viewer);
     const bad = await request('GET', `/wombat/api/lists/?op=addToList&list=dnc&numbers=${encodeURIComponent('+4930555\nxyz')}&token=${tokens.operator}`);
     expect(bad.status).toBe(422);
     expect(bad.json.errors[0]).toMatchObject({ field: 'query/numbers/1', value: 'xyz' });
