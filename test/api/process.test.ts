@@ -6,6 +6,7 @@ import { TokenStore } from '../../src/access/tokens.js';
 import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 import { httpStatus } from '../helpers/serve.js';
 import { testNamespace } from '../helpers/redis.js';
+import { callguard } from '../cli/run-cli.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const REDIS_PASSWORD = 'pw-never-in-a-log-line';
@@ -86,5 +87,20 @@ describe('callguard api, the process', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stdout).toContain('callguard api stopped');
+  });
+});
+
+describe('callguard api, its settings', () => {
+  it.each([
+    ['--listen', 'localhost', '--listen (CALLGUARD_API_LISTEN)'],
+    ['--rate-limit', 'fast', '--rate-limit (CALLGUARD_API_RATE_LIMIT)'],
+    ['--upload-limit', '2 TB', '--upload-limit (CALLGUARD_API_UPLOAD_LIMIT)'],
+    ['--trust-proxy', 'the-proxy', '--trust-proxy (CALLGUARD_API_TRUST_PROXY)'],
+    ['--region', 'XX', '--region (CALLGUARD_REGION)'],
+  ])('refuses %s %j with one line naming the setting, exit 2', async (flag, value, named) => {
+    const run = await callguard(testNamespace(), 'api', flag, value);
+    expect(run.code).toBe(2);
+    expect(run.err.trim().split('\n')).toHaveLength(1);
+    expect(run.err).toContain(`callguard: ${named}`);
   });
 });
