@@ -82,6 +82,9 @@ export async function buildApi(context: ApiContext): Promise<{ app: ApiApp; rout
     const route = request.routeOptions.url ?? 'unknown';
     const seconds = reply.elapsedTime / 1000;
     metrics.recordRequest(request.method, route, reply.statusCode, seconds);
+    const level = reply.statusCode >= 500 ? 'error' : accessOf(request).quiet ? 'debug' : 'info';
+    // A check's line is usually below the level: not built at all then (thousands a second).
+    if (!log.isLevelEnabled(level)) return;
     const fields = {
       method: request.method,
       route,
@@ -90,9 +93,7 @@ export async function buildApi(context: ApiContext): Promise<{ app: ApiApp; rout
       ms: Math.round(reply.elapsedTime * 1000) / 1000,
       token: request.principal?.name,
     };
-    if (reply.statusCode >= 500) request.log.error(fields, 'request answered');
-    else if (accessOf(request).quiet) request.log.debug(fields, 'request answered');
-    else request.log.info(fields, 'request answered');
+    request.log[level](fields, 'request answered');
   });
 
   await app.register(swagger, {
