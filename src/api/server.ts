@@ -91,6 +91,7 @@ export async function buildApi(context: ApiContext): Promise<{ app: ApiApp; rout
       path: pathOf(request),
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 1000) / 1000,
+      ip: request.ip,
       token: request.principal?.name,
     };
     request.log[level](fields, 'request answered');
@@ -116,13 +117,13 @@ export async function buildApi(context: ApiContext): Promise<{ app: ApiApp; rout
   return { app, routes };
 }
 
-/** Per token (the client address for what has no token): over the limit, 429 with Retry-After. */
+/** Per token, after authentication: over the limit, 429 with Retry-After. */
 async function registerRateLimit(app: ApiApp, limit: ApiConfig['rateLimit']): Promise<void> {
   await app.register(rateLimit, {
     global: true,
     max: limit.max,
     timeWindow: limit.windowMs,
-    // After authentication, so the limit is per token (the IP only for what has no token).
+    // After authentication (onRequest), so every limited request has a token; the address is only a fallback.
     hook: 'preValidation',
     keyGenerator: (request) => (request.principal ? `token:${request.principal.name}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, exceeded) =>

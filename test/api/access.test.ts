@@ -148,3 +148,19 @@ describe('limits', () => {
     }
   });
 });
+
+describe('behind a proxy', () => {
+  it("logs the client address a trusted proxy forwards, and the socket's otherwise", async () => {
+    for (const [trustProxy, expected] of [['127.0.0.1', '203.0.113.9'], ['false', '127.0.0.1']] as const) {
+      const running = await startTestApi({ trustProxy });
+      try {
+        await running.request('GET', '/v1/whoami', { token: running.tokens.viewer, headers: { 'x-forwarded-for': '203.0.113.9', 'x-request-id': `proxy-${trustProxy}` } });
+        const line = running.logs.lines().find((entry) => entry.reqId === `proxy-${trustProxy}` && entry.msg === 'request answered');
+        expect(line).toMatchObject({ ip: expected, token: 'viewer', route: '/v1/whoami', status: 200 });
+      } finally {
+        await running.api.stop();
+        await running.redis.quit();
+      }
+    }
+  });
+});
