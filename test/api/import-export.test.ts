@@ -131,6 +131,14 @@ describe('import by upload, export streamed', () => {
       const answer = await request('POST', '/v1/lists/tiny/import', { token: tokens.supervisor, body: lines, headers: { 'content-type': 'text/plain' } });
       expect(answer.status).toBe(413);
       expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      // Without a Content-Length the upload is counted as it is spooled, and refused past the limit.
+      const chunked = await fetch(`${small.api.url}/v1/lists/tiny/import`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.supervisor}`, 'content-type': 'text/plain' },
+        body: new Blob([lines]).stream(),
+        duplex: 'half',
+      } as RequestInit);
+      expect(chunked.status).toBe(413);
       expect(await redis.keys(`${namespace}:{${namespace}:jobs}:*`)).toEqual([]);
     } finally {
       await small.api.stop();
