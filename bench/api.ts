@@ -30,6 +30,7 @@ import { ListStore } from '../src/lists/store.js';
 import { freePort, startRedisServer, type RunningRedis } from '../test/helpers/redis-server.js';
 import { buildCli, root } from './helpers/build-cli.js';
 import { generate } from './helpers/numbers-file.js';
+import { percentile } from './helpers/percentile.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = 2;
@@ -46,10 +47,6 @@ const TARGET_P99_RATIO = 3;
 const TARGET_IMPORT_RATIO = 1.3;
 
 const number = (list: number, n: number): string => `+120${list}${String(n).padStart(7, '0')}`;
-
-function percentile(sortedMs: number[], p: number): number {
-  return sortedMs[Math.min(sortedMs.length - 1, Math.floor((p / 100) * sortedMs.length))] ?? Number.NaN;
-}
 
 async function loadLists(redis: Redis, namespace: string): Promise<void> {
   const store = new ListStore(redis, namespace);
