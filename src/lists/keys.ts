@@ -103,6 +103,45 @@ export function dialKeys(namespace: string) {
   };
 }
 
+/**
+ * The API's access tokens, under one hash tag (one cluster slot) so creating or revoking
+ * a token is one MULTI:
+ *   tokens  HASH  token id -> JSON {name, role, lists, expiresAt, createdAt, createdBy, hash}
+ *   names   HASH  token name -> token id
+ * Only the SHA-256 of a token is stored; the token itself is shown once, at creation.
+ */
+export function accessKeys(namespace: string) {
+  const tag = `${namespace}:{${namespace}:access}`;
+  return { tokens: `${tag}:tokens`, names: `${tag}:names` };
+}
+
+/**
+ * Webhooks, under one hash tag, so queueing an event and moving the read cursor past it
+ * are one MULTI (nothing lost, nothing queued twice):
+ *   hooks              HASH    name -> JSON {name, url, events, secret, createdAt, createdBy}
+ *   cursors            HASH    source stream key -> id of the last entry queued
+ *   lock               STRING  which api instance reads the source streams now (PX lease)
+ *   due:<hook>         ZSET    event id -> when its next delivery attempt is due (ms)
+ *   events:<hook>      HASH    event id -> JSON {event, attempts, lastError}
+ *   deliveries:<hook>  STREAM  one entry per attempt (status, ms, error), trimmed
+ */
+export function webhookKeys(namespace: string) {
+  const tag = `${namespace}:{${namespace}:webhooks}`;
+  return {
+    hooks: `${tag}:hooks`,
+    cursors: `${tag}:cursors`,
+    lock: `${tag}:lock`,
+    due: (hook: string) => `${tag}:due:${hook}`,
+    events: (hook: string) => `${tag}:events:${hook}`,
+    deliveries: (hook: string) => `${tag}:deliveries:${hook}`,
+  };
+}
+
+/** Import jobs started through the API: job:<id> STRING, the JSON of its progress and summary, kept for a day. */
+export function jobKeys(namespace: string) {
+  return { job: (id: string) => `${namespace}:{${namespace}:jobs}:job:${id}` };
+}
+
 /** Prefix patterns are stored with a trailing star, so they never collide with a number. */
 export function prefixMember(prefix: string): string {
   return `${prefix}*`;

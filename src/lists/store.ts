@@ -5,6 +5,7 @@ import { matchFromReply, metaFields } from './check.js';
 import { globalKeys, listKeys, type ListKeys } from './keys.js';
 import { assertE164, assertMember } from './members.js';
 import { assertListName, noSuchList } from './names.js';
+import { bulkProvenance, type Provenance } from './provenance.js';
 import { defineListScripts } from './scripts.js';
 import {
   ListError,
@@ -248,6 +249,11 @@ export class ListStore {
       }
     });
     return { listed, cancelled };
+  }
+
+  /** Which import brought a bulk-loaded entry (it has no record of its own), from its list's audit. */
+  provenance(entry: Pick<EntryState, 'list' | 'member' | 'expiresAt'>, leftAt?: number): Promise<Provenance> {
+    return bulkProvenance(this.redis, this.namespace, entry, leftAt);
   }
 
   /** Audit events naming this member, across the existing lists, newest first. */

@@ -1,4 +1,5 @@
 import { DEFAULT_CAMPAIGN, validateCampaign, type Campaign, type DialplanTarget, type NotDialledVerdict, type RetryOutcome } from './campaign.js';
+import { formatAction } from './actions.js';
 import type { Action } from './types.js';
 
 /**
@@ -110,6 +111,12 @@ export function applyCampaignChanges(
   changes: CampaignChanges,
   stamp: { at: number; by: string },
 ): Campaign {
+  for (const [verdict, action] of Object.entries(changes.actions ?? {})) {
+    // An agent's call to a blocked number, or one that cannot be checked, must not go out: only hidden and malformed may continue.
+    if (action.type === 'continue' && verdict !== 'hidden' && verdict !== 'malformed') {
+      throw new CampaignSyntaxError(`on ${verdict} ${formatAction(action)}: a number that is not dialled gets hangup or announce`);
+    }
+  }
   const endpoint = changes.endpoint ?? existing?.endpoint;
   const agent = changes.agent ?? existing?.agent;
   if (endpoint === undefined || agent === undefined) {

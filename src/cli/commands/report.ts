@@ -1,10 +1,11 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { readCallLog, DEFAULT_REPORT_LIMIT, type LoggedCall } from '../../screening/call-log.js';
+import { readCallLog, DEFAULT_REPORT_LIMIT } from '../../screening/call-log.js';
 import { isRouteName } from '../../screening/route.js';
 import { VERDICTS, type Verdict } from '../../screening/types.js';
 import type { CliIo } from '../context.js';
 import { parseDurationOrTime } from '../duration.js';
 import { count, isoTime, table } from '../format.js';
+import { callJson } from '../json-shapes.js';
 import { positiveInteger } from '../options.js';
 import { withContext } from '../program.js';
 
@@ -106,22 +107,3 @@ function printable(raw: string): string {
   return visible === '' ? '(empty)' : visible;
 }
 
-function callJson(call: LoggedCall): Record<string, string | number | null> {
-  return {
-    id: call.id,
-    time: new Date(call.time).toISOString(),
-    channel: call.channel,
-    direction: call.direction,
-    raw: call.raw,
-    e164: call.e164 ?? null,
-    presentation: call.presentation ?? null,
-    route: call.route ?? null,
-    campaign: call.campaign ?? null,
-    verdict: call.verdict,
-    list: call.list ?? null,
-    reason: call.reason ?? null,
-    action: call.action,
-    outcome: call.outcome ?? null,
-    decisionMs: Number.isFinite(call.decisionMs) ? call.decisionMs : null,
-  };
-}

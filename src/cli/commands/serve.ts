@@ -100,7 +100,7 @@ function definedOnly(flags: ServeFlags): ServeFlags {
 }
 
 /** Resolves with the first SIGTERM/SIGINT; a later one calls `onSecond`. */
-function firstSignal(onSecond: () => void): Promise<NodeJS.Signals> {
+export function firstSignal(onSecond: () => void): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     let received = false;
     const handler = (signal: NodeJS.Signals): void => {

@@ -1,9 +1,11 @@
 import { Option, type Command } from 'commander';
-import { bulkProvenance, type Provenance } from '../../lists/provenance.js';
-import type { AuditEvent, EntryState, Match } from '../../lists/types.js';
+import { describeNumber } from '../../lists/number-report.js';
+import type { Provenance } from '../../lists/provenance.js';
+import type { AuditEvent, EntryState } from '../../lists/types.js';
 import type { CliIo } from '../context.js';
 import { UsageError } from '../errors.js';
-import { describeExpiry, entryJson, isoTime, table } from '../format.js';
+import { describeExpiry, isoTime, table } from '../format.js';
+import { numberReportJson, readableDetails } from '../json-shapes.js';
 import { extensionNote, readEntry, withRegionHint } from '../number-input.js';
 import { positiveInteger, regionOption } from '../options.js';
 import { withContext } from '../program.js';
@@ -57,79 +59,13 @@ JSON: {"input","member","listed":[{"list","enabled","member","kind","expiresAt",
       const note = extensionNote(input, member);
       if (note !== undefined) io.err(`callguard: note: ${note}`);
       await withContext(command, io, async (context) => {
-        const store = await context.store();
-        const lists = await store.lists();
-        const enabled = new Map(lists.map((list) => [list.name, list.enabled]));
-        const { listed, cancelled } = await store.entries(member);
-        const viaPrefix =
-          kind === 'exact'
-            ? (await store.checkEach(member, lists.filter((list) => list.enabled).map((list) => list.name))).filter(
-                (match): match is Match => match !== null && match.kind === 'prefix',
-              )
-            : [];
-        const holding: EntryState[] = [...listed, ...viaPrefix].sort((a, b) => a.list.localeCompare(b.list));
-        const history = await store.history(member, options.limit);
-        const redis = await context.redis();
-        const loadedBy = await Promise.all(
-          holding.map((entry) =>
-            isBulk(entry) ? bulkProvenance(redis, context.namespace, entry, leftAt(history, entry)) : Promise.resolve(null),
-          ),
-        );
+        const report = await describeNumber(await context.store(), member, kind, options.limit);
+        const { holding, enabled, cancelled, history, loadedBy } = report;
         const now = Date.now();
 
-        context.print(humanShow(member, holding, enabled, loadedBy, cancelled, history, now), {
-          input,
-          member,
-          listed: holding.map((entry, i) => ({
-            ...entryJson(entry),
-            enabled: enabled.get(entry.list) ?? false,
-            loadedBy: provenanceJson(loadedBy[i] ?? null),
-          })),
-          cancelled: cancelled.map((c) => ({ list: c.list, member: c.member, reason: c.reason, by: c.by, at: isoTime(c.at) })),
-          history: history.map(historyJson),
-        });
+        context.print(humanShow(member, holding, enabled, loadedBy, cancelled, history, now), numberReportJson(input, member, report));
       });
     });
-}
-
-/** An entry without a record of its own: an import loaded it. */
-function isBulk(entry: EntryState): boolean {
-  return entry.by === undefined && entry.addedAt === undefined;
-}
-
-/** When the entry last left its list (cancelled or expired), from the member's own history. */
-function leftAt(history: AuditEvent[], entry: EntryState): number | undefined {
-  return history.find(
-    (event) => event.list === entry.list && event.member === entry.member && (event.action === 'cancel' || event.action === 'expire'),
-  )?.at;
-}
-
-function provenanceJson(provenance: Provenance | null) {
-  if (!provenance) return null;
-  return {
-    certain: provenance.certain,
-    imports: provenance.imports.map((event) => ({ ...historyJson(event), file: event.details?.file ?? null })),
-  };
-}
-
-function historyJson(event: AuditEvent) {
-  return {
-    id: event.id,
-    list: event.list,
-    action: event.action,
-    at: isoTime(event.at),
-    by: event.by,
-    reason: event.reason ?? null,
-    member: event.member ?? null,
-    details: readableDetails(event.details),
-  };
-}
-
-/** Details with their times (`expiresAt`, stored as ms since epoch) as ISO 8601, like every other time shown. */
-function readableDetails(details: Record<string, string> = {}): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(details).map(([name, value]) => [name, name.endsWith('At') && /^\d+$/.test(value) ? (isoTime(Number(value)) ?? value) : value]),
-  );
 }
 
 function humanShow(

@@ -44,6 +44,9 @@ export interface ImportRequest {
 
 export interface ImportProgress {
   rows: number;
+  /** written so far (batches Redis answered), and duplicates among them */
+  imported: number;
+  duplicates: number;
   rejected: number;
   bytesRead: number;
   totalBytes: number | undefined;
@@ -105,7 +108,14 @@ export async function importList(redis: RedisClient, namespace: string, request:
     await request.rejects?.write(rejected);
   };
   const report = (): void =>
-    request.onProgress?.({ rows: counts.rows, rejected: counts.rejected, bytesRead: source.bytesRead(), totalBytes: source.totalBytes });
+    request.onProgress?.({
+      rows: counts.rows,
+      imported: writer?.counts.imported ?? 0,
+      duplicates: writer?.counts.duplicates ?? 0,
+      rejected: counts.rejected,
+      bytesRead: source.bytesRead(),
+      totalBytes: source.totalBytes,
+    });
   const writerFor = (rules: RowRules | undefined): BatchWriter =>
     new BatchWriter(redis, target, {
       mode: request.dryRun ? 'dry' : request.onDuplicate,
