@@ -126,8 +126,25 @@ export class TokenStore {
       return { ok: false, reason: 'wrong secret' };
     }
     if (stored.expiresAt !== null && stored.expiresAt <= this.clock()) return { ok: false, reason: 'expired' };
-    return { ok: true, principal: { name: stored.name, role: stored.role, lists: stored.lists, expiresAt: stored.expiresAt } };
+    return { ok: true, principal: principalOf(stored) };
   }
+
+  /** The token's id, for a session that refers to the token without keeping it. */
+  static idOf(token: string): string | undefined {
+    return TOKEN_PATTERN.exec(token)?.[1];
+  }
+
+  /** The principal of the token with this id while it is neither revoked nor expired. One HGET. */
+  async principalById(id: string): Promise<Principal | undefined> {
+    const text = await this.redis.hget(this.keys.tokens, id);
+    const stored = text === null ? undefined : parseStored(text);
+    if (!stored || (stored.expiresAt !== null && stored.expiresAt <= this.clock())) return undefined;
+    return principalOf(stored);
+  }
+}
+
+function principalOf(stored: StoredToken): Principal {
+  return { name: stored.name, role: stored.role, lists: stored.lists, expiresAt: stored.expiresAt };
 }
 
 function sha256(text: string): string {

@@ -29,6 +29,8 @@ export interface ApiConfig {
   bodyLimitBytes: number;
   /** largest import upload, bytes (spooled to disk, never held in memory) */
   uploadLimitBytes: number;
+  /** how long a console session lasts after sign-in (never longer than its token) */
+  sessionTtlMs: number;
   webhooks: {
     /** a receiver that has failed an event for this long gets that event dropped */
     dropAfterMs: number;
@@ -54,6 +56,7 @@ export interface ApiSettings {
   uploadLimit?: string;
   webhookDropAfter?: string;
   webhookRetryMax?: string;
+  sessionTtl?: string;
 }
 
 export const API_SETTINGS: Readonly<Record<keyof ApiSettings, { flag?: string; env: string }>> = {
@@ -73,6 +76,7 @@ export const API_SETTINGS: Readonly<Record<keyof ApiSettings, { flag?: string; e
   uploadLimit: { flag: '--upload-limit', env: 'CALLGUARD_API_UPLOAD_LIMIT' },
   webhookDropAfter: { flag: '--webhook-drop-after', env: 'CALLGUARD_WEBHOOK_DROP_AFTER' },
   webhookRetryMax: { flag: '--webhook-retry-max', env: 'CALLGUARD_WEBHOOK_RETRY_MAX' },
+  sessionTtl: { flag: '--session-ttl', env: 'CALLGUARD_API_SESSION_TTL' },
 };
 
 export const API_DEFAULTS = {
@@ -86,6 +90,7 @@ export const API_DEFAULTS = {
   uploadLimit: '2gb',
   webhookDropAfter: '24h',
   webhookRetryMax: '5m',
+  sessionTtl: '8h',
 } as const;
 
 export class ApiConfigError extends Error {
@@ -126,6 +131,7 @@ export function parseApiConfig(settings: ApiSettings): ApiConfig {
     rateLimit: parseRate(get('rateLimit', API_DEFAULTS.rateLimit)),
     bodyLimitBytes: parseSize('bodyLimit', get('bodyLimit', API_DEFAULTS.bodyLimit)),
     uploadLimitBytes: parseSize('uploadLimit', get('uploadLimit', API_DEFAULTS.uploadLimit)),
+    sessionTtlMs: parseSpan('sessionTtl', get('sessionTtl', API_DEFAULTS.sessionTtl)),
     webhooks: {
       dropAfterMs: parseSpan('webhookDropAfter', get('webhookDropAfter', API_DEFAULTS.webhookDropAfter)),
       retryMaxMs: parseSpan('webhookRetryMax', get('webhookRetryMax', API_DEFAULTS.webhookRetryMax)),
@@ -230,7 +236,7 @@ function parseSize(setting: 'bodyLimit' | 'uploadLimit', text: string): number {
 const SPAN_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `500ms`, `30s`, `5m`, `24h`, `7d`. */
-function parseSpan(setting: 'webhookDropAfter' | 'webhookRetryMax', text: string): number {
+function parseSpan(setting: 'webhookDropAfter' | 'webhookRetryMax' | 'sessionTtl', text: string): number {
   const match = /^(\d{1,9})(ms|s|m|h|d)$/.exec(text.toLowerCase());
   const unit = match ? SPAN_UNITS_MS[match[2] as string] : undefined;
   if (!match || unit === undefined || Number(match[1]) < 1) {
@@ -250,6 +256,7 @@ export function describeApiConfig(config: ApiConfig): Record<string, unknown> {
     rateLimit: config.rateLimit,
     bodyLimitBytes: config.bodyLimitBytes,
     uploadLimitBytes: config.uploadLimitBytes,
+    sessionTtlMs: config.sessionTtlMs,
     webhooks: config.webhooks,
   };
 }

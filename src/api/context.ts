@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RedisClient } from '../redis/connect.js';
+import type { SessionStore } from '../access/sessions.js';
 import type { TokenStore } from '../access/tokens.js';
 import type { DialQueue } from '../dialer/queue.js';
 import type { ListStore } from '../lists/store.js';
@@ -9,6 +10,7 @@ import type { CampaignStore } from '../screening/campaigns.js';
 import type { RouteStore } from '../screening/routes.js';
 import type { ApiConfig } from './config.js';
 import type { TokenVerifier } from './auth.js';
+import type { CallFeed } from './call-feed.js';
 import type { ImportJobs } from './jobs.js';
 import type { ApiMetrics } from './metrics.js';
 
@@ -35,6 +37,12 @@ export interface ApiContext {
   dial: DialQueue;
   tokens: TokenStore;
   verifier: TokenVerifier;
+  /** console sign-ins (session cookies) */
+  sessions: SessionStore;
+  /** new screened calls, for the console's live feed */
+  feed: CallFeed;
+  /** where the console's bundled files are (index.html and assets); none: no console served */
+  consoleDir: string | undefined;
   jobs: ImportJobs;
   metrics: ApiMetrics;
   log: Logger;

@@ -5,6 +5,7 @@ import { Ajv } from 'ajv';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { accessOf, authenticate, checkScope, tokenCredential } from './auth.js';
+import { sessionCredential } from './session.js';
 import type { ApiConfig } from './config.js';
 import type { ApiApp, ApiContext } from './context.js';
 import { ApiProblem, PROBLEM_CONTENT_TYPE, problemFor, problemOfStatus } from './problem.js';
@@ -72,7 +73,7 @@ export async function buildApi(context: ApiContext): Promise<{ app: ApiApp; rout
     reply.header('x-request-id', request.id);
     done();
   });
-  app.addHook('onRequest', authenticate([tokenCredential(context.verifier)]));
+  app.addHook('onRequest', authenticate([tokenCredential(context.verifier), sessionCredential(context.sessions)]));
   app.addHook('preHandler', checkScope);
   app.addHook('onRoute', (route) => {
     if (!route.config?.access) throw new Error(`route ${route.method} ${route.url} declares no access (config.access)`);

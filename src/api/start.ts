@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { SessionStore } from '../access/sessions.js';
 import { TokenStore } from '../access/tokens.js';
 import { DialQueue } from '../dialer/queue.js';
 import { ListStore } from '../lists/store.js';
@@ -8,6 +10,7 @@ import { RouteStore } from '../screening/routes.js';
 import { createServiceRedis } from '../service/redis.js';
 import { startWebhookWorker } from '../webhooks/worker.js';
 import { TokenVerifier } from './auth.js';
+import { CallFeed } from './call-feed.js';
 import { describeApiConfig, type ApiConfig } from './config.js';
 import type { ApiContext } from './context.js';
 import { ImportJobs } from './jobs.js';
@@ -28,8 +31,16 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
+/** Where `npm run build` puts the console's bundle, from src/api (tsx) and from dist/api alike. */
+export const BUILT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/console/', import.meta.url));
+
+export interface StartOptions {
+  /** the console's bundled files; default the build's (BUILT_CONSOLE_DIR) */
+  consoleDir?: string;
+}
+
 /** `callguard api` as an object: the command, the tests and the benchmark run it. */
-export async function startApi(config: ApiConfig, log: Logger): Promise<RunningApi> {
+export async function startApi(config: ApiConfig, log: Logger, options: StartOptions = {}): Promise<RunningApi> {
   log.info({ config: describeApiConfig(config) }, 'callguard api starting');
   const metrics = new ApiMetrics();
   const redis = createServiceRedis(config.redis.target, log);
@@ -41,6 +52,7 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     const problem = problemFor(error, { requestId: 'import-job', path: '', request: {}, redisDown: (candidate) => isRedisDown(candidate, bulkRedis) });
     return { status: problem.status, detail: problem.detail };
   });
+  const feed = new CallFeed(redis, createServiceRedis(config.redis.target, log.child({ connection: 'call-feed' })), config.redis.namespace, log.child({ component: 'call-feed' }));
   const context: ApiContext = {
     config,
     namespace: config.redis.namespace,
@@ -52,12 +64,16 @@ export async function startApi(config: ApiConfig, log: Logger): Promise<RunningA
     dial: new DialQueue(redis, config.redis.namespace),
     tokens,
     verifier: new TokenVerifier(tokens),
+    sessions: new SessionStore(redis, config.redis.namespace, tokens),
+    feed,
+    consoleDir: options.consoleDir ?? BUILT_CONSOLE_DIR,
     jobs,
     metrics,
     log,
   };
   const { app, routes } = await buildApi(context);
   const closeRedis = async (): Promise<void> => {
+    await feed.stop();
     await jobs.stop();
     await Promise.all([redis, bulkRedis].map((client) => client.quit().catch(() => client.disconnect())));
   };

@@ -53,7 +53,8 @@ export function newestFirst(a: AuditEvent, b: AuditEvent): number {
   return compareStreamIds(b.id, a.id);
 }
 
-function compareStreamIds(a: string, b: string): number {
+/** Stream ids in their order: negative when `a` is older than `b`. */
+export function compareStreamIds(a: string, b: string): number {
   const [aMs = 0, aSeq = 0] = a.split('-').map(Number);
   const [bMs = 0, bSeq = 0] = b.split('-').map(Number);
   return aMs !== bMs ? aMs - bMs : aSeq - bSeq;

@@ -108,11 +108,13 @@ export function dialKeys(namespace: string) {
  * a token is one MULTI:
  *   tokens  HASH  token id -> JSON {name, role, lists, expiresAt, createdAt, createdBy, hash}
  *   names   HASH  token name -> token id
- * Only the SHA-256 of a token is stored; the token itself is shown once, at creation.
+ *   session:<sha256> STRING  a console session (JSON {tokenId, csrf, expiresAt}), PX its expiry
+ * Only the SHA-256 of a token or a session id is stored; the token itself is shown once,
+ * at creation, the session id only to the browser, in its cookie.
  */
 export function accessKeys(namespace: string) {
   const tag = `${namespace}:{${namespace}:access}`;
-  return { tokens: `${tag}:tokens`, names: `${tag}:names` };
+  return { tokens: `${tag}:tokens`, names: `${tag}:names`, session: (hash: string) => `${tag}:session:${hash}` };
 }
 
 /**

@@ -19,6 +19,7 @@ const SCRIPTS = {
   callguardListRemove: 'remove-6.lua',
   callguardListSetEnabled: 'set-enabled-2.lua',
   callguardListPurge: 'purge-3.lua',
+  callguardListRecordImport: 'record-import-2.lua',
 } as const;
 
 type ScriptArg = string | number;
@@ -36,6 +37,8 @@ declare module 'ioredis' {
     callguardListRemove(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListSetEnabled(info: string, audit: string, now: number, enabled: '1' | '0', by: string, reason: string): Result<unknown, Context>;
     callguardListPurge(timed: string, meta: string, audit: string, now: number, batch: number, by: string): Result<unknown, Context>;
+    /** an import's audit event, and its time as the list's lastImport; answers the event's id */
+    callguardListRecordImport(info: string, audit: string, now: number, ...fields: string[]): Result<unknown, Context>;
   }
 }
 

@@ -132,6 +132,7 @@ export class ListStore {
         createdAt: Number(info.created),
         createdBy: info.by ?? '',
         size: exact + timed,
+        ...(info.lastImport === undefined ? {} : { lastImportAt: Number(info.lastImport) }),
       });
     });
     return infos;
@@ -279,8 +280,12 @@ export class ListStore {
   ): Promise<string> {
     const keys = this.keysOf(list);
     if (member !== undefined) assertMember(member);
-    const id = await this.redis.xadd(keys.audit, '*', ...auditFields(action, this.clock(), actor, details, member));
-    if (id === null) throw new Error(`Redis did not append the ${action} audit event of list ${list}`);
+    const at = this.clock();
+    const fields = auditFields(action, at, actor, details, member);
+    // The lists page shows the age of the last import without reading audit streams back.
+    const isImport = action === 'import' || action === 'replace';
+    const id = isImport ? await this.redis.callguardListRecordImport(keys.info, keys.audit, at, ...fields) : await this.redis.xadd(keys.audit, '*', ...fields);
+    if (typeof id !== 'string') throw new Error(`Redis did not append the ${action} audit event of list ${list}`);
     return id;
   }
 

@@ -39,6 +39,8 @@ export interface ListInfo {
   createdBy: string;
   /** exact numbers that never expire + timed members and prefixes (some may be expired) */
   size: number;
+  /** when the last import or replace was recorded (none before callguard kept it) */
+  lastImportAt?: number;
 }
 
 export interface EntryState {

@@ -1,4 +1,5 @@
 import type { RedisClient } from '../redis/connect.js';
+import { compareStreamIds } from '../lists/audit.js';
 import { globalKeys } from '../lists/keys.js';
 import { VERDICTS, type Verdict } from './types.js';
 
@@ -135,6 +136,78 @@ export async function readCallLog(redis: RedisClient, namespace: string, query: 
     }
     const last = batch.at(-1);
     if (batch.length < READ_BATCH || last === undefined) return report;
+    end = `(${last[0]}`;
+  }
+}
+
+/** Calls after a stream id, oldest first, and the id of the last entry read (also of one that is no call). */
+export interface CallsAfter {
+  calls: LoggedCall[];
+  lastId: string | undefined;
+}
+
+/** The id of the newest entry of the call log; `0-0` while it is empty. */
+export async function lastCallLogId(redis: RedisClient, namespace: string): Promise<string> {
+  const [newest] = await redis.xrevrange(globalKeys(namespace).callLog, '+', '-', 'COUNT', 1);
+  return newest?.[0] ?? '0-0';
+}
+
+/** Up to `count` entries logged after `afterId` (exclusive), oldest first. */
+export async function readCallLogAfter(redis: RedisClient, namespace: string, afterId: string, count: number): Promise<CallsAfter> {
+  return callsOf(await redis.xrange(globalKeys(namespace).callLog, `(${afterId}`, '+', 'COUNT', count));
+}
+
+/**
+ * Entries logged after `afterId`, waiting up to `blockMs` for the first (XREAD BLOCK):
+ * `blocking` must be a connection of its own, as it is held for the wait.
+ */
+export async function waitForCallsAfter(blocking: RedisClient, namespace: string, afterId: string, blockMs: number, count: number): Promise<CallsAfter> {
+  const reply = await blocking.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', globalKeys(namespace).callLog, afterId);
+  return callsOf(reply?.[0]?.[1] ?? []);
+}
+
+function callsOf(entries: [string, string[]][]): CallsAfter {
+  const calls = entries.map(([id, fields]) => parseCallLogEntry(id, fields)).filter((call): call is LoggedCall => call !== null);
+  return { calls, lastId: entries.at(-1)?.[0] };
+}
+
+/** Whether stream id `id` comes after `than` (undefined: anything does). */
+export function isAfter(id: string, than: string | undefined): boolean {
+  return than === undefined || compareStreamIds(id, than) > 0;
+}
+
+export const HOUR_MS = 3_600_000;
+/** Entries read per XREVRANGE while counting per hour: more than a report's batch, as only counts are kept. */
+const HOURLY_BATCH = 5_000;
+
+/** Calls per verdict in one hour (from `start`, ms since epoch, to an hour later). */
+export interface HourCounts {
+  start: number;
+  counts: Record<Verdict, number>;
+}
+
+/**
+ * Calls per verdict per hour from the hour `since` falls in to the hour of `now`, every
+ * hour present (zeros where nothing was logged), oldest first; `route` keeps one route.
+ * It reads every entry of the window (stream ids are append times, so the window is one
+ * XREVRANGE range): a week of a busy contact centre is a few hundred thousand entries.
+ */
+export async function callsPerHour(redis: RedisClient, namespace: string, query: { since: number; now: number; route?: string }): Promise<HourCounts[]> {
+  const first = Math.floor(query.since / HOUR_MS) * HOUR_MS;
+  const hours: HourCounts[] = [];
+  for (let start = first; start <= query.now; start += HOUR_MS) hours.push({ start, counts: zeroCounts() });
+  const key = globalKeys(namespace).callLog;
+  let end = '+';
+  for (;;) {
+    const batch = await redis.xrevrange(key, end, String(first), 'COUNT', HOURLY_BATCH);
+    for (const [id, fields] of batch) {
+      const entry = parseCallLogEntry(id, fields);
+      if (!entry || (query.route !== undefined && entry.route !== query.route)) continue;
+      const hour = hours[Math.floor((Number(id.split('-')[0]) - first) / HOUR_MS)];
+      if (hour) hour.counts[entry.verdict] += 1;
+    }
+    const last = batch.at(-1);
+    if (batch.length < HOURLY_BATCH || last === undefined) return hours;
     end = `(${last[0]}`;
   }
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { Role } from '../../src/access/roles.js';
 import { TokenStore } from '../../src/access/tokens.js';
 import { parseApiConfig, type ApiSettings } from '../../src/api/config.js';
-import { startApi, type RunningApi } from '../../src/api/start.js';
+import { startApi, type RunningApi, type StartOptions } from '../../src/api/start.js';
 import { createLogger } from '../../src/log.js';
 import { redisUrl, testNamespace } from '../helpers/redis.js';
 
@@ -62,11 +62,11 @@ export interface ApiResponse {
  * `callguard api` in-process on 127.0.0.1 (a free port) against the test Redis, in a
  * namespace of its own, with a token of every role. Requests go over real HTTP.
  */
-export async function startTestApi(settings: ApiSettings = {}, redis: string = redisUrl()): Promise<TestApi> {
+export async function startTestApi(settings: ApiSettings = {}, redis: string = redisUrl(), options: StartOptions = {}): Promise<TestApi> {
   const namespace = testNamespace();
   const logs = new LogLines();
   const config = parseApiConfig({ listen: '127.0.0.1:0', redisUrl: redis, namespace, rateLimit: 'off', logLevel: 'debug', ...settings });
-  const api = await startApi(config, createLogger({ level: config.logLevel, destination: logs.stream }));
+  const api = await startApi(config, createLogger({ level: config.logLevel, destination: logs.stream }), options);
   await api.ready();
   const client = new Redis(redis, { maxRetriesPerRequest: 1 });
   const store = new TokenStore(client, namespace);
@@ -101,10 +101,10 @@ export async function startTestApi(settings: ApiSettings = {}, redis: string = r
 }
 
 /** One API for the tests of a file, stopped after them. */
-export function testApi(settings: ApiSettings = {}): () => TestApi {
+export function testApi(settings: ApiSettings = {}, options: StartOptions = {}): () => TestApi {
   let running: TestApi | undefined;
   beforeAll(async () => {
-    running = await startTestApi(settings);
+    running = await startTestApi(settings, redisUrl(), options);
   });
   afterAll(async () => {
     await running?.api.stop();

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { roleAtLeast, ROLES, type Role } from '../../src/access/roles.js';
 import { TokenStore } from '../../src/access/tokens.js';
@@ -14,6 +17,8 @@ interface Call {
   json?: unknown;
   body?: string;
   headers?: Record<string, string>;
+  /** a server-sent event stream: only its status is read, then it is closed */
+  stream?: boolean;
 }
 
 interface RouteCase {
@@ -69,7 +74,28 @@ const CASES: RouteCase[] = [
   { method: 'GET', route: '/v1/webhooks/:name/deliveries', least: 'admin', call: () => ({ path: '/v1/webhooks/mx/deliveries' }) },
   { method: 'GET', route: '/wombat/api/lists/', least: 'operator', call: (role) => ({ path: `/wombat/api/lists/?op=addToList&list=MX&numbers=${encodeURIComponent(e164(role))}` }) },
   { method: 'GET', route: '/wombat/api/calls/', least: 'operator', call: (role) => ({ path: `/wombat/api/calls/?op=addcall&campaign=MX&number=${encodeURIComponent(e164(role))}` }) },
+  { method: 'GET', route: '/v1/lists/:list/entries', least: 'viewer', call: () => ({ path: '/v1/lists/mx/entries?limit=2' }) },
+  { method: 'POST', route: '/v1/lists/:list/import/preview', least: 'supervisor', call: (role) => ({ path: '/v1/lists/mx/import/preview', body: `number\n${e164(role)}\n`, headers: { 'content-type': 'text/csv' } }) },
+  { method: 'POST', route: '/v1/session', least: 'public', call: () => ({ path: '/v1/session', json: { token: signIn.token } }) },
+  { method: 'GET', route: '/v1/session', least: 'viewer', call: () => ({ path: '/v1/session' }) },
+  { method: 'DELETE', route: '/v1/session', least: 'viewer', call: () => ({ path: '/v1/session' }) },
+  { method: 'GET', route: '/v1/report/live', least: 'viewer', call: () => ({ path: '/v1/report/live', stream: true }) },
+  { method: 'GET', route: '/v1/report/hours', least: 'viewer', call: () => ({ path: '/v1/report/hours?since=7d' }) },
+  { method: 'GET', route: '/v1/audit', least: 'viewer', call: () => ({ path: '/v1/audit?list=mx&limit=5' }) },
+  { method: 'GET', route: '/', least: 'public', call: () => ({ path: '/' }) },
+  { method: 'GET', route: '/console/:file', least: 'public', call: () => ({ path: '/console/app-TESTHASH.js' }) },
 ];
+
+/** A token the sign-in case exchanges for a session, made before the table runs. */
+const signIn = { token: '' };
+
+/** A console build of two files, so / and /console/ have something to serve. */
+function consoleBuild(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'callguard-console-'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>callguard</title>');
+  writeFileSync(join(dir, 'app-TESTHASH.js'), 'export {};');
+  return dir;
+}
 
 /** An import job with a rejected row, made before the table runs. */
 const job = { id: '' };
@@ -96,13 +122,14 @@ async function fixtures(api: TestApi): Promise<void> {
   await webhooks.add({ name: 'mx', url: 'http://127.0.0.1:9/', events: ['entry.added'], createdBy: 'test' });
   const upload = await api.request('POST', '/v1/lists/mx/import', { token: api.tokens.admin, body: '+4930999999\ngarbage\n', headers: { 'content-type': 'text/plain' } });
   job.id = upload.json.job.id;
+  signIn.token = await api.token('signs-in', 'viewer');
   while ((await api.request('GET', `/v1/jobs/${job.id}`, { token: api.tokens.admin })).json.job.status === 'running') {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
 describe('every route for every role', () => {
-  const api = testApi();
+  const api = testApi({}, { consoleDir: consoleBuild() });
   beforeAll(async () => fixtures(api()));
 
   const table = CASES.flatMap((entry) => [...ROLES, 'none' as const].map((role) => ({ ...entry, role })));
@@ -110,7 +137,7 @@ describe('every route for every role', () => {
   it.each(table)('$method $route as $role', async ({ call, least, role, method }) => {
     const { request, tokens } = api();
     const sent = call(role === 'none' ? 'viewer' : role);
-    const answer = await request(method, sent.path, {
+    const answer = sent.stream ? await streamStatus(api().api.url + sent.path, role === 'none' ? undefined : tokens[role]) : await request(method, sent.path, {
       ...(role === 'none' ? {} : { token: tokens[role] }),
       ...(sent.json === undefined ? {} : { json: sent.json }),
       ...(sent.body === undefined ? {} : { body: sent.body }),
@@ -136,3 +163,12 @@ describe('every route for every role', () => {
     expect(served.filter((route) => !tested.includes(route))).toEqual([]);
   });
 });
+
+/** The status and content type of a streaming answer, read as soon as its head arrives; the stream is then closed. */
+async function streamStatus(url: string, token: string | undefined): Promise<{ status: number; headers: Headers; text: string }> {
+  const controller = new AbortController();
+  const response = await fetch(url, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` }, signal: controller.signal });
+  const text = response.ok ? '' : await response.text();
+  controller.abort();
+  return { status: response.status, headers: response.headers, text };
+}

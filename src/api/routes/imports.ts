@@ -6,6 +6,7 @@ import { createGzip } from 'node:zlib';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { parseColumnSpec } from '../../lists/import/columns.js';
+import { PREVIEW_MAX_BYTES, PREVIEW_ROWS, previewImport } from '../../lists/import/preview.js';
 import { exportList } from '../../lists/export.js';
 import { noSuchList } from '../../lists/names.js';
 import type { ApiApp, ApiContext } from '../context.js';
@@ -100,6 +101,64 @@ export async function registerImports(app: ApiApp, context: ApiContext): Promise
         return reply.code(202).header('location', `/v1/jobs/${job.id}`).send({ job });
       },
     );
+
+    uploads.post(
+      '/v1/lists/:list/import/preview',
+      {
+        config: { access: { role: 'supervisor', scope: ofParam } },
+        bodyLimit: PREVIEW_MAX_BYTES,
+        schema: {
+          tags: ['import and export'],
+          description: `the start of a file (up to ${PREVIEW_MAX_BYTES} bytes, gzip too) read as an import would read it, writing nothing: the delimiter, the header, the number column, and the first ${PREVIEW_ROWS} rows each with what it would be stored as or why it would be rejected`,
+          params: ListParams,
+          querystring: Type.Object(
+            {
+              region: ImportQuery.properties.region,
+              column: ImportQuery.properties.column,
+              expiresColumn: ImportQuery.properties.expiresColumn,
+              for: ImportQuery.properties.for,
+              until: ImportQuery.properties.until,
+              partial: Type.Optional(Type.Boolean({ description: 'the body is only the start of the file: its last, cut line is left out' })),
+            },
+            { additionalProperties: false },
+          ),
+          response: withProblems(
+            {
+              200: Type.Object({
+                gzip: Type.Boolean(),
+                delimiter: Type.Union([Type.String(), Type.Null()], { description: 'comma, semicolon, tab, or null: one number a line' }),
+                header: Type.Union([Type.Array(Type.String()), Type.Null()]),
+                numberColumn: Type.Integer(),
+                expiresColumn: Type.Union([Type.Integer(), Type.Null()]),
+                rows: Type.Array(OpenObject({ line: Type.Integer(), cells: Type.Array(Type.String()), member: Type.Union([Type.String(), Type.Null()]), reason: Type.Union([Type.String(), Type.Null()]) })),
+              }),
+            },
+            404,
+            413,
+            415,
+            422,
+          ),
+        },
+      },
+      async (request) => {
+        const { query, params } = request;
+        const now = Date.now();
+        const region = regionOf(query.region, 'query/region', config.defaultRegion);
+        const expiresAt = expiryOf({ ...(query.for === undefined ? {} : { for: query.for }), ...(query.until === undefined ? {} : { until: query.until }) }, now);
+        if (!(await store.hasList(params.list))) throw noSuchList(params.list);
+        if (!isStream(request.body)) throw new ApiProblem(415, 'unsupported-media-type', `send the start of the file as the body, typed ${UPLOAD_CONTENT_TYPES.slice(0, 3).join(', ')}`);
+        const start = await readAtMost(request.body, PREVIEW_MAX_BYTES);
+        const preview = await previewImport(start, {
+          ...(region === undefined ? {} : { region }),
+          ...(query.column === undefined ? {} : { column: parsed('query/column', query.column, (text) => parseColumnSpec(text, 'column')) }),
+          ...(query.expiresColumn === undefined ? {} : { expiresColumn: parsed('query/expiresColumn', query.expiresColumn, (text) => parseColumnSpec(text, 'expiresColumn')) }),
+          expiryGiven: expiresAt !== undefined,
+          partial: Boolean(query.partial),
+          now,
+        });
+        return { ...preview, delimiter: DELIMITER_NAMES[preview.delimiter ?? ''] ?? null };
+      },
+    );
   });
 
   const jobOf = async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -168,6 +227,20 @@ export async function registerImports(app: ApiApp, context: ApiContext): Promise
       return reply.send(csv);
     },
   );
+}
+
+const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab' };
+
+/** The body's bytes, refusing it (413) past `limit`. */
+async function readAtMost(body: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (bytes > limit) throw new ApiProblem(413, 'too-large', `a preview reads at most the first ${limit} bytes of a file`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Writes the upload to `path`, refusing it (413) past `limit` bytes. */

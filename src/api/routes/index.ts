@@ -1,13 +1,17 @@
 import type { ApiApp, ApiContext } from '../context.js';
 import { registerAccess } from './access.js';
+import { registerAudit } from './audit.js';
+import { registerCallLog } from './call-log.js';
 import { registerCalls } from './calls.js';
 import { registerCampaigns } from './campaigns.js';
 import { registerCheck } from './check.js';
+import { registerConsole } from './console.js';
 import { registerEntries } from './entries.js';
 import { registerHealth } from './health.js';
 import { registerImports } from './imports.js';
 import { registerInboundRoutes } from './inbound-routes.js';
 import { registerLists } from './lists.js';
+import { registerSession } from './session.js';
 import { registerWebhooks } from './webhooks.js';
 import { registerWombat } from './wombat.js';
 
@@ -24,4 +28,8 @@ export async function registerRoutes(app: ApiApp, context: ApiContext): Promise<
   await registerImports(app, context);
   registerWombat(app, context);
   registerWebhooks(app, context);
+  registerSession(app, context);
+  registerCallLog(app, context);
+  registerAudit(app, context);
+  registerConsole(app, context);
 }

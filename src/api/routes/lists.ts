@@ -1,10 +1,16 @@
 import { Type } from 'typebox';
-import { isoTime } from '../../cli/format.js';
+import { entryJson, isoTime } from '../../cli/format.js';
+import { entriesPage, isEntriesCursor } from '../../lists/browse.js';
 import type { ListInfo } from '../../lists/types.js';
+import { listUses, ListInUseError, removeList } from '../../screening/list-removal.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { actorOf, visibleLists } from '../input.js';
-import { notFound } from '../problem.js';
-import { ListName, ListParams, Reason, withProblems } from '../schemas.js';
+import { ApiProblem, invalid, notFound } from '../problem.js';
+import { ListName, ListParams, OpenObject, Reason, withProblems } from '../schemas.js';
+
+const MAX_PAGE = 1_000;
+const DEFAULT_PAGE = 100;
+const Use = Type.Object({ kind: Type.String({ description: 'route or campaign' }), name: Type.String(), as: Type.String({ description: 'block or allow' }) });
 
 const ListShape = Type.Object({
   name: Type.String(),
@@ -12,16 +18,17 @@ const ListShape = Type.Object({
   size: Type.Integer(),
   createdAt: Type.Union([Type.String(), Type.Null()]),
   createdBy: Type.String(),
+  lastImportAt: Type.Union([Type.String(), Type.Null()], { description: 'when the last import or replace ran (null: none recorded)' }),
 });
 const Changed = Type.Object({ list: Type.String(), action: Type.String() });
 
 function listJson(list: ListInfo) {
-  return { name: list.name, enabled: list.enabled, size: list.size, createdAt: isoTime(list.createdAt), createdBy: list.createdBy };
+  return { name: list.name, enabled: list.enabled, size: list.size, createdAt: isoTime(list.createdAt), createdBy: list.createdBy, lastImportAt: isoTime(list.lastImportAt) };
 }
 
 /** `callguard lists` and `list create|rm|enable|disable`. */
 export function registerLists(app: ApiApp, context: ApiContext): void {
-  const { lists: store } = context;
+  const { lists: store, redis, namespace } = context;
   const ofParam = (request: { params: unknown }) => [(request.params as { list: string }).list];
 
   app.get(
@@ -37,12 +44,40 @@ export function registerLists(app: ApiApp, context: ApiContext): void {
     '/v1/lists/:list',
     {
       config: { access: { role: 'viewer', scope: ofParam } },
-      schema: { tags: ['lists'], params: ListParams, response: withProblems({ 200: ListShape }, 404) },
+      schema: {
+        tags: ['lists'],
+        description: 'one list, and the routes and campaigns that name it (a removal asks for force while any does)',
+        params: ListParams,
+        response: withProblems({ 200: Type.Object({ ...ListShape.properties, usedBy: Type.Array(Use) }) }, 404),
+      },
     },
     async (request) => {
       const found = (await store.lists()).find((list) => list.name === request.params.list);
       if (!found) throw notFound(`no such list: ${request.params.list}`);
-      return listJson(found);
+      return { ...listJson(found), usedBy: await listUses(redis, namespace, found.name) };
+    },
+  );
+
+  app.get(
+    '/v1/lists/:list/entries',
+    {
+      config: { access: { role: 'viewer', scope: ofParam } },
+      schema: {
+        tags: ['lists'],
+        description: "a page of the list's entries (never the whole list): about `limit` entries in no particular order, and the cursor of the next page (null after the last)",
+        params: ListParams,
+        querystring: Type.Object({
+          cursor: Type.Optional(Type.String({ maxLength: 30, description: 'the cursor of the previous page' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE })),
+        }),
+        response: withProblems({ 200: Type.Object({ list: Type.String(), entries: Type.Array(OpenObject({})), cursor: Type.Union([Type.String(), Type.Null()]) }) }, 404, 422),
+      },
+    },
+    async (request) => {
+      const { cursor, limit } = request.query;
+      if (cursor !== undefined && !isEntriesCursor(cursor)) throw invalid('query/cursor', cursor, 'not a cursor this API handed out');
+      const page = await entriesPage(redis, namespace, request.params.list, cursor, limit ?? DEFAULT_PAGE, Date.now());
+      return { list: request.params.list, entries: page.entries.map(entryJson), cursor: page.cursor };
     },
   );
 
@@ -87,15 +122,20 @@ export function registerLists(app: ApiApp, context: ApiContext): void {
       config: { access: { role: 'supervisor', scope: ofParam } },
       schema: {
         tags: ['lists'],
-        description: 'remove a list with all its entries, cancellations and audit',
+        description: 'remove a list with all its entries and cancellations; refused (409, naming them) while a route or campaign names it, unless force=true',
         params: ListParams,
-        querystring: Type.Object({ reason: Type.Optional(Reason) }),
-        response: withProblems({ 200: Changed }, 404),
+        querystring: Type.Object({ reason: Type.Optional(Reason), force: Type.Optional(Type.Boolean({ description: 'remove it even while routes or campaigns name it' })) }),
+        response: withProblems({ 200: Changed }, 404, 409),
       },
     },
     async (request) => {
-      await store.removeList(request.params.list, actorOf(request, request.query.reason));
-      return { list: request.params.list, action: 'removed' };
+      const { list } = request.params;
+      const options = { force: Boolean(request.query.force) };
+      await removeList(redis, namespace, list, actorOf(request, request.query.reason), options).catch((error: unknown) => {
+        if (error instanceof ListInUseError) throw new ApiProblem(409, 'in-use', `${error.message}: change them first, or remove it with force=true`);
+        throw error;
+      });
+      return { list, action: 'removed' };
     },
   );
 }

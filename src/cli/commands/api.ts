@@ -31,18 +31,21 @@ export function registerApi(program: Command, _io: CliIo): void {
     .addOption(option('uploadLimit', 'size', 'largest import upload (spooled to disk)'))
     .addOption(option('webhookDropAfter', 'time', 'an event its receiver kept refusing this long is dropped'))
     .addOption(option('webhookRetryMax', 'time', 'longest wait between two delivery attempts'))
+    .addOption(option('sessionTtl', 'time', 'how long a console sign-in lasts (never longer than its token)'))
     .addHelpText(
       'after',
       `
 Every request but /healthz, /readyz, /metrics and /v1/openapi.json needs a token
 (Authorization: Bearer <token>); make one with: callguard token create --name <n> --role <r>
+The web console for supervisors is at / (http://127.0.0.1:8080/ by default): sign in
+there with a token; the browser keeps a session cookie, never the token. docs/console.md
 Errors are application/problem+json. The API document: GET /v1/openapi.json.
 Webhooks (callguard webhook add) are delivered by this process. Details: docs/api.md
 
 Environment: CALLGUARD_API_LISTEN, REDIS_URL, CALLGUARD_NAMESPACE, CALLGUARD_REGION,
 CALLGUARD_LOG_LEVEL, CALLGUARD_API_TRUST_PROXY, CALLGUARD_API_RATE_LIMIT,
 CALLGUARD_API_BODY_LIMIT, CALLGUARD_API_UPLOAD_LIMIT, CALLGUARD_WEBHOOK_DROP_AFTER,
-CALLGUARD_WEBHOOK_RETRY_MAX (a flag wins over its variable).
+CALLGUARD_WEBHOOK_RETRY_MAX, CALLGUARD_API_SESSION_TTL (a flag wins over its variable).
 
 Examples:
   $ callguard api

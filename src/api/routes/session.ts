@@ -1,0 +1,72 @@
+import { Type } from 'typebox';
+import { ROLES } from '../../access/roles.js';
+import { isoTime } from '../../cli/format.js';
+import { principalOf, unauthorized } from '../auth.js';
+import type { ApiApp, ApiContext } from '../context.js';
+import { clearSessionCookie, sameOrigin, setSessionCookie } from '../session.js';
+import { withProblems } from '../schemas.js';
+
+const SessionShape = Type.Object({
+  name: Type.String(),
+  role: Type.Enum(ROLES),
+  lists: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  expiresAt: Type.Union([Type.String(), Type.Null()], { description: 'when the session ends (sign in again then); for a bearer token its expiry' }),
+  csrfToken: Type.Union([Type.String(), Type.Null()], { description: 'send it as X-CSRF-Token with every write of this session; null for a bearer token, which needs none' }),
+});
+
+/** The console's sign-in: a token exchanged for a session cookie, the session itself, sign-out. */
+export function registerSession(app: ApiApp, context: ApiContext): void {
+  const { sessions, verifier, config } = context;
+
+  app.post(
+    '/v1/session',
+    {
+      // Public: the token is in the body. Only JSON is read, which a form of another site cannot send.
+      config: { access: { role: 'public' } },
+      schema: {
+        tags: ['console session'],
+        security: [],
+        description: 'sign in: the token is exchanged for an HttpOnly, SameSite=Strict session cookie; the answer holds the CSRF token for writes',
+        body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        response: withProblems({ 201: SessionShape }),
+      },
+    },
+    async (request, reply) => {
+      if (!sameOrigin(request)) throw unauthorized();
+      const verification = await verifier.verify(request.body.token);
+      if (!verification.ok) throw unauthorized();
+      const { principal } = verification;
+      const session = await sessions.open(request.body.token, principal, config.sessionTtlMs);
+      setSessionCookie(request, reply, session.id, session.expiresAt - Date.now());
+      return reply.code(201).send({ name: principal.name, role: principal.role, lists: principal.lists ? [...principal.lists] : null, expiresAt: isoTime(session.expiresAt), csrfToken: session.csrf });
+    },
+  );
+
+  app.get(
+    '/v1/session',
+    {
+      config: { access: { role: 'viewer' } },
+      schema: { tags: ['console session'], description: 'the console session of this cookie: who, until when, and its CSRF token (a page asks after a reload)', response: withProblems({ 200: SessionShape }) },
+    },
+    async (request) => {
+      const session = request.consoleSession;
+      const principal = principalOf(request);
+      const lists = principal.lists ? [...principal.lists] : null;
+      return { name: principal.name, role: principal.role, lists, expiresAt: isoTime(session ? session.expiresAt : principal.expiresAt), csrfToken: session?.csrf ?? null };
+    },
+  );
+
+  app.delete(
+    '/v1/session',
+    {
+      config: { access: { role: 'viewer' } },
+      schema: { tags: ['console session'], description: 'sign out: the session ends and its cookie is cleared', response: withProblems({ 200: Type.Object({ signedOut: Type.Boolean() }) }) },
+    },
+    async (request, reply) => {
+      const session = request.consoleSession;
+      if (session) await sessions.close(session.id);
+      clearSessionCookie(request, reply);
+      return { signedOut: session !== undefined };
+    },
+  );
+}
