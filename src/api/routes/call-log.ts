@@ -55,6 +55,8 @@ export function registerCallLog(app: ApiApp, context: ApiContext): void {
         // nginx buffers answers unless told not to; a feed must flow.
         'x-accel-buffering': 'no',
         'x-request-id': request.id,
+        // A feed ends only at a stop or when the browser leaves: its connection goes with it, not back to keep-alive.
+        connection: 'close',
       });
       raw.write(`retry: ${RECONNECT_MS}\n\n`);
       const send = (calls: LoggedCall[]) => {
@@ -69,7 +71,7 @@ export function registerCallLog(app: ApiApp, context: ApiContext): void {
         raw.end();
       };
       open.add(end);
-      request.raw.once('close', end);
+      raw.once('close', end);
       try {
         unsubscribe = await feed.subscribe(after, send);
         if (!open.has(end)) unsubscribe();

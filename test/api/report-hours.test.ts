@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { globalKeys } from '../../src/lists/keys.js';
+import { callLogFields, HOUR_MS, type CallLogEntry } from '../../src/screening/call-log.js';
+import { testApi } from './helpers.js';
+
+describe('calls per verdict per hour', () => {
+  const api = testApi();
+
+  it('counts the calls of each hour of the window by verdict, every hour present, oldest first', async () => {
+    const { request, tokens, redis, namespace } = api();
+    const now = Date.now();
+    const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
+    const log = async (at: number, verdict: CallLogEntry['verdict'], route = 'support') =>
+      redis.xadd(globalKeys(namespace).callLog, `${at}-*`, ...callLogFields({ time: at, channel: `c${at}`, direction: 'inbound', raw: '+4930123', route, verdict, action: 'hangup:21', decisionMs: 1 }));
+    await log(hour - 30 * HOUR_MS, 'blocked');
+    await log(hour - 3 * HOUR_MS + 10, 'blocked');
+    await log(hour - 3 * HOUR_MS + 20, 'blocked');
+    await log(hour - 3 * HOUR_MS + 30, 'clear');
+    await log(hour - 3 * HOUR_MS + 40, 'blocked', 'night');
+    await log(hour + 5, 'hidden');
+
+    const answer = await request('GET', '/v1/report/hours?since=24h&route=support', { token: tokens.viewer });
+    expect(answer.status, answer.text).toBe(200);
+    const hours = answer.json.hours as { start: string; counts: Record<string, number> }[];
+    expect(hours.length).toBe(25);
+    expect(Date.parse(hours.at(-1)?.start as string)).toBe(hour);
+    const at = (start: number) => hours.find((h) => Date.parse(h.start) === start)?.counts;
+    expect(at(hour - 3 * HOUR_MS)).toMatchObject({ blocked: 2, clear: 1, hidden: 0 });
+    expect(at(hour)).toMatchObject({ hidden: 1, blocked: 0 });
+    expect(hours.reduce((sum, h) => sum + h.counts.blocked!, 0)).toBe(2);
+
+    const week = await request('GET', '/v1/report/hours?since=7d', { token: tokens.viewer });
+    expect(week.json.hours.length).toBe(7 * 24 + 1);
+    expect(week.json.hours.reduce((sum: number, h: { counts: Record<string, number> }) => sum + h.counts.blocked!, 0)).toBe(4);
+  });
+
+  it('refuses a window past a month with 422', async () => {
+    const { request, tokens } = api();
+    expect((await request('GET', '/v1/report/hours?since=90d', { token: tokens.viewer })).status).toBe(422);
+  });
+});
