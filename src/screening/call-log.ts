@@ -66,6 +66,8 @@ export interface CallLogQuery {
   since?: number;
   verdict?: Verdict;
   route?: string;
+  /** only calls of this number (E.164, as logged in `e164`) */
+  number?: string;
   /** most entries returned (newest first); counts are not limited by it */
   limit?: number;
 }
@@ -73,7 +75,7 @@ export interface CallLogQuery {
 export interface CallLogReport {
   /** newest first, at most `limit` */
   entries: LoggedCall[];
-  /** every call in the window (since, route), per verdict, whatever `verdict` and `limit` say */
+  /** every call in the window (since, route, number), per verdict, whatever `verdict` and `limit` say */
   counts: Record<Verdict, number>;
   /** calls in the window (since, route) */
   total: number;
@@ -127,7 +129,7 @@ export async function readCallLog(redis: RedisClient, namespace: string, query: 
     const batch = await redis.xrevrange(key, end, start, 'COUNT', READ_BATCH);
     for (const [id, fields] of batch) {
       const entry = parseCallLogEntry(id, fields);
-      if (!entry || (query.route !== undefined && entry.route !== query.route)) continue;
+      if (!entry || (query.route !== undefined && entry.route !== query.route) || (query.number !== undefined && entry.e164 !== query.number)) continue;
       report.total += 1;
       report.counts[entry.verdict] += 1;
       if (report.entries.length < limit && (query.verdict === undefined || entry.verdict === query.verdict)) {

@@ -7,6 +7,7 @@ import { MAX_ATTRS_LENGTH, REQUEST_ID_PATTERN } from '../../dialer/request-field
 import { DEFAULT_REPORT_LIMIT, readCallLog } from '../../screening/call-log.js';
 import { VERDICTS } from '../../screening/types.js';
 import type { ApiApp, ApiContext } from '../context.js';
+import { normalize } from '../../numbers/index.js';
 import { atOf, regionOf, sinceOf } from '../input.js';
 import { invalid, notFound } from '../problem.js';
 import { NAME_PATTERN, NameParams, OpenObject, withProblems } from '../schemas.js';
@@ -95,6 +96,8 @@ export function registerCalls(app: ApiApp, context: ApiContext): void {
           since: Type.Optional(Type.String({ maxLength: 40, description: '30m, 12h, 7d back, or an ISO 8601 time' })),
           verdict: Type.Optional(Type.Enum(VERDICTS)),
           route: Type.Optional(Type.String({ pattern: NAME_PATTERN })),
+          number: Type.Optional(Type.String({ maxLength: 128, description: 'only calls of this number (E.164, or national with region)' })),
+          region: Type.Optional(Type.String({ maxLength: 8 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_REPORT_LIMIT, default: DEFAULT_REPORT_LIMIT })),
         }),
         response: withProblems({ 200: OpenObject({ since: Type.Union([Type.String(), Type.Null()]), total: Type.Integer(), counts: OpenObject({}), calls: Type.Array(OpenObject({})) }) }, 422),
@@ -103,7 +106,9 @@ export function registerCalls(app: ApiApp, context: ApiContext): void {
     async (request) => {
       const { query } = request;
       const since = sinceOf(query.since, 'query/since', Date.now());
+      const number = query.number === undefined || query.number === '' ? undefined : numberOf(query.number, regionOf(query.region, 'query/region', config.defaultRegion));
       const report = await readCallLog(redis, namespace, {
+        ...(number === undefined ? {} : { number }),
         limit: query.limit ?? DEFAULT_REPORT_LIMIT,
         ...(since === undefined ? {} : { since }),
         ...(query.verdict === undefined ? {} : { verdict: query.verdict }),
@@ -112,4 +117,11 @@ export function registerCalls(app: ApiApp, context: ApiContext): void {
       return { since: isoTime(since), total: report.total, counts: report.counts, calls: report.entries.map(callJson) };
     },
   );
+}
+
+/** A number filter as the call log keeps numbers (E.164), or 422. */
+function numberOf(text: string, region: string | undefined): string {
+  const read = normalize(text, region);
+  if (read.kind !== 'e164') throw invalid('query/number', text, read.kind === 'hidden' ? 'a hidden caller has no number to look for' : read.reason);
+  return read.e164;
 }

@@ -1,0 +1,256 @@
+import { useState } from 'preact/hooks';
+import { get, problemOfError, request, roleAtLeast, withQuery, type Problem, type Session } from '../api.js';
+import { loadLists } from '../lists-data.js';
+import { go, href } from '../router.js';
+import { ago, Field, Notice, ProblemBox, Time, useLoad } from '../ui.js';
+
+interface ListUse {
+  kind: 'route' | 'campaign';
+  name: string;
+  as: 'block' | 'allow';
+}
+
+/** Every list with its size and state; create, disable, enable, remove. */
+export function ListsPage({ session }: { session: Session }) {
+  const lists = useLoad(loadLists, []);
+  const [name, setName] = useState('');
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [filter, setFilter] = useState('');
+  const supervisor = roleAtLeast(session.role, 'supervisor');
+  const act = async (work: () => Promise<unknown>) => {
+    try {
+      await work();
+      setProblem(null);
+      lists.reload();
+    } catch (error) {
+      setProblem(problemOfError(error));
+    }
+  };
+  const shown = (lists.data ?? []).filter((list) => list.name.includes(filter.trim().toLowerCase()));
+  return (
+    <section aria-labelledby="lists-title">
+      <h1 id="lists-title">Lists</h1>
+      <div class="row wrap">
+        <Field label="Filter by name" type="search" value={filter} onValue={setFilter} />
+        {supervisor && (
+          <form
+            class="row"
+            aria-label="Create a list"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void act(async () => {
+                await request('POST', '/v1/lists', { name: name.trim() });
+                setName('');
+              });
+            }}
+          >
+            <Field label="New list name" value={name} onValue={setName} pattern="[a-z0-9][a-z0-9_-]{0,63}" hint="a-z, 0-9, _ and -" />
+            <button type="submit" disabled={name.trim() === ''}>
+              Create list
+            </button>
+          </form>
+        )}
+      </div>
+      <ProblemBox problem={problem ?? lists.problem} />
+      {lists.data && (
+        <>
+          <p class="muted">
+            {shown.length} of {lists.data.length} lists
+          </p>
+          <div class="scroll">
+            <table aria-label="Lists">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th class="num">Size</th>
+                  <th>Enabled</th>
+                  <th>Created</th>
+                  <th>By</th>
+                  <th>Last import</th>
+                  {supervisor && <th><span class="sr-only">Actions</span></th>}
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((list) => (
+                  <tr key={list.name}>
+                    <td>
+                      <a href={href('lists', [list.name])}>{list.name}</a>
+                    </td>
+                    <td class="num">{list.size.toLocaleString()}</td>
+                    <td>{list.enabled ? 'yes' : <span class="badge">disabled</span>}</td>
+                    <td>
+                      <Time at={list.createdAt} />
+                    </td>
+                    <td>{list.createdBy}</td>
+                    <td>{list.lastImportAt ? <span title={new Date(list.lastImportAt).toISOString()}>{ago(list.lastImportAt)}</span> : <span class="muted">never</span>}</td>
+                    {supervisor && (
+                      <td>
+                        <button type="button" onClick={() => act(() => request('PATCH', `/v1/lists/${list.name}`, { enabled: !list.enabled }))}>
+                          {list.enabled ? 'Disable' : 'Enable'} {list.name}
+                        </button>
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+interface Entry {
+  member: string;
+  kind: string;
+  expiresAt: string | null;
+  reason: string | null;
+  by: string | null;
+  addedAt: string | null;
+}
+
+/** One list: its entries a page at a time (never the whole list), export, remove. */
+export function ListPage({ name, session }: { name: string; session: Session }) {
+  const info = useLoad(() => get<{ name: string; size: number; enabled: boolean; createdAt: string | null; createdBy: string; lastImportAt: string | null; usedBy: ListUse[] }>(`/v1/lists/${name}`), [name]);
+  const [cursors, setCursors] = useState<string[]>(['']);
+  const cursor = cursors.at(-1) ?? '';
+  const page = useLoad(() => get<{ entries: Entry[]; cursor: string | null }>(withQuery(`/v1/lists/${name}/entries`, { limit: 100, cursor })), [name, cursor]);
+  const supervisor = roleAtLeast(session.role, 'supervisor');
+  const data = info.data;
+  return (
+    <section aria-labelledby="list-title">
+      <p>
+        <a href={href('lists')}>← Lists</a>
+      </p>
+      <h1 id="list-title">List {name}</h1>
+      <ProblemBox problem={info.problem} />
+      {data && (
+        <dl class="facts">
+          <dt>Size</dt>
+          <dd>{data.size.toLocaleString()}</dd>
+          <dt>Enabled</dt>
+          <dd>{data.enabled ? 'yes' : 'no'}</dd>
+          <dt>Created</dt>
+          <dd>
+            <Time at={data.createdAt} /> by {data.createdBy}
+          </dd>
+          <dt>Last import</dt>
+          <dd>{data.lastImportAt ? <Time at={data.lastImportAt} /> : 'never'}</dd>
+          <dt>Used by</dt>
+          <dd>{data.usedBy.length === 0 ? 'no route or campaign' : data.usedBy.map((use) => `${use.kind} ${use.name} (${use.as})`).join(', ')}</dd>
+        </dl>
+      )}
+      <div class="row wrap">
+        <a class="button" href={href('search')}>
+          Find a number
+        </a>
+        <a class="button" href={href('audit', [], { list: name })}>
+          Audit of {name}
+        </a>
+        {supervisor && (
+          <>
+            <a class="button" href={href('import', [], { list: name })}>
+              Import into {name}
+            </a>
+            <a class="button" href={`/v1/lists/${name}/export`} download={`${name}.csv`}>
+              Export CSV
+            </a>
+            <a class="button" href={withQuery(`/v1/lists/${name}/export`, { gzip: true })} download={`${name}.csv.gz`}>
+              Export CSV (gzip)
+            </a>
+          </>
+        )}
+      </div>
+      {supervisor && data && <RemoveList name={name} usedBy={data.usedBy} />}
+      <h2>Entries</h2>
+      <p class="muted">A page at a time, in no particular order; look a number up with Number search.</p>
+      <ProblemBox problem={page.problem} />
+      {page.data && (
+        <>
+          <div class="scroll">
+            <table aria-label="Entries">
+              <thead>
+                <tr>
+                  <th>Entry</th>
+                  <th>Expires</th>
+                  <th>Reason</th>
+                  <th>By</th>
+                  <th>Added</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.data.entries.map((entry) => (
+                  <tr key={entry.member}>
+                    <td>
+                      <a href={href('search', [], { number: entry.member })}>
+                        <code>{entry.member}</code>
+                      </a>
+                    </td>
+                    <td>{entry.expiresAt ? <Time at={entry.expiresAt} /> : 'never'}</td>
+                    <td>{entry.reason ?? <span class="muted">(imported)</span>}</td>
+                    <td>{entry.by ?? ''}</td>
+                    <td>
+                      <Time at={entry.addedAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div class="row">
+            <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+              Previous page
+            </button>
+            <button type="button" disabled={page.data.cursor === null} onClick={() => page.data?.cursor && setCursors([...cursors, page.data.cursor])}>
+              Next page
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+function RemoveList({ name, usedBy }: { name: string; usedBy: ListUse[] }) {
+  const [asking, setAsking] = useState(false);
+  const [reason, setReason] = useState('');
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const remove = async (event: Event) => {
+    event.preventDefault();
+    try {
+      await request('DELETE', withQuery(`/v1/lists/${name}`, { reason, force: usedBy.length > 0 ? true : undefined }));
+      go('lists');
+    } catch (error) {
+      setProblem(problemOfError(error));
+    }
+  };
+  if (!asking)
+    return (
+      <button type="button" class="danger" onClick={() => setAsking(true)}>
+        Remove list {name}…
+      </button>
+    );
+  return (
+    <form class="panel" aria-label={`Remove list ${name}`} onSubmit={remove}>
+      <h3>Remove list {name}?</h3>
+      <p>Its entries and cancellations go with it.</p>
+      {usedBy.length > 0 && (
+        <Notice>
+          Still named by {usedBy.map((use) => `${use.kind} ${use.name} (${use.as})`).join(', ')}: a block list that is gone matches nothing, so those callers get through, and a campaign dials nothing until the list exists again.
+        </Notice>
+      )}
+      <Field label="Reason" value={reason} onValue={setReason} />
+      <ProblemBox problem={problem} />
+      <div class="row">
+        <button type="submit" class="danger">
+          Remove {name}
+          {usedBy.length > 0 ? ' anyway' : ''}
+        </button>
+        <button type="button" class="link" onClick={() => setAsking(false)}>
+          Keep it
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,123 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useId, useState } from 'preact/hooks';
+import { problemOfError, type Problem } from './api.js';
+
+/** A time in the browser's zone, its UTC form on hover. */
+export function Time({ at }: { at: string | null | undefined }) {
+  if (!at) return <span class="muted">—</span>;
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) return <span>{at}</span>;
+  return (
+    <time dateTime={date.toISOString()} title={`UTC: ${date.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z')}`}>
+      {date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' })}
+    </time>
+  );
+}
+
+/** `3 h ago`, `in 29 d`: how far a time is from now. */
+export function ago(at: string | null | undefined, now = Date.now()): string {
+  if (!at) return '—';
+  const ms = Date.parse(at) - now;
+  const span = Math.abs(ms);
+  const [value, unit] = span < 60_000 ? [Math.round(span / 1000), 's'] : span < 3_600_000 ? [Math.round(span / 60_000), 'min'] : span < 86_400_000 ? [Math.round(span / 3_600_000), 'h'] : [Math.round(span / 86_400_000), 'd'];
+  return ms < 0 ? `${value} ${unit} ago` : `in ${value} ${unit}`;
+}
+
+/** What the API refused, with each field at fault. */
+export function ProblemBox({ problem }: { problem: Problem | null }) {
+  if (!problem) return null;
+  return (
+    <div class="problem" role="alert">
+      <strong>{problem.title}</strong>: {problem.detail}
+      {problem.errors && problem.errors.length > 1 && (
+        <ul>
+          {problem.errors.slice(0, 10).map((error) => (
+            <li key={error.field}>
+              <code>{error.field}</code>: {error.reason}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function Notice({ children }: { children: ComponentChildren }) {
+  return (
+    <div class="notice" role="status">
+      {children}
+    </div>
+  );
+}
+
+interface InputProps {
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  hint?: string;
+  type?: 'text' | 'search' | 'password' | 'datetime-local';
+  placeholder?: string;
+  required?: boolean;
+  pattern?: string;
+  autoFocus?: boolean;
+  autoComplete?: string;
+  spellcheck?: boolean;
+  inputMode?: 'numeric' | 'text';
+}
+
+/** A labelled text field. */
+export function Field({ label, value, onValue, hint, type = 'text', ...rest }: InputProps) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input id={id} type={type as 'text'} value={value} onInput={(event) => onValue(event.currentTarget.value)} aria-describedby={hint ? `${id}-hint` : undefined} {...rest} />
+      {hint && (
+        <small id={`${id}-hint`} class="muted">
+          {hint}
+        </small>
+      )}
+    </div>
+  );
+}
+
+export function Select({ label, value, onValue, options }: { label: string; value: string; onValue: (value: string) => void; options: (string | [string, string])[] }) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select id={id} value={value} onChange={(event) => onValue(event.currentTarget.value)}>
+        {options.map((option) => {
+          const [key, text] = typeof option === 'string' ? [option, option] : option;
+          return (
+            <option key={key} value={key}>
+              {text}
+            </option>
+          );
+        })}
+      </select>
+    </div>
+  );
+}
+
+/** Loads `load()` when `key` changes: the data, the problem, and a reload. */
+export function useLoad<T>(load: () => Promise<T>, key: unknown[]): { data: T | undefined; problem: Problem | null; loading: boolean; reload: () => void } {
+  const [state, setState] = useState<{ data: T | undefined; problem: Problem | null; loading: boolean }>({ data: undefined, problem: null, loading: true });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState((old) => ({ ...old, loading: true }));
+    load().then(
+      (data) => live && setState({ data, problem: null, loading: false }),
+      (error: unknown) => live && setState({ data: undefined, problem: problemOfError(error), loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...key, tick]);
+  return { ...state, reload: () => setTick((n) => n + 1) };
+}
+
+export function Verdict({ verdict }: { verdict: string }) {
+  return <span class={`verdict verdict-${verdict}`}>{verdict}</span>;
+}

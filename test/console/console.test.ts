@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { startTestApi, type TestApi } from '../api/helpers.js';
+import { redisUrl } from '../helpers/redis.js';
+import { buildTestConsole, launchBrowser, newPage, PHONE, screenshot, signIn } from './browser.js';
+
+const IMPORT_ROWS = 20_000;
+
+/** A semicolon CSV as a spreadsheet saves it: a BOM, a header, the number in the second column, national and E.164 numbers, duplicates and junk. */
+function semicolonCsv(): { text: string; rejected: number; duplicates: number } {
+  const lines = ['\uFEFFName;Telefon;Notiz'];
+  let rejected = 0;
+  let duplicates = 0;
+  for (let i = 0; i < IMPORT_ROWS; i += 1) {
+    if (i % 500 === 499) {
+      lines.push(`Kunde ${i};keine Angabe;-`);
+      rejected += 1;
+    } else if (i % 100 === 99) {
+      lines.push(`Kunde ${i};+4940${String(i - 1).padStart(7, '0')};doppelt`);
+      duplicates += 1;
+    } else {
+      lines.push(i % 2 === 0 ? `Kunde ${i};+4940${String(i).padStart(7, '0')};x` : `Kunde ${i};040 ${String(i).padStart(7, '0')};x`);
+    }
+  }
+  return { text: `${lines.join('\r\n')}\r\n`, rejected, duplicates };
+}
+
+describe('the web console in a real browser', () => {
+  let browser: Browser;
+  let consoleDir: string;
+  const apis: TestApi[] = [];
+
+  beforeAll(async () => {
+    [consoleDir, browser] = await Promise.all([buildTestConsole(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    for (const api of apis) {
+      await api.api.stop();
+      await api.redis.quit();
+    }
+  });
+
+  /** An API of its own for one test (its own namespace), serving the console just built. */
+  async function api(): Promise<TestApi> {
+    const started = await startTestApi({ region: 'DE' }, redisUrl(), { consoleDir });
+    apis.push(started);
+    return started;
+  }
+
+  it('signs in with a token, keeps no token in the page, and signs out', async () => {
+    const { api: running, tokens } = await api();
+    const { context, page } = await newPage(browser);
+    await page.goto(running.url);
+    await screenshot(page, 'sign-in');
+    await signIn(page, running.url, tokens.operator);
+    await expect(page.getByText('operator (operator)')).toBeDefined();
+    expect(await page.getByRole('heading', { name: 'Number search' }).isVisible()).toBe(true);
+    const cookies = await context.cookies();
+    expect(cookies.find((cookie) => cookie.name === 'callguard_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(await page.evaluate(() => document.cookie + JSON.stringify(localStorage) + JSON.stringify(sessionStorage))).not.toContain('cg_');
+    await screenshot(page, 'start-page');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').waitFor();
+    await page.reload();
+    await page.getByLabel('API token').waitFor();
+    await context.close();
+  });
+
+  it('finds a number typed in national form blocked by a prefix, with the entry and its reason', async () => {
+    const { api: running, tokens, request } = await api();
+    await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'premium' } });
+    await request('POST', '/v1/lists/premium/entries', { token: tokens.operator, json: { numbers: ['+4990012*'], reason: 'premium-rate range' } });
+    const { context, page } = await newPage(browser);
+    await signIn(page, running.url, tokens.viewer);
+    await page.getByLabel('Number', { exact: true }).fill('0900 123 45 67');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const holding = page.getByRole('table', { name: 'Lists holding it' });
+    await holding.getByText('+4990012*').waitFor();
+    expect(await page.getByRole('heading', { name: /\+499001234567/ }).isVisible()).toBe(true);
+    expect(await holding.getByText('by prefix').isVisible()).toBe(true);
+    expect(await holding.getByText('premium-rate range').isVisible()).toBe(true);
+    await screenshot(page, 'search-prefix');
+    await context.close();
+  });
+
+  it('adds a number for 30 days and shows it on the list; cancels it with a reason and shows the history', async () => {
+    const { api: running, tokens, request } = await api();
+    await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'harassment' } });
+    const { context, page } = await newPage(browser);
+    await signIn(page, running.url, tokens.operator);
+    await page.goto(`${running.url}/#/search?number=${encodeURIComponent('+49 30 9876543')}`);
+    const add = page.getByRole('form', { name: 'Add to a list' });
+    await add.getByLabel('Reason').fill('called 40 times at night');
+    await add.getByLabel('Expires', { exact: true }).selectOption('for');
+    await add.getByLabel('Expires after').fill('30d');
+    await add.getByRole('button', { name: 'Add number' }).click();
+    const holding = page.getByRole('table', { name: 'Lists holding it' });
+    await holding.getByText('called 40 times at night').waitFor();
+    const expiry = await holding.locator('time').first().getAttribute('datetime');
+    const days = (Date.parse(expiry as string) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThan(30.1);
+    expect(await holding.locator('time').first().getAttribute('title')).toMatch(/^UTC: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
+    await screenshot(page, 'search-added');
+
+    await page.goto(`${running.url}/#/lists/harassment`);
+    await page.getByRole('table', { name: 'Entries' }).getByText('+49309876543').waitFor();
+    await screenshot(page, 'list-with-entry');
+
+    await page.goto(`${running.url}/#/search?number=${encodeURIComponent('+49309876543')}`);
+    await page.getByRole('button', { name: 'Cancel on harassment' }).click();
+    const cancel = page.getByRole('form', { name: /Cancel \+49309876543 on harassment/ });
+    expect(await cancel.getByRole('button', { name: 'Cancel number' }).isDisabled()).toBe(true);
+    await cancel.getByLabel('Reason for the cancellation').fill('customer apologised');
+    await cancel.getByRole('button', { name: 'Cancel number' }).click();
+    await page.getByText('on no list').waitFor();
+    const history = page.getByRole('table', { name: 'History' });
+    await history.getByText('customer apologised').waitFor();
+    expect(await history.locator('tbody tr').count()).toBe(2);
+    expect(await history.locator('tbody tr').first().innerText()).toMatch(/cancel\s+operator\s+customer apologised/);
+    await screenshot(page, 'search-cancelled');
+    await context.close();
+  });
+
+  it('previews a 20k-row semicolon CSV with a BOM, imports it with a live progress bar to the end, with the right counts', async () => {
+    const { api: running, tokens, request } = await api();
+    await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'dnc' } });
+    const file = semicolonCsv();
+    const { context, page } = await newPage(browser);
+    await signIn(page, running.url, tokens.supervisor);
+    await page.getByRole('link', { name: 'Import' }).click();
+    await page.getByLabel(/Drop a file here/).setInputFiles({ name: 'dnc-week-47.csv', mimeType: 'text/csv', buffer: Buffer.from(file.text, 'utf8') });
+    const preview = page.getByRole('table', { name: 'First rows' });
+    await preview.waitFor();
+    expect(await page.locator('.facts').first().innerText()).toMatch(/Delimiter\s+semicolon[\s\S]*Header\s+Name \| Telefon \| Notiz[\s\S]*Number column\s+2 \(Telefon\)/);
+    expect(await preview.locator('tbody tr').first().innerText()).toContain('+49400000000');
+    await screenshot(page, 'import-preview');
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await page.getByRole('heading', { name: 'Import done' }).waitFor({ timeout: 60_000 });
+    const counts = page.getByRole('definition');
+    expect(await page.locator('[data-count=rows]').innerText()).toBe(IMPORT_ROWS.toLocaleString('en-GB'));
+    expect(await page.locator('[data-count=imported]').innerText()).toBe((IMPORT_ROWS - file.rejected - file.duplicates).toLocaleString('en-GB'));
+    expect(await page.locator('[data-count=duplicates]').innerText()).toBe(file.duplicates.toLocaleString('en-GB'));
+    expect(await page.locator('[data-count=rejected]').innerText()).toBe(String(file.rejected));
+    expect(await counts.count()).toBeGreaterThan(3);
+    expect(await page.getByRole('progressbar', { name: 'Import progress' }).getAttribute('value')).toBe('100');
+    const rejects = page.getByRole('link', { name: 'Download the rejected rows' });
+    const download = await (await request('GET', (await rejects.getAttribute('href')) as string, { token: tokens.supervisor })).text;
+    expect(download.split('\n').filter((line) => line.includes('keine Angabe'))).toHaveLength(file.rejected);
+    await screenshot(page, 'import-done');
+    await context.close();
+  });
+
+  it('shows a viewer no write controls, and the API refuses a write forged from the page', async () => {
+    const { api: running, tokens, request } = await api();
+    await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'dnc' } });
+    await request('POST', '/v1/lists/dnc/entries', { token: tokens.operator, json: { numbers: ['+4930111222'], reason: 'r' } });
+    const { context, page } = await newPage(browser);
+    await signIn(page, running.url, tokens.viewer);
+    await page.goto(`${running.url}/#/search?number=${encodeURIComponent('+4930111222')}`);
+    await page.getByRole('table', { name: 'Lists holding it' }).waitFor();
+    expect(await page.getByRole('form', { name: 'Add to a list' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /Cancel on/ }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Import' }).count()).toBe(0);
+    await screenshot(page, 'viewer-search');
+    await page.getByRole('link', { name: 'Lists' }).click();
+    await page.getByRole('table', { name: 'Lists' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Create list' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /Disable/ }).count()).toBe(0);
+    await screenshot(page, 'viewer-lists');
+    const forged = await page.evaluate(async () => {
+      const session = await (await fetch('/v1/session')).json();
+      const write = (headers: Record<string, string>) =>
+        fetch('/v1/lists/dnc/entries', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ numbers: ['+4930999888'] }) }).then((r) => r.status);
+      return { withCsrf: await write({ 'x-csrf-token': session.csrfToken }), withoutCsrf: await write({}) };
+    });
+    expect(forged).toEqual({ withCsrf: 403, withoutCsrf: 403 });
+    expect((await request('POST', '/v1/check', { token: tokens.viewer, json: { number: '+4930999888', lists: ['dnc'] } })).json.verdict).toBe('clear');
+    await context.close();
+  });
+
+  it('is readable at a phone width', async () => {
+    const { api: running, tokens, request } = await api();
+    await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'dnc' } });
+    const { context, page } = await newPage(browser, PHONE);
+    await signIn(page, running.url, tokens.supervisor);
+    await page.getByRole('link', { name: 'Lists' }).click();
+    await page.getByRole('table', { name: 'Lists' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    await screenshot(page, 'phone-lists');
+    await context.close();
+  });
+});
