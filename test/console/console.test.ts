@@ -187,8 +187,9 @@ describe('the web console in a real browser', () => {
     await signIn(page, running.url, tokens.supervisor);
     await page.getByRole('link', { name: 'Lists' }).click();
     await page.getByRole('table', { name: 'Lists' }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
     await screenshot(page, 'phone-lists');
+    // Wide tables scroll inside their own box; the page itself never scrolls sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await context.close();
   });
 });

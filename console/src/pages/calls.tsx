@@ -9,6 +9,8 @@ const VERDICTS = ['blocked', 'allowed', 'clear', 'hidden', 'malformed', 'unavail
 const COLORS: Record<string, string> = { blocked: '#c62828', allowed: '#2e7d32', clear: '#546e7a', hidden: '#6a1b9a', malformed: '#ef6c00', unavailable: '#f9a825' };
 /** The live feed keeps this many calls on the page. */
 const FEED_ROWS = 50;
+/** New live calls refresh the counts and the chart at most this often. */
+const REFRESH_MS = 2_000;
 
 interface Call {
   id: string;
@@ -38,11 +40,13 @@ export function CallsPage() {
   const [route, setRoute] = useState('');
   const [number, setNumber] = useState('');
   const [applied, setApplied] = useState({ route: '', number: '' });
-  const report = useLoad(() => get<Report>(withQuery('/v1/report', { since, verdict, route: applied.route, number: applied.number, limit: 100 })), [since, verdict, applied.route, applied.number]);
+  const [fresh, setFresh] = useState(0);
+  const refresh = useThrottled(() => setFresh((n) => n + 1), REFRESH_MS);
+  const report = useLoad(() => get<Report>(withQuery('/v1/report', { since, verdict, route: applied.route, number: applied.number, limit: 100 })), [since, verdict, applied.route, applied.number, fresh]);
   return (
     <section aria-labelledby="calls-title">
       <h1 id="calls-title">Blocked calls</h1>
-      <LiveFeed />
+      <LiveFeed onCall={refresh} />
       <form
         class="row wrap"
         aria-label="Filters"
@@ -70,7 +74,7 @@ export function CallsPage() {
               total <strong>{report.data.total.toLocaleString()}</strong>
             </li>
           </ul>
-          <HourChart route={applied.route} />
+          <HourChart route={applied.route} fresh={fresh} />
           <CallTable calls={report.data.calls} label="Calls" />
         </>
       )}
@@ -119,7 +123,7 @@ function CallTable({ calls, label }: { calls: Call[]; label: string }) {
 }
 
 /** New screened calls over server-sent events; the browser reconnects by itself and the API replays what it missed. */
-function LiveFeed() {
+function LiveFeed({ onCall }: { onCall: () => void }) {
   const [calls, setCalls] = useState<Call[]>([]);
   const [state, setState] = useState<'connecting' | 'live' | 'reconnecting'>('connecting');
   const [blockedOnly, setBlockedOnly] = useState(true);
@@ -130,6 +134,7 @@ function LiveFeed() {
     source.addEventListener('call', (event) => {
       const call = JSON.parse((event as MessageEvent<string>).data) as Call;
       setCalls((old) => [call, ...old.filter((c) => c.id !== call.id)].slice(0, FEED_ROWS));
+      onCall();
     });
     return () => source.close();
   }, [blockedOnly]);
@@ -147,9 +152,9 @@ function LiveFeed() {
   );
 }
 
-function HourChart({ route }: { route: string }) {
+function HourChart({ route, fresh }: { route: string; fresh: number }) {
   const [window, setWindow] = useState('24h');
-  const hours = useLoad(() => get<{ hours: { start: string; counts: Record<string, number> }[] }>(withQuery('/v1/report/hours', { since: window, route })), [window, route]);
+  const hours = useLoad(() => get<{ hours: { start: string; counts: Record<string, number> }[] }>(withQuery('/v1/report/hours', { since: window, route })), [window, route, fresh]);
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const data = hours.data?.hours;
@@ -162,9 +167,10 @@ function HourChart({ route }: { route: string }) {
       {
         width: width(),
         height: 240,
-        scales: { x: { time: true } },
-        series: [{}, ...VERDICTS.map((v) => ({ label: v, stroke: COLORS[v], width: 2, points: { show: false } }))],
-        axes: [{}, { label: 'calls per hour' }],
+        scales: { x: { time: true }, y: { range: (_self, _min, max) => [0, Math.max(5, max)] } },
+        // Each value is a whole hour's count: drawn as steps over the hour, on whole-number ticks.
+        series: [{}, ...VERDICTS.map((v) => ({ label: v, stroke: COLORS[v], width: 2, points: { show: false }, paths: uPlot.paths.stepped?.({ align: 1 }) }))],
+        axes: [{}, { label: 'calls per hour', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000] }],
       },
       [x, ...series],
       element,
@@ -184,4 +190,19 @@ function HourChart({ route }: { route: string }) {
       <div ref={box} class="chart" role="img" aria-label={`calls per verdict per hour, ${window === '7d' ? 'last 7 days' : 'last 24 hours'}`} />
     </section>
   );
+}
+
+/** `run`, at most once per `ms`: calls in between are folded into one at the end of the wait. */
+function useThrottled(run: () => void, ms: number): () => void {
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => {
+    if (timer.current) clearTimeout(timer.current);
+  }, []);
+  return () => {
+    if (timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      run();
+    }, ms);
+  };
 }
