@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what callguard's tests and local run need on a Debian/Ubuntu machine with
-# Node (20.19+, 22 or 24): redis-server, sipp (sip-tester), debootstrap and
+# Node (20.19+, 22 or 24): redis-server, sipp (sip-tester), debootstrap, chromium and
 # docker-compose from apt, the npm dependencies, and the cached Asterisk 22 sandbox
 # root. Idempotent: a second run installs nothing new.
 set -euo pipefail
@@ -12,6 +12,8 @@ command -v sipp >/dev/null || missing+=(sip-tester)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 # `docker-compose config` validates docker-compose.yml without a Docker engine.
 command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || missing+=(docker-compose)
+# The console's tests drive Debian's chromium (playwright-core downloads no browser).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
