@@ -30,7 +30,7 @@ const SUBCOMMANDS: { name: string; action: ListAction; description: string; exam
 export function registerList(program: Command, io: CliIo): void {
   const list = program
     .command('list')
-    .description('create, remove, enable or disable a list')
+    .description('create, remove, enable, disable or recount a list')
     .addHelpText(
       'after',
       `
@@ -40,6 +40,7 @@ Examples:
   $ callguard list create dnc
   $ callguard list disable vip --reason "campaign over"
   $ callguard list rm test --by ops
+  $ callguard list recount dnc --reason "evicted; the rest is what we have"
 
 JSON: {"list":"dnc","action":"created|removed|enabled|disabled"}`,
     );
@@ -63,4 +64,40 @@ JSON: {"list":"dnc","action":"created|removed|enabled|disabled"}`,
         }),
       );
   }
+  registerRecount(list, io);
+}
+
+/**
+ * `list recount`: after Redis lost entries of a list (eviction, a DEL, a failover),
+ * checks against it fail rather than call a number clear that may have been listed.
+ * When the list cannot be loaded again, this takes what is left as the list: audited.
+ */
+function registerRecount(list: Command, io: CliIo): void {
+  list
+    .command('recount')
+    .description("accept what a list holds now as its size, after Redis lost entries of it")
+    .argument('<name>', 'the list', parseListName)
+    .addOption(byOption())
+    .addOption(new Option('--reason <text>', 'why, kept in the audit stream (required)').makeOptionMandatory())
+    .addHelpText(
+      'after',
+      `
+When Redis loses entries of a list outside callguard (eviction, a DEL, a failover to a
+replica without them), \`callguard lists\` warns, serve raises an alarm and every check
+that finds no match in that list fails instead of answering "not listed". Load the
+list again (import --replace) when you can; recount when what is left is what you keep.
+
+Example:
+  $ callguard list recount harassment --reason "evicted on 2026-11-20; re-added by hand"
+
+JSON: {"list","action":"recounted","sizeBefore":n|null,"size":n}`,
+    )
+    .action(async (name: string, options: ListChangeOptions & { reason: string }, command: Command) =>
+      withContext(command, io, async (context) => {
+        const store = await context.store();
+        const { before, after } = await store.recount(name, { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' });
+        const change = before === undefined ? `size ${after}` : `size ${before} -> ${after}`;
+        context.print(`list ${name} recounted: ${change}`, { list: name, action: 'recounted', sizeBefore: before ?? null, size: after });
+      }),
+    );
 }

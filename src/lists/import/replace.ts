@@ -44,7 +44,9 @@ export async function swapIn(
   defineImportScripts(redis);
   const staging = stagingKeys(namespace, list, runId);
   const live = listKeys(namespace, list);
-  await redis.callguardImportSwap(staging.exact, staging.timed, live.exact, live.timed, expected.exactSize, expected.timedSize);
+  await redis.callguardImportSwap(
+    staging.exact, staging.timed, live.exact, live.timed, live.info, expected.exactSize, expected.timedSize,
+  );
 }
 
 /** Drops this run's staging keys (an interrupted or refused replace). */
