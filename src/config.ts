@@ -1,6 +1,7 @@
 import { DEFAULT_LEASE_MS, DEFAULT_RECLAIM_IDLE_MS } from './dialer/dialer.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { parseRegion } from './numbers/region.js';
+import { redisUrlProblem } from './redis/url.js';
 import { ActionSyntaxError, parseAction } from './screening/actions.js';
 import { DEFAULT_DECISION_DEADLINE_MS } from './screening/deadline.js';
 import type { Action } from './screening/types.js';
@@ -42,6 +43,7 @@ export interface ServeSettings {
   logLevel?: string;
   dialerLeaseMs?: string;
   dialerReclaimIdleMs?: string;
+  allowEviction?: string;
 }
 
 /** The flag and environment variable of each setting, for help texts and error messages. */
@@ -60,6 +62,7 @@ export const SETTINGS: Readonly<Record<keyof ServeSettings, { flag?: string; env
   logLevel: { flag: '--log-level', env: 'CALLGUARD_LOG_LEVEL' },
   dialerLeaseMs: { flag: '--dialer-lease-ms', env: 'CALLGUARD_DIALER_LEASE_MS' },
   dialerReclaimIdleMs: { flag: '--dialer-reclaim-idle-ms', env: 'CALLGUARD_DIALER_RECLAIM_IDLE_MS' },
+  allowEviction: { flag: '--allow-eviction', env: 'CALLGUARD_ALLOW_EVICTION' },
 };
 
 export const DEFAULTS = {
@@ -148,6 +151,17 @@ export function parseServeConfig(settings: ServeSettings): ServeConfig {
   };
 }
 
+/**
+ * CALLGUARD_ALLOW_EVICTION (or --allow-eviction, which arrives as "true"): 1, true or yes
+ * allow, 0, false, no or nothing do not; anything else is refused rather than guessed.
+ */
+export function parseAllowEviction(text: string | undefined): boolean {
+  const value = text?.trim().toLowerCase() ?? '';
+  if (['1', 'true', 'yes'].includes(value)) return true;
+  if (['', '0', 'false', 'no'].includes(value)) return false;
+  throw new ConfigError('allowEviction', `"${text}" must be 1 (allow) or 0`);
+}
+
 function parseHttpUrl(text: string): string {
   let url: URL;
   try {
@@ -175,15 +189,8 @@ function parseApp(text: string): string {
 }
 
 function parseRedisUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigError('redisUrl', 'is not a URL; write e.g. redis://127.0.0.1:6379');
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new ConfigError('redisUrl', 'must start with redis:// or rediss://');
-  }
+  const problem = redisUrlProblem(text);
+  if (problem) throw new ConfigError('redisUrl', problem);
   return text;
 }
 

@@ -2,14 +2,38 @@ import type { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import type { Command } from 'commander';
 import { ListStore } from '../lists/store.js';
-import { CliError, EXIT_REDIS_UNREACHABLE } from './errors.js';
+import { ConfigError, parseAllowEviction } from '../config.js';
+import { authFailureReason, isAuthError } from '../redis/auth.js';
+import { evictionProblem, readRedisSafety } from '../redis/safety.js';
+import { REDIS_URL_SETTING, redisUrlProblem } from '../redis/url.js';
+import { CliError, EXIT_REDIS_UNREACHABLE, UsageError } from './errors.js';
 import { redactRedisUrl } from './redis-url.js';
 
 export interface GlobalOptions {
   redis: string;
   namespace: string;
   json: boolean;
+  /** write even when Redis' maxmemory-policy may evict entries (--allow-eviction, CALLGUARD_ALLOW_EVICTION) */
+  allowEviction?: boolean;
 }
+
+/**
+ * Commands that only read. Every other command writes, and checks first that Redis
+ * keeps what it writes (readRedisSafety): a command added later is checked unless it
+ * is named here.
+ */
+const READ_ONLY_COMMANDS = new Set([
+  'lists',
+  'check',
+  'show',
+  'export',
+  'report',
+  'route show',
+  'route list',
+  'campaign show',
+  'campaign list',
+  'campaign report',
+]);
 
 /** Where a command writes; tests pass their own to run the program in-process. */
 export interface CliIo {
@@ -38,6 +62,8 @@ export class CliContext {
   constructor(
     readonly options: GlobalOptions,
     readonly io: CliIo,
+    /** the command writes: Redis' eviction policy is checked once connected */
+    private readonly writes = false,
   ) {}
 
   get json(): boolean {
@@ -50,18 +76,31 @@ export class CliContext {
 
   async redis(): Promise<Redis> {
     if (this.client) return this.client;
+    const urlProblem = redisUrlProblem(this.options.redis);
+    if (urlProblem) throw new UsageError(`${REDIS_URL_SETTING}: ${urlProblem}`);
     const client = new Redis(this.options.redis, {
       lazyConnect: true,
       connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
       maxRetriesPerRequest: 1,
       retryStrategy: () => null,
     });
-    // Connection errors surface through connect() below, or through lostRedis(), as one clear line.
-    client.on('error', () => undefined);
+    // Connection errors surface through connect() below, or through lostRedis(), as one
+    // clear line; a refused login is kept, since connect() only says the connection closed.
+    let refusedLogin: Error | undefined;
+    client.on('error', (error: Error) => {
+      if (isAuthError(error)) refusedLogin = error;
+    });
     try {
       await client.connect();
     } catch (error) {
       client.disconnect();
+      if (refusedLogin) {
+        throw new CliError(
+          `authentication failed: Redis at ${redactRedisUrl(this.options.redis)} ${authFailureReason(refusedLogin)} (${refusedLogin.message}); ` +
+            'set the right password in --redis or REDIS_URL: redis://[user]:<password>@host:port',
+          EXIT_REDIS_UNREACHABLE,
+        );
+      }
       const why = error instanceof Error ? error.message : String(error);
       throw new CliError(
         `cannot reach Redis at ${redactRedisUrl(this.options.redis)}: ${why} (set --redis or REDIS_URL)`,
@@ -69,7 +108,24 @@ export class CliContext {
       );
     }
     this.client = client;
+    if (this.writes) await this.refuseEvictingRedis(client);
     return client;
+  }
+
+  /**
+   * A Redis that may evict keys would drop list entries silently (an evicted number
+   * checks clear), so writing commands refuse it unless told otherwise, and then say so.
+   */
+  private async refuseEvictingRedis(client: Redis): Promise<void> {
+    const problem = evictionProblem(await readRedisSafety(client));
+    if (!problem) return;
+    if (this.options.allowEviction) {
+      this.io.err(`callguard: warning: ${problem}; writing anyway, as --allow-eviction says`);
+      return;
+    }
+    throw new CliError(
+      `${problem}; or pass --allow-eviction (CALLGUARD_ALLOW_EVICTION=1) to write anyway. Nothing was written`,
+    );
   }
 
   /**
@@ -107,8 +163,26 @@ export class CliContext {
 /** The context of the command being run, built from its global options. */
 export function contextOf(command: Command, io: CliIo): CliContext {
   const options = command.optsWithGlobals<GlobalOptions>();
+  const allowEviction = Boolean(options.allowEviction) || allowEvictionFromEnv();
   return new CliContext(
-    { redis: options.redis, namespace: options.namespace, json: Boolean(options.json) },
+    { redis: options.redis, namespace: options.namespace, json: Boolean(options.json), allowEviction },
     io,
+    !READ_ONLY_COMMANDS.has(commandPath(command)),
   );
+}
+
+/** `route show` for the route command's show subcommand: the names below the program's. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let at: Command | null = command; at?.parent; at = at.parent) names.unshift(at.name());
+  return names.join(' ');
+}
+
+function allowEvictionFromEnv(): boolean {
+  try {
+    return parseAllowEviction(process.env.CALLGUARD_ALLOW_EVICTION);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
 }

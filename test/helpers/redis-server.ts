@@ -67,7 +67,10 @@ export async function startRedisServer(port?: number, extraArgs: readonly string
     );
   });
   const url = `redis://127.0.0.1:${chosenPort}`;
-  await Promise.race([waitForPing(url), spawnFailed]);
+  // A server started with --requirepass answers PING only once logged in.
+  const password = extraArgs[extraArgs.indexOf('--requirepass') + 1];
+  const pingUrl = extraArgs.includes('--requirepass') && password ? `redis://:${password}@127.0.0.1:${chosenPort}` : url;
+  await Promise.race([waitForPing(pingUrl), spawnFailed]);
   return {
     url,
     port: chosenPort,
