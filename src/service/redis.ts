@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { redactRedisUrl } from '../cli/redis-url.js';
 import type { Logger } from '../log.js';
+import { authFailureReason, isAuthError } from '../redis/auth.js';
+import { redisErrorForLog } from '../redis/log-error.js';
 
 /** Longest wait between two reconnection attempts; ioredis retries forever with this strategy. */
 export const REDIS_RETRY_MAX_MS = 2_000;
@@ -9,13 +11,24 @@ export const REDIS_RETRY_MAX_MS = 2_000;
  * pending commands; calls do not wait for it, the decision deadline is much shorter.
  */
 export const REDIS_COMMAND_TIMEOUT_MS = 2_000;
+/**
+ * A refused login is an error an operator must fix, not a blip: it is logged at once and
+ * again this often while every reconnection is refused, so it stays in view in the logs.
+ */
+export const REDIS_AUTH_ERROR_LOG_INTERVAL_MS = 60_000;
+
+export interface ServiceRedisOptions {
+  /** the clock the auth error's repetition is timed by; tests pass their own */
+  now?: () => number;
+}
 
 /**
  * The service's Redis connection. Reconnects forever; while it is down, commands fail at
  * once (no offline queue) instead of waiting, so a call's check becomes `unavailable`
  * within its deadline and nothing replays stale commands when Redis comes back.
  */
-export function createServiceRedis(url: string, parent: Logger): Redis {
+export function createServiceRedis(url: string, parent: Logger, options: ServiceRedisOptions = {}): Redis {
+  const now = options.now ?? Date.now;
   const log = parent.child({ component: 'redis', redis: redactRedisUrl(url) });
   const redis = new Redis(url, {
     enableOfflineQueue: false,
@@ -25,9 +38,11 @@ export function createServiceRedis(url: string, parent: Logger): Redis {
   });
   let wasReady = false;
   let lastError = '';
+  let authLoggedAt: number | undefined;
   redis.on('ready', () => {
     wasReady = true;
     lastError = '';
+    authLoggedAt = undefined;
     log.info('Redis connected');
   });
   redis.on('close', () => {
@@ -35,6 +50,16 @@ export function createServiceRedis(url: string, parent: Logger): Redis {
     wasReady = false;
   });
   redis.on('error', (error: Error) => {
+    if (isAuthError(error)) {
+      if (authLoggedAt !== undefined && now() - authLoggedAt < REDIS_AUTH_ERROR_LOG_INTERVAL_MS) return;
+      authLoggedAt = now();
+      lastError = error.message;
+      log.error(
+        { err: redisErrorForLog(error), problem: `Redis ${authFailureReason(error)}` },
+        'Redis refused the login: not ready until REDIS_URL has the right user and password',
+      );
+      return;
+    }
     // ioredis reports every failed attempt; one line per different error is enough.
     if (error.message === lastError) return;
     lastError = error.message;

@@ -11,6 +11,7 @@ import { Dialer } from '../dialer/dialer.js';
 import { describeConfig, type ServeConfig } from '../config.js';
 import { ListStore } from '../lists/store.js';
 import type { Logger } from '../log.js';
+import { evictionProblem } from '../redis/safety.js';
 import { appendCallLog } from '../screening/call-log.js';
 import { CampaignStore } from '../screening/campaigns.js';
 import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS } from '../screening/outbound.js';
@@ -18,6 +19,16 @@ import { RouteStore } from '../screening/routes.js';
 import { startHealthServer, type Readiness } from './health-server.js';
 import { ServiceMetrics } from './metrics.js';
 import { createServiceRedis } from './redis.js';
+import { RedisHealth } from './redis-health.js';
+import { RedisWatch } from './redis-watch.js';
+
+/**
+ * At start, how long serve waits for Redis to read its eviction policy, and refuse to
+ * run on one that evicts. A Redis that is down or refuses the login does not stop the
+ * start (calls then fail open, readiness says why); the watch reads the policy once
+ * Redis is there.
+ */
+const REDIS_START_CHECK_WAIT_MS = 3_000;
 
 export interface RunningService {
   /** where /healthz, /readyz and /metrics answer (the real port when 0 was asked) */
@@ -35,13 +46,28 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   log.info({ config: describeConfig(config) }, 'callguard starting');
   const metrics = new ServiceMetrics();
   const redis = createServiceRedis(config.redis.url, log);
+  const redisHealth = new RedisHealth(redis, config.redisSafety.probeDeadlineMs, log.child({ component: 'redis' }));
+  const lists = new ListStore(redis, config.redis.namespace);
+  const watch = new RedisWatch({
+    redis,
+    lists,
+    allowEviction: config.redisSafety.allowEviction,
+    intervalMs: config.redisSafety.watchIntervalMs,
+    log: log.child({ component: 'redis-watch' }),
+    metrics,
+  });
+  try {
+    await refuseEvictingRedis(redis, redisHealth, watch, config.redisSafety.allowEviction);
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
   // Channels this instance originates enter an app of its own, so their events come back here.
   const ownApp = `${config.ari.app}-${randomBytes(4).toString('hex')}`;
   const ari = new AriConnection({ ...config.ari, ownApp, log });
   const rest = new AriRest({ url: config.ari.url, username: config.ari.username, password: config.ari.password });
   const calls = new AriCallControl({ rest, events: ari, app: ownApp });
   const routes = new RouteStore(redis, config.redis.namespace);
-  const lists = new ListStore(redis, config.redis.namespace);
   const callLog = log.child({ component: 'call-log' });
 
   const record = async (outcome: InboundOutcome): Promise<void> => {
@@ -115,12 +141,16 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     metrics.ariConnected.set(ariUp(state) ? 1 : 0);
     metrics.ariStandby.set(state === 'standby' ? 1 : 0);
   });
-  redis.on('ready', () => metrics.redisConnected.set(1));
-  redis.on('close', () => metrics.redisConnected.set(0));
+  redisHealth.on('change', (state) => metrics.redisConnected.set(state === 'ready' ? 1 : 0));
+  metrics.redisConnected.set(redisHealth.state === 'ready' ? 1 : 0);
 
   const readiness = (): Readiness => {
-    const detail = { ari: ari.state, redis: redis.status };
-    return { ready: ariUp(ari.state) && redis.status === 'ready', detail };
+    const problems = watch.problems();
+    const detail: Record<string, string> = { ari: ari.state, redis: redisHealth.state };
+    if (problems.eviction) detail.redisPolicy = problems.eviction;
+    if (problems.lists.length > 0) detail.lists = problems.lists.map((alarm) => `${alarm.list}: ${alarm.kind}`).join(', ');
+    const ready = ariUp(ari.state) && redisHealth.state === 'ready' && !problems.eviction && problems.lists.length === 0;
+    return { ready, detail };
   };
   const health = await startHealthServer({ ...config.health, readiness, registry: metrics.registry }).catch(
     (error: unknown) => {
@@ -128,6 +158,8 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       throw error;
     },
   );
+  redisHealth.start();
+  watch.start();
   log.info({ health: `${health.address.host}:${health.address.port}` }, 'health and metrics listening');
   ari.start();
   // Dialling needs ARI (or every attempt would fail); the dialer then rides out outages of either by itself.
@@ -147,6 +179,8 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       const [drained] = await Promise.all([app.drain(), dialer.stop()]);
       ari.close();
       rest.close();
+      redisHealth.stop();
+      await watch.stop();
       await redis.quit().catch(() => redis.disconnect());
       await health.close();
       log.info({ unfinished: drained.unfinished }, 'callguard stopped');
@@ -162,6 +196,31 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
  */
 function ariUp(state: ConnectionState): boolean {
   return state === 'connected' || state === 'standby';
+}
+
+/**
+ * Refuses to start on a Redis whose eviction policy may drop list entries, unless
+ * allowed. Waits for Redis at most REDIS_START_CHECK_WAIT_MS, less when it refuses the login.
+ */
+async function refuseEvictingRedis(redis: Redis, health: RedisHealth, watch: RedisWatch, allowEviction: boolean): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let onChange: ((state: string) => void) | undefined;
+  const givenUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, REDIS_START_CHECK_WAIT_MS);
+    onChange = (state) => {
+      if (state === 'auth-failed') resolve();
+    };
+    health.on('change', onChange);
+  });
+  await Promise.race([redisReady(redis), givenUp]);
+  clearTimeout(timer);
+  if (onChange) health.off('change', onChange);
+  if (redis.status !== 'ready') return;
+  const safety = await watch.readNow();
+  const problem = safety && evictionProblem(safety);
+  if (problem && !allowEviction) {
+    throw new Error(`${problem}; or set CALLGUARD_ALLOW_EVICTION=1 (--allow-eviction) to run anyway`);
+  }
 }
 
 function redisReady(redis: Redis): Promise<void> {

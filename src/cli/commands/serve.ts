@@ -5,7 +5,7 @@ import { startService } from '../../service/service.js';
 import type { CliIo, GlobalOptions } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
 
-type ServeFlags = Omit<ServeSettings, 'redisUrl' | 'namespace' | 'ariPassword'>;
+type ServeFlags = Omit<ServeSettings, 'redisUrl' | 'namespace' | 'ariPassword' | 'allowEviction'>;
 
 function option(key: keyof ServeFlags, valueName: string, description: string, fallback?: string): Option {
   const { flag, env } = SETTINGS[key];
@@ -41,13 +41,25 @@ export function registerServe(program: Command, io: CliIo): void {
     .addOption(
       option('dialerReclaimIdleMs', 'ms', 'how long a dial request read by an instance that died waits before another takes it', DEFAULTS.dialerReclaimIdleMs),
     )
+    .addOption(
+      option('redisProbeMs', 'ms', 'readiness probe deadline: a PING unanswered this long makes Redis "stalled" (not ready)', DEFAULTS.redisProbeMs),
+    )
+    .addOption(
+      option('redisWatchMs', 'ms', "how often Redis' eviction policy, persistence and every list's size are read again", DEFAULTS.redisWatchMs),
+    )
     .addHelpText(
       'after',
       `
 Environment: ARI_URL, ARI_USERNAME, ARI_PASSWORD, ARI_APP, REDIS_URL, CALLGUARD_NAMESPACE,
 CALLGUARD_REGION, CALLGUARD_DECISION_DEADLINE_MS, CALLGUARD_UNKNOWN_ROUTE_ACTION,
 CALLGUARD_HEALTH, CALLGUARD_LOG_LEVEL, CALLGUARD_DIALER_LEASE_MS,
-CALLGUARD_DIALER_RECLAIM_IDLE_MS (a flag wins over its variable).
+CALLGUARD_DIALER_RECLAIM_IDLE_MS, CALLGUARD_REDIS_PROBE_MS, CALLGUARD_REDIS_WATCH_MS,
+CALLGUARD_ALLOW_EVICTION (a flag wins over its variable).
+
+Redis must keep what callguard stores: serve refuses to start on a maxmemory-policy
+that evicts keys (allkeys-*) unless --allow-eviction (CALLGUARD_ALLOW_EVICTION=1), and
+is not ready while the policy evicts, Redis stalls or refuses the login, or a list lost
+entries (eviction, FLUSHALL, a failover); it warns when Redis persists nothing.
 
 SIGTERM or SIGINT: new calls go on to the dialplan fallback, calls being decided are
 finished, then the process exits 0. A second signal exits at once with code 1.`,
@@ -61,6 +73,7 @@ finished, then the process exits 0. A second signal exits at once with code 1.`,
           ...definedOnly(flags),
           redisUrl: globals.redis,
           namespace: globals.namespace,
+          ...(globals.allowEviction ? { allowEviction: 'true' } : {}),
         });
       } catch (error) {
         if (error instanceof ConfigError) throw new UsageError(error.message);
