@@ -33,6 +33,8 @@ export interface ServeConfig {
    * probe's deadline; how often the policy, persistence and list sizes are read again.
    */
   redisSafety: { allowEviction: boolean; probeDeadlineMs: number; watchIntervalMs: number };
+  /** where call-log entries Redis could not take are kept until it does; none: in memory only */
+  spoolDir: string | undefined;
 }
 
 /** Every setting as text, as flags and environment give it. */
@@ -53,6 +55,7 @@ export interface ServeSettings {
   allowEviction?: string;
   redisProbeMs?: string;
   redisWatchMs?: string;
+  spoolDir?: string;
 }
 
 /** The flag and environment variable of each setting, for help texts and error messages. */
@@ -74,6 +77,7 @@ export const SETTINGS: Readonly<Record<keyof ServeSettings, { flag?: string; env
   allowEviction: { flag: '--allow-eviction', env: 'CALLGUARD_ALLOW_EVICTION' },
   redisProbeMs: { flag: '--redis-probe-ms', env: 'CALLGUARD_REDIS_PROBE_MS' },
   redisWatchMs: { flag: '--redis-watch-ms', env: 'CALLGUARD_REDIS_WATCH_MS' },
+  spoolDir: { flag: '--spool-dir', env: 'CALLGUARD_SPOOL_DIR' },
 };
 
 export const DEFAULTS = {
@@ -175,6 +179,7 @@ export function parseServeConfig(settings: ServeSettings): ServeConfig {
       probeDeadlineMs: parseMs('redisProbeMs', get('redisProbeMs', DEFAULTS.redisProbeMs) ?? DEFAULTS.redisProbeMs, MIN_PROBE_MS, MAX_PROBE_MS),
       watchIntervalMs: parseMs('redisWatchMs', get('redisWatchMs', DEFAULTS.redisWatchMs) ?? DEFAULTS.redisWatchMs, MIN_WATCH_MS, MAX_WATCH_MS),
     },
+    spoolDir: get('spoolDir'),
   };
 }
 
@@ -287,6 +292,7 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     health: `${config.health.host}:${config.health.port}`,
     dialer: config.dialer,
     redisSafety: config.redisSafety,
+    spoolDir: config.spoolDir,
   };
 }
 

@@ -84,6 +84,12 @@ export function globalKeys(namespace: string) {
     routes: `${namespace}:routes`,
     campaigns: `${namespace}:campaigns`,
     callLog: `${namespace}:calllog`,
+    /**
+     * ZSET: ids of call-log entries written in the last minutes (score: when), so an entry
+     * whose write was cut off is not written twice when it is sent again. Its hash tag is
+     * the call log's whole key, which puts both in one cluster slot for the append script.
+     */
+    callLogWritten: `${namespace}:{${namespace}:calllog}:written`,
     dialRequests: dialKeys(namespace).requests,
     dialResults: dialKeys(namespace).results,
   };

@@ -77,6 +77,18 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  readonly callLogPending = new Gauge({
+    name: 'callguard_call_log_pending',
+    help: 'Call-log entries kept until Redis takes them (Redis down or stalled)',
+    registers: [this.registry],
+  });
+
+  readonly callLogDropped = new Counter({
+    name: 'callguard_call_log_dropped_total',
+    help: 'Call-log entries dropped because the entries kept for Redis reached their bound',
+    registers: [this.registry],
+  });
+
   readonly callsInFlight = new Gauge({
     name: 'callguard_calls_in_flight',
     help: 'Calls being decided or acted on now',
@@ -90,6 +102,7 @@ export class ServiceMetrics {
     this.redisConnected.set(0);
     this.redisEvicting.set(0);
     this.redisPersistsNothing.set(0);
+    this.callLogPending.set(0);
   }
 
   recordInbound(outcome: Pick<InboundOutcome, 'verdict' | 'action' | 'decisionMs' | 'gone'>): void {

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { AriCallControl } from '../calls/ari-call-control.js';
 import { AriConnection, type ConnectionState } from '../calls/ari-connection.js';
 import { AriRest } from '../calls/ari-rest.js';
-import { describeError, handleInbound, inboundCallLogEntry, type InboundOutcome } from '../calls/inbound.js';
+import { handleInbound, inboundCallLogEntry, type InboundOutcome } from '../calls/inbound.js';
 import { createDialerLeg } from '../calls/dialer-leg.js';
 import { agentCallLogEntry, handleAgentCall, type AgentCallOutcome } from '../calls/outbound.js';
 import { StasisApp } from '../calls/stasis-app.js';
@@ -12,10 +12,11 @@ import { describeConfig, type ServeConfig } from '../config.js';
 import { ListStore } from '../lists/store.js';
 import type { Logger } from '../log.js';
 import { evictionProblem } from '../redis/safety.js';
-import { appendCallLog } from '../screening/call-log.js';
 import { CampaignStore } from '../screening/campaigns.js';
 import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS } from '../screening/outbound.js';
 import { RouteStore } from '../screening/routes.js';
+import { CallLogSpool } from './call-log-spool.js';
+import { CallLogWriter } from './call-log-writer.js';
 import { startHealthServer, type Readiness } from './health-server.js';
 import { ServiceMetrics } from './metrics.js';
 import { createServiceRedis } from './redis.js';
@@ -56,8 +57,11 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     log: log.child({ component: 'redis-watch' }),
     metrics,
   });
+  const spool = config.spoolDir === undefined ? undefined : new CallLogSpool(config.spoolDir, config.redis.namespace);
+  const callLog = new CallLogWriter({ redis, namespace: config.redis.namespace, log, metrics, spool });
   try {
     await refuseEvictingRedis(redis, redisHealth, watch, config.redisSafety.allowEviction);
+    await callLog.open();
   } catch (error) {
     redis.disconnect();
     throw error;
@@ -68,25 +72,14 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   const rest = new AriRest({ url: config.ari.url, username: config.ari.username, password: config.ari.password });
   const calls = new AriCallControl({ rest, events: ari, app: ownApp });
   const routes = new RouteStore(redis, config.redis.namespace);
-  const callLog = log.child({ component: 'call-log' });
 
-  const record = async (outcome: InboundOutcome): Promise<void> => {
+  const record = (outcome: InboundOutcome): void => {
     metrics.recordInbound(outcome);
-    try {
-      await appendCallLog(redis, config.redis.namespace, inboundCallLogEntry(outcome));
-    } catch (error) {
-      callLog.warn({ channel: outcome.call.channelId, error: describeError(error) }, 'call not written to the call log');
-    }
+    callLog.append(inboundCallLogEntry(outcome));
   };
 
   const campaigns = new CampaignStore(redis, config.redis.namespace);
-  const recordOutbound = async (outcome: AgentCallOutcome): Promise<void> => {
-    try {
-      await appendCallLog(redis, config.redis.namespace, agentCallLogEntry(outcome));
-    } catch (error) {
-      callLog.warn({ channel: outcome.call.channelId, error: describeError(error) }, 'call not written to the call log');
-    }
-  };
+  const recordOutbound = async (outcome: AgentCallOutcome): Promise<void> => callLog.append(agentCallLogEntry(outcome));
 
   const app = new StasisApp({
     calls,
@@ -105,7 +98,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
           },
           log,
         });
-        await record(outcome);
+        record(outcome);
       } finally {
         metrics.callsInFlight.dec();
       }
@@ -153,7 +146,8 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     return { ready, detail };
   };
   const health = await startHealthServer({ ...config.health, readiness, registry: metrics.registry }).catch(
-    (error: unknown) => {
+    async (error: unknown) => {
+      await callLog.close();
       redis.disconnect();
       throw error;
     },
@@ -181,6 +175,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       rest.close();
       redisHealth.stop();
       await watch.stop();
+      await callLog.close();
       await redis.quit().catch(() => redis.disconnect());
       await health.close();
       log.info({ unfinished: drained.unfinished }, 'callguard stopped');

@@ -47,6 +47,9 @@ export function registerServe(program: Command, io: CliIo): void {
     .addOption(
       option('redisWatchMs', 'ms', "how often Redis' eviction policy, persistence and every list's size are read again", DEFAULTS.redisWatchMs),
     )
+    .addOption(
+      option('spoolDir', 'dir', 'keep call-log entries Redis does not take in a file here, across restarts (default: in memory only)'),
+    )
     .addHelpText(
       'after',
       `
@@ -54,7 +57,7 @@ Environment: ARI_URL, ARI_USERNAME, ARI_PASSWORD, ARI_APP, REDIS_URL, CALLGUARD_
 CALLGUARD_REGION, CALLGUARD_DECISION_DEADLINE_MS, CALLGUARD_UNKNOWN_ROUTE_ACTION,
 CALLGUARD_HEALTH, CALLGUARD_LOG_LEVEL, CALLGUARD_DIALER_LEASE_MS,
 CALLGUARD_DIALER_RECLAIM_IDLE_MS, CALLGUARD_REDIS_PROBE_MS, CALLGUARD_REDIS_WATCH_MS,
-CALLGUARD_ALLOW_EVICTION (a flag wins over its variable).
+CALLGUARD_SPOOL_DIR, CALLGUARD_ALLOW_EVICTION (a flag wins over its variable).
 
 Redis must keep what callguard stores: serve refuses to start on a maxmemory-policy
 that evicts keys (allkeys-*) unless --allow-eviction (CALLGUARD_ALLOW_EVICTION=1), and
