@@ -149,13 +149,13 @@ export class ListStore {
           this.redis.zcard(keys.timed),
           this.redis.xrevrange(keys.audit, '+', '-', 'COUNT', 1) as Promise<StreamEntry[]>,
         ]);
-        const last = newest[0] && parseAuditEntry(name, newest[0]);
+        const [last] = newest;
         return {
           name,
           exists: created !== null,
           recordedSize: size === null ? undefined : Number(size),
           entries: exact + timed,
-          lastAudit: last ? { id: last.id, action: last.action } : undefined,
+          lastAudit: last && { id: last[0], action: fieldOf(last[1], 'action') ?? '' },
         };
       }),
     );
@@ -420,6 +420,12 @@ function expiryArg(entry: EntryToAdd, now: number): string {
     );
   }
   return String(entry.expiresAt);
+}
+
+/** A field's value in a stream entry's flat field list. */
+function fieldOf(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
 }
 
 /** Members the kept size counts beyond what the keys hold; 0 without a kept size. */

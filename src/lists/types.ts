@@ -55,8 +55,11 @@ export interface ListSizeReading {
   recordedSize: number | undefined;
   /** members its keys hold now */
   entries: number;
-  /** its newest audit event; undefined when the stream is empty or gone */
-  lastAudit: { id: string; action: AuditAction } | undefined;
+  /**
+   * its newest audit event; undefined when the stream is empty or gone. The action as
+   * written, unchecked: one this version does not know must not blind the watch.
+   */
+  lastAudit: { id: string; action: string } | undefined;
 }
 
 export interface EntryState {
