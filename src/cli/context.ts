@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ListStore } from '../lists/store.js';
 import { ConfigError, parseAllowEviction } from '../config.js';
 import { authFailureReason, isAuthError } from '../redis/auth.js';
-import { evictionProblem, readRedisSafety } from '../redis/safety.js';
+import { evictionProblem, readEvictedKeys, readRedisSafety } from '../redis/safety.js';
 import { REDIS_URL_SETTING, redisUrlProblem } from '../redis/url.js';
 import { CliError, EXIT_REDIS_UNREACHABLE, UsageError } from './errors.js';
 import { redactRedisUrl } from './redis-url.js';
@@ -58,6 +58,8 @@ const REDIS_CONNECT_TIMEOUT_MS = 3_000;
  */
 export class CliContext {
   private client: Redis | undefined;
+  /** Redis' evicted_keys when a write to an evicting Redis was allowed: close() tells what went meanwhile */
+  private evictedAtStart: number | undefined;
 
   constructor(
     readonly options: GlobalOptions,
@@ -121,6 +123,7 @@ export class CliContext {
     if (!problem) return;
     if (this.options.allowEviction) {
       this.io.err(`callguard: warning: ${problem}; writing anyway, as --allow-eviction says`);
+      this.evictedAtStart = await readEvictedKeys(client);
       return;
     }
     throw new CliError(
@@ -154,8 +157,23 @@ export class CliContext {
 
   async close(): Promise<void> {
     if (this.client) {
+      if (this.evictedAtStart !== undefined && this.client.status === 'ready') await this.warnOfEvictions(this.client, this.evictedAtStart);
       await this.client.quit().catch(() => this.client?.disconnect());
       this.client = undefined;
+    }
+  }
+
+  /** After a write allowed on an evicting Redis: whether Redis evicted keys meanwhile, this command's or others'. */
+  private async warnOfEvictions(client: Redis, before: number): Promise<void> {
+    const evicted = await readEvictedKeys(client).then(
+      (after) => after - before,
+      (error: unknown) => {
+        this.io.err(`callguard: warning: could not read whether Redis evicted keys: ${error instanceof Error ? error.message : String(error)}`);
+        return 0;
+      },
+    );
+    if (evicted > 0) {
+      this.io.err(`callguard: warning: Redis evicted ${evicted} keys while this command ran; lists may have lost entries (callguard lists shows which)`);
     }
   }
 }

@@ -35,6 +35,11 @@ export async function readRedisSafety(redis: Redis): Promise<RedisSafety> {
   };
 }
 
+/** How many keys Redis has evicted since it started (INFO stats). */
+export async function readEvictedKeys(redis: Redis): Promise<number> {
+  return Number(parseInfo(await redis.info('stats')).get('evicted_keys') ?? 0);
+}
+
 /** The refusal a writer gives on an evicting Redis, or undefined when the policy is safe. */
 export function evictionProblem(safety: RedisSafety): string | undefined {
   if (!safety.evicts) return undefined;

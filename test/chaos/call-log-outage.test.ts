@@ -15,7 +15,7 @@ import { testNamespace } from '../helpers/redis.js';
 
 const BLOCKED = '+493012345678';
 const QUEUE = { type: 'continue', context: 'queues', extension: 'support', priority: 1 } as const;
-/** ~150 ms a call while Redis does not answer: far more than a phase needs. */
+/** Far more calls than a phase needs. */
 const MAX_CALLS_A_PHASE = 200;
 const KEPT = 'call log: Redis does not take entries; keeping them until it does';
 
@@ -73,9 +73,17 @@ describe('call-log entries of calls screened during a Redis outage', () => {
     return outcome.verdict;
   }
 
-  /** Calls one after another until `done` says enough; a bound, so a broken run fails instead of spinning. */
+  /**
+   * Calls one after another until `done` says enough; a bound, so a broken run fails
+   * instead of spinning. Each call yields to the event loop first: while Redis is down a
+   * call fails within microtasks, and a loop of them alone would starve the timers that
+   * reconnect Redis (serve's calls arrive as websocket events, which never do).
+   */
   async function callUntil(what: string, done: (verdict: string) => boolean): Promise<void> {
-    for (let count = 0; count < MAX_CALLS_A_PHASE; count += 1) if (done(await call())) return;
+    for (let count = 0; count < MAX_CALLS_A_PHASE; count += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (done(await call())) return;
+    }
     throw new Error(`${MAX_CALLS_A_PHASE} calls and still not ${what}: ${JSON.stringify(screened.slice(-5))}`);
   }
 
@@ -89,6 +97,7 @@ describe('call-log entries of calls screened during a Redis outage', () => {
     let unavailable = 0;
     await callUntil('10 unavailable', (verdict) => (unavailable += verdict === 'unavailable' ? 1 : 0) >= 10);
     await server.restart();
+    if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
     let blockedAgain = 0;
     await callUntil('blocked again', (verdict) => (blockedAgain += verdict === 'blocked' ? 1 : 0) >= 3);
 
