@@ -15,7 +15,8 @@
   -2 instead of false when the list's keys hold fewer members than its info field `size`
   (size.lua): entries were lost outside callguard (eviction, a DEL, a failover), so "not
   listed" cannot be told; otherwise {member, expiry ('inf' or ms), meta json or false}.
-  Only a miss pays for that count (SCARD and ZCARD, both O(1)): a match is a match.
+  Only a miss pays for that count (SCARD, and ZCARD when the list has timed entries,
+  both O(1)): a match is a match.
   Globals are looked up once (call, sub, gmatch) and the candidates counted rather than
   measured with #: a check runs these lines for every list, and Redis CPU is what limits
   checks/s. The number itself wins over prefixes, and a longer prefix over a shorter
@@ -58,8 +59,15 @@ local function prefix_candidates(number, field)
 end
 
 -- A miss: false, or -2 when the keys hold fewer members than the list's size says.
+-- `timed` is counted only when `exact` alone holds fewer: a list loaded in bulk, all in
+-- `exact`, pays one O(1) call.
 local function miss(size, exact_key, timed_key)
-  if size and call('SCARD', exact_key) + call('ZCARD', timed_key) < tonumber(size) then
+  if not size then
+    return false
+  end
+  local expected = tonumber(size)
+  local held = call('SCARD', exact_key)
+  if held < expected and held + call('ZCARD', timed_key) < expected then
     return -2
   end
   return false
