@@ -131,19 +131,19 @@ describe.skipIf(!availability.run)('serve when Redis loses keys, stalls or goes 
   });
 
   it('Redis killed while SIP calls come in: every call is in the call log afterwards, once, in order', async () => {
-    const callers = Array.from({ length: 7 }, (_, i) => `+4930200000${i}`);
+    const callers = Array.from({ length: 5 }, (_, i) => `+4930200000${i}`);
     expect((await call(callers[0] as string)).status).toBe(200);
     await server.kill();
-    for (const caller of callers.slice(1, 5)) expect((await call(caller)).status).toBe(200);
+    for (const caller of callers.slice(1, 4)) expect((await call(caller)).status).toBe(200);
     await server.restart();
     await expect.poll(() => service.readiness().ready, { timeout: 15_000 }).toBe(true);
-    for (const caller of callers.slice(5)) expect((await call(caller)).status).toBe(200);
+    for (const caller of callers.slice(4)) expect((await call(caller)).status).toBe(200);
 
     await expect.poll(async () => /^callguard_call_log_pending 0$/m.test(await metrics()), { timeout: 10_000 }).toBe(true);
     const logged = (await readCallLog(redis, namespace, { limit: 1000 })).entries
       .filter((entry) => callers.includes(entry.raw))
       .reverse();
     expect(logged.map((entry) => entry.raw)).toEqual(callers);
-    expect(logged.slice(1, 5).map((entry) => entry.verdict)).toEqual(['unavailable', 'unavailable', 'unavailable', 'unavailable']);
+    expect(logged.slice(1, 4).map((entry) => entry.verdict)).toEqual(['unavailable', 'unavailable', 'unavailable']);
   });
 });
