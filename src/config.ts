@@ -9,6 +9,8 @@ import {
   type RedisSetting,
   type RedisTarget,
 } from './redis/target.js';
+import { DEFAULT_REDIS_PROBE_DEADLINE_MS } from './service/redis-health.js';
+import { DEFAULT_REDIS_WATCH_INTERVAL_MS } from './service/redis-watch.js';
 import { ActionSyntaxError, parseAction } from './screening/actions.js';
 import { DEFAULT_DECISION_DEADLINE_MS } from './screening/deadline.js';
 import type { Action } from './screening/types.js';
@@ -33,6 +35,13 @@ export interface ServeConfig {
   logLevel: LogLevel;
   /** how long a dial attempt's lease lasts, and how long a read but untaken request waits to be reclaimed */
   dialer: { leaseMs: number; reclaimIdleMs: number };
+  /**
+   * Redis safety: run on a Redis whose maxmemory-policy may evict (loudly); the readiness
+   * probe's deadline; how often the policy, persistence and list sizes are read again.
+   */
+  redisSafety: { allowEviction: boolean; probeDeadlineMs: number; watchIntervalMs: number };
+  /** where call-log entries Redis could not take are kept until it does; none: in memory only */
+  spoolDir: string | undefined;
 }
 
 /** Every setting as text, as flags and environment give it. */
@@ -54,6 +63,10 @@ export interface ServeSettings {
   logLevel?: string;
   dialerLeaseMs?: string;
   dialerReclaimIdleMs?: string;
+  allowEviction?: string;
+  redisProbeMs?: string;
+  redisWatchMs?: string;
+  spoolDir?: string;
 }
 
 /** The flag and environment variable of each setting, for help texts and error messages. */
@@ -77,6 +90,10 @@ export const SETTINGS: Readonly<Record<keyof ServeSettings, { flag?: string; env
   logLevel: { flag: '--log-level', env: 'CALLGUARD_LOG_LEVEL' },
   dialerLeaseMs: { flag: '--dialer-lease-ms', env: 'CALLGUARD_DIALER_LEASE_MS' },
   dialerReclaimIdleMs: { flag: '--dialer-reclaim-idle-ms', env: 'CALLGUARD_DIALER_RECLAIM_IDLE_MS' },
+  allowEviction: { flag: '--allow-eviction', env: 'CALLGUARD_ALLOW_EVICTION' },
+  redisProbeMs: { flag: '--redis-probe-ms', env: 'CALLGUARD_REDIS_PROBE_MS' },
+  redisWatchMs: { flag: '--redis-watch-ms', env: 'CALLGUARD_REDIS_WATCH_MS' },
+  spoolDir: { flag: '--spool-dir', env: 'CALLGUARD_SPOOL_DIR' },
 };
 
 export const DEFAULTS = {
@@ -90,6 +107,8 @@ export const DEFAULTS = {
   logLevel: 'info',
   dialerLeaseMs: String(DEFAULT_LEASE_MS),
   dialerReclaimIdleMs: String(DEFAULT_RECLAIM_IDLE_MS),
+  redisProbeMs: String(DEFAULT_REDIS_PROBE_DEADLINE_MS),
+  redisWatchMs: String(DEFAULT_REDIS_WATCH_INTERVAL_MS),
 } as const;
 
 /** A deadline longer than this is a typo: callers hear ringing while we wait. */
@@ -102,11 +121,20 @@ const MAX_DEADLINE_MS = 10_000;
 const MIN_DIALER_MS = 1_000;
 const MAX_DIALER_MS = 3_600_000;
 const APP_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * Bounds of the probe deadline: below 50 ms a busy machine reads as a stalled Redis;
+ * above a minute a stalled Redis stays "ready" for too long to matter.
+ */
+const MIN_PROBE_MS = 50;
+const MAX_PROBE_MS = 60_000;
+/** Bounds of the watch interval: Redis is asked at most 10 times a second, and at least hourly. */
+const MIN_WATCH_MS = 100;
+const MAX_WATCH_MS = 3_600_000;
 
 export class ConfigError extends Error {
   constructor(
     readonly setting: keyof ServeSettings,
-    problem: string,
+    readonly problem: string,
   ) {
     super(`${nameOf(setting)}: ${problem}`);
     this.name = 'ConfigError';
@@ -162,7 +190,31 @@ export function parseServeConfig(settings: ServeSettings): ServeConfig {
         get('dialerReclaimIdleMs', DEFAULTS.dialerReclaimIdleMs) ?? DEFAULTS.dialerReclaimIdleMs,
       ),
     },
+    redisSafety: {
+      allowEviction: parseAllowEviction(get('allowEviction')),
+      probeDeadlineMs: parseMs('redisProbeMs', get('redisProbeMs', DEFAULTS.redisProbeMs) ?? DEFAULTS.redisProbeMs, MIN_PROBE_MS, MAX_PROBE_MS),
+      watchIntervalMs: parseMs('redisWatchMs', get('redisWatchMs', DEFAULTS.redisWatchMs) ?? DEFAULTS.redisWatchMs, MIN_WATCH_MS, MAX_WATCH_MS),
+    },
+    spoolDir: get('spoolDir'),
   };
+}
+
+/**
+ * CALLGUARD_ALLOW_EVICTION (or --allow-eviction, which arrives as "true"): 1, true or yes
+ * allow, 0, false, no or nothing do not; anything else is refused rather than guessed.
+ */
+export function parseAllowEviction(text: string | undefined): boolean {
+  const value = text?.trim().toLowerCase() ?? '';
+  if (['1', 'true', 'yes'].includes(value)) return true;
+  if (['', '0', 'false', 'no'].includes(value)) return false;
+  throw new ConfigError('allowEviction', `"${text}" must be 1 (allow) or 0`);
+}
+
+function parseMs(setting: keyof ServeSettings, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new ConfigError(setting, `"${text}" must be a whole number of milliseconds from ${min} to ${max}`);
+  }
+  return Number(text);
 }
 
 /** An ARI server address: http(s), no credentials, no path. */
@@ -225,10 +277,7 @@ function parseDeadline(text: string): number {
 }
 
 function parseDialerMs(setting: 'dialerLeaseMs' | 'dialerReclaimIdleMs', text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < MIN_DIALER_MS || Number(text) > MAX_DIALER_MS) {
-    throw new ConfigError(setting, `"${text}" must be a whole number of milliseconds from ${MIN_DIALER_MS} to ${MAX_DIALER_MS}`);
-  }
-  return Number(text);
+  return parseMs(setting, text, MIN_DIALER_MS, MAX_DIALER_MS);
 }
 
 function parseDefaultRegion(text: string): string {
@@ -278,5 +327,7 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     unknownRouteAction: config.unknownRouteAction,
     health: `${config.health.host}:${config.health.port}`,
     dialer: config.dialer,
+    redisSafety: config.redisSafety,
+    spoolDir: config.spoolDir,
   };
 }

@@ -1,3 +1,4 @@
+import { ConfigError, parseAllowEviction } from '../config.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { parseRegion } from '../numbers/region.js';
 import {
@@ -17,7 +18,14 @@ import {
  */
 export interface ApiConfig {
   listen: { host: string; port: number };
-  redis: { target: RedisTarget; namespace: string; /** replicas that must confirm an add or cancel */ waitReplicas: number };
+  redis: {
+    target: RedisTarget;
+    namespace: string;
+    /** replicas that must confirm an add or cancel */
+    waitReplicas: number;
+    /** run on a Redis whose maxmemory-policy may evict list entries (loudly) rather than refuse it */
+    allowEviction: boolean;
+  };
   /** region of national numbers when a request names none; absent: E.164 only */
   defaultRegion: string | undefined;
   logLevel: LogLevel;
@@ -47,6 +55,7 @@ export interface ApiSettings {
   redisSentinelPassword?: string;
   redisCluster?: string;
   redisWaitReplicas?: string;
+  allowEviction?: string;
   namespace?: string;
   region?: string;
   logLevel?: string;
@@ -67,6 +76,7 @@ export const API_SETTINGS: Readonly<Record<keyof ApiSettings, { flag?: string; e
   redisSentinelPassword: REDIS_TARGET_SETTINGS.sentinelPassword,
   redisCluster: REDIS_TARGET_SETTINGS.cluster,
   redisWaitReplicas: REDIS_TARGET_SETTINGS.waitReplicas,
+  allowEviction: { flag: '--allow-eviction', env: 'CALLGUARD_ALLOW_EVICTION' },
   namespace: { flag: '--namespace', env: 'CALLGUARD_NAMESPACE' },
   region: { flag: '--region', env: 'CALLGUARD_REGION' },
   logLevel: { flag: '--log-level', env: 'CALLGUARD_LOG_LEVEL' },
@@ -124,6 +134,7 @@ export function parseApiConfig(settings: ApiSettings): ApiConfig {
       target,
       namespace: get('namespace', API_DEFAULTS.namespace),
       waitReplicas: redisSetting(() => parseWaitReplicas(settings.redisWaitReplicas, target)),
+      allowEviction: parseApiAllowEviction(settings.allowEviction),
     },
     defaultRegion: region ? parseDefaultRegion(region) : undefined,
     logLevel: parseLogLevel(get('logLevel', API_DEFAULTS.logLevel)),
@@ -164,6 +175,15 @@ function redisSetting<T>(parse: () => T): T {
     return parse();
   } catch (error) {
     if (error instanceof RedisSettingError) throw new ApiConfigError(REDIS_SETTING_KEYS[error.setting], error.problem);
+    throw error;
+  }
+}
+
+function parseApiAllowEviction(text: string | undefined): boolean {
+  try {
+    return parseAllowEviction(text);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ApiConfigError('allowEviction', error.problem);
     throw error;
   }
 }

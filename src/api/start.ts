@@ -4,6 +4,8 @@ import { SessionStore } from '../access/sessions.js';
 import { TokenStore } from '../access/tokens.js';
 import { DialQueue } from '../dialer/queue.js';
 import { ListStore } from '../lists/store.js';
+import type { RedisClient } from '../redis/connect.js';
+import { evictionProblem, readRedisSafety } from '../redis/safety.js';
 import type { Logger } from '../log.js';
 import { CampaignStore } from '../screening/campaigns.js';
 import { RouteStore } from '../screening/routes.js';
@@ -45,6 +47,13 @@ export async function startApi(config: ApiConfig, log: Logger, options: StartOpt
   const metrics = new ApiMetrics();
   const redis = createServiceRedis(config.redis.target, log);
   const bulkRedis = createServiceRedis(config.redis.target, log.child({ connection: 'bulk' }));
+  try {
+    await refuseEvictingRedis(redis, config.redis.allowEviction, log);
+  } catch (error) {
+    redis.disconnect();
+    bulkRedis.disconnect();
+    throw error;
+  }
   redis.on('ready', () => metrics.redisConnected.set(1));
   redis.on('close', () => metrics.redisConnected.set(0));
   const tokens = new TokenStore(redis, config.redis.namespace);
@@ -114,4 +123,23 @@ export async function startApi(config: ApiConfig, log: Logger, options: StartOpt
       log.info('callguard api stopped');
     },
   };
+}
+
+/** How long the api waits at start for Redis, to read its eviction policy; a Redis that is down does not stop the start (/readyz says so). */
+const REDIS_START_CHECK_WAIT_MS = 3_000;
+
+/**
+ * The api writes lists: on a Redis whose maxmemory-policy may evict keys an entry it
+ * writes can vanish and read as "not listed", so it refuses to start there unless allowed.
+ */
+async function refuseEvictingRedis(redis: RedisClient, allowEviction: boolean, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const ready = redis.status === 'ready' ? Promise.resolve(true) : new Promise<boolean>((resolve) => redis.once('ready', () => resolve(true)));
+  const waited = await Promise.race([ready, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), REDIS_START_CHECK_WAIT_MS)))]);
+  clearTimeout(timer);
+  if (!waited) return;
+  const problem = evictionProblem(await readRedisSafety(redis));
+  if (!problem) return;
+  if (!allowEviction) throw new Error(`${problem}; or set CALLGUARD_ALLOW_EVICTION=1 (--allow-eviction) to run anyway`);
+  log.warn({ problem }, 'Redis may evict list entries: running anyway, as --allow-eviction says');
 }

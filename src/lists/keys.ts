@@ -13,7 +13,7 @@
  *                    one; bulk imports write none (memory)
  *   cancelled  HASH  member -> JSON {reason, by, at} of the last cancellation
  *   audit      STREAM every change of this list (add, cancel, expire, import, replace,
- *                    create, remove, enable, disable)
+ *                    create, remove, enable, disable, recount)
  *   info       HASH  created, by, enabled ("1"/"0"), prefixes: the lengths of the prefix
  *                    members `timed` may hold, as prefixLength() counts them, sorted and
  *                    comma-separated ("6,8"; "" at create: none). A check builds prefix
@@ -30,6 +30,15 @@
  *                      read as "" (no prefix): a length counts the member's characters,
  *                      '+' and '*' included, so it is never below 3 and never reads as
  *                      either old flag.
+ *                    size: how many members exact and timed hold together (expired
+ *                    ones not yet purged included), kept by every script that changes
+ *                    them (size.lua: add, cancel, purge, import batches, the replace's
+ *                    swap, create, recount). Keys holding fewer members than `size` lost
+ *                    entries outside callguard (eviction, DEL, FLUSHALL, a failover to a
+ *                    replica without them): a check that finds no match then answers
+ *                    "entries lost" instead of "not listed", and serve raises an alarm,
+ *                    until a replace loads the list again or `list recount` accepts what
+ *                    is left. No field (a list from before it): counted at its next write.
  */
 export const LIST_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
@@ -75,6 +84,12 @@ export function globalKeys(namespace: string) {
     routes: `${namespace}:routes`,
     campaigns: `${namespace}:campaigns`,
     callLog: `${namespace}:calllog`,
+    /**
+     * ZSET: ids of call-log entries written in the last minutes (score: when), so an entry
+     * whose write was cut off is not written twice when it is sent again. Its hash tag is
+     * the call log's whole key, which puts both in one cluster slot for the append script.
+     */
+    callLogWritten: `${namespace}:{${namespace}:calllog}:written`,
     dialRequests: dialKeys(namespace).requests,
     dialResults: dialKeys(namespace).results,
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appendCallLog, type CallLogEntry } from '../../src/screening/call-log.js';
+import type { CallLogEntry } from '../../src/screening/call-log.js';
+import { appendCallLog } from '../helpers/call-log.js';
 import { testApi } from './helpers.js';
 
 const call = (raw: string, verdict: CallLogEntry['verdict'] = 'blocked'): CallLogEntry => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ListStore } from '../../src/lists/store.js';
-import { appendCallLog } from '../../src/screening/call-log.js';
+import { appendCallLog } from '../helpers/call-log.js';
 import { testApi } from './helpers.js';
 
 describe('resources under /v1, through the functions the CLI calls', () => {

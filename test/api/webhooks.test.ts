@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { resultFields } from '../../src/dialer/result-fields.js';
 import { dialKeys } from '../../src/lists/keys.js';
-import { appendCallLog } from '../../src/screening/call-log.js';
+import { appendCallLog } from '../helpers/call-log.js';
 import { EVENT_TYPES, type WebhookEvent } from '../../src/webhooks/events.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
 import { callguard, callguardJson } from '../cli/run-cli.js';

@@ -22,6 +22,8 @@ describe('serve configuration', () => {
     expect(config.unknownRouteAction).toEqual({ type: 'fallback' });
     expect(config.health).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(config.dialer).toEqual({ leaseMs: 60_000, reclaimIdleMs: 30_000 });
+    expect(config.redisSafety).toEqual({ allowEviction: false, probeDeadlineMs: 1_000, watchIntervalMs: 5_000 });
+    expect(config.spoolDir).toBeUndefined();
   });
 
   it('environment variables are read by their documented names', () => {
@@ -36,6 +38,10 @@ describe('serve configuration', () => {
       CALLGUARD_HEALTH: '127.0.0.1:0',
       CALLGUARD_DIALER_LEASE_MS: '3000',
       CALLGUARD_DIALER_RECLAIM_IDLE_MS: '2000',
+      CALLGUARD_ALLOW_EVICTION: '1',
+      CALLGUARD_REDIS_PROBE_MS: '250',
+      CALLGUARD_REDIS_WATCH_MS: '1000',
+      CALLGUARD_SPOOL_DIR: '/var/spool/callguard',
     });
     const config = parseServeConfig(settings);
     expect(config.ari).toEqual({ url: 'http://10.0.0.5:8088', username: 'u', password: 'p', app: 'screen' });
@@ -43,6 +49,8 @@ describe('serve configuration', () => {
     expect(config.unknownRouteAction).toEqual({ type: 'hangup', cause: 17 });
     expect(config.health.port).toBe(0);
     expect(config.dialer).toEqual({ leaseMs: 3_000, reclaimIdleMs: 2_000 });
+    expect(config.redisSafety).toEqual({ allowEviction: true, probeDeadlineMs: 250, watchIntervalMs: 1_000 });
+    expect(config.spoolDir).toBe('/var/spool/callguard');
   });
 
   it.each([
@@ -60,6 +68,10 @@ describe('serve configuration', () => {
     [{ dialerLeaseMs: '999' }, '--dialer-lease-ms (CALLGUARD_DIALER_LEASE_MS)'],
     [{ dialerLeaseMs: '1m' }, '--dialer-lease-ms (CALLGUARD_DIALER_LEASE_MS)'],
     [{ dialerReclaimIdleMs: '3600001' }, '--dialer-reclaim-idle-ms (CALLGUARD_DIALER_RECLAIM_IDLE_MS)'],
+    [{ redisUrl: 'redis://127.0.0.1:99999' }, '--redis (REDIS_URL): "redis://127.0.0.1:99999" has port 99999'],
+    [{ allowEviction: 'sure' }, '--allow-eviction (CALLGUARD_ALLOW_EVICTION)'],
+    [{ redisProbeMs: '10' }, '--redis-probe-ms (CALLGUARD_REDIS_PROBE_MS)'],
+    [{ redisWatchMs: 'often' }, '--redis-watch-ms (CALLGUARD_REDIS_WATCH_MS)'],
   ] as [Partial<ServeSettings>, string][])('a bad setting is refused with a message naming it: %o', (change, named) => {
     expect(problem({ ...MINIMAL, ...change })).toContain(named);
   });

@@ -5,7 +5,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DialQueue } from '../../src/dialer/queue.js';
 import { listKeys, stagingKeys } from '../../src/lists/keys.js';
-import { appendCallLog } from '../../src/screening/call-log.js';
+import { appendCallLog } from '../helpers/call-log.js';
 import { callguardArgs, spawnCallguard, type CliRun } from '../cli/run-cli.js';
 import { numberLines } from '../import/helpers.js';
 import { startRedisCluster, type RunningCluster } from '../helpers/redis-cluster.js';

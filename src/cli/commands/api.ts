@@ -6,7 +6,11 @@ import type { CliIo, GlobalOptions } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
 import { firstSignal } from './serve.js';
 
-type ApiFlags = Omit<ApiSettings, 'redisUrl' | 'namespace'>;
+/** Redis, namespace and --allow-eviction are global options (every command has them); passwords come from the environment only. */
+type ApiFlags = Omit<
+  ApiSettings,
+  'redisUrl' | 'redisSentinels' | 'redisSentinelName' | 'redisSentinelPassword' | 'redisCluster' | 'redisWaitReplicas' | 'allowEviction' | 'namespace'
+>;
 
 function option(key: keyof ApiFlags, valueName: string, description: string): Option {
   const { flag, env } = API_SETTINGS[key];
@@ -42,7 +46,11 @@ there with a token; the browser keeps a session cookie, never the token. docs/co
 Errors are application/problem+json. The API document: GET /v1/openapi.json.
 Webhooks (callguard webhook add) are delivered by this process. Details: docs/api.md
 
-Environment: CALLGUARD_API_LISTEN, REDIS_URL, CALLGUARD_NAMESPACE, CALLGUARD_REGION,
+Redis must keep what the api writes: it refuses to start on a maxmemory-policy that
+evicts keys (allkeys-*) unless --allow-eviction (CALLGUARD_ALLOW_EVICTION=1).
+
+Environment: CALLGUARD_API_LISTEN, REDIS_URL (or the CALLGUARD_REDIS_* Sentinel and
+Cluster settings, as for every command), CALLGUARD_NAMESPACE, CALLGUARD_REGION,
 CALLGUARD_LOG_LEVEL, CALLGUARD_API_TRUST_PROXY, CALLGUARD_API_RATE_LIMIT,
 CALLGUARD_API_BODY_LIMIT, CALLGUARD_API_UPLOAD_LIMIT, CALLGUARD_WEBHOOK_DROP_AFTER,
 CALLGUARD_WEBHOOK_RETRY_MAX, CALLGUARD_API_SESSION_TTL (a flag wins over its variable).
@@ -61,6 +69,11 @@ SIGTERM or SIGINT: no new requests, those in flight are finished, then exit 0.`,
           ...apiSettingsFromEnv(process.env),
           ...Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined)),
           redisUrl: globals.redis,
+          redisSentinels: globals.redisSentinels,
+          redisSentinelName: globals.redisSentinelName,
+          redisCluster: globals.redisCluster,
+          ...(globals.redisWaitReplicas === undefined ? {} : { redisWaitReplicas: globals.redisWaitReplicas }),
+          ...(globals.allowEviction ? { allowEviction: 'true' } : {}),
           namespace: globals.namespace,
         });
       } catch (error) {

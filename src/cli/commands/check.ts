@@ -34,7 +34,8 @@ The exit code is the verdict, for scripts:
   10 blocked    on a list; the list, entry, expiry and reason are printed
   11 hidden     no number presented (anonymous, restricted, empty...)
   12 malformed  not a possible phone number; the reason is printed
-  1, 2, 3       no such list, bad option, Redis unreachable
+  1, 2, 3       no such list or a list that lost entries (see lists), bad option,
+                Redis unreachable
 
 Examples:
   $ callguard check +4930123456 --list dnc,harassment

@@ -62,7 +62,7 @@ export async function swapIn(
   const staging = stagingKeys(namespace, list, runId);
   const live = listKeys(namespace, list);
   const [swapped, sizeBefore, sizeAfter] = await redis.callguardImportSwap(
-    staging.exact, staging.timed, live.exact, live.timed, expected.exactSize, expected.timedSize, now, maxShrinkPercent,
+    staging.exact, staging.timed, live.exact, live.timed, live.info, expected.exactSize, expected.timedSize, now, maxShrinkPercent,
   );
   return { swapped: swapped === 1, sizeBefore, sizeAfter };
 }
