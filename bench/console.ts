@@ -70,7 +70,11 @@ try {
     console.log(`${name}: median ${median.toFixed(0)} ms, worst ${worst.toFixed(0)} ms (target < ${TARGET_MS} ms) ${worst < TARGET_MS ? 'OK' : 'OVER'}`);
     return worst < TARGET_MS;
   };
-  const listsOk = await measure(`lists page, ${LISTS} lists`, '#/lists', () => page.getByRole('table', { name: 'Lists' }).locator('tbody tr').nth(LISTS - 1).waitFor());
+  // Open: the count of every list is shown and the table holds its first page (the page shows lists 100 at a time).
+  const listsOk = await measure(`lists page, ${LISTS} lists`, '#/lists', async () => {
+    await page.getByText(`${LISTS} lists, page 1 of`).waitFor();
+    await page.getByRole('table', { name: 'Lists' }).locator('tbody tr').nth(99).waitFor();
+  });
   const listOk = await measure(`list page of ${BIG_LIST.toLocaleString()} entries`, '#/lists/national', () => page.getByRole('table', { name: 'Entries' }).locator('tbody tr').nth(50).waitFor());
   const apiStart = performance.now();
   await fetch(`${api.url}/v1/lists`, { headers: { authorization: `Bearer ${token}` } }).then((response) => response.json());

@@ -10,12 +10,16 @@ interface ListUse {
   as: 'block' | 'allow';
 }
 
+/** Lists shown at a time: a table of thousands of rows costs the browser more than the API's answer. */
+const LISTS_PER_PAGE = 100;
+
 /** Every list with its size and state; create, disable, enable, remove. */
 export function ListsPage({ session }: { session: Session }) {
   const lists = useLoad(loadLists, []);
   const [name, setName] = useState('');
   const [problem, setProblem] = useState<Problem | null>(null);
   const [filter, setFilter] = useState('');
+  const [pageIndex, setPageIndex] = useState(0);
   const supervisor = roleAtLeast(session.role, 'supervisor');
   const act = async (work: () => Promise<unknown>) => {
     try {
@@ -26,12 +30,23 @@ export function ListsPage({ session }: { session: Session }) {
       setProblem(problemOfError(error));
     }
   };
-  const shown = (lists.data ?? []).filter((list) => list.name.includes(filter.trim().toLowerCase()));
+  const matching = (lists.data ?? []).filter((list) => list.name.includes(filter.trim().toLowerCase()));
+  const pages = Math.max(1, Math.ceil(matching.length / LISTS_PER_PAGE));
+  const at = Math.min(pageIndex, pages - 1);
+  const shown = matching.slice(at * LISTS_PER_PAGE, (at + 1) * LISTS_PER_PAGE);
   return (
     <section aria-labelledby="lists-title">
       <h1 id="lists-title">Lists</h1>
       <div class="row wrap">
-        <Field label="Filter by name" type="search" value={filter} onValue={setFilter} />
+        <Field
+          label="Filter by name"
+          type="search"
+          value={filter}
+          onValue={(value) => {
+            setFilter(value);
+            setPageIndex(0);
+          }}
+        />
         {supervisor && (
           <form
             class="row"
@@ -54,8 +69,9 @@ export function ListsPage({ session }: { session: Session }) {
       <ProblemBox problem={problem ?? lists.problem} />
       {lists.data && (
         <>
-          <p class="muted">
-            {shown.length} of {lists.data.length} lists
+          <p class="muted" aria-live="polite">
+            {matching.length === lists.data.length ? `${lists.data.length} lists` : `${matching.length} of ${lists.data.length} lists match`}
+            {pages > 1 && `, page ${at + 1} of ${pages}`}
           </p>
           <div class="scroll">
             <table aria-label="Lists">
@@ -95,6 +111,16 @@ export function ListsPage({ session }: { session: Session }) {
               </tbody>
             </table>
           </div>
+          {pages > 1 && (
+            <div class="row">
+              <button type="button" disabled={at === 0} onClick={() => setPageIndex(at - 1)}>
+                Previous lists
+              </button>
+              <button type="button" disabled={at >= pages - 1} onClick={() => setPageIndex(at + 1)}>
+                Next lists
+              </button>
+            </div>
+          )}
         </>
       )}
     </section>

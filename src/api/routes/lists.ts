@@ -52,7 +52,7 @@ export function registerLists(app: ApiApp, context: ApiContext): void {
       },
     },
     async (request) => {
-      const found = (await store.lists()).find((list) => list.name === request.params.list);
+      const [found] = await store.lists([request.params.list]);
       if (!found) throw notFound(`no such list: ${request.params.list}`);
       return { ...listJson(found), usedBy: await listUses(redis, namespace, found.name) };
     },
