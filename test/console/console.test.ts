@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { resultFields } from '../../src/dialer/result-fields.js';
+import { dialKeys } from '../../src/lists/keys.js';
 import { startTestApi, type TestApi } from '../api/helpers.js';
 import { redisUrl } from '../helpers/redis.js';
 import { buildTestConsole, launchBrowser, newPage, PHONE, screenshot, signIn } from './browser.js';
@@ -177,6 +179,63 @@ describe('the web console in a real browser', () => {
     });
     expect(forged).toEqual({ withCsrf: 403, withoutCsrf: 403 });
     expect((await request('POST', '/v1/check', { token: tokens.viewer, json: { number: '+4930999888', lists: ['dnc'] } })).json.verdict).toBe('clear');
+    await context.close();
+  });
+
+  it('edits a route in the CLI syntax, refusing a bad action with its words; shows campaign results with the BLACKLISTED attempts; filters the audit by person; exports', async () => {
+    const { api: running, tokens, request, redis, namespace, token } = await api();
+    await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'dnc' } });
+    await request('PUT', '/v1/routes/support', { token: tokens.supervisor, json: { block: ['dnc'] } });
+    await request('PUT', '/v1/campaigns/winback', { token: tokens.supervisor, json: { block: ['dnc'], endpoint: 'PJSIP/${NUMBER}@trunk', context: 'agents,s,1' } });
+    const at = Date.now();
+    await redis.xadd(dialKeys(namespace).results, '*', ...resultFields({ request: 'r1', campaign: 'winback', number: '+4930111', attempt: 1, outcome: 'BLACKLISTED', list: 'dnc', member: '+4930111', reason: 'asked not to be called', at, final: true, attrs: {} }));
+    await redis.xadd(dialKeys(namespace).results, '*', ...resultFields({ request: 'r2', campaign: 'winback', number: '+4930222', attempt: 1, outcome: 'ANSWERED', at, final: true, attrs: {} }));
+    const alice = await token('alice', 'operator');
+    await request('POST', '/v1/lists/dnc/entries', { token: alice, json: { numbers: ['+4930333444'], reason: 'by alice' } });
+    await request('POST', '/v1/lists/dnc/entries', { token: tokens.operator, json: { numbers: ['+4930555666'], reason: 'by operator' } });
+
+    const { context, page } = await newPage(browser);
+    await signIn(page, running.url, tokens.supervisor);
+    await page.getByRole('link', { name: 'Routes & campaigns' }).click();
+    await page.getByRole('button', { name: 'Edit support' }).click();
+    const form = page.getByRole('form', { name: 'Edit route support' });
+    await form.getByLabel('On blocked').fill('hangup:sometimes');
+    await form.getByRole('button', { name: 'Save route' }).click();
+    await form.getByRole('alert').waitFor();
+    expect(await form.getByRole('alert').innerText()).toContain('body/actions/blocked');
+    await screenshot(page, 'route-refused');
+    await form.getByLabel('On blocked').fill('announce:custom/blocked:busy');
+    await form.getByRole('button', { name: 'Save route' }).click();
+    await page.getByRole('table', { name: 'Routes' }).getByText('announce:custom/blocked:17').waitFor();
+    expect((await request('GET', '/v1/routes/support', { token: tokens.viewer })).json.route.actions.blocked).toBe('announce:custom/blocked:17');
+    await screenshot(page, 'routes');
+
+    await page.getByRole('link', { name: 'winback' }).click();
+    const attempts = page.getByRole('table', { name: 'Attempts' });
+    await attempts.getByText('asked not to be called').waitFor();
+    expect(await page.getByRole('list', { name: 'Attempts per outcome' }).innerText()).toMatch(/BLACKLISTED\s*1/);
+    await page.getByLabel('Outcome', { exact: true }).selectOption('BLACKLISTED');
+    await attempts.getByText('+4930222').waitFor({ state: 'detached' });
+    await screenshot(page, 'campaign-results');
+
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByLabel('Person').fill('alice');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const changes = page.getByRole('table', { name: 'Changes' });
+    await changes.getByText('by alice').waitFor();
+    expect(await changes.getByText('by operator').count()).toBe(0);
+    await screenshot(page, 'audit-by-person');
+
+    await page.goto(`${running.url}/#/lists/dnc`);
+    const exported = await page.evaluate(async (paths) => Promise.all(paths.map(async (path) => {
+      if (path === null) return { status: 0, type: null, head: '' };
+      const response = await fetch(path);
+      return { status: response.status, type: response.headers.get('content-type'), head: new Uint8Array(await response.arrayBuffer()).slice(0, 6).join(',') };
+    })), [await page.getByRole('link', { name: 'Export CSV', exact: true }).getAttribute('href'), await page.getByRole('link', { name: 'Export CSV (gzip)' }).getAttribute('href')]);
+    expect(exported[0]).toMatchObject({ status: 200, head: [...Buffer.from('number')].join(',') });
+    expect(exported[1]).toMatchObject({ status: 200, type: 'application/gzip' });
+    expect(exported[1]?.head.startsWith('31,139')).toBe(true);
+    await screenshot(page, 'list-page');
     await context.close();
   });
 

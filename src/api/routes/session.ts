@@ -4,6 +4,7 @@ import { isoTime } from '../../cli/format.js';
 import { principalOf, unauthorized } from '../auth.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { clearSessionCookie, sameOrigin, setSessionCookie } from '../session.js';
+import { ApiProblem } from '../problem.js';
 import { withProblems } from '../schemas.js';
 
 const SessionShape = Type.Object({
@@ -32,7 +33,7 @@ export function registerSession(app: ApiApp, context: ApiContext): void {
       },
     },
     async (request, reply) => {
-      if (!sameOrigin(request)) throw unauthorized();
+      if (!sameOrigin(request)) throw new ApiProblem(403, 'forbidden', 'sign in from the console of this API (behind a proxy: --trust-proxy, so its X-Forwarded-Proto counts)');
       const verification = await verifier.verify(request.body.token);
       if (!verification.ok) throw unauthorized();
       const { principal } = verification;
