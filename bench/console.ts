@@ -48,7 +48,7 @@ try {
 
   const token = (await new TokenStore(redis, NAMESPACE).create({ name: 'bench', role: 'supervisor', createdBy: 'bench' })).token;
   const config = parseApiConfig({ listen: '127.0.0.1:0', redisUrl: redisServer.url, namespace: NAMESPACE, rateLimit: 'off', logLevel: 'warn' });
-  api = await startApi(config, createLogger({ level: 'warn' }), { consoleDir: await buildTestConsole() });
+  api = await startApi(config, createLogger({ level: 'warn' }), { consoleDir: await buildTestConsole({ minify: true }) });
   await api.ready();
   const { page, context } = await newPage(browser);
   await signIn(page, api.url, token);

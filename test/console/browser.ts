@@ -14,10 +14,10 @@ export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/console/', 
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
-/** The console bundled from its sources into a folder of this run, so the tests see the code as it is now. */
-export async function buildTestConsole(): Promise<string> {
+/** The console bundled from its sources into a folder of this run, so the tests see the code as it is now (minified: as shipped, for the benchmark). */
+export async function buildTestConsole(options: { minify?: boolean } = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'callguard-console-'));
-  await buildConsole(dir, { minify: false });
+  await buildConsole(dir, { minify: options.minify ?? false });
   return dir;
 }
 
