@@ -7,7 +7,8 @@
 #   Asterisk   ARI http://127.0.0.1:${ARI_PORT:-8088}, SIP udp 127.0.0.1:${SIP_PORT:-5060},
 #              its console output in $CALLGUARD_DATA_DIR/asterisk.log
 #   callguard  serve: health/metrics http://127.0.0.1:9464 (CALLGUARD_HEALTH);
-#              api: http://127.0.0.1:8080 (CALLGUARD_API_LISTEN; docs/api.md); their JSON
+#              api and the web console: http://127.0.0.1:8080 (CALLGUARD_API_LISTEN;
+#              docs/api.md, docs/console.md); their JSON
 #              log lines are this script's stdout, everything else goes to stderr
 # Then, from another terminal:
 #   node dist/cli/main.js list create dnc
@@ -114,7 +115,7 @@ node dist/cli/main.js serve &
 serve_pid=$!
 node dist/cli/main.js api &
 api_pid=$!
-say "callguard serve and api (http://${CALLGUARD_API_LISTEN:-127.0.0.1:8080}) started; stop everything with Ctrl-C or: kill $$"
+say "callguard serve and api started; the console: http://${CALLGUARD_API_LISTEN:-127.0.0.1:8080}/ (sign in with a token: callguard token create); stop everything with Ctrl-C or: kill $$"
 
 set +e
 wait -n -p ended "$serve_pid" "$api_pid" "$asterisk_pid" ${redis_pid:+"$redis_pid"}

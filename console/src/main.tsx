@@ -9,7 +9,7 @@ import { CampaignPage, RoutesPage } from './pages/routes.js';
 import { SearchPage } from './pages/search.js';
 import { SignIn } from './pages/sign-in.js';
 import { href, usePlace } from './router.js';
-import { ProblemBox, Time } from './ui.js';
+import { Time } from './ui.js';
 import './styles.css';
 
 interface NavItem {
@@ -113,5 +113,4 @@ function Page({ page, args, query, session }: { page: string; args: string[]; qu
   }
 }
 
-export { ProblemBox };
 render(<App />, document.getElementById('app') as HTMLElement);

@@ -7,7 +7,7 @@ const FEED_BLOCK_MS = 5_000;
 /** Calls read per XREAD or XRANGE. */
 const FEED_BATCH = 500;
 /** A client that reconnects with Last-Event-ID gets at most this many missed calls replayed. */
-export const FEED_REPLAY_MAX = 1_000;
+const FEED_REPLAY_MAX = 1_000;
 /** After a failed read (Redis away), the next try waits this long. */
 const FEED_RETRY_MS = 1_000;
 

@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, problemOfError, request, withQuery, writeHeaders, type Problem, type Session } from '../api.js';
+import { useEffect, useState } from 'preact/hooks';
+import { get, problemOfError, withQuery, writeHeaders, type Problem, type Session } from '../api.js';
 import { loadLists } from '../lists-data.js';
 import { Field, Notice, ProblemBox, Select, useLoad } from '../ui.js';
 
@@ -58,7 +58,6 @@ export function ImportPage({ list: given }: { session: Session; list: string }) 
   const [job, setJob] = useState<Job | null>(null);
   const [rate, setRate] = useState<number | null>(null);
   const [dragging, setDragging] = useState(false);
-  const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (!list && lists.data?.[0]) setList(lists.data[0].name);
   }, [lists.data]);
@@ -165,7 +164,7 @@ export function ImportPage({ list: given }: { session: Session; list: string }) 
         }}
       >
         <label for="import-file">Drop a file here (CSV, one number a line, or gzip), or choose one</label>
-        <input id="import-file" ref={input} type="file" accept=".csv,.txt,.gz,text/csv,text/plain,application/gzip" onChange={(event) => choose(event.currentTarget.files)} />
+        <input id="import-file" type="file" accept=".csv,.txt,.gz,text/csv,text/plain,application/gzip" onChange={(event) => choose(event.currentTarget.files)} />
         {file && (
           <p>
             <strong>{file.name}</strong> ({formatBytes(file.size)})
