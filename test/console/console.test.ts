@@ -53,6 +53,8 @@ describe('the web console in a real browser', () => {
   it('signs in with a token, keeps no token in the page, and signs out', async () => {
     const { api: running, tokens } = await api();
     const { context, page } = await newPage(browser);
+    const requested: string[] = [];
+    page.on('request', (sent) => requested.push(sent.url()));
     await page.goto(running.url);
     await screenshot(page, 'sign-in');
     // With the keyboard alone: Tab to the token field, type it, Enter.
@@ -69,6 +71,9 @@ describe('the web console in a real browser', () => {
     expect(cookies.find((cookie) => cookie.name === 'callguard_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     expect(await page.evaluate(() => document.cookie + JSON.stringify(localStorage) + JSON.stringify(sessionStorage))).not.toContain('cg_');
     await screenshot(page, 'start-page');
+    // No CDN, no other host: PBX networks are often closed.
+    expect(requested.filter((url) => !url.startsWith(`${running.url}/`))).toEqual([]);
+    expect(requested.length).toBeGreaterThan(3);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API token').waitFor();
     await page.reload();
