@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,19 @@ import { buildConsole } from '../../scripts/build-console.mjs';
 /** Debian's chromium package: no browser download is reachable from here. */
 export const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/**
+ * Whether the browser tests can run: Debian's chromium installed (scripts/prepare.sh does).
+ * Without it they are skipped with the reason printed, except under CI=true, where this
+ * throws so the run fails instead of passing without them.
+ */
+export function browserAvailable(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  const message = `the console's browser tests need ${CHROMIUM} (apt-get install chromium, or scripts/prepare.sh)`;
+  if (process.env.CI === 'true') throw new Error(`${message} (CI=true: failing instead of skipping)`);
+  console.warn(`SKIPPED: ${message}`);
+  return false;
+}
+
 /** Where each test leaves a screenshot of its page (git-ignored). */
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/console/', import.meta.url));
 export const DESKTOP = { width: 1280, height: 800 };

@@ -4,7 +4,7 @@ import { resultFields } from '../../src/dialer/result-fields.js';
 import { dialKeys } from '../../src/lists/keys.js';
 import { startTestApi, type TestApi } from '../api/helpers.js';
 import { redisUrl } from '../helpers/redis.js';
-import { buildTestConsole, launchBrowser, newPage, PHONE, screenshot, signIn } from './browser.js';
+import { browserAvailable, buildTestConsole, launchBrowser, newPage, PHONE, screenshot, signIn } from './browser.js';
 
 const IMPORT_ROWS = 20_000;
 
@@ -27,7 +27,7 @@ function semicolonCsv(): { text: string; rejected: number; duplicates: number } 
   return { text: `${lines.join('\r\n')}\r\n`, rejected, duplicates };
 }
 
-describe('the web console in a real browser', () => {
+describe.skipIf(!browserAvailable())('the web console in a real browser', () => {
   let browser: Browser;
   let consoleDir: string;
   const apis: TestApi[] = [];

@@ -7,12 +7,12 @@ import { capturedLogger } from '../calls/log-capture.js';
 import { redisUrl } from '../helpers/redis.js';
 import { startServeFor } from '../helpers/serve.js';
 import { placeCall } from '../helpers/sipp.js';
-import { buildTestConsole, launchBrowser, newPage, screenshot, signIn } from './browser.js';
+import { browserAvailable, buildTestConsole, launchBrowser, newPage, screenshot, signIn } from './browser.js';
 
 const availability = await e2eAvailability();
 const HARASSER = '+4930555123456';
 
-describe.skipIf(!availability.run)('the console live feed, fed by a real SIP call', () => {
+describe.skipIf(!availability.run || !browserAvailable())('the console live feed, fed by a real SIP call', () => {
   let asterisk: E2eAsterisk;
   let api: TestApi;
   let service: RunningService;

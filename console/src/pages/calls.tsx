@@ -141,7 +141,7 @@ function LiveFeed({ onCall }: { onCall: () => void }) {
   return (
     <section aria-labelledby="live-title" class="panel">
       <h2 id="live-title">
-        Live <span class={`dot ${state}`} aria-label={state} title={state} />
+        Live <span class={`dot ${state}`} role="img" aria-label={state} title={state} />
       </h2>
       <div class="check">
         <input id="live-blocked" type="checkbox" checked={blockedOnly} onChange={(event) => setBlockedOnly(event.currentTarget.checked)} />
