@@ -90,6 +90,10 @@ export function globalKeys(namespace: string) {
      * the call log's whole key, which puts both in one cluster slot for the append script.
      */
     callLogWritten: `${namespace}:{${namespace}:calllog}:written`,
+    /** HASH per hour (its start, ms): calls appended in it per verdict and per verdict|route; same slot as the log */
+    callLogHour: (start: number) => `${namespace}:{${namespace}:calllog}:hour:${start}`,
+    /** STRING: when the append script began counting per hour (hours before are counted from the log) */
+    callLogHoursSince: `${namespace}:{${namespace}:calllog}:hours-since`,
     dialRequests: dialKeys(namespace).requests,
     dialResults: dialKeys(namespace).results,
   };

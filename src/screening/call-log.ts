@@ -96,10 +96,14 @@ export interface PendingCallLogEntry {
   entry: CallLogEntry;
 }
 
+/** An hour's counters are kept this long: past the longest window the hourly report reads (31 days). */
+export const CALL_HOURS_KEPT_MS = 32 * 24 * 3_600_000;
+
 /**
  * Appends entries in the order given, each once: an entry whose id was appended within
- * CALL_LOG_DEDUPE_WINDOW_MS is skipped (append-call-log-2.lua). One script call, so the
- * batch is all or nothing.
+ * CALL_LOG_DEDUPE_WINDOW_MS is skipped (append-call-log.lua), and counts each appended
+ * one in its hour's counters (callsPerHour). One script call, so the batch is all or
+ * nothing.
  */
 export async function appendCallLogOnce(
   redis: RedisClient,
@@ -110,12 +114,14 @@ export async function appendCallLogOnce(
 ): Promise<{ appended: number; skipped: number }> {
   defineScreeningScripts(redis);
   const keys = globalKeys(namespace);
-  const args: (string | number)[] = [now, CALL_LOG_DEDUPE_WINDOW_MS, maxLength];
+  const hours = [...new Set(entries.map(({ entry }) => hourOf(entry.time)))];
+  const args: (string | number)[] = [now, CALL_LOG_DEDUPE_WINDOW_MS, maxLength, CALL_HOURS_KEPT_MS, hours.length, ...hours];
   for (const { id, entry } of entries) {
     const fields = callLogFields(entry);
     args.push(id, fields.length, ...fields);
   }
-  const [appended, skipped] = await redis.callguardAppendCallLog(keys.callLog, keys.callLogWritten, ...args);
+  const hourKeys = hours.map((start) => keys.callLogHour(start));
+  const [appended, skipped] = await redis.callguardAppendCallLog(3 + hours.length, keys.callLog, keys.callLogWritten, keys.callLogHoursSince, ...hourKeys, ...args);
   return { appended, skipped };
 }
 
@@ -205,7 +211,7 @@ export function isAfter(id: string, than: string | undefined): boolean {
 }
 
 export const HOUR_MS = 3_600_000;
-/** Entries read per XREVRANGE while counting per hour: more than a report's batch, as only counts are kept. */
+/** Entries read per XREVRANGE while counting the hours from before the counters, as only counts are kept. */
 const HOURLY_BATCH = 5_000;
 
 /** Calls per verdict in one hour (from `start`, ms since epoch, to an hour later). */
@@ -214,28 +220,47 @@ export interface HourCounts {
   counts: Record<Verdict, number>;
 }
 
+function hourOf(time: number): number {
+  return time - (time % HOUR_MS);
+}
+
 /**
  * Calls per verdict per hour from the hour `since` falls in to the hour of `now`, every
  * hour present (zeros where nothing was logged), oldest first; `route` keeps one route.
- * It reads every entry of the window (stream ids are append times, so the window is one
- * XREVRANGE range): a week of a busy contact centre is a few hundred thousand entries.
+ * Hours since the append script began counting are read from its counters (one HGETALL
+ * an hour, whatever the traffic); hours before that, from the log itself, walked back.
  */
 export async function callsPerHour(redis: RedisClient, namespace: string, query: { since: number; now: number; route?: string }): Promise<HourCounts[]> {
-  const first = Math.floor(query.since / HOUR_MS) * HOUR_MS;
+  const keys = globalKeys(namespace);
+  const first = hourOf(query.since);
   const hours: HourCounts[] = [];
   for (let start = first; start <= query.now; start += HOUR_MS) hours.push({ start, counts: zeroCounts() });
-  const key = globalKeys(namespace).callLog;
-  let end = '+';
+  const since = await redis.get(keys.callLogHoursSince);
+  // The hour counting began in may hold calls logged before it: that hour is read from the log too.
+  const countedFrom = since === null ? Number.POSITIVE_INFINITY : hourOf(Number(since)) + HOUR_MS;
+  const counted = hours.filter((hour) => hour.start >= countedFrom);
+  const replies = await Promise.all(counted.map((hour) => redis.hgetall(keys.callLogHour(hour.start))));
+  counted.forEach((hour, i) => {
+    const fields = replies[i] as Record<string, string>;
+    for (const verdict of VERDICTS) hour.counts[verdict] = Number(fields[query.route === undefined ? verdict : `${verdict}|${query.route}`] ?? 0);
+  });
+  if (first < countedFrom) await countFromLog(redis, keys.callLog, hours, first, Math.min(countedFrom, query.now + 1), query.route);
+  return hours;
+}
+
+/** Adds the calls logged from `from` to before `to` (stream ids, ms) to their hours. */
+async function countFromLog(redis: RedisClient, key: string, hours: HourCounts[], from: number, to: number, route: string | undefined): Promise<void> {
+  let end = `(${to}`;
   for (;;) {
-    const batch = await redis.xrevrange(key, end, String(first), 'COUNT', HOURLY_BATCH);
+    const batch = await redis.xrevrange(key, end, String(from), 'COUNT', HOURLY_BATCH);
     for (const [id, fields] of batch) {
       const entry = parseCallLogEntry(id, fields);
-      if (!entry || (query.route !== undefined && entry.route !== query.route)) continue;
-      const hour = hours[Math.floor((Number(id.split('-')[0]) - first) / HOUR_MS)];
+      if (!entry || (route !== undefined && entry.route !== route)) continue;
+      const hour = hours[Math.floor((hourOf(entry.time) - from) / HOUR_MS)];
       if (hour) hour.counts[entry.verdict] += 1;
     }
     const last = batch.at(-1);
-    if (batch.length < HOURLY_BATCH || last === undefined) return hours;
+    if (batch.length < HOURLY_BATCH || last === undefined) return;
     end = `(${last[0]}`;
   }
 }

@@ -3,13 +3,13 @@ import { luaScripts } from '../redis/lua-scripts.js';
 
 /** The screening side's Lua scripts, under ./scripts with their key count in the name. */
 const SCRIPTS = {
-  callguardAppendCallLog: 'append-call-log-2.lua',
+  callguardAppendCallLog: { file: 'append-call-log.lua', keys: 'variable' },
 } as const;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    /** calllog, written, then now, window, max length, and per entry: id, field count, fields */
-    callguardAppendCallLog(callLog: string, written: string, ...args: (string | number)[]): Result<[number, number], Context>;
+    /** the key count (3 + hours), calllog, written, since, the hour hashes, then now, window, max length, hour ms kept, the hours, and per entry: id, field count, fields */
+    callguardAppendCallLog(keyCount: number, ...keysThenArgs: (string | number)[]): Result<[number, number], Context>;
   }
 }
 
