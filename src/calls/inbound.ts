@@ -23,6 +23,8 @@ export interface InboundCall {
    * otherwise, which costs one ARI round trip.
    */
   presentation?: string;
+  /** `agi` when the call came over FastAGI, not into the Stasis app */
+  via?: 'agi';
 }
 
 export interface InboundSettings {
@@ -212,6 +214,7 @@ export function inboundCallLogEntry(outcome: InboundOutcome): CallLogEntry {
     reason: screening.match?.reason ?? screening.detail,
     action: outcome.action,
     outcome: outcome.gone ? 'caller-gone' : 'done',
+    ...(outcome.call.via === undefined ? {} : { via: outcome.call.via }),
     decisionMs: outcome.decisionMs,
   };
 }

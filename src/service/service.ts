@@ -1,3 +1,6 @@
+import { agentFeatureUse } from '../calls/agent-feature.js';
+import { agiApp } from '../calls/agi-app.js';
+import { AgiServer } from '../calls/agi-server.js';
 import { AriCallControl } from '../calls/ari-call-control.js';
 import { AriConnection, type ConnectionState } from '../calls/ari-connection.js';
 import { AriRest } from '../calls/ari-rest.js';
@@ -13,7 +16,8 @@ import { describeConfig, type ServeConfig } from '../config.js';
 import { ListStore } from '../lists/store.js';
 import type { RedisClient } from '../redis/connect.js';
 import type { Logger } from '../log.js';
-import { appendCallLog } from '../screening/call-log.js';
+import { featureCallLogEntry, type AgentFeatureOutcome } from '../screening/agent-features.js';
+import { appendCallLog, type CallLogEntry } from '../screening/call-log.js';
 import { CampaignStore } from '../screening/campaigns.js';
 import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS } from '../screening/outbound.js';
 import { RouteStore } from '../screening/routes.js';
@@ -25,6 +29,8 @@ import { createServiceRedis } from './redis.js';
 export interface RunningService {
   /** where /healthz, /readyz and /metrics answer (the real port when 0 was asked) */
   health: { host: string; port: number };
+  /** where FastAGI answers, when CALLGUARD_AGI_LISTEN asked for it (the real port when 0 was asked) */
+  agi?: { host: string; port: number };
   metrics: ServiceMetrics;
   readiness(): Readiness;
   /** Resolves once ARI and Redis are both connected. */
@@ -54,23 +60,36 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   const lists = new ListStore(redis, config.redis.namespace);
   const callLog = log.child({ component: 'call-log' });
 
+  const appendToCallLog = async (entry: CallLogEntry): Promise<void> => {
+    try {
+      await appendCallLog(redis, config.redis.namespace, entry);
+    } catch (error) {
+      callLog.warn({ channel: entry.channel, error: describeError(error) }, 'call not written to the call log');
+    }
+  };
   const record = async (outcome: InboundOutcome): Promise<void> => {
     metrics.recordInbound(outcome);
-    try {
-      await appendCallLog(redis, config.redis.namespace, inboundCallLogEntry(outcome));
-    } catch (error) {
-      callLog.warn({ channel: outcome.call.channelId, error: describeError(error) }, 'call not written to the call log');
-    }
+    await appendToCallLog(inboundCallLogEntry(outcome));
   };
+  const useFeature = agentFeatureUse({
+    lists,
+    permissions: config.features.permissions,
+    defaultRegion: config.defaultRegion,
+    log: log.child({ component: 'agent-features' }),
+    record: async (outcome: AgentFeatureOutcome) => {
+      metrics.recordFeature(outcome);
+      await appendToCallLog(featureCallLogEntry(outcome));
+    },
+  });
+  const screeningSettings = {
+    deadlineMs: config.decisionDeadlineMs,
+    defaultRegion: config.defaultRegion,
+    unknownRouteAction: config.unknownRouteAction,
+  };
+  const check = (e164: string, names: string[]) => lists.checkEach(e164, names);
 
   const campaigns = new CampaignStore(redis, config.redis.namespace);
-  const recordOutbound = async (outcome: AgentCallOutcome): Promise<void> => {
-    try {
-      await appendCallLog(redis, config.redis.namespace, agentCallLogEntry(outcome));
-    } catch (error) {
-      callLog.warn({ channel: outcome.call.channelId, error: describeError(error) }, 'call not written to the call log');
-    }
-  };
+  const recordOutbound = (outcome: AgentCallOutcome): Promise<void> => appendToCallLog(agentCallLogEntry(outcome));
 
   const app = new StasisApp({
     calls,
@@ -78,17 +97,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     inbound: async (call) => {
       metrics.callsInFlight.inc();
       try {
-        const outcome = await handleInbound(call, {
-          calls,
-          routes,
-          check: (e164, names) => lists.checkEach(e164, names),
-          settings: {
-            deadlineMs: config.decisionDeadlineMs,
-            defaultRegion: config.defaultRegion,
-            unknownRouteAction: config.unknownRouteAction,
-          },
-          log,
-        });
+        const outcome = await handleInbound(call, { calls, routes, check, settings: screeningSettings, log });
         await record(outcome);
       } finally {
         metrics.callsInFlight.dec();
@@ -150,6 +159,35 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     },
   );
   log.info({ health: `${health.address.host}:${health.address.port}` }, 'health and metrics listening');
+  const agi = config.agi === undefined ? undefined : await startAgi(config.agi);
+  async function startAgi(listen: { host: string; port: number }): Promise<AgiServer> {
+    const agiLog = log.child({ component: 'agi' });
+    const handle = agiApp({
+      screening: { routes, check, settings: screeningSettings, log },
+      recordCall: record,
+      useFeature,
+      featureList: config.features.list,
+      log: agiLog,
+    });
+    const server = await AgiServer.listen({
+      ...listen,
+      log: agiLog,
+      handler: async (session) => {
+        metrics.callsInFlight.inc();
+        try {
+          await handle(session);
+        } finally {
+          metrics.callsInFlight.dec();
+        }
+      },
+    }).catch(async (error: unknown) => {
+      redis.disconnect();
+      await health.close();
+      throw error;
+    });
+    log.info({ agi: `${server.address.host}:${server.address.port}` }, 'FastAGI listening');
+    return server;
+  }
   ari.start();
   // Dialling needs ARI (or every attempt would fail); the dialer then rides out outages of either by itself.
   void Promise.all([ari.connected(), redisReady(redis)]).then(() => {
@@ -167,6 +205,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
 
   return {
     health: health.address,
+    ...(agi === undefined ? {} : { agi: agi.address }),
     metrics,
     readiness,
     ready: () => Promise.all([ari.connected(), redisReady(redis)]).then(() => undefined),
@@ -176,7 +215,8 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       const handover = await ari.handOver();
       log.info({ callsInFlight: app.callsInFlight, handover }, STOPPING_MESSAGES[handover]);
       // The dialer's calls in flight end (and record their results) while ARI and Redis are still up.
-      const [drained] = await Promise.all([app.drain(), dialer.stop()]);
+      // A FastAGI request arriving now fails at once and the dialplan goes on unscreened.
+      const [drained, agiDrained] = await Promise.all([app.drain(), agi?.close(), dialer.stop()]);
       const heldApp = ari.state === 'connected';
       sweep.stop();
       ari.close();
@@ -188,8 +228,9 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       rest.close();
       await redis.quit().catch(() => redis.disconnect());
       await health.close();
-      log.info({ unfinished: drained.unfinished }, 'callguard stopped');
-      return drained;
+      const unfinished = drained.unfinished + (agiDrained?.unfinished ?? 0);
+      log.info({ unfinished }, 'callguard stopped');
+      return { unfinished };
     },
   };
 }
