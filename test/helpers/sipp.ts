@@ -20,6 +20,8 @@ export interface CallParams {
   route?: string;
   /** Makes it an agent's outbound call for this campaign (X-Callguard-Campaign). */
   campaign?: string;
+  /** `agi`: screened over FastAGI ([screen-agi]) instead of the Stasis app (X-Callguard-Screen). */
+  screen?: 'agi';
   /** The dialled number (Request-URI user part). */
   to: string;
   /** host:port of Asterisk's PJSIP transport. */
@@ -42,6 +44,7 @@ function extraHeaders(params: CallParams): string {
   if (params.pAssertedIdentity) lines.push(`P-Asserted-Identity: <sip:${params.pAssertedIdentity}@127.0.0.1>`);
   if (params.route) lines.push(`X-Callguard-Route: ${params.route}`);
   if (params.campaign) lines.push(`X-Callguard-Campaign: ${params.campaign}`);
+  if (params.screen) lines.push(`X-Callguard-Screen: ${params.screen}`);
   // The scenario puts this value right before Max-Forwards, so "no extra headers"
   // is an empty string rather than an empty line that would end the header block.
   return lines.map((line) => `${line}\r\n`).join('');
