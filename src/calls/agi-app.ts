@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js';
 import type { AgentFeature } from '../screening/agent-features.js';
+import type { LastCaller } from '../screening/last-callers.js';
 import type { UseAgentFeature } from './agent-feature.js';
 import type { AgiHandler, AgiSession } from './agi-server.js';
 import { endpointOfChannel } from './channel-endpoint.js';
@@ -17,10 +18,11 @@ import {
  * The FastAGI requests `serve` answers (docs/asterisk.md):
  *
  *   AGI(agi://127.0.0.1:4573/screen?route=support)     screen the caller; the call stays in the dialplan
+ *   AGI(agi://127.0.0.1:4573/answered,<number>)        an agent answered this caller (for *32)
  *   AGI(agi://127.0.0.1:4573/block-call[?list=dnc])    *9: list the other party of the agent's call
- *   AGI(agi://127.0.0.1:4573/feature?code=30,<number>) *30 list, *31 cancel, *32 list the last caller
+ *   AGI(agi://127.0.0.1:4573/feature?code=30,<number>) *30 list, *31 cancel; code=32 lists the last caller
  */
-export const AGI_SCRIPTS = { screen: 'screen', blockCall: 'block-call', feature: 'feature' } as const;
+export const AGI_SCRIPTS = { screen: 'screen', answered: 'answered', blockCall: 'block-call', feature: 'feature' } as const;
 
 /** The route's action in its written form, for the dialplan to carry out ([callguard-action]). */
 export const ACTION_VARIABLE = 'CALLGUARD_ACTION';
@@ -42,6 +44,7 @@ export interface AgiAppDeps {
   /** the metrics and the call log of a screened call */
   recordCall(outcome: InboundOutcome): Promise<void>;
   useFeature: UseAgentFeature;
+  lastCallers: { record(endpoint: string, caller: LastCaller): Promise<void>; get(endpoint: string): Promise<LastCaller | undefined> };
   /** the list features write to when the request names none */
   featureList: string;
   log: Logger;
@@ -53,6 +56,8 @@ export function agiApp(deps: AgiAppDeps): AgiHandler {
     switch (session.script) {
       case AGI_SCRIPTS.screen:
         return screenOverAgi(session, deps);
+      case AGI_SCRIPTS.answered:
+        return answeredOverAgi(session, deps);
       case AGI_SCRIPTS.blockCall:
         return blockCallOverAgi(session, deps);
       case AGI_SCRIPTS.feature:
@@ -99,6 +104,20 @@ async function screenOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<voi
   await deps.recordCall(inboundOutcome(call, decided, gone));
 }
 
+/** An agent answered: the caller (the first argument) becomes the endpoint's last caller. */
+async function answeredOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<void> {
+  const channelId = session.env.uniqueid ?? '';
+  const number = session.env.arg_1 ?? '';
+  if (number === '') return;
+  const endpoint = endpointOfChannel(session.env.channel ?? '');
+  try {
+    await deps.lastCallers.record(endpoint, { number, at: Date.now() });
+    deps.log.debug({ channel: channelId, endpoint }, 'last caller recorded');
+  } catch (error) {
+    deps.log.warn({ channel: channelId, endpoint, error: describeError(error) }, 'last caller not recorded: *32 will not find it');
+  }
+}
+
 /** *9: the other party's number from the agent's channel, listed with by = the agent's endpoint. */
 async function blockCallOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<void> {
   const channelId = session.env.uniqueid ?? '';
@@ -125,22 +144,24 @@ async function blockCallOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<
   }
 }
 
-/** *30<number>, *31<number>, *32 (the dialplan passes the last caller): the number is the first argument. */
+/** *30<number>, *31<number> (the number is the first argument), *32 (the endpoint's last caller). */
 async function featureCodeOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<void> {
   const channelId = session.env.uniqueid ?? '';
   const code = session.params.get('code') ?? '';
   const feature = FEATURE_CODE_FEATURES[code];
+  const endpoint = endpointOfChannel(session.env.channel ?? '');
   try {
     if (feature === undefined) {
       deps.log.warn({ channel: channelId, code: code.slice(0, 16) }, 'FastAGI feature request with an unknown code; nothing done');
       await session.setVariable(FEATURE_RESULT_VARIABLE, 'failed');
       return;
     }
+    const number = feature === 'list-last-caller' ? ((await deps.lastCallers.get(endpoint))?.number ?? '') : (session.env.arg_1 ?? '');
     const outcome = await deps.useFeature({
       feature,
       code: `*${code}`,
-      number: session.env.arg_1 ?? '',
-      endpoint: endpointOfChannel(session.env.channel ?? ''),
+      number,
+      endpoint,
       list: session.params.get('list') ?? deps.featureList,
       channelId,
     });

@@ -75,6 +75,8 @@ export function globalKeys(namespace: string) {
     routes: `${namespace}:routes`,
     campaigns: `${namespace}:campaigns`,
     callLog: `${namespace}:calllog`,
+    /** HASH endpoint -> the last caller an agent there answered, for *32 */
+    lastCallers: `${namespace}:last-callers`,
     dialRequests: dialKeys(namespace).requests,
     dialResults: dialKeys(namespace).results,
   };

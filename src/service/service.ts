@@ -17,6 +17,7 @@ import { ListStore } from '../lists/store.js';
 import type { RedisClient } from '../redis/connect.js';
 import type { Logger } from '../log.js';
 import { featureCallLogEntry, type AgentFeatureOutcome } from '../screening/agent-features.js';
+import { LastCallers } from '../screening/last-callers.js';
 import { appendCallLog, type CallLogEntry } from '../screening/call-log.js';
 import { CampaignStore } from '../screening/campaigns.js';
 import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS } from '../screening/outbound.js';
@@ -166,6 +167,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       screening: { routes, check, settings: screeningSettings, log },
       recordCall: record,
       useFeature,
+      lastCallers: new LastCallers(redis, config.redis.namespace),
       featureList: config.features.list,
       log: agiLog,
     });

@@ -10,6 +10,7 @@ import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } 
 import { redisUrl, testNamespace } from '../helpers/redis.js';
 import { startServeFor } from '../helpers/serve.js';
 import { placeCall, startSippUas, type CallParams, type RunningUas } from '../helpers/sipp.js';
+import { connectTestAri, type AriEvent, type TestAriClient } from './ari-test-client.js';
 
 const availability = await e2eAvailability();
 const DIALLED = '+4930555000';
@@ -30,6 +31,7 @@ describe.skipIf(!availability.run)("agents' features: *9 in a call, *30 *31 *32"
   let service: RunningService;
   let lists: ListStore;
   let uas: RunningUas | undefined;
+  let observer: TestAriClient;
   const namespace = testNamespace();
   const logs = capturedLogger();
 
@@ -49,6 +51,7 @@ describe.skipIf(!availability.run)("agents' features: *9 in a call, *30 *31 *32"
     const agi = service.agi as { host: string; port: number };
     await asterisk.cli(`dialplan set global CALLGUARD_AGI ${agi.host}:${agi.port}`);
     await asterisk.cli(`queue add member ${AGENT} to support`);
+    observer = await connectTestAri(asterisk, 'cg-features-observer', { subscribeAll: true });
   }, E2E_SETUP_TIMEOUT_MS);
 
   afterEach(async () => {
@@ -57,6 +60,7 @@ describe.skipIf(!availability.run)("agents' features: *9 in a call, *30 *31 *32"
   });
 
   afterAll(async () => {
+    observer?.close();
     await service?.stop();
     await redis?.quit();
     await asterisk?.stop();
@@ -64,6 +68,29 @@ describe.skipIf(!availability.run)("agents' features: *9 in a call, *30 *31 *32"
 
   function call(from: string, extra: Partial<CallParams> = {}) {
     return placeCall({ from, route: 'support', to: DIALLED, target: asterisk.sipTarget, ...extra });
+  }
+
+  /**
+   * The agent dials a feature code: Asterisk calls the agent's phone (sipp answers) and
+   * runs the code in [agents] on that channel, as when the phone dials it.
+   */
+  async function agentDials(code: string): Promise<string> {
+    uas ??= await startSippUas({ behaviour: 'answer', port: asterisk.farEndPort });
+    const url = new URL(`${asterisk.ariUrl}/ari/channels`);
+    url.search = new URLSearchParams({ endpoint: AGENT, extension: code, context: 'agents', priority: '1' }).toString();
+    const auth = Buffer.from(`${asterisk.ariUser}:${asterisk.ariPassword}`).toString('base64');
+    const response = await fetch(url, { method: 'POST', headers: { authorization: `Basic ${auth}` } });
+    expect(response.status).toBe(200);
+    const channelId = ((await response.json()) as { id: string }).id;
+    await observer.waitFor((event) => event.type === 'ChannelDestroyed' && event.channel?.id === channelId, 15_000);
+    return channelId;
+  }
+
+  /** What a channel ran in the dialplan, as App(data). */
+  function stepsOf(channelId: string): string[] {
+    return observer.events
+      .filter((event: AriEvent) => event.type === 'ChannelDialplan' && event.channel?.id === channelId)
+      .map((event) => `${event.dialplan_app}(${event.dialplan_app_data})`);
   }
 
   /** The newest feature entry of the call log for a number. */
@@ -90,5 +117,50 @@ describe.skipIf(!availability.run)("agents' features: *9 in a call, *30 *31 *32"
     expect(listed).toEqual([expect.objectContaining({ list: 'dnc', by: AGENT, reason: 'agent: asked not to be called' })]);
     expect((await lists.history(customer))[0]).toMatchObject({ action: 'add', by: AGENT, details: expect.objectContaining({ source: 'in-call-dtmf' }) });
     expect((await call(customer)).status).toBe(403);
+    // The agent heard the beep; it played on the agent's channel, in the feature's subroutine.
+    const agentChannel = observer.events.find(
+      (event) => event.type === 'ChannelDialplan' && event.channel?.dialplan?.context === 'callguard-block-call' && event.dialplan_app === 'Playback',
+    );
+    expect(agentChannel?.dialplan_app_data).toBe('beep');
+    expect(agentChannel?.channel?.name).toMatch(/^PJSIP\/test-far-end-/);
+  });
+
+  it('*32 after an inbound call the agent answered lists that caller', async () => {
+    const customer = '+493012350002';
+    uas = await startSippUas({ behaviour: 'answer-press-keys', port: asterisk.farEndPort, keys: '' });
+    expect((await call(customer, { talk: { keys: '' } })).status).toBe(200);
+    await uas.stop();
+    uas = undefined;
+    const channel = await agentDials('*32');
+    expect(stepsOf(channel)).toContain('Playback(num-was-successfully&added)');
+    expect(await featureLogged(customer, '*32')).toMatchObject({ action: 'list:dnc', endpoint: AGENT, channel });
+    expect((await lists.entries(customer)).listed).toEqual([expect.objectContaining({ by: AGENT, reason: 'feature code' })]);
+  });
+
+  it('*30<number> and *31<number> from a permitted endpoint list and cancel it', async () => {
+    const number = '+493012350003';
+    await agentDials(`*30${number}`);
+    expect((await lists.entries(number)).listed).toEqual([expect.objectContaining({ list: 'dnc', by: AGENT, reason: 'feature code' })]);
+    expect((await call(number)).status).toBe(403);
+    const cancelling = await agentDials(`*31${number}`);
+    expect(stepsOf(cancelling)).toContain('Playback(num-was-successfully&removed)');
+    const { listed, cancelled } = await lists.entries(number);
+    expect(listed).toEqual([]);
+    expect(cancelled).toEqual([expect.objectContaining({ by: AGENT, reason: 'feature code' })]);
+    expect(await featureLogged(number, '*31')).toMatchObject({ action: 'cancel:dnc', verdict: 'clear', endpoint: AGENT });
+  });
+
+  it('*30<number> and *31<number> from an endpoint not permitted change nothing; it hears "not available"', async () => {
+    const listedBefore = '+493012350004';
+    await lists.add('dnc', [{ member: listedBefore }], { by: 'e2e', reason: 'before' });
+    const fresh = '+493012350005';
+    expect((await call('+493012350099', { to: `*30${fresh}`, route: undefined })).status).toBe(200);
+    expect((await call('+493012350099', { to: `*31${listedBefore}`, route: undefined })).status).toBe(200);
+    expect((await lists.entries(fresh)).listed).toEqual([]);
+    expect((await lists.entries(listedBefore)).listed).toEqual([expect.objectContaining({ by: 'e2e' })]);
+    expect(await featureLogged(fresh, '*30')).toMatchObject({ action: 'not-permitted', verdict: 'clear', endpoint: CALLER_ENDPOINT });
+    const refused = await featureLogged(listedBefore, '*31');
+    expect(refused).toMatchObject({ action: 'not-permitted', verdict: 'blocked', endpoint: CALLER_ENDPOINT });
+    expect(stepsOf(refused.channel)).toContain('Playback(feature-not-avail-line)');
   });
 });
