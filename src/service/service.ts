@@ -114,6 +114,9 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
           lists,
           // Nobody rings yet while an agent's call is checked: the outbound deadline, not the inbound one.
           settings: { deadlineMs: DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, defaultRegion: config.defaultRegion },
+          ...(config.features.blockDigits === ''
+            ? {}
+            : { inCallBlock: { digits: config.features.blockDigits, list: config.features.list, use: useFeature } }),
           log,
         },
         recordOutbound,

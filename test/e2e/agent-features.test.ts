@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ListStore } from '../../src/lists/store.js';
+import { applyCampaignChanges, parseDialplanTarget } from '../../src/screening/campaign-syntax.js';
+import { CampaignStore } from '../../src/screening/campaigns.js';
 import { readCallLog, type LoggedCall } from '../../src/screening/call-log.js';
 import { newRoute } from '../../src/screening/route.js';
 import { RouteStore } from '../../src/screening/routes.js';
@@ -43,6 +45,14 @@ describe.skipIf(!availability.run)("agents' features: *9 in a call, *30 *31 *32"
     await lists.createList('dnc', { by: 'e2e' });
     const base = newRoute('support');
     await new RouteStore(redis, namespace).set({ ...base, block: ['dnc'] });
+    await new CampaignStore(redis, namespace).set(
+      applyCampaignChanges(
+        'agents',
+        undefined,
+        { block: ['dnc'], endpoint: 'PJSIP/${NUMBER}@test-far-end', agent: parseDialplanTarget('agents'), region: 'DE' },
+        { at: Date.now(), by: 'e2e' },
+      ),
+    );
     service = await startServeFor(asterisk, redisUrl(), namespace, logs.log, {
       deadlineMs: '1000',
       agiListen: '127.0.0.1:0',
@@ -123,6 +133,25 @@ describe.skipIf(!availability.run)("agents' features: *9 in a call, *30 *31 *32"
     );
     expect(agentChannel?.dialplan_app_data).toBe('beep');
     expect(agentChannel?.channel?.name).toMatch(/^PJSIP\/test-far-end-/);
+  });
+
+  it('an agent who presses *9 in an outbound call callguard bridged lists the far end with by = the agent; its next call is refused', async () => {
+    const customer = '+493012350006';
+    uas = await startSippUas({ behaviour: 'answer', port: asterisk.farEndPort });
+    const agentCall = await placeCall({ from: '+493055500001', to: customer, campaign: 'agents', target: asterisk.sipTarget, talk: { keys: '*9' } });
+    expect(agentCall.status).toBe(200);
+    const entry = await featureLogged(customer, '*9');
+    expect(entry).toMatchObject({ action: 'list:dnc', endpoint: CALLER_ENDPOINT });
+    expect((await lists.entries(customer)).listed).toEqual([
+      expect.objectContaining({ by: CALLER_ENDPOINT, reason: 'agent: asked not to be called' }),
+    ]);
+    // The agent heard the beep, played on the agent's channel only.
+    const played = observer.events.flatMap((event) => {
+      const playback = (event as AriEvent & { playback?: { media_uri?: string; target_uri?: string } }).playback;
+      return event.type === 'PlaybackStarted' && playback ? [playback] : [];
+    });
+    expect(played).toContainEqual(expect.objectContaining({ media_uri: 'sound:beep', target_uri: `channel:${entry.channel}` }));
+    expect((await call(customer)).status).toBe(403);
   });
 
   it('*32 after an inbound call the agent answered lists that caller', async () => {
