@@ -4,6 +4,7 @@ import { hangupCauseOfOutcome, outcomeOfHangupCause } from '../dialer/outcome.js
 import type { Logger } from '../log.js';
 import { formatAction } from '../screening/actions.js';
 import type { Campaign, DialOutcome } from '../screening/campaign.js';
+import type { PickedCallerId } from '../screening/caller-ids.js';
 import type { CampaignLookup } from '../screening/campaigns.js';
 import type { CallLogEntry } from '../screening/call-log.js';
 import { withDeadline, type DeadlineOutcome } from '../screening/deadline.js';
@@ -43,6 +44,8 @@ export interface AgentCallDeps {
   campaigns: { get(name: string): Promise<CampaignLookup> };
   /** the agent's sequence (*9) that lists the far end during the call; absent: none */
   inCallBlock?: InCallBlockOptions;
+  /** the caller id of the far end's leg (a campaign's caller id list); the campaign's --caller-id when absent */
+  callerIds?: { pick(campaign: Campaign): Promise<PickedCallerId> };
   lists: BlockListReader;
   settings: AgentCallSettings;
   log: Logger;
@@ -205,6 +208,8 @@ async function dialAndBridge(
       await dialled('CANCELLED');
       return;
     }
+    const presented = deps.callerIds === undefined ? { callerId: campaign.callerId } : await deps.callerIds.pick(campaign);
+    if (presented.fallback !== undefined) log.warn({ reason: presented.fallback }, 'caller id list gave no number; presenting the campaign caller id');
     let result: LegResult;
     try {
       result = await originateLeg(
@@ -213,7 +218,7 @@ async function dialAndBridge(
         {
           channelId: legId,
           endpoint,
-          ...(campaign.callerId === undefined ? {} : { callerId: campaign.callerId }),
+          ...(presented.callerId === undefined ? {} : { callerId: presented.callerId }),
           timeoutSeconds: timeoutSecondsOf(campaign.dialTimeoutMs),
           appArgs: [AGENT_CALL_LEG, call.channelId],
           variables: { [CHANNEL_VARIABLES.verdict]: 'clear', CALLGUARD_CAMPAIGN: campaign.name },

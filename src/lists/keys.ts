@@ -93,6 +93,7 @@ export function globalKeys(namespace: string) {
  *   due:<campaign>    ZSET    request ids waiting for their next attempt (score = due, ms)
  *   inflight:<campaign> ZSET  request ids in an attempt now (score = lease expiry, ms of
  *                             Redis' clock); its size is the campaign's concurrency
+ *   callerid-turn:<campaign> STRING the round-robin counter of the campaign's caller id list
  */
 export function dialKeys(namespace: string) {
   const tag = `${namespace}:{${namespace}:dial}`;
@@ -102,6 +103,7 @@ export function dialKeys(namespace: string) {
     state: `${tag}:state`,
     due: (campaign: string) => `${tag}:due:${campaign}`,
     inflight: (campaign: string) => `${tag}:inflight:${campaign}`,
+    callerIdTurn: (campaign: string) => `${tag}:callerid-turn:${campaign}`,
   };
 }
 

@@ -1,4 +1,12 @@
-import { DEFAULT_CAMPAIGN, validateCampaign, type Campaign, type DialplanTarget, type NotDialledVerdict, type RetryOutcome } from './campaign.js';
+import {
+  DEFAULT_CAMPAIGN,
+  validateCampaign,
+  type CallerIdList,
+  type Campaign,
+  type DialplanTarget,
+  type NotDialledVerdict,
+  type RetryOutcome,
+} from './campaign.js';
 import type { Action } from './types.js';
 
 /**
@@ -89,6 +97,7 @@ export interface CampaignChanges {
   region?: string | null;
   endpoint?: string;
   callerId?: string | null;
+  callerIdList?: CallerIdList | null;
   dialTimeoutMs?: number;
   agent?: DialplanTarget;
   maxAttempts?: number;
@@ -136,6 +145,8 @@ export function applyCampaignChanges(
   else if (changes.region !== undefined) merged.region = changes.region;
   if (changes.callerId === null) delete merged.callerId;
   else if (changes.callerId !== undefined) merged.callerId = changes.callerId;
+  if (changes.callerIdList === null) delete merged.callerIdList;
+  else if (changes.callerIdList !== undefined) merged.callerIdList = changes.callerIdList;
   const checked = validateCampaign(merged);
   if (!checked.ok) throw new CampaignSyntaxError(`campaign ${name}: ${checked.reason}`);
   return checked.campaign;

@@ -17,6 +17,7 @@ import { ListStore } from '../lists/store.js';
 import type { RedisClient } from '../redis/connect.js';
 import type { Logger } from '../log.js';
 import { featureCallLogEntry, type AgentFeatureOutcome } from '../screening/agent-features.js';
+import { CallerIdPicker } from '../screening/caller-ids.js';
 import { LastCallers } from '../screening/last-callers.js';
 import { appendCallLog, type CallLogEntry } from '../screening/call-log.js';
 import { CampaignStore } from '../screening/campaigns.js';
@@ -114,6 +115,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
           lists,
           // Nobody rings yet while an agent's call is checked: the outbound deadline, not the inbound one.
           settings: { deadlineMs: DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, defaultRegion: config.defaultRegion },
+          callerIds: new CallerIdPicker(redis, config.redis.namespace),
           ...(config.features.blockDigits === ''
             ? {}
             : { inCallBlock: { digits: config.features.blockDigits, list: config.features.list, use: useFeature } }),

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DialQueue } from '../../dialer/queue.js';
-import { MAX_ATTRS_LENGTH, REQUEST_ID_PATTERN } from '../../dialer/request-fields.js';
+import { MAX_ALTERNATES, MAX_ATTRS_LENGTH, REQUEST_ID_PATTERN } from '../../dialer/request-fields.js';
 import { normalize } from '../../numbers/normalize.js';
 import { isCampaignName } from '../../screening/campaign.js';
 import { CampaignStore } from '../../screening/campaigns.js';
@@ -14,6 +14,7 @@ import { withContext } from '../program.js';
 
 interface CallOptions {
   campaign: string;
+  alt: string[];
   at?: (now: number) => number;
   attr: Record<string, string>;
   id?: string;
@@ -30,6 +31,11 @@ export function registerCall(program: Command, io: CliIo): void {
       new Option('--at <when>', 'first attempt no earlier than: in 30m, 2h... or an ISO 8601 time, not in the past').argParser(parseAt),
     )
     .addOption(new Option('--attr <key=value>', 'kept with the request and every result (repeatable)').argParser(parseAttr).default({}))
+    .addOption(
+      new Option('--alt <number>', `another number of the same person (home, mobile...), tried in turn; up to ${MAX_ALTERNATES} (repeatable)`)
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([]),
+    )
     .addOption(regionOption().makeOptionMandatory(false))
     .addOption(new Option('--id <id>', 'your own request id (letters, digits . _ : @ -); the stream id otherwise').argParser(parseRequestId))
     .addHelpText(
@@ -45,8 +51,14 @@ Examples:
   $ callguard call +4930123456 --campaign sales
   $ callguard call '030 1234567' --campaign sales --at 2h --attr crm=4711 --attr agent=anna
   $ callguard call +4930123456 --campaign sales --at 2027-03-01T09:00:00+01:00 --id crm-4711
+  $ callguard call +4930123456 --alt +4915112345678 --alt '040 987654' --campaign sales
 
-JSON: {"request","entry","campaign","number","e164","at":ISO|null}`,
+With --alt, attempt 1 dials the number, attempt 2 the first --alt, and so on in turn
+(--max-attempts of the campaign counts them all). Every number is checked at every
+attempt; a blocked alternate is passed over, and a block on the first number stops
+them all (BLACKLISTED).
+
+JSON: {"request","entry","campaign","number","e164","alternates":[...],"at":ISO|null}`,
     )
     .action(async (number: string, options: CallOptions, command: Command) => {
       const at = firstAttemptFrom(options.at, Date.now());
@@ -56,33 +68,39 @@ JSON: {"request","entry","campaign","number","e164","at":ISO|null}`,
         if (lookup.kind === 'missing') throw new CliError(`no campaign named ${options.campaign} (see: callguard campaign list)`);
         if (lookup.kind === 'invalid') throw new CliError(`campaign ${options.campaign} is stored but invalid: ${lookup.reason}`);
         const region = lookup.campaign.region ?? options.region;
-        const normalized = normalize(number, region);
-        if (normalized.kind !== 'e164') {
+        if (options.alt.length > MAX_ALTERNATES) throw new UsageError(`--alt given ${options.alt.length} times; at most ${MAX_ALTERNATES}`);
+        const [normalized, ...alternates] = [number, ...options.alt].map((candidate) => {
+          const result = normalize(candidate, region);
+          if (result.kind === 'e164') return result;
           const why =
-            normalized.kind === 'hidden'
+            result.kind === 'hidden'
               ? 'it names no number'
-              : withRegionHint(normalized.reason, region, `give the campaign a region (callguard campaign set ${options.campaign} --region DE) or use --region`);
-          throw new UsageError(`${JSON.stringify(number)} cannot be dialled: ${why}; nothing was queued`);
-        }
+              : withRegionHint(result.reason, region, `give the campaign a region (callguard campaign set ${options.campaign} --region DE) or use --region`);
+          throw new UsageError(`${JSON.stringify(candidate)} cannot be dialled: ${why}; nothing was queued`);
+        });
+        const main = normalized as { e164: string };
         if (JSON.stringify(options.attr).length > MAX_ATTRS_LENGTH) throw new UsageError(`--attr values exceed ${MAX_ATTRS_LENGTH} characters in all`);
         const entry = await new DialQueue(redis, context.namespace).enqueue({
           campaign: options.campaign,
           number,
           attrs: options.attr,
+          ...(options.alt.length === 0 ? {} : { alternates: options.alt }),
           ...(at === undefined ? {} : { at }),
           ...(options.id === undefined ? {} : { id: options.id }),
         });
         const request = options.id ?? entry;
         const when = at === undefined ? 'now' : `at ${isoTime(at)}`;
-        context.print(`queued request ${request}: campaign ${options.campaign} calls ${normalized.e164} ${when}`, {
+        const then = alternates.length === 0 ? '' : ` (then ${alternates.map((alternate) => alternate.e164).join(', ')} in turn)`;
+        context.print(`queued request ${request}: campaign ${options.campaign} calls ${main.e164}${then} ${when}`, {
           request,
           entry,
           campaign: options.campaign,
           number,
-          e164: normalized.e164,
+          e164: main.e164,
+          alternates: alternates.map((alternate) => alternate.e164),
           at: isoTime(at),
         });
-        const note = extensionNote(number, normalized.e164);
+        const note = extensionNote(number, main.e164);
         if (note !== undefined) io.err(`callguard: note: ${note}`);
       });
     });

@@ -3,8 +3,10 @@ import { DialQueue } from '../../dialer/queue.js';
 import { ATTEMPT_OUTCOMES, type AttemptOutcome, type AttemptResult } from '../../dialer/types.js';
 import { ActionSyntaxError, causeName, formatAction, parseAction } from '../../screening/actions.js';
 import {
+  CALLER_ID_ORDERS,
   isCampaignName,
   NOT_DIALLED_VERDICTS,
+  type CallerIdOrder,
   type Campaign,
   type NotDialledVerdict,
 } from '../../screening/campaign.js';
@@ -33,7 +35,7 @@ import { parseDurationOrTime } from '../duration.js';
 import { CliError, UsageError } from '../errors.js';
 import { count, fields, isoTime, table } from '../format.js';
 import { existingListNames, missingLists, withSuggestions } from '../missing-list.js';
-import { byOption, defaultActor, parseListNames, parseRegion } from '../options.js';
+import { byOption, defaultActor, parseListName, parseListNames, parseRegion } from '../options.js';
 import { withContext } from '../program.js';
 
 /** Results a report reads at most, newest first; older ones need --since or the stream itself. */
@@ -44,6 +46,8 @@ interface CampaignSetOptions extends ContextCheckFlags {
   region?: string | false;
   endpoint?: string;
   callerId?: string | false;
+  callerIdList?: string | false;
+  callerIdOrder?: CallerIdOrder;
   dialTimeout?: number;
   context?: Campaign['agent'];
   maxAttempts?: number;
@@ -89,6 +93,13 @@ attempt; serve needs no restart. Syntax and semantics: docs/outbound.md`,
     .addOption(new Option('--endpoint <template>', 'channel to originate, e.g. PJSIP/${NUMBER}@trunk (new campaigns: required)'))
     .addOption(new Option('--caller-id <id>', 'caller id of the outbound leg, e.g. +4930123456 or "Sales" <+4930123456>'))
     .addOption(new Option('--no-caller-id', "the trunk's default caller id"))
+    .addOption(
+      new Option('--caller-id-list <list>', 'present a caller id from this list at each attempt (its E.164 numbers; --caller-id when it has none)').argParser(
+        parseListName,
+      ),
+    )
+    .addOption(new Option('--no-caller-id-list', 'present --caller-id again'))
+    .addOption(new Option('--caller-id-order <order>', 'how --caller-id-list is drawn from (new: round-robin)').choices([...CALLER_ID_ORDERS]))
     .addOption(new Option('--dial-timeout <delay>', 'how long the far end may ring (new: 30s)').argParser(delayOption))
     .addOption(
       new Option('--context <context[,exten[,prio]]>', 'where an answered call continues, e.g. queues,sales,1 (the shipped sales queue) (new: required)').argParser(
@@ -143,8 +154,8 @@ JSON: {"created":bool,"campaign":{...as campaign show}}`,
         if (existing.kind === 'invalid') {
           io.err(`callguard: warning: stored campaign ${name} was invalid (${existing.reason}); starting from the defaults`);
         }
-        const changes = changesFrom(options);
-        const missing = await missingLists(context, changes.block ?? []);
+        const changes = changesFrom(options, existing.kind === 'found' ? existing.campaign : undefined);
+        const missing = await missingLists(context, [...(changes.block ?? []), ...(changes.callerIdList ? [changes.callerIdList.list] : [])]);
         if (missing.length > 0 && !options.allowMissingLists) {
           throw new UsageError(
             `no list named ${withSuggestions(missing, await existingListNames(context))}: create it first (callguard list create <name>) or pass --allow-missing-lists; nothing was saved`,
@@ -162,7 +173,13 @@ JSON: {"created":bool,"campaign":{...as campaign show}}`,
         }
         const contextWarnings = changes.agent === undefined ? [] : await checkCampaignContext(changes.agent, options, process.env);
         await campaigns.set(updated);
-        for (const list of missing) io.err(`callguard: warning: list ${list} does not exist; nothing is dialled until it does`);
+        for (const list of missing) {
+          io.err(
+            list === changes.callerIdList?.list && !(changes.block ?? []).includes(list)
+              ? `callguard: warning: caller id list ${list} does not exist; the campaign's --caller-id is presented until it does`
+              : `callguard: warning: list ${list} does not exist; nothing is dialled until it does`,
+          );
+        }
         for (const warning of contextWarnings) io.err(warning);
         const created = existing.kind !== 'found';
         context.print([`campaign ${name} ${created ? 'created' : 'changed'}`, ...describeCampaign(updated, missing)], {
@@ -183,6 +200,7 @@ Example:
   $ callguard campaign show sales
 
 JSON: {"campaign":{"name","block":[...],"region":CC|null,"endpoint","callerId":s|null,
+       "callerIdList":{"list","order":"round-robin"|"random"}|null,
        "dialTimeout":"30s","context":"agents,s,1","maxAttempts":n,
        "retry":{"busy":"5m","noanswer":"30m","failed":"none"},"maxConcurrent":n,
        "fail":"closed"|"open","unavailableRetry":"1m","actions":{"blocked":"hangup:21",...},
@@ -327,8 +345,14 @@ function actionOption(verdict: NotDialledVerdict, fallback: string): Option {
   );
 }
 
-function changesFrom(options: CampaignSetOptions): CampaignChanges {
+function changesFrom(options: CampaignSetOptions, existing: Campaign | undefined): CampaignChanges {
   const changes: CampaignChanges = {};
+  if (options.callerIdList === false) changes.callerIdList = null;
+  else if (options.callerIdList !== undefined || options.callerIdOrder !== undefined) {
+    const list = options.callerIdList === undefined ? existing?.callerIdList?.list : options.callerIdList;
+    if (list === undefined) throw new UsageError('--caller-id-order needs a --caller-id-list; nothing was saved');
+    changes.callerIdList = { list, order: options.callerIdOrder ?? existing?.callerIdList?.order ?? 'round-robin' };
+  }
   if (options.block !== undefined) changes.block = options.block === false ? [] : options.block;
   if (options.region !== undefined) changes.region = options.region === false ? null : options.region;
   if (options.endpoint !== undefined) changes.endpoint = options.endpoint;
@@ -370,6 +394,7 @@ export function campaignJson(campaign: Campaign): Record<string, unknown> {
     region: campaign.region ?? null,
     endpoint: campaign.endpoint,
     callerId: campaign.callerId ?? null,
+    callerIdList: campaign.callerIdList ?? null,
     dialTimeout: formatDelay(campaign.dialTimeoutMs),
     context: formatDialplanTarget(campaign.agent),
     maxAttempts: campaign.maxAttempts,
@@ -397,6 +422,7 @@ function describeCampaign(campaign: Campaign, missing: string[], extra: [string,
     ['region', campaign.region ?? "serve's default"],
     ['endpoint', campaign.endpoint],
     ['caller id', campaign.callerId ?? "trunk's default"],
+    ['caller id list', campaign.callerIdList === undefined ? undefined : `${campaign.callerIdList.list} (${campaign.callerIdList.order}; the caller id above when it has no number)`],
     ['dial timeout', formatDelay(campaign.dialTimeoutMs)],
     ['answered go to', formatDialplanTarget(campaign.agent)],
     ['max attempts', String(campaign.maxAttempts)],
