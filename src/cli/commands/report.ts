@@ -45,9 +45,14 @@ Examples:
 
 JSON: {"since":ISO|null,"total":n,"counts":{"blocked":n,...},
        "calls":[{"id","time","channel","direction","raw","e164","presentation","route",
-                 "campaign","verdict","list","reason","action","outcome","decisionMs"}]}
+                 "campaign","verdict","list","reason","action","outcome","feature",
+                 "endpoint","via","decisionMs"}]}
 An ACTION marked "(caller gone)" was decided, but the caller hung up before it ran
-to its end ("outcome":"caller-gone"; "done" when it did, null in older entries).`,
+to its end ("outcome":"caller-gone"; "done" when it did, null in older entries).
+A route marked "(agi)" was screened over FastAGI. DIRECTION feature: an agent's *9
+or feature code (*30, *31, *32), shown as "<code> by <endpoint>", with the list it
+wrote to and ACTION list:<list>, cancel:<list> or why nothing changed (not-permitted
+...); these are not counted as calls.`,
     )
     .action(async (options: ReportOptions, command: Command) =>
       withContext(command, io, async (context) => {
@@ -72,7 +77,7 @@ to its end ("outcome":"caller-gone"; "done" when it did, null in older entries).
                   call.verdict,
                   call.e164,
                   printable(call.raw),
-                  call.route ?? (call.campaign === undefined ? undefined : `campaign ${call.campaign}`),
+                  routeColumn(call),
                   call.list,
                   call.outcome === 'caller-gone' ? `${call.action} (caller gone)` : call.action,
                   Number.isFinite(call.decisionMs) ? call.decisionMs.toFixed(2) : undefined,
@@ -122,6 +127,17 @@ function callJson(call: LoggedCall): Record<string, string | number | null> {
     reason: call.reason ?? null,
     action: call.action,
     outcome: call.outcome ?? null,
+    feature: call.feature ?? null,
+    endpoint: call.endpoint ?? null,
+    via: call.via ?? null,
     decisionMs: Number.isFinite(call.decisionMs) ? call.decisionMs : null,
   };
+}
+
+/** The route, the campaign, or for an agent's *9 / feature code what was used and by whom. */
+function routeColumn(call: LoggedCall): string | undefined {
+  if (call.route !== undefined) return call.via === undefined ? call.route : `${call.route} (${call.via})`;
+  if (call.campaign !== undefined) return `campaign ${call.campaign}`;
+  if (call.feature !== undefined) return `${call.feature} by ${call.endpoint ?? 'unknown'}`;
+  return undefined;
 }
