@@ -13,6 +13,7 @@ import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-
 import { startServeFor } from '../helpers/serve.js';
 import { placeCall } from '../helpers/sipp.js';
 import { connectTestAri, type AriEvent, type TestAriClient } from './ari-test-client.js';
+import { contextsOf as contextsSeen, loggedCall, stoppableRedisClient } from './call-trail.js';
 
 const availability = await e2eAvailability();
 const DIALLED = '+4930555000';
@@ -60,12 +61,7 @@ describe.skipIf(!availability.run)('inbound calls screened over FastAGI', () => 
     await asterisk?.stop();
   });
 
-  function testClient(): Redis {
-    const client = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
-    // This test stops Redis on purpose; the test's own client may see refused reconnects.
-    client.on('error', () => undefined);
-    return client;
-  }
+  const testClient = (): Redis => stoppableRedisClient(redisServer.url);
 
   async function seed(): Promise<void> {
     const lists = new ListStore(redis, namespace);
@@ -83,27 +79,14 @@ describe.skipIf(!availability.run)('inbound calls screened over FastAGI', () => 
     return placeCall({ from, route, screen: 'agi', to: DIALLED, target: asterisk.sipTarget });
   }
 
-  async function logged(raw: string): Promise<LoggedCall> {
-    let found: LoggedCall | undefined;
-    await expect
-      .poll(async () => {
-        found = (await readCallLog(redis, namespace, { limit: 1000 })).entries.find((entry) => entry.raw === raw);
-        return found;
-      })
-      .toBeDefined();
-    return found as LoggedCall;
-  }
+  const logged = (raw: string): Promise<LoggedCall> => loggedCall(redis, namespace, raw);
 
   /** The channel of the caller's call, as the observer saw it enter the dialplan. */
   function channelOf(from: string): string | undefined {
     return observer.events.find((event) => event.type === 'ChannelDialplan' && event.channel?.caller.number === from)?.channel?.id;
   }
 
-  function contextsOf(channelId: string): string[] {
-    return observer.events
-      .filter((event: AriEvent) => event.type === 'ChannelDialplan' && event.channel?.id === channelId)
-      .map((event) => event.channel?.dialplan?.context ?? '');
-  }
+  const contextsOf = (channelId: string): string[] => contextsSeen(observer, channelId);
 
   function lastValue(channelId: string, name: string): string | undefined {
     const sets = observer.events.filter(
