@@ -32,6 +32,7 @@ import { newRoute } from '../src/screening/route.js';
 import { RouteStore } from '../src/screening/routes.js';
 import { freeUdpPort, startAsterisk, type RunningAsterisk } from '../test/helpers/asterisk-sandbox.js';
 import { freePort, startRedisServer, type RunningRedis } from '../test/helpers/redis-server.js';
+import { percentile } from './helpers/percentile.js';
 
 const RATES = (process.env.BENCH_RATES ?? '20,50,100').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -49,10 +50,6 @@ const SCENARIO = fileURLToPath(new URL('./sipp/uac-load.xml', import.meta.url));
 const TICKS_PER_SECOND = 100;
 /** How long the last calls of a phase may take to end (answered ones last about a second). */
 const DRAIN_SECONDS = 30;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 /** The n-th caller of a phase: a third blocked, a third VIP (also on the block list), a third clear. */
 function caller(n: number): string {

@@ -20,6 +20,7 @@ import { Redis } from 'ioredis';
 import { listKeys } from '../src/lists/keys.js';
 import { ListStore, type CheckMode } from '../src/lists/store.js';
 import { startRedisServer, type RunningRedis } from '../test/helpers/redis-server.js';
+import { percentile } from './helpers/percentile.js';
 
 const NUMBERS_PER_LIST = Number(process.env.BENCH_NUMBERS ?? 1_000_000);
 const LISTS = ['dnc-national', 'dnc-company', 'blocked'];
@@ -43,10 +44,6 @@ const MODES: readonly CheckMode[] = ['per-list', 'one-call'];
 /** The n-th plain number of list l: +1 20<l> <n, 7 digits>, 12 characters like a US number. */
 function plainNumber(list: number, n: number): string {
   return `+120${list}${String(n).padStart(7, '0')}`;
-}
-
-function percentile(sortedMs: number[], p: number): number {
-  return sortedMs[Math.min(sortedMs.length - 1, Math.floor((p / 100) * sortedMs.length))] ?? Number.NaN;
 }
 
 async function timeEach(samples: number[], count: number, op: (i: number) => Promise<unknown>): Promise<void> {

@@ -12,127 +12,27 @@
  *   BENCH_SIZES=200000 npm run bench:import   # quick run
  *   REDIS_URL=redis://127.0.0.1:6379 npm run bench:import   # that Redis, own namespace
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, createReadStream, createWriteStream, readdirSync, type WriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { listKeys } from '../src/lists/keys.js';
 import { ListStore } from '../src/lists/store.js';
 import { startRedisServer, type RunningRedis } from '../test/helpers/redis-server.js';
+import { buildCli, root } from './helpers/build-cli.js';
+import { generate, RAW_BATCH } from './helpers/numbers-file.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? (process.argv.includes('--10m') ? '2000000,10000000' : '2000000'))
   .split(',')
   .map(Number);
-const RAW_BATCH = 5_000;
-const AREAS = ['30', '40', '89', '221', '69'];
-const GARBAGE = ['garbage', '12', 'anonymous', '+49 30 abc 123', '++4930', '0'];
 
 const TARGET_SECONDS_FOR_2M = 30;
 const TARGET_PEAK_RSS_MB = 250;
 const TARGET_RAW_RATIO = 0.35;
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-/** Inside node_modules so the compiled CLI resolves its dependencies; git ignores it. */
-const buildDir = join(root, 'node_modules', '.cache', `callguard-bench-import-${process.pid}`);
-
-/** Compiles src like `npm run build`, with every Lua script beside its module, into buildDir. */
-function buildCli(): string {
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', buildDir], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  const src = join(root, 'src');
-  for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith('.lua')) {
-      const from = join(entry.parentPath, entry.name);
-      cpSync(from, join(buildDir, relative(src, dirname(from)), entry.name));
-    }
-  }
-  return join(buildDir, 'cli', 'main.js');
-}
-
-function resp(args: string[]): string {
-  let out = `*${args.length}\r\n`;
-  for (const arg of args) out += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
-  return out;
-}
-
-/** Buffered writes that wait for the file to drain: generation in constant memory. */
-class Sink {
-  private buffer = '';
-  constructor(private readonly out: WriteStream) {}
-  async write(text: string): Promise<void> {
-    this.buffer += text;
-    if (this.buffer.length >= 1 << 16) {
-      const full = this.buffer;
-      this.buffer = '';
-      if (!this.out.write(full)) await once(this.out, 'drain');
-    }
-  }
-  async end(): Promise<void> {
-    this.out.end(this.buffer);
-    await once(this.out, 'finish');
-  }
-}
-
-interface Generated {
-  input: string;
-  rawSingle: string;
-  rawBatched: string;
-  valid: number;
-}
-
-/**
- * Row i: a unique German number (the subscriber part is a permutation of i), written in
- * one of four formats; every 100th row garbage. The raw files get the E.164 form.
- */
-async function generate(dir: string, count: number, rawKey: (shape: string) => string): Promise<Generated> {
-  const files = { input: join(dir, `numbers-${count}.txt`), rawSingle: join(dir, `raw-single-${count}.resp`), rawBatched: join(dir, `raw-batched-${count}.resp`) };
-  const input = new Sink(createWriteStream(files.input));
-  const single = new Sink(createWriteStream(files.rawSingle));
-  const batched = new Sink(createWriteStream(files.rawBatched));
-  let batch: string[] = [];
-  let valid = 0;
-  for (let i = 0; i < count; i++) {
-    if (i % 100 === 99) {
-      await input.write(`${GARBAGE[i % GARBAGE.length]}\n`);
-      continue;
-    }
-    const area = AREAS[i % AREAS.length] as string;
-    const subscriber = String(((i * 7919 + 12_345) % 90_000_000) + 10_000_000);
-    const e164 = `+49${area}${subscriber}`;
-    let written: string;
-    switch (i % 4) {
-      case 0:
-        written = e164;
-        break;
-      case 1:
-        written = `0${area}${subscriber}`;
-        break;
-      case 2:
-        written = `+49 ${area} ${subscriber.slice(0, 4)} ${subscriber.slice(4)}`;
-        break;
-      default:
-        written = `0049${area}${subscriber}`;
-    }
-    await input.write(`${written}\n`);
-    await single.write(resp(['SADD', rawKey('single'), e164]));
-    batch.push(e164);
-    valid += 1;
-    if (batch.length === RAW_BATCH) {
-      await batched.write(resp(['SADD', rawKey('batched'), ...batch]));
-      batch = [];
-    }
-  }
-  if (batch.length > 0) await batched.write(resp(['SADD', rawKey('batched'), ...batch]));
-  await Promise.all([input.end(), single.end(), batched.end()]);
-  return { ...files, valid };
-}
 
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
@@ -245,8 +145,10 @@ async function main(): Promise<void> {
   const url = process.env.REDIS_URL ?? (server = await startRedisServer()).url;
   const redis = new Redis(url);
   const dir = await mkdtemp(join(tmpdir(), 'callguard-bench-import-'));
+  let build: ReturnType<typeof buildCli> | undefined;
   try {
-    const cli = buildCli();
+    build = buildCli('bench-import');
+    const { cli } = build;
     console.log(`bench:import on ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, redis ${server ? 'own' : url}`);
     const results = [];
     for (const count of SIZES) {
@@ -268,7 +170,7 @@ async function main(): Promise<void> {
   } finally {
     redis.disconnect();
     await rm(dir, { recursive: true, force: true });
-    await rm(buildDir, { recursive: true, force: true });
+    await build?.remove();
     await server?.stop();
   }
 }

@@ -6,13 +6,15 @@
 #              ${CALLGUARD_DATA_DIR:-~/.local/share/callguard}/redis, kept across restarts
 #   Asterisk   ARI http://127.0.0.1:${ARI_PORT:-8088}, SIP udp 127.0.0.1:${SIP_PORT:-5060},
 #              its console output in $CALLGUARD_DATA_DIR/asterisk.log
-#   callguard  health/metrics http://127.0.0.1:9464 (CALLGUARD_HEALTH); its JSON log
-#              lines are this script's stdout, everything else goes to stderr
+#   callguard  serve: health/metrics http://127.0.0.1:9464 (CALLGUARD_HEALTH);
+#              api: http://127.0.0.1:8080 (CALLGUARD_API_LISTEN; docs/api.md); their JSON
+#              log lines are this script's stdout, everything else goes to stderr
 # Then, from another terminal:
 #   node dist/cli/main.js list create dnc
 #   node dist/cli/main.js add +493012345678 --list dnc --reason "asked not to be called"
 #   node dist/cli/main.js route set default --block dnc --region DE
 #   ./scripts/call.sh +493012345678
+#   node dist/cli/main.js token create --name me --role admin    # for the API
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Set by the tests, which prepare the machine once for every suite.
@@ -36,6 +38,7 @@ say() { echo "run-local: $*" >&2; }
 # Asterisk and Redis are still up), then Asterisk, then Redis (its data written last).
 set -m
 serve_pid=
+api_pid=
 asterisk_pid=
 redis_pid=
 run_dir=
@@ -53,10 +56,13 @@ reap() {
 
 stop_all() {
   trap - EXIT INT TERM
+  # serve and the api stop together: each finishes what it has in flight.
+  [ -z "$api_pid" ] || kill -TERM "$api_pid" 2>/dev/null || true
   if [ -n "$serve_pid" ]; then
     kill -TERM "$serve_pid" 2>/dev/null || true
     reap "$serve_pid" "$SERVE_STOP_S"
   fi
+  [ -z "$api_pid" ] || reap "$api_pid" "$SERVE_STOP_S"
   if [ -n "$asterisk_pid" ]; then
     # The process is unshare, which ignores SIGTERM: ask Asterisk itself. A SIGKILL
     # of unshare takes everything in its PID namespace with it.
@@ -71,7 +77,7 @@ stop_all() {
   say "stopped"
 }
 on_signal() {
-  say "$1: stopping callguard, Asterisk, Redis"
+  say "$1: stopping callguard (serve, api), Asterisk, Redis"
   stop_all
   exit 0
 }
@@ -106,14 +112,17 @@ export CALLGUARD_REGION=${CALLGUARD_REGION:-DE}
 # callguard serve reconnects by itself, so it may start before Asterisk answers.
 node dist/cli/main.js serve &
 serve_pid=$!
-say "callguard serve started; stop everything with Ctrl-C or: kill $$"
+node dist/cli/main.js api &
+api_pid=$!
+say "callguard serve and api (http://${CALLGUARD_API_LISTEN:-127.0.0.1:8080}) started; stop everything with Ctrl-C or: kill $$"
 
 set +e
-wait -n -p ended "$serve_pid" "$asterisk_pid" ${redis_pid:+"$redis_pid"}
+wait -n -p ended "$serve_pid" "$api_pid" "$asterisk_pid" ${redis_pid:+"$redis_pid"}
 code=$?
 set -e
 case "$ended" in
   "$serve_pid") serve_pid= part="callguard serve" ;;
+  "$api_pid") api_pid= part="callguard api" ;;
   "$asterisk_pid") asterisk_pid= part=Asterisk ;;
   *) redis_pid= part=Redis ;;
 esac

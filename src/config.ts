@@ -10,6 +10,8 @@ import {
   type RedisSetting,
   type RedisTarget,
 } from './redis/target.js';
+import { DEFAULT_REDIS_PROBE_DEADLINE_MS } from './service/redis-health.js';
+import { DEFAULT_REDIS_WATCH_INTERVAL_MS } from './service/redis-watch.js';
 import { ActionSyntaxError, parseAction } from './screening/actions.js';
 import {
   describeFeaturePermissions,
@@ -51,6 +53,13 @@ export interface ServeConfig {
     /** the DTMF sequence that lists the other party of an agent's call callguard bridged; empty: off */
     blockDigits: string;
   };
+  /**
+   * Redis safety: run on a Redis whose maxmemory-policy may evict (loudly); the readiness
+   * probe's deadline; how often the policy, persistence and list sizes are read again.
+   */
+  redisSafety: { allowEviction: boolean; probeDeadlineMs: number; watchIntervalMs: number };
+  /** where call-log entries Redis could not take are kept until it does; none: in memory only */
+  spoolDir: string | undefined;
 }
 
 /** Every setting as text, as flags and environment give it. */
@@ -76,6 +85,10 @@ export interface ServeSettings {
   featureList?: string;
   featureCodes?: string;
   blockDigits?: string;
+  allowEviction?: string;
+  redisProbeMs?: string;
+  redisWatchMs?: string;
+  spoolDir?: string;
 }
 
 /** The flag and environment variable of each setting, for help texts and error messages. */
@@ -103,6 +116,10 @@ export const SETTINGS: Readonly<Record<keyof ServeSettings, { flag?: string; env
   featureList: { flag: '--feature-list', env: 'CALLGUARD_FEATURE_LIST' },
   featureCodes: { flag: '--feature-codes', env: 'CALLGUARD_FEATURE_CODES' },
   blockDigits: { flag: '--block-digits', env: 'CALLGUARD_BLOCK_DIGITS' },
+  allowEviction: { flag: '--allow-eviction', env: 'CALLGUARD_ALLOW_EVICTION' },
+  redisProbeMs: { flag: '--redis-probe-ms', env: 'CALLGUARD_REDIS_PROBE_MS' },
+  redisWatchMs: { flag: '--redis-watch-ms', env: 'CALLGUARD_REDIS_WATCH_MS' },
+  spoolDir: { flag: '--spool-dir', env: 'CALLGUARD_SPOOL_DIR' },
 };
 
 export const DEFAULTS = {
@@ -118,6 +135,8 @@ export const DEFAULTS = {
   dialerReclaimIdleMs: String(DEFAULT_RECLAIM_IDLE_MS),
   featureList: 'dnc',
   blockDigits: '*9',
+  redisProbeMs: String(DEFAULT_REDIS_PROBE_DEADLINE_MS),
+  redisWatchMs: String(DEFAULT_REDIS_WATCH_INTERVAL_MS),
 } as const;
 
 /** A deadline longer than this is a typo: callers hear ringing while we wait. */
@@ -132,11 +151,20 @@ const MAX_DIALER_MS = 3_600_000;
 const APP_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** DTMF digits, 1 to 8 of them; `off` (or empty) switches the in-call block off. */
 const DTMF_SEQUENCE = /^[0-9*#A-D]{1,8}$/;
+/**
+ * Bounds of the probe deadline: below 50 ms a busy machine reads as a stalled Redis;
+ * above a minute a stalled Redis stays "ready" for too long to matter.
+ */
+const MIN_PROBE_MS = 50;
+const MAX_PROBE_MS = 60_000;
+/** Bounds of the watch interval: Redis is asked at most 10 times a second, and at least hourly. */
+const MIN_WATCH_MS = 100;
+const MAX_WATCH_MS = 3_600_000;
 
 export class ConfigError extends Error {
   constructor(
     readonly setting: keyof ServeSettings,
-    problem: string,
+    readonly problem: string,
   ) {
     super(`${nameOf(setting)}: ${problem}`);
     this.name = 'ConfigError';
@@ -198,8 +226,15 @@ export function parseServeConfig(settings: ServeSettings): ServeConfig {
       permissions: parsePermissions(get('featureCodes') ?? ''),
       blockDigits: parseBlockDigits(settings.blockDigits?.trim() ?? DEFAULTS.blockDigits),
     },
+    redisSafety: {
+      allowEviction: parseAllowEviction(get('allowEviction')),
+      probeDeadlineMs: parseMs('redisProbeMs', get('redisProbeMs', DEFAULTS.redisProbeMs) ?? DEFAULTS.redisProbeMs, MIN_PROBE_MS, MAX_PROBE_MS),
+      watchIntervalMs: parseMs('redisWatchMs', get('redisWatchMs', DEFAULTS.redisWatchMs) ?? DEFAULTS.redisWatchMs, MIN_WATCH_MS, MAX_WATCH_MS),
+    },
+    spoolDir: get('spoolDir'),
   };
 }
+
 
 function agiListen(text: string | undefined): { agi?: { host: string; port: number } } {
   return text === undefined || text.toLowerCase() === 'off' ? {} : { agi: parseListen('agiListen', text) };
@@ -225,6 +260,24 @@ function parseBlockDigits(text: string): string {
     throw new ConfigError('blockDigits', `"${text}" must be 1 to 8 DTMF digits (0-9 * # A-D), e.g. *9, or off`);
   }
   return text;
+}
+
+/**
+ * CALLGUARD_ALLOW_EVICTION (or --allow-eviction, which arrives as "true"): 1, true or yes
+ * allow, 0, false, no or nothing do not; anything else is refused rather than guessed.
+ */
+export function parseAllowEviction(text: string | undefined): boolean {
+  const value = text?.trim().toLowerCase() ?? '';
+  if (['1', 'true', 'yes'].includes(value)) return true;
+  if (['', '0', 'false', 'no'].includes(value)) return false;
+  throw new ConfigError('allowEviction', `"${text}" must be 1 (allow) or 0`);
+}
+
+function parseMs(setting: keyof ServeSettings, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new ConfigError(setting, `"${text}" must be a whole number of milliseconds from ${min} to ${max}`);
+  }
+  return Number(text);
 }
 
 /** An ARI server address: http(s), no credentials, no path. */
@@ -287,10 +340,7 @@ function parseDeadline(text: string): number {
 }
 
 function parseDialerMs(setting: 'dialerLeaseMs' | 'dialerReclaimIdleMs', text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < MIN_DIALER_MS || Number(text) > MAX_DIALER_MS) {
-    throw new ConfigError(setting, `"${text}" must be a whole number of milliseconds from ${MIN_DIALER_MS} to ${MAX_DIALER_MS}`);
-  }
-  return Number(text);
+  return parseMs(setting, text, MIN_DIALER_MS, MAX_DIALER_MS);
 }
 
 function parseDefaultRegion(text: string): string {
@@ -347,5 +397,7 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
       codes: describeFeaturePermissions(config.features.permissions),
       blockDigits: config.features.blockDigits === '' ? 'off' : config.features.blockDigits,
     },
+    redisSafety: config.redisSafety,
+    spoolDir: config.spoolDir,
   };
 }

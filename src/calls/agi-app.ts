@@ -42,7 +42,7 @@ const FEATURE_CODE_FEATURES: Readonly<Record<string, AgentFeature>> = {
 export interface AgiAppDeps {
   screening: InboundScreeningDeps;
   /** the metrics and the call log of a screened call */
-  recordCall(outcome: InboundOutcome): Promise<void>;
+  recordCall(outcome: InboundOutcome): void;
   useFeature: UseAgentFeature;
   lastCallers: { record(endpoint: string, caller: LastCaller): Promise<void>; get(endpoint: string): Promise<LastCaller | undefined> };
   /** the list features write to when the request names none */
@@ -101,7 +101,7 @@ async function screenOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<voi
   } catch (error) {
     log.error({ error: describeError(error), ...screenedLogFields(decided) }, 'variables not set; the dialplan goes on unscreened');
   }
-  await deps.recordCall(inboundOutcome(call, decided, gone));
+  deps.recordCall(inboundOutcome(call, decided, gone));
 }
 
 /** An agent answered: the caller (the first argument) becomes the endpoint's last caller. */

@@ -49,28 +49,41 @@ export function readEntry(input: string, region: string | undefined): Reading {
     : { ok: true, entry: { input, member: pattern.e164, kind: 'exact' } };
 }
 
+/** An input that is not a valid entry, by its position. */
+export interface BadEntry {
+  index: number;
+  input: string;
+  reason: string;
+}
+
 /**
- * Every argument as an entry, or a UsageError naming each bad one, so that one typo
- * rejects the whole command before anything is written. Two arguments that normalize
- * to the same entry count once.
+ * Every input as an entry, or every input that is not one, so that one typo rejects the
+ * whole change before anything is written (the CLI and the API alike). Two inputs that
+ * normalize to the same entry count once.
  */
-export function readEntries(inputs: string[], region: string | undefined): EntryInput[] {
+export function readEntryList(inputs: string[], region: string | undefined): { ok: true; entries: EntryInput[] } | { ok: false; bad: BadEntry[] } {
   const readings = inputs.map((input) => readEntry(input, region));
-  const bad = readings.flatMap((reading) => (reading.ok ? [] : [reading]));
-  if (bad.length > 0) {
-    const [only] = bad;
-    if (inputs.length === 1 && only) {
-      throw new UsageError(`${JSON.stringify(only.input)} is not a valid number: ${withRegionHint(only.reason, region)}; nothing was written`);
-    }
-    const needsRegion = bad.some((reading) => lacksRegion(reading.reason, region));
-    // One line each, so every bad argument of a long command line is named at once.
-    const lines = bad.map((reading) => `  ${JSON.stringify(reading.input)}: ${reading.reason}`);
-    const what = `${bad.length} of ${inputs.length} numbers ${bad.length === 1 ? 'is' : 'are'}`;
-    throw new UsageError([`${what} not valid, nothing was written${needsRegion ? ` (${REGION_HINT})` : ''}:`, ...lines].join('\n'));
-  }
+  const bad = readings.flatMap((reading, index) => (reading.ok ? [] : [{ index, input: reading.input, reason: reading.reason }]));
+  if (bad.length > 0) return { ok: false, bad };
   const byMember = new Map<EntryMember, EntryInput>();
   for (const reading of readings) {
     if (reading.ok && !byMember.has(reading.entry.member)) byMember.set(reading.entry.member, reading.entry);
   }
-  return [...byMember.values()];
+  return { ok: true, entries: [...byMember.values()] };
+}
+
+/** readEntryList for the command line: a UsageError naming each bad argument. */
+export function readEntries(inputs: string[], region: string | undefined): EntryInput[] {
+  const read = readEntryList(inputs, region);
+  if (read.ok) return read.entries;
+  const { bad } = read;
+  const [only] = bad;
+  if (inputs.length === 1 && only) {
+    throw new UsageError(`${JSON.stringify(only.input)} is not a valid number: ${withRegionHint(only.reason, region)}; nothing was written`);
+  }
+  const needsRegion = bad.some((reading) => lacksRegion(reading.reason, region));
+  // One line each, so every bad argument of a long command line is named at once.
+  const lines = bad.map((reading) => `  ${JSON.stringify(reading.input)}: ${reading.reason}`);
+  const what = `${bad.length} of ${inputs.length} numbers ${bad.length === 1 ? 'is' : 'are'}`;
+  throw new UsageError([`${what} not valid, nothing was written${needsRegion ? ` (${REGION_HINT})` : ''}:`, ...lines].join('\n'));
 }

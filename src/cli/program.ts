@@ -33,6 +33,10 @@ export function buildProgram(io: CliIo): Command {
         .default(DEFAULT_NAMESPACE),
     )
     .option('--json', 'machine-readable JSON output, for scripts', false)
+    .option(
+      '--allow-eviction',
+      "write even though Redis' maxmemory-policy may evict list entries (env CALLGUARD_ALLOW_EVICTION=1); a warning says so",
+    )
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text), outputError: () => undefined });
   registerCommands(program, io);
   throwCommandLineErrors(program);

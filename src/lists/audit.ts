@@ -8,7 +8,7 @@ import type { AuditAction, AuditEvent, Actor, EntryMember } from './types.js';
 const DETAIL_PREFIX = 'd.';
 
 const ACTIONS: ReadonlySet<string> = new Set<AuditAction>([
-  'create', 'remove', 'enable', 'disable', 'add', 'cancel', 'expire', 'import', 'replace',
+  'create', 'remove', 'enable', 'disable', 'add', 'cancel', 'expire', 'import', 'replace', 'recount',
 ]);
 
 export type StreamEntry = [id: string, fields: string[]];
@@ -53,7 +53,8 @@ export function newestFirst(a: AuditEvent, b: AuditEvent): number {
   return compareStreamIds(b.id, a.id);
 }
 
-function compareStreamIds(a: string, b: string): number {
+/** Stream ids in order: by time, then sequence. */
+export function compareStreamIds(a: string, b: string): number {
   const [aMs = 0, aSeq = 0] = a.split('-').map(Number);
   const [bMs = 0, bSeq = 0] = b.split('-').map(Number);
   return aMs !== bMs ? aMs - bMs : aSeq - bSeq;

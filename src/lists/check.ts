@@ -1,5 +1,5 @@
 import { isPrefixMember } from './members.js';
-import { noSuchList } from './names.js';
+import { entriesLost, noSuchList } from './names.js';
 import type { Match } from './types.js';
 
 interface StoredMeta {
@@ -10,12 +10,13 @@ interface StoredMeta {
 
 /**
  * The reply of check_list (check-list.lua) for one list: -1 (no such list), null (no
- * match, or disabled), or [member, expiry, meta]. check-4.lua replies it, check-many.lua
+ * match, or disabled), -2 (no match in a list that lost entries), or [member, expiry, meta]. check-4.lua replies it, check-many.lua
  * replies an array of them.
  */
 export function matchFromReply(list: string, reply: unknown): Match | null {
   if (reply === null) return null;
   if (reply === -1) throw noSuchList(list);
+  if (reply === -2) throw entriesLost(list);
   if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'string') {
     throw new Error(`unexpected reply from the check script for list ${list}: ${JSON.stringify(reply)}`);
   }

@@ -13,7 +13,7 @@
  *                    one; bulk imports write none (memory)
  *   cancelled  HASH  member -> JSON {reason, by, at} of the last cancellation
  *   audit      STREAM every change of this list (add, cancel, expire, import, replace,
- *                    create, remove, enable, disable)
+ *                    create, remove, enable, disable, recount)
  *   info       HASH  created, by, enabled ("1"/"0"), prefixes: the lengths of the prefix
  *                    members `timed` may hold, as prefixLength() counts them, sorted and
  *                    comma-separated ("6,8"; "" at create: none). A check builds prefix
@@ -30,6 +30,15 @@
  *                      read as "" (no prefix): a length counts the member's characters,
  *                      '+' and '*' included, so it is never below 3 and never reads as
  *                      either old flag.
+ *                    size: how many members exact and timed hold together (expired
+ *                    ones not yet purged included), kept by every script that changes
+ *                    them (size.lua: add, cancel, purge, import batches, the replace's
+ *                    swap, create, recount). Keys holding fewer members than `size` lost
+ *                    entries outside callguard (eviction, DEL, FLUSHALL, a failover to a
+ *                    replica without them): a check that finds no match then answers
+ *                    "entries lost" instead of "not listed", and serve raises an alarm,
+ *                    until a replace loads the list again or `list recount` accepts what
+ *                    is left. No field (a list from before it): counted at its next write.
  */
 export const LIST_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
@@ -77,6 +86,12 @@ export function globalKeys(namespace: string) {
     callLog: `${namespace}:calllog`,
     /** HASH endpoint -> the last caller an agent there answered, for *32 */
     lastCallers: `${namespace}:last-callers`,
+    /**
+     * ZSET: ids of call-log entries written in the last minutes (score: when), so an entry
+     * whose write was cut off is not written twice when it is sent again. Its hash tag is
+     * the call log's whole key, which puts both in one cluster slot for the append script.
+     */
+    callLogWritten: `${namespace}:{${namespace}:calllog}:written`,
     dialRequests: dialKeys(namespace).requests,
     dialResults: dialKeys(namespace).results,
   };
@@ -105,6 +120,45 @@ export function dialKeys(namespace: string) {
     inflight: (campaign: string) => `${tag}:inflight:${campaign}`,
     callerIdTurn: (campaign: string) => `${tag}:callerid-turn:${campaign}`,
   };
+}
+
+/**
+ * The API's access tokens, under one hash tag (one cluster slot) so creating or revoking
+ * a token is one MULTI:
+ *   tokens  HASH  token id -> JSON {name, role, lists, expiresAt, createdAt, createdBy, hash}
+ *   names   HASH  token name -> token id
+ * Only the SHA-256 of a token is stored; the token itself is shown once, at creation.
+ */
+export function accessKeys(namespace: string) {
+  const tag = `${namespace}:{${namespace}:access}`;
+  return { tokens: `${tag}:tokens`, names: `${tag}:names` };
+}
+
+/**
+ * Webhooks, under one hash tag, so queueing an event and moving the read cursor past it
+ * are one MULTI (nothing lost, nothing queued twice):
+ *   hooks              HASH    name -> JSON {name, url, events, secret, createdAt, createdBy}
+ *   cursors            HASH    source stream key -> id of the last entry queued
+ *   lock               STRING  which api instance reads the source streams now (PX lease)
+ *   due:<hook>         ZSET    event id -> when its next delivery attempt is due (ms)
+ *   events:<hook>      HASH    event id -> JSON {event, attempts, lastError}
+ *   deliveries:<hook>  STREAM  one entry per attempt (status, ms, error), trimmed
+ */
+export function webhookKeys(namespace: string) {
+  const tag = `${namespace}:{${namespace}:webhooks}`;
+  return {
+    hooks: `${tag}:hooks`,
+    cursors: `${tag}:cursors`,
+    lock: `${tag}:lock`,
+    due: (hook: string) => `${tag}:due:${hook}`,
+    events: (hook: string) => `${tag}:events:${hook}`,
+    deliveries: (hook: string) => `${tag}:deliveries:${hook}`,
+  };
+}
+
+/** Import jobs started through the API: job:<id> STRING, the JSON of its progress and summary, kept for a day. */
+export function jobKeys(namespace: string) {
+  return { job: (id: string) => `${namespace}:{${namespace}:jobs}:job:${id}` };
 }
 
 /** Prefix patterns are stored with a trailing star, so they never collide with a number. */

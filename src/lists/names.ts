@@ -10,6 +10,15 @@ export function assertListName(name: string): void {
   }
 }
 
+/** A check found no match in a list that lost entries: "not listed" cannot be told. */
+export function entriesLost(name: string): ListError {
+  return new ListError(
+    `list ${name} lost entries outside callguard (its keys hold fewer members than its size; see callguard lists): ` +
+      `load it again with callguard import --replace, or accept what is left with callguard list recount ${name}`,
+    'entries-lost',
+  );
+}
+
 export function noSuchList(name: string): ListError {
   return new ListError(`no such list: ${name} (create it with: callguard list create ${name})`, 'no-such-list', name);
 }

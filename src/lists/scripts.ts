@@ -8,17 +8,20 @@ import { luaScripts } from '../redis/lua-scripts.js';
  * (Redis Cluster, a call a list), check-many.lua any number of lists in one call
  * (standalone Redis), so its key count, 4 a list, is passed by the caller. add-5.lua and
  * prefix-lengths-1.lua (the importer's) share merge_prefix_lengths (prefix-lengths.lua).
+ * Every script that changes a list's members keeps its size with add_to_size (size.lua),
+ * the importer's batch script too.
  */
 const SCRIPTS = {
   callguardListCheck: { file: 'check-4.lua', uses: ['check-list.lua'] },
   callguardListCheckMany: { file: 'check-many.lua', uses: ['check-list.lua'], keys: 'variable' },
-  callguardListAdd: { file: 'add-5.lua', uses: ['prefix-lengths.lua'] },
+  callguardListAdd: { file: 'add-5.lua', uses: ['prefix-lengths.lua', 'size.lua'] },
   callguardListPrefixLengths: { file: 'prefix-lengths-1.lua', uses: ['prefix-lengths.lua'] },
-  callguardListCancel: 'cancel-6.lua',
-  callguardListCreate: 'create-2.lua',
+  callguardListCancel: { file: 'cancel-6.lua', uses: ['size.lua'] },
+  callguardListCreate: 'create-4.lua',
   callguardListRemove: 'remove-6.lua',
   callguardListSetEnabled: 'set-enabled-2.lua',
-  callguardListPurge: 'purge-3.lua',
+  callguardListPurge: { file: 'purge-5.lua', uses: ['size.lua'] },
+  callguardListRecount: 'recount-4.lua',
 } as const;
 
 type ScriptArg = string | number;
@@ -32,10 +35,12 @@ declare module 'ioredis' {
     /** merges prefixLength()s into the list's info field `prefixes` (keys.ts) */
     callguardListPrefixLengths(info: string, ...lengths: number[]): Result<number, Context>;
     callguardListCancel(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
-    callguardListCreate(info: string, audit: string, now: number, by: string, reason: string): Result<unknown, Context>;
+    callguardListCreate(info: string, audit: string, exact: string, timed: string, now: number, by: string, reason: string): Result<unknown, Context>;
     callguardListRemove(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListSetEnabled(info: string, audit: string, now: number, enabled: '1' | '0', by: string, reason: string): Result<unknown, Context>;
-    callguardListPurge(timed: string, meta: string, audit: string, now: number, batch: number, by: string): Result<unknown, Context>;
+    callguardListPurge(timed: string, meta: string, audit: string, info: string, exact: string, now: number, batch: number, by: string): Result<unknown, Context>;
+    /** -1 (no such list) or [size before (-1: none), size now] */
+    callguardListRecount(info: string, exact: string, timed: string, audit: string, now: number, by: string, reason: string): Result<unknown, Context>;
   }
 }
 

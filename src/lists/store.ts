@@ -5,6 +5,7 @@ import { matchFromReply, metaFields } from './check.js';
 import { globalKeys, listKeys, type ListKeys } from './keys.js';
 import { assertE164, assertMember } from './members.js';
 import { assertListName, noSuchList } from './names.js';
+import { bulkProvenance, type Provenance } from './provenance.js';
 import { defineListScripts } from './scripts.js';
 import {
   ListError,
@@ -16,6 +17,7 @@ import {
   type EntryState,
   type EntryToAdd,
   type ListInfo,
+  type ListSizeReading,
   type Match,
 } from './types.js';
 
@@ -88,7 +90,9 @@ export class ListStore {
   async createList(name: string, actor: Actor): Promise<void> {
     const keys = this.keysOf(name);
     await this.redis.sadd(this.index, name);
-    const created = await this.redis.callguardListCreate(keys.info, keys.audit, this.clock(), actor.by, actor.reason ?? '');
+    const created = await this.redis.callguardListCreate(
+      keys.info, keys.audit, keys.exact, keys.timed, this.clock(), actor.by, actor.reason ?? '',
+    );
     if (created === 0) throw new ListError(`list ${name} exists already`, 'list-exists');
   }
 
@@ -125,15 +129,62 @@ export class ListStore {
     names.forEach((name, i) => {
       const [info, exact, timed] = replies[i] as [Record<string, string>, number, number];
       if (info.created === undefined) return;
+      const size = exact + timed;
       infos.push({
         name,
         enabled: info.enabled === '1',
         createdAt: Number(info.created),
         createdBy: info.by ?? '',
-        size: exact + timed,
+        size,
+        lost: lostEntries(info.size, size),
       });
     });
     return infos;
+  }
+
+  /**
+   * What every list's keys hold against the size its scripts kept, and its newest audit
+   * event: what serve's list watch compares from one reading to the next. `also` names
+   * lists to read even when the index no longer names them (lists seen before: after a
+   * FLUSHALL the index is gone too). Commands for different lists are sent together,
+   * not pipelined, so they may go to different Redis Cluster slots.
+   */
+  async sizes(also: Iterable<string> = []): Promise<ListSizeReading[]> {
+    const names = [...new Set([...(await this.listNames()), ...also])].sort();
+    return Promise.all(
+      names.map(async (name): Promise<ListSizeReading> => {
+        const keys = this.keysOf(name);
+        const [[created, size], exact, timed, newest] = await Promise.all([
+          this.redis.hmget(keys.info, 'created', 'size'),
+          this.redis.scard(keys.exact),
+          this.redis.zcard(keys.timed),
+          this.redis.xrevrange(keys.audit, '+', '-', 'COUNT', 1) as Promise<StreamEntry[]>,
+        ]);
+        const [last] = newest;
+        return {
+          name,
+          exists: created !== null,
+          recordedSize: size === null ? undefined : Number(size),
+          entries: exact + timed,
+          lastAudit: last && { id: last[0], action: fieldOf(last[1], 'action') ?? '' },
+        };
+      }),
+    );
+  }
+
+  /**
+   * Takes what the list's keys hold as its size (an audited decision to go on with a list
+   * that lost entries, instead of loading it again). Returns the sizes before (undefined:
+   * none was kept) and now.
+   */
+  async recount(name: string, actor: Actor): Promise<{ before: number | undefined; after: number }> {
+    const keys = this.keysOf(name);
+    const reply = await this.redis.callguardListRecount(
+      keys.info, keys.exact, keys.timed, keys.audit, this.clock(), actor.by, actor.reason ?? '',
+    );
+    if (reply === -1) throw noSuchList(name);
+    const [before, after] = reply as [number, number];
+    return { before: before === -1 ? undefined : before, after };
   }
 
   async hasList(name: string): Promise<boolean> {
@@ -250,6 +301,11 @@ export class ListStore {
     return { listed, cancelled };
   }
 
+  /** Which import brought a bulk-loaded entry (it has no record of its own), from its list's audit. */
+  provenance(entry: Pick<EntryState, 'list' | 'member' | 'expiresAt'>, leftAt?: number): Promise<Provenance> {
+    return bulkProvenance(this.redis, this.namespace, entry, leftAt);
+  }
+
   /** Audit events naming this member, across the existing lists, newest first. */
   async history(member: EntryMember, limit = DEFAULT_HISTORY_LIMIT): Promise<AuditEvent[]> {
     assertMember(member);
@@ -290,7 +346,9 @@ export class ListStore {
       const keys = this.keysOf(list);
       let expired = 0;
       for (;;) {
-        const removed = Number(await this.redis.callguardListPurge(keys.timed, keys.meta, keys.audit, now, PURGE_BATCH, JANITOR));
+        const removed = Number(
+          await this.redis.callguardListPurge(keys.timed, keys.meta, keys.audit, keys.info, keys.exact, now, PURGE_BATCH, JANITOR),
+        );
         expired += removed;
         if (removed < PURGE_BATCH) break;
       }
@@ -399,6 +457,17 @@ function expiryArg(entry: EntryToAdd, now: number): string {
     );
   }
   return String(entry.expiresAt);
+}
+
+/** A field's value in a stream entry's flat field list. */
+function fieldOf(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}
+
+/** Members the kept size counts beyond what the keys hold; 0 without a kept size. */
+function lostEntries(recorded: string | undefined, entries: number): number {
+  return recorded === undefined ? 0 : Math.max(0, Number(recorded) - entries);
 }
 
 /** undefined: not in the ZSET; null: forever; otherwise ms since epoch. */

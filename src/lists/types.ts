@@ -39,6 +39,27 @@ export interface ListInfo {
   createdBy: string;
   /** exact numbers that never expire + timed members and prefixes (some may be expired) */
   size: number;
+  /**
+   * members the list's size (keys.ts) counts that its keys no longer hold: lost outside
+   * callguard (eviction, DEL, a failover); 0 when whole
+   */
+  lost: number;
+}
+
+/** One list's size as serve's list watch reads it (ListStore.sizes). */
+export interface ListSizeReading {
+  name: string;
+  /** its info exists */
+  exists: boolean;
+  /** the size its scripts kept (keys.ts); undefined for a list from before the field */
+  recordedSize: number | undefined;
+  /** members its keys hold now */
+  entries: number;
+  /**
+   * its newest audit event; undefined when the stream is empty or gone. The action as
+   * written, unchecked: one this version does not know must not blind the watch.
+   */
+  lastAudit: { id: string; action: string } | undefined;
 }
 
 export interface EntryState {
@@ -67,7 +88,8 @@ export type AuditAction =
   | 'cancel'
   | 'expire'
   | 'import'
-  | 'replace';
+  | 'replace'
+  | 'recount';
 
 export interface AuditEvent {
   id: string;
@@ -85,7 +107,7 @@ export interface AuditEvent {
 export class ListError extends Error {
   constructor(
     message: string,
-    readonly code: 'invalid-name' | 'no-such-list' | 'list-exists' | 'not-listed',
+    readonly code: 'invalid-name' | 'no-such-list' | 'list-exists' | 'not-listed' | 'entries-lost',
     /** the list the error is about, when one is (a front door may suggest a similar name) */
     readonly list?: string,
   ) {

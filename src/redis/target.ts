@@ -1,3 +1,5 @@
+import { redisUrlProblem } from './url.js';
+
 /**
  * Which Redis callguard talks to, read once from the settings every command and serve
  * share: one server (`REDIS_URL`), a Sentinel group (`CALLGUARD_REDIS_SENTINELS` and
@@ -170,15 +172,9 @@ export function formatHostPort({ host, port }: HostPort): string {
 }
 
 function parseRedisUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new RedisSettingError('url', 'is not a URL; write e.g. redis://127.0.0.1:6379');
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new RedisSettingError('url', 'must start with redis:// or rediss://');
-  }
+  const problem = redisUrlProblem(text);
+  if (problem !== undefined) throw new RedisSettingError('url', problem);
+  const url = new URL(text);
   if (!/^\/?\d*$/.test(url.pathname)) {
     throw new RedisSettingError('url', `the path "${url.pathname}" must be a database number, e.g. redis://127.0.0.1:6379/0`);
   }

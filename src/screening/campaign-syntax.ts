@@ -7,6 +7,7 @@ import {
   type NotDialledVerdict,
   type RetryOutcome,
 } from './campaign.js';
+import { formatAction } from './actions.js';
 import type { Action } from './types.js';
 
 /**
@@ -97,7 +98,8 @@ export interface CampaignChanges {
   region?: string | null;
   endpoint?: string;
   callerId?: string | null;
-  callerIdList?: CallerIdList | null;
+  /** the list, the order, or both; null removes the caller id list */
+  callerIdList?: Partial<CallerIdList> | null;
   dialTimeoutMs?: number;
   agent?: DialplanTarget;
   maxAttempts?: number;
@@ -119,6 +121,12 @@ export function applyCampaignChanges(
   changes: CampaignChanges,
   stamp: { at: number; by: string },
 ): Campaign {
+  for (const [verdict, action] of Object.entries(changes.actions ?? {})) {
+    // An agent's call to a blocked number, or one that cannot be checked, must not go out: only hidden and malformed may continue.
+    if (action.type === 'continue' && verdict !== 'hidden' && verdict !== 'malformed') {
+      throw new CampaignSyntaxError(`on ${verdict} ${formatAction(action)}: a number that is not dialled gets hangup or announce`);
+    }
+  }
   const endpoint = changes.endpoint ?? existing?.endpoint;
   const agent = changes.agent ?? existing?.agent;
   if (endpoint === undefined || agent === undefined) {
@@ -146,7 +154,11 @@ export function applyCampaignChanges(
   if (changes.callerId === null) delete merged.callerId;
   else if (changes.callerId !== undefined) merged.callerId = changes.callerId;
   if (changes.callerIdList === null) delete merged.callerIdList;
-  else if (changes.callerIdList !== undefined) merged.callerIdList = changes.callerIdList;
+  else if (changes.callerIdList !== undefined) {
+    const list = changes.callerIdList.list ?? base.callerIdList?.list;
+    if (list === undefined) throw new CampaignSyntaxError(`campaign ${name}: a caller id order needs a caller id list (--caller-id-list)`);
+    merged.callerIdList = { list, order: changes.callerIdList.order ?? base.callerIdList?.order ?? 'round-robin' };
+  }
   const checked = validateCampaign(merged);
   if (!checked.ok) throw new CampaignSyntaxError(`campaign ${name}: ${checked.reason}`);
   return checked.campaign;

@@ -55,7 +55,45 @@ export class ServiceMetrics {
 
   readonly redisConnected = new Gauge({
     name: 'callguard_redis_connected',
-    help: '1 while the Redis connection is ready',
+    help: '1 while Redis is connected and answers the readiness probe (a PING) within its deadline',
+    registers: [this.registry],
+  });
+
+  readonly redisEvicting = new Gauge({
+    name: 'callguard_redis_evicting',
+    help: "1 while Redis' maxmemory-policy may evict list entries (allkeys-*)",
+    registers: [this.registry],
+  });
+
+  readonly redisPersistsNothing = new Gauge({
+    name: 'callguard_redis_persists_nothing',
+    help: '1 while Redis has neither an append-only file nor RDB save points: a Redis restart would empty every list',
+    registers: [this.registry],
+  });
+
+  readonly listEntries = new Gauge({
+    name: 'callguard_list_entries',
+    help: "Members a list's keys hold (numbers and prefixes, expired ones not yet purged included)",
+    labelNames: ['list'] as const,
+    registers: [this.registry],
+  });
+
+  readonly listAlarm = new Gauge({
+    name: 'callguard_list_alarm',
+    help: '1 while a list lost entries outside callguard: kind entries-lost, vanished or rolled-back',
+    labelNames: ['list', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly callLogPending = new Gauge({
+    name: 'callguard_call_log_pending',
+    help: 'Call-log entries kept until Redis takes them (Redis down or stalled)',
+    registers: [this.registry],
+  });
+
+  readonly callLogDropped = new Counter({
+    name: 'callguard_call_log_dropped_total',
+    help: 'Call-log entries dropped because the entries kept for Redis reached their bound',
     registers: [this.registry],
   });
 
@@ -70,6 +108,9 @@ export class ServiceMetrics {
     this.ariConnected.set(0);
     this.ariStandby.set(0);
     this.redisConnected.set(0);
+    this.redisEvicting.set(0);
+    this.redisPersistsNothing.set(0);
+    this.callLogPending.set(0);
   }
 
   recordInbound(outcome: Pick<InboundOutcome, 'verdict' | 'action' | 'decisionMs' | 'gone'>): void {

@@ -16,17 +16,29 @@ import { describeConfig, type ServeConfig } from '../config.js';
 import { ListStore } from '../lists/store.js';
 import type { RedisClient } from '../redis/connect.js';
 import type { Logger } from '../log.js';
+import { evictionProblem } from '../redis/safety.js';
 import { featureCallLogEntry, type AgentFeatureOutcome } from '../screening/agent-features.js';
 import { CallerIdPicker } from '../screening/caller-ids.js';
 import { LastCallers } from '../screening/last-callers.js';
-import { appendCallLog, type CallLogEntry } from '../screening/call-log.js';
 import { CampaignStore } from '../screening/campaigns.js';
 import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS } from '../screening/outbound.js';
 import { RouteStore } from '../screening/routes.js';
+import { CallLogSpool } from './call-log-spool.js';
+import { CallLogWriter } from './call-log-writer.js';
 import { startHealthServer, type Readiness } from './health-server.js';
 import { ServiceMetrics } from './metrics.js';
 import { logReadyLine } from './ready-line.js';
 import { createServiceRedis } from './redis.js';
+import { RedisHealth } from './redis-health.js';
+import { RedisWatch } from './redis-watch.js';
+
+/**
+ * At start, how long serve waits for Redis to read its eviction policy, and refuse to
+ * run on one that evicts. A Redis that is down or refuses the login does not stop the
+ * start (calls then fail open, readiness says why); the watch reads the policy once
+ * Redis is there.
+ */
+const REDIS_START_CHECK_WAIT_MS = 3_000;
 
 export interface RunningService {
   /** where /healthz, /readyz and /metrics answer (the real port when 0 was asked) */
@@ -53,25 +65,38 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   log.info({ config: describeConfig(config) }, 'callguard starting');
   const metrics = new ServiceMetrics();
   const redis = createServiceRedis(config.redis.target, log);
+  const redisHealth = new RedisHealth(redis, config.redisSafety.probeDeadlineMs, log.child({ component: 'redis' }));
+  const lists = new ListStore(redis, config.redis.namespace);
+  const watch = new RedisWatch({
+    redis,
+    lists,
+    allowEviction: config.redisSafety.allowEviction,
+    intervalMs: config.redisSafety.watchIntervalMs,
+    log: log.child({ component: 'redis-watch' }),
+    metrics,
+  });
+  const spool = config.spoolDir === undefined ? undefined : new CallLogSpool(config.spoolDir, config.redis.namespace);
+  const callLog = new CallLogWriter({ redis, namespace: config.redis.namespace, log, metrics, spool });
+  try {
+    await callLog.open();
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  // Read beside the start, not before it: a stalled or unreachable Redis must not delay
+  // screening (a call then fails open); an evicting one ends the start below.
+  const evictionCheck = refuseEvictingRedis(redis, redisHealth, watch, config.redisSafety.allowEviction);
+  evictionCheck.catch(() => undefined);
   // Channels this instance originates enter an app of its own, so their events come back here.
   const ownApp = ownAppName(config.ari.app);
   const ari = new AriConnection({ ...config.ari, ownApp, log });
   const rest = new AriRest({ url: config.ari.url, username: config.ari.username, password: config.ari.password });
   const calls = new AriCallControl({ rest, events: ari, app: ownApp });
   const routes = new RouteStore(redis, config.redis.namespace);
-  const lists = new ListStore(redis, config.redis.namespace);
-  const callLog = log.child({ component: 'call-log' });
 
-  const appendToCallLog = async (entry: CallLogEntry): Promise<void> => {
-    try {
-      await appendCallLog(redis, config.redis.namespace, entry);
-    } catch (error) {
-      callLog.warn({ channel: entry.channel, error: describeError(error) }, 'call not written to the call log');
-    }
-  };
-  const record = async (outcome: InboundOutcome): Promise<void> => {
+  const record = (outcome: InboundOutcome): void => {
     metrics.recordInbound(outcome);
-    await appendToCallLog(inboundCallLogEntry(outcome));
+    callLog.append(inboundCallLogEntry(outcome));
   };
   const useFeature = agentFeatureUse({
     lists,
@@ -80,7 +105,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     log: log.child({ component: 'agent-features' }),
     record: async (outcome: AgentFeatureOutcome) => {
       metrics.recordFeature(outcome);
-      await appendToCallLog(featureCallLogEntry(outcome));
+      callLog.append(featureCallLogEntry(outcome));
     },
   });
   const screeningSettings = {
@@ -91,7 +116,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   const check = (e164: string, names: string[]) => lists.checkEach(e164, names);
 
   const campaigns = new CampaignStore(redis, config.redis.namespace);
-  const recordOutbound = (outcome: AgentCallOutcome): Promise<void> => appendToCallLog(agentCallLogEntry(outcome));
+  const recordOutbound = async (outcome: AgentCallOutcome): Promise<void> => callLog.append(agentCallLogEntry(outcome));
 
   const app = new StasisApp({
     calls,
@@ -100,7 +125,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       metrics.callsInFlight.inc();
       try {
         const outcome = await handleInbound(call, { calls, routes, check, settings: screeningSettings, log });
-        await record(outcome);
+        record(outcome);
       } finally {
         metrics.callsInFlight.dec();
       }
@@ -151,19 +176,26 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     if (state === 'connected') sweep.start();
     else sweep.stop();
   });
-  redis.on('ready', () => metrics.redisConnected.set(1));
-  redis.on('close', () => metrics.redisConnected.set(0));
+  redisHealth.on('change', (state) => metrics.redisConnected.set(state === 'ready' ? 1 : 0));
+  metrics.redisConnected.set(redisHealth.state === 'ready' ? 1 : 0);
 
   const readiness = (): Readiness => {
-    const detail = { ari: ari.state, redis: redis.status };
-    return { ready: ariUp(ari.state) && redis.status === 'ready', detail };
+    const problems = watch.problems();
+    const detail: Record<string, string> = { ari: ari.state, redis: redisHealth.state };
+    if (problems.eviction) detail.redisPolicy = problems.eviction;
+    if (problems.lists.length > 0) detail.lists = problems.lists.map((alarm) => `${alarm.list}: ${alarm.kind}`).join(', ');
+    const ready = ariUp(ari.state) && redisHealth.state === 'ready' && !problems.eviction && problems.lists.length === 0;
+    return { ready, detail };
   };
   const health = await startHealthServer({ ...config.health, readiness, registry: metrics.registry }).catch(
-    (error: unknown) => {
+    async (error: unknown) => {
+      await callLog.close();
       redis.disconnect();
       throw error;
     },
   );
+  redisHealth.start();
+  watch.start();
   log.info({ health: `${health.address.host}:${health.address.port}` }, 'health and metrics listening');
   const agi = config.agi === undefined ? undefined : await startAgi(config.agi);
   async function startAgi(listen: { host: string; port: number }): Promise<AgiServer> {
@@ -188,6 +220,9 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
         }
       },
     }).catch(async (error: unknown) => {
+      redisHealth.stop();
+      await watch.stop();
+      await callLog.close();
       redis.disconnect();
       await health.close();
       throw error;
@@ -197,9 +232,12 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   }
   ari.start();
   // Dialling needs ARI (or every attempt would fail); the dialer then rides out outages of either by itself.
-  void Promise.all([ari.connected(), redisReady(redis)]).then(() => {
-    if (!stopping) dialer.start();
-  });
+  void Promise.all([ari.connected(), redisReady(redis), evictionCheck]).then(
+    () => {
+      if (!stopping) dialer.start();
+    },
+    () => undefined,
+  );
   void logReadyLine({
     ready: Promise.all([ari.connected(), redisReady(redis)]).then(() => undefined),
     stopping: () => stopping,
@@ -210,7 +248,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     log,
   });
 
-  return {
+  const service: RunningService = {
     health: health.address,
     ...(agi === undefined ? {} : { agi: agi.address }),
     metrics,
@@ -233,6 +271,9 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
         await app.drain();
       }
       rest.close();
+      redisHealth.stop();
+      await watch.stop();
+      await callLog.close();
       await redis.quit().catch(() => redis.disconnect());
       await health.close();
       const unfinished = drained.unfinished + (agiDrained?.unfinished ?? 0);
@@ -240,6 +281,13 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       return { unfinished };
     },
   };
+  try {
+    await evictionCheck;
+  } catch (error) {
+    await service.stop();
+    throw error;
+  }
+  return service;
 }
 
 /**
@@ -249,6 +297,31 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
  */
 function ariUp(state: ConnectionState): boolean {
   return state === 'connected' || state === 'standby';
+}
+
+/**
+ * Refuses to start on a Redis whose eviction policy may drop list entries, unless
+ * allowed. Waits for Redis at most REDIS_START_CHECK_WAIT_MS, less when it refuses the login.
+ */
+async function refuseEvictingRedis(redis: RedisClient, health: RedisHealth, watch: RedisWatch, allowEviction: boolean): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let onChange: ((state: string) => void) | undefined;
+  const givenUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, REDIS_START_CHECK_WAIT_MS);
+    onChange = (state) => {
+      if (state === 'auth-failed') resolve();
+    };
+    health.on('change', onChange);
+  });
+  await Promise.race([redisReady(redis), givenUp]);
+  clearTimeout(timer);
+  if (onChange) health.off('change', onChange);
+  if (redis.status !== 'ready') return;
+  const safety = await watch.readNow();
+  const problem = safety && evictionProblem(safety);
+  if (problem && !allowEviction) {
+    throw new Error(`${problem}; or set CALLGUARD_ALLOW_EVICTION=1 (--allow-eviction) to run anyway`);
+  }
 }
 
 function redisReady(redis: RedisClient): Promise<void> {

@@ -23,6 +23,8 @@ describe('serve configuration', () => {
     expect(config.unknownRouteAction).toEqual({ type: 'fallback' });
     expect(config.health).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(config.dialer).toEqual({ leaseMs: 60_000, reclaimIdleMs: 30_000 });
+    expect(config.redisSafety).toEqual({ allowEviction: false, probeDeadlineMs: 1_000, watchIntervalMs: 5_000 });
+    expect(config.spoolDir).toBeUndefined();
   });
 
   it('environment variables are read by their documented names', () => {
@@ -37,6 +39,10 @@ describe('serve configuration', () => {
       CALLGUARD_HEALTH: '127.0.0.1:0',
       CALLGUARD_DIALER_LEASE_MS: '3000',
       CALLGUARD_DIALER_RECLAIM_IDLE_MS: '2000',
+      CALLGUARD_ALLOW_EVICTION: '1',
+      CALLGUARD_REDIS_PROBE_MS: '250',
+      CALLGUARD_REDIS_WATCH_MS: '1000',
+      CALLGUARD_SPOOL_DIR: '/var/spool/callguard',
     });
     const config = parseServeConfig(settings);
     expect(config.ari).toEqual({ url: 'http://10.0.0.5:8088', username: 'u', password: 'p', app: 'screen' });
@@ -44,6 +50,8 @@ describe('serve configuration', () => {
     expect(config.unknownRouteAction).toEqual({ type: 'hangup', cause: 17 });
     expect(config.health.port).toBe(0);
     expect(config.dialer).toEqual({ leaseMs: 3_000, reclaimIdleMs: 2_000 });
+    expect(config.redisSafety).toEqual({ allowEviction: true, probeDeadlineMs: 250, watchIntervalMs: 1_000 });
+    expect(config.spoolDir).toBe('/var/spool/callguard');
   });
 
   it.each([
@@ -65,6 +73,10 @@ describe('serve configuration', () => {
     [{ featureList: 'Do Not Call' }, '--feature-list (CALLGUARD_FEATURE_LIST)'],
     [{ featureCodes: 'PJSIP/1001=35' }, '--feature-codes (CALLGUARD_FEATURE_CODES)'],
     [{ blockDigits: '*9!' }, '--block-digits (CALLGUARD_BLOCK_DIGITS)'],
+    [{ redisUrl: 'redis://127.0.0.1:99999' }, '--redis (REDIS_URL): "redis://127.0.0.1:99999" has port 99999'],
+    [{ allowEviction: 'sure' }, '--allow-eviction (CALLGUARD_ALLOW_EVICTION)'],
+    [{ redisProbeMs: '10' }, '--redis-probe-ms (CALLGUARD_REDIS_PROBE_MS)'],
+    [{ redisWatchMs: 'often' }, '--redis-watch-ms (CALLGUARD_REDIS_WATCH_MS)'],
   ] as [Partial<ServeSettings>, string][])('a bad setting is refused with a message naming it: %o', (change, named) => {
     expect(problem({ ...MINIMAL, ...change })).toContain(named);
   });

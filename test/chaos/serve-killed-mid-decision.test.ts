@@ -72,7 +72,7 @@ describe.skipIf(!availability.run)('serve killed with -9 while calls are being d
 
   /** Stalls Redis, places the calls and resolves once all of them are in Stasis, being decided. */
   async function callsMidDecision(): Promise<{ numbers: string[]; calls: Promise<CallOutcome>[] }> {
-    redisServer.stall();
+    redisServer.pause();
     const numbers = Array.from({ length: CALLS }, (_, index) => caller(index));
     const calls = numbers.map((from) => placeCall({ from, route: 'support', to: '+4930555000', target: asterisk.sipTarget }));
     await until(`${CALLS} channels are in Stasis`, async () => (await channelsInStasis(rest)) === CALLS);

@@ -78,7 +78,7 @@ describe('callguard campaign', () => {
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/no list named didz/);
     const orderAlone = await callguard(ns, 'campaign', 'set', 'other', '--endpoint', 'PJSIP/x', '--context', 'agents', '--caller-id-order', 'random');
-    expect(orderAlone.err).toMatch(/--caller-id-order needs a --caller-id-list/);
+    expect(orderAlone.err).toMatch(/a caller id order needs a caller id list \(--caller-id-list\)/);
     const removed = await callguardJson<{ campaign: Record<string, unknown> }>(ns, 'campaign', 'set', 'sales', '--no-caller-id-list');
     expect(removed.json.campaign.callerIdList).toBeNull();
   });

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { globalKeys } from '../../src/lists/keys.js';
-import { appendCallLog, type CallLogEntry } from '../../src/screening/call-log.js';
+import type { CallLogEntry } from '../../src/screening/call-log.js';
 import type { Verdict } from '../../src/screening/types.js';
+import { appendCallLog } from '../helpers/call-log.js';
 import { testNamespace, testRedis } from '../helpers/redis.js';
 import { callguard, callguardJson } from './run-cli.js';
 

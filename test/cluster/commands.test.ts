@@ -5,7 +5,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DialQueue } from '../../src/dialer/queue.js';
 import { listKeys, stagingKeys } from '../../src/lists/keys.js';
-import { appendCallLog } from '../../src/screening/call-log.js';
+import { appendCallLog } from '../helpers/call-log.js';
 import { callguardArgs, spawnCallguard, type CliRun } from '../cli/run-cli.js';
 import { numberLines } from '../import/helpers.js';
 import { startRedisCluster, type RunningCluster } from '../helpers/redis-cluster.js';
@@ -90,7 +90,7 @@ describe('the commands on a 3-primary Redis Cluster', () => {
     expect(afterCancel.json.cancelled.map((entry) => entry.list)).toEqual(['harassment']);
     expect(afterCancel.json.history.map((event) => event.action)).toContain('cancel');
 
-    expect((await on(ns, 'list', 'rm', 'spam')).code).toBe(0);
+    expect((await on(ns, 'list', 'rm', 'spam', '--yes')).code).toBe(0);
     expect((await json<{ lists: { name: string }[] }>(ns, 'lists')).json.lists.map((list) => list.name)).toEqual(['dnc', 'harassment', 'vip']);
   });
 

@@ -238,13 +238,14 @@ describe.skipIf(!availability.run)('inbound calls through the Stasis app', () =>
     }
     redis.disconnect();
     redis = testClient();
-    await expect.poll(() => service?.readiness().ready, { timeout: 10_000 }).toBe(true);
-    // The fresh Redis is empty: put the route and the number back, as a restored Redis would have them.
+    // The fresh Redis is empty: put the route and the number back, as a restored Redis
+    // would have them. Until then serve is rightly not ready: its lists vanished.
     await setRoute('outage', { actions: { ...newRoute('x').actions, unavailable: QUEUE } });
     const lists = new ListStore(redis, namespace);
     await lists.createList('dnc', { by: 'e2e' });
     await lists.createList('vip', { by: 'e2e' });
     await lists.add('dnc', [{ member: BLOCKED }], { by: 'e2e' });
+    await expect.poll(() => service?.readiness().ready, { timeout: 10_000 }).toBe(true);
     expect((await call(BLOCKED, 'outage')).status).toBe(403);
   });
 

@@ -48,6 +48,7 @@ async function startRunLocal(dataDir: string): Promise<RunLocal> {
     SIP_PORT: String(await freeUdpPort()),
     FAR_END_PORT: String(await freeUdpPort()),
     CALLGUARD_HEALTH: `127.0.0.1:${await freePort()}`,
+    CALLGUARD_API_LISTEN: `127.0.0.1:${await freePort()}`,
   };
   const child = spawn(RUN_LOCAL, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -88,6 +89,20 @@ async function readyLine(run: RunLocal): Promise<Record<string, unknown>> {
   }
 }
 
+/** The api's own log line says where it listens; its /readyz answers once Redis is connected. */
+async function apiListening(run: RunLocal): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const line = logLines(run.stdout()).find((entry) => entry.msg === 'callguard api listening');
+    if (line) {
+      const ready = await fetch(`http://${String(line.listen)}/readyz`).catch(() => undefined);
+      if (ready?.status === 200) return;
+    }
+    if (Date.now() > deadline) throw new Error(`the api did not become ready within ${READY_TIMEOUT_MS} ms:\n${run.stderr()}\n${run.stdout()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe.skipIf(!availability.run)('scripts/run-local.sh', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)(
     '%s stops Redis, Asterisk and serve within seconds, leaving no process and no sandbox run behind; stdout is JSON lines only',
@@ -112,6 +127,8 @@ describe.skipIf(!availability.run)('scripts/run-local.sh', () => {
         expect(names.some((name) => name.startsWith('redis-server'))).toBe(true);
         expect(names.some((name) => /^asterisk .*-f/.test(name))).toBe(true);
         expect(names.some((name) => name.includes('dist/cli/main.js serve'))).toBe(true);
+        expect(names.some((name) => name.includes('dist/cli/main.js api'))).toBe(true);
+        await apiListening(run);
         const runDir = /-C (\S+)\/etc\/asterisk\.conf/.exec(names.find((name) => name.startsWith('unshare')) ?? '')?.[1];
         expect(runDir).toBeDefined();
 

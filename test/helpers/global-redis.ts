@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { dockerEngineAvailable, startRedisContainer } from './redis-container.js';
 import { startRedisServer } from './redis-server.js';
 
 declare module 'vitest' {
@@ -8,8 +9,10 @@ declare module 'vitest' {
 }
 
 /**
- * One Redis for the whole run: REDIS_URL when given, otherwise a throwaway
- * redis-server. Tests isolate themselves by namespace, never by flushing.
+ * One Redis for the whole run: REDIS_URL when given, else a testcontainers container
+ * where a Docker engine runs (CALLGUARD_TEST_REDIS=server skips it), else a throwaway
+ * redis-server. Tests isolate themselves by namespace, never by flushing. Tests that stop
+ * or stall Redis start a redis-server of their own either way.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const given = process.env.REDIS_URL;
@@ -17,7 +20,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('redisUrl', given);
     return async () => {};
   }
-  const redis = await startRedisServer();
+  const useContainer = process.env.CALLGUARD_TEST_REDIS !== 'server' && (await dockerEngineAvailable());
+  const redis = useContainer ? await startRedisContainer() : await startRedisServer();
   project.provide('redisUrl', redis.url);
   return () => redis.stop();
 }

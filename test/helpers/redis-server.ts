@@ -8,10 +8,14 @@ import { Redis } from 'ioredis';
 export interface RunningRedis {
   url: string;
   port: number;
-  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
-  stall(): void;
-  /** Lets a stalled server go on (SIGCONT). */
+  /** SIGSTOP: the socket stays open, nothing answers (a stalled Redis) */
+  pause(): void;
+  /** SIGCONT after pause() */
   resume(): void;
+  /** ends the server but keeps its dir, for restart() */
+  kill(): Promise<void>;
+  /** starts it again on the same port and dir (its data back only with --appendonly yes) */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -54,37 +58,56 @@ export async function waitForPing(url: string): Promise<void> {
 /**
  * A throwaway redis-server on a free loopback port, without persistence, so tests
  * that stop and restart Redis (outage tests) own their server. `extraArgs` are more
- * redis-server options (say `--cluster-enabled yes`); files they name land in the
- * server's own temporary dir.
+ * redis-server options (say `--cluster-enabled yes`, or `--appendonly yes` for one that
+ * keeps its data across restart()); files they name land in the server's own
+ * temporary dir, which lives until stop().
  */
 export async function startRedisServer(port?: number, extraArgs: readonly string[] = []): Promise<RunningRedis> {
   const chosenPort = port ?? (await freePort());
   const dir = await mkdtemp(join(tmpdir(), 'callguard-redis-'));
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(chosenPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],
-    { stdio: 'ignore' },
-  );
-  const spawnFailed = new Promise<never>((_, reject) => {
-    child.once('error', (error) =>
-      reject(new Error(`could not start redis-server (apt-get install redis-server): ${error.message}`)),
-    );
-  });
   const url = `redis://127.0.0.1:${chosenPort}`;
-  await Promise.race([waitForPing(url), spawnFailed]);
+  // A server started with --requirepass answers PING only once logged in.
+  const password = extraArgs[extraArgs.indexOf('--requirepass') + 1];
+  const pingUrl = extraArgs.includes('--requirepass') && password ? `redis://:${password}@127.0.0.1:${chosenPort}` : url;
+
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawn(
+      'redis-server',
+      ['--port', String(chosenPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],
+      { stdio: 'ignore' },
+    );
+    const spawnFailed = new Promise<never>((_, reject) => {
+      child.once('error', (error) =>
+        reject(new Error(`could not start redis-server (apt-get install redis-server): ${error.message}`)),
+      );
+    });
+    await Promise.race([waitForPing(pingUrl), spawnFailed]);
+    return child;
+  };
+  const terminate = async (child: ChildProcess): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    // A paused server would never see the SIGTERM.
+    child.kill('SIGCONT');
+    child.kill('SIGTERM');
+    await exited;
+  };
+
+  let child = await launch();
   return {
     url,
     port: chosenPort,
-    stall: () => child.kill('SIGSTOP'),
-    resume: () => child.kill('SIGCONT'),
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
+    async kill() {
+      await terminate(child);
+    },
+    async restart() {
+      await terminate(child);
+      child = await launch();
+    },
     async stop() {
-      if (child.exitCode === null) {
-        // A stalled server would hold the SIGTERM until it runs again.
-        child.kill('SIGCONT');
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await terminate(child);
       await rm(dir, { recursive: true, force: true });
     },
   };

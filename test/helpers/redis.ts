@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { Redis } from 'ioredis';
+import type { RedisTarget } from '../../src/redis/target.js';
 
 export function testNamespace(): string {
   return `cgtest-${randomBytes(6).toString('hex')}`;
@@ -13,4 +14,9 @@ export function redisUrl(): string {
 /** A client for one test; the caller quits it in afterEach/afterAll. */
 export function testRedis(): Redis {
   return new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
+}
+
+/** One standalone Redis as the connection factory takes it, for tests that start serve's parts by hand. */
+export function standaloneTarget(url: string): RedisTarget {
+  return { mode: 'standalone', url };
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { redisUrl, testNamespace, testRedis } from '../helpers/redis.js';
 import { listKeys, stagingPattern } from '../../src/lists/keys.js';
+import { DEFAULT_REPLACE_GUARDS } from '../../src/lists/import/guards.js';
 import { importList } from '../../src/lists/import/run.js';
 import { openSource } from '../../src/lists/import/source.js';
 import { ListStore } from '../../src/lists/store.js';
@@ -14,6 +15,8 @@ afterAll(() => redis.quit());
 const ONLY_OLD = '+4930111111';
 const IN_BOTH = '+4930222222';
 const ONLY_NEW = '+4930333333';
+/** For tests of what a replace keeps: the 3-entry list shrinks to 1, past the default --max-shrink. */
+const SHRINK_ALLOWED = { guards: { ...DEFAULT_REPLACE_GUARDS, maxShrinkPercent: 100 } };
 
 let namespace: string;
 let store: ListStore;
@@ -78,7 +81,7 @@ describe('import --replace', () => {
 
   it('keeps cancellations and history, and records one replace event', async () => {
     await store.cancel('dnc', [ONLY_OLD], { by: 'alice', reason: 'customer agreed' });
-    await importText(redis, namespace, 'dnc', `${ONLY_NEW}\n`, { replace: true });
+    await importText(redis, namespace, 'dnc', `${ONLY_NEW}\n`, { replace: true, ...SHRINK_ALLOWED });
     const cancelled = await redis.hkeys(listKeys(namespace, 'dnc').cancelled);
     expect(cancelled).toContain(ONLY_OLD);
     const events = await store.audit('dnc');
@@ -112,7 +115,7 @@ describe('import --replace', () => {
     expect(await store.check(ONLY_OLD, ['dnc'])).toMatchObject({ member: ONLY_OLD });
     expect(await redis.scard(listKeys(namespace, 'dnc').exact)).toBe(2);
 
-    const next = await importText(redis, namespace, 'dnc', `${ONLY_NEW}\n`, { replace: true });
+    const next = await importText(redis, namespace, 'dnc', `${ONLY_NEW}\n`, { replace: true, ...SHRINK_ALLOWED });
     expect(next.staleStagingKeysRemoved).toBeGreaterThan(0);
     expect(await stagingKeysLeft()).toEqual([]);
     expect(await entriesOf(redis, namespace, 'dnc')).toEqual({ exact: [ONLY_NEW], timed: {} });

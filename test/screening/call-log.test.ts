@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { globalKeys } from '../../src/lists/keys.js';
-import { appendCallLog, readCallLog, type CallLogEntry } from '../../src/screening/call-log.js';
+import { appendCallLogOnce, CALL_LOG_DEDUPE_WINDOW_MS, readCallLog, type CallLogEntry } from '../../src/screening/call-log.js';
 import type { Verdict } from '../../src/screening/types.js';
+import { appendCallLog } from '../helpers/call-log.js';
 import { testNamespace, testRedis } from '../helpers/redis.js';
 
 const redis = testRedis();
@@ -30,7 +31,8 @@ describe('call log', () => {
   it('reads back every field of an appended call, newest first', async () => {
     const namespace = testNamespace();
     await appendCallLog(redis, namespace, call(1, 'clear'));
-    const id = await appendCallLog(redis, namespace, call(2, 'blocked'));
+    await appendCallLog(redis, namespace, call(2, 'blocked'));
+    const [, [id]] = (await redis.xrange(globalKeys(namespace).callLog, '-', '+')) as [unknown, [string]];
     const report = await readCallLog(redis, namespace);
     expect(report.entries.map((entry) => entry.channel)).toEqual(['1700000000.2', '1700000000.1']);
     expect(report.entries[0]).toEqual({ ...call(2, 'blocked'), id, decisionMs: 0.812 });
@@ -97,6 +99,25 @@ describe('call log', () => {
     await redis.xadd(globalKeys(namespace).callLog, '*', 'junk', '1');
     await appendCallLog(redis, namespace, call(1, 'clear'));
     expect((await readCallLog(redis, namespace)).total).toBe(1);
+  });
+
+  it('entries are appended in the order given, and one sent again with its id is appended once', async () => {
+    const namespace = testNamespace();
+    const first = [{ id: 'a', entry: call(1, 'clear') }, { id: 'b', entry: call(2, 'blocked') }];
+    expect(await appendCallLogOnce(redis, namespace, first, Date.now())).toEqual({ appended: 2, skipped: 0 });
+    const again = [...first, { id: 'c', entry: call(3, 'clear') }];
+    expect(await appendCallLogOnce(redis, namespace, again, Date.now())).toEqual({ appended: 1, skipped: 2 });
+    const { entries } = await readCallLog(redis, namespace);
+    expect(entries.map((entry) => entry.channel).reverse()).toEqual(['1700000000.1', '1700000000.2', '1700000000.3']);
+  });
+
+  it('an id is remembered for the dedupe window, then forgotten, so the ids kept stay bounded', async () => {
+    const namespace = testNamespace();
+    const then = Date.now();
+    await appendCallLogOnce(redis, namespace, [{ id: 'a', entry: call(1, 'clear') }], then);
+    const later = then + CALL_LOG_DEDUPE_WINDOW_MS + 1;
+    expect(await appendCallLogOnce(redis, namespace, [{ id: 'b', entry: call(2, 'clear') }], later)).toEqual({ appended: 1, skipped: 0 });
+    expect(await redis.zrange(globalKeys(namespace).callLogWritten, '0', '-1')).toEqual(['b']);
   });
 
   it('the stream is trimmed to about the cap', async () => {

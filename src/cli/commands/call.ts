@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DialQueue } from '../../dialer/queue.js';
+import { DialRequestError, queueCall } from '../../dialer/queue-call.js';
 import { MAX_ALTERNATES, MAX_ATTRS_LENGTH, REQUEST_ID_PATTERN } from '../../dialer/request-fields.js';
-import { normalize } from '../../numbers/normalize.js';
 import { isCampaignName } from '../../screening/campaign.js';
 import { CampaignStore } from '../../screening/campaigns.js';
 import type { CliIo } from '../context.js';
@@ -67,40 +67,34 @@ JSON: {"request","entry","campaign","number","e164","alternates":[...],"at":ISO|
         const lookup = await new CampaignStore(redis, context.namespace).get(options.campaign);
         if (lookup.kind === 'missing') throw new CliError(`no campaign named ${options.campaign} (see: callguard campaign list)`);
         if (lookup.kind === 'invalid') throw new CliError(`campaign ${options.campaign} is stored but invalid: ${lookup.reason}`);
-        const region = lookup.campaign.region ?? options.region;
-        if (options.alt.length > MAX_ALTERNATES) throw new UsageError(`--alt given ${options.alt.length} times; at most ${MAX_ALTERNATES}`);
-        const [normalized, ...alternates] = [number, ...options.alt].map((candidate) => {
-          const result = normalize(candidate, region);
-          if (result.kind === 'e164') return result;
-          const why =
-            result.kind === 'hidden'
-              ? 'it names no number'
-              : withRegionHint(result.reason, region, `give the campaign a region (callguard campaign set ${options.campaign} --region DE) or use --region`);
-          throw new UsageError(`${JSON.stringify(candidate)} cannot be dialled: ${why}; nothing was queued`);
-        });
-        const main = normalized as { e164: string };
-        if (JSON.stringify(options.attr).length > MAX_ATTRS_LENGTH) throw new UsageError(`--attr values exceed ${MAX_ATTRS_LENGTH} characters in all`);
-        const entry = await new DialQueue(redis, context.namespace).enqueue({
-          campaign: options.campaign,
-          number,
-          attrs: options.attr,
-          ...(options.alt.length === 0 ? {} : { alternates: options.alt }),
-          ...(at === undefined ? {} : { at }),
-          ...(options.id === undefined ? {} : { id: options.id }),
-        });
-        const request = options.id ?? entry;
+        let queued;
+        try {
+          queued = await queueCall(new DialQueue(redis, context.namespace), {
+            campaign: lookup.campaign,
+            number,
+            attrs: options.attr,
+            ...(options.alt.length === 0 ? {} : { alternates: options.alt }),
+            ...(options.region === undefined ? {} : { region: options.region }),
+            ...(at === undefined ? {} : { at }),
+            ...(options.id === undefined ? {} : { id: options.id }),
+          });
+        } catch (error) {
+          if (error instanceof DialRequestError) throw new UsageError(callErrorMessage(error, number, options));
+          throw error;
+        }
+        const { request, entry } = queued;
         const when = at === undefined ? 'now' : `at ${isoTime(at)}`;
-        const then = alternates.length === 0 ? '' : ` (then ${alternates.map((alternate) => alternate.e164).join(', ')} in turn)`;
-        context.print(`queued request ${request}: campaign ${options.campaign} calls ${main.e164}${then} ${when}`, {
+        const then = queued.alternates.length === 0 ? '' : ` (then ${queued.alternates.join(', ')} in turn)`;
+        context.print(`queued request ${request}: campaign ${options.campaign} calls ${queued.e164}${then} ${when}`, {
           request,
           entry,
           campaign: options.campaign,
           number,
-          e164: main.e164,
-          alternates: alternates.map((alternate) => alternate.e164),
+          e164: queued.e164,
+          alternates: queued.alternates,
           at: isoTime(at),
         });
-        const note = extensionNote(number, main.e164);
+        const note = extensionNote(number, queued.e164);
         if (note !== undefined) io.err(`callguard: note: ${note}`);
       });
     });
@@ -125,4 +119,13 @@ function parseAttr(text: string, previous: Record<string, string>): Record<strin
 function parseRequestId(text: string): string {
   if (!REQUEST_ID_PATTERN.test(text)) throw new InvalidArgumentError(`"${text}" is not a request id: letters, digits . _ : @ -, up to 128`);
   return text;
+}
+
+/** The CLI's words for a request that cannot be queued: its flags, and how to give a missing region. */
+function callErrorMessage(error: DialRequestError, number: string, options: CallOptions): string {
+  if (error.field === 'attrs') return `--attr values exceed ${MAX_ATTRS_LENGTH} characters in all`;
+  if (error.field === 'alternates') return `--alt given ${options.alt.length} times; at most ${MAX_ALTERNATES}`;
+  if (error.why === undefined) return error.message;
+  const hint = `give the campaign a region (callguard campaign set ${options.campaign} --region DE) or use --region`;
+  return `${JSON.stringify(error.input ?? number)} cannot be dialled: ${withRegionHint(error.why, options.region, hint)}; nothing was queued`;
 }

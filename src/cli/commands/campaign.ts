@@ -1,17 +1,17 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { campaignReport, DEFAULT_REPORT_SCAN } from '../../dialer/campaign-report.js';
 import { DialQueue } from '../../dialer/queue.js';
-import { ATTEMPT_OUTCOMES, type AttemptOutcome, type AttemptResult } from '../../dialer/types.js';
+import { ATTEMPT_OUTCOMES, type AttemptOutcome } from '../../dialer/types.js';
 import { ActionSyntaxError, causeName, formatAction, parseAction } from '../../screening/actions.js';
 import {
   CALLER_ID_ORDERS,
-  isCampaignName,
-  NOT_DIALLED_VERDICTS,
   type CallerIdOrder,
   type Campaign,
+  isCampaignName,
+  NOT_DIALLED_VERDICTS,
   type NotDialledVerdict,
 } from '../../screening/campaign.js';
 import {
-  applyCampaignChanges,
   CampaignSyntaxError,
   formatDelay,
   formatDialplanTarget,
@@ -22,6 +22,7 @@ import {
   type CampaignChanges,
 } from '../../screening/campaign-syntax.js';
 import { CampaignStore } from '../../screening/campaigns.js';
+import { missingLists, setCampaign, type SetOutcome } from '../../screening/settings.js';
 import type { Action } from '../../screening/types.js';
 import {
   allowMissingContextOption,
@@ -32,14 +33,13 @@ import {
 } from '../campaign-context-check.js';
 import type { CliContext, CliIo } from '../context.js';
 import { parseDurationOrTime } from '../duration.js';
-import { CliError, UsageError } from '../errors.js';
+import { CliError } from '../errors.js';
 import { count, fields, isoTime, table } from '../format.js';
-import { existingListNames, missingLists, withSuggestions } from '../missing-list.js';
+import { setUsageError } from '../set-errors.js';
+import { campaignJson, resultJson } from '../json-shapes.js';
 import { byOption, defaultActor, parseListName, parseListNames, parseRegion } from '../options.js';
 import { withContext } from '../program.js';
 
-/** Results a report reads at most, newest first; older ones need --since or the stream itself. */
-const DEFAULT_REPORT_SCAN = 10_000;
 
 interface CampaignSetOptions extends ContextCheckFlags {
   block?: string[] | false;
@@ -150,38 +150,31 @@ JSON: {"created":bool,"campaign":{...as campaign show}}`,
     .action(async (name: string, options: CampaignSetOptions, command: Command) =>
       withContext(command, io, async (context) => {
         const campaigns = new CampaignStore(await context.redis(), context.namespace);
-        const existing = await campaigns.get(name);
-        if (existing.kind === 'invalid') {
-          io.err(`callguard: warning: stored campaign ${name} was invalid (${existing.reason}); starting from the defaults`);
-        }
-        const changes = changesFrom(options, existing.kind === 'found' ? existing.campaign : undefined);
-        const missing = await missingLists(context, [...(changes.block ?? []), ...(changes.callerIdList ? [changes.callerIdList.list] : [])]);
-        if (missing.length > 0 && !options.allowMissingLists) {
-          throw new UsageError(
-            `no list named ${withSuggestions(missing, await existingListNames(context))}: create it first (callguard list create <name>) or pass --allow-missing-lists; nothing was saved`,
-          );
-        }
-        let updated: Campaign;
+        const changes = changesFrom(options);
+        // Asked before anything is saved: a context the dialplan lacks hangs up on every answered callee.
+        const contextWarnings = changes.agent === undefined ? [] : await checkCampaignContext(changes.agent, options, process.env);
+        let outcome: SetOutcome<Campaign>;
         try {
-          updated = applyCampaignChanges(name, existing.kind === 'found' ? existing.campaign : undefined, changes, {
+          outcome = await setCampaign(campaigns, await context.store(), name, changes, {
+            allowMissingLists: Boolean(options.allowMissingLists),
             at: Date.now(),
             by: options.by ?? defaultActor(),
           });
         } catch (error) {
-          if (error instanceof CampaignSyntaxError) throw new UsageError(`${error.message}; nothing was saved`);
-          throw error;
+          throw await setUsageError(error, context);
         }
-        const contextWarnings = changes.agent === undefined ? [] : await checkCampaignContext(changes.agent, options, process.env);
-        await campaigns.set(updated);
+        const { created, saved: updated, missing } = outcome;
+        if (outcome.replacedInvalid !== undefined) {
+          io.err(`callguard: warning: stored campaign ${name} was invalid (${outcome.replacedInvalid}); starting from the defaults`);
+        }
         for (const list of missing) {
           io.err(
-            list === changes.callerIdList?.list && !(changes.block ?? []).includes(list)
+            list === updated.callerIdList?.list && !updated.block.includes(list)
               ? `callguard: warning: caller id list ${list} does not exist; the campaign's --caller-id is presented until it does`
               : `callguard: warning: list ${list} does not exist; nothing is dialled until it does`,
           );
         }
         for (const warning of contextWarnings) io.err(warning);
-        const created = existing.kind !== 'found';
         context.print([`campaign ${name} ${created ? 'created' : 'changed'}`, ...describeCampaign(updated, missing)], {
           created,
           campaign: campaignJson(updated),
@@ -209,7 +202,7 @@ JSON: {"campaign":{"name","block":[...],"region":CC|null,"endpoint","callerId":s
     .action(async (name: string, _options: unknown, command: Command) =>
       withContext(command, io, async (context) => {
         const found = await readCampaign(context, name);
-        const missing = await missingLists(context, found.block);
+        const missing = await missingLists(await context.store(), found.block);
         const counts = await new DialQueue(await context.redis(), context.namespace).counts(name);
         context.print(
           describeCampaign(found, missing, [
@@ -279,16 +272,14 @@ JSON: {"campaign","attempts":[{"request","number","e164","attempt","outcome","li
     )
     .action(async (name: string, options: { since?: (now: number) => number; outcome?: AttemptOutcome; limit: number }, command: Command) =>
       withContext(command, io, async (context) => {
-        const queue = new DialQueue(await context.redis(), context.namespace);
-        const since = options.since?.(Date.now());
-        const read = await queue.results({ campaign: name, scan: DEFAULT_REPORT_SCAN, ...(since === undefined ? {} : { since }) });
-        const attempts = read.filter((result) => (options.outcome === undefined || result.outcome === options.outcome) && (since === undefined || result.at >= since));
-        const totals = countBy(attempts, () => true);
-        const finished = countBy(attempts, (result) => result.final);
-        const counts = await queue.counts(name);
-        const shown = attempts.slice(0, options.limit);
+        const report = await campaignReport(new DialQueue(await context.redis(), context.namespace), name, {
+          limit: options.limit,
+          ...(options.outcome === undefined ? {} : { outcome: options.outcome }),
+          ...(options.since === undefined ? {} : { since: options.since(Date.now()) }),
+        });
+        const { attempts: shown, totals, finished, ...counts } = report;
         const lines =
-          attempts.length === 0
+          shown.length === 0
             ? [`no attempts of campaign ${name}${options.since ? ' in that time' : ''}`]
             : [
                 ...table(
@@ -345,13 +336,14 @@ function actionOption(verdict: NotDialledVerdict, fallback: string): Option {
   );
 }
 
-function changesFrom(options: CampaignSetOptions, existing: Campaign | undefined): CampaignChanges {
+function changesFrom(options: CampaignSetOptions): CampaignChanges {
   const changes: CampaignChanges = {};
   if (options.callerIdList === false) changes.callerIdList = null;
   else if (options.callerIdList !== undefined || options.callerIdOrder !== undefined) {
-    const list = options.callerIdList === undefined ? existing?.callerIdList?.list : options.callerIdList;
-    if (list === undefined) throw new UsageError('--caller-id-order needs a --caller-id-list; nothing was saved');
-    changes.callerIdList = { list, order: options.callerIdOrder ?? existing?.callerIdList?.order ?? 'round-robin' };
+    changes.callerIdList = {
+      ...(options.callerIdList === undefined ? {} : { list: options.callerIdList }),
+      ...(options.callerIdOrder === undefined ? {} : { order: options.callerIdOrder }),
+    };
   }
   if (options.block !== undefined) changes.block = options.block === false ? [] : options.block;
   if (options.region !== undefined) changes.region = options.region === false ? null : options.region;
@@ -367,11 +359,7 @@ function changesFrom(options: CampaignSetOptions, existing: Campaign | undefined
   const actions: Partial<Record<NotDialledVerdict, Action>> = {};
   for (const verdict of NOT_DIALLED_VERDICTS) {
     const action = options[ACTION_OPTION[verdict]] as Action | undefined;
-    if (action === undefined) continue;
-    if (action.type === 'continue' && verdict !== 'hidden' && verdict !== 'malformed') {
-      throw new UsageError(`--on-${verdict} ${formatAction(action)}: a number that is not dialled gets hangup or announce`);
-    }
-    actions[verdict] = action;
+    if (action !== undefined) actions[verdict] = action;
   }
   changes.actions = actions;
   return changes;
@@ -386,27 +374,6 @@ async function readCampaign(context: CliContext, name: string): Promise<Campaign
   return lookup.campaign;
 }
 
-/** The stable JSON shape of a campaign: delays and actions in their written form, absent values null. */
-export function campaignJson(campaign: Campaign): Record<string, unknown> {
-  return {
-    name: campaign.name,
-    block: campaign.block,
-    region: campaign.region ?? null,
-    endpoint: campaign.endpoint,
-    callerId: campaign.callerId ?? null,
-    callerIdList: campaign.callerIdList ?? null,
-    dialTimeout: formatDelay(campaign.dialTimeoutMs),
-    context: formatDialplanTarget(campaign.agent),
-    maxAttempts: campaign.maxAttempts,
-    retry: { busy: formatDelay(campaign.retry.BUSY), noanswer: formatDelay(campaign.retry.NO_ANSWER), failed: formatDelay(campaign.retry.FAILED) },
-    maxConcurrent: campaign.maxConcurrent,
-    fail: campaign.fail,
-    unavailableRetry: formatDelay(campaign.unavailableRetryMs),
-    actions: Object.fromEntries(NOT_DIALLED_VERDICTS.map((verdict) => [verdict, formatAction(campaign.actions[verdict])])),
-    updatedAt: isoTime(campaign.updatedAt),
-    updatedBy: campaign.updatedBy ?? null,
-  };
-}
 
 function describeAction(action: Action): string {
   const name = action.type === 'continue' ? undefined : causeName(action.cause);
@@ -435,28 +402,6 @@ function describeCampaign(campaign: Campaign, missing: string[], extra: [string,
   ]);
 }
 
-function resultJson(result: AttemptResult): Record<string, unknown> {
-  return {
-    request: result.request,
-    number: result.number,
-    e164: result.e164 ?? null,
-    attempt: result.attempt,
-    outcome: result.outcome,
-    list: result.list ?? null,
-    member: result.member ?? null,
-    reason: result.reason ?? null,
-    at: isoTime(result.at),
-    final: result.final,
-    retryAt: isoTime(result.retryAt),
-    attrs: result.attrs,
-  };
-}
-
-function countBy(results: AttemptResult[], include: (result: AttemptResult) => boolean): Partial<Record<AttemptOutcome, number>> {
-  const counts: Partial<Record<AttemptOutcome, number>> = {};
-  for (const result of results) if (include(result)) counts[result.outcome] = (counts[result.outcome] ?? 0) + 1;
-  return counts;
-}
 
 function formatCounts(counts: Partial<Record<AttemptOutcome, number>>): string {
   const parts = ATTEMPT_OUTCOMES.filter((outcome) => counts[outcome]).map((outcome) => `${outcome} ${counts[outcome]}`);

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isCampaignName } from '../../screening/campaign.js';
+import { cancelOnCampaign } from '../../screening/campaign-cancel.js';
 import { CampaignStore } from '../../screening/campaigns.js';
 import type { CliContext, CliIo } from '../context.js';
 import { CliError, EXIT_NOTHING_CANCELLED, UsageError } from '../errors.js';
@@ -92,15 +93,8 @@ async function cancelForCampaign(context: CliContext, name: string, inputs: stri
   if (lookup.kind === 'invalid') throw new CliError(`campaign ${name} is stored but invalid: ${lookup.reason}`);
   const entries = readEntries(inputs, options.region ?? lookup.campaign.region);
   const members = entries.map((entry) => entry.member);
-  const store = await context.store();
   const actor = { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' as const };
-  const lists: { list: string; cancelled: string[]; notListed: string[] }[] = [];
-  const missingLists: string[] = [];
-  // Existence first, so a missing list is reported rather than ending the command half-way.
-  for (const list of lookup.campaign.block) {
-    if (await store.hasList(list)) lists.push({ list, ...(await store.cancel(list, members, actor)) });
-    else missingLists.push(list);
-  }
+  const { lists, missingLists } = await cancelOnCampaign(await context.store(), lookup.campaign, members, actor);
   context.print(
     [
       ...lists.flatMap((result) => [

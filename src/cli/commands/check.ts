@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { normalize } from '../../numbers/index.js';
+import { checkNumber, type CheckVerdict } from '../../screening/check-number.js';
 import type { CliIo } from '../context.js';
 import { EXIT_BLOCKED, EXIT_HIDDEN, EXIT_MALFORMED, EXIT_OK, ExitWith } from '../errors.js';
 import { describeExpiry, entryJson, fields, isoTime } from '../format.js';
@@ -11,8 +11,6 @@ interface CheckOptions {
   list: string[];
   region?: string;
 }
-
-type CheckVerdict = 'blocked' | 'clear' | 'hidden' | 'malformed';
 
 const EXIT_CODES: Record<CheckVerdict, number> = {
   clear: EXIT_OK,
@@ -36,7 +34,8 @@ The exit code is the verdict, for scripts:
   10 blocked    on a list; the list, entry, expiry and reason are printed
   11 hidden     no number presented (anonymous, restricted, empty...)
   12 malformed  not a possible phone number; the reason is printed
-  1, 2, 3       no such list, bad option, Redis unreachable
+  1, 2, 3       no such list or a list that lost entries (see lists), bad option,
+                Redis unreachable
 
 Examples:
   $ callguard check +4930123456 --list dnc,harassment
@@ -47,13 +46,13 @@ JSON: {"input","verdict","number":E.164|null,"lists":[...],"detail":string|null,
        "match":{"list","member","kind","expiresAt","reason","by","addedAt"}|null}`,
     )
     .action(async (input: string, options: CheckOptions, command: Command) => {
-      const normalized = normalize(input, options.region);
       const verdict = await withContext(command, io, async (context) => {
-        const match = normalized.kind === 'e164' ? await (await context.store()).check(normalized.e164, options.list) : null;
-        const verdict: CheckVerdict =
-          normalized.kind === 'e164' ? (match ? 'blocked' : 'clear') : normalized.kind;
-        const number = normalized.kind === 'e164' ? normalized.e164 : null;
-        const detail = normalized.kind === 'malformed' ? normalized.reason : null;
+        const { verdict, number, detail, match } = await checkNumber(
+          async (e164, lists) => (await context.store()).check(e164, lists),
+          input,
+          options.list,
+          options.region,
+        );
         const now = Date.now();
         context.print(
           fields([

@@ -10,6 +10,7 @@ import { listKeys } from '../../lists/keys.js';
 import { processIo, type CliContext, type CliIo } from '../context.js';
 import { count } from '../format.js';
 import { listOption } from '../options.js';
+import { assertWritable } from '../output-path.js';
 import { withContext } from '../program.js';
 import { startProgress } from '../progress.js';
 
@@ -32,10 +33,11 @@ export function registerExport(program: Command, io: CliIo): void {
 The list is read in batches, so any size exports in little memory. Expired
 entries are left out; "expires" is empty for entries that never expire, reason,
 by and added are empty for entries loaded in bulk. Prefixes are written as
-+1900*. With -o the file appears only when the export is complete. Gzip with
---gzip or a -o name ending in .gz; callguard import reads either back as is, and
-brings back the numbers, prefixes and expiries. On a terminal, a progress bar
-shows on stderr (never with --json).
++1900*. With -o the file appears only when the export is complete; a -o path
+that cannot be written (no such directory, no permission) is refused with exit
+2 before anything is read. Gzip with --gzip or a -o name ending in .gz;
+callguard import reads either back as is, and brings back the numbers, prefixes
+and expiries. On a terminal, a progress bar shows on stderr (never with --json).
 
 Spreadsheets: a reason or by that starts with = + - @, a tab or a carriage
 return gets a leading ' so it is never run as a formula. The number column
@@ -51,8 +53,9 @@ Examples:
 
 JSON summary: {"list","file":string|null,"exported","skippedExpired"}`,
     )
-    .action(async (options: ExportOptions, command: Command) =>
-      withContext(command, io, async (context) => {
+    .action(async (options: ExportOptions, command: Command) => {
+      if (options.output) await assertWritable(options.output, '-o', 'beside-and-rename');
+      await withContext(command, io, async (context) => {
         const redis = await context.redis();
         const keys = listKeys(context.namespace, options.list);
         const progress = startProgress(!context.json && io === processIo, 'entries');
@@ -68,8 +71,8 @@ JSON summary: {"list","file":string|null,"exported","skippedExpired"}`,
           : maybeGzipped(io.outStream ?? textWritable(io))
         ).finally(() => progress.stop());
         report(context, io, options, counts);
-      }),
-    );
+      });
+    });
 }
 
 /** Writes beside `file` and renames when done, so a failed export leaves no partial file. */
@@ -77,6 +80,7 @@ async function exportToFile(file: string, write: (out: Writable) => Promise<Expo
   const partial = `${file}.partial-${process.pid}`;
   const out = createWriteStream(partial, { flags: 'wx' });
   try {
+    await once(out, 'open');
     const counts = await write(out);
     out.end();
     await finished(out);

@@ -1,10 +1,20 @@
 import { createWriteStream } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ColumnError, parseColumnSpec, type ColumnSpec } from '../../lists/import/columns.js';
+import {
+  DEFAULT_MAX_REJECTS,
+  DEFAULT_MAX_SHRINK_PERCENT,
+  describeRejectLimit,
+  parsePercent,
+  parseRejectLimit,
+  type Parsed,
+  type RejectLimit,
+} from '../../lists/import/guards.js';
+import { NeedsRegionError } from '../../lists/import/needs-region.js';
 import { RejectsFile } from '../../lists/import/rejects.js';
 import { ImportError, importList } from '../../lists/import/run.js';
 import { openSource } from '../../lists/import/source.js';
-import { describeSummary, type ImportSummary } from '../../lists/import/summary.js';
+import { describeFailure, describeSummary, type ImportSummary } from '../../lists/import/summary.js';
 import type { DuplicateMode } from '../../lists/import/writer.js';
 import { ListError } from '../../lists/types.js';
 import { processIo, type CliIo } from '../context.js';
@@ -12,10 +22,15 @@ import { expiryFrom, type Duration } from '../duration.js';
 import { CliError, ExitWith, UsageError } from '../errors.js';
 import { byOption, defaultActor, forOption, listOption, reasonOption, regionOption, untilOption } from '../options.js';
 import { withContext } from '../program.js';
+import { assertWritable } from '../output-path.js';
 import { startProgress } from '../progress.js';
 
 /** Exit codes of import (beside 2 bad usage and 3 Redis unreachable, as every command). */
 export const EXIT_ROWS_REJECTED = 1;
+/** The file broke (unclosed quote, truncated gzip...): a replace changed nothing, a plain import kept the rows before. */
+export const EXIT_FILE_BROKEN = 20;
+/** A replace past --max-shrink or --max-rejects: nothing was changed. */
+export const EXIT_REPLACE_REFUSED = 21;
 export const EXIT_INTERRUPTED = 130;
 
 interface ImportOptions {
@@ -31,7 +46,18 @@ interface ImportOptions {
   for?: Duration;
   rejects?: string;
   dryRun?: boolean;
+  maxShrink?: number;
+  maxRejects?: RejectLimit;
+  force?: boolean;
 }
+
+const parsedOption =
+  <T>(parse: (text: string) => Parsed<T>) =>
+  (text: string): T => {
+    const result = parse(text);
+    if (!result.ok) throw new InvalidArgumentError(result.reason);
+    return result.value;
+  };
 
 const columnOption = (flag: string) => (text: string): ColumnSpec => {
   try {
@@ -55,6 +81,19 @@ export function registerImport(program: Command, io: CliIo): void {
         .default('skip'),
     )
     .addOption(new Option('--replace', 'replace the whole list with the file, atomically'))
+    .addOption(
+      new Option(
+        '--max-shrink <percent>',
+        `with --replace: refuse if the list would lose more than this share of its entries (default ${DEFAULT_MAX_SHRINK_PERCENT}%)`,
+      ).argParser(parsedOption(parsePercent)),
+    )
+    .addOption(
+      new Option(
+        '--max-rejects <n|percent>',
+        `with --replace: refuse if more rows than this are rejected, a count or a share (default ${describeRejectLimit(DEFAULT_MAX_REJECTS)})`,
+      ).argParser(parsedOption(parseRejectLimit)),
+    )
+    .addOption(new Option('--force', 'with --replace: replace even past --max-shrink and --max-rejects (never from a broken file)'))
     .addOption(reasonOption('why; recorded in the audit log'))
     .addOption(byOption())
     .addOption(untilOption().conflicts('expiresColumn'))
@@ -84,29 +123,54 @@ Expired entries are not duplicates: the import brings them back.
 
 --replace builds the new list aside and swaps it in at once: checks during the import
 see the old list, entries not in the file are gone, cancellations and history stay.
-It refuses a file without one valid number. An interrupted replace leaves the old list;
-its leftovers are removed by the next import of that list.
+It swaps only a file read to its end, and refuses (nothing changed, exit 21):
+  a file without one valid number;
+  a list that would lose more than --max-shrink of its live entries (default 10%);
+  more rejected rows than --max-rejects: a count (250) or a share (2%) (default 10%).
+--force replaces past the last two, saying so in the audit. An interrupted replace
+leaves the old list; its leftovers are removed by the next import of that list.
 Ctrl-C stops reading: a plain import keeps the whole batches written (run it again to
 finish; it is idempotent), a replace keeps the old list.
 
+A broken file stops the import at the line where it broke, named in the message: a
+quote never closed, a row past 64 KB, a NUL byte or a UTF-16/32 file (save as UTF-8),
+a truncated or corrupt gzip. A replace then changes nothing; a plain import keeps the
+rows before that line. --force never overrides it. Bytes that are not UTF-8 reject
+only the row whose number holds them.
+
+Without --region (or CALLGUARD_REGION), a file whose first rows are mostly national
+numbers (030 1234567) stops at once, before writing anything, and asks for one.
+
 Bulk entries carry no reason or who of their own; the import records one audit event
-(file, counts, who, why).
+(file, counts, who, why), which "callguard show" names for such a number.
 
 Exit codes: 0 every row imported or duplicate · 1 some rows rejected (or the import
-failed) · 2 bad usage (unknown list, unreadable file, bad column) · 3 Redis unreachable
-· 130 interrupted.
+failed) · 2 bad usage, nothing written (unknown list, unreadable file, bad column,
+unwritable --rejects, national numbers without a region) · 3 Redis unreachable ·
+20 the file is broken (see above) · 21 the replace was refused (see above) · 130
+interrupted.
 
 Examples:
   $ callguard import dnc.txt --list dnc --region DE --reason "weekly DNC file"
   $ callguard import export.csv.gz --list dnc --replace --rejects rejects.csv
+  $ callguard import week48.csv --list dnc --replace --max-shrink 25% --max-rejects 500 --dry-run
   $ callguard import calls.csv --list harassment --column Caller --for 30d
   $ zcat dnc.txt.gz | callguard import - --list dnc --json
 
-JSON: {"list","source","mode":"import|replace","status":"done|interrupted","rows",
-       "imported","duplicates","rejected","listSize":{"exact","timed"}|null,...}`,
+JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken|refused",
+       "rows","imported","duplicates","rejected","broken":{"line","problem"}|null,
+       "refusal":{"guard":"max-shrink|max-rejects",...}|null,"sizeBefore",
+       "listSize":{"exact","timed"}|null,...}`,
     )
     .action(async (file: string, options: ImportOptions, command: Command) => {
       const expiresAt = expiryFrom(options, Date.now());
+      const replaceLimit = [
+        ['--max-shrink', options.maxShrink !== undefined],
+        ['--max-rejects', options.maxRejects !== undefined],
+        ['--force', Boolean(options.force)],
+      ].find(([, given]) => given)?.[0];
+      if (replaceLimit && !options.replace) throw new UsageError(`${replaceLimit} limits a replace; add --replace, or leave it out`);
+      if (options.rejects) await assertWritable(options.rejects, '--rejects', 'in-place');
       await withContext(command, io, async (context) => {
         const redis = await context.redis();
         const source = await openSource(file).catch((error: unknown) => {
@@ -128,6 +192,11 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted","rows
             expiresAt,
             onDuplicate: options.onDuplicate,
             replace: Boolean(options.replace),
+            guards: {
+              maxShrinkPercent: options.maxShrink ?? DEFAULT_MAX_SHRINK_PERCENT,
+              maxRejects: options.maxRejects ?? DEFAULT_MAX_REJECTS,
+              force: Boolean(options.force),
+            },
             dryRun: Boolean(options.dryRun),
             actor: { by: options.by ?? defaultActor(), reason: options.reason, source: 'import' },
             rejects,
@@ -137,8 +206,8 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted","rows
         } catch (error) {
           source.close();
           if (error instanceof ListError && error.code === 'no-such-list') throw new UsageError(error.message, { cause: error });
-          if (error instanceof ColumnError) throw new UsageError(error.message);
-          if (error instanceof ImportError) throw new CliError(error.message);
+          if (error instanceof ColumnError || error instanceof NeedsRegionError) throw new UsageError(error.message);
+          if (error instanceof ImportError) throw new CliError(error.message, EXIT_REPLACE_REFUSED);
           throw error;
         } finally {
           process.off('SIGINT', interrupt);
@@ -147,6 +216,8 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted","rows
         }
         context.print(describeSummary(summary), { ...summary, rejectsFile: options.rejects ?? null });
         if (summary.status === 'interrupted') throw new ExitWith(EXIT_INTERRUPTED);
+        const failure = describeFailure(summary);
+        if (failure) throw new CliError(failure, summary.status === 'refused' ? EXIT_REPLACE_REFUSED : EXIT_FILE_BROKEN);
         if (summary.rejected > 0) throw new ExitWith(EXIT_ROWS_REJECTED);
       });
     });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../context.js';
 import { registerAdd } from './add.js';
+import { registerApi } from './api.js';
 import { registerCall } from './call.js';
 import { registerCampaign } from './campaign.js';
 import { registerCancel } from './cancel.js';
@@ -13,6 +14,8 @@ import { registerReport } from './report.js';
 import { registerRoute } from './route.js';
 import { registerServe } from './serve.js';
 import { registerShow } from './show.js';
+import { registerToken } from './token.js';
+import { registerWebhook } from './webhook.js';
 
 /** Every subcommand of `callguard`; each file under commands/ adds its own. */
 export function registerCommands(program: Command, io: CliIo): void {
@@ -29,4 +32,7 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerCampaign(program, io);
   registerCall(program, io);
   registerServe(program, io);
+  registerApi(program, io);
+  registerToken(program, io);
+  registerWebhook(program, io);
 }

@@ -35,7 +35,7 @@ const YES = /^y(es)?$/i;
 export function registerList(program: Command, io: CliIo): void {
   const list = program
     .command('list')
-    .description('create, remove, enable or disable a list')
+    .description('create, remove, enable, disable or recount a list')
     .addHelpText(
       'after',
       `
@@ -45,6 +45,7 @@ Examples:
   $ callguard list create dnc
   $ callguard list disable vip --reason "campaign over"
   $ callguard list rm test --by ops --yes
+  $ callguard list recount dnc --reason "evicted; the rest is what we have"
 
 JSON: {"list":"dnc","action":"created|removed|enabled|disabled"}`,
     );
@@ -105,6 +106,7 @@ Examples:
         warnAboutUses(context, name, left);
       }),
     );
+  registerRecount(list, io);
 }
 
 /** Asks on a terminal; without one, the removal needs --yes. Throws unless confirmed. */
@@ -131,4 +133,39 @@ function warnAboutUses(context: CliContext, name: string, uses: ListUse[]): void
     const effect = use.kind === 'campaign' ? 'it dials nothing until the list exists again' : 'it matches nothing there until the list exists again';
     context.io.err(`callguard: warning: ${use.kind} ${use.name} still names list ${name} as a ${use.as} list; ${effect}`);
   }
+}
+
+/**
+ * `list recount`: after Redis lost entries of a list (eviction, a DEL, a failover),
+ * checks against it fail rather than call a number clear that may have been listed.
+ * When the list cannot be loaded again, this takes what is left as the list: audited.
+ */
+function registerRecount(list: Command, io: CliIo): void {
+  list
+    .command('recount')
+    .description("accept what a list holds now as its size, after Redis lost entries of it")
+    .argument('<name>', 'the list', parseListName)
+    .addOption(byOption())
+    .addOption(reasonOption('why, kept in the audit stream (required)').makeOptionMandatory())
+    .addHelpText(
+      'after',
+      `
+When Redis loses entries of a list outside callguard (eviction, a DEL, a failover to a
+replica without them), \`callguard lists\` warns, serve raises an alarm and every check
+that finds no match in that list fails instead of answering "not listed". Load the
+list again (import --replace) when you can; recount when what is left is what you keep.
+
+Example:
+  $ callguard list recount harassment --reason "evicted on 2026-11-20; re-added by hand"
+
+JSON: {"list","action":"recounted","sizeBefore":n|null,"size":n}`,
+    )
+    .action(async (name: string, options: ListChangeOptions & { reason: string }, command: Command) =>
+      withContext(command, io, async (context) => {
+        const store = await context.store();
+        const { before, after } = await store.recount(name, { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' });
+        const change = before === undefined ? `size ${after}` : `size ${before} -> ${after}`;
+        context.print(`list ${name} recounted: ${change}`, { list: name, action: 'recounted', sizeBefore: before ?? null, size: after });
+      }),
+    );
 }

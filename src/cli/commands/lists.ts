@@ -11,13 +11,16 @@ export function registerLists(program: Command, io: CliIo): void {
       'after',
       `
 Size counts never-expiring numbers, timed entries and prefixes (expired entries
-count until the janitor purges them).
+count until the janitor purges them). A list whose keys hold fewer entries than
+callguard wrote (Redis evicted or deleted them, a failover) gets a warning line;
+checks against it fail until it is loaded again or its size accepted (list recount).
 
 Examples:
   $ callguard lists
   $ callguard lists --json | jq -r '.lists[].name'
 
-JSON: {"lists":[{"name","enabled","size","createdAt","createdBy"}]}`,
+JSON: {"lists":[{"name","enabled","size","lost","createdAt","createdBy"}]}
+      lost: entries the list should hold but Redis no longer has (0 when whole)`,
     )
     .action(async (_options: unknown, command: Command) =>
       withContext(command, io, async (context) => {
@@ -26,16 +29,27 @@ JSON: {"lists":[{"name","enabled","size","createdAt","createdBy"}]}`,
           name: list.name,
           enabled: list.enabled,
           size: list.size,
+          lost: list.lost,
           createdAt: isoTime(list.createdAt),
           createdBy: list.createdBy,
         }));
+        const warnings = rows
+          .filter((row) => row.lost > 0)
+          .map(
+            (row) =>
+              `warning: ${row.name} lost ${row.lost} entries outside callguard (Redis holds ${row.size} of ${row.size + row.lost}): ` +
+              `load it again with callguard import --replace, or accept what is left with callguard list recount ${row.name}`,
+          );
         context.print(
           rows.length === 0
             ? 'no lists yet (create one with: callguard list create <name>)'
-            : table(
-                ['LIST', 'ENABLED', 'SIZE', 'CREATED', 'BY'],
-                rows.map((row) => [row.name, row.enabled ? 'yes' : 'no', String(row.size), row.createdAt ?? '', row.createdBy]),
-              ),
+            : [
+                ...table(
+                  ['LIST', 'ENABLED', 'SIZE', 'CREATED', 'BY'],
+                  rows.map((row) => [row.name, row.enabled ? 'yes' : 'no', String(row.size), row.createdAt ?? '', row.createdBy]),
+                ),
+                ...warnings,
+              ],
           { lists: rows },
         );
       }),

@@ -5,6 +5,7 @@ import { VERDICTS, type Verdict } from '../../screening/types.js';
 import type { CliIo } from '../context.js';
 import { parseDurationOrTime } from '../duration.js';
 import { count, isoTime, table } from '../format.js';
+import { callJson } from '../json-shapes.js';
 import { positiveInteger } from '../options.js';
 import { withContext } from '../program.js';
 
@@ -109,29 +110,6 @@ function parseRouteFilter(name: string): string {
 function printable(raw: string): string {
   const visible = raw.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   return visible === '' ? '(empty)' : visible;
-}
-
-function callJson(call: LoggedCall): Record<string, string | number | null> {
-  return {
-    id: call.id,
-    time: new Date(call.time).toISOString(),
-    channel: call.channel,
-    direction: call.direction,
-    raw: call.raw,
-    e164: call.e164 ?? null,
-    presentation: call.presentation ?? null,
-    route: call.route ?? null,
-    campaign: call.campaign ?? null,
-    verdict: call.verdict,
-    list: call.list ?? null,
-    reason: call.reason ?? null,
-    action: call.action,
-    outcome: call.outcome ?? null,
-    feature: call.feature ?? null,
-    endpoint: call.endpoint ?? null,
-    via: call.via ?? null,
-    decisionMs: Number.isFinite(call.decisionMs) ? call.decisionMs : null,
-  };
 }
 
 /** The route, the campaign, or for an agent's *9 / feature code what was used and by whom. */

@@ -1,12 +1,14 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ActionSyntaxError, causeName, formatAction, parseAction } from '../../screening/actions.js';
-import { applyRouteChanges, isRouteName, RouteChangeError, type RouteChanges } from '../../screening/route.js';
+import { isRouteName, type RouteChanges } from '../../screening/route.js';
 import { RouteStore } from '../../screening/routes.js';
+import { missingLists, setRoute, type SetOutcome } from '../../screening/settings.js';
 import { VERDICTS, type Action, type Route, type Verdict } from '../../screening/types.js';
 import type { CliContext, CliIo } from '../context.js';
-import { CliError, UsageError } from '../errors.js';
+import { CliError } from '../errors.js';
+import { setUsageError } from '../set-errors.js';
 import { fields, isoTime, table } from '../format.js';
-import { existingListNames, missingLists, withSuggestions } from '../missing-list.js';
+import { routeJson } from '../json-shapes.js';
 import { byOption, defaultActor, parseListNames, parseRegion } from '../options.js';
 import { withContext } from '../program.js';
 
@@ -102,30 +104,20 @@ JSON: {"created":bool,"route":{...as route show}}`,
     .action(async (name: string, options: RouteSetOptions, command: Command) =>
       withContext(command, io, async (context) => {
         const routes = new RouteStore(await context.redis(), context.namespace);
-        const existing = await routes.get(name);
-        if (existing.kind === 'invalid') {
-          io.err(`callguard: warning: stored route ${name} was invalid (${existing.reason}); starting from the defaults`);
-        }
-        const changes = changesFrom(options);
-        const named = [...(changes.block ?? []), ...(changes.allow ?? [])];
-        const missing = await missingLists(context, named);
-        if (missing.length > 0 && !options.allowMissingLists) {
-          throw new UsageError(
-            `no list named ${withSuggestions(missing, await existingListNames(context))}: create it first (callguard list create <name>) or pass --allow-missing-lists; nothing was saved`,
-          );
-        }
-        let route: Route;
+        const store = await context.store();
+        let outcome: SetOutcome<Route>;
         try {
-          route = applyRouteChanges(name, existing.kind === 'found' ? existing.route : undefined, changes);
+          outcome = await setRoute(routes, store, name, changesFrom(options), { allowMissingLists: Boolean(options.allowMissingLists) });
         } catch (error) {
-          if (error instanceof RouteChangeError) throw new UsageError(`${error.message}; nothing was saved`);
-          throw error;
+          throw await setUsageError(error, context);
         }
-        await routes.set(route);
-        for (const list of missing) io.err(`callguard: warning: list ${list} does not exist; it matches nothing until created`);
-        const created = existing.kind !== 'found';
+        const { created, saved: route } = outcome;
+        if (outcome.replacedInvalid !== undefined) {
+          io.err(`callguard: warning: stored route ${name} was invalid (${outcome.replacedInvalid}); starting from the defaults`);
+        }
+        for (const list of outcome.missing) io.err(`callguard: warning: list ${list} does not exist; it matches nothing until created`);
         context.print(
-          [`route ${name} ${created ? 'created' : 'changed'}`, ...describeRoute(route, await missingLists(context, listsOf(route)))],
+          [`route ${name} ${created ? 'created' : 'changed'}`, ...describeRoute(route, await missingLists(store, listsOf(route)))],
           { created, route: routeJson(route) },
         );
       }),
@@ -149,7 +141,7 @@ JSON: {"route":{"name","block":[...],"allow":[...],"region":CC|null,"withheld":"
     .action(async (name: string, _options: unknown, command: Command) =>
       withContext(command, io, async (context) => {
         const found = await readRoute(context, name);
-        const missing = await missingLists(context, listsOf(found));
+        const missing = await missingLists(await context.store(), listsOf(found));
         context.print(describeRoute(found, missing), { route: routeJson(found), missingLists: missing });
       }),
     );
@@ -264,20 +256,6 @@ function listsOf(route: Route): string[] {
   return [...route.block, ...route.allow];
 }
 
-/** The stable JSON shape of a route: actions in their written form, absent values null. */
-export function routeJson(route: Route): Record<string, unknown> {
-  return {
-    name: route.name,
-    block: route.block,
-    allow: route.allow,
-    region: route.region ?? null,
-    withheld: route.withheld,
-    vipPriority: route.vipPriority ?? null,
-    actions: Object.fromEntries(VERDICTS.map((verdict) => [verdict, formatAction(route.actions[verdict])])),
-    updatedAt: isoTime(route.updatedAt),
-    updatedBy: route.updatedBy ?? null,
-  };
-}
 
 function describeAction(action: Action): string {
   const name = action.type === 'continue' ? undefined : causeName(action.cause);

@@ -8,7 +8,7 @@ import { CliError, UsageError } from '../errors.js';
 /** Redis and namespace are global options (every command has them); passwords come from the environment only. */
 type ServeFlags = Omit<
   ServeSettings,
-  'redisUrl' | 'redisSentinels' | 'redisSentinelName' | 'redisSentinelPassword' | 'redisCluster' | 'namespace' | 'ariPassword'
+  'redisUrl' | 'redisSentinels' | 'redisSentinelName' | 'redisSentinelPassword' | 'redisCluster' | 'namespace' | 'ariPassword' | 'allowEviction'
 >;
 
 function option(key: keyof ServeFlags, valueName: string, description: string, fallback?: string): Option {
@@ -53,16 +53,31 @@ export function registerServe(program: Command, io: CliIo): void {
     .addOption(
       option('blockDigits', 'digits', "DTMF an agent presses in a call callguard bridged to list the other party, or off", DEFAULTS.blockDigits),
     )
+    .addOption(
+      option('redisProbeMs', 'ms', 'readiness probe deadline: a PING unanswered this long makes Redis "stalled" (not ready)', DEFAULTS.redisProbeMs),
+    )
+    .addOption(
+      option('redisWatchMs', 'ms', "how often Redis' eviction policy, persistence and every list's size are read again", DEFAULTS.redisWatchMs),
+    )
+    .addOption(
+      option('spoolDir', 'dir', 'keep call-log entries Redis does not take in a file here, across restarts (default: in memory only)'),
+    )
     .addHelpText(
       'after',
       `
 Environment: ARI_URL, ARI_USERNAME, ARI_PASSWORD, ARI_APP, REDIS_URL, CALLGUARD_NAMESPACE,
 CALLGUARD_REGION, CALLGUARD_DECISION_DEADLINE_MS, CALLGUARD_UNKNOWN_ROUTE_ACTION,
 CALLGUARD_HEALTH, CALLGUARD_LOG_LEVEL, CALLGUARD_DIALER_LEASE_MS,
-CALLGUARD_DIALER_RECLAIM_IDLE_MS, CALLGUARD_AGI_LISTEN, CALLGUARD_FEATURE_LIST,
-CALLGUARD_FEATURE_CODES, CALLGUARD_BLOCK_DIGITS (a flag wins over its variable); for Redis Sentinel
-CALLGUARD_REDIS_SENTINELS, CALLGUARD_REDIS_SENTINEL_NAME and
+CALLGUARD_DIALER_RECLAIM_IDLE_MS, CALLGUARD_REDIS_PROBE_MS, CALLGUARD_REDIS_WATCH_MS,
+CALLGUARD_SPOOL_DIR, CALLGUARD_ALLOW_EVICTION, CALLGUARD_AGI_LISTEN,
+CALLGUARD_FEATURE_LIST, CALLGUARD_FEATURE_CODES, CALLGUARD_BLOCK_DIGITS (a flag wins over
+its variable); for Redis Sentinel CALLGUARD_REDIS_SENTINELS, CALLGUARD_REDIS_SENTINEL_NAME and
 CALLGUARD_REDIS_SENTINEL_PASSWORD, for Redis Cluster CALLGUARD_REDIS_CLUSTER.
+
+Redis must keep what callguard stores: serve refuses to start on a maxmemory-policy
+that evicts keys (allkeys-*) unless --allow-eviction (CALLGUARD_ALLOW_EVICTION=1), and
+is not ready while the policy evicts, Redis stalls or refuses the login, or a list lost
+entries (eviction, FLUSHALL, a failover); it warns when Redis persists nothing.
 
 SIGTERM or SIGINT: a standby instance, when one runs, takes the new calls at once
 (else they go on to the dialplan fallback), calls being decided are finished, then the
@@ -84,6 +99,7 @@ no login: keep it on loopback, or let only the PBX reach it.`,
           redisSentinelName: globals.redisSentinelName,
           redisCluster: globals.redisCluster,
           namespace: globals.namespace,
+          ...(globals.allowEviction ? { allowEviction: 'true' } : {}),
         });
       } catch (error) {
         if (error instanceof ConfigError) throw new UsageError(error.message);
@@ -113,7 +129,7 @@ function definedOnly(flags: ServeFlags): ServeFlags {
 }
 
 /** Resolves with the first SIGTERM/SIGINT; a later one calls `onSecond`. */
-function firstSignal(onSecond: () => void): Promise<NodeJS.Signals> {
+export function firstSignal(onSecond: () => void): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     let received = false;
     const handler = (signal: NodeJS.Signals): void => {

@@ -15,7 +15,17 @@ export interface RowRules {
 
 export type RowVerdict =
   | { ok: true; member: string; expiry: ExpiryArg }
-  | { ok: false; raw: string; reason: string };
+  | { ok: false; raw: string; reason: string; needsRegion?: boolean }
+  /** the row shows the file's structure broke (see BrokenFileError), not just a bad row */
+  | { ok: false; raw: string; breaks: string };
+
+/**
+ * How numbers/ says a national number could not be read for want of a region. (A code
+ * on its malformed result would be sturdier than the text; numbers/ has none yet.)
+ */
+const NEEDS_REGION = /without a region/;
+/** What a decoder puts for bytes that are not UTF-8. */
+const REPLACEMENT_CHARACTER = '\uFFFD';
 
 /**
  * One row to one list member, or the reason it cannot be one. The number is read once:
@@ -26,6 +36,11 @@ export function classifyRow(fields: string[], rules: RowRules): RowVerdict {
   const raw = fields[rules.numberIndex];
   if (raw === undefined) {
     return { ok: false, raw: fields.join(','), reason: `no column ${rules.numberIndex + 1} in this row` };
+  }
+  if (raw.includes('\n')) {
+    // Only a quote left open can put a line break into a phone number: the "lines" it
+    // holds are rows of the file, which one reject would silently swallow.
+    return { ok: false, raw, breaks: 'the number cell runs over several lines: a quote opened in it closes only rows later' };
   }
   if (rules.expiresIndex === undefined) return classifyCells(raw, undefined, rules);
   const expiryCell = fields[rules.expiresIndex];
@@ -41,12 +56,12 @@ export function classifyCells(numberCell: string, expiryCell: string | undefined
   let member: string;
   if (raw.includes('*')) {
     const read = normalizePattern(raw, rules.region);
-    if (!read.ok) return { ok: false, raw, reason: read.reason };
+    if (!read.ok) return malformed(raw, read.reason, rules);
     member = read.pattern.kind === 'exact' ? read.pattern.e164 : prefixMember(read.pattern.prefix);
   } else {
     const read = normalize(raw, rules.region);
     if (read.kind === 'hidden') return { ok: false, raw, reason: 'a hidden or empty caller ID is not a number to list' };
-    if (read.kind === 'malformed') return { ok: false, raw, reason: read.reason };
+    if (read.kind === 'malformed') return malformed(raw, read.reason, rules);
     member = read.e164;
   }
   if (expiryCell === undefined) return { ok: true, member, expiry: rules.expiry };
@@ -55,13 +70,29 @@ export function classifyCells(numberCell: string, expiryCell: string | undefined
   return { ok: true, member, expiry: expiry.expiry };
 }
 
+/**
+ * A cell that is no number. Bytes that are not UTF-8 only spoil the cells they are in
+ * (every byte below 0x80, delimiters, quotes and line ends included, means the same in
+ * UTF-8 and the 8-bit encodings spreadsheets save), so they reject that row and the
+ * reason says why; in cells the import does not read they are harmless.
+ */
+function malformed(raw: string, reason: string, rules: RowRules): RowVerdict {
+  if (raw.includes(REPLACEMENT_CHARACTER)) {
+    return { ok: false, raw, reason: 'holds bytes that are not UTF-8 (is the file saved in another encoding? save it as UTF-8)' };
+  }
+  if (rules.region === undefined && NEEDS_REGION.test(reason)) return { ok: false, raw, reason, needsRegion: true };
+  return { ok: false, raw, reason };
+}
+
 /** A chunk of rows read: the members in row order, and the rows that are not members. */
 export interface ClassifiedChunk {
   members: string[];
   /** the expiry of each member, in order */
   expiries: ExpiryArg[];
   /** rows refused, by their index in the chunk */
-  rejects: { index: number; raw: string; reason: string }[];
+  rejects: { index: number; raw: string; reason: string; needsRegion?: boolean }[];
+  /** the row where the file's structure broke; the rows after it were not classified */
+  broken?: { index: number; problem: string };
 }
 
 /**
@@ -79,8 +110,11 @@ export function classifyChunk(chunk: RowChunk, rules: RowRules, from = 0): Class
     if (verdict.ok) {
       result.members.push(verdict.member);
       result.expiries.push(verdict.expiry);
+    } else if ('breaks' in verdict) {
+      result.broken = { index: i, problem: verdict.breaks };
+      break;
     } else {
-      result.rejects.push({ index: i, raw: verdict.raw, reason: verdict.reason });
+      result.rejects.push({ index: i, raw: verdict.raw, reason: verdict.reason, needsRegion: verdict.needsRegion });
     }
   }
   return result;

@@ -25,10 +25,17 @@ function spreadsheetSafe(text: string): string {
 /** Writes rejected rows as CSV `line,raw,reason`, waiting for the file to drain. */
 export class RejectsFile {
   private headerWritten = false;
+  private failure: Error | undefined;
 
-  constructor(private readonly out: Writable) {}
+  constructor(private readonly out: Writable) {
+    // Kept for the next write to throw: a full disk fails the import, it does not crash it.
+    out.on('error', (error: Error) => {
+      this.failure ??= error;
+    });
+  }
 
   async write(reject: Reject): Promise<void> {
+    if (this.failure) throw this.failure;
     const rows: string[][] = [];
     if (!this.headerWritten) {
       rows.push([...REJECT_COLUMNS]);
@@ -40,6 +47,7 @@ export class RejectsFile {
 
   /** Writes the header even when nothing was rejected, so the file always says so. */
   async end(): Promise<void> {
+    if (this.failure) throw this.failure;
     if (!this.headerWritten) {
       this.headerWritten = true;
       this.out.write(stringify([[...REJECT_COLUMNS]]));

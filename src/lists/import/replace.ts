@@ -37,18 +37,41 @@ export interface StagingSizes {
   timedSize: number;
 }
 
-/** Swaps the staging keys of `runId` in as the list's entries, atomically. */
+export interface SwapResult {
+  /** false: the new list would have shrunk past the limit, and the list is as it was */
+  swapped: boolean;
+  /** live entries of the list before, and of the new list */
+  sizeBefore: number;
+  sizeAfter: number;
+}
+
+/**
+ * Swaps the staging keys of `runId` in as the list's entries, atomically, unless the
+ * list would lose more than `maxShrinkPercent` of its live entries ('any': no limit).
+ */
 export async function swapIn(
   redis: RedisClient,
   namespace: string,
   list: string,
   runId: string,
   expected: StagingSizes,
-): Promise<void> {
+  now: number,
+  maxShrinkPercent: number | 'any',
+): Promise<SwapResult> {
   defineImportScripts(redis);
   const staging = stagingKeys(namespace, list, runId);
   const live = listKeys(namespace, list);
-  await redis.callguardImportSwap(staging.exact, staging.timed, live.exact, live.timed, expected.exactSize, expected.timedSize);
+  const [swapped, sizeBefore, sizeAfter] = await redis.callguardImportSwap(
+    staging.exact, staging.timed, live.exact, live.timed, live.info, expected.exactSize, expected.timedSize, now, maxShrinkPercent,
+  );
+  return { swapped: swapped === 1, sizeBefore, sizeAfter };
+}
+
+/** The list's live entries: never-expiring numbers, and timed members still ahead of `now`, as the swap counts them. */
+export async function liveSize(redis: RedisClient, namespace: string, list: string, now: number): Promise<number> {
+  const keys = listKeys(namespace, list);
+  const [exact, timed] = await Promise.all([redis.scard(keys.exact), redis.zcount(keys.timed, `(${now}`, '+inf')]);
+  return exact + timed;
 }
 
 /** Drops this run's staging keys (an interrupted or refused replace). */

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import { BrokenFileError, MAX_RECORD_BYTES, describeCsvError, describeInputProblem, type InputProblem } from './broken-file.js';
 import type { Dialect } from './dialect.js';
-import type { Reject } from './rejects.js';
 
 /**
  * The rows of one chunk of input, with the line each ends on (1-based): CSV records, or
@@ -10,19 +10,18 @@ import type { Reject } from './rejects.js';
 export type RowChunk = { records: string[][]; lines: number[] } | { values: string[]; lines: number[] };
 
 export interface RowReader {
+  /** the rows, chunk by chunk; throws BrokenFileError after the last row before a break */
   chunks: AsyncIterable<RowChunk>;
   /** blank lines seen so far (not rows: they are ignored) */
   blankLines(): number;
-  /** records the CSV parser could not read, waiting to be reported as rejected */
-  takeBroken(): Reject[];
 }
 
-/** A record longer than this is a broken file (an unclosed quote), not a phone number. */
-const MAX_RECORD_BYTES = 64 * 1024;
+/** Why the input ended early, asked once the content ended (ImportSource.problem). */
+export type ProblemProbe = () => InputProblem | undefined;
 
 /** Rows of a file with one number a line, or CSV, as the dialect says. */
-export function readRows(content: Readable, dialect: Dialect): RowReader {
-  return dialect.delimiter === undefined ? readLines(content) : readCsv(content, dialect.delimiter);
+export function readRows(content: Readable, dialect: Dialect, problem: ProblemProbe): RowReader {
+  return dialect.delimiter === undefined ? readLines(content, problem) : readCsv(content, dialect.delimiter, problem);
 }
 
 function newlinesIn(record: string[]): number {
@@ -33,12 +32,29 @@ function newlinesIn(record: string[]): number {
   return count;
 }
 
+/** The line a row starts on: a CSV record may span lines inside quotes. */
+export function firstLineOf(chunk: RowChunk, index: number): number {
+  const last = chunk.lines[index] as number;
+  return 'records' in chunk ? last - newlinesIn(chunk.records[index] as string[]) : last;
+}
+
+/** The input's problem, if any, as the break at the first line the reader did not get. */
+function assertReadToEnd(problem: ProblemProbe, linesRead: number): void {
+  const found = problem();
+  if (found) throw new BrokenFileError(linesRead + 1, describeInputProblem(found));
+}
+
 /**
  * CSV through csv-parse. Line numbers are counted here (1 + the newlines inside quoted
  * fields per record): csv-parse's own per-record info costs four times the parse.
+ * A record the parser cannot read (an unclosed quote, one past MAX_RECORD_BYTES) is a
+ * break of the file, not a bad row: the parser lost where records start, so what it
+ * reads after it cannot be trusted. It is skipped rather than thrown, so that the
+ * records parsed before it are still handed over; the count of records before it
+ * tells where to stop, and its first line is the one after the last record read.
  */
-function readCsv(content: Readable, delimiter: string): RowReader {
-  const broken: Reject[] = [];
+function readCsv(content: Readable, delimiter: string, problem: ProblemProbe): RowReader {
+  let broken: { error: Error; recordsBefore: number } | undefined;
   let blank = 0;
   const parser = parse({
     delimiter,
@@ -47,37 +63,54 @@ function readCsv(content: Readable, delimiter: string): RowReader {
     relax_quotes: true,
     skip_records_with_error: true,
     max_record_size: MAX_RECORD_BYTES,
-    on_skip: (error, raw) => {
-      broken.push({ line: parser.info.lines, raw: raw ?? '', reason: `unreadable CSV: ${error?.message ?? 'bad record'}` });
+    on_skip: (error) => {
+      broken ??= { error: error ?? new Error('bad record'), recordsBefore: parser.info.records };
       return undefined;
     },
   });
+  // The input itself never fails (WholeLines keeps its problems); it errors when closed on an interrupt.
   content.on('error', (error: Error) => parser.destroy(error));
   content.pipe(parser);
 
   async function* chunks(): AsyncGenerator<RowChunk> {
     let line = 0;
+    let read = 0;
     let records: string[][] = [];
     let lines: number[] = [];
-    for await (const record of parser as AsyncIterable<string[]>) {
-      const reported = broken.at(-1);
-      if (reported && reported.line > line) line = reported.line;
-      line += 1 + newlinesIn(record);
-      if (record.length === 1 && (record[0] as string).trim() === '') {
-        blank += 1;
-        continue;
+    const stopIfBroken = (): void => {
+      if (broken && read >= broken.recordsBefore) throw new BrokenFileError(line + 1, describeCsvError(broken.error));
+    };
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) {
+        if (broken) stopIfBroken();
+        read += 1;
+        line += 1 + newlinesIn(record);
+        if (record.length === 1 && (record[0] as string).trim() === '') {
+          blank += 1;
+          continue;
+        }
+        records.push(record);
+        lines.push(line);
+        if (records.length >= 1024) {
+          yield { records, lines };
+          records = [];
+          lines = [];
+        }
       }
-      records.push(record);
-      lines.push(line);
-      if (records.length >= 1024) {
-        yield { records, lines };
-        records = [];
-        lines = [];
-      }
+      stopIfBroken();
+      assertReadToEnd(problem, line);
+      if (records.length > 0) yield { records, lines };
+    } catch (error) {
+      // The rows before a break are the file's: they are handed over, then the break.
+      if (!(error instanceof BrokenFileError)) throw error;
+      if (records.length > 0) yield { records, lines };
+      throw error;
+    } finally {
+      content.unpipe(parser);
+      parser.destroy();
     }
-    if (records.length > 0) yield { records, lines };
   }
-  return { chunks: chunks(), blankLines: () => blank, takeBroken: () => broken.splice(0, broken.length) };
+  return { chunks: chunks(), blankLines: () => blank };
 }
 
 /** `"+49 30 123"` as CSV would read it: the quotes taken off, doubled quotes made single. */
@@ -90,7 +123,7 @@ function unquote(text: string): string {
  * One number a line: split by hand, ten times faster than a CSV parser for the bulk
  * case (2M lines: 0.1 s against 1 s), with the same reading of BOM, CRLF and quotes.
  */
-function readLines(content: Readable): RowReader {
+function readLines(content: Readable, problem: ProblemProbe): RowReader {
   let blank = 0;
   async function* chunks(): AsyncGenerator<RowChunk> {
     content.setEncoding('utf8');
@@ -127,6 +160,7 @@ function readLines(content: Readable): RowReader {
       yield split(text.slice(0, end));
     }
     if (rest !== '') yield split(rest);
+    assertReadToEnd(problem, line);
   }
-  return { chunks: chunks(), blankLines: () => blank, takeBroken: () => [] };
+  return { chunks: chunks(), blankLines: () => blank };
 }

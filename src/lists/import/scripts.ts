@@ -6,21 +6,24 @@ import { luaScripts } from '../../redis/lua-scripts.js';
  * name, read next to this module (the build copies them to dist) and called by SHA.
  */
 const SCRIPTS = {
-  callguardImportBatch: 'import-batch-2.lua',
-  callguardImportSwap: 'swap-4.lua',
+  callguardImportBatch: { file: 'import-batch-3.lua', uses: ['../../scripts/size.lua'] },
+  callguardImportSwap: 'swap-5.lua',
 } as const;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    callguardImportBatch(exact: string, timed: string, ...args: string[]): Result<[number, number, number, number], Context>;
+    callguardImportBatch(exact: string, timed: string, info: string, ...args: string[]): Result<[number, number, number, number], Context>;
     callguardImportSwap(
       stagingExact: string,
       stagingTimed: string,
       exact: string,
       timed: string,
+      info: string,
       expectedExact: number,
       expectedTimed: number,
-    ): Result<number, Context>;
+      now: number,
+      maxShrinkPercent: number | 'any',
+    ): Result<[swapped: number, sizeBefore: number, sizeAfter: number], Context>;
   }
 }
 

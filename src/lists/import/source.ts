@@ -2,13 +2,20 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import type { InputProblem } from './broken-file.js';
+import { WholeLines } from './whole-lines.js';
 
 /** An input opened for reading: decompressed bytes, and how far into the raw input we are. */
 export interface ImportSource {
   /** what the audit log and the summary call it: the file name, or `stdin` */
   name: string;
-  /** the content, gunzipped when the input was gzip */
+  /**
+   * the content, gunzipped when the input was gzip, in whole lines; it ends early, and
+   * without an error event, at a problem of the input (see problem())
+   */
   content: Readable;
+  /** why the content ended before the input did (a truncated gzip, a NUL byte); undefined when read whole */
+  problem(): InputProblem | undefined;
   gzip: boolean;
   /** raw bytes read so far (compressed bytes for gzip), for the progress bar's ETA */
   bytesRead(): number;
@@ -69,15 +76,18 @@ export async function openSource(path: string, stdin: Readable = process.stdin):
 
   const { head, content: raws } = await peek(counted, (start) => start.length >= GZIP_MAGIC.length);
   const gzip = GZIP_MAGIC.every((byte, i) => head[i] === byte);
-  let content: Readable = raws;
+  let decoded: Readable = raws;
   if (gzip) {
     const gunzip = createGunzip();
     raws.on('error', (error: Error) => gunzip.destroy(error));
-    content = raws.pipe(gunzip);
+    decoded = raws.pipe(gunzip);
   }
+  // Attached at once: corrupt gzip fails within a tick, before anyone reads the content.
+  const content = new WholeLines(decoded);
   return {
     name: fromStdin ? 'stdin' : path,
     content,
+    problem: () => content.problem(),
     gzip,
     bytesRead: () => bytesRead,
     totalBytes,
@@ -94,5 +104,6 @@ export async function openSource(path: string, stdin: Readable = process.stdin):
 
 async function regularFileSize(path: string): Promise<number | undefined> {
   const info = await stat(path);
+  if (info.isDirectory()) throw new Error('it is a directory');
   return info.isFile() ? info.size : undefined;
 }

@@ -1,3 +1,4 @@
+import { describeRefusal, type Refusal } from './guards.js';
 import type { DuplicateMode } from './writer.js';
 
 /** Every row of the input ends up in exactly one of imported, duplicates, rejected. */
@@ -17,8 +18,17 @@ export interface ImportSummary extends ImportCounts {
   mode: 'import' | 'replace';
   dryRun: boolean;
   onDuplicate: DuplicateMode;
-  /** 'interrupted': stopped by a signal; whole batches were written (plain) or nothing (replace) */
-  status: 'done' | 'interrupted';
+  /**
+   * 'interrupted': stopped by a signal; 'broken': stopped where the file broke (see
+   * `broken`). Both keep the whole batches written (plain) or change nothing (replace).
+   * 'refused': a replace past its limits (see `refusal`); nothing was changed.
+   */
+  status: 'done' | 'interrupted' | 'broken' | 'refused';
+  /** where and how the file broke: nothing after that line was read */
+  broken: { line: number; problem: string } | null;
+  refusal: Refusal | null;
+  /** live entries of the list before a replace (as the swap counted them) */
+  sizeBefore: number | null;
   header: string[] | null;
   blankLines: number;
   /** the list's entries afterwards: numbers that never expire, and timed numbers plus prefixes */
@@ -31,14 +41,19 @@ export interface ImportSummary extends ImportCounts {
   rowsPerSecond: number;
 }
 
+const STATUS_WORDS: Record<ImportSummary['status'], string> = {
+  done: 'done',
+  interrupted: 'INTERRUPTED',
+  broken: 'STOPPED, THE FILE IS BROKEN',
+  refused: 'REFUSED',
+};
+
 /** The summary as lines for people. */
 export function describeSummary(summary: ImportSummary): string[] {
   const verb = summary.dryRun ? 'would be ' : '';
   const what = summary.mode === 'replace' ? `replace of list ${summary.list}` : `import into list ${summary.list}`;
   const lines = [
-    `${summary.dryRun ? 'dry run: ' : ''}${what} from ${summary.source}${summary.gzip ? ' (gzip)' : ''}: ${
-      summary.status === 'done' ? 'done' : 'INTERRUPTED'
-    }`,
+    `${summary.dryRun ? 'dry run: ' : ''}${what} from ${summary.source}${summary.gzip ? ' (gzip)' : ''}: ${STATUS_WORDS[summary.status]}`,
     `  rows:       ${summary.rows}${summary.header ? ' (after a header line)' : ''}${
       summary.blankLines > 0 ? `, ${summary.blankLines} blank line${summary.blankLines === 1 ? '' : 's'} ignored` : ''
     }`,
@@ -50,17 +65,39 @@ export function describeSummary(summary: ImportSummary): string[] {
     lines.push(`    line ${reject.line}: ${JSON.stringify(reject.raw)}: ${reject.reason}`);
   }
   if (summary.rejected > summary.firstRejects.length) lines.push('    ... (see --rejects for all)');
+  if (summary.broken) lines.push(`  broken at:  line ${summary.broken.line}: ${summary.broken.problem}`);
+  if (summary.refusal) lines.push(`  refused:    ${describeRefusal(summary.list, summary.refusal)}`);
+  if (summary.sizeBefore !== null && summary.status === 'done') lines.push(`  list was:   ${summary.sizeBefore} live entries`);
   if (summary.listSize) {
     const size = summary.listSize.exact + summary.listSize.timed;
     lines.push(`  list now:   ${size} ${size === 1 ? 'entry' : 'entries'} (${summary.listSize.timed} timed or prefixes)`);
   }
-  if (summary.status === 'interrupted') {
-    lines.push(
-      summary.mode === 'replace'
-        ? '  the list was left as it was; run the same command again to replace it'
-        : '  the rows above were written; run the same command again to finish (rows already in are duplicates)',
-    );
-  }
+  const outcome = describeOutcome(summary);
+  if (outcome) lines.push(`  ${outcome}`);
   lines.push(`  ${summary.seconds.toFixed(1)} s, ${Math.round(summary.rowsPerSecond)} rows/s`);
   return lines;
+}
+
+/** What became of the list when the import did not finish as asked; undefined when it did. */
+export function describeOutcome(summary: ImportSummary): string | undefined {
+  if (summary.status === 'done') return undefined;
+  const again =
+    summary.status === 'refused'
+      ? 'check the file, or replace anyway with --force'
+      : `${summary.status === 'broken' ? 'fix the file and ' : ''}run the same command again`;
+  if (summary.dryRun) return `nothing was written (dry run); ${again}`;
+  if (summary.mode === 'replace') return `the replace was not done, list ${summary.list} is as it was; ${again}`;
+  const written = summary.broken
+    ? `the rows before line ${summary.broken.line} were written (${summary.imported} new), none after it`
+    : 'the rows above were written';
+  return `${written}; ${again} to finish (rows already in count as duplicates)`;
+}
+
+/** The one line an error message says for a broken file or a refused replace; undefined otherwise. */
+export function describeFailure(summary: ImportSummary): string | undefined {
+  if (summary.broken) {
+    return `${summary.source} is broken at line ${summary.broken.line}: ${summary.broken.problem}; ${describeOutcome(summary)}`;
+  }
+  if (summary.refusal) return `replace refused: ${describeRefusal(summary.list, summary.refusal)}; ${describeOutcome(summary)}`;
+  return undefined;
 }

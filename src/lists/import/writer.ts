@@ -17,7 +17,8 @@ export interface WriterTarget {
   timed: string;
   /**
    * The list's own info HASH, during a replace too: a batch holding prefixes first merges
-   * their lengths into its field `prefixes`, else check() would not look for them (keys.ts).
+   * their lengths into its field `prefixes`, else check() would not look for them; a
+   * batch into the list itself counts what it added into its field `size` (keys.ts).
    */
   info: string;
 }
@@ -125,7 +126,7 @@ export class BatchWriter {
       prefixLengths.length > 0 && this.options.mode !== 'dry'
         ? this.redis.callguardListPrefixLengths(this.target.info, ...prefixLengths)
         : undefined;
-    const batch = this.redis.callguardImportBatch(this.target.exact, this.target.timed, ...header, ...body);
+    const batch = this.redis.callguardImportBatch(this.target.exact, this.target.timed, this.target.info, ...header, ...body);
     const reply = Promise.all([batch, lengths])
       .then(([[imported, duplicates, exactSize, timedSize]]) => {
         this.counts.imported += imported;

@@ -9,7 +9,8 @@
   (merge_prefix_lengths, from prefix-lengths.lua, which the loader places before this
   file), in this same atomic call, so a check looks for prefixes of those lengths; also
   when a prefix was listed already, which heals a field that lacks its length. Nothing
-  removes a length: a stale one only makes checks slower (keys.ts).
+  removes a length: a stale one only makes checks slower (keys.ts). The members added
+  are counted into the info field `size` (add_to_size, from size.lua).
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return -1
@@ -18,6 +19,7 @@ end
 local now = tonumber(ARGV[1])
 local metaJson, by, reason, source = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local added, extended, unchanged = 0, 0, 0
+local grown = 0
 local prefixLengths = {}
 local hasPrefix = false
 
@@ -61,10 +63,9 @@ for i = 6, #ARGV, 2 do
 
   if change then
     if expiry == 'inf' and not isPrefix then
-      redis.call('ZREM', KEYS[3], member)
-      redis.call('SADD', KEYS[2], member)
+      grown = grown - redis.call('ZREM', KEYS[3], member) + redis.call('SADD', KEYS[2], member)
     else
-      redis.call('ZADD', KEYS[3], expiry, member)
+      grown = grown + redis.call('ZADD', KEYS[3], expiry, member)
     end
     redis.call('HSET', KEYS[4], member, metaJson)
     record(member, change, expiry)
@@ -81,5 +82,6 @@ end
 if hasPrefix then
   merge_prefix_lengths(KEYS[1], prefixLengths)
 end
+add_to_size(KEYS[1], KEYS[2], KEYS[3], grown)
 
 return {added, extended, unchanged}

@@ -5,7 +5,8 @@
   this file.
   KEYS: info, exact, timed, meta
   ARGV: now (ms), number (E.164)
-  Returns check_list's reply: -1 (no such list), nil (disabled, or no match), or
+  Returns check_list's reply: -1 (no such list), nil (disabled, or no match), -2 (no
+  match, but the list lost entries outside callguard), or
   {member, expiry, meta json or nil}.
 ]]
 local number = ARGV[2]

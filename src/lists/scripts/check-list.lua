@@ -12,7 +12,11 @@
       prefix_candidates builds them; a driver checking several lists keeps them per field
       value, so lists that may hold the same lengths share one table
   Returns -1 when the list does not exist, false when it is disabled or nothing matches,
-  otherwise {member, expiry ('inf' or ms), meta json or false}.
+  -2 instead of false when the list's keys hold fewer members than its info field `size`
+  (size.lua): entries were lost outside callguard (eviction, a DEL, a failover), so "not
+  listed" cannot be told; otherwise {member, expiry ('inf' or ms), meta json or false}.
+  Only a miss pays for that count (SCARD, and ZCARD when the list has timed entries,
+  both O(1)): a match is a match.
   Globals are looked up once (call, sub, gmatch) and the candidates counted rather than
   measured with #: a check runs these lines for every list, and Redis CPU is what limits
   checks/s. The number itself wins over prefixes, and a longer prefix over a shorter
@@ -54,8 +58,23 @@ local function prefix_candidates(number, field)
   return candidates, count
 end
 
+-- A miss: false, or -2 when the keys hold fewer members than the list's size says.
+-- `timed` is counted only when `exact` alone holds fewer: a list loaded in bulk, all in
+-- `exact`, pays one O(1) call.
+local function miss(size, exact_key, timed_key)
+  if not size then
+    return false
+  end
+  local expected = tonumber(size)
+  local held = call('SCARD', exact_key)
+  if held < expected and held + call('ZCARD', timed_key) < expected then
+    return -2
+  end
+  return false
+end
+
 local function check_list(info_key, exact_key, timed_key, meta_key, now, number, candidates)
-  local info = call('HMGET', info_key, 'enabled', 'prefixes')
+  local info = call('HMGET', info_key, 'enabled', 'prefixes', 'size')
   local enabled = info[1]
   if not enabled then
     return -1
@@ -81,7 +100,7 @@ local function check_list(info_key, exact_key, timed_key, meta_key, now, number,
     if score and (score == 'inf' or tonumber(score) > now) then
       return {number, score, call('HGET', meta_key, number)}
     end
-    return false
+    return miss(info[3], exact_key, timed_key)
   end
 
   local scores = call('ZMSCORE', timed_key, unpack(members, 1, count))
@@ -91,5 +110,5 @@ local function check_list(info_key, exact_key, timed_key, meta_key, now, number,
       return {members[i], score, call('HGET', meta_key, members[i])}
     end
   end
-  return false
+  return miss(info[3], exact_key, timed_key)
 end

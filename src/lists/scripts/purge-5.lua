@@ -1,10 +1,11 @@
 --[[
   Removes up to `batch` expired members of one list.
-  KEYS: timed, meta, audit
+  KEYS: timed, meta, audit, info, exact
   ARGV: now (ms), batch size, by
   Entries added one by one (they have metadata) get one 'expire' event each, so
   `show` tells when a number left; entries loaded in bulk (no metadata, no per-entry
   add event either) get one 'expire' event per batch with their count.
+  The members removed are counted out of the info field `size` (add_to_size, size.lua).
   Returns the number of members removed; less than `batch` means none are left.
 ]]
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
@@ -23,4 +24,5 @@ if bulk > 0 then
   redis.call('XADD', KEYS[3], '*', 'action', 'expire', 'at', ARGV[1], 'by', ARGV[3],
     'd.count', tostring(bulk))
 end
+add_to_size(KEYS[4], KEYS[5], KEYS[1], -(#expired / 2))
 return #expired / 2

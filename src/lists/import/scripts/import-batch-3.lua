@@ -1,6 +1,7 @@
 --[[
   Writes one batch of an import into a list (or into the staging keys of a replace).
-  KEYS: exact (SET of numbers that never expire), timed (ZSET of timed numbers and prefixes)
+  KEYS: exact (SET of numbers that never expire), timed (ZSET of timed numbers and prefixes),
+        info (the list's own, also when exact and timed are a replace's staging keys)
   ARGV: now (ms), mode ('skip' | 'override' | 'dry'), ttl (ms, '0' for none), then
         'numbers', one expiry for all, the numbers (no prefix) joined by newlines, or
         'pairs', the members joined by newlines, their expiries ('inf' or ms) likewise.
@@ -14,11 +15,18 @@
   when that is forever; 'dry' decides the same as 'skip' and writes nothing. An expired
   entry is not a duplicate: the import brings it back. The batch is atomic, so an
   interrupted import leaves whole batches and nothing half-written.
+
+  A batch into the list itself counts the members it added into the info field `size`
+  (add_to_size, from size.lua, which the loader places before this file). A batch into
+  a replace's staging keys, the only keys written with a ttl, leaves it: the swap sets
+  the size of what it swaps in.
 ]]
 local now = tonumber(ARGV[1])
 local mode = ARGV[2]
 local ttl = tonumber(ARGV[3])
 local shape = ARGV[4]
+local counted = ttl == 0 and mode ~= 'dry'
+local sizeBefore = counted and redis.call('SCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2]) or 0
 -- Keeps unpack() far below Lua's C stack limit.
 local CHUNK = 1000
 
@@ -39,7 +47,11 @@ local function finish(imported, duplicates)
     redis.call('PEXPIRE', KEYS[1], ttl)
     redis.call('PEXPIRE', KEYS[2], ttl)
   end
-  return {imported, duplicates, redis.call('SCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])}
+  local exactSize, timedSize = redis.call('SCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])
+  if counted then
+    add_to_size(KEYS[3], KEYS[1], KEYS[2], exactSize + timedSize - sizeBefore)
+  end
+  return {imported, duplicates, exactSize, timedSize}
 end
 
 -- The bulk case (numbers that never expire) costs little more than SADD itself: SADD's

@@ -1,14 +1,17 @@
 --[[
   Creates a list.
-  KEYS: info, audit
+  KEYS: info, audit, exact, timed
   ARGV: now (ms), by, reason
   Returns 0 when the list exists already, 1 when created (enabled, with no prefix length:
   a check then skips the prefix candidates until an add or import records a length).
+  Its size is what exact and timed hold: nothing, unless a list of that name lost its
+  info and left entries behind, which then count as its own.
 ]]
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 0
 end
-redis.call('HSET', KEYS[1], 'created', ARGV[1], 'by', ARGV[2], 'enabled', '1', 'prefixes', '')
+redis.call('HSET', KEYS[1], 'created', ARGV[1], 'by', ARGV[2], 'enabled', '1', 'prefixes', '',
+  'size', redis.call('SCARD', KEYS[3]) + redis.call('ZCARD', KEYS[4]))
 local fields = {'action', 'create', 'at', ARGV[1], 'by', ARGV[2]}
 if ARGV[3] ~= '' then
   fields[#fields + 1] = 'reason'

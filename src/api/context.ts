@@ -1,0 +1,41 @@
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { RedisClient } from '../redis/connect.js';
+import type { TokenStore } from '../access/tokens.js';
+import type { DialQueue } from '../dialer/queue.js';
+import type { ListStore } from '../lists/store.js';
+import type { Logger } from '../log.js';
+import type { CampaignStore } from '../screening/campaigns.js';
+import type { RouteStore } from '../screening/routes.js';
+import type { ApiConfig } from './config.js';
+import type { TokenVerifier } from './auth.js';
+import type { ImportJobs } from './jobs.js';
+import type { ApiMetrics } from './metrics.js';
+
+/** The Fastify instance routes are added to: TypeBox schemas type the handlers' input. */
+export type ApiApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** What route handlers reach: the same stores the CLI uses, built once for the process. */
+export interface ApiContext {
+  config: ApiConfig;
+  namespace: string;
+  /** commands of requests (checks, adds...) */
+  redis: RedisClient;
+  /** imports and exports, so a bulk pipeline never queues in front of a check */
+  bulkRedis: RedisClient;
+  lists: ListStore;
+  routes: RouteStore;
+  campaigns: CampaignStore;
+  dial: DialQueue;
+  tokens: TokenStore;
+  verifier: TokenVerifier;
+  jobs: ImportJobs;
+  metrics: ApiMetrics;
+  log: Logger;
+}

@@ -1,0 +1,27 @@
+import type { ApiApp, ApiContext } from '../context.js';
+import { registerAccess } from './access.js';
+import { registerCalls } from './calls.js';
+import { registerCampaigns } from './campaigns.js';
+import { registerCheck } from './check.js';
+import { registerEntries } from './entries.js';
+import { registerHealth } from './health.js';
+import { registerImports } from './imports.js';
+import { registerInboundRoutes } from './inbound-routes.js';
+import { registerLists } from './lists.js';
+import { registerWebhooks } from './webhooks.js';
+import { registerWombat } from './wombat.js';
+
+/** Every route of the API; each file under routes/ adds its own. */
+export async function registerRoutes(app: ApiApp, context: ApiContext): Promise<void> {
+  registerHealth(app, context);
+  registerAccess(app, context);
+  registerLists(app, context);
+  registerEntries(app, context);
+  registerCheck(app, context);
+  registerInboundRoutes(app, context);
+  registerCampaigns(app, context);
+  registerCalls(app, context);
+  await registerImports(app, context);
+  registerWombat(app, context);
+  registerWebhooks(app, context);
+}

@@ -1,0 +1,129 @@
+import type { AddressInfo } from 'node:net';
+import { TokenStore } from '../access/tokens.js';
+import { DialQueue } from '../dialer/queue.js';
+import { ListStore } from '../lists/store.js';
+import type { RedisClient } from '../redis/connect.js';
+import { evictionProblem, readRedisSafety } from '../redis/safety.js';
+import type { Logger } from '../log.js';
+import { CampaignStore } from '../screening/campaigns.js';
+import { RouteStore } from '../screening/routes.js';
+import { createServiceRedis } from '../service/redis.js';
+import { startWebhookWorker } from '../webhooks/worker.js';
+import { TokenVerifier } from './auth.js';
+import { describeApiConfig, type ApiConfig } from './config.js';
+import type { ApiContext } from './context.js';
+import { ImportJobs } from './jobs.js';
+import { ApiMetrics } from './metrics.js';
+import { problemFor } from './problem.js';
+import { isRedisDown } from './redis-down.js';
+import { buildApi, type RouteName } from './server.js';
+
+export interface RunningApi {
+  /** where it listens (the real port when 0 was asked) */
+  address: { host: string; port: number };
+  url: string;
+  /** every route it serves (method and URL template), for the tests that hold the OpenAPI document to them */
+  routes: readonly RouteName[];
+  /** Resolves once Redis is connected. */
+  ready(): Promise<void>;
+  /** Stops taking requests, finishes those in flight and the background work, closes every connection. */
+  stop(): Promise<void>;
+}
+
+/** `callguard api` as an object: the command, the tests and the benchmark run it. */
+export async function startApi(config: ApiConfig, log: Logger): Promise<RunningApi> {
+  log.info({ config: describeApiConfig(config) }, 'callguard api starting');
+  const metrics = new ApiMetrics();
+  const redis = createServiceRedis(config.redis.target, log);
+  const bulkRedis = createServiceRedis(config.redis.target, log.child({ connection: 'bulk' }));
+  try {
+    await refuseEvictingRedis(redis, config.redis.allowEviction, log);
+  } catch (error) {
+    redis.disconnect();
+    bulkRedis.disconnect();
+    throw error;
+  }
+  redis.on('ready', () => metrics.redisConnected.set(1));
+  redis.on('close', () => metrics.redisConnected.set(0));
+  const tokens = new TokenStore(redis, config.redis.namespace);
+  const jobs = await ImportJobs.create(redis, bulkRedis, config.redis.namespace, log, metrics, (error) => {
+    const problem = problemFor(error, { requestId: 'import-job', path: '', request: {}, redisDown: (candidate) => isRedisDown(candidate, bulkRedis) });
+    return { status: problem.status, detail: problem.detail };
+  });
+  const context: ApiContext = {
+    config,
+    namespace: config.redis.namespace,
+    redis,
+    bulkRedis,
+    lists: new ListStore(redis, config.redis.namespace, Date.now, { waitReplicas: config.redis.waitReplicas }),
+    routes: new RouteStore(redis, config.redis.namespace),
+    campaigns: new CampaignStore(redis, config.redis.namespace),
+    dial: new DialQueue(redis, config.redis.namespace),
+    tokens,
+    verifier: new TokenVerifier(tokens),
+    jobs,
+    metrics,
+    log,
+  };
+  const { app, routes } = await buildApi(context);
+  const closeRedis = async (): Promise<void> => {
+    await jobs.stop();
+    await Promise.all([redis, bulkRedis].map((client) => client.quit().catch(() => client.disconnect())));
+  };
+  try {
+    await app.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (error) {
+    await closeRedis();
+    throw error;
+  }
+  const webhooks = startWebhookWorker({
+    redis,
+    blocking: createServiceRedis(config.redis.target, log.child({ connection: 'webhook-reader' })),
+    namespace: config.redis.namespace,
+    log,
+    settings: config.webhooks,
+    onQueued: (events) => {
+      for (const event of events) metrics.webhookQueued.inc({ type: event.type });
+    },
+    onResult: (webhook, result) => {
+      if (result === 'dropped') metrics.webhookDropped.inc({ webhook });
+      else metrics.webhookDeliveries.inc({ webhook, result });
+    },
+  });
+  const bound = app.server.address() as AddressInfo;
+  const address = { host: config.listen.host, port: bound.port };
+  const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+  log.info({ listen: `${address.host}:${address.port}` }, 'callguard api listening');
+  return {
+    address,
+    url,
+    routes,
+    ready: () => (redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', () => resolve()))),
+    stop: async () => {
+      log.info('callguard api stopping: no new requests, finishing those in flight');
+      await app.close();
+      await webhooks.stop();
+      await closeRedis();
+      log.info('callguard api stopped');
+    },
+  };
+}
+
+/** How long the api waits at start for Redis, to read its eviction policy; a Redis that is down does not stop the start (/readyz says so). */
+const REDIS_START_CHECK_WAIT_MS = 3_000;
+
+/**
+ * The api writes lists: on a Redis whose maxmemory-policy may evict keys an entry it
+ * writes can vanish and read as "not listed", so it refuses to start there unless allowed.
+ */
+async function refuseEvictingRedis(redis: RedisClient, allowEviction: boolean, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const ready = redis.status === 'ready' ? Promise.resolve(true) : new Promise<boolean>((resolve) => redis.once('ready', () => resolve(true)));
+  const waited = await Promise.race([ready, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), REDIS_START_CHECK_WAIT_MS)))]);
+  clearTimeout(timer);
+  if (!waited) return;
+  const problem = evictionProblem(await readRedisSafety(redis));
+  if (!problem) return;
+  if (!allowEviction) throw new Error(`${problem}; or set CALLGUARD_ALLOW_EVICTION=1 (--allow-eviction) to run anyway`);
+  log.warn({ problem }, 'Redis may evict list entries: running anyway, as --allow-eviction says');
+}

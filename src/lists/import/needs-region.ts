@@ -1,0 +1,46 @@
+import type { ClassifiedChunk } from './classify.js';
+
+/** An import that cannot read its file for want of a region: it stops before writing anything. */
+export class NeedsRegionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NeedsRegionError';
+  }
+}
+
+/** The first rows an import looks at before it writes, when no region is set. */
+export const REGION_SAMPLE_ROWS = 100;
+
+/**
+ * Tells, from the first rows of an import without a region, whether the file is written
+ * in national format (`030 1234567`): then every row would be rejected, and the import
+ * stops at once with a hint instead. The rule: most of the sample (more than half of
+ * the first REGION_SAMPLE_ROWS rows, or of all rows of a shorter file) are national
+ * numbers that only a region could read. A file that is mostly international, with a
+ * few national rows, imports as before and rejects those rows.
+ */
+export class RegionSample {
+  private rows = 0;
+  private national = 0;
+  private example: { line: number; raw: string } | undefined;
+
+  /** Takes the classified rows of one chunk; true once the sample is complete. */
+  add(lines: number[], chunk: ClassifiedChunk): boolean {
+    this.rows += chunk.members.length + chunk.rejects.length;
+    for (const reject of chunk.rejects) {
+      if (!reject.needsRegion) continue;
+      this.national += 1;
+      this.example ??= { line: lines[reject.index] as number, raw: reject.raw };
+    }
+    return this.rows >= REGION_SAMPLE_ROWS || chunk.broken !== undefined;
+  }
+
+  /** Throws NeedsRegionError when the sample says the file needs a region. */
+  assertReadable(source: string): void {
+    if (this.national * 2 <= this.rows || !this.example) return;
+    throw new NeedsRegionError(
+      `${this.national} of the first ${this.rows} rows of ${source} are national numbers (line ${this.example.line}: ${JSON.stringify(this.example.raw)}) and no region is set: ` +
+        'give the country they are in with --region (e.g. --region DE) or set CALLGUARD_REGION; nothing was imported',
+    );
+  }
+}

@@ -1,0 +1,41 @@
+--[[
+  Puts a replace's staging keys in place of a list's entries, in one atomic step: a
+  check runs wholly before (old list) or wholly after (new list).
+  KEYS: staging exact, staging timed, exact, timed, info
+  ARGV: expected size of staging exact, expected size of staging timed, now (ms),
+        the largest share (percent) of the live entries the swap may take away, or
+        'any' (forced)
+  Returns {swapped (1 or 0), live entries before, live entries after}: 0 when the new
+  list would be smaller than the limit allows, and the list is then untouched. Sizes
+  count live entries (timed ones still ahead of now), compared here so that adds made
+  during the import count too. An error when the staging keys are not what this run
+  built (another replace of the same list cleaned them, or they expired).
+  The old entries are UNLINKed, so freeing millions of members does not block Redis.
+  Meta, cancellations, audit and info stay: they are history, not entries; the info
+  field `size` becomes the size of what was swapped in (keys.ts), which also ends an
+  alarm about entries lost before.
+]]
+if redis.call('SCARD', KEYS[1]) ~= tonumber(ARGV[1]) or redis.call('ZCARD', KEYS[2]) ~= tonumber(ARGV[2]) then
+  return redis.error_reply('CALLGUARD staging keys changed during the replace; the list was left as it was')
+end
+local ahead = '(' .. ARGV[3]
+local function live(exact, timed)
+  return redis.call('SCARD', exact) + redis.call('ZCOUNT', timed, ahead, '+inf')
+end
+local before, after = live(KEYS[3], KEYS[4]), live(KEYS[1], KEYS[2])
+if ARGV[4] ~= 'any' and before > 0 and (before - after) * 100 > tonumber(ARGV[4]) * before then
+  return {0, before, after}
+end
+redis.call('UNLINK', KEYS[3], KEYS[4])
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('RENAME', KEYS[1], KEYS[3])
+  redis.call('PERSIST', KEYS[3])
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('RENAME', KEYS[2], KEYS[4])
+  redis.call('PERSIST', KEYS[4])
+end
+if redis.call('EXISTS', KEYS[5]) == 1 then
+  redis.call('HSET', KEYS[5], 'size', tonumber(ARGV[1]) + tonumber(ARGV[2]))
+end
+return {1, before, after}

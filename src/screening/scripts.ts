@@ -1,0 +1,17 @@
+import type { Result } from 'ioredis';
+import { luaScripts } from '../redis/lua-scripts.js';
+
+/** The screening side's Lua scripts, under ./scripts with their key count in the name. */
+const SCRIPTS = {
+  callguardAppendCallLog: 'append-call-log-2.lua',
+} as const;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** calllog, written, then now, window, max length, and per entry: id, field count, fields */
+    callguardAppendCallLog(callLog: string, written: string, ...args: (string | number)[]): Result<[number, number], Context>;
+  }
+}
+
+/** Makes the scripts methods of a client (idempotent). */
+export const defineScreeningScripts = luaScripts(new URL('./scripts/', import.meta.url), SCRIPTS);
