@@ -47,6 +47,8 @@ export interface AgiAppDeps {
   lastCallers: { record(endpoint: string, caller: LastCaller): Promise<void>; get(endpoint: string): Promise<LastCaller | undefined> };
   /** the list features write to when the request names none */
   featureList: string;
+  /** the keys of the in-call block as features.conf has them (CALLGUARD_BLOCK_DIGITS), for the call log */
+  blockCode: string;
   log: Logger;
 }
 
@@ -90,8 +92,9 @@ async function screenOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<voi
   let gone = false;
   try {
     // The action last: the dialplan acts on it only once every other variable is in place.
-    for (const [name, value] of [...Object.entries(decided.decision.variables), [ACTION_VARIABLE, decided.action]]) {
-      if (!(await session.setVariable(name as string, value as string)).ok) {
+    const variables: [string, string][] = [...Object.entries(decided.decision.variables), [ACTION_VARIABLE, decided.action]];
+    for (const [name, value] of variables) {
+      if (!(await session.setVariable(name, value)).ok) {
         gone = true;
         break;
       }
@@ -132,7 +135,7 @@ async function blockCallOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<
     }
     const outcome = await deps.useFeature({
       feature: 'block-call',
-      code: '*9',
+      code: deps.blockCode,
       number,
       endpoint: endpointOfChannel(session.env.channel ?? ''),
       list: session.params.get('list') ?? deps.featureList,

@@ -206,6 +206,8 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       useFeature,
       lastCallers: new LastCallers(redis, config.redis.namespace),
       featureList: config.features.list,
+      // features.conf is not ours to read; its sequence is documented to match this one.
+      blockCode: config.features.blockDigits === '' ? '*9' : config.features.blockDigits,
       log: agiLog,
     });
     const server = await AgiServer.listen({

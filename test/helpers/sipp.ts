@@ -136,6 +136,8 @@ export interface UasCall {
   callId: string;
   /** the Request-URI's user part: the number dialled */
   user: string;
+  /** the From header's user part: the caller id presented */
+  from: string;
   /** ms since epoch of the first INVITE */
   invitedAt: number;
   /** ms since epoch of the first BYE or CANCEL received; undefined while the call is up */
@@ -156,7 +158,8 @@ export function uasCalls(messageLog: string): UasCall[] {
     if (!received || callId === undefined) continue;
     const call = calls.get(callId);
     if (received[1] === 'INVITE') {
-      if (!call) calls.set(callId, { callId, user: received[2] ?? '', invitedAt: at, endedAt: undefined });
+      const from = /^From:[^\n]*?sip:([^@;>\s]*)@/im.exec(parts[i + 1] as string)?.[1] ?? '';
+      if (!call) calls.set(callId, { callId, user: received[2] ?? '', from, invitedAt: at, endedAt: undefined });
     } else if (call && call.endedAt === undefined) {
       call.endedAt = at;
     }
