@@ -11,7 +11,7 @@ import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } 
 import { testNamespace } from '../helpers/redis.js';
 import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 import { startServeFor } from '../helpers/serve.js';
-import { placeCall } from '../helpers/sipp.js';
+import { placeCall, type CallParams } from '../helpers/sipp.js';
 import { connectTestAri, type AriEvent, type TestAriClient } from './ari-test-client.js';
 import { contextsOf as contextsSeen, loggedCall, stoppableRedisClient } from './call-trail.js';
 
@@ -75,8 +75,8 @@ describe.skipIf(!availability.run)('inbound calls screened over FastAGI', () => 
     await new RouteStore(redis, namespace).set({ ...base, block: ['dnc'], ...changes, actions: { ...base.actions, ...changes.actions } });
   }
 
-  function call(from: string, route: string) {
-    return placeCall({ from, route, screen: 'agi', to: DIALLED, target: asterisk.sipTarget });
+  function call(from: string, route: string, extra: Partial<CallParams> = {}) {
+    return placeCall({ from, route, screen: 'agi', to: DIALLED, target: asterisk.sipTarget, ...extra });
   }
 
   const logged = (raw: string): Promise<LoggedCall> => loggedCall(redis, namespace, raw);
@@ -121,7 +121,8 @@ describe.skipIf(!availability.run)('inbound calls screened over FastAGI', () => 
 
   it('a route that announces plays the sound, then hangs up with its cause', async () => {
     await setRoute('announcing', { actions: { ...newRoute('x').actions, blocked: { type: 'announce', sound: 'beep', cause: 17 } } });
-    const outcome = await call(BLOCKED, 'announcing');
+    // The caller stays on the line, so it is the dialplan's Hangup that ends the call.
+    const outcome = await call(BLOCKED, 'announcing', { talk: { keys: '' } });
     expect(outcome.answered).toBe(true);
     let entry: LoggedCall | undefined;
     await expect
@@ -132,10 +133,11 @@ describe.skipIf(!availability.run)('inbound calls screened over FastAGI', () => 
       .toBeDefined();
     const channel = (entry as LoggedCall).channel;
     expect(entry).toMatchObject({ verdict: 'blocked', action: 'announce:beep:17' });
-    const steps = observer.events.filter((event) => event.type === 'ChannelDialplan' && event.channel?.id === channel);
-    expect(steps.map((event) => `${event.dialplan_app}(${event.dialplan_app_data})`)).toEqual(
-      expect.arrayContaining(['Answer()', 'Playback(beep)', 'Hangup(17)']),
-    );
+    const steps = () =>
+      observer.events
+        .filter((event) => event.type === 'ChannelDialplan' && event.channel?.id === channel)
+        .map((event) => `${event.dialplan_app}(${event.dialplan_app_data})`);
+    await expect.poll(steps).toEqual(expect.arrayContaining(['Answer()', 'Playback(beep)', 'Hangup(17)']));
   });
 
   it('with Redis stopped the caller reaches the queue within the deadline (verdict unavailable)', async () => {
