@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
 import { ConfigError, DEFAULTS, parseServeConfig, SETTINGS, settingsFromEnv, type ServeSettings } from '../../config.js';
 import { createLogger } from '../../log.js';
-import { startService } from '../../service/service.js';
 import type { CliIo, GlobalOptions } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
 
@@ -108,6 +107,9 @@ no login: keep it on loopback, or let only the PBX reach it.`,
       const log = createLogger({ level: config.logLevel });
       let service;
       try {
+        // Loaded here, not at the top: the service's modules (ARI, metrics, AGI) are what every
+        // other command would otherwise load at each start.
+        const { startService } = await import('../../service/service.js');
         service = await startService(config, log);
       } catch (error) {
         log.flush();
