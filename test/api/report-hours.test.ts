@@ -9,18 +9,20 @@ describe('calls per verdict per hour', () => {
   const fresh = testApi();
   const startFresh = async () => fresh();
 
-  it('counts the calls of a log written before the hourly counters from the log itself, every hour present, oldest first', async () => {
+  it('counts the calls of a log written before the hourly counters from the log itself, every hour present, oldest first, feature uses not', async () => {
     const { request, tokens, redis, namespace } = api();
     const now = Date.now();
     const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
-    const log = async (at: number, verdict: CallLogEntry['verdict'], route = 'support') =>
-      redis.xadd(globalKeys(namespace).callLog, `${at}-*`, ...callLogFields({ time: at, channel: `c${at}`, direction: 'inbound', raw: '+4930123', route, verdict, action: 'hangup:21', decisionMs: 1 }));
+    const log = async (at: number, verdict: CallLogEntry['verdict'], route = 'support', direction: CallLogEntry['direction'] = 'inbound') =>
+      redis.xadd(globalKeys(namespace).callLog, `${at}-*`, ...callLogFields({ time: at, channel: `c${at}`, direction, raw: '+4930123', route, verdict, action: 'hangup:21', decisionMs: 1 }));
     await log(hour - 30 * HOUR_MS, 'blocked');
     await log(hour - 3 * HOUR_MS + 10, 'blocked');
     await log(hour - 3 * HOUR_MS + 20, 'blocked');
     await log(hour - 3 * HOUR_MS + 30, 'clear');
     await log(hour - 3 * HOUR_MS + 40, 'blocked', 'night');
     await log(hour + 5, 'hidden');
+    // An agent's *9 is listed with the calls but is no call of its own.
+    await log(hour + 6, 'blocked', 'support', 'feature');
 
     const answer = await request('GET', '/v1/report/hours?since=24h&route=support', { token: tokens.viewer });
     expect(answer.status, answer.text).toBe(200);
@@ -37,16 +39,17 @@ describe('calls per verdict per hour', () => {
     expect(week.json.hours.reduce((sum: number, h: { counts: Record<string, number> }) => sum + h.counts.blocked!, 0)).toBe(4);
   });
 
-  it('reads the hours since counting began from the counters the append keeps, each call once, by route too', async () => {
+  it('reads the hours since counting began from the counters the append keeps, each call once, by route too, feature uses not', async () => {
     const { request, tokens, redis, namespace } = await startFresh();
     const hour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
-    const entry = (at: number, verdict: CallLogEntry['verdict'], route: string): CallLogEntry => ({ time: at, channel: `c${at}`, direction: 'inbound', raw: '+4930123', route, verdict, action: 'hangup:21', decisionMs: 1 });
+    const entry = (at: number, verdict: CallLogEntry['verdict'], route: string, direction: CallLogEntry['direction'] = 'inbound'): CallLogEntry => ({ time: at, channel: `c${at}`, direction, raw: '+4930123', route, verdict, action: 'hangup:21', decisionMs: 1 });
     // The first append starts the counters, in the hour before the ones read below.
     await appendCallLogOnce(redis, namespace, [{ id: 'start', entry: entry(hour - 3 * HOUR_MS, 'clear', 'support') }], hour - 3 * HOUR_MS);
     const batch = [
       { id: 'a', entry: entry(hour - 2 * HOUR_MS + 5, 'blocked', 'support') },
       { id: 'b', entry: entry(hour - 2 * HOUR_MS + 6, 'blocked', 'night') },
       { id: 'c', entry: entry(hour + 7, 'hidden', 'support') },
+      { id: 'd', entry: entry(hour + 8, 'blocked', 'support', 'feature') },
     ];
     await appendCallLogOnce(redis, namespace, batch, Date.now());
     // Sent again (its answer lost): appended and counted once.

@@ -25,6 +25,9 @@ interface Call {
   list: string | null;
   reason: string | null;
   action: string;
+  /** direction `feature`: the code an agent pressed or dialled (*9, *30 ...) and where */
+  feature: string | null;
+  endpoint: string | null;
 }
 
 interface Report {
@@ -111,7 +114,13 @@ function CallTable({ calls, label }: { calls: Call[]; label: string }) {
               <td>{call.list ?? ''}</td>
               <td>{call.route ?? call.campaign ?? ''}</td>
               <td>
-                <code>{call.action}</code>
+                {call.direction === 'feature' ? (
+                  <span title="an agent's feature code, not a call">
+                    <code>{call.feature}</code> by {call.endpoint}
+                  </span>
+                ) : (
+                  <code>{call.action}</code>
+                )}
               </td>
               <td>{call.reason ?? ''}</td>
             </tr>

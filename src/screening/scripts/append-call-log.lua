@@ -3,7 +3,8 @@
   again because it never got the answer to an earlier try (a timeout while Redis was
   stalled, a connection cut after the command left): an entry whose id is in `written`
   was appended already and is skipped. Each entry appended is also counted in the hash of
-  its hour (by its `time`: fields <verdict> and <verdict>|<route>), so calls per hour are
+  its hour (by its `time`: fields <verdict> and <verdict>|<route>; an agent's feature use,
+  direction `feature`, is no call and not counted), so calls per hour are
   read from a few counters rather than from the whole log; `since` keeps when counting
   began (hours before it are counted from the log itself).
   KEYS (variable: 3 + the hours): calllog (STREAM), written (ZSET entry id -> ms it was
@@ -32,14 +33,15 @@ while i <= #ARGV do
     redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, i + 2, i + 1 + count))
     redis.call('ZADD', KEYS[2], now, id)
     appended = appended + 1
-    local time, verdict, route
+    local time, verdict, route, direction
     for f = i + 2, i + count, 2 do
       local name = ARGV[f]
       if name == 'time' then time = tonumber(ARGV[f + 1])
       elseif name == 'verdict' then verdict = ARGV[f + 1]
-      elseif name == 'route' then route = ARGV[f + 1] end
+      elseif name == 'route' then route = ARGV[f + 1]
+      elseif name == 'direction' then direction = ARGV[f + 1] end
     end
-    local hour_key = time and verdict and hour_keys[time - time % hour_ms]
+    local hour_key = time and verdict and direction ~= 'feature' and hour_keys[time - time % hour_ms]
     if hour_key then
       redis.call('HINCRBY', hour_key, verdict, 1)
       if route then redis.call('HINCRBY', hour_key, verdict .. '|' .. route, 1) end
