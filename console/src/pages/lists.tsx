@@ -70,7 +70,7 @@ export function ListsPage({ session }: { session: Session }) {
       {lists.data && (
         <>
           <p class="muted" aria-live="polite">
-            {matching.length === lists.data.length ? `${lists.data.length} lists` : `${matching.length} of ${lists.data.length} lists match`}
+            {matching.length === lists.data.length ? `${lists.data.length} ${lists.data.length === 1 ? 'list' : 'lists'}` : `${matching.length} of ${lists.data.length} lists match`}
             {pages > 1 && `, page ${at + 1} of ${pages}`}
           </p>
           <div class="scroll">
