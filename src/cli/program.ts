@@ -1,8 +1,7 @@
 import { Command, Option } from 'commander';
 import { REDIS_TARGET_SETTINGS as REDIS } from '../redis/target.js';
 import { registerCommands } from './commands/index.js';
-import { contextOf, type CliContext, type CliIo } from './context.js';
-import { withListSuggestion } from './missing-list.js';
+import type { CliIo } from './context.js';
 import { throwCommandLineErrors } from './usage-errors.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -41,20 +40,4 @@ export function buildProgram(io: CliIo): Command {
   registerCommands(program, io);
   throwCommandLineErrors(program);
   return program;
-}
-
-/** Runs a command's work with a context that is always closed afterwards. */
-export async function withContext<T>(
-  command: Command,
-  io: CliIo,
-  work: (context: CliContext) => Promise<T>,
-): Promise<T> {
-  const context = contextOf(command, io);
-  try {
-    return await work(context);
-  } catch (error) {
-    throw context.lostRedis(error) ?? (await withListSuggestion(error, context));
-  } finally {
-    await context.close();
-  }
 }

@@ -4,7 +4,7 @@ import { expiryFrom, type Duration } from '../duration.js';
 import { describeExpiry, isoTime, table } from '../format.js';
 import { extensionNotes, readEntries } from '../number-input.js';
 import { byOption, defaultActor, forOption, listOption, reasonOption, regionOption, untilOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 import { requireReplicas } from '../replication.js';
 
 interface AddOptions {

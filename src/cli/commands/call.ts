@@ -10,7 +10,7 @@ import { CliError, UsageError } from '../errors.js';
 import { humanSpan, isoTime } from '../format.js';
 import { extensionNote, withRegionHint } from '../number-input.js';
 import { regionOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 interface CallOptions {
   campaign: string;

@@ -36,7 +36,7 @@ import { count, fields, isoTime, table } from '../format.js';
 import { setUsageError } from '../set-errors.js';
 import { campaignJson, resultJson } from '../json-shapes.js';
 import { byOption, defaultActor, parseListNames, parseRegion } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 
 interface CampaignSetOptions extends ContextCheckFlags {

@@ -7,7 +7,7 @@ import { CliError, EXIT_NOTHING_CANCELLED, UsageError } from '../errors.js';
 import { existingListNames, withSuggestions } from '../missing-list.js';
 import { extensionNotes, readEntries } from '../number-input.js';
 import { byOption, defaultActor, parseListName, reasonOption, regionOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 import { requireReplicas } from '../replication.js';
 
 interface CancelOptions {

@@ -5,7 +5,7 @@ import { EXIT_BLOCKED, EXIT_HIDDEN, EXIT_MALFORMED, EXIT_OK, ExitWith } from '..
 import { describeExpiry, entryJson, fields, isoTime } from '../format.js';
 import { extensionNote, lacksRegion, REGION_HINT } from '../number-input.js';
 import { listsOption, regionOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 interface CheckOptions {
   list: string[];

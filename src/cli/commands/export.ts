@@ -11,7 +11,7 @@ import { processIo, type CliContext, type CliIo } from '../context.js';
 import { count } from '../format.js';
 import { listOption } from '../options.js';
 import { assertWritable } from '../output-path.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 import { startProgress } from '../progress.js';
 
 interface ExportOptions {

@@ -21,7 +21,7 @@ import { processIo, type CliIo } from '../context.js';
 import { expiryFrom, type Duration } from '../duration.js';
 import { CliError, ExitWith, UsageError } from '../errors.js';
 import { byOption, defaultActor, forOption, listOption, reasonOption, regionOption, untilOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 import { assertWritable } from '../output-path.js';
 import { startProgress } from '../progress.js';
 

@@ -5,7 +5,7 @@ import type { CliContext, CliIo } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
 import { count } from '../format.js';
 import { byOption, defaultActor, parseListName, reasonOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 interface ListChangeOptions {
   by?: string;

@@ -7,7 +7,7 @@ import { parseDurationOrTime } from '../duration.js';
 import { count, isoTime, table } from '../format.js';
 import { callJson } from '../json-shapes.js';
 import { positiveInteger } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 const MAX_LIMIT = 100_000;
 

@@ -10,7 +10,7 @@ import { setUsageError } from '../set-errors.js';
 import { fields, isoTime, table } from '../format.js';
 import { routeJson } from '../json-shapes.js';
 import { byOption, defaultActor, parseListNames, parseRegion } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 const MAX_VIP_PRIORITY = 1_000_000;
 

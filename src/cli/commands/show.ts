@@ -8,7 +8,7 @@ import { describeExpiry, isoTime, table } from '../format.js';
 import { numberReportJson, readableDetails } from '../json-shapes.js';
 import { extensionNote, readEntry, withRegionHint } from '../number-input.js';
 import { positiveInteger, regionOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 interface ShowOptions {
   region?: string;

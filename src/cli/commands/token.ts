@@ -7,7 +7,7 @@ import { CliError, UsageError } from '../errors.js';
 import { describeExpiry, isoTime, table } from '../format.js';
 import { defaultActor, parseListName, parseListNames } from '../options.js';
 import { tokenJson } from '../json-shapes.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 interface CreateOptions {
   name: string;

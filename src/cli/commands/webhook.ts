@@ -6,7 +6,7 @@ import { CliError, UsageError } from '../errors.js';
 import { isoTime, table } from '../format.js';
 import { deliveryJson, webhookJson } from '../json-shapes.js';
 import { defaultActor, parseListName, positiveInteger } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 interface AddOptions {
   url: string;
