@@ -1,4 +1,3 @@
-import { DEFAULT_LEASE_MS, DEFAULT_RECLAIM_IDLE_MS } from './dialer/dialer.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { parseRegion } from './numbers/region.js';
 import {
@@ -9,8 +8,6 @@ import {
   type RedisSetting,
   type RedisTarget,
 } from './redis/target.js';
-import { DEFAULT_REDIS_PROBE_DEADLINE_MS } from './service/redis-health.js';
-import { DEFAULT_REDIS_WATCH_INTERVAL_MS } from './service/redis-watch.js';
 import { ActionSyntaxError, parseAction } from './screening/actions.js';
 import { DEFAULT_DECISION_DEADLINE_MS } from './screening/deadline.js';
 import type { Action } from './screening/types.js';
@@ -95,6 +92,30 @@ export const SETTINGS: Readonly<Record<keyof ServeSettings, { flag?: string; env
   redisWatchMs: { flag: '--redis-watch-ms', env: 'CALLGUARD_REDIS_WATCH_MS' },
   spoolDir: { flag: '--spool-dir', env: 'CALLGUARD_SPOOL_DIR' },
 };
+
+// The defaults of the dialer and of serve's Redis watch live here, with the settings
+// that change them, so that reading the settings loads neither.
+/** A request read by an instance that has not taken it for this long is taken by another. */
+export const DEFAULT_RECLAIM_IDLE_MS = 30_000;
+/**
+ * How long an attempt's lease lasts without renewal; renewed every third of it. Past it,
+ * another instance may attempt the request again, so it is far longer than a renewal gap.
+ */
+export const DEFAULT_LEASE_MS = 60_000;
+
+/**
+ * How often serve reads Redis' eviction policy and persistence and every list's size
+ * again by default: a list that lost its entries shows within this long. A reading costs
+ * a few O(1) commands a list.
+ */
+export const DEFAULT_REDIS_WATCH_INTERVAL_MS = 5_000;
+
+/**
+ * Default deadline of the readiness probe: a PING on loopback answers in well under a
+ * millisecond, so one that takes a second means Redis is stalled (stopped, swapping,
+ * blocked by a slow command), even while its socket stays open.
+ */
+export const DEFAULT_REDIS_PROBE_DEADLINE_MS = 1_000;
 
 export const DEFAULTS = {
   ariUrl: 'http://127.0.0.1:8088',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { DEFAULT_LEASE_MS, DEFAULT_RECLAIM_IDLE_MS } from '../config.js';
 import type { RedisClient } from '../redis/connect.js';
 import { pino, type Logger } from 'pino';
 import { ListStore } from '../lists/store.js';
@@ -14,13 +15,6 @@ import { NotDialledError, type AttemptOutcome, type AttemptResult, type DialFunc
 
 /** How often an instance looks for new, reclaimable and due requests. */
 export const DEFAULT_POLL_INTERVAL_MS = 250;
-/** A request read by an instance that has not taken it for this long is taken by another. */
-export const DEFAULT_RECLAIM_IDLE_MS = 30_000;
-/**
- * How long an attempt's lease lasts without renewal; renewed every third of it. Past it,
- * another instance may attempt the request again, so it is far longer than a renewal gap.
- */
-export const DEFAULT_LEASE_MS = 60_000;
 export const DEFAULT_BATCH_SIZE = 50;
 /** Attempts one instance runs at once, whatever the campaigns allow. */
 export const DEFAULT_MAX_IN_FLIGHT = 200;

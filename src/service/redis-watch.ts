@@ -7,13 +7,6 @@ import { redisErrorForLog } from '../redis/log-error.js';
 import { evictionProblem, persistenceProblem, readRedisSafety, type RedisSafety } from '../redis/safety.js';
 import type { ServiceMetrics } from './metrics.js';
 
-/**
- * How often serve reads Redis' eviction policy and persistence and every list's size
- * again by default: a list that lost its entries shows within this long. A reading costs
- * a few O(1) commands a list.
- */
-export const DEFAULT_REDIS_WATCH_INTERVAL_MS = 5_000;
-
 export interface RedisWatchOptions {
   redis: RedisClient;
   lists: ListStore;
