@@ -22,7 +22,7 @@ import { CallLogWriter } from './call-log-writer.js';
 import { startHealthServer, type Readiness } from './health-server.js';
 import { ServiceMetrics } from './metrics.js';
 import { logReadyLine } from './ready-line.js';
-import { createServiceRedis } from './redis.js';
+import { createServiceRedis } from '../redis/process-connection.js';
 import { RedisHealth } from './redis-health.js';
 import { RedisWatch } from './redis-watch.js';
 

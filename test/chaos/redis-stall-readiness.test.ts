@@ -2,7 +2,7 @@ import type { RedisClient } from '../../src/redis/connect.js';
 import { standaloneTarget } from '../helpers/redis.js';
 import { afterEach, expect, it } from 'vitest';
 import { RedisHealth } from '../../src/service/redis-health.js';
-import { createServiceRedis } from '../../src/service/redis.js';
+import { createServiceRedis } from '../../src/redis/process-connection.js';
 import { capturedLogger } from '../calls/log-capture.js';
 import { startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 

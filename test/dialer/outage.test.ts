@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DialFunction } from '../../src/dialer/types.js';
 import type { RedisClient } from '../../src/redis/connect.js';
-import { createServiceRedis } from '../../src/service/redis.js';
+import { createServiceRedis } from '../../src/redis/process-connection.js';
 import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 import { testNamespace } from '../helpers/redis.js';
 import { DialerFixture, waitFor } from './fixture.js';

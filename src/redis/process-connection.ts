@@ -1,8 +1,8 @@
 import type { Logger } from '../log.js';
-import { authFailureReason, isAuthError } from '../redis/auth.js';
-import { connectRedis, type RedisClient } from '../redis/connect.js';
-import { redisErrorForLog } from '../redis/log-error.js';
-import { describeRedisTarget, type RedisTarget } from '../redis/target.js';
+import { authFailureReason, isAuthError } from './auth.js';
+import { connectRedis, type RedisClient } from './connect.js';
+import { redisErrorForLog } from './log-error.js';
+import { describeRedisTarget, type RedisTarget } from './target.js';
 
 /**
  * Longest wait between two reconnection attempts; ioredis retries forever with this
