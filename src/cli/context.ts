@@ -14,7 +14,7 @@ import {
   targetSettingNames,
   type RedisTarget,
 } from '../redis/target.js';
-import { CliError, EXIT_REDIS_UNREACHABLE, UsageError } from './errors.js';
+import { CliError, EXIT_REDIS_UNREACHABLE, UsageError } from '../front-door/errors.js';
 import { askOnTerminal } from './terminal-prompt.js';
 
 export interface GlobalOptions {

@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { LIST_NAME_PATTERN } from '../lists/keys.js';
 import { plainText } from '../lists/text.js';
 import { parseRegion as readRegion } from '../numbers/index.js';
-import { MAX_DURATION_YEARS, parseDuration, parseIsoTime } from './duration.js';
+import { MAX_DURATION_YEARS, parseDuration, parseIsoTime } from '../front-door/duration.js';
 
 /** Options shared by several commands, each validated when commander reads it. */
 

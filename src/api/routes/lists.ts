@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { isoTime } from '../../cli/format.js';
+import { isoTime } from '../../front-door/format.js';
 import type { ListInfo } from '../../lists/types.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { actorOf, visibleLists } from '../input.js';

@@ -3,7 +3,7 @@ import { API_DEFAULTS, API_SETTINGS, ApiConfigError, apiSettingsFromEnv, parseAp
 import { startApi } from '../../api/start.js';
 import { createLogger } from '../../log.js';
 import type { CliIo, GlobalOptions } from '../context.js';
-import { CliError, UsageError } from '../errors.js';
+import { CliError, UsageError } from '../../front-door/errors.js';
 import { firstSignal } from './serve.js';
 
 /** Redis, namespace and --allow-eviction are global options (every command has them); passwords come from the environment only. */

@@ -3,9 +3,9 @@ import { readCallLog, DEFAULT_REPORT_LIMIT } from '../../screening/call-log.js';
 import { isRouteName } from '../../screening/route.js';
 import { VERDICTS, type Verdict } from '../../screening/types.js';
 import type { CliIo } from '../context.js';
-import { parseDurationOrTime } from '../duration.js';
-import { count, isoTime, table } from '../format.js';
-import { callJson } from '../json-shapes.js';
+import { parseDurationOrTime } from '../../front-door/duration.js';
+import { count, isoTime, table } from '../../front-door/format.js';
+import { callJson } from '../../front-door/json-shapes.js';
 import { positiveInteger } from '../options.js';
 import { withContext } from '../with-context.js';
 

@@ -3,7 +3,7 @@ import { ConfigError, DEFAULTS, parseServeConfig, SETTINGS, settingsFromEnv, typ
 import { createLogger } from '../../log.js';
 import { startService } from '../../service/service.js';
 import type { CliIo, GlobalOptions } from '../context.js';
-import { CliError, UsageError } from '../errors.js';
+import { CliError, UsageError } from '../../front-door/errors.js';
 
 /** Redis and namespace are global options (every command has them); passwords come from the environment only. */
 type ServeFlags = Omit<
