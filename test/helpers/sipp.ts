@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeUdpPort } from './asterisk-sandbox.js';
+import { assertMayUseAsterisk } from './test-kind.js';
 
 export interface CallParams {
   /** The caller's SIP user part: `+493012345678`, `0301234567`, `anonymous`, anything. */
@@ -83,6 +84,7 @@ function runSipp(args: string[]): Promise<{ code: number | null; stderr: string 
 
 /** Places one real SIP call with sipp and returns how Asterisk answered it. */
 export async function placeCall(params: CallParams): Promise<CallOutcome> {
+  assertMayUseAsterisk();
   const dir = await mkdtemp(join(tmpdir(), 'callguard-sipp-'));
   const messageFile = join(dir, 'messages.log');
   try {
@@ -184,6 +186,7 @@ async function udpPortTaken(port: number): Promise<boolean> {
  * answering every call the same way until stop().
  */
 export async function startSippUas(options: { behaviour: UasBehaviour; port: number }): Promise<RunningUas> {
+  assertMayUseAsterisk();
   const dir = await mkdtemp(join(tmpdir(), 'callguard-uas-'));
   const messageFile = join(dir, 'messages.log');
   const child = spawn(
