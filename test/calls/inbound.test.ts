@@ -8,7 +8,7 @@ import { RouteStore } from '../../src/screening/routes.js';
 import type { Route } from '../../src/screening/types.js';
 import { testNamespace, testRedis } from '../helpers/redis.js';
 import { FakeCallControl } from './fake-call-control.js';
-import { capturedLogger } from './log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 
 const QUEUE = { type: 'continue', context: 'queues', extension: 'support', priority: 1 } as const;
 const ANONYMOUS = { type: 'continue', context: 'anonymous', extension: 's', priority: 1 } as const;

@@ -11,7 +11,7 @@ import { CallLogWriter } from '../../src/service/call-log-writer.js';
 import { ServiceMetrics } from '../../src/service/metrics.js';
 import { createServiceRedis, REDIS_COMMAND_TIMEOUT_MS } from '../../src/redis/process-connection.js';
 import { FakeCallControl } from '../calls/fake-call-control.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 import { testNamespace } from '../helpers/redis.js';
 

@@ -4,7 +4,7 @@ import { parseServeConfig } from '../../src/config.js';
 import { RedisHealth } from '../../src/service/redis-health.js';
 import { createServiceRedis, REDIS_AUTH_ERROR_LOG_INTERVAL_MS } from '../../src/redis/process-connection.js';
 import { startService } from '../../src/service/service.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 import { testNamespace } from '../helpers/redis.js';
 
