@@ -66,8 +66,22 @@ export interface ServeSettings {
   spoolDir?: string;
 }
 
+/** A setting's flag (none: environment only) and environment variable. */
+export interface SettingName {
+  flag?: string;
+  env: string;
+}
+
+/** Settings that serve, the api and the CLI's commands read alike, named once. */
+export const SHARED_SETTINGS = {
+  namespace: { flag: '--namespace', env: 'CALLGUARD_NAMESPACE' },
+  region: { flag: '--region', env: 'CALLGUARD_REGION' },
+  logLevel: { flag: '--log-level', env: 'CALLGUARD_LOG_LEVEL' },
+  allowEviction: { flag: '--allow-eviction', env: 'CALLGUARD_ALLOW_EVICTION' },
+} as const satisfies Record<string, SettingName>;
+
 /** The flag and environment variable of each setting, for help texts and error messages. */
-export const SETTINGS: Readonly<Record<keyof ServeSettings, { flag?: string; env: string }>> = {
+export const SETTINGS: Readonly<Record<keyof ServeSettings, SettingName>> = {
   ariUrl: { flag: '--ari-url', env: 'ARI_URL' },
   ariUsername: { flag: '--ari-username', env: 'ARI_USERNAME' },
   // No flag: a password on the command line is visible to every user in `ps`.
@@ -79,15 +93,15 @@ export const SETTINGS: Readonly<Record<keyof ServeSettings, { flag?: string; env
   // No flag: a password on the command line is visible to every user in `ps`.
   redisSentinelPassword: REDIS_TARGET_SETTINGS.sentinelPassword,
   redisCluster: REDIS_TARGET_SETTINGS.cluster,
-  namespace: { flag: '--namespace', env: 'CALLGUARD_NAMESPACE' },
+  namespace: SHARED_SETTINGS.namespace,
   deadlineMs: { flag: '--deadline-ms', env: 'CALLGUARD_DECISION_DEADLINE_MS' },
-  region: { flag: '--region', env: 'CALLGUARD_REGION' },
+  region: SHARED_SETTINGS.region,
   unknownRouteAction: { flag: '--unknown-route-action', env: 'CALLGUARD_UNKNOWN_ROUTE_ACTION' },
   health: { flag: '--health', env: 'CALLGUARD_HEALTH' },
-  logLevel: { flag: '--log-level', env: 'CALLGUARD_LOG_LEVEL' },
+  logLevel: SHARED_SETTINGS.logLevel,
   dialerLeaseMs: { flag: '--dialer-lease-ms', env: 'CALLGUARD_DIALER_LEASE_MS' },
   dialerReclaimIdleMs: { flag: '--dialer-reclaim-idle-ms', env: 'CALLGUARD_DIALER_RECLAIM_IDLE_MS' },
-  allowEviction: { flag: '--allow-eviction', env: 'CALLGUARD_ALLOW_EVICTION' },
+  allowEviction: SHARED_SETTINGS.allowEviction,
   redisProbeMs: { flag: '--redis-probe-ms', env: 'CALLGUARD_REDIS_PROBE_MS' },
   redisWatchMs: { flag: '--redis-watch-ms', env: 'CALLGUARD_REDIS_WATCH_MS' },
   spoolDir: { flag: '--spool-dir', env: 'CALLGUARD_SPOOL_DIR' },
