@@ -3,7 +3,6 @@ import { ListSizeAlarms, type ListAlarm } from '../lists/size-alarms.js';
 import type { ListStore } from '../lists/store.js';
 import type { ListSizeReading } from '../lists/types.js';
 import type { Logger } from '../log.js';
-import { redisErrorForLog } from '../redis/log-error.js';
 import { evictionProblem, persistenceProblem, readRedisSafety, type RedisSafety } from '../redis/safety.js';
 import type { ServiceMetrics } from './metrics.js';
 
@@ -77,7 +76,7 @@ export class RedisWatch {
       const readings = await lists.sizes(this.alarms.known);
       this.noteAlarms(this.alarms.assess(readings), readings);
     } catch (error) {
-      log.debug({ err: redisErrorForLog(error) }, 'Redis watch: reading failed, trying again at the next interval');
+      log.debug({ err: error }, 'Redis watch: reading failed, trying again at the next interval');
     }
   }
 
