@@ -107,6 +107,8 @@ describe('Dialer when Redis goes away', () => {
     hangUp();
     await waitFor(() => lines().some((line) => line.msg === 'could not write the attempt yet; retrying'), 'the write to fail');
     await redis.start();
+    // The probe in start() is its own connection: this client (no offline queue) may still be reconnecting, and a read would fail at once.
+    await waitFor(() => client.status === 'ready', 'the client to reconnect');
     await waitFor(async () => (await fixture.results()).length === 1, 'the result written after the outage');
     expect(await fixture.results()).toMatchObject([{ request: 'in-call', outcome: 'BUSY', final: false }]);
     expect((await fixture.results())[0]?.stale).toBeUndefined();
