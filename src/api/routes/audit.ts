@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { historyJson } from '../../cli/json-shapes.js';
+import { historyJson } from '../../front-door/json-shapes.js';
 import { readAudit } from '../../lists/audit-log.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { requireScope, visibleLists } from '../input.js';

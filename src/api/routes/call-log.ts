@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import { isoTime } from '../../cli/format.js';
-import { callJson } from '../../cli/json-shapes.js';
+import { isoTime } from '../../front-door/format.js';
+import { callJson } from '../../front-door/json-shapes.js';
 import { callsPerHour, HOUR_MS, type LoggedCall } from '../../screening/call-log.js';
 import { VERDICTS } from '../../screening/types.js';
 import type { ApiApp, ApiContext } from '../context.js';

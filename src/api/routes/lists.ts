@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { entryJson, isoTime } from '../../cli/format.js';
+import { entryJson, isoTime } from '../../front-door/format.js';
 import { entriesPage, isEntriesCursor } from '../../lists/browse.js';
 import type { ListInfo } from '../../lists/types.js';
 import { listUses, ListInUseError, removeList } from '../../screening/list-removal.js';
@@ -122,7 +122,7 @@ export function registerLists(app: ApiApp, context: ApiContext): void {
       config: { access: { role: 'supervisor', scope: ofParam } },
       schema: {
         tags: ['lists'],
-        description: 'remove a list with all its entries and cancellations; refused (409, naming them) while a route or campaign names it, unless force=true',
+        description: 'remove a list with all its entries and cancellations (its audit stream stays); refused (409, naming them) while a route or campaign names it, unless force=true',
         params: ListParams,
         querystring: Type.Object({ reason: Type.Optional(Reason), force: Type.Optional(Type.Boolean({ description: 'remove it even while routes or campaigns name it' })) }),
         response: withProblems({ 200: Changed }, 404, 409),

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { ROLES } from '../../access/roles.js';
-import { isoTime } from '../../cli/format.js';
+import { isoTime } from '../../front-door/format.js';
 import { principalOf, unauthorized } from '../auth.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { clearSessionCookie, sameOrigin, setSessionCookie } from '../session.js';

@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import type { RunningService } from '../../src/service/service.js';
 import { startTestApi, type TestApi } from '../api/helpers.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { redisUrl } from '../helpers/redis.js';
 import { startServeFor } from '../helpers/serve.js';
 import { placeCall } from '../helpers/sipp.js';
