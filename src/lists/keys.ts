@@ -83,6 +83,8 @@ export function globalKeys(namespace: string) {
     lists: `${namespace}:lists`,
     routes: `${namespace}:routes`,
     campaigns: `${namespace}:campaigns`,
+    /** HASH: calling-hours policy name -> JSON (screening/hours/store.ts) */
+    hours: `${namespace}:hours`,
     callLog: `${namespace}:calllog`,
     /**
      * ZSET: ids of call-log entries written in the last minutes (score: when), so an entry
