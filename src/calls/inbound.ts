@@ -5,8 +5,9 @@ import { formatAction } from '../screening/actions.js';
 import type { CallLogEntry } from '../screening/call-log.js';
 import { CHANNEL_VARIABLES, decide } from '../screening/decide.js';
 import type { RouteForCall } from '../screening/routes.js';
-import { screenNumber, type CheckLists } from '../screening/screen.js';
-import type { Decision, Screening, Verdict } from '../screening/types.js';
+import { screenNumber, type CheckAndCount, type CheckLists } from '../screening/screen.js';
+import { callerIdentity, type IdentitySources } from '../screening/stir-shaken.js';
+import type { Decision, LoggedVerdict, Screening } from '../screening/types.js';
 import { CallControlError, DONE, type Acted, type CallControl } from './call-control.js';
 
 /** The channel function that tells whether the caller withheld the number (ARI events do not). */
@@ -23,6 +24,8 @@ export interface InboundCall {
    * otherwise, which costs one ARI round trip.
    */
   presentation?: string;
+  /** what the dialplan passed on the caller id's STIR/SHAKEN verification (docs/compliance.md) */
+  identity?: IdentitySources;
 }
 
 export interface InboundSettings {
@@ -36,6 +39,13 @@ export interface InboundDeps {
   calls: CallControl;
   routes: { getForCall(name: string, deadlineMs: number): Promise<RouteForCall> };
   check: CheckLists;
+  /** the check of a route with auto-block rules, which counts the call in the same round trip */
+  checkCounting?: CheckAndCount;
+  /**
+   * Lists a number whose call crossed an auto-block rule (as "callguard", with the rule's
+   * reason). Run beside the action, so the caller is not kept waiting for it; never rejects.
+   */
+  autoBlock?: (list: string, e164: string, expiresAt: number, reason: string) => Promise<void>;
   settings: InboundSettings;
   log: Logger;
 }
@@ -47,7 +57,7 @@ export interface InboundOutcome {
   receivedAt: number;
   /** undefined when the caller hung up before a decision */
   presentation: string | undefined;
-  verdict: Verdict;
+  verdict: LoggedVerdict;
   screening: Screening;
   /** the action in its written form (`hangup:21`), or `fallback` */
   action: string;
@@ -60,7 +70,7 @@ export interface InboundOutcome {
 }
 
 /** What to do with a call: the action and the variables to set first. */
-type InboundDecision = Decision | { verdict: Verdict; action: FallbackAction; variables: Record<string, string> };
+type InboundDecision = Decision | { verdict: LoggedVerdict; action: FallbackAction; variables: Record<string, string> };
 
 /**
  * One inbound call: read the presentation (unless the dialplan passed it) and the route
@@ -99,11 +109,15 @@ export async function handleInbound(call: InboundCall, deps: InboundDeps): Promi
     return outcome(true);
   }
 
+  const listed = listAutoBlocked(screening, deps, log);
   const acted = await act(call.channelId, decision, deps.calls, log);
+  await listed;
   const fields = {
     verdict: decision.verdict,
     number: screening.e164,
     list: screening.match?.list,
+    ...(screening.wouldBe === undefined ? {} : { wouldBe: screening.wouldBe }),
+    ...(screening.identity === undefined ? {} : { verification: screening.identity.verification, attestation: screening.identity.attestation }),
     action,
     decisionMs: Math.round(decisionMs * 1000) / 1000,
   };
@@ -126,12 +140,16 @@ async function decideInbound(
     if (routeForCall.stale) log.warn('route served from the last read: Redis did not answer in time');
     // The route read and the list check share one deadline.
     const remaining = Math.max(1, settings.deadlineMs - (performance.now() - started));
+    const identity = call.identity === undefined ? undefined : callerIdentity(call.identity);
     const screening = await screenNumber({
       raw: call.callerNumber,
       presentation,
       route: routeForCall.route,
       defaultRegion: settings.defaultRegion,
       check: deps.check,
+      ...(deps.checkCounting === undefined ? {} : { checkCounting: deps.checkCounting }),
+      channelId: call.channelId,
+      ...(identity === undefined ? {} : { identity }),
       deadlineMs: remaining,
     });
     return { screening, decision: decide(screening, routeForCall.route) };
@@ -161,12 +179,27 @@ export function inboundCallLogEntry(outcome: InboundOutcome): CallLogEntry {
     presentation: outcome.presentation,
     route: outcome.call.routeName,
     verdict: outcome.verdict,
+    wouldBe: screening.wouldBe,
     list: screening.match?.list,
     reason: screening.match?.reason ?? screening.detail,
     action: outcome.action,
     outcome: outcome.gone ? 'caller-gone' : 'done',
+    verification: screening.identity?.verification,
+    attestation: screening.identity?.attestation,
     decisionMs: outcome.decisionMs,
   };
+}
+
+/** Lists the number of a call that crossed an auto-block rule; a failure is logged (the call was blocked all the same). */
+async function listAutoBlocked(screening: Screening, deps: InboundDeps, log: Logger): Promise<void> {
+  const effect = screening.autoBlock;
+  if (effect === undefined || screening.e164 === undefined || deps.autoBlock === undefined) return;
+  try {
+    await deps.autoBlock(effect.list, screening.e164, effect.expiresAt, effect.reason);
+    log.info({ number: screening.e164, list: effect.list, expiresAt: effect.expiresAt, reason: effect.reason }, 'repeat caller auto-blocked');
+  } catch (error) {
+    log.error({ number: screening.e164, list: effect.list, error: describeError(error) }, 'repeat caller blocked, but could not be added to the list');
+  }
 }
 
 async function readPresentation(

@@ -7,9 +7,9 @@ import type { Campaign, DialOutcome } from '../screening/campaign.js';
 import type { CampaignLookup } from '../screening/campaigns.js';
 import type { CallLogEntry } from '../screening/call-log.js';
 import { withDeadline, type DeadlineOutcome } from '../screening/deadline.js';
-import { CHANNEL_VARIABLES } from '../screening/decide.js';
-import { decideAgentCall, screenCallee, type BlockListReader } from '../screening/outbound.js';
-import type { Action, Screening, Verdict } from '../screening/types.js';
+import { CHANNEL_VARIABLES, variableText } from '../screening/decide.js';
+import { decideAgentCall, screenAttempt, type AttemptRulesDeps, type BlockListReader } from '../screening/outbound.js';
+import { COMPLIANCE_VERDICTS, type Action, type LoggedVerdict, type Screening } from '../screening/types.js';
 import { DONE, type Acted, type CallControl } from './call-control.js';
 import { describeError, runAction } from './inbound.js';
 import { AGENT_CALL_LEG, originateLeg, timeoutSecondsOf, type LegEvents, type LegResult } from './originated-leg.js';
@@ -38,9 +38,13 @@ export interface AgentCallDeps {
   events: LegEvents;
   campaigns: { get(name: string): Promise<CampaignLookup> };
   lists: BlockListReader;
+  /** calling-hours policies and attempt caps, as the dialer has them */
+  rules: Omit<AttemptRulesDeps, 'lists'>;
   settings: AgentCallSettings;
   log: Logger;
   graceMs?: number;
+  /** the schedule clock (calling hours, caps); Date.now when absent */
+  clock?: () => number;
 }
 
 /** What an agent's call came to, once it is known (before a bridged conversation ends). */
@@ -48,7 +52,7 @@ export interface AgentCallOutcome {
   call: AgentCall;
   receivedAt: number;
   screening: Screening;
-  verdict: Verdict;
+  verdict: LoggedVerdict;
   /** `dial:<outcome>` for a call that was dialled (`dial:CANCELLED`: the agent hung up first), else the action in its written form */
   action: string;
   /** set when the far end was dialled and the agent waited for the end of the dial */
@@ -78,7 +82,7 @@ export async function handleAgentCall(
   let decisionMs = 0;
   const outcome = (
     screening: Screening,
-    verdict: Verdict,
+    verdict: LoggedVerdict,
     action: string,
     gone: boolean,
     dialOutcome?: DialOutcome,
@@ -104,9 +108,12 @@ export async function handleAgentCall(
   }
 
   const remaining = Math.max(1, deps.settings.deadlineMs - (performance.now() - started));
-  const screening = await screenCallee(call.dialled, campaign.campaign, deps.lists, {
+  // An agent's call counts against the number's cap like a campaign's attempt, by its channel.
+  const screening = await screenAttempt(call.dialled, campaign.campaign, { lists: deps.lists, ...deps.rules }, {
     defaultRegion: deps.settings.defaultRegion,
     deadlineMs: remaining,
+    now: (deps.clock ?? Date.now)(),
+    attempt: call.channelId,
   });
   const decision = decideAgentCall(screening, campaign.campaign);
   decisionMs = performance.now() - started;
@@ -118,6 +125,7 @@ export async function handleAgentCall(
     return;
   }
   if (decision.verdict === 'unavailable') log.warn({ reason: screening.detail }, 'block lists unavailable; campaign fails open, dialling');
+  if (decision.verdict === 'would-block') log.info({ wouldBlock: screening.wouldBe, list: screening.match?.list }, 'would not be dialled, but the campaign observes: dialling');
   await dialAndBridge(call, campaign.campaign, decision.endpoint, deps, log, async (dialOutcome) => {
     const reached = dialOutcome === 'CANCELLED' ? undefined : dialOutcome;
     await record(outcome(screening, decision.verdict, `dial:${dialOutcome}`, dialOutcome === 'CANCELLED', reached));
@@ -140,10 +148,13 @@ function usableCampaign(
   return { ok: false, reason };
 }
 
-/** Sets the CALLGUARD_* variables (for the dialplan and the CDR) and runs the campaign's action; GONE when the agent left first. */
+/**
+ * Sets the CALLGUARD_* variables (for the dialplan and the CDR: the verdict, the list, and
+ * for a compliance rule why) and runs the campaign's action; GONE when the agent left first.
+ */
 async function refuse(
   channelId: string,
-  verdict: Verdict,
+  verdict: LoggedVerdict,
   screening: Screening | undefined,
   action: Action,
   calls: CallControl,
@@ -153,6 +164,9 @@ async function refuse(
     await Promise.all([
       calls.setVariable(channelId, CHANNEL_VARIABLES.verdict, verdict),
       calls.setVariable(channelId, CHANNEL_VARIABLES.list, screening?.match?.list ?? ''),
+      ...((COMPLIANCE_VERDICTS as readonly string[]).includes(verdict)
+        ? [calls.setVariable(channelId, CHANNEL_VARIABLES.reason, variableText(screening?.detail ?? ''))]
+        : []),
     ]);
     return await runAction(channelId, action, calls);
   } catch (error) {

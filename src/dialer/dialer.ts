@@ -5,12 +5,15 @@ import { pino, type Logger } from 'pino';
 import { ListStore } from '../lists/store.js';
 import type { Campaign, DialOutcome } from '../screening/campaign.js';
 import { CampaignStore } from '../screening/campaigns.js';
+import { CapCounter } from '../screening/caps.js';
 import { renderEndpoint } from '../screening/endpoint-template.js';
-import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, screenCallee, type BlockListReader } from '../screening/outbound.js';
+import { HoursStore } from '../screening/hours/store.js';
+import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, screenAttempt, type AttemptRulesDeps, type BlockListReader } from '../screening/outbound.js';
+import type { Screening } from '../screening/types.js';
 import { DialQueue, type Lease, type StreamEntry } from './queue.js';
 import { parseRequestFields } from './request-fields.js';
 import { nextStep, type NextStep } from './retry-policy.js';
-import { NotDialledError, type AttemptOutcome, type AttemptResult, type DialFunction, type RequestState } from './types.js';
+import { NotDialledError, type AttemptOutcome, type AttemptResult, type DialFunction, type RequestState, type RuleOutcome } from './types.js';
 
 /** How often an instance looks for new, reclaimable and due requests. */
 export const DEFAULT_POLL_INTERVAL_MS = 250;
@@ -26,6 +29,16 @@ export const DEFAULT_BATCH_SIZE = 50;
 export const DEFAULT_MAX_IN_FLIGHT = 200;
 /** Longest wait between tries to write an attempt's result while Redis is away. */
 const MAX_FINISH_BACKOFF_MS = 5_000;
+/** The request attribute that names the callee's time zone for calling hours. */
+export const TZ_ATTRIBUTE = 'tz';
+
+const RULE_OUTCOME: Readonly<Record<NonNullable<Screening['wouldBe']>, RuleOutcome | undefined>> = {
+  blocked: 'BLACKLISTED',
+  'outside-hours': 'OUTSIDE_HOURS',
+  capped: 'CAPPED',
+  'no-consent': 'NO_CONSENT',
+  unverified: undefined,
+};
 
 export interface DialerOptions {
   redis: RedisClient;
@@ -34,6 +47,8 @@ export interface DialerOptions {
   dial: DialFunction;
   /** the block lists; a ListStore on `redis` when absent */
   lists?: BlockListReader;
+  /** calling-hours policies and attempt caps; read from `redis` when absent */
+  rules?: Omit<AttemptRulesDeps, 'lists'>;
   /** this instance's consumer name in the group; host, pid and a random part when absent */
   consumer?: string;
   /** the schedule clock (due times, results), ms since epoch; leases use Redis' clock */
@@ -59,7 +74,7 @@ export interface DialerOptions {
 export class Dialer {
   private readonly queue: DialQueue;
   private readonly campaigns: CampaignStore;
-  private readonly lists: BlockListReader;
+  private readonly rules: AttemptRulesDeps;
   private readonly dial: DialFunction;
   private readonly consumer: string;
   private readonly clock: () => number;
@@ -86,7 +101,13 @@ export class Dialer {
   constructor(options: DialerOptions) {
     this.queue = new DialQueue(options.redis, options.namespace, options.resultsMaxLen);
     this.campaigns = new CampaignStore(options.redis, options.namespace);
-    this.lists = options.lists ?? new ListStore(options.redis, options.namespace);
+    const hours = new HoursStore(options.redis, options.namespace);
+    this.rules = {
+      lists: options.lists ?? new ListStore(options.redis, options.namespace),
+      policy: (name) => hours.get(name),
+      caps: new CapCounter(options.redis, options.namespace),
+      ...options.rules,
+    };
     this.dial = options.dial;
     this.consumer = options.consumer ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.clock = options.clock ?? Date.now;
@@ -234,12 +255,20 @@ export class Dialer {
     const { state } = lease;
     const attempt = state.attempts + 1;
     const log = this.log.child({ request: state.id, campaign: campaign.name, attempt });
-    const screening = await screenCallee(state.number, campaign, this.lists, {
+    const tz = state.attrs[TZ_ATTRIBUTE];
+    const screening = await screenAttempt(state.number, campaign, this.rules, {
       ...(this.defaultRegion === undefined ? {} : { defaultRegion: this.defaultRegion }),
       deadlineMs: this.checkDeadlineMs,
+      now: this.clock(),
+      attempt: `${state.id}:${attempt}`,
+      ...(tz === undefined ? {} : { tz }),
     });
     const base = { request: state.id, campaign: campaign.name, number: state.number, attempt, attrs: state.attrs };
     const e164 = screening.e164;
+    const matched = {
+      ...(screening.match ? { list: screening.match.list, member: screening.match.member } : {}),
+      ...((screening.match?.reason ?? screening.detail) ? { reason: screening.match?.reason ?? screening.detail } : {}),
+    };
     switch (screening.verdict) {
       case 'hidden':
       case 'malformed':
@@ -250,13 +279,14 @@ export class Dialer {
         }, log);
         return;
       case 'blocked':
-        await this.record(lease, campaign, {
-          ...base,
-          ...(e164 === undefined ? {} : { e164 }),
-          outcome: 'BLACKLISTED',
-          ...(screening.match ? { list: screening.match.list, member: screening.match.member } : {}),
-          ...(screening.match?.reason ? { reason: screening.match.reason } : {}),
-        }, log);
+        await this.record(lease, campaign, { ...base, ...(e164 === undefined ? {} : { e164 }), outcome: 'BLACKLISTED', ...matched }, log);
+        return;
+      case 'no-consent':
+        await this.record(lease, campaign, { ...base, ...(e164 === undefined ? {} : { e164 }), outcome: 'NO_CONSENT', ...matched }, log);
+        return;
+      case 'outside-hours':
+      case 'capped':
+        await this.wait(lease, screening, { ...base, ...(e164 === undefined ? {} : { e164 }), ...matched }, log);
         return;
       case 'unavailable':
         if (campaign.fail === 'closed' || e164 === undefined) {
@@ -267,8 +297,10 @@ export class Dialer {
         }
         log.warn({ reason: screening.detail }, 'block lists unavailable; campaign fails open, dialling');
         break;
-      case 'clear':
-      case 'allowed':
+      case 'would-block':
+        log.info({ wouldBlock: screening.wouldBe, list: screening.match?.list }, 'would not be dialled, but the campaign observes: dialling');
+        break;
+      default:
         break;
     }
     if (e164 === undefined) throw new Error(`screening ${screening.verdict} came without a number`);
@@ -282,7 +314,34 @@ export class Dialer {
       return;
     }
     const { outcome, reason } = dialled;
-    await this.record(lease, campaign, { ...base, e164, outcome, ...(reason === undefined ? {} : { reason }) }, log);
+    const wouldBlock = screening.wouldBe === undefined ? undefined : RULE_OUTCOME[screening.wouldBe];
+    const observed = wouldBlock === undefined ? {} : { wouldBlock, ...matched };
+    await this.record(lease, campaign, { ...base, e164, outcome, ...observed, ...(reason === undefined ? {} : { reason }) }, log);
+  }
+
+  /**
+   * Outside the calling hours, or the number's cap reached: nothing dialled, a result that
+   * says when the request is due again, and the attempt not used up. Without a time to
+   * wait for (no zone known for the number) the request ends.
+   */
+  private async wait(
+    lease: Lease,
+    screening: Screening,
+    partial: Omit<AttemptResult, 'at' | 'final' | 'retryAt' | 'outcome'>,
+    log: Logger,
+  ): Promise<void> {
+    const outcome: AttemptOutcome = screening.verdict === 'capped' ? 'CAPPED' : 'OUTSIDE_HOURS';
+    const at = this.clock();
+    const retryAt = screening.retryAt;
+    if (retryAt === undefined) {
+      const result: AttemptResult = { ...partial, outcome, at, final: true };
+      log.warn({ outcome, reason: screening.detail }, 'not dialled, and no time to try again');
+      await this.finish(lease, { final: true }, lease.state, result, log);
+      return;
+    }
+    const result: AttemptResult = { ...partial, outcome, at, final: false, retryAt };
+    log.info({ outcome, retryAt }, 'not dialled now; due again later');
+    await this.finish(lease, { final: false, retryAt }, lease.state, result, log);
   }
 
   private async dialOnce(

@@ -1,5 +1,7 @@
 import { DEFAULT_CAMPAIGN, validateCampaign, type Campaign, type DialplanTarget, type NotDialledVerdict, type RetryOutcome } from './campaign.js';
 import { formatAction } from './actions.js';
+import type { Observe } from './observe.js';
+import type { Rate } from './rate.js';
 import type { Action } from './types.js';
 
 /**
@@ -98,6 +100,11 @@ export interface CampaignChanges {
   fail?: Campaign['fail'];
   unavailableRetryMs?: number;
   actions?: Partial<Record<NotDialledVerdict, Action>>;
+  /** null: no calling-hours policy */
+  hours?: string | null;
+  maxPerNumber?: Rate | null;
+  requireConsent?: string | null;
+  observe?: Observe | null;
 }
 
 /**
@@ -143,6 +150,13 @@ export function applyCampaignChanges(
   else if (changes.region !== undefined) merged.region = changes.region;
   if (changes.callerId === null) delete merged.callerId;
   else if (changes.callerId !== undefined) merged.callerId = changes.callerId;
+  for (const field of ['hours', 'maxPerNumber', 'requireConsent', 'observe'] as const) {
+    if (changes[field] === null) delete merged[field];
+    else if (changes[field] !== undefined) Object.assign(merged, { [field]: changes[field] });
+  }
+  if (merged.requireConsent !== undefined && merged.block.includes(merged.requireConsent)) {
+    throw new CampaignSyntaxError(`campaign ${name}: list ${merged.requireConsent} cannot both block and hold consent`);
+  }
   const checked = validateCampaign(merged);
   if (!checked.ok) throw new CampaignSyntaxError(`campaign ${name}: ${checked.reason}`);
   return checked.campaign;

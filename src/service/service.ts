@@ -14,7 +14,10 @@ import { ListStore } from '../lists/store.js';
 import type { RedisClient } from '../redis/connect.js';
 import type { Logger } from '../log.js';
 import { evictionProblem } from '../redis/safety.js';
+import { AUTO_BLOCK_ACTOR, AUTO_BLOCK_SOURCE } from '../screening/auto-block.js';
 import { CampaignStore } from '../screening/campaigns.js';
+import { CapCounter } from '../screening/caps.js';
+import { HoursStore } from '../screening/hours/store.js';
 import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS } from '../screening/outbound.js';
 import { RouteStore } from '../screening/routes.js';
 import { CallLogSpool } from './call-log-spool.js';
@@ -92,6 +95,8 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   };
 
   const campaigns = new CampaignStore(redis, config.redis.namespace);
+  const hours = new HoursStore(redis, config.redis.namespace);
+  const rules = { policy: (name: string) => hours.get(name), caps: new CapCounter(redis, config.redis.namespace) };
   const recordOutbound = async (outcome: AgentCallOutcome): Promise<void> => callLog.append(agentCallLogEntry(outcome));
 
   const app = new StasisApp({
@@ -104,6 +109,10 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
           calls,
           routes,
           check: (e164, names) => lists.checkEach(e164, names),
+          checkCounting: (e164, names, counters) => lists.checkCounting(e164, names, counters),
+          autoBlock: async (list, e164, expiresAt, reason) => {
+            await lists.add(list, [{ member: e164, expiresAt }], { by: AUTO_BLOCK_ACTOR, reason, source: AUTO_BLOCK_SOURCE });
+          },
           settings: {
             deadlineMs: config.decisionDeadlineMs,
             defaultRegion: config.defaultRegion,
@@ -124,6 +133,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
           events: ari,
           campaigns,
           lists,
+          rules,
           // Nobody rings yet while an agent's call is checked: the outbound deadline, not the inbound one.
           settings: { deadlineMs: DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, defaultRegion: config.defaultRegion },
           log,
@@ -137,6 +147,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     namespace: config.redis.namespace,
     dial: createDialerLeg({ calls, events: ari, dialplan: ariDialplanCheck(rest, ownApp), log }),
     logger: log,
+    rules,
     defaultRegion: config.defaultRegion,
     leaseMs: config.dialer.leaseMs,
     reclaimIdleMs: config.dialer.reclaimIdleMs,

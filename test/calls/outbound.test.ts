@@ -5,6 +5,9 @@ import { StasisApp } from '../../src/calls/stasis-app.js';
 import { ListStore } from '../../src/lists/store.js';
 import { applyCampaignChanges, parseDialplanTarget, type CampaignChanges } from '../../src/screening/campaign-syntax.js';
 import { CampaignStore } from '../../src/screening/campaigns.js';
+import { CapCounter } from '../../src/screening/caps.js';
+import { HoursStore } from '../../src/screening/hours/store.js';
+import type { AttemptRulesDeps } from '../../src/screening/outbound.js';
 import { testNamespace, testRedis } from '../helpers/redis.js';
 import { FakeCallControl, type FarEnd } from './fake-call-control.js';
 import { capturedLogger } from './log-capture.js';
@@ -26,12 +29,15 @@ describe('agents dialling out through Stasis(callguard,outbound,<campaign>)', ()
   let namespace: string;
   let lists: ListStore;
   let campaigns: CampaignStore;
+  let rules: Omit<AttemptRulesDeps, 'lists'>;
 
   beforeAll(async () => {
     redis = testRedis();
     namespace = testNamespace();
     lists = new ListStore(redis, namespace);
     campaigns = new CampaignStore(redis, namespace);
+    const hours = new HoursStore(redis, namespace);
+    rules = { policy: (name) => hours.get(name), caps: new CapCounter(redis, namespace) };
     await lists.createList('dnc', { by: 'test' });
     await lists.add('dnc', [{ member: BLOCKED }], { by: 'test', reason: 'asked not to be called' });
     await campaign('sales');
@@ -66,6 +72,7 @@ describe('agents dialling out through Stasis(callguard,outbound,<campaign>)', ()
         events: calls,
         campaigns,
         lists,
+        rules,
         settings: { deadlineMs: 1_000, defaultRegion: 'DE' },
         log,
         graceMs: 50,
@@ -137,7 +144,7 @@ describe('agents dialling out through Stasis(callguard,outbound,<campaign>)', ()
     const { log } = capturedLogger();
     await handleAgentCall(
       { channelId: agent, dialled: CLEAR, campaignName: 'sales' },
-      { calls, events: calls, campaigns, lists, settings: { deadlineMs: 1_000, defaultRegion: 'DE' }, log },
+      { calls, events: calls, campaigns, lists, rules, settings: { deadlineMs: 1_000, defaultRegion: 'DE' }, log },
       async (outcome) => void recorded.push(outcome),
     );
     expect(calls.operations.some((op) => op.op === 'originate')).toBe(false);

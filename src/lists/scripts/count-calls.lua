@@ -1,0 +1,30 @@
+--[[
+  The call counter of an auto-block rule, shared by the check scripts that count
+  (check-many.lua with counters, check-count-5.lua): not a script of its own, the loader
+  places this file before them (src/redis/lua-scripts.ts, `uses`).
+
+  count_calls(key, now, member, keep, windows)
+    key: a ZSET of calls (score = when, ms), in the slot of the list the rule fills
+    member: this call (its channel id), so counting one call again changes nothing
+    keep: the most calls kept (the largest limit of the rules: more cannot change a verdict)
+    windows: the rules' windows in ms
+  Records the call, forgets calls older than the longest window, and returns the calls in
+  each window, this one included. The key expires after the longest window.
+]]
+local function count_calls(key, now, member, keep, windows)
+  local longest = 0
+  for i = 1, #windows do
+    if windows[i] > longest then
+      longest = windows[i]
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - longest)
+  redis.call('ZADD', key, now, member)
+  redis.call('ZREMRANGEBYRANK', key, 0, -(keep + 1))
+  redis.call('PEXPIRE', key, longest)
+  local counts = {}
+  for i = 1, #windows do
+    counts[i] = redis.call('ZCOUNT', key, '(' .. (now - windows[i]), '+inf')
+  end
+  return counts
+end
