@@ -20,6 +20,7 @@ import { CapCounter } from '../screening/caps.js';
 import { HoursStore } from '../screening/hours/store.js';
 import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS } from '../screening/outbound.js';
 import { RouteStore } from '../screening/routes.js';
+import { AuditTrim } from './audit-trim.js';
 import { CallLogSpool } from './call-log-spool.js';
 import { CallLogWriter } from './call-log-writer.js';
 import { startHealthServer, type Readiness } from './health-server.js';
@@ -189,6 +190,8 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   );
   redisHealth.start();
   watch.start();
+  const auditTrim = new AuditTrim(redis, config.redis.namespace, log.child({ component: 'audit-trim' }));
+  auditTrim.start();
   log.info({ health: `${health.address.host}:${health.address.port}` }, 'health and metrics listening');
   ari.start();
   // Dialling needs ARI (or every attempt would fail); the dialer then rides out outages of either by itself.
@@ -231,6 +234,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       rest.close();
       redisHealth.stop();
       await watch.stop();
+      await auditTrim.stop();
       await callLog.close();
       await redis.quit().catch(() => redis.disconnect());
       await health.close();
