@@ -339,6 +339,7 @@ export function agentCallLogEntry(outcome: AgentCallOutcome): CallLogEntry {
     ...(screening.e164 === undefined ? {} : { e164: screening.e164 }),
     campaign: outcome.call.campaignName,
     verdict: outcome.verdict,
+    ...(screening.wouldBe === undefined ? {} : { wouldBe: screening.wouldBe }),
     ...(screening.match?.list === undefined ? {} : { list: screening.match.list }),
     ...((screening.match?.reason ?? screening.detail) === undefined ? {} : { reason: screening.match?.reason ?? screening.detail }),
     action: outcome.action,

@@ -286,8 +286,8 @@ Examples:
   $ callguard campaign report sales --outcome BLACKLISTED --json
 
 JSON: {"campaign","attempts":[{"request","number","e164","attempt","outcome","list","member",
-       "reason","at","final","retryAt","attrs"}],"totals":{"ANSWERED":n,...},
-       "finished":{"ANSWERED":n,...},"waiting":n,"inFlight":n}`,
+       "reason","at","final","retryAt","wouldBlock","attrs"}],"totals":{"ANSWERED":n,...},
+       "finished":{"ANSWERED":n,...},"wouldBlock":{"BLACKLISTED":n,...},"waiting":n,"inFlight":n}`,
     )
     .action(async (name: string, options: { since?: (now: number) => number; outcome?: AttemptOutcome; limit: number }, command: Command) =>
       withContext(command, io, async (context) => {
@@ -296,21 +296,31 @@ JSON: {"campaign","attempts":[{"request","number","e164","attempt","outcome","li
           ...(options.outcome === undefined ? {} : { outcome: options.outcome }),
           ...(options.since === undefined ? {} : { since: options.since(Date.now()) }),
         });
-        const { attempts: shown, totals, finished, ...counts } = report;
+        const { attempts: shown, totals, finished, wouldBlock, ...counts } = report;
         const lines =
           shown.length === 0
             ? [`no attempts of campaign ${name}${options.since ? ' in that time' : ''}`]
             : [
                 ...table(
                   ['TIME', 'REQUEST', 'NUMBER', 'TRY', 'OUTCOME', 'LIST', 'REASON', 'NEXT'],
-                  shown.map((r) => [isoTime(r.at) ?? '', r.request, r.e164 ?? r.number, String(r.attempt), r.outcome, r.list, r.reason, r.final ? 'final' : (isoTime(r.retryAt) ?? '')]),
+                  shown.map((r) => [
+                    isoTime(r.at) ?? '',
+                    r.request,
+                    r.e164 ?? r.number,
+                    String(r.attempt),
+                    r.wouldBlock === undefined ? r.outcome : `${r.outcome} (would-block: ${r.wouldBlock})`,
+                    r.list,
+                    r.reason,
+                    r.final ? 'final' : (isoTime(r.retryAt) ?? ''),
+                  ]),
                 ),
                 '',
                 `totals: ${formatCounts(totals)}`,
                 `finished requests: ${formatCounts(finished)}`,
+                ...(Object.keys(wouldBlock).length === 0 ? [] : [`would-block (observe mode, dialled): ${formatCounts(wouldBlock)}`]),
               ];
         lines.push(`waiting: ${counts.waiting}, dialling: ${counts.inFlight}`);
-        context.print(lines, { campaign: name, attempts: shown.map(resultJson), totals, finished, ...counts });
+        context.print(lines, { campaign: name, attempts: shown.map(resultJson), totals, finished, wouldBlock, ...counts });
       }),
     );
 }

@@ -117,7 +117,7 @@ JSON: {"created":bool,"policy":{...as hours show}}`,
           [
             ...listing.policies.map(({ policy, source }) => [
               policy.name,
-              source,
+              SOURCES[source],
               formatDays(policy.week),
               Object.keys(policy.regions).sort().join(','),
               policy.zone ?? 'callee',
