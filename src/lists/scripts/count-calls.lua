@@ -18,13 +18,22 @@ local function count_calls(key, now, member, keep, windows)
       longest = windows[i]
     end
   end
+  -- Each call is a Redis command inside the check: a check that counts pays only what it
+  -- must. After the trim, what the key holds is the count of the longest window.
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - longest)
   redis.call('ZADD', key, now, member)
-  redis.call('ZREMRANGEBYRANK', key, 0, -(keep + 1))
-  redis.call('PEXPIRE', key, longest)
+  local held = redis.call('ZCARD', key)
   local counts = {}
   for i = 1, #windows do
-    counts[i] = redis.call('ZCOUNT', key, '(' .. (now - windows[i]), '+inf')
+    if windows[i] == longest then
+      counts[i] = held
+    else
+      counts[i] = redis.call('ZCOUNT', key, '(' .. (now - windows[i]), '+inf')
+    end
   end
+  if held > keep then
+    redis.call('ZREMRANGEBYRANK', key, 0, -(keep + 1))
+  end
+  redis.call('PEXPIRE', key, longest)
   return counts
 end
