@@ -7,6 +7,13 @@ import { LIST_NAME_PATTERN } from '../lists/keys.js';
  */
 export type Observe = 'all' | string[];
 
+export class ObserveSyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ObserveSyntaxError';
+  }
+}
+
 /** Whether a block by `list` (or, without one, by a rule that is not a list) is only observed. */
 export function observes(observe: Observe | undefined, list?: string): boolean {
   if (observe === undefined) return false;
@@ -20,7 +27,7 @@ export function parseObserve(text: string): Observe {
   if (trimmed.toLowerCase() === 'all') return 'all';
   const lists = trimmed.split(',').map((list) => list.trim());
   const bad = lists.find((list) => !LIST_NAME_PATTERN.test(list));
-  if (bad !== undefined) throw new RangeError(`--observe: "${bad}" is neither "all" nor a list name`);
+  if (bad !== undefined) throw new ObserveSyntaxError(`"${bad}" is neither "all" nor a list name`);
   return [...new Set(lists)];
 }
 

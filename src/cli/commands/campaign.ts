@@ -23,7 +23,7 @@ import { CampaignStore } from '../../screening/campaigns.js';
 import { isPolicyName } from '../../screening/hours/policy.js';
 import { HoursStore } from '../../screening/hours/store.js';
 import { formatObserve, parseObserve, type Observe } from '../../screening/observe.js';
-import { formatRate, parseRate, RateSyntaxError, type Rate } from '../../screening/rate.js';
+import { formatRate, parseRate, type Rate } from '../../screening/rate.js';
 import { missingLists, setCampaign, type SetOutcome } from '../../screening/settings.js';
 import type { Action } from '../../screening/types.js';
 import {
@@ -39,7 +39,7 @@ import { CliError } from '../errors.js';
 import { count, fields, isoTime, table } from '../format.js';
 import { setUsageError } from '../set-errors.js';
 import { campaignJson, resultJson } from '../json-shapes.js';
-import { byOption, defaultActor, parseListName, parseListNames, parseRegion } from '../options.js';
+import { byOption, defaultActor, parseListName, parseListNames, parseRegion, syntaxOption } from '../options.js';
 import { withContext } from '../program.js';
 
 
@@ -330,19 +330,6 @@ function parseCampaignName(name: string): string {
     throw new InvalidArgumentError(`"${name}" is not a campaign name: 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit`);
   }
   return name;
-}
-
-function syntaxOption<T>(parse: (text: string) => T): (text: string) => T {
-  return (text) => {
-    try {
-      return parse(text);
-    } catch (error) {
-      if (error instanceof CampaignSyntaxError || error instanceof ActionSyntaxError || error instanceof RateSyntaxError || error instanceof RangeError) {
-        throw new InvalidArgumentError(error.message);
-      }
-      throw error;
-    }
-  };
 }
 
 function parsePolicyName(name: string): string {

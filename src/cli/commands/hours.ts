@@ -12,7 +12,7 @@ import { parseDurationOrTime } from '../duration.js';
 import { CliError, EXIT_BLOCKED, ExitWith, UsageError } from '../errors.js';
 import { fields, humanSpan, isoTime, table } from '../format.js';
 import { withRegionHint } from '../number-input.js';
-import { byOption, defaultActor, parseFreeText, regionOption } from '../options.js';
+import { byOption, defaultActor, parseFreeText, regionOption, syntaxOption } from '../options.js';
 import { withContext } from '../program.js';
 
 /** `hours check` exits with check's "blocked" when the window is closed: do not call now. */
@@ -47,11 +47,11 @@ names to change it, rm it to go back. Not legal advice: docs/compliance.md`,
     .command('set')
     .description('create a policy or change it (a shipped one becomes a stored copy): only the options given change')
     .argument('<name>', 'policy name (a-z, 0-9, _ and -)', parsePolicyName)
-    .addOption(new Option('--days <spec>', 'the week: mon-fri=09:00-20:00,sat=09:00-17:00 (days not named are closed; new policies: required)').argParser(syntax(parseWeek)))
-    .addOption(new Option('--state <code:spec>', 'a state rule that narrows the week there: TX:mon-sat=09:00-21:00,sun=12:00-21:00 (repeatable)').argParser(repeatable(syntax(parseRegionRule))))
+    .addOption(new Option('--days <spec>', 'the week: mon-fri=09:00-20:00,sat=09:00-17:00 (days not named are closed; new policies: required)').argParser(syntaxOption(parseWeek)))
+    .addOption(new Option('--state <code:spec>', 'a state rule that narrows the week there: TX:mon-sat=09:00-21:00,sun=12:00-21:00 (repeatable)').argParser(repeatable(syntaxOption(parseRegionRule))))
     .addOption(new Option('--drop-state <code>', 'remove the rule of a state (repeatable)').argParser(repeatable((text) => text.trim().toUpperCase())))
-    .addOption(new Option('--holidays <list>', 'days with no window, replacing the current ones: 12-25,2026-12-24,easter-2 or none').argParser(syntax(parseHolidays)))
-    .addOption(new Option('--add-holiday <day>', 'one more holiday: 12-24, 2026-12-31, easter+1 (repeatable)').argParser(repeatable(syntax(parseHoliday))))
+    .addOption(new Option('--holidays <list>', 'days with no window, replacing the current ones: 12-25,2026-12-24,easter-2 or none').argParser(syntaxOption(parseHolidays)))
+    .addOption(new Option('--add-holiday <day>', 'one more holiday: 12-24, 2026-12-31, easter+1 (repeatable)').argParser(repeatable(syntaxOption(parseHoliday))))
     .addOption(new Option('--tz <zone>', "read the windows in this zone (e.g. Europe/Berlin) whoever is called; default: the callee's").argParser(parseZone))
     .addOption(new Option('--no-tz', "the callee's local time"))
     .addOption(new Option('--note <text>', 'what the policy stands for').argParser(parseFreeText))
@@ -202,17 +202,6 @@ function parsePolicyName(name: string): string {
 function parseZone(text: string): string {
   if (!isTimeZone(text)) throw new InvalidArgumentError(`"${text}" is not an IANA time zone such as America/Chicago or Europe/Berlin`);
   return text;
-}
-
-function syntax<T>(parse: (text: string) => T): (text: string) => T {
-  return (text) => {
-    try {
-      return parse(text);
-    } catch (error) {
-      if (error instanceof HoursSyntaxError) throw new InvalidArgumentError(error.message);
-      throw error;
-    }
-  };
 }
 
 function repeatable<T>(parse: (text: string) => T): (text: string, previous: T[] | undefined) => T[] {

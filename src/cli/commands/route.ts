@@ -2,7 +2,6 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ActionSyntaxError, causeName, formatAction, parseAction } from '../../screening/actions.js';
 import { autoBlockLists, formatAutoBlock, MAX_AUTO_BLOCK_RULES, parseAutoBlock, type AutoBlockRule } from '../../screening/auto-block.js';
 import { formatObserve, parseObserve, type Observe } from '../../screening/observe.js';
-import { RateSyntaxError } from '../../screening/rate.js';
 import { isRouteName, type RouteChanges } from '../../screening/route.js';
 import { ATTESTATIONS, type Attestation } from '../../screening/stir-shaken.js';
 import { RouteStore } from '../../screening/routes.js';
@@ -13,7 +12,7 @@ import { CliError } from '../errors.js';
 import { setUsageError } from '../set-errors.js';
 import { fields, isoTime, table } from '../format.js';
 import { routeJson } from '../json-shapes.js';
-import { byOption, defaultActor, parseListNames, parseRegion } from '../options.js';
+import { byOption, defaultActor, parseListNames, parseRegion, syntaxOption } from '../options.js';
 import { withContext } from '../program.js';
 
 const MAX_VIP_PRIORITY = 1_000_000;
@@ -93,7 +92,7 @@ Syntax of actions, verdicts and channel variables: docs/routes.md`,
     .addOption(new Option('--min-attestation <level>', 'also take callers verified below this attestation (or not at all) for unverified').choices([...ATTESTATIONS]))
     .addOption(new Option('--no-min-attestation', 'no minimum attestation'))
     .addOption(new Option('--no-stir', 'STIR/SHAKEN off: no unverified branch'))
-    .addOption(new Option('--observe <lists|all>', 'log would-block for these lists (or every rule) but let the call through').argParser(parseObserveOption))
+    .addOption(new Option('--observe <lists|all>', 'log would-block for these lists (or every rule) but let the call through').argParser(syntaxOption(parseObserve)))
     .addOption(new Option('--no-observe', 'enforce every rule'))
     .option('--allow-missing-lists', 'save even when a list named does not exist (yet); it matches nothing until created')
     .addOption(byOption())
@@ -288,25 +287,9 @@ function changesFrom(options: RouteSetOptions): RouteChanges {
 }
 
 function parseAutoBlockOption(text: string, previous: AutoBlockRule[] | false | undefined): AutoBlockRule[] {
-  let rule: AutoBlockRule;
-  try {
-    rule = parseAutoBlock(text);
-  } catch (error) {
-    if (error instanceof RateSyntaxError) throw new InvalidArgumentError(error.message);
-    throw error;
-  }
   const rules = Array.isArray(previous) ? previous : [];
   if (rules.length >= MAX_AUTO_BLOCK_RULES) throw new InvalidArgumentError(`at most ${MAX_AUTO_BLOCK_RULES} --auto-block rules`);
-  return [...rules, rule];
-}
-
-function parseObserveOption(text: string): Observe {
-  try {
-    return parseObserve(text);
-  } catch (error) {
-    if (error instanceof RangeError) throw new InvalidArgumentError(error.message);
-    throw error;
-  }
+  return [...rules, syntaxOption(parseAutoBlock)(text)];
 }
 
 async function readRoute(context: CliContext, name: string): Promise<Route> {
