@@ -24,6 +24,8 @@ export interface InboundCall {
    * otherwise, which costs one ARI round trip.
    */
   presentation?: string;
+  /** `agi` when the call came over FastAGI, not into the Stasis app */
+  via?: 'agi';
   /** what the dialplan passed on the caller id's STIR/SHAKEN verification (docs/compliance.md) */
   identity?: IdentitySources;
 }
@@ -43,7 +45,7 @@ export interface InboundDeps {
   checkCounting?: CheckAndCount;
   /**
    * Lists a number whose call crossed an auto-block rule (as "callguard", with the rule's
-   * reason). Run beside the action, so the caller is not kept waiting for it; never rejects.
+   * reason). Run beside the action, so the caller is not kept waiting for it.
    */
   autoBlock?: (list: string, e164: string, expiresAt: number, reason: string) => Promise<void>;
   settings: InboundSettings;
@@ -70,7 +72,93 @@ export interface InboundOutcome {
 }
 
 /** What to do with a call: the action and the variables to set first. */
-type InboundDecision = Decision | { verdict: LoggedVerdict; action: FallbackAction; variables: Record<string, string> };
+export type InboundDecision = Decision | { verdict: LoggedVerdict; action: FallbackAction; variables: Record<string, string> };
+
+/** What screening needs: the call control is not among it, so the FastAGI entry decides the same way. */
+export type InboundScreeningDeps = Pick<InboundDeps, 'routes' | 'check' | 'checkCounting' | 'autoBlock' | 'settings' | 'log'>;
+
+/** A call screened and decided, before anything was done to it. */
+export interface InboundDecided {
+  receivedAt: number;
+  /** undefined when unknown or when the caller hung up before it could be read */
+  presentation: string | undefined;
+  /** the caller hung up before the decision (the presentation read found the channel gone) */
+  callerGone: boolean;
+  screening: Screening;
+  decision: InboundDecision;
+  /** the action in its written form (`hangup:21`), or `fallback` */
+  action: string;
+  /** from the start to the decision */
+  decisionMs: number;
+  routeFound: boolean;
+  /** settles once a number that crossed an auto-block rule is listed (at once when none did); never rejects */
+  listed: Promise<void>;
+}
+
+/**
+ * Screens one inbound call and decides what it gets, without touching the channel: the
+ * presentation (given, or read with `readPresentation`) and the route in parallel, then
+ * the check of the number against the route's lists, all within the decision deadline.
+ * The Stasis app and the FastAGI entry both decide through here.
+ */
+export async function decideInboundCall(
+  call: InboundCall,
+  deps: InboundScreeningDeps,
+  log: Logger,
+  readPresentation?: () => Promise<{ value: string | undefined; gone: boolean }>,
+): Promise<InboundDecided> {
+  const receivedAt = Date.now();
+  const started = performance.now();
+  const [presentation, routeForCall] = await Promise.all([
+    call.presentation !== undefined || readPresentation === undefined
+      ? { value: call.presentation, gone: false }
+      : readPresentation(),
+    deps.routes.getForCall(call.routeName, deps.settings.deadlineMs),
+  ]);
+  const { screening, decision } = await decideInbound(call, presentation.value, routeForCall, deps, log, started);
+  const decisionMs = performance.now() - started;
+  return {
+    receivedAt,
+    presentation: presentation.value,
+    callerGone: presentation.gone,
+    screening,
+    decision,
+    action: decision.action.type === 'fallback' ? 'fallback' : formatAction(decision.action),
+    decisionMs,
+    routeFound: routeForCall.kind === 'found',
+    listed: listAutoBlocked(screening, deps, log),
+  };
+}
+
+/** The outcome of a decided call, `gone` when the caller left before it was done. */
+export function inboundOutcome(call: InboundCall, decided: InboundDecided, gone: boolean): InboundOutcome {
+  return {
+    call,
+    receivedAt: decided.receivedAt,
+    presentation: decided.presentation,
+    verdict: decided.decision.verdict,
+    screening: decided.screening,
+    action: decided.action,
+    decisionMs: decided.decisionMs,
+    gone,
+    routeFound: decided.routeFound,
+  };
+}
+
+/** The fields of the `call screened` log line. */
+export function screenedLogFields(decided: InboundDecided): Record<string, unknown> {
+  return {
+    verdict: decided.decision.verdict,
+    number: decided.screening.e164,
+    list: decided.screening.match?.list,
+    ...(decided.screening.wouldBe === undefined ? {} : { wouldBe: decided.screening.wouldBe }),
+    ...(decided.screening.identity === undefined
+      ? {}
+      : { verification: decided.screening.identity.verification, attestation: decided.screening.identity.attestation }),
+    action: decided.action,
+    decisionMs: Math.round(decided.decisionMs * 1000) / 1000,
+  };
+}
 
 /**
  * One inbound call: read the presentation (unless the dialplan passed it) and the route
@@ -80,50 +168,16 @@ type InboundDecision = Decision | { verdict: LoggedVerdict; action: FallbackActi
  */
 export async function handleInbound(call: InboundCall, deps: InboundDeps): Promise<InboundOutcome> {
   const log = deps.log.child({ channel: call.channelId, route: call.routeName });
-  const receivedAt = Date.now();
-  const started = performance.now();
-
-  const [presentation, routeForCall] = await Promise.all([
-    call.presentation === undefined
-      ? readPresentation(call.channelId, deps.calls, log)
-      : { value: call.presentation, gone: false },
-    deps.routes.getForCall(call.routeName, deps.settings.deadlineMs),
-  ]);
-  const { screening, decision } = await decideInbound(call, presentation.value, routeForCall, deps, log, started);
-  const decisionMs = performance.now() - started;
-  const action = decision.action.type === 'fallback' ? 'fallback' : formatAction(decision.action);
-  const outcome = (gone: boolean): InboundOutcome => ({
-    call,
-    receivedAt,
-    presentation: presentation.value,
-    verdict: decision.verdict,
-    screening,
-    action,
-    decisionMs,
-    gone,
-    routeFound: routeForCall.kind === 'found',
-  });
-
-  if (presentation.gone) {
-    log.debug({ verdict: decision.verdict, decisionMs }, 'caller hung up before the decision');
-    return outcome(true);
+  const decided = await decideInboundCall(call, deps, log, () => readPresentation(call.channelId, deps.calls, log));
+  if (decided.callerGone) {
+    log.debug({ verdict: decided.decision.verdict, decisionMs: decided.decisionMs }, 'caller hung up before the decision');
+    return inboundOutcome(call, decided, true);
   }
-
-  const listed = listAutoBlocked(screening, deps, log);
-  const acted = await act(call.channelId, decision, deps.calls, log);
-  await listed;
-  const fields = {
-    verdict: decision.verdict,
-    number: screening.e164,
-    list: screening.match?.list,
-    ...(screening.wouldBe === undefined ? {} : { wouldBe: screening.wouldBe }),
-    ...(screening.identity === undefined ? {} : { verification: screening.identity.verification, attestation: screening.identity.attestation }),
-    action,
-    decisionMs: Math.round(decisionMs * 1000) / 1000,
-  };
-  if (acted.ok) log.info(fields, 'call screened');
-  else log.debug(fields, 'caller hung up while the call was acted on');
-  return outcome(!acted.ok);
+  const acted = await act(call.channelId, decided.decision, deps.calls, log);
+  await decided.listed;
+  if (acted.ok) log.info(screenedLogFields(decided), 'call screened');
+  else log.debug(screenedLogFields(decided), 'caller hung up while the call was acted on');
+  return inboundOutcome(call, decided, !acted.ok);
 }
 
 /** The route's decision for the caller; the configured default when the route is unusable. */
@@ -131,7 +185,7 @@ async function decideInbound(
   call: InboundCall,
   presentation: string | undefined,
   routeForCall: RouteForCall,
-  deps: InboundDeps,
+  deps: InboundScreeningDeps,
   log: Logger,
   started: number,
 ): Promise<{ screening: Screening; decision: InboundDecision }> {
@@ -184,6 +238,7 @@ export function inboundCallLogEntry(outcome: InboundOutcome): CallLogEntry {
     reason: screening.match?.reason ?? screening.detail,
     action: outcome.action,
     outcome: outcome.gone ? 'caller-gone' : 'done',
+    ...(outcome.call.via === undefined ? {} : { via: outcome.call.via }),
     verification: screening.identity?.verification,
     attestation: screening.identity?.attestation,
     decisionMs: outcome.decisionMs,
@@ -191,7 +246,7 @@ export function inboundCallLogEntry(outcome: InboundOutcome): CallLogEntry {
 }
 
 /** Lists the number of a call that crossed an auto-block rule; a failure is logged (the call was blocked all the same). */
-async function listAutoBlocked(screening: Screening, deps: InboundDeps, log: Logger): Promise<void> {
+async function listAutoBlocked(screening: Screening, deps: InboundScreeningDeps, log: Logger): Promise<void> {
   const effect = screening.autoBlock;
   if (effect === undefined || screening.e164 === undefined || deps.autoBlock === undefined) return;
   try {

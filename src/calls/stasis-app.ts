@@ -4,7 +4,7 @@ import type { CallControl } from './call-control.js';
 import { describeError, type InboundCall } from './inbound.js';
 import { ORIGINATED_LEGS } from './originated-leg.js';
 import type { AgentCall } from './outbound.js';
-import { decodedArgument, type IdentitySources } from '../screening/stir-shaken.js';
+import { identitySources } from '../screening/stir-shaken.js';
 
 /**
  * Longest a shutdown waits for the calls being decided. A decision takes milliseconds;
@@ -127,7 +127,12 @@ export class StasisApp {
       return;
     }
     if (kind === 'outbound' && this.deps.outbound) {
-      await this.deps.outbound({ channelId: event.channelId, dialled: event.exten ?? '', campaignName: name });
+      await this.deps.outbound({
+        channelId: event.channelId,
+        dialled: event.exten ?? '',
+        campaignName: name,
+        ...(event.channelName ? { channelName: event.channelName } : {}),
+      });
       return;
     }
     await this.release(event.channelId, `no handler for Stasis argument "${kind ?? ''}": call left to the dialplan fallback`);
@@ -152,20 +157,4 @@ export class StasisApp {
       this.finished.delete(channelId);
     }
   }
-}
-
-/**
- * The caller id's STIR/SHAKEN sources after the route and presentation:
- * `Stasis(callguard,inbound,<route>,<pres>,<P-Asserted-Identity>,<From>[,<verify_result>,<attestation>])`,
- * the headers URI-encoded by the dialplan (a comma would split them); undefined when none was passed.
- */
-function identitySources(...args: (string | undefined)[]): IdentitySources | undefined {
-  const [pAssertedIdentity, from, stirShakenResult, stirShakenAttestation] = args.map(decodedArgument);
-  if ([pAssertedIdentity, from, stirShakenResult].every((value) => value === undefined)) return undefined;
-  return {
-    ...(pAssertedIdentity === undefined ? {} : { pAssertedIdentity }),
-    ...(from === undefined ? {} : { from }),
-    ...(stirShakenResult === undefined ? {} : { stirShakenResult }),
-    ...(stirShakenAttestation === undefined ? {} : { stirShakenAttestation }),
-  };
 }

@@ -51,6 +51,7 @@ export function campaignJson(campaign: Campaign): Record<string, unknown> {
     region: campaign.region ?? null,
     endpoint: campaign.endpoint,
     callerId: campaign.callerId ?? null,
+    callerIdList: campaign.callerIdList ?? null,
     dialTimeout: formatDelay(campaign.dialTimeoutMs),
     context: formatDialplanTarget(campaign.agent),
     maxAttempts: campaign.maxAttempts,
@@ -74,6 +75,8 @@ export function resultJson(result: AttemptResult): Record<string, unknown> {
     request: result.request,
     number: result.number,
     e164: result.e164 ?? null,
+    main: result.main ?? null,
+    skipped: result.skipped ?? null,
     attempt: result.attempt,
     outcome: result.outcome,
     list: result.list ?? null,
@@ -107,6 +110,9 @@ export function callJson(call: LoggedCall): Record<string, string | number | nul
     outcome: call.outcome ?? null,
     verification: call.verification ?? null,
     attestation: call.attestation ?? null,
+    feature: call.feature ?? null,
+    endpoint: call.endpoint ?? null,
+    via: call.via ?? null,
     decisionMs: Number.isFinite(call.decisionMs) ? call.decisionMs : null,
   };
 }

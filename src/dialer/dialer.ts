@@ -8,8 +8,10 @@ import { CampaignStore } from '../screening/campaigns.js';
 import { CapCounter } from '../screening/caps.js';
 import { renderEndpoint } from '../screening/endpoint-template.js';
 import { HoursStore } from '../screening/hours/store.js';
-import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, screenAttempt, type AttemptRulesDeps, type BlockListReader } from '../screening/outbound.js';
+import { applyAttemptRules, DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, readPolicy, screenCallee, type AttemptRulesDeps, type BlockListReader } from '../screening/outbound.js';
+import { CallerIdPicker } from '../screening/caller-ids.js';
 import type { Screening } from '../screening/types.js';
+import { isDialable, numberForAttempt } from './alternates.js';
 import { DialQueue, type Lease, type StreamEntry } from './queue.js';
 import { parseRequestFields } from './request-fields.js';
 import { nextStep, type NextStep } from './retry-policy.js';
@@ -75,6 +77,7 @@ export class Dialer {
   private readonly queue: DialQueue;
   private readonly campaigns: CampaignStore;
   private readonly rules: AttemptRulesDeps;
+  private readonly callerIds: CallerIdPicker;
   private readonly dial: DialFunction;
   private readonly consumer: string;
   private readonly clock: () => number;
@@ -108,6 +111,7 @@ export class Dialer {
       caps: new CapCounter(options.redis, options.namespace),
       ...options.rules,
     };
+    this.callerIds = new CallerIdPicker(options.redis, options.namespace);
     this.dial = options.dial;
     this.consumer = options.consumer ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.clock = options.clock ?? Date.now;
@@ -255,68 +259,104 @@ export class Dialer {
     const { state } = lease;
     const attempt = state.attempts + 1;
     const log = this.log.child({ request: state.id, campaign: campaign.name, attempt });
-    const tz = state.attrs[TZ_ATTRIBUTE];
-    const screening = await screenAttempt(state.number, campaign, this.rules, {
-      ...(this.defaultRegion === undefined ? {} : { defaultRegion: this.defaultRegion }),
-      deadlineMs: this.checkDeadlineMs,
-      now: this.clock(),
-      attempt: `${state.id}:${attempt}`,
-      ...(tz === undefined ? {} : { tz }),
-    });
-    const base = { request: state.id, campaign: campaign.name, number: state.number, attempt, attrs: state.attrs };
-    const e164 = screening.e164;
-    const matched = {
-      ...(screening.match ? { list: screening.match.list, member: screening.match.member } : {}),
-      ...((screening.match?.reason ?? screening.detail) ? { reason: screening.match?.reason ?? screening.detail } : {}),
+    // Every number of the person is checked at every attempt, the main number first, the
+    // campaign's calling-hours policy read beside them.
+    const numbers = [state.number, ...(state.alternates ?? [])];
+    const options = { ...(this.defaultRegion === undefined ? {} : { defaultRegion: this.defaultRegion }), deadlineMs: this.checkDeadlineMs };
+    const [screenings, policy] = await Promise.all([
+      Promise.all(numbers.map((number) => screenCallee(number, campaign, this.rules.lists, options))),
+      readPolicy(campaign, this.rules, this.checkDeadlineMs),
+    ]);
+    const main = screenings[0] as Screening;
+    const base = {
+      request: state.id,
+      campaign: campaign.name,
+      number: state.number,
+      ...(numbers.length > 1 ? { main: state.number } : {}),
+      attempt,
+      attrs: state.attrs,
     };
-    switch (screening.verdict) {
+    switch (main.verdict) {
       case 'hidden':
       case 'malformed':
         await this.record(lease, campaign, {
           ...base,
           outcome: 'INVALID_NUMBER',
-          reason: screening.detail ?? 'hidden number',
+          reason: main.detail ?? 'hidden number',
         }, log);
         return;
       case 'blocked':
-        await this.record(lease, campaign, { ...base, ...(e164 === undefined ? {} : { e164 }), outcome: 'BLACKLISTED', ...matched }, log);
+        // A block on the main number stops the person's every number.
+        await this.record(lease, campaign, { ...base, ...(main.e164 === undefined ? {} : { e164: main.e164 }), outcome: 'BLACKLISTED', ...matchedOf(main) }, log);
         return;
       case 'no-consent':
-        await this.record(lease, campaign, { ...base, ...(e164 === undefined ? {} : { e164 }), outcome: 'NO_CONSENT', ...matched }, log);
-        return;
-      case 'outside-hours':
-      case 'capped':
-        await this.wait(lease, screening, { ...base, ...(e164 === undefined ? {} : { e164 }), ...matched }, log);
+        // Consent is given for a number: an alternate with its own may still be called.
+        if (screenings.some((screening) => isDialable(screening, campaign.fail))) break;
+        await this.record(lease, campaign, { ...base, ...(main.e164 === undefined ? {} : { e164: main.e164 }), outcome: 'NO_CONSENT', ...matchedOf(main) }, log);
         return;
       case 'unavailable':
-        if (campaign.fail === 'closed' || e164 === undefined) {
+        if (campaign.fail === 'closed' || main.e164 === undefined) {
           const retryAt = this.clock() + campaign.unavailableRetryMs;
-          log.warn({ reason: screening.detail, retryAt }, 'block lists unavailable; not dialled, tried again later');
+          log.warn({ reason: main.detail, retryAt }, 'block lists unavailable; not dialled, tried again later');
           await this.finish(lease, { final: false, retryAt }, state, undefined, log);
           return;
         }
-        log.warn({ reason: screening.detail }, 'block lists unavailable; campaign fails open, dialling');
-        break;
-      case 'would-block':
-        log.info({ wouldBlock: screening.wouldBe, list: screening.match?.list }, 'would not be dialled, but the campaign observes: dialling');
+        log.warn({ reason: main.detail }, 'block lists unavailable; campaign fails open, dialling');
         break;
       default:
         break;
     }
-    if (e164 === undefined) throw new Error(`screening ${screening.verdict} came without a number`);
-    const dialled = await this.dialOnce(lease, campaign, attempt, e164);
+    const { index, skipped } = numberForAttempt(screenings, attempt, campaign.fail);
+    const chosen = screenings[index] as Screening;
+    const dialledBase = {
+      ...base,
+      number: numbers[index] as string,
+      ...(skipped.length === 0 ? {} : { skipped: skipped.map((i) => skippedText(numbers[i] as string, screenings[i] as Screening)).join(', ') }),
+    };
+    if (skipped.length > 0) log.info({ skipped: dialledBase.skipped }, 'alternates passed over at this attempt');
+    // The calling hours and the cap are those of the number dialled.
+    const tz = state.attrs[TZ_ATTRIBUTE];
+    const ruled = await applyAttemptRules(chosen, campaign, policy, this.rules, {
+      deadlineMs: this.checkDeadlineMs,
+      now: this.clock(),
+      attempt: `${state.id}:${attempt}`,
+      ...(tz === undefined ? {} : { tz }),
+    });
+    const e164 = ruled.e164;
+    if (e164 === undefined) throw new Error(`screening ${ruled.verdict} came without a number`);
+    switch (ruled.verdict) {
+      case 'outside-hours':
+      case 'capped':
+        await this.wait(lease, ruled, { ...dialledBase, e164, ...matchedOf(ruled) }, log);
+        return;
+      case 'unavailable':
+        if (campaign.fail === 'closed') {
+          const retryAt = this.clock() + campaign.unavailableRetryMs;
+          log.warn({ reason: ruled.detail, retryAt }, 'calling hours or the cap unavailable; not dialled, tried again later');
+          await this.finish(lease, { final: false, retryAt }, state, undefined, log);
+          return;
+        }
+        log.warn({ reason: ruled.detail }, 'calling hours or the cap unavailable; campaign fails open, dialling');
+        break;
+      case 'would-block':
+        log.info({ wouldBlock: ruled.wouldBe, list: ruled.match?.list }, 'would not be dialled, but the campaign observes: dialling');
+        break;
+      default:
+        break;
+    }
+    const dialled = await this.dialOnce(lease, campaign, attempt, e164, log);
     if ('notDialled' in dialled) {
       const retryAt = this.clock() + campaign.unavailableRetryMs;
       log.error({ reason: dialled.notDialled, retryAt }, 'not dialled: the campaign cannot work on this PBX; tried again later');
-      const result: AttemptResult = { ...base, e164, outcome: 'FAILED', reason: dialled.notDialled, at: this.clock(), final: false, retryAt };
+      const result: AttemptResult = { ...dialledBase, e164, outcome: 'FAILED', reason: dialled.notDialled, at: this.clock(), final: false, retryAt };
       // lease.state keeps its count of attempts: no one was called.
       await this.finish(lease, { final: false, retryAt }, lease.state, result, log);
       return;
     }
     const { outcome, reason } = dialled;
-    const wouldBlock = screening.wouldBe === undefined ? undefined : RULE_OUTCOME[screening.wouldBe];
-    const observed = wouldBlock === undefined ? {} : { wouldBlock, ...matched };
-    await this.record(lease, campaign, { ...base, e164, outcome, ...observed, ...(reason === undefined ? {} : { reason }) }, log);
+    const wouldBlock = ruled.wouldBe === undefined ? undefined : RULE_OUTCOME[ruled.wouldBe];
+    const observed = wouldBlock === undefined ? {} : { wouldBlock, ...matchedOf(ruled) };
+    await this.record(lease, campaign, { ...dialledBase, e164, outcome, ...observed, ...(reason === undefined ? {} : { reason }) }, log);
   }
 
   /**
@@ -349,10 +389,22 @@ export class Dialer {
     campaign: Campaign,
     attempt: number,
     e164: string,
+    log: Logger,
   ): Promise<{ outcome: DialOutcome; reason?: string } | { notDialled: string }> {
     try {
       const request = { id: lease.state.id, campaign: lease.state.campaign, number: lease.state.number, attrs: lease.state.attrs, createdAt: lease.state.createdAt };
-      return { outcome: await this.dial({ request, campaign, attempt, e164, endpoint: renderEndpoint(campaign.endpoint, e164) }) };
+      const presented = await this.callerIds.pick(campaign);
+      if (presented.fallback !== undefined) log.warn({ reason: presented.fallback }, 'caller id list gave no number; presenting the campaign caller id');
+      return {
+        outcome: await this.dial({
+          request,
+          campaign,
+          attempt,
+          e164,
+          endpoint: renderEndpoint(campaign.endpoint, e164),
+          ...(presented.callerId === undefined ? {} : { callerId: presented.callerId }),
+        }),
+      };
     } catch (error) {
       if (error instanceof NotDialledError) return { notDialled: error.message };
       return { outcome: 'FAILED', reason: errorText(error) };
@@ -409,6 +461,20 @@ export class Dialer {
       }
     }
   }
+}
+
+/** `+4930123456 blocked dnc`: an alternate an attempt passed over, for the result. */
+function skippedText(number: string, screening: Screening): string {
+  return [screening.e164 ?? number, screening.verdict, screening.match?.list].filter(Boolean).join(' ');
+}
+
+/** The list, entry and reason of what stopped (or, observed, would have stopped) a number. */
+function matchedOf(screening: Screening): Pick<AttemptResult, 'list' | 'member' | 'reason'> {
+  const reason = screening.match?.reason ?? screening.detail;
+  return {
+    ...(screening.match ? { list: screening.match.list, member: screening.match.member } : {}),
+    ...(reason ? { reason } : {}),
+  };
 }
 
 function errorText(error: unknown): string {

@@ -1,4 +1,12 @@
-import { DEFAULT_CAMPAIGN, validateCampaign, type Campaign, type DialplanTarget, type NotDialledVerdict, type RetryOutcome } from './campaign.js';
+import {
+  DEFAULT_CAMPAIGN,
+  validateCampaign,
+  type CallerIdList,
+  type Campaign,
+  type DialplanTarget,
+  type NotDialledVerdict,
+  type RetryOutcome,
+} from './campaign.js';
 import { formatAction } from './actions.js';
 import type { Observe } from './observe.js';
 import type { Rate } from './rate.js';
@@ -92,6 +100,8 @@ export interface CampaignChanges {
   region?: string | null;
   endpoint?: string;
   callerId?: string | null;
+  /** the list, the order, or both; null removes the caller id list */
+  callerIdList?: Partial<CallerIdList> | null;
   dialTimeoutMs?: number;
   agent?: DialplanTarget;
   maxAttempts?: number;
@@ -150,6 +160,12 @@ export function applyCampaignChanges(
   else if (changes.region !== undefined) merged.region = changes.region;
   if (changes.callerId === null) delete merged.callerId;
   else if (changes.callerId !== undefined) merged.callerId = changes.callerId;
+  if (changes.callerIdList === null) delete merged.callerIdList;
+  else if (changes.callerIdList !== undefined) {
+    const list = changes.callerIdList.list ?? base.callerIdList?.list;
+    if (list === undefined) throw new CampaignSyntaxError(`campaign ${name}: a caller id order needs a caller id list (--caller-id-list)`);
+    merged.callerIdList = { list, order: changes.callerIdList.order ?? base.callerIdList?.order ?? 'round-robin' };
+  }
   for (const field of ['hours', 'maxPerNumber', 'requireConsent', 'observe'] as const) {
     if (changes[field] === null) delete merged[field];
     else if (changes[field] !== undefined) Object.assign(merged, { [field]: changes[field] });

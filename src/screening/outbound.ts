@@ -3,7 +3,7 @@ import { normalize } from '../numbers/normalize.js';
 import type { Campaign, NotDialledVerdict } from './campaign.js';
 import { formatDelay } from './campaign-syntax.js';
 import type { CapOutcome } from './caps.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline, type DeadlineOutcome } from './deadline.js';
 import { renderEndpoint } from './endpoint-template.js';
 import type { HoursPolicy } from './hours/policy.js';
 import type { PolicyLookup } from './hours/store.js';
@@ -93,10 +93,35 @@ export async function screenAttempt(number: string, campaign: Campaign, deps: At
   const deadlineMs = context.deadlineMs ?? DEFAULT_OUTBOUND_CHECK_DEADLINE_MS;
   const [screening, policy] = await Promise.all([
     screenCallee(number, campaign, deps.lists, { ...(context.defaultRegion === undefined ? {} : { defaultRegion: context.defaultRegion }), deadlineMs }),
-    campaign.hours === undefined ? undefined : withDeadline(() => deps.policy(campaign.hours as string), deadlineMs),
+    readPolicy(campaign, deps, deadlineMs),
   ]);
+  return applyAttemptRules(screening, campaign, policy, deps, context);
+}
+
+/** The campaign's calling-hours policy as read for an attempt (undefined: it names none). */
+export type PolicyForAttempt = DeadlineOutcome<PolicyLookup> | undefined;
+
+/** Reads the campaign's policy within the deadline; undefined when it names none. */
+export function readPolicy(campaign: Pick<Campaign, 'hours'>, deps: Pick<AttemptRulesDeps, 'policy'>, deadlineMs: number): Promise<PolicyForAttempt> {
+  const name = campaign.hours;
+  return name === undefined ? Promise.resolve(undefined) : withDeadline(() => deps.policy(name), deadlineMs);
+}
+
+/**
+ * The rules after the lists, for the number the attempt dials (screened by screenCallee):
+ * the calling hours at that callee, then its cap, which counts the attempt it lets
+ * through. A screening that is neither clear nor would-block comes back as it is.
+ */
+export async function applyAttemptRules(
+  screening: Screening,
+  campaign: Campaign,
+  policy: PolicyForAttempt,
+  deps: Pick<AttemptRulesDeps, 'caps'>,
+  context: AttemptContext,
+): Promise<Screening> {
   const { e164 } = screening;
   if (e164 === undefined || (screening.verdict !== 'clear' && screening.verdict !== 'would-block')) return screening;
+  const deadlineMs = context.deadlineMs ?? DEFAULT_OUTBOUND_CHECK_DEADLINE_MS;
   let observed = screening.verdict === 'would-block' ? screening : undefined;
 
   if (policy !== undefined) {

@@ -76,7 +76,8 @@ export async function setCampaign(
 ): Promise<SetOutcome<Campaign>> {
   const existing = await campaigns.get(name);
   const consent = changes.requireConsent ?? undefined;
-  const missing = await missingLists(store, [...(changes.block ?? []), ...(consent === undefined ? [] : [consent])]);
+  const callerIds = changes.callerIdList?.list === undefined ? [] : [changes.callerIdList.list];
+  const missing = await missingLists(store, [...(changes.block ?? []), ...callerIds, ...(consent === undefined ? [] : [consent])]);
   if (missing.length > 0 && !options.allowMissingLists) throw new MissingListsError(missing);
   if (consent !== undefined && !missing.includes(consent) && !(await store.listSettings(consent)).consent) {
     throw new CampaignRuleError(`list ${consent} does not record consent: mark it with callguard list set ${consent} --consent (every add then needs --ref, and its audit is kept)`);

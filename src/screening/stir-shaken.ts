@@ -102,7 +102,7 @@ export function unverifiedReason(rule: StirRule, identity: CallerIdentity | unde
   return undefined;
 }
 
-/** Stasis() arguments are comma-separated, so the dialplan passes header values URI-encoded; a bad escape leaves the text as it came. */
+/** Stasis() and AGI() arguments are comma-separated, so the dialplan passes header values URI-encoded; a bad escape leaves the text as it came. */
 export function decodedArgument(text: string | undefined): string | undefined {
   if (text === undefined || text === '') return undefined;
   try {
@@ -111,4 +111,21 @@ export function decodedArgument(text: string | undefined): string | undefined {
     // Not valid percent-encoding: the raw text still carries a verstat a plain search can find.
     return text;
   }
+}
+
+/**
+ * The caller id's STIR/SHAKEN sources as the dialplan passes them, after the route (and
+ * the presentation): `<P-Asserted-Identity>,<From>[,<verify_result>,<attestation>]`, the
+ * headers URI-encoded (a comma would split them); undefined when none was passed. The
+ * Stasis() and the FastAGI screen arguments both come this way.
+ */
+export function identitySources(...args: (string | undefined)[]): IdentitySources | undefined {
+  const [pAssertedIdentity, from, stirShakenResult, stirShakenAttestation] = args.map(decodedArgument);
+  if ([pAssertedIdentity, from, stirShakenResult].every((value) => value === undefined)) return undefined;
+  return {
+    ...(pAssertedIdentity === undefined ? {} : { pAssertedIdentity }),
+    ...(from === undefined ? {} : { from }),
+    ...(stirShakenResult === undefined ? {} : { stirShakenResult }),
+    ...(stirShakenAttestation === undefined ? {} : { stirShakenAttestation }),
+  };
 }

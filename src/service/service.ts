@@ -1,3 +1,6 @@
+import { agentFeatureUse } from '../calls/agent-feature.js';
+import { agiApp } from '../calls/agi-app.js';
+import { AgiServer } from '../calls/agi-server.js';
 import { AriCallControl } from '../calls/ari-call-control.js';
 import { AriConnection, type ConnectionState } from '../calls/ari-connection.js';
 import { AriRest } from '../calls/ari-rest.js';
@@ -11,10 +14,14 @@ import { answerCensus, ariSweepView, peerCensus, StasisSweep } from '../calls/st
 import { Dialer } from '../dialer/dialer.js';
 import { describeConfig, type ServeConfig } from '../config.js';
 import { ListStore } from '../lists/store.js';
+import type { CallCounter } from '../lists/types.js';
 import type { RedisClient } from '../redis/connect.js';
 import type { Logger } from '../log.js';
 import { evictionProblem } from '../redis/safety.js';
+import { featureCallLogEntry, type AgentFeatureOutcome } from '../screening/agent-features.js';
 import { AUTO_BLOCK_ACTOR, AUTO_BLOCK_SOURCE } from '../screening/auto-block.js';
+import { CallerIdPicker } from '../screening/caller-ids.js';
+import { LastCallers } from '../screening/last-callers.js';
 import { CampaignStore } from '../screening/campaigns.js';
 import { CapCounter } from '../screening/caps.js';
 import { HoursStore } from '../screening/hours/store.js';
@@ -41,6 +48,8 @@ const REDIS_START_CHECK_WAIT_MS = 3_000;
 export interface RunningService {
   /** where /healthz, /readyz and /metrics answer (the real port when 0 was asked) */
   health: { host: string; port: number };
+  /** where FastAGI answers, when CALLGUARD_AGI_LISTEN asked for it (the real port when 0 was asked) */
+  agi?: { host: string; port: number };
   metrics: ServiceMetrics;
   readiness(): Readiness;
   /** Resolves once ARI and Redis are both connected. */
@@ -94,6 +103,31 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     metrics.recordInbound(outcome);
     callLog.append(inboundCallLogEntry(outcome));
   };
+  const useFeature = agentFeatureUse({
+    lists,
+    permissions: config.features.permissions,
+    defaultRegion: config.defaultRegion,
+    log: log.child({ component: 'agent-features' }),
+    record: async (outcome: AgentFeatureOutcome) => {
+      metrics.recordFeature(outcome);
+      callLog.append(featureCallLogEntry(outcome));
+    },
+  });
+  const screeningSettings = {
+    deadlineMs: config.decisionDeadlineMs,
+    defaultRegion: config.defaultRegion,
+    unknownRouteAction: config.unknownRouteAction,
+  };
+  const screening = {
+    routes,
+    check: (e164: string, names: string[]) => lists.checkEach(e164, names),
+    checkCounting: (e164: string, names: string[], counters: CallCounter[]) => lists.checkCounting(e164, names, counters),
+    autoBlock: async (list: string, e164: string, expiresAt: number, reason: string) => {
+      await lists.add(list, [{ member: e164, expiresAt }], { by: AUTO_BLOCK_ACTOR, reason, source: AUTO_BLOCK_SOURCE });
+    },
+    settings: screeningSettings,
+    log,
+  };
 
   const campaigns = new CampaignStore(redis, config.redis.namespace);
   const hours = new HoursStore(redis, config.redis.namespace);
@@ -106,21 +140,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     inbound: async (call) => {
       metrics.callsInFlight.inc();
       try {
-        const outcome = await handleInbound(call, {
-          calls,
-          routes,
-          check: (e164, names) => lists.checkEach(e164, names),
-          checkCounting: (e164, names, counters) => lists.checkCounting(e164, names, counters),
-          autoBlock: async (list, e164, expiresAt, reason) => {
-            await lists.add(list, [{ member: e164, expiresAt }], { by: AUTO_BLOCK_ACTOR, reason, source: AUTO_BLOCK_SOURCE });
-          },
-          settings: {
-            deadlineMs: config.decisionDeadlineMs,
-            defaultRegion: config.defaultRegion,
-            unknownRouteAction: config.unknownRouteAction,
-          },
-          log,
-        });
+        const outcome = await handleInbound(call, { calls, ...screening });
         record(outcome);
       } finally {
         metrics.callsInFlight.dec();
@@ -137,6 +157,10 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
           rules,
           // Nobody rings yet while an agent's call is checked: the outbound deadline, not the inbound one.
           settings: { deadlineMs: DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, defaultRegion: config.defaultRegion },
+          callerIds: new CallerIdPicker(redis, config.redis.namespace),
+          ...(config.features.blockDigits === ''
+            ? {}
+            : { inCallBlock: { digits: config.features.blockDigits, list: config.features.list, use: useFeature } }),
           log,
         },
         recordOutbound,
@@ -193,6 +217,41 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   const auditTrim = new AuditTrim(redis, config.redis.namespace, log.child({ component: 'audit-trim' }));
   auditTrim.start();
   log.info({ health: `${health.address.host}:${health.address.port}` }, 'health and metrics listening');
+  const agi = config.agi === undefined ? undefined : await startAgi(config.agi);
+  async function startAgi(listen: { host: string; port: number }): Promise<AgiServer> {
+    const agiLog = log.child({ component: 'agi' });
+    const handle = agiApp({
+      screening,
+      recordCall: record,
+      useFeature,
+      lastCallers: new LastCallers(redis, config.redis.namespace),
+      featureList: config.features.list,
+      // features.conf is not ours to read; its sequence is documented to match this one.
+      blockCode: config.features.blockDigits === '' ? '*9' : config.features.blockDigits,
+      log: agiLog,
+    });
+    const server = await AgiServer.listen({
+      ...listen,
+      log: agiLog,
+      handler: async (session) => {
+        metrics.callsInFlight.inc();
+        try {
+          await handle(session);
+        } finally {
+          metrics.callsInFlight.dec();
+        }
+      },
+    }).catch(async (error: unknown) => {
+      redisHealth.stop();
+      await watch.stop();
+      await callLog.close();
+      redis.disconnect();
+      await health.close();
+      throw error;
+    });
+    log.info({ agi: `${server.address.host}:${server.address.port}` }, 'FastAGI listening');
+    return server;
+  }
   ari.start();
   // Dialling needs ARI (or every attempt would fail); the dialer then rides out outages of either by itself.
   void Promise.all([ari.connected(), redisReady(redis), evictionCheck]).then(
@@ -213,6 +272,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
 
   const service: RunningService = {
     health: health.address,
+    ...(agi === undefined ? {} : { agi: agi.address }),
     metrics,
     readiness,
     ready: () => Promise.all([ari.connected(), redisReady(redis)]).then(() => undefined),
@@ -222,7 +282,8 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       const handover = await ari.handOver();
       log.info({ callsInFlight: app.callsInFlight, handover }, STOPPING_MESSAGES[handover]);
       // The dialer's calls in flight end (and record their results) while ARI and Redis are still up.
-      const [drained] = await Promise.all([app.drain(), dialer.stop()]);
+      // A FastAGI request arriving now fails at once and the dialplan goes on unscreened.
+      const [drained, agiDrained] = await Promise.all([app.drain(), agi?.close(), dialer.stop()]);
       const heldApp = ari.state === 'connected';
       sweep.stop();
       ari.close();
@@ -238,8 +299,9 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       await callLog.close();
       await redis.quit().catch(() => redis.disconnect());
       await health.close();
-      log.info({ unfinished: drained.unfinished }, 'callguard stopped');
-      return drained;
+      const unfinished = drained.unfinished + (agiDrained?.unfinished ?? 0);
+      log.info({ unfinished }, 'callguard stopped');
+      return { unfinished };
     },
   };
   try {

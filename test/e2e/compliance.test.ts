@@ -13,11 +13,13 @@ import { placeCall, type CallParams } from '../helpers/sipp.js';
 
 const availability = await e2eAvailability();
 const DIALLED = '+4930555000';
+/** The shipped extensions.conf's CALLGUARD_AGI, for an Asterisk whose globals a test cannot set. */
+const SHIPPED_AGI = '127.0.0.1:4573';
 
 /**
  * The inbound compliance rules through real SIP: sipp calls into the sandbox Asterisk
- * with the shipped dialplan (which hands the identity headers to Stasis), serve runs
- * in-process, routes are set with the CLI as an operator would.
+ * with the shipped dialplan (which hands the identity headers to Stasis, or to FastAGI
+ * for [screen-agi]), serve runs in-process, routes are set with the CLI as an operator would.
  */
 describe.skipIf(!availability.run)('inbound compliance rules over real SIP', () => {
   let asterisk: E2eAsterisk;
@@ -34,7 +36,12 @@ describe.skipIf(!availability.run)('inbound compliance rules over real SIP', () 
     for (const list of ['dnc', 'harassment']) await lists.createList(list, { by: 'e2e' });
     await lists.add('dnc', [{ member: '+493012345678' }], { by: 'e2e', reason: 'asked not to be called' });
     // A generous deadline: these tests prove where calls go, not speed, on a busy machine.
-    service = await startServeFor(asterisk, redisServer.url, namespace, logs.log, { deadlineMs: '1000' });
+    service = await startServeFor(asterisk, redisServer.url, namespace, logs.log, {
+      deadlineMs: '1000',
+      agiListen: asterisk.cli ? '127.0.0.1:0' : SHIPPED_AGI,
+    });
+    const agi = service.agi;
+    if (asterisk.cli && agi) await asterisk.cli(`dialplan set global CALLGUARD_AGI ${agi.host}:${agi.port}`);
   }, E2E_SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -88,6 +95,15 @@ describe.skipIf(!availability.run)('inbound compliance rules over real SIP', () 
     expect(entry).toMatchObject({ verdict: 'unverified', verification: 'failed', action: 'hangup:17', reason: 'caller id verification failed (TN-Validation-Failed)' });
     // The same caller verified passes to the queue.
     expect((await call(caller, 'stir', { pAssertedIdentity: caller, verstat: 'TN-Validation-Passed-A' })).status).toBe(200);
+  });
+
+  it('over FastAGI too, verstat=TN-Validation-Failed takes the unverified branch', async () => {
+    await cli('route', 'set', 'stir-agi', '--on-unverified', 'hangup:busy');
+    const caller = '+12125550124';
+    const outcome = await call(caller, 'stir-agi', { screen: 'agi', pAssertedIdentity: caller, verstat: 'TN-Validation-Failed' });
+    expect(outcome).toEqual({ status: 486, answered: false });
+    const [entry] = await logged(caller);
+    expect(entry).toMatchObject({ verdict: 'unverified', verification: 'failed', via: 'agi' });
   });
 
   it('observe mode lets a listed caller through, and report counts would-block', async () => {
