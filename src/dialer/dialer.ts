@@ -296,9 +296,7 @@ export class Dialer {
         return;
       case 'unavailable':
         if (campaign.fail === 'closed' || main.e164 === undefined) {
-          const retryAt = this.clock() + campaign.unavailableRetryMs;
-          log.warn({ reason: main.detail, retryAt }, 'block lists unavailable; not dialled, tried again later');
-          await this.finish(lease, { final: false, retryAt }, state, undefined, log);
+          await this.retryUnreadable(lease, campaign, main, 'block lists', log);
           return;
         }
         log.warn({ reason: main.detail }, 'block lists unavailable; campaign fails open, dialling');
@@ -331,9 +329,7 @@ export class Dialer {
         return;
       case 'unavailable':
         if (campaign.fail === 'closed') {
-          const retryAt = this.clock() + campaign.unavailableRetryMs;
-          log.warn({ reason: ruled.detail, retryAt }, 'calling hours or the cap unavailable; not dialled, tried again later');
-          await this.finish(lease, { final: false, retryAt }, state, undefined, log);
+          await this.retryUnreadable(lease, campaign, ruled, 'calling hours or the cap', log);
           return;
         }
         log.warn({ reason: ruled.detail }, 'calling hours or the cap unavailable; campaign fails open, dialling');
@@ -357,6 +353,13 @@ export class Dialer {
     const wouldBlock = ruled.wouldBe === undefined ? undefined : RULE_OUTCOME[ruled.wouldBe];
     const observed = wouldBlock === undefined ? {} : { wouldBlock, ...matchedOf(ruled) };
     await this.record(lease, campaign, { ...dialledBase, e164, outcome, ...observed, ...(reason === undefined ? {} : { reason }) }, log);
+  }
+
+  /** What the attempt needs could not be read and the campaign fails closed: nothing dialled, the attempt not used up. */
+  private async retryUnreadable(lease: Lease, campaign: Campaign, screening: Screening, what: string, log: Logger): Promise<void> {
+    const retryAt = this.clock() + campaign.unavailableRetryMs;
+    log.warn({ reason: screening.detail, retryAt }, `${what} unavailable; not dialled, tried again later`);
+    await this.finish(lease, { final: false, retryAt }, lease.state, undefined, log);
   }
 
   /**

@@ -145,6 +145,23 @@ describe('consent lists', () => {
     expect(results.find((r) => r.request === 'consented')).toMatchObject({ outcome: 'ANSWERED' });
     expect((await fixture.lists.history('+49301111111'))[0]).toMatchObject({ action: 'add', details: { ref: 'crm-4711', source: 'web-form' } });
   });
+
+  it("a person's main number without consent is passed over for an alternate that has it (MULTINUM); none with consent is NO_CONSENT", async () => {
+    setup();
+    await fixture.lists.createList('consent-de', { by: 'test' });
+    await configureList(fixture.redis, fixture.namespace, 'consent-de', { consent: true }, { by: 'test' });
+    await fixture.lists.add('consent-de', [{ member: '+4915144444444' }], { by: 'test', ref: 'crm-4712', source: 'web-form' });
+    await fixture.campaign('promo', { requireConsent: 'consent-de' });
+    await fixture.queue.enqueue({ campaign: 'promo', number: '+49304444444', alternates: ['+4915144444444'], id: 'mobile-consented' });
+    await fixture.queue.enqueue({ campaign: 'promo', number: '+49305555555', alternates: ['+4915155555555'], id: 'none-consented' });
+    const dialer = fixture.dialer(fixture.answering('ANSWERED'));
+    await fixture.round(dialer);
+    await fixture.round(dialer);
+    expect(fixture.dials.map((dial) => dial.e164)).toEqual(['+4915144444444']);
+    const results = await fixture.results();
+    expect(results.find((r) => r.request === 'mobile-consented')).toMatchObject({ outcome: 'ANSWERED', number: '+4915144444444', main: '+49304444444' });
+    expect(results.find((r) => r.request === 'none-consented')).toMatchObject({ outcome: 'NO_CONSENT', final: true });
+  });
 });
 
 describe('observe mode', () => {
