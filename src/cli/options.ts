@@ -8,7 +8,8 @@ import { CampaignSyntaxError } from '../screening/campaign-syntax.js';
 import { HoursSyntaxError } from '../screening/hours/syntax.js';
 import { ObserveSyntaxError } from '../screening/observe.js';
 import { RateSyntaxError } from '../screening/rate.js';
-import { MAX_DURATION_YEARS, parseDuration, parseIsoTime } from './duration.js';
+import { MAX_DURATION_YEARS, parseDuration, parseIsoTime } from '../front-door/duration.js';
+import { SHARED_SETTINGS } from '../config.js';
 
 /** Options shared by several commands, each validated when commander reads it. */
 
@@ -70,7 +71,7 @@ export function listsOption(description: string): Option {
 
 export function regionOption(): Option {
   return new Option('--region <CC>', 'region for numbers written without a country code, e.g. DE')
-    .env('CALLGUARD_REGION')
+    .env(SHARED_SETTINGS.region.env)
     .argParser(parseRegion);
 }
 

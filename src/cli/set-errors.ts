@@ -3,7 +3,7 @@ import { RouteChangeError } from '../screening/route.js';
 import { RateSyntaxError } from '../screening/rate.js';
 import { CampaignRuleError, MissingListsError } from '../screening/settings.js';
 import type { CliContext } from './context.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../front-door/errors.js';
 import { existingListNames, withSuggestions } from './missing-list.js';
 
 /**

@@ -1,6 +1,6 @@
 import { LIST_NAME_PATTERN } from '../lists/keys.js';
 import type { CallCounter } from '../lists/types.js';
-import { formatDelay, parseDelay } from './campaign-syntax.js';
+import { formatDelay, parseDelay } from './delay-syntax.js';
 import { formatRate, isRate, parseRate, RateSyntaxError, type Rate } from './rate.js';
 
 /**

@@ -1,4 +1,4 @@
-import { formatDelay, parseDelay } from './campaign-syntax.js';
+import { formatDelay, parseDelay } from './delay-syntax.js';
 
 /** So many calls within a sliding window: `3/24h` (a campaign's cap per number), `7/15m` (an auto-block rule). */
 export interface Rate {

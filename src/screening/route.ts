@@ -2,8 +2,8 @@ import { LIST_NAME_PATTERN } from '../lists/keys.js';
 import { copyAction, invalidActionReason } from './actions.js';
 import { autoBlockLists, invalidAutoBlockReason, type AutoBlockRule } from './auto-block.js';
 import { invalidObserveReason, type Observe } from './observe.js';
-import { ATTESTATIONS, type Attestation, type StirRule } from './stir-shaken.js';
-import { VERDICTS, type Action, type Route, type Verdict } from './types.js';
+import { ATTESTATIONS, type Attestation } from './stir-shaken.js';
+import { VERDICTS, type Action, type Route, type StirRule, type Verdict } from './types.js';
 
 /**
  * Route names go into the dialplan as `Stasis(callguard,inbound,<route>)`, so they

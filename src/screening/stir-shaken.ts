@@ -1,5 +1,3 @@
-import type { Action } from './types.js';
-
 /**
  * STIR/SHAKEN as a signal for inbound routes. The terminating carrier verifies the
  * caller's Identity and reports the result in a `verstat` parameter of P-Asserted-Identity
@@ -20,12 +18,6 @@ export interface CallerIdentity {
   attestation?: Attestation;
   /** what was reported, as reported (`TN-Validation-Failed`), for the reason a call was refused */
   reported: string;
-}
-
-/** What a route does with the caller's verification: the action for `unverified`, and the least attestation it accepts. */
-export interface StirRule {
-  onUnverified: Action;
-  minAttestation?: Attestation;
 }
 
 const VERSTAT_PARAMETER = /[;?&]verstat=([A-Za-z0-9-]{1,64})/i;
@@ -89,7 +81,7 @@ export function callerIdentity(sources: IdentitySources): CallerIdentity | undef
  * otherwise turn every caller away); a failed verification always is; with a minimum
  * attestation, so is a caller verified below it, without a level, or not verified at all.
  */
-export function unverifiedReason(rule: StirRule, identity: CallerIdentity | undefined): string | undefined {
+export function unverifiedReason(rule: { minAttestation?: Attestation }, identity: CallerIdentity | undefined): string | undefined {
   if (identity === undefined) return undefined;
   if (identity.verification === 'failed') return `caller id verification failed (${identity.reported})`;
   const minimum = rule.minAttestation;

@@ -1,7 +1,13 @@
 import type { Match } from '../lists/types.js';
 import type { AutoBlockRule } from './auto-block.js';
 import type { Observe } from './observe.js';
-import type { CallerIdentity, StirRule } from './stir-shaken.js';
+import type { Attestation, CallerIdentity } from './stir-shaken.js';
+
+/** What a route does with the caller's verification: the action for `unverified`, and the least attestation it accepts. */
+export interface StirRule {
+  onUnverified: Action;
+  minAttestation?: Attestation;
+}
 
 /** What callguard concluded about one number. */
 export type Verdict = 'blocked' | 'allowed' | 'clear' | 'hidden' | 'malformed' | 'unavailable';

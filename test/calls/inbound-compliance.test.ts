@@ -9,7 +9,7 @@ import { RouteStore } from '../../src/screening/routes.js';
 import type { Route } from '../../src/screening/types.js';
 import { testNamespace, testRedis } from '../helpers/redis.js';
 import { FakeCallControl } from './fake-call-control.js';
-import { capturedLogger } from './log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 
 const LISTED = '+493012345678';
 const VIP = '+493099999999';

@@ -4,7 +4,7 @@ import { runCli } from '../../src/cli/run.js';
 import { ListStore } from '../../src/lists/store.js';
 import { readCallLog, type LoggedCall } from '../../src/screening/call-log.js';
 import type { RunningService } from '../../src/service/service.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { testNamespace } from '../helpers/redis.js';
 import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-server.js';

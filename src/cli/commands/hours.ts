@@ -8,12 +8,12 @@ import { applyPolicyChanges, HoursStore, type PolicyChanges, type PolicySource }
 import { formatDays, formatHoliday, HoursSyntaxError, parseHoliday, parseHolidays, parseRegionRule, parseWeek } from '../../screening/hours/syntax.js';
 import { hoursAt, placesFor } from '../../screening/hours/window.js';
 import type { CliContext, CliIo } from '../context.js';
-import { parseDurationOrTime } from '../duration.js';
-import { CliError, EXIT_BLOCKED, ExitWith, UsageError } from '../errors.js';
-import { fields, humanSpan, isoTime, table } from '../format.js';
-import { withRegionHint } from '../number-input.js';
+import { parseDurationOrTime } from '../../front-door/duration.js';
+import { CliError, EXIT_BLOCKED, ExitWith, UsageError } from '../../front-door/errors.js';
+import { fields, humanSpan, isoTime, table } from '../../front-door/format.js';
+import { withRegionHint } from '../../front-door/number-input.js';
 import { byOption, defaultActor, parseFreeText, regionOption, syntaxOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 /** `hours check` exits with check's "blocked" when the window is closed: do not call now. */
 const EXIT_CLOSED = EXIT_BLOCKED;

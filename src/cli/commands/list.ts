@@ -3,11 +3,11 @@ import { configureList, type ListSettingChanges } from '../../lists/list-setting
 import { noSuchList } from '../../lists/names.js';
 import { assertRemovable, ListInUseError, removeList, type ListUse } from '../../screening/list-removal.js';
 import type { CliContext, CliIo } from '../context.js';
-import { addDuration, parseDuration } from '../duration.js';
-import { CliError, UsageError } from '../errors.js';
-import { count, retentionText } from '../format.js';
+import { addDuration, parseDuration } from '../../front-door/duration.js';
+import { CliError, UsageError } from '../../front-door/errors.js';
+import { count, retentionText } from '../../front-door/format.js';
 import { byOption, defaultActor, parseListName, reasonOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 interface ListChangeOptions {
   by?: string;

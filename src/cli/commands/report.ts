@@ -4,11 +4,11 @@ import { isRouteName } from '../../screening/route.js';
 import { ATTESTATIONS, VERIFICATIONS } from '../../screening/stir-shaken.js';
 import { LOGGED_VERDICTS, VERDICTS, type LoggedVerdict } from '../../screening/types.js';
 import type { CliIo } from '../context.js';
-import { parseDurationOrTime } from '../duration.js';
-import { count, isoTime, table } from '../format.js';
-import { callJson } from '../json-shapes.js';
+import { parseDurationOrTime } from '../../front-door/duration.js';
+import { count, isoTime, table } from '../../front-door/format.js';
+import { callJson } from '../../front-door/json-shapes.js';
 import { positiveInteger } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 const MAX_LIMIT = 100_000;
 

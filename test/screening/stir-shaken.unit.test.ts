@@ -60,9 +60,9 @@ describe('the route rule', () => {
   const none = identityFromVerstat('No-TN-Validation');
 
   it('a failed verification is unverified; nothing reported never is', () => {
-    expect(unverifiedReason({ onUnverified: HANGUP }, failed)).toMatch(/failed/);
-    expect(unverifiedReason({ onUnverified: HANGUP }, passedC)).toBeUndefined();
-    expect(unverifiedReason({ onUnverified: HANGUP, minAttestation: 'A' }, undefined)).toBeUndefined();
+    expect(unverifiedReason({}, failed)).toMatch(/failed/);
+    expect(unverifiedReason({}, passedC)).toBeUndefined();
+    expect(unverifiedReason({ minAttestation: 'A' }, undefined)).toBeUndefined();
   });
 
   it('a minimum attestation also takes a lower level, no level, and no verification', () => {
