@@ -10,6 +10,10 @@
  *
  * Sizes can be lowered for a quick run: BENCH_NUMBERS=100000 npm run bench:check
  *
+ * A route with auto-block rules counts each call inside the same script call
+ * (ListStore.checkCounting): the last rows measure that check beside the plain one, on
+ * the same lists, callers repeating as harassers do.
+ *
  * Prefixes live where they do in practice: in the blocked list, not in the do-not-call
  * files of plain numbers, whose checks then skip the prefix candidates. The worst case,
  * prefixes in every list: BENCH_PREFIXES_IN=all npm run bench:check
@@ -19,6 +23,7 @@ import { cpus, loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { listKeys } from '../src/lists/keys.js';
 import { ListStore, type CheckMode } from '../src/lists/store.js';
+import type { CallCounter } from '../src/lists/types.js';
 import { startRedisServer, type RunningRedis } from '../test/helpers/redis-server.js';
 import { percentile } from './helpers/percentile.js';
 
@@ -40,6 +45,10 @@ const TARGET_P99_RATIO = 2;
 const TARGET_CHECKS_PER_SECOND = 50_000;
 const TARGET_BYTES_PER_NUMBER = 50;
 const MODES: readonly CheckMode[] = ['per-list', 'one-call'];
+/** Callers the counting check cycles through: each calls again and again, as repeat callers do. */
+const COUNTED_CALLERS = 1_000;
+/** Two auto-block rules filling the last list, as `--auto-block 7/15m:blocked:1h --auto-block 15/24h:blocked:1d` count them. */
+const COUNTER_WINDOWS_MS = [15 * 60_000, 86_400_000];
 
 /** The n-th plain number of list l: +1 20<l> <n, 7 digits>, 12 characters like a US number. */
 function plainNumber(list: number, n: number): string {
@@ -221,6 +230,29 @@ async function main(): Promise<void> {
     const bytesPerNumber = ((await usedMemory(redis)) - memoryBefore) / (LISTS.length * NUMBERS_PER_LIST);
     const keyBytesPerNumber = (await keysBytes(redis, LISTS.map((list) => listKeys(namespace, list).exact))) / (LISTS.length * NUMBERS_PER_LIST);
 
+    // The counting check beside the plain one, one-call and per-list, alternating rounds as above.
+    const counting = new Map(MODES.map((mode) => [mode, [] as number[]]));
+    const plain = new Map(MODES.map((mode) => [mode, [] as number[]]));
+    let callId = 0;
+    const counter = (): CallCounter[] => [{ list: 'blocked', scope: 'bench', member: `call-${++callId}`, keep: 15, windowsMs: COUNTER_WINDOWS_MS }];
+    const counted = (i: number) => `+1555${String(i % COUNTED_CALLERS).padStart(7, '0')}`;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [mode, modeStore] of stores) {
+        await timeEach(plain.get(mode) ?? [], OPS_PER_ROUND, (i) => modeStore.checkEach(counted(i), LISTS));
+        await timeEach(counting.get(mode) ?? [], OPS_PER_ROUND, (i) => modeStore.checkCounting(counted(i), LISTS, counter()));
+      }
+    }
+    for (const samples of [...counting.values(), ...plain.values()]) samples.sort((a, b) => a - b);
+    const countingFlight = new Map<CheckMode, Throughput>();
+    for (let slice = 0; slice < THROUGHPUT_SLICES; slice++) {
+      for (const [mode, modeStore] of stores) {
+        const run = await throughput(redis, async (i) => (await modeStore.checkCounting(counted(i), LISTS, counter())).results.some((match) => match !== null));
+        const before = countingFlight.get(mode);
+        countingFlight.set(mode, before ? combined(before, run) : run);
+      }
+    }
+    await redis.del(...(await redis.keys(`${namespace}:*:calls:bench:*`)));
+
     const pingP99 = percentile(ping, 99);
     const samplesOf = (mode: CheckMode) => check.get(mode) ?? [];
     const flightOf = (mode: CheckMode): Throughput => flight.get(mode) ?? pingFlight;
@@ -242,6 +274,14 @@ async function main(): Promise<void> {
     console.log(row('client CPU per check (us)', MODES.map((mode) => flightOf(mode).clientCpuUs.toFixed(1))));
     console.log(row('Redis CPU per check (us)', MODES.map((mode) => flightOf(mode).redisCpuUs.toFixed(1))));
     console.log(row('checks/s if each had a free core', ceilings.map((v) => Math.round(v).toLocaleString('en')), `>= ${TARGET_CHECKS_PER_SECOND.toLocaleString('en')}`, ceilings.map(atLeast(TARGET_CHECKS_PER_SECOND))));
+    console.log('');
+    const countingOf = (mode: CheckMode): Throughput => countingFlight.get(mode) ?? pingFlight;
+    console.log(row(`check(${LISTS.length} lists) counting 2 auto-block rules`, [...MODES]));
+    console.log(row('plain check p50 / p99 (ms), same callers', MODES.map((mode) => ms(plain.get(mode) ?? []))));
+    console.log(row('counting check p50 / p99 (ms)', MODES.map((mode) => ms(counting.get(mode) ?? []))));
+    console.log(row('counting p50 / plain p50', MODES.map((mode) => (percentile(counting.get(mode) ?? [], 50) / percentile(plain.get(mode) ?? [], 50)).toFixed(2))));
+    console.log(row(`counting checks/s, ${IN_FLIGHT} in flight`, MODES.map((mode) => Math.round(countingOf(mode).checks / countingOf(mode).seconds).toLocaleString('en'))));
+    console.log(row('Redis CPU per counting check (us)', MODES.map((mode) => countingOf(mode).redisCpuUs.toFixed(1))));
     console.log('');
     console.log(row('memory', [''], 'target'));
     console.log(row('used_memory per plain number (B)', [bytesPerNumber.toFixed(1)], `<= ${TARGET_BYTES_PER_NUMBER}`, [bytesPerNumber <= TARGET_BYTES_PER_NUMBER]));

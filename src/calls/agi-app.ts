@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import type { AgentFeature } from '../screening/agent-features.js';
 import type { LastCaller } from '../screening/last-callers.js';
+import { identitySources } from '../screening/stir-shaken.js';
 import type { UseAgentFeature } from './agent-feature.js';
 import type { AgiHandler, AgiSession } from './agi-server.js';
 import { endpointOfChannel } from './channel-endpoint.js';
@@ -16,7 +17,8 @@ import {
 /**
  * The FastAGI requests `serve` answers (docs/asterisk.md):
  *
- *   AGI(agi://127.0.0.1:4573/screen?route=support)     screen the caller; the call stays in the dialplan
+ *   AGI(agi://127.0.0.1:4573/screen?route=support[,<P-Asserted-Identity>,<From>])
+ *                                                      screen the caller; the call stays in the dialplan
  *   AGI(agi://127.0.0.1:4573/answered,<number>)        an agent answered this caller (for *32)
  *   AGI(agi://127.0.0.1:4573/block-call[?list=dnc])    *9: list the other party of the agent's call
  *   AGI(agi://127.0.0.1:4573/feature?code=30,<number>) *30 list, *31 cancel; code=32 lists the last caller
@@ -86,6 +88,8 @@ async function screenOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<voi
     presentation: presentationName(session.env.callingpres),
     via: 'agi',
   };
+  const identity = identitySources(session.env.arg_1, session.env.arg_2, session.env.arg_3, session.env.arg_4);
+  if (identity !== undefined) call.identity = identity;
   const log = deps.log.child({ channel: call.channelId, route: call.routeName, via: 'agi' });
   const decided = await decideInboundCall(call, deps.screening, log);
   let gone = false;
@@ -103,6 +107,7 @@ async function screenOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<voi
   } catch (error) {
     log.error({ err: error, ...screenedLogFields(decided) }, 'variables not set; the dialplan goes on unscreened');
   }
+  await decided.listed;
   deps.recordCall(inboundOutcome(call, decided, gone));
 }
 

@@ -5,8 +5,9 @@ import { formatAction } from '../screening/actions.js';
 import type { CallLogEntry } from '../screening/call-log.js';
 import { CHANNEL_VARIABLES, decide } from '../screening/decide.js';
 import type { RouteForCall } from '../screening/routes.js';
-import { screenNumber, type CheckLists } from '../screening/screen.js';
-import type { Decision, Screening, Verdict } from '../screening/types.js';
+import { screenNumber, type CheckAndCount, type CheckLists } from '../screening/screen.js';
+import { callerIdentity, type IdentitySources } from '../screening/stir-shaken.js';
+import type { Decision, LoggedVerdict, Screening } from '../screening/types.js';
 import { DONE, type Acted, type CallControl } from './call-control.js';
 
 /** The channel function that tells whether the caller withheld the number (ARI events do not). */
@@ -25,6 +26,8 @@ export interface InboundCall {
   presentation?: string;
   /** `agi` when the call came over FastAGI, not into the Stasis app */
   via?: 'agi';
+  /** what the dialplan passed on the caller id's STIR/SHAKEN verification (docs/compliance.md) */
+  identity?: IdentitySources;
 }
 
 export interface InboundSettings {
@@ -38,6 +41,13 @@ export interface InboundDeps {
   calls: CallControl;
   routes: { getForCall(name: string, deadlineMs: number): Promise<RouteForCall> };
   check: CheckLists;
+  /** the check of a route with auto-block rules, which counts the call in the same round trip */
+  checkCounting?: CheckAndCount;
+  /**
+   * Lists a number whose call crossed an auto-block rule (as "callguard", with the rule's
+   * reason). Run beside the action, so the caller is not kept waiting for it.
+   */
+  autoBlock?: (list: string, e164: string, expiresAt: number, reason: string) => Promise<void>;
   settings: InboundSettings;
   log: Logger;
 }
@@ -49,7 +59,7 @@ export interface InboundOutcome {
   receivedAt: number;
   /** undefined when the caller hung up before a decision */
   presentation: string | undefined;
-  verdict: Verdict;
+  verdict: LoggedVerdict;
   screening: Screening;
   /** the action in its written form (`hangup:21`), or `fallback` */
   action: string;
@@ -62,10 +72,10 @@ export interface InboundOutcome {
 }
 
 /** What to do with a call: the action and the variables to set first. */
-export type InboundDecision = Decision | { verdict: Verdict; action: FallbackAction; variables: Record<string, string> };
+export type InboundDecision = Decision | { verdict: LoggedVerdict; action: FallbackAction; variables: Record<string, string> };
 
 /** What screening needs: the call control is not among it, so the FastAGI entry decides the same way. */
-export type InboundScreeningDeps = Pick<InboundDeps, 'routes' | 'check' | 'settings' | 'log'>;
+export type InboundScreeningDeps = Pick<InboundDeps, 'routes' | 'check' | 'checkCounting' | 'autoBlock' | 'settings' | 'log'>;
 
 /** A call screened and decided, before anything was done to it. */
 export interface InboundDecided {
@@ -81,6 +91,8 @@ export interface InboundDecided {
   /** from the start to the decision */
   decisionMs: number;
   routeFound: boolean;
+  /** settles once a number that crossed an auto-block rule is listed (at once when none did); never rejects */
+  listed: Promise<void>;
 }
 
 /**
@@ -104,6 +116,7 @@ export async function decideInboundCall(
     deps.routes.getForCall(call.routeName, deps.settings.deadlineMs),
   ]);
   const { screening, decision } = await decideInbound(call, presentation.value, routeForCall, deps, log, started);
+  const decisionMs = performance.now() - started;
   return {
     receivedAt,
     presentation: presentation.value,
@@ -111,8 +124,9 @@ export async function decideInboundCall(
     screening,
     decision,
     action: decision.action.type === 'fallback' ? 'fallback' : formatAction(decision.action),
-    decisionMs: performance.now() - started,
+    decisionMs,
     routeFound: routeForCall.kind === 'found',
+    listed: listAutoBlocked(screening, deps, log),
   };
 }
 
@@ -137,6 +151,10 @@ export function screenedLogFields(decided: InboundDecided): Record<string, unkno
     verdict: decided.decision.verdict,
     number: decided.screening.e164,
     list: decided.screening.match?.list,
+    ...(decided.screening.wouldBe === undefined ? {} : { wouldBe: decided.screening.wouldBe }),
+    ...(decided.screening.identity === undefined
+      ? {}
+      : { verification: decided.screening.identity.verification, attestation: decided.screening.identity.attestation }),
     action: decided.action,
     decisionMs: Math.round(decided.decisionMs * 1000) / 1000,
   };
@@ -156,6 +174,7 @@ export async function handleInbound(call: InboundCall, deps: InboundDeps): Promi
     return inboundOutcome(call, decided, true);
   }
   const acted = await act(call.channelId, decided.decision, deps.calls, log);
+  await decided.listed;
   if (acted.ok) log.info(screenedLogFields(decided), 'call screened');
   else log.debug(screenedLogFields(decided), 'caller hung up while the call was acted on');
   return inboundOutcome(call, decided, !acted.ok);
@@ -175,12 +194,16 @@ async function decideInbound(
     if (routeForCall.stale) log.warn('route served from the last read: Redis did not answer in time');
     // The route read and the list check share one deadline.
     const remaining = Math.max(1, settings.deadlineMs - (performance.now() - started));
+    const identity = call.identity === undefined ? undefined : callerIdentity(call.identity);
     const screening = await screenNumber({
       raw: call.callerNumber,
       presentation,
       route: routeForCall.route,
       defaultRegion: settings.defaultRegion,
       check: deps.check,
+      ...(deps.checkCounting === undefined ? {} : { checkCounting: deps.checkCounting }),
+      channelId: call.channelId,
+      ...(identity === undefined ? {} : { identity }),
       deadlineMs: remaining,
     });
     return { screening, decision: decide(screening, routeForCall.route) };
@@ -210,13 +233,28 @@ export function inboundCallLogEntry(outcome: InboundOutcome): CallLogEntry {
     presentation: outcome.presentation,
     route: outcome.call.routeName,
     verdict: outcome.verdict,
+    wouldBe: screening.wouldBe,
     list: screening.match?.list,
     reason: screening.match?.reason ?? screening.detail,
     action: outcome.action,
     outcome: outcome.gone ? 'caller-gone' : 'done',
     ...(outcome.call.via === undefined ? {} : { via: outcome.call.via }),
+    verification: screening.identity?.verification,
+    attestation: screening.identity?.attestation,
     decisionMs: outcome.decisionMs,
   };
+}
+
+/** Lists the number of a call that crossed an auto-block rule; a failure is logged (the call was blocked all the same). */
+async function listAutoBlocked(screening: Screening, deps: InboundScreeningDeps, log: Logger): Promise<void> {
+  const effect = screening.autoBlock;
+  if (effect === undefined || screening.e164 === undefined || deps.autoBlock === undefined) return;
+  try {
+    await deps.autoBlock(effect.list, screening.e164, effect.expiresAt, effect.reason);
+    log.info({ number: screening.e164, list: effect.list, expiresAt: effect.expiresAt, reason: effect.reason }, 'repeat caller auto-blocked');
+  } catch (error) {
+    log.error({ number: screening.e164, list: effect.list, err: error }, 'repeat caller blocked, but could not be added to the list');
+  }
 }
 
 async function readPresentation(

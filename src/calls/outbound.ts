@@ -8,9 +8,9 @@ import type { PickedCallerId } from '../screening/caller-ids.js';
 import type { CampaignLookup } from '../screening/campaigns.js';
 import type { CallLogEntry } from '../screening/call-log.js';
 import { withDeadline, type DeadlineOutcome } from '../screening/deadline.js';
-import { CHANNEL_VARIABLES } from '../screening/decide.js';
-import { decideAgentCall, screenCallee, type BlockListReader } from '../screening/outbound.js';
-import type { Action, Screening, Verdict } from '../screening/types.js';
+import { CHANNEL_VARIABLES, variableText } from '../screening/decide.js';
+import { decideAgentCall, screenAttempt, type AttemptRulesDeps, type BlockListReader } from '../screening/outbound.js';
+import { COMPLIANCE_VERDICTS, type Action, type LoggedVerdict, type Screening } from '../screening/types.js';
 import { DONE, type Acted, type CallControl } from './call-control.js';
 import { endpointOfChannel } from './channel-endpoint.js';
 import { watchInCallBlock, type InCallBlockEvents, type InCallBlockOptions } from './in-call-block.js';
@@ -47,9 +47,13 @@ export interface AgentCallDeps {
   /** the caller id of the far end's leg (a campaign's caller id list); the campaign's --caller-id when absent */
   callerIds?: { pick(campaign: Campaign): Promise<PickedCallerId> };
   lists: BlockListReader;
+  /** calling-hours policies and attempt caps, as the dialer has them */
+  rules: Omit<AttemptRulesDeps, 'lists'>;
   settings: AgentCallSettings;
   log: Logger;
   graceMs?: number;
+  /** the schedule clock (calling hours, caps); Date.now when absent */
+  clock?: () => number;
 }
 
 /** What an agent's call came to, once it is known (before a bridged conversation ends). */
@@ -57,7 +61,7 @@ export interface AgentCallOutcome {
   call: AgentCall;
   receivedAt: number;
   screening: Screening;
-  verdict: Verdict;
+  verdict: LoggedVerdict;
   /** `dial:<outcome>` for a call that was dialled (`dial:CANCELLED`: the agent hung up first), else the action in its written form */
   action: string;
   /** set when the far end was dialled and the agent waited for the end of the dial */
@@ -87,7 +91,7 @@ export async function handleAgentCall(
   let decisionMs = 0;
   const outcome = (
     screening: Screening,
-    verdict: Verdict,
+    verdict: LoggedVerdict,
     action: string,
     gone: boolean,
     dialOutcome?: DialOutcome,
@@ -113,9 +117,12 @@ export async function handleAgentCall(
   }
 
   const remaining = Math.max(1, deps.settings.deadlineMs - (performance.now() - started));
-  const screening = await screenCallee(call.dialled, campaign.campaign, deps.lists, {
+  // An agent's call counts against the number's cap like a campaign's attempt, by its channel.
+  const screening = await screenAttempt(call.dialled, campaign.campaign, { lists: deps.lists, ...deps.rules }, {
     defaultRegion: deps.settings.defaultRegion,
     deadlineMs: remaining,
+    now: (deps.clock ?? Date.now)(),
+    attempt: call.channelId,
   });
   const decision = decideAgentCall(screening, campaign.campaign);
   decisionMs = performance.now() - started;
@@ -127,6 +134,7 @@ export async function handleAgentCall(
     return;
   }
   if (decision.verdict === 'unavailable') log.warn({ reason: screening.detail }, 'block lists unavailable; campaign fails open, dialling');
+  if (decision.verdict === 'would-block') log.info({ wouldBlock: screening.wouldBe, list: screening.match?.list }, 'would not be dialled, but the campaign observes: dialling');
   await dialAndBridge(call, campaign.campaign, decision, deps, log, async (dialOutcome) => {
     const reached = dialOutcome === 'CANCELLED' ? undefined : dialOutcome;
     await record(outcome(screening, decision.verdict, `dial:${dialOutcome}`, dialOutcome === 'CANCELLED', reached));
@@ -149,10 +157,13 @@ function usableCampaign(
   return { ok: false, reason };
 }
 
-/** Sets the CALLGUARD_* variables (for the dialplan and the CDR) and runs the campaign's action; GONE when the agent left first. */
+/**
+ * Sets the CALLGUARD_* variables (for the dialplan and the CDR: the verdict, the list, and
+ * for a compliance rule why) and runs the campaign's action; GONE when the agent left first.
+ */
 async function refuse(
   channelId: string,
-  verdict: Verdict,
+  verdict: LoggedVerdict,
   screening: Screening | undefined,
   action: Action,
   calls: CallControl,
@@ -162,6 +173,9 @@ async function refuse(
     await Promise.all([
       calls.setVariable(channelId, CHANNEL_VARIABLES.verdict, verdict),
       calls.setVariable(channelId, CHANNEL_VARIABLES.list, screening?.match?.list ?? ''),
+      ...((COMPLIANCE_VERDICTS as readonly string[]).includes(verdict)
+        ? [calls.setVariable(channelId, CHANNEL_VARIABLES.reason, variableText(screening?.detail ?? ''))]
+        : []),
     ]);
     return await runAction(channelId, action, calls);
   } catch (error) {
@@ -354,6 +368,7 @@ export function agentCallLogEntry(outcome: AgentCallOutcome): CallLogEntry {
     ...(screening.e164 === undefined ? {} : { e164: screening.e164 }),
     campaign: outcome.call.campaignName,
     verdict: outcome.verdict,
+    ...(screening.wouldBe === undefined ? {} : { wouldBe: screening.wouldBe }),
     ...(screening.match?.list === undefined ? {} : { list: screening.match.list }),
     ...((screening.match?.reason ?? screening.detail) === undefined ? {} : { reason: screening.match?.reason ?? screening.detail }),
     action: outcome.action,

@@ -4,6 +4,7 @@ import type { CallControl } from './call-control.js';
 import type { InboundCall } from './inbound.js';
 import { ORIGINATED_LEGS } from './originated-leg.js';
 import type { AgentCall } from './outbound.js';
+import { identitySources } from '../screening/stir-shaken.js';
 
 /**
  * Longest a shutdown waits for the calls being decided. A decision takes milliseconds;
@@ -108,7 +109,7 @@ export class StasisApp {
   }
 
   private async route(event: StasisStart): Promise<void> {
-    const [kind, name = '', presentation] = event.args;
+    const [kind, name = '', presentation, pAssertedIdentity, from, stirShakenResult, stirShakenAttestation] = event.args;
     // A leg callguard originated: whoever originated it is waiting for this StasisStart.
     if (kind !== undefined && ORIGINATED_LEGS.has(kind)) return;
     if (this.draining) {
@@ -121,6 +122,7 @@ export class StasisApp {
         callerNumber: event.callerNumber,
         routeName: name,
         presentation: presentation === '' ? undefined : presentation,
+        identity: identitySources(pAssertedIdentity, from, stirShakenResult, stirShakenAttestation),
       });
       return;
     }

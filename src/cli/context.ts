@@ -45,6 +45,9 @@ const READ_ONLY_COMMANDS = new Set([
   'campaign show',
   'campaign list',
   'campaign report',
+  'hours show',
+  'hours list',
+  'hours check',
 ]);
 
 /** Where a command writes; tests pass their own to run the program in-process. */

@@ -3,10 +3,30 @@ import { InvalidArgumentError, Option } from 'commander';
 import { LIST_NAME_PATTERN } from '../lists/keys.js';
 import { plainText } from '../lists/text.js';
 import { parseRegion as readRegion } from '../numbers/index.js';
+import { ActionSyntaxError } from '../screening/actions.js';
+import { CampaignSyntaxError } from '../screening/campaign-syntax.js';
+import { HoursSyntaxError } from '../screening/hours/syntax.js';
+import { ObserveSyntaxError } from '../screening/observe.js';
+import { RateSyntaxError } from '../screening/rate.js';
 import { MAX_DURATION_YEARS, parseDuration, parseIsoTime } from '../front-door/duration.js';
 import { SHARED_SETTINGS } from '../config.js';
 
 /** Options shared by several commands, each validated when commander reads it. */
+
+/** The syntax errors of the written forms screening parses (actions, delays, rates, hours, observe). */
+const SYNTAX_ERRORS = [ActionSyntaxError, CampaignSyntaxError, HoursSyntaxError, ObserveSyntaxError, RateSyntaxError];
+
+/** A parser of a written form as a commander argument parser: its syntax error becomes commander's usage error. */
+export function syntaxOption<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      if (SYNTAX_ERRORS.some((kind) => error instanceof kind)) throw new InvalidArgumentError((error as Error).message);
+      throw error;
+    }
+  };
+}
 
 export function parseListName(name: string): string {
   if (!LIST_NAME_PATTERN.test(name)) {

@@ -34,7 +34,7 @@ function exitCodeOf(error: unknown, io: CliIo): number {
   }
   if (error instanceof ListError) {
     io.err(`callguard: ${printable(error.message)}`);
-    return error.code === 'invalid-name' ? EXIT_USAGE : EXIT_FAILURE;
+    return error.code === 'invalid-name' || error.code === 'invalid-value' ? EXIT_USAGE : EXIT_FAILURE;
   }
   io.err(`callguard: unexpected error: ${printable(error instanceof Error ? error.message : String(error))}`);
   if (process.env.CALLGUARD_DEBUG) io.err(String(error instanceof Error ? error.stack : error));

@@ -1,6 +1,7 @@
 import { CampaignSyntaxError } from '../screening/campaign-syntax.js';
 import { RouteChangeError } from '../screening/route.js';
-import { MissingListsError } from '../screening/settings.js';
+import { RateSyntaxError } from '../screening/rate.js';
+import { CampaignRuleError, MissingListsError } from '../screening/settings.js';
 import type { CliContext } from './context.js';
 import { UsageError } from '../front-door/errors.js';
 import { existingListNames, withSuggestions } from './missing-list.js';
@@ -16,6 +17,8 @@ export async function setUsageError(error: unknown, context: CliContext): Promis
     const named = withSuggestions(error.lists, await existingListNames(context).catch(() => []));
     return new UsageError(`no list named ${named}: create it first (callguard list create <name>) or pass --allow-missing-lists; nothing was saved`);
   }
-  if (error instanceof RouteChangeError || error instanceof CampaignSyntaxError) return new UsageError(`${error.message}; nothing was saved`);
+  if (error instanceof RouteChangeError || error instanceof CampaignSyntaxError || error instanceof CampaignRuleError || error instanceof RateSyntaxError) {
+    return new UsageError(`${error.message}; nothing was saved`);
+  }
   return error;
 }

@@ -1,5 +1,5 @@
 import type { DialQueue } from './queue.js';
-import type { AttemptOutcome, AttemptResult } from './types.js';
+import type { AttemptOutcome, AttemptResult, RuleOutcome } from './types.js';
 
 /** Results a report reads at most, newest first; older ones need `since` or the stream itself. */
 export const DEFAULT_REPORT_SCAN = 10_000;
@@ -18,6 +18,8 @@ export interface CampaignReport {
   totals: Partial<Record<AttemptOutcome, number>>;
   /** the final attempts among them: how requests ended */
   finished: Partial<Record<AttemptOutcome, number>>;
+  /** observe mode: the attempts dialled that a rule would have stopped, by that rule's outcome */
+  wouldBlock: Partial<Record<RuleOutcome, number>>;
   waiting: number;
   inFlight: number;
 }
@@ -32,6 +34,7 @@ export async function campaignReport(queue: DialQueue, campaign: string, query: 
     attempts: attempts.slice(0, query.limit),
     totals: countBy(attempts, () => true),
     finished: countBy(attempts, (result) => result.final),
+    wouldBlock: wouldBlockCounts(attempts),
     ...counts,
   };
 }
@@ -39,5 +42,11 @@ export async function campaignReport(queue: DialQueue, campaign: string, query: 
 function countBy(results: AttemptResult[], include: (result: AttemptResult) => boolean): Partial<Record<AttemptOutcome, number>> {
   const counts: Partial<Record<AttemptOutcome, number>> = {};
   for (const result of results) if (include(result)) counts[result.outcome] = (counts[result.outcome] ?? 0) + 1;
+  return counts;
+}
+
+function wouldBlockCounts(results: AttemptResult[]): Partial<Record<RuleOutcome, number>> {
+  const counts: Partial<Record<RuleOutcome, number>> = {};
+  for (const { wouldBlock } of results) if (wouldBlock !== undefined) counts[wouldBlock] = (counts[wouldBlock] ?? 0) + 1;
   return counts;
 }

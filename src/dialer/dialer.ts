@@ -6,15 +6,17 @@ import { pino, type Logger } from 'pino';
 import { ListStore } from '../lists/store.js';
 import type { Campaign, DialOutcome } from '../screening/campaign.js';
 import { CampaignStore } from '../screening/campaigns.js';
+import { CapCounter } from '../screening/caps.js';
 import { renderEndpoint } from '../screening/endpoint-template.js';
-import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, screenCallee, type BlockListReader } from '../screening/outbound.js';
+import { HoursStore } from '../screening/hours/store.js';
+import { applyAttemptRules, DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, readPolicy, screenCallee, type AttemptRulesDeps, type BlockListReader } from '../screening/outbound.js';
 import { CallerIdPicker } from '../screening/caller-ids.js';
 import type { Screening } from '../screening/types.js';
-import { numberForAttempt } from './alternates.js';
+import { isDialable, numberForAttempt } from './alternates.js';
 import { DialQueue, type Lease, type StreamEntry } from './queue.js';
 import { parseRequestFields } from './request-fields.js';
 import { nextStep, type NextStep } from './retry-policy.js';
-import { NotDialledError, type AttemptOutcome, type AttemptResult, type DialFunction, type RequestState } from './types.js';
+import { NotDialledError, type AttemptOutcome, type AttemptResult, type DialFunction, type RequestState, type RuleOutcome } from './types.js';
 
 /** How often an instance looks for new, reclaimable and due requests. */
 export const DEFAULT_POLL_INTERVAL_MS = 250;
@@ -23,6 +25,16 @@ export const DEFAULT_BATCH_SIZE = 50;
 export const DEFAULT_MAX_IN_FLIGHT = 200;
 /** Longest wait between tries to write an attempt's result while Redis is away. */
 const MAX_FINISH_BACKOFF_MS = 5_000;
+/** The request attribute that names the callee's time zone for calling hours. */
+export const TZ_ATTRIBUTE = 'tz';
+
+const RULE_OUTCOME: Readonly<Record<NonNullable<Screening['wouldBe']>, RuleOutcome | undefined>> = {
+  blocked: 'BLACKLISTED',
+  'outside-hours': 'OUTSIDE_HOURS',
+  capped: 'CAPPED',
+  'no-consent': 'NO_CONSENT',
+  unverified: undefined,
+};
 
 export interface DialerOptions {
   redis: RedisClient;
@@ -31,6 +43,8 @@ export interface DialerOptions {
   dial: DialFunction;
   /** the block lists; a ListStore on `redis` when absent */
   lists?: BlockListReader;
+  /** calling-hours policies and attempt caps; read from `redis` when absent */
+  rules?: Omit<AttemptRulesDeps, 'lists'>;
   /** this instance's consumer name in the group; host, pid and a random part when absent */
   consumer?: string;
   /** the schedule clock (due times, results), ms since epoch; leases use Redis' clock */
@@ -56,7 +70,7 @@ export interface DialerOptions {
 export class Dialer {
   private readonly queue: DialQueue;
   private readonly campaigns: CampaignStore;
-  private readonly lists: BlockListReader;
+  private readonly rules: AttemptRulesDeps;
   private readonly callerIds: CallerIdPicker;
   private readonly dial: DialFunction;
   private readonly consumer: string;
@@ -84,7 +98,13 @@ export class Dialer {
   constructor(options: DialerOptions) {
     this.queue = new DialQueue(options.redis, options.namespace, options.resultsMaxLen);
     this.campaigns = new CampaignStore(options.redis, options.namespace);
-    this.lists = options.lists ?? new ListStore(options.redis, options.namespace);
+    const hours = new HoursStore(options.redis, options.namespace);
+    this.rules = {
+      lists: options.lists ?? new ListStore(options.redis, options.namespace),
+      policy: (name) => hours.get(name),
+      caps: new CapCounter(options.redis, options.namespace),
+      ...options.rules,
+    };
     this.callerIds = new CallerIdPicker(options.redis, options.namespace);
     this.dial = options.dial;
     this.consumer = options.consumer ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -233,16 +253,14 @@ export class Dialer {
     const { state } = lease;
     const attempt = state.attempts + 1;
     const log = this.log.child({ request: state.id, campaign: campaign.name, attempt });
-    // Every number of the person is checked at every attempt, the main number first.
+    // Every number of the person is checked at every attempt, the main number first, the
+    // campaign's calling-hours policy read beside them.
     const numbers = [state.number, ...(state.alternates ?? [])];
-    const screenings = await Promise.all(
-      numbers.map((number) =>
-        screenCallee(number, campaign, this.lists, {
-          ...(this.defaultRegion === undefined ? {} : { defaultRegion: this.defaultRegion }),
-          deadlineMs: this.checkDeadlineMs,
-        }),
-      ),
-    );
+    const options = { ...(this.defaultRegion === undefined ? {} : { defaultRegion: this.defaultRegion }), deadlineMs: this.checkDeadlineMs };
+    const [screenings, policy] = await Promise.all([
+      Promise.all(numbers.map((number) => screenCallee(number, campaign, this.rules.lists, options))),
+      readPolicy(campaign, this.rules, this.checkDeadlineMs),
+    ]);
     const main = screenings[0] as Screening;
     const base = {
       request: state.id,
@@ -263,37 +281,59 @@ export class Dialer {
         return;
       case 'blocked':
         // A block on the main number stops the person's every number.
-        await this.record(lease, campaign, {
-          ...base,
-          ...(main.e164 === undefined ? {} : { e164: main.e164 }),
-          outcome: 'BLACKLISTED',
-          ...(main.match ? { list: main.match.list, member: main.match.member } : {}),
-          ...(main.match?.reason ? { reason: main.match.reason } : {}),
-        }, log);
+        await this.record(lease, campaign, { ...base, ...(main.e164 === undefined ? {} : { e164: main.e164 }), outcome: 'BLACKLISTED', ...matchedOf(main) }, log);
+        return;
+      case 'no-consent':
+        // Consent is given for a number: an alternate with its own may still be called.
+        if (screenings.some((screening) => isDialable(screening, campaign.fail))) break;
+        await this.record(lease, campaign, { ...base, ...(main.e164 === undefined ? {} : { e164: main.e164 }), outcome: 'NO_CONSENT', ...matchedOf(main) }, log);
         return;
       case 'unavailable':
         if (campaign.fail === 'closed' || main.e164 === undefined) {
-          const retryAt = this.clock() + campaign.unavailableRetryMs;
-          log.warn({ reason: main.detail, retryAt }, 'block lists unavailable; not dialled, tried again later');
-          await this.finish(lease, { final: false, retryAt }, state, undefined, log);
+          await this.retryUnreadable(lease, campaign, main, 'block lists', log);
           return;
         }
         log.warn({ reason: main.detail }, 'block lists unavailable; campaign fails open, dialling');
         break;
-      case 'clear':
-      case 'allowed':
+      default:
         break;
     }
     const { index, skipped } = numberForAttempt(screenings, attempt, campaign.fail);
     const chosen = screenings[index] as Screening;
-    const e164 = chosen.e164;
-    if (e164 === undefined) throw new Error(`screening ${chosen.verdict} came without a number`);
     const dialledBase = {
       ...base,
       number: numbers[index] as string,
       ...(skipped.length === 0 ? {} : { skipped: skipped.map((i) => skippedText(numbers[i] as string, screenings[i] as Screening)).join(', ') }),
     };
     if (skipped.length > 0) log.info({ skipped: dialledBase.skipped }, 'alternates passed over at this attempt');
+    // The calling hours and the cap are those of the number dialled.
+    const tz = state.attrs[TZ_ATTRIBUTE];
+    const ruled = await applyAttemptRules(chosen, campaign, policy, this.rules, {
+      deadlineMs: this.checkDeadlineMs,
+      now: this.clock(),
+      attempt: `${state.id}:${attempt}`,
+      ...(tz === undefined ? {} : { tz }),
+    });
+    const e164 = ruled.e164;
+    if (e164 === undefined) throw new Error(`screening ${ruled.verdict} came without a number`);
+    switch (ruled.verdict) {
+      case 'outside-hours':
+      case 'capped':
+        await this.wait(lease, ruled, { ...dialledBase, e164, ...matchedOf(ruled) }, log);
+        return;
+      case 'unavailable':
+        if (campaign.fail === 'closed') {
+          await this.retryUnreadable(lease, campaign, ruled, 'calling hours or the cap', log);
+          return;
+        }
+        log.warn({ reason: ruled.detail }, 'calling hours or the cap unavailable; campaign fails open, dialling');
+        break;
+      case 'would-block':
+        log.info({ wouldBlock: ruled.wouldBe, list: ruled.match?.list }, 'would not be dialled, but the campaign observes: dialling');
+        break;
+      default:
+        break;
+    }
     const dialled = await this.dialOnce(lease, campaign, attempt, e164, log);
     if ('notDialled' in dialled) {
       const retryAt = this.clock() + campaign.unavailableRetryMs;
@@ -304,7 +344,41 @@ export class Dialer {
       return;
     }
     const { outcome, reason } = dialled;
-    await this.record(lease, campaign, { ...dialledBase, e164, outcome, ...(reason === undefined ? {} : { reason }) }, log);
+    const wouldBlock = ruled.wouldBe === undefined ? undefined : RULE_OUTCOME[ruled.wouldBe];
+    const observed = wouldBlock === undefined ? {} : { wouldBlock, ...matchedOf(ruled) };
+    await this.record(lease, campaign, { ...dialledBase, e164, outcome, ...observed, ...(reason === undefined ? {} : { reason }) }, log);
+  }
+
+  /** What the attempt needs could not be read and the campaign fails closed: nothing dialled, the attempt not used up. */
+  private async retryUnreadable(lease: Lease, campaign: Campaign, screening: Screening, what: string, log: Logger): Promise<void> {
+    const retryAt = this.clock() + campaign.unavailableRetryMs;
+    log.warn({ reason: screening.detail, retryAt }, `${what} unavailable; not dialled, tried again later`);
+    await this.finish(lease, { final: false, retryAt }, lease.state, undefined, log);
+  }
+
+  /**
+   * Outside the calling hours, or the number's cap reached: nothing dialled, a result that
+   * says when the request is due again, and the attempt not used up. Without a time to
+   * wait for (no zone known for the number) the request ends.
+   */
+  private async wait(
+    lease: Lease,
+    screening: Screening,
+    partial: Omit<AttemptResult, 'at' | 'final' | 'retryAt' | 'outcome'>,
+    log: Logger,
+  ): Promise<void> {
+    const outcome: AttemptOutcome = screening.verdict === 'capped' ? 'CAPPED' : 'OUTSIDE_HOURS';
+    const at = this.clock();
+    const retryAt = screening.retryAt;
+    if (retryAt === undefined) {
+      const result: AttemptResult = { ...partial, outcome, at, final: true };
+      log.warn({ outcome, reason: screening.detail }, 'not dialled, and no time to try again');
+      await this.finish(lease, { final: true }, lease.state, result, log);
+      return;
+    }
+    const result: AttemptResult = { ...partial, outcome, at, final: false, retryAt };
+    log.info({ outcome, retryAt }, 'not dialled now; due again later');
+    await this.finish(lease, { final: false, retryAt }, lease.state, result, log);
   }
 
   private async dialOnce(
@@ -389,6 +463,15 @@ export class Dialer {
 /** `+4930123456 blocked dnc`: an alternate an attempt passed over, for the result. */
 function skippedText(number: string, screening: Screening): string {
   return [screening.e164 ?? number, screening.verdict, screening.match?.list].filter(Boolean).join(' ');
+}
+
+/** The list, entry and reason of what stopped (or, observed, would have stopped) a number. */
+function matchedOf(screening: Screening): Pick<AttemptResult, 'list' | 'member' | 'reason'> {
+  const reason = screening.match?.reason ?? screening.detail;
+  return {
+    ...(screening.match ? { list: screening.match.list, member: screening.match.member } : {}),
+    ...(reason ? { reason } : {}),
+  };
 }
 
 function errorText(error: unknown): string {

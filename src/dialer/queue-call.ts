@@ -1,5 +1,8 @@
 import { normalize } from '../numbers/normalize.js';
+import { isTimeZone } from '../numbers/time-zones.js';
 import type { Campaign } from '../screening/campaign.js';
+import type { PolicyLookup } from '../screening/hours/store.js';
+import { hoursAt, placesFor } from '../screening/hours/window.js';
 import type { DialQueue } from './queue.js';
 import { MAX_ALTERNATES, MAX_ATTRS_LENGTH } from './request-fields.js';
 
@@ -7,8 +10,8 @@ import { MAX_ALTERNATES, MAX_ATTRS_LENGTH } from './request-fields.js';
 export class DialRequestError extends Error {
   constructor(
     message: string,
-    readonly field: 'number' | 'attrs' | 'alternates',
-    /** for the number: why it cannot be dialled, as normalize() says */
+    readonly field: 'number' | 'attrs' | 'alternates' | 'at',
+    /** for the number: why it cannot be dialled, as normalize() says; for attrs: the attribute at fault, when one is */
     readonly why?: string,
     /** the number that cannot be dialled: the main one or an alternate */
     readonly input?: string,
@@ -39,13 +42,23 @@ export interface QueuedCall {
   e164: string;
   /** the alternates in E.164, in order */
   alternates: string[];
+  /** the first attempt's time as queued: `at`, or the start of the window it was moved to */
+  at?: number;
+  /** the `at` asked for, when it fell outside the campaign's calling hours and was moved */
+  movedFrom?: number;
 }
+
+/** Reads a calling-hours policy by name (HoursStore.get). */
+export type PolicyReader = (name: string) => Promise<PolicyLookup>;
 
 /**
  * Queues one number for a campaign's dialer (`callguard call`), after checking that it
- * can be dialled at all; its lists are checked at each attempt, not here.
+ * can be dialled at all; its lists are checked at each attempt, not here. An `at` that
+ * falls outside the campaign's calling hours at the callee is moved to the next window
+ * start (`policy` reads the campaign's policy; without it the dialer moves the request at
+ * its first attempt instead).
  */
-export async function queueCall(queue: DialQueue, call: CallToQueue): Promise<QueuedCall> {
+export async function queueCall(queue: DialQueue, call: CallToQueue, policy?: PolicyReader): Promise<QueuedCall> {
   const alternates = call.alternates ?? [];
   if (alternates.length > MAX_ALTERNATES) {
     throw new DialRequestError(`${alternates.length} alternates; at most ${MAX_ALTERNATES}; nothing was queued`, 'alternates');
@@ -59,13 +72,31 @@ export async function queueCall(queue: DialQueue, call: CallToQueue): Promise<Qu
   if (JSON.stringify(call.attrs).length > MAX_ATTRS_LENGTH) {
     throw new DialRequestError(`attrs exceed ${MAX_ATTRS_LENGTH} characters in all; nothing was queued`, 'attrs');
   }
+  const tz = call.attrs.tz;
+  if (tz !== undefined && !isTimeZone(tz)) {
+    throw new DialRequestError(`attribute tz "${tz}" is not an IANA time zone such as America/Chicago; nothing was queued`, 'attrs', 'tz');
+  }
+  const at = call.at === undefined || policy === undefined ? call.at : await windowStart(call, e164 as string, call.at, policy);
   const entry = await queue.enqueue({
     campaign: call.campaign.name,
     number: call.number,
     attrs: call.attrs,
     ...(alternates.length === 0 ? {} : { alternates }),
-    ...(call.at === undefined ? {} : { at: call.at }),
+    ...(at === undefined ? {} : { at }),
     ...(call.id === undefined ? {} : { id: call.id }),
   });
-  return { request: call.id ?? entry, entry, e164: e164 as string, alternates: alternatesE164 };
+  const moved = at !== undefined && call.at !== undefined && at !== call.at ? { movedFrom: call.at } : {};
+  return { request: call.id ?? entry, entry, e164: e164 as string, alternates: alternatesE164, ...(at === undefined ? {} : { at }), ...moved };
+}
+
+/** `at`, or the next start of the campaign's calling hours at the callee (the first number) when `at` is outside them. */
+async function windowStart(call: CallToQueue, e164: string, at: number, policy: PolicyReader): Promise<number> {
+  if (call.campaign.hours === undefined) return at;
+  const lookup = await policy(call.campaign.hours);
+  // A policy that cannot be used now is the dialer's to report at the attempt; the time stays as asked.
+  if (lookup.kind !== 'found') return at;
+  const places = placesFor(lookup.policy, e164, call.attrs.tz);
+  if (!places.ok) throw new DialRequestError(`${places.reason}; nothing was queued`, 'at');
+  const verdict = hoursAt(lookup.policy, places.places, at);
+  return verdict.open ? at : (verdict.nextOpen ?? at);
 }

@@ -1,3 +1,4 @@
+import { isTimeZone } from '../numbers/time-zones.js';
 import { isCampaignName } from '../screening/campaign.js';
 import type { DialRequest } from './types.js';
 
@@ -8,7 +9,8 @@ import type { DialRequest } from './types.js';
  *   campaign  required  campaign name
  *   number    required  the callee as written (E.164, national with the campaign region...)
  *   at        optional  earliest first attempt: ms since epoch, or ISO 8601 with a zone
- *   attrs     optional  JSON object of string values, copied into every result
+ *   attrs     optional  JSON object of string values, copied into every result; `tz`
+ *                       names the callee's time zone for the campaign's calling hours
  *   id        optional  the requester's own request id; the stream entry id otherwise
  *   alternates optional JSON array of the person's other numbers, rotated per attempt
  */
@@ -60,6 +62,7 @@ export function parseRequestFields(streamId: string, flat: string[]): ParsedRequ
   const attrs = parseAttrs(fields.get('attrs'));
   if (typeof attrs === 'string') return fail(attrs);
   request.attrs = attrs;
+  if (attrs.tz !== undefined && !isTimeZone(attrs.tz)) return fail(`attrs.tz ${JSON.stringify(attrs.tz)} is not an IANA time zone such as America/Chicago`);
   if (!isCampaignName(request.campaign)) return fail(`campaign ${JSON.stringify(request.campaign)} is not a campaign name`);
   if (request.number === '' || request.number.length > MAX_NUMBER_LENGTH) {
     return fail(`number ${JSON.stringify(request.number)} is empty or longer than ${MAX_NUMBER_LENGTH}`);

@@ -1,9 +1,9 @@
-import { ATTEMPT_OUTCOMES, type AttemptOutcome, type AttemptResult } from './types.js';
+import { ATTEMPT_OUTCOMES, type AttemptOutcome, type AttemptResult, type RuleOutcome } from './types.js';
 
 /**
  * The results stream's entry format (docs/outbound.md): request, campaign, number, e164,
- * main and skipped (requests with alternates), attempt, outcome, list, member, reason, at, final (1/0), retryAt, attrs (JSON). Empty
- * fields are left out.
+ * main and skipped (requests with alternates), attempt, outcome, list, member, reason, at,
+ * final (1/0), retryAt, wouldBlock, attrs (JSON). Empty fields are left out.
  */
 export function resultFields(result: AttemptResult): string[] {
   const fields = [
@@ -23,6 +23,7 @@ export function resultFields(result: AttemptResult): string[] {
     ['member', result.member],
     ['reason', result.reason],
     ['retryAt', result.retryAt === undefined ? undefined : String(result.retryAt)],
+    ['wouldBlock', result.wouldBlock],
     ['attrs', Object.keys(result.attrs).length > 0 ? JSON.stringify(result.attrs) : undefined],
   ];
   for (const [name, value] of optional) if (value !== undefined && value !== '') fields.push(name, value);
@@ -52,10 +53,14 @@ export function parseResultFields(flat: string[]): AttemptResult | undefined {
     if (value !== undefined) result[name] = value;
   }
   if (fields.get('stale') === '1') result.stale = true;
+  const wouldBlock = fields.get('wouldBlock');
+  if (wouldBlock !== undefined && RULE_OUTCOMES.includes(wouldBlock as RuleOutcome)) result.wouldBlock = wouldBlock as RuleOutcome;
   const retryAt = fields.get('retryAt');
   if (retryAt !== undefined) result.retryAt = Number(retryAt);
   return result;
 }
+
+const RULE_OUTCOMES: readonly RuleOutcome[] = ['BLACKLISTED', 'OUTSIDE_HOURS', 'CAPPED', 'NO_CONSENT'];
 
 function parseAttrs(text: string | undefined): Record<string, string> {
   if (text === undefined) return {};

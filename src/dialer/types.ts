@@ -24,8 +24,12 @@ export interface RequestState extends DialRequest {
   attempts: number;
 }
 
-/** What one attempt ended with, as written to the results stream. */
-export type AttemptOutcome = DialOutcome | 'BLACKLISTED' | 'INVALID_NUMBER' | 'REJECTED';
+/**
+ * What one attempt ended with, as written to the results stream. OUTSIDE_HOURS and CAPPED
+ * are not dialled and wait (retryAt: the next window start, the time the cap frees a
+ * slot) without using up an attempt; NO_CONSENT is final, like BLACKLISTED.
+ */
+export type AttemptOutcome = DialOutcome | 'BLACKLISTED' | 'INVALID_NUMBER' | 'REJECTED' | 'OUTSIDE_HOURS' | 'CAPPED' | 'NO_CONSENT';
 export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = [
   'ANSWERED',
   'BUSY',
@@ -34,7 +38,13 @@ export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = [
   'BLACKLISTED',
   'INVALID_NUMBER',
   'REJECTED',
+  'OUTSIDE_HOURS',
+  'CAPPED',
+  'NO_CONSENT',
 ];
+
+/** The outcomes a rule gives a number it does not dial, which observe mode records as would-block instead. */
+export type RuleOutcome = 'BLACKLISTED' | 'OUTSIDE_HOURS' | 'CAPPED' | 'NO_CONSENT';
 
 /** One entry of the results stream. */
 export interface AttemptResult {
@@ -62,6 +72,11 @@ export interface AttemptResult {
   final: boolean;
   /** when the next attempt is due (not final) */
   retryAt?: number;
+  /**
+   * observe mode: the outcome a rule would have given; the number was dialled all the
+   * same, and list, member and reason describe that rule's match
+   */
+  wouldBlock?: RuleOutcome;
   attrs: Record<string, string>;
   /**
    * Written by an attempt whose lease had run out (its instance lost Redis for longer

@@ -44,6 +44,15 @@ export function humanSpan(ms: number): string {
   return parts.length > 0 ? parts.join(' ') : '0s';
 }
 
+const YEAR_MS = 365.25 * 86_400_000;
+const DAY_MS = 86_400_000;
+
+/** How long an audit is kept: `5y` for a span of whole calendar years (as --audit-retention 5y gives it), else humanSpan. */
+export function retentionText(ms: number): string {
+  const years = Math.round(ms / YEAR_MS);
+  return years >= 1 && Math.abs(ms - years * YEAR_MS) < 2 * DAY_MS ? `${years}y` : humanSpan(ms);
+}
+
 /** `forever`, or the time and how far off it is: `2026-12-23T10:00:00Z (in 30d)`. */
 export function describeExpiry(expiresAt: number | null | undefined, now: number): string {
   if (expiresAt === null || expiresAt === undefined || !Number.isFinite(expiresAt)) return 'forever';

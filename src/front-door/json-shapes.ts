@@ -7,7 +7,9 @@ import type { AuditEvent } from '../lists/types.js';
 import { formatAction } from '../screening/actions.js';
 import { NOT_DIALLED_VERDICTS, type Campaign } from '../screening/campaign.js';
 import { formatDelay, formatDialplanTarget } from '../screening/campaign-syntax.js';
+import { formatAutoBlock } from '../screening/auto-block.js';
 import type { LoggedCall } from '../screening/call-log.js';
+import { formatRate } from '../screening/rate.js';
 import { VERDICTS, type Route } from '../screening/types.js';
 import type { Delivery, WebhookInfo } from '../webhooks/store.js';
 import { entryJson, isoTime } from './format.js';
@@ -33,6 +35,9 @@ export function routeJson(route: Route): Record<string, unknown> {
     withheld: route.withheld,
     vipPriority: route.vipPriority ?? null,
     actions: Object.fromEntries(VERDICTS.map((verdict) => [verdict, formatAction(route.actions[verdict])])),
+    autoBlock: (route.autoBlock ?? []).map(formatAutoBlock),
+    stir: route.stir === undefined ? null : { onUnverified: formatAction(route.stir.onUnverified), minAttestation: route.stir.minAttestation ?? null },
+    observe: route.observe ?? null,
     updatedAt: isoTime(route.updatedAt),
     updatedBy: route.updatedBy ?? null,
   };
@@ -55,6 +60,10 @@ export function campaignJson(campaign: Campaign): Record<string, unknown> {
     fail: campaign.fail,
     unavailableRetry: formatDelay(campaign.unavailableRetryMs),
     actions: Object.fromEntries(NOT_DIALLED_VERDICTS.map((verdict) => [verdict, formatAction(campaign.actions[verdict])])),
+    hours: campaign.hours ?? null,
+    maxPerNumber: campaign.maxPerNumber === undefined ? null : formatRate(campaign.maxPerNumber),
+    requireConsent: campaign.requireConsent ?? null,
+    observe: campaign.observe ?? null,
     updatedAt: isoTime(campaign.updatedAt),
     updatedBy: campaign.updatedBy ?? null,
   };
@@ -76,6 +85,7 @@ export function resultJson(result: AttemptResult): Record<string, unknown> {
     at: isoTime(result.at),
     final: result.final,
     retryAt: isoTime(result.retryAt),
+    wouldBlock: result.wouldBlock ?? null,
     attrs: result.attrs,
   };
 }
@@ -93,10 +103,13 @@ export function callJson(call: LoggedCall): Record<string, string | number | nul
     route: call.route ?? null,
     campaign: call.campaign ?? null,
     verdict: call.verdict,
+    wouldBe: call.wouldBe ?? null,
     list: call.list ?? null,
     reason: call.reason ?? null,
     action: call.action,
     outcome: call.outcome ?? null,
+    verification: call.verification ?? null,
+    attestation: call.attestation ?? null,
     feature: call.feature ?? null,
     endpoint: call.endpoint ?? null,
     via: call.via ?? null,

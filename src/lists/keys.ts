@@ -67,6 +67,15 @@ export function listKeys(namespace: string, list: string): ListKeys {
   };
 }
 
+/**
+ * The calls of one number counted for the auto-block rules of one route that fill `list`
+ * (ZSET, score = when, ms): in the list's slot, so the check of that list counts the call
+ * in the same script (check-count-5.lua on Redis Cluster). Expires after the longest window.
+ */
+export function callCounterKey(namespace: string, list: string, scope: string, e164: string): string {
+  return `${listTag(namespace, list)}:calls:${scope}:${e164}`;
+}
+
 /** Keys an atomic replace builds aside, in the same slot as the list they replace. */
 export function stagingKeys(namespace: string, list: string, runId: string): Pick<ListKeys, 'exact' | 'timed'> {
   const tag = listTag(namespace, list);
@@ -83,6 +92,8 @@ export function globalKeys(namespace: string) {
     lists: `${namespace}:lists`,
     routes: `${namespace}:routes`,
     campaigns: `${namespace}:campaigns`,
+    /** HASH: calling-hours policy name -> JSON (screening/hours/store.ts) */
+    hours: `${namespace}:hours`,
     callLog: `${namespace}:calllog`,
     /** HASH endpoint -> the last caller an agent there answered, for *32 */
     lastCallers: `${namespace}:last-callers`,
@@ -124,6 +135,20 @@ export function dialKeys(namespace: string) {
     inflight: (campaign: string) => `${tag}:inflight:${campaign}`,
     callerIdTurn: (campaign: string) => `${tag}:callerid-turn:${campaign}`,
   };
+}
+
+/**
+ * Attempts per number across every campaign, for caps such as `--max-per-number 3/24h`.
+ * Under one hash tag, so a cap's check and the attempt it lets through are one script
+ * with the horizon:
+ *   horizon      STRING  how long attempts are kept (ms): the longest cap of any campaign;
+ *                        absent when no campaign has one, and nothing is counted
+ *   calls:<e164> ZSET    one member per attempt (score = when, ms), trimmed to the horizon,
+ *                        expiring after it
+ */
+export function capKeys(namespace: string) {
+  const tag = `${namespace}:{${namespace}:caps}`;
+  return { horizon: `${tag}:horizon`, calls: (e164: string) => `${tag}:calls:${e164}` };
 }
 
 /**

@@ -6,14 +6,17 @@ import { luaScripts } from '../redis/lua-scripts.js';
  * the name. They are read next to this module, so the build copies ./scripts to dist.
  * The two check scripts share check_list (check-list.lua): check-4.lua checks one list
  * (Redis Cluster, a call a list), check-many.lua any number of lists in one call
- * (standalone Redis), so its key count, 4 a list, is passed by the caller. add-5.lua and
+ * (standalone Redis), so its key count, 4 a list, is passed by the caller; both count
+ * calls for auto-block rules when asked (count_calls, count-calls.lua: check-many.lua with
+ * counter keys after the lists', check-count-5.lua for one list and its counter). add-5.lua and
  * prefix-lengths-1.lua (the importer's) share merge_prefix_lengths (prefix-lengths.lua).
  * Every script that changes a list's members keeps its size with add_to_size (size.lua),
  * the importer's batch script too.
  */
 const SCRIPTS = {
   callguardListCheck: { file: 'check-4.lua', uses: ['check-list.lua'] },
-  callguardListCheckMany: { file: 'check-many.lua', uses: ['check-list.lua'], keys: 'variable' },
+  callguardListCheckMany: { file: 'check-many.lua', uses: ['check-list.lua', 'count-calls.lua'], keys: 'variable' },
+  callguardListCheckCount: { file: 'check-count-5.lua', uses: ['check-list.lua', 'count-calls.lua'] },
   callguardListAdd: { file: 'add-5.lua', uses: ['prefix-lengths.lua', 'size.lua'] },
   callguardListPrefixLengths: { file: 'prefix-lengths-1.lua', uses: ['prefix-lengths.lua'] },
   callguardListCancel: { file: 'cancel-6.lua', uses: ['size.lua'] },
@@ -23,6 +26,7 @@ const SCRIPTS = {
   callguardListPurge: { file: 'purge-5.lua', uses: ['size.lua'] },
   callguardListRecount: 'recount-4.lua',
   callguardListRecordImport: 'record-import-2.lua',
+  callguardListConfigure: 'configure-2.lua',
 } as const;
 
 type ScriptArg = string | number;
@@ -30,8 +34,10 @@ type ScriptArg = string | number;
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     callguardListCheck(info: string, exact: string, timed: string, meta: string, now: number, e164: string): Result<unknown, Context>;
-    /** keyCount (4 a list), then info, exact, timed, meta of each list, then now and the number */
+    /** keyCount (4 a list, 1 a counter), then info, exact, timed, meta of each list and the counter keys, then now, the number and the counters */
     callguardListCheckMany(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
+    /** one list and the counter of the auto-block rules filling it: {check reply, counts} */
+    callguardListCheckCount(info: string, exact: string, timed: string, meta: string, counter: string, now: number, e164: string, member: string, keep: number, ...windowsMs: number[]): Result<unknown, Context>;
     callguardListAdd(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     /** merges prefixLength()s into the list's info field `prefixes` (keys.ts) */
     callguardListPrefixLengths(info: string, ...lengths: number[]): Result<number, Context>;
@@ -44,6 +50,8 @@ declare module 'ioredis' {
     callguardListRecount(info: string, exact: string, timed: string, audit: string, now: number, by: string, reason: string): Result<unknown, Context>;
     /** an import's audit event, and its time as the list's lastImport; answers the event's id */
     callguardListRecordImport(info: string, audit: string, now: number, ...fields: string[]): Result<unknown, Context>;
+    /** -1 (no such list) or the number of settings changed */
+    callguardListConfigure(info: string, audit: string, now: number, by: string, reason: string, ...fieldValuePairs: string[]): Result<number, Context>;
   }
 }
 

@@ -2,14 +2,17 @@ import { isCluster, type RedisClient } from '../redis/connect.js';
 import { writeAcknowledged, type ReplicaAcks } from '../redis/replicas.js';
 import { auditFields, newestFirst, parseAuditEntry, type StreamEntry } from './audit.js';
 import { matchFromReply, metaFields } from './check.js';
-import { globalKeys, listKeys, type ListKeys } from './keys.js';
+import { callCounterKey, globalKeys, listKeys, type ListKeys } from './keys.js';
 import { assertE164, assertMember } from './members.js';
+import { needsReference, readListSettings, settingsOf, type ListSettings } from './list-settings.js';
 import { assertListName, noSuchList } from './names.js';
 import { bulkProvenance, type Provenance } from './provenance.js';
 import { defineListScripts } from './scripts.js';
 import {
   ListError,
   type Actor,
+  type CallCounter,
+  type CountedCheck,
   type AuditAction,
   type AuditEvent,
   type Cancellation,
@@ -139,6 +142,7 @@ export class ListStore {
         size,
         lost: lostEntries(info.size, size),
         ...(info.lastImport === undefined ? {} : { lastImportAt: Number(info.lastImport) }),
+        ...settingsOf(info.consent, info.auditRetention),
       });
     });
     return infos;
@@ -189,6 +193,11 @@ export class ListStore {
     return { before: before === -1 ? undefined : before, after };
   }
 
+  /** Whether the list records consent, and how long it keeps its audit (list-settings.ts). */
+  listSettings(name: string): Promise<ListSettings> {
+    return readListSettings(this.redis, this.namespace, name);
+  }
+
   async hasList(name: string): Promise<boolean> {
     return (await this.redis.exists(this.keysOf(name).info)) === 1;
   }
@@ -200,17 +209,20 @@ export class ListStore {
   ): Promise<{ added: number; extended: number; unchanged: number; replicas?: ReplicaAcks }> {
     const keys = this.keysOf(list);
     assertBatchSize(entries.length, 'add');
+    if (actor.ref === undefined && (await needsReference(this.redis, this.namespace, list))) {
+      throw new ListError(`list ${list} records consent: every add needs a reference to the consent (--ref <id>, and --source)`, 'invalid-value', list);
+    }
     const now = this.clock();
     const pairs: string[] = [];
     for (const entry of entries) {
       assertMember(entry.member);
       pairs.push(entry.member, expiryArg(entry, now));
     }
-    const meta = JSON.stringify({ reason: actor.reason, by: actor.by, at: now, source: actor.source });
+    const meta = JSON.stringify({ reason: actor.reason, by: actor.by, at: now, source: actor.source, ref: actor.ref });
     const { result: reply, replicas } = await this.acknowledged(keys.info, (redis) =>
       redis.callguardListAdd(
         keys.info, keys.exact, keys.timed, keys.meta, keys.audit,
-        now, meta, actor.by, actor.reason ?? '', actor.source ?? '', ...pairs,
+        now, meta, actor.by, actor.reason ?? '', actor.source ?? '', actor.ref ?? '', ...pairs,
       ),
     );
     if (reply === -1) throw noSuchList(list);
@@ -267,6 +279,27 @@ export class ListStore {
     const replies =
       this.checkMode === 'one-call' ? await this.checkInOneCall(keys, now, e164) : await this.checkPerList(keys, now, e164);
     return lists.map((list, i) => matchFromReply(list, replies[i]));
+  }
+
+  /**
+   * checkEach, and the call counted for auto-block rules inside the same script calls: in
+   * 'one-call' mode the one script checks and counts; in 'per-list' mode each counter is
+   * counted by the check call of the list it fills, in that list's slot. Still one round
+   * trip. Every counter's list must be among `lists`.
+   */
+  async checkCounting(e164: string, lists: string[], counters: CallCounter[]): Promise<CountedCheck> {
+    assertE164(e164);
+    const now = this.clock();
+    const keys = lists.map((list) => this.keysOf(list));
+    const counterKeys = counters.map((counter) => {
+      if (!lists.includes(counter.list)) throw new Error(`the counter of list ${counter.list} needs that list checked`);
+      return callCounterKey(this.namespace, counter.list, counter.scope, e164);
+    });
+    const { replies, counts } =
+      this.checkMode === 'one-call'
+        ? await this.checkCountingInOneCall(keys, counters, counterKeys, now, e164)
+        : await this.checkCountingPerList(lists, keys, counters, counterKeys, now, e164);
+    return { results: lists.map((list, i) => matchFromReply(list, replies[i])), counts };
   }
 
   /** Where this member is listed now, and its last cancellation per list, across all lists. */
@@ -388,6 +421,57 @@ export class ListStore {
       throw new Error(`unexpected reply from the check script for ${keys.length} lists: ${JSON.stringify(reply)}`);
     }
     return reply as unknown[];
+  }
+
+  private async checkCountingInOneCall(
+    keys: ListKeys[],
+    counters: CallCounter[],
+    counterKeys: string[],
+    now: number,
+    e164: string,
+  ): Promise<{ replies: unknown[]; counts: number[][] }> {
+    const args: (string | number)[] = [];
+    for (const k of keys) args.push(k.info, k.exact, k.timed, k.meta);
+    args.push(...counterKeys, now, e164, counters.length);
+    for (const counter of counters) args.push(counter.member, counter.keep, counter.windowsMs.length, ...counter.windowsMs);
+    const reply = await inOneWrite(this.redis, () => this.redis.callguardListCheckMany(keys.length * 4 + counterKeys.length, ...args));
+    if (counters.length === 0) return { replies: reply as unknown[], counts: [] };
+    const [replies, counts] = reply as [unknown[], number[][]];
+    if (!Array.isArray(replies) || replies.length !== keys.length || !Array.isArray(counts)) {
+      throw new Error(`unexpected reply from the check script for ${keys.length} lists and ${counters.length} counters: ${JSON.stringify(reply)}`);
+    }
+    return { replies, counts };
+  }
+
+  private async checkCountingPerList(
+    lists: string[],
+    keys: ListKeys[],
+    counters: CallCounter[],
+    counterKeys: string[],
+    now: number,
+    e164: string,
+  ): Promise<{ replies: unknown[]; counts: number[][] }> {
+    const counterOf = new Map(counters.map((counter, i) => [counter.list, i]));
+    const sent = inOneWrite(this.redis, () =>
+      keys.map((k, i) => {
+        const c = counterOf.get(lists[i] as string);
+        if (c === undefined) return this.redis.callguardListCheck(k.info, k.exact, k.timed, k.meta, now, e164);
+        const counter = counters[c] as CallCounter;
+        return this.redis.callguardListCheckCount(
+          k.info, k.exact, k.timed, k.meta, counterKeys[c] as string, now, e164, counter.member, counter.keep, ...counter.windowsMs,
+        );
+      }),
+    );
+    const answers = await Promise.all(sent);
+    const counts: number[][] = counters.map(() => []);
+    const replies = answers.map((answer, i) => {
+      const c = counterOf.get(lists[i] as string);
+      if (c === undefined) return answer;
+      const [reply, counted] = answer as [unknown, number[]];
+      counts[c] = counted;
+      return reply;
+    });
+    return { replies, counts };
   }
 
   private checkPerList(keys: ListKeys[], now: number, e164: string): Promise<unknown[]> {

@@ -7,7 +7,10 @@
 export interface Actor {
   by: string;
   reason?: string;
+  /** where the change came from: the front door (cli, api), or what the operator names (web-form) */
   source?: string;
+  /** an outside reference for the entries added (a consent record's id); a consent list needs one */
+  ref?: string;
 }
 
 /** A stored entry: `+4930123456` (exact) or `+1900*` (prefix). */
@@ -32,6 +35,26 @@ export interface Match {
   addedAt?: number;
 }
 
+/** Calls of a number counted during its check, for auto-block rules (ListStore.checkCounting). */
+export interface CallCounter {
+  /** the list the rules fill: the counter lives in its slot, and it must be among the lists checked */
+  list: string;
+  /** what is counted apart (the route's name) */
+  scope: string;
+  /** this call (its channel id): counting it twice counts it once */
+  member: string;
+  /** the most calls kept: the largest limit of the rules */
+  keep: number;
+  /** the rules' windows, ms */
+  windowsMs: number[];
+}
+
+/** A check that counted: one result per list, and per counter the calls in each of its windows, this one included. */
+export interface CountedCheck {
+  results: (Match | null)[];
+  counts: number[][];
+}
+
 export interface ListInfo {
   name: string;
   enabled: boolean;
@@ -46,6 +69,10 @@ export interface ListInfo {
   lost: number;
   /** when the last import or replace was recorded (none before callguard kept it) */
   lastImportAt?: number;
+  /** a consent list: every add needs a reference, its audit is kept at least 5 years */
+  consent: boolean;
+  /** how long its audit events are kept (ms); undefined: forever */
+  auditRetentionMs?: number;
 }
 
 /** One list's size as serve's list watch reads it (ListStore.sizes). */
@@ -91,7 +118,8 @@ export type AuditAction =
   | 'expire'
   | 'import'
   | 'replace'
-  | 'recount';
+  | 'recount'
+  | 'configure';
 
 export interface AuditEvent {
   id: string;
@@ -109,7 +137,7 @@ export interface AuditEvent {
 export class ListError extends Error {
   constructor(
     message: string,
-    readonly code: 'invalid-name' | 'no-such-list' | 'list-exists' | 'not-listed' | 'entries-lost',
+    readonly code: 'invalid-name' | 'no-such-list' | 'list-exists' | 'not-listed' | 'entries-lost' | 'invalid-value',
     /** the list the error is about, when one is (a front door may suggest a similar name) */
     readonly list?: string,
   ) {

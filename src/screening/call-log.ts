@@ -2,7 +2,8 @@ import type { RedisClient } from '../redis/connect.js';
 import { compareStreamIds } from '../lists/audit.js';
 import { globalKeys } from '../lists/keys.js';
 import { defineScreeningScripts } from './scripts.js';
-import { VERDICTS, type Verdict } from './types.js';
+import { ATTESTATIONS, VERIFICATIONS, type Attestation, type Verification } from './stir-shaken.js';
+import { LOGGED_VERDICTS, type LoggedVerdict } from './types.js';
 
 /**
  * The call log keeps about this many decisions (XADD MAXLEN ~): at ~300 bytes an entry,
@@ -54,8 +55,10 @@ export interface CallLogEntry {
   route?: string;
   /** the outbound campaign */
   campaign?: string;
-  verdict: Verdict;
-  /** the list behind blocked or allowed */
+  verdict: LoggedVerdict;
+  /** for would-block: the verdict the rule in observe mode would have given */
+  wouldBe?: string;
+  /** the list behind blocked or allowed (or what would have blocked) */
   list?: string;
   /** the entry's reason, or why the number was malformed or the store unavailable */
   reason?: string;
@@ -63,6 +66,10 @@ export interface CallLogEntry {
   action: string;
   /** absent in entries written before callguard recorded it */
   outcome?: CallOutcome;
+  /** STIR/SHAKEN: the caller id's verification as the carrier (or Asterisk) reported it; absent when none was */
+  verification?: Verification;
+  /** STIR/SHAKEN attestation level, when reported */
+  attestation?: Attestation;
   /** direction `feature`: what the agent pressed or dialled, `*9`, `*30` ... */
   feature?: string;
   /** direction `feature`: the agent's endpoint, `PJSIP/1001` */
@@ -81,7 +88,7 @@ export interface LoggedCall extends CallLogEntry {
 export interface CallLogQuery {
   /** only calls logged at or after this time, ms since epoch */
   since?: number;
-  verdict?: Verdict;
+  verdict?: LoggedVerdict;
   route?: string;
   /** only calls of this number (E.164, as logged in `e164`) */
   number?: string;
@@ -93,7 +100,9 @@ export interface CallLogReport {
   /** newest first, at most `limit` */
   entries: LoggedCall[];
   /** every call in the window (since, route, number), per verdict, whatever `verdict` and `limit` say; feature uses not counted */
-  counts: Record<Verdict, number>;
+  counts: Record<LoggedVerdict, number>;
+  /** the same calls by STIR/SHAKEN verification, and those verified by attestation level */
+  stir: { verification: Record<Verification, number>; attestation: Record<Attestation, number> };
   /** calls in the window (since, route) */
   total: number;
 }
@@ -145,10 +154,13 @@ export function callLogFields(entry: CallLogEntry): string[] {
     ['route', entry.route],
     ['campaign', entry.campaign],
     ['verdict', entry.verdict],
+    ['wouldBe', entry.wouldBe],
     ['list', entry.list],
     ['reason', entry.reason],
     ['action', entry.action],
     ['outcome', entry.outcome],
+    ['verification', entry.verification],
+    ['attestation', entry.attestation],
     ['feature', entry.feature],
     ['endpoint', entry.endpoint],
     ['via', entry.via],
@@ -166,7 +178,7 @@ export async function readCallLog(redis: RedisClient, namespace: string, query: 
   const key = globalKeys(namespace).callLog;
   const limit = query.limit ?? DEFAULT_REPORT_LIMIT;
   const start = query.since === undefined ? '-' : String(Math.max(0, Math.floor(query.since)));
-  const report: CallLogReport = { entries: [], counts: zeroCounts(), total: 0 };
+  const report: CallLogReport = { entries: [], counts: zeroCounts(), stir: zeroStirCounts(), total: 0 };
   let end = '+';
   for (;;) {
     const batch = await redis.xrevrange(key, end, start, 'COUNT', READ_BATCH);
@@ -177,6 +189,8 @@ export async function readCallLog(redis: RedisClient, namespace: string, query: 
       if (entry.direction !== 'feature') {
         report.total += 1;
         report.counts[entry.verdict] += 1;
+        if (entry.verification !== undefined) report.stir.verification[entry.verification] += 1;
+        if (entry.attestation !== undefined) report.stir.attestation[entry.attestation] += 1;
       }
       if (report.entries.length < limit && (query.verdict === undefined || entry.verdict === query.verdict)) {
         report.entries.push(entry);
@@ -231,7 +245,7 @@ const HOURLY_BATCH = 5_000;
 /** Calls per verdict in one hour (from `start`, ms since epoch, to an hour later). */
 export interface HourCounts {
   start: number;
-  counts: Record<Verdict, number>;
+  counts: Record<LoggedVerdict, number>;
 }
 
 function hourOf(time: number): number {
@@ -257,7 +271,7 @@ export async function callsPerHour(redis: RedisClient, namespace: string, query:
   const replies = await Promise.all(counted.map((hour) => redis.hgetall(keys.callLogHour(hour.start))));
   counted.forEach((hour, i) => {
     const fields = replies[i] as Record<string, string>;
-    for (const verdict of VERDICTS) hour.counts[verdict] = Number(fields[query.route === undefined ? verdict : `${verdict}|${query.route}`] ?? 0);
+    for (const verdict of LOGGED_VERDICTS) hour.counts[verdict] = Number(fields[query.route === undefined ? verdict : `${verdict}|${query.route}`] ?? 0);
   });
   if (first < countedFrom) await countFromLog(redis, keys.callLog, hours, first, Math.min(countedFrom, query.now + 1), query.route);
   return hours;
@@ -297,17 +311,28 @@ export function parseCallLogEntry(id: string, flat: string[]): LoggedCall | null
     action: fields.get('action') ?? '',
     decisionMs: Number(fields.get('decisionMs') ?? Number.NaN),
   };
-  for (const optional of ['e164', 'presentation', 'route', 'campaign', 'list', 'reason', 'feature', 'endpoint', 'via'] as const) {
+  for (const optional of ['e164', 'presentation', 'route', 'campaign', 'wouldBe', 'list', 'reason', 'feature', 'endpoint', 'via'] as const) {
     const value = fields.get(optional);
     if (value !== undefined) entry[optional] = value;
   }
   const outcome = fields.get('outcome');
   if (isCallOutcome(outcome)) entry.outcome = outcome;
+  const verification = fields.get('verification');
+  if ((VERIFICATIONS as readonly (string | undefined)[]).includes(verification)) entry.verification = verification as Verification;
+  const attestation = fields.get('attestation');
+  if ((ATTESTATIONS as readonly (string | undefined)[]).includes(attestation)) entry.attestation = attestation as Attestation;
   return entry;
 }
 
-export function zeroCounts(): Record<Verdict, number> {
-  return Object.fromEntries(VERDICTS.map((verdict) => [verdict, 0])) as Record<Verdict, number>;
+export function zeroCounts(): Record<LoggedVerdict, number> {
+  return Object.fromEntries(LOGGED_VERDICTS.map((verdict) => [verdict, 0])) as Record<LoggedVerdict, number>;
+}
+
+function zeroStirCounts(): CallLogReport['stir'] {
+  return {
+    verification: Object.fromEntries(VERIFICATIONS.map((v) => [v, 0])) as Record<Verification, number>,
+    attestation: Object.fromEntries(ATTESTATIONS.map((a) => [a, 0])) as Record<Attestation, number>,
+  };
 }
 
 function isCallOutcome(value: string | undefined): value is CallOutcome {
@@ -318,8 +343,8 @@ function isDirection(value: string | undefined): value is Direction {
   return value !== undefined && (DIRECTIONS as readonly string[]).includes(value);
 }
 
-function isVerdict(value: string | undefined): value is Verdict {
-  return value !== undefined && (VERDICTS as readonly string[]).includes(value);
+function isVerdict(value: string | undefined): value is LoggedVerdict {
+  return value !== undefined && (LOGGED_VERDICTS as readonly string[]).includes(value);
 }
 
 /** Microseconds are plenty; more digits only cost log space. */

@@ -8,6 +8,9 @@ import {
   type RetryOutcome,
 } from './campaign.js';
 import { formatAction } from './actions.js';
+import { CampaignSyntaxError, formatDelay, parseDelay } from './delay-syntax.js';
+import type { Observe } from './observe.js';
+import type { Rate } from './rate.js';
 import type { Action } from './types.js';
 
 /**
@@ -18,15 +21,9 @@ import type { Action } from './types.js';
  *   delays: 0, 30s, 5m, 2h, 1d
  */
 
-export class CampaignSyntaxError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CampaignSyntaxError';
-  }
-}
-
-const DELAY_UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-const DELAY_PATTERN = /^(0|[1-9][0-9]{0,6})([smhd])?$/;
+// The delay and its error live in a module of their own, which the rules' written forms
+// (rate, auto-block) read without importing the campaign's.
+export { CampaignSyntaxError, formatDelay, parseDelay };
 
 const RETRY_NAMES: Readonly<Record<string, RetryOutcome>> = {
   busy: 'BUSY',
@@ -36,26 +33,6 @@ const RETRY_NAMES: Readonly<Record<string, RetryOutcome>> = {
   failed: 'FAILED',
 };
 const RETRY_WRITTEN: Readonly<Record<RetryOutcome, string>> = { BUSY: 'busy', NO_ANSWER: 'noanswer', FAILED: 'failed' };
-
-/** `30s`, `5m`, `2h`, `1d`, `0` (a bare number is seconds) as ms; `none` as null. */
-export function parseDelay(text: string): number | null {
-  const trimmed = text.trim().toLowerCase();
-  if (trimmed === 'none' || trimmed === 'never') return null;
-  const match = DELAY_PATTERN.exec(trimmed);
-  if (!match) throw new CampaignSyntaxError(`"${text}" is not a delay: write 0, 30s, 5m, 2h, 1d or none`);
-  const unit = (match[2] ?? 's') as keyof typeof DELAY_UNIT_MS;
-  return Number(match[1]) * DELAY_UNIT_MS[unit];
-}
-
-/** The shortest exact written form: 300000 -> 5m, 90000 -> 90s, null -> none. */
-export function formatDelay(ms: number | null): string {
-  if (ms === null) return 'none';
-  if (ms === 0) return '0';
-  for (const unit of ['d', 'h', 'm', 's'] as const) {
-    if (ms % DELAY_UNIT_MS[unit] === 0) return `${ms / DELAY_UNIT_MS[unit]}${unit}`;
-  }
-  return `${ms / 1000}s`;
-}
 
 /** `busy=5m,noanswer=30m,failed=none`: only the outcomes named change. */
 export function parseRetrySpec(text: string): Partial<Record<RetryOutcome, number | null>> {
@@ -108,6 +85,11 @@ export interface CampaignChanges {
   fail?: Campaign['fail'];
   unavailableRetryMs?: number;
   actions?: Partial<Record<NotDialledVerdict, Action>>;
+  /** null: no calling-hours policy */
+  hours?: string | null;
+  maxPerNumber?: Rate | null;
+  requireConsent?: string | null;
+  observe?: Observe | null;
 }
 
 /**
@@ -158,6 +140,13 @@ export function applyCampaignChanges(
     const list = changes.callerIdList.list ?? base.callerIdList?.list;
     if (list === undefined) throw new CampaignSyntaxError(`campaign ${name}: a caller id order needs a caller id list (--caller-id-list)`);
     merged.callerIdList = { list, order: changes.callerIdList.order ?? base.callerIdList?.order ?? 'round-robin' };
+  }
+  for (const field of ['hours', 'maxPerNumber', 'requireConsent', 'observe'] as const) {
+    if (changes[field] === null) delete merged[field];
+    else if (changes[field] !== undefined) Object.assign(merged, { [field]: changes[field] });
+  }
+  if (merged.requireConsent !== undefined && merged.block.includes(merged.requireConsent)) {
+    throw new CampaignSyntaxError(`campaign ${name}: list ${merged.requireConsent} cannot both block and hold consent`);
   }
   const checked = validateCampaign(merged);
   if (!checked.ok) throw new CampaignSyntaxError(`campaign ${name}: ${checked.reason}`);

@@ -1,7 +1,10 @@
 import { LIST_NAME_PATTERN } from '../lists/keys.js';
 import { copyAction, invalidActionReason } from './actions.js';
 import { invalidEndpointReason } from './endpoint-template.js';
-import type { Action } from './types.js';
+import { isPolicyName } from './hours/policy.js';
+import { invalidObserveReason, type Observe } from './observe.js';
+import { isRate, type Rate } from './rate.js';
+import { COMPLIANCE_VERDICTS, type Action, type ComplianceVerdict } from './types.js';
 
 /**
  * Campaign names go into the dialplan as `Stasis(callguard,outbound,<campaign>)` and into
@@ -16,9 +19,13 @@ export const DIAL_OUTCOMES: readonly DialOutcome[] = ['ANSWERED', 'BUSY', 'NO_AN
 /** Outcomes a campaign may retry, each with its own delay. */
 export type RetryOutcome = Exclude<DialOutcome, 'ANSWERED'>;
 
-/** Verdicts on which an agent's outbound call is not dialled, each with its action. */
-export type NotDialledVerdict = 'blocked' | 'hidden' | 'malformed' | 'unavailable';
-export const NOT_DIALLED_VERDICTS: readonly NotDialledVerdict[] = ['blocked', 'hidden', 'malformed', 'unavailable'];
+/**
+ * Verdicts on which an agent's outbound call is not dialled, each with its action: a
+ * listed number, no number, the lists unreadable, and the compliance rules (outside the
+ * campaign's calling hours, the number's cap reached, no consent on record).
+ */
+export type NotDialledVerdict = 'blocked' | 'hidden' | 'malformed' | 'unavailable' | ComplianceVerdict;
+export const NOT_DIALLED_VERDICTS: readonly NotDialledVerdict[] = ['blocked', 'hidden', 'malformed', 'unavailable', 'outside-hours', 'capped', 'no-consent'];
 
 /** Where an answered call continues in the dialplan: the agents' context, or a queue. */
 export interface DialplanTarget {
@@ -54,6 +61,14 @@ export interface Campaign {
   unavailableRetryMs: number;
   /** what an agent who dialled a number that is not dialled hears (announce or hang up) */
   actions: Record<NotDialledVerdict, Action>;
+  /** a calling-hours policy (`callguard hours`): outside its window nothing is dialled */
+  hours?: string;
+  /** at most so many attempts to one number within the window, counting every campaign's */
+  maxPerNumber?: Rate;
+  /** a number not on this list is not dialled */
+  requireConsent?: string;
+  /** rules computed and recorded as would-block, but not acted on */
+  observe?: Observe;
   updatedAt?: number;
   updatedBy?: string;
 }
@@ -93,6 +108,9 @@ export const DEFAULT_CAMPAIGN: Readonly<Omit<Campaign, 'name' | 'endpoint' | 'ag
     hidden: { type: 'hangup', cause: 28 },
     malformed: { type: 'hangup', cause: 28 },
     unavailable: { type: 'hangup', cause: 34 },
+    'outside-hours': { type: 'hangup', cause: 21 },
+    capped: { type: 'hangup', cause: 21 },
+    'no-consent': { type: 'hangup', cause: 21 },
   },
 };
 
@@ -127,13 +145,17 @@ export function validateCampaign(value: unknown): CampaignValidation {
     maxConcurrent: raw.maxConcurrent as number,
     fail: raw.fail as Campaign['fail'],
     unavailableRetryMs: raw.unavailableRetryMs as number,
-    actions: {
-      blocked: copyAction(actions.blocked),
-      hidden: copyAction(actions.hidden),
-      malformed: copyAction(actions.malformed),
-      unavailable: copyAction(actions.unavailable),
-    },
+    actions: Object.fromEntries(
+      NOT_DIALLED_VERDICTS.map((verdict) => [verdict, copyAction(actions[verdict] ?? DEFAULT_CAMPAIGN.actions[verdict])]),
+    ) as Record<NotDialledVerdict, Action>,
   };
+  if (typeof raw.hours === 'string') campaign.hours = raw.hours;
+  if (raw.maxPerNumber !== undefined) {
+    const cap = raw.maxPerNumber as Rate;
+    campaign.maxPerNumber = { count: cap.count, windowMs: cap.windowMs };
+  }
+  if (typeof raw.requireConsent === 'string') campaign.requireConsent = raw.requireConsent;
+  if (raw.observe !== undefined) campaign.observe = raw.observe === 'all' ? 'all' : [...(raw.observe as string[])];
   if (typeof raw.region === 'string') campaign.region = raw.region;
   if (typeof raw.callerId === 'string') campaign.callerId = raw.callerId;
   if (raw.callerIdList !== undefined) {
@@ -196,9 +218,21 @@ function firstProblem(raw: Record<string, unknown>): string | undefined {
   if (typeof raw.actions !== 'object' || raw.actions === null) return 'actions is not an object';
   const actions = raw.actions as Record<string, unknown>;
   for (const verdict of NOT_DIALLED_VERDICTS) {
+    // Campaigns stored before the compliance rules have no action for them: the default applies.
+    if (actions[verdict] === undefined && (COMPLIANCE_VERDICTS as readonly string[]).includes(verdict)) continue;
     const reason = invalidActionReason(actions[verdict]);
     if (reason !== undefined) return `actions.${verdict}: ${reason}`;
   }
+  if (raw.hours !== undefined && (typeof raw.hours !== 'string' || !isPolicyName(raw.hours))) {
+    return `hours ${JSON.stringify(raw.hours)} is not a calling-hours policy name`;
+  }
+  if (raw.maxPerNumber !== undefined && !isRate(raw.maxPerNumber)) {
+    return `maxPerNumber ${JSON.stringify(raw.maxPerNumber)} is not {count, windowMs} within the limits`;
+  }
+  if (raw.requireConsent !== undefined && (typeof raw.requireConsent !== 'string' || !LIST_NAME_PATTERN.test(raw.requireConsent))) {
+    return `requireConsent ${JSON.stringify(raw.requireConsent)} is not a list name`;
+  }
+  if (raw.observe !== undefined) return invalidObserveReason(raw.observe);
   return undefined;
 }
 

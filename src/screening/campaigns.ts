@@ -1,6 +1,7 @@
 import type { RedisClient } from '../redis/connect.js';
 import { globalKeys } from '../lists/keys.js';
 import { isCampaignName, validateCampaign, type Campaign } from './campaign.js';
+import { CapCounter } from './caps.js';
 
 /** What reading a campaign gave; a corrupt campaign is a value to log, never an exception. */
 export type CampaignLookup =
@@ -29,7 +30,7 @@ export class CampaignStore {
 
   constructor(
     private readonly redis: RedisClient,
-    namespace: string,
+    private readonly namespace: string,
   ) {
     this.key = globalKeys(namespace).campaigns;
   }
@@ -46,11 +47,24 @@ export class CampaignStore {
     const checked = validateCampaign(campaign);
     if (!checked.ok) throw new CampaignError(`campaign ${JSON.stringify(campaign.name)} is not valid: ${checked.reason}`);
     await this.redis.hset(this.key, campaign.name, JSON.stringify(checked.campaign));
+    await this.refreshCapHorizon();
   }
 
   /** True when the campaign existed. */
   async remove(name: string): Promise<boolean> {
-    return (await this.redis.hdel(this.key, name)) === 1;
+    const removed = (await this.redis.hdel(this.key, name)) === 1;
+    if (removed) await this.refreshCapHorizon();
+    return removed;
+  }
+
+  /**
+   * Attempts are counted for as long as the longest cap of any campaign, so every write of
+   * a campaign sets that horizon again (a cap removed lets Redis forget attempts sooner).
+   */
+  private async refreshCapHorizon(): Promise<void> {
+    const { campaigns } = await this.list();
+    const longest = Math.max(0, ...campaigns.map((campaign) => campaign.maxPerNumber?.windowMs ?? 0));
+    await new CapCounter(this.redis, this.namespace).setHorizon(longest);
   }
 
   /** Every campaign by name; corrupt ones are listed apart with their reason. */

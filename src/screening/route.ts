@@ -1,6 +1,9 @@
 import { LIST_NAME_PATTERN } from '../lists/keys.js';
 import { copyAction, invalidActionReason } from './actions.js';
-import { VERDICTS, type Action, type Route, type Verdict } from './types.js';
+import { autoBlockLists, invalidAutoBlockReason, type AutoBlockRule } from './auto-block.js';
+import { invalidObserveReason, type Observe } from './observe.js';
+import { ATTESTATIONS, type Attestation } from './stir-shaken.js';
+import { VERDICTS, type Action, type Route, type StirRule, type Verdict } from './types.js';
 
 /**
  * Route names go into the dialplan as `Stasis(callguard,inbound,<route>)`, so they
@@ -82,9 +85,46 @@ export function validateRoute(value: unknown): RouteValidation {
   const route: Route = { name: raw.name, block, allow, withheld: raw.withheld, actions };
   if (raw.region !== undefined) route.region = raw.region as string;
   if (raw.vipPriority !== undefined) route.vipPriority = raw.vipPriority as number;
+  const compliance = complianceFields(raw);
+  if (typeof compliance === 'string') return { ok: false, reason: compliance };
+  Object.assign(route, compliance);
   if (typeof raw.updatedAt === 'number') route.updatedAt = raw.updatedAt;
   if (typeof raw.updatedBy === 'string') route.updatedBy = raw.updatedBy;
   return { ok: true, route };
+}
+
+/** The auto-block, STIR/SHAKEN and observe fields of a stored route, cleaned, or why they are not valid. */
+function complianceFields(raw: Record<string, unknown>): Pick<Route, 'autoBlock' | 'stir' | 'observe'> | string {
+  const fields: Pick<Route, 'autoBlock' | 'stir' | 'observe'> = {};
+  if (raw.autoBlock !== undefined) {
+    const reason = invalidAutoBlockReason(raw.autoBlock);
+    if (reason !== undefined) return reason;
+    fields.autoBlock = (raw.autoBlock as AutoBlockRule[]).map((rule) => ({ rate: { ...rule.rate }, list: rule.list, forMs: rule.forMs }));
+  }
+  if (raw.stir !== undefined) {
+    const stir = raw.stir as Record<string, unknown> | null;
+    const reason = invalidActionReason(stir?.onUnverified);
+    if (reason !== undefined) return `stir.onUnverified: ${reason}`;
+    if (stir?.minAttestation !== undefined && !(ATTESTATIONS as readonly unknown[]).includes(stir.minAttestation)) {
+      return `stir.minAttestation ${JSON.stringify(stir.minAttestation)} is not A, B or C`;
+    }
+    fields.stir = { onUnverified: copyAction(stir?.onUnverified as Action), ...(stir?.minAttestation === undefined ? {} : { minAttestation: stir.minAttestation as Attestation }) };
+  }
+  if (raw.observe !== undefined) {
+    const reason = invalidObserveReason(raw.observe);
+    if (reason !== undefined) return reason;
+    fields.observe = raw.observe === 'all' ? 'all' : [...(raw.observe as string[])];
+  }
+  return fields;
+}
+
+/** What `unverified` callers get on a route that turns STIR/SHAKEN on without saying: rejected, SIP 403. */
+export const DEFAULT_UNVERIFIED_ACTION: Action = { type: 'hangup', cause: 21 };
+
+/** The lists a call on the route is checked against: allow, block, then the auto-block lists not among the block lists. */
+export function checkedLists(route: Route): { allow: string[]; block: string[] } {
+  const filled = autoBlockLists(route.autoBlock ?? []).filter((list) => !route.block.includes(list));
+  return { allow: route.allow, block: [...route.block, ...filled] };
 }
 
 export function isVipPriority(value: unknown): value is number {
@@ -113,6 +153,11 @@ export interface RouteChanges {
   withheld?: Route['withheld'];
   vipPriority?: number | null;
   actions?: Partial<Record<Verdict, Action>>;
+  /** replaces the route's rules; [] removes them */
+  autoBlock?: AutoBlockRule[];
+  /** null turns STIR/SHAKEN off; a minimum of null drops only the minimum */
+  stir?: { onUnverified?: Action; minAttestation?: Attestation | null } | null;
+  observe?: Observe | null;
   updatedBy: string;
   updatedAt: number;
 }
@@ -136,6 +181,16 @@ export function applyRouteChanges(name: string, existing: Route | undefined, cha
   if (region !== undefined) route.region = region;
   const vipPriority = changes.vipPriority === undefined ? base.vipPriority : changes.vipPriority ?? undefined;
   if (vipPriority !== undefined) route.vipPriority = vipPriority;
+  const autoBlock = changes.autoBlock ?? base.autoBlock;
+  if (autoBlock !== undefined && autoBlock.length > 0) route.autoBlock = autoBlock;
+  const stir = changedStir(base.stir, changes.stir);
+  if (stir !== undefined) route.stir = stir;
+  const observe = changes.observe === undefined ? base.observe : changes.observe ?? undefined;
+  if (observe !== undefined) route.observe = observe;
+  const filledAndAllowed = autoBlockLists(route.autoBlock ?? []).filter((list) => route.allow.includes(list));
+  if (filledAndAllowed.length > 0) {
+    throw new RouteChangeError(`${filledAndAllowed.join(', ')} would be filled by --auto-block and allow (an allow list always wins, so the auto-block would do nothing)`);
+  }
   const both = route.block.filter((list) => route.allow.includes(list));
   if (both.length > 0) {
     throw new RouteChangeError(
@@ -143,6 +198,15 @@ export function applyRouteChanges(name: string, existing: Route | undefined, cha
     );
   }
   return route;
+}
+
+function changedStir(base: StirRule | undefined, changes: RouteChanges['stir']): StirRule | undefined {
+  if (changes === undefined) return base;
+  if (changes === null) return undefined;
+  const stir: StirRule = { onUnverified: changes.onUnverified ?? base?.onUnverified ?? DEFAULT_UNVERIFIED_ACTION };
+  const minimum = changes.minAttestation === undefined ? base?.minAttestation : changes.minAttestation ?? undefined;
+  if (minimum !== undefined) stir.minAttestation = minimum;
+  return stir;
 }
 
 export class RouteChangeError extends Error {

@@ -2,6 +2,7 @@ import type { ListStore } from '../lists/store.js';
 import { applyCampaignChanges, type CampaignChanges } from './campaign-syntax.js';
 import type { Campaign } from './campaign.js';
 import type { CampaignStore } from './campaigns.js';
+import type { PolicyLookup } from './hours/store.js';
 import { applyRouteChanges, type RouteChanges } from './route.js';
 import type { RouteStore } from './routes.js';
 import type { Route } from './types.js';
@@ -44,25 +45,48 @@ export async function setRoute(
   options: { allowMissingLists: boolean },
 ): Promise<SetOutcome<Route>> {
   const existing = await routes.get(name);
-  const missing = await missingLists(store, [...(changes.block ?? []), ...(changes.allow ?? [])]);
+  const filled = (changes.autoBlock ?? []).map((rule) => rule.list);
+  const missing = await missingLists(store, [...new Set([...(changes.block ?? []), ...(changes.allow ?? []), ...filled])]);
   if (missing.length > 0 && !options.allowMissingLists) throw new MissingListsError(missing);
   const saved = applyRouteChanges(name, existing.kind === 'found' ? existing.route : undefined, changes);
   await routes.set(saved);
   return { created: existing.kind !== 'found', ...(existing.kind === 'invalid' ? { replacedInvalid: existing.reason } : {}), saved, missing };
 }
 
-/** Creates or changes a campaign; throws MissingListsError or CampaignSyntaxError, saving nothing. */
+/** A campaign names a calling-hours policy that does not exist, or a consent list that does not record consent; nothing was saved. */
+export class CampaignRuleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CampaignRuleError';
+  }
+}
+
+/**
+ * Creates or changes a campaign; throws MissingListsError, CampaignRuleError or
+ * CampaignSyntaxError, saving nothing. `policies` reads calling-hours policies, so a
+ * campaign never names one that does not exist; without it the dialer finds out (and
+ * dials nothing) at the first attempt.
+ */
 export async function setCampaign(
   campaigns: CampaignStore,
   store: ListStore,
   name: string,
   changes: CampaignChanges,
-  options: { allowMissingLists: boolean; at: number; by: string },
+  options: { allowMissingLists: boolean; at: number; by: string; policies?: (name: string) => Promise<PolicyLookup> },
 ): Promise<SetOutcome<Campaign>> {
   const existing = await campaigns.get(name);
+  const consent = changes.requireConsent ?? undefined;
   const callerIds = changes.callerIdList?.list === undefined ? [] : [changes.callerIdList.list];
-  const missing = await missingLists(store, [...(changes.block ?? []), ...callerIds]);
+  const missing = await missingLists(store, [...(changes.block ?? []), ...callerIds, ...(consent === undefined ? [] : [consent])]);
   if (missing.length > 0 && !options.allowMissingLists) throw new MissingListsError(missing);
+  if (consent !== undefined && !missing.includes(consent) && !(await store.listSettings(consent)).consent) {
+    throw new CampaignRuleError(`list ${consent} does not record consent: mark it with callguard list set ${consent} --consent (every add then needs --ref, and its audit is kept)`);
+  }
+  if (typeof changes.hours === 'string' && options.policies) {
+    const policy = await options.policies(changes.hours);
+    if (policy.kind === 'missing') throw new CampaignRuleError(`no calling-hours policy named ${changes.hours} (see: callguard hours list)`);
+    if (policy.kind === 'invalid') throw new CampaignRuleError(`calling-hours policy ${changes.hours} is stored but invalid: ${policy.reason}`);
+  }
   const saved = applyCampaignChanges(name, existing.kind === 'found' ? existing.campaign : undefined, changes, { at: options.at, by: options.by });
   await campaigns.set(saved);
   return { created: existing.kind !== 'found', ...(existing.kind === 'invalid' ? { replacedInvalid: existing.reason } : {}), saved, missing };

@@ -14,15 +14,20 @@ import { answerCensus, ariSweepView, peerCensus, StasisSweep } from '../calls/st
 import { Dialer } from '../dialer/dialer.js';
 import { describeConfig, type ServeConfig } from '../config.js';
 import { ListStore } from '../lists/store.js';
+import type { CallCounter } from '../lists/types.js';
 import type { RedisClient } from '../redis/connect.js';
 import type { Logger } from '../log.js';
 import { evictionProblem } from '../redis/safety.js';
 import { featureCallLogEntry, type AgentFeatureOutcome } from '../screening/agent-features.js';
+import { AUTO_BLOCK_ACTOR, AUTO_BLOCK_SOURCE } from '../screening/auto-block.js';
 import { CallerIdPicker } from '../screening/caller-ids.js';
 import { LastCallers } from '../screening/last-callers.js';
 import { CampaignStore } from '../screening/campaigns.js';
+import { CapCounter } from '../screening/caps.js';
+import { HoursStore } from '../screening/hours/store.js';
 import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS } from '../screening/outbound.js';
 import { RouteStore } from '../screening/routes.js';
+import { AuditTrim } from './audit-trim.js';
 import { CallLogSpool } from './call-log-spool.js';
 import { CallLogWriter } from './call-log-writer.js';
 import { startHealthServer, type Readiness } from './health-server.js';
@@ -113,9 +118,20 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     defaultRegion: config.defaultRegion,
     unknownRouteAction: config.unknownRouteAction,
   };
-  const check = (e164: string, names: string[]) => lists.checkEach(e164, names);
+  const screening = {
+    routes,
+    check: (e164: string, names: string[]) => lists.checkEach(e164, names),
+    checkCounting: (e164: string, names: string[], counters: CallCounter[]) => lists.checkCounting(e164, names, counters),
+    autoBlock: async (list: string, e164: string, expiresAt: number, reason: string) => {
+      await lists.add(list, [{ member: e164, expiresAt }], { by: AUTO_BLOCK_ACTOR, reason, source: AUTO_BLOCK_SOURCE });
+    },
+    settings: screeningSettings,
+    log,
+  };
 
   const campaigns = new CampaignStore(redis, config.redis.namespace);
+  const hours = new HoursStore(redis, config.redis.namespace);
+  const rules = { policy: (name: string) => hours.get(name), caps: new CapCounter(redis, config.redis.namespace) };
   const recordOutbound = async (outcome: AgentCallOutcome): Promise<void> => callLog.append(agentCallLogEntry(outcome));
 
   const app = new StasisApp({
@@ -124,7 +140,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     inbound: async (call) => {
       metrics.callsInFlight.inc();
       try {
-        const outcome = await handleInbound(call, { calls, routes, check, settings: screeningSettings, log });
+        const outcome = await handleInbound(call, { calls, ...screening });
         record(outcome);
       } finally {
         metrics.callsInFlight.dec();
@@ -138,6 +154,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
           events: ari,
           campaigns,
           lists,
+          rules,
           // Nobody rings yet while an agent's call is checked: the outbound deadline, not the inbound one.
           settings: { deadlineMs: DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, defaultRegion: config.defaultRegion },
           callerIds: new CallerIdPicker(redis, config.redis.namespace),
@@ -155,6 +172,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     namespace: config.redis.namespace,
     dial: createDialerLeg({ calls, events: ari, dialplan: ariDialplanCheck(rest, ownApp), log }),
     logger: log,
+    rules,
     defaultRegion: config.defaultRegion,
     leaseMs: config.dialer.leaseMs,
     reclaimIdleMs: config.dialer.reclaimIdleMs,
@@ -196,12 +214,14 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   );
   redisHealth.start();
   watch.start();
+  const auditTrim = new AuditTrim(redis, config.redis.namespace, log.child({ component: 'audit-trim' }));
+  auditTrim.start();
   log.info({ health: `${health.address.host}:${health.address.port}` }, 'health and metrics listening');
   const agi = config.agi === undefined ? undefined : await startAgi(config.agi);
   async function startAgi(listen: { host: string; port: number }): Promise<AgiServer> {
     const agiLog = log.child({ component: 'agi' });
     const handle = agiApp({
-      screening: { routes, check, settings: screeningSettings, log },
+      screening,
       recordCall: record,
       useFeature,
       lastCallers: new LastCallers(redis, config.redis.namespace),
@@ -275,6 +295,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       rest.close();
       redisHealth.stop();
       await watch.stop();
+      await auditTrim.stop();
       await callLog.close();
       await redis.quit().catch(() => redis.disconnect());
       await health.close();

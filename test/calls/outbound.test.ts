@@ -5,6 +5,9 @@ import { StasisApp } from '../../src/calls/stasis-app.js';
 import { ListStore } from '../../src/lists/store.js';
 import { applyCampaignChanges, parseDialplanTarget, type CampaignChanges } from '../../src/screening/campaign-syntax.js';
 import { CampaignStore } from '../../src/screening/campaigns.js';
+import { CapCounter } from '../../src/screening/caps.js';
+import { HoursStore } from '../../src/screening/hours/store.js';
+import type { AttemptRulesDeps } from '../../src/screening/outbound.js';
 import { testNamespace, testRedis } from '../helpers/redis.js';
 import { FakeCallControl, type FarEnd } from './fake-call-control.js';
 import { capturedLogger } from '../helpers/log-capture.js';
@@ -21,12 +24,15 @@ describe('agents dialling out through Stasis(callguard,outbound,<campaign>)', ()
   let namespace: string;
   let lists: ListStore;
   let campaigns: CampaignStore;
+  let rules: Omit<AttemptRulesDeps, 'lists'>;
 
   beforeAll(async () => {
     redis = testRedis();
     namespace = testNamespace();
     lists = new ListStore(redis, namespace);
     campaigns = new CampaignStore(redis, namespace);
+    const hours = new HoursStore(redis, namespace);
+    rules = { policy: (name) => hours.get(name), caps: new CapCounter(redis, namespace) };
     await lists.createList('dnc', { by: 'test' });
     await lists.add('dnc', [{ member: BLOCKED }], { by: 'test', reason: 'asked not to be called' });
     await campaign('sales');
@@ -61,6 +67,7 @@ describe('agents dialling out through Stasis(callguard,outbound,<campaign>)', ()
         events: calls,
         campaigns,
         lists,
+        rules,
         settings: { deadlineMs: 1_000, defaultRegion: 'DE' },
         log,
         graceMs: 50,
@@ -132,7 +139,7 @@ describe('agents dialling out through Stasis(callguard,outbound,<campaign>)', ()
     const { log } = capturedLogger();
     await handleAgentCall(
       { channelId: agent, dialled: CLEAR, campaignName: 'sales' },
-      { calls, events: calls, campaigns, lists, settings: { deadlineMs: 1_000, defaultRegion: 'DE' }, log },
+      { calls, events: calls, campaigns, lists, rules, settings: { deadlineMs: 1_000, defaultRegion: 'DE' }, log },
       async (outcome) => void recorded.push(outcome),
     );
     expect(calls.operations.some((op) => op.op === 'originate')).toBe(false);
@@ -207,5 +214,34 @@ describe('agents dialling out through Stasis(callguard,outbound,<campaign>)', ()
     app.onStasisStart({ channelId, callerNumber: '+4930555000', args: ['outbound', 'sales'], exten: '030 100002' });
     await app.drain();
     expect(seen).toEqual([{ channelId, dialled: '030 100002', campaignName: 'sales' }]);
+  });
+  describe('the compliance rules of the campaign', () => {
+    const NEW_YORK = '+12125550100';
+    /** 21:00 in New York */
+    const NY_21_00 = Date.parse('2026-11-24T02:00:00Z');
+
+    it('an agent calling outside the calling hours is refused: CALLGUARD_VERDICT outside-hours, the reason, and the campaign cause', async () => {
+      await campaign('us-sales', { hours: 'us', region: 'US', actions: { 'outside-hours': { type: 'hangup', cause: 17 } } });
+      const { calls, agent, recorded, done } = agentCall(NEW_YORK, { kind: 'answer' }, 'us-sales', { clock: () => NY_21_00 });
+      await done;
+      expect(calls.operations.some((op) => op.op === 'originate')).toBe(false);
+      expect(calls.channel(agent).hangupCause).toBe(17);
+      expect(calls.channel(agent).variables.get('CALLGUARD_VERDICT')).toBe('outside-hours');
+      expect(calls.channel(agent).variables.get('CALLGUARD_REASON')).toBe('outside calling hours (us, America/New_York)');
+      expect(agentCallLogEntry(recorded[0] as AgentCallOutcome)).toMatchObject({ verdict: 'outside-hours', action: 'hangup:17' });
+    });
+
+    it("an agent's calls count against the number's cap, and the call past it is refused capped", async () => {
+      const number = '+12125550177';
+      await campaign('capped', { region: 'US', maxPerNumber: { count: 1, windowMs: 86_400_000 } });
+      const first = agentCall(number, { kind: 'end', cause: 17 }, 'capped');
+      await first.done;
+      expect(first.calls.operations.some((op) => op.op === 'originate')).toBe(true);
+      const second = agentCall(number, { kind: 'answer' }, 'capped');
+      await second.done;
+      expect(second.calls.operations.some((op) => op.op === 'originate')).toBe(false);
+      expect(second.calls.channel(second.agent).variables.get('CALLGUARD_VERDICT')).toBe('capped');
+      expect(second.calls.channel(second.agent).hangupCause).toBe(21);
+    });
   });
 });

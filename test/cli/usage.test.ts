@@ -66,7 +66,7 @@ describe("commander's own errors: one callguard line on stderr, exit 2", () => {
     ['a required option left out', ['cancel', '+4930123456', '--list', 'dnc'], "callguard: required option '--reason <text>' not specified (see: callguard cancel --help)"],
     ['an unknown command', ['lsts'], "callguard: unknown command 'lsts' (did you mean lists?) (see: callguard --help)"],
     ['an unknown option', ['check', '+4930123456', '--list', 'dnc', '--regoin', 'DE'], "callguard: unknown option '--regoin' (did you mean --region?) (see: callguard check --help)"],
-    ['a value not among the choices', ['report', '--verdict', 'nope'], 'callguard: --verdict: "nope" is not one of blocked, allowed, clear, hidden, malformed, unavailable (see: callguard report --help)'],
+    ['a value not among the choices', ['report', '--verdict', 'nope'], 'callguard: --verdict: "nope" is not one of blocked, allowed, clear, hidden, malformed, unavailable, unverified, would-block, outside-hours, capped, no-consent (see: callguard report --help)'],
     ['a bad list name argument', ['list', 'rm', 'Bad'], 'callguard: <name>: "Bad" is not a list name: 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit (see: callguard list rm --help)'],
     ['an option without its value', ['add', '+4930123456', '--list'], "callguard: option '--list <name>' argument missing (see: callguard add --help)"],
   ])('%s', async (_what, args, line) => {

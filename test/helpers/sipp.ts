@@ -18,6 +18,8 @@ export interface CallParams {
   privacyId?: boolean;
   /** Adds `P-Asserted-Identity: <sip:<number>@127.0.0.1>`. */
   pAssertedIdentity?: string;
+  /** STIR/SHAKEN as a carrier reports it: `;verstat=<value>` on the P-Asserted-Identity URI. */
+  verstat?: string;
   /** The callguard route, sent as X-Callguard-Route ([from-test] in extensions.conf). */
   route?: string;
   /** Makes it an agent's outbound call for this campaign (X-Callguard-Campaign). */
@@ -48,7 +50,8 @@ const CALL_TIMEOUT_S = 30;
 function extraHeaders(params: CallParams): string {
   const lines: string[] = [];
   if (params.privacyId) lines.push('Privacy: id');
-  if (params.pAssertedIdentity) lines.push(`P-Asserted-Identity: <sip:${params.pAssertedIdentity}@127.0.0.1>`);
+  const verstat = params.verstat === undefined ? '' : `;verstat=${params.verstat}`;
+  if (params.pAssertedIdentity) lines.push(`P-Asserted-Identity: <sip:${params.pAssertedIdentity}@127.0.0.1${verstat}>`);
   if (params.route) lines.push(`X-Callguard-Route: ${params.route}`);
   if (params.campaign) lines.push(`X-Callguard-Campaign: ${params.campaign}`);
   if (params.screen) lines.push(`X-Callguard-Screen: ${params.screen}`);

@@ -10,7 +10,7 @@ describe.each(CHECK_MODES)('list lifecycle (checks %s)', (checkMode) => {
   it('a created list is listed, enabled, with who created it and when', async () => {
     await t.store.createList('dnc', ALICE);
     expect(await t.store.hasList('dnc')).toBe(true);
-    expect(await t.store.lists()).toEqual([{ name: 'dnc', enabled: true, createdAt: T0, createdBy: 'alice', size: 0, lost: 0 }]);
+    expect(await t.store.lists()).toEqual([{ name: 'dnc', enabled: true, createdAt: T0, createdBy: 'alice', size: 0, lost: 0, consent: false }]);
   });
 
   it('creating a list twice fails with list-exists and keeps the first', async () => {

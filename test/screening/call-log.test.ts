@@ -59,7 +59,10 @@ describe('call log', () => {
 
     const report = await readCallLog(redis, namespace, { verdict: 'blocked', route: 'support' });
     expect(report.entries.map((entry) => entry.channel)).toEqual(['1700000000.2', '1700000000.0']);
-    expect(report.counts).toEqual({ blocked: 2, allowed: 1, clear: 1, hidden: 1, malformed: 0, unavailable: 1 });
+    expect(report.counts).toEqual({
+      blocked: 2, allowed: 1, clear: 1, hidden: 1, malformed: 0, unavailable: 1,
+      unverified: 0, 'would-block': 0, 'outside-hours': 0, capped: 0, 'no-consent': 0,
+    });
     expect(report.total).toBe(6);
   });
 

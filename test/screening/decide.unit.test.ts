@@ -75,7 +75,7 @@ describe('decide', () => {
     const route = distinctRoute();
     const decision = decide(screening, route);
     expect(decision.verdict).toBe(screening.verdict);
-    expect(decision.action).toEqual(route.actions[screening.verdict]);
+    expect(decision.action).toEqual(route.actions[screening.verdict as Verdict]);
     expect(decision.variables).toEqual(variables);
   });
 

@@ -5,8 +5,21 @@ import { get, withQuery } from '../api.js';
 import { href } from '../router.js';
 import { Field, ProblemBox, Select, Time, useLoad, Verdict } from '../ui.js';
 
-const VERDICTS = ['blocked', 'allowed', 'clear', 'hidden', 'malformed', 'unavailable'] as const;
-const COLORS: Record<string, string> = { blocked: '#c62828', allowed: '#2e7d32', clear: '#546e7a', hidden: '#6a1b9a', malformed: '#ef6c00', unavailable: '#f9a825' };
+// The call log's verdicts (the API's LOGGED_VERDICTS): the screening ones, then what the compliance rules log.
+const VERDICTS = ['blocked', 'allowed', 'clear', 'hidden', 'malformed', 'unavailable', 'unverified', 'would-block', 'outside-hours', 'capped', 'no-consent'] as const;
+const COLORS: Record<string, string> = {
+  blocked: '#c62828',
+  allowed: '#2e7d32',
+  clear: '#546e7a',
+  hidden: '#6a1b9a',
+  malformed: '#ef6c00',
+  unavailable: '#f9a825',
+  unverified: '#ad1457',
+  'would-block': '#0277bd',
+  'outside-hours': '#4e342e',
+  capped: '#00838f',
+  'no-consent': '#5d4037',
+};
 /** The live feed keeps this many calls on the page. */
 const FEED_ROWS = 50;
 /** New live calls refresh the counts and the chart at most this often. */

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { isoTime } from '../../front-door/format.js';
 import { callJson } from '../../front-door/json-shapes.js';
 import { callsPerHour, HOUR_MS, type LoggedCall } from '../../screening/call-log.js';
-import { VERDICTS } from '../../screening/types.js';
+import { LOGGED_VERDICTS } from '../../screening/types.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { sinceOf } from '../input.js';
 import { invalid } from '../problem.js';
@@ -35,7 +35,7 @@ export function registerCallLog(app: ApiApp, context: ApiContext): void {
           'screened calls as they are logged, as server-sent events (text/event-stream): event "call", data as a call of /v1/report, id its call-log id; Last-Event-ID (or ?after=) replays the calls missed since, up to 1,000',
         querystring: Type.Object({
           after: Type.Optional(Type.String({ pattern: STREAM_ID.source, description: 'a call-log id: start after it (what Last-Event-ID does)' })),
-          verdict: Type.Optional(Type.Enum(VERDICTS)),
+          verdict: Type.Optional(Type.Enum(LOGGED_VERDICTS)),
           route: Type.Optional(Type.String({ pattern: NAME_PATTERN })),
         }),
         response: withProblems({ 200: Type.String({ description: 'text/event-stream' }) }, 422),

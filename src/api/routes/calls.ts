@@ -5,7 +5,7 @@ import { DEFAULT_REPORT_SCAN } from '../../dialer/campaign-report.js';
 import { DialRequestError, queueCall } from '../../dialer/queue-call.js';
 import { MAX_ALTERNATES, MAX_ATTRS_LENGTH, REQUEST_ID_PATTERN } from '../../dialer/request-fields.js';
 import { DEFAULT_REPORT_LIMIT, readCallLog } from '../../screening/call-log.js';
-import { VERDICTS } from '../../screening/types.js';
+import { LOGGED_VERDICTS } from '../../screening/types.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { normalize } from '../../numbers/index.js';
 import { atOf, regionOf, sinceOf } from '../input.js';
@@ -119,7 +119,7 @@ export function registerCalls(app: ApiApp, context: ApiContext): void {
         description: 'screened calls from the call log, newest first, with counts per verdict over the whole window',
         querystring: Type.Object({
           since: Type.Optional(Type.String({ maxLength: 40, description: '30m, 12h, 7d back, or an ISO 8601 time' })),
-          verdict: Type.Optional(Type.Enum(VERDICTS)),
+          verdict: Type.Optional(Type.Enum(LOGGED_VERDICTS)),
           route: Type.Optional(Type.String({ pattern: NAME_PATTERN })),
           number: Type.Optional(Type.String({ maxLength: 128, description: 'only calls of this number (E.164, or national with region)' })),
           region: Type.Optional(Type.String({ maxLength: 8 })),

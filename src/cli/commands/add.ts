@@ -1,9 +1,9 @@
-import type { Command } from 'commander';
 import type { CliIo } from '../context.js';
 import { expiryFrom, type Duration } from '../../front-door/duration.js';
 import { describeExpiry, isoTime, table } from '../../front-door/format.js';
 import { extensionNotes, readEntries } from '../../front-door/number-input.js';
-import { byOption, defaultActor, forOption, listOption, reasonOption, regionOption, untilOption } from '../options.js';
+import { Option, type Command } from 'commander';
+import { byOption, defaultActor, forOption, listOption, parseFreeText, reasonOption, regionOption, untilOption } from '../options.js';
 import { withContext } from '../with-context.js';
 import { requireReplicas } from '../replication.js';
 
@@ -14,6 +14,8 @@ interface AddOptions {
   until?: number;
   for?: Duration;
   region?: string;
+  ref?: string;
+  source?: string;
 }
 
 export function registerAdd(program: Command, io: CliIo): void {
@@ -27,6 +29,8 @@ export function registerAdd(program: Command, io: CliIo): void {
     .addOption(untilOption())
     .addOption(forOption())
     .addOption(regionOption())
+    .addOption(new Option('--ref <id>', "a reference to the record behind the entries: the consent's id in your CRM (a consent list needs one)").argParser(parseFreeText))
+    .addOption(new Option('--source <where>', 'where the entries come from, e.g. web-form or call (default: cli)').argParser(parseFreeText))
     .addHelpText(
       'after',
       `
@@ -36,6 +40,8 @@ added for a time and then again without --until/--for becomes forever.
 With Redis Sentinel or Cluster the add waits until a replica holds it (see
 --redis-wait-replicas): exit 5 when none confirmed it within a second, the entry is
 live but a failover could lose it; adding again is safe.
+A list that records consent (list set <name> --consent) takes entries only with
+--ref: the reference and source are kept with the entry (show) and in its audit.
 
 Examples:
   $ callguard add +4930123456 --list dnc --reason "asked not to be called"
@@ -43,6 +49,7 @@ Examples:
   $ callguard add '+1900*' --list premium --reason "premium-rate range"
   $ callguard add +4915112345678 --list harassment --for 30d
   $ callguard add +4915112345678 --list harassment --until 2026-12-31T18:00:00Z
+  $ callguard add +4930123456 --list consent-de --ref crm-4711 --source web-form --reason "newsletter opt-in"
 
 JSON: {"list","added","extended","unchanged","expiresAt":ISO|null,
        "entries":[{"input","member","kind":"exact|prefix"}],
@@ -58,7 +65,12 @@ JSON: {"list","added","extended","unchanged","expiresAt":ISO|null,
         const result = await store.add(
           options.list,
           entries.map((entry) => ({ member: entry.member, expiresAt })),
-          { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' },
+          {
+            by: options.by ?? defaultActor(),
+            reason: options.reason,
+            source: options.source ?? 'cli',
+            ...(options.ref === undefined ? {} : { ref: options.ref }),
+          },
         );
         context.print(
           [

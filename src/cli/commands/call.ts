@@ -4,6 +4,7 @@ import { DialRequestError, queueCall } from '../../dialer/queue-call.js';
 import { MAX_ALTERNATES, MAX_ATTRS_LENGTH, REQUEST_ID_PATTERN } from '../../dialer/request-fields.js';
 import { isCampaignName } from '../../screening/campaign.js';
 import { CampaignStore } from '../../screening/campaigns.js';
+import { HoursStore } from '../../screening/hours/store.js';
 import type { CliIo } from '../context.js';
 import { AT_PAST_GRACE_MS, firstAttemptFrom, parseDurationOrTime } from '../../front-door/duration.js';
 import { CliError, UsageError } from '../../front-door/errors.js';
@@ -45,7 +46,9 @@ The request goes to a Redis stream that serve reads (other systems may write to 
 directly: docs/outbound.md). Each attempt checks the number against the campaign's
 block lists as they are then; see the outcomes with: callguard campaign report <name>
 An --at time in the past is refused (exit 2), except within ${humanSpan(AT_PAST_GRACE_MS)} of now (clocks
-differ a little): that means now.
+differ a little): that means now. An --at outside the campaign's calling hours at the
+callee (campaign set --hours) is moved to the next window start, and said so.
+--attr tz=<zone> gives the callee's time zone when the number does not tell it.
 
 Examples:
   $ callguard call +4930123456 --campaign sales
@@ -58,7 +61,7 @@ With --alt, attempt 1 dials the number, attempt 2 the first --alt, and so on in 
 attempt; a blocked alternate is passed over, and a block on the first number stops
 them all (BLACKLISTED).
 
-JSON: {"request","entry","campaign","number","e164","alternates":[...],"at":ISO|null}`,
+JSON: {"request","entry","campaign","number","e164","alternates":[...],"at":ISO|null,"movedFrom":ISO|null}`,
     )
     .action(async (number: string, options: CallOptions, command: Command) => {
       const at = firstAttemptFrom(options.at, Date.now());
@@ -68,31 +71,38 @@ JSON: {"request","entry","campaign","number","e164","alternates":[...],"at":ISO|
         if (lookup.kind === 'missing') throw new CliError(`no campaign named ${options.campaign} (see: callguard campaign list)`);
         if (lookup.kind === 'invalid') throw new CliError(`campaign ${options.campaign} is stored but invalid: ${lookup.reason}`);
         let queued;
+        const hours = new HoursStore(redis, context.namespace);
         try {
-          queued = await queueCall(new DialQueue(redis, context.namespace), {
-            campaign: lookup.campaign,
-            number,
-            attrs: options.attr,
-            ...(options.alt.length === 0 ? {} : { alternates: options.alt }),
-            ...(options.region === undefined ? {} : { region: options.region }),
-            ...(at === undefined ? {} : { at }),
-            ...(options.id === undefined ? {} : { id: options.id }),
-          });
+          queued = await queueCall(
+            new DialQueue(redis, context.namespace),
+            {
+              campaign: lookup.campaign,
+              number,
+              attrs: options.attr,
+              ...(options.alt.length === 0 ? {} : { alternates: options.alt }),
+              ...(options.region === undefined ? {} : { region: options.region }),
+              ...(at === undefined ? {} : { at }),
+              ...(options.id === undefined ? {} : { id: options.id }),
+            },
+            (policy) => hours.get(policy),
+          );
         } catch (error) {
           if (error instanceof DialRequestError) throw new UsageError(callErrorMessage(error, number, options));
           throw error;
         }
         const { request, entry } = queued;
-        const when = at === undefined ? 'now' : `at ${isoTime(at)}`;
+        const when = queued.at === undefined ? 'now' : `at ${isoTime(queued.at)}`;
+        const moved = queued.movedFrom === undefined ? '' : ` (moved from ${isoTime(queued.movedFrom)}: outside calling hours ${lookup.campaign.hours ?? ''})`;
         const then = queued.alternates.length === 0 ? '' : ` (then ${queued.alternates.join(', ')} in turn)`;
-        context.print(`queued request ${request}: campaign ${options.campaign} calls ${queued.e164}${then} ${when}`, {
+        context.print(`queued request ${request}: campaign ${options.campaign} calls ${queued.e164}${then} ${when}${moved}`, {
           request,
           entry,
           campaign: options.campaign,
           number,
           e164: queued.e164,
           alternates: queued.alternates,
-          at: isoTime(at),
+          at: isoTime(queued.at),
+          movedFrom: isoTime(queued.movedFrom),
         });
         const note = extensionNote(number, queued.e164);
         if (note !== undefined) io.err(`callguard: note: ${note}`);
@@ -123,7 +133,7 @@ function parseRequestId(text: string): string {
 
 /** The CLI's words for a request that cannot be queued: its flags, and how to give a missing region. */
 function callErrorMessage(error: DialRequestError, number: string, options: CallOptions): string {
-  if (error.field === 'attrs') return `--attr values exceed ${MAX_ATTRS_LENGTH} characters in all`;
+  if (error.field === 'attrs') return error.why === undefined ? `--attr values exceed ${MAX_ATTRS_LENGTH} characters in all` : `--attr ${error.message}`;
   if (error.field === 'alternates') return `--alt given ${options.alt.length} times; at most ${MAX_ALTERNATES}`;
   if (error.why === undefined) return error.message;
   const hint = `give the campaign a region (callguard campaign set ${options.campaign} --region DE) or use --region`;

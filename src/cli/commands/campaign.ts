@@ -22,6 +22,10 @@ import {
   type CampaignChanges,
 } from '../../screening/campaign-syntax.js';
 import { CampaignStore } from '../../screening/campaigns.js';
+import { isPolicyName } from '../../screening/hours/policy.js';
+import { HoursStore } from '../../screening/hours/store.js';
+import { formatObserve, parseObserve, type Observe } from '../../screening/observe.js';
+import { formatRate, parseRate, type Rate } from '../../screening/rate.js';
 import { missingLists, setCampaign, type SetOutcome } from '../../screening/settings.js';
 import type { Action } from '../../screening/types.js';
 import {
@@ -37,7 +41,7 @@ import { CliError } from '../../front-door/errors.js';
 import { count, fields, isoTime, table } from '../../front-door/format.js';
 import { setUsageError } from '../set-errors.js';
 import { campaignJson, resultJson } from '../../front-door/json-shapes.js';
-import { byOption, defaultActor, parseListName, parseListNames, parseRegion } from '../options.js';
+import { byOption, defaultActor, parseListName, parseListNames, parseRegion, syntaxOption } from '../options.js';
 import { withContext } from '../with-context.js';
 
 
@@ -59,6 +63,13 @@ interface CampaignSetOptions extends ContextCheckFlags {
   onHidden?: Action;
   onMalformed?: Action;
   onUnavailable?: Action;
+  onOutsideHours?: Action;
+  onCapped?: Action;
+  onNoConsent?: Action;
+  hours?: string | false;
+  maxPerNumber?: Rate | false;
+  requireConsent?: string | false;
+  observe?: Observe | false;
   allowMissingLists?: boolean;
   by?: string;
 }
@@ -68,6 +79,9 @@ const ACTION_OPTION: Record<NotDialledVerdict, keyof CampaignSetOptions> = {
   hidden: 'onHidden',
   malformed: 'onMalformed',
   unavailable: 'onUnavailable',
+  'outside-hours': 'onOutsideHours',
+  capped: 'onCapped',
+  'no-consent': 'onNoConsent',
 };
 
 export function registerCampaign(program: Command, io: CliIo): void {
@@ -119,6 +133,17 @@ attempt; serve needs no restart. Syntax and semantics: docs/outbound.md`,
     .addOption(actionOption('hidden', 'hangup:28'))
     .addOption(actionOption('malformed', 'hangup:28'))
     .addOption(actionOption('unavailable', 'hangup:34'))
+    .addOption(new Option('--hours <policy>', 'calling hours at the callee: us, au or a policy of callguard hours; outside them nothing is dialled').argParser(parsePolicyName))
+    .addOption(new Option('--no-hours', 'no calling-hours policy'))
+    .addOption(new Option('--max-per-number <calls/window>', 'at most so many attempts to one number within the window, across all campaigns, e.g. 3/24h').argParser(syntaxOption(parseRate)))
+    .addOption(new Option('--no-max-per-number', 'no cap per number'))
+    .addOption(new Option('--require-consent <list>', 'dial only numbers on this consent list (callguard list set <list> --consent)').argParser(parseListName))
+    .addOption(new Option('--no-require-consent', 'dial without a consent list'))
+    .addOption(new Option('--observe <lists|all>', "record would-block for these lists (or every rule) but dial anyway").argParser(syntaxOption(parseObserve)))
+    .addOption(new Option('--no-observe', 'enforce every rule'))
+    .addOption(actionOption('outside-hours', 'hangup:21'))
+    .addOption(actionOption('capped', 'hangup:21'))
+    .addOption(actionOption('no-consent', 'hangup:21'))
     .option('--allow-missing-lists', 'save even when a block list does not exist yet; NOTHING is dialled until it does')
     .addOption(byOption())
     .addOption(allowMissingContextOption())
@@ -133,6 +158,14 @@ Endpoint placeholders: \${NUMBER} (E.164, +4930123456), \${DIGITS} (4930123456),
 --on-* actions are for agents dialling out through Stasis(callguard,outbound,<campaign>):
 hangup:<cause> or announce:<sound>[:<cause>], as for routes.
 
+Compliance (docs/compliance.md; a tool, not legal advice):
+  --hours us           US federal 8:00-21:00 at the callee, with state rules (FL 20:00...);
+                       au: Australia's weekday/Saturday windows and national holidays;
+                       outside the window: OUTSIDE_HOURS, due again at the next window start
+  --max-per-number 3/24h   a 4th attempt within 24 h (any campaign) waits: CAPPED
+  --require-consent <list> a number not on it is never dialled: NO_CONSENT
+  --observe all|<lists>    computed and recorded as would-block, dialled all the same
+
 --context is checked against Asterisk's dialplan when ARI_USERNAME and ARI_PASSWORD are
 set (ARI_URL, default http://127.0.0.1:8088): a context it lacks is refused, since every
 answered callee would be hung up on. serve checks it again before each dial.
@@ -144,6 +177,8 @@ Examples:
   $ callguard campaign set sales --max-concurrent 20
   $ callguard campaign set sales --retry failed=none --dial-timeout 45s
   $ callguard campaign set sales --on-blocked announce:custom/do-not-call:rejected
+  $ callguard campaign set us-leads --hours us --max-per-number 3/24h
+  $ callguard campaign set de-promo --require-consent consent-de --observe national-dnc
 
 JSON: {"created":bool,"campaign":{...as campaign show}}`,
     )
@@ -155,10 +190,12 @@ JSON: {"created":bool,"campaign":{...as campaign show}}`,
         const contextWarnings = changes.agent === undefined ? [] : await checkCampaignContext(changes.agent, options, process.env);
         let outcome: SetOutcome<Campaign>;
         try {
+          const hours = new HoursStore(await context.redis(), context.namespace);
           outcome = await setCampaign(campaigns, await context.store(), name, changes, {
             allowMissingLists: Boolean(options.allowMissingLists),
             at: Date.now(),
             by: options.by ?? defaultActor(),
+            policies: (policy) => hours.get(policy),
           });
         } catch (error) {
           throw await setUsageError(error, context);
@@ -202,7 +239,7 @@ JSON: {"campaign":{"name","block":[...],"region":CC|null,"endpoint","callerId":s
     .action(async (name: string, _options: unknown, command: Command) =>
       withContext(command, io, async (context) => {
         const found = await readCampaign(context, name);
-        const missing = await missingLists(await context.store(), found.block);
+        const missing = await missingLists(await context.store(), [...found.block, ...(found.requireConsent === undefined ? [] : [found.requireConsent])]);
         const counts = await new DialQueue(await context.redis(), context.namespace).counts(name);
         context.print(
           describeCampaign(found, missing, [
@@ -267,8 +304,8 @@ Examples:
   $ callguard campaign report sales --outcome BLACKLISTED --json
 
 JSON: {"campaign","attempts":[{"request","number","e164","attempt","outcome","list","member",
-       "reason","at","final","retryAt","attrs"}],"totals":{"ANSWERED":n,...},
-       "finished":{"ANSWERED":n,...},"waiting":n,"inFlight":n}`,
+       "reason","at","final","retryAt","wouldBlock","attrs"}],"totals":{"ANSWERED":n,...},
+       "finished":{"ANSWERED":n,...},"wouldBlock":{"BLACKLISTED":n,...},"waiting":n,"inFlight":n}`,
     )
     .action(async (name: string, options: { since?: (now: number) => number; outcome?: AttemptOutcome; limit: number }, command: Command) =>
       withContext(command, io, async (context) => {
@@ -277,21 +314,31 @@ JSON: {"campaign","attempts":[{"request","number","e164","attempt","outcome","li
           ...(options.outcome === undefined ? {} : { outcome: options.outcome }),
           ...(options.since === undefined ? {} : { since: options.since(Date.now()) }),
         });
-        const { attempts: shown, totals, finished, ...counts } = report;
+        const { attempts: shown, totals, finished, wouldBlock, ...counts } = report;
         const lines =
           shown.length === 0
             ? [`no attempts of campaign ${name}${options.since ? ' in that time' : ''}`]
             : [
                 ...table(
                   ['TIME', 'REQUEST', 'NUMBER', 'TRY', 'OUTCOME', 'LIST', 'REASON', 'NEXT'],
-                  shown.map((r) => [isoTime(r.at) ?? '', r.request, r.e164 ?? r.number, String(r.attempt), r.outcome, r.list, r.reason, r.final ? 'final' : (isoTime(r.retryAt) ?? '')]),
+                  shown.map((r) => [
+                    isoTime(r.at) ?? '',
+                    r.request,
+                    r.e164 ?? r.number,
+                    String(r.attempt),
+                    r.wouldBlock === undefined ? r.outcome : `${r.outcome} (would-block: ${r.wouldBlock})`,
+                    r.list,
+                    r.reason,
+                    r.final ? 'final' : (isoTime(r.retryAt) ?? ''),
+                  ]),
                 ),
                 '',
                 `totals: ${formatCounts(totals)}`,
                 `finished requests: ${formatCounts(finished)}`,
+                ...(Object.keys(wouldBlock).length === 0 ? [] : [`would-block (observe mode, dialled): ${formatCounts(wouldBlock)}`]),
               ];
         lines.push(`waiting: ${counts.waiting}, dialling: ${counts.inFlight}`);
-        context.print(lines, { campaign: name, attempts: shown.map(resultJson), totals, finished, ...counts });
+        context.print(lines, { campaign: name, attempts: shown.map(resultJson), totals, finished, wouldBlock, ...counts });
       }),
     );
 }
@@ -303,15 +350,9 @@ function parseCampaignName(name: string): string {
   return name;
 }
 
-function syntaxOption<T>(parse: (text: string) => T): (text: string) => T {
-  return (text) => {
-    try {
-      return parse(text);
-    } catch (error) {
-      if (error instanceof CampaignSyntaxError || error instanceof ActionSyntaxError) throw new InvalidArgumentError(error.message);
-      throw error;
-    }
-  };
+function parsePolicyName(name: string): string {
+  if (!isPolicyName(name)) throw new InvalidArgumentError(`"${name}" is not a calling-hours policy name (see: callguard hours list)`);
+  return name;
 }
 
 function delayOption(text: string): number {
@@ -356,6 +397,10 @@ function changesFrom(options: CampaignSetOptions): CampaignChanges {
   if (options.maxConcurrent !== undefined) changes.maxConcurrent = options.maxConcurrent;
   if (options.fail !== undefined) changes.fail = options.fail;
   if (options.unavailableRetry !== undefined) changes.unavailableRetryMs = options.unavailableRetry;
+  if (options.hours !== undefined) changes.hours = options.hours === false ? null : options.hours;
+  if (options.maxPerNumber !== undefined) changes.maxPerNumber = options.maxPerNumber === false ? null : options.maxPerNumber;
+  if (options.requireConsent !== undefined) changes.requireConsent = options.requireConsent === false ? null : options.requireConsent;
+  if (options.observe !== undefined) changes.observe = options.observe === false ? null : options.observe;
   const actions: Partial<Record<NotDialledVerdict, Action>> = {};
   for (const verdict of NOT_DIALLED_VERDICTS) {
     const action = options[ACTION_OPTION[verdict]] as Action | undefined;
@@ -396,6 +441,10 @@ function describeCampaign(campaign: Campaign, missing: string[], extra: [string,
     ['retry', formatRetrySpec(campaign.retry)],
     ['max concurrent', String(campaign.maxConcurrent)],
     ['lists unreadable', campaign.fail === 'closed' ? `not dialled, tried again after ${formatDelay(campaign.unavailableRetryMs)}` : 'dialled (fails open)'],
+    ['calling hours', campaign.hours ?? 'none'],
+    ['max per number', campaign.maxPerNumber === undefined ? 'none' : `${formatRate(campaign.maxPerNumber)} (every campaign's attempts count)`],
+    ['consent', campaign.requireConsent === undefined ? 'not required' : `required: list ${missing.includes(campaign.requireConsent) ? `${campaign.requireConsent} (missing: nothing is dialled)` : campaign.requireConsent}`],
+    ['observe', formatObserve(campaign.observe)],
     ...NOT_DIALLED_VERDICTS.map((verdict): [string, string] => [`agent on ${verdict}`, describeAction(campaign.actions[verdict])]),
     ['updated', campaign.updatedAt === undefined ? undefined : `${isoTime(campaign.updatedAt)} by ${campaign.updatedBy ?? 'unknown'}`],
     ...extra,

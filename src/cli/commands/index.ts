@@ -7,6 +7,7 @@ import { registerCampaign } from './campaign.js';
 import { registerCancel } from './cancel.js';
 import { registerCheck } from './check.js';
 import { registerExport } from './export.js';
+import { registerHours } from './hours.js';
 import { registerImport } from './import.js';
 import { registerList } from './list.js';
 import { registerLists } from './lists.js';
@@ -30,6 +31,7 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerRoute(program, io);
   registerReport(program, io);
   registerCampaign(program, io);
+  registerHours(program, io);
   registerCall(program, io);
   registerServe(program, io);
   registerApi(program, io);

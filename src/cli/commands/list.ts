@@ -1,15 +1,22 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { configureList, type ListSettingChanges } from '../../lists/list-settings.js';
 import { noSuchList } from '../../lists/names.js';
 import { assertRemovable, ListInUseError, removeList, type ListUse } from '../../screening/list-removal.js';
 import type { CliContext, CliIo } from '../context.js';
+import { addDuration, parseDuration } from '../../front-door/duration.js';
 import { CliError, UsageError } from '../../front-door/errors.js';
-import { count } from '../../front-door/format.js';
+import { count, retentionText } from '../../front-door/format.js';
 import { byOption, defaultActor, parseListName, reasonOption } from '../options.js';
 import { withContext } from '../with-context.js';
 
 interface ListChangeOptions {
   by?: string;
   reason?: string;
+}
+
+interface ListSettingOptions extends ListChangeOptions {
+  consent?: boolean;
+  auditRetention?: number | null;
 }
 
 interface ListRemoveOptions extends ListChangeOptions {
@@ -51,23 +58,66 @@ JSON: {"list":"dnc","action":"created|removed|enabled|disabled"}`,
     );
 
   for (const sub of SUBCOMMANDS) {
-    list
+    const command = list
       .command(sub.name)
       .description(sub.description)
       .argument('<name>', 'the list', parseListName)
       .addOption(byOption())
       .addOption(reasonOption('why, kept in the audit stream'))
-      .addHelpText('after', `\nExample:\n  $ callguard list ${sub.example}`)
-      .action(async (name: string, options: ListChangeOptions, command: Command) =>
-        withContext(command, io, async (context) => {
-          const store = await context.store();
-          const actor = { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' };
-          if (sub.action === 'created') await store.createList(name, actor);
-          else await store.setEnabled(name, sub.action === 'enabled', actor);
-          context.print(`list ${name} ${sub.action}`, { list: name, action: sub.action });
-        }),
-      );
+      .addHelpText('after', `\nExample:\n  $ callguard list ${sub.example}`);
+    if (sub.action === 'created') addSettingOptions(command, false);
+    command.action(async (name: string, options: ListSettingOptions, command: Command) =>
+      withContext(command, io, async (context) => {
+        const store = await context.store();
+        const actor = { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' };
+        if (sub.action === 'created') await store.createList(name, actor);
+        else await store.setEnabled(name, sub.action === 'enabled', actor);
+        const changes = settingChanges(options);
+        const settings = changes === undefined ? undefined : await configureList(await context.redis(), context.namespace, name, changes, actor);
+        context.print([`list ${name} ${sub.action}`, ...(settings === undefined ? [] : [describeSettings(name, settings)])], {
+          list: name,
+          action: sub.action,
+          ...(settings === undefined ? {} : settingsJson(settings)),
+        });
+      }),
+    );
   }
+
+  const set = list
+    .command('set')
+    .description("change a list's settings: whether it records consent, how long its audit is kept")
+    .argument('<name>', 'the list', parseListName)
+    .addOption(byOption())
+    .addOption(reasonOption('why, kept in the audit stream'))
+    .addHelpText(
+      'after',
+      `
+A consent list (Germany's §7a UWG: documented prior consent, kept 5 years after each
+use) takes entries only with --ref (add --ref <id> --source web-form), a campaign can
+require it (campaign set <c> --require-consent <list>), and its audit is kept forever or
+at least 5 years. Other lists keep their audit forever unless given a retention; serve
+trims older events every hour.
+
+Examples:
+  $ callguard list set consent-de --consent
+  $ callguard list set harassment --audit-retention 1y
+  $ callguard list set consent-de --audit-retention 6y --reason "policy 2027"
+
+JSON: {"list","action":"configured","consent":bool,"auditRetention":"5y"|null,"changed":n}`,
+    );
+  addSettingOptions(set, true);
+  set.action(async (name: string, options: ListSettingOptions, command: Command) =>
+    withContext(command, io, async (context) => {
+      const changes = settingChanges(options);
+      if (changes === undefined) throw new UsageError('list set: give --consent, --no-consent or --audit-retention; nothing was changed');
+      const actor = { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' };
+      const settings = await configureList(await context.redis(), context.namespace, name, changes, actor);
+      context.print(
+        settings.changed === 0 ? `list ${name} unchanged: ${describeSettings(name, settings)}` : describeSettings(name, settings),
+        { list: name, action: 'configured', ...settingsJson(settings), changed: settings.changed },
+      );
+    }),
+  );
 
   list
     .command('rm')
@@ -169,3 +219,40 @@ JSON: {"list","action":"recounted","sizeBefore":n|null,"size":n}`,
       }),
     );
 }
+
+function addSettingOptions(command: Command, negatable: boolean): void {
+  command
+    .addOption(new Option('--consent', 'the list records consent: adds need --ref, its audit is kept at least 5 years'))
+    .addOption(new Option('--audit-retention <span>', 'keep audit events this long (30d, 1y, 5y) or forever (default)').argParser(parseRetention));
+  if (negatable) command.addOption(new Option('--no-consent', 'the list records no consent'));
+}
+
+/** `5y`, `30d` as ms; `forever` as null. */
+function parseRetention(text: string): number | null {
+  if (text.trim().toLowerCase() === 'forever') return null;
+  try {
+    const now = Date.now();
+    return addDuration(now, parseDuration(text)) - now;
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw new InvalidArgumentError(`${error.message}, or forever`);
+    throw error;
+  }
+}
+
+function settingChanges(options: ListSettingOptions): ListSettingChanges | undefined {
+  if (options.consent === undefined && options.auditRetention === undefined) return undefined;
+  return {
+    ...(options.consent === undefined ? {} : { consent: options.consent }),
+    ...(options.auditRetention === undefined ? {} : { auditRetentionMs: options.auditRetention }),
+  };
+}
+
+function describeSettings(name: string, settings: { consent: boolean; auditRetentionMs?: number }): string {
+  const audit = settings.auditRetentionMs === undefined ? 'audit kept forever' : `audit kept ${retentionText(settings.auditRetentionMs)}`;
+  return `list ${name}: ${settings.consent ? 'records consent (adds need --ref)' : 'no consent list'}, ${audit}`;
+}
+
+function settingsJson(settings: { consent: boolean; auditRetentionMs?: number }): { consent: boolean; auditRetention: string | null } {
+  return { consent: settings.consent, auditRetention: settings.auditRetentionMs === undefined ? null : retentionText(settings.auditRetentionMs) };
+}
+

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../context.js';
-import { isoTime, table } from '../../front-door/format.js';
+import { isoTime, retentionText, table } from '../../front-door/format.js';
 import { withContext } from '../with-context.js';
 
 export function registerLists(program: Command, io: CliIo): void {
@@ -19,8 +19,9 @@ Examples:
   $ callguard lists
   $ callguard lists --json | jq -r '.lists[].name'
 
-JSON: {"lists":[{"name","enabled","size","lost","createdAt","createdBy"}]}
-      lost: entries the list should hold but Redis no longer has (0 when whole)`,
+JSON: {"lists":[{"name","enabled","size","lost","createdAt","createdBy","consent","auditRetention"}]}
+      lost: entries the list should hold but Redis no longer has (0 when whole)
+      consent: the list records consent (list set --consent); auditRetention: "1y", null = forever`,
     )
     .action(async (_options: unknown, command: Command) =>
       withContext(command, io, async (context) => {
@@ -32,7 +33,12 @@ JSON: {"lists":[{"name","enabled","size","lost","createdAt","createdBy"}]}
           lost: list.lost,
           createdAt: isoTime(list.createdAt),
           createdBy: list.createdBy,
+          consent: list.consent,
+          auditRetention: list.auditRetentionMs === undefined ? null : retentionText(list.auditRetentionMs),
         }));
+        const notes = rows
+          .filter((row) => row.consent || row.auditRetention !== null)
+          .map((row) => `${row.name}: ${row.consent ? 'records consent, ' : ''}audit kept ${row.auditRetention ?? 'forever'}`);
         const warnings = rows
           .filter((row) => row.lost > 0)
           .map(
@@ -48,6 +54,7 @@ JSON: {"lists":[{"name","enabled","size","lost","createdAt","createdBy"}]}
                   ['LIST', 'ENABLED', 'SIZE', 'CREATED', 'BY'],
                   rows.map((row) => [row.name, row.enabled ? 'yes' : 'no', String(row.size), row.createdAt ?? '', row.createdBy]),
                 ),
+                ...notes,
                 ...warnings,
               ],
           { lists: rows },

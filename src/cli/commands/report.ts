@@ -1,7 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { readCallLog, DEFAULT_REPORT_LIMIT, type LoggedCall } from '../../screening/call-log.js';
 import { isRouteName } from '../../screening/route.js';
-import { VERDICTS, type Verdict } from '../../screening/types.js';
+import { ATTESTATIONS, VERIFICATIONS } from '../../screening/stir-shaken.js';
+import { LOGGED_VERDICTS, VERDICTS, type LoggedVerdict } from '../../screening/types.js';
 import type { CliIo } from '../context.js';
 import { parseDurationOrTime } from '../../front-door/duration.js';
 import { count, isoTime, table } from '../../front-door/format.js';
@@ -13,7 +14,7 @@ const MAX_LIMIT = 100_000;
 
 interface ReportOptions {
   since?: (now: number) => number;
-  verdict?: Verdict;
+  verdict?: LoggedVerdict;
   route?: string;
   limit: number;
 }
@@ -25,7 +26,7 @@ export function registerReport(program: Command, io: CliIo): void {
     .addOption(
       new Option('--since <when>', 'only calls of the last 30m, 12h, 7d... or since an ISO 8601 time').argParser(parseSince),
     )
-    .addOption(new Option('--verdict <verdict>', 'only calls with this verdict').choices([...VERDICTS]))
+    .addOption(new Option('--verdict <verdict>', 'only calls with this verdict').choices([...LOGGED_VERDICTS]))
     .addOption(new Option('--route <name>', 'only calls of this inbound route').argParser(parseRouteFilter))
     .addOption(
       new Option('--limit <n>', 'show at most n calls (the counts cover all)')
@@ -44,10 +45,16 @@ Examples:
   $ callguard report --since 7d --verdict blocked --route support
   $ callguard report --since 2026-11-01 --json | jq '.counts'
 
-JSON: {"since":ISO|null,"total":n,"counts":{"blocked":n,...},
+Verdicts beside those of routes: would-block (a rule in observe mode would have blocked;
+the call went on as clear), unverified (STIR/SHAKEN), and for agents' outbound calls
+outside-hours, capped, no-consent. STIR/SHAKEN verification and attestation, where the
+call reported them, are counted on a line of their own.
+
+JSON: {"since":ISO|null,"total":n,"counts":{"blocked":n,...,"would-block":n,...},
+       "stir":{"verification":{"passed":n,"failed":n,"not-verified":n},"attestation":{"A":n,"B":n,"C":n}},
        "calls":[{"id","time","channel","direction","raw","e164","presentation","route",
-                 "campaign","verdict","list","reason","action","outcome","feature",
-                 "endpoint","via","decisionMs"}]}
+                 "campaign","verdict","wouldBe","list","reason","action","outcome",
+                 "verification","attestation","feature","endpoint","via","decisionMs"}]}
 An ACTION marked "(caller gone)" was decided, but the caller hung up before it ran
 to its end ("outcome":"caller-gone"; "done" when it did, null in older entries).
 A route marked "(agi)" was screened over FastAGI. DIRECTION feature: an agent's *9
@@ -65,7 +72,18 @@ wrote to and ACTION list:<list>, cancel:<list> or why nothing changed (not-permi
           ...(options.route === undefined ? {} : { route: options.route }),
         });
         const window = since === undefined ? '' : ` since ${isoTime(since)}`;
-        const counts = VERDICTS.map((verdict) => `${verdict} ${report.counts[verdict]}`).join(' · ');
+        // The route verdicts always, the others when any call had them.
+        const counts = LOGGED_VERDICTS.filter((verdict) => (VERDICTS as readonly string[]).includes(verdict) || report.counts[verdict] > 0)
+          .map((verdict) => `${verdict} ${report.counts[verdict]}`)
+          .join(' · ');
+        const verified = VERIFICATIONS.reduce((sum, verification) => sum + report.stir.verification[verification], 0);
+        const stir =
+          verified === 0
+            ? []
+            : [
+                `stir/shaken: ${VERIFICATIONS.map((verification) => `${verification} ${report.stir.verification[verification]}`).join(' · ')}` +
+                  ` (attestation ${ATTESTATIONS.map((level) => `${level} ${report.stir.attestation[level]}`).join(' · ')})`,
+              ];
         const lines =
           report.entries.length === 0
             ? [`no ${options.verdict === undefined ? '' : `${options.verdict} `}calls${window}`]
@@ -75,7 +93,7 @@ wrote to and ACTION list:<list>, cancel:<list> or why nothing changed (not-permi
                 report.entries.map((call) => [
                   isoTime(call.time) ?? '',
                   call.direction,
-                  call.verdict,
+                  call.wouldBe === undefined ? call.verdict : `${call.verdict} (${call.wouldBe})`,
                   call.e164,
                   printable(call.raw),
                   routeColumn(call),
@@ -86,10 +104,11 @@ wrote to and ACTION list:<list>, cancel:<list> or why nothing changed (not-permi
                   call.reason,
                 ]),
               );
-        context.print([...lines, '', `${count(report.total, 'call', 'calls')}${window}: ${counts}`], {
+        context.print([...lines, '', `${count(report.total, 'call', 'calls')}${window}: ${counts}`, ...stir], {
           since: isoTime(since),
           total: report.total,
           counts: report.counts,
+          stir: report.stir,
           calls: report.entries.map(callJson),
         });
       }),

@@ -1,6 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ActionSyntaxError, causeName, formatAction, parseAction } from '../../screening/actions.js';
+import { autoBlockLists, formatAutoBlock, MAX_AUTO_BLOCK_RULES, parseAutoBlock, type AutoBlockRule } from '../../screening/auto-block.js';
+import { formatObserve, parseObserve, type Observe } from '../../screening/observe.js';
 import { isRouteName, type RouteChanges } from '../../screening/route.js';
+import { ATTESTATIONS, type Attestation } from '../../screening/stir-shaken.js';
 import { RouteStore } from '../../screening/routes.js';
 import { missingLists, setRoute, type SetOutcome } from '../../screening/settings.js';
 import { VERDICTS, type Action, type Route, type Verdict } from '../../screening/types.js';
@@ -9,7 +12,7 @@ import { CliError } from '../../front-door/errors.js';
 import { setUsageError } from '../set-errors.js';
 import { fields, isoTime, table } from '../../front-door/format.js';
 import { routeJson } from '../../front-door/json-shapes.js';
-import { byOption, defaultActor, parseListNames, parseRegion } from '../options.js';
+import { byOption, defaultActor, parseListNames, parseRegion, syntaxOption } from '../options.js';
 import { withContext } from '../with-context.js';
 
 const MAX_VIP_PRIORITY = 1_000_000;
@@ -26,6 +29,12 @@ interface RouteSetOptions {
   onHidden?: Action;
   onMalformed?: Action;
   onUnavailable?: Action;
+  autoBlock?: AutoBlockRule[] | false;
+  onUnverified?: Action;
+  minAttestation?: Attestation | false;
+  /** false with --no-stir */
+  stir?: boolean;
+  observe?: Observe | false;
   allowMissingLists?: boolean;
   by?: string;
 }
@@ -75,6 +84,16 @@ Syntax of actions, verdicts and channel variables: docs/routes.md`,
     .addOption(actionOption('hidden', 'continue:anonymous,s,1'))
     .addOption(actionOption('malformed', 'continue:anonymous,s,1'))
     .addOption(actionOption('unavailable', 'continue:queues,support,1'))
+    .addOption(
+      new Option('--auto-block <calls/window:list:for>', 'list a repeat caller: 7/15m:harassment:1h (repeatable; replaces the current rules)').argParser(parseAutoBlockOption),
+    )
+    .addOption(new Option('--no-auto-block', 'no auto-block rules'))
+    .addOption(new Option('--on-unverified <action>', 'what a caller whose id fails STIR/SHAKEN verification gets (turns the rule on; default hangup:21)').argParser(parseActionOption))
+    .addOption(new Option('--min-attestation <level>', 'also take callers verified below this attestation (or not at all) for unverified').choices([...ATTESTATIONS]))
+    .addOption(new Option('--no-min-attestation', 'no minimum attestation'))
+    .addOption(new Option('--no-stir', 'STIR/SHAKEN off: no unverified branch'))
+    .addOption(new Option('--observe <lists|all>', 'log would-block for these lists (or every rule) but let the call through').argParser(syntaxOption(parseObserve)))
+    .addOption(new Option('--no-observe', 'enforce every rule'))
     .option('--allow-missing-lists', 'save even when a list named does not exist (yet); it matches nothing until created')
     .addOption(byOption())
     .addHelpText(
@@ -92,12 +111,27 @@ A new route starts from the defaults shown for each --on-* option, no lists and
 --withheld screen. A list named that does not exist is refused (exit 2) unless
 --allow-missing-lists; a list may not both block and allow.
 
+Compliance (docs/compliance.md; a tool, not legal advice):
+  --auto-block 7/15m:harassment:1h   the 7th call of a number within 15 minutes is blocked
+                                     and the number listed on harassment for 1 hour, by
+                                     "callguard"; counted in the same Redis round trip as
+                                     the check. The list blocks on this route too.
+  --on-unverified <action>           caller id verification failed (verstat
+                                     TN-Validation-Failed): verdict unverified
+  --min-attestation B                a caller verified C, or not verified, is unverified too
+                                     (allow lists still win; calls reporting nothing are
+                                     never unverified)
+  --observe all|<lists>              would-block in the call log, the call goes on as clear
+
 Examples:
   $ callguard route set support --block dnc,spam --allow vip --region DE --vip-priority 10
   $ callguard route set support --on-blocked hangup:busy
   $ callguard route set support --on-blocked announce:custom/blocked:rejected
   $ callguard route set support --withheld hidden --on-hidden continue:anonymous,s,1
   $ callguard route set night --block dnc --on-clear continue:voicemail,s,1 --no-region
+  $ callguard route set support --auto-block 7/15m:harassment:1h --auto-block 15/24h:harassment:1d
+  $ callguard route set support --on-unverified continue:anonymous,s,1 --min-attestation B
+  $ callguard route set support --observe spam-2026
 
 JSON: {"created":bool,"route":{...as route show}}`,
     )
@@ -240,7 +274,22 @@ function changesFrom(options: RouteSetOptions): RouteChanges {
     if (action !== undefined) actions[verdict] = action;
   }
   changes.actions = actions;
+  if (options.autoBlock !== undefined) changes.autoBlock = options.autoBlock === false ? [] : options.autoBlock;
+  if (options.stir === false) changes.stir = null;
+  else if (options.onUnverified !== undefined || options.minAttestation !== undefined) {
+    changes.stir = {
+      ...(options.onUnverified === undefined ? {} : { onUnverified: options.onUnverified }),
+      ...(options.minAttestation === undefined ? {} : { minAttestation: options.minAttestation === false ? null : options.minAttestation }),
+    };
+  }
+  if (options.observe !== undefined) changes.observe = options.observe === false ? null : options.observe;
   return changes;
+}
+
+function parseAutoBlockOption(text: string, previous: AutoBlockRule[] | false | undefined): AutoBlockRule[] {
+  const rules = Array.isArray(previous) ? previous : [];
+  if (rules.length >= MAX_AUTO_BLOCK_RULES) throw new InvalidArgumentError(`at most ${MAX_AUTO_BLOCK_RULES} --auto-block rules`);
+  return [...rules, syntaxOption(parseAutoBlock)(text)];
 }
 
 async function readRoute(context: CliContext, name: string): Promise<Route> {
@@ -253,7 +302,7 @@ async function readRoute(context: CliContext, name: string): Promise<Route> {
 }
 
 function listsOf(route: Route): string[] {
-  return [...route.block, ...route.allow];
+  return [...new Set([...route.block, ...route.allow, ...autoBlockLists(route.autoBlock ?? [])])];
 }
 
 
@@ -273,6 +322,14 @@ function describeRoute(route: Route, missing: string[]): string[] {
     ['withheld', route.withheld === 'screen' ? 'screen (a withheld but present number is checked)' : 'hidden'],
     ['vip priority', route.vipPriority === undefined ? 'none' : String(route.vipPriority)],
     ...VERDICTS.map((verdict): [string, string] => [`on ${verdict}`, describeAction(route.actions[verdict])]),
+    ['auto-block', (route.autoBlock ?? []).length === 0 ? 'none' : (route.autoBlock ?? []).map(formatAutoBlock).join(', ')],
+    [
+      'on unverified',
+      route.stir === undefined
+        ? 'off (STIR/SHAKEN not checked)'
+        : `${describeAction(route.stir.onUnverified)}${route.stir.minAttestation === undefined ? '' : `; attestation below ${route.stir.minAttestation} too`}`,
+    ],
+    ['observe', formatObserve(route.observe)],
     ['updated', route.updatedAt === undefined ? undefined : `${isoTime(route.updatedAt)} by ${route.updatedBy ?? 'unknown'}`],
   ]);
 }

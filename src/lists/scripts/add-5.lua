@@ -1,7 +1,8 @@
 --[[
   Adds entries to one list, atomically with their metadata and audit events.
   KEYS: info, exact, timed, meta, audit
-  ARGV: now (ms), meta json, by, reason, source, then pairs of member, expiry ('inf' or ms)
+  ARGV: now (ms), meta json, by, reason, source, ref (a consent's reference, or ''), then
+        pairs of member, expiry ('inf' or ms)
   Returns -1 when the list does not exist, otherwise {added, extended, unchanged}.
   Adding again keeps the later expiry; a number that never expires lives in the SET
   `exact` only, everything else (timed numbers, every prefix) in the ZSET `timed`.
@@ -17,7 +18,7 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
 end
 
 local now = tonumber(ARGV[1])
-local metaJson, by, reason, source = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local metaJson, by, reason, source, ref = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local added, extended, unchanged = 0, 0, 0
 local grown = 0
 local prefixLengths = {}
@@ -41,10 +42,14 @@ local function record(member, change, expiry)
     fields[#fields + 1] = 'd.source'
     fields[#fields + 1] = source
   end
+  if ref ~= '' then
+    fields[#fields + 1] = 'd.ref'
+    fields[#fields + 1] = ref
+  end
   redis.call('XADD', KEYS[5], '*', unpack(fields))
 end
 
-for i = 6, #ARGV, 2 do
+for i = 7, #ARGV, 2 do
   local member, expiry = ARGV[i], ARGV[i + 1]
   local change = nil
   local isPrefix = string.byte(member, -1) == 42

@@ -6,13 +6,19 @@
   before this file, so both paths give the same reply per list.
   The name carries no key count because it varies: 4 keys a list, and the caller passes
   the count first (ioredis' dynamic keys; the loader's `keys: 'variable'`).
-  KEYS: info, exact, timed, meta of the first list, then the same of the next, ...
-  ARGV: now (ms), number (E.164)
+  KEYS: info, exact, timed, meta of the first list, then the same of the next, ...,
+        then the counter key of each auto-block counter (none for a plain check)
+  ARGV: now (ms), number (E.164), and with counters: their count, then for each: member
+        (the call), keep, the count of windows, the windows (ms)
   Returns one check_list reply per list, in the order of KEYS: every list is checked,
-  also after a match, so a missing list is reported wherever it stands.
+  also after a match, so a missing list is reported wherever it stands. With counters:
+  {those replies, {calls in each window} per counter}: the call is counted in the same
+  script as it is checked (count_calls, from count-calls.lua, placed before this file).
 ]]
-if #KEYS % 4 ~= 0 then
-  return redis.error_reply('check-many: 4 keys a list (info, exact, timed, meta), got ' .. #KEYS)
+local counters = tonumber(ARGV[3] or '0')
+local list_keys = #KEYS - counters
+if list_keys % 4 ~= 0 then
+  return redis.error_reply('check-many: 4 keys a list (info, exact, timed, meta) and 1 a counter, got ' .. #KEYS .. ' for ' .. counters .. ' counters')
 end
 local now = tonumber(ARGV[1])
 local number = ARGV[2]
@@ -27,8 +33,21 @@ local function candidates(field)
   return members, counts[field]
 end
 local replies = {}
-for list = 1, #KEYS / 4 do
+for list = 1, list_keys / 4 do
   local first = list * 4 - 3
   replies[list] = check_list(KEYS[first], KEYS[first + 1], KEYS[first + 2], KEYS[first + 3], now, number, candidates)
 end
-return replies
+if counters == 0 then
+  return replies
+end
+local counts = {}
+local at = 4
+for counter = 1, counters do
+  local member, keep, windows = ARGV[at], tonumber(ARGV[at + 1]), {}
+  for i = 1, tonumber(ARGV[at + 2]) do
+    windows[i] = tonumber(ARGV[at + 2 + i])
+  end
+  at = at + 3 + #windows
+  counts[counter] = count_calls(KEYS[list_keys + counter], now, member, keep, windows)
+end
+return {replies, counts}
