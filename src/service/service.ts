@@ -16,6 +16,7 @@ import { describeConfig, type ServeConfig } from '../config.js';
 import { ListStore } from '../lists/store.js';
 import type { RedisClient } from '../redis/connect.js';
 import type { Logger } from '../log.js';
+import { loadScriptsOnReady } from '../redis/lua-scripts.js';
 import { evictionProblem } from '../redis/safety.js';
 import { featureCallLogEntry, type AgentFeatureOutcome } from '../screening/agent-features.js';
 import { CallerIdPicker } from '../screening/caller-ids.js';
@@ -64,23 +65,34 @@ const STOPPING_MESSAGES = {
 export async function startService(config: ServeConfig, log: Logger): Promise<RunningService> {
   log.info({ config: describeConfig(config) }, 'callguard starting');
   const metrics = new ServiceMetrics();
+  // Calls are screened on `redis`; background work (call log, watches, the dialer's
+  // polling) has a connection of its own, so its commands never queue ahead of a check.
   const redis = createServiceRedis(config.redis.target, log);
+  const background = createServiceRedis(config.redis.target, log.child({ connection: 'background' }));
+  const disconnectRedis = (): void => {
+    redis.disconnect();
+    background.disconnect();
+  };
   const redisHealth = new RedisHealth(redis, config.redisSafety.probeDeadlineMs, log.child({ component: 'redis' }));
   const lists = new ListStore(redis, config.redis.namespace);
+  const scriptLoadFailed = (error: unknown): void =>
+    log.warn({ err: error }, 'Redis script load failed: the next call of the script sends it whole');
+  loadScriptsOnReady(redis, scriptLoadFailed);
+  loadScriptsOnReady(background, scriptLoadFailed);
   const watch = new RedisWatch({
-    redis,
-    lists,
+    redis: background,
+    lists: new ListStore(background, config.redis.namespace),
     allowEviction: config.redisSafety.allowEviction,
     intervalMs: config.redisSafety.watchIntervalMs,
     log: log.child({ component: 'redis-watch' }),
     metrics,
   });
   const spool = config.spoolDir === undefined ? undefined : new CallLogSpool(config.spoolDir, config.redis.namespace);
-  const callLog = new CallLogWriter({ redis, namespace: config.redis.namespace, log, metrics, spool });
+  const callLog = new CallLogWriter({ redis: background, namespace: config.redis.namespace, log, metrics, spool });
   try {
     await callLog.open();
   } catch (error) {
-    redis.disconnect();
+    disconnectRedis();
     throw error;
   }
   // Read beside the start, not before it: a stalled or unreachable Redis must not delay
@@ -151,7 +163,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   });
   // Every serve runs a dialer; instances share the requests through the consumer group.
   const dialer = new Dialer({
-    redis,
+    redis: background,
     namespace: config.redis.namespace,
     dial: createDialerLeg({ calls, events: ari, dialplan: ariDialplanCheck(rest, ownApp), log }),
     logger: log,
@@ -190,7 +202,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   const health = await startHealthServer({ ...config.health, readiness, registry: metrics.registry }).catch(
     async (error: unknown) => {
       await callLog.close();
-      redis.disconnect();
+      disconnectRedis();
       throw error;
     },
   );
@@ -225,7 +237,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       redisHealth.stop();
       await watch.stop();
       await callLog.close();
-      redis.disconnect();
+      disconnectRedis();
       await health.close();
       throw error;
     });
@@ -276,7 +288,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       redisHealth.stop();
       await watch.stop();
       await callLog.close();
-      await redis.quit().catch(() => redis.disconnect());
+      await Promise.all([redis, background].map((client) => client.quit().catch(() => client.disconnect())));
       await health.close();
       const unfinished = drained.unfinished + (agiDrained?.unfinished ?? 0);
       log.info({ unfinished }, 'callguard stopped');
