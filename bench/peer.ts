@@ -55,6 +55,11 @@ const MAX_RATE_P99_MS = 5;
 const REFUSED = 403;
 const ANSWERED = 200;
 const execFileAsync = promisify(execFile);
+/** How long the calls of a phase may take to leave Asterisk before the next phase starts anyway. */
+const SETTLE_TIMEOUT_MS = 60_000;
+const SETTLE_POLL_MS = 500;
+/** How long the processes' CPU use without calls is measured, to take it out of the per-call figures. */
+const IDLE_SAMPLE_MS = 5_000;
 
 const { values: flags } = parseArgs({
   options: {
@@ -141,6 +146,20 @@ async function addBenchDialplan(asterisk: RunningAsterisk): Promise<void> {
   for (const line of lines) await asterisk.cli(line);
 }
 
+/**
+ * Waits until Asterisk holds no channel, so a phase's last calls (or an overloaded
+ * Asterisk's backlog) do not weigh on the next one.
+ */
+async function settle(asterisk: RunningAsterisk): Promise<void> {
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const count = /(\d+) active channels?/.exec(await asterisk.cli('core show channels count'))?.[1];
+    if (count === '0') return;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  }
+  console.log(`  (Asterisk still held channels ${SETTLE_TIMEOUT_MS / 1000} s after the phase)`);
+}
+
 interface PhaseResult {
   rate: number;
   path: BenchPath;
@@ -162,8 +181,25 @@ function wrongAnswer(path: BenchPath, call: LoadCall, listed: boolean): boolean 
   return call.status !== (listed ? REFUSED : ANSWERED);
 }
 
+interface PhaseContext {
+  asterisk: RunningAsterisk;
+  redis: Redis;
+  serve: BenchServe;
+  asteriskProcess: number;
+  /** CPU ticks a second each process uses with no call (timers, probes, sweeps) */
+  idle: { callguard: number; asterisk: number };
+}
+
+/** CPU ticks a second of callguard and Asterisk while no call runs. */
+async function idleTicks(serve: BenchServe, asteriskProcess: number): Promise<{ callguard: number; asterisk: number }> {
+  const [cg, ast] = await Promise.all([cpuTicks(serve.pid), cpuTicks(asteriskProcess)]);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
+  const [cgAfter, astAfter] = await Promise.all([cpuTicks(serve.pid), cpuTicks(asteriskProcess)]);
+  return { callguard: ((cgAfter - cg) * 1000) / IDLE_SAMPLE_MS, asterisk: ((astAfter - ast) * 1000) / IDLE_SAMPLE_MS };
+}
+
 async function runPhase(
-  context: { asterisk: RunningAsterisk; redis: Redis; serve: BenchServe; asteriskProcess: number },
+  context: PhaseContext,
   path: BenchPath,
   rate: number,
   seconds: number,
@@ -172,6 +208,7 @@ async function runPhase(
   const callers = Array.from({ length: calls }, (_, n) => caller(n));
   const listedByNumber = new Map(callers.map((entry) => [entry.number, entry.listed]));
   const since = Date.now();
+  const started = process.hrtime.bigint();
   const [cgBefore, astBefore] = await Promise.all([cpuTicks(context.serve.pid), cpuTicks(context.asteriskProcess)]);
   const placed = await placeCallLoad({
     target: `${context.asterisk.sipHost}:${context.asterisk.sipPort}`,
@@ -182,11 +219,15 @@ async function runPhase(
     screen: path,
   });
   const [cgAfter, astAfter] = await Promise.all([cpuTicks(context.serve.pid), cpuTicks(context.asteriskProcess)]);
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const perCallUs = (ticks: number, idlePerSecond: number): number =>
+    (Math.max(0, ticks - idlePerSecond * wallSeconds) / TICKS_PER_SECOND / calls) * 1e6;
   let deadlineMisses: number | undefined;
   if (CALLGUARD_PATHS.has(path)) {
     const read = await readCallLog(context.redis, NAMESPACE, { since, route: ROUTE, limit: calls * 2 });
     deadlineMisses = read.entries.filter((entry) => entry.verdict === 'unavailable').length;
   }
+  await settle(context.asterisk);
   const answered = placed.filter((call) => call.setupMs !== undefined);
   return {
     rate,
@@ -196,8 +237,8 @@ async function runPhase(
     wrong: placed.filter((call) => wrongAnswer(path, call, listedByNumber.get(call.caller) ?? false)).length,
     unanswered: calls - answered.length,
     deadlineMisses,
-    callguardCpuUs: ((cgAfter - cgBefore) / TICKS_PER_SECOND / calls) * 1e6,
-    asteriskCpuUs: ((astAfter - astBefore) / TICKS_PER_SECOND / calls) * 1e6,
+    callguardCpuUs: perCallUs(cgAfter - cgBefore, context.idle.callguard),
+    asteriskCpuUs: perCallUs(astAfter - astBefore, context.idle.asterisk),
     load: loadavg()[0] ?? Number.NaN,
   };
 }
@@ -250,7 +291,10 @@ async function main(): Promise<void> {
     await seedBenchLists(redis, LISTED);
     const ping = await pingTimes(redis);
     serve = await startBenchServe(asterisk, redisServer);
-    const context = { asterisk, redis, serve, asteriskProcess: await asteriskPid(asterisk.runDir) };
+    const asteriskProcess = await asteriskPid(asterisk.runDir);
+    const idle = await idleTicks(serve, asteriskProcess);
+    const context: PhaseContext = { asterisk, redis, serve, asteriskProcess, idle };
+    console.log(`CPU without calls: callguard ${(idle.callguard / TICKS_PER_SECOND * 100).toFixed(1)} %, Asterisk ${(idle.asterisk / TICKS_PER_SECOND * 100).toFixed(1)} % of a core (taken out of the per-call figures)`);
     console.log(`Redis PING p50 ${ms(ping.p50)} ms, p99 ${ms(ping.p99)} ms (loopback, measured now)`);
 
     const results: PhaseResult[] = [];
@@ -278,7 +322,7 @@ async function main(): Promise<void> {
       console.log(`highest rate held: ${held === undefined ? `none of ${MAX_RATES.join(', ')}` : `${held} calls/s`}`);
     }
     console.log('');
-    console.log('setup: INVITE to its final response as the caller sees it (sipp -trace_msg timestamps); CPU: user + system time of the process over the phase / calls');
+    console.log('setup: INVITE to its final response as the caller sees it (sipp -trace_msg timestamps); CPU: user + system time of the process over the phase, less its use without calls, / calls');
   } finally {
     await serve?.stop();
     await redis?.quit().catch(() => redis?.disconnect());
