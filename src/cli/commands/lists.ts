@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../context.js';
-import { isoTime, table } from '../format.js';
-import { withContext } from '../program.js';
+import { isoTime, table } from '../../front-door/format.js';
+import { withContext } from '../with-context.js';
 
 export function registerLists(program: Command, io: CliIo): void {
   program
