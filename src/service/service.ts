@@ -97,7 +97,8 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   }
   // Read beside the start, not before it: a stalled or unreachable Redis must not delay
   // screening (a call then fails open); an evicting one ends the start below.
-  const evictionCheck = refuseEvictingRedis(redis, redisHealth, watch, config.redisSafety.allowEviction);
+  // The watch reads on the background connection: that is the one to wait for.
+  const evictionCheck = refuseEvictingRedis(background, redisHealth, watch, config.redisSafety.allowEviction);
   evictionCheck.catch(() => undefined);
   // Channels this instance originates enter an app of its own, so their events come back here.
   const ownApp = ownAppName(config.ari.app);
