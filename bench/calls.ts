@@ -20,18 +20,31 @@
  * time by `Stasis(callguard,inbound,${CALLGUARD_ROUTE})`, so callguard pays one ARI round
  * trip a call to read it, as with a dialplan that does not pass it (see docs/serve.md).
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { ListStore } from '../src/lists/store.js';
 import { readCallLog, zeroCounts } from '../src/screening/call-log.js';
-import { newRoute } from '../src/screening/route.js';
-import { RouteStore } from '../src/screening/routes.js';
 import { freeUdpPort, startAsterisk, type RunningAsterisk } from '../test/helpers/asterisk-sandbox.js';
-import { freePort, startRedisServer, type RunningRedis } from '../test/helpers/redis-server.js';
+import { startRedisServer, type RunningRedis } from '../test/helpers/redis-server.js';
+import {
+  asteriskPid,
+  clearNumber,
+  cpuTicks,
+  DIALLED,
+  listedNumber,
+  NAMESPACE,
+  pingTimes,
+  ROUTE,
+  scrape,
+  seedBenchLists,
+  startBenchServe,
+  TICKS_PER_SECOND,
+  vipNumber,
+  type BenchServe,
+} from './helpers/call-bench.js';
 import { percentile } from './helpers/percentile.js';
 
 const RATES = (process.env.BENCH_RATES ?? '20,50,100').split(',').map(Number);
@@ -41,91 +54,17 @@ const PRESENTATION_OVER_ARI = process.env.BENCH_PRESENTATION_OVER_ARI === '1';
 type ScreeningPath = 'stasis' | 'agi';
 const PATHS = (process.env.BENCH_PATHS ?? 'stasis,agi').split(',') as ScreeningPath[];
 const TARGET_P99_MS = 5;
-const NAMESPACE = 'bench-calls';
-const ROUTE = 'bench';
-const DIALLED = '+4930555000';
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const SCENARIO = fileURLToPath(new URL('./sipp/uac-load.xml', import.meta.url));
-/** Clock ticks a second in /proc/<pid>/stat (USER_HZ, 100 on Linux). */
-const TICKS_PER_SECOND = 100;
 /** How long the last calls of a phase may take to end (answered ones last about a second). */
 const DRAIN_SECONDS = 30;
 
 /** The n-th caller of a phase: a third blocked, a third VIP (also on the block list), a third clear. */
 function caller(n: number): string {
   const kind = n % 3;
-  const index = String(Math.floor(n / 3) % LISTED_NUMBERS).padStart(7, '0');
-  if (kind === 0) return `+49301${index}`;
-  if (kind === 1) return `+49302${String(Math.floor(n / 3) % 1000).padStart(7, '0')}`;
-  return `+49309${index}`;
-}
-
-async function cpuTicks(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-/** The host pid of the sandbox's asterisk: the process started with this run's asterisk.conf. */
-async function asteriskPid(runDir: string): Promise<number> {
-  const marker = `${runDir.split('/').pop() ?? runDir}/etc/asterisk.conf`;
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    const args = cmdline.split('\0');
-    if (args[0]?.endsWith('asterisk') && args.includes('-f') && cmdline.includes(marker)) return Number(entry);
-  }
-  throw new Error(`no asterisk process found for ${runDir}`);
-}
-
-async function seed(redis: Redis): Promise<void> {
-  const lists = new ListStore(redis, NAMESPACE);
-  const actor = { by: 'bench' };
-  for (const name of ['dnc', 'vip']) {
-    if (!(await lists.hasList(name))) await lists.createList(name, actor);
-  }
-  const batch = 5_000;
-  for (let from = 0; from < LISTED_NUMBERS; from += batch) {
-    const members = [];
-    for (let n = from; n < Math.min(from + batch, LISTED_NUMBERS); n++) {
-      members.push({ member: `+49301${String(n).padStart(7, '0')}` });
-      if (n < 1000) members.push({ member: `+49302${String(n).padStart(7, '0')}` });
-    }
-    await lists.add('dnc', members, actor);
-  }
-  const vips = Array.from({ length: 1000 }, (_, n) => ({ member: `+49302${String(n).padStart(7, '0')}` }));
-  await lists.add('vip', vips, actor);
-  await new RouteStore(redis, NAMESPACE).set({ ...newRoute(ROUTE), block: ['dnc'], allow: ['vip'], region: 'DE', vipPriority: 5 });
-}
-
-async function pingP99(redis: Redis): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < 2_000; i++) {
-    const start = process.hrtime.bigint();
-    await redis.ping();
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  return percentile(samples.sort((a, b) => a - b), 99);
-}
-
-/** A gauge from callguard's /metrics (prom-client resets the event-loop lag figures at each scrape). */
-async function scrape(metricsUrl: string, name: string): Promise<number> {
-  const text = await (await fetch(metricsUrl)).text();
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
-  return Number(line?.split(' ')[1] ?? Number.NaN);
-}
-
-async function waitReady(url: string, serve: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (serve.exitCode !== null) throw new Error(`callguard serve exited with ${serve.exitCode}`);
-    const ok = await fetch(url, { signal: AbortSignal.timeout(1_000) })
-      .then((response) => response.status === 200)
-      .catch(() => false);
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('callguard serve did not become ready within 60 s');
+  const index = Math.floor(n / 3) % LISTED_NUMBERS;
+  if (kind === 0) return listedNumber(index);
+  if (kind === 1) return vipNumber(Math.floor(n / 3));
+  return clearNumber(index);
 }
 
 interface SippResult {
@@ -182,36 +121,18 @@ async function main(): Promise<void> {
   let asterisk: RunningAsterisk | undefined;
   let redisServer: RunningRedis | undefined;
   let redis: Redis | undefined;
-  let serve: ChildProcess | undefined;
+  let serve: BenchServe | undefined;
   try {
     [asterisk, redisServer] = await Promise.all([startAsterisk(), startRedisServer()]);
     if (PRESENTATION_OVER_ARI) {
       await asterisk.cli('dialplan add extension _[+0-9].,2,Stasis(callguard,inbound,${CALLGUARD_ROUTE}) into screen replace');
     }
     redis = new Redis(redisServer.url);
-    await seed(redis);
-    const ping = await pingP99(redis);
-    const healthPort = await freePort();
-    const agiPort = await freePort();
-    await asterisk.cli(`dialplan set global CALLGUARD_AGI 127.0.0.1:${agiPort}`);
-    serve = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        ARI_URL: asterisk.ariUrl,
-        ARI_USERNAME: asterisk.ariUser,
-        ARI_PASSWORD: asterisk.ariPassword,
-        REDIS_URL: redisServer.url,
-        CALLGUARD_NAMESPACE: NAMESPACE,
-        CALLGUARD_REGION: 'DE',
-        CALLGUARD_HEALTH: `127.0.0.1:${healthPort}`,
-        CALLGUARD_AGI_LISTEN: `127.0.0.1:${agiPort}`,
-      },
-      // The service logs one JSON line a call, as in production; the bench drains them.
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    serve.stdout?.resume();
-    await waitReady(`http://127.0.0.1:${healthPort}/readyz`, serve);
-    const servePid = serve.pid ?? 0;
+    await seedBenchLists(redis, LISTED_NUMBERS);
+    const ping = (await pingTimes(redis)).p99;
+    serve = await startBenchServe(asterisk, redisServer);
+    const servePid = serve.pid;
+    const metricsUrl = serve.metricsUrl;
     const asteriskProcess = await asteriskPid(asterisk.runDir);
     const target = `${asterisk.sipHost}:${asterisk.sipPort}`;
 
@@ -223,7 +144,6 @@ async function main(): Promise<void> {
     for (const rate of RATES) for (const path of PATHS) {
       const calls = rate * SECONDS;
       const since = Date.now();
-      const metricsUrl = `http://127.0.0.1:${healthPort}/metrics`;
       await scrape(metricsUrl, 'callguard_nodejs_eventloop_lag_p99_seconds');
       const [cgBefore, astBefore] = await Promise.all([cpuTicks(servePid), cpuTicks(asteriskProcess)]);
       const started = process.hrtime.bigint();
@@ -274,10 +194,7 @@ async function main(): Promise<void> {
     console.log('setup: INVITE to its final response as the caller sees it (403 refused, 200 queued), sipp response times');
     console.log('CPU: share of one core over the phase (wall time incl. the last calls ending)');
   } finally {
-    if (serve && serve.exitCode === null) {
-      serve.kill('SIGTERM');
-      await new Promise((resolve) => serve?.once('exit', resolve));
-    }
+    await serve?.stop();
     await redis?.quit().catch(() => redis?.disconnect());
     await redisServer?.stop();
     await asterisk?.stop();

@@ -5,6 +5,7 @@ import { identitySources } from '../screening/stir-shaken.js';
 import type { UseAgentFeature } from './agent-feature.js';
 import type { AgiHandler, AgiSession } from './agi-server.js';
 import { endpointOfChannel } from './channel-endpoint.js';
+import { arrayAssignment } from './channel-variables.js';
 import {
   decideInboundCall,
   inboundOutcome,
@@ -94,14 +95,10 @@ async function screenOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<voi
   const decided = await decideInboundCall(call, deps.screening, log);
   let gone = false;
   try {
-    // The action last: the dialplan acts on it only once every other variable is in place.
-    const variables: [string, string][] = [...Object.entries(decided.decision.variables), [ACTION_VARIABLE, decided.action]];
-    for (const [name, value] of variables) {
-      if (!(await session.setVariable(name, value)).ok) {
-        gone = true;
-        break;
-      }
-    }
+    // One command for all (each costs a round trip the caller waits); ARRAY() sets them
+    // in order, the action last.
+    const assignment = arrayAssignment({ ...decided.decision.variables, [ACTION_VARIABLE]: decided.action });
+    if (assignment !== undefined && !(await session.setVariable(assignment.name, assignment.value)).ok) gone = true;
     if (gone) log.debug(screenedLogFields(decided), 'caller hung up while the variables were set');
     else log.info(screenedLogFields(decided), 'call screened');
   } catch (error) {

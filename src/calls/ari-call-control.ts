@@ -12,6 +12,7 @@ import {
   type Originated,
   type ReadValue,
 } from './call-control.js';
+import { arrayAssignment } from './channel-variables.js';
 
 /**
  * Longest a playback may run before we stop waiting for its PlaybackFinished: events
@@ -83,6 +84,12 @@ export class AriCallControl implements CallControl {
 
   setVariable(channelId: string, name: string, value: string): Promise<Acted> {
     return this.act('set variable', 'POST', `${channelPath(channelId)}/variable`, { variable: name, value });
+  }
+
+  async setVariables(channelId: string, variables: Readonly<Record<string, string>>): Promise<Acted> {
+    const assignment = arrayAssignment(variables);
+    if (assignment === undefined) return DONE;
+    return this.setVariable(channelId, assignment.name, assignment.value);
   }
 
   async getVariable(channelId: string, name: string): Promise<ReadValue> {

@@ -14,6 +14,11 @@ export interface StasisStart {
   exten?: string;
   /** `channel.name`, `PJSIP/agent-1-0000001a`: the endpoint it belongs to ("" when absent) */
   channelName?: string;
+  /**
+   * CALLERID(pres) when Asterisk puts it in every channel's events (ari.conf
+   * `channelvars = CALLERID(pres)`, as the shipped one does); absent otherwise.
+   */
+  presentation?: string;
 }
 
 /** ChannelDtmfReceived: a key pressed on a channel of ours (RFC 2833 or SIP INFO, as Asterisk got it). */
@@ -74,18 +79,23 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** The ari.conf `channelvars` entry that carries the caller's presentation in channel events. */
+export const PRESENTATION_CHANNELVAR = 'CALLERID(pres)';
+
 export function parseStasisStart(raw: unknown): StasisStart | undefined {
   const event = record(raw);
   const channel = record(event?.channel);
   const channelId = text(channel?.id);
   if (!event || !channel || !channelId) return undefined;
   const args = Array.isArray(event.args) ? event.args.filter((arg): arg is string => typeof arg === 'string') : [];
+  const presentation = text(record(channel.channelvars)?.[PRESENTATION_CHANNELVAR]);
   return {
     channelId,
     callerNumber: text(record(channel.caller)?.number) ?? '',
     args,
     exten: text(record(channel.dialplan)?.exten) ?? '',
     channelName: text(channel.name) ?? '',
+    ...(presentation ? { presentation } : {}),
   };
 }
 

@@ -60,6 +60,8 @@ export interface CallControl {
    */
   continueInDialplan(channelId: string, target?: DialplanTarget): Promise<Acted>;
   setVariable(channelId: string, name: string, value: string): Promise<Acted>;
+  /** Sets every variable given, in order, in one request (see channel-variables.ts). */
+  setVariables(channelId: string, variables: Readonly<Record<string, string>>): Promise<Acted>;
   /** Reads a variable or a dialplan function such as CALLERID(pres). */
   getVariable(channelId: string, name: string): Promise<ReadValue>;
   /**

@@ -293,11 +293,8 @@ async function act(
   log: Logger,
 ): Promise<Acted> {
   try {
-    const set = await Promise.all(
-      Object.entries(decision.variables).map(([name, value]) => calls.setVariable(channelId, name, value)),
-    );
-    const gone = set.find((result) => !result.ok);
-    if (gone) return gone;
+    const set = await calls.setVariables(channelId, decision.variables);
+    if (!set.ok) return set;
     return await runAction(channelId, decision.action, calls);
   } catch (error) {
     log.error({ err: error }, 'action failed, sending the call to the dialplan fallback');

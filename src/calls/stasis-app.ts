@@ -121,7 +121,8 @@ export class StasisApp {
         channelId: event.channelId,
         callerNumber: event.callerNumber,
         routeName: name,
-        presentation: presentation === '' ? undefined : presentation,
+        // The Stasis() argument, else the event's channel variable: either spares the read.
+        presentation: presentation || event.presentation || undefined,
         identity: identitySources(pAssertedIdentity, from, stirShakenResult, stirShakenAttestation),
       });
       return;

@@ -1,5 +1,10 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { RedisClient } from './connect.js';
+import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from './connect.js';
+
+/** The script bodies defined on each client, for loadScriptsOnReady. */
+const definedScripts = new WeakMap<RedisClient, Set<string>>();
 
 /** A script whose driver calls local functions kept in files of their own. */
 export interface ComposedScript {
@@ -20,7 +25,13 @@ export interface ComposedScript {
 /**
  * Redis scripts kept as `.lua` files with their key count in the name (`check-4.lua`),
  * read once from `folder` (the build copies them next to the compiled module) and made
- * client methods with defineCommand, so ioredis calls them by SHA.
+ * client methods that call them by SHA (EVALSHA), sending the body (EVAL) only when the
+ * server answers NOSCRIPT.
+ *
+ * Why not ioredis' defineCommand: ioredis 6 sends the whole body (EVAL) the first time
+ * a script runs on each new socket, whether or not the server has it, so after every
+ * reconnect the first call's check shipped and hashed the script inside its deadline,
+ * even with the scripts loaded on ready (loadScriptsOnReady).
  */
 export function luaScripts(
   folder: URL,
@@ -30,13 +41,59 @@ export function luaScripts(
   const scripts = Object.entries(files).map(([name, spec]) => {
     const { file, uses = [], keys } = typeof spec === 'string' ? { file: spec } : spec;
     const lua = [...uses, file].map(read).join('\n');
-    return { name, numberOfKeys: keyCount(file, keys), lua };
+    return { name, numberOfKeys: keyCount(file, keys), lua, sha: createHash('sha1').update(lua).digest('hex') };
   });
   return (redis) => {
-    for (const { name, numberOfKeys, lua } of scripts) {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
+    let bodies = definedScripts.get(redis);
+    if (bodies === undefined) definedScripts.set(redis, (bodies = new Set()));
+    for (const { name, numberOfKeys, lua, sha } of scripts) {
+      if (!(name in redis)) {
+        const run = (...args: ScriptArgument[]): Promise<unknown> =>
+          runScript(redis, lua, sha, numberOfKeys === undefined ? args : [numberOfKeys, ...args]);
+        Object.defineProperty(redis, name, { value: run });
+      }
+      bodies.add(lua);
     }
   };
+}
+
+type ScriptArgument = string | number | Buffer;
+
+/** `args` start with the key count. */
+async function runScript(redis: RedisClient, lua: string, sha: string, args: ScriptArgument[]): Promise<unknown> {
+  const [keyCount = 0, ...rest] = args;
+  try {
+    return await redis.evalsha(sha, keyCount as number, ...rest);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return redis.eval(lua, keyCount as number, ...rest);
+  }
+}
+
+/**
+ * Loads every script defined on `redis` (now and later) into each server it talks to
+ * whenever that connection becomes ready: after a restart or a failover the server's
+ * script cache is empty, and ioredis would learn that from the first call's EVALSHA
+ * (NOSCRIPT) and send the whole body again, two round trips and a compile inside a
+ * call's decision deadline. Commands sent after `ready` queue behind the SCRIPT LOADs
+ * on the same connection, so they find the scripts. A failed load is only reported:
+ * ioredis' EVAL fallback still answers.
+ */
+export function loadScriptsOnReady(redis: RedisClient, onError: (error: unknown) => void): void {
+  const load = (server: Redis): void => {
+    for (const lua of definedScripts.get(redis) ?? []) server.script('LOAD', lua).catch(onError);
+  };
+  if (!isCluster(redis)) {
+    redis.on('ready', () => load(redis));
+    if (redis.status === 'ready') load(redis);
+    return;
+  }
+  const watch = (node: Redis): void => {
+    node.on('ready', () => load(node));
+    if (node.status === 'ready') load(node);
+  };
+  for (const node of redis.nodes()) watch(node);
+  redis.on('+node', watch);
 }
 
 /** The key count a file name states; none for a script declared variable, which must not state one. */

@@ -17,6 +17,7 @@ import { ListStore } from '../lists/store.js';
 import type { CallCounter } from '../lists/types.js';
 import type { RedisClient } from '../redis/connect.js';
 import type { Logger } from '../log.js';
+import { loadScriptsOnReady } from '../redis/lua-scripts.js';
 import { evictionProblem } from '../redis/safety.js';
 import { featureCallLogEntry, type AgentFeatureOutcome } from '../screening/agent-features.js';
 import { AUTO_BLOCK_ACTOR, AUTO_BLOCK_SOURCE } from '../screening/auto-block.js';
@@ -69,28 +70,40 @@ const STOPPING_MESSAGES = {
 export async function startService(config: ServeConfig, log: Logger): Promise<RunningService> {
   log.info({ config: describeConfig(config) }, 'callguard starting');
   const metrics = new ServiceMetrics();
+  // Calls are screened on `redis`; background work (call log, watches, the dialer's
+  // polling) has a connection of its own, so its commands never queue ahead of a check.
   const redis = createServiceRedis(config.redis.target, log);
+  const background = createServiceRedis(config.redis.target, log.child({ connection: 'background' }));
+  const disconnectRedis = (): void => {
+    redis.disconnect();
+    background.disconnect();
+  };
   const redisHealth = new RedisHealth(redis, config.redisSafety.probeDeadlineMs, log.child({ component: 'redis' }));
   const lists = new ListStore(redis, config.redis.namespace);
+  const scriptLoadFailed = (error: unknown): void =>
+    log.warn({ err: error }, 'Redis script load failed: the next call of the script sends it whole');
+  loadScriptsOnReady(redis, scriptLoadFailed);
+  loadScriptsOnReady(background, scriptLoadFailed);
   const watch = new RedisWatch({
-    redis,
-    lists,
+    redis: background,
+    lists: new ListStore(background, config.redis.namespace),
     allowEviction: config.redisSafety.allowEviction,
     intervalMs: config.redisSafety.watchIntervalMs,
     log: log.child({ component: 'redis-watch' }),
     metrics,
   });
   const spool = config.spoolDir === undefined ? undefined : new CallLogSpool(config.spoolDir, config.redis.namespace);
-  const callLog = new CallLogWriter({ redis, namespace: config.redis.namespace, log, metrics, spool });
+  const callLog = new CallLogWriter({ redis: background, namespace: config.redis.namespace, log, metrics, spool });
   try {
     await callLog.open();
   } catch (error) {
-    redis.disconnect();
+    disconnectRedis();
     throw error;
   }
   // Read beside the start, not before it: a stalled or unreachable Redis must not delay
   // screening (a call then fails open); an evicting one ends the start below.
-  const evictionCheck = refuseEvictingRedis(redis, redisHealth, watch, config.redisSafety.allowEviction);
+  // The watch reads on the background connection: that is the one to wait for.
+  const evictionCheck = refuseEvictingRedis(background, redisHealth, watch, config.redisSafety.allowEviction);
   evictionCheck.catch(() => undefined);
   // Channels this instance originates enter an app of its own, so their events come back here.
   const ownApp = ownAppName(config.ari.app);
@@ -168,7 +181,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   });
   // Every serve runs a dialer; instances share the requests through the consumer group.
   const dialer = new Dialer({
-    redis,
+    redis: background,
     namespace: config.redis.namespace,
     dial: createDialerLeg({ calls, events: ari, dialplan: ariDialplanCheck(rest, ownApp), log }),
     logger: log,
@@ -208,7 +221,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   const health = await startHealthServer({ ...config.health, readiness, registry: metrics.registry }).catch(
     async (error: unknown) => {
       await callLog.close();
-      redis.disconnect();
+      disconnectRedis();
       throw error;
     },
   );
@@ -245,7 +258,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       redisHealth.stop();
       await watch.stop();
       await callLog.close();
-      redis.disconnect();
+      disconnectRedis();
       await health.close();
       throw error;
     });
@@ -297,7 +310,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       await watch.stop();
       await auditTrim.stop();
       await callLog.close();
-      await redis.quit().catch(() => redis.disconnect());
+      await Promise.all([redis, background].map((client) => client.quit().catch(() => client.disconnect())));
       await health.close();
       const unfinished = drained.unfinished + (agiDrained?.unfinished ?? 0);
       log.info({ unfinished }, 'callguard stopped');

@@ -71,6 +71,22 @@ export function callControlContract(name: string, makeHarness: () => Promise<Cal
       await harness.calls.hangup(channel, 16);
     });
 
+    it('variables set in one request read back exactly, also values with ARRAY() syntax in them', async () => {
+      const channel = await harness.newChannel();
+      const variables = {
+        CALLGUARD_VERDICT: 'blocked',
+        CALLGUARD_LIST: '',
+        CALLGUARD_REASON: 'said "stop", twice (no [more]) \\ ok',
+        CALLGUARD_NUMBER: '+493012345678',
+        CALLGUARD_QUEUE_PRIORITY: '',
+      };
+      expect(await harness.calls.setVariables(channel, variables)).toEqual(DONE);
+      for (const [name, value] of Object.entries(variables)) {
+        expect(await harness.calls.getVariable(channel, name)).toEqual({ ok: true, value });
+      }
+      await harness.calls.hangup(channel, 16);
+    });
+
     it('an unset variable reads as no value, not as a gone channel', async () => {
       const channel = await harness.newChannel();
       expect(await harness.calls.getVariable(channel, 'CALLGUARD_NEVER_SET')).toEqual({ ok: true, value: undefined });

@@ -51,6 +51,7 @@ export type FakeOperation =
   | { op: 'hangup'; channel: string; cause: number }
   | { op: 'continue'; channel: string; target: DialplanTarget | 'next' }
   | { op: 'set'; channel: string; name: string; value: string }
+  | { op: 'set variables'; channel: string; variables: Record<string, string> }
   | { op: 'get'; channel: string; name: string }
   | { op: 'play'; channel: string; media: string }
   | { op: 'ring'; channel: string }
@@ -153,6 +154,14 @@ export class FakeCallControl extends EventEmitter<AriEventMap> implements CallCo
     const channel = this.inStasis(channelId);
     if (!channel) return GONE;
     channel.variables.set(name, value);
+    return DONE;
+  }
+
+  async setVariables(channelId: string, variables: Readonly<Record<string, string>>): Promise<Acted> {
+    this.operations.push({ op: 'set variables', channel: channelId, variables: { ...variables } });
+    const channel = this.inStasis(channelId);
+    if (!channel) return GONE;
+    for (const [name, value] of Object.entries(variables)) channel.variables.set(name, value);
     return DONE;
   }
 

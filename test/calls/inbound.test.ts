@@ -67,7 +67,7 @@ describe('inbound call handling', () => {
     return { deps: all, lines: captured.lines };
   }
 
-  it('a blocked caller is hung up with the route cause, the variables set first', async () => {
+  it('a blocked caller is hung up with the route cause, the variables set first in one request', async () => {
     const calls = new FakeCallControl();
     const channel = calls.addChannel({ [PRESENTATION_VARIABLE]: 'allowed_not_screened' });
     const outcome = await handleInbound({ channelId: channel, callerNumber: BLOCKED_CALLER, routeName: 'support' }, deps(calls).deps);
@@ -76,7 +76,7 @@ describe('inbound call handling', () => {
     expect(calls.channel(channel).variables.get('CALLGUARD_LIST')).toBe('dnc');
     expect(calls.channel(channel).variables.get('CALLGUARD_REASON')).toBe('harassment');
     const ops = calls.operations.map((op) => op.op);
-    expect(ops.lastIndexOf('set')).toBeLessThan(ops.indexOf('hangup'));
+    expect(ops).toEqual(['get', 'set variables', 'hangup']);
   });
 
   it('a national number is normalized with the route region before the check', async () => {
@@ -160,7 +160,7 @@ describe('inbound call handling', () => {
     const calls = new FakeCallControl();
     const channel = calls.addChannel();
     await handleInbound({ channelId: channel, callerNumber: BLOCKED_CALLER, routeName: 'announcing' }, deps(calls).deps);
-    const acts = calls.operations.filter((op) => op.op !== 'set' && op.op !== 'get').map((op) => op.op);
+    const acts = calls.operations.filter((op) => op.op !== 'set variables' && op.op !== 'get').map((op) => op.op);
     expect(acts).toEqual(['answer', 'play', 'hangup']);
     expect(calls.channel(channel).played).toEqual(['sound:custom/blocked']);
     expect(calls.channel(channel).hangupCause).toBe(17);
@@ -209,7 +209,7 @@ describe('inbound call handling', () => {
       { channelId: gone, callerNumber: BLOCKED_CALLER, routeName: 'support', presentation: 'allowed_not_screened' },
       d,
     );
-    expect(calls.operations.some((op) => op.op === 'set')).toBe(true);
+    expect(calls.operations.some((op) => op.op === 'set variables')).toBe(true);
     expect(inboundCallLogEntry(goneOutcome)).toMatchObject({ verdict: 'blocked', action: 'hangup:21', outcome: 'caller-gone' });
 
     const present = calls.addChannel();

@@ -31,6 +31,18 @@ describe('the Stasis app dispatcher', () => {
     expect(seen).toEqual(['prohib', undefined]);
   });
 
+  it('without the third argument the presentation comes from the event (ari.conf channelvars); the argument wins', async () => {
+    const calls = new FakeCallControl();
+    const { log } = capturedLogger();
+    const seen: (string | undefined)[] = [];
+    const stasis = new StasisApp({ calls, log, inbound: async (call) => void seen.push(call.presentation) });
+    const start = { callerNumber: '+4930111111', presentation: 'prohib_passed_screen' };
+    stasis.onStasisStart({ ...start, channelId: calls.addChannel(), args: ['inbound', 'sales'] });
+    stasis.onStasisStart({ ...start, channelId: calls.addChannel(), args: ['inbound', 'sales', 'allowed'] });
+    await stasis.drain();
+    expect(seen).toEqual(['prohib_passed_screen', 'allowed']);
+  });
+
   it('a channel with Stasis arguments it has no handler for goes on in the dialplan, never parked', async () => {
     const calls = new FakeCallControl();
     const { stasis, lines } = app(calls, async () => undefined);

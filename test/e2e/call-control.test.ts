@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { describe } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AriCallControl } from '../../src/calls/ari-call-control.js';
 import { AriConnection } from '../../src/calls/ari-connection.js';
 import type { StasisStart } from '../../src/calls/ari-events.js';
@@ -104,5 +104,38 @@ describe.skipIf(!availability.run)('real Asterisk', () => {
         await asterisk.stop();
       },
     };
+  });
+});
+
+describe.skipIf(!availability.run)("the shipped ari.conf's channelvars", () => {
+  it("puts the caller's presentation in StasisStart, so a Stasis() line without the third argument costs no request", async () => {
+    const asterisk = await useAsterisk();
+    const connection = new AriConnection({
+      url: asterisk.ariUrl,
+      username: asterisk.ariUser,
+      password: asterisk.ariPassword,
+      app: APP,
+      log: createLogger({ level: 'silent' }),
+    });
+    const rest = new AriRest({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword });
+    try {
+      connection.start();
+      await connection.connected();
+      const from = `+49301${String(randomInt(1_000_000, 9_999_999))}`;
+      const started = new Promise<StasisStart>((resolve) => {
+        connection.on('stasisStart', (event) => {
+          if (event.callerNumber === from) resolve(event);
+        });
+      });
+      const placed = placeCall({ from, to: DIALLED, route: 'contract', target: asterisk.sipTarget }).catch((error: unknown) => error);
+      const event = await started;
+      expect(event.presentation).toBe('allowed_not_screened');
+      await rest.request('DELETE', `/channels/${encodeURIComponent(event.channelId)}`);
+      await placed;
+    } finally {
+      connection.close();
+      rest.close();
+      await asterisk.stop();
+    }
   });
 });

@@ -29,6 +29,8 @@ export interface StartAsteriskOptions {
   httpPort?: number;
   sipPort?: number;
   farEndPort?: number;
+  /** Runs on the prepared run directory before Asterisk starts (e.g. to fill its astdb). */
+  beforeStart?: (runDir: string) => Promise<void>;
 }
 
 const execFileAsync = promisify(execFile);
@@ -133,6 +135,12 @@ export async function startAsterisk(options: StartAsteriskOptions = {}): Promise
   const runDir = (
     await sandboxCommand(['prepare', String(httpPort), String(sipPort), String(farEndPort)], PROVISION_TIMEOUT_MS)
   ).trim();
+  try {
+    await options.beforeStart?.(runDir);
+  } catch (error) {
+    await sandboxCommand(['cleanup', runDir], CLI_TIMEOUT_MS);
+    throw error;
+  }
   const child = spawn(SANDBOX_SCRIPT, ['exec', runDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   const tail = keepTail(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

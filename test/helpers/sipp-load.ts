@@ -14,6 +14,11 @@ export interface LoadCall {
   invitedAt: number;
   /** the final response to the INVITE; undefined when none came (the call got no answer) */
   status: number | undefined;
+  /**
+   * First INVITE sent to its final response received, ms with sipp's microsecond
+   * timestamps (what the caller waits); undefined when no final response came.
+   */
+  setupMs: number | undefined;
 }
 
 export interface LoadOptions {
@@ -27,6 +32,8 @@ export interface LoadOptions {
   route: string;
   /** the number dialled */
   to: string;
+  /** X-Callguard-Screen of every call ([from-test] in extensions.conf); none by default */
+  screen?: string;
 }
 
 /**
@@ -48,7 +55,7 @@ export async function placeCallLoad(options: LoadOptions): Promise<LoadCall[]> {
   const dir = await mkdtemp(join(tmpdir(), 'callguard-load-'));
   try {
     const inject = join(dir, 'callers.csv');
-    await writeFile(inject, `${['SEQUENTIAL', ...options.callers.map((caller) => `${caller};${options.route};`)].join('\n')}\n`);
+    await writeFile(inject, `${['SEQUENTIAL', ...options.callers.map((caller) => `${caller};${options.route};${options.screen ?? ''}`)].join('\n')}\n`);
     const messages = join(dir, 'messages.log');
     const seconds = Math.ceil(options.callers.length / options.rate) + DRAIN_S;
     const args = [
@@ -77,21 +84,28 @@ export async function placeCallLoad(options: LoadOptions): Promise<LoadCall[]> {
  */
 export function loadCalls(messageLog: string): LoadCall[] {
   const calls = new Map<string, LoadCall>();
+  const sentAt = new Map<string, number>();
   const parts = messageLog.split(/^-{5,} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)\n/m);
   for (let i = 1; i + 1 < parts.length; i += 2) {
-    const at = new Date((parts[i] as string).replace(' ', 'T').slice(0, 23)).getTime();
+    const stamp = (parts[i] as string).replace(' ', 'T');
+    // Date keeps milliseconds only: the fraction is added apart, to the microsecond.
+    const at = new Date(stamp.slice(0, 19)).getTime() + Number(`0${stamp.slice(19)}`) * 1000;
     const message = parts[i + 1] as string;
     const callId = /^Call-ID:\s*(\S+)/im.exec(message)?.[1];
     if (callId === undefined) continue;
     if (/^\s*UDP message sent[^\n]*\n+INVITE /m.test(message)) {
       const caller = /^From:[^\n]*<sip:([^@>]*)@/im.exec(message)?.[1] ?? '';
-      if (!calls.has(callId)) calls.set(callId, { callId, caller, invitedAt: at, status: undefined });
+      if (!calls.has(callId)) {
+        calls.set(callId, { callId, caller, invitedAt: Math.floor(at), status: undefined, setupMs: undefined });
+        sentAt.set(callId, at);
+      }
       continue;
     }
     const response = /^\s*UDP message received[^\n]*\n+SIP\/2\.0 (\d{3})/m.exec(message);
     const call = calls.get(callId);
-    if (response?.[1] !== undefined && call && /^CSeq:\s*1 INVITE/im.test(message) && Number(response[1]) >= 200) {
-      call.status ??= Number(response[1]);
+    if (response?.[1] !== undefined && call && call.status === undefined && /^CSeq:\s*1 INVITE/im.test(message) && Number(response[1]) >= 200) {
+      call.status = Number(response[1]);
+      call.setupMs = at - (sentAt.get(callId) ?? at);
     }
   }
   return [...calls.values()];

@@ -1,0 +1,334 @@
+/**
+ * What callguard adds to a call, side by side with Asterisk alone (not a test): the same
+ * sipp load into the sandbox Asterisk, one path at a time, each caller's INVITE to its
+ * final response from sipp's message trace (microsecond timestamps):
+ *
+ *   plain          no screening: every call goes to the queue
+ *   astdb          a FreePBX-style dialplan blacklist, GotoIf(${DB_EXISTS(blacklist/${CALLERID(num)})}),
+ *                  its AstDB loaded with the same numbers as callguard's block list
+ *   stasis         callguard's Stasis app, the shipped [screen] (passes CALLERID(pres))
+ *   stasis-nopres  Stasis(callguard,inbound,<route>) without the presentation argument
+ *   agi            callguard over FastAGI, the shipped [screen-agi]
+ *
+ * Half the callers are on the list (they must get 403), half are clear (200). Per rate
+ * and path: p50/p99/max, what callguard adds over plain, wrong answers (a listed caller
+ * not refused, a clear one refused, no final response: must be 0), deadline misses
+ * (verdict unavailable), CPU per call of callguard and of Asterisk. Then the highest rate
+ * one serve holds on the stasis path with setup p99 <= 5 ms and no wrong answer.
+ *
+ *   npm run bench:peer
+ *   npm run bench:peer -- --seconds 5 --rates 100            # a quick run
+ *   npm run bench:peer -- --paths plain,stasis --max-rates ''  # two paths, no rate search
+ */
+import { chmod, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { readCallLog } from '../src/screening/call-log.js';
+import { startAsterisk, type RunningAsterisk } from '../test/helpers/asterisk-sandbox.js';
+import { startRedisServer, type RunningRedis } from '../test/helpers/redis-server.js';
+import { placeCallLoad, type LoadCall } from '../test/helpers/sipp-load.js';
+import {
+  asteriskPid,
+  clearNumber,
+  cpuTicks,
+  DIALLED,
+  listedNumber,
+  NAMESPACE,
+  pingTimes,
+  ROUTE,
+  seedBenchLists,
+  startBenchServe,
+  TICKS_PER_SECOND,
+  type BenchServe,
+} from './helpers/call-bench.js';
+import { percentile } from './helpers/percentile.js';
+
+const PATHS = ['plain', 'astdb', 'stasis', 'stasis-nopres', 'agi'] as const;
+type BenchPath = (typeof PATHS)[number];
+const CALLGUARD_PATHS: ReadonlySet<BenchPath> = new Set(['stasis', 'stasis-nopres', 'agi']);
+/** The rate search's bound on the caller's p99 setup time. */
+const MAX_RATE_P99_MS = 5;
+/** Q.850 21 (call rejected), the route's hangup, is SIP 403; a queued call is answered. */
+const REFUSED = 403;
+const ANSWERED = 200;
+const execFileAsync = promisify(execFile);
+/** How long the calls of a phase may take to leave Asterisk before the next phase starts anyway. */
+const SETTLE_TIMEOUT_MS = 60_000;
+const SETTLE_POLL_MS = 500;
+/** How long the processes' CPU use without calls is measured, to take it out of the per-call figures. */
+const IDLE_SAMPLE_MS = 5_000;
+
+const { values: flags } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '20' },
+    rates: { type: 'string', default: '100,300' },
+    paths: { type: 'string', default: PATHS.join(',') },
+    numbers: { type: 'string', default: '100000' },
+    'max-rates': { type: 'string', default: '200,300,400,500,600,800' },
+    'max-seconds': { type: 'string', default: '5' },
+  },
+});
+const SECONDS = Number(flags.seconds);
+const RATES = numbers(flags.rates);
+const LISTED = Number(flags.numbers);
+const MAX_RATES = numbers(flags['max-rates']);
+const MAX_SECONDS = Number(flags['max-seconds']);
+const CHOSEN = flags.paths.split(',').filter((path) => path !== '');
+for (const path of CHOSEN) {
+  if (!(PATHS as readonly string[]).includes(path)) {
+    console.error(`callguard: --paths: "${path}" is not one of ${PATHS.join(', ')}`);
+    process.exit(2);
+  }
+}
+if (![SECONDS, LISTED, MAX_SECONDS, ...RATES, ...MAX_RATES].every((n) => Number.isInteger(n) && n > 0)) {
+  console.error('callguard: --seconds, --rates, --numbers, --max-rates and --max-seconds take positive whole numbers');
+  process.exit(2);
+}
+
+function numbers(text: string): number[] {
+  return text.split(',').filter((part) => part !== '').map(Number);
+}
+
+/** The n-th caller: even ones on the list, odd ones clear. */
+function caller(n: number): { number: string; listed: boolean } {
+  const index = Math.floor(n / 2) % LISTED;
+  return n % 2 === 0 ? { number: listedNumber(index), listed: true } : { number: clearNumber(index), listed: false };
+}
+
+/**
+ * AstDB as Asterisk keeps it (astdbdir/astdb.sqlite3), written before Asterisk starts:
+ * loading 100k keys through the CLI would take one process per key.
+ */
+async function fillAstdb(runDir: string): Promise<void> {
+  const file = join(runDir, 'db', 'astdb.sqlite3');
+  const rows: string[] = [];
+  for (let n = 0; n < LISTED; n++) rows.push(`('/blacklist/${listedNumber(n)}','1')`);
+  const sql = [
+    'CREATE TABLE IF NOT EXISTS astdb(key VARCHAR(256), value VARCHAR(256), PRIMARY KEY(key));',
+    'BEGIN;',
+    ...chunks(rows, 1_000).map((chunk) => `INSERT INTO astdb VALUES ${chunk.join(',')};`),
+    'COMMIT;',
+  ].join('\n');
+  const script = join(runDir, 'astdb.sql');
+  await writeFile(script, sql);
+  await execFileAsync('sqlite3', [file, `.read ${script}`]);
+  await rm(script);
+  // Asterisk runs as its own user inside the sandbox and writes the file.
+  await chmod(file, 0o666);
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Each path a context of its own, chosen by the X-Callguard-Screen header in [from-test].
+ * The Asterisk CLI splits its command at spaces and quotes: the lines hold neither.
+ */
+async function addBenchDialplan(asterisk: RunningAsterisk): Promise<void> {
+  await asterisk.cli('module load func_db.so');
+  const lines = [
+    'dialplan add extension _[+0-9].,3,GotoIf($[${LEN(${PJSIP_HEADER(read,X-Callguard-Screen)})}>0]?bench-${PJSIP_HEADER(read,X-Callguard-Screen)},${EXTEN},1) into from-test replace',
+    'dialplan add extension _[+0-9].,1,Goto(queues,support,1) into bench-plain',
+    'dialplan add extension _[+0-9].,1,GotoIf(${DB_EXISTS(blacklist/${CALLERID(num)})}?3) into bench-astdb',
+    'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-astdb',
+    'dialplan add extension _[+0-9].,3,Hangup(21) into bench-astdb',
+    'dialplan add extension _[+0-9].,1,Goto(inbound,${EXTEN},1) into bench-stasis',
+    'dialplan add extension _[+0-9].,1,Stasis(callguard,inbound,${CALLGUARD_ROUTE}) into bench-stasis-nopres',
+    'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-stasis-nopres',
+    'dialplan add extension _[+0-9].,1,Goto(screen-agi,${EXTEN},1) into bench-agi',
+  ];
+  for (const line of lines) await asterisk.cli(line);
+}
+
+/**
+ * Waits until Asterisk holds no channel, so a phase's last calls (or an overloaded
+ * Asterisk's backlog) do not weigh on the next one.
+ */
+async function settle(asterisk: RunningAsterisk): Promise<void> {
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const count = /(\d+) active channels?/.exec(await asterisk.cli('core show channels count'))?.[1];
+    if (count === '0') return;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  }
+  console.log(`  (Asterisk still held channels ${SETTLE_TIMEOUT_MS / 1000} s after the phase)`);
+}
+
+interface PhaseResult {
+  rate: number;
+  path: BenchPath;
+  calls: number;
+  /** INVITE to final response, ms, sorted */
+  setup: number[];
+  wrong: number;
+  unanswered: number;
+  /** calls callguard decided as unavailable (the deadline passed) */
+  deadlineMisses: number | undefined;
+  callguardCpuUs: number;
+  asteriskCpuUs: number;
+  load: number;
+}
+
+function wrongAnswer(path: BenchPath, call: LoadCall, listed: boolean): boolean {
+  if (call.status === undefined) return false;
+  if (path === 'plain') return call.status !== ANSWERED;
+  return call.status !== (listed ? REFUSED : ANSWERED);
+}
+
+interface PhaseContext {
+  asterisk: RunningAsterisk;
+  redis: Redis;
+  serve: BenchServe;
+  asteriskProcess: number;
+  /** CPU ticks a second each process uses with no call (timers, probes, sweeps) */
+  idle: { callguard: number; asterisk: number };
+}
+
+/** CPU ticks a second of callguard and Asterisk while no call runs. */
+async function idleTicks(serve: BenchServe, asteriskProcess: number): Promise<{ callguard: number; asterisk: number }> {
+  const [cg, ast] = await Promise.all([cpuTicks(serve.pid), cpuTicks(asteriskProcess)]);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
+  const [cgAfter, astAfter] = await Promise.all([cpuTicks(serve.pid), cpuTicks(asteriskProcess)]);
+  return { callguard: ((cgAfter - cg) * 1000) / IDLE_SAMPLE_MS, asterisk: ((astAfter - ast) * 1000) / IDLE_SAMPLE_MS };
+}
+
+async function runPhase(
+  context: PhaseContext,
+  path: BenchPath,
+  rate: number,
+  seconds: number,
+): Promise<PhaseResult> {
+  const calls = rate * seconds;
+  const callers = Array.from({ length: calls }, (_, n) => caller(n));
+  const listedByNumber = new Map(callers.map((entry) => [entry.number, entry.listed]));
+  const since = Date.now();
+  const started = process.hrtime.bigint();
+  const [cgBefore, astBefore] = await Promise.all([cpuTicks(context.serve.pid), cpuTicks(context.asteriskProcess)]);
+  const placed = await placeCallLoad({
+    target: `${context.asterisk.sipHost}:${context.asterisk.sipPort}`,
+    rate,
+    callers: callers.map((entry) => entry.number),
+    route: ROUTE,
+    to: DIALLED,
+    screen: path,
+  });
+  const [cgAfter, astAfter] = await Promise.all([cpuTicks(context.serve.pid), cpuTicks(context.asteriskProcess)]);
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const perCallUs = (ticks: number, idlePerSecond: number): number =>
+    (Math.max(0, ticks - idlePerSecond * wallSeconds) / TICKS_PER_SECOND / calls) * 1e6;
+  let deadlineMisses: number | undefined;
+  if (CALLGUARD_PATHS.has(path)) {
+    const read = await readCallLog(context.redis, NAMESPACE, { since, route: ROUTE, limit: calls * 2 });
+    deadlineMisses = read.entries.filter((entry) => entry.verdict === 'unavailable').length;
+  }
+  await settle(context.asterisk);
+  const answered = placed.filter((call) => call.setupMs !== undefined);
+  return {
+    rate,
+    path,
+    calls,
+    setup: answered.map((call) => call.setupMs as number).sort((a, b) => a - b),
+    wrong: placed.filter((call) => wrongAnswer(path, call, listedByNumber.get(call.caller) ?? false)).length,
+    unanswered: calls - answered.length,
+    deadlineMisses,
+    callguardCpuUs: perCallUs(cgAfter - cgBefore, context.idle.callguard),
+    asteriskCpuUs: perCallUs(astAfter - astBefore, context.idle.asterisk),
+    load: loadavg()[0] ?? Number.NaN,
+  };
+}
+
+const ms = (value: number): string => value.toFixed(3);
+
+function printTable(results: PhaseResult[]): void {
+  console.log('');
+  console.log('| rate/s | path | calls | p50 ms | p99 ms | max ms | added p50 / p99 ms | p50 / p99 × plain | wrong | unanswered | deadline misses | callguard CPU µs/call | Asterisk CPU µs/call | load 1 min |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const result of results) {
+    const plain = results.find((other) => other.rate === result.rate && other.path === 'plain');
+    const p50 = percentile(result.setup, 50);
+    const p99 = percentile(result.setup, 99);
+    const plainP50 = plain ? percentile(plain.setup, 50) : Number.NaN;
+    const plainP99 = plain ? percentile(plain.setup, 99) : Number.NaN;
+    const added = result.path === 'plain' || !plain ? '—' : `${(p50 - plainP50).toFixed(2)} / ${(p99 - plainP99).toFixed(2)}`;
+    const ratio = result.path === 'plain' || !plain ? '—' : `${(p50 / plainP50).toFixed(2)} / ${(p99 / plainP99).toFixed(2)}`;
+    const row = [
+      result.rate,
+      result.path,
+      result.calls,
+      ms(p50),
+      ms(p99),
+      ms(result.setup.at(-1) ?? Number.NaN),
+      added,
+      ratio,
+      result.wrong,
+      result.unanswered,
+      result.deadlineMisses ?? '—',
+      CALLGUARD_PATHS.has(result.path) ? result.callguardCpuUs.toFixed(0) : '—',
+      result.asteriskCpuUs.toFixed(0),
+      result.load.toFixed(2),
+    ];
+    console.log(`| ${row.join(' | ')} |`);
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:peer  ${RATES.join(', ')} calls/s for ${SECONDS} s a path, ${LISTED} numbers listed, half the callers listed`);
+  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  let asterisk: RunningAsterisk | undefined;
+  let redisServer: RunningRedis | undefined;
+  let redis: Redis | undefined;
+  let serve: BenchServe | undefined;
+  try {
+    [asterisk, redisServer] = await Promise.all([startAsterisk({ beforeStart: fillAstdb }), startRedisServer()]);
+    await addBenchDialplan(asterisk);
+    redis = new Redis(redisServer.url);
+    await seedBenchLists(redis, LISTED);
+    const ping = await pingTimes(redis);
+    serve = await startBenchServe(asterisk, redisServer);
+    const asteriskProcess = await asteriskPid(asterisk.runDir);
+    const idle = await idleTicks(serve, asteriskProcess);
+    const context: PhaseContext = { asterisk, redis, serve, asteriskProcess, idle };
+    console.log(`CPU without calls: callguard ${(idle.callguard / TICKS_PER_SECOND * 100).toFixed(1)} %, Asterisk ${(idle.asterisk / TICKS_PER_SECOND * 100).toFixed(1)} % of a core (taken out of the per-call figures)`);
+    console.log(`Redis PING p50 ${ms(ping.p50)} ms, p99 ${ms(ping.p99)} ms (loopback, measured now)`);
+
+    const results: PhaseResult[] = [];
+    for (const rate of RATES) {
+      for (const path of CHOSEN as BenchPath[]) {
+        const result = await runPhase(context, path, rate, SECONDS);
+        results.push(result);
+    console.log(`  ${rate}/s ${path}: p50 ${ms(percentile(result.setup, 50))} ms, p99 ${ms(percentile(result.setup, 99))} ms, wrong ${result.wrong}, unanswered ${result.unanswered}, load ${result.load.toFixed(2)}`);
+      }
+    }
+    printTable(results);
+
+    if (MAX_RATES.length > 0) {
+      console.log('');
+      console.log(`highest rate one serve holds on the stasis path (setup p99 <= ${MAX_RATE_P99_MS} ms, nothing wrong or unanswered), ${MAX_SECONDS} s a step:`);
+      let held: number | undefined;
+      for (const rate of MAX_RATES) {
+        const result = await runPhase(context, 'stasis', rate, MAX_SECONDS);
+        const p99 = percentile(result.setup, 99);
+        const holds = p99 <= MAX_RATE_P99_MS && result.wrong === 0 && result.unanswered === 0;
+        console.log(`  ${rate}/s: p99 ${ms(p99)} ms, wrong ${result.wrong}, unanswered ${result.unanswered}, callguard ${result.callguardCpuUs.toFixed(0)} µs/call, load ${result.load.toFixed(2)} ${holds ? 'holds' : 'does not hold'}`);
+        if (!holds) break;
+        held = rate;
+      }
+      console.log(`highest rate held: ${held === undefined ? `none of ${MAX_RATES.join(', ')}` : `${held} calls/s`}`);
+    }
+    console.log('');
+    console.log('setup: INVITE to its final response as the caller sees it (sipp -trace_msg timestamps); CPU: user + system time of the process over the phase, less its use without calls, / calls');
+  } finally {
+    await serve?.stop();
+    await redis?.quit().catch(() => redis?.disconnect());
+    await redisServer?.stop();
+    await asterisk?.stop();
+  }
+}
+
+await main();
