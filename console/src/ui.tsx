@@ -125,3 +125,16 @@ export function useLoad<T>(load: () => Promise<T>, key: unknown[]): { data: T | 
 export function Verdict({ verdict }: { verdict: string }) {
   return <span class={`verdict verdict-${verdict}`}>{verdict}</span>;
 }
+
+/** A table's header row: one column heading each. */
+export function TableHead({ columns }: { columns: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column) => (
+          <th key={column}>{column}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}

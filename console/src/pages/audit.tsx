@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, withQuery } from '../api.js';
 import { loadLists } from '../lists-data.js';
 import { go } from '../router.js';
-import { Field, ProblemBox, Select, Time, useLoad } from '../ui.js';
+import { Field, ProblemBox, Select, TableHead, Time, useLoad } from '../ui.js';
 
 interface AuditEvent {
   id: string;
@@ -44,17 +44,7 @@ export function AuditPage({ list, by }: { list: string; by: string }) {
       {audit.data && (
         <div class="scroll">
           <table aria-label="Changes">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>List</th>
-                <th>Change</th>
-                <th>Entry</th>
-                <th>By</th>
-                <th>Reason</th>
-                <th>Details</th>
-              </tr>
-            </thead>
+            <TableHead columns={['When', 'List', 'Change', 'Entry', 'By', 'Reason', 'Details']} />
             <tbody>
               {events.map((event) => (
                 <tr key={`${event.list} ${event.id}`}>

@@ -3,7 +3,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { get, withQuery } from '../api.js';
 import { href } from '../router.js';
-import { Field, ProblemBox, Select, Time, useLoad, Verdict } from '../ui.js';
+import { Field, ProblemBox, Select, TableHead, Time, useLoad, Verdict } from '../ui.js';
 
 // The call log's verdicts (the API's LOGGED_VERDICTS): the screening ones, then what the compliance rules log.
 const VERDICTS = ['blocked', 'allowed', 'clear', 'hidden', 'malformed', 'unavailable', 'unverified', 'would-block', 'outside-hours', 'capped', 'no-consent'] as const;
@@ -103,17 +103,7 @@ function CallTable({ calls, label }: { calls: Call[]; label: string }) {
   return (
     <div class="scroll">
       <table aria-label={label}>
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Number</th>
-            <th>Verdict</th>
-            <th>List</th>
-            <th>Route / campaign</th>
-            <th>Action</th>
-            <th>Reason</th>
-          </tr>
-        </thead>
+        <TableHead columns={['When', 'Number', 'Verdict', 'List', 'Route / campaign', 'Action', 'Reason']} />
         <tbody>
           {calls.map((call) => (
             <tr key={call.id}>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { get, problemOfError, request, roleAtLeast, withQuery, type Problem, type Session } from '../api.js';
 import { loadLists } from '../lists-data.js';
 import { go, href } from '../router.js';
-import { ago, Field, Notice, ProblemBox, Time, useLoad } from '../ui.js';
+import { ago, Field, Notice, ProblemBox, TableHead, Time, useLoad } from '../ui.js';
 
 interface ListUse {
   kind: 'route' | 'campaign';
@@ -196,15 +196,7 @@ export function ListPage({ name, session }: { name: string; session: Session }) 
         <>
           <div class="scroll">
             <table aria-label="Entries">
-              <thead>
-                <tr>
-                  <th>Entry</th>
-                  <th>Expires</th>
-                  <th>Reason</th>
-                  <th>By</th>
-                  <th>Added</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Entry', 'Expires', 'Reason', 'By', 'Added']} />
               <tbody>
                 {page.data.entries.map((entry) => (
                   <tr key={entry.member}>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { get, problemOfError, request, roleAtLeast, withQuery, type Problem, type Session } from '../api.js';
 import { href } from '../router.js';
-import { Field, Notice, ProblemBox, Select, Time, useLoad } from '../ui.js';
+import { Field, Notice, ProblemBox, Select, TableHead, Time, useLoad } from '../ui.js';
 
 const ROUTE_VERDICTS = ['blocked', 'allowed', 'clear', 'hidden', 'malformed', 'unavailable'];
 const CAMPAIGN_VERDICTS = ['blocked', 'hidden', 'malformed', 'unavailable'];
@@ -112,15 +112,7 @@ export function RoutesPage({ session }: { session: Session }) {
       {campaigns.data && (
         <div class="scroll">
           <table aria-label="Campaigns">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Block</th>
-                <th>Endpoint</th>
-                <th>Attempts</th>
-                <th>Changed</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Name', 'Block', 'Endpoint', 'Attempts', 'Changed']} />
             <tbody>
               {campaigns.data.campaigns.map((campaign) => (
                 <tr key={campaign.name}>
@@ -267,16 +259,7 @@ export function CampaignPage({ name, session }: { name: string; session: Session
           </ul>
           <div class="scroll">
             <table aria-label="Attempts">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>Number</th>
-                  <th>Attempt</th>
-                  <th>Outcome</th>
-                  <th>List</th>
-                  <th>Reason</th>
-                </tr>
-              </thead>
+              <TableHead columns={['When', 'Number', 'Attempt', 'Outcome', 'List', 'Reason']} />
               <tbody>
                 {report.data.attempts.map((attempt) => (
                   <tr key={`${attempt.request}-${attempt.attempt}`} class={attempt.outcome === 'BLACKLISTED' ? 'rejected' : ''}>

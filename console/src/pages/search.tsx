@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, problemOfError, request, roleAtLeast, withQuery, type Problem, type Session } from '../api.js';
 import { loadLists, type ListInfo } from '../lists-data.js';
 import { go } from '../router.js';
-import { ago, Field, Notice, ProblemBox, Select, Time, useLoad } from '../ui.js';
+import { ago, Field, Notice, ProblemBox, Select, TableHead, Time, useLoad } from '../ui.js';
 
 interface Listed {
   list: string;
@@ -64,14 +64,7 @@ export function SearchPage({ session, number }: { session: Session; number: stri
             <>
               <h3>Cancellations</h3>
               <table>
-                <thead>
-                  <tr>
-                    <th>List</th>
-                    <th>Reason</th>
-                    <th>By</th>
-                    <th>When</th>
-                  </tr>
-                </thead>
+                <TableHead columns={['List', 'Reason', 'By', 'When']} />
                 <tbody>
                   {data.cancelled.map((c) => (
                     <tr key={c.list}>
@@ -92,15 +85,7 @@ export function SearchPage({ session, number }: { session: Session; number: stri
             <p class="muted">No changes recorded for this number.</p>
           ) : (
             <table aria-label="History">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>List</th>
-                  <th>Change</th>
-                  <th>By</th>
-                  <th>Reason</th>
-                </tr>
-              </thead>
+              <TableHead columns={['When', 'List', 'Change', 'By', 'Reason']} />
               <tbody>
                 {data.history.map((event) => (
                   <tr key={event.id}>
