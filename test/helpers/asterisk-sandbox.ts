@@ -1,5 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort } from './redis-server.js';
@@ -42,8 +44,30 @@ const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 const CLI_TIMEOUT_MS = 10_000;
 const OUTPUT_TAIL_LINES = 40;
+/** Where a failed test's Asterisk logs are kept (git-ignored), one folder per test. */
+export const ARTIFACTS_DIR = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const SAMPLE_USER = 'callguard';
 const SAMPLE_PASSWORD = 'callguard';
+
+/** The sandboxes of this test file that have not stopped yet: what a failed test keeps the logs of. */
+const running = new Set<string>();
+
+/**
+ * Copies the full log (with the SIP messages: pjsip logger is on) of every sandbox
+ * Asterisk still running in this file to test-artifacts/<test>/, and returns the copies.
+ * A flaky call's cause is in that log, and stop() deletes the run directory it lives in.
+ */
+export async function keepSandboxLogs(testName: string): Promise<string[]> {
+  const folder = join(ARTIFACTS_DIR, testName.replace(/[^\w.-]+/g, '-').slice(0, 120));
+  await mkdir(folder, { recursive: true });
+  return Promise.all(
+    [...running].map(async (runDir) => {
+      const kept = join(folder, `${basename(runDir)}.log`);
+      await copyFile(join(runDir, 'log', 'full'), kept);
+      return kept;
+    }),
+  );
+}
 
 /** Why this machine cannot run the sandbox, or undefined when it can. */
 export async function sandboxUnavailableReason(): Promise<string | undefined> {
@@ -159,6 +183,7 @@ export async function startAsterisk(options: StartAsteriskOptions = {}): Promise
       await exited;
       clearTimeout(timer);
     }
+    running.delete(runDir);
     await sandboxCommand(['cleanup', runDir], CLI_TIMEOUT_MS);
   };
   let stopping: Promise<void> | undefined;
@@ -167,6 +192,10 @@ export async function startAsterisk(options: StartAsteriskOptions = {}): Promise
   try {
     await waitForAri(target, READY_TIMEOUT_MS, failed);
     await Promise.race([cli('core waitfullybooted'), failed]);
+    // Every SIP message in the log: a final response nobody expected (a 488) shows
+    // the INVITE and answer it came with in a failed test's kept log.
+    await Promise.race([cli('pjsip set logger on'), failed]);
+    running.add(runDir);
   } catch (error) {
     await stop();
     throw error;
