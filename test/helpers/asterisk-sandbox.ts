@@ -43,6 +43,8 @@ const READY_TIMEOUT_MS = 30_000;
 /** `core stop now` normally ends Asterisk well within this; then it is killed. */
 const STOP_TIMEOUT_MS = 10_000;
 const CLI_TIMEOUT_MS = 10_000;
+/** Starts with fresh ports after one whose SIP port another sandbox took first; more means something else is wrong. */
+const START_ATTEMPTS = 3;
 const OUTPUT_TAIL_LINES = 40;
 /** Where a failed test's Asterisk logs are kept (git-ignored), one folder per test. */
 export const ARTIFACTS_DIR = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -80,6 +82,7 @@ export async function sandboxUnavailableReason(): Promise<string | undefined> {
   }
 }
 
+/** A free loopback UDP port the kernel picks (its ephemeral range): for sipp's own sockets. */
 export async function freeUdpPort(): Promise<number> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve, reject) => {
@@ -89,6 +92,35 @@ export async function freeUdpPort(): Promise<number> {
   const { port } = socket.address();
   await new Promise<void>((resolve) => socket.close(() => resolve()));
   return port;
+}
+
+/**
+ * Where the sandbox's SIP and far-end ports come from: above Asterisk's RTP range
+ * (rtp.conf: 10000-20000) and below the kernel's ephemeral range (32768 on), which every
+ * bind(0) draws from: sipp's sockets, PJSIP's DNS sockets, any UDP client. A port picked
+ * from the ephemeral range is free when probed but not reserved, and on a loaded machine
+ * one of those took it in the seconds before Asterisk bound it. Only other sandboxes
+ * draw from this pool, and startAsterisk() checks that its transport did bind.
+ */
+export const SANDBOX_UDP_PORTS = { first: 20_002, last: 32_767 } as const;
+const SANDBOX_PORT_PICKS = 100;
+
+export async function udpPortFree(port: number): Promise<boolean> {
+  const socket = createSocket('udp4');
+  return new Promise((resolve) => {
+    socket.once('error', () => resolve(false));
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+}
+
+/** A free loopback UDP port from SANDBOX_UDP_PORTS, for a port Asterisk or a far end binds later. */
+export async function freeSandboxUdpPort(): Promise<number> {
+  const { first, last } = SANDBOX_UDP_PORTS;
+  for (let pick = 0; pick < SANDBOX_PORT_PICKS; pick++) {
+    const port = first + Math.floor(Math.random() * (last - first + 1));
+    if (await udpPortFree(port)) return port;
+  }
+  throw new Error(`no free UDP port in ${first}-${last} after ${SANDBOX_PORT_PICKS} random picks`);
 }
 
 async function sandboxCommand(args: string[], timeout: number): Promise<string> {
@@ -151,9 +183,25 @@ export async function waitForAri(target: AsteriskTarget, timeoutMs: number, fail
  */
 export async function startAsterisk(options: StartAsteriskOptions = {}): Promise<RunningAsterisk> {
   assertMayUseAsterisk();
-  const httpPort = options.httpPort ?? (await freePort());
-  const sipPort = options.sipPort ?? (await freeUdpPort());
-  const farEndPort = options.farEndPort ?? (await freeUdpPort());
+  for (let attempt = 1; ; attempt++) {
+    const ports = {
+      httpPort: options.httpPort ?? (await freePort()),
+      sipPort: options.sipPort ?? (await freeSandboxUdpPort()),
+      farEndPort: options.farEndPort ?? (await freeSandboxUdpPort()),
+    };
+    try {
+      return await startOnce(ports);
+    } catch (error) {
+      // A port the caller chose is theirs to change; one we chose, we choose again.
+      if (!(error instanceof SipPortTaken) || options.sipPort !== undefined || attempt === START_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** Asterisk started but could not bind its SIP transport: the port was taken after it was picked. */
+class SipPortTaken extends Error {}
+
+async function startOnce({ httpPort, sipPort, farEndPort }: Required<StartAsteriskOptions>): Promise<RunningAsterisk> {
   const runDir = (
     await sandboxCommand(['prepare', String(httpPort), String(sipPort), String(farEndPort)], PROVISION_TIMEOUT_MS)
   ).trim();
@@ -192,6 +240,12 @@ export async function startAsterisk(options: StartAsteriskOptions = {}): Promise
   try {
     await waitForAri(target, READY_TIMEOUT_MS, failed);
     await Promise.race([cli('core waitfullybooted'), failed]);
+    // Asterisk boots without a transport it could not bind (one ERROR line), and every
+    // call sent to that port then reaches whoever holds it: silence, or another PBX.
+    const transports = await Promise.race([cli('pjsip show transports'), failed]);
+    if (!transports.includes(`127.0.0.1:${sipPort}`)) {
+      throw new SipPortTaken(`the sandbox's SIP port 127.0.0.1:${sipPort}/udp was taken before Asterisk could bind it:\n${transports}`);
+    }
     // Every SIP message in the log: a final response nobody expected (a 488) shows
     // the INVITE and answer it came with in a failed test's kept log.
     await Promise.race([cli('pjsip set logger on'), failed]);
