@@ -194,6 +194,7 @@ export async function startAsterisk(options: StartAsteriskOptions = {}): Promise
     } catch (error) {
       // A port the caller chose is theirs to change; one we chose, we choose again.
       if (!(error instanceof SipPortTaken) || options.sipPort !== undefined || attempt === START_ATTEMPTS) throw error;
+      console.warn(`asterisk-sandbox: ${error.message.split('\n')[0]}; starting again on fresh ports`);
     }
   }
 }
