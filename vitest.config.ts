@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 const UNIT = 'test/**/*.unit.test.ts';
 const E2E = ['test/e2e/**/*.test.ts', 'test/**/*.e2e.test.ts'];
 const REDIS = ['test/helpers/global-redis.ts'];
+const KEEP_ASTERISK_LOGS = ['test/helpers/keep-asterisk-logs.ts'];
 
 export default defineConfig({
   test: {
@@ -27,7 +28,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e', include: E2E, globalSetup: REDIS, env: { CALLGUARD_TEST_KIND: 'e2e' } },
+        test: {
+          name: 'e2e',
+          include: E2E,
+          globalSetup: REDIS,
+          setupFiles: KEEP_ASTERISK_LOGS,
+          env: { CALLGUARD_TEST_KIND: 'e2e' },
+        },
       },
     ],
   },

@@ -28,7 +28,25 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 headers=
 [ -z "${CALLGUARD_ROUTE:-}" ] || headers="X-Callguard-Route: $CALLGUARD_ROUTE"$'\r\n'
-media_port=$(node -e "const s=require('node:dgram').createSocket('udp4');s.bind(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+# sipp binds this port for audio and the one two above it for video, and stops if either is taken.
+media_port=$(node -e "
+const dgram = require('node:dgram');
+const bind = (port) => new Promise((resolve) => {
+  const s = dgram.createSocket('udp4');
+  s.once('error', () => resolve(undefined));
+  s.bind(port, '127.0.0.1', () => resolve(s));
+});
+(async () => {
+  for (let pick = 0; pick < 20; pick++) {
+    const audio = await bind(0);
+    const video = await bind(audio.address().port + 2);
+    const port = audio.address().port;
+    audio.close();
+    if (video) { video.close(); console.log(port); return; }
+  }
+  process.exit(1);
+})();
+")
 started=$(date +%s%3N)
 # The scenario is the one the end-to-end tests call with: the final response is the result.
 sipp "127.0.0.1:$SIP_PORT" -sf test/sipp/uac-call.xml -s "$to" -i 127.0.0.1 -mp "$media_port" \

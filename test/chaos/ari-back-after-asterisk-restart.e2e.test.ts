@@ -5,7 +5,7 @@ import { newRoute } from '../../src/screening/route.js';
 import { RouteStore } from '../../src/screening/routes.js';
 import type { RunningService } from '../../src/service/service.js';
 import { capturedLogger } from '../helpers/log-capture.js';
-import { freeUdpPort, sandboxUnavailableReason, startAsterisk, type RunningAsterisk } from '../helpers/asterisk-sandbox.js';
+import { freeSandboxUdpPort, sandboxUnavailableReason, startAsterisk, type RunningAsterisk } from '../helpers/asterisk-sandbox.js';
 import { E2E_SETUP_TIMEOUT_MS } from '../helpers/asterisk.js';
 import { redisUrl, testNamespace } from '../helpers/redis.js';
 import { freePort } from '../helpers/redis-server.js';
@@ -46,7 +46,7 @@ describe.skipIf(unavailable !== undefined)('serve and an Asterisk restart', () =
   const logs = capturedLogger();
 
   beforeAll(async () => {
-    ports = { httpPort: await freePort(), sipPort: await freeUdpPort(), farEndPort: await freeUdpPort() };
+    ports = { httpPort: await freePort(), sipPort: await freeSandboxUdpPort(), farEndPort: await freeSandboxUdpPort() };
     asterisk = await startAsterisk(ports);
     redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
     const lists = new ListStore(redis, namespace);

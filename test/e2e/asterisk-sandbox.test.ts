@@ -1,9 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { access, readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { e2eAvailability, E2E_SETUP_TIMEOUT_MS } from '../helpers/asterisk.js';
-import { freeUdpPort, SANDBOX_SCRIPT, startAsterisk, waitForAri } from '../helpers/asterisk-sandbox.js';
+import { freeSandboxUdpPort, SANDBOX_SCRIPT, startAsterisk, waitForAri } from '../helpers/asterisk-sandbox.js';
+import { placeCall } from '../helpers/sipp.js';
 import { freePort } from '../helpers/redis-server.js';
 
 const execFileAsync = promisify(execFile);
@@ -64,6 +66,40 @@ describe.skipIf(!usesSandbox)('the Asterisk sandbox', () => {
   );
 
   it(
+    'takes its SIP and far-end ports from above the RTP range and below the ephemeral range, which no bind(0) draws from',
+    async () => {
+      const [low] = (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')).trim().split(/\s+/).map(Number);
+      const asterisk = await startAsterisk();
+      try {
+        const rtpEnd = Number(/Port end:\s*(\d+)/.exec(await asterisk.cli('rtp show settings'))?.[1]);
+        for (const port of [asterisk.sipPort, asterisk.farEndPort]) {
+          expect(port).toBeGreaterThan(rtpEnd);
+          expect(port).toBeLessThan(low as number);
+        }
+        expect((await placeCall({ from: '+4930111', to: '+4930555000', target: `127.0.0.1:${asterisk.sipPort}` })).status).toBe(200);
+      } finally {
+        await asterisk.stop();
+      }
+    },
+    E2E_SETUP_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses to start, naming the port, when its SIP port was taken before Asterisk bound it (no PBX without a transport)',
+    async () => {
+      const holder = createSocket('udp4');
+      const sipPort = await freeSandboxUdpPort();
+      await new Promise<void>((resolve) => holder.bind(sipPort, '127.0.0.1', () => resolve()));
+      try {
+        await expect(startAsterisk({ sipPort })).rejects.toThrow(`SIP port 127.0.0.1:${sipPort}/udp was taken`);
+      } finally {
+        holder.close();
+      }
+    },
+    E2E_SETUP_TIMEOUT_MS,
+  );
+
+  it(
     'a stopped sandbox leaves no process, no mount and no run directory behind',
     async () => {
       const asterisk = await startAsterisk();
@@ -81,7 +117,7 @@ describe.skipIf(!usesSandbox)('the Asterisk sandbox', () => {
     async () => {
       const httpPort = await freePort();
       const env = { ...process.env, CALLGUARD_SANDBOX_OWNER: String(process.pid) };
-      const { stdout } = await execFileAsync(SANDBOX_SCRIPT, ['prepare', String(httpPort), String(await freeUdpPort()), String(await freeUdpPort())], { env });
+      const { stdout } = await execFileAsync(SANDBOX_SCRIPT, ['prepare', String(httpPort), String(await freeSandboxUdpPort()), String(await freeSandboxUdpPort())], { env });
       const runDir = stdout.trim();
       const starter = spawn(SANDBOX_SCRIPT, ['exec', runDir], { stdio: 'ignore' });
       try {

@@ -8,7 +8,7 @@ import { newRoute } from '../../src/screening/route.js';
 import { RouteStore } from '../../src/screening/routes.js';
 import { startService, type RunningService } from '../../src/service/service.js';
 import { capturedLogger } from '../helpers/log-capture.js';
-import { freeUdpPort, sandboxUnavailableReason, startAsterisk, type RunningAsterisk } from '../helpers/asterisk-sandbox.js';
+import { freeSandboxUdpPort, sandboxUnavailableReason, startAsterisk, type RunningAsterisk } from '../helpers/asterisk-sandbox.js';
 import { E2E_SETUP_TIMEOUT_MS } from '../helpers/asterisk.js';
 import { redisUrl, testNamespace } from '../helpers/redis.js';
 import { startServeFor } from '../helpers/serve.js';
@@ -28,7 +28,7 @@ describe.skipIf(unavailable !== undefined)('callguard and an Asterisk restart', 
   const logs = capturedLogger();
 
   beforeAll(async () => {
-    ports = { httpPort: await freePort(), sipPort: await freeUdpPort(), farEndPort: await freeUdpPort() };
+    ports = { httpPort: await freePort(), sipPort: await freeSandboxUdpPort(), farEndPort: await freeSandboxUdpPort() };
     asterisk = await startAsterisk(ports);
     redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
     const lists = new ListStore(redis, namespace);
@@ -71,7 +71,7 @@ describe.skipIf(unavailable !== undefined)('callguard and an Asterisk restart', 
   }, 150_000);
 
   it('started before Asterisk, it keeps trying and screens calls once Asterisk is up', async () => {
-    const later = { httpPort: await freePort(), sipPort: await freeUdpPort(), farEndPort: await freeUdpPort() };
+    const later = { httpPort: await freePort(), sipPort: await freeSandboxUdpPort(), farEndPort: await freeSandboxUdpPort() };
     const early = await startService(
       parseServeConfig({
         ariUrl: `http://127.0.0.1:${later.httpPort}`,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freeUdpPort } from '../helpers/asterisk-sandbox.js';
+import { freeSandboxUdpPort } from '../helpers/asterisk-sandbox.js';
 import { e2eAvailability } from '../helpers/asterisk.js';
 import { commandLine, descendants, stillRunning } from '../helpers/processes.js';
 import { freePort } from '../helpers/redis-server.js';
@@ -45,8 +45,8 @@ async function startRunLocal(dataDir: string): Promise<RunLocal> {
     CALLGUARD_NAMESPACE: testNamespace(),
     REDIS_PORT: String(await freePort()),
     ARI_PORT: String(await freePort()),
-    SIP_PORT: String(await freeUdpPort()),
-    FAR_END_PORT: String(await freeUdpPort()),
+    SIP_PORT: String(await freeSandboxUdpPort()),
+    FAR_END_PORT: String(await freeSandboxUdpPort()),
     CALLGUARD_HEALTH: `127.0.0.1:${await freePort()}`,
     CALLGUARD_API_LISTEN: `127.0.0.1:${await freePort()}`,
   };

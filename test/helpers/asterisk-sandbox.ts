@@ -1,5 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort } from './redis-server.js';
@@ -43,9 +45,33 @@ const READY_TIMEOUT_MS = 30_000;
 /** `core stop now` normally ends Asterisk well within this; then it is killed. */
 const STOP_TIMEOUT_MS = 10_000;
 const CLI_TIMEOUT_MS = 10_000;
+/** Starts with fresh ports after one whose SIP port another sandbox took first; more means something else is wrong. */
+const START_ATTEMPTS = 3;
 const OUTPUT_TAIL_LINES = 40;
+/** Where a failed test's Asterisk logs are kept (git-ignored), one folder per test. */
+export const ARTIFACTS_DIR = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const SAMPLE_USER = 'callguard';
 const SAMPLE_PASSWORD = 'callguard';
+
+/** The sandboxes of this test file that have not stopped yet: what a failed test keeps the logs of. */
+const running = new Set<string>();
+
+/**
+ * Copies the full log (with the SIP messages: pjsip logger is on) of every sandbox
+ * Asterisk still running in this file to test-artifacts/<test>/, and returns the copies.
+ * A flaky call's cause is in that log, and stop() deletes the run directory it lives in.
+ */
+export async function keepSandboxLogs(testName: string): Promise<string[]> {
+  const folder = join(ARTIFACTS_DIR, testName.replace(/[^\w.-]+/g, '-').slice(0, 120));
+  await mkdir(folder, { recursive: true });
+  return Promise.all(
+    [...running].map(async (runDir) => {
+      const kept = join(folder, `${basename(runDir)}.log`);
+      await copyFile(join(runDir, 'log', 'full'), kept);
+      return kept;
+    }),
+  );
+}
 
 /** Why this machine cannot run the sandbox, or undefined when it can. */
 export async function sandboxUnavailableReason(): Promise<string | undefined> {
@@ -58,6 +84,7 @@ export async function sandboxUnavailableReason(): Promise<string | undefined> {
   }
 }
 
+/** A free loopback UDP port the kernel picks (its ephemeral range): for sipp's own sockets. */
 export async function freeUdpPort(): Promise<number> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve, reject) => {
@@ -67,6 +94,35 @@ export async function freeUdpPort(): Promise<number> {
   const { port } = socket.address();
   await new Promise<void>((resolve) => socket.close(() => resolve()));
   return port;
+}
+
+/**
+ * Where the sandbox's SIP and far-end ports come from: above Asterisk's RTP range
+ * (rtp.conf: 10000-20000) and below the kernel's ephemeral range (32768 on), which every
+ * bind(0) draws from: sipp's sockets, PJSIP's DNS sockets, any UDP client. A port picked
+ * from the ephemeral range is free when probed but not reserved, and on a loaded machine
+ * one of those took it in the seconds before Asterisk bound it. Only other sandboxes
+ * draw from this pool, and startAsterisk() checks that its transport did bind.
+ */
+export const SANDBOX_UDP_PORTS = { first: 20_002, last: 32_767 } as const;
+const SANDBOX_PORT_PICKS = 100;
+
+export async function udpPortFree(port: number): Promise<boolean> {
+  const socket = createSocket('udp4');
+  return new Promise((resolve) => {
+    socket.once('error', () => resolve(false));
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+}
+
+/** A free loopback UDP port from SANDBOX_UDP_PORTS, for a port Asterisk or a far end binds later. */
+export async function freeSandboxUdpPort(): Promise<number> {
+  const { first, last } = SANDBOX_UDP_PORTS;
+  for (let pick = 0; pick < SANDBOX_PORT_PICKS; pick++) {
+    const port = first + Math.floor(Math.random() * (last - first + 1));
+    if (await udpPortFree(port)) return port;
+  }
+  throw new Error(`no free UDP port in ${first}-${last} after ${SANDBOX_PORT_PICKS} random picks`);
 }
 
 async function sandboxCommand(args: string[], timeout: number): Promise<string> {
@@ -129,14 +185,34 @@ export async function waitForAri(target: AsteriskTarget, timeoutMs: number, fail
  */
 export async function startAsterisk(options: StartAsteriskOptions = {}): Promise<RunningAsterisk> {
   assertMayUseAsterisk();
-  const httpPort = options.httpPort ?? (await freePort());
-  const sipPort = options.sipPort ?? (await freeUdpPort());
-  const farEndPort = options.farEndPort ?? (await freeUdpPort());
+  for (let attempt = 1; ; attempt++) {
+    const ports = {
+      httpPort: options.httpPort ?? (await freePort()),
+      sipPort: options.sipPort ?? (await freeSandboxUdpPort()),
+      farEndPort: options.farEndPort ?? (await freeSandboxUdpPort()),
+    };
+    try {
+      return await startOnce(ports, options.beforeStart);
+    } catch (error) {
+      // A port the caller chose is theirs to change; one we chose, we choose again.
+      if (!(error instanceof SipPortTaken) || options.sipPort !== undefined || attempt === START_ATTEMPTS) throw error;
+      console.warn(`asterisk-sandbox: ${error.message.split('\n')[0]}; starting again on fresh ports`);
+    }
+  }
+}
+
+/** Asterisk started but could not bind its SIP transport: the port was taken after it was picked. */
+class SipPortTaken extends Error {}
+
+async function startOnce(
+  { httpPort, sipPort, farEndPort }: Required<Omit<StartAsteriskOptions, 'beforeStart'>>,
+  beforeStart: StartAsteriskOptions['beforeStart'],
+): Promise<RunningAsterisk> {
   const runDir = (
     await sandboxCommand(['prepare', String(httpPort), String(sipPort), String(farEndPort)], PROVISION_TIMEOUT_MS)
   ).trim();
   try {
-    await options.beforeStart?.(runDir);
+    await beforeStart?.(runDir);
   } catch (error) {
     await sandboxCommand(['cleanup', runDir], CLI_TIMEOUT_MS);
     throw error;
@@ -167,6 +243,7 @@ export async function startAsterisk(options: StartAsteriskOptions = {}): Promise
       await exited;
       clearTimeout(timer);
     }
+    running.delete(runDir);
     await sandboxCommand(['cleanup', runDir], CLI_TIMEOUT_MS);
   };
   let stopping: Promise<void> | undefined;
@@ -175,6 +252,16 @@ export async function startAsterisk(options: StartAsteriskOptions = {}): Promise
   try {
     await waitForAri(target, READY_TIMEOUT_MS, failed);
     await Promise.race([cli('core waitfullybooted'), failed]);
+    // Asterisk boots without a transport it could not bind (one ERROR line), and every
+    // call sent to that port then reaches whoever holds it: silence, or another PBX.
+    const transports = await Promise.race([cli('pjsip show transports'), failed]);
+    if (!transports.includes(`127.0.0.1:${sipPort}`)) {
+      throw new SipPortTaken(`the sandbox's SIP port 127.0.0.1:${sipPort}/udp was taken before Asterisk could bind it:\n${transports}`);
+    }
+    // Every SIP message in the log: a final response nobody expected (a 488) shows
+    // the INVITE and answer it came with in a failed test's kept log.
+    await Promise.race([cli('pjsip set logger on'), failed]);
+    running.add(runDir);
   } catch (error) {
     await stop();
     throw error;

@@ -1,10 +1,9 @@
 import { execFile, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freeUdpPort } from './asterisk-sandbox.js';
+import { freeUdpPort, udpPortFree } from './asterisk-sandbox.js';
 import { dtmfPcap } from './dtmf-pcap.js';
 import { assertMayUseAsterisk } from './test-kind.js';
 
@@ -97,6 +96,17 @@ function runSipp(args: string[], cwd: string): Promise<{ code: number | null; st
   });
 }
 
+const MEDIA_PORT_PICKS = 20;
+
+/** A port for sipp's -mp: it binds that one for audio and the one two above for video, and exits if either is taken. */
+async function freeMediaPort(): Promise<number> {
+  for (let pick = 0; pick < MEDIA_PORT_PICKS; pick++) {
+    const port = await freeUdpPort();
+    if (await udpPortFree(port + 2)) return port;
+  }
+  throw new Error(`no free UDP port p with p + 2 free too after ${MEDIA_PORT_PICKS} picks`);
+}
+
 /** Places one real SIP call with sipp and returns how Asterisk answered it. */
 export async function placeCall(params: CallParams): Promise<CallOutcome> {
   assertMayUseAsterisk();
@@ -110,7 +120,7 @@ export async function placeCall(params: CallParams): Promise<CallOutcome> {
       '-s', params.to,
       '-i', '127.0.0.1',
       '-p', String(await freeUdpPort()),
-      '-mp', String(await freeUdpPort()),
+      '-mp', String(await freeMediaPort()),
       '-m', '1',
       '-nostdin',
       '-ci', '127.0.0.1',
@@ -192,15 +202,6 @@ const UAS_SCENARIOS: Record<UasBehaviour, string> = {
 const UAS_READY_TIMEOUT_MS = 5_000;
 const UAS_STOP_TIMEOUT_MS = 5_000;
 
-/** True while something holds 127.0.0.1:<port>/udp. */
-async function udpPortTaken(port: number): Promise<boolean> {
-  const socket = createSocket('udp4');
-  return new Promise((resolve) => {
-    socket.once('error', () => resolve(true));
-    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(false)));
-  });
-}
-
 /**
  * sipp as the far end of outbound calls on 127.0.0.1:<port> (the sandbox's farEndPort),
  * answering every call the same way until stop().
@@ -217,7 +218,7 @@ export async function startSippUas(options: { behaviour: UasBehaviour; port: num
       '-sf', join(SCENARIOS, UAS_SCENARIOS[options.behaviour]),
       '-i', '127.0.0.1',
       '-p', String(options.port),
-      '-mp', String(await freeUdpPort()),
+      '-mp', String(await freeMediaPort()),
       '-nostdin',
       '-ci', '127.0.0.1',
       '-trace_msg', '-message_file', messageFile,
@@ -238,7 +239,7 @@ export async function startSippUas(options: { behaviour: UasBehaviour; port: num
   failed.catch(() => undefined);
   const deadline = Date.now() + UAS_READY_TIMEOUT_MS;
   const listening = async (): Promise<void> => {
-    while (!(await udpPortTaken(options.port))) {
+    while (await udpPortFree(options.port)) {
       if (Date.now() > deadline) throw new Error(`sipp UAS did not bind 127.0.0.1:${options.port}: ${output}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
