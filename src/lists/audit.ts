@@ -8,7 +8,7 @@ import type { AuditAction, AuditEvent, Actor, EntryMember } from './types.js';
 const DETAIL_PREFIX = 'd.';
 
 const ACTIONS: ReadonlySet<string> = new Set<AuditAction>([
-  'create', 'remove', 'enable', 'disable', 'add', 'cancel', 'expire', 'import', 'replace', 'recount',
+  'create', 'remove', 'enable', 'disable', 'add', 'cancel', 'expire', 'import', 'replace', 'delete', 'changes', 'recount',
 ]);
 
 export type StreamEntry = [id: string, fields: string[]];

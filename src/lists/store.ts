@@ -2,7 +2,10 @@ import { isCluster, type RedisClient } from '../redis/connect.js';
 import { writeAcknowledged, type ReplicaAcks } from '../redis/replicas.js';
 import { auditFields, newestFirst, parseAuditEntry, type StreamEntry } from './audit.js';
 import { matchFromReply, metaFields } from './check.js';
-import { globalKeys, listKeys, type ListKeys } from './keys.js';
+import type { DensePlanName } from './dense.js';
+import { denseHeld, denseHolds, denseStateOf, newGeneration, removeGenerationsBut } from './dense-store.js';
+import { denseGensKey, globalKeys, listKeys, type ListKeys } from './keys.js';
+import { listSourceOf } from './source-date.js';
 import { assertE164, assertMember } from './members.js';
 import { assertListName, noSuchList } from './names.js';
 import { bulkProvenance, type Provenance } from './provenance.js';
@@ -87,13 +90,22 @@ export class ListStore {
     this.waitReplicas = options.waitReplicas ?? 0;
   }
 
-  async createList(name: string, actor: Actor): Promise<void> {
+  /**
+   * Creates a list; `dense` makes it keep the never-expiring numbers of that plan as
+   * bitmaps (dense.ts), for a national registry. A list's kind is chosen here, once.
+   */
+  async createList(name: string, actor: Actor, options: { dense?: DensePlanName } = {}): Promise<void> {
     const keys = this.keysOf(name);
     await this.redis.sadd(this.index, name);
+    const gen = options.dense === undefined ? '' : newGeneration();
+    if (gen !== '') await this.redis.sadd(denseGensKey(keys.dense), gen);
     const created = await this.redis.callguardListCreate(
-      keys.info, keys.audit, keys.exact, keys.timed, this.clock(), actor.by, actor.reason ?? '',
+      keys.info, keys.audit, keys.exact, keys.timed, this.clock(), actor.by, actor.reason ?? '', options.dense ?? '', gen,
     );
-    if (created === 0) throw new ListError(`list ${name} exists already`, 'list-exists');
+    if (created === 0) {
+      if (gen !== '') await this.redis.srem(denseGensKey(keys.dense), gen);
+      throw new ListError(`list ${name} exists already`, 'list-exists');
+    }
   }
 
   async removeList(name: string, actor: Actor): Promise<void> {
@@ -103,6 +115,7 @@ export class ListStore {
       this.clock(), actor.by, actor.reason ?? '',
     );
     if (removed === -1) throw noSuchList(name);
+    await removeGenerationsBut(this.redis, keys.dense, undefined);
     await this.redis.srem(this.index, name);
   }
 
@@ -125,21 +138,26 @@ export class ListStore {
         }),
       ),
     );
-    const infos: ListInfo[] = [];
-    names.forEach((name, i) => {
-      const [info, exact, timed] = replies[i] as [Record<string, string>, number, number];
-      if (info.created === undefined) return;
-      const size = exact + timed;
-      infos.push({
-        name,
-        enabled: info.enabled === '1',
-        createdAt: Number(info.created),
-        createdBy: info.by ?? '',
-        size,
-        lost: lostEntries(info.size, size),
-      });
-    });
-    return infos;
+    const infos = await Promise.all(
+      names.map(async (name, i): Promise<ListInfo | undefined> => {
+        const [info, exact, timed] = replies[i] as [Record<string, string>, number, number];
+        if (info.created === undefined) return undefined;
+        const dense = denseStateOf(info);
+        const size = exact + timed + (dense ? await denseHeld(this.redis, this.keysOf(name).dense, dense) : 0);
+        const source = listSourceOf(info);
+        return {
+          name,
+          enabled: info.enabled === '1',
+          createdAt: Number(info.created),
+          createdBy: info.by ?? '',
+          size,
+          lost: lostEntries(info.size, size),
+          ...(dense ? { dense: dense.plan.name } : {}),
+          ...(source ? { source } : {}),
+        };
+      }),
+    );
+    return infos.filter((info): info is ListInfo => info !== undefined);
   }
 
   /**
@@ -154,19 +172,22 @@ export class ListStore {
     return Promise.all(
       names.map(async (name): Promise<ListSizeReading> => {
         const keys = this.keysOf(name);
-        const [[created, size], exact, timed, newest] = await Promise.all([
-          this.redis.hmget(keys.info, 'created', 'size'),
+        const [info, exact, timed, newest] = await Promise.all([
+          this.redis.hgetall(keys.info),
           this.redis.scard(keys.exact),
           this.redis.zcard(keys.timed),
           this.redis.xrevrange(keys.audit, '+', '-', 'COUNT', 1) as Promise<StreamEntry[]>,
         ]);
         const [last] = newest;
+        const dense = denseStateOf(info);
+        const source = listSourceOf(info);
         return {
           name,
-          exists: created !== null,
-          recordedSize: size === null ? undefined : Number(size),
-          entries: exact + timed,
+          exists: info.created !== undefined,
+          recordedSize: info.size === undefined ? undefined : Number(info.size),
+          entries: exact + timed + (dense ? await denseHeld(this.redis, keys.dense, dense) : 0),
           lastAudit: last && { id: last[0], action: fieldOf(last[1], 'action') ?? '' },
+          ...(source ? { source } : {}),
         };
       }),
     );
@@ -180,7 +201,7 @@ export class ListStore {
   async recount(name: string, actor: Actor): Promise<{ before: number | undefined; after: number }> {
     const keys = this.keysOf(name);
     const reply = await this.redis.callguardListRecount(
-      keys.info, keys.exact, keys.timed, keys.audit, this.clock(), actor.by, actor.reason ?? '',
+      keys.info, keys.exact, keys.timed, keys.audit, keys.dense, this.clock(), actor.by, actor.reason ?? '',
     );
     if (reply === -1) throw noSuchList(name);
     const [before, after] = reply as [number, number];
@@ -207,7 +228,7 @@ export class ListStore {
     const meta = JSON.stringify({ reason: actor.reason, by: actor.by, at: now, source: actor.source });
     const { result: reply, replicas } = await this.acknowledged(keys.info, (redis) =>
       redis.callguardListAdd(
-        keys.info, keys.exact, keys.timed, keys.meta, keys.audit,
+        keys.info, keys.exact, keys.timed, keys.meta, keys.audit, keys.dense,
         now, meta, actor.by, actor.reason ?? '', actor.source ?? '', ...pairs,
       ),
     );
@@ -228,7 +249,7 @@ export class ListStore {
     const cancellation: StoredCancellation = { reason: actor.reason, by: actor.by, at: now };
     const { result: reply, replicas } = await this.acknowledged(keys.info, (redis) =>
       redis.callguardListCancel(
-        keys.info, keys.exact, keys.timed, keys.meta, keys.cancelled, keys.audit,
+        keys.info, keys.exact, keys.timed, keys.meta, keys.cancelled, keys.audit, keys.dense,
         now, actor.by, actor.reason, JSON.stringify(cancellation), ...members,
       ),
     );
@@ -252,7 +273,7 @@ export class ListStore {
   /**
    * One result per list, in the order given, from ONE round trip. In 'one-call' mode
    * one script call checks every list (check-many.lua); in 'per-list' mode one script
-   * call a list (check-4.lua), all handed to the socket in one write before any reply is
+   * call a list (check-5.lua), all handed to the socket in one write before any reply is
    * read. Both run the same check_list, so their results are the same. Concurrent
    * commands rather than an ioredis pipeline: a Pipeline object per check doubled the
    * client's CPU per check in bench/check.ts, and a pipeline cannot span cluster slots.
@@ -282,15 +303,20 @@ export class ListStore {
             this.redis.zscore(keys.timed, member),
             this.redis.hget(keys.meta, member),
             this.redis.hget(keys.cancelled, member),
+            this.redis.hgetall(keys.info).then((info) => {
+              const dense = denseStateOf(info);
+              return dense ? denseHolds(this.redis, keys.dense, dense, member) : false;
+            }),
           ]);
         }),
       ),
     );
     const now = this.clock();
     names.forEach((list, i) => {
-      const [inExact, score, meta, cancellation] = replies[i] as [number, string | null, string | null, string | null];
-      const expiresAt = inExact === 1 ? null : scoreToExpiry(score);
-      if (inExact === 1 || (expiresAt !== undefined && (expiresAt === null || expiresAt > now))) {
+      const [inSet, score, meta, cancellation, inBitmap] = replies[i] as [number, string | null, string | null, string | null, boolean];
+      const forever = inSet === 1 || inBitmap;
+      const expiresAt = forever ? null : scoreToExpiry(score);
+      if (forever || (expiresAt !== undefined && (expiresAt === null || expiresAt > now))) {
         listed.push({ list, member, expiresAt: expiresAt ?? null, ...(meta === null ? {} : metaFields(meta)) });
       }
       if (cancellation !== null) {
@@ -375,9 +401,9 @@ export class ListStore {
 
   private async checkInOneCall(keys: ListKeys[], now: number, e164: string): Promise<unknown[]> {
     const args: (string | number)[] = [];
-    for (const k of keys) args.push(k.info, k.exact, k.timed, k.meta);
+    for (const k of keys) args.push(k.info, k.exact, k.timed, k.meta, k.dense);
     args.push(now, e164);
-    const reply = await inOneWrite(this.redis, () => this.redis.callguardListCheckMany(keys.length * 4, ...args));
+    const reply = await inOneWrite(this.redis, () => this.redis.callguardListCheckMany(keys.length * 5, ...args));
     if (!Array.isArray(reply) || reply.length !== keys.length) {
       throw new Error(`unexpected reply from the check script for ${keys.length} lists: ${JSON.stringify(reply)}`);
     }
@@ -387,7 +413,7 @@ export class ListStore {
   private checkPerList(keys: ListKeys[], now: number, e164: string): Promise<unknown[]> {
     return Promise.all(
       inOneWrite(this.redis, () =>
-        keys.map((k) => this.redis.callguardListCheck(k.info, k.exact, k.timed, k.meta, now, e164)),
+        keys.map((k) => this.redis.callguardListCheck(k.info, k.exact, k.timed, k.meta, k.dense, now, e164)),
       ),
     );
   }

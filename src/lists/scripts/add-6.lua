@@ -1,6 +1,6 @@
 --[[
   Adds entries to one list, atomically with their metadata and audit events.
-  KEYS: info, exact, timed, meta, audit
+  KEYS: info, exact, timed, meta, audit, dense (the root of a dense list's bitmaps)
   ARGV: now (ms), meta json, by, reason, source, then pairs of member, expiry ('inf' or ms)
   Returns -1 when the list does not exist, otherwise {added, extended, unchanged}.
   Adding again keeps the later expiry; a number that never expires lives in the SET
@@ -11,10 +11,14 @@
   when a prefix was listed already, which heals a field that lacks its length. Nothing
   removes a length: a stale one only makes checks slower (keys.ts). The members added
   are counted into the info field `size` (add_to_size, from size.lua).
+  In a dense list a never-expiring number of its plan is a bit (dense_set, dense.lua)
+  instead of a SET member; one listed with an expiry moves there when added forever.
 ]]
-if redis.call('EXISTS', KEYS[1]) == 0 then
+local list = redis.call('HMGET', KEYS[1], 'created', 'dense', 'gen')
+if not list[1] then
   return -1
 end
+local plan, gen = list[2], list[3]
 
 local now = tonumber(ARGV[1])
 local metaJson, by, reason, source = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
@@ -52,7 +56,14 @@ for i = 6, #ARGV, 2 do
     prefixLengths[#member] = true
     hasPrefix = true
   end
-  if redis.call('SISMEMBER', KEYS[2], member) == 0 then
+  local block, bit = dense_slot(plan, member)
+  local listedForever
+  if block then
+    listedForever = redis.call('GETBIT', dense_block_key(KEYS[6], gen, block), bit) == 1
+  else
+    listedForever = redis.call('SISMEMBER', KEYS[2], member) == 1
+  end
+  if not listedForever then
     local current = redis.call('ZSCORE', KEYS[3], member)
     if not current or expiryValue(current) <= now then
       change = 'added'
@@ -62,7 +73,9 @@ for i = 6, #ARGV, 2 do
   end
 
   if change then
-    if expiry == 'inf' and not isPrefix then
+    if expiry == 'inf' and block then
+      grown = grown - redis.call('ZREM', KEYS[3], member) + dense_set(KEYS[1], KEYS[6], gen, block, bit, true)
+    elseif expiry == 'inf' and not isPrefix then
       grown = grown - redis.call('ZREM', KEYS[3], member) + redis.call('SADD', KEYS[2], member)
     else
       grown = grown + redis.call('ZADD', KEYS[3], expiry, member)
