@@ -53,12 +53,20 @@ export function registerLists(app: ApiApp, context: ApiContext): void {
       schema: {
         tags: ['lists'],
         description: 'create an empty, enabled list',
-        body: Type.Object({ name: ListName, reason: Type.Optional(Reason) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            name: ListName,
+            reason: Type.Optional(Reason),
+            dense: Type.Optional(Type.Union([Type.Literal('nanp'), Type.Literal('uk')], { description: 'keep that national plan as bitmaps (a registry)' })),
+          },
+          { additionalProperties: false },
+        ),
         response: withProblems({ 201: Changed }, 409, 422),
       },
     },
     async (request, reply) => {
-      await store.createList(request.body.name, actorOf(request, request.body.reason));
+      const { dense } = request.body;
+      await store.createList(request.body.name, actorOf(request, request.body.reason), dense ? { dense } : {});
       return reply.code(201).send({ list: request.body.name, action: 'created' });
     },
   );
