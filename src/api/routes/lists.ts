@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { isoTime } from '../../cli/format.js';
+import { listSourceJson } from '../../cli/json-shapes.js';
 import type { ListInfo } from '../../lists/types.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { actorOf, visibleLists } from '../input.js';
@@ -12,11 +13,24 @@ const ListShape = Type.Object({
   size: Type.Integer(),
   createdAt: Type.Union([Type.String(), Type.Null()]),
   createdBy: Type.String(),
+  dense: Type.Union([Type.String(), Type.Null()]),
+  data: Type.Union([
+    Type.Object({ file: Type.String(), dataDate: Type.Union([Type.String(), Type.Null()]), ageSeconds: Type.Integer(), from: Type.String() }),
+    Type.Null(),
+  ]),
 });
 const Changed = Type.Object({ list: Type.String(), action: Type.String() });
 
 function listJson(list: ListInfo) {
-  return { name: list.name, enabled: list.enabled, size: list.size, createdAt: isoTime(list.createdAt), createdBy: list.createdBy };
+  return {
+    name: list.name,
+    enabled: list.enabled,
+    size: list.size,
+    createdAt: isoTime(list.createdAt),
+    createdBy: list.createdBy,
+    dense: list.dense ?? null,
+    data: listSourceJson(list.source, Date.now()),
+  };
 }
 
 /** `callguard lists` and `list create|rm|enable|disable`. */

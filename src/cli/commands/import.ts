@@ -13,7 +13,7 @@ import {
 import { NeedsRegionError } from '../../lists/import/needs-region.js';
 import { RejectsFile } from '../../lists/import/rejects.js';
 import { importChanges, type ChangesSummary } from '../../lists/import/changes.js';
-import { ImportError, importList } from '../../lists/import/run.js';
+import { ImportError, importList, nationalPlanOf } from '../../lists/import/run.js';
 import { openSource, type ImportSource } from '../../lists/import/source.js';
 import { describeFailure, describeSummary, type ImportSummary } from '../../lists/import/summary.js';
 import type { DuplicateMode } from '../../lists/import/writer.js';
@@ -204,6 +204,13 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken
         throw new UsageError('--changes names both files itself; leave out the file argument');
       }
       if (options.changes === undefined && file === undefined) throw new UsageError('import needs a file to read (or - for stdin)');
+      if (options.country !== undefined) {
+        try {
+          nationalPlanOf(options.country);
+        } catch (error) {
+          throw usageOf(error);
+        }
+      }
       const expiresAt = expiryFrom(options, Date.now());
       const replaceLimit = [
         ['--max-shrink', options.maxShrink !== undefined],

@@ -332,7 +332,7 @@ export async function importList(redis: RedisClient, namespace: string, request:
 }
 
 /** The dense plan whose national files `--country` names; an ImportError for a region without one. */
-function nationalPlanOf(country: string): DensePlan {
+export function nationalPlanOf(country: string): DensePlan {
   const plan = planOfRegion(country);
   if (!plan) {
     throw new ImportError(
