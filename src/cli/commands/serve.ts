@@ -52,6 +52,9 @@ export function registerServe(program: Command, io: CliIo): void {
       option('redisWatchMs', 'ms', "how often Redis' eviction policy, persistence and every list's size are read again", DEFAULTS.redisWatchMs),
     )
     .addOption(
+      option('listMaxAge', 'age', 'warn when the data of a list is older than this (its last import\'s --source-date), e.g. 31d', DEFAULTS.listMaxAge),
+    )
+    .addOption(
       option('spoolDir', 'dir', 'keep call-log entries Redis does not take in a file here, across restarts (default: in memory only)'),
     )
     .addHelpText(
@@ -61,7 +64,7 @@ Environment: ARI_URL, ARI_USERNAME, ARI_PASSWORD, ARI_APP, REDIS_URL, CALLGUARD_
 CALLGUARD_REGION, CALLGUARD_DECISION_DEADLINE_MS, CALLGUARD_UNKNOWN_ROUTE_ACTION,
 CALLGUARD_HEALTH, CALLGUARD_LOG_LEVEL, CALLGUARD_DIALER_LEASE_MS,
 CALLGUARD_DIALER_RECLAIM_IDLE_MS, CALLGUARD_REDIS_PROBE_MS, CALLGUARD_REDIS_WATCH_MS,
-CALLGUARD_SPOOL_DIR, CALLGUARD_ALLOW_EVICTION (a flag wins over its variable); for Redis
+CALLGUARD_LIST_MAX_AGE, CALLGUARD_SPOOL_DIR, CALLGUARD_ALLOW_EVICTION (a flag wins over its variable); for Redis
 Sentinel CALLGUARD_REDIS_SENTINELS, CALLGUARD_REDIS_SENTINEL_NAME and
 CALLGUARD_REDIS_SENTINEL_PASSWORD, for Redis Cluster CALLGUARD_REDIS_CLUSTER.
 
