@@ -8,7 +8,7 @@ import type { CampaignLookup } from '../screening/campaigns.js';
 import type { CallLogEntry } from '../screening/call-log.js';
 import { withDeadline, type DeadlineOutcome } from '../screening/deadline.js';
 import { CHANNEL_VARIABLES } from '../screening/decide.js';
-import { decideAgentCall, screenCallee, type BlockListReader } from '../screening/outbound.js';
+import { decideAgentCall, describeStale, screenCallee, staleBlockLists, type BlockListReader } from '../screening/outbound.js';
 import type { Action, Screening, Verdict } from '../screening/types.js';
 import { DONE, type Acted, type CallControl } from './call-control.js';
 import { describeError, runAction } from './inbound.js';
@@ -103,6 +103,16 @@ export async function handleAgentCall(
     return;
   }
 
+  const stale = await withDeadline(() => staleBlockLists(campaign.campaign, deps.lists, Date.now()), deps.settings.deadlineMs);
+  if (stale.ok && stale.value.length > 0) {
+    decisionMs = performance.now() - started;
+    const detail = `LIST_STALE: ${describeStale(stale.value, campaign.campaign.maxListAgeMs as number)}`;
+    log.warn({ stale: stale.value.map((entry) => entry.list) }, 'agent call not dialled: a block list is too old');
+    const action = campaign.campaign.actions.unavailable;
+    const refused = await refuse(call.channelId, 'unavailable', undefined, action, deps.calls, log);
+    await record(outcome({ verdict: 'unavailable', detail }, 'unavailable', formatAction(action), !refused.ok));
+    return;
+  }
   const remaining = Math.max(1, deps.settings.deadlineMs - (performance.now() - started));
   const screening = await screenCallee(call.dialled, campaign.campaign, deps.lists, {
     defaultRegion: deps.settings.defaultRegion,

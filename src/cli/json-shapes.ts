@@ -54,6 +54,7 @@ export function campaignJson(campaign: Campaign): Record<string, unknown> {
     maxConcurrent: campaign.maxConcurrent,
     fail: campaign.fail,
     unavailableRetry: formatDelay(campaign.unavailableRetryMs),
+    maxListAge: campaign.maxListAgeMs === undefined ? null : formatDelay(campaign.maxListAgeMs),
     actions: Object.fromEntries(NOT_DIALLED_VERDICTS.map((verdict) => [verdict, formatAction(campaign.actions[verdict])])),
     updatedAt: isoTime(campaign.updatedAt),
     updatedBy: campaign.updatedBy ?? null,

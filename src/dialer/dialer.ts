@@ -6,7 +6,7 @@ import { ListStore } from '../lists/store.js';
 import type { Campaign, DialOutcome } from '../screening/campaign.js';
 import { CampaignStore } from '../screening/campaigns.js';
 import { renderEndpoint } from '../screening/endpoint-template.js';
-import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, screenCallee, type BlockListReader } from '../screening/outbound.js';
+import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, describeStale, screenCallee, staleBlockLists, type BlockListReader } from '../screening/outbound.js';
 import { DialQueue, type Lease, type StreamEntry } from './queue.js';
 import { parseRequestFields } from './request-fields.js';
 import { nextStep, type NextStep } from './retry-policy.js';
@@ -234,6 +234,19 @@ export class Dialer {
     const { state } = lease;
     const attempt = state.attempts + 1;
     const log = this.log.child({ request: state.id, campaign: campaign.name, attempt });
+    const stale = await staleBlockLists(campaign, this.lists, this.clock());
+    if (stale.length > 0) {
+      const reason = describeStale(stale, campaign.maxListAgeMs as number);
+      const retryAt = this.clock() + campaign.unavailableRetryMs;
+      log.warn({ stale: stale.map((entry) => entry.list), retryAt }, 'block list too old; not dialled, tried again later');
+      const result: AttemptResult = {
+        request: state.id, campaign: campaign.name, number: state.number, attempt, attrs: state.attrs,
+        outcome: 'LIST_STALE', list: stale[0]?.list, reason, at: this.clock(), final: false, retryAt,
+      };
+      // lease.state keeps its count of attempts: no one was called.
+      await this.finish(lease, { final: false, retryAt }, lease.state, result, log);
+      return;
+    }
     const screening = await screenCallee(state.number, campaign, this.lists, {
       ...(this.defaultRegion === undefined ? {} : { defaultRegion: this.defaultRegion }),
       deadlineMs: this.checkDeadlineMs,

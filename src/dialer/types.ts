@@ -20,7 +20,8 @@ export interface RequestState extends DialRequest {
 }
 
 /** What one attempt ended with, as written to the results stream. */
-export type AttemptOutcome = DialOutcome | 'BLACKLISTED' | 'INVALID_NUMBER' | 'REJECTED';
+/** LIST_STALE: a block list's data was older than the campaign's --max-list-age; not dialled, tried again later. */
+export type AttemptOutcome = DialOutcome | 'BLACKLISTED' | 'INVALID_NUMBER' | 'REJECTED' | 'LIST_STALE';
 export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = [
   'ANSWERED',
   'BUSY',
@@ -29,6 +30,7 @@ export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = [
   'BLACKLISTED',
   'INVALID_NUMBER',
   'REJECTED',
+  'LIST_STALE',
 ];
 
 /** One entry of the results stream. */

@@ -5,7 +5,7 @@ import { matchFromReply, metaFields } from './check.js';
 import type { DensePlanName } from './dense.js';
 import { denseHeld, denseHolds, denseStateOf, newGeneration, removeGenerationsBut } from './dense-store.js';
 import { denseGensKey, globalKeys, listKeys, type ListKeys } from './keys.js';
-import { listSourceOf } from './source-date.js';
+import { listSourceOf, type ListSource } from './source-date.js';
 import { assertE164, assertMember } from './members.js';
 import { assertListName, noSuchList } from './names.js';
 import { bulkProvenance, type Provenance } from './provenance.js';
@@ -206,6 +206,19 @@ export class ListStore {
     if (reply === -1) throw noSuchList(name);
     const [before, after] = reply as [number, number];
     return { before: before === -1 ? undefined : before, after };
+  }
+
+  /** The data source of each list named (undefined: never imported, or no such list). */
+  async sources(names: string[]): Promise<Map<string, ListSource | undefined>> {
+    const infos = await Promise.all(
+      inOneWrite(this.redis, () => names.map((name) => this.redis.hmget(this.keysOf(name).info, 'sourceDate', 'source', 'sourceFrom'))),
+    );
+    return new Map(
+      names.map((name, i) => {
+        const [sourceDate, source, sourceFrom] = infos[i] as (string | null)[];
+        return [name, listSourceOf({ sourceDate: sourceDate ?? undefined, source: source ?? undefined, sourceFrom: sourceFrom ?? undefined })];
+      }),
+    );
   }
 
   async hasList(name: string): Promise<boolean> {

@@ -97,6 +97,8 @@ export interface CampaignChanges {
   maxConcurrent?: number;
   fail?: Campaign['fail'];
   unavailableRetryMs?: number;
+  /** null: no age limit */
+  maxListAgeMs?: number | null;
   actions?: Partial<Record<NotDialledVerdict, Action>>;
 }
 
@@ -143,6 +145,8 @@ export function applyCampaignChanges(
   else if (changes.region !== undefined) merged.region = changes.region;
   if (changes.callerId === null) delete merged.callerId;
   else if (changes.callerId !== undefined) merged.callerId = changes.callerId;
+  if (changes.maxListAgeMs === null) delete merged.maxListAgeMs;
+  else if (changes.maxListAgeMs !== undefined) merged.maxListAgeMs = changes.maxListAgeMs;
   const checked = validateCampaign(merged);
   if (!checked.ok) throw new CampaignSyntaxError(`campaign ${name}: ${checked.reason}`);
   return checked.campaign;

@@ -52,6 +52,11 @@ export interface Campaign {
   unavailableRetryMs: number;
   /** what an agent who dialled a number that is not dialled hears (announce or hang up) */
   actions: Record<NotDialledVerdict, Action>;
+  /**
+   * the oldest a block list's data may be (its last import's data date, source-date.ts):
+   * past it nothing is dialled (result LIST_STALE) until the list is loaded again
+   */
+  maxListAgeMs?: number;
   updatedAt?: number;
   updatedBy?: string;
 }
@@ -126,6 +131,7 @@ export function validateCampaign(value: unknown): CampaignValidation {
   };
   if (typeof raw.region === 'string') campaign.region = raw.region;
   if (typeof raw.callerId === 'string') campaign.callerId = raw.callerId;
+  if (typeof raw.maxListAgeMs === 'number') campaign.maxListAgeMs = raw.maxListAgeMs;
   if (typeof raw.updatedAt === 'number') campaign.updatedAt = raw.updatedAt;
   if (typeof raw.updatedBy === 'string') campaign.updatedBy = raw.updatedBy;
   return { ok: true, campaign };
@@ -169,6 +175,9 @@ function firstProblem(raw: Record<string, unknown>): string | undefined {
   if (raw.fail !== 'closed' && raw.fail !== 'open') return `fail ${JSON.stringify(raw.fail)} is neither "closed" nor "open"`;
   if (!isWhole(raw.unavailableRetryMs, 1_000, MAX_RETRY_DELAY_MS)) {
     return `unavailableRetryMs ${JSON.stringify(raw.unavailableRetryMs)} is not 1000-${MAX_RETRY_DELAY_MS} ms`;
+  }
+  if (raw.maxListAgeMs !== undefined && !isWhole(raw.maxListAgeMs, 60_000, MAX_RETRY_DELAY_MS)) {
+    return `maxListAgeMs ${JSON.stringify(raw.maxListAgeMs)} is not 60000-${MAX_RETRY_DELAY_MS} ms`;
   }
   if (typeof raw.actions !== 'object' || raw.actions === null) return 'actions is not an object';
   const actions = raw.actions as Record<string, unknown>;
