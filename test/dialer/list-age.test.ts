@@ -3,14 +3,14 @@ import { importText } from '../import/helpers.js';
 import { callguard, callguardJson } from '../cli/run-cli.js';
 import { dialerFixtures, START } from './fixture.js';
 
-const { next } = dialerFixtures();
+const { redis, next } = dialerFixtures();
 const DAY = 86_400_000;
 
 describe('a campaign with --max-list-age', () => {
   it('dials nothing while a block list is older (LIST_STALE, tried again later), and dials once it is loaded fresh', async () => {
     const fixture = next();
     await fixture.lists.createList('us-dnc', { by: 'ops' }, { dense: 'nanp' });
-    await importText(fixture.redis, fixture.namespace, 'us-dnc', '2015550100\n', { country: 'US', sourceDate: START - 40 * DAY });
+    await importText(redis, fixture.namespace, 'us-dnc', '2015550100\n', { country: 'US', sourceDate: START - 40 * DAY });
     await fixture.campaign('sales', { block: ['us-dnc'], region: 'US', maxListAgeMs: 31 * DAY, unavailableRetryMs: 60_000 });
     await fixture.queue.enqueue({ campaign: 'sales', number: '+14155550100', id: 'r1' });
     const dialer = fixture.dialer(fixture.answering('ANSWERED'));
@@ -24,7 +24,7 @@ describe('a campaign with --max-list-age', () => {
     expect(shown.json).toMatchObject({ stale: true, lists: [{ list: 'us-dnc', stale: true }] });
     expect((await callguard(fixture.namespace, 'campaign', 'show', 'sales')).out).toMatch(/NOT DIALLING: +us-dnc is \d+\.\d days old/);
 
-    await importText(fixture.redis, fixture.namespace, 'us-dnc', '2015550101\n', { country: 'US', sourceDate: START - DAY });
+    await importText(redis, fixture.namespace, 'us-dnc', '2015550101\n', { country: 'US', sourceDate: START - DAY });
     fixture.now += 60_000;
     await fixture.round(dialer);
     expect(fixture.dials).toHaveLength(1);
