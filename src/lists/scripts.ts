@@ -15,6 +15,7 @@ import { luaScripts } from '../redis/lua-scripts.js';
 const SCRIPTS = {
   callguardListCheck: { file: 'check-5.lua', uses: ['dense.lua', 'check-list.lua'] },
   callguardListCheckMany: { file: 'check-many.lua', uses: ['dense.lua', 'check-list.lua'], keys: 'variable' },
+  callguardListScrub: { file: 'scrub-many.lua', uses: ['dense.lua', 'check-list.lua'], keys: 'variable' },
   callguardListAdd: { file: 'add-6.lua', uses: ['dense.lua', 'prefix-lengths.lua', 'size.lua'] },
   callguardListPrefixLengths: { file: 'prefix-lengths-1.lua', uses: ['prefix-lengths.lua'] },
   callguardListCancel: { file: 'cancel-7.lua', uses: ['dense.lua', 'size.lua'] },
@@ -32,6 +33,8 @@ declare module 'ioredis' {
     callguardListCheck(info: string, exact: string, timed: string, meta: string, dense: string, now: number, e164: string): Result<unknown, Context>;
     /** keyCount (5 a list), then info, exact, timed, meta, dense of each list, then now and the number */
     callguardListCheckMany(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
+    /** keyCount (5 a list), then the keys of each list, then now and the numbers joined by newlines */
+    callguardListScrub(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<string[], Context>;
     callguardListAdd(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     /** merges prefixLength()s into the list's info field `prefixes` (keys.ts) */
     callguardListPrefixLengths(info: string, ...lengths: number[]): Result<number, Context>;

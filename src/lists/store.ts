@@ -7,7 +7,7 @@ import { denseHeld, denseHolds, denseStateOf, newGeneration, removeGenerationsBu
 import { denseGensKey, globalKeys, listKeys, type ListKeys } from './keys.js';
 import { listSourceOf, type ListSource } from './source-date.js';
 import { assertE164, assertMember } from './members.js';
-import { assertListName, noSuchList } from './names.js';
+import { assertListName, entriesLost, noSuchList } from './names.js';
 import { bulkProvenance, type Provenance } from './provenance.js';
 import { defineListScripts } from './scripts.js';
 import {
@@ -301,6 +301,39 @@ export class ListStore {
     return lists.map((list, i) => matchFromReply(list, replies[i]));
   }
 
+  /**
+   * Many numbers against lists, in bulk (scrub-many.lua): for each number, in order, the
+   * first list (in the order of `lists`) and the member that matched, or null. One script
+   * call for all lists on a standalone Redis; on a cluster one a list, sent together.
+   * Throws ListError no-such-list or entries-lost as a check would.
+   */
+  async checkMany(numbers: string[], lists: string[]): Promise<({ list: string; member: EntryMember } | null)[]> {
+    numbers.forEach(assertE164);
+    if (lists.length === 0 || numbers.length === 0) return numbers.map(() => null);
+    const now = this.clock();
+    const joined = numbers.join('\n');
+    const keysOf = (list: string): string[] => {
+      const k = this.keysOf(list);
+      return [k.info, k.exact, k.timed, k.meta, k.dense];
+    };
+    const ask = (names: string[]): Promise<string[]> =>
+      this.redis.callguardListScrub(names.length * 5, ...names.flatMap(keysOf), now, joined).catch((error: unknown) => {
+        throw scrubError(error, names);
+      });
+    const perList =
+      this.checkMode === 'one-call' ? [await ask(lists)] : await Promise.all(inOneWrite(this.redis, () => lists.map((list) => ask([list]))));
+    return numbers.map((_, i) => {
+      for (const [n, replies] of perList.entries()) {
+        const reply = replies[i] ?? '';
+        if (reply === '') continue;
+        const tab = reply.indexOf('\t');
+        const position = Number(reply.slice(0, tab)) - 1;
+        return { list: this.checkMode === 'one-call' ? (lists[position] as string) : (lists[n] as string), member: reply.slice(tab + 1) };
+      }
+      return null;
+    });
+  }
+
   /** Where this member is listed now, and its last cancellation per list, across all lists. */
   async entries(member: EntryMember): Promise<{ listed: EntryState[]; cancelled: Cancellation[] }> {
     assertMember(member);
@@ -478,6 +511,14 @@ function inOneWrite<T>(redis: RedisClient, send: () => T): T {
     });
   }
   return send();
+}
+
+/** A scrub script's error about the list at a position: no such list, or entries lost. */
+function scrubError(error: unknown, lists: string[]): unknown {
+  const found = error instanceof Error ? /CALLGUARD (no such list|entries lost) (\d+)/.exec(error.message) : null;
+  if (!found) return error;
+  const list = lists[Number(found[2]) - 1] as string;
+  return found[1] === 'no such list' ? noSuchList(list) : entriesLost(list);
 }
 
 function assertBatchSize(count: number, operation: string): void {
