@@ -68,7 +68,8 @@ async function usedMemory(redis: Redis): Promise<number> {
 
 async function vmHwmKb(pid: number): Promise<number | undefined> {
   try {
-    return Number(/VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    const kb = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb);
   } catch {
     // The process exited between two polls; the previous read stands.
     return undefined;
@@ -153,7 +154,7 @@ async function generateFiles(dir: string): Promise<{ files: Files; numbers: numb
         sample.offset = writeAscii(line, sample.offset, `${npa},${nxx}${String(subscribers[i]).padStart(4, '0')}\n`);
         sampled += 1;
       }
-      if (seen % every === 0) {
+      if (seen % every === 0 && seen / every <= CHANGES) {
         const line = deletions.reserve(12);
         deletions.offset = writeAscii(line, deletions.offset, `${npa}${nxx}${String(subscribers[i]).padStart(4, '0')}\n`);
         // An addition beside it: the same exchange, a number drawn at random (some are listed already).

@@ -67,8 +67,11 @@ describe.each(CHECK_MODES)('a dense list (%s)', (checkMode) => {
     expect(await t.store.check('+12125550100', ['us'])).toMatchObject({ member: '+12125550100' });
     await expect(t.store.check('+14155550100', ['us'])).rejects.toMatchObject({ code: 'entries-lost' });
     expect(await t.store.check('+13125550100', ['us'])).toBeNull();
+    await expect(t.store.checkMany(['+12125550100', '+14155550100'], ['us'])).rejects.toMatchObject({ code: 'entries-lost' });
+    expect(await t.store.checkMany(['+12125550100'], ['us'])).toEqual([{ list: 'us', member: '+12125550100' }]);
     await t.redis.del(gen.index);
     await expect(t.store.check('+13125550100', ['us'])).rejects.toMatchObject({ code: 'entries-lost' });
+    await expect(t.store.checkMany(['+13125550100'], ['us'])).rejects.toMatchObject({ code: 'entries-lost' });
     expect((await t.store.lists())[0]).toMatchObject({ lost: 3 });
     // The index is gone, so the recount finds no block through it: what is left is counted
     // as the ordinary entry alone, and the block it cannot see still matches (fail safe).
@@ -130,6 +133,12 @@ describe.each(CHECK_MODES)('a dense list (%s)', (checkMode) => {
         for (const probe of probes) {
           const [dense, plain] = await t.store.checkEach(probe, ['dense', 'plain']);
           expect({ ...dense, list: 'x' }).toEqual({ ...plain, list: 'x' });
+        }
+        // The bulk check of a scrub answers as the check does, list by list.
+        for (const list of ['dense', 'plain']) {
+          const bulk = await t.store.checkMany(probes, [list]);
+          const single = await Promise.all(probes.map((probe) => t.store.check(probe, [list])));
+          expect(bulk).toEqual(single.map((match) => match && { list, member: match.member }));
         }
         const [dense, plain] = (await t.store.lists()).sort((a, b) => a.name.localeCompare(b.name));
         expect(dense?.size).toBe(plain?.size);

@@ -2,7 +2,9 @@
   Checks a batch of numbers against lists, in one call: `callguard scrub` of a lead file.
   A check a row would cost a script call and a round trip a row; a batch costs one, and
   the commands inside are batched too: one SMISMEMBER for the numbers asked of a SET,
-  one ZMSCORE of the timed entries, a GETBIT a number of a dense list's plan.
+  one ZMSCORE of the timed entries, a GETRANGE a number of a dense list's plan (its
+  byte of the bitmap, and '' when the block is missing, so a lost block is seen at no
+  extra call).
   The name carries no key count because it varies: 5 keys a list (as check-many.lua),
   the caller passes the count first. On Redis Cluster the store calls it once a list.
   KEYS: info, exact, timed, meta, dense of the first list, then the same of the next, ...
@@ -17,6 +19,8 @@
   check-list.lua, which the loader places before this file.
 ]]
 local call = redis.call
+local floor = math.floor
+local band, rshift = bit.band, bit.rshift
 local CHUNK = 1000
 local now = tonumber(ARGV[1])
 local numbers = {}
@@ -52,12 +56,13 @@ for list = 1, #KEYS / 5 do
       local number = numbers[i]
       local block, bit = dense_slot(plan, number)
       if block then
-        local key = dense_block_key(dense_root, gen, block)
-        if call('GETBIT', key, bit) == 1 then
+        -- One GETRANGE gives the number's byte and whether the block exists ('' when not).
+        local byte = call('GETRANGE', dense_block_key(dense_root, gen, block), floor(bit / 8), floor(bit / 8))
+        if byte ~= '' and band(string.byte(byte), rshift(128, bit % 8)) ~= 0 then
           matched[i] = list .. '\t' .. number
         else
-          if blocks[block] == nil then
-            blocks[block] = call('EXISTS', key) == 1 or not call('ZSCORE', dense_index_key(dense_root, gen), block)
+          if byte == '' and blocks[block] == nil then
+            blocks[block] = not call('ZSCORE', dense_index_key(dense_root, gen), block)
             lost = lost or not blocks[block]
           end
           left[#left + 1] = i
