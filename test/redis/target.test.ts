@@ -55,7 +55,7 @@ describe('which Redis the settings name', () => {
     [{ url: URL, cluster: '127.0.0.1:70000' }, '--redis-cluster (CALLGUARD_REDIS_CLUSTER): "127.0.0.1:70000" must be host:port'],
     [{ url: 'redis://127.0.0.1:6379/3', cluster: '127.0.0.1:7000' }, 'only database 0'],
     [{ url: URL, sentinels: '127.0.0.1:26379', sentinelName: 'my master' }, 'not a master group name'],
-    [{ url: 'http://127.0.0.1:6379' }, '--redis (REDIS_URL): must start with redis://'],
+    [{ url: 'http://127.0.0.1:6379' }, '--redis (REDIS_URL): "http://127.0.0.1:6379" must start with redis://'],
     [{ url: 'redis://127.0.0.1:6379/zero' }, 'must be a database number'],
   ])('%j is refused naming the setting', (settings, message) => {
     expect(() => parseRedisTarget(settings)).toThrow(RedisSettingError);
