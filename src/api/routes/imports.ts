@@ -5,7 +5,9 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { parseIsoTime } from '../../cli/duration.js';
 import { parseColumnSpec } from '../../lists/import/columns.js';
+import { nationalPlanOf } from '../../lists/import/run.js';
 import { exportList } from '../../lists/export.js';
 import { noSuchList } from '../../lists/names.js';
 import type { ApiApp, ApiContext } from '../context.js';
@@ -44,6 +46,9 @@ const ImportQuery = Type.Object(
     until: Type.Optional(Type.String({ maxLength: 40 })),
     reason: Type.Optional(Type.String({ maxLength: 1000 })),
     filename: Type.Optional(Type.String({ maxLength: 200, description: 'what the audit calls the file' })),
+    country: Type.Optional(Type.String({ maxLength: 2, description: 'a plain national file of this country (US, CA... or GB), read fast (docs/registries.md)' })),
+    delete: Type.Optional(Type.Boolean({ description: "take the file's numbers out of the list (a deletion change list)" })),
+    sourceDate: Type.Optional(Type.String({ maxLength: 40, description: "the date of the file's data (ISO 8601); default the time of the import" })),
   },
   { additionalProperties: false },
 );
@@ -82,7 +87,11 @@ export async function registerImports(app: ApiApp, context: ApiContext): Promise
           replace: Boolean(query.replace),
           dryRun: Boolean(query.dryRun),
           actor: { ...actorOf(request, query.reason), source: 'import' },
+          operation: query.delete ? ('delete' as const) : ('add' as const),
+          ...(query.country === undefined ? {} : { country: parsed('query/country', query.country, (text) => nationalPlanOf(text) && text.toUpperCase()) }),
+          ...(query.sourceDate === undefined ? {} : { sourceDate: parsed('query/sourceDate', query.sourceDate, parseIsoTime) }),
         };
+        if (options.replace && options.operation === 'delete') throw invalid('query/delete', 'true', 'a deletion file cannot replace a list: leave out replace or delete');
         if (options.expiresColumn && options.expiresAt !== undefined) throw invalid('query/expiresColumn', query.expiresColumn, 'give expiresColumn or for/until, not both');
         const filename = query.filename ?? 'upload';
         if (!FILE_NAME_PATTERN.test(filename)) throw invalid('query/filename', filename, 'a file name: printable, without / or \\');
