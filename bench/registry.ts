@@ -30,6 +30,7 @@ import { denseGenerationKeys, listKeys } from '../src/lists/keys.js';
 import { ListStore } from '../src/lists/store.js';
 import { freePort, startRedisServer, waitForPing, type RunningRedis } from '../test/helpers/redis-server.js';
 import { buildCli, root } from './helpers/build-cli.js';
+import { vmHwmKb } from './helpers/peak-rss.js';
 import { percentile } from './helpers/percentile.js';
 import { forEachExchange, LineWriter, random, US_REGISTRY, writeAscii, writeDigits, type RegistryShape } from './helpers/registry-file.js';
 
@@ -66,15 +67,6 @@ async function usedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
 }
 
-async function vmHwmKb(pid: number): Promise<number | undefined> {
-  try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? undefined : Number(kb);
-  } catch {
-    // The process exited between two polls; the previous read stands.
-    return undefined;
-  }
-}
 
 /** The CLI as shipped, in a child process: its wall time, peak RSS and JSON output. */
 async function runCli(cli: string, url: string, namespace: string, args: string[], okCodes = [0]): Promise<{ seconds: number; peakRssMb: number; json: Record<string, unknown> }> {

@@ -14,11 +14,10 @@
   In a dense list a never-expiring number of its plan is a bit (dense_set, dense.lua)
   instead of a SET member; one listed with an expiry moves there when added forever.
 ]]
-local list = redis.call('HMGET', KEYS[1], 'created', 'dense', 'gen')
-if not list[1] then
+local exists, plan, gen = dense_header(KEYS[1])
+if not exists then
   return -1
 end
-local plan, gen = list[2], list[3]
 
 local now = tonumber(ARGV[1])
 local metaJson, by, reason, source = ARGV[2], ARGV[3], ARGV[4], ARGV[5]

@@ -7,11 +7,10 @@
   The members removed are counted out of the info field `size` (add_to_size, size.lua).
   A number of a dense list's plan is cleared from its bitmap (dense_clear, dense.lua).
 ]]
-local list = redis.call('HMGET', KEYS[1], 'created', 'dense', 'gen')
-if not list[1] then
+local exists, plan, gen = dense_header(KEYS[1])
+if not exists then
   return -1
 end
-local plan, gen = list[2], list[3]
 
 local now = tonumber(ARGV[1])
 local flags = {}

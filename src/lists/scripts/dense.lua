@@ -14,6 +14,8 @@
     it to the info fields denseSize and blocks (the live generation)
   dense_clear(info, root, gen, block, bit) -> 1 when the bit was set: clears it, and
     counts it out of denseSize
+  dense_header(info) -> whether the list exists, its plan (false: an ordinary list) and
+    its generation: what a script that writes members reads first
 ]]
 local DENSE_CALLING_CODES = {nanp = '1', uk = '44'}
 local DENSE_BLOCK_BYTES = 1250
@@ -63,3 +65,9 @@ local function dense_clear(info_key, root, gen, block, bit)
   redis.call('HINCRBY', info_key, 'denseSize', -1)
   return 1
 end
+
+local function dense_header(info_key)
+  local fields = redis.call('HMGET', info_key, 'created', 'dense', 'gen')
+  return fields[1] ~= false, fields[2], fields[3]
+end
+

@@ -37,6 +37,29 @@ local function live(score)
   return score and (score == 'inf' or tonumber(score) > now)
 end
 
+-- Asks `command` (SMISMEMBER, ZMSCORE) of `key` for the numbers at `indices`, CHUNK at a
+-- time; a reply `hit` accepts is a match of list `list`. Returns the indices not matched.
+local function ask_each(command, key, indices, hit, list)
+  local missed = {}
+  for from = 1, #indices, CHUNK do
+    local to = math.min(from + CHUNK - 1, #indices)
+    local asked = {}
+    for j = from, to do
+      asked[#asked + 1] = numbers[indices[j]]
+    end
+    local replies = call(command, key, unpack(asked))
+    for j = from, to do
+      local i = indices[j]
+      if hit(replies[j - from + 1]) then
+        matched[i] = list .. '\t' .. numbers[i]
+      else
+        missed[#missed + 1] = i
+      end
+    end
+  end
+  return missed
+end
+
 for list = 1, #KEYS / 5 do
   if #pending == 0 then
     break
@@ -71,21 +94,8 @@ for list = 1, #KEYS / 5 do
         ordinary[#ordinary + 1] = i
       end
     end
-    for from = 1, #ordinary, CHUNK do
-      local to = math.min(from + CHUNK - 1, #ordinary)
-      local asked = {}
-      for j = from, to do
-        asked[#asked + 1] = numbers[ordinary[j]]
-      end
-      local flags = call('SMISMEMBER', exact_key, unpack(asked))
-      for j = from, to do
-        local i = ordinary[j]
-        if flags[j - from + 1] == 1 then
-          matched[i] = list .. '\t' .. numbers[i]
-        else
-          left[#left + 1] = i
-        end
-      end
+    for _, i in ipairs(ask_each('SMISMEMBER', exact_key, ordinary, function(flag) return flag == 1 end, list)) do
+      left[#left + 1] = i
     end
     local timed = call('ZCARD', timed_key)
     local still = left
@@ -93,22 +103,7 @@ for list = 1, #KEYS / 5 do
       still = {}
       local field = info[2]
       if field == '' or field == '0' then
-        for from = 1, #left, CHUNK do
-          local to = math.min(from + CHUNK - 1, #left)
-          local asked = {}
-          for j = from, to do
-            asked[#asked + 1] = numbers[left[j]]
-          end
-          local scores = call('ZMSCORE', timed_key, unpack(asked))
-          for j = from, to do
-            local i = left[j]
-            if live(scores[j - from + 1]) then
-              matched[i] = list .. '\t' .. numbers[i]
-            else
-              still[#still + 1] = i
-            end
-          end
-        end
+        still = ask_each('ZMSCORE', timed_key, left, live, list)
       else
         for _, i in ipairs(left) do
           local members, count = prefix_candidates(numbers[i], field)

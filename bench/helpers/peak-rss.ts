@@ -1,0 +1,12 @@
+import { readFile } from 'node:fs/promises';
+
+/** Peak resident memory of a running process (Linux), in kB: VmHWM only grows, so the last read is the peak. */
+export async function vmHwmKb(pid: number): Promise<number | undefined> {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb);
+  } catch {
+    // The process exited between two polls; the previous read stands.
+    return undefined;
+  }
+}
