@@ -30,7 +30,7 @@ import { denseGenerationKeys, listKeys } from '../src/lists/keys.js';
 import { ListStore } from '../src/lists/store.js';
 import { freePort, startRedisServer, waitForPing, type RunningRedis } from '../test/helpers/redis-server.js';
 import { buildCli, root } from './helpers/build-cli.js';
-import { vmHwmKb } from './helpers/peak-rss.js';
+import { watchPeakRss } from './helpers/peak-rss.js';
 import { percentile } from './helpers/percentile.js';
 import { forEachExchange, LineWriter, random, US_REGISTRY, writeAscii, writeDigits, type RegistryShape } from './helpers/registry-file.js';
 
@@ -76,14 +76,11 @@ async function runCli(cli: string, url: string, namespace: string, args: string[
   });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  let peakKb = 0;
-  const poll = setInterval(() => {
-    if (child.pid !== undefined) void vmHwmKb(child.pid).then((kb) => (peakKb = Math.max(peakKb, kb ?? 0)));
-  }, 25);
+  const peakRss = watchPeakRss(child);
   const [code] = (await once(child, 'exit')) as [number | null];
-  clearInterval(poll);
+  const peakRssMb = peakRss();
   if (!okCodes.includes(code ?? -1)) throw new Error(`callguard ${args[0]} exited with ${code}: ${out}`);
-  return { seconds: (performance.now() - started) / 1000, peakRssMb: peakKb / 1024, json: JSON.parse(out) as Record<string, unknown> };
+  return { seconds: (performance.now() - started) / 1000, peakRssMb, json: JSON.parse(out) as Record<string, unknown> };
 }
 
 /** redis-cli --pipe fed by `produce` writing RESP into its stdin; resolves with the seconds it took. */

@@ -10,3 +10,15 @@ export async function vmHwmKb(pid: number): Promise<number | undefined> {
     return undefined;
   }
 }
+
+/** Polls a child's peak RSS until the returned function is called; that returns it, in MB. */
+export function watchPeakRss(child: { pid?: number | undefined }): () => number {
+  let peakKb = 0;
+  const poll = setInterval(() => {
+    if (child.pid !== undefined) void vmHwmKb(child.pid).then((kb) => (peakKb = Math.max(peakKb, kb ?? 0)));
+  }, 25);
+  return () => {
+    clearInterval(poll);
+    return peakKb / 1024;
+  };
+}
