@@ -1,14 +1,18 @@
 /**
- * Load benchmark of the Stasis app (not a test): real SIP calls from sipp at steady
- * rates into the sandbox Asterisk, screened by `callguard serve` running as its own
- * process against a Redis of its own. Per rate: calls placed and answered by Asterisk
- * (sipp's counters), decisions in the call log (a call without one is lost), deadline
- * misses (verdict unavailable), decision time p50/p99/max from the call log, and the CPU
- * time of callguard beside Asterisk's. The decision p99 is printed against the target
- * (5 ms) and against a Redis round trip (PING p99) measured in the same run.
+ * Load benchmark of the Stasis app and the FastAGI entry (not a test): real SIP calls
+ * from sipp at steady rates into the sandbox Asterisk, screened by `callguard serve`
+ * running as its own process against a Redis of its own; at each rate the same calls
+ * go through the Stasis app, then through [screen-agi] (FastAGI). Per rate and path:
+ * calls placed and answered by Asterisk (sipp's counters), decisions in the call log (a
+ * call without one is lost), deadline misses (verdict unavailable), decision time
+ * p50/p99/max from the call log, the caller-visible setup time (INVITE to its final
+ * response, sipp's response times) p50/p99, and the CPU time of callguard beside
+ * Asterisk's. The decision p99 is printed against the target (5 ms) and against a
+ * Redis round trip (PING p99) measured in the same run.
  *
  *   npm run bench:calls
  *   BENCH_RATES=20 BENCH_SECONDS=5 npm run bench:calls      # a quick run
+ *   BENCH_PATHS=agi npm run bench:calls                     # one path only (stasis, agi)
  *   BENCH_PRESENTATION_OVER_ARI=1 npm run bench:calls       # callguard reads CALLERID(pres) itself
  *
  * The shipped dialplan passes CALLERID(pres) as a Stasis() argument. With
@@ -17,13 +21,13 @@
  * trip a call to read it, as with a dialplan that does not pass it (see docs/serve.md).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { ListStore } from '../src/lists/store.js';
-import { readCallLog } from '../src/screening/call-log.js';
+import { readCallLog, zeroCounts } from '../src/screening/call-log.js';
 import { newRoute } from '../src/screening/route.js';
 import { RouteStore } from '../src/screening/routes.js';
 import { freeUdpPort, startAsterisk, type RunningAsterisk } from '../test/helpers/asterisk-sandbox.js';
@@ -34,6 +38,8 @@ const RATES = (process.env.BENCH_RATES ?? '20,50,100').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const LISTED_NUMBERS = Number(process.env.BENCH_NUMBERS ?? 100_000);
 const PRESENTATION_OVER_ARI = process.env.BENCH_PRESENTATION_OVER_ARI === '1';
+type ScreeningPath = 'stasis' | 'agi';
+const PATHS = (process.env.BENCH_PATHS ?? 'stasis,agi').split(',') as ScreeningPath[];
 const TARGET_P99_MS = 5;
 const NAMESPACE = 'bench-calls';
 const ROUTE = 'bench';
@@ -125,28 +131,47 @@ async function waitReady(url: string, serve: ChildProcess): Promise<void> {
 interface SippResult {
   successful: number;
   failed: number;
+  /** INVITE to final response of every call, ms, sorted */
+  setupMs: number[];
 }
 
-async function runSipp(target: string, rate: number, calls: number, dir: string): Promise<SippResult> {
-  const inject = join(dir, `callers-${rate}.csv`);
-  const lines = ['SEQUENTIAL', ...Array.from({ length: calls }, (_, n) => `${caller(n)};${ROUTE};`)];
+async function runSipp(target: string, rate: number, calls: number, path: ScreeningPath, dir: string): Promise<SippResult> {
+  const run = join(dir, `${path}-${rate}`);
+  await mkdir(run);
+  const inject = join(run, 'callers.csv');
+  const via = path === 'agi' ? 'agi' : '';
+  const lines = ['SEQUENTIAL', ...Array.from({ length: calls }, (_, n) => `${caller(n)};${ROUTE};${via}`)];
   await writeFile(inject, `${lines.join('\n')}\n`);
-  const stats = join(dir, `stats-${rate}.csv`);
+  const stats = join(run, 'stats.csv');
   const args = [
     target, '-sf', SCENARIO, '-inf', inject, '-s', DIALLED,
     '-i', '127.0.0.1', '-p', String(await freeUdpPort()), '-mp', String(await freeUdpPort()),
     '-r', String(rate), '-rp', '1000', '-m', String(calls), '-l', String(rate * 10),
     '-nostdin', '-timeout', `${SECONDS + DRAIN_SECONDS}s`, '-timeout_error',
-    '-trace_stat', '-stf', stats, '-fd', '1',
+    '-trace_stat', '-stf', stats, '-fd', '1', '-trace_rtt', '-rtt_freq', '1',
   ];
   await new Promise<void>((resolve) => {
-    execFile('sipp', args, { timeout: (SECONDS + DRAIN_SECONDS + 15) * 1000 }, () => resolve());
+    // -trace_rtt writes <scenario>_<pid>_rtt.csv into the working directory.
+    execFile('sipp', args, { cwd: run, timeout: (SECONDS + DRAIN_SECONDS + 15) * 1000 }, () => resolve());
   });
   const rows = (await readFile(stats, 'utf8')).trim().split('\n');
   const header = rows[0]?.split(';') ?? [];
   const last = rows.at(-1)?.split(';') ?? [];
   const column = (name: string): number => Number(last[header.indexOf(name)]);
-  return { successful: column('SuccessfulCall(C)'), failed: column('FailedCall(C)') };
+  const rttFile = (await readdir(run)).find((name) => name.endsWith('_rtt.csv'));
+  const setupMs = rttFile === undefined ? [] : responseTimes(await readFile(join(run, rttFile), 'utf8'));
+  return { successful: column('SuccessfulCall(C)'), failed: column('FailedCall(C)'), setupMs };
+}
+
+/** sipp's -trace_rtt file: `Date_ms;response_time_ms;rtd_no` a line. */
+function responseTimes(text: string): number[] {
+  return text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => Number(line.split(';')[1]))
+    .filter((ms) => Number.isFinite(ms))
+    .sort((a, b) => a - b);
 }
 
 async function main(): Promise<void> {
@@ -167,6 +192,8 @@ async function main(): Promise<void> {
     await seed(redis);
     const ping = await pingP99(redis);
     const healthPort = await freePort();
+    const agiPort = await freePort();
+    await asterisk.cli(`dialplan set global CALLGUARD_AGI 127.0.0.1:${agiPort}`);
     serve = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
       env: {
         PATH: process.env.PATH ?? '',
@@ -177,6 +204,7 @@ async function main(): Promise<void> {
         CALLGUARD_NAMESPACE: NAMESPACE,
         CALLGUARD_REGION: 'DE',
         CALLGUARD_HEALTH: `127.0.0.1:${healthPort}`,
+        CALLGUARD_AGI_LISTEN: `127.0.0.1:${agiPort}`,
       },
       // The service logs one JSON line a call, as in production; the bench drains them.
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -189,20 +217,26 @@ async function main(): Promise<void> {
 
     console.log(`Redis PING p99 ${ping.toFixed(3)} ms (loopback, measured now)`);
     console.log('');
-    console.log('rate/s  placed  sipp-ok  sipp-failed  decided  lost  unavailable  p50 ms  p99 ms  max ms  p99/target  p99/PING  callguard CPU  asterisk CPU');
-    for (const rate of RATES) {
+    console.log(
+      'rate/s  path    placed  sipp-ok  sipp-failed  decided  lost  unavailable  p50 ms  p99 ms  max ms  p99/target  p99/PING  setup p50  setup p99  callguard CPU  asterisk CPU',
+    );
+    for (const rate of RATES) for (const path of PATHS) {
       const calls = rate * SECONDS;
       const since = Date.now();
       const metricsUrl = `http://127.0.0.1:${healthPort}/metrics`;
       await scrape(metricsUrl, 'callguard_nodejs_eventloop_lag_p99_seconds');
       const [cgBefore, astBefore] = await Promise.all([cpuTicks(servePid), cpuTicks(asteriskProcess)]);
       const started = process.hrtime.bigint();
-      const sipp = await runSipp(target, rate, calls, dir);
+      const sipp = await runSipp(target, rate, calls, path, dir);
       const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
       const [cgAfter, astAfter] = await Promise.all([cpuTicks(servePid), cpuTicks(asteriskProcess)]);
       const lagP99 = await scrape(metricsUrl, 'callguard_nodejs_eventloop_lag_p99_seconds');
-      const report = await readCallLog(redis, NAMESPACE, { since, route: ROUTE, limit: calls * 2 });
-      const decisions = report.entries.map((entry) => entry.decisionMs).sort((a, b) => a - b);
+      const read = await readCallLog(redis, NAMESPACE, { since, route: ROUTE, limit: calls * 2 });
+      const entries = read.entries.filter((entry) => (entry.via === 'agi') === (path === 'agi'));
+      const counts = zeroCounts();
+      for (const entry of entries) counts[entry.verdict] += 1;
+      const report = { total: entries.length, counts };
+      const decisions = entries.map((entry) => entry.decisionMs).sort((a, b) => a - b);
       const p50 = percentile(decisions, 50);
       const p99 = percentile(decisions, 99);
       const cgCpu = (cgAfter - cgBefore) / TICKS_PER_SECOND / wallSeconds;
@@ -210,6 +244,7 @@ async function main(): Promise<void> {
       console.log(
         [
           String(rate).padStart(6),
+          path.padEnd(6),
           String(calls).padStart(6),
           String(sipp.successful).padStart(7),
           String(sipp.failed).padStart(11),
@@ -221,6 +256,8 @@ async function main(): Promise<void> {
           (decisions.at(-1) ?? Number.NaN).toFixed(2).padStart(6),
           (p99 / TARGET_P99_MS).toFixed(2).padStart(10),
           (p99 / ping).toFixed(0).padStart(8),
+          `${percentile(sipp.setupMs, 50).toFixed(1)} ms`.padStart(9),
+          `${percentile(sipp.setupMs, 99).toFixed(1)} ms`.padStart(9),
           `${(cgCpu * 100).toFixed(1)} %`.padStart(13),
           `${(astCpu * 100).toFixed(1)} %`.padStart(12),
         ].join('  '),
@@ -233,7 +270,8 @@ async function main(): Promise<void> {
       );
     }
     console.log('');
-    console.log(`target: decision p99 <= ${TARGET_P99_MS} ms at 100 calls/s and no call lost (lost = placed - decided)`);
+    console.log(`target: decision p99 <= ${TARGET_P99_MS} ms at 100 calls/s and no call lost (lost = placed - decided), on both paths`);
+    console.log('setup: INVITE to its final response as the caller sees it (403 refused, 200 queued), sipp response times');
     console.log('CPU: share of one core over the phase (wall time incl. the last calls ending)');
   } finally {
     if (serve && serve.exitCode === null) {

@@ -1,4 +1,5 @@
 import { DEFAULT_LEASE_MS, DEFAULT_RECLAIM_IDLE_MS } from './dialer/dialer.js';
+import { LIST_NAME_PATTERN } from './lists/keys.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { parseRegion } from './numbers/region.js';
 import {
@@ -12,6 +13,12 @@ import {
 import { DEFAULT_REDIS_PROBE_DEADLINE_MS } from './service/redis-health.js';
 import { DEFAULT_REDIS_WATCH_INTERVAL_MS } from './service/redis-watch.js';
 import { ActionSyntaxError, parseAction } from './screening/actions.js';
+import {
+  describeFeaturePermissions,
+  FeaturePermissionSyntaxError,
+  parseFeaturePermissions,
+  type FeaturePermission,
+} from './screening/feature-permissions.js';
 import { DEFAULT_DECISION_DEADLINE_MS } from './screening/deadline.js';
 import type { Action } from './screening/types.js';
 
@@ -35,6 +42,17 @@ export interface ServeConfig {
   logLevel: LogLevel;
   /** how long a dial attempt's lease lasts, and how long a read but untaken request waits to be reclaimed */
   dialer: { leaseMs: number; reclaimIdleMs: number };
+  /** where FastAGI is answered; absent: no FastAGI */
+  agi?: { host: string; port: number };
+  /** the agents' features: *9 and the feature codes */
+  features: {
+    /** the list they write to when the dialplan names none */
+    list: string;
+    /** who may use *30, *31, *32 */
+    permissions: FeaturePermission[];
+    /** the DTMF sequence that lists the other party of an agent's call callguard bridged; empty: off */
+    blockDigits: string;
+  };
   /**
    * Redis safety: run on a Redis whose maxmemory-policy may evict (loudly); the readiness
    * probe's deadline; how often the policy, persistence and list sizes are read again.
@@ -63,6 +81,10 @@ export interface ServeSettings {
   logLevel?: string;
   dialerLeaseMs?: string;
   dialerReclaimIdleMs?: string;
+  agiListen?: string;
+  featureList?: string;
+  featureCodes?: string;
+  blockDigits?: string;
   allowEviction?: string;
   redisProbeMs?: string;
   redisWatchMs?: string;
@@ -91,6 +113,10 @@ export const SETTINGS: Readonly<Record<keyof ServeSettings, { flag?: string; env
   logLevel: { flag: '--log-level', env: 'CALLGUARD_LOG_LEVEL' },
   dialerLeaseMs: { flag: '--dialer-lease-ms', env: 'CALLGUARD_DIALER_LEASE_MS' },
   dialerReclaimIdleMs: { flag: '--dialer-reclaim-idle-ms', env: 'CALLGUARD_DIALER_RECLAIM_IDLE_MS' },
+  agiListen: { flag: '--agi-listen', env: 'CALLGUARD_AGI_LISTEN' },
+  featureList: { flag: '--feature-list', env: 'CALLGUARD_FEATURE_LIST' },
+  featureCodes: { flag: '--feature-codes', env: 'CALLGUARD_FEATURE_CODES' },
+  blockDigits: { flag: '--block-digits', env: 'CALLGUARD_BLOCK_DIGITS' },
   allowEviction: { flag: '--allow-eviction', env: 'CALLGUARD_ALLOW_EVICTION' },
   redisProbeMs: { flag: '--redis-probe-ms', env: 'CALLGUARD_REDIS_PROBE_MS' },
   redisWatchMs: { flag: '--redis-watch-ms', env: 'CALLGUARD_REDIS_WATCH_MS' },
@@ -109,6 +135,8 @@ export const DEFAULTS = {
   logLevel: 'info',
   dialerLeaseMs: String(DEFAULT_LEASE_MS),
   dialerReclaimIdleMs: String(DEFAULT_RECLAIM_IDLE_MS),
+  featureList: 'dnc',
+  blockDigits: '*9',
   redisProbeMs: String(DEFAULT_REDIS_PROBE_DEADLINE_MS),
   redisWatchMs: String(DEFAULT_REDIS_WATCH_INTERVAL_MS),
   /** the US rule: a do-not-call copy at most 31 days old */
@@ -125,6 +153,8 @@ const MAX_DEADLINE_MS = 10_000;
 const MIN_DIALER_MS = 1_000;
 const MAX_DIALER_MS = 3_600_000;
 const APP_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** DTMF digits, 1 to 8 of them; `off` (or empty) switches the in-call block off. */
+const DTMF_SEQUENCE = /^[0-9*#A-D]{1,8}$/;
 /**
  * Bounds of the probe deadline: below 50 ms a busy machine reads as a stalled Redis;
  * above a minute a stalled Redis stays "ready" for too long to matter.
@@ -185,7 +215,7 @@ export function parseServeConfig(settings: ServeSettings): ServeConfig {
     decisionDeadlineMs: parseDeadline(get('deadlineMs', DEFAULTS.deadlineMs) ?? DEFAULTS.deadlineMs),
     defaultRegion: parseDefaultRegion(required('region', 'the region of national numbers, e.g. DE')),
     unknownRouteAction: parseFallbackAction(get('unknownRouteAction', DEFAULTS.unknownRouteAction) ?? 'fallback'),
-    health: parseListen(get('health', DEFAULTS.health) ?? DEFAULTS.health),
+    health: parseListen('health', get('health', DEFAULTS.health) ?? DEFAULTS.health),
     logLevel: parseLogLevel(get('logLevel', DEFAULTS.logLevel) ?? DEFAULTS.logLevel),
     dialer: {
       leaseMs: parseDialerMs('dialerLeaseMs', get('dialerLeaseMs', DEFAULTS.dialerLeaseMs) ?? DEFAULTS.dialerLeaseMs),
@@ -193,6 +223,12 @@ export function parseServeConfig(settings: ServeSettings): ServeConfig {
         'dialerReclaimIdleMs',
         get('dialerReclaimIdleMs', DEFAULTS.dialerReclaimIdleMs) ?? DEFAULTS.dialerReclaimIdleMs,
       ),
+    },
+    ...agiListen(get('agiListen')),
+    features: {
+      list: parseFeatureList(get('featureList', DEFAULTS.featureList) ?? DEFAULTS.featureList),
+      permissions: parsePermissions(get('featureCodes') ?? ''),
+      blockDigits: parseBlockDigits(settings.blockDigits?.trim() ?? DEFAULTS.blockDigits),
     },
     redisSafety: {
       allowEviction: parseAllowEviction(get('allowEviction')),
@@ -202,6 +238,33 @@ export function parseServeConfig(settings: ServeSettings): ServeConfig {
     },
     spoolDir: get('spoolDir'),
   };
+}
+
+
+function agiListen(text: string | undefined): { agi?: { host: string; port: number } } {
+  return text === undefined || text.toLowerCase() === 'off' ? {} : { agi: parseListen('agiListen', text) };
+}
+
+function parseFeatureList(text: string): string {
+  if (!LIST_NAME_PATTERN.test(text)) throw new ConfigError('featureList', `"${text}" is not a list name (a-z, 0-9, _ and -, up to 64)`);
+  return text;
+}
+
+function parsePermissions(text: string): FeaturePermission[] {
+  try {
+    return parseFeaturePermissions(text);
+  } catch (error) {
+    if (error instanceof FeaturePermissionSyntaxError) throw new ConfigError('featureCodes', error.message);
+    throw error;
+  }
+}
+
+function parseBlockDigits(text: string): string {
+  if (text === '' || text.toLowerCase() === 'off') return '';
+  if (!DTMF_SEQUENCE.test(text)) {
+    throw new ConfigError('blockDigits', `"${text}" must be 1 to 8 DTMF digits (0-9 * # A-D), e.g. *9, or off`);
+  }
+  return text;
 }
 
 /**
@@ -311,12 +374,13 @@ function parseFallbackAction(text: string): FallbackAction {
   }
 }
 
-function parseListen(text: string): { host: string; port: number } {
+function parseListen(setting: 'health' | 'agiListen', text: string): { host: string; port: number } {
   const match = /^(?:\[([0-9a-fA-F:]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text);
   const host = match?.[1] ?? match?.[2];
   const port = Number(match?.[3]);
   if (!host || !Number.isInteger(port) || port > 65_535) {
-    throw new ConfigError('health', `"${text}" must be host:port, e.g. 127.0.0.1:9464 (port 0 picks a free one)`);
+    const example = setting === 'health' ? '127.0.0.1:9464' : '127.0.0.1:4573';
+    throw new ConfigError(setting, `"${text}" must be host:port, e.g. ${example} (port 0 picks a free one)`);
   }
   return { host, port };
 }
@@ -340,6 +404,12 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     unknownRouteAction: config.unknownRouteAction,
     health: `${config.health.host}:${config.health.port}`,
     dialer: config.dialer,
+    agi: config.agi === undefined ? 'off' : `${config.agi.host}:${config.agi.port}`,
+    features: {
+      list: config.features.list,
+      codes: describeFeaturePermissions(config.features.permissions),
+      blockDigits: config.features.blockDigits === '' ? 'off' : config.features.blockDigits,
+    },
     redisSafety: config.redisSafety,
     spoolDir: config.spoolDir,
   };

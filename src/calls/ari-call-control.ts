@@ -147,11 +147,18 @@ export class AriCallControl implements CallControl {
     if (response.status < 200 || response.status >= 300) throw new CallControlError('create bridge', response.status, response.message);
   }
 
-  async addToBridge(bridgeId: string, channelIds: string[]): Promise<Acted> {
-    const response = await this.send('add to bridge', 'POST', `${bridgePath(bridgeId)}/addChannel`, { channel: channelIds.join(',') });
+  async addToBridge(bridgeId: string, channelIds: string[], options: { absorbDtmf?: boolean } = {}): Promise<Acted> {
+    const response = await this.send('add to bridge', 'POST', `${bridgePath(bridgeId)}/addChannel`, {
+      channel: channelIds.join(','),
+      ...(options.absorbDtmf ? { absorbDTMF: 'true' } : {}),
+    });
     if (response.status >= 200 && response.status < 300) return DONE;
     if (BRIDGE_GONE_STATUSES.has(response.status)) return GONE;
     throw new CallControlError('add to bridge', response.status, response.message);
+  }
+
+  sendDtmf(channelId: string, digits: string): Promise<Acted> {
+    return this.act('send dtmf', 'POST', `${channelPath(channelId)}/dtmf`, { dtmf: digits });
   }
 
   destroyBridge(bridgeId: string): Promise<Acted> {

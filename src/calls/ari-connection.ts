@@ -2,7 +2,16 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../log.js';
 import { AriRest } from './ari-rest.js';
 import { AriSocket } from './ari-socket.js';
-import { applicationOf, channelIdOf, parseChannelEnded, parseStasisStart, parseUserEvent, playbackIdOf, type AriEventMap } from './ari-events.js';
+import {
+  applicationOf,
+  channelIdOf,
+  parseChannelDtmf,
+  parseChannelEnded,
+  parseStasisStart,
+  parseUserEvent,
+  playbackIdOf,
+  type AriEventMap,
+} from './ari-events.js';
 import { describeError } from './inbound.js';
 import { isOwnAppOf, PEER_EVENTS, PeerMessenger } from './peers.js';
 
@@ -288,6 +297,11 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
       case 'ChannelHangupRequest': {
         const ended = parseChannelEnded(event);
         if (ended) this.emit('channelHangupRequest', ended);
+        return;
+      }
+      case 'ChannelDtmfReceived': {
+        const dtmf = parseChannelDtmf(event);
+        if (dtmf) this.emit('channelDtmf', dtmf);
         return;
       }
       case 'PlaybackFinished': {

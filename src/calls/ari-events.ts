@@ -12,6 +12,19 @@ export interface StasisStart {
   args: string[];
   /** `dialplan.exten`: the number an agent dialled, for outbound calls ("" when absent) */
   exten?: string;
+  /** `channel.name`, `PJSIP/agent-1-0000001a`: the endpoint it belongs to ("" when absent) */
+  channelName?: string;
+}
+
+/** ChannelDtmfReceived: a key pressed on a channel of ours (RFC 2833 or SIP INFO, as Asterisk got it). */
+export interface ChannelDtmf {
+  channelId: string;
+  digit: string;
+  /**
+   * The event's time as Asterisk wrote it: a channel followed by two of our apps reports
+   * each key once per app, with the same timestamp, so a listener can drop the copy.
+   */
+  timestamp: string;
 }
 
 /** A channel ended: ChannelDestroyed, with its Q.850 cause (0 when Asterisk knows none). */
@@ -44,6 +57,7 @@ export type AriEventMap = {
   channelDestroyed: [event: ChannelEnded];
   /** a hangup was asked for (far end, or an ARI DELETE: then the cause is 32, the soft-hangup flag) */
   channelHangupRequest: [event: ChannelEnded];
+  channelDtmf: [event: ChannelDtmf];
 };
 
 /** The events a playback waits for: its PlaybackFinished, or its channel leaving Stasis. */
@@ -71,7 +85,15 @@ export function parseStasisStart(raw: unknown): StasisStart | undefined {
     callerNumber: text(record(channel.caller)?.number) ?? '',
     args,
     exten: text(record(channel.dialplan)?.exten) ?? '',
+    channelName: text(channel.name) ?? '',
   };
+}
+
+export function parseChannelDtmf(raw: unknown): ChannelDtmf | undefined {
+  const channelId = channelIdOf(raw);
+  const digit = text(record(raw)?.digit);
+  if (channelId === undefined || digit === undefined || !/^[0-9*#A-D]$/.test(digit)) return undefined;
+  return { channelId, digit, timestamp: text(record(raw)?.timestamp) ?? '' };
 }
 
 /** ChannelDestroyed and ChannelHangupRequest: the channel and the event's `cause`. */

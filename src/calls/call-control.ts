@@ -80,8 +80,14 @@ export interface CallControl {
   originate(request: OriginateRequest): Promise<Originated>;
   /** Creates an empty mixing bridge with this id. */
   createBridge(bridgeId: string): Promise<void>;
-  /** Puts channels of our Stasis app into a bridge; GONE when a channel or the bridge no longer exists. */
-  addToBridge(bridgeId: string, channelIds: string[]): Promise<Acted>;
+  /**
+   * Puts channels of our Stasis app into a bridge; GONE when a channel or the bridge no
+   * longer exists. `absorbDtmf`: keys pressed on these channels do not reach the others
+   * (callguard still hears them as events, and passes on what is not a feature).
+   */
+  addToBridge(bridgeId: string, channelIds: string[], options?: { absorbDtmf?: boolean }): Promise<Acted>;
+  /** Sends DTMF digits (0-9 * # A-D) to a channel. */
+  sendDtmf(channelId: string, digits: string): Promise<Acted>;
   /** Destroys a bridge (its channels stay up); GONE when it was already destroyed. */
   destroyBridge(bridgeId: string): Promise<Acted>;
 }

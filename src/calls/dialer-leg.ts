@@ -62,7 +62,7 @@ export function createDialerLeg(deps: DialerLegDeps): DialFunction {
       {
         channelId,
         endpoint: attempt.endpoint,
-        ...(campaign.callerId === undefined ? {} : { callerId: campaign.callerId }),
+        ...(attempt.callerId === undefined ? {} : { callerId: attempt.callerId }),
         timeoutSeconds: timeoutSecondsOf(campaign.dialTimeoutMs),
         appArgs: [DIALER_LEG, request.id],
         variables: dialerVariables(attempt),

@@ -23,6 +23,8 @@ export interface InboundCall {
    * otherwise, which costs one ARI round trip.
    */
   presentation?: string;
+  /** `agi` when the call came over FastAGI, not into the Stasis app */
+  via?: 'agi';
 }
 
 export interface InboundSettings {
@@ -60,7 +62,85 @@ export interface InboundOutcome {
 }
 
 /** What to do with a call: the action and the variables to set first. */
-type InboundDecision = Decision | { verdict: Verdict; action: FallbackAction; variables: Record<string, string> };
+export type InboundDecision = Decision | { verdict: Verdict; action: FallbackAction; variables: Record<string, string> };
+
+/** What screening needs: the call control is not among it, so the FastAGI entry decides the same way. */
+export type InboundScreeningDeps = Pick<InboundDeps, 'routes' | 'check' | 'settings' | 'log'>;
+
+/** A call screened and decided, before anything was done to it. */
+export interface InboundDecided {
+  receivedAt: number;
+  /** undefined when unknown or when the caller hung up before it could be read */
+  presentation: string | undefined;
+  /** the caller hung up before the decision (the presentation read found the channel gone) */
+  callerGone: boolean;
+  screening: Screening;
+  decision: InboundDecision;
+  /** the action in its written form (`hangup:21`), or `fallback` */
+  action: string;
+  /** from the start to the decision */
+  decisionMs: number;
+  routeFound: boolean;
+}
+
+/**
+ * Screens one inbound call and decides what it gets, without touching the channel: the
+ * presentation (given, or read with `readPresentation`) and the route in parallel, then
+ * the check of the number against the route's lists, all within the decision deadline.
+ * The Stasis app and the FastAGI entry both decide through here.
+ */
+export async function decideInboundCall(
+  call: InboundCall,
+  deps: InboundScreeningDeps,
+  log: Logger,
+  readPresentation?: () => Promise<{ value: string | undefined; gone: boolean }>,
+): Promise<InboundDecided> {
+  const receivedAt = Date.now();
+  const started = performance.now();
+  const [presentation, routeForCall] = await Promise.all([
+    call.presentation !== undefined || readPresentation === undefined
+      ? { value: call.presentation, gone: false }
+      : readPresentation(),
+    deps.routes.getForCall(call.routeName, deps.settings.deadlineMs),
+  ]);
+  const { screening, decision } = await decideInbound(call, presentation.value, routeForCall, deps, log, started);
+  return {
+    receivedAt,
+    presentation: presentation.value,
+    callerGone: presentation.gone,
+    screening,
+    decision,
+    action: decision.action.type === 'fallback' ? 'fallback' : formatAction(decision.action),
+    decisionMs: performance.now() - started,
+    routeFound: routeForCall.kind === 'found',
+  };
+}
+
+/** The outcome of a decided call, `gone` when the caller left before it was done. */
+export function inboundOutcome(call: InboundCall, decided: InboundDecided, gone: boolean): InboundOutcome {
+  return {
+    call,
+    receivedAt: decided.receivedAt,
+    presentation: decided.presentation,
+    verdict: decided.decision.verdict,
+    screening: decided.screening,
+    action: decided.action,
+    decisionMs: decided.decisionMs,
+    gone,
+    routeFound: decided.routeFound,
+  };
+}
+
+/** The fields of the `call screened` log line. */
+export function screenedLogFields(decided: InboundDecided): Record<string, unknown> {
+  return {
+    verdict: decided.decision.verdict,
+    number: decided.screening.e164,
+    list: decided.screening.match?.list,
+    action: decided.action,
+    decisionMs: Math.round(decided.decisionMs * 1000) / 1000,
+  };
+}
 
 /**
  * One inbound call: read the presentation (unless the dialplan passed it) and the route
@@ -70,46 +150,15 @@ type InboundDecision = Decision | { verdict: Verdict; action: FallbackAction; va
  */
 export async function handleInbound(call: InboundCall, deps: InboundDeps): Promise<InboundOutcome> {
   const log = deps.log.child({ channel: call.channelId, route: call.routeName });
-  const receivedAt = Date.now();
-  const started = performance.now();
-
-  const [presentation, routeForCall] = await Promise.all([
-    call.presentation === undefined
-      ? readPresentation(call.channelId, deps.calls, log)
-      : { value: call.presentation, gone: false },
-    deps.routes.getForCall(call.routeName, deps.settings.deadlineMs),
-  ]);
-  const { screening, decision } = await decideInbound(call, presentation.value, routeForCall, deps, log, started);
-  const decisionMs = performance.now() - started;
-  const action = decision.action.type === 'fallback' ? 'fallback' : formatAction(decision.action);
-  const outcome = (gone: boolean): InboundOutcome => ({
-    call,
-    receivedAt,
-    presentation: presentation.value,
-    verdict: decision.verdict,
-    screening,
-    action,
-    decisionMs,
-    gone,
-    routeFound: routeForCall.kind === 'found',
-  });
-
-  if (presentation.gone) {
-    log.debug({ verdict: decision.verdict, decisionMs }, 'caller hung up before the decision');
-    return outcome(true);
+  const decided = await decideInboundCall(call, deps, log, () => readPresentation(call.channelId, deps.calls, log));
+  if (decided.callerGone) {
+    log.debug({ verdict: decided.decision.verdict, decisionMs: decided.decisionMs }, 'caller hung up before the decision');
+    return inboundOutcome(call, decided, true);
   }
-
-  const acted = await act(call.channelId, decision, deps.calls, log);
-  const fields = {
-    verdict: decision.verdict,
-    number: screening.e164,
-    list: screening.match?.list,
-    action,
-    decisionMs: Math.round(decisionMs * 1000) / 1000,
-  };
-  if (acted.ok) log.info(fields, 'call screened');
-  else log.debug(fields, 'caller hung up while the call was acted on');
-  return outcome(!acted.ok);
+  const acted = await act(call.channelId, decided.decision, deps.calls, log);
+  if (acted.ok) log.info(screenedLogFields(decided), 'call screened');
+  else log.debug(screenedLogFields(decided), 'caller hung up while the call was acted on');
+  return inboundOutcome(call, decided, !acted.ok);
 }
 
 /** The route's decision for the caller; the configured default when the route is unusable. */
@@ -117,7 +166,7 @@ async function decideInbound(
   call: InboundCall,
   presentation: string | undefined,
   routeForCall: RouteForCall,
-  deps: InboundDeps,
+  deps: InboundScreeningDeps,
   log: Logger,
   started: number,
 ): Promise<{ screening: Screening; decision: InboundDecision }> {
@@ -165,6 +214,7 @@ export function inboundCallLogEntry(outcome: InboundOutcome): CallLogEntry {
     reason: screening.match?.reason ?? screening.detail,
     action: outcome.action,
     outcome: outcome.gone ? 'caller-gone' : 'done',
+    ...(outcome.call.via === undefined ? {} : { via: outcome.call.via }),
     decisionMs: outcome.decisionMs,
   };
 }

@@ -4,6 +4,7 @@ import { hangupCauseOfOutcome, outcomeOfHangupCause } from '../dialer/outcome.js
 import type { Logger } from '../log.js';
 import { formatAction } from '../screening/actions.js';
 import type { Campaign, DialOutcome } from '../screening/campaign.js';
+import type { PickedCallerId } from '../screening/caller-ids.js';
 import type { CampaignLookup } from '../screening/campaigns.js';
 import type { CallLogEntry } from '../screening/call-log.js';
 import { withDeadline, type DeadlineOutcome } from '../screening/deadline.js';
@@ -11,6 +12,8 @@ import { CHANNEL_VARIABLES } from '../screening/decide.js';
 import { decideAgentCall, describeStale, screenCallee, staleBlockLists, type BlockListReader } from '../screening/outbound.js';
 import type { Action, Screening, Verdict } from '../screening/types.js';
 import { DONE, type Acted, type CallControl } from './call-control.js';
+import { endpointOfChannel } from './channel-endpoint.js';
+import { watchInCallBlock, type InCallBlockEvents, type InCallBlockOptions } from './in-call-block.js';
 import { describeError, runAction } from './inbound.js';
 import { AGENT_CALL_LEG, originateLeg, timeoutSecondsOf, type LegEvents, type LegResult } from './originated-leg.js';
 
@@ -25,6 +28,8 @@ export interface AgentCall {
   /** the channel's dialplan extension: the number the agent dialled, untouched */
   dialled: string;
   campaignName: string;
+  /** the channel's name (`PJSIP/agent-1-0000001a`): the agent's endpoint, for an in-call block */
+  channelName?: string;
 }
 
 export interface AgentCallSettings {
@@ -35,8 +40,12 @@ export interface AgentCallSettings {
 
 export interface AgentCallDeps {
   calls: CallControl;
-  events: LegEvents;
+  events: LegEvents & InCallBlockEvents;
   campaigns: { get(name: string): Promise<CampaignLookup> };
+  /** the agent's sequence (*9) that lists the far end during the call; absent: none */
+  inCallBlock?: InCallBlockOptions;
+  /** the caller id of the far end's leg (a campaign's caller id list); the campaign's --caller-id when absent */
+  callerIds?: { pick(campaign: Campaign): Promise<PickedCallerId> };
   lists: BlockListReader;
   settings: AgentCallSettings;
   log: Logger;
@@ -128,7 +137,7 @@ export async function handleAgentCall(
     return;
   }
   if (decision.verdict === 'unavailable') log.warn({ reason: screening.detail }, 'block lists unavailable; campaign fails open, dialling');
-  await dialAndBridge(call, campaign.campaign, decision.endpoint, deps, log, async (dialOutcome) => {
+  await dialAndBridge(call, campaign.campaign, decision, deps, log, async (dialOutcome) => {
     const reached = dialOutcome === 'CANCELLED' ? undefined : dialOutcome;
     await record(outcome(screening, decision.verdict, `dial:${dialOutcome}`, dialOutcome === 'CANCELLED', reached));
   });
@@ -184,7 +193,7 @@ async function refuse(
 async function dialAndBridge(
   call: AgentCall,
   campaign: Campaign,
-  endpoint: string,
+  { endpoint, e164 }: { endpoint: string; e164: string },
   deps: AgentCallDeps,
   log: Logger,
   dialled: (outcome: DialOutcome | 'CANCELLED') => Promise<void>,
@@ -209,6 +218,8 @@ async function dialAndBridge(
       await dialled('CANCELLED');
       return;
     }
+    const presented = deps.callerIds === undefined ? { callerId: campaign.callerId } : await deps.callerIds.pick(campaign);
+    if (presented.fallback !== undefined) log.warn({ reason: presented.fallback }, 'caller id list gave no number; presenting the campaign caller id');
     let result: LegResult;
     try {
       result = await originateLeg(
@@ -217,7 +228,7 @@ async function dialAndBridge(
         {
           channelId: legId,
           endpoint,
-          ...(campaign.callerId === undefined ? {} : { callerId: campaign.callerId }),
+          ...(presented.callerId === undefined ? {} : { callerId: presented.callerId }),
           timeoutSeconds: timeoutSecondsOf(campaign.dialTimeoutMs),
           appArgs: [AGENT_CALL_LEG, call.channelId],
           variables: { [CHANNEL_VARIABLES.verdict]: 'clear', CALLGUARD_CAMPAIGN: campaign.name },
@@ -246,11 +257,22 @@ async function dialAndBridge(
       return;
     }
 
-    const bridged = await bridge(call.channelId, legId, calls, legLog);
+    const bridged = await bridge(call.channelId, legId, deps.inCallBlock !== undefined, calls, legLog);
     await dialled('ANSWERED');
     if (bridged.ok) {
       legLog.info('agent call answered and bridged');
+      const stopWatching =
+        deps.inCallBlock === undefined
+          ? () => undefined
+          : watchInCallBlock(
+              { agentId: call.channelId, endpoint: endpointOfChannel(call.channelName ?? ''), farEndId: legId, farEndNumber: e164 },
+              deps.inCallBlock,
+              calls,
+              events,
+              legLog,
+            );
       const first = await Promise.race([agentLeft.ended.then(() => 'agent'), legLeft.ended.then(() => 'far end')]);
+      stopWatching();
       legLog.info({ hungUp: first }, 'agent call ended');
     }
     await Promise.all([
@@ -277,10 +299,15 @@ async function ringAgent(agentId: string, calls: CallControl, log: Logger): Prom
   }
 }
 
-/** Answers the agent and puts both legs into a new mixing bridge; not ok when either was gone. */
+/**
+ * Answers the agent and puts both legs into a new mixing bridge; not ok when either was
+ * gone. With `absorbAgentKeys` the agent's keys do not reach the far end by themselves:
+ * callguard passes on those that are not the in-call block.
+ */
 async function bridge(
   agentId: string,
   legId: string,
+  absorbAgentKeys: boolean,
   calls: CallControl,
   log: Logger,
 ): Promise<{ ok: boolean; bridgeId?: string }> {
@@ -289,7 +316,9 @@ async function bridge(
     if (!answered.ok) return { ok: false };
     const bridgeId = randomUUID();
     await calls.createBridge(bridgeId);
-    const added = await calls.addToBridge(bridgeId, [agentId, legId]);
+    if (!absorbAgentKeys) return { ok: (await calls.addToBridge(bridgeId, [agentId, legId])).ok, bridgeId };
+    const far = await calls.addToBridge(bridgeId, [legId]);
+    const added = far.ok ? await calls.addToBridge(bridgeId, [agentId], { absorbDtmf: true }) : far;
     return { ok: added.ok, bridgeId };
   } catch (error) {
     log.error({ error: describeError(error) }, 'could not bridge the agent with the far end; ending both');

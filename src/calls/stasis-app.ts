@@ -125,7 +125,12 @@ export class StasisApp {
       return;
     }
     if (kind === 'outbound' && this.deps.outbound) {
-      await this.deps.outbound({ channelId: event.channelId, dialled: event.exten ?? '', campaignName: name });
+      await this.deps.outbound({
+        channelId: event.channelId,
+        dialled: event.exten ?? '',
+        campaignName: name,
+        ...(event.channelName ? { channelName: event.channelName } : {}),
+      });
       return;
     }
     await this.release(event.channelId, `no handler for Stasis argument "${kind ?? ''}": call left to the dialplan fallback`);

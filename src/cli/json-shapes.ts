@@ -47,6 +47,7 @@ export function campaignJson(campaign: Campaign): Record<string, unknown> {
     region: campaign.region ?? null,
     endpoint: campaign.endpoint,
     callerId: campaign.callerId ?? null,
+    callerIdList: campaign.callerIdList ?? null,
     dialTimeout: formatDelay(campaign.dialTimeoutMs),
     context: formatDialplanTarget(campaign.agent),
     maxAttempts: campaign.maxAttempts,
@@ -67,6 +68,8 @@ export function resultJson(result: AttemptResult): Record<string, unknown> {
     request: result.request,
     number: result.number,
     e164: result.e164 ?? null,
+    main: result.main ?? null,
+    skipped: result.skipped ?? null,
     attempt: result.attempt,
     outcome: result.outcome,
     list: result.list ?? null,
@@ -96,6 +99,9 @@ export function callJson(call: LoggedCall): Record<string, string | number | nul
     reason: call.reason ?? null,
     action: call.action,
     outcome: call.outcome ?? null,
+    feature: call.feature ?? null,
+    endpoint: call.endpoint ?? null,
+    via: call.via ?? null,
     decisionMs: Number.isFinite(call.decisionMs) ? call.decisionMs : null,
   };
 }

@@ -7,6 +7,9 @@ import type { Campaign, DialOutcome } from '../screening/campaign.js';
 import { CampaignStore } from '../screening/campaigns.js';
 import { renderEndpoint } from '../screening/endpoint-template.js';
 import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, describeStale, screenCallee, staleBlockLists, type BlockListReader } from '../screening/outbound.js';
+import { CallerIdPicker } from '../screening/caller-ids.js';
+import type { Screening } from '../screening/types.js';
+import { numberForAttempt } from './alternates.js';
 import { DialQueue, type Lease, type StreamEntry } from './queue.js';
 import { parseRequestFields } from './request-fields.js';
 import { nextStep, type NextStep } from './retry-policy.js';
@@ -60,6 +63,7 @@ export class Dialer {
   private readonly queue: DialQueue;
   private readonly campaigns: CampaignStore;
   private readonly lists: BlockListReader;
+  private readonly callerIds: CallerIdPicker;
   private readonly dial: DialFunction;
   private readonly consumer: string;
   private readonly clock: () => number;
@@ -87,6 +91,7 @@ export class Dialer {
     this.queue = new DialQueue(options.redis, options.namespace, options.resultsMaxLen);
     this.campaigns = new CampaignStore(options.redis, options.namespace);
     this.lists = options.lists ?? new ListStore(options.redis, options.namespace);
+    this.callerIds = new CallerIdPicker(options.redis, options.namespace);
     this.dial = options.dial;
     this.consumer = options.consumer ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.clock = options.clock ?? Date.now;
@@ -247,55 +252,78 @@ export class Dialer {
       await this.finish(lease, { final: false, retryAt }, lease.state, result, log);
       return;
     }
-    const screening = await screenCallee(state.number, campaign, this.lists, {
-      ...(this.defaultRegion === undefined ? {} : { defaultRegion: this.defaultRegion }),
-      deadlineMs: this.checkDeadlineMs,
-    });
-    const base = { request: state.id, campaign: campaign.name, number: state.number, attempt, attrs: state.attrs };
-    const e164 = screening.e164;
-    switch (screening.verdict) {
+    // Every number of the person is checked at every attempt, the main number first.
+    const numbers = [state.number, ...(state.alternates ?? [])];
+    const screenings = await Promise.all(
+      numbers.map((number) =>
+        screenCallee(number, campaign, this.lists, {
+          ...(this.defaultRegion === undefined ? {} : { defaultRegion: this.defaultRegion }),
+          deadlineMs: this.checkDeadlineMs,
+        }),
+      ),
+    );
+    const main = screenings[0] as Screening;
+    const base = {
+      request: state.id,
+      campaign: campaign.name,
+      number: state.number,
+      ...(numbers.length > 1 ? { main: state.number } : {}),
+      attempt,
+      attrs: state.attrs,
+    };
+    switch (main.verdict) {
       case 'hidden':
       case 'malformed':
         await this.record(lease, campaign, {
           ...base,
           outcome: 'INVALID_NUMBER',
-          reason: screening.detail ?? 'hidden number',
+          reason: main.detail ?? 'hidden number',
         }, log);
         return;
       case 'blocked':
+        // A block on the main number stops the person's every number.
         await this.record(lease, campaign, {
           ...base,
-          ...(e164 === undefined ? {} : { e164 }),
+          ...(main.e164 === undefined ? {} : { e164: main.e164 }),
           outcome: 'BLACKLISTED',
-          ...(screening.match ? { list: screening.match.list, member: screening.match.member } : {}),
-          ...(screening.match?.reason ? { reason: screening.match.reason } : {}),
+          ...(main.match ? { list: main.match.list, member: main.match.member } : {}),
+          ...(main.match?.reason ? { reason: main.match.reason } : {}),
         }, log);
         return;
       case 'unavailable':
-        if (campaign.fail === 'closed' || e164 === undefined) {
+        if (campaign.fail === 'closed' || main.e164 === undefined) {
           const retryAt = this.clock() + campaign.unavailableRetryMs;
-          log.warn({ reason: screening.detail, retryAt }, 'block lists unavailable; not dialled, tried again later');
+          log.warn({ reason: main.detail, retryAt }, 'block lists unavailable; not dialled, tried again later');
           await this.finish(lease, { final: false, retryAt }, state, undefined, log);
           return;
         }
-        log.warn({ reason: screening.detail }, 'block lists unavailable; campaign fails open, dialling');
+        log.warn({ reason: main.detail }, 'block lists unavailable; campaign fails open, dialling');
         break;
       case 'clear':
       case 'allowed':
         break;
     }
-    if (e164 === undefined) throw new Error(`screening ${screening.verdict} came without a number`);
-    const dialled = await this.dialOnce(lease, campaign, attempt, e164);
+    const { index, skipped } = numberForAttempt(screenings, attempt, campaign.fail);
+    const chosen = screenings[index] as Screening;
+    const e164 = chosen.e164;
+    if (e164 === undefined) throw new Error(`screening ${chosen.verdict} came without a number`);
+    const dialledBase = {
+      ...base,
+      number: numbers[index] as string,
+      ...(skipped.length === 0 ? {} : { skipped: skipped.map((i) => skippedText(numbers[i] as string, screenings[i] as Screening)).join(', ') }),
+    };
+    if (skipped.length > 0) log.info({ skipped: dialledBase.skipped }, 'alternates passed over at this attempt');
+    const dialled = await this.dialOnce(lease, campaign, attempt, e164, log);
     if ('notDialled' in dialled) {
       const retryAt = this.clock() + campaign.unavailableRetryMs;
       log.error({ reason: dialled.notDialled, retryAt }, 'not dialled: the campaign cannot work on this PBX; tried again later');
-      const result: AttemptResult = { ...base, e164, outcome: 'FAILED', reason: dialled.notDialled, at: this.clock(), final: false, retryAt };
+      const result: AttemptResult = { ...dialledBase, e164, outcome: 'FAILED', reason: dialled.notDialled, at: this.clock(), final: false, retryAt };
       // lease.state keeps its count of attempts: no one was called.
       await this.finish(lease, { final: false, retryAt }, lease.state, result, log);
       return;
     }
     const { outcome, reason } = dialled;
-    await this.record(lease, campaign, { ...base, e164, outcome, ...(reason === undefined ? {} : { reason }) }, log);
+    await this.record(lease, campaign, { ...dialledBase, e164, outcome, ...(reason === undefined ? {} : { reason }) }, log);
   }
 
   private async dialOnce(
@@ -303,10 +331,22 @@ export class Dialer {
     campaign: Campaign,
     attempt: number,
     e164: string,
+    log: Logger,
   ): Promise<{ outcome: DialOutcome; reason?: string } | { notDialled: string }> {
     try {
       const request = { id: lease.state.id, campaign: lease.state.campaign, number: lease.state.number, attrs: lease.state.attrs, createdAt: lease.state.createdAt };
-      return { outcome: await this.dial({ request, campaign, attempt, e164, endpoint: renderEndpoint(campaign.endpoint, e164) }) };
+      const presented = await this.callerIds.pick(campaign);
+      if (presented.fallback !== undefined) log.warn({ reason: presented.fallback }, 'caller id list gave no number; presenting the campaign caller id');
+      return {
+        outcome: await this.dial({
+          request,
+          campaign,
+          attempt,
+          e164,
+          endpoint: renderEndpoint(campaign.endpoint, e164),
+          ...(presented.callerId === undefined ? {} : { callerId: presented.callerId }),
+        }),
+      };
     } catch (error) {
       if (error instanceof NotDialledError) return { notDialled: error.message };
       return { outcome: 'FAILED', reason: errorText(error) };
@@ -363,6 +403,11 @@ export class Dialer {
       }
     }
   }
+}
+
+/** `+4930123456 blocked dnc`: an alternate an attempt passed over, for the result. */
+function skippedText(number: string, screening: Screening): string {
+  return [screening.e164 ?? number, screening.verdict, screening.match?.list].filter(Boolean).join(' ');
 }
 
 function errorText(error: unknown): string {

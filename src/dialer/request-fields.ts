@@ -10,10 +10,13 @@ import type { DialRequest } from './types.js';
  *   at        optional  earliest first attempt: ms since epoch, or ISO 8601 with a zone
  *   attrs     optional  JSON object of string values, copied into every result
  *   id        optional  the requester's own request id; the stream entry id otherwise
+ *   alternates optional JSON array of the person's other numbers, rotated per attempt
  */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
 export const MAX_ATTRS_LENGTH = 4096;
 const MAX_NUMBER_LENGTH = 128;
+/** Home, mobile, office and a few more: past this a request is a list, not a person. */
+export const MAX_ALTERNATES = 9;
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
 export interface NewDialRequest {
@@ -22,6 +25,7 @@ export interface NewDialRequest {
   at?: number;
   attrs?: Record<string, string>;
   id?: string;
+  alternates?: string[];
 }
 
 /** The request taken from one stream entry, or why it cannot be taken (with what could be read). */
@@ -35,17 +39,18 @@ export function requestFields(request: NewDialRequest): string[] {
   if (request.at !== undefined) fields.push('at', String(request.at));
   if (request.attrs !== undefined && Object.keys(request.attrs).length > 0) fields.push('attrs', JSON.stringify(request.attrs));
   if (request.id !== undefined) fields.push('id', request.id);
+  if (request.alternates !== undefined && request.alternates.length > 0) fields.push('alternates', JSON.stringify(request.alternates));
   return fields;
 }
 
 export function parseRequestFields(streamId: string, flat: string[]): ParsedRequest {
   const fields = new Map<string, string>();
   for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i] ?? '', flat[i + 1] ?? '');
-  const request = {
+  const request: Omit<DialRequest, 'createdAt'> = {
     id: fields.get('id') ?? streamId,
     campaign: fields.get('campaign') ?? '',
     number: fields.get('number') ?? '',
-    attrs: {} as Record<string, string>,
+    attrs: {},
   };
   const fail = (reason: string): ParsedRequest => ({ ok: false, reason, request });
   if (!REQUEST_ID_PATTERN.test(request.id)) {
@@ -59,6 +64,9 @@ export function parseRequestFields(streamId: string, flat: string[]): ParsedRequ
   if (request.number === '' || request.number.length > MAX_NUMBER_LENGTH) {
     return fail(`number ${JSON.stringify(request.number)} is empty or longer than ${MAX_NUMBER_LENGTH}`);
   }
+  const alternates = parseAlternates(fields.get('alternates'));
+  if (typeof alternates === 'string') return fail(alternates);
+  if (alternates.length > 0) request.alternates = alternates;
   const atText = fields.get('at');
   if (atText === undefined || atText === '') return { ok: true, request };
   const at = parseAt(atText);
@@ -71,6 +79,24 @@ function parseAt(text: string): number | undefined {
   if (!ISO_WITH_ZONE.test(text)) return undefined;
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : at;
+}
+
+function parseAlternates(text: string | undefined): string[] | string {
+  if (text === undefined || text === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return `alternates is not JSON: ${(error as Error).message}`;
+  }
+  if (!Array.isArray(parsed)) return 'alternates is not a JSON array of numbers';
+  if (parsed.length > MAX_ALTERNATES) return `alternates holds ${parsed.length} numbers; at most ${MAX_ALTERNATES}`;
+  for (const number of parsed) {
+    if (typeof number !== 'string' || number === '' || number.length > MAX_NUMBER_LENGTH) {
+      return `alternates holds ${JSON.stringify(number)}, which is not a number of 1 to ${MAX_NUMBER_LENGTH} characters`;
+    }
+  }
+  return parsed as string[];
 }
 
 function parseAttrs(text: string | undefined): Record<string, string> | string {

@@ -2,7 +2,7 @@ import { ATTEMPT_OUTCOMES, type AttemptOutcome, type AttemptResult } from './typ
 
 /**
  * The results stream's entry format (docs/outbound.md): request, campaign, number, e164,
- * attempt, outcome, list, member, reason, at, final (1/0), retryAt, attrs (JSON). Empty
+ * main and skipped (requests with alternates), attempt, outcome, list, member, reason, at, final (1/0), retryAt, attrs (JSON). Empty
  * fields are left out.
  */
 export function resultFields(result: AttemptResult): string[] {
@@ -17,6 +17,8 @@ export function resultFields(result: AttemptResult): string[] {
   ];
   const optional: [string, string | undefined][] = [
     ['e164', result.e164],
+    ['main', result.main],
+    ['skipped', result.skipped],
     ['list', result.list],
     ['member', result.member],
     ['reason', result.reason],
@@ -45,7 +47,7 @@ export function parseResultFields(flat: string[]): AttemptResult | undefined {
     final: fields.get('final') === '1',
     attrs: parseAttrs(fields.get('attrs')),
   };
-  for (const name of ['e164', 'list', 'member', 'reason'] as const) {
+  for (const name of ['e164', 'main', 'skipped', 'list', 'member', 'reason'] as const) {
     const value = fields.get(name);
     if (value !== undefined) result[name] = value;
   }

@@ -7,6 +7,11 @@ export interface DialRequest {
   campaign: string;
   /** as written by the requester; normalized with the campaign's region at each attempt */
   number: string;
+  /**
+   * Other numbers of the same person (home, mobile, office), as written: attempts rotate
+   * through the main number and these, and a block on the main number stops them all.
+   */
+  alternates?: string[];
   /** free key/value pairs handed to the dial function and copied into every result */
   attrs: Record<string, string>;
   /** when the request was taken into work, ms since epoch */
@@ -37,8 +42,13 @@ export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = [
 export interface AttemptResult {
   request: string;
   campaign: string;
+  /** the number this attempt dialled (or that was blocked or invalid), as requested */
   number: string;
   e164?: string;
+  /** the request's main number, when it has alternates */
+  main?: string;
+  /** alternates passed over at this attempt, as `<number> <verdict>[ <list>]`, comma-separated */
+  skipped?: string;
   /** 1 for the first attempt; 0 for a request rejected before any attempt */
   attempt: number;
   outcome: AttemptOutcome;
@@ -71,6 +81,8 @@ export interface DialAttempt {
   e164: string;
   /** the campaign's endpoint template with the number filled in */
   endpoint: string;
+  /** the caller id to present (the campaign's, or one from its caller id list); the endpoint's own when absent */
+  callerId?: string;
 }
 
 /**

@@ -116,6 +116,8 @@ export function globalKeys(namespace: string) {
     routes: `${namespace}:routes`,
     campaigns: `${namespace}:campaigns`,
     callLog: `${namespace}:calllog`,
+    /** HASH endpoint -> the last caller an agent there answered, for *32 */
+    lastCallers: `${namespace}:last-callers`,
     /**
      * ZSET: ids of call-log entries written in the last minutes (score: when), so an entry
      * whose write was cut off is not written twice when it is sent again. Its hash tag is
@@ -138,6 +140,7 @@ export function globalKeys(namespace: string) {
  *   due:<campaign>    ZSET    request ids waiting for their next attempt (score = due, ms)
  *   inflight:<campaign> ZSET  request ids in an attempt now (score = lease expiry, ms of
  *                             Redis' clock); its size is the campaign's concurrency
+ *   callerid-turn:<campaign> STRING the round-robin counter of the campaign's caller id list
  */
 export function dialKeys(namespace: string) {
   const tag = `${namespace}:{${namespace}:dial}`;
@@ -147,6 +150,7 @@ export function dialKeys(namespace: string) {
     state: `${tag}:state`,
     due: (campaign: string) => `${tag}:due:${campaign}`,
     inflight: (campaign: string) => `${tag}:inflight:${campaign}`,
+    callerIdTurn: (campaign: string) => `${tag}:callerid-turn:${campaign}`,
   };
 }
 

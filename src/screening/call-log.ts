@@ -25,7 +25,9 @@ const READ_BATCH = 1_000;
 
 export const DEFAULT_REPORT_LIMIT = 100;
 
-export type Direction = 'inbound' | 'outbound';
+/** `feature`: an agent's *9 or feature code (*30, *31, *32), not a call screened. */
+export type Direction = 'inbound' | 'outbound' | 'feature';
+const DIRECTIONS: readonly Direction[] = ['inbound', 'outbound', 'feature'];
 
 /**
  * Whether the logged action ran to its end: `caller-gone` when the caller (the agent,
@@ -60,6 +62,12 @@ export interface CallLogEntry {
   action: string;
   /** absent in entries written before callguard recorded it */
   outcome?: CallOutcome;
+  /** direction `feature`: what the agent pressed or dialled, `*9`, `*30` ... */
+  feature?: string;
+  /** direction `feature`: the agent's endpoint, `PJSIP/1001` */
+  endpoint?: string;
+  /** `agi` for a call screened over FastAGI; absent for the Stasis app */
+  via?: string;
   /** from the event to the decision, in ms (fractions kept) */
   decisionMs: number;
 }
@@ -81,7 +89,7 @@ export interface CallLogQuery {
 export interface CallLogReport {
   /** newest first, at most `limit` */
   entries: LoggedCall[];
-  /** every call in the window (since, route), per verdict, whatever `verdict` and `limit` say */
+  /** every call in the window (since, route), per verdict, whatever `verdict` and `limit` say; feature uses not counted */
   counts: Record<Verdict, number>;
   /** calls in the window (since, route) */
   total: number;
@@ -132,6 +140,9 @@ export function callLogFields(entry: CallLogEntry): string[] {
     ['reason', entry.reason],
     ['action', entry.action],
     ['outcome', entry.outcome],
+    ['feature', entry.feature],
+    ['endpoint', entry.endpoint],
+    ['via', entry.via],
     ['decisionMs', roundMs(entry.decisionMs)],
   ];
   return pairs.flatMap(([field, value]) => (value === undefined || value === '' ? [] : [field, String(value)]));
@@ -153,8 +164,11 @@ export async function readCallLog(redis: RedisClient, namespace: string, query: 
     for (const [id, fields] of batch) {
       const entry = parseCallLogEntry(id, fields);
       if (!entry || (query.route !== undefined && entry.route !== query.route)) continue;
-      report.total += 1;
-      report.counts[entry.verdict] += 1;
+      // An agent's feature use is listed with the calls but is not a call of its own.
+      if (entry.direction !== 'feature') {
+        report.total += 1;
+        report.counts[entry.verdict] += 1;
+      }
       if (report.entries.length < limit && (query.verdict === undefined || entry.verdict === query.verdict)) {
         report.entries.push(entry);
       }
@@ -171,7 +185,7 @@ export function parseCallLogEntry(id: string, flat: string[]): LoggedCall | null
   for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i] as string, flat[i + 1] as string);
   const verdict = fields.get('verdict');
   const direction = fields.get('direction');
-  if (!isVerdict(verdict) || (direction !== 'inbound' && direction !== 'outbound')) return null;
+  if (!isVerdict(verdict) || !isDirection(direction)) return null;
   const entry: LoggedCall = {
     id,
     time: Number(fields.get('time') ?? id.split('-')[0]),
@@ -182,7 +196,7 @@ export function parseCallLogEntry(id: string, flat: string[]): LoggedCall | null
     action: fields.get('action') ?? '',
     decisionMs: Number(fields.get('decisionMs') ?? Number.NaN),
   };
-  for (const optional of ['e164', 'presentation', 'route', 'campaign', 'list', 'reason'] as const) {
+  for (const optional of ['e164', 'presentation', 'route', 'campaign', 'list', 'reason', 'feature', 'endpoint', 'via'] as const) {
     const value = fields.get(optional);
     if (value !== undefined) entry[optional] = value;
   }
@@ -197,6 +211,10 @@ export function zeroCounts(): Record<Verdict, number> {
 
 function isCallOutcome(value: string | undefined): value is CallOutcome {
   return value !== undefined && (CALL_OUTCOMES as readonly string[]).includes(value);
+}
+
+function isDirection(value: string | undefined): value is Direction {
+  return value !== undefined && (DIRECTIONS as readonly string[]).includes(value);
 }
 
 function isVerdict(value: string | undefined): value is Verdict {

@@ -1,4 +1,12 @@
-import { DEFAULT_CAMPAIGN, validateCampaign, type Campaign, type DialplanTarget, type NotDialledVerdict, type RetryOutcome } from './campaign.js';
+import {
+  DEFAULT_CAMPAIGN,
+  validateCampaign,
+  type CallerIdList,
+  type Campaign,
+  type DialplanTarget,
+  type NotDialledVerdict,
+  type RetryOutcome,
+} from './campaign.js';
 import { formatAction } from './actions.js';
 import type { Action } from './types.js';
 
@@ -90,6 +98,8 @@ export interface CampaignChanges {
   region?: string | null;
   endpoint?: string;
   callerId?: string | null;
+  /** the list, the order, or both; null removes the caller id list */
+  callerIdList?: Partial<CallerIdList> | null;
   dialTimeoutMs?: number;
   agent?: DialplanTarget;
   maxAttempts?: number;
@@ -147,6 +157,12 @@ export function applyCampaignChanges(
   else if (changes.callerId !== undefined) merged.callerId = changes.callerId;
   if (changes.maxListAgeMs === null) delete merged.maxListAgeMs;
   else if (changes.maxListAgeMs !== undefined) merged.maxListAgeMs = changes.maxListAgeMs;
+  if (changes.callerIdList === null) delete merged.callerIdList;
+  else if (changes.callerIdList !== undefined) {
+    const list = changes.callerIdList.list ?? base.callerIdList?.list;
+    if (list === undefined) throw new CampaignSyntaxError(`campaign ${name}: a caller id order needs a caller id list (--caller-id-list)`);
+    merged.callerIdList = { list, order: changes.callerIdList.order ?? base.callerIdList?.order ?? 'round-robin' };
+  }
   const checked = validateCampaign(merged);
   if (!checked.ok) throw new CampaignSyntaxError(`campaign ${name}: ${checked.reason}`);
   return checked.campaign;

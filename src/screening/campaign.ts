@@ -37,6 +37,8 @@ export interface Campaign {
   /** the channel to originate, with `${NUMBER}`, `${DIGITS}` or `${NATIONAL}` in it */
   endpoint: string;
   callerId?: string;
+  /** present a caller id taken from this list at each attempt instead (E.164 numbers only) */
+  callerIdList?: CallerIdList;
   dialTimeoutMs: number;
   /** where an answered campaign call continues */
   agent: DialplanTarget;
@@ -60,6 +62,14 @@ export interface Campaign {
   updatedAt?: number;
   updatedBy?: string;
 }
+
+/** A list of the numbers a campaign presents, one taken per attempt in turn or at random. */
+export interface CallerIdList {
+  list: string;
+  order: CallerIdOrder;
+}
+export const CALLER_ID_ORDERS = ['round-robin', 'random'] as const;
+export type CallerIdOrder = (typeof CALLER_ID_ORDERS)[number];
 
 const REGION_PATTERN = /^[A-Z]{2}$/;
 /** A caller id as Asterisk takes it: `+4930123456` or `"Sales" <+4930123456>`; one printable line. */
@@ -132,6 +142,10 @@ export function validateCampaign(value: unknown): CampaignValidation {
   if (typeof raw.region === 'string') campaign.region = raw.region;
   if (typeof raw.callerId === 'string') campaign.callerId = raw.callerId;
   if (typeof raw.maxListAgeMs === 'number') campaign.maxListAgeMs = raw.maxListAgeMs;
+  if (raw.callerIdList !== undefined) {
+    const pool = raw.callerIdList as CallerIdList;
+    campaign.callerIdList = { list: pool.list, order: pool.order };
+  }
   if (typeof raw.updatedAt === 'number') campaign.updatedAt = raw.updatedAt;
   if (typeof raw.updatedBy === 'string') campaign.updatedBy = raw.updatedBy;
   return { ok: true, campaign };
@@ -152,6 +166,15 @@ function firstProblem(raw: Record<string, unknown>): string | undefined {
   if (endpointProblem !== undefined) return `endpoint: ${endpointProblem}`;
   if (raw.callerId !== undefined && (typeof raw.callerId !== 'string' || !CALLER_ID_PATTERN.test(raw.callerId))) {
     return `callerId ${JSON.stringify(raw.callerId)} is not one printable line of up to 80 characters`;
+  }
+  if (raw.callerIdList !== undefined) {
+    const pool = raw.callerIdList as Partial<Record<string, unknown>> | null;
+    if (typeof pool !== 'object' || pool === null || typeof pool.list !== 'string' || !LIST_NAME_PATTERN.test(pool.list)) {
+      return `callerIdList ${JSON.stringify(raw.callerIdList)} does not name a list`;
+    }
+    if (!(CALLER_ID_ORDERS as readonly unknown[]).includes(pool.order)) {
+      return `callerIdList.order ${JSON.stringify(pool.order)} is neither ${CALLER_ID_ORDERS.join(' nor ')}`;
+    }
   }
   if (!isWhole(raw.dialTimeoutMs, MIN_DIAL_TIMEOUT_MS, MAX_DIAL_TIMEOUT_MS)) {
     return `dialTimeoutMs ${JSON.stringify(raw.dialTimeoutMs)} is not ${MIN_DIAL_TIMEOUT_MS}-${MAX_DIAL_TIMEOUT_MS} ms`;

@@ -60,7 +60,8 @@ export async function setCampaign(
   options: { allowMissingLists: boolean; at: number; by: string },
 ): Promise<SetOutcome<Campaign>> {
   const existing = await campaigns.get(name);
-  const missing = await missingLists(store, changes.block ?? []);
+  const callerIds = changes.callerIdList?.list === undefined ? [] : [changes.callerIdList.list];
+  const missing = await missingLists(store, [...(changes.block ?? []), ...callerIds]);
   if (missing.length > 0 && !options.allowMissingLists) throw new MissingListsError(missing);
   const saved = applyCampaignChanges(name, existing.kind === 'found' ? existing.campaign : undefined, changes, { at: options.at, by: options.by });
   await campaigns.set(saved);

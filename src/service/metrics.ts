@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { InboundOutcome } from '../calls/inbound.js';
+import type { AgentFeatureOutcome } from '../screening/agent-features.js';
 
 /**
  * Decision time buckets in ms: the target is a p99 of 5 ms, the default deadline 150 ms,
@@ -30,6 +31,13 @@ export class ServiceMetrics {
     help: 'Time from StasisStart to the decision (presentation, route, list check), in ms',
     labelNames: ['direction'] as const,
     buckets: DECISION_BUCKETS_MS,
+    registers: [this.registry],
+  });
+
+  private readonly features = new Counter({
+    name: 'callguard_agent_features_total',
+    help: "Agents' *9 and feature codes (*30, *31, *32) by code and result (listed, cancelled, not-permitted ...)",
+    labelNames: ['feature', 'result'] as const,
     registers: [this.registry],
   });
 
@@ -117,5 +125,9 @@ export class ServiceMetrics {
     this.calls.inc({ direction: 'inbound', verdict: outcome.verdict, action: actionType });
     this.decision.observe({ direction: 'inbound' }, outcome.decisionMs);
     if (outcome.gone) this.gone.inc({ direction: 'inbound' });
+  }
+
+  recordFeature(outcome: Pick<AgentFeatureOutcome, 'request' | 'result'>): void {
+    this.features.inc({ feature: outcome.request.code, result: outcome.result });
   }
 }

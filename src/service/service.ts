@@ -1,3 +1,6 @@
+import { agentFeatureUse } from '../calls/agent-feature.js';
+import { agiApp } from '../calls/agi-app.js';
+import { AgiServer } from '../calls/agi-server.js';
 import { AriCallControl } from '../calls/ari-call-control.js';
 import { AriConnection, type ConnectionState } from '../calls/ari-connection.js';
 import { AriRest } from '../calls/ari-rest.js';
@@ -14,6 +17,9 @@ import { ListStore } from '../lists/store.js';
 import type { RedisClient } from '../redis/connect.js';
 import type { Logger } from '../log.js';
 import { evictionProblem } from '../redis/safety.js';
+import { featureCallLogEntry, type AgentFeatureOutcome } from '../screening/agent-features.js';
+import { CallerIdPicker } from '../screening/caller-ids.js';
+import { LastCallers } from '../screening/last-callers.js';
 import { CampaignStore } from '../screening/campaigns.js';
 import { DEFAULT_OUTBOUND_CHECK_DEADLINE_MS } from '../screening/outbound.js';
 import { RouteStore } from '../screening/routes.js';
@@ -37,6 +43,8 @@ const REDIS_START_CHECK_WAIT_MS = 3_000;
 export interface RunningService {
   /** where /healthz, /readyz and /metrics answer (the real port when 0 was asked) */
   health: { host: string; port: number };
+  /** where FastAGI answers, when CALLGUARD_AGI_LISTEN asked for it (the real port when 0 was asked) */
+  agi?: { host: string; port: number };
   metrics: ServiceMetrics;
   readiness(): Readiness;
   /** Resolves once ARI and Redis are both connected. */
@@ -91,6 +99,22 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     metrics.recordInbound(outcome);
     callLog.append(inboundCallLogEntry(outcome));
   };
+  const useFeature = agentFeatureUse({
+    lists,
+    permissions: config.features.permissions,
+    defaultRegion: config.defaultRegion,
+    log: log.child({ component: 'agent-features' }),
+    record: async (outcome: AgentFeatureOutcome) => {
+      metrics.recordFeature(outcome);
+      callLog.append(featureCallLogEntry(outcome));
+    },
+  });
+  const screeningSettings = {
+    deadlineMs: config.decisionDeadlineMs,
+    defaultRegion: config.defaultRegion,
+    unknownRouteAction: config.unknownRouteAction,
+  };
+  const check = (e164: string, names: string[]) => lists.checkEach(e164, names);
 
   const campaigns = new CampaignStore(redis, config.redis.namespace);
   const recordOutbound = async (outcome: AgentCallOutcome): Promise<void> => callLog.append(agentCallLogEntry(outcome));
@@ -101,17 +125,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     inbound: async (call) => {
       metrics.callsInFlight.inc();
       try {
-        const outcome = await handleInbound(call, {
-          calls,
-          routes,
-          check: (e164, names) => lists.checkEach(e164, names),
-          settings: {
-            deadlineMs: config.decisionDeadlineMs,
-            defaultRegion: config.defaultRegion,
-            unknownRouteAction: config.unknownRouteAction,
-          },
-          log,
-        });
+        const outcome = await handleInbound(call, { calls, routes, check, settings: screeningSettings, log });
         record(outcome);
       } finally {
         metrics.callsInFlight.dec();
@@ -127,6 +141,10 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
           lists,
           // Nobody rings yet while an agent's call is checked: the outbound deadline, not the inbound one.
           settings: { deadlineMs: DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, defaultRegion: config.defaultRegion },
+          callerIds: new CallerIdPicker(redis, config.redis.namespace),
+          ...(config.features.blockDigits === ''
+            ? {}
+            : { inCallBlock: { digits: config.features.blockDigits, list: config.features.list, use: useFeature } }),
           log,
         },
         recordOutbound,
@@ -180,6 +198,41 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   redisHealth.start();
   watch.start();
   log.info({ health: `${health.address.host}:${health.address.port}` }, 'health and metrics listening');
+  const agi = config.agi === undefined ? undefined : await startAgi(config.agi);
+  async function startAgi(listen: { host: string; port: number }): Promise<AgiServer> {
+    const agiLog = log.child({ component: 'agi' });
+    const handle = agiApp({
+      screening: { routes, check, settings: screeningSettings, log },
+      recordCall: record,
+      useFeature,
+      lastCallers: new LastCallers(redis, config.redis.namespace),
+      featureList: config.features.list,
+      // features.conf is not ours to read; its sequence is documented to match this one.
+      blockCode: config.features.blockDigits === '' ? '*9' : config.features.blockDigits,
+      log: agiLog,
+    });
+    const server = await AgiServer.listen({
+      ...listen,
+      log: agiLog,
+      handler: async (session) => {
+        metrics.callsInFlight.inc();
+        try {
+          await handle(session);
+        } finally {
+          metrics.callsInFlight.dec();
+        }
+      },
+    }).catch(async (error: unknown) => {
+      redisHealth.stop();
+      await watch.stop();
+      await callLog.close();
+      redis.disconnect();
+      await health.close();
+      throw error;
+    });
+    log.info({ agi: `${server.address.host}:${server.address.port}` }, 'FastAGI listening');
+    return server;
+  }
   ari.start();
   // Dialling needs ARI (or every attempt would fail); the dialer then rides out outages of either by itself.
   void Promise.all([ari.connected(), redisReady(redis), evictionCheck]).then(
@@ -200,6 +253,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
 
   const service: RunningService = {
     health: health.address,
+    ...(agi === undefined ? {} : { agi: agi.address }),
     metrics,
     readiness,
     ready: () => Promise.all([ari.connected(), redisReady(redis)]).then(() => undefined),
@@ -209,7 +263,8 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       const handover = await ari.handOver();
       log.info({ callsInFlight: app.callsInFlight, handover }, STOPPING_MESSAGES[handover]);
       // The dialer's calls in flight end (and record their results) while ARI and Redis are still up.
-      const [drained] = await Promise.all([app.drain(), dialer.stop()]);
+      // A FastAGI request arriving now fails at once and the dialplan goes on unscreened.
+      const [drained, agiDrained] = await Promise.all([app.drain(), agi?.close(), dialer.stop()]);
       const heldApp = ari.state === 'connected';
       sweep.stop();
       ari.close();
@@ -224,8 +279,9 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       await callLog.close();
       await redis.quit().catch(() => redis.disconnect());
       await health.close();
-      log.info({ unfinished: drained.unfinished }, 'callguard stopped');
-      return drained;
+      const unfinished = drained.unfinished + (agiDrained?.unfinished ?? 0);
+      log.info({ unfinished }, 'callguard stopped');
+      return { unfinished };
     },
   };
   try {

@@ -200,6 +200,27 @@ export function callControlContract(name: string, makeHarness: () => Promise<Cal
       await harness.calls.hangup(second, 16);
     });
 
+    it('DTMF can be sent to a live channel; once it is gone, sending is GONE', async () => {
+      const channel = await harness.newChannel();
+      expect(await harness.calls.answer(channel)).toEqual(DONE);
+      expect(await harness.calls.sendDtmf(channel, '5')).toEqual(DONE);
+      await harness.farEndHangup(channel);
+      expect(await harness.calls.sendDtmf(channel, '5')).toEqual(GONE);
+    });
+
+    it('a channel can join a bridge with its DTMF absorbed', async () => {
+      const first = await harness.newChannel();
+      const second = await harness.newChannel();
+      const bridge = randomUUID();
+      await harness.calls.createBridge(bridge);
+      await Promise.all([harness.calls.answer(first), harness.calls.answer(second)]);
+      expect(await harness.calls.addToBridge(bridge, [first])).toEqual(DONE);
+      expect(await harness.calls.addToBridge(bridge, [second], { absorbDtmf: true })).toEqual(DONE);
+      expect(await harness.calls.destroyBridge(bridge)).toEqual(DONE);
+      await harness.calls.hangup(first, 16);
+      await harness.calls.hangup(second, 16);
+    });
+
     it('a hung up channel or a destroyed bridge cannot be bridged: GONE, not an error', async () => {
       const channel = await harness.newChannel();
       const bridge = randomUUID();

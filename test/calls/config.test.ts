@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, describeConfig, parseServeConfig, settingsFromEnv, type ServeSettings } from '../../src/config.js';
 
 const MINIMAL: ServeSettings = { ariUsername: 'callguard', ariPassword: 's3cret', region: 'de' };
+const MINIMAL_ENV = { ARI_USERNAME: 'callguard', ARI_PASSWORD: 's3cret', CALLGUARD_REGION: 'de' };
 
 function problem(settings: ServeSettings): string {
   try {
@@ -70,12 +71,35 @@ describe('serve configuration', () => {
     [{ dialerLeaseMs: '999' }, '--dialer-lease-ms (CALLGUARD_DIALER_LEASE_MS)'],
     [{ dialerLeaseMs: '1m' }, '--dialer-lease-ms (CALLGUARD_DIALER_LEASE_MS)'],
     [{ dialerReclaimIdleMs: '3600001' }, '--dialer-reclaim-idle-ms (CALLGUARD_DIALER_RECLAIM_IDLE_MS)'],
+    [{ agiListen: '4573' }, '--agi-listen (CALLGUARD_AGI_LISTEN)'],
+    [{ featureList: 'Do Not Call' }, '--feature-list (CALLGUARD_FEATURE_LIST)'],
+    [{ featureCodes: 'PJSIP/1001=35' }, '--feature-codes (CALLGUARD_FEATURE_CODES)'],
+    [{ blockDigits: '*9!' }, '--block-digits (CALLGUARD_BLOCK_DIGITS)'],
     [{ redisUrl: 'redis://127.0.0.1:99999' }, '--redis (REDIS_URL): "redis://127.0.0.1:99999" has port 99999'],
     [{ allowEviction: 'sure' }, '--allow-eviction (CALLGUARD_ALLOW_EVICTION)'],
     [{ redisProbeMs: '10' }, '--redis-probe-ms (CALLGUARD_REDIS_PROBE_MS)'],
     [{ redisWatchMs: 'often' }, '--redis-watch-ms (CALLGUARD_REDIS_WATCH_MS)'],
   ] as [Partial<ServeSettings>, string][])('a bad setting is refused with a message naming it: %o', (change, named) => {
     expect(problem({ ...MINIMAL, ...change })).toContain(named);
+  });
+
+  it("FastAGI is off unless asked for; the agents' features default to the dnc list, *9 and nobody for the codes", () => {
+    const config = parseServeConfig(MINIMAL);
+    expect(config.agi).toBeUndefined();
+    expect(config.features).toEqual({ list: 'dnc', permissions: [], blockDigits: '*9' });
+    const set = parseServeConfig(
+      settingsFromEnv({
+        ...MINIMAL_ENV,
+        CALLGUARD_AGI_LISTEN: '127.0.0.1:4573',
+        CALLGUARD_FEATURE_LIST: 'agent-dnc',
+        CALLGUARD_FEATURE_CODES: 'PJSIP/sup-*=30,31',
+        CALLGUARD_BLOCK_DIGITS: 'off',
+      }),
+    );
+    expect(set.agi).toEqual({ host: '127.0.0.1', port: 4573 });
+    expect(set.features.list).toBe('agent-dnc');
+    expect(set.features.blockDigits).toBe('');
+    expect(describeConfig(set)).toMatchObject({ agi: '127.0.0.1:4573', features: { codes: ['PJSIP/sup-*=30,31'], blockDigits: 'off' } });
   });
 
   it('the configuration as logged carries no ARI password and no Redis password', () => {

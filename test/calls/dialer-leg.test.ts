@@ -24,6 +24,8 @@ function attempt(): DialAttempt {
     attempt: 2,
     e164: '+4930123456',
     endpoint: ENDPOINT,
+    // The Dialer picks the caller id of each attempt (the campaign's, or one of its list).
+    callerId: '"Sales" <+4930999999>',
   };
 }
 

@@ -57,7 +57,8 @@ export type FakeOperation =
   | { op: 'follow'; channel: string }
   | { op: 'originate'; channel: string; request: OriginateRequest }
   | { op: 'create bridge'; bridge: string }
-  | { op: 'add to bridge'; bridge: string; channels: string[] }
+  | { op: 'add to bridge'; bridge: string; channels: string[]; absorbDtmf?: boolean }
+  | { op: 'send dtmf'; channel: string; digits: string }
   | { op: 'destroy bridge'; bridge: string };
 
 /**
@@ -218,8 +219,13 @@ export class FakeCallControl extends EventEmitter<AriEventMap> implements CallCo
     if (!this.bridges.has(bridgeId)) this.bridges.set(bridgeId, new Set());
   }
 
-  async addToBridge(bridgeId: string, channelIds: string[]): Promise<Acted> {
-    this.operations.push({ op: 'add to bridge', bridge: bridgeId, channels: [...channelIds] });
+  async addToBridge(bridgeId: string, channelIds: string[], options: { absorbDtmf?: boolean } = {}): Promise<Acted> {
+    this.operations.push({
+      op: 'add to bridge',
+      bridge: bridgeId,
+      channels: [...channelIds],
+      ...(options.absorbDtmf ? { absorbDtmf: true } : {}),
+    });
     const bridge = this.bridges.get(bridgeId);
     const channels = channelIds.map((id) => this.inStasis(id));
     if (!bridge || channels.some((channel) => channel === undefined)) return GONE;
@@ -229,6 +235,16 @@ export class FakeCallControl extends EventEmitter<AriEventMap> implements CallCo
       if (channel) channel.bridge = bridgeId;
     }
     return DONE;
+  }
+
+  async sendDtmf(channelId: string, digits: string): Promise<Acted> {
+    this.operations.push({ op: 'send dtmf', channel: channelId, digits });
+    return this.inStasis(channelId) ? DONE : GONE;
+  }
+
+  /** A key pressed on a channel, as Asterisk reports it (ChannelDtmfReceived). */
+  pressKey(channelId: string, digit: string, timestamp = `${Date.now()}-${this.nextId++}`): void {
+    this.emit('channelDtmf', { channelId, digit, timestamp });
   }
 
   async destroyBridge(bridgeId: string): Promise<Acted> {

@@ -68,6 +68,21 @@ describe('callguard campaign', () => {
     expect((await callguardJson<{ campaigns: unknown[] }>(ns, 'campaign', 'list')).json.campaigns).toEqual([]);
   });
 
+  it('a caller id list is saved with its order, shown, and removed with --no-caller-id-list', async () => {
+    const ns = await namespaceWithLists(redis, 'dnc', 'national-dnc', 'dids');
+    await callguard(ns, ...SALES);
+    const set = await callguardJson<{ campaign: Record<string, unknown> }>(ns, 'campaign', 'set', 'sales', '--caller-id-list', 'dids', '--caller-id-order', 'random');
+    expect(set.json.campaign).toMatchObject({ callerId: '+4930123456', callerIdList: { list: 'dids', order: 'random' } });
+    expect((await callguard(ns, 'campaign', 'show', 'sales')).out).toMatch(/caller id list:\s+dids \(random;/);
+    const missing = await callguard(ns, 'campaign', 'set', 'sales', '--caller-id-list', 'didz');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/no list named didz/);
+    const orderAlone = await callguard(ns, 'campaign', 'set', 'other', '--endpoint', 'PJSIP/x', '--context', 'agents', '--caller-id-order', 'random');
+    expect(orderAlone.err).toMatch(/a caller id order needs a caller id list \(--caller-id-list\)/);
+    const removed = await callguardJson<{ campaign: Record<string, unknown> }>(ns, 'campaign', 'set', 'sales', '--no-caller-id-list');
+    expect(removed.json.campaign.callerIdList).toBeNull();
+  });
+
   it('a block list that does not exist is refused unless allowed, because nothing would be dialled', async () => {
     const ns = await namespaceWithLists(redis);
     const refused = await callguard(ns, 'campaign', 'set', 'x', '--endpoint', 'PJSIP/${NUMBER}@t', '--context', 'agents', '--block', 'dnc');
@@ -110,7 +125,19 @@ describe('callguard call', () => {
     ]);
   });
 
+  it('queues a person with alternates, each read with the campaign region, rotated by the dialer', async () => {
+    const ns = await namespaceWithLists(redis, 'dnc', 'national-dnc');
+    await callguard(ns, ...SALES);
+    const run = await callguardJson(ns, 'call', '+4930123456', '--alt', '0151 12345678', '--alt', '040 987654', '--campaign', 'sales');
+    expect(run.code).toBe(0);
+    expect(run.json).toMatchObject({ e164: '+4930123456', alternates: ['+4915112345678', '+4940987654'] });
+    const { dialKeys } = await import('../../src/lists/keys.js');
+    const [[, fields] = ['', []]] = await redis.xrange(dialKeys(ns).requests, '-', '+');
+    expect(fields).toEqual(['campaign', 'sales', 'number', '+4930123456', 'alternates', '["0151 12345678","040 987654"]']);
+  });
+
   it.each([
+    [['call', '+4930123456', '--campaign', 'sales', '--alt', '12'], 2, /"12" cannot be dialled/],
     [['call', '+4930123456', '--campaign', 'nowhere'], 1, /no campaign named nowhere/],
     [['call', '12', '--campaign', 'sales'], 2, /cannot be dialled/],
     [['call', 'anonymous', '--campaign', 'sales'], 2, /names no number/],

@@ -105,6 +105,27 @@ describe('callguard report', () => {
     ]);
   });
 
+  it("an agent's feature use is listed with its code and endpoint but not counted as a call; an AGI call is marked", async () => {
+    const namespace = testNamespace();
+    await appendCallLog(redis, namespace, { ...call(0, 'clear'), via: 'agi' });
+    await appendCallLog(redis, namespace, {
+      ...call(1, 'blocked'),
+      direction: 'feature',
+      route: undefined,
+      action: 'list:dnc',
+      feature: '*9',
+      endpoint: 'PJSIP/agent-1',
+      reason: 'agent: asked not to be called',
+    });
+    const run = await callguard(namespace, 'report');
+    expect(run.out).toMatch(/feature\s+blocked\s+\+4930100001 .*\*9 by PJSIP\/agent-1\s+dnc\s+list:dnc/);
+    expect(run.out).toMatch(/support \(agi\)/);
+    expect(run.out).toMatch(/1 call: blocked 0 · allowed 0 · clear 1/);
+    const json = await callguardJson<ReportJson & { calls: { feature: string | null; endpoint: string | null }[] }>(namespace, 'report');
+    expect(json.json.total).toBe(1);
+    expect(json.json.calls[0]).toMatchObject({ feature: '*9', endpoint: 'PJSIP/agent-1', action: 'list:dnc' });
+  });
+
   it('an empty log says so', async () => {
     const run = await callguard(testNamespace(), 'report', '--verdict', 'blocked', '--since', '2026-01-01');
     expect(run.code).toBe(0);

@@ -14,6 +14,7 @@ import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-
 import { startServeFor } from '../helpers/serve.js';
 import { placeCall, type CallParams } from '../helpers/sipp.js';
 import { connectTestAri, type AriEvent, type TestAriClient } from './ari-test-client.js';
+import { contextsOf as contextsSeen, loggedCall, stoppableRedisClient } from './call-trail.js';
 
 const availability = await e2eAvailability();
 const DIALLED = '+4930555000';
@@ -69,12 +70,7 @@ describe.skipIf(!availability.run)('inbound calls through the Stasis app', () =>
     await asterisk?.stop();
   });
 
-  function testClient(): Redis {
-    const client = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
-    // This test stops Redis on purpose; the test's own client may see refused reconnects.
-    client.on('error', () => undefined);
-    return client;
-  }
+  const testClient = (): Redis => stoppableRedisClient(redisServer.url);
 
   async function startCallguard(): Promise<RunningService> {
     // Generous deadline: these tests prove where calls go, not speed, on a machine that may be busy.
@@ -106,23 +102,10 @@ describe.skipIf(!availability.run)('inbound calls through the Stasis app', () =>
   }
 
   /** The newest call-log entry for a caller (the log is written right after the action). */
-  async function logged(raw: string): Promise<LoggedCall> {
-    let found: LoggedCall | undefined;
-    await expect
-      .poll(async () => {
-        found = (await readCallLog(redis, namespace, { limit: 1000 })).entries.find((entry) => entry.raw === raw);
-        return found;
-      })
-      .toBeDefined();
-    return found as LoggedCall;
-  }
+  const logged = (raw: string): Promise<LoggedCall> => loggedCall(redis, namespace, raw);
 
   /** The dialplan contexts a channel went through after callguard let it go. */
-  function contextsOf(channelId: string): string[] {
-    return observer.events
-      .filter((event: AriEvent) => event.type === 'ChannelDialplan' && event.channel?.id === channelId)
-      .map((event) => event.channel?.dialplan?.context ?? '');
-  }
+  const contextsOf = (channelId: string): string[] => contextsSeen(observer, channelId);
 
   function variableSet(channelId: string, name: string): string | undefined {
     const event = observer.events.find(

@@ -69,6 +69,14 @@ describe('uasCalls', () => {
     expect((calls[1]?.endedAt ?? 0) - (calls[1]?.invitedAt ?? 0)).toBe(1_000);
   });
 
+  it("an INVITE's From user is the caller id presented", () => {
+    const invite = message('15:20:34.549312', 'INVITE sip:+4930500@127.0.0.1:5070 SIP/2.0', 'a').replace(
+      'Call-ID: a',
+      'From: "Sales" <sip:+4930900001@127.0.0.1>;tag=as1\nCall-ID: a',
+    );
+    expect(uasCalls(invite)[0]?.from).toBe('+4930900001');
+  });
+
   it('a call still up has no end', () => {
     const [call] = uasCalls(message('15:20:34.549312', 'INVITE sip:+4930500@127.0.0.1:5070 SIP/2.0', 'a'));
     expect(call?.endedAt).toBeUndefined();

@@ -1,10 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeUdpPort } from './asterisk-sandbox.js';
+import { dtmfPcap } from './dtmf-pcap.js';
 
 export interface CallParams {
   /** The caller's SIP user part: `+493012345678`, `0301234567`, `anonymous`, anything. */
@@ -20,8 +21,15 @@ export interface CallParams {
   route?: string;
   /** Makes it an agent's outbound call for this campaign (X-Callguard-Campaign). */
   campaign?: string;
+  /** `agi`: screened over FastAGI ([screen-agi]) instead of the Stasis app (X-Callguard-Screen). */
+  screen?: 'agi';
   /** The dialled number (Request-URI user part). */
   to: string;
+  /**
+   * Stays on the line once answered: presses `keys` (RFC 2833; '' for none) 1.5 s in,
+   * and hangs up 4 s later, unless Asterisk hangs up first.
+   */
+  talk?: { keys: string };
   /** host:port of Asterisk's PJSIP transport. */
   target: string;
 }
@@ -42,6 +50,7 @@ function extraHeaders(params: CallParams): string {
   if (params.pAssertedIdentity) lines.push(`P-Asserted-Identity: <sip:${params.pAssertedIdentity}@127.0.0.1>`);
   if (params.route) lines.push(`X-Callguard-Route: ${params.route}`);
   if (params.campaign) lines.push(`X-Callguard-Campaign: ${params.campaign}`);
+  if (params.screen) lines.push(`X-Callguard-Screen: ${params.screen}`);
   // The scenario puts this value right before Max-Forwards, so "no extra headers"
   // is an empty string rather than an empty line that would end the header block.
   return lines.map((line) => `${line}\r\n`).join('');
@@ -67,9 +76,12 @@ export function finalInviteStatus(messageLog: string): number | undefined {
   return status;
 }
 
-function runSipp(args: string[]): Promise<{ code: number | null; stderr: string }> {
+/** The file the key-pressing scenarios play (play_pcap_audio="keys.pcap"), in sipp's working directory. */
+const KEYS_PCAP = 'keys.pcap';
+
+function runSipp(args: string[], cwd: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile('sipp', args, { timeout: (CALL_TIMEOUT_S + 10) * 1000 }, (error, _stdout, stderr) => {
+    execFile('sipp', args, { cwd, timeout: (CALL_TIMEOUT_S + 10) * 1000 }, (error, _stdout, stderr) => {
       const spawnError = error as NodeJS.ErrnoException | null;
       if (spawnError?.code === 'ENOENT') {
         reject(new Error('sipp is not installed (apt-get install sip-tester)'));
@@ -86,9 +98,10 @@ export async function placeCall(params: CallParams): Promise<CallOutcome> {
   const dir = await mkdtemp(join(tmpdir(), 'callguard-sipp-'));
   const messageFile = join(dir, 'messages.log');
   try {
+    if (params.talk) await writeFile(join(dir, KEYS_PCAP), dtmfPcap(params.talk.keys));
     const args = [
       params.target,
-      '-sf', join(SCENARIOS, 'uac-call.xml'),
+      '-sf', join(SCENARIOS, params.talk ? 'uac-call-talk.xml' : 'uac-call.xml'),
       '-s', params.to,
       '-i', '127.0.0.1',
       '-p', String(await freeUdpPort()),
@@ -103,7 +116,7 @@ export async function placeCall(params: CallParams): Promise<CallOutcome> {
       '-set', 'from', fromHeader(params),
       '-set', 'extra_headers', extraHeaders(params),
     ];
-    const run = await runSipp(args);
+    const run = await runSipp(args, dir);
     const log = await readFile(messageFile, 'utf8').catch(() => '');
     const status = finalInviteStatus(log);
     if (status === undefined) {
@@ -116,13 +129,15 @@ export async function placeCall(params: CallParams): Promise<CallOutcome> {
   }
 }
 
-export type UasBehaviour = 'answer' | 'answer-after-ring' | 'busy' | 'ring-no-answer';
+export type UasBehaviour = 'answer' | 'answer-after-ring' | 'answer-press-keys' | 'busy' | 'ring-no-answer';
 
 /** One call a far end received, as its message log shows it. */
 export interface UasCall {
   callId: string;
   /** the Request-URI's user part: the number dialled */
   user: string;
+  /** the From header's user part: the caller id presented */
+  from: string;
   /** ms since epoch of the first INVITE */
   invitedAt: number;
   /** ms since epoch of the first BYE or CANCEL received; undefined while the call is up */
@@ -143,7 +158,8 @@ export function uasCalls(messageLog: string): UasCall[] {
     if (!received || callId === undefined) continue;
     const call = calls.get(callId);
     if (received[1] === 'INVITE') {
-      if (!call) calls.set(callId, { callId, user: received[2] ?? '', invitedAt: at, endedAt: undefined });
+      const from = /^From:[^\n]*?sip:([^@;>\s]*)@/im.exec(parts[i + 1] as string)?.[1] ?? '';
+      if (!call) calls.set(callId, { callId, user: received[2] ?? '', from, invitedAt: at, endedAt: undefined });
     } else if (call && call.endedAt === undefined) {
       call.endedAt = at;
     }
@@ -163,6 +179,7 @@ export interface RunningUas {
 const UAS_SCENARIOS: Record<UasBehaviour, string> = {
   answer: 'uas-answer.xml',
   'answer-after-ring': 'uas-answer-after-ring.xml',
+  'answer-press-keys': 'uas-answer-press-keys.xml',
   busy: 'uas-busy.xml',
   'ring-no-answer': 'uas-ring-no-answer.xml',
 };
@@ -183,9 +200,11 @@ async function udpPortTaken(port: number): Promise<boolean> {
  * sipp as the far end of outbound calls on 127.0.0.1:<port> (the sandbox's farEndPort),
  * answering every call the same way until stop().
  */
-export async function startSippUas(options: { behaviour: UasBehaviour; port: number }): Promise<RunningUas> {
+export async function startSippUas(options: { behaviour: UasBehaviour; port: number; keys?: string }): Promise<RunningUas> {
   const dir = await mkdtemp(join(tmpdir(), 'callguard-uas-'));
   const messageFile = join(dir, 'messages.log');
+  // 'answer-press-keys' presses these (RFC 2833) 1.5 s after it answered.
+  if (options.behaviour === 'answer-press-keys') await writeFile(join(dir, KEYS_PCAP), dtmfPcap(options.keys ?? ''));
   const child = spawn(
     'sipp',
     [
@@ -197,7 +216,7 @@ export async function startSippUas(options: { behaviour: UasBehaviour; port: num
       '-ci', '127.0.0.1',
       '-trace_msg', '-message_file', messageFile,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   const keep = (chunk: Buffer): void => {

@@ -3,7 +3,7 @@ import { isoTime } from '../../cli/format.js';
 import { callJson, resultJson } from '../../cli/json-shapes.js';
 import { DEFAULT_REPORT_SCAN } from '../../dialer/campaign-report.js';
 import { DialRequestError, queueCall } from '../../dialer/queue-call.js';
-import { MAX_ATTRS_LENGTH, REQUEST_ID_PATTERN } from '../../dialer/request-fields.js';
+import { MAX_ALTERNATES, MAX_ATTRS_LENGTH, REQUEST_ID_PATTERN } from '../../dialer/request-fields.js';
 import { DEFAULT_REPORT_LIMIT, readCallLog } from '../../screening/call-log.js';
 import { VERDICTS } from '../../screening/types.js';
 import type { ApiApp, ApiContext } from '../context.js';
@@ -28,6 +28,9 @@ export function registerCalls(app: ApiApp, context: ApiContext): void {
         body: Type.Object(
           {
             number: Type.String({ minLength: 1, maxLength: 128 }),
+            alternates: Type.Optional(
+              Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: MAX_ALTERNATES, description: "the same person's other numbers, tried in turn (MULTINUM)" }),
+            ),
             attrs: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: MAX_ATTRS_LENGTH }), { description: 'kept with the request and every result' })),
             at: Type.Optional(Type.String({ maxLength: 40, description: 'first attempt no earlier than: 30m, 2h from now, or an ISO 8601 time' })),
             id: Type.Optional(Type.String({ pattern: REQUEST_ID_PATTERN.source, description: 'your own request id; the stream id otherwise' })),
@@ -36,7 +39,17 @@ export function registerCalls(app: ApiApp, context: ApiContext): void {
           { additionalProperties: false },
         ),
         response: withProblems(
-          { 202: Type.Object({ request: Type.String(), entry: Type.String(), campaign: Type.String(), number: Type.String(), e164: Type.String(), at: Type.Union([Type.String(), Type.Null()]) }) },
+          {
+            202: Type.Object({
+              request: Type.String(),
+              entry: Type.String(),
+              campaign: Type.String(),
+              number: Type.String(),
+              e164: Type.String(),
+              alternates: Type.Array(Type.String()),
+              at: Type.Union([Type.String(), Type.Null()]),
+            }),
+          },
           404,
           422,
         ),
@@ -53,14 +66,26 @@ export function registerCalls(app: ApiApp, context: ApiContext): void {
         campaign: lookup.campaign,
         number: body.number,
         attrs: body.attrs ?? {},
+        ...(body.alternates === undefined ? {} : { alternates: body.alternates }),
         ...(region === undefined ? {} : { region }),
         ...(at === undefined ? {} : { at }),
         ...(body.id === undefined ? {} : { id: body.id }),
       }).catch((error: unknown) => {
-        if (error instanceof DialRequestError) throw invalid(`body/${error.field}`, error.field === 'number' ? body.number : body.attrs, error.message);
+        if (error instanceof DialRequestError) {
+          const value = error.field === 'attrs' ? body.attrs : error.field === 'alternates' ? body.alternates : (error.input ?? body.number);
+          throw invalid(`body/${error.field}`, value, error.message);
+        }
         throw error;
       });
-      return reply.code(202).send({ request: queued.request, entry: queued.entry, campaign: params.name, number: body.number, e164: queued.e164, at: isoTime(at) });
+      return reply.code(202).send({
+        request: queued.request,
+        entry: queued.entry,
+        campaign: params.name,
+        number: body.number,
+        e164: queued.e164,
+        alternates: queued.alternates,
+        at: isoTime(at),
+      });
     },
   );
 

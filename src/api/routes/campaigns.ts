@@ -25,6 +25,15 @@ const CampaignBody = Type.Object(
     region: Type.Optional(Type.Union([Type.String({ maxLength: 8 }), Type.Null()])),
     endpoint: Type.Optional(Type.String({ maxLength: 200, description: 'channel to originate, e.g. PJSIP/${NUMBER}@trunk (new campaigns: required)' })),
     callerId: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+    callerIdList: Type.Optional(
+      Type.Union([
+        Type.Object(
+          { list: Type.Optional(ListName), order: Type.Optional(Type.Union([Type.Literal('round-robin'), Type.Literal('random')])) },
+          { additionalProperties: false, description: 'present a caller id from this list at each attempt; null removes it' },
+        ),
+        Type.Null(),
+      ]),
+    ),
     dialTimeout: Type.Optional(Delay('how long the far end may ring: 30s')),
     context: Type.Optional(Type.String({ maxLength: 200, description: 'where an answered call continues: context[,exten[,prio]] (new campaigns: required)' })),
     maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
@@ -172,6 +181,7 @@ function campaignChanges(body: {
   region?: string | null;
   endpoint?: string;
   callerId?: string | null;
+  callerIdList?: { list?: string; order?: 'round-robin' | 'random' } | null;
   dialTimeout?: string;
   context?: string;
   maxAttempts?: number;
@@ -186,6 +196,7 @@ function campaignChanges(body: {
   if (body.region !== undefined) changes.region = body.region === null ? null : (regionOf(body.region, 'body/region', undefined) ?? null);
   if (body.endpoint !== undefined) changes.endpoint = body.endpoint;
   if (body.callerId !== undefined) changes.callerId = body.callerId;
+  if (body.callerIdList !== undefined) changes.callerIdList = body.callerIdList;
   if (body.dialTimeout !== undefined) changes.dialTimeoutMs = delay('body/dialTimeout', body.dialTimeout);
   if (body.context !== undefined) changes.agent = parsed('body/context', body.context, parseDialplanTarget);
   if (body.maxAttempts !== undefined) changes.maxAttempts = body.maxAttempts;

@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import { API_DEFAULTS, API_SETTINGS, ApiConfigError, apiSettingsFromEnv, parseApiConfig, type ApiSettings } from '../../api/config.js';
-import { startApi } from '../../api/start.js';
 import { createLogger } from '../../log.js';
 import type { CliIo, GlobalOptions } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
@@ -80,6 +79,9 @@ SIGTERM or SIGINT: no new requests, those in flight are finished, then exit 0.`,
       const log = createLogger({ level: config.logLevel });
       let api;
       try {
+        // Loaded here, not at the top: Fastify, its plugins and the route schemas take a
+        // second or more to load, which every other command would pay at each start.
+        const { startApi } = await import('../../api/start.js');
         api = await startApi(config, log);
       } catch (error) {
         log.flush();

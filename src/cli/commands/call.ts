@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DialQueue } from '../../dialer/queue.js';
 import { DialRequestError, queueCall } from '../../dialer/queue-call.js';
-import { MAX_ATTRS_LENGTH, REQUEST_ID_PATTERN } from '../../dialer/request-fields.js';
+import { MAX_ALTERNATES, MAX_ATTRS_LENGTH, REQUEST_ID_PATTERN } from '../../dialer/request-fields.js';
 import { isCampaignName } from '../../screening/campaign.js';
 import { CampaignStore } from '../../screening/campaigns.js';
 import type { CliIo } from '../context.js';
@@ -14,6 +14,7 @@ import { withContext } from '../program.js';
 
 interface CallOptions {
   campaign: string;
+  alt: string[];
   at?: (now: number) => number;
   attr: Record<string, string>;
   id?: string;
@@ -30,6 +31,11 @@ export function registerCall(program: Command, io: CliIo): void {
       new Option('--at <when>', 'first attempt no earlier than: in 30m, 2h... or an ISO 8601 time, not in the past').argParser(parseAt),
     )
     .addOption(new Option('--attr <key=value>', 'kept with the request and every result (repeatable)').argParser(parseAttr).default({}))
+    .addOption(
+      new Option('--alt <number>', `another number of the same person (home, mobile...), tried in turn; up to ${MAX_ALTERNATES} (repeatable)`)
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([]),
+    )
     .addOption(regionOption().makeOptionMandatory(false))
     .addOption(new Option('--id <id>', 'your own request id (letters, digits . _ : @ -); the stream id otherwise').argParser(parseRequestId))
     .addHelpText(
@@ -45,8 +51,14 @@ Examples:
   $ callguard call +4930123456 --campaign sales
   $ callguard call '030 1234567' --campaign sales --at 2h --attr crm=4711 --attr agent=anna
   $ callguard call +4930123456 --campaign sales --at 2027-03-01T09:00:00+01:00 --id crm-4711
+  $ callguard call +4930123456 --alt +4915112345678 --alt '040 987654' --campaign sales
 
-JSON: {"request","entry","campaign","number","e164","at":ISO|null}`,
+With --alt, attempt 1 dials the number, attempt 2 the first --alt, and so on in turn
+(--max-attempts of the campaign counts them all). Every number is checked at every
+attempt; a blocked alternate is passed over, and a block on the first number stops
+them all (BLACKLISTED).
+
+JSON: {"request","entry","campaign","number","e164","alternates":[...],"at":ISO|null}`,
     )
     .action(async (number: string, options: CallOptions, command: Command) => {
       const at = firstAttemptFrom(options.at, Date.now());
@@ -61,6 +73,7 @@ JSON: {"request","entry","campaign","number","e164","at":ISO|null}`,
             campaign: lookup.campaign,
             number,
             attrs: options.attr,
+            ...(options.alt.length === 0 ? {} : { alternates: options.alt }),
             ...(options.region === undefined ? {} : { region: options.region }),
             ...(at === undefined ? {} : { at }),
             ...(options.id === undefined ? {} : { id: options.id }),
@@ -71,12 +84,14 @@ JSON: {"request","entry","campaign","number","e164","at":ISO|null}`,
         }
         const { request, entry } = queued;
         const when = at === undefined ? 'now' : `at ${isoTime(at)}`;
-        context.print(`queued request ${request}: campaign ${options.campaign} calls ${queued.e164} ${when}`, {
+        const then = queued.alternates.length === 0 ? '' : ` (then ${queued.alternates.join(', ')} in turn)`;
+        context.print(`queued request ${request}: campaign ${options.campaign} calls ${queued.e164}${then} ${when}`, {
           request,
           entry,
           campaign: options.campaign,
           number,
           e164: queued.e164,
+          alternates: queued.alternates,
           at: isoTime(at),
         });
         const note = extensionNote(number, queued.e164);
@@ -109,7 +124,8 @@ function parseRequestId(text: string): string {
 /** The CLI's words for a request that cannot be queued: its flags, and how to give a missing region. */
 function callErrorMessage(error: DialRequestError, number: string, options: CallOptions): string {
   if (error.field === 'attrs') return `--attr values exceed ${MAX_ATTRS_LENGTH} characters in all`;
+  if (error.field === 'alternates') return `--alt given ${options.alt.length} times; at most ${MAX_ALTERNATES}`;
   if (error.why === undefined) return error.message;
   const hint = `give the campaign a region (callguard campaign set ${options.campaign} --region DE) or use --region`;
-  return `${JSON.stringify(number)} cannot be dialled: ${withRegionHint(error.why, options.region, hint)}; nothing was queued`;
+  return `${JSON.stringify(error.input ?? number)} cannot be dialled: ${withRegionHint(error.why, options.region, hint)}; nothing was queued`;
 }

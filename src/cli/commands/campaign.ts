@@ -4,9 +4,11 @@ import { DialQueue } from '../../dialer/queue.js';
 import { ATTEMPT_OUTCOMES, type AttemptOutcome } from '../../dialer/types.js';
 import { ActionSyntaxError, causeName, formatAction, parseAction } from '../../screening/actions.js';
 import {
+  CALLER_ID_ORDERS,
+  type CallerIdOrder,
+  type Campaign,
   isCampaignName,
   NOT_DIALLED_VERDICTS,
-  type Campaign,
   type NotDialledVerdict,
 } from '../../screening/campaign.js';
 import {
@@ -36,7 +38,7 @@ import { CliError } from '../errors.js';
 import { count, describeListAge, fields, isoTime, table } from '../format.js';
 import { setUsageError } from '../set-errors.js';
 import { campaignJson, listSourceJson, resultJson } from '../json-shapes.js';
-import { byOption, defaultActor, parseListNames, parseRegion } from '../options.js';
+import { byOption, defaultActor, parseListName, parseListNames, parseRegion } from '../options.js';
 import { withContext } from '../program.js';
 
 
@@ -45,6 +47,8 @@ interface CampaignSetOptions extends ContextCheckFlags {
   region?: string | false;
   endpoint?: string;
   callerId?: string | false;
+  callerIdList?: string | false;
+  callerIdOrder?: CallerIdOrder;
   dialTimeout?: number;
   context?: Campaign['agent'];
   maxAttempts?: number;
@@ -91,6 +95,13 @@ attempt; serve needs no restart. Syntax and semantics: docs/outbound.md`,
     .addOption(new Option('--endpoint <template>', 'channel to originate, e.g. PJSIP/${NUMBER}@trunk (new campaigns: required)'))
     .addOption(new Option('--caller-id <id>', 'caller id of the outbound leg, e.g. +4930123456 or "Sales" <+4930123456>'))
     .addOption(new Option('--no-caller-id', "the trunk's default caller id"))
+    .addOption(
+      new Option('--caller-id-list <list>', 'present a caller id from this list at each attempt (its E.164 numbers; --caller-id when it has none)').argParser(
+        parseListName,
+      ),
+    )
+    .addOption(new Option('--no-caller-id-list', 'present --caller-id again'))
+    .addOption(new Option('--caller-id-order <order>', 'how --caller-id-list is drawn from (new: round-robin)').choices([...CALLER_ID_ORDERS]))
     .addOption(new Option('--dial-timeout <delay>', 'how long the far end may ring (new: 30s)').argParser(delayOption))
     .addOption(
       new Option('--context <context[,exten[,prio]]>', 'where an answered call continues, e.g. queues,sales,1 (the shipped sales queue) (new: required)').argParser(
@@ -164,7 +175,13 @@ JSON: {"created":bool,"campaign":{...as campaign show}}`,
         if (outcome.replacedInvalid !== undefined) {
           io.err(`callguard: warning: stored campaign ${name} was invalid (${outcome.replacedInvalid}); starting from the defaults`);
         }
-        for (const list of missing) io.err(`callguard: warning: list ${list} does not exist; nothing is dialled until it does`);
+        for (const list of missing) {
+          io.err(
+            list === updated.callerIdList?.list && !updated.block.includes(list)
+              ? `callguard: warning: caller id list ${list} does not exist; the campaign's --caller-id is presented until it does`
+              : `callguard: warning: list ${list} does not exist; nothing is dialled until it does`,
+          );
+        }
         for (const warning of contextWarnings) io.err(warning);
         context.print([`campaign ${name} ${created ? 'created' : 'changed'}`, ...describeCampaign(updated, missing)], {
           created,
@@ -184,6 +201,7 @@ Example:
   $ callguard campaign show sales
 
 JSON: {"campaign":{"name","block":[...],"region":CC|null,"endpoint","callerId":s|null,
+       "callerIdList":{"list","order":"round-robin"|"random"}|null,
        "dialTimeout":"30s","context":"agents,s,1","maxAttempts":n,
        "retry":{"busy":"5m","noanswer":"30m","failed":"none"},"maxConcurrent":n,
        "fail":"closed"|"open","unavailableRetry":"1m","actions":{"blocked":"hangup:21",...},
@@ -343,6 +361,13 @@ function actionOption(verdict: NotDialledVerdict, fallback: string): Option {
 
 function changesFrom(options: CampaignSetOptions): CampaignChanges {
   const changes: CampaignChanges = {};
+  if (options.callerIdList === false) changes.callerIdList = null;
+  else if (options.callerIdList !== undefined || options.callerIdOrder !== undefined) {
+    changes.callerIdList = {
+      ...(options.callerIdList === undefined ? {} : { list: options.callerIdList }),
+      ...(options.callerIdOrder === undefined ? {} : { order: options.callerIdOrder }),
+    };
+  }
   if (options.block !== undefined) changes.block = options.block === false ? [] : options.block;
   if (options.region !== undefined) changes.region = options.region === false ? null : options.region;
   if (options.endpoint !== undefined) changes.endpoint = options.endpoint;
@@ -388,6 +413,7 @@ function describeCampaign(campaign: Campaign, missing: string[], extra: [string,
     ['region', campaign.region ?? "serve's default"],
     ['endpoint', campaign.endpoint],
     ['caller id', campaign.callerId ?? "trunk's default"],
+    ['caller id list', campaign.callerIdList === undefined ? undefined : `${campaign.callerIdList.list} (${campaign.callerIdList.order}; the caller id above when it has no number)`],
     ['dial timeout', formatDelay(campaign.dialTimeoutMs)],
     ['answered go to', formatDialplanTarget(campaign.agent)],
     ['max attempts', String(campaign.maxAttempts)],

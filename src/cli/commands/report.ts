@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { readCallLog, DEFAULT_REPORT_LIMIT } from '../../screening/call-log.js';
+import { readCallLog, DEFAULT_REPORT_LIMIT, type LoggedCall } from '../../screening/call-log.js';
 import { isRouteName } from '../../screening/route.js';
 import { VERDICTS, type Verdict } from '../../screening/types.js';
 import type { CliIo } from '../context.js';
@@ -46,9 +46,14 @@ Examples:
 
 JSON: {"since":ISO|null,"total":n,"counts":{"blocked":n,...},
        "calls":[{"id","time","channel","direction","raw","e164","presentation","route",
-                 "campaign","verdict","list","reason","action","outcome","decisionMs"}]}
+                 "campaign","verdict","list","reason","action","outcome","feature",
+                 "endpoint","via","decisionMs"}]}
 An ACTION marked "(caller gone)" was decided, but the caller hung up before it ran
-to its end ("outcome":"caller-gone"; "done" when it did, null in older entries).`,
+to its end ("outcome":"caller-gone"; "done" when it did, null in older entries).
+A route marked "(agi)" was screened over FastAGI. DIRECTION feature: an agent's *9
+or feature code (*30, *31, *32), shown as "<code> by <endpoint>", with the list it
+wrote to and ACTION list:<list>, cancel:<list> or why nothing changed (not-permitted
+...); these are not counted as calls.`,
     )
     .action(async (options: ReportOptions, command: Command) =>
       withContext(command, io, async (context) => {
@@ -73,7 +78,7 @@ to its end ("outcome":"caller-gone"; "done" when it did, null in older entries).
                   call.verdict,
                   call.e164,
                   printable(call.raw),
-                  call.route ?? (call.campaign === undefined ? undefined : `campaign ${call.campaign}`),
+                  routeColumn(call),
                   call.list,
                   call.outcome === 'caller-gone' ? `${call.action} (caller gone)` : call.action,
                   Number.isFinite(call.decisionMs) ? call.decisionMs.toFixed(2) : undefined,
@@ -107,3 +112,10 @@ function printable(raw: string): string {
   return visible === '' ? '(empty)' : visible;
 }
 
+/** The route, the campaign, or for an agent's *9 / feature code what was used and by whom. */
+function routeColumn(call: LoggedCall): string | undefined {
+  if (call.route !== undefined) return call.via === undefined ? call.route : `${call.route} (${call.via})`;
+  if (call.campaign !== undefined) return `campaign ${call.campaign}`;
+  if (call.feature !== undefined) return `${call.feature} by ${call.endpoint ?? 'unknown'}`;
+  return undefined;
+}

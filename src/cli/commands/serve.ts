@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
 import { ConfigError, DEFAULTS, parseServeConfig, SETTINGS, settingsFromEnv, type ServeSettings } from '../../config.js';
 import { createLogger } from '../../log.js';
-import { startService } from '../../service/service.js';
 import type { CliIo, GlobalOptions } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
 
@@ -45,6 +44,14 @@ export function registerServe(program: Command, io: CliIo): void {
     .addOption(
       option('dialerReclaimIdleMs', 'ms', 'how long a dial request read by an instance that died waits before another takes it', DEFAULTS.dialerReclaimIdleMs),
     )
+    .addOption(option('agiListen', 'host:port', 'also answer FastAGI here, AGI(agi://<host:port>/screen?route=<route>) (default: off)'))
+    .addOption(option('featureList', 'list', "the list agents' *9, *30 and *32 add to and *31 cancels on", DEFAULTS.featureList))
+    .addOption(
+      option('featureCodes', 'rules', 'who may use *30/*31/*32: "PJSIP/sup-*=30,31,32; PJSIP/1001=32" (default: nobody)'),
+    )
+    .addOption(
+      option('blockDigits', 'digits', "DTMF an agent presses in a call callguard bridged to list the other party, or off", DEFAULTS.blockDigits),
+    )
     .addOption(
       option('redisProbeMs', 'ms', 'readiness probe deadline: a PING unanswered this long makes Redis "stalled" (not ready)', DEFAULTS.redisProbeMs),
     )
@@ -64,8 +71,9 @@ Environment: ARI_URL, ARI_USERNAME, ARI_PASSWORD, ARI_APP, REDIS_URL, CALLGUARD_
 CALLGUARD_REGION, CALLGUARD_DECISION_DEADLINE_MS, CALLGUARD_UNKNOWN_ROUTE_ACTION,
 CALLGUARD_HEALTH, CALLGUARD_LOG_LEVEL, CALLGUARD_DIALER_LEASE_MS,
 CALLGUARD_DIALER_RECLAIM_IDLE_MS, CALLGUARD_REDIS_PROBE_MS, CALLGUARD_REDIS_WATCH_MS,
-CALLGUARD_LIST_MAX_AGE, CALLGUARD_SPOOL_DIR, CALLGUARD_ALLOW_EVICTION (a flag wins over its variable); for Redis
-Sentinel CALLGUARD_REDIS_SENTINELS, CALLGUARD_REDIS_SENTINEL_NAME and
+CALLGUARD_LIST_MAX_AGE, CALLGUARD_SPOOL_DIR, CALLGUARD_ALLOW_EVICTION, CALLGUARD_AGI_LISTEN,
+CALLGUARD_FEATURE_LIST, CALLGUARD_FEATURE_CODES, CALLGUARD_BLOCK_DIGITS (a flag wins over
+its variable); for Redis Sentinel CALLGUARD_REDIS_SENTINELS, CALLGUARD_REDIS_SENTINEL_NAME and
 CALLGUARD_REDIS_SENTINEL_PASSWORD, for Redis Cluster CALLGUARD_REDIS_CLUSTER.
 
 Redis must keep what callguard stores: serve refuses to start on a maxmemory-policy
@@ -75,7 +83,11 @@ entries (eviction, FLUSHALL, a failover); it warns when Redis persists nothing.
 
 SIGTERM or SIGINT: a standby instance, when one runs, takes the new calls at once
 (else they go on to the dialplan fallback), calls being decided are finished, then the
-process exits 0. A second signal exits at once with code 1. deploy/ has a systemd unit.`,
+process exits 0. A second signal exits at once with code 1. deploy/ has a systemd unit.
+
+FastAGI (--agi-listen 127.0.0.1:4573): the dialplan's [screen-agi] screens a call
+without leaving the dialplan, *9 and *30/*31/*32 write to --feature-list. FastAGI has
+no login: keep it on loopback, or let only the PBX reach it.`,
     )
     .action(async (flags: ServeFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
@@ -98,6 +110,9 @@ process exits 0. A second signal exits at once with code 1. deploy/ has a system
       const log = createLogger({ level: config.logLevel });
       let service;
       try {
+        // Loaded here, not at the top: the service's modules (ARI, metrics, AGI) are what every
+        // other command would otherwise load at each start.
+        const { startService } = await import('../../service/service.js');
         service = await startService(config, log);
       } catch (error) {
         log.flush();

@@ -1,0 +1,168 @@
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AgiServer, parseAgiReply, parseAgiScript, quoteAgiArgument, type AgiHandler } from '../../src/calls/agi-server.js';
+import { GONE } from '../../src/calls/call-control.js';
+import { createLogger } from '../../src/log.js';
+
+const log = createLogger({ level: 'silent' });
+
+/** Asterisk's side of one FastAGI session, scripted: the environment, then a reply per command. */
+class FakeAsterisk {
+  readonly commands: string[] = [];
+  private answeredCount = 0;
+  private buffer = '';
+  private waiting: ((line: string) => void) | undefined;
+  readonly ended: Promise<void>;
+
+  private constructor(private readonly socket: Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      let newline = this.buffer.indexOf('\n');
+      while (newline >= 0) {
+        const line = this.buffer.slice(0, newline);
+        this.buffer = this.buffer.slice(newline + 1);
+        this.commands.push(line);
+        this.waiting?.(line);
+        newline = this.buffer.indexOf('\n');
+      }
+    });
+    this.ended = new Promise((resolve) => socket.once('close', () => resolve()));
+  }
+
+  static async session(port: number, env: Record<string, string>): Promise<FakeAsterisk> {
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const asterisk = new FakeAsterisk(socket);
+    socket.write(`${Object.entries(env).map(([name, value]) => `agi_${name}: ${value}\n`).join('')}\n`);
+    return asterisk;
+  }
+
+  /** Answers the next command (or the one already received) with `reply`. */
+  async answer(reply: string): Promise<string> {
+    const command = await new Promise<string>((resolve) => {
+      const answered = this.commands.length - this.answeredCount;
+      if (answered > 0) resolve(this.commands[this.answeredCount] as string);
+      else this.waiting = resolve;
+    });
+    this.waiting = undefined;
+    this.answeredCount += 1;
+    this.socket.write(reply);
+    return command;
+  }
+
+  write(text: string): void {
+    this.socket.write(text);
+  }
+}
+
+describe('the FastAGI protocol', () => {
+  let server: AgiServer | undefined;
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  async function serve(handler: AgiHandler): Promise<number> {
+    server = await AgiServer.listen({ host: '127.0.0.1', port: 0, handler, log });
+    return server.address.port;
+  }
+
+  it('hands the handler the environment, the script and its query, then ends the session (AGI() returns)', async () => {
+    let seen: { env: Record<string, string>; script: string; route?: string; number?: string } | undefined;
+    const port = await serve(async (session) => {
+      seen = { env: { ...session.env }, script: session.script, route: session.params.get('route'), number: session.params.get('n') };
+    });
+    const asterisk = await FakeAsterisk.session(port, {
+      network: 'yes',
+      network_script: 'screen?route=front-desk&n=+4930%20123',
+      channel: 'PJSIP/trunk-00000001',
+      callerid: '+4930123456',
+    });
+    await asterisk.ended;
+    expect(seen).toEqual({
+      env: { network: 'yes', network_script: 'screen?route=front-desk&n=+4930%20123', channel: 'PJSIP/trunk-00000001', callerid: '+4930123456' },
+      script: 'screen',
+      route: 'front-desk',
+      number: '+4930 123',
+    });
+  });
+
+  it('sets a variable with its value quoted, and reads one back', async () => {
+    let read: unknown;
+    const port = await serve(async (session) => {
+      await session.setVariable('CALLGUARD_REASON', 'said "stop" \\ twice');
+      read = await session.getVariable('CALLGUARD_VERDICT');
+    });
+    const asterisk = await FakeAsterisk.session(port, { network_script: 'x' });
+    expect(await asterisk.answer('200 result=1\n')).toBe('SET VARIABLE CALLGUARD_REASON "said \\"stop\\" \\\\ twice"');
+    expect(await asterisk.answer('200 result=1 (blocked)\n')).toBe('GET VARIABLE CALLGUARD_VERDICT');
+    await asterisk.ended;
+    expect(read).toEqual({ ok: true, value: 'blocked' });
+  });
+
+  it('an unset variable reads as no value', async () => {
+    let read: unknown;
+    const port = await serve(async (session) => {
+      read = await session.getVariable('NOPE');
+    });
+    const asterisk = await FakeAsterisk.session(port, { network_script: 'x' });
+    await asterisk.answer('200 result=0\n');
+    await asterisk.ended;
+    expect(read).toEqual({ ok: true, value: undefined });
+  });
+
+  it('a channel that hung up (HANGUP, then 511) is GONE, not an error', async () => {
+    let set: unknown;
+    const port = await serve(async (session) => {
+      set = await session.setVariable('A', 'b');
+    });
+    const asterisk = await FakeAsterisk.session(port, { network_script: 'x' });
+    asterisk.write('HANGUP\n');
+    await asterisk.answer('511 Command Not Permitted on a dead channel or intercept routine\n');
+    await asterisk.ended;
+    expect(set).toEqual(GONE);
+  });
+
+  it('a command Asterisk refuses (usage text) is an error naming the command', async () => {
+    let failure: unknown;
+    const port = await serve(async (session) => {
+      failure = await session.command('SET VARIABLE').catch((error: unknown) => error);
+    });
+    const asterisk = await FakeAsterisk.session(port, { network_script: 'x' });
+    await asterisk.answer('520-Invalid command syntax.  Proper usage follows:\nUsage: SET VARIABLE <variablename> <value>\n520 End of proper usage.\n');
+    await asterisk.ended;
+    expect(String(failure)).toMatch(/AGI command SET VARIABLE refused: 520 End of proper usage/);
+  });
+
+  it('stop waits for the sessions in flight, and refuses new connections meanwhile', async () => {
+    let release: () => void = () => undefined;
+    const port = await serve(() => new Promise<void>((resolve) => (release = resolve)));
+    const asterisk = await FakeAsterisk.session(port, { network_script: 'x' });
+    await expect.poll(() => server?.sessionsInFlight).toBe(1);
+    const closing = (server as AgiServer).close();
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('error', () => resolve(true));
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+    });
+    expect(refused).toBe(true);
+    release();
+    expect(await closing).toEqual({ unfinished: 0 });
+    await asterisk.ended;
+    server = undefined;
+  });
+
+  it('parses replies, scripts and quotes', () => {
+    expect(parseAgiReply('200 result=1 (some value)')).toEqual({ code: 200, result: '1', data: 'some value' });
+    expect(parseAgiReply('200 result=-1 endpos=0')).toEqual({ code: 200, result: '-1' });
+    expect(parseAgiReply('HANGUP')).toBeUndefined();
+    expect(parseAgiScript('/block-call/?list=vip%2Dx')).toEqual({ script: 'block-call', params: new Map([['list', 'vip-x']]) });
+    expect(parseAgiScript('feature?code=30&code=31&bad=%zz')).toEqual({ script: 'feature', params: new Map([['code', '30'], ['bad', '%zz']]) });
+    expect(quoteAgiArgument('line\nbreak')).toBe('"line break"');
+  });
+});
