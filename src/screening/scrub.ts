@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { planOfRegion } from '../lists/dense.js';
+import { BrokenFileError, describeInputProblem } from '../lists/import/broken-file.js';
 import { planColumns, type ColumnSpec } from '../lists/import/columns.js';
 import { detectDialect } from '../lists/import/dialect.js';
 import { readNationalCell } from '../lists/import/national.js';
@@ -69,7 +70,8 @@ interface PendingRow {
  * list to `removed` with the list and the entry that matched, hidden and malformed
  * numbers to the rejects. Checks go in batches (ListStore.checkMany), never one a row.
  * A row is a line: a quoted number cell may not span lines. Throws what the check
- * throws (a list that does not exist, or lost entries): nothing can be called clean then.
+ * throws (a list that does not exist, or lost entries), and BrokenFileError for an input
+ * that ends before its end (a truncated gzip): nothing can be called clean then.
  */
 export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): Promise<ScrubSummary> {
   const started = performance.now();
@@ -153,6 +155,9 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
       }
     }
     if (rest !== '' && summary.status === 'done') await row(rest);
+    // A cut input (truncated gzip, a NUL byte) would leave rows unread that no file lists.
+    const problem = source.problem();
+    if (problem && summary.status === 'done') throw new BrokenFileError(lineNumber + 1, describeInputProblem(problem));
     await send();
     while (inFlight.length > 0) await settleOldest();
   } finally {

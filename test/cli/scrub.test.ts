@@ -68,4 +68,17 @@ describe('callguard scrub', () => {
     expect(run.err).toMatch(/no such list: nope/);
     await expect(readFile(clean)).rejects.toThrow(/ENOENT/);
   });
+
+  it('writes no file and exits 20 when a gzip lead file is cut short, naming the line', async () => {
+    const namespace = await registry();
+    const whole = gzipSync(Array.from({ length: 50_000 }, (_, i) => `212555${String(i % 10_000).padStart(4, '0')}`).join('\n'));
+    const leads = join(files.dir, `${namespace}-cut.txt.gz`);
+    await writeFile(leads, whole.subarray(0, Math.floor(whole.length / 2)));
+    const clean = join(files.dir, `${namespace}-cut-clean.txt`);
+    const run = await callguard(namespace, 'scrub', leads, '--list', 'us-dnc', '-o', clean, '--removed', `${clean}.r`, '--region', 'US');
+    expect(run.code).toBe(20);
+    expect(run.err).toMatch(/^callguard: .*-cut\.txt\.gz is broken at line \d+: .*; no file written\n$/);
+    await expect(readFile(clean)).rejects.toThrow(/ENOENT/);
+    await expect(readFile(`${clean}.r`)).rejects.toThrow(/ENOENT/);
+  });
 });

@@ -5,16 +5,18 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { BrokenFileError } from '../../lists/import/broken-file.js';
 import { ColumnError, parseColumnSpec, type ColumnSpec } from '../../lists/import/columns.js';
 import { RejectsFile } from '../../lists/import/rejects.js';
 import { openSource } from '../../lists/import/source.js';
 import { scrubLeads, type ScrubSummary } from '../../screening/scrub.js';
 import { processIo, type CliIo } from '../context.js';
-import { ExitWith, UsageError } from '../errors.js';
+import { CliError, ExitWith, UsageError } from '../errors.js';
 import { assertWritable } from '../output-path.js';
 import { parseListNames, regionOption } from '../options.js';
 import { withContext } from '../program.js';
 import { startProgress } from '../progress.js';
+import { EXIT_FILE_BROKEN } from './import.js';
 
 interface ScrubOptions {
   list?: string[];
@@ -90,10 +92,11 @@ of 5,000 (hundreds of thousands of rows a second); with --region US (or GB) plai
 national numbers are read without a full parse. The files appear only once complete.
 
 A list that does not exist, or that lost entries outside callguard, stops the scrub
-(exit 1) and writes no file: nothing could be called clean.
+(exit 1) and writes no file: nothing could be called clean. So does a file that ends
+before its end (a truncated gzip, a NUL byte: exit 20).
 
 Exit codes: 0 done · 1 rows rejected, or a list missing or damaged · 2 bad usage ·
-3 Redis unreachable · 130 interrupted (no file written).
+3 Redis unreachable · 20 the file is broken · 130 interrupted (no file written).
 
 Examples:
   $ callguard scrub leads.csv --list dnc,us-dnc --region US -o clean.csv --removed removed.csv
@@ -136,6 +139,7 @@ JSON: {"source","lists","status","rows","clean","removed","rejected","byList":{l
         } catch (error) {
           await Promise.all(all.map((output) => output.discard()));
           if (error instanceof ColumnError) throw new UsageError(error.message);
+          if (error instanceof BrokenFileError) throw new CliError(`${source.name} is broken at line ${error.line}: ${error.problem}; no file written`, EXIT_FILE_BROKEN);
           throw error;
         } finally {
           process.off('SIGINT', interrupt);
