@@ -10,6 +10,7 @@ import type { RouteStore } from '../screening/routes.js';
 import type { ApiConfig } from './config.js';
 import type { TokenVerifier } from './auth.js';
 import type { ImportJobs } from './jobs.js';
+import type { ScrubJobs } from './scrub-jobs.js';
 import type { ApiMetrics } from './metrics.js';
 
 /** The Fastify instance routes are added to: TypeBox schemas type the handlers' input. */
@@ -36,6 +37,7 @@ export interface ApiContext {
   tokens: TokenStore;
   verifier: TokenVerifier;
   jobs: ImportJobs;
+  scrubs: ScrubJobs;
   metrics: ApiMetrics;
   log: Logger;
 }

@@ -188,9 +188,12 @@ export function webhookKeys(namespace: string) {
   };
 }
 
-/** Import jobs started through the API: job:<id> STRING, the JSON of its progress and summary, kept for a day. */
+/** Import and scrub jobs started through the API: job:<id> and scrub:<id> STRING, the JSON of a job's progress and summary, kept for a day. */
 export function jobKeys(namespace: string) {
-  return { job: (id: string) => `${namespace}:{${namespace}:jobs}:job:${id}` };
+  return {
+    job: (id: string) => `${namespace}:{${namespace}:jobs}:job:${id}`,
+    scrub: (id: string) => `${namespace}:{${namespace}:jobs}:scrub:${id}`,
+  };
 }
 
 /** Prefix patterns are stored with a trailing star, so they never collide with a number. */

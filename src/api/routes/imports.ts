@@ -18,7 +18,7 @@ import { ListParams, OpenObject, withProblems } from '../schemas.js';
 /** Content types an upload may have; gzip is recognised by its bytes whatever the type says. */
 export const UPLOAD_CONTENT_TYPES = ['text/csv', 'text/plain', 'application/gzip', 'application/x-gzip', 'application/octet-stream'];
 /** A file name for the audit and the summary: printable, no path. */
-const FILE_NAME_PATTERN = /^[^\u0000-\u001f\u007f/\\]{1,200}$/;
+export const FILE_NAME_PATTERN = /^[^\u0000-\u001f\u007f/\\]{1,200}$/;
 
 const JobShape = OpenObject(
   {
@@ -180,7 +180,7 @@ export async function registerImports(app: ApiApp, context: ApiContext): Promise
 }
 
 /** Writes the upload to `path`, refusing it (413) past `limit` bytes. */
-async function spool(body: Readable, path: string, limit: number): Promise<void> {
+export async function spool(body: Readable, path: string, limit: number): Promise<void> {
   let bytes = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -191,10 +191,10 @@ async function spool(body: Readable, path: string, limit: number): Promise<void>
   await pipeline(body, counter, createWriteStream(path, { flags: 'wx' }));
 }
 
-function tooLarge(limit: number): ApiProblem {
+export function tooLarge(limit: number): ApiProblem {
   return new ApiProblem(413, 'too-large', `the upload is larger than ${limit} bytes (--upload-limit)`);
 }
 
-function isStream(body: unknown): body is Readable {
+export function isStream(body: unknown): body is Readable {
   return typeof body === 'object' && body !== null && typeof (body as Readable).pipe === 'function';
 }

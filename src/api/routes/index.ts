@@ -8,6 +8,7 @@ import { registerHealth } from './health.js';
 import { registerImports } from './imports.js';
 import { registerInboundRoutes } from './inbound-routes.js';
 import { registerLists } from './lists.js';
+import { registerScrub } from './scrub.js';
 import { registerWebhooks } from './webhooks.js';
 import { registerWombat } from './wombat.js';
 
@@ -22,6 +23,7 @@ export async function registerRoutes(app: ApiApp, context: ApiContext): Promise<
   registerCampaigns(app, context);
   registerCalls(app, context);
   await registerImports(app, context);
+  await registerScrub(app, context);
   registerWombat(app, context);
   registerWebhooks(app, context);
 }
