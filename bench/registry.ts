@@ -15,7 +15,7 @@
  *   - what a SET list costs a number on Redis 7.0 (the host's) and on Debian unstable's
  *     Redis 8 and Valkey (scripts/sandbox-redis.sh install puts them in the sandbox root).
  *
- *   npm run bench:registry                      # the full 258.5M (about 15 minutes, ~6 GB of disk)
+ *   npm run bench:registry                      # the full 258.5M (15 to 40 minutes, with the machine's load; ~4 GB of disk)
  *   npm run bench:registry -- --numbers 20m     # development: same shape, fewer area codes
  *   npm run bench:registry -- --numbers 20m --leads 2m --sample 2m
  */
