@@ -1,4 +1,3 @@
-import { DEFAULT_LEASE_MS, DEFAULT_RECLAIM_IDLE_MS } from './dialer/dialer.js';
 import { LIST_NAME_PATTERN } from './lists/keys.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { parseRegion } from './numbers/region.js';
@@ -10,8 +9,6 @@ import {
   type RedisSetting,
   type RedisTarget,
 } from './redis/target.js';
-import { DEFAULT_REDIS_PROBE_DEADLINE_MS } from './service/redis-health.js';
-import { DEFAULT_REDIS_WATCH_INTERVAL_MS } from './service/redis-watch.js';
 import { ActionSyntaxError, parseAction } from './screening/actions.js';
 import {
   describeFeaturePermissions,
@@ -92,8 +89,22 @@ export interface ServeSettings {
   spoolDir?: string;
 }
 
+/** A setting's flag (none: environment only) and environment variable. */
+export interface SettingName {
+  flag?: string;
+  env: string;
+}
+
+/** Settings that serve, the api and the CLI's commands read alike, named once. */
+export const SHARED_SETTINGS = {
+  namespace: { flag: '--namespace', env: 'CALLGUARD_NAMESPACE' },
+  region: { flag: '--region', env: 'CALLGUARD_REGION' },
+  logLevel: { flag: '--log-level', env: 'CALLGUARD_LOG_LEVEL' },
+  allowEviction: { flag: '--allow-eviction', env: 'CALLGUARD_ALLOW_EVICTION' },
+} as const satisfies Record<string, SettingName>;
+
 /** The flag and environment variable of each setting, for help texts and error messages. */
-export const SETTINGS: Readonly<Record<keyof ServeSettings, { flag?: string; env: string }>> = {
+export const SETTINGS: Readonly<Record<keyof ServeSettings, SettingName>> = {
   ariUrl: { flag: '--ari-url', env: 'ARI_URL' },
   ariUsername: { flag: '--ari-username', env: 'ARI_USERNAME' },
   // No flag: a password on the command line is visible to every user in `ps`.
@@ -105,24 +116,48 @@ export const SETTINGS: Readonly<Record<keyof ServeSettings, { flag?: string; env
   // No flag: a password on the command line is visible to every user in `ps`.
   redisSentinelPassword: REDIS_TARGET_SETTINGS.sentinelPassword,
   redisCluster: REDIS_TARGET_SETTINGS.cluster,
-  namespace: { flag: '--namespace', env: 'CALLGUARD_NAMESPACE' },
+  namespace: SHARED_SETTINGS.namespace,
   deadlineMs: { flag: '--deadline-ms', env: 'CALLGUARD_DECISION_DEADLINE_MS' },
-  region: { flag: '--region', env: 'CALLGUARD_REGION' },
+  region: SHARED_SETTINGS.region,
   unknownRouteAction: { flag: '--unknown-route-action', env: 'CALLGUARD_UNKNOWN_ROUTE_ACTION' },
   health: { flag: '--health', env: 'CALLGUARD_HEALTH' },
-  logLevel: { flag: '--log-level', env: 'CALLGUARD_LOG_LEVEL' },
+  logLevel: SHARED_SETTINGS.logLevel,
   dialerLeaseMs: { flag: '--dialer-lease-ms', env: 'CALLGUARD_DIALER_LEASE_MS' },
   dialerReclaimIdleMs: { flag: '--dialer-reclaim-idle-ms', env: 'CALLGUARD_DIALER_RECLAIM_IDLE_MS' },
   agiListen: { flag: '--agi-listen', env: 'CALLGUARD_AGI_LISTEN' },
   featureList: { flag: '--feature-list', env: 'CALLGUARD_FEATURE_LIST' },
   featureCodes: { flag: '--feature-codes', env: 'CALLGUARD_FEATURE_CODES' },
   blockDigits: { flag: '--block-digits', env: 'CALLGUARD_BLOCK_DIGITS' },
-  allowEviction: { flag: '--allow-eviction', env: 'CALLGUARD_ALLOW_EVICTION' },
+  allowEviction: SHARED_SETTINGS.allowEviction,
   redisProbeMs: { flag: '--redis-probe-ms', env: 'CALLGUARD_REDIS_PROBE_MS' },
   redisWatchMs: { flag: '--redis-watch-ms', env: 'CALLGUARD_REDIS_WATCH_MS' },
   listMaxAge: { flag: '--list-max-age', env: 'CALLGUARD_LIST_MAX_AGE' },
   spoolDir: { flag: '--spool-dir', env: 'CALLGUARD_SPOOL_DIR' },
 };
+
+// The defaults of the dialer and of serve's Redis watch live here, with the settings
+// that change them, so that reading the settings loads neither.
+/** A request read by an instance that has not taken it for this long is taken by another. */
+export const DEFAULT_RECLAIM_IDLE_MS = 30_000;
+/**
+ * How long an attempt's lease lasts without renewal; renewed every third of it. Past it,
+ * another instance may attempt the request again, so it is far longer than a renewal gap.
+ */
+export const DEFAULT_LEASE_MS = 60_000;
+
+/**
+ * How often serve reads Redis' eviction policy and persistence and every list's size
+ * again by default: a list that lost its entries shows within this long. A reading costs
+ * a few O(1) commands a list.
+ */
+export const DEFAULT_REDIS_WATCH_INTERVAL_MS = 5_000;
+
+/**
+ * Default deadline of the readiness probe: a PING on loopback answers in well under a
+ * millisecond, so one that takes a second means Redis is stalled (stopped, swapping,
+ * blocked by a slow command), even while its socket stays open.
+ */
+export const DEFAULT_REDIS_PROBE_DEADLINE_MS = 1_000;
 
 export const DEFAULTS = {
   ariUrl: 'http://127.0.0.1:8088',

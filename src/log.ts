@@ -11,6 +11,20 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  */
 const REDACTED_PATHS = ['password', '*.password', 'ariPassword', 'authorization', '*.authorization'];
 
+/**
+ * pino's error serializer (type, message, stack, cause, and the error's own fields, such
+ * as a CallControlError's operation and status), for the one field every log line puts
+ * an error in: `err`. ioredis hangs the failed command on its errors with every
+ * argument (the password of an AUTH or HELLO, a batch of call-log entries): only the
+ * command's name is kept.
+ */
+export function serializeError(error: unknown): unknown {
+  const serialized: unknown = pino.stdSerializers.err(error as Error);
+  if (typeof serialized !== 'object' || serialized === null || !('command' in serialized)) return serialized;
+  const command = (serialized as { command?: { name?: unknown } }).command;
+  return { ...serialized, command: typeof command?.name === 'string' ? command.name : undefined };
+}
+
 export interface LoggerOptions {
   level?: LogLevel;
   /** where the JSON lines go; stdout when absent (tests pass a stream to read them) */
@@ -24,6 +38,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       name: 'callguard',
       level: options.level ?? 'info',
       redact: { paths: REDACTED_PATHS, censor: '***' },
+      serializers: { err: serializeError },
       base: { pid: process.pid },
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),

@@ -1,4 +1,4 @@
-import { ConfigError, parseAllowEviction } from '../config.js';
+import { ConfigError, parseAllowEviction, SHARED_SETTINGS, type SettingName } from '../config.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { parseRegion } from '../numbers/region.js';
 import {
@@ -65,7 +65,7 @@ export interface ApiSettings {
   webhookRetryMax?: string;
 }
 
-export const API_SETTINGS: Readonly<Record<keyof ApiSettings, { flag?: string; env: string }>> = {
+export const API_SETTINGS: Readonly<Record<keyof ApiSettings, SettingName>> = {
   listen: { flag: '--listen', env: 'CALLGUARD_API_LISTEN' },
   redisUrl: REDIS_TARGET_SETTINGS.url,
   redisSentinels: REDIS_TARGET_SETTINGS.sentinels,
@@ -73,10 +73,10 @@ export const API_SETTINGS: Readonly<Record<keyof ApiSettings, { flag?: string; e
   redisSentinelPassword: REDIS_TARGET_SETTINGS.sentinelPassword,
   redisCluster: REDIS_TARGET_SETTINGS.cluster,
   redisWaitReplicas: REDIS_TARGET_SETTINGS.waitReplicas,
-  allowEviction: { flag: '--allow-eviction', env: 'CALLGUARD_ALLOW_EVICTION' },
-  namespace: { flag: '--namespace', env: 'CALLGUARD_NAMESPACE' },
-  region: { flag: '--region', env: 'CALLGUARD_REGION' },
-  logLevel: { flag: '--log-level', env: 'CALLGUARD_LOG_LEVEL' },
+  allowEviction: SHARED_SETTINGS.allowEviction,
+  namespace: SHARED_SETTINGS.namespace,
+  region: SHARED_SETTINGS.region,
+  logLevel: SHARED_SETTINGS.logLevel,
   trustProxy: { flag: '--trust-proxy', env: 'CALLGUARD_API_TRUST_PROXY' },
   rateLimit: { flag: '--rate-limit', env: 'CALLGUARD_API_RATE_LIMIT' },
   bodyLimit: { flag: '--body-limit', env: 'CALLGUARD_API_BODY_LIMIT' },

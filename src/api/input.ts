@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { inScope } from '../access/roles.js';
 import type { Actor } from '../lists/types.js';
-import { addDuration, parseDuration, parseIsoTime } from '../cli/duration.js';
-import { readEntryList, type EntryInput } from '../cli/number-input.js';
+import { addDuration, parseDuration, parseIsoTime } from '../front-door/duration.js';
+import { readEntryList, type EntryInput } from '../front-door/number-input.js';
 import { parseRegion } from '../numbers/region.js';
 import { forbidden, principalOf } from './auth.js';
 import { ApiProblem, invalid } from './problem.js';

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RedisClient } from '../redis/connect.js';
-import { isoTime } from '../cli/format.js';
+import { isoTime } from '../front-door/format.js';
 import { RejectsFile } from '../lists/import/rejects.js';
 import { importList, type ImportProgress, type ImportRequest } from '../lists/import/run.js';
 import { openSource } from '../lists/import/source.js';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { FastifyError } from 'fastify';
 import { TokenError } from '../access/tokens.js';
-import { CliError, EXIT_USAGE } from '../cli/errors.js';
+import { CliError, EXIT_USAGE } from '../front-door/errors.js';
 import { BrokenFileError } from '../lists/import/broken-file.js';
 import { ColumnError } from '../lists/import/columns.js';
 import { NeedsRegionError } from '../lists/import/needs-region.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { RedisClient } from '../redis/connect.js';
-import { isoTime } from '../cli/format.js';
+import { isoTime } from '../front-door/format.js';
 import type { ColumnSpec } from '../lists/import/columns.js';
 import { RejectsFile } from '../lists/import/rejects.js';
 import { openSource } from '../lists/import/source.js';

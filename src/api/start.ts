@@ -7,7 +7,7 @@ import { evictionProblem, readRedisSafety } from '../redis/safety.js';
 import type { Logger } from '../log.js';
 import { CampaignStore } from '../screening/campaigns.js';
 import { RouteStore } from '../screening/routes.js';
-import { createServiceRedis } from '../service/redis.js';
+import { createServiceRedis } from '../redis/process-connection.js';
 import { startWebhookWorker } from '../webhooks/worker.js';
 import { TokenVerifier } from './auth.js';
 import { describeApiConfig, type ApiConfig } from './config.js';

@@ -6,7 +6,6 @@ import type { AgiHandler, AgiSession } from './agi-server.js';
 import { endpointOfChannel } from './channel-endpoint.js';
 import {
   decideInboundCall,
-  describeError,
   inboundOutcome,
   screenedLogFields,
   type InboundCall,
@@ -102,7 +101,7 @@ async function screenOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<voi
     if (gone) log.debug(screenedLogFields(decided), 'caller hung up while the variables were set');
     else log.info(screenedLogFields(decided), 'call screened');
   } catch (error) {
-    log.error({ error: describeError(error), ...screenedLogFields(decided) }, 'variables not set; the dialplan goes on unscreened');
+    log.error({ err: error, ...screenedLogFields(decided) }, 'variables not set; the dialplan goes on unscreened');
   }
   deps.recordCall(inboundOutcome(call, decided, gone));
 }
@@ -117,7 +116,7 @@ async function answeredOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<v
     await deps.lastCallers.record(endpoint, { number, at: Date.now() });
     deps.log.debug({ channel: channelId, endpoint }, 'last caller recorded');
   } catch (error) {
-    deps.log.warn({ channel: channelId, endpoint, error: describeError(error) }, 'last caller not recorded: *32 will not find it');
+    deps.log.warn({ channel: channelId, endpoint, err: error }, 'last caller not recorded: *32 will not find it');
   }
 }
 
@@ -143,7 +142,7 @@ async function blockCallOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<
     });
     await session.setVariable(FEATURE_RESULT_VARIABLE, outcome.result);
   } catch (error) {
-    deps.log.error({ channel: channelId, error: describeError(error) }, 'in-call block over FastAGI failed');
+    deps.log.error({ channel: channelId, err: error }, 'in-call block over FastAGI failed');
   }
 }
 
@@ -170,7 +169,7 @@ async function featureCodeOverAgi(session: AgiSession, deps: AgiAppDeps): Promis
     });
     await session.setVariable(FEATURE_RESULT_VARIABLE, outcome.result);
   } catch (error) {
-    deps.log.error({ channel: channelId, error: describeError(error) }, 'feature code over FastAGI failed');
+    deps.log.error({ channel: channelId, err: error }, 'feature code over FastAGI failed');
   }
 }
 

@@ -12,7 +12,6 @@ import {
   playbackIdOf,
   type AriEventMap,
 } from './ari-events.js';
-import { describeError } from './inbound.js';
 import { isOwnAppOf, PEER_EVENTS, PeerMessenger } from './peers.js';
 
 /**
@@ -173,13 +172,13 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
     if (this.current !== 'connected') return 'not-held';
     if (!messenger) return 'kept';
     const peers = await this.peerApps().catch((error: unknown) => {
-      this.log.warn({ error: describeError(error) }, 'could not list the other instances; keeping the shared app');
+      this.log.warn({ err: error }, 'could not list the other instances; keeping the shared app');
       return [];
     });
     for (const peer of peers) {
       const replaced = this.reaches('standby', HANDOVER_WAIT_MS);
       const answer = await messenger.request(peer, PEER_EVENTS.takeOver, {}, HANDOVER_WAIT_MS).catch((error: unknown) => {
-        this.log.debug({ peer, error: describeError(error) }, 'take-over request not delivered');
+        this.log.debug({ peer, err: error }, 'take-over request not delivered');
         return undefined;
       });
       if (answer?.kind === 'answered' && answer.fields.accepted === 'yes' && (await replaced)) {
@@ -267,7 +266,7 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
   private reportDown(error: unknown): void {
     const now = Date.now();
     this.downSince ??= now;
-    const fields = { error: describeError(error), downMs: now - this.downSince, retryEveryMs: ARI_PROBE_INTERVAL_MS };
+    const fields = { err: error, downMs: now - this.downSince, retryEveryMs: ARI_PROBE_INTERVAL_MS };
     if (this.lastDownLog !== undefined && now - this.lastDownLog < ARI_DOWN_LOG_INTERVAL_MS) {
       this.log.debug(fields, 'ARI still not reachable');
       return;
@@ -362,7 +361,7 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
     const round = this.watching;
     const poll = async (): Promise<void> => {
       const gone = await this.holderGone().catch((error: unknown) => {
-        this.log.debug({ error: describeError(error) }, 'shared app check failed, asking again');
+        this.log.debug({ err: error }, 'shared app check failed, asking again');
         return undefined;
       });
       if (round !== this.watching) return;

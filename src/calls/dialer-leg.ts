@@ -6,7 +6,6 @@ import type { DialOutcome } from '../screening/campaign.js';
 import { formatDialplanTarget } from '../screening/campaign-syntax.js';
 import type { CallControl } from './call-control.js';
 import type { DialplanCheck } from './dialplan-check.js';
-import { describeError } from './inbound.js';
 import { DIALER_LEG, originateLeg, timeoutSecondsOf, type LegEvents } from './originated-leg.js';
 
 /** Variables an answered campaign call carries into the agents' context. */
@@ -95,9 +94,9 @@ async function handToAgents(channelId: string, attempt: DialAttempt, calls: Call
     if (continued.ok) log.info({ context: attempt.campaign.agent.context }, 'campaign call answered, sent to the agents');
     else log.info('campaign call answered, callee hung up before reaching the agents');
   } catch (error) {
-    log.error({ error: describeError(error) }, 'answered campaign call could not reach the agents; hung up');
+    log.error({ err: error }, 'answered campaign call could not reach the agents; hung up');
     await calls.hangup(channelId, CAUSE_NORMAL).catch((hangupError: unknown) => {
-      log.error({ error: describeError(hangupError) }, 'hangup failed too');
+      log.error({ err: hangupError }, 'hangup failed too');
     });
   }
 }

@@ -2,7 +2,6 @@ import type { Logger } from '../log.js';
 import type { UseAgentFeature } from './agent-feature.js';
 import type { ChannelDtmf } from './ari-events.js';
 import type { CallControl } from './call-control.js';
-import { describeError } from './inbound.js';
 
 /**
  * How long a begun sequence waits for its next key before the keys held back are passed
@@ -101,7 +100,7 @@ export function watchInCallBlock(
     if (digits === '') return;
     passing = passing
       .then(() => calls.sendDtmf(watch.farEndId, digits))
-      .catch((error: unknown) => log.warn({ error: describeError(error) }, 'a key the agent pressed could not be passed on'));
+      .catch((error: unknown) => log.warn({ err: error }, 'a key the agent pressed could not be passed on'));
   };
   const block = async (): Promise<void> => {
     busy = true;
@@ -116,7 +115,7 @@ export function watchInCallBlock(
       });
       await calls.play(watch.agentId, outcome.result === 'listed' ? LISTED_SOUND : NOT_LISTED_SOUND);
     } catch (error) {
-      log.warn({ error: describeError(error) }, 'the agent could not hear the result of the in-call block');
+      log.warn({ err: error }, 'the agent could not hear the result of the in-call block');
     } finally {
       busy = false;
     }

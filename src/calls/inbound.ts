@@ -7,7 +7,7 @@ import { CHANNEL_VARIABLES, decide } from '../screening/decide.js';
 import type { RouteForCall } from '../screening/routes.js';
 import { screenNumber, type CheckLists } from '../screening/screen.js';
 import type { Decision, Screening, Verdict } from '../screening/types.js';
-import { CallControlError, DONE, type Acted, type CallControl } from './call-control.js';
+import { DONE, type Acted, type CallControl } from './call-control.js';
 
 /** The channel function that tells whether the caller withheld the number (ARI events do not). */
 export const PRESENTATION_VARIABLE = 'CALLERID(pres)';
@@ -231,7 +231,7 @@ async function readPresentation(
   } catch (error) {
     // Screening without the presentation still catches a listed number; only the
     // route's `withheld: hidden` choice cannot apply to this call.
-    log.warn({ error: describeError(error) }, 'presentation unreadable, screening the number as given');
+    log.warn({ err: error }, 'presentation unreadable, screening the number as given');
     return { value: undefined, gone: false };
   }
 }
@@ -262,11 +262,11 @@ async function act(
     if (gone) return gone;
     return await runAction(channelId, decision.action, calls);
   } catch (error) {
-    log.error({ error: describeError(error) }, 'action failed, sending the call to the dialplan fallback');
+    log.error({ err: error }, 'action failed, sending the call to the dialplan fallback');
     try {
       return await calls.continueInDialplan(channelId);
     } catch (fallbackError) {
-      log.error({ error: describeError(fallbackError) }, 'dialplan fallback failed too');
+      log.error({ err: fallbackError }, 'dialplan fallback failed too');
       return DONE;
     }
   }
@@ -289,12 +289,4 @@ export async function runAction(channelId: string, action: FallbackAction, calls
       return calls.hangup(channelId, action.cause);
     }
   }
-}
-
-export function describeError(error: unknown): Record<string, unknown> {
-  if (error instanceof CallControlError) {
-    return { type: error.name, operation: error.operation, status: error.status, message: error.detail };
-  }
-  if (error instanceof Error) return { type: error.name, message: error.message };
-  return { message: String(error) };
 }

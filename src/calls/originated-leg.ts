@@ -1,7 +1,6 @@
 import type { AriEventMap } from './ari-events.js';
 import type { Logger } from '../log.js';
 import type { CallControl, OriginateRequest } from './call-control.js';
-import { describeError } from './inbound.js';
 
 /**
  * First Stasis() argument of the channels callguard originates itself. Whoever
@@ -80,7 +79,7 @@ export async function originateLeg(
     // Only now does the leg exist to be hung up: a cancel that came first takes effect here.
     void options.cancelled
       ?.then(() => calls.hangup(channelId, CAUSE_NORMAL))
-      .catch((error: unknown) => options.log?.warn({ channel: channelId, error: describeError(error) }, 'could not hang up a cancelled leg'));
+      .catch((error: unknown) => options.log?.warn({ channel: channelId, err: error }, 'could not hang up a cancelled leg'));
     const silent = new Promise<LegResult>((resolve) => {
       timer = setTimeout(() => resolve({ kind: 'silent' }), request.timeoutSeconds * 1000 + graceMs);
     });

@@ -14,7 +14,7 @@ import type { Action, Screening, Verdict } from '../screening/types.js';
 import { DONE, type Acted, type CallControl } from './call-control.js';
 import { endpointOfChannel } from './channel-endpoint.js';
 import { watchInCallBlock, type InCallBlockEvents, type InCallBlockOptions } from './in-call-block.js';
-import { describeError, runAction } from './inbound.js';
+import { runAction } from './inbound.js';
 import { AGENT_CALL_LEG, originateLeg, timeoutSecondsOf, type LegEvents, type LegResult } from './originated-leg.js';
 
 /** Q.850 16, normal clearing: how one side of a bridged call is ended when the other hung up. */
@@ -176,9 +176,9 @@ async function refuse(
     return await runAction(channelId, action, calls);
   } catch (error) {
     // The call must not be dialled and must not stay in silence: end it.
-    log.error({ error: describeError(error) }, 'refusal failed; hanging up');
+    log.error({ err: error }, 'refusal failed; hanging up');
     return calls.hangup(channelId, CAUSE_CAMPAIGN_UNUSABLE).catch((hangupError: unknown) => {
-      log.error({ error: describeError(hangupError) }, 'hangup failed too');
+      log.error({ err: hangupError }, 'hangup failed too');
       // Asterisk refused without saying the agent left: only GONE makes an entry caller-gone.
       return DONE;
     });
@@ -210,7 +210,7 @@ async function dialAndBridge(
   // An instance that starts takes the shared app, and the agent's events with it; followed
   // from this process's own app, the agent hanging up still ends the far end here.
   void calls.follow(call.channelId).catch((error: unknown) => {
-    log.warn({ error: describeError(error) }, 'could not follow the agent channel: its hangup may go unseen once another instance holds the app');
+    log.warn({ err: error }, 'could not follow the agent channel: its hangup may go unseen once another instance holds the app');
   });
   try {
     if (!(await ringAgent(call.channelId, calls, log))) {
@@ -236,7 +236,7 @@ async function dialAndBridge(
         { cancelled: agentLeft.ended, log: legLog, ...(deps.graceMs === undefined ? {} : { graceMs: deps.graceMs }) },
       );
     } catch (error) {
-      legLog.error({ error: describeError(error) }, 'originate failed');
+      legLog.error({ err: error }, 'originate failed');
       result = { kind: 'refused', status: 0, reason: error instanceof Error ? error.message : String(error) };
     }
 
@@ -250,7 +250,7 @@ async function dialAndBridge(
       if (result.kind === 'refused') legLog.warn({ status: result.status, reason: result.reason }, 'originate refused');
       const cause = hangupCauseOfOutcome(outcome);
       await calls.hangup(call.channelId, cause).catch((error: unknown) => {
-        log.error({ error: describeError(error) }, 'could not hang up the agent after an unanswered dial');
+        log.error({ err: error }, 'could not hang up the agent after an unanswered dial');
       });
       legLog.info({ outcome, cause }, 'agent call not answered by the far end');
       await dialled(outcome);
@@ -294,7 +294,7 @@ async function ringAgent(agentId: string, calls: CallControl, log: Logger): Prom
   try {
     return (await calls.ring(agentId)).ok;
   } catch (error) {
-    log.warn({ error: describeError(error) }, 'could not indicate ringing to the agent; dialling anyway');
+    log.warn({ err: error }, 'could not indicate ringing to the agent; dialling anyway');
     return true;
   }
 }
@@ -321,7 +321,7 @@ async function bridge(
     const added = far.ok ? await calls.addToBridge(bridgeId, [agentId], { absorbDtmf: true }) : far;
     return { ok: added.ok, bridgeId };
   } catch (error) {
-    log.error({ error: describeError(error) }, 'could not bridge the agent with the far end; ending both');
+    log.error({ err: error }, 'could not bridge the agent with the far end; ending both');
     return { ok: false };
   }
 }
@@ -330,7 +330,7 @@ async function endQuietly(work: Promise<unknown>, log: Logger): Promise<void> {
   try {
     await work;
   } catch (error) {
-    log.warn({ error: describeError(error) }, 'could not end a leg or bridge of a finished call');
+    log.warn({ err: error }, 'could not end a leg or bridge of a finished call');
   }
 }
 

@@ -5,7 +5,6 @@ import type { AriRest } from './ari-rest.js';
 /** The one request a messenger makes: POST /events/user/{name}. */
 export type UserEventSender = Pick<AriRest, 'request'>;
 import type { UserEvent } from './ari-events.js';
-import { describeError } from './inbound.js';
 
 /**
  * serve instances sharing one Asterisk talk to each other through it, with ARI user
@@ -107,7 +106,7 @@ export class PeerMessenger {
     const reply = handler(fields);
     if (reply === undefined) return;
     void this.send(from, `${name}${REPLY_SUFFIX}`, { ...reply, id }).catch((error: unknown) => {
-      this.log.debug({ to: from, event: name, error: describeError(error) }, 'answer to an instance not delivered');
+      this.log.debug({ to: from, event: name, err: error }, 'answer to an instance not delivered');
     });
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js';
 import type { StasisStart } from './ari-events.js';
 import type { CallControl } from './call-control.js';
-import { describeError, type InboundCall } from './inbound.js';
+import type { InboundCall } from './inbound.js';
 import { ORIGINATED_LEGS } from './originated-leg.js';
 import type { AgentCall } from './outbound.js';
 
@@ -84,7 +84,7 @@ export class StasisApp {
       if (released.ok) log.warn(why);
       else log.debug('channel gone before it could be sent to the dialplan fallback');
     } catch (error) {
-      log.error({ error: describeError(error) }, 'could not hand the call back to the dialplan');
+      log.error({ err: error }, 'could not hand the call back to the dialplan');
     }
   }
 
@@ -138,7 +138,7 @@ export class StasisApp {
 
   private track(channelId: string, work: Promise<void>): void {
     const tracked: Promise<void> = work
-      .catch((error: unknown) => this.deps.log.error({ channel: channelId, error: describeError(error) }, 'call handler failed'))
+      .catch((error: unknown) => this.deps.log.error({ channel: channelId, err: error }, 'call handler failed'))
       .finally(() => {
         if (this.inFlight.get(channelId) === tracked) this.inFlight.delete(channelId);
         this.finished.delete(channelId);

@@ -4,7 +4,6 @@ import type { AriConnection } from './ari-connection.js';
 import { parseChannelSnapshot, stasisStartOf, type ChannelSnapshot, type StasisStart } from './ari-events.js';
 import type { AriRest } from './ari-rest.js';
 import type { CallControl } from './call-control.js';
-import { describeError } from './inbound.js';
 import { ORIGINATED_LEGS } from './originated-leg.js';
 import { PEER_EVENTS } from './peers.js';
 
@@ -207,7 +206,7 @@ export class StasisSweep {
       .then((result) => {
         if (result === 'soon') next = ADOPT_GRACE_MS;
       })
-      .catch((error: unknown) => this.log.warn({ error: describeError(error) }, 'looking for channels left in the Stasis app failed'));
+      .catch((error: unknown) => this.log.warn({ err: error }, 'looking for channels left in the Stasis app failed'));
     await this.running;
     this.running = undefined;
     if (this.active) this.schedule(next);

@@ -4,7 +4,7 @@ import type { DialplanTarget } from '../calls/call-control.js';
 import { checkDialplanOnce, DialplanCheckError } from '../calls/dialplan-check.js';
 import { ConfigError, DEFAULTS, parseHttpUrl, SETTINGS } from '../config.js';
 import { formatDialplanTarget } from '../screening/campaign-syntax.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../front-door/errors.js';
 
 /** The flags `campaign set` checks its --context with (the password only from ARI_PASSWORD, as for serve). */
 export interface ContextCheckFlags {

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { ListStore } from '../lists/store.js';
-import { ConfigError, parseAllowEviction } from '../config.js';
+import { ConfigError, parseAllowEviction, SHARED_SETTINGS } from '../config.js';
 import { authFailureReason, isAuthError } from '../redis/auth.js';
 import { connectRedis, type RedisClient } from '../redis/connect.js';
 import { evictionProblem, readEvictedKeys, readRedisSafety } from '../redis/safety.js';
@@ -14,7 +14,7 @@ import {
   targetSettingNames,
   type RedisTarget,
 } from '../redis/target.js';
-import { CliError, EXIT_REDIS_UNREACHABLE, UsageError } from './errors.js';
+import { CliError, EXIT_REDIS_UNREACHABLE, UsageError } from '../front-door/errors.js';
 import { askOnTerminal } from './terminal-prompt.js';
 
 export interface GlobalOptions {
@@ -249,7 +249,7 @@ function commandPath(command: Command): string {
 
 function allowEvictionFromEnv(): boolean {
   try {
-    return parseAllowEviction(process.env.CALLGUARD_ALLOW_EVICTION);
+    return parseAllowEviction(process.env[SHARED_SETTINGS.allowEviction.env]);
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { processIo } from './context.js';
-import { EXIT_FAILURE, EXIT_OK } from './errors.js';
+import { EXIT_FAILURE, EXIT_OK } from '../front-door/errors.js';
 import { runCli } from './run.js';
 
 // A reader that stops early (`callguard export | head`) is the reader's choice, not our

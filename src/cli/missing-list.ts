@@ -1,6 +1,6 @@
 import { ListError } from '../lists/types.js';
 import type { CliContext } from './context.js';
-import { CliError } from './errors.js';
+import { CliError } from '../front-door/errors.js';
 import { didYouMean } from './suggest.js';
 
 /** Lists a command names that do not exist: a mistyped name is the usual cause. */

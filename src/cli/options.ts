@@ -3,7 +3,8 @@ import { InvalidArgumentError, Option } from 'commander';
 import { LIST_NAME_PATTERN } from '../lists/keys.js';
 import { plainText } from '../lists/text.js';
 import { parseRegion as readRegion } from '../numbers/index.js';
-import { MAX_DURATION_YEARS, parseDuration, parseIsoTime } from './duration.js';
+import { MAX_DURATION_YEARS, parseDuration, parseIsoTime } from '../front-door/duration.js';
+import { SHARED_SETTINGS } from '../config.js';
 
 /** Options shared by several commands, each validated when commander reads it. */
 
@@ -50,7 +51,7 @@ export function listsOption(description: string): Option {
 
 export function regionOption(): Option {
   return new Option('--region <CC>', 'region for numbers written without a country code, e.g. DE')
-    .env('CALLGUARD_REGION')
+    .env(SHARED_SETTINGS.region.env)
     .argParser(parseRegion);
 }
 

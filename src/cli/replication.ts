@@ -1,6 +1,6 @@
 import { REPLICA_ACK_TIMEOUT_MS, type ReplicaAcks } from '../redis/replicas.js';
-import { CliError, EXIT_NOT_REPLICATED } from './errors.js';
-import { count } from './format.js';
+import { CliError, EXIT_NOT_REPLICATED } from '../front-door/errors.js';
+import { count } from '../front-door/format.js';
 
 /**
  * Ends an add or cancel (its result already printed) with exit 5 when fewer replicas

@@ -1,8 +1,8 @@
 import { CommanderError } from 'commander';
 import { ListError } from '../lists/types.js';
-import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors.js';
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../front-door/errors.js';
 import type { CliIo } from './context.js';
-import { escapeControlCharacters } from './format.js';
+import { escapeControlCharacters } from '../front-door/format.js';
 import { buildProgram } from './program.js';
 import { usageErrorLine } from './usage-errors.js';
 

@@ -2,7 +2,7 @@ import { CampaignSyntaxError } from '../screening/campaign-syntax.js';
 import { RouteChangeError } from '../screening/route.js';
 import { MissingListsError } from '../screening/settings.js';
 import type { CliContext } from './context.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../front-door/errors.js';
 import { existingListNames, withSuggestions } from './missing-list.js';
 
 /**

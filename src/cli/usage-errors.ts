@@ -1,5 +1,5 @@
 import { CommanderError, type Command } from 'commander';
-import { escapeControlCharacters } from './format.js';
+import { escapeControlCharacters } from '../front-door/format.js';
 
 /**
  * Commander's parse errors as callguard prints them: ONE line on stderr, `callguard: …`,

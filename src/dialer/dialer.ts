@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { DEFAULT_LEASE_MS, DEFAULT_RECLAIM_IDLE_MS } from '../config.js';
 import type { RedisClient } from '../redis/connect.js';
 import { pino, type Logger } from 'pino';
 import { ListStore } from '../lists/store.js';
@@ -17,13 +18,6 @@ import { NotDialledError, type AttemptOutcome, type AttemptResult, type DialFunc
 
 /** How often an instance looks for new, reclaimable and due requests. */
 export const DEFAULT_POLL_INTERVAL_MS = 250;
-/** A request read by an instance that has not taken it for this long is taken by another. */
-export const DEFAULT_RECLAIM_IDLE_MS = 30_000;
-/**
- * How long an attempt's lease lasts without renewal; renewed every third of it. Past it,
- * another instance may attempt the request again, so it is far longer than a renewal gap.
- */
-export const DEFAULT_LEASE_MS = 60_000;
 export const DEFAULT_BATCH_SIZE = 50;
 /** Attempts one instance runs at once, whatever the campaigns allow. */
 export const DEFAULT_MAX_IN_FLIGHT = 200;
@@ -189,7 +183,7 @@ export class Dialer {
         // A Redis that restarted empty has lost the group: make it again on the next round.
         if (error instanceof Error && error.message.includes('NOGROUP')) this.groupReady = false;
         failures += 1;
-        if (failures === 1 || failures % 20 === 0) this.log.warn({ err: errorText(error), failures }, 'dialer poll failed');
+        if (failures === 1 || failures % 20 === 0) this.log.warn({ err: error, failures }, 'dialer poll failed');
       }
       const backoff = failures === 0 ? this.pollIntervalMs : Math.min(this.pollIntervalMs * 2 ** Math.min(failures, 5), 5_000);
       await new Promise<void>((resolve) => {
@@ -227,7 +221,7 @@ export class Dialer {
 
   private launch(lease: Lease, campaign: Campaign): void {
     const done = this.attempt(lease, campaign)
-      .catch((error: unknown) => this.log.error({ request: lease.state.id, err: errorText(error) }, 'dial attempt crashed'))
+      .catch((error: unknown) => this.log.error({ request: lease.state.id, err: error }, 'dial attempt crashed'))
       .finally(() => {
         this.attempts.delete(lease.lease);
         this.wake?.();
@@ -380,10 +374,10 @@ export class Dialer {
         return;
       } catch (error) {
         if (Date.now() > deadline) {
-          log.error({ err: errorText(error) }, 'could not write the attempt; its lease will run out and the request be attempted again');
+          log.error({ err: error }, 'could not write the attempt; its lease will run out and the request be attempted again');
           return;
         }
-        if (tries === 1) log.warn({ err: errorText(error) }, 'could not write the attempt yet; retrying');
+        if (tries === 1) log.warn({ err: error }, 'could not write the attempt yet; retrying');
         await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** tries, MAX_FINISH_BACKOFF_MS)));
       }
     }
@@ -399,7 +393,7 @@ export class Dialer {
         const lost = await this.queue.renew(campaign, leases, this.leaseMs);
         if (lost.length > 0) this.log.warn({ campaign, leases: lost }, 'leases ran out while their attempts were running');
       } catch (error) {
-        this.log.warn({ campaign, err: errorText(error) }, 'could not renew leases');
+        this.log.warn({ campaign, err: error }, 'could not renew leases');
       }
     }
   }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../redis/connect.js';
 import type { Logger } from '../log.js';
-import { redisErrorForLog } from '../redis/log-error.js';
 import { appendCallLogOnce, type CallLogEntry, type PendingCallLogEntry } from '../screening/call-log.js';
 import type { CallLogSpool } from './call-log-spool.js';
 import type { ServiceMetrics } from './metrics.js';
@@ -154,7 +153,7 @@ export class CallLogWriter {
   private async keepForLater(error: unknown): Promise<void> {
     if (this.outage) return;
     this.outage = { written: 0, alreadyWritten: 0, dropped: 0 };
-    this.log.warn({ err: redisErrorForLog(error), pending: this.queue.length }, 'call log: Redis does not take entries; keeping them until it does');
+    this.log.warn({ err: error, pending: this.queue.length }, 'call log: Redis does not take entries; keeping them until it does');
     const { spool } = this.options;
     if (!spool) return;
     try {

@@ -4,13 +4,6 @@ import type { Logger } from '../log.js';
 import { isAuthError } from '../redis/auth.js';
 
 /**
- * Default deadline of the readiness probe: a PING on loopback answers in well under a
- * millisecond, so one that takes a second means Redis is stalled (stopped, swapping,
- * blocked by a slow command), even while its socket stays open.
- */
-export const DEFAULT_REDIS_PROBE_DEADLINE_MS = 1_000;
-
-/**
  * What the connection to Redis is doing, as readiness and the metric report it:
  * `ready` (connected, and the last probe answered within its deadline), `stalled`
  * (connected, but a probe went unanswered past its deadline), `auth-failed` (Redis

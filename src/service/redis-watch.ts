@@ -4,16 +4,8 @@ import type { ListStore } from '../lists/store.js';
 import { listAgeMs } from '../lists/source-date.js';
 import type { ListSizeReading } from '../lists/types.js';
 import type { Logger } from '../log.js';
-import { redisErrorForLog } from '../redis/log-error.js';
 import { evictionProblem, persistenceProblem, readRedisSafety, type RedisSafety } from '../redis/safety.js';
 import type { ServiceMetrics } from './metrics.js';
-
-/**
- * How often serve reads Redis' eviction policy and persistence and every list's size
- * again by default: a list that lost its entries shows within this long. A reading costs
- * a few O(1) commands a list.
- */
-export const DEFAULT_REDIS_WATCH_INTERVAL_MS = 5_000;
 
 export interface RedisWatchOptions {
   redis: RedisClient;
@@ -91,7 +83,7 @@ export class RedisWatch {
       const readings = await lists.sizes(this.alarms.known);
       this.noteAlarms(this.alarms.assess(readings), readings);
     } catch (error) {
-      log.debug({ err: redisErrorForLog(error) }, 'Redis watch: reading failed, trying again at the next interval');
+      log.debug({ err: error }, 'Redis watch: reading failed, trying again at the next interval');
     }
   }
 

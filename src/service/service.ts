@@ -4,7 +4,7 @@ import { AgiServer } from '../calls/agi-server.js';
 import { AriCallControl } from '../calls/ari-call-control.js';
 import { AriConnection, type ConnectionState } from '../calls/ari-connection.js';
 import { AriRest } from '../calls/ari-rest.js';
-import { describeError, handleInbound, inboundCallLogEntry, type InboundOutcome } from '../calls/inbound.js';
+import { handleInbound, inboundCallLogEntry, type InboundOutcome } from '../calls/inbound.js';
 import { createDialerLeg } from '../calls/dialer-leg.js';
 import { ariDialplanCheck } from '../calls/dialplan-check.js';
 import { agentCallLogEntry, handleAgentCall, type AgentCallOutcome } from '../calls/outbound.js';
@@ -28,7 +28,7 @@ import { CallLogWriter } from './call-log-writer.js';
 import { startHealthServer, type Readiness } from './health-server.js';
 import { ServiceMetrics } from './metrics.js';
 import { logReadyLine } from './ready-line.js';
-import { createServiceRedis } from './redis.js';
+import { createServiceRedis } from '../redis/process-connection.js';
 import { RedisHealth } from './redis-health.js';
 import { RedisWatch } from './redis-watch.js';
 
@@ -270,7 +270,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
       ari.close();
       // A call let into Stasis() just before the websocket closed got no StasisStart: send it on.
       if (heldApp) {
-        await sweep.pass(0).catch((error: unknown) => log.warn({ error: describeError(error) }, 'last look for channels left in the Stasis app failed'));
+        await sweep.pass(0).catch((error: unknown) => log.warn({ err: error }, 'last look for channels left in the Stasis app failed'));
         await app.drain();
       }
       rest.close();

@@ -3,6 +3,7 @@ import { TokenStore } from '../../src/access/tokens.js';
 import { accessKeys } from '../../src/lists/keys.js';
 import { callguard, callguardJson } from '../cli/run-cli.js';
 import { startTestApi, testApi } from './helpers.js';
+import { until } from '../helpers/until.js';
 
 describe('tokens and roles', () => {
   const api = testApi();
@@ -83,10 +84,9 @@ describe('tokens and roles', () => {
     const doomed = await token('doomed', 'viewer');
     expect((await request('GET', '/v1/whoami', { token: doomed })).status).toBe(200);
     expect((await callguard(namespace, 'token', 'revoke', 'doomed')).code).toBe(0);
-    for (;;) {
-      if ((await request('GET', '/v1/whoami', { token: doomed })).status === 401) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await until(async () => (await request('GET', '/v1/whoami', { token: doomed })).status === 401, 'the revoked token refused', {
+      pollMs: 100,
+    });
   });
 });
 

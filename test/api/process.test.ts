@@ -7,17 +7,12 @@ import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-
 import { httpStatus } from '../helpers/serve.js';
 import { testNamespace } from '../helpers/redis.js';
 import { callguard } from '../cli/run-cli.js';
+import { until } from '../helpers/until.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const REDIS_PASSWORD = 'pw-never-in-a-log-line';
-
-async function until(what: string, condition: () => Promise<boolean>): Promise<void> {
-  for (let tries = 0; tries < 200; tries += 1) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
+/** A spawned process starts in seconds; a loaded machine may take several times that. */
+const WAIT = { timeoutMs: 20_000, pollMs: 100 };
 
 describe('callguard api, the process', () => {
   let redis: RunningRedis;
@@ -47,7 +42,7 @@ describe('callguard api, the process', () => {
     });
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    await until('the api to be ready', async () => (await httpStatus(`${base}/readyz`)) === 200);
+    await until(async () => (await httpStatus(`${base}/readyz`)) === 200, 'the api to be ready', WAIT);
   });
 
   afterAll(async () => {
@@ -70,13 +65,13 @@ describe('callguard api, the process', () => {
     expect(response.headers.get('x-request-id')).toBe('crm-4711');
     const generated = (await fetch(`${base}/healthz`)).headers.get('x-request-id');
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
-    await until('the log line of the request', async () => stdout.includes('"reqId":"crm-4711"'));
+    await until(async () => stdout.includes('"reqId":"crm-4711"'), 'the log line of the request', WAIT);
   });
 
   it('logs JSON lines only, and never a token or the Redis password', async () => {
     await fetch(`${base}/v1/lists`, { headers: { authorization: `Bearer ${token}` } });
     await fetch(`${base}/wombat/api/lists/?op=addToList&list=dnc&numbers=1&token=${token}`);
-    await until('both request lines', async () => stdout.split('"msg":"request answered"').length > 3);
+    await until(async () => stdout.split('"msg":"request answered"').length > 3, 'both request lines', WAIT);
     for (const line of stdout.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
     expect(stdout).not.toContain(REDIS_PASSWORD);
     expect(stdout).not.toContain(token);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startRedisServer } from '../helpers/redis-server.js';
 import { startTestApi } from './helpers.js';
+import { until } from '../helpers/until.js';
 
 describe('Redis unreachable', () => {
   it('answers 503 problems and a 503 /readyz while Redis is down, and recovers by itself', async () => {
@@ -21,10 +22,7 @@ describe('Redis unreachable', () => {
 
       const again = await startRedisServer(redis.port);
       try {
-        for (;;) {
-          if ((await request('GET', '/readyz')).status === 200) break;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        await until(async () => (await request('GET', '/readyz')).status === 200, 'the api ready again', { timeoutMs: 20_000, pollMs: 100 });
       } finally {
         await again.stop();
       }

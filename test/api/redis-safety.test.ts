@@ -3,7 +3,7 @@ import { parseApiConfig } from '../../src/api/config.js';
 import { startApi } from '../../src/api/start.js';
 import { testNamespace } from '../helpers/redis.js';
 import { startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 
 describe('callguard api on a Redis that may evict', () => {
   let server: RunningRedis;

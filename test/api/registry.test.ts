@@ -1,13 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.js';
 import { testApi, type TestApi } from './helpers.js';
 
 async function finished(request: TestApi['request'], token: string, id: string): Promise<any> {
-  for (;;) {
-    const answer = await request('GET', `/v1/jobs/${id}`, { token });
-    if (answer.json.job.status !== 'running') return answer.json.job;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return until(async () => {
+    const { job } = (await request('GET', `/v1/jobs/${id}`, { token })).json;
+    return job.status === 'running' ? undefined : job;
+  }, `import job ${id} to end`, { pollMs: 20 });
 }
 
 describe('a national registry through the API', () => {
@@ -36,11 +36,10 @@ describe('a lead file scrubbed through the API', () => {
   const api = testApi();
 
   async function scrubbed(request: TestApi['request'], token: string, id: string): Promise<any> {
-    for (;;) {
-      const answer = await request('GET', `/v1/scrubs/${id}`, { token });
-      if (answer.json.job.status !== 'running') return answer.json.job;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    return until(async () => {
+      const { job } = (await request('GET', `/v1/scrubs/${id}`, { token })).json;
+      return job.status === 'running' ? undefined : job;
+    }, `scrub job ${id} to end`, { pollMs: 20 });
   }
 
   it('splits an uploaded lead file against a dense and a SET list, and offers the clean, removed and rejects files', async () => {

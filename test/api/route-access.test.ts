@@ -8,6 +8,7 @@ import { CampaignStore } from '../../src/screening/campaigns.js';
 import { applyCampaignChanges } from '../../src/screening/campaign-syntax.js';
 import { WebhookStore } from '../../src/webhooks/store.js';
 import { testApi, type TestApi } from './helpers.js';
+import { until } from '../helpers/until.js';
 
 interface Call {
   path: string;
@@ -101,14 +102,18 @@ async function fixtures(api: TestApi): Promise<void> {
   await webhooks.add({ name: 'mx', url: 'http://127.0.0.1:9/', events: ['entry.added'], createdBy: 'test' });
   const upload = await api.request('POST', '/v1/lists/mx/import', { token: api.tokens.admin, body: '+4930999999\ngarbage\n', headers: { 'content-type': 'text/plain' } });
   job.id = upload.json.job.id;
-  while ((await api.request('GET', `/v1/jobs/${job.id}`, { token: api.tokens.admin })).json.job.status === 'running') {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await until(
+    async () => (await api.request('GET', `/v1/jobs/${job.id}`, { token: api.tokens.admin })).json.job.status !== 'running',
+    'the import job to end',
+    { pollMs: 20 },
+  );
   const scrubbed = await api.request('POST', '/v1/scrub?lists=mx', { token: api.tokens.admin, body: '+4930999999\n', headers: { 'content-type': 'text/plain' } });
   scrub.id = scrubbed.json.job.id;
-  while ((await api.request('GET', `/v1/scrubs/${scrub.id}`, { token: api.tokens.admin })).json.job.status === 'running') {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await until(
+    async () => (await api.request('GET', `/v1/scrubs/${scrub.id}`, { token: api.tokens.admin })).json.job.status !== 'running',
+    'the scrub job to end',
+    { pollMs: 20 },
+  );
 }
 
 describe('every route for every role', () => {

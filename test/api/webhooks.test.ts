@@ -8,6 +8,7 @@ import { verifySignature } from '../../src/webhooks/signature.js';
 import { callguard, callguardJson } from '../cli/run-cli.js';
 import { freePort } from '../helpers/redis-server.js';
 import { startTestApi, type TestApi } from './helpers.js';
+import { until } from '../helpers/until.js';
 
 const SECRET = 'a-receiver-shared-secret';
 
@@ -33,14 +34,8 @@ async function receiver(port: number, status = 204): Promise<{ received: Receive
   return { received, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let tries = 0; tries < 600; tries += 1) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
+/** Deliveries retry with backoff: a state these tests wait for may take many seconds. */
+const WAIT = { timeoutMs: 30_000, pollMs: 50 };
 
 async function deliveries({ request, tokens }: TestApi, name: string): Promise<{ pending: number; deliveries: { status: string; event: string }[] }> {
   return (await request('GET', `/v1/webhooks/${name}/deliveries?limit=1000`, { token: tokens.admin })).json;
@@ -62,7 +57,7 @@ describe('webhooks', () => {
       await request('POST', '/v1/lists/hooked/entries', { token: tokens.operator, json: { numbers: ['+4930000002', '+4930000003', '+1900*'], reason: 'asked' } });
       await request('POST', '/v1/lists/hooked/cancellations', { token: tokens.operator, json: { numbers: ['+4930000002'], reason: 'consent' } });
       const upload = await request('POST', '/v1/lists/hooked/import?filename=week.txt', { token: tokens.supervisor, body: '+4930000010\n+4930000011\n', headers: { 'content-type': 'text/plain' } });
-      await until('the import', async () => ((await request('GET', `/v1/jobs/${upload.json.job.id}`, { token: tokens.viewer })).json.job.status === 'done' ? true : undefined));
+      await until(async () => (await request('GET', `/v1/jobs/${upload.json.job.id}`, { token: tokens.viewer })).json.job.status === 'done', 'the import', WAIT);
       const time = Date.now();
       await appendCallLog(redis, namespace, { time, channel: 'ch-blocked', direction: 'inbound', raw: '+4930000003', e164: '+4930000003', route: 'support', verdict: 'blocked', list: 'hooked', action: 'hangup:21', decisionMs: 1 });
       await appendCallLog(redis, namespace, { time, channel: 'ch-clear', direction: 'inbound', raw: '+4930999999', verdict: 'clear', action: 'continue:queues,support,1', decisionMs: 1 });
@@ -71,12 +66,16 @@ describe('webhooks', () => {
       await redis.xadd(dialKeys(namespace).results, '*', ...resultFields({ ...result, request: 'r-2', outcome: 'BUSY', final: false }));
       const expected = 3 + 1 + 1 + 1 + 1;
 
-      await until('failed attempts while the receiver is down', async () => ((await deliveries(api, 'relay')).deliveries.some((d) => d.status === 'failed') ? true : undefined));
+      await until(async () => (await deliveries(api, 'relay')).deliveries.some((d) => d.status === 'failed'), 'failed attempts while the receiver is down', WAIT);
       up = await receiver(port);
-      const ids = await until('every event', async () => {
-        const distinct = new Set(up?.received.map((r) => r.event.id));
-        return distinct.size >= expected && (await deliveries(api, 'relay')).pending === 0 ? distinct : undefined;
-      });
+      const ids = await until(
+        async () => {
+          const distinct = new Set(up?.received.map((r) => r.event.id));
+          return distinct.size >= expected && (await deliveries(api, 'relay')).pending === 0 ? distinct : undefined;
+        },
+        'every event',
+        WAIT,
+      );
       expect(ids.size).toBe(expected);
       expect(up.received.every((r) => r.signed)).toBe(true);
       expect(up.received.every((r) => r.headers['callguard-event-id'] === r.event.id && r.headers['callguard-event'] === r.event.type)).toBe(true);
@@ -109,10 +108,14 @@ describe('webhooks', () => {
       await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'lost' } });
       await request('POST', '/v1/webhooks', { token: tokens.admin, json: { name: 'dead', url: `http://127.0.0.1:${port}/`, events: ['entry.added'], secret: SECRET } });
       await request('POST', '/v1/lists/lost/entries', { token: tokens.operator, json: { numbers: ['+4930123123'] } });
-      const log = await until('the drop', async () => {
-        const seen = await deliveries(api, 'dead');
-        return seen.deliveries.some((d) => d.status === 'dropped') ? seen : undefined;
-      });
+      const log = await until(
+        async () => {
+          const seen = await deliveries(api, 'dead');
+          return seen.deliveries.some((d) => d.status === 'dropped') ? seen : undefined;
+        },
+        'the drop',
+        WAIT,
+      );
       expect(log.pending).toBe(0);
       expect(log.deliveries.filter((d) => d.status === 'failed').length).toBeGreaterThan(0);
       expect(failing.received.length).toBeGreaterThan(1);

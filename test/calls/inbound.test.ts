@@ -8,7 +8,7 @@ import { RouteStore } from '../../src/screening/routes.js';
 import type { Route } from '../../src/screening/types.js';
 import { testNamespace, testRedis } from '../helpers/redis.js';
 import { FakeCallControl } from './fake-call-control.js';
-import { capturedLogger } from './log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 
 const QUEUE = { type: 'continue', context: 'queues', extension: 'support', priority: 1 } as const;
 const ANONYMOUS = { type: 'continue', context: 'anonymous', extension: 's', priority: 1 } as const;
@@ -259,7 +259,13 @@ describe('inbound call handling', () => {
     const { deps: d, lines } = deps(calls);
     await handleInbound({ channelId: channel, callerNumber: BLOCKED_CALLER, routeName: 'support' }, d);
     expect(calls.channel(channel).continuedTo).toBe('next');
-    expect(lines().find((line) => line.level === 50)).toMatchObject({ channel, error: { status: 500, operation: 'hangup' } });
+    const failed = lines().find((line) => line.level === 50);
+    // The one shape of an error in a log line: pino's serializer under `err`.
+    expect(failed).toMatchObject({
+      channel,
+      err: { type: 'CallControlError', status: 500, operation: 'hangup', detail: 'Internal Server Error', stack: expect.any(String) },
+    });
+    expect(failed).not.toHaveProperty('error');
   });
 
   it('every log line of a call carries its channel id and route', async () => {

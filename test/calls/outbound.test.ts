@@ -7,19 +7,14 @@ import { applyCampaignChanges, parseDialplanTarget, type CampaignChanges } from 
 import { CampaignStore } from '../../src/screening/campaigns.js';
 import { testNamespace, testRedis } from '../helpers/redis.js';
 import { FakeCallControl, type FarEnd } from './fake-call-control.js';
-import { capturedLogger } from './log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
+import { until } from '../helpers/until.js';
 
 const BLOCKED = '+4930100001';
 const CLEAR = '+4930100002';
 const FAR_END = `PJSIP/${CLEAR}@trunk`;
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
+/** The fake answers at once: a state these tests wait for comes within milliseconds. */
+const WAIT = { timeoutMs: 5_000, pollMs: 2 };
 
 describe('agents dialling out through Stasis(callguard,outbound,<campaign>)', () => {
   let redis: Redis;
@@ -110,7 +105,7 @@ describe('agents dialling out through Stasis(callguard,outbound,<campaign>)', ()
   it('a clear number is originated with the campaign caller id; on answer both legs share one bridge', async () => {
     await campaign('caller', { callerId: '"Sales" <+4930999999>' });
     const { calls, agent, recorded, done } = agentCall('030 100002', { kind: 'answer', afterMs: 5 }, 'caller');
-    await until(() => [...calls.bridges.values()].some((bridge) => bridge.size === 2), 'the bridge');
+    await until(() => [...calls.bridges.values()].some((bridge) => bridge.size === 2), 'the bridge', WAIT);
     const [leg] = calls.originatedTo(FAR_END);
     expect(calls.operations.find((op) => op.op === 'originate')).toMatchObject({
       request: { callerId: '"Sales" <+4930999999>', timeoutSeconds: 1, appArgs: ['outbound-leg', agent] },
@@ -147,7 +142,7 @@ describe('agents dialling out through Stasis(callguard,outbound,<campaign>)', ()
 
   it('the agent hanging up a bridged call ends the far end too', async () => {
     const { calls, agent, done } = agentCall(CLEAR, { kind: 'answer', afterMs: 5 });
-    await until(() => calls.bridges.size === 1 && [...calls.bridges.values()][0]?.size === 2, 'the bridge');
+    await until(() => calls.bridges.size === 1 && [...calls.bridges.values()][0]?.size === 2, 'the bridge', WAIT);
     calls.farEndHangup(agent);
     await done;
     const [leg] = calls.originatedTo(FAR_END);
@@ -170,7 +165,7 @@ describe('agents dialling out through Stasis(callguard,outbound,<campaign>)', ()
 
   it('an agent who hangs up while the far end rings cancels the far end', async () => {
     const { calls, agent, recorded, done } = agentCall(CLEAR, { kind: 'ring' });
-    await until(() => calls.originatedTo(FAR_END).length === 1, 'the originate');
+    await until(() => calls.originatedTo(FAR_END).length === 1, 'the originate', WAIT);
     calls.farEndHangup(agent);
     await done;
     expect(recorded[0]).toMatchObject({ action: 'dial:CANCELLED' });

@@ -9,9 +9,9 @@ import { newRoute } from '../../src/screening/route.js';
 import { RouteStore } from '../../src/screening/routes.js';
 import { CallLogWriter } from '../../src/service/call-log-writer.js';
 import { ServiceMetrics } from '../../src/service/metrics.js';
-import { createServiceRedis, REDIS_COMMAND_TIMEOUT_MS } from '../../src/service/redis.js';
+import { createServiceRedis, REDIS_COMMAND_TIMEOUT_MS } from '../../src/redis/process-connection.js';
 import { FakeCallControl } from '../calls/fake-call-control.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 import { testNamespace } from '../helpers/redis.js';
 

@@ -8,7 +8,7 @@ import { parseServeConfig } from '../../src/config.js';
 import { ListSizeAlarms } from '../../src/lists/size-alarms.js';
 import { ListStore } from '../../src/lists/store.js';
 import { startService } from '../../src/service/service.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 import { testNamespace } from '../helpers/redis.js';
 

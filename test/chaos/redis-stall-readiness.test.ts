@@ -2,8 +2,8 @@ import type { RedisClient } from '../../src/redis/connect.js';
 import { standaloneTarget } from '../helpers/redis.js';
 import { afterEach, expect, it } from 'vitest';
 import { RedisHealth } from '../../src/service/redis-health.js';
-import { createServiceRedis } from '../../src/service/redis.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { createServiceRedis } from '../../src/redis/process-connection.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 
 const PROBE_DEADLINE_MS = 300;

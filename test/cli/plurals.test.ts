@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { count } from '../../src/cli/format.js';
+import { count } from '../../src/front-door/format.js';
 import { testRedis } from '../helpers/redis.js';
 import { callguard, namespaceWithLists } from './run-cli.js';
 

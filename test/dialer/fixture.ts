@@ -9,6 +9,7 @@ import type { Campaign, DialOutcome } from '../../src/screening/campaign.js';
 import { applyCampaignChanges, parseDialplanTarget, type CampaignChanges } from '../../src/screening/campaign-syntax.js';
 import { CampaignStore } from '../../src/screening/campaigns.js';
 import { testNamespace, testRedis } from '../helpers/redis.js';
+import { until } from '../helpers/until.js';
 
 export const START = Date.parse('2026-11-23T09:00:00Z');
 
@@ -98,9 +99,5 @@ export class DialerFixture {
 
 /** Waits for `condition` to hold, checking every 10 ms, failing after `timeoutMs`. */
 export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await until(condition, what, { timeoutMs, pollMs: 10 });
 }

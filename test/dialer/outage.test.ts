@@ -2,33 +2,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DialFunction } from '../../src/dialer/types.js';
 import type { RedisClient } from '../../src/redis/connect.js';
-import { createServiceRedis } from '../../src/service/redis.js';
+import { createServiceRedis } from '../../src/redis/process-connection.js';
 import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 import { testNamespace } from '../helpers/redis.js';
 import { DialerFixture, waitFor } from './fixture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/** Log lines of the dialer, parsed, so the test can wait for what it reports. */
-function capturedLogger() {
-  const lines: { msg: string }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as { msg: string });
-      done();
-    },
-  });
-  return { lines, logger: pino({ level: 'info' }, stream) };
-}
 
 /** The connection serve makes: no offline queue, so commands fail at once while Redis is down. */
 async function serviceClient(url: string): Promise<RedisClient> {
@@ -84,9 +72,9 @@ describe('Dialer when Redis goes away', () => {
     await fixture.queue.enqueue({ campaign: 'sales', number: '+49301234567', id: 'waiting' });
 
     await redis.stop();
-    const { lines, logger } = capturedLogger();
+    const { log: logger, lines } = capturedLogger();
     fixture.dialer(fixture.answering('ANSWERED'), { logger }).start();
-    await waitFor(() => lines.filter((line) => line.msg === 'dialer poll failed').length >= 1, 'the dialer to fail a poll');
+    await waitFor(() => lines().filter((line) => line.msg === 'dialer poll failed').length >= 1, 'the dialer to fail a poll');
     expect(fixture.dials).toHaveLength(0);
 
     await redis.start();
@@ -94,7 +82,7 @@ describe('Dialer when Redis goes away', () => {
     await waitFor(async () => (await fixture.results()).length === 1, 'its result');
     expect(fixture.dials.map((d) => d.request.id)).toEqual(['waiting']);
     expect(await fixture.results()).toMatchObject([{ request: 'waiting', outcome: 'ANSWERED', final: true }]);
-    expect(lines.some((line) => line.msg === 'dialer polling again')).toBe(true);
+    expect(lines().some((line) => line.msg === 'dialer polling again')).toBe(true);
   });
 
   it('a call that ends while Redis is down has its result written once Redis is back, and is not dialled again', async () => {
@@ -111,14 +99,16 @@ describe('Dialer when Redis goes away', () => {
       await new Promise<void>((resolve) => (hangUp = resolve));
       return 'BUSY';
     };
-    const { lines, logger } = capturedLogger();
+    const { log: logger, lines } = capturedLogger();
     fixture.dialer(dial, { logger }).start();
     await waitFor(() => calls === 1, 'the call to start');
 
     await redis.stop();
     hangUp();
-    await waitFor(() => lines.some((line) => line.msg === 'could not write the attempt yet; retrying'), 'the write to fail');
+    await waitFor(() => lines().some((line) => line.msg === 'could not write the attempt yet; retrying'), 'the write to fail');
     await redis.start();
+    // The probe in start() is its own connection: this client (no offline queue) may still be reconnecting, and a read would fail at once.
+    await waitFor(() => client.status === 'ready', 'the client to reconnect');
     await waitFor(async () => (await fixture.results()).length === 1, 'the result written after the outage');
     expect(await fixture.results()).toMatchObject([{ request: 'in-call', outcome: 'BUSY', final: false }]);
     expect((await fixture.results())[0]?.stale).toBeUndefined();

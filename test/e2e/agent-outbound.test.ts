@@ -5,12 +5,13 @@ import { readCallLog, type LoggedCall } from '../../src/screening/call-log.js';
 import { applyCampaignChanges, parseDialplanTarget } from '../../src/screening/campaign-syntax.js';
 import { CampaignStore } from '../../src/screening/campaigns.js';
 import type { RunningService } from '../../src/service/service.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { redisUrl, testNamespace, testRedis } from '../helpers/redis.js';
 import { startServeFor } from '../helpers/serve.js';
 import { placeCall, startSippUas, type RunningUas, type UasBehaviour } from '../helpers/sipp.js';
 import { connectTestAri, type AriEvent, type TestAriClient } from './ari-test-client.js';
+import { until } from '../helpers/until.js';
 
 const availability = await e2eAvailability();
 // No hyphen: [from-test] reads the header with FILTER(a-z0-9_-,...), which keeps no '-'.
@@ -82,13 +83,11 @@ describe.skipIf(!availability.run)('agents dialling out through the Stasis app',
 
   /** The newest call-log entry for a dialled number (written once the outcome is known). */
   async function logged(raw: string): Promise<LoggedCall> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const entry = (await readCallLog(redis, namespace)).entries.find((candidate) => candidate.raw === raw);
-      if (entry) return entry;
-      if (Date.now() > deadline) throw new Error(`no call-log entry for ${raw}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    return until(
+      async () => (await readCallLog(redis, namespace)).entries.find((candidate) => candidate.raw === raw),
+      `the call-log entry of ${raw}`,
+      { timeoutMs: 10_000, pollMs: 50 },
+    );
   }
 
   const farEndChannel = (type: string) => (event: AriEvent) =>

@@ -6,7 +6,7 @@ import { newRoute } from '../../src/screening/route.js';
 import { RouteStore } from '../../src/screening/routes.js';
 import type { Route } from '../../src/screening/types.js';
 import type { RunningService } from '../../src/service/service.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { testNamespace } from '../helpers/redis.js';
 import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-server.js';

@@ -8,26 +8,21 @@ import type { AttemptResult } from '../../src/dialer/types.js';
 import { applyCampaignChanges, parseDialplanTarget } from '../../src/screening/campaign-syntax.js';
 import { CampaignStore } from '../../src/screening/campaigns.js';
 import type { RunningService } from '../../src/service/service.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 import { testNamespace } from '../helpers/redis.js';
 import { startServeFor } from '../helpers/serve.js';
 import { startSippUas, type RunningUas } from '../helpers/sipp.js';
+import { until } from '../helpers/until.js';
 
 const availability = await e2eAvailability();
 /** How far ahead the request is due: time enough to stop Redis before the first attempt. */
 const DUE_IN_MS = 1_500;
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** Redis restarts and serve reconnects within seconds; a loaded machine takes longer. */
+const WAIT = { timeoutMs: 20_000, pollMs: 50 };
+/** A probe of Redis while it is away fails: that is "not yet". */
+const orNotYet = <T>(probe: () => Promise<T>) => () => probe().catch(() => undefined);
 
 /**
  * serve's dialer against real Asterisk while its Redis goes away: a request taken into
@@ -82,20 +77,22 @@ describe.skipIf(!availability.run)('campaign dialling while Redis is down', () =
     const queue = new DialQueue(redis, namespace);
     const dueAt = Date.now() + DUE_IN_MS;
     await queue.enqueue({ campaign: 'outage', number: '+4930300001', id: 'outage-1', at: dueAt });
-    await until(async () => (await queue.state('outage-1')) ?? undefined, 'the request to be taken into work');
+    await until(orNotYet(async () => queue.state('outage-1')), 'the request to be taken into work', WAIT);
 
     await redisServer?.stop();
     redisServer = undefined;
     await until(
       async () => (Date.now() > dueAt + 1_000 && logs.lines().some((line) => line.msg === 'dialer poll failed') ? true : undefined),
       'the dialer to fail a poll after the request was due',
+      WAIT,
     );
     expect(await uas?.invites()).toBe(0);
 
     await startRedis();
-    const result = await until<AttemptResult>(
-      async () => (await queue.results({ campaign: 'outage', scan: 100 })).find((entry) => entry.request === 'outage-1'),
+    const result: AttemptResult = await until(
+      orNotYet(async () => (await queue.results({ campaign: 'outage', scan: 100 })).find((entry) => entry.request === 'outage-1')),
       'the result once Redis is back',
+      WAIT,
     );
     expect(result).toMatchObject({ outcome: 'ANSWERED', attempt: 1 });
     expect(await uas?.invites()).toBe(1);

@@ -6,12 +6,13 @@ import { ListStore } from '../../src/lists/store.js';
 import { applyCampaignChanges, parseDialplanTarget, type CampaignChanges } from '../../src/screening/campaign-syntax.js';
 import { CampaignStore } from '../../src/screening/campaigns.js';
 import type { RunningService } from '../../src/service/service.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { redisUrl, testNamespace, testRedis } from '../helpers/redis.js';
 import { startServeFor } from '../helpers/serve.js';
 import { startSippUas, type RunningUas, type UasBehaviour } from '../helpers/sipp.js';
 import { connectTestAri, type TestAriClient } from './ari-test-client.js';
+import { until } from '../helpers/until.js';
 
 const availability = await e2eAvailability();
 /** Where answered campaign calls go in these tests: a context added at run time that answers and hangs up. */
@@ -84,13 +85,14 @@ describe.skipIf(!availability.run)('campaign dial requests over ARI', () => {
 
   /** The request's results, oldest first, once there are `count` of them. */
   async function results(campaignName: string, id: string, count: number, timeoutMs = 20_000): Promise<AttemptResult[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = (await queue.results({ campaign: campaignName, scan: 1_000 })).filter((result) => result.request === id).reverse();
-      if (found.length >= count) return found;
-      if (Date.now() > deadline) throw new Error(`request ${id}: ${found.length} of ${count} results within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    return until(
+      async () => {
+        const found = (await queue.results({ campaign: campaignName, scan: 1_000 })).filter((result) => result.request === id).reverse();
+        return found.length >= count ? found : undefined;
+      },
+      `${count} results of request ${id}`,
+      { timeoutMs, pollMs: 50 },
+    );
   }
 
   it('a blocked number is never originated: BLACKLISTED with list and reason, and the far end sees no INVITE', async () => {

@@ -7,7 +7,7 @@ import { ListStore } from '../../src/lists/store.js';
 import { newRoute } from '../../src/screening/route.js';
 import { RouteStore } from '../../src/screening/routes.js';
 import { startService, type RunningService } from '../../src/service/service.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { freeUdpPort, sandboxUnavailableReason, startAsterisk, type RunningAsterisk } from '../helpers/asterisk-sandbox.js';
 import { E2E_SETUP_TIMEOUT_MS } from '../helpers/asterisk.js';
 import { redisUrl, testNamespace } from '../helpers/redis.js';

@@ -7,7 +7,7 @@ import { RouteStore } from '../../src/screening/routes.js';
 import { readCallLog, type LoggedCall } from '../../src/screening/call-log.js';
 import type { Route } from '../../src/screening/types.js';
 import type { RunningService } from '../../src/service/service.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { testNamespace } from '../helpers/redis.js';
 import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
@@ -44,13 +44,7 @@ describe.skipIf(!availability.run)('inbound calls through the Stasis app', () =>
     redisPort = await freePort();
     [asterisk, redisServer] = await Promise.all([useAsterisk(), startRedisServer(redisPort)]);
     redis = testClient();
-    const lists = new ListStore(redis, namespace);
-    const actor = { by: 'e2e', reason: 'harassing calls' };
-    await lists.createList('dnc', actor);
-    await lists.createList('vip', actor);
-    await lists.add('dnc', [{ member: BLOCKED }, { member: VIP }, { member: CANCELLED }], actor);
-    await lists.add('vip', [{ member: VIP }], actor);
-    await setRoute('support', {});
+    await seed();
     observer = await connectTestAri(asterisk, 'cg-observer', { subscribeAll: true });
     service = await startCallguard();
   }, E2E_SETUP_TIMEOUT_MS);
@@ -69,6 +63,17 @@ describe.skipIf(!availability.run)('inbound calls through the Stasis app', () =>
     await redisServer?.stop();
     await asterisk?.stop();
   });
+
+  /** The lists and the route every test may count on; the outage test puts them back into its empty Redis. */
+  async function seed(): Promise<void> {
+    const lists = new ListStore(redis, namespace);
+    const actor = { by: 'e2e', reason: 'harassing calls' };
+    await lists.createList('dnc', actor);
+    await lists.createList('vip', actor);
+    await lists.add('dnc', [{ member: BLOCKED }, { member: VIP }, { member: CANCELLED }], actor);
+    await lists.add('vip', [{ member: VIP }], actor);
+    await setRoute('support', {});
+  }
 
   const testClient = (): Redis => stoppableRedisClient(redisServer.url);
 
@@ -238,13 +243,11 @@ describe.skipIf(!availability.run)('inbound calls through the Stasis app', () =>
     }
     redis.disconnect();
     redis = testClient();
-    // The fresh Redis is empty: put the route and the number back, as a restored Redis
-    // would have them. Until then serve is rightly not ready: its lists vanished.
+    // The fresh Redis is empty: put the routes and the lists back, as a restored Redis
+    // would have them (the other tests, in any order, count on them). Until then serve
+    // is rightly not ready: its lists vanished.
     await setRoute('outage', { actions: { ...newRoute('x').actions, unavailable: QUEUE } });
-    const lists = new ListStore(redis, namespace);
-    await lists.createList('dnc', { by: 'e2e' });
-    await lists.createList('vip', { by: 'e2e' });
-    await lists.add('dnc', [{ member: BLOCKED }], { by: 'e2e' });
+    await seed();
     await expect.poll(() => service?.readiness().ready, { timeout: 10_000 }).toBe(true);
     expect((await call(BLOCKED, 'outage')).status).toBe(403);
   });
@@ -252,12 +255,17 @@ describe.skipIf(!availability.run)('inbound calls through the Stasis app', () =>
   it('with callguard stopped the dialplan fallback still reaches the queue', async () => {
     await service?.stop();
     service = undefined;
-    const from = '+493077777777';
-    const outcome = await call(from, 'support');
-    expect(outcome.status).toBe(200);
-    const start = observer.events.find(
-      (event) => event.type === 'ChannelDialplan' && event.channel?.caller.number === from && event.channel.dialplan?.context === 'queues',
-    );
-    expect(start).toBeDefined();
+    try {
+      const from = '+493077777777';
+      const outcome = await call(from, 'support');
+      expect(outcome.status).toBe(200);
+      const start = observer.events.find(
+        (event) => event.type === 'ChannelDialplan' && event.channel?.caller.number === from && event.channel.dialplan?.context === 'queues',
+      );
+      expect(start).toBeDefined();
+    } finally {
+      // The tests after this one, in any order, need callguard running.
+      service = await startCallguard();
+    }
   });
 });

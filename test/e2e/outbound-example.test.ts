@@ -8,12 +8,13 @@ import type { AttemptResult } from '../../src/dialer/types.js';
 import { ListStore } from '../../src/lists/store.js';
 import { CampaignStore } from '../../src/screening/campaigns.js';
 import type { RunningService } from '../../src/service/service.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { redisUrl, testNamespace, testRedis } from '../helpers/redis.js';
 import { startServeFor } from '../helpers/serve.js';
 import { startSippUas, type RunningUas } from '../helpers/sipp.js';
 import { connectTestAri, type TestAriClient } from './ari-test-client.js';
+import { until } from '../helpers/until.js';
 
 const availability = await e2eAvailability();
 const OUTBOUND_DOC = fileURLToPath(new URL('../../docs/outbound.md', import.meta.url));
@@ -102,13 +103,10 @@ describe.skipIf(!availability.run)('the outbound example of docs/outbound.md', (
   }
 
   async function firstResult(campaign: string): Promise<AttemptResult> {
-    const deadline = Date.now() + RESULT_TIMEOUT_MS;
-    for (;;) {
-      const [newest] = await queue.results({ campaign, scan: 100 });
-      if (newest) return newest;
-      if (Date.now() > deadline) throw new Error(`no result for campaign ${campaign} within ${RESULT_TIMEOUT_MS} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    return until(async () => (await queue.results({ campaign, scan: 100 }))[0], `a result for campaign ${campaign}`, {
+      timeoutMs: RESULT_TIMEOUT_MS,
+      pollMs: 50,
+    });
   }
 
   it('reaches the sales queue with the answered callee and records ANSWERED', async () => {

@@ -3,6 +3,7 @@ import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort } from './redis-server.js';
+import { assertMayUseAsterisk } from './test-kind.js';
 
 /** Where the end-to-end tests reach an Asterisk that runs the shipped asterisk-config/. */
 export interface AsteriskTarget {
@@ -125,6 +126,7 @@ export async function waitForAri(target: AsteriskTarget, timeoutMs: number, fail
  * is fully booted. stop() ends it and removes the run's files.
  */
 export async function startAsterisk(options: StartAsteriskOptions = {}): Promise<RunningAsterisk> {
+  assertMayUseAsterisk();
   const httpPort = options.httpPort ?? (await freePort());
   const sipPort = options.sipPort ?? (await freeUdpPort());
   const farEndPort = options.farEndPort ?? (await freeUdpPort());

@@ -1,4 +1,5 @@
 import { sandboxUnavailableReason, startAsterisk, type AsteriskTarget } from './asterisk-sandbox.js';
+import { assertMayUseAsterisk } from './test-kind.js';
 
 /** The Asterisk one end-to-end test file runs against. */
 export interface E2eAsterisk extends AsteriskTarget {
@@ -59,6 +60,7 @@ export async function e2eAvailability(): Promise<E2eAvailability> {
  * of its own (so files running in parallel never share the Stasis app name).
  */
 export async function useAsterisk(): Promise<E2eAsterisk> {
+  assertMayUseAsterisk();
   const external = externalTarget();
   if (external) return external;
   const sandbox = await startAsterisk();

@@ -4,6 +4,7 @@ import { ListStore } from '../../src/lists/store.js';
 import { newRoute } from '../../src/screening/route.js';
 import { RouteStore } from '../../src/screening/routes.js';
 import type { ServeProcess } from './serve.js';
+import type { WaitOptions } from './until.js';
 
 /** Shared by the fault-injection tests (test/chaos/): a route, callers, and what Asterisk holds. */
 
@@ -12,6 +13,8 @@ export const BLOCKED_PREFIX = '+49301111';
 const CLEAR_PREFIX = '+49302222';
 /** How long a chaos test waits at most for a state it expects (bounds a broken run). */
 export const CHAOS_WAIT_MS = 20_000;
+/** A chaos test's wait for a state: until(probe, what, CHAOS_WAIT). */
+export const CHAOS_WAIT: WaitOptions = { timeoutMs: CHAOS_WAIT_MS, pollMs: 25 };
 
 /** The list `dnc` holding the blocked range, and the route `support` blocking it. */
 export async function seedSupportRoute(redis: Redis, namespace: string): Promise<void> {
@@ -49,11 +52,3 @@ export async function ariStateOf(serve: ServeProcess): Promise<string | undefine
   }
 }
 
-/** Polls `check` until it holds; throws naming `what` after CHAOS_WAIT_MS. */
-export async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + CHAOS_WAIT_MS;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

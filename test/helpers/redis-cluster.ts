@@ -93,6 +93,6 @@ async function everyNode(clients: Redis[], test: (clusterInfo: string) => boolea
   return infos.every((info) => test(String(info)));
 }
 
-function until(probe: () => Promise<boolean>, what: string): Promise<void> {
-  return pollUntil(probe, `the Redis Cluster to start: ${what}`, { timeoutMs: CLUSTER_READY_TIMEOUT_MS, pollMs: CLUSTER_POLL_MS });
+async function until(probe: () => Promise<boolean>, what: string): Promise<void> {
+  await pollUntil(probe, `the Redis Cluster to start: ${what}`, { timeoutMs: CLUSTER_READY_TIMEOUT_MS, pollMs: CLUSTER_POLL_MS });
 }

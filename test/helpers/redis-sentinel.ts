@@ -157,6 +157,6 @@ async function answersPing(port: number): Promise<boolean> {
   }
 }
 
-function until(probe: () => Promise<boolean>, what: string): Promise<void> {
-  return pollUntil(probe, `the Sentinel group to start: ${what}`, { timeoutMs: GROUP_READY_TIMEOUT_MS, pollMs: POLL_MS });
+async function until(probe: () => Promise<boolean>, what: string): Promise<void> {
+  await pollUntil(probe, `the Sentinel group to start: ${what}`, { timeoutMs: GROUP_READY_TIMEOUT_MS, pollMs: POLL_MS });
 }

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { assertMayUseRedis } from './test-kind.js';
 
 export interface RunningRedis {
   url: string;
@@ -63,6 +64,7 @@ export async function waitForPing(url: string): Promise<void> {
  * temporary dir, which lives until stop().
  */
 export async function startRedisServer(port?: number, extraArgs: readonly string[] = []): Promise<RunningRedis> {
+  assertMayUseRedis();
   const chosenPort = port ?? (await freePort());
   const dir = await mkdtemp(join(tmpdir(), 'callguard-redis-'));
   const url = `redis://127.0.0.1:${chosenPort}`;

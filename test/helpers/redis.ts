@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { Redis } from 'ioredis';
 import type { RedisTarget } from '../../src/redis/target.js';
+import { assertMayUseRedis } from './test-kind.js';
 
 export function testNamespace(): string {
   return `cgtest-${randomBytes(6).toString('hex')}`;
 }
 
 export function redisUrl(): string {
+  assertMayUseRedis();
   return inject('redisUrl');
 }
 

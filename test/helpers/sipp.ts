@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeUdpPort } from './asterisk-sandbox.js';
 import { dtmfPcap } from './dtmf-pcap.js';
+import { assertMayUseAsterisk } from './test-kind.js';
 
 export interface CallParams {
   /** The caller's SIP user part: `+493012345678`, `0301234567`, `anonymous`, anything. */
@@ -95,6 +96,7 @@ function runSipp(args: string[], cwd: string): Promise<{ code: number | null; st
 
 /** Places one real SIP call with sipp and returns how Asterisk answered it. */
 export async function placeCall(params: CallParams): Promise<CallOutcome> {
+  assertMayUseAsterisk();
   const dir = await mkdtemp(join(tmpdir(), 'callguard-sipp-'));
   const messageFile = join(dir, 'messages.log');
   try {
@@ -201,6 +203,7 @@ async function udpPortTaken(port: number): Promise<boolean> {
  * answering every call the same way until stop().
  */
 export async function startSippUas(options: { behaviour: UasBehaviour; port: number; keys?: string }): Promise<RunningUas> {
+  assertMayUseAsterisk();
   const dir = await mkdtemp(join(tmpdir(), 'callguard-uas-'));
   const messageFile = join(dir, 'messages.log');
   // 'answer-press-keys' presses these (RFC 2833) 1.5 s after it answered.

@@ -14,6 +14,7 @@ import { openSource } from '../../src/lists/import/source.js';
 import type { ImportSummary } from '../../src/lists/import/summary.js';
 import { ListStore } from '../../src/lists/store.js';
 import { testRedis } from '../helpers/redis.js';
+import { until } from '../helpers/until.js';
 
 /**
  * For one test file that runs the CLI on files: a Redis client and a temporary directory
@@ -75,13 +76,9 @@ export async function entriesOf(redis: Redis, namespace: string, list: string) {
   return { exact, timed };
 }
 
-/** Polls until `probe` returns true (state, not time, decides). */
+/** Polls until `probe` returns true (state, not time, decides), at every turn of the event loop. */
 export async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  await until(probe, what, { timeoutMs, pollMs: 0 });
 }
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));

@@ -5,6 +5,7 @@ import { ListStore, type CheckMode } from '../../src/lists/store.js';
 import type { Match } from '../../src/lists/types.js';
 import { testRedis } from '../helpers/redis.js';
 import { ALICE, useStore, type StoreFixture } from './fixture.js';
+import { until } from '../helpers/until.js';
 
 const LISTS = ['l1', 'l2', 'l3', 'l4', 'l5'];
 
@@ -24,10 +25,6 @@ interface Observed {
   events: string[];
   /** what Redis received from the store's connection during the check, as MONITOR reports it */
   received: Received[];
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** One check of a number against LISTS (l4 holds `+49*`), watched from both ends. */
@@ -63,7 +60,7 @@ async function observeCheck(t: StoreFixture, monitorClient: Redis): Promise<Obse
   socket.removeListener('data', onData);
   Object.assign(internals, originals);
   await t.redis.echo('end-of-check');
-  await until(() => all.some((r) => r.command === 'echo' && r.source === clientAddress));
+  await until(() => all.some((r) => r.command === 'echo' && r.source === clientAddress), 'MONITOR to report the echo', { pollMs: 0 });
   monitor.disconnect();
   const received = all.filter((r) => r.source === clientAddress && r.command !== 'echo');
   return { match, events, received };

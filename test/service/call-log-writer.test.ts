@@ -10,8 +10,8 @@ import { readCallLog, type CallLogEntry } from '../../src/screening/call-log.js'
 import { CallLogSpool } from '../../src/service/call-log-spool.js';
 import { CallLogWriter } from '../../src/service/call-log-writer.js';
 import { ServiceMetrics } from '../../src/service/metrics.js';
-import { createServiceRedis } from '../../src/service/redis.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { createServiceRedis } from '../../src/redis/process-connection.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 import { testNamespace } from '../helpers/redis.js';
 

@@ -4,7 +4,7 @@ import { importText } from '../import/helpers.js';
 import { ListStore } from '../../src/lists/store.js';
 import { ServiceMetrics } from '../../src/service/metrics.js';
 import { RedisWatch } from '../../src/service/redis-watch.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { testNamespace, testRedis } from '../helpers/redis.js';
 
 const DAY = 86_400_000;

@@ -2,9 +2,9 @@ import { standaloneTarget } from '../helpers/redis.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseServeConfig } from '../../src/config.js';
 import { RedisHealth } from '../../src/service/redis-health.js';
-import { createServiceRedis, REDIS_AUTH_ERROR_LOG_INTERVAL_MS } from '../../src/service/redis.js';
+import { createServiceRedis, REDIS_AUTH_ERROR_LOG_INTERVAL_MS } from '../../src/redis/process-connection.js';
 import { startService } from '../../src/service/service.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { freePort, startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 import { testNamespace } from '../helpers/redis.js';
 

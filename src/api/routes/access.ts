@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import { ROLES } from '../../access/roles.js';
-import { addDuration, parseDuration, parseIsoTime } from '../../cli/duration.js';
-import { isoTime } from '../../cli/format.js';
-import { tokenJson } from '../../cli/json-shapes.js';
+import { addDuration, parseDuration, parseIsoTime } from '../../front-door/duration.js';
+import { isoTime } from '../../front-door/format.js';
+import { tokenJson } from '../../front-door/json-shapes.js';
 import { principalOf } from '../auth.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { invalid } from '../problem.js';

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import { isoTime } from '../../cli/format.js';
-import { callJson, resultJson } from '../../cli/json-shapes.js';
+import { isoTime } from '../../front-door/format.js';
+import { callJson, resultJson } from '../../front-door/json-shapes.js';
 import { DEFAULT_REPORT_SCAN } from '../../dialer/campaign-report.js';
 import { DialRequestError, queueCall } from '../../dialer/queue-call.js';
 import { MAX_ALTERNATES, MAX_ATTRS_LENGTH, REQUEST_ID_PATTERN } from '../../dialer/request-fields.js';

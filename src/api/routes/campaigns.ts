@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { campaignJson, resultJson } from '../../cli/json-shapes.js';
+import { campaignJson, resultJson } from '../../front-door/json-shapes.js';
 import { campaignReport } from '../../dialer/campaign-report.js';
 import { ATTEMPT_OUTCOMES } from '../../dialer/types.js';
 import { parseAction } from '../../screening/actions.js';

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
-import { entryJson } from '../../cli/format.js';
-import { numberReportJson } from '../../cli/json-shapes.js';
-import { readEntry } from '../../cli/number-input.js';
+import { entryJson } from '../../front-door/format.js';
+import { numberReportJson } from '../../front-door/json-shapes.js';
+import { readEntry } from '../../front-door/number-input.js';
 import { describeNumber } from '../../lists/number-report.js';
 import { checkNumber } from '../../screening/check-number.js';
 import type { ApiApp, ApiContext } from '../context.js';

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { isoTime } from '../../cli/format.js';
+import { isoTime } from '../../front-door/format.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { actorOf, entriesOf, expiryOf, regionOf } from '../input.js';
 import { ListParams, Reason, withProblems } from '../schemas.js';

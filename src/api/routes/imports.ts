@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { parseIsoTime } from '../../cli/duration.js';
+import { parseIsoTime } from '../../front-door/duration.js';
 import { parseColumnSpec } from '../../lists/import/columns.js';
 import { nationalPlanOf } from '../../lists/import/run.js';
 import { exportList } from '../../lists/export.js';

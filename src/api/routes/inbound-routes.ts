@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { routeJson } from '../../cli/json-shapes.js';
+import { routeJson } from '../../front-door/json-shapes.js';
 import { parseAction } from '../../screening/actions.js';
 import type { RouteChanges } from '../../screening/route.js';
 import { missingLists, setRoute } from '../../screening/settings.js';

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import { isoTime } from '../../cli/format.js';
-import { listSourceJson } from '../../cli/json-shapes.js';
+import { isoTime } from '../../front-door/format.js';
+import { listSourceJson } from '../../front-door/json-shapes.js';
 import type { ListInfo } from '../../lists/types.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { actorOf, visibleLists } from '../input.js';
@@ -109,7 +109,7 @@ export function registerLists(app: ApiApp, context: ApiContext): void {
       config: { access: { role: 'supervisor', scope: ofParam } },
       schema: {
         tags: ['lists'],
-        description: 'remove a list with all its entries, cancellations and audit',
+        description: 'remove a list with all its entries and cancellations (its audit stream stays)',
         params: ListParams,
         querystring: Type.Object({ reason: Type.Optional(Reason) }),
         response: withProblems({ 200: Changed }, 404),

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { deliveryJson, webhookJson } from '../../cli/json-shapes.js';
+import { deliveryJson, webhookJson } from '../../front-door/json-shapes.js';
 import { EVENT_TYPES } from '../../webhooks/events.js';
 import { infoOf, nameFromUrl, WebhookStore } from '../../webhooks/store.js';
 import { principalOf } from '../auth.js';

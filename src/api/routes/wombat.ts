@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { isoTime } from '../../cli/format.js';
-import { parseIsoTime } from '../../cli/duration.js';
+import { isoTime } from '../../front-door/format.js';
+import { parseIsoTime } from '../../front-door/duration.js';
 import { DialRequestError, queueCall } from '../../dialer/queue-call.js';
 import { cancelOnCampaign } from '../../screening/campaign-cancel.js';
 import type { Campaign } from '../../screening/campaign.js';

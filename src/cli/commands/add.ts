@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../context.js';
-import { expiryFrom, type Duration } from '../duration.js';
-import { describeExpiry, isoTime, table } from '../format.js';
-import { extensionNotes, readEntries } from '../number-input.js';
+import { expiryFrom, type Duration } from '../../front-door/duration.js';
+import { describeExpiry, isoTime, table } from '../../front-door/format.js';
+import { extensionNotes, readEntries } from '../../front-door/number-input.js';
 import { byOption, defaultActor, forOption, listOption, reasonOption, regionOption, untilOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 import { requireReplicas } from '../replication.js';
 
 interface AddOptions {

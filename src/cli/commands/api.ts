@@ -2,7 +2,8 @@ import { Option, type Command } from 'commander';
 import { API_DEFAULTS, API_SETTINGS, ApiConfigError, apiSettingsFromEnv, parseApiConfig, type ApiSettings } from '../../api/config.js';
 import { createLogger } from '../../log.js';
 import type { CliIo, GlobalOptions } from '../context.js';
-import { CliError, UsageError } from '../errors.js';
+import { environmentHelp } from '../environment.js';
+import { CliError, UsageError } from '../../front-door/errors.js';
 import { firstSignal } from './serve.js';
 
 /** Redis, namespace and --allow-eviction are global options (every command has them); passwords come from the environment only. */
@@ -45,11 +46,7 @@ Webhooks (callguard webhook add) are delivered by this process. Details: docs/ap
 Redis must keep what the api writes: it refuses to start on a maxmemory-policy that
 evicts keys (allkeys-*) unless --allow-eviction (CALLGUARD_ALLOW_EVICTION=1).
 
-Environment: CALLGUARD_API_LISTEN, REDIS_URL (or the CALLGUARD_REDIS_* Sentinel and
-Cluster settings, as for every command), CALLGUARD_NAMESPACE, CALLGUARD_REGION,
-CALLGUARD_LOG_LEVEL, CALLGUARD_API_TRUST_PROXY, CALLGUARD_API_RATE_LIMIT,
-CALLGUARD_API_BODY_LIMIT, CALLGUARD_API_UPLOAD_LIMIT, CALLGUARD_WEBHOOK_DROP_AFTER,
-CALLGUARD_WEBHOOK_RETRY_MAX (a flag wins over its variable).
+${environmentHelp(API_SETTINGS)}
 
 Examples:
   $ callguard api

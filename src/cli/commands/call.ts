@@ -5,12 +5,12 @@ import { MAX_ALTERNATES, MAX_ATTRS_LENGTH, REQUEST_ID_PATTERN } from '../../dial
 import { isCampaignName } from '../../screening/campaign.js';
 import { CampaignStore } from '../../screening/campaigns.js';
 import type { CliIo } from '../context.js';
-import { AT_PAST_GRACE_MS, firstAttemptFrom, parseDurationOrTime } from '../duration.js';
-import { CliError, UsageError } from '../errors.js';
-import { humanSpan, isoTime } from '../format.js';
-import { extensionNote, withRegionHint } from '../number-input.js';
+import { AT_PAST_GRACE_MS, firstAttemptFrom, parseDurationOrTime } from '../../front-door/duration.js';
+import { CliError, UsageError } from '../../front-door/errors.js';
+import { humanSpan, isoTime } from '../../front-door/format.js';
+import { extensionNote, withRegionHint } from '../../front-door/number-input.js';
 import { regionOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 interface CallOptions {
   campaign: string;

@@ -33,13 +33,13 @@ import {
   type ContextCheckFlags,
 } from '../campaign-context-check.js';
 import type { CliContext, CliIo } from '../context.js';
-import { parseDurationOrTime } from '../duration.js';
-import { CliError } from '../errors.js';
-import { count, describeListAge, fields, isoTime, table } from '../format.js';
+import { parseDurationOrTime } from '../../front-door/duration.js';
+import { CliError } from '../../front-door/errors.js';
+import { count, describeListAge, fields, isoTime, table } from '../../front-door/format.js';
 import { setUsageError } from '../set-errors.js';
-import { campaignJson, listSourceJson, resultJson } from '../json-shapes.js';
+import { campaignJson, listSourceJson, resultJson } from '../../front-door/json-shapes.js';
 import { byOption, defaultActor, parseListName, parseListNames, parseRegion } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 
 interface CampaignSetOptions extends ContextCheckFlags {

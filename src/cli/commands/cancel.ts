@@ -3,11 +3,11 @@ import { isCampaignName } from '../../screening/campaign.js';
 import { cancelOnCampaign } from '../../screening/campaign-cancel.js';
 import { CampaignStore } from '../../screening/campaigns.js';
 import type { CliContext, CliIo } from '../context.js';
-import { CliError, EXIT_NOTHING_CANCELLED, UsageError } from '../errors.js';
+import { CliError, EXIT_NOTHING_CANCELLED, UsageError } from '../../front-door/errors.js';
 import { existingListNames, withSuggestions } from '../missing-list.js';
-import { extensionNotes, readEntries } from '../number-input.js';
+import { extensionNotes, readEntries } from '../../front-door/number-input.js';
 import { byOption, defaultActor, parseListName, reasonOption, regionOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 import { requireReplicas } from '../replication.js';
 
 interface CancelOptions {

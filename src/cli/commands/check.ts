@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { checkNumber, type CheckVerdict } from '../../screening/check-number.js';
 import type { CliIo } from '../context.js';
-import { EXIT_BLOCKED, EXIT_HIDDEN, EXIT_MALFORMED, EXIT_OK, ExitWith } from '../errors.js';
-import { describeExpiry, entryJson, fields, isoTime } from '../format.js';
-import { extensionNote, lacksRegion, REGION_HINT } from '../number-input.js';
+import { EXIT_BLOCKED, EXIT_HIDDEN, EXIT_MALFORMED, EXIT_OK, ExitWith } from '../../front-door/errors.js';
+import { describeExpiry, entryJson, fields, isoTime } from '../../front-door/format.js';
+import { extensionNote, lacksRegion, REGION_HINT } from '../../front-door/number-input.js';
 import { listsOption, regionOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 interface CheckOptions {
   list: string[];

@@ -8,10 +8,10 @@ import { Option, type Command } from 'commander';
 import { exportList, type ExportCounts } from '../../lists/export.js';
 import { listKeys } from '../../lists/keys.js';
 import { processIo, type CliContext, type CliIo } from '../context.js';
-import { count } from '../format.js';
+import { count } from '../../front-door/format.js';
 import { listOption } from '../options.js';
 import { assertWritable } from '../output-path.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 import { startProgress } from '../progress.js';
 
 interface ExportOptions {

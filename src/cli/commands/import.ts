@@ -19,10 +19,10 @@ import { describeFailure, describeSummary, type ImportSummary } from '../../list
 import type { DuplicateMode } from '../../lists/import/writer.js';
 import { ListError } from '../../lists/types.js';
 import { processIo, type CliIo } from '../context.js';
-import { expiryFrom, parseIsoTime, type Duration } from '../duration.js';
-import { CliError, ExitWith, UsageError } from '../errors.js';
+import { expiryFrom, parseIsoTime, type Duration } from '../../front-door/duration.js';
+import { CliError, ExitWith, UsageError } from '../../front-door/errors.js';
 import { byOption, defaultActor, forOption, listOption, parseRegion, reasonOption, regionOption, untilOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 import { assertWritable } from '../output-path.js';
 import { startProgress } from '../progress.js';
 

@@ -3,10 +3,10 @@ import { DENSE_PLANS, type DensePlanName } from '../../lists/dense.js';
 import { noSuchList } from '../../lists/names.js';
 import { assertRemovable, ListInUseError, removeList, type ListUse } from '../../screening/list-removal.js';
 import type { CliContext, CliIo } from '../context.js';
-import { CliError, UsageError } from '../errors.js';
-import { count } from '../format.js';
+import { CliError, UsageError } from '../../front-door/errors.js';
+import { count } from '../../front-door/format.js';
 import { byOption, defaultActor, parseListName, reasonOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 interface ListChangeOptions {
   by?: string;

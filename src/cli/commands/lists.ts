@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../context.js';
-import { humanSpan, isoTime, table } from '../format.js';
-import { listSourceJson } from '../json-shapes.js';
-import { withContext } from '../program.js';
+import { humanSpan, isoTime, table } from '../../front-door/format.js';
+import { listSourceJson } from '../../front-door/json-shapes.js';
+import { withContext } from '../with-context.js';
 
 export function registerLists(program: Command, io: CliIo): void {
   program

@@ -3,11 +3,11 @@ import { readCallLog, DEFAULT_REPORT_LIMIT, type LoggedCall } from '../../screen
 import { isRouteName } from '../../screening/route.js';
 import { VERDICTS, type Verdict } from '../../screening/types.js';
 import type { CliIo } from '../context.js';
-import { parseDurationOrTime } from '../duration.js';
-import { count, isoTime, table } from '../format.js';
-import { callJson } from '../json-shapes.js';
+import { parseDurationOrTime } from '../../front-door/duration.js';
+import { count, isoTime, table } from '../../front-door/format.js';
+import { callJson } from '../../front-door/json-shapes.js';
 import { positiveInteger } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 const MAX_LIMIT = 100_000;
 

@@ -5,12 +5,12 @@ import { RouteStore } from '../../screening/routes.js';
 import { missingLists, setRoute, type SetOutcome } from '../../screening/settings.js';
 import { VERDICTS, type Action, type Route, type Verdict } from '../../screening/types.js';
 import type { CliContext, CliIo } from '../context.js';
-import { CliError } from '../errors.js';
+import { CliError } from '../../front-door/errors.js';
 import { setUsageError } from '../set-errors.js';
-import { fields, isoTime, table } from '../format.js';
-import { routeJson } from '../json-shapes.js';
+import { fields, isoTime, table } from '../../front-door/format.js';
+import { routeJson } from '../../front-door/json-shapes.js';
 import { byOption, defaultActor, parseListNames, parseRegion } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 const MAX_VIP_PRIORITY = 1_000_000;
 

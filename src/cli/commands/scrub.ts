@@ -11,10 +11,10 @@ import { RejectsFile } from '../../lists/import/rejects.js';
 import { openSource } from '../../lists/import/source.js';
 import { scrubLeads, type ScrubSummary } from '../../screening/scrub.js';
 import { processIo, type CliIo } from '../context.js';
-import { CliError, ExitWith, UsageError } from '../errors.js';
+import { CliError, ExitWith, UsageError } from '../../front-door/errors.js';
 import { assertWritable } from '../output-path.js';
 import { parseListNames, regionOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 import { startProgress } from '../progress.js';
 import { EXIT_FILE_BROKEN } from './import.js';
 

@@ -2,7 +2,8 @@ import { Option, type Command } from 'commander';
 import { ConfigError, DEFAULTS, parseServeConfig, SETTINGS, settingsFromEnv, type ServeSettings } from '../../config.js';
 import { createLogger } from '../../log.js';
 import type { CliIo, GlobalOptions } from '../context.js';
-import { CliError, UsageError } from '../errors.js';
+import { environmentHelp } from '../environment.js';
+import { CliError, UsageError } from '../../front-door/errors.js';
 
 /** Redis and namespace are global options (every command has them); passwords come from the environment only. */
 type ServeFlags = Omit<
@@ -67,14 +68,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .addHelpText(
       'after',
       `
-Environment: ARI_URL, ARI_USERNAME, ARI_PASSWORD, ARI_APP, REDIS_URL, CALLGUARD_NAMESPACE,
-CALLGUARD_REGION, CALLGUARD_DECISION_DEADLINE_MS, CALLGUARD_UNKNOWN_ROUTE_ACTION,
-CALLGUARD_HEALTH, CALLGUARD_LOG_LEVEL, CALLGUARD_DIALER_LEASE_MS,
-CALLGUARD_DIALER_RECLAIM_IDLE_MS, CALLGUARD_REDIS_PROBE_MS, CALLGUARD_REDIS_WATCH_MS,
-CALLGUARD_LIST_MAX_AGE, CALLGUARD_SPOOL_DIR, CALLGUARD_ALLOW_EVICTION, CALLGUARD_AGI_LISTEN,
-CALLGUARD_FEATURE_LIST, CALLGUARD_FEATURE_CODES, CALLGUARD_BLOCK_DIGITS (a flag wins over
-its variable); for Redis Sentinel CALLGUARD_REDIS_SENTINELS, CALLGUARD_REDIS_SENTINEL_NAME and
-CALLGUARD_REDIS_SENTINEL_PASSWORD, for Redis Cluster CALLGUARD_REDIS_CLUSTER.
+${environmentHelp(SETTINGS)}
 
 Redis must keep what callguard stores: serve refuses to start on a maxmemory-policy
 that evicts keys (allkeys-*) unless --allow-eviction (CALLGUARD_ALLOW_EVICTION=1), and

@@ -3,13 +3,13 @@ import { describeNumber } from '../../lists/number-report.js';
 import type { Provenance } from '../../lists/provenance.js';
 import type { AuditEvent, EntryState } from '../../lists/types.js';
 import type { CliIo } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../front-door/errors.js';
 import type { ListSource } from '../../lists/source-date.js';
-import { describeExpiry, describeListAge, isoTime, table } from '../format.js';
-import { numberReportJson, readableDetails } from '../json-shapes.js';
-import { extensionNote, readEntry, withRegionHint } from '../number-input.js';
+import { describeExpiry, describeListAge, isoTime, table } from '../../front-door/format.js';
+import { numberReportJson, readableDetails } from '../../front-door/json-shapes.js';
+import { extensionNote, readEntry, withRegionHint } from '../../front-door/number-input.js';
 import { positiveInteger, regionOption } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 interface ShowOptions {
   region?: string;

@@ -2,12 +2,12 @@ import { Option, type Command } from 'commander';
 import { ROLES, type Role } from '../../access/roles.js';
 import { TokenError, TokenStore, type TokenInfo } from '../../access/tokens.js';
 import type { CliIo } from '../context.js';
-import { addDuration, parseDuration, type Duration } from '../duration.js';
-import { CliError, UsageError } from '../errors.js';
-import { describeExpiry, isoTime, table } from '../format.js';
+import { addDuration, parseDuration, type Duration } from '../../front-door/duration.js';
+import { CliError, UsageError } from '../../front-door/errors.js';
+import { describeExpiry, isoTime, table } from '../../front-door/format.js';
 import { defaultActor, parseListName, parseListNames } from '../options.js';
-import { tokenJson } from '../json-shapes.js';
-import { withContext } from '../program.js';
+import { tokenJson } from '../../front-door/json-shapes.js';
+import { withContext } from '../with-context.js';
 
 interface CreateOptions {
   name: string;

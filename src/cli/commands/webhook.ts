@@ -2,11 +2,11 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { EVENT_TYPES, isEventType } from '../../webhooks/events.js';
 import { infoOf, nameFromUrl, WebhookError, WebhookStore, type Delivery } from '../../webhooks/store.js';
 import type { CliIo } from '../context.js';
-import { CliError, UsageError } from '../errors.js';
-import { isoTime, table } from '../format.js';
-import { deliveryJson, webhookJson } from '../json-shapes.js';
+import { CliError, UsageError } from '../../front-door/errors.js';
+import { isoTime, table } from '../../front-door/format.js';
+import { deliveryJson, webhookJson } from '../../front-door/json-shapes.js';
 import { defaultActor, parseListName, positiveInteger } from '../options.js';
-import { withContext } from '../program.js';
+import { withContext } from '../with-context.js';
 
 interface AddOptions {
   url: string;

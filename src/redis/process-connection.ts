@@ -1,8 +1,7 @@
 import type { Logger } from '../log.js';
-import { authFailureReason, isAuthError } from '../redis/auth.js';
-import { connectRedis, type RedisClient } from '../redis/connect.js';
-import { redisErrorForLog } from '../redis/log-error.js';
-import { describeRedisTarget, type RedisTarget } from '../redis/target.js';
+import { authFailureReason, isAuthError } from './auth.js';
+import { connectRedis, type RedisClient } from './connect.js';
+import { describeRedisTarget, type RedisTarget } from './target.js';
 
 /**
  * Longest wait between two reconnection attempts; ioredis retries forever with this
@@ -65,7 +64,7 @@ export function createServiceRedis(target: RedisTarget, parent: Logger, options:
       authLoggedAt = now();
       lastError = error.message;
       log.error(
-        { err: redisErrorForLog(error), problem: `Redis ${authFailureReason(error)}` },
+        { err: error, problem: `Redis ${authFailureReason(error)}` },
         'Redis refused the login: not ready until REDIS_URL has the right user and password',
       );
       return;
@@ -73,7 +72,7 @@ export function createServiceRedis(target: RedisTarget, parent: Logger, options:
     // ioredis reports every failed attempt; one line per different error is enough.
     if (error.message === lastError) return;
     lastError = error.message;
-    log.warn({ error: { type: error.name, message: error.message } }, 'Redis error');
+    log.warn({ err: error }, 'Redis error');
   });
   return redis;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AriResponse, Query } from '../../src/calls/ari-rest.js';
 import { isOwnAppOf, ownAppName, PEER_EVENTS, PeerMessenger, type UserEventSender } from '../../src/calls/peers.js';
-import { capturedLogger } from './log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 
 /**
  * Asterisk as user events see it: an event for an app goes to the messenger holding it

@@ -9,7 +9,7 @@ import {
   type SweepView,
   type SweptApp,
 } from '../../src/calls/stasis-sweep.js';
-import { capturedLogger } from './log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 
 const NOW = 1_000_000;
 

@@ -8,9 +8,9 @@ import {
   parseDuration,
   parseDurationOrTime,
   parseIsoTime,
-} from '../../src/cli/duration.js';
-import { UsageError } from '../../src/cli/errors.js';
-import { describeExpiry, humanSpan, table } from '../../src/cli/format.js';
+} from '../../src/front-door/duration.js';
+import { UsageError } from '../../src/front-door/errors.js';
+import { describeExpiry, humanSpan, table } from '../../src/front-door/format.js';
 
 const NOW = Date.UTC(2026, 0, 31, 12, 0, 0);
 

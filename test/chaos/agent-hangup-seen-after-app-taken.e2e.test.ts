@@ -5,7 +5,7 @@ import { ListStore } from '../../src/lists/store.js';
 import { applyCampaignChanges, parseDialplanTarget } from '../../src/screening/campaign-syntax.js';
 import { CampaignStore } from '../../src/screening/campaigns.js';
 import type { RunningService } from '../../src/service/service.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { connectTestAri, type AriEvent, type TestAriClient } from '../e2e/ari-test-client.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { redisUrl, testNamespace, testRedis } from '../helpers/redis.js';

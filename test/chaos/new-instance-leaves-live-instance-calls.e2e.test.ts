@@ -4,7 +4,7 @@ import { AriRest } from '../../src/calls/ari-rest.js';
 import { parseServeConfig } from '../../src/config.js';
 import { readCallLog } from '../../src/screening/call-log.js';
 import { startService, type RunningService } from '../../src/service/service.js';
-import { capturedLogger } from '../calls/log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
 import { startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 import { caller, channelsInStasis, screenedStatus, seedSupportRoute } from '../helpers/chaos.js';

@@ -5,7 +5,7 @@ import { NotDialledError, type DialAttempt } from '../../src/dialer/types.js';
 import { DEFAULT_CAMPAIGN, type Campaign } from '../../src/screening/campaign.js';
 import { StasisApp } from '../../src/calls/stasis-app.js';
 import { FakeCallControl, type FarEnd } from './fake-call-control.js';
-import { capturedLogger } from './log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 
 const ENDPOINT = 'PJSIP/+4930123456@trunk';
 const CAMPAIGN: Campaign = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StasisApp } from '../../src/calls/stasis-app.js';
 import { FakeCallControl } from './fake-call-control.js';
-import { capturedLogger } from './log-capture.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 
 describe('the Stasis app dispatcher', () => {
   function app(calls: FakeCallControl, inbound: (channelId: string, route: string) => Promise<void>) {

@@ -4,7 +4,8 @@ import { OWNER_PING_TIMEOUT_MS, STANDBY_POLL_MS } from '../../src/calls/ari-conn
 import { AriRest } from '../../src/calls/ari-rest.js';
 import { readCallLog } from '../../src/screening/call-log.js';
 import { E2E_SETUP_TIMEOUT_MS, e2eAvailability, useAsterisk, type E2eAsterisk } from '../helpers/asterisk.js';
-import { ariStateOf, caller, channelsInStasis, screenedStatus, seedSupportRoute, until } from '../helpers/chaos.js';
+import { ariStateOf, caller, CHAOS_WAIT, channelsInStasis, screenedStatus, seedSupportRoute } from '../helpers/chaos.js';
+import { until } from '../helpers/until.js';
 import { startRedisServer, type RunningRedis } from '../helpers/redis-server.js';
 import { testNamespace } from '../helpers/redis.js';
 import { spawnServe, type ServeProcess } from '../helpers/serve.js';
@@ -66,7 +67,7 @@ describe.skipIf(!availability.run)('serve killed with -9 while calls are being d
       CALLGUARD_DECISION_DEADLINE_MS: '10000',
     });
     running.push(started);
-    await until(`serve is ${expected}`, async () => (await ariStateOf(started)) === expected);
+    await until(async () => (await ariStateOf(started)) === expected, `serve is ${expected}`, CHAOS_WAIT);
     return started;
   }
 
@@ -75,7 +76,7 @@ describe.skipIf(!availability.run)('serve killed with -9 while calls are being d
     redisServer.pause();
     const numbers = Array.from({ length: CALLS }, (_, index) => caller(index));
     const calls = numbers.map((from) => placeCall({ from, route: 'support', to: '+4930555000', target: asterisk.sipTarget }));
-    await until(`${CALLS} channels are in Stasis`, async () => (await channelsInStasis(rest)) === CALLS);
+    await until(async () => (await channelsInStasis(rest)) === CALLS, `${CALLS} channels are in Stasis`, CHAOS_WAIT);
     return { numbers, calls };
   }
 
@@ -100,7 +101,7 @@ describe.skipIf(!availability.run)('serve killed with -9 while calls are being d
 
     await serve(namespace);
     const readyAt = Date.now();
-    await until('no channel is left in Stasis', async () => (await channelsInStasis(rest)) === 0);
+    await until(async () => (await channelsInStasis(rest)) === 0, 'no channel is left in Stasis', CHAOS_WAIT);
     const emptyAfterMs = Date.now() - readyAt;
     console.info(`${CALLS} channels left in Stasis by a killed serve were decided ${emptyAfterMs} ms after the new one was ready`);
     expect(emptyAfterMs).toBeLessThanOrEqual(EMPTY_WITHIN_MS);
@@ -112,14 +113,14 @@ describe.skipIf(!availability.run)('serve killed with -9 while calls are being d
     await seedSupportRoute(redis, namespace);
     const standby = await serve(namespace);
     const holder = await serve(namespace);
-    await until('the first serve stands by', async () => (await ariStateOf(standby)) === 'standby');
+    await until(async () => (await ariStateOf(standby)) === 'standby', 'the first serve stands by', CHAOS_WAIT);
     const { numbers, calls } = await callsMidDecision();
 
     holder.child.kill('SIGKILL');
     await holder.exited;
     const killedAt = Date.now();
     redisServer.resume();
-    await until('no channel is left in Stasis', async () => (await channelsInStasis(rest)) === 0);
+    await until(async () => (await channelsInStasis(rest)) === 0, 'no channel is left in Stasis', CHAOS_WAIT);
     const emptyAfterMs = Date.now() - killedAt;
     console.info(`the standby decided the ${CALLS} calls a killed holder left ${emptyAfterMs} ms after the kill`);
     expect(emptyAfterMs).toBeLessThanOrEqual(EMPTY_WITH_STANDBY_WITHIN_MS);
