@@ -15,7 +15,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { listKeys } from '../src/lists/keys.js';
 import { ListStore } from '../src/lists/store.js';
 import { startRedisServer, type RunningRedis } from '../test/helpers/redis-server.js';
 import { buildCli, root } from './helpers/build-cli.js';
+import { watchPeakRss } from './helpers/peak-rss.js';
 import { generate, RAW_BATCH } from './helpers/numbers-file.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? (process.argv.includes('--10m') ? '2000000,10000000' : '2000000'))
@@ -39,17 +40,6 @@ async function usedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(info)?.[1]);
 }
 
-/** Peak resident memory of a running process (Linux): VmHWM only grows, so the last read is the peak. */
-async function vmHwmKb(pid: number): Promise<number | undefined> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const match = /VmHWM:\s+(\d+) kB/.exec(status);
-    return match ? Number(match[1]) : undefined;
-  } catch {
-    // The process exited between two polls; the previous read stands.
-    return undefined;
-  }
-}
 
 interface ImportRun {
   seconds: number;
@@ -68,16 +58,13 @@ async function runImport(cli: string, file: string, url: string, namespace: stri
   child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();
   });
-  let peakKb = 0;
-  const poll = setInterval(() => {
-    if (child.pid !== undefined) void vmHwmKb(child.pid).then((kb) => (peakKb = Math.max(peakKb, kb ?? 0)));
-  }, 25);
+  const peakRss = watchPeakRss(child);
   const [code] = (await once(child, 'exit')) as [number | null];
-  clearInterval(poll);
+  const peakRssMb = peakRss();
   const seconds = (performance.now() - started) / 1000;
   // Exit code 1 is expected: the 1% garbage rows are rejected.
   if (code !== 0 && code !== 1) throw new Error(`import exited with ${code}: ${out}`);
-  return { seconds, peakRssMb: peakKb / 1024, summary: JSON.parse(out) as ImportRun['summary'] };
+  return { seconds, peakRssMb, summary: JSON.parse(out) as ImportRun['summary'] };
 }
 
 async function pipeRaw(file: string, url: string): Promise<number> {

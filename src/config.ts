@@ -54,7 +54,7 @@ export interface ServeConfig {
    * Redis safety: run on a Redis whose maxmemory-policy may evict (loudly); the readiness
    * probe's deadline; how often the policy, persistence and list sizes are read again.
    */
-  redisSafety: { allowEviction: boolean; probeDeadlineMs: number; watchIntervalMs: number };
+  redisSafety: { allowEviction: boolean; probeDeadlineMs: number; watchIntervalMs: number; listMaxAgeMs: number };
   /** where call-log entries Redis could not take are kept until it does; none: in memory only */
   spoolDir: string | undefined;
 }
@@ -85,6 +85,7 @@ export interface ServeSettings {
   allowEviction?: string;
   redisProbeMs?: string;
   redisWatchMs?: string;
+  listMaxAge?: string;
   spoolDir?: string;
 }
 
@@ -130,6 +131,7 @@ export const SETTINGS: Readonly<Record<keyof ServeSettings, SettingName>> = {
   allowEviction: SHARED_SETTINGS.allowEviction,
   redisProbeMs: { flag: '--redis-probe-ms', env: 'CALLGUARD_REDIS_PROBE_MS' },
   redisWatchMs: { flag: '--redis-watch-ms', env: 'CALLGUARD_REDIS_WATCH_MS' },
+  listMaxAge: { flag: '--list-max-age', env: 'CALLGUARD_LIST_MAX_AGE' },
   spoolDir: { flag: '--spool-dir', env: 'CALLGUARD_SPOOL_DIR' },
 };
 
@@ -172,6 +174,8 @@ export const DEFAULTS = {
   blockDigits: '*9',
   redisProbeMs: String(DEFAULT_REDIS_PROBE_DEADLINE_MS),
   redisWatchMs: String(DEFAULT_REDIS_WATCH_INTERVAL_MS),
+  /** the US rule: a do-not-call copy at most 31 days old */
+  listMaxAge: '31d',
 } as const;
 
 /** A deadline longer than this is a typo: callers hear ringing while we wait. */
@@ -265,6 +269,7 @@ export function parseServeConfig(settings: ServeSettings): ServeConfig {
       allowEviction: parseAllowEviction(get('allowEviction')),
       probeDeadlineMs: parseMs('redisProbeMs', get('redisProbeMs', DEFAULTS.redisProbeMs) ?? DEFAULTS.redisProbeMs, MIN_PROBE_MS, MAX_PROBE_MS),
       watchIntervalMs: parseMs('redisWatchMs', get('redisWatchMs', DEFAULTS.redisWatchMs) ?? DEFAULTS.redisWatchMs, MIN_WATCH_MS, MAX_WATCH_MS),
+      listMaxAgeMs: parseListMaxAge(get('listMaxAge', DEFAULTS.listMaxAge) ?? DEFAULTS.listMaxAge),
     },
     spoolDir: get('spoolDir'),
   };
@@ -306,6 +311,14 @@ export function parseAllowEviction(text: string | undefined): boolean {
   if (['1', 'true', 'yes'].includes(value)) return true;
   if (['', '0', 'false', 'no'].includes(value)) return false;
   throw new ConfigError('allowEviction', `"${text}" must be 1 (allow) or 0`);
+}
+
+/** A list age past which serve warns: `31d`, `12h`, `2w`. */
+export function parseListMaxAge(text: string): number {
+  const match = /^(\d+)([hdw])$/.exec(text.trim());
+  const unit = { h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+  if (!match || Number(match[1]) < 1) throw new ConfigError('listMaxAge', `"${text}" must be a whole number of hours, days or weeks, e.g. 31d`);
+  return Number(match[1]) * unit[match[2] as keyof typeof unit];
 }
 
 function parseMs(setting: keyof ServeSettings, text: string, min: number, max: number): number {

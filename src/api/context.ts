@@ -12,6 +12,7 @@ import type { ApiConfig } from './config.js';
 import type { TokenVerifier } from './auth.js';
 import type { CallFeed } from './call-feed.js';
 import type { ImportJobs } from './jobs.js';
+import type { ScrubJobs } from './scrub-jobs.js';
 import type { ApiMetrics } from './metrics.js';
 
 /** The Fastify instance routes are added to: TypeBox schemas type the handlers' input. */
@@ -44,6 +45,7 @@ export interface ApiContext {
   /** where the console's bundled files are (index.html and assets); none: no console served */
   consoleDir: string | undefined;
   jobs: ImportJobs;
+  scrubs: ScrubJobs;
   metrics: ApiMetrics;
   log: Logger;
 }

@@ -17,7 +17,10 @@ import type { ApiMetrics } from './metrics.js';
 export const JOB_TTL_MS = 24 * 3_600_000;
 
 /** What an upload asked for: the options of `callguard import`. */
-export type ImportOptions = Pick<ImportRequest, 'list' | 'region' | 'column' | 'expiresColumn' | 'expiresAt' | 'onDuplicate' | 'replace' | 'dryRun' | 'actor'>;
+export type ImportOptions = Pick<
+  ImportRequest,
+  'list' | 'region' | 'column' | 'expiresColumn' | 'expiresAt' | 'onDuplicate' | 'replace' | 'dryRun' | 'actor' | 'operation' | 'country' | 'sourceDate'
+>;
 
 export interface JobRecord {
   id: string;

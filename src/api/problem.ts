@@ -2,6 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import type { FastifyError } from 'fastify';
 import { TokenError } from '../access/tokens.js';
 import { CliError, EXIT_USAGE } from '../front-door/errors.js';
+import { BrokenFileError } from '../lists/import/broken-file.js';
 import { ColumnError } from '../lists/import/columns.js';
 import { NeedsRegionError } from '../lists/import/needs-region.js';
 import { ImportError } from '../lists/import/run.js';
@@ -150,6 +151,7 @@ function mapError(error: unknown, context: ProblemContext): Mapped {
     error instanceof CampaignError ||
     error instanceof ActionSyntaxError ||
     error instanceof ColumnError ||
+    error instanceof BrokenFileError ||
     error instanceof ImportError ||
     error instanceof NeedsRegionError ||
     error instanceof RangeError

@@ -16,6 +16,7 @@ import { CallFeed } from './call-feed.js';
 import { describeApiConfig, type ApiConfig } from './config.js';
 import type { ApiContext } from './context.js';
 import { ImportJobs } from './jobs.js';
+import { ScrubJobs } from './scrub-jobs.js';
 import { ApiMetrics } from './metrics.js';
 import { problemFor } from './problem.js';
 import { isRedisDown } from './redis-down.js';
@@ -57,6 +58,11 @@ export async function startApi(config: ApiConfig, log: Logger, options: StartOpt
   redis.on('ready', () => metrics.redisConnected.set(1));
   redis.on('close', () => metrics.redisConnected.set(0));
   const tokens = new TokenStore(redis, config.redis.namespace);
+  // Scrubs check through the bulk connection: their batches never queue in front of a call's check.
+  const scrubs = await ScrubJobs.create(redis, new ListStore(bulkRedis, config.redis.namespace), config.redis.namespace, log, (error) => {
+    const problem = problemFor(error, { requestId: 'scrub-job', path: '', request: {}, redisDown: (candidate) => isRedisDown(candidate, bulkRedis) });
+    return { status: problem.status, detail: problem.detail };
+  });
   const jobs = await ImportJobs.create(redis, bulkRedis, config.redis.namespace, log, metrics, (error) => {
     const problem = problemFor(error, { requestId: 'import-job', path: '', request: {}, redisDown: (candidate) => isRedisDown(candidate, bulkRedis) });
     return { status: problem.status, detail: problem.detail };
@@ -77,6 +83,7 @@ export async function startApi(config: ApiConfig, log: Logger, options: StartOpt
     feed,
     consoleDir: options.consoleDir ?? BUILT_CONSOLE_DIR,
     jobs,
+    scrubs,
     metrics,
     log,
   };
@@ -84,6 +91,7 @@ export async function startApi(config: ApiConfig, log: Logger, options: StartOpt
   const closeRedis = async (): Promise<void> => {
     await feed.stop();
     await jobs.stop();
+    await scrubs.stop();
     await Promise.all([redis, bulkRedis].map((client) => client.quit().catch(() => client.disconnect())));
   };
   try {

@@ -9,7 +9,7 @@ import type { CampaignLookup } from '../screening/campaigns.js';
 import type { CallLogEntry } from '../screening/call-log.js';
 import { withDeadline, type DeadlineOutcome } from '../screening/deadline.js';
 import { CHANNEL_VARIABLES, variableText } from '../screening/decide.js';
-import { decideAgentCall, screenAttempt, type AttemptRulesDeps, type BlockListReader } from '../screening/outbound.js';
+import { decideAgentCall, describeStale, screenAttempt, staleBlockLists, type AttemptRulesDeps, type BlockListReader } from '../screening/outbound.js';
 import { COMPLIANCE_VERDICTS, type Action, type LoggedVerdict, type Screening } from '../screening/types.js';
 import { DONE, type Acted, type CallControl } from './call-control.js';
 import { endpointOfChannel } from './channel-endpoint.js';
@@ -116,6 +116,16 @@ export async function handleAgentCall(
     return;
   }
 
+  const stale = await withDeadline(() => staleBlockLists(campaign.campaign, deps.lists, Date.now()), deps.settings.deadlineMs);
+  if (stale.ok && stale.value.length > 0) {
+    decisionMs = performance.now() - started;
+    const detail = `LIST_STALE: ${describeStale(stale.value, campaign.campaign.maxListAgeMs as number)}`;
+    log.warn({ stale: stale.value.map((entry) => entry.list) }, 'agent call not dialled: a block list is too old');
+    const action = campaign.campaign.actions.unavailable;
+    const refused = await refuse(call.channelId, 'unavailable', undefined, action, deps.calls, log);
+    await record(outcome({ verdict: 'unavailable', detail }, 'unavailable', formatAction(action), !refused.ok));
+    return;
+  }
   const remaining = Math.max(1, deps.settings.deadlineMs - (performance.now() - started));
   // An agent's call counts against the number's cap like a campaign's attempt, by its channel.
   const screening = await screenAttempt(call.dialled, campaign.campaign, { lists: deps.lists, ...deps.rules }, {

@@ -9,7 +9,9 @@ import { CampaignStore } from '../screening/campaigns.js';
 import { CapCounter } from '../screening/caps.js';
 import { renderEndpoint } from '../screening/endpoint-template.js';
 import { HoursStore } from '../screening/hours/store.js';
-import { applyAttemptRules, DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, readPolicy, screenCallee, type AttemptRulesDeps, type BlockListReader } from '../screening/outbound.js';
+import {
+  applyAttemptRules, DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, describeStale, readPolicy, screenCallee, staleBlockLists, type AttemptRulesDeps, type BlockListReader,
+} from '../screening/outbound.js';
 import { CallerIdPicker } from '../screening/caller-ids.js';
 import type { Screening } from '../screening/types.js';
 import { isDialable, numberForAttempt } from './alternates.js';
@@ -253,6 +255,19 @@ export class Dialer {
     const { state } = lease;
     const attempt = state.attempts + 1;
     const log = this.log.child({ request: state.id, campaign: campaign.name, attempt });
+    const stale = await staleBlockLists(campaign, this.rules.lists, this.clock());
+    if (stale.length > 0) {
+      const reason = describeStale(stale, campaign.maxListAgeMs as number);
+      const retryAt = this.clock() + campaign.unavailableRetryMs;
+      log.warn({ stale: stale.map((entry) => entry.list), retryAt }, 'block list too old; not dialled, tried again later');
+      const result: AttemptResult = {
+        request: state.id, campaign: campaign.name, number: state.number, attempt, attrs: state.attrs,
+        outcome: 'LIST_STALE', list: stale[0]?.list, reason, at: this.clock(), final: false, retryAt,
+      };
+      // lease.state keeps its count of attempts: no one was called.
+      await this.finish(lease, { final: false, retryAt }, lease.state, result, log);
+      return;
+    }
     // Every number of the person is checked at every attempt, the main number first, the
     // campaign's calling-hours policy read beside them.
     const numbers = [state.number, ...(state.alternates ?? [])];

@@ -27,9 +27,19 @@ export interface RequestState extends DialRequest {
 /**
  * What one attempt ended with, as written to the results stream. OUTSIDE_HOURS and CAPPED
  * are not dialled and wait (retryAt: the next window start, the time the cap frees a
- * slot) without using up an attempt; NO_CONSENT is final, like BLACKLISTED.
+ * slot) without using up an attempt; NO_CONSENT is final, like BLACKLISTED. LIST_STALE: a
+ * block list's data was older than the campaign's --max-list-age; not dialled, tried
+ * again later.
  */
-export type AttemptOutcome = DialOutcome | 'BLACKLISTED' | 'INVALID_NUMBER' | 'REJECTED' | 'OUTSIDE_HOURS' | 'CAPPED' | 'NO_CONSENT';
+export type AttemptOutcome =
+  | DialOutcome
+  | 'BLACKLISTED'
+  | 'INVALID_NUMBER'
+  | 'REJECTED'
+  | 'OUTSIDE_HOURS'
+  | 'CAPPED'
+  | 'NO_CONSENT'
+  | 'LIST_STALE';
 export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = [
   'ANSWERED',
   'BUSY',
@@ -41,6 +51,7 @@ export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = [
   'OUTSIDE_HOURS',
   'CAPPED',
   'NO_CONSENT',
+  'LIST_STALE',
 ];
 
 /** The outcomes a rule gives a number it does not dial, which observe mode records as would-block instead. */

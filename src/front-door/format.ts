@@ -1,5 +1,7 @@
 /** Output helpers for people; `--json` output uses `isoTime` so both show the same instants. */
 
+import { listAgeMs, type ListSource } from '../lists/source-date.js';
+
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -102,4 +104,11 @@ export function entryJson(entry: {
 /** `1 entry`, `2 entries`. */
 export function count(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/** `data of 2026-11-30T00:00:00Z (3d 4h old), from dnc.zip`; `-` for a list never imported. */
+export function describeListAge(source: ListSource | undefined, now: number): string {
+  const age = listAgeMs(source, now);
+  if (!source || age === undefined) return '-';
+  return `data of ${isoTime(source.dataDate) ?? '?'} (${humanSpan(age)} old), from ${escapeControlCharacters(source.name)}`;
 }

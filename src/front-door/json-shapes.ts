@@ -3,6 +3,7 @@ import type { TokenInfo } from '../access/tokens.js';
 import type { AttemptResult } from '../dialer/types.js';
 import type { NumberReport } from '../lists/number-report.js';
 import type { Provenance } from '../lists/provenance.js';
+import { listAgeMs, type ListSource } from '../lists/source-date.js';
 import type { AuditEvent } from '../lists/types.js';
 import { formatAction } from '../screening/actions.js';
 import { NOT_DIALLED_VERDICTS, type Campaign } from '../screening/campaign.js';
@@ -59,6 +60,7 @@ export function campaignJson(campaign: Campaign): Record<string, unknown> {
     maxConcurrent: campaign.maxConcurrent,
     fail: campaign.fail,
     unavailableRetry: formatDelay(campaign.unavailableRetryMs),
+    maxListAge: campaign.maxListAgeMs === undefined ? null : formatDelay(campaign.maxListAgeMs),
     actions: Object.fromEntries(NOT_DIALLED_VERDICTS.map((verdict) => [verdict, formatAction(campaign.actions[verdict])])),
     hours: campaign.hours ?? null,
     maxPerNumber: campaign.maxPerNumber === undefined ? null : formatRate(campaign.maxPerNumber),
@@ -156,6 +158,7 @@ export function numberReportJson(input: string, member: string, report: NumberRe
       ...entryJson(entry),
       enabled: report.enabled.get(entry.list) ?? false,
       loadedBy: provenanceJson(report.loadedBy[i] ?? null),
+      listData: listSourceJson(report.sources.get(entry.list), Date.now()),
     })),
     cancelled: report.cancelled.map((c) => ({ list: c.list, member: c.member, reason: c.reason, by: c.by, at: isoTime(c.at) })),
     history: report.history.map(historyJson),
@@ -179,4 +182,11 @@ export function deliveryJson(delivery: Delivery): Record<string, unknown> {
     error: delivery.error ?? null,
     at: isoTime(delivery.at),
   };
+}
+
+/** A list's data source and age, as lists, show and campaign show give it; null for a list never imported. */
+export function listSourceJson(source: ListSource | undefined, now: number): { file: string; dataDate: string | null; ageSeconds: number; from: string } | null {
+  const age = listAgeMs(source, now);
+  if (!source || age === undefined) return null;
+  return { file: source.name, dataDate: isoTime(source.dataDate), ageSeconds: Math.floor(age / 1000), from: source.from };
 }

@@ -8,7 +8,8 @@ import type { AuditAction, AuditEvent, Actor, EntryMember } from './types.js';
 const DETAIL_PREFIX = 'd.';
 
 const ACTIONS: ReadonlySet<string> = new Set<AuditAction>([
-  'create', 'remove', 'enable', 'disable', 'add', 'cancel', 'expire', 'import', 'replace', 'recount', 'configure',
+  'create', 'remove', 'enable', 'disable', 'add', 'cancel', 'expire', 'import', 'replace', 'delete', 'changes', 'recount',
+  'configure',
 ]);
 
 export type StreamEntry = [id: string, fields: string[]];

@@ -10,7 +10,7 @@ interface StoredMeta {
 
 /**
  * The reply of check_list (check-list.lua) for one list: -1 (no such list), null (no
- * match, or disabled), -2 (no match in a list that lost entries), or [member, expiry, meta]. check-4.lua replies it, check-many.lua
+ * match, or disabled), -2 (no match in a list that lost entries), or [member, expiry, meta]. check-5.lua replies it, check-many.lua
  * replies an array of them.
  */
 export function matchFromReply(list: string, reply: unknown): Match | null {

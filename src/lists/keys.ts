@@ -39,6 +39,23 @@
  *                    "entries lost" instead of "not listed", and serve raises an alarm,
  *                    until a replace loads the list again or `list recount` accepts what
  *                    is left. No field (a list from before it): counted at its next write.
+ *                    Dense lists (dense.ts) add: dense, the plan ("nanp", "uk"), set at
+ *                    create and never changed; gen, the generation of bitmaps checks
+ *                    read; denseSize, the numbers those bitmaps hold (part of size);
+ *                    blocks, the bitmaps the generation's index names. sourceDate (ms),
+ *                    source (file) and sourceFrom ("flag", "file", "import"): the date of
+ *                    the data the last import brought (list ages, campaign --max-list-age).
+ *   dense      the root of a dense list's bitmaps, not a key itself:
+ *              <dense>:<gen>          ZSET  the generation's index: block ids (score: the id)
+ *              <dense>:<gen>:<block>  STRING one bit a number of the block (dense.ts)
+ *              <dense>:gens           SET   every generation written and not yet removed, so
+ *                                           leftovers of a replace that died can be found
+ *              <dense>:scratch        STRING a script's scratch bitmap, deleted before it ends
+ *              A replace writes a new generation and swaps it in by changing `gen` (one
+ *              HSET, so checks see the old list or the new one, never half of either);
+ *              the old generation is removed afterwards. Scripts build the block keys
+ *              from the root they are given and `gen`: not declared in KEYS, but in the
+ *              list's hash tag, so in the same cluster slot as the keys that are.
  */
 export const LIST_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
@@ -49,6 +66,8 @@ export interface ListKeys {
   cancelled: string;
   audit: string;
   info: string;
+  /** the root of a dense list's bitmaps (see above) */
+  dense: string;
 }
 
 export function listTag(namespace: string, list: string): string {
@@ -64,16 +83,29 @@ export function listKeys(namespace: string, list: string): ListKeys {
     cancelled: `${tag}:cancelled`,
     audit: `${tag}:audit`,
     info: `${tag}:info`,
+    dense: `${tag}:dense`,
   };
 }
 
 /**
  * The calls of one number counted for the auto-block rules of one route that fill `list`
  * (ZSET, score = when, ms): in the list's slot, so the check of that list counts the call
- * in the same script (check-count-5.lua on Redis Cluster). Expires after the longest window.
+ * in the same script (check-count-6.lua on Redis Cluster). Expires after the longest window.
  */
 export function callCounterKey(namespace: string, list: string, scope: string, e164: string): string {
   return `${listTag(namespace, list)}:calls:${scope}:${e164}`;
+}
+
+/** The keys of one generation of a dense list's bitmaps (see above). */
+export function denseGenerationKeys(denseRoot: string, gen: string) {
+  return {
+    index: `${denseRoot}:${gen}`,
+    block: (block: number | string) => `${denseRoot}:${gen}:${block}`,
+  };
+}
+
+export function denseGensKey(denseRoot: string): string {
+  return `${denseRoot}:gens`;
 }
 
 /** Keys an atomic replace builds aside, in the same slot as the list they replace. */
@@ -187,9 +219,12 @@ export function webhookKeys(namespace: string) {
   };
 }
 
-/** Import jobs started through the API: job:<id> STRING, the JSON of its progress and summary, kept for a day. */
+/** Import and scrub jobs started through the API: job:<id> and scrub:<id> STRING, the JSON of a job's progress and summary, kept for a day. */
 export function jobKeys(namespace: string) {
-  return { job: (id: string) => `${namespace}:{${namespace}:jobs}:job:${id}` };
+  return {
+    job: (id: string) => `${namespace}:{${namespace}:jobs}:job:${id}`,
+    scrub: (id: string) => `${namespace}:{${namespace}:jobs}:scrub:${id}`,
+  };
 }
 
 /** Prefix patterns are stored with a trailing star, so they never collide with a number. */

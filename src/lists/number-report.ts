@@ -1,4 +1,5 @@
 import type { Provenance } from './provenance.js';
+import type { ListSource } from './source-date.js';
 import type { ListStore } from './store.js';
 import type { AuditEvent, Cancellation, EntryMember, EntryState, Match } from './types.js';
 
@@ -8,6 +9,8 @@ export interface NumberReport {
   holding: EntryState[];
   /** whether each list is enabled, by name */
   enabled: Map<string, boolean>;
+  /** the file and data date of each list's last import, by name (lists never imported have none) */
+  sources: Map<string, ListSource>;
   cancelled: Cancellation[];
   /** newest first */
   history: AuditEvent[];
@@ -19,6 +22,7 @@ export interface NumberReport {
 export async function describeNumber(store: ListStore, member: EntryMember, kind: 'exact' | 'prefix', historyLimit: number): Promise<NumberReport> {
   const lists = await store.lists();
   const enabled = new Map(lists.map((list) => [list.name, list.enabled]));
+  const sources = new Map(lists.flatMap((list) => (list.source ? [[list.name, list.source] as const] : [])));
   const { listed, cancelled } = await store.entries(member);
   const viaPrefix =
     kind === 'exact'
@@ -31,7 +35,7 @@ export async function describeNumber(store: ListStore, member: EntryMember, kind
   const loadedBy = await Promise.all(
     holding.map((entry) => (isBulk(entry) ? store.provenance(entry, leftAt(history, entry)) : Promise.resolve(null))),
   );
-  return { holding, enabled, cancelled, history, loadedBy };
+  return { holding, enabled, sources, cancelled, history, loadedBy };
 }
 
 /** An entry without a record of its own: an import loaded it. */

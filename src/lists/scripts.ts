@@ -4,27 +4,29 @@ import { luaScripts } from '../redis/lua-scripts.js';
 /**
  * The list engine's Lua scripts, one file each under ./scripts with its key count in
  * the name. They are read next to this module, so the build copies ./scripts to dist.
- * The two check scripts share check_list (check-list.lua): check-4.lua checks one list
+ * The two check scripts share check_list (check-list.lua): check-5.lua checks one list
  * (Redis Cluster, a call a list), check-many.lua any number of lists in one call
- * (standalone Redis), so its key count, 4 a list, is passed by the caller; both count
+ * (standalone Redis), so its key count, 5 a list, is passed by the caller; both count
  * calls for auto-block rules when asked (count_calls, count-calls.lua: check-many.lua with
- * counter keys after the lists', check-count-5.lua for one list and its counter). add-5.lua and
+ * counter keys after the lists', check-count-6.lua for one list and its counter). add-6.lua and
  * prefix-lengths-1.lua (the importer's) share merge_prefix_lengths (prefix-lengths.lua).
  * Every script that changes a list's members keeps its size with add_to_size (size.lua),
- * the importer's batch script too.
+ * the importer's batch script too. The scripts that read or write a dense list's bitmaps
+ * share dense.lua (its plans, block keys and counting).
  */
 const SCRIPTS = {
-  callguardListCheck: { file: 'check-4.lua', uses: ['check-list.lua'] },
-  callguardListCheckMany: { file: 'check-many.lua', uses: ['check-list.lua', 'count-calls.lua'], keys: 'variable' },
-  callguardListCheckCount: { file: 'check-count-5.lua', uses: ['check-list.lua', 'count-calls.lua'] },
-  callguardListAdd: { file: 'add-5.lua', uses: ['prefix-lengths.lua', 'size.lua'] },
+  callguardListCheck: { file: 'check-5.lua', uses: ['dense.lua', 'check-list.lua'] },
+  callguardListCheckMany: { file: 'check-many.lua', uses: ['dense.lua', 'check-list.lua', 'count-calls.lua'], keys: 'variable' },
+  callguardListCheckCount: { file: 'check-count-6.lua', uses: ['dense.lua', 'check-list.lua', 'count-calls.lua'] },
+  callguardListScrub: { file: 'scrub-many.lua', uses: ['dense.lua', 'check-list.lua'], keys: 'variable' },
+  callguardListAdd: { file: 'add-6.lua', uses: ['dense.lua', 'prefix-lengths.lua', 'size.lua'] },
   callguardListPrefixLengths: { file: 'prefix-lengths-1.lua', uses: ['prefix-lengths.lua'] },
-  callguardListCancel: { file: 'cancel-6.lua', uses: ['size.lua'] },
+  callguardListCancel: { file: 'cancel-7.lua', uses: ['dense.lua', 'size.lua'] },
   callguardListCreate: 'create-4.lua',
   callguardListRemove: 'remove-6.lua',
   callguardListSetEnabled: 'set-enabled-2.lua',
   callguardListPurge: { file: 'purge-5.lua', uses: ['size.lua'] },
-  callguardListRecount: 'recount-4.lua',
+  callguardListRecount: { file: 'recount-5.lua', uses: ['dense.lua'] },
   callguardListRecordImport: 'record-import-2.lua',
   callguardListConfigure: 'configure-2.lua',
 } as const;
@@ -33,21 +35,25 @@ type ScriptArg = string | number;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    callguardListCheck(info: string, exact: string, timed: string, meta: string, now: number, e164: string): Result<unknown, Context>;
-    /** keyCount (4 a list, 1 a counter), then info, exact, timed, meta of each list and the counter keys, then now, the number and the counters */
+    callguardListCheck(info: string, exact: string, timed: string, meta: string, dense: string, now: number, e164: string): Result<unknown, Context>;
+    /** keyCount (5 a list, 1 a counter), then info, exact, timed, meta, dense of each list and the counter keys, then now, the number and the counters */
     callguardListCheckMany(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     /** one list and the counter of the auto-block rules filling it: {check reply, counts} */
-    callguardListCheckCount(info: string, exact: string, timed: string, meta: string, counter: string, now: number, e164: string, member: string, keep: number, ...windowsMs: number[]): Result<unknown, Context>;
+    callguardListCheckCount(info: string, exact: string, timed: string, meta: string, dense: string, counter: string, now: number, e164: string, member: string, keep: number, ...windowsMs: number[]): Result<unknown, Context>;
+    /** keyCount (5 a list), then the keys of each list, then now and the numbers joined by newlines */
+    callguardListScrub(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<string[], Context>;
     callguardListAdd(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     /** merges prefixLength()s into the list's info field `prefixes` (keys.ts) */
     callguardListPrefixLengths(info: string, ...lengths: number[]): Result<number, Context>;
     callguardListCancel(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
-    callguardListCreate(info: string, audit: string, exact: string, timed: string, now: number, by: string, reason: string): Result<unknown, Context>;
+    callguardListCreate(
+      info: string, audit: string, exact: string, timed: string, now: number, by: string, reason: string, densePlan: string, gen: string,
+    ): Result<unknown, Context>;
     callguardListRemove(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListSetEnabled(info: string, audit: string, now: number, enabled: '1' | '0', by: string, reason: string): Result<unknown, Context>;
     callguardListPurge(timed: string, meta: string, audit: string, info: string, exact: string, now: number, batch: number, by: string): Result<unknown, Context>;
     /** -1 (no such list) or [size before (-1: none), size now] */
-    callguardListRecount(info: string, exact: string, timed: string, audit: string, now: number, by: string, reason: string): Result<unknown, Context>;
+    callguardListRecount(info: string, exact: string, timed: string, audit: string, dense: string, now: number, by: string, reason: string): Result<unknown, Context>;
     /** an import's audit event, and its time as the list's lastImport; answers the event's id */
     callguardListRecordImport(info: string, audit: string, now: number, ...fields: string[]): Result<unknown, Context>;
     /** -1 (no such list) or the number of settings changed */

@@ -2,10 +2,13 @@ import { isCluster, type RedisClient } from '../redis/connect.js';
 import { writeAcknowledged, type ReplicaAcks } from '../redis/replicas.js';
 import { auditFields, newestFirst, parseAuditEntry, type StreamEntry } from './audit.js';
 import { matchFromReply, metaFields } from './check.js';
-import { callCounterKey, globalKeys, listKeys, type ListKeys } from './keys.js';
+import type { DensePlanName } from './dense.js';
+import { denseHeld, denseHolds, denseStateOf, newGeneration, removeGenerationsBut } from './dense-store.js';
+import { callCounterKey, denseGensKey, globalKeys, listKeys, type ListKeys } from './keys.js';
+import { listSourceOf, type ListSource } from './source-date.js';
 import { assertE164, assertMember } from './members.js';
 import { needsReference, readListSettings, settingsOf, type ListSettings } from './list-settings.js';
-import { assertListName, noSuchList } from './names.js';
+import { assertListName, entriesLost, noSuchList } from './names.js';
 import { bulkProvenance, type Provenance } from './provenance.js';
 import { defineListScripts } from './scripts.js';
 import {
@@ -90,13 +93,22 @@ export class ListStore {
     this.waitReplicas = options.waitReplicas ?? 0;
   }
 
-  async createList(name: string, actor: Actor): Promise<void> {
+  /**
+   * Creates a list; `dense` makes it keep the never-expiring numbers of that plan as
+   * bitmaps (dense.ts), for a national registry. A list's kind is chosen here, once.
+   */
+  async createList(name: string, actor: Actor, options: { dense?: DensePlanName } = {}): Promise<void> {
     const keys = this.keysOf(name);
     await this.redis.sadd(this.index, name);
+    const gen = options.dense === undefined ? '' : newGeneration();
+    if (gen !== '') await this.redis.sadd(denseGensKey(keys.dense), gen);
     const created = await this.redis.callguardListCreate(
-      keys.info, keys.audit, keys.exact, keys.timed, this.clock(), actor.by, actor.reason ?? '',
+      keys.info, keys.audit, keys.exact, keys.timed, this.clock(), actor.by, actor.reason ?? '', options.dense ?? '', gen,
     );
-    if (created === 0) throw new ListError(`list ${name} exists already`, 'list-exists');
+    if (created === 0) {
+      if (gen !== '') await this.redis.srem(denseGensKey(keys.dense), gen);
+      throw new ListError(`list ${name} exists already`, 'list-exists');
+    }
   }
 
   async removeList(name: string, actor: Actor): Promise<void> {
@@ -106,6 +118,7 @@ export class ListStore {
       this.clock(), actor.by, actor.reason ?? '',
     );
     if (removed === -1) throw noSuchList(name);
+    await removeGenerationsBut(this.redis, keys.dense, undefined);
     await this.redis.srem(this.index, name);
   }
 
@@ -129,23 +142,28 @@ export class ListStore {
         }),
       ),
     );
-    const infos: ListInfo[] = [];
-    names.forEach((name, i) => {
-      const [info, exact, timed] = replies[i] as [Record<string, string>, number, number];
-      if (info.created === undefined) return;
-      const size = exact + timed;
-      infos.push({
-        name,
-        enabled: info.enabled === '1',
-        createdAt: Number(info.created),
-        createdBy: info.by ?? '',
-        size,
-        lost: lostEntries(info.size, size),
-        ...(info.lastImport === undefined ? {} : { lastImportAt: Number(info.lastImport) }),
-        ...settingsOf(info.consent, info.auditRetention),
-      });
-    });
-    return infos;
+    const infos = await Promise.all(
+      names.map(async (name, i): Promise<ListInfo | undefined> => {
+        const [info, exact, timed] = replies[i] as [Record<string, string>, number, number];
+        if (info.created === undefined) return undefined;
+        const dense = denseStateOf(info);
+        const size = exact + timed + (dense ? await denseHeld(this.redis, this.keysOf(name).dense, dense) : 0);
+        const source = listSourceOf(info);
+        return {
+          name,
+          enabled: info.enabled === '1',
+          createdAt: Number(info.created),
+          createdBy: info.by ?? '',
+          size,
+          lost: lostEntries(info.size, size),
+          ...(info.lastImport === undefined ? {} : { lastImportAt: Number(info.lastImport) }),
+          ...settingsOf(info.consent, info.auditRetention),
+          ...(dense ? { dense: dense.plan.name } : {}),
+          ...(source ? { source } : {}),
+        };
+      }),
+    );
+    return infos.filter((info): info is ListInfo => info !== undefined);
   }
 
   /**
@@ -160,19 +178,22 @@ export class ListStore {
     return Promise.all(
       names.map(async (name): Promise<ListSizeReading> => {
         const keys = this.keysOf(name);
-        const [[created, size], exact, timed, newest] = await Promise.all([
-          this.redis.hmget(keys.info, 'created', 'size'),
+        const [info, exact, timed, newest] = await Promise.all([
+          this.redis.hgetall(keys.info),
           this.redis.scard(keys.exact),
           this.redis.zcard(keys.timed),
           this.redis.xrevrange(keys.audit, '+', '-', 'COUNT', 1) as Promise<StreamEntry[]>,
         ]);
         const [last] = newest;
+        const dense = denseStateOf(info);
+        const source = listSourceOf(info);
         return {
           name,
-          exists: created !== null,
-          recordedSize: size === null ? undefined : Number(size),
-          entries: exact + timed,
+          exists: info.created !== undefined,
+          recordedSize: info.size === undefined ? undefined : Number(info.size),
+          entries: exact + timed + (dense ? await denseHeld(this.redis, keys.dense, dense) : 0),
           lastAudit: last && { id: last[0], action: fieldOf(last[1], 'action') ?? '' },
+          ...(source ? { source } : {}),
         };
       }),
     );
@@ -186,7 +207,7 @@ export class ListStore {
   async recount(name: string, actor: Actor): Promise<{ before: number | undefined; after: number }> {
     const keys = this.keysOf(name);
     const reply = await this.redis.callguardListRecount(
-      keys.info, keys.exact, keys.timed, keys.audit, this.clock(), actor.by, actor.reason ?? '',
+      keys.info, keys.exact, keys.timed, keys.audit, keys.dense, this.clock(), actor.by, actor.reason ?? '',
     );
     if (reply === -1) throw noSuchList(name);
     const [before, after] = reply as [number, number];
@@ -196,6 +217,19 @@ export class ListStore {
   /** Whether the list records consent, and how long it keeps its audit (list-settings.ts). */
   listSettings(name: string): Promise<ListSettings> {
     return readListSettings(this.redis, this.namespace, name);
+  }
+
+  /** The data source of each list named (undefined: never imported, or no such list). */
+  async sources(names: string[]): Promise<Map<string, ListSource | undefined>> {
+    const infos = await Promise.all(
+      inOneWrite(this.redis, () => names.map((name) => this.redis.hmget(this.keysOf(name).info, 'sourceDate', 'source', 'sourceFrom'))),
+    );
+    return new Map(
+      names.map((name, i) => {
+        const [sourceDate, source, sourceFrom] = infos[i] as (string | null)[];
+        return [name, listSourceOf({ sourceDate: sourceDate ?? undefined, source: source ?? undefined, sourceFrom: sourceFrom ?? undefined })];
+      }),
+    );
   }
 
   async hasList(name: string): Promise<boolean> {
@@ -221,7 +255,7 @@ export class ListStore {
     const meta = JSON.stringify({ reason: actor.reason, by: actor.by, at: now, source: actor.source, ref: actor.ref });
     const { result: reply, replicas } = await this.acknowledged(keys.info, (redis) =>
       redis.callguardListAdd(
-        keys.info, keys.exact, keys.timed, keys.meta, keys.audit,
+        keys.info, keys.exact, keys.timed, keys.meta, keys.audit, keys.dense,
         now, meta, actor.by, actor.reason ?? '', actor.source ?? '', actor.ref ?? '', ...pairs,
       ),
     );
@@ -242,7 +276,7 @@ export class ListStore {
     const cancellation: StoredCancellation = { reason: actor.reason, by: actor.by, at: now };
     const { result: reply, replicas } = await this.acknowledged(keys.info, (redis) =>
       redis.callguardListCancel(
-        keys.info, keys.exact, keys.timed, keys.meta, keys.cancelled, keys.audit,
+        keys.info, keys.exact, keys.timed, keys.meta, keys.cancelled, keys.audit, keys.dense,
         now, actor.by, actor.reason, JSON.stringify(cancellation), ...members,
       ),
     );
@@ -266,7 +300,7 @@ export class ListStore {
   /**
    * One result per list, in the order given, from ONE round trip. In 'one-call' mode
    * one script call checks every list (check-many.lua); in 'per-list' mode one script
-   * call a list (check-4.lua), all handed to the socket in one write before any reply is
+   * call a list (check-5.lua), all handed to the socket in one write before any reply is
    * read. Both run the same check_list, so their results are the same. Concurrent
    * commands rather than an ioredis pipeline: a Pipeline object per check doubled the
    * client's CPU per check in bench/check.ts, and a pipeline cannot span cluster slots.
@@ -302,6 +336,39 @@ export class ListStore {
     return { results: lists.map((list, i) => matchFromReply(list, replies[i])), counts };
   }
 
+  /**
+   * Many numbers against lists, in bulk (scrub-many.lua): for each number, in order, the
+   * first list (in the order of `lists`) and the member that matched, or null. One script
+   * call for all lists on a standalone Redis; on a cluster one a list, sent together.
+   * Throws ListError no-such-list or entries-lost as a check would.
+   */
+  async checkMany(numbers: string[], lists: string[]): Promise<({ list: string; member: EntryMember } | null)[]> {
+    numbers.forEach(assertE164);
+    if (lists.length === 0 || numbers.length === 0) return numbers.map(() => null);
+    const now = this.clock();
+    const joined = numbers.join('\n');
+    const keysOf = (list: string): string[] => {
+      const k = this.keysOf(list);
+      return [k.info, k.exact, k.timed, k.meta, k.dense];
+    };
+    const ask = (names: string[]): Promise<string[]> =>
+      this.redis.callguardListScrub(names.length * 5, ...names.flatMap(keysOf), now, joined).catch((error: unknown) => {
+        throw scrubError(error, names);
+      });
+    const perList =
+      this.checkMode === 'one-call' ? [await ask(lists)] : await Promise.all(inOneWrite(this.redis, () => lists.map((list) => ask([list]))));
+    return numbers.map((_, i) => {
+      for (const [n, replies] of perList.entries()) {
+        const reply = replies[i] ?? '';
+        if (reply === '') continue;
+        const tab = reply.indexOf('\t');
+        const position = Number(reply.slice(0, tab)) - 1;
+        return { list: this.checkMode === 'one-call' ? (lists[position] as string) : (lists[n] as string), member: reply.slice(tab + 1) };
+      }
+      return null;
+    });
+  }
+
   /** Where this member is listed now, and its last cancellation per list, across all lists. */
   async entries(member: EntryMember): Promise<{ listed: EntryState[]; cancelled: Cancellation[] }> {
     assertMember(member);
@@ -317,15 +384,20 @@ export class ListStore {
             this.redis.zscore(keys.timed, member),
             this.redis.hget(keys.meta, member),
             this.redis.hget(keys.cancelled, member),
+            this.redis.hgetall(keys.info).then((info) => {
+              const dense = denseStateOf(info);
+              return dense ? denseHolds(this.redis, keys.dense, dense, member) : false;
+            }),
           ]);
         }),
       ),
     );
     const now = this.clock();
     names.forEach((list, i) => {
-      const [inExact, score, meta, cancellation] = replies[i] as [number, string | null, string | null, string | null];
-      const expiresAt = inExact === 1 ? null : scoreToExpiry(score);
-      if (inExact === 1 || (expiresAt !== undefined && (expiresAt === null || expiresAt > now))) {
+      const [inSet, score, meta, cancellation, inBitmap] = replies[i] as [number, string | null, string | null, string | null, boolean];
+      const forever = inSet === 1 || inBitmap;
+      const expiresAt = forever ? null : scoreToExpiry(score);
+      if (forever || (expiresAt !== undefined && (expiresAt === null || expiresAt > now))) {
         listed.push({ list, member, expiresAt: expiresAt ?? null, ...(meta === null ? {} : metaFields(meta)) });
       }
       if (cancellation !== null) {
@@ -414,9 +486,9 @@ export class ListStore {
 
   private async checkInOneCall(keys: ListKeys[], now: number, e164: string): Promise<unknown[]> {
     const args: (string | number)[] = [];
-    for (const k of keys) args.push(k.info, k.exact, k.timed, k.meta);
+    for (const k of keys) args.push(k.info, k.exact, k.timed, k.meta, k.dense);
     args.push(now, e164);
-    const reply = await inOneWrite(this.redis, () => this.redis.callguardListCheckMany(keys.length * 4, ...args));
+    const reply = await inOneWrite(this.redis, () => this.redis.callguardListCheckMany(keys.length * 5, ...args));
     if (!Array.isArray(reply) || reply.length !== keys.length) {
       throw new Error(`unexpected reply from the check script for ${keys.length} lists: ${JSON.stringify(reply)}`);
     }
@@ -431,10 +503,10 @@ export class ListStore {
     e164: string,
   ): Promise<{ replies: unknown[]; counts: number[][] }> {
     const args: (string | number)[] = [];
-    for (const k of keys) args.push(k.info, k.exact, k.timed, k.meta);
+    for (const k of keys) args.push(k.info, k.exact, k.timed, k.meta, k.dense);
     args.push(...counterKeys, now, e164, counters.length);
     for (const counter of counters) args.push(counter.member, counter.keep, counter.windowsMs.length, ...counter.windowsMs);
-    const reply = await inOneWrite(this.redis, () => this.redis.callguardListCheckMany(keys.length * 4 + counterKeys.length, ...args));
+    const reply = await inOneWrite(this.redis, () => this.redis.callguardListCheckMany(keys.length * 5 + counterKeys.length, ...args));
     if (counters.length === 0) return { replies: reply as unknown[], counts: [] };
     const [replies, counts] = reply as [unknown[], number[][]];
     if (!Array.isArray(replies) || replies.length !== keys.length || !Array.isArray(counts)) {
@@ -455,10 +527,10 @@ export class ListStore {
     const sent = inOneWrite(this.redis, () =>
       keys.map((k, i) => {
         const c = counterOf.get(lists[i] as string);
-        if (c === undefined) return this.redis.callguardListCheck(k.info, k.exact, k.timed, k.meta, now, e164);
+        if (c === undefined) return this.redis.callguardListCheck(k.info, k.exact, k.timed, k.meta, k.dense, now, e164);
         const counter = counters[c] as CallCounter;
         return this.redis.callguardListCheckCount(
-          k.info, k.exact, k.timed, k.meta, counterKeys[c] as string, now, e164, counter.member, counter.keep, ...counter.windowsMs,
+          k.info, k.exact, k.timed, k.meta, k.dense, counterKeys[c] as string, now, e164, counter.member, counter.keep, ...counter.windowsMs,
         );
       }),
     );
@@ -477,7 +549,7 @@ export class ListStore {
   private checkPerList(keys: ListKeys[], now: number, e164: string): Promise<unknown[]> {
     return Promise.all(
       inOneWrite(this.redis, () =>
-        keys.map((k) => this.redis.callguardListCheck(k.info, k.exact, k.timed, k.meta, now, e164)),
+        keys.map((k) => this.redis.callguardListCheck(k.info, k.exact, k.timed, k.meta, k.dense, now, e164)),
       ),
     );
   }
@@ -529,6 +601,14 @@ function inOneWrite<T>(redis: RedisClient, send: () => T): T {
     });
   }
   return send();
+}
+
+/** A scrub script's error about the list at a position: no such list, or entries lost. */
+function scrubError(error: unknown, lists: string[]): unknown {
+  const found = error instanceof Error ? /CALLGUARD (no such list|entries lost) (\d+)/.exec(error.message) : null;
+  if (!found) return error;
+  const list = lists[Number(found[2]) - 1] as string;
+  return found[1] === 'no such list' ? noSuchList(list) : entriesLost(list);
 }
 
 function assertBatchSize(count: number, operation: string): void {

@@ -3,6 +3,9 @@
  * the CLI, the importer and the Stasis app use only these types.
  */
 
+import type { DensePlanName } from './dense.js';
+import type { ListSource } from './source-date.js';
+
 /** Who made a change and why; `at` defaults to now. */
 export interface Actor {
   by: string;
@@ -73,6 +76,10 @@ export interface ListInfo {
   consent: boolean;
   /** how long its audit events are kept (ms); undefined: forever */
   auditRetentionMs?: number;
+  /** the plan whose numbers the list keeps as bitmaps (dense.ts); absent: an ordinary list */
+  dense?: DensePlanName;
+  /** the file and data date of its last import; absent when never imported */
+  source?: ListSource;
 }
 
 /** One list's size as serve's list watch reads it (ListStore.sizes). */
@@ -89,6 +96,8 @@ export interface ListSizeReading {
    * written, unchecked: one this version does not know must not blind the watch.
    */
   lastAudit: { id: string; action: string } | undefined;
+  /** the file and data date of its last import, for its age */
+  source?: ListSource;
 }
 
 export interface EntryState {
@@ -118,6 +127,8 @@ export type AuditAction =
   | 'expire'
   | 'import'
   | 'replace'
+  | 'delete'
+  | 'changes'
   | 'recount'
   | 'configure';
 

@@ -8,7 +8,7 @@ const definedScripts = new WeakMap<RedisClient, Set<string>>();
 
 /** A script whose driver calls local functions kept in files of their own. */
 export interface ComposedScript {
-  /** the driver, its key count in the name (`check-4.lua`) unless `keys` is 'variable' */
+  /** the driver, its key count in the name (`check-5.lua`) unless `keys` is 'variable' */
   file: string;
   /**
    * Files of local functions placed before the driver, in this order, so that scripts
@@ -16,14 +16,14 @@ export interface ComposedScript {
    */
   uses?: readonly string[];
   /**
-   * The key count varies (say 4 a list): the file name carries none and the caller
+   * The key count varies (say 5 a list): the file name carries none and the caller
    * passes the count as the first argument (ioredis' dynamic keys).
    */
   keys?: 'variable';
 }
 
 /**
- * Redis scripts kept as `.lua` files with their key count in the name (`check-4.lua`),
+ * Redis scripts kept as `.lua` files with their key count in the name (`check-5.lua`),
  * read once from `folder` (the build copies them next to the compiled module) and made
  * client methods that call them by SHA (EVALSHA), sending the body (EVAL) only when the
  * server answers NOSCRIPT.

@@ -84,6 +84,8 @@ export interface CampaignChanges {
   maxConcurrent?: number;
   fail?: Campaign['fail'];
   unavailableRetryMs?: number;
+  /** null: no age limit */
+  maxListAgeMs?: number | null;
   actions?: Partial<Record<NotDialledVerdict, Action>>;
   /** null: no calling-hours policy */
   hours?: string | null;
@@ -135,6 +137,8 @@ export function applyCampaignChanges(
   else if (changes.region !== undefined) merged.region = changes.region;
   if (changes.callerId === null) delete merged.callerId;
   else if (changes.callerId !== undefined) merged.callerId = changes.callerId;
+  if (changes.maxListAgeMs === null) delete merged.maxListAgeMs;
+  else if (changes.maxListAgeMs !== undefined) merged.maxListAgeMs = changes.maxListAgeMs;
   if (changes.callerIdList === null) delete merged.callerIdList;
   else if (changes.callerIdList !== undefined) {
     const list = changes.callerIdList.list ?? base.callerIdList?.list;

@@ -69,6 +69,11 @@ export interface Campaign {
   requireConsent?: string;
   /** rules computed and recorded as would-block, but not acted on */
   observe?: Observe;
+  /**
+   * the oldest a block list's data may be (its last import's data date, source-date.ts):
+   * past it nothing is dialled (result LIST_STALE) until the list is loaded again
+   */
+  maxListAgeMs?: number;
   updatedAt?: number;
   updatedBy?: string;
 }
@@ -158,6 +163,7 @@ export function validateCampaign(value: unknown): CampaignValidation {
   if (raw.observe !== undefined) campaign.observe = raw.observe === 'all' ? 'all' : [...(raw.observe as string[])];
   if (typeof raw.region === 'string') campaign.region = raw.region;
   if (typeof raw.callerId === 'string') campaign.callerId = raw.callerId;
+  if (typeof raw.maxListAgeMs === 'number') campaign.maxListAgeMs = raw.maxListAgeMs;
   if (raw.callerIdList !== undefined) {
     const pool = raw.callerIdList as CallerIdList;
     campaign.callerIdList = { list: pool.list, order: pool.order };
@@ -214,6 +220,9 @@ function firstProblem(raw: Record<string, unknown>): string | undefined {
   if (raw.fail !== 'closed' && raw.fail !== 'open') return `fail ${JSON.stringify(raw.fail)} is neither "closed" nor "open"`;
   if (!isWhole(raw.unavailableRetryMs, 1_000, MAX_RETRY_DELAY_MS)) {
     return `unavailableRetryMs ${JSON.stringify(raw.unavailableRetryMs)} is not 1000-${MAX_RETRY_DELAY_MS} ms`;
+  }
+  if (raw.maxListAgeMs !== undefined && !isWhole(raw.maxListAgeMs, 60_000, MAX_RETRY_DELAY_MS)) {
+    return `maxListAgeMs ${JSON.stringify(raw.maxListAgeMs)} is not 60000-${MAX_RETRY_DELAY_MS} ms`;
   }
   if (typeof raw.actions !== 'object' || raw.actions === null) return 'actions is not an object';
   const actions = raw.actions as Record<string, unknown>;

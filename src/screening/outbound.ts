@@ -1,3 +1,4 @@
+import { staleLists, type ListSource } from '../lists/source-date.js';
 import type { Match } from '../lists/types.js';
 import { normalize } from '../numbers/normalize.js';
 import type { Campaign, NotDialledVerdict } from './campaign.js';
@@ -19,9 +20,32 @@ import type { Action, ComplianceVerdict, Screening } from './types.js';
  */
 export const DEFAULT_OUTBOUND_CHECK_DEADLINE_MS = 2_000;
 
-/** The part of ListStore a check needs: one result per list, in one round trip. */
+/** The part of ListStore a check needs: one result per list, in one round trip; and the lists' data dates. */
 export interface BlockListReader {
   checkEach(e164: string, lists: string[]): Promise<(Match | null)[]>;
+  sources(lists: string[]): Promise<Map<string, ListSource | undefined>>;
+}
+
+/**
+ * The block lists of a campaign whose data is older than its --max-list-age, in campaign
+ * order; empty without a limit. The law counts the age of the copy a number is dialled
+ * against, so a stale list stops the campaign whatever it says of the number (fail
+ * closed, also for a campaign that fails open when the lists cannot be read).
+ */
+export async function staleBlockLists(
+  campaign: Pick<Campaign, 'block' | 'maxListAgeMs'>,
+  lists: BlockListReader,
+  now: number,
+): Promise<{ list: string; ageMs: number }[]> {
+  if (campaign.maxListAgeMs === undefined || campaign.block.length === 0) return [];
+  return staleLists(await lists.sources(campaign.block), campaign.block, campaign.maxListAgeMs, now);
+}
+
+/** Why a campaign does not dial now, for its result and `campaign show`. */
+export function describeStale(stale: { list: string; ageMs: number }[], maxListAgeMs: number): string {
+  const day = 86_400_000;
+  const ages = stale.map(({ list, ageMs }) => `${list} is ${(ageMs / day).toFixed(1)} days old`).join(', ');
+  return `${ages}: older than --max-list-age ${(maxListAgeMs / day).toFixed(0)}d; nothing is dialled until it is loaded again`;
 }
 
 /** The campaign fields screening a callee reads. */
@@ -39,7 +63,7 @@ export type CalleeRules = Pick<Campaign, 'block' | 'region'> & Partial<Pick<Camp
 export async function screenCallee(
   number: string,
   campaign: CalleeRules,
-  lists: BlockListReader,
+  lists: Pick<BlockListReader, 'checkEach'>,
   options: { defaultRegion?: string; deadlineMs?: number } = {},
 ): Promise<Screening> {
   const normalized = normalize(number, campaign.region ?? options.defaultRegion);

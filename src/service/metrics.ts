@@ -78,6 +78,13 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  readonly listAge = new Gauge({
+    name: 'callguard_list_age_seconds',
+    help: "How old a list's data is: now minus the data date its last import recorded (--source-date, or the file's date)",
+    labelNames: ['list'] as const,
+    registers: [this.registry],
+  });
+
   readonly listAlarm = new Gauge({
     name: 'callguard_list_alarm',
     help: '1 while a list lost entries outside callguard: kind entries-lost, vanished or rolled-back',

@@ -1,6 +1,7 @@
 import type { RedisClient } from '../redis/connect.js';
 import { ListSizeAlarms, type ListAlarm } from '../lists/size-alarms.js';
 import type { ListStore } from '../lists/store.js';
+import { listAgeMs } from '../lists/source-date.js';
 import type { ListSizeReading } from '../lists/types.js';
 import type { Logger } from '../log.js';
 import { evictionProblem, persistenceProblem, readRedisSafety, type RedisSafety } from '../redis/safety.js';
@@ -12,6 +13,10 @@ export interface RedisWatchOptions {
   /** run on a Redis whose policy may evict (loudly) rather than refuse it */
   allowEviction: boolean;
   intervalMs: number;
+  /** a list whose data is older than this gets a warning (once, until it is fresh again) */
+  listMaxAgeMs: number;
+  /** the clock list ages are measured with */
+  clock?: () => number;
   log: Logger;
   metrics: ServiceMetrics;
 }
@@ -32,6 +37,8 @@ export interface RedisWatchProblems {
  */
 export class RedisWatch {
   private readonly alarms = new ListSizeAlarms();
+  /** lists warned about as older than listMaxAgeMs, until their data is fresh again */
+  private readonly stale = new Set<string>();
   private safety: RedisSafety | undefined;
   private current: RedisWatchProblems = { lists: [] };
   private timer: NodeJS.Timeout | undefined;
@@ -120,6 +127,31 @@ export class RedisWatch {
     metrics.listEntries.reset();
     for (const reading of readings) if (reading.exists) metrics.listEntries.set({ list: reading.name }, reading.entries);
     this.current = { ...this.current, lists: alarms };
+    this.noteAges(readings);
+  }
+
+  /** The age of each list's data, and a warning the first time one is older than allowed. */
+  private noteAges(readings: ListSizeReading[]): void {
+    const { log, metrics, listMaxAgeMs } = this.options;
+    const now = (this.options.clock ?? Date.now)();
+    metrics.listAge.reset();
+    for (const reading of readings) {
+      const age = reading.exists ? listAgeMs(reading.source, now) : undefined;
+      if (age === undefined) {
+        this.stale.delete(reading.name);
+        continue;
+      }
+      metrics.listAge.set({ list: reading.name }, Math.floor(age / 1000));
+      if (age > listMaxAgeMs && !this.stale.has(reading.name)) {
+        this.stale.add(reading.name);
+        log.warn(
+          { list: reading.name, ageSeconds: Math.floor(age / 1000), maxAgeSeconds: listMaxAgeMs / 1000, dataDate: new Date(reading.source?.dataDate ?? 0).toISOString(), file: reading.source?.name },
+          'list data older than the allowed age: load a fresh copy',
+        );
+      } else if (age <= listMaxAgeMs && this.stale.delete(reading.name)) {
+        log.info({ list: reading.name, ageSeconds: Math.floor(age / 1000) }, 'list data fresh again');
+      }
+    }
   }
 }
 

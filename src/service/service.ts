@@ -89,6 +89,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     lists: new ListStore(background, config.redis.namespace),
     allowEviction: config.redisSafety.allowEviction,
     intervalMs: config.redisSafety.watchIntervalMs,
+    listMaxAgeMs: config.redisSafety.listMaxAgeMs,
     log: log.child({ component: 'redis-watch' }),
     metrics,
   });

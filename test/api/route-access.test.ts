@@ -68,6 +68,9 @@ const CASES: RouteCase[] = [
   { method: 'POST', route: '/v1/lists/:list/import', least: 'supervisor', call: (role) => ({ path: '/v1/lists/mx/import', body: `${e164(role)}\n`, headers: { 'content-type': 'text/plain' } }) },
   { method: 'GET', route: '/v1/jobs/:id', least: 'viewer', call: () => ({ path: `/v1/jobs/${job.id}` }) },
   { method: 'GET', route: '/v1/jobs/:id/rejects', least: 'viewer', call: () => ({ path: `/v1/jobs/${job.id}/rejects` }) },
+  { method: 'POST', route: '/v1/scrub', least: 'operator', call: (role) => ({ path: '/v1/scrub?lists=mx', body: `${e164(role)}\n`, headers: { 'content-type': 'text/plain' } }) },
+  { method: 'GET', route: '/v1/scrubs/:id', least: 'operator', call: () => ({ path: `/v1/scrubs/${scrub.id}` }) },
+  { method: 'GET', route: '/v1/scrubs/:id/:file', least: 'operator', call: () => ({ path: `/v1/scrubs/${scrub.id}/clean` }) },
   { method: 'GET', route: '/v1/lists/:list/export', least: 'supervisor', call: () => ({ path: '/v1/lists/mx/export' }) },
   { method: 'GET', route: '/v1/webhooks', least: 'admin', call: () => ({ path: '/v1/webhooks' }) },
   { method: 'POST', route: '/v1/webhooks', least: 'admin', call: (role) => ({ path: '/v1/webhooks', json: { name: `hook-${role}`, url: 'http://127.0.0.1:9/', events: ['entry.added'] } }) },
@@ -100,6 +103,8 @@ function consoleBuild(): string {
 
 /** An import job with a rejected row, made before the table runs. */
 const job = { id: '' };
+/** A finished scrub job, made before the table runs. */
+const scrub = { id: '' };
 
 async function fixtures(api: TestApi): Promise<void> {
   const { redis, namespace } = api;
@@ -127,6 +132,13 @@ async function fixtures(api: TestApi): Promise<void> {
   await until(
     async () => (await api.request('GET', `/v1/jobs/${job.id}`, { token: api.tokens.admin })).json.job.status !== 'running',
     'the import job to end',
+    { pollMs: 20 },
+  );
+  const scrubbed = await api.request('POST', '/v1/scrub?lists=mx', { token: api.tokens.admin, body: '+4930999999\n', headers: { 'content-type': 'text/plain' } });
+  scrub.id = scrubbed.json.job.id;
+  await until(
+    async () => (await api.request('GET', `/v1/scrubs/${scrub.id}`, { token: api.tokens.admin })).json.job.status !== 'running',
+    'the scrub job to end',
     { pollMs: 20 },
   );
 }

@@ -23,7 +23,7 @@ describe('serve configuration', () => {
     expect(config.unknownRouteAction).toEqual({ type: 'fallback' });
     expect(config.health).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(config.dialer).toEqual({ leaseMs: 60_000, reclaimIdleMs: 30_000 });
-    expect(config.redisSafety).toEqual({ allowEviction: false, probeDeadlineMs: 1_000, watchIntervalMs: 5_000 });
+    expect(config.redisSafety).toEqual({ allowEviction: false, probeDeadlineMs: 1_000, watchIntervalMs: 5_000, listMaxAgeMs: 31 * 86_400_000 });
     expect(config.spoolDir).toBeUndefined();
   });
 
@@ -42,6 +42,7 @@ describe('serve configuration', () => {
       CALLGUARD_ALLOW_EVICTION: '1',
       CALLGUARD_REDIS_PROBE_MS: '250',
       CALLGUARD_REDIS_WATCH_MS: '1000',
+      CALLGUARD_LIST_MAX_AGE: '7d',
       CALLGUARD_SPOOL_DIR: '/var/spool/callguard',
     });
     const config = parseServeConfig(settings);
@@ -50,7 +51,7 @@ describe('serve configuration', () => {
     expect(config.unknownRouteAction).toEqual({ type: 'hangup', cause: 17 });
     expect(config.health.port).toBe(0);
     expect(config.dialer).toEqual({ leaseMs: 3_000, reclaimIdleMs: 2_000 });
-    expect(config.redisSafety).toEqual({ allowEviction: true, probeDeadlineMs: 250, watchIntervalMs: 1_000 });
+    expect(config.redisSafety).toEqual({ allowEviction: true, probeDeadlineMs: 250, watchIntervalMs: 1_000, listMaxAgeMs: 7 * 86_400_000 });
     expect(config.spoolDir).toBe('/var/spool/callguard');
   });
 
@@ -66,6 +67,7 @@ describe('serve configuration', () => {
     [{ health: '9464' }, '--health (CALLGUARD_HEALTH)'],
     [{ redisUrl: 'http://127.0.0.1:6379' }, '--redis (REDIS_URL)'],
     [{ logLevel: 'loud' }, '--log-level (CALLGUARD_LOG_LEVEL)'],
+    [{ listMaxAge: '31' }, '--list-max-age (CALLGUARD_LIST_MAX_AGE)'],
     [{ dialerLeaseMs: '999' }, '--dialer-lease-ms (CALLGUARD_DIALER_LEASE_MS)'],
     [{ dialerLeaseMs: '1m' }, '--dialer-lease-ms (CALLGUARD_DIALER_LEASE_MS)'],
     [{ dialerReclaimIdleMs: '3600001' }, '--dialer-reclaim-idle-ms (CALLGUARD_DIALER_RECLAIM_IDLE_MS)'],

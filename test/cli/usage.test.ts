@@ -104,7 +104,7 @@ describe('lists and list', () => {
     ]);
     expect(json.lists[1]?.createdBy).toBe('alice');
     const human = await callguard(ns, 'lists');
-    expect(human.out).toMatch(/^LIST\s+ENABLED\s+SIZE\s+CREATED\s+BY\ndnc\s+yes\s+2\s+/);
+    expect(human.out).toMatch(/^LIST\s+ENABLED\s+SIZE\s+CREATED\s+BY\s+DATA OF\s+AGE\ndnc\s+yes\s+2\s+/);
   });
 
   it('creating a list twice fails and says it exists', async () => {

@@ -28,6 +28,10 @@ const NOT_RUN: Record<string, string> = {
   'callguard import week48.csv --list dnc --replace': 'needs a dnc list of 100,000 entries and a week48.csv of 10',
   'callguard campaign set us-leads --hours us --max-per-number 3/24h':
     'changes a campaign the examples do not make; a new one needs --endpoint, --context and an Asterisk to check the context',
+  'callguard import dnc-all.zip --list us-dnc --country US --replace --source-date 2026-11-30': "needs the FTC's registry file (test/import/registry.test.ts loads zips)",
+  'callguard import --changes adds.txt dels.txt --list us-dnc --country US': 'needs change list files the examples do not make (test/import/registry.test.ts applies them)',
+  'callguard import left.txt --list dnc --delete': 'needs a left.txt the examples do not make (test/import/registry.test.ts deletes)',
+  'callguard scrub leads.csv --lists dnc,us-dnc --region US -o clean.csv --removed removed.csv --rejects bad.csv': 'needs a lead file the examples do not make (test/cli/scrub.test.ts scrubs)',
 };
 
 /** Shown last: their output is the state the other examples leave behind. */
@@ -73,6 +77,8 @@ const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z\b/g;
 function comparable(line: string): string {
   return line
     .replace(ISO_TIME, '<time>')
+    // A list's AGE column follows its DATA OF time.
+    .replace(/<time>(\s+)\d+[smhdwy](?: \d+[smhdwy])?(?=\s|$)/g, '<time>$1<age>')
     .replace(/\(in [0-9dhms ]+\)/g, '(in <span>)')
     .replace(/\s+/g, ' ')
     .trim();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/redis/connect.js';
 import { afterAll, beforeAll } from 'vitest';
 import { listKeys } from '../../src/lists/keys.js';
 import { importList, type ImportRequest } from '../../src/lists/import/run.js';
@@ -44,7 +45,7 @@ export function sourceOf(content: string | Buffer) {
 }
 
 export async function importText(
-  redis: Redis,
+  redis: RedisClient,
   namespace: string,
   list: string,
   content: string | Buffer,

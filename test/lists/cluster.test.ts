@@ -1,6 +1,7 @@
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listKeys } from '../../src/lists/keys.js';
+import { denseGenerationKeys, listKeys } from '../../src/lists/keys.js';
+import { importText } from '../import/helpers.js';
 import { ListStore } from '../../src/lists/store.js';
 import { startRedisCluster, type RunningCluster } from '../helpers/redis-cluster.js';
 import { testNamespace } from '../helpers/redis.js';
@@ -40,5 +41,26 @@ describe('check on Redis Cluster', () => {
 
     const oneCall = new ListStore(cluster, namespace, Date.now, { checkMode: 'one-call' });
     await expect(oneCall.checkEach('+4930123456', ['vip', 'dnc'])).rejects.toThrow(/CROSSSLOT/);
+  });
+
+  it('a dense list works on a cluster: its bitmaps are in its slot, and add, check, cancel, import, replace and scrub run there', async () => {
+    const namespace = testNamespace();
+    const store = new ListStore(cluster, namespace);
+    await store.createList('us', ALICE, { dense: 'nanp' });
+    await store.createList('dnc', ALICE);
+    await store.add('us', [{ member: '+14155550100' }], ALICE);
+    await importText(cluster, namespace, 'us', '2015550100\n2015550101\n', { country: 'US' });
+    const replaced = await importText(cluster, namespace, 'us', '2015550100\n2015550102\n4155550100\n', { country: 'US', replace: true, guards: { maxShrinkPercent: 100, maxRejects: { kind: 'percent', percent: 100 }, force: true } });
+    expect(replaced).toMatchObject({ status: 'done', listSize: { dense: 3 } });
+    const info = listKeys(namespace, 'us');
+    const gen = (await cluster.hget(info.info, 'gen')) as string;
+    const [infoSlot, blockSlot] = await Promise.all(
+      [info.info, denseGenerationKeys(info.dense, gen).block(1201555)].map((key) => cluster.call('CLUSTER', 'KEYSLOT', key)),
+    );
+    expect(blockSlot).toEqual(infoSlot);
+    expect((await store.checkEach('+12015550102', ['dnc', 'us'])).map((r) => r?.member ?? null)).toEqual([null, '+12015550102']);
+    expect(await store.checkMany(['+12015550101', '+14155550100'], ['dnc', 'us'])).toEqual([null, { list: 'us', member: '+14155550100' }]);
+    expect(await store.cancel('us', ['+14155550100'], { by: 'carol', reason: 'consent' })).toMatchObject({ cancelled: ['+14155550100'] });
+    expect(await store.check('+14155550100', ['us'])).toBeNull();
   });
 });

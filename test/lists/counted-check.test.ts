@@ -49,6 +49,17 @@ describe.each(CHECK_MODES)('a check that counts the call for auto-block rules (%
     expect(results[1]).toMatchObject({ list: 'harassment', member: CALLER });
   });
 
+  it("finds a dense list's number in its bitmap in the same call that counts", async () => {
+    const american = '+12025550143';
+    await t.store.createList('us', ALICE, { dense: 'nanp' });
+    await t.store.createList('harassment', ALICE);
+    await t.store.add('us', [{ member: american }], ALICE);
+    const { results, counts } = await t.store.checkCounting(american, ['us', 'harassment'], [counter('channel-1')]);
+    expect(results[0]).toMatchObject({ list: 'us', member: american });
+    expect(results[1]).toBeNull();
+    expect(counts).toEqual([[1, 1]]);
+  });
+
   it('keeps no more calls than the largest limit, and the counter expires after the longest window', async () => {
     await lists(t);
     for (let call = 1; call <= 20; call++) await t.store.checkCounting(CALLER, ['harassment'], [counter(`c${call}`)]);
@@ -98,8 +109,8 @@ describe('counting stays in the check script call', () => {
       await lists(t);
       const calls = await received(t, ['dnc', 'harassment']);
       expect(calls.map((call) => [call.command, call.args[1]])).toEqual([
-        ['evalsha', '4'],
         ['evalsha', '5'],
+        ['evalsha', '6'],
       ]);
       expect(calls[1]?.args).toContain(callCounterKey(t.namespace, 'harassment', 'support', CALLER));
     });

@@ -88,18 +88,18 @@ describe('check is one round trip', () => {
       expect(new ListStore(t.redis, t.namespace).checkMode).toBe<CheckMode>('one-call');
     });
 
-    it('checking against 5 lists sends ONE script call with the 4 keys of each list, in one write', async () => {
+    it('checking against 5 lists sends ONE script call with the 5 keys of each list, in one write', async () => {
       const { match, events, received } = await observeCheck(t, (monitorClient = testRedis()));
       expect(match).toMatchObject({ list: 'l4', member: '+49*' });
       expect(commandsBeforeFirstReply(events)).toHaveLength(1);
       expect(events.filter((e) => e === 'batch')).toHaveLength(1);
       expect(received.map((r) => r.command)).toEqual(['evalsha']);
       const [call] = received;
-      expect(call?.args[1]).toBe(String(4 * LISTS.length));
-      expect(call?.args.slice(2, 2 + 4 * LISTS.length)).toEqual(
+      expect(call?.args[1]).toBe(String(5 * LISTS.length));
+      expect(call?.args.slice(2, 2 + 5 * LISTS.length)).toEqual(
         LISTS.flatMap((name) => {
           const keys = listKeys(t.namespace, name);
-          return [keys.info, keys.exact, keys.timed, keys.meta];
+          return [keys.info, keys.exact, keys.timed, keys.meta, keys.dense];
         }),
       );
     });
@@ -114,7 +114,7 @@ describe('check is one round trip', () => {
       expect(commandsBeforeFirstReply(events)).toHaveLength(LISTS.length);
       expect(events.filter((e) => e === 'batch')).toHaveLength(1);
       expect(received.map((r) => r.command)).toEqual(LISTS.map(() => 'evalsha'));
-      expect(received.map((r) => r.args[1])).toEqual(LISTS.map(() => '4'));
+      expect(received.map((r) => r.args[1])).toEqual(LISTS.map(() => '5'));
       expect(received.map((r) => r.args[2])).toEqual(LISTS.map((name) => listKeys(t.namespace, name).info));
     });
   });

@@ -5,8 +5,10 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { parseIsoTime } from '../../front-door/duration.js';
 import { parseColumnSpec } from '../../lists/import/columns.js';
 import { PREVIEW_MAX_BYTES, PREVIEW_ROWS, previewImport } from '../../lists/import/preview.js';
+import { nationalPlanOf } from '../../lists/import/run.js';
 import { exportList } from '../../lists/export.js';
 import { noSuchList } from '../../lists/names.js';
 import type { ApiApp, ApiContext } from '../context.js';
@@ -17,7 +19,7 @@ import { ListParams, OpenObject, withProblems } from '../schemas.js';
 /** Content types an upload may have; gzip is recognised by its bytes whatever the type says. */
 export const UPLOAD_CONTENT_TYPES = ['text/csv', 'text/plain', 'application/gzip', 'application/x-gzip', 'application/octet-stream'];
 /** A file name for the audit and the summary: printable, no path. */
-const FILE_NAME_PATTERN = /^[^\u0000-\u001f\u007f/\\]{1,200}$/;
+export const FILE_NAME_PATTERN = /^[^\u0000-\u001f\u007f/\\]{1,200}$/;
 
 const JobShape = OpenObject(
   {
@@ -45,6 +47,9 @@ const ImportQuery = Type.Object(
     until: Type.Optional(Type.String({ maxLength: 40 })),
     reason: Type.Optional(Type.String({ maxLength: 1000 })),
     filename: Type.Optional(Type.String({ maxLength: 200, description: 'what the audit calls the file' })),
+    country: Type.Optional(Type.String({ maxLength: 2, description: 'a plain national file of this country (US, CA... or GB), read fast (docs/registries.md)' })),
+    delete: Type.Optional(Type.Boolean({ description: "take the file's numbers out of the list (a deletion change list)" })),
+    sourceDate: Type.Optional(Type.String({ maxLength: 40, description: "the date of the file's data (ISO 8601); default the time of the import" })),
   },
   { additionalProperties: false },
 );
@@ -83,7 +88,11 @@ export async function registerImports(app: ApiApp, context: ApiContext): Promise
           replace: Boolean(query.replace),
           dryRun: Boolean(query.dryRun),
           actor: { ...actorOf(request, query.reason), source: 'import' },
+          operation: query.delete ? ('delete' as const) : ('add' as const),
+          ...(query.country === undefined ? {} : { country: parsed('query/country', query.country, (text) => nationalPlanOf(text) && text.toUpperCase()) }),
+          ...(query.sourceDate === undefined ? {} : { sourceDate: parsed('query/sourceDate', query.sourceDate, parseIsoTime) }),
         };
+        if (options.replace && options.operation === 'delete') throw invalid('query/delete', 'true', 'a deletion file cannot replace a list: leave out replace or delete');
         if (options.expiresColumn && options.expiresAt !== undefined) throw invalid('query/expiresColumn', query.expiresColumn, 'give expiresColumn or for/until, not both');
         const filename = query.filename ?? 'upload';
         if (!FILE_NAME_PATTERN.test(filename)) throw invalid('query/filename', filename, 'a file name: printable, without / or \\');
@@ -244,7 +253,7 @@ async function readAtMost(body: Readable, limit: number): Promise<Buffer> {
 }
 
 /** Writes the upload to `path`, refusing it (413) past `limit` bytes. */
-async function spool(body: Readable, path: string, limit: number): Promise<void> {
+export async function spool(body: Readable, path: string, limit: number): Promise<void> {
   let bytes = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -255,10 +264,10 @@ async function spool(body: Readable, path: string, limit: number): Promise<void>
   await pipeline(body, counter, createWriteStream(path, { flags: 'wx' }));
 }
 
-function tooLarge(limit: number): ApiProblem {
+export function tooLarge(limit: number): ApiProblem {
   return new ApiProblem(413, 'too-large', `the upload is larger than ${limit} bytes (--upload-limit)`);
 }
 
-function isStream(body: unknown): body is Readable {
+export function isStream(body: unknown): body is Readable {
   return typeof body === 'object' && body !== null && typeof (body as Readable).pipe === 'function';
 }

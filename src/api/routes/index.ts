@@ -11,6 +11,7 @@ import { registerHealth } from './health.js';
 import { registerImports } from './imports.js';
 import { registerInboundRoutes } from './inbound-routes.js';
 import { registerLists } from './lists.js';
+import { registerScrub } from './scrub.js';
 import { registerSession } from './session.js';
 import { registerWebhooks } from './webhooks.js';
 import { registerWombat } from './wombat.js';
@@ -26,6 +27,7 @@ export async function registerRoutes(app: ApiApp, context: ApiContext): Promise<
   registerCampaigns(app, context);
   registerCalls(app, context);
   await registerImports(app, context);
+  await registerScrub(app, context);
   registerWombat(app, context);
   registerWebhooks(app, context);
   registerSession(app, context);

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { entryJson, isoTime } from '../../front-door/format.js';
+import { listSourceJson } from '../../front-door/json-shapes.js';
 import { entriesPage, isEntriesCursor } from '../../lists/browse.js';
 import type { ListInfo } from '../../lists/types.js';
 import { listUses, ListInUseError, removeList } from '../../screening/list-removal.js';
@@ -19,11 +20,25 @@ const ListShape = Type.Object({
   createdAt: Type.Union([Type.String(), Type.Null()]),
   createdBy: Type.String(),
   lastImportAt: Type.Union([Type.String(), Type.Null()], { description: 'when the last import or replace ran (null: none recorded)' }),
+  dense: Type.Union([Type.String(), Type.Null()]),
+  data: Type.Union([
+    Type.Object({ file: Type.String(), dataDate: Type.Union([Type.String(), Type.Null()]), ageSeconds: Type.Integer(), from: Type.String() }),
+    Type.Null(),
+  ]),
 });
 const Changed = Type.Object({ list: Type.String(), action: Type.String() });
 
 function listJson(list: ListInfo) {
-  return { name: list.name, enabled: list.enabled, size: list.size, createdAt: isoTime(list.createdAt), createdBy: list.createdBy, lastImportAt: isoTime(list.lastImportAt) };
+  return {
+    name: list.name,
+    enabled: list.enabled,
+    size: list.size,
+    createdAt: isoTime(list.createdAt),
+    createdBy: list.createdBy,
+    lastImportAt: isoTime(list.lastImportAt),
+    dense: list.dense ?? null,
+    data: listSourceJson(list.source, Date.now()),
+  };
 }
 
 /** `callguard lists` and `list create|rm|enable|disable`. */
@@ -88,12 +103,20 @@ export function registerLists(app: ApiApp, context: ApiContext): void {
       schema: {
         tags: ['lists'],
         description: 'create an empty, enabled list',
-        body: Type.Object({ name: ListName, reason: Type.Optional(Reason) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            name: ListName,
+            reason: Type.Optional(Reason),
+            dense: Type.Optional(Type.Union([Type.Literal('nanp'), Type.Literal('uk')], { description: 'keep that national plan as bitmaps (a registry)' })),
+          },
+          { additionalProperties: false },
+        ),
         response: withProblems({ 201: Changed }, 409, 422),
       },
     },
     async (request, reply) => {
-      await store.createList(request.body.name, actorOf(request, request.body.reason));
+      const { dense } = request.body;
+      await store.createList(request.body.name, actorOf(request, request.body.reason), dense ? { dense } : {});
       return reply.code(201).send({ list: request.body.name, action: 'created' });
     },
   );

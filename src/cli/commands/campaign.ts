@@ -25,6 +25,7 @@ import { CampaignStore } from '../../screening/campaigns.js';
 import { isPolicyName } from '../../screening/hours/policy.js';
 import { HoursStore } from '../../screening/hours/store.js';
 import { formatObserve, parseObserve, type Observe } from '../../screening/observe.js';
+import { describeStale, staleBlockLists } from '../../screening/outbound.js';
 import { formatRate, parseRate, type Rate } from '../../screening/rate.js';
 import { missingLists, setCampaign, type SetOutcome } from '../../screening/settings.js';
 import type { Action } from '../../screening/types.js';
@@ -38,9 +39,9 @@ import {
 import type { CliContext, CliIo } from '../context.js';
 import { parseDurationOrTime } from '../../front-door/duration.js';
 import { CliError } from '../../front-door/errors.js';
-import { count, fields, isoTime, table } from '../../front-door/format.js';
+import { count, describeListAge, fields, isoTime, table } from '../../front-door/format.js';
 import { setUsageError } from '../set-errors.js';
-import { campaignJson, resultJson } from '../../front-door/json-shapes.js';
+import { campaignJson, listSourceJson, resultJson } from '../../front-door/json-shapes.js';
 import { byOption, defaultActor, parseListName, parseListNames, parseRegion, syntaxOption } from '../options.js';
 import { withContext } from '../with-context.js';
 
@@ -59,6 +60,7 @@ interface CampaignSetOptions extends ContextCheckFlags {
   maxConcurrent?: number;
   fail?: Campaign['fail'];
   unavailableRetry?: number;
+  maxListAge?: number | false;
   onBlocked?: Action;
   onHidden?: Action;
   onMalformed?: Action;
@@ -129,6 +131,12 @@ attempt; serve needs no restart. Syntax and semantics: docs/outbound.md`,
     .addOption(new Option('--max-concurrent <n>', 'attempts at once across all serve instances (new: 1)').argParser(wholeOption))
     .addOption(new Option('--fail <mode>', 'when the lists cannot be read: closed = do not dial (new), open = dial').choices(['closed', 'open']))
     .addOption(new Option('--unavailable-retry <delay>', 'wait before trying a request again after its lists could not be read (new: 1m)').argParser(delayOption))
+    .addOption(
+      new Option('--max-list-age <age>', "dial only while every block list's data is at most this old, e.g. 31d (new: no limit)").argParser(
+        delayOption,
+      ),
+    )
+    .addOption(new Option('--no-max-list-age', 'dial whatever the age of the block lists'))
     .addOption(actionOption('blocked', 'hangup:21'))
     .addOption(actionOption('hidden', 'hangup:28'))
     .addOption(actionOption('malformed', 'hangup:28'))
@@ -234,19 +242,34 @@ JSON: {"campaign":{"name","block":[...],"region":CC|null,"endpoint","callerId":s
        "dialTimeout":"30s","context":"agents,s,1","maxAttempts":n,
        "retry":{"busy":"5m","noanswer":"30m","failed":"none"},"maxConcurrent":n,
        "fail":"closed"|"open","unavailableRetry":"1m","actions":{"blocked":"hangup:21",...},
-       "updatedAt","updatedBy"},"missingLists":[...],"waiting":n,"inFlight":n}`,
+       "maxListAge":"31d"|null,"updatedAt","updatedBy"},"missingLists":[...],
+       "lists":[{"list","file","dataDate","ageSeconds","from","stale"}],"stale":bool,
+       "waiting":n,"inFlight":n}
+A campaign with --max-list-age dials nothing while a block list's data (its last
+import's --source-date or file date) is older: each attempt is recorded as
+LIST_STALE and tried again after --unavailable-retry; "NOT DIALLING" says which.`,
     )
     .action(async (name: string, _options: unknown, command: Command) =>
       withContext(command, io, async (context) => {
         const found = await readCampaign(context, name);
-        const missing = await missingLists(await context.store(), [...found.block, ...(found.requireConsent === undefined ? [] : [found.requireConsent])]);
+        const store = await context.store();
+        const missing = await missingLists(store, [...found.block, ...(found.requireConsent === undefined ? [] : [found.requireConsent])]);
         const counts = await new DialQueue(await context.redis(), context.namespace).counts(name);
+        const now = Date.now();
+        const sources = await store.sources(found.block);
+        const stale = await staleBlockLists(found, store, now);
+        const freshness = found.block.map((list) => {
+          const data = listSourceJson(sources.get(list), now);
+          return { list, ...(data ?? {}), stale: stale.some((entry) => entry.list === list) };
+        });
         context.print(
           describeCampaign(found, missing, [
+            ...found.block.map((list): [string, string] => [`data of ${list}`, describeListAge(sources.get(list), now)]),
+            ...(stale.length > 0 ? [['NOT DIALLING', describeStale(stale, found.maxListAgeMs as number)] as [string, string]] : []),
             ['waiting', `${counts.waiting} (requests serve has taken; new ones may still be in the stream)`],
             ['dialling', String(counts.inFlight)],
           ]),
-          { campaign: campaignJson(found), missingLists: missing, ...counts },
+          { campaign: campaignJson(found), missingLists: missing, lists: freshness, stale: stale.length > 0, ...counts },
         );
       }),
     );
@@ -401,6 +424,7 @@ function changesFrom(options: CampaignSetOptions): CampaignChanges {
   if (options.maxPerNumber !== undefined) changes.maxPerNumber = options.maxPerNumber === false ? null : options.maxPerNumber;
   if (options.requireConsent !== undefined) changes.requireConsent = options.requireConsent === false ? null : options.requireConsent;
   if (options.observe !== undefined) changes.observe = options.observe === false ? null : options.observe;
+  if (options.maxListAge !== undefined) changes.maxListAgeMs = options.maxListAge === false ? null : options.maxListAge;
   const actions: Partial<Record<NotDialledVerdict, Action>> = {};
   for (const verdict of NOT_DIALLED_VERDICTS) {
     const action = options[ACTION_OPTION[verdict]] as Action | undefined;
@@ -445,6 +469,7 @@ function describeCampaign(campaign: Campaign, missing: string[], extra: [string,
     ['max per number', campaign.maxPerNumber === undefined ? 'none' : `${formatRate(campaign.maxPerNumber)} (every campaign's attempts count)`],
     ['consent', campaign.requireConsent === undefined ? 'not required' : `required: list ${missing.includes(campaign.requireConsent) ? `${campaign.requireConsent} (missing: nothing is dialled)` : campaign.requireConsent}`],
     ['observe', formatObserve(campaign.observe)],
+    ['max list age', campaign.maxListAgeMs === undefined ? 'none' : `${formatDelay(campaign.maxListAgeMs)} (older: LIST_STALE, not dialled)`],
     ...NOT_DIALLED_VERDICTS.map((verdict): [string, string] => [`agent on ${verdict}`, describeAction(campaign.actions[verdict])]),
     ['updated', campaign.updatedAt === undefined ? undefined : `${isoTime(campaign.updatedAt)} by ${campaign.updatedBy ?? 'unknown'}`],
     ...extra,

@@ -12,15 +12,16 @@ import {
 } from '../../lists/import/guards.js';
 import { NeedsRegionError } from '../../lists/import/needs-region.js';
 import { RejectsFile } from '../../lists/import/rejects.js';
-import { ImportError, importList } from '../../lists/import/run.js';
-import { openSource } from '../../lists/import/source.js';
+import { importChanges, type ChangesSummary } from '../../lists/import/changes.js';
+import { ImportError, importList, nationalPlanOf } from '../../lists/import/run.js';
+import { openSource, type ImportSource } from '../../lists/import/source.js';
 import { describeFailure, describeSummary, type ImportSummary } from '../../lists/import/summary.js';
 import type { DuplicateMode } from '../../lists/import/writer.js';
 import { ListError } from '../../lists/types.js';
 import { processIo, type CliIo } from '../context.js';
-import { expiryFrom, type Duration } from '../../front-door/duration.js';
+import { expiryFrom, parseIsoTime, type Duration } from '../../front-door/duration.js';
 import { CliError, ExitWith, UsageError } from '../../front-door/errors.js';
-import { byOption, defaultActor, forOption, listOption, reasonOption, regionOption, untilOption } from '../options.js';
+import { byOption, defaultActor, forOption, listOption, parseRegion, reasonOption, regionOption, untilOption } from '../options.js';
 import { withContext } from '../with-context.js';
 import { assertWritable } from '../output-path.js';
 import { startProgress } from '../progress.js';
@@ -49,6 +50,10 @@ interface ImportOptions {
   maxShrink?: number;
   maxRejects?: RejectLimit;
   force?: boolean;
+  country?: string;
+  delete?: boolean;
+  changes?: string[];
+  sourceDate?: number;
 }
 
 const parsedOption =
@@ -70,10 +75,25 @@ const columnOption = (flag: string) => (text: string): ColumnSpec => {
 export function registerImport(program: Command, io: CliIo): void {
   program
     .command('import')
-    .description('load a file of numbers (one a line, or CSV; gzip or not) into a list, streamed')
-    .argument('<file>', 'the file to read, or - for stdin')
+    .description('load a file of numbers (one a line, or CSV; gzip, zip or plain) into a list, streamed')
+    .argument('[file]', 'the file to read, or - for stdin (not with --changes)')
     .addOption(listOption('the list to load into'))
     .addOption(regionOption())
+    .addOption(
+      new Option('--country <region>', 'a plain national file of this country (US, CA... or GB): read fast, no parse per line').argParser(
+        parseRegion,
+      ),
+    )
+    .addOption(new Option('--delete', "take the file's numbers out of the list (a deletion change list)").conflicts(['replace']))
+    .addOption(
+      new Option('--changes <additions-and-deletions...>', 'apply a change list: a file of additions, then one of deletions').conflicts([
+        'replace',
+        'delete',
+      ]),
+    )
+    .addOption(
+      new Option('--source-date <date>', "the date of the file's data (ISO 8601); default the file's own date").argParser(parseIsoTime),
+    )
     .addOption(new Option('--column <n|name>', 'the column holding the number: position from 1, or header name').argParser(columnOption('--column')))
     .addOption(
       new Option('--on-duplicate <mode>', 'a number already listed (or repeated in the file): skip it, or override its expiry')
@@ -144,6 +164,18 @@ numbers (030 1234567) stops at once, before writing anything, and asks for one.
 Bulk entries carry no reason or who of their own; the import records one audit event
 (file, counts, who, why), which "callguard show" names for such a number.
 
+National registries (docs/registries.md): --country US reads a plain national file
+(the FTC's 2015550100 or 201,5550100 lines, 12015550100, +12015550100; GB:
+02079460000) byte by byte, millions of lines a second; a line of another shape is
+read as with --region US. Into a list created with --dense nanp its numbers go
+straight into the bitmaps. A .zip is read member after member (give its path: a zip
+cannot come from stdin). --delete takes the file's numbers out of the list instead
+(removed / not listed); --changes ADDITIONS DELETIONS applies a change list in one run,
+deletions first, one audit event. Every import that finishes records the date of
+its data: --source-date, else the file's own date (a zip member's, gzip's, the
+file's modification time); "callguard lists" shows the age, campaigns can refuse a
+list older than --max-list-age.
+
 Exit codes: 0 every row imported or duplicate · 1 some rows rejected (or the import
 failed) · 2 bad usage, nothing written (unknown list, unreadable file, bad column,
 unwritable --rejects, national numbers without a region) · 3 Redis unreachable ·
@@ -156,13 +188,29 @@ Examples:
   $ callguard import week48.csv --list dnc --replace --max-shrink 25% --max-rejects 500 --dry-run
   $ callguard import calls.csv --list harassment --column Caller --for 30d
   $ zcat dnc.txt.gz | callguard import - --list dnc --json
+  $ callguard import dnc-all.zip --list us-dnc --country US --replace --source-date 2026-11-30
+  $ callguard import --changes adds-1201.txt dels-1201.txt --list us-dnc --country US
 
 JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken|refused",
        "rows","imported","duplicates","rejected","broken":{"line","problem"}|null,
        "refusal":{"guard":"max-shrink|max-rejects",...}|null,"sizeBefore",
        "listSize":{"exact","timed"}|null,...}`,
     )
-    .action(async (file: string, options: ImportOptions, command: Command) => {
+    .action(async (file: string | undefined, options: ImportOptions, command: Command) => {
+      if (options.changes !== undefined && options.changes.length !== 2) {
+        throw new UsageError(`--changes takes two files, the additions and the deletions; got ${options.changes.length}`);
+      }
+      if (options.changes !== undefined && file !== undefined) {
+        throw new UsageError('--changes names both files itself; leave out the file argument');
+      }
+      if (options.changes === undefined && file === undefined) throw new UsageError('import needs a file to read (or - for stdin)');
+      if (options.country !== undefined) {
+        try {
+          nationalPlanOf(options.country);
+        } catch (error) {
+          throw usageOf(error);
+        }
+      }
       const expiresAt = expiryFrom(options, Date.now());
       const replaceLimit = [
         ['--max-shrink', options.maxShrink !== undefined],
@@ -171,11 +219,32 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken
       ].find(([, given]) => given)?.[0];
       if (replaceLimit && !options.replace) throw new UsageError(`${replaceLimit} limits a replace; add --replace, or leave it out`);
       if (options.rejects) await assertWritable(options.rejects, '--rejects', 'in-place');
+      const open = (path: string): Promise<ImportSource> =>
+        openSource(path).catch((error: unknown) => {
+          throw new UsageError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
+        });
       await withContext(command, io, async (context) => {
         const redis = await context.redis();
-        const source = await openSource(file).catch((error: unknown) => {
-          throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
-        });
+        if (options.changes !== undefined) {
+          const [additions, deletions] = options.changes as [string, string];
+          const files = { additions: await open(additions), deletions: await open(deletions) };
+          const summary = await importChanges(redis, context.namespace, {
+            list: options.list,
+            region: options.region,
+            country: options.country,
+            onDuplicate: options.onDuplicate,
+            dryRun: Boolean(options.dryRun),
+            sourceDate: options.sourceDate,
+            actor: { by: options.by ?? defaultActor(), reason: options.reason, source: 'import' },
+          }, files).catch((error: unknown) => {
+            files.additions.close();
+            files.deletions.close();
+            throw usageOf(error);
+          });
+          printChanges(context, summary);
+          return;
+        }
+        const source = await open(file as string);
         const rejects = options.rejects ? new RejectsFile(createWriteStream(options.rejects)) : undefined;
         const progress = startProgress(!context.json && io === processIo, 'rows');
         const controller = new AbortController();
@@ -192,6 +261,9 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken
             expiresAt,
             onDuplicate: options.onDuplicate,
             replace: Boolean(options.replace),
+            operation: options.delete ? 'delete' : 'add',
+            ...(options.country === undefined ? {} : { country: options.country }),
+            ...(options.sourceDate === undefined ? {} : { sourceDate: options.sourceDate }),
             guards: {
               maxShrinkPercent: options.maxShrink ?? DEFAULT_MAX_SHRINK_PERCENT,
               maxRejects: options.maxRejects ?? DEFAULT_MAX_REJECTS,
@@ -205,10 +277,7 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken
           });
         } catch (error) {
           source.close();
-          if (error instanceof ListError && error.code === 'no-such-list') throw new UsageError(error.message, { cause: error });
-          if (error instanceof ColumnError || error instanceof NeedsRegionError) throw new UsageError(error.message);
-          if (error instanceof ImportError) throw new CliError(error.message, EXIT_REPLACE_REFUSED);
-          throw error;
+          throw usageOf(error);
         } finally {
           process.off('SIGINT', interrupt);
           progress.stop();
@@ -221,4 +290,25 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken
         if (summary.rejected > 0) throw new ExitWith(EXIT_ROWS_REJECTED);
       });
     });
+}
+
+/** What an import's error means on the command line: bad usage, a refused replace, or as it is. */
+function usageOf(error: unknown): unknown {
+  if (error instanceof ListError && error.code === 'no-such-list') return new UsageError(error.message, { cause: error });
+  if (error instanceof ColumnError || error instanceof NeedsRegionError) return new UsageError(error.message);
+  if (error instanceof ImportError && error.message.startsWith('--country')) return new UsageError(error.message);
+  if (error instanceof ImportError) return new CliError(error.message, EXIT_REPLACE_REFUSED);
+  return error;
+}
+
+/** Both halves of a change list, then the exit code the worse of them earns. */
+function printChanges(context: { print: (text: string | string[], json: unknown) => void }, summary: ChangesSummary): void {
+  const { deletions, additions } = summary;
+  const lines = [...describeSummary(deletions), ...(additions ? describeSummary(additions) : ['additions not read: the deletions did not finish'])];
+  context.print(lines, summary);
+  const last = additions ?? deletions;
+  if (deletions.status === 'interrupted' || last.status === 'interrupted') throw new ExitWith(EXIT_INTERRUPTED);
+  const failure = describeFailure(deletions) ?? (additions ? describeFailure(additions) : undefined);
+  if (failure) throw new CliError(failure, EXIT_FILE_BROKEN);
+  if (deletions.rejected + (additions?.rejected ?? 0) > 0) throw new ExitWith(EXIT_ROWS_REJECTED);
 }

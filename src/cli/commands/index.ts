@@ -13,6 +13,7 @@ import { registerList } from './list.js';
 import { registerLists } from './lists.js';
 import { registerReport } from './report.js';
 import { registerRoute } from './route.js';
+import { registerScrub } from './scrub.js';
 import { registerServe } from './serve.js';
 import { registerShow } from './show.js';
 import { registerToken } from './token.js';
@@ -28,6 +29,7 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerShow(program, io);
   registerExport(program, io);
   registerImport(program, io);
+  registerScrub(program, io);
   registerRoute(program, io);
   registerReport(program, io);
   registerCampaign(program, io);

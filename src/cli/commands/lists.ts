@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../context.js';
-import { isoTime, retentionText, table } from '../../front-door/format.js';
+import { humanSpan, isoTime, retentionText, table } from '../../front-door/format.js';
+import { listSourceJson } from '../../front-door/json-shapes.js';
 import { withContext } from '../with-context.js';
 
 export function registerLists(program: Command, io: CliIo): void {
@@ -19,13 +20,21 @@ Examples:
   $ callguard lists
   $ callguard lists --json | jq -r '.lists[].name'
 
-JSON: {"lists":[{"name","enabled","size","lost","createdAt","createdBy","consent","auditRetention"}]}
+DATA OF and AGE: the date of the data the list's last import brought (--source-date,
+or the file's own date), and how old it is now; "-" for a list never imported. A
+national do-not-call copy has to be recent (the US: 31 days): campaign
+--max-list-age refuses to dial on an older one.
+
+JSON: {"lists":[{"name","enabled","size","lost","createdAt","createdBy","consent","auditRetention",
+        "dense","data":{"file","dataDate","ageSeconds","from"}|null}]}
       lost: entries the list should hold but Redis no longer has (0 when whole)
-      consent: the list records consent (list set --consent); auditRetention: "1y", null = forever`,
+      consent: the list records consent (list set --consent); auditRetention: "1y", null = forever
+      dense: the plan kept as bitmaps (nanp, uk), or null`,
     )
     .action(async (_options: unknown, command: Command) =>
       withContext(command, io, async (context) => {
         const lists = await (await context.store()).lists();
+        const now = Date.now();
         const rows = lists.map((list) => ({
           name: list.name,
           enabled: list.enabled,
@@ -35,6 +44,8 @@ JSON: {"lists":[{"name","enabled","size","lost","createdAt","createdBy","consent
           createdBy: list.createdBy,
           consent: list.consent,
           auditRetention: list.auditRetentionMs === undefined ? null : retentionText(list.auditRetentionMs),
+          dense: list.dense ?? null,
+          data: listSourceJson(list.source, now),
         }));
         const notes = rows
           .filter((row) => row.consent || row.auditRetention !== null)
@@ -51,8 +62,16 @@ JSON: {"lists":[{"name","enabled","size","lost","createdAt","createdBy","consent
             ? 'no lists yet (create one with: callguard list create <name>)'
             : [
                 ...table(
-                  ['LIST', 'ENABLED', 'SIZE', 'CREATED', 'BY'],
-                  rows.map((row) => [row.name, row.enabled ? 'yes' : 'no', String(row.size), row.createdAt ?? '', row.createdBy]),
+                  ['LIST', 'ENABLED', 'SIZE', 'CREATED', 'BY', 'DATA OF', 'AGE'],
+                  rows.map((row) => [
+                    row.dense ? `${row.name} (dense ${row.dense})` : row.name,
+                    row.enabled ? 'yes' : 'no',
+                    String(row.size),
+                    row.createdAt ?? '',
+                    row.createdBy,
+                    row.data?.dataDate ?? '-',
+                    row.data ? humanSpan(row.data.ageSeconds * 1000) : '-',
+                  ]),
                 ),
                 ...notes,
                 ...warnings,

@@ -4,7 +4,8 @@ import type { Provenance } from '../../lists/provenance.js';
 import type { AuditEvent, EntryState } from '../../lists/types.js';
 import type { CliIo } from '../context.js';
 import { UsageError } from '../../front-door/errors.js';
-import { describeExpiry, isoTime, table } from '../../front-door/format.js';
+import type { ListSource } from '../../lists/source-date.js';
+import { describeExpiry, describeListAge, isoTime, table } from '../../front-door/format.js';
 import { numberReportJson, readableDetails } from '../../front-door/json-shapes.js';
 import { extensionNote, readEntry, withRegionHint } from '../../front-door/number-input.js';
 import { positiveInteger, regionOption } from '../options.js';
@@ -62,8 +63,9 @@ JSON: {"input","member","listed":[{"list","enabled","member","kind","expiresAt",
         const report = await describeNumber(await context.store(), member, kind, options.limit);
         const { holding, enabled, cancelled, history, loadedBy } = report;
         const now = Date.now();
-
-        context.print(humanShow(member, holding, enabled, loadedBy, cancelled, history, now), numberReportJson(input, member, report));
+        const lines = humanShow(member, holding, enabled, loadedBy, cancelled, history, now);
+        lines.splice(2 + (holding.length === 0 ? 1 : 2 + holding.length), 0, ...describeListData(holding, report.sources, now));
+        context.print(lines, numberReportJson(input, member, report));
       });
     });
 }
@@ -165,6 +167,12 @@ function describeLoadedBy(holding: EntryState[], loadedBy: (Provenance | null)[]
     if (more > 0) lines.push(`      ... and ${more} older (--json lists them all)`);
   });
   return lines.length > 0 ? ['', 'loaded by:', ...lines] : [];
+}
+
+/** How old the data of each list holding the number is: a registry copy must be recent. */
+function describeListData(holding: EntryState[], sources: Map<string, ListSource>, now: number): string[] {
+  const lists = [...new Set(holding.map((entry) => entry.list))].filter((list) => sources.has(list));
+  return lists.map((list) => `  ${list}: ${describeListAge(sources.get(list), now)}`);
 }
 
 function indent(lines: string[]): string[] {

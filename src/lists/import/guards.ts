@@ -57,7 +57,7 @@ export function rejectsOverLimit(limit: RejectLimit, rejected: number, rows: num
   return limit.kind === 'count' ? rejected > limit.count : rejected * 100 > limit.percent * rows;
 }
 
-/** The rule the swap script applies (swap-4.lua), for a dry run, which swaps nothing. */
+/** The rule the swap script applies (swap-6.lua), for a dry run, which swaps nothing. */
 export function shrinksPastLimit(sizeBefore: number, sizeAfter: number, maxShrinkPercent: number): boolean {
   return sizeBefore > 0 && (sizeBefore - sizeAfter) * 100 > maxShrinkPercent * sizeBefore;
 }

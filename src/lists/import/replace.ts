@@ -1,5 +1,6 @@
 import { isCluster, type RedisClient } from '../../redis/connect.js';
 import { listKeys, stagingKeys, stagingPattern } from '../keys.js';
+import { removeGeneration } from '../dense-store.js';
 import { defineImportScripts } from './scripts.js';
 
 /**
@@ -35,6 +36,8 @@ export async function cleanStaging(redis: RedisClient, namespace: string, list: 
 export interface StagingSizes {
   exactSize: number;
   timedSize: number;
+  /** a dense list's new generation of bitmaps, the numbers and blocks it holds */
+  dense?: { gen: string; size: number; blocks: number };
 }
 
 export interface SwapResult {
@@ -61,21 +64,28 @@ export async function swapIn(
   defineImportScripts(redis);
   const staging = stagingKeys(namespace, list, runId);
   const live = listKeys(namespace, list);
+  const dense = expected.dense;
   const [swapped, sizeBefore, sizeAfter] = await redis.callguardImportSwap(
-    staging.exact, staging.timed, live.exact, live.timed, live.info, expected.exactSize, expected.timedSize, now, maxShrinkPercent,
+    staging.exact, staging.timed, live.exact, live.timed, live.info, live.dense,
+    expected.exactSize, expected.timedSize, now, maxShrinkPercent, dense?.gen ?? '', dense?.size ?? 0, dense?.blocks ?? 0,
   );
   return { swapped: swapped === 1, sizeBefore, sizeAfter };
 }
 
-/** The list's live entries: never-expiring numbers, and timed members still ahead of `now`, as the swap counts them. */
+/** The list's live entries: never-expiring numbers (and bits), and timed members still ahead of `now`, as the swap counts them. */
 export async function liveSize(redis: RedisClient, namespace: string, list: string, now: number): Promise<number> {
   const keys = listKeys(namespace, list);
-  const [exact, timed] = await Promise.all([redis.scard(keys.exact), redis.zcount(keys.timed, `(${now}`, '+inf')]);
-  return exact + timed;
+  const [exact, timed, dense] = await Promise.all([
+    redis.scard(keys.exact),
+    redis.zcount(keys.timed, `(${now}`, '+inf'),
+    redis.hget(keys.info, 'denseSize'),
+  ]);
+  return exact + timed + Number(dense ?? 0);
 }
 
-/** Drops this run's staging keys (an interrupted or refused replace). */
-export async function dropStaging(redis: RedisClient, namespace: string, list: string, runId: string): Promise<void> {
+/** Drops this run's staging keys (an interrupted or refused replace), and its generation of bitmaps. */
+export async function dropStaging(redis: RedisClient, namespace: string, list: string, runId: string, gen?: string): Promise<void> {
   const staging = stagingKeys(namespace, list, runId);
   await redis.unlink(staging.exact, staging.timed);
+  if (gen !== undefined) await removeGeneration(redis, listKeys(namespace, list).dense, gen);
 }

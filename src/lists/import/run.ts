@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../../redis/connect.js';
-import { listKeys, stagingKeys } from '../keys.js';
+import { bitOf, blockOf, fitsPlan, numberAt, planOfRegion, type DensePlan } from '../dense.js';
+import { denseStateOf, newGeneration, removeGeneration, removeGenerationsBut, type DenseState } from '../dense-store.js';
+import { denseGensKey, listKeys, stagingKeys } from '../keys.js';
+import { sourceFields, type ListSource } from '../source-date.js';
 import { assertListName } from '../names.js';
 import { ListStore } from '../store.js';
 import { ListError, type Actor } from '../types.js';
@@ -13,6 +16,8 @@ import { DEFAULT_REPLACE_GUARDS, rejectsOverLimit, shrinksPastLimit, type Refusa
 import { RegionSample } from './needs-region.js';
 import type { RejectsFile, Reject } from './rejects.js';
 import { STAGING_TTL_MS, cleanStaging, dropStaging, liveSize, swapIn } from './replace.js';
+import { DenseWriter, type DenseCounts } from './dense-writer.js';
+import { readNational, type NationalChunk } from './national.js';
 import { firstLineOf, readRows, type RowChunk } from './rows.js';
 import { peek, type ImportSource } from './source.js';
 import type { ImportSummary } from './summary.js';
@@ -29,6 +34,18 @@ export interface ImportRequest {
   expiresAt?: number;
   onDuplicate: DuplicateMode;
   replace: boolean;
+  /** add the file's numbers (default), or take them out of the list (a deletion change list) */
+  operation?: 'add' | 'delete';
+  /**
+   * the file is a plain national file of this region (`US`): its lines are read byte by
+   * byte (national.ts), without a parse each; lines of another shape are read with it as
+   * their region. Only regions of a dense plan (dense.ts) have such a reader.
+   */
+  country?: string;
+  /** ms since epoch: the date of the file's data; default the file's own date, else now */
+  sourceDate?: number;
+  /** false: record no audit event (the caller records one for several runs, `--changes`) */
+  audit?: boolean;
   /** the limits a replace must stay within; default DEFAULT_REPLACE_GUARDS */
   guards?: ReplaceGuards;
   dryRun: boolean;
@@ -86,18 +103,37 @@ const FIRST_REJECTS = 5;
 export async function importList(redis: RedisClient, namespace: string, request: ImportRequest): Promise<ImportSummary> {
   assertListName(request.list);
   const store = new ListStore(redis, namespace);
-  if (!(await store.hasList(request.list))) {
+  const live = listKeys(namespace, request.list);
+  const listInfo = await redis.hgetall(live.info);
+  if (listInfo.created === undefined) {
     throw new ListError(`no such list: ${request.list} (create it first: callguard list create ${request.list})`, 'no-such-list', request.list);
   }
+  const deleting = request.operation === 'delete';
+  if (deleting && request.replace) throw new ImportError('a deletion file cannot replace a list: leave out --replace or --delete');
+  const national = request.country === undefined ? undefined : nationalPlanOf(request.country);
+  const dense = denseStateOf(listInfo);
   const started = performance.now();
   const now = request.now ?? Date.now();
-  const staleStagingKeysRemoved = request.dryRun ? 0 : await cleanStaging(redis, namespace, request.list);
+  const staleStagingKeysRemoved = request.dryRun
+    ? 0
+    : (await cleanStaging(redis, namespace, request.list)) + (dense ? await removeGenerationsBut(redis, live.dense, dense.gen) : 0);
   const runId = `${now.toString(36)}-${randomBytes(4).toString('hex')}`;
-  const live = listKeys(namespace, request.list);
-  const target = request.replace ? { ...stagingKeys(namespace, request.list, runId), info: live.info } : live;
+  const target = request.replace ? { ...stagingKeys(namespace, request.list, runId), info: live.info } : { ...live };
+  // A replace of a dense list writes a generation of bitmaps of its own, swapped in at the end.
+  const stagingGen = request.replace && dense ? newGeneration() : undefined;
+  if (stagingGen !== undefined && !request.dryRun) await redis.sadd(denseGensKey(live.dense), stagingGen);
+  const denseWriter = dense
+    ? new DenseWriter(redis, { info: live.info, dense: live.dense, gen: stagingGen }, `${request.dryRun ? 'dry-' : ''}${deleting ? 'delete' : 'add'}`)
+    : undefined;
+  // A deletion also takes a dense list's plan numbers out of `timed`, when it holds any.
+  const deleteFromTimedToo = deleting && dense !== undefined && (await redis.zcard(live.timed)) > 0;
   const { source } = request;
   const { head, content } = await peek(source.content, enoughToTellDialect);
-  const reader = readRows(content, detectDialect(head.toString('utf8')), source.problem);
+  const nationalReader = national ? readNational(content, national, source.problem) : undefined;
+  const reader = nationalReader ?? readRows(content, detectDialect(head.toString('utf8')), source.problem);
+  const chunks: AsyncIterable<{ chunk: RowChunk; fast?: NationalChunk }> = nationalReader
+    ? withFastRows(nationalReader.chunks)
+    : withoutFastRows(reader.chunks as AsyncIterable<RowChunk>);
 
   const counts = { rows: 0, rejected: 0 };
   const firstRejects: Reject[] = [];
@@ -110,16 +146,16 @@ export async function importList(redis: RedisClient, namespace: string, request:
   const report = (): void =>
     request.onProgress?.({
       rows: counts.rows,
-      imported: writer?.counts.imported ?? 0,
-      duplicates: writer?.counts.duplicates ?? 0,
+      imported: (writer?.counts.imported ?? 0) + (denseWriter?.counts.changed ?? 0),
+      duplicates: (writer?.counts.duplicates ?? 0) + (denseWriter?.counts.unchanged ?? 0),
       rejected: counts.rejected,
       bytesRead: source.bytesRead(),
       totalBytes: source.totalBytes,
     });
   const writerFor = (rules: RowRules | undefined): BatchWriter =>
     new BatchWriter(redis, target, {
-      mode: request.dryRun ? 'dry' : request.onDuplicate,
-      uniformExpiry: rules?.expiresIndex === undefined ? (rules?.expiry ?? FOREVER) : undefined,
+      mode: deleting ? (request.dryRun ? 'dry-delete' : 'delete') : request.dryRun ? 'dry' : request.onDuplicate,
+      uniformExpiry: deleting ? FOREVER : rules?.expiresIndex === undefined ? (rules?.expiry ?? FOREVER) : undefined,
       ttlMs: request.replace ? STAGING_TTL_MS : 0,
       now,
       batchSize: request.batchSize,
@@ -132,15 +168,38 @@ export async function importList(redis: RedisClient, namespace: string, request:
   let interrupted = false;
   let broken: BrokenFileError | undefined;
   let nextReport = PROGRESS_EVERY_ROWS;
+  /**
+   * One member to its writer: a never-expiring number of a dense list's plan to its
+   * bitmaps, anything else to the ordinary keys. Awaits a send when a writer is full.
+   */
+  const write = async (member: string, expiry: string, into: BatchWriter): Promise<void> => {
+    if (denseWriter && expiry === FOREVER && fitsPlan((dense as DenseState).plan, member)) {
+      if (denseWriter.push(blockOf(member), bitOf(member))) await denseWriter.send();
+      if (!deleteFromTimedToo) return;
+    }
+    if (into.push(member, expiry)) await into.send();
+  };
   /** Writes one classified chunk; a row where the file broke ends the import after the rows before it. */
   const apply = async (chunk: RowChunk, classified: ClassifiedChunk, into: BatchWriter): Promise<void> => {
     const { members, expiries, rejects } = classified;
     for (const rejected of rejects) await reject({ line: chunk.lines[rejected.index] as number, raw: rejected.raw, reason: rejected.reason });
     counts.rows += members.length;
-    for (let i = 0; i < members.length; i += 1) {
-      if (into.push(members[i] as string, expiries[i] as string)) await into.send();
-    }
+    for (let i = 0; i < members.length; i += 1) await write(members[i] as string, expiries[i] as string, into);
     if (classified.broken) throw new BrokenFileError(firstLineOf(chunk, classified.broken.index), classified.broken.problem);
+  };
+  /** The numbers a national reader read fast: straight into the bitmaps when they fit them. */
+  const applyFast = async (fast: NationalChunk, into: BatchWriter, expiry: string): Promise<void> => {
+    counts.rows += fast.count;
+    const straight = denseWriter && expiry === FOREVER && dense?.plan.name === national?.name && !deleteFromTimedToo;
+    for (let i = 0; i < fast.count; i += 1) {
+      const block = fast.blocks[i] as number;
+      const bit = fast.bits[i] as number;
+      if (straight) {
+        if ((denseWriter as DenseWriter).push(block, bit)) await (denseWriter as DenseWriter).send();
+      } else {
+        await write(numberAt(block, bit), expiry, into);
+      }
+    }
   };
   // Without a region, the first rows are held until they tell whether the file needs one.
   let sample = request.region === undefined ? new RegionSample() : undefined;
@@ -155,10 +214,23 @@ export async function importList(redis: RedisClient, namespace: string, request:
   request.signal?.addEventListener('abort', stopReading, { once: true });
   try {
     try {
-      for await (const chunk of reader.chunks) {
+      for await (const { chunk, fast } of chunks) {
         if (request.signal?.aborted) {
           interrupted = true;
           break;
+        }
+        if (fast && national) {
+          rules ??= { numberIndex: 0, expiresIndex: undefined, expiry: request.expiresAt === undefined ? FOREVER : String(request.expiresAt), region: national.regions.includes(request.country?.toUpperCase() ?? '') ? request.country?.toUpperCase() : request.region, now };
+          writer ??= writerFor(rules);
+          const nationalHeader = nationalReader?.header();
+          if (nationalHeader !== undefined) header = [nationalHeader];
+          await applyFast(fast, writer, rules.expiry);
+          await apply(chunk, classifyChunk(chunk, rules), writer);
+          if (counts.rows >= nextReport) {
+            nextReport = counts.rows + PROGRESS_EVERY_ROWS;
+            report();
+          }
+          continue;
         }
         if (chunk.lines.length === 0) continue;
         let from = 0;
@@ -203,7 +275,8 @@ export async function importList(redis: RedisClient, namespace: string, request:
     else if (error instanceof BrokenFileError) broken = error;
     else {
       await writer?.flush().catch(() => undefined);
-      if (request.replace && !request.dryRun) await dropStaging(redis, namespace, request.list, runId);
+      await denseWriter?.flush().catch(() => undefined);
+      if (request.replace && !request.dryRun) await dropStaging(redis, namespace, request.list, runId, stagingGen);
       throw error;
     }
   } finally {
@@ -214,14 +287,15 @@ export async function importList(redis: RedisClient, namespace: string, request:
   report();
 
   const status: ImportSummary['status'] = interrupted ? 'interrupted' : broken ? 'broken' : 'done';
-  const settled = await settle(redis, namespace, request, runId, writer ?? writerFor(rules), status, counts, now);
+  const settled = await settle(redis, namespace, request, runId, { batch: writer ?? writerFor(rules), dense: denseWriter, stagingGen, liveGen: dense?.gen }, status, counts, now);
 
   const seconds = (performance.now() - started) / 1000;
   const summary: ImportSummary = {
     list: request.list,
     source: source.name,
     gzip: source.gzip,
-    mode: request.replace ? 'replace' : 'import',
+    ...(source.zip ? { zip: true } : {}),
+    mode: request.replace ? 'replace' : deleting ? 'delete' : 'import',
     dryRun: request.dryRun,
     onDuplicate: request.onDuplicate,
     status: settled.refusal ? 'refused' : status,
@@ -236,15 +310,59 @@ export async function importList(redis: RedisClient, namespace: string, request:
     sizeBefore: settled.sizeBefore,
     listSize: settled.listSize,
     staleStagingKeysRemoved,
+    dataDate: null,
     firstRejects,
     seconds,
     rowsPerSecond: seconds > 0 ? counts.rows / seconds : 0,
   };
   // A replace that was not swapped in changed nothing; a plain import keeps what it wrote.
-  if (!request.dryRun && (!request.replace || summary.status === 'done')) {
-    await store.recordAudit(request.list, request.replace ? 'replace' : 'import', request.actor, auditDetails(summary, request, rules?.expiresIndex !== undefined));
+  const wrote = !request.dryRun && (!request.replace || summary.status === 'done');
+  if (wrote && summary.status === 'done') {
+    summary.dataDate = await recordSource(redis, live.info, request, source);
+  }
+  if (wrote && request.audit !== false) {
+    await store.recordAudit(
+      request.list,
+      request.replace ? 'replace' : deleting ? 'delete' : 'import',
+      request.actor,
+      auditDetails(summary, request, rules?.expiresIndex !== undefined),
+    );
   }
   return summary;
+}
+
+/** The dense plan whose national files `--country` names; an ImportError for a region without one. */
+export function nationalPlanOf(country: string): DensePlan {
+  const plan = planOfRegion(country);
+  if (!plan) {
+    throw new ImportError(
+      `--country ${country}: callguard reads plain national files of the NANP (US, CA, ...) and GB; for ${country} use --region ${country}, which reads any layout`,
+    );
+  }
+  return plan;
+}
+
+async function* withFastRows(chunks: AsyncIterable<NationalChunk>): AsyncGenerator<{ chunk: RowChunk; fast: NationalChunk }> {
+  for await (const fast of chunks) yield { chunk: fast.other, fast };
+}
+
+async function* withoutFastRows(chunks: AsyncIterable<RowChunk>): AsyncGenerator<{ chunk: RowChunk }> {
+  for await (const chunk of chunks) yield { chunk };
+}
+
+/**
+ * Records where the list's data now comes from, and its date: `--source-date`, else the
+ * file's own (a zip member's, a gzip header's, the file's modification time), else now.
+ */
+async function recordSource(redis: RedisClient, info: string, request: ImportRequest, source: ImportSource): Promise<number> {
+  const recorded: ListSource =
+    request.sourceDate !== undefined
+      ? { name: source.name, dataDate: request.sourceDate, from: 'flag' }
+      : source.fileDate !== undefined
+        ? { name: source.name, dataDate: source.fileDate, from: 'file' }
+        : { name: source.name, dataDate: request.now ?? Date.now(), from: 'import' };
+  await redis.hset(info, ...sourceFields(recorded));
+  return recorded.dataDate;
 }
 
 interface Settled {
@@ -261,24 +379,36 @@ interface Settled {
  * replace is past its limits: too many rows rejected (checked here) or a list that
  * would shrink too much (checked by the swap itself, atomically with it).
  */
+interface Writers {
+  batch: BatchWriter;
+  dense: DenseWriter | undefined;
+  /** a dense list's replace: its new generation, and the one checks read until the swap */
+  stagingGen: string | undefined;
+  liveGen: string | undefined;
+}
+
 async function settle(
   redis: RedisClient,
   namespace: string,
   request: ImportRequest,
   runId: string,
-  writer: BatchWriter,
+  writers: Writers,
   status: ImportSummary['status'],
   counts: { rows: number; rejected: number },
   now: number,
 ): Promise<Settled> {
   const staging = request.replace && !request.dryRun;
   const guards = request.guards ?? DEFAULT_REPLACE_GUARDS;
-  const written = await writer.flush().catch(async (error: unknown) => {
-    if (staging) await dropStaging(redis, namespace, request.list, runId);
+  const { stagingGen } = writers;
+  const drop = (): Promise<void> => dropStaging(redis, namespace, request.list, runId, stagingGen);
+  const [ordinary, dense] = await Promise.all([writers.batch.flush(), writers.dense?.flush()]).catch(async (error: unknown) => {
+    if (staging) await drop();
     throw error;
   });
-  if (staging && status === 'done' && written.exactSize + written.timedSize === 0) {
-    await dropStaging(redis, namespace, request.list, runId);
+  const written = combined(ordinary, dense);
+  const denseNew = dense ? { gen: stagingGen ?? '', size: dense.changed, blocks: dense.blocksCreated - dense.blocksRemoved } : undefined;
+  if (staging && status === 'done' && written.exactSize + written.timedSize + (denseNew?.size ?? 0) === 0) {
+    await drop();
     throw new ImportError(
       `${request.source.name} holds no number to import, so --replace would empty list ${request.list}; nothing was changed`,
     );
@@ -303,14 +433,22 @@ async function settle(
   let refusal: Refusal | null = rejectsRefusal;
   if (staging) {
     if (status !== 'done' || refusal) {
-      await dropStaging(redis, namespace, request.list, runId);
+      await drop();
       return { written, listSize: status === 'interrupted' ? null : await listSizeOf(redis, namespace, request.list), sizeBefore, refusal };
     }
-    const swap = await swapIn(redis, namespace, request.list, runId, written, now, guards.force ? 'any' : guards.maxShrinkPercent);
+    const swap = await swapIn(
+      redis, namespace, request.list, runId, { ...written, ...(denseNew && stagingGen ? { dense: denseNew } : {}) }, now, guards.force ? 'any' : guards.maxShrinkPercent,
+    ).catch(async (error: unknown) => {
+      await drop();
+      throw error;
+    });
     sizeBefore = swap.sizeBefore;
     if (!swap.swapped) {
-      await dropStaging(redis, namespace, request.list, runId);
+      await drop();
       refusal = { guard: 'max-shrink', sizeBefore: swap.sizeBefore, sizeAfter: swap.sizeAfter, maxShrinkPercent: guards.maxShrinkPercent };
+    } else if (writers.liveGen !== undefined && stagingGen !== undefined) {
+      // Checks read the new generation now; the old one is freed block by block.
+      await removeGeneration(redis, listKeys(namespace, request.list).dense, writers.liveGen);
     }
   }
   return { written, listSize: await listSizeOf(redis, namespace, request.list), sizeBefore, refusal };
@@ -318,8 +456,14 @@ async function settle(
 
 async function listSizeOf(redis: RedisClient, namespace: string, list: string): Promise<ImportSummary['listSize']> {
   const keys = listKeys(namespace, list);
-  const [exact, timed] = await Promise.all([redis.scard(keys.exact), redis.zcard(keys.timed)]);
-  return { exact, timed };
+  const [exact, timed, dense] = await Promise.all([redis.scard(keys.exact), redis.zcard(keys.timed), redis.hget(keys.info, 'denseSize')]);
+  return { exact, timed, ...(dense === null ? {} : { dense: Number(dense) }) };
+}
+
+/** What both writers wrote, as one count: bits of a dense list count as members. */
+function combined(ordinary: WriterCounts, dense: DenseCounts | undefined): WriterCounts {
+  if (!dense) return ordinary;
+  return { ...ordinary, imported: ordinary.imported + dense.changed, duplicates: ordinary.duplicates + dense.unchanged };
 }
 
 function auditDetails(summary: ImportSummary, request: ImportRequest, perRowExpiry: boolean): Record<string, string> {
@@ -334,6 +478,8 @@ function auditDetails(summary: ImportSummary, request: ImportRequest, perRowExpi
     expires:
       request.expiresAt !== undefined ? new Date(request.expiresAt).toISOString() : perRowExpiry ? 'per row' : 'never',
     ...(request.region ? { region: request.region } : {}),
+    ...(request.country ? { country: request.country.toUpperCase() } : {}),
+    ...(summary.dataDate !== null ? { dataDate: new Date(summary.dataDate).toISOString() } : {}),
     ...(summary.broken ? { brokenAt: `line ${summary.broken.line}: ${summary.broken.problem}` } : {}),
     ...(request.guards?.force && request.replace ? { forced: 'yes' } : {}),
   };

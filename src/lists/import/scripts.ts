@@ -7,7 +7,9 @@ import { luaScripts } from '../../redis/lua-scripts.js';
  */
 const SCRIPTS = {
   callguardImportBatch: { file: 'import-batch-3.lua', uses: ['../../scripts/size.lua'] },
-  callguardImportSwap: 'swap-5.lua',
+  callguardImportSwap: { file: 'swap-6.lua', uses: ['../../scripts/dense.lua'] },
+  callguardImportDenseBits: { file: 'dense-bits-2.lua', uses: ['../../scripts/dense.lua'] },
+  callguardImportDelete: { file: 'delete-batch-4.lua', uses: ['../../scripts/size.lua'] },
 } as const;
 
 declare module 'ioredis' {
@@ -19,11 +21,18 @@ declare module 'ioredis' {
       exact: string,
       timed: string,
       info: string,
+      dense: string,
       expectedExact: number,
       expectedTimed: number,
       now: number,
       maxShrinkPercent: number | 'any',
+      newGeneration: string,
+      newDenseSize: number,
+      newBlocks: number,
     ): Result<[swapped: number, sizeBefore: number, sizeAfter: number], Context>;
+    /** operation, generation ('' for the live one), then block id, 'm' | 'o', bitmap or offsets, ... */
+    callguardImportDenseBits(info: string, dense: string, ...args: (string | Buffer)[]): Result<[changed: number, created: number, removed: number], Context>;
+    callguardImportDelete(exact: string, timed: string, meta: string, info: string, now: number, dry: '1' | '0', members: string): Result<[removed: number, absent: number], Context>;
   }
 }
 

@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { InputProblem } from './broken-file.js';
 import { WholeLines } from './whole-lines.js';
+import { looksLikeZip, openZip } from './zip.js';
 
 /** An input opened for reading: decompressed bytes, and how far into the raw input we are. */
 export interface ImportSource {
@@ -17,6 +18,13 @@ export interface ImportSource {
   /** why the content ended before the input did (a truncated gzip, a NUL byte); undefined when read whole */
   problem(): InputProblem | undefined;
   gzip: boolean;
+  /** the input is a zip archive (its members are read one after the other) */
+  zip?: boolean;
+  /**
+   * the file's own date (ms since epoch), the date of its data unless told otherwise:
+   * a zip's newest member, a gzip header's time, else a regular file's modification time
+   */
+  fileDate?: number;
   /** raw bytes read so far (compressed bytes for gzip), for the progress bar's ETA */
   bytesRead(): number;
   /** size of the raw input when it is a regular file; unknown for stdin and pipes */
@@ -26,6 +34,8 @@ export interface ImportSource {
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
+/** The gzip header up to its MTIME field (bytes 4-7, seconds since epoch, 0 when unset). */
+const GZIP_HEADER_BYTES = 8;
 
 /**
  * The start of a stream, read until `enough` says so (or the stream ends), and a stream
@@ -64,7 +74,9 @@ export async function peek(stream: Readable, enough: (head: Buffer) => boolean):
  */
 export async function openSource(path: string, stdin: Readable = process.stdin): Promise<ImportSource> {
   const fromStdin = path === '-';
-  const totalBytes = fromStdin ? undefined : await regularFileSize(path);
+  const file = fromStdin ? undefined : await regularFile(path);
+  if (file?.zip) return openZipSource(path);
+  const totalBytes = file?.size;
   const raw = fromStdin ? stdin : createReadStream(path);
   let bytesRead = 0;
   const counted = new PassThrough({ highWaterMark: 1 << 16 });
@@ -74,8 +86,12 @@ export async function openSource(path: string, stdin: Readable = process.stdin):
   raw.on('error', (error: Error) => counted.destroy(error));
   raw.pipe(counted);
 
-  const { head, content: raws } = await peek(counted, (start) => start.length >= GZIP_MAGIC.length);
+  const { head, content: raws } = await peek(counted, (start) => start.length >= GZIP_HEADER_BYTES);
+  if (fromStdin && looksLikeZip(head)) {
+    throw new Error('a zip archive cannot be read from stdin (a zip is read from its end): give its path, or unzip -p it into callguard');
+  }
   const gzip = GZIP_MAGIC.every((byte, i) => head[i] === byte);
+  const gzipTime = gzip && head.length >= GZIP_HEADER_BYTES ? head.readUInt32LE(4) * 1000 : 0;
   let decoded: Readable = raws;
   if (gzip) {
     const gunzip = createGunzip();
@@ -89,6 +105,7 @@ export async function openSource(path: string, stdin: Readable = process.stdin):
     content,
     problem: () => content.problem(),
     gzip,
+    ...(gzipTime > 0 ? { fileDate: gzipTime } : file?.mtime !== undefined ? { fileDate: file.mtime } : {}),
     bytesRead: () => bytesRead,
     totalBytes,
     close: () => {
@@ -102,8 +119,36 @@ export async function openSource(path: string, stdin: Readable = process.stdin):
   };
 }
 
-async function regularFileSize(path: string): Promise<number | undefined> {
+/** A path's size, date and whether it is a zip; undefined fields for a pipe or device. */
+async function regularFile(path: string): Promise<{ size?: number; mtime?: number; zip: boolean }> {
   const info = await stat(path);
   if (info.isDirectory()) throw new Error('it is a directory');
-  return info.isFile() ? info.size : undefined;
+  if (!info.isFile()) return { zip: false };
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4), 0, 4, 0);
+    return { size: info.size, mtime: info.mtimeMs, zip: looksLikeZip(buffer.subarray(0, bytesRead)) };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A zip archive's members as one input (zip.ts). */
+async function openZipSource(path: string): Promise<ImportSource> {
+  const zip = await openZip(path);
+  const content = new WholeLines(zip.content);
+  return {
+    name: path,
+    content,
+    problem: () => content.problem(),
+    gzip: false,
+    zip: true,
+    ...(zip.newestDate === undefined ? {} : { fileDate: zip.newestDate }),
+    bytesRead: zip.bytesRead,
+    totalBytes: zip.totalBytes,
+    close: () => {
+      content.destroy();
+      zip.close();
+    },
+  };
 }

@@ -15,7 +15,10 @@ export interface ImportSummary extends ImportCounts {
   list: string;
   source: string;
   gzip: boolean;
-  mode: 'import' | 'replace';
+  /** the input was a zip archive */
+  zip?: boolean;
+  /** delete: the file's numbers were taken out (imported counts those removed, duplicates those not listed) */
+  mode: 'import' | 'replace' | 'delete';
   dryRun: boolean;
   onDuplicate: DuplicateMode;
   /**
@@ -31,8 +34,10 @@ export interface ImportSummary extends ImportCounts {
   sizeBefore: number | null;
   header: string[] | null;
   blankLines: number;
-  /** the list's entries afterwards: numbers that never expire, and timed numbers plus prefixes */
-  listSize: { exact: number; timed: number } | null;
+  /** the list's entries afterwards: numbers that never expire, and timed numbers plus prefixes (and a dense list's bits) */
+  listSize: { exact: number; timed: number; dense?: number } | null;
+  /** ms since epoch: the date of the data the list now has from this import (recorded when done) */
+  dataDate: number | null;
   /** staging keys of an earlier interrupted replace, removed before this run */
   staleStagingKeysRemoved: number;
   /** the first rejects, so a summary shows what went wrong without opening the rejects file */
@@ -51,14 +56,24 @@ const STATUS_WORDS: Record<ImportSummary['status'], string> = {
 /** The summary as lines for people. */
 export function describeSummary(summary: ImportSummary): string[] {
   const verb = summary.dryRun ? 'would be ' : '';
-  const what = summary.mode === 'replace' ? `replace of list ${summary.list}` : `import into list ${summary.list}`;
+  const what =
+    summary.mode === 'replace'
+      ? `replace of list ${summary.list}`
+      : summary.mode === 'delete'
+        ? `deletion from list ${summary.list}`
+        : `import into list ${summary.list}`;
+  const packed = summary.gzip ? ' (gzip)' : summary.zip ? ' (zip)' : '';
   const lines = [
-    `${summary.dryRun ? 'dry run: ' : ''}${what} from ${summary.source}${summary.gzip ? ' (gzip)' : ''}: ${STATUS_WORDS[summary.status]}`,
+    `${summary.dryRun ? 'dry run: ' : ''}${what} from ${summary.source}${packed}: ${STATUS_WORDS[summary.status]}`,
     `  rows:       ${summary.rows}${summary.header ? ' (after a header line)' : ''}${
       summary.blankLines > 0 ? `, ${summary.blankLines} blank line${summary.blankLines === 1 ? '' : 's'} ignored` : ''
     }`,
-    `  imported:   ${summary.imported} ${verb}new`,
-    `  duplicates: ${summary.duplicates} ${summary.onDuplicate === 'skip' ? `${verb}skipped` : `${verb}overridden`}`,
+    ...(summary.mode === 'delete'
+      ? [`  removed:    ${summary.imported}${summary.dryRun ? ' would be' : ''}`, `  not listed: ${summary.duplicates}`]
+      : [
+          `  imported:   ${summary.imported} ${verb}new`,
+          `  duplicates: ${summary.duplicates} ${summary.onDuplicate === 'skip' ? `${verb}skipped` : `${verb}overridden`}`,
+        ]),
     `  rejected:   ${summary.rejected}`,
   ];
   for (const reject of summary.firstRejects) {
@@ -69,9 +84,12 @@ export function describeSummary(summary: ImportSummary): string[] {
   if (summary.refusal) lines.push(`  refused:    ${describeRefusal(summary.list, summary.refusal)}`);
   if (summary.sizeBefore !== null && summary.status === 'done') lines.push(`  list was:   ${summary.sizeBefore} live entries`);
   if (summary.listSize) {
-    const size = summary.listSize.exact + summary.listSize.timed;
-    lines.push(`  list now:   ${size} ${size === 1 ? 'entry' : 'entries'} (${summary.listSize.timed} timed or prefixes)`);
+    const { exact, timed, dense } = summary.listSize;
+    const size = exact + timed + (dense ?? 0);
+    const bits = dense === undefined ? '' : `, ${dense} in bitmaps`;
+    lines.push(`  list now:   ${size} ${size === 1 ? 'entry' : 'entries'} (${timed} timed or prefixes${bits})`);
   }
+  if (summary.dataDate !== null) lines.push(`  data date:  ${new Date(summary.dataDate).toISOString()}`);
   const outcome = describeOutcome(summary);
   if (outcome) lines.push(`  ${outcome}`);
   lines.push(`  ${summary.seconds.toFixed(1)} s, ${Math.round(summary.rowsPerSecond)} rows/s`);

@@ -21,10 +21,15 @@ export interface WriterTarget {
    * batch into the list itself counts what it added into its field `size` (keys.ts).
    */
   info: string;
+  /** the list's metadata HASH: a deletion removes a number's metadata with it */
+  meta?: string;
 }
 
+/** A deletion file: its numbers leave the list (`delete`), or are only counted (`dry-delete`). */
+export type DeleteMode = 'delete' | 'dry-delete';
+
 export interface WriterOptions {
-  mode: DuplicateMode | 'dry';
+  mode: DuplicateMode | 'dry' | DeleteMode;
   /**
    * The expiry every row gets, when the import has one expiry for all (no expiry column):
    * numbers then travel as a bare list, the cheapest shape for Redis.
@@ -82,7 +87,7 @@ export class BatchWriter {
    * the same buffer, so its occurrences reach Redis in file order.
    */
   push(member: string, expiry: ExpiryArg): boolean {
-    if (this.options.uniformExpiry !== undefined && !isPrefixMember(member)) {
+    if (this.deleting() || (this.options.uniformExpiry !== undefined && !isPrefixMember(member))) {
       this.numbers.push(member);
       return this.numbers.length >= this.batchSize;
     }
@@ -117,8 +122,13 @@ export class BatchWriter {
     }
   }
 
+  private deleting(): boolean {
+    return this.options.mode === 'delete' || this.options.mode === 'dry-delete';
+  }
+
   private async dispatch(body: string[], prefixLengths: number[] = []): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
+    if (this.deleting()) return this.dispatchDelete(body[2] as string);
     const header = [String(this.options.now), this.options.mode, String(this.options.ttlMs ?? 0)];
     // Sent ahead of the batch on the same connection, so Redis knows the lengths before
     // any of the batch's prefixes can be seen.
@@ -137,6 +147,26 @@ export class BatchWriter {
       .catch((error: unknown) => {
         this.failure ??= error;
       });
+    await this.track(reply);
+  }
+
+  /** A deletion batch: `imported` counts the numbers removed, `duplicates` those not listed. */
+  private async dispatchDelete(members: string): Promise<void> {
+    const { exact, timed, info, meta } = this.target;
+    if (meta === undefined) throw new Error('a deletion needs the list\'s meta key');
+    const reply = this.redis
+      .callguardImportDelete(exact, timed, meta, info, this.options.now, this.options.mode === 'dry-delete' ? '1' : '0', members)
+      .then(([removed, absent]) => {
+        this.counts.imported += removed;
+        this.counts.duplicates += absent;
+      })
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      });
+    await this.track(reply);
+  }
+
+  private async track(reply: Promise<void>): Promise<void> {
     this.pending.push(reply);
     if (this.pending.length >= this.inFlight) await this.pending.shift();
     if (this.failure !== undefined) throw this.failure;

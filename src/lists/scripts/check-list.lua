@@ -1,11 +1,11 @@
 --[[
-  The check of one number against one list, shared by the two check scripts: check-4.lua
+  The check of one number against one list, shared by the two check scripts: check-5.lua
   (one list a call, for Redis Cluster) and check-many.lua (every list in one call, for a
   standalone Redis). Not a script of its own: the loader places this file before either
   driver (src/redis/lua-scripts.ts, `uses`), so the two paths run the same lines.
 
-  check_list(info, exact, timed, meta, now, number, candidates)
-    info, exact, timed, meta: the list's keys
+  check_list(info, exact, timed, meta, dense, now, number, candidates)
+    info, exact, timed, meta: the list's keys; dense: the root of its bitmaps (keys.ts)
     now: ms since epoch, a Lua number; number: E.164
     candidates: a function of the list's info field `prefixes` (a string, or false when
       missing) returning {number, its longest prefix pattern, ...} and their count, as
@@ -21,6 +21,11 @@
   measured with #: a check runs these lines for every list, and Redis CPU is what limits
   checks/s. The number itself wins over prefixes, and a longer prefix over a shorter
   one, so the match reported is the most specific entry.
+  A dense list (info field `dense`, dense.lua) holds the never-expiring numbers of its
+  plan as bits: such a number is looked up with one GETBIT in the generation `gen`
+  names, instead of SISMEMBER (it is never in `exact`); its timed entries and prefixes
+  are in `timed` as in any list. A miss then also asks whether the number's block was
+  lost (it exists, or the index does not name it and names as many blocks as `blocks`).
   Prefix candidates cost most of a check, so a list asks only for prefixes of the lengths
   its info field `prefixes` names (keys.ts), and when none fits the number it pays one
   ZSCORE instead of a ZMSCORE. A list without the field (created before it existed), or
@@ -60,21 +65,29 @@ end
 
 -- A miss: false, or -2 when the keys hold fewer members than the list's size says.
 -- `timed` is counted only when `exact` alone holds fewer: a list loaded in bulk, all in
--- `exact`, pays one O(1) call.
-local function miss(size, exact_key, timed_key)
+-- `exact`, pays one O(1) call. The bits of a dense list are not in those keys (its
+-- size less denseSize is what they should hold); the number's own block is asked instead.
+local function miss(info, exact_key, timed_key, dense_root, block)
+  local size = info[3]
   if not size then
     return false
   end
-  local expected = tonumber(size)
+  local expected = tonumber(size) - (tonumber(info[6]) or 0)
   local held = call('SCARD', exact_key)
   if held < expected and held + call('ZCARD', timed_key) < expected then
     return -2
   end
+  if block and call('EXISTS', dense_block_key(dense_root, info[5], block)) == 0 then
+    local index = dense_index_key(dense_root, info[5])
+    if call('ZSCORE', index, block) or call('ZCARD', index) < (tonumber(info[7]) or 0) then
+      return -2
+    end
+  end
   return false
 end
 
-local function check_list(info_key, exact_key, timed_key, meta_key, now, number, candidates)
-  local info = call('HMGET', info_key, 'enabled', 'prefixes', 'size')
+local function check_list(info_key, exact_key, timed_key, meta_key, dense_root, now, number, candidates)
+  local info = call('HMGET', info_key, 'enabled', 'prefixes', 'size', 'dense', 'gen', 'denseSize', 'blocks')
   local enabled = info[1]
   if not enabled then
     return -1
@@ -83,7 +96,12 @@ local function check_list(info_key, exact_key, timed_key, meta_key, now, number,
     return false
   end
 
-  if call('SISMEMBER', exact_key, number) == 1 then
+  local block, bit = dense_slot(info[4], number)
+  if block then
+    if call('GETBIT', dense_block_key(dense_root, info[5], block), bit) == 1 then
+      return {number, 'inf', call('HGET', meta_key, number)}
+    end
+  elseif call('SISMEMBER', exact_key, number) == 1 then
     return {number, 'inf', call('HGET', meta_key, number)}
   end
 
@@ -100,7 +118,7 @@ local function check_list(info_key, exact_key, timed_key, meta_key, now, number,
     if score and (score == 'inf' or tonumber(score) > now) then
       return {number, score, call('HGET', meta_key, number)}
     end
-    return miss(info[3], exact_key, timed_key)
+    return miss(info, exact_key, timed_key, dense_root, block)
   end
 
   local scores = call('ZMSCORE', timed_key, unpack(members, 1, count))
@@ -110,5 +128,5 @@ local function check_list(info_key, exact_key, timed_key, meta_key, now, number,
       return {members[i], score, call('HGET', meta_key, members[i])}
     end
   end
-  return miss(info[3], exact_key, timed_key)
+  return miss(info, exact_key, timed_key, dense_root, block)
 end

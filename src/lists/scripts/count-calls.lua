@@ -1,6 +1,6 @@
 --[[
   The call counter of an auto-block rule, shared by the check scripts that count
-  (check-many.lua with counters, check-count-5.lua): not a script of its own, the loader
+  (check-many.lua with counters, check-count-6.lua): not a script of its own, the loader
   places this file before them (src/redis/lua-scripts.ts, `uses`).
 
   count_calls(key, now, member, keep, windows)

@@ -1,7 +1,7 @@
 --[[
   Creates a list.
   KEYS: info, audit, exact, timed
-  ARGV: now (ms), by, reason
+  ARGV: now (ms), by, reason, dense plan ('' for an ordinary list), its first generation
   Returns 0 when the list exists already, 1 when created (enabled, with no prefix length:
   a check then skips the prefix candidates until an add or import records a length).
   Its size is what exact and timed hold: nothing, unless a list of that name lost its
@@ -13,6 +13,11 @@ end
 redis.call('HSET', KEYS[1], 'created', ARGV[1], 'by', ARGV[2], 'enabled', '1', 'prefixes', '',
   'size', redis.call('SCARD', KEYS[3]) + redis.call('ZCARD', KEYS[4]))
 local fields = {'action', 'create', 'at', ARGV[1], 'by', ARGV[2]}
+if ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[1], 'dense', ARGV[4], 'gen', ARGV[5], 'denseSize', 0, 'blocks', 0)
+  fields[#fields + 1] = 'd.dense'
+  fields[#fields + 1] = ARGV[4]
+end
 if ARGV[3] ~= '' then
   fields[#fields + 1] = 'reason'
   fields[#fields + 1] = ARGV[3]

@@ -1,6 +1,6 @@
 --[[
   Merging prefix lengths into a list's info field `prefixes` (the rules are in keys.ts),
-  shared by add-5.lua and prefix-lengths-1.lua. Not a script of its own: the loader
+  shared by add-6.lua and prefix-lengths-1.lua. Not a script of its own: the loader
   places this file before either driver (src/redis/lua-scripts.ts, `uses`).
 
   merge_prefix_lengths(info, lengths)

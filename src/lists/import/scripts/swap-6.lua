@@ -1,10 +1,12 @@
 --[[
   Puts a replace's staging keys in place of a list's entries, in one atomic step: a
   check runs wholly before (old list) or wholly after (new list).
-  KEYS: staging exact, staging timed, exact, timed, info
+  KEYS: staging exact, staging timed, exact, timed, info, dense (the root of a dense
+        list's bitmaps)
   ARGV: expected size of staging exact, expected size of staging timed, now (ms),
         the largest share (percent) of the live entries the swap may take away, or
-        'any' (forced)
+        'any' (forced), then for a dense list the replace's new generation of bitmaps,
+        the numbers it holds and its blocks ('' and 0 and 0 for an ordinary list)
   Returns {swapped (1 or 0), live entries before, live entries after}: 0 when the new
   list would be smaller than the limit allows, and the list is then untouched. Sizes
   count live entries (timed ones still ahead of now), compared here so that adds made
@@ -13,16 +15,27 @@
   The old entries are UNLINKed, so freeing millions of members does not block Redis.
   Meta, cancellations, audit and info stay: they are history, not entries; the info
   field `size` becomes the size of what was swapped in (keys.ts), which also ends an
-  alarm about entries lost before.
+  alarm about entries lost before. A dense list's new generation is swapped in by
+  pointing the info field `gen` at it (its bits count as live entries: they never
+  expire); the old generation is left for the importer to remove, bit by bit, after.
 ]]
-if redis.call('SCARD', KEYS[1]) ~= tonumber(ARGV[1]) or redis.call('ZCARD', KEYS[2]) ~= tonumber(ARGV[2]) then
+local newGen, newDense, newBlocks = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
+local changed = redis.call('SCARD', KEYS[1]) ~= tonumber(ARGV[1]) or redis.call('ZCARD', KEYS[2]) ~= tonumber(ARGV[2])
+if newGen ~= '' and redis.call('ZCARD', dense_index_key(KEYS[6], newGen)) ~= newBlocks then
+  changed = true
+end
+if changed then
   return redis.error_reply('CALLGUARD staging keys changed during the replace; the list was left as it was')
 end
 local ahead = '(' .. ARGV[3]
 local function live(exact, timed)
   return redis.call('SCARD', exact) + redis.call('ZCOUNT', timed, ahead, '+inf')
 end
-local before, after = live(KEYS[3], KEYS[4]), live(KEYS[1], KEYS[2])
+local oldDense = 0
+if newGen ~= '' then
+  oldDense = tonumber(redis.call('HGET', KEYS[5], 'denseSize') or '0')
+end
+local before, after = live(KEYS[3], KEYS[4]) + oldDense, live(KEYS[1], KEYS[2]) + newDense
 if ARGV[4] ~= 'any' and before > 0 and (before - after) * 100 > tonumber(ARGV[4]) * before then
   return {0, before, after}
 end
@@ -36,6 +49,9 @@ if redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('PERSIST', KEYS[4])
 end
 if redis.call('EXISTS', KEYS[5]) == 1 then
-  redis.call('HSET', KEYS[5], 'size', tonumber(ARGV[1]) + tonumber(ARGV[2]))
+  redis.call('HSET', KEYS[5], 'size', tonumber(ARGV[1]) + tonumber(ARGV[2]) + newDense)
+  if newGen ~= '' then
+    redis.call('HSET', KEYS[5], 'gen', newGen, 'denseSize', newDense, 'blocks', newBlocks)
+  end
 end
 return {1, before, after}

@@ -1,12 +1,14 @@
 --[[
   Cancels entries of one list: they stop matching, the cancellation stays on record.
-  KEYS: info, exact, timed, meta, cancelled, audit
+  KEYS: info, exact, timed, meta, cancelled, audit, dense (the root of a dense list's bitmaps)
   ARGV: now (ms), by, reason, cancellation json, members...
   Returns -1 when the list does not exist, otherwise one flag per member:
   1 cancelled, 0 not listed (absent or already expired; the janitor purges those).
   The members removed are counted out of the info field `size` (add_to_size, size.lua).
+  A number of a dense list's plan is cleared from its bitmap (dense_clear, dense.lua).
 ]]
-if redis.call('EXISTS', KEYS[1]) == 0 then
+local exists, plan, gen = dense_header(KEYS[1])
+if not exists then
   return -1
 end
 
@@ -16,11 +18,21 @@ local removed = 0
 
 for i = 5, #ARGV do
   local member = ARGV[i]
-  local listed = redis.call('SREM', KEYS[2], member) == 1
-  if not listed then
+  local block, bit = dense_slot(plan, member)
+  local listed
+  if block then
+    listed = dense_clear(KEYS[1], KEYS[7], gen, block, bit) == 1
+  else
+    listed = redis.call('SREM', KEYS[2], member) == 1
+  end
+  -- A dense number added forever while also listed for a time (an import) is in both.
+  if not listed or block then
     local score = redis.call('ZSCORE', KEYS[3], member)
     if score and (score == 'inf' or tonumber(score) > now) then
       redis.call('ZREM', KEYS[3], member)
+      if listed then
+        removed = removed + 1
+      end
       listed = true
     end
   end

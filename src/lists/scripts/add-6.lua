@@ -1,6 +1,6 @@
 --[[
   Adds entries to one list, atomically with their metadata and audit events.
-  KEYS: info, exact, timed, meta, audit
+  KEYS: info, exact, timed, meta, audit, dense (the root of a dense list's bitmaps)
   ARGV: now (ms), meta json, by, reason, source, ref (a consent's reference, or ''), then
         pairs of member, expiry ('inf' or ms)
   Returns -1 when the list does not exist, otherwise {added, extended, unchanged}.
@@ -12,8 +12,11 @@
   when a prefix was listed already, which heals a field that lacks its length. Nothing
   removes a length: a stale one only makes checks slower (keys.ts). The members added
   are counted into the info field `size` (add_to_size, from size.lua).
+  In a dense list a never-expiring number of its plan is a bit (dense_set, dense.lua)
+  instead of a SET member; one listed with an expiry moves there when added forever.
 ]]
-if redis.call('EXISTS', KEYS[1]) == 0 then
+local exists, plan, gen = dense_header(KEYS[1])
+if not exists then
   return -1
 end
 
@@ -57,7 +60,14 @@ for i = 7, #ARGV, 2 do
     prefixLengths[#member] = true
     hasPrefix = true
   end
-  if redis.call('SISMEMBER', KEYS[2], member) == 0 then
+  local block, bit = dense_slot(plan, member)
+  local listedForever
+  if block then
+    listedForever = redis.call('GETBIT', dense_block_key(KEYS[6], gen, block), bit) == 1
+  else
+    listedForever = redis.call('SISMEMBER', KEYS[2], member) == 1
+  end
+  if not listedForever then
     local current = redis.call('ZSCORE', KEYS[3], member)
     if not current or expiryValue(current) <= now then
       change = 'added'
@@ -67,7 +77,9 @@ for i = 7, #ARGV, 2 do
   end
 
   if change then
-    if expiry == 'inf' and not isPrefix then
+    if expiry == 'inf' and block then
+      grown = grown - redis.call('ZREM', KEYS[3], member) + dense_set(KEYS[1], KEYS[6], gen, block, bit, true)
+    elseif expiry == 'inf' and not isPrefix then
       grown = grown - redis.call('ZREM', KEYS[3], member) + redis.call('SADD', KEYS[2], member)
     else
       grown = grown + redis.call('ZADD', KEYS[3], expiry, member)

@@ -1,0 +1,420 @@
+/**
+ * Benchmark of a national do-not-call registry at full size (not a test; issue 14).
+ * Generates a synthetic registry of the US registry's shape (bench/helpers/registry-file.ts:
+ * 258.5M numbers over 330 area codes and their exchanges, streamed to a file, never held
+ * in memory) and prints, with the limits each is held to:
+ *   - Redis bytes a number of the dense list (target <= 2 B, the whole registry <= 600 MB),
+ *     beside the SET storage of a 10M sample in the same run;
+ *   - the full load with `callguard import --country US --replace` as shipped (a child
+ *     process, its peak RSS read from /proc; targets <= 3 min, <= 400 MB), as a ratio to
+ *     `redis-cli --pipe` of the same numbers as one SETBIT each into the same bitmaps;
+ *   - a change list of 1M additions and 1M deletions (`import --changes`, target <= 15 s);
+ *   - check latency p50/p99 of a dense list against a SET list (target ratio <= 1.1);
+ *   - `callguard scrub` of a 10M-row lead file against the registry and a 1M SET list,
+ *     rows/s (target >= 500,000), beside `redis-cli --pipe` of the same checks;
+ *   - what a SET list costs a number on Redis 7.0 (the host's) and on Debian unstable's
+ *     Redis 8 and Valkey (scripts/sandbox-redis.sh install puts them in the sandbox root).
+ *
+ *   npm run bench:registry                      # the full 258.5M (15 to 40 minutes, with the machine's load; ~4 GB of disk)
+ *   npm run bench:registry -- --numbers 20m     # development: same shape, fewer area codes
+ *   npm run bench:registry -- --numbers 20m --leads 2m --sample 2m
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { denseGenerationKeys, listKeys } from '../src/lists/keys.js';
+import { ListStore } from '../src/lists/store.js';
+import { freePort, startRedisServer, waitForPing, type RunningRedis } from '../test/helpers/redis-server.js';
+import { buildCli, root } from './helpers/build-cli.js';
+import { watchPeakRss } from './helpers/peak-rss.js';
+import { percentile } from './helpers/percentile.js';
+import { forEachExchange, LineWriter, random, US_REGISTRY, writeAscii, writeDigits, type RegistryShape } from './helpers/registry-file.js';
+
+const TARGET_BYTES_PER_NUMBER = 2;
+const TARGET_LOAD_SECONDS = 180;
+const TARGET_PEAK_RSS_MB = 400;
+const TARGET_CHANGES_SECONDS = 15;
+const TARGET_CHECK_RATIO = 1.1;
+const TARGET_SCRUB_ROWS_PER_SECOND = 500_000;
+const CHANGES = 1_000_000;
+const SET_LIST_SIZE = 1_000_000;
+const CHECKS = 20_000;
+/** Numbers a SET holds in the Redis 7 / 8 / Valkey comparison. */
+const SERVER_COMPARISON_SIZE = 2_000_000;
+const SEED = 14;
+/** How long a sandbox server may take to answer its first PING. */
+const SANDBOX_START_MS = 10_000;
+
+function count(flag: string, fallback: number): number {
+  const at = process.argv.indexOf(flag);
+  const text = at >= 0 ? process.argv[at + 1] : undefined;
+  if (text === undefined) return fallback;
+  const match = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text);
+  if (!match) throw new Error(`${flag} ${text}: write e.g. 20m, 500k or 2000000`);
+  return Math.round(Number(match[1]) * ({ '': 1, k: 1e3, m: 1e6 }[(match[2] ?? '').toLowerCase()] ?? 1));
+}
+
+const NUMBERS = count('--numbers', US_REGISTRY.numbers);
+const LEADS = count('--leads', 10_000_000);
+const SAMPLE = Math.min(count('--sample', 10_000_000), NUMBERS);
+const SHAPE: RegistryShape = { numbers: NUMBERS, areaCodes: Math.max(1, Math.round((US_REGISTRY.areaCodes * NUMBERS) / US_REGISTRY.numbers)), seed: SEED };
+
+async function usedMemory(redis: Redis): Promise<number> {
+  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+}
+
+
+/** The CLI as shipped, in a child process: its wall time, peak RSS and JSON output. */
+async function runCli(cli: string, url: string, namespace: string, args: string[], okCodes = [0]): Promise<{ seconds: number; peakRssMb: number; json: Record<string, unknown> }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [cli, ...args, '--json'], {
+    cwd: root, env: { ...process.env, REDIS_URL: url, CALLGUARD_NAMESPACE: namespace }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const peakRss = watchPeakRss(child);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  const peakRssMb = peakRss();
+  if (!okCodes.includes(code ?? -1)) throw new Error(`callguard ${args[0]} exited with ${code}: ${out}`);
+  return { seconds: (performance.now() - started) / 1000, peakRssMb, json: JSON.parse(out) as Record<string, unknown> };
+}
+
+/** redis-cli --pipe fed by `produce` writing RESP into its stdin; resolves with the seconds it took. */
+async function redisPipe(url: string, produce: (stdin: ChildProcessWithoutNullStreams['stdin']) => Promise<void>): Promise<number> {
+  const { hostname, port } = new URL(url);
+  const started = performance.now();
+  const child = spawn('redis-cli', ['-h', hostname, '-p', port || '6379', '--pipe'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  await produce(child.stdin);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0 || !/errors: 0/.test(out)) throw new Error(`redis-cli --pipe failed (${code}): ${out}`);
+  return (performance.now() - started) / 1000;
+}
+
+/** One RESP command of ASCII arguments into a line writer's buffer. */
+function resp(writer: LineWriter, args: string[]): void {
+  const buffer = writer.reserve(256);
+  let at = writer.offset;
+  at = writeAscii(buffer, at, `*${args.length}\r\n`);
+  for (const arg of args) at = writeAscii(buffer, at, `$${arg.length}\r\n${arg}\r\n`);
+  writer.offset = at;
+}
+
+interface Files {
+  registry: string;
+  sample: string;
+  deletions: string;
+  additions: string;
+  setList: string;
+  leads: string;
+}
+
+/** The registry file (`areacode,number` lines, as the FTC's), a 10M sample of it, 1M deletions from it, and 1M additions. */
+async function generateFiles(dir: string): Promise<{ files: Files; numbers: number }> {
+  const files: Files = {
+    registry: join(dir, 'registry.txt'), sample: join(dir, 'sample.txt'), deletions: join(dir, 'deletions.txt'),
+    additions: join(dir, 'additions.txt'), setList: join(dir, 'set-list.txt'), leads: join(dir, 'leads.csv'),
+  };
+  const registry = new LineWriter(createWriteStream(files.registry));
+  const sample = new LineWriter(createWriteStream(files.sample));
+  const deletions = new LineWriter(createWriteStream(files.deletions));
+  const additions = new LineWriter(createWriteStream(files.additions));
+  const every = Math.max(1, Math.floor(NUMBERS / CHANGES));
+  const next = random(SEED + 1);
+  let seen = 0;
+  let sampled = 0;
+  const numbers = await forEachExchange(SHAPE, async (npa, nxx, subscribers, n) => {
+    const buffer = registry.reserve(n * 12);
+    let at = registry.offset;
+    for (let i = 0; i < n; i += 1) {
+      at = writeDigits(buffer, at, npa, 3);
+      buffer[at++] = 0x2c;
+      at = writeDigits(buffer, at, nxx, 3);
+      at = writeDigits(buffer, at, subscribers[i] as number, 4);
+      buffer[at++] = 0x0a;
+      seen += 1;
+      if (sampled < SAMPLE) {
+        const line = sample.reserve(12);
+        sample.offset = writeAscii(line, sample.offset, `${npa},${nxx}${String(subscribers[i]).padStart(4, '0')}\n`);
+        sampled += 1;
+      }
+      if (seen % every === 0 && seen / every <= CHANGES) {
+        const line = deletions.reserve(12);
+        deletions.offset = writeAscii(line, deletions.offset, `${npa}${nxx}${String(subscribers[i]).padStart(4, '0')}\n`);
+        // An addition beside it: the same exchange, a number drawn at random (some are listed already).
+        const added = additions.reserve(12);
+        additions.offset = writeAscii(added, additions.offset, `${npa}${nxx}${String(Math.floor(next() * 10_000)).padStart(4, '0')}\n`);
+      }
+    }
+    registry.offset = at;
+    await Promise.all([registry.drained(), sample.drained(), deletions.drained(), additions.drained()]);
+  });
+  await Promise.all([registry.end(), sample.end(), deletions.end(), additions.end()]);
+  return { files, numbers };
+}
+
+/** 1M random US numbers for a SET list, and a lead file (id,name,phone) of random numbers, every 10th from the SET list. */
+async function generateLeads(files: Files, areaCodes: number[]): Promise<void> {
+  const next = random(SEED + 2);
+  const phone = (): string => `${areaCodes[Math.floor(next() * areaCodes.length)]}${200 + Math.floor(next() * 800)}${String(Math.floor(next() * 10_000)).padStart(4, '0')}`;
+  const setList: string[] = [];
+  const list = new LineWriter(createWriteStream(files.setList));
+  for (let i = 0; i < SET_LIST_SIZE; i += 1) {
+    const number = phone();
+    if (i < 100_000) setList.push(number);
+    const buffer = list.reserve(12);
+    list.offset = writeAscii(buffer, list.offset, `${number}\n`);
+    if (i % 10_000 === 0) await list.drained();
+  }
+  await list.end();
+  const leads = new LineWriter(createWriteStream(files.leads));
+  const header = leads.reserve(64);
+  leads.offset = writeAscii(header, leads.offset, 'id,name,phone\n');
+  for (let i = 0; i < LEADS; i += 1) {
+    const number = i % 10 === 0 ? (setList[i % setList.length] as string) : phone();
+    const buffer = leads.reserve(48);
+    leads.offset = writeAscii(buffer, leads.offset, `${i},Lead ${i},${number}\n`);
+    if (i % 10_000 === 0) await leads.drained();
+  }
+  await leads.end();
+}
+
+/** Area codes of the registry, read back from its dense index. */
+async function areaCodesOf(redis: Redis, namespace: string, list: string): Promise<number[]> {
+  const keys = listKeys(namespace, list);
+  const gen = (await redis.hget(keys.info, 'gen')) as string;
+  const blocks = await redis.zrange(denseGenerationKeys(keys.dense, gen).index, '0', '-1');
+  return [...new Set(blocks.map((block) => Math.floor(Number(block) / 1000) % 1000))];
+}
+
+const SETBIT_TAIL = Buffer.from('\r\n$1\r\n1\r\n', 'latin1');
+
+/**
+ * redis-cli --pipe of the registry as one SETBIT a number, into bitmaps of the same
+ * shape; the protocol is written byte by byte (a command's key once an exchange), so
+ * the generator is not what limits the pipe.
+ */
+function pipeSetbits(url: string): Promise<number> {
+  return redisPipe(url, async (stdin) => {
+    const writer = new LineWriter(stdin);
+    await forEachExchange(SHAPE, async (npa, nxx, subscribers, n) => {
+      const key = `raw:{raw}:1${npa}${nxx}`;
+      const head = Buffer.from(`*4\r\n$6\r\nSETBIT\r\n$${key.length}\r\n${key}\r\n$`, 'latin1');
+      const buffer = writer.reserve(n * (head.length + 16));
+      let at = writer.offset;
+      for (let i = 0; i < n; i += 1) {
+        const subscriber = subscribers[i] as number;
+        const digits = subscriber >= 1000 ? 4 : subscriber >= 100 ? 3 : subscriber >= 10 ? 2 : 1;
+        at += head.copy(buffer, at);
+        buffer[at++] = 0x30 + digits;
+        buffer[at++] = 0x0d;
+        buffer[at++] = 0x0a;
+        at = writeDigits(buffer, at, subscriber, digits);
+        at += SETBIT_TAIL.copy(buffer, at);
+      }
+      writer.offset = at;
+      await writer.drained();
+    });
+    await writer.end();
+  });
+}
+
+/** Sequential check latencies of one number after another against each list, interleaved so load hits both alike. */
+async function checkLatencies(store: ListStore, lists: { name: string; probes: string[] }[]): Promise<Record<string, { p50: number; p99: number }>> {
+  const times: Record<string, number[]> = Object.fromEntries(lists.map((list) => [list.name, [] as number[]]));
+  for (let i = 0; i < CHECKS; i += 1) {
+    for (const list of lists) {
+      const probe = list.probes[i % list.probes.length] as string;
+      const started = performance.now();
+      await store.check(probe, [list.name]);
+      times[list.name]?.push(performance.now() - started);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(times).map(([name, all]) => {
+      const sorted = all.slice(CHECKS / 10).sort((a, b) => a - b);
+      return [name, { p50: percentile(sorted, 50), p99: percentile(sorted, 99) }];
+    }),
+  );
+}
+
+/** redis-cli --pipe of the checks a scrub makes: a GETBIT and a SISMEMBER a lead. */
+async function pipeScrubChecks(url: string, redis: Redis, namespace: string, leadsFile: string): Promise<number> {
+  const keys = listKeys(namespace, 'us');
+  const gen = (await redis.hget(keys.info, 'gen')) as string;
+  const block = denseGenerationKeys(keys.dense, gen).block;
+  const setKey = listKeys(namespace, 'set1m').exact;
+  const text = await readFile(leadsFile, 'latin1');
+  return redisPipe(url, async (stdin) => {
+    const writer = new LineWriter(stdin);
+    let from = text.indexOf('\n') + 1;
+    let rows = 0;
+    while (from < text.length) {
+      const end = text.indexOf('\n', from);
+      const phone = text.slice(text.lastIndexOf(',', end) + 1, end);
+      resp(writer, ['GETBIT', block(`1${phone.slice(0, 6)}`), String(Number(phone.slice(6)))]);
+      resp(writer, ['SISMEMBER', setKey, `+1${phone}`]);
+      from = end + 1;
+      rows += 1;
+      if (rows % 10_000 === 0) await writer.drained();
+    }
+    await writer.end();
+  });
+}
+
+/** What a SET of `size` numbers costs a number on a server; the server is started by `start`. */
+async function setCost(start: () => Promise<{ url: string; stop: () => Promise<void> }>, size: number): Promise<number> {
+  const server = await start();
+  const redis = new Redis(server.url);
+  try {
+    const before = await usedMemory(redis);
+    for (let from = 0; from < size; from += 5_000) {
+      const members: string[] = [];
+      for (let i = from; i < Math.min(size, from + 5_000); i += 1) members.push(`+1${2_000_000_000 + i * 7}`);
+      await redis.sadd('cost:set', ...members);
+    }
+    return ((await usedMemory(redis)) - before) / size;
+  } finally {
+    redis.disconnect();
+    await server.stop();
+  }
+}
+
+/** A server of the sandbox root (Redis 8, Valkey) on a free loopback port, without persistence. */
+async function sandboxServer(rootDir: string, binary: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn('chroot', [rootDir, binary, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', '/tmp'], {
+    stdio: 'ignore',
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  const ready = waitForPing(url);
+  const timeout = setTimeout(() => child.kill('SIGKILL'), SANDBOX_START_MS);
+  await ready.finally(() => clearTimeout(timeout));
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+async function sandboxRoot(): Promise<string | undefined> {
+  const child = spawn(join(root, 'scripts/sandbox-redis.sh'), ['path'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return code === 0 ? out.trim() : undefined;
+}
+
+const verdict = (met: boolean): string => (met ? 'met' : 'MISSED');
+
+async function main(): Promise<void> {
+  const server: RunningRedis = await startRedisServer();
+  const redis = new Redis(server.url);
+  const dir = await mkdtemp(join(tmpdir(), 'callguard-bench-registry-'));
+  const build = buildCli('bench-registry');
+  const namespace = 'bench-registry';
+  const results: Record<string, unknown> = { numbersAsked: NUMBERS, areaCodes: SHAPE.areaCodes };
+  try {
+    console.log(`bench:registry on ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}: ${NUMBERS} numbers over ${SHAPE.areaCodes} area codes`);
+    let started = performance.now();
+    const { files, numbers } = await generateFiles(dir);
+    console.log(`  generated  ${numbers} numbers (${((await stat(files.registry)).size / 1e9).toFixed(2)} GB) in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    results.numbers = numbers;
+
+    const store = new ListStore(redis, namespace);
+    await store.createList('us', { by: 'bench' }, { dense: 'nanp' });
+    await store.createList('sample', { by: 'bench' });
+    await store.createList('set1m', { by: 'bench' });
+
+    let before = await usedMemory(redis);
+    const load = await runCli(build.cli, server.url, namespace, ['import', files.registry, '--list', 'us', '--country', 'US', '--replace']);
+    const denseBytes = (await usedMemory(redis)) - before;
+    const stored = (await store.lists()).find((list) => list.name === 'us')?.size ?? 0;
+    if (stored !== numbers) throw new Error(`the import stored ${stored} numbers of ${numbers}`);
+    before = await usedMemory(redis);
+    const pipeSeconds = await pipeSetbits(server.url);
+    const pipeBytes = (await usedMemory(redis)) - before;
+    await redis.eval("for _, k in ipairs(redis.call('KEYS', 'raw:{raw}:*')) do redis.call('UNLINK', k) end return 0", 0);
+    before = await usedMemory(redis);
+    await runCli(build.cli, server.url, namespace, ['import', files.sample, '--list', 'sample', '--country', 'US']);
+    const setBytes = ((await usedMemory(redis)) - before) / SAMPLE;
+    await redis.unlink(listKeys(namespace, 'sample').exact);
+    Object.assign(results, {
+      denseMB: Math.round(denseBytes / 1e6), denseBytesPerNumber: Number((denseBytes / numbers).toFixed(2)), setBytesPerNumber: Number(setBytes.toFixed(1)),
+      pipeBitmapMB: Math.round(pipeBytes / 1e6), loadSeconds: Number(load.seconds.toFixed(1)), loadPeakRssMb: Math.round(load.peakRssMb),
+      pipeSeconds: Number(pipeSeconds.toFixed(1)), loadRatioToPipe: Number((load.seconds / pipeSeconds).toFixed(2)),
+    });
+    console.log(`  memory     dense ${results.denseBytesPerNumber} B/number (${results.denseMB} MB), SET sample of ${SAMPLE}: ${results.setBytesPerNumber} B/number; the SETBIT pipe's bitmaps ${results.pipeBitmapMB} MB`);
+    console.log(`  load       ${results.loadSeconds} s (${Math.round(numbers / load.seconds)} numbers/s), peak RSS ${results.loadPeakRssMb} MB; redis-cli --pipe of one SETBIT a number ${results.pipeSeconds} s: ratio ${results.loadRatioToPipe} of its time`);
+
+    const changes = await runCli(build.cli, server.url, namespace, ['import', '--changes', files.additions, files.deletions, '--list', 'us', '--country', 'US']);
+    const changed = changes.json as { deletions: { imported: number }; additions: { imported: number; duplicates: number } };
+    results.changesSeconds = Number(changes.seconds.toFixed(1));
+    console.log(`  changes    ${CHANGES} additions + ${CHANGES} deletions in ${results.changesSeconds} s (removed ${changed.deletions.imported}, added ${changed.additions.imported}, already listed ${changed.additions.duplicates})`);
+
+    const areaCodes = await areaCodesOf(redis, namespace, 'us');
+    started = performance.now();
+    await generateLeads(files, areaCodes);
+    console.log(`  generated  ${LEADS} leads and a ${SET_LIST_SIZE} SET list in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    await runCli(build.cli, server.url, namespace, ['import', files.setList, '--list', 'set1m', '--country', 'US']);
+    const probes = (await readFile(files.setList, 'latin1')).split('\n', CHECKS).map((line) => `+1${line}`);
+    const registryProbes = (await readFile(files.deletions, 'latin1')).split('\n', CHECKS).filter(Boolean).map((line, i) => (i % 2 ? `+1${line}` : `+1${line.slice(0, 6)}${String((Number(line.slice(6)) + 1) % 10_000).padStart(4, '0')}`));
+    const latency = await checkLatencies(store, [{ name: 'us', probes: registryProbes }, { name: 'set1m', probes: probes.map((p, i) => (i % 2 ? p : `${p.slice(0, -1)}${(Number(p.at(-1)) + 1) % 10}`)) }]);
+    const [dense, set] = [latency.us, latency.set1m] as [{ p50: number; p99: number }, { p50: number; p99: number }];
+    Object.assign(results, {
+      checkDenseP50Ms: Number(dense.p50.toFixed(3)), checkDenseP99Ms: Number(dense.p99.toFixed(3)), checkSetP50Ms: Number(set.p50.toFixed(3)), checkSetP99Ms: Number(set.p99.toFixed(3)),
+      checkRatioP50: Number((dense.p50 / set.p50).toFixed(2)), checkRatioP99: Number((dense.p99 / set.p99).toFixed(2)),
+    });
+    console.log(`  check      dense p50 ${results.checkDenseP50Ms} ms p99 ${results.checkDenseP99Ms} ms; SET p50 ${results.checkSetP50Ms} ms p99 ${results.checkSetP99Ms} ms; ratio p50 ${results.checkRatioP50}, p99 ${results.checkRatioP99}`);
+
+    const scrub = await runCli(build.cli, server.url, namespace, [
+      'scrub', files.leads, '--list', 'us,set1m', '--region', 'US', '-o', join(dir, 'clean.csv'), '--removed', join(dir, 'removed.csv'),
+    ]);
+    const scrubbed = scrub.json as { rows: number; removed: number };
+    const pipeScrub = await pipeScrubChecks(server.url, redis, namespace, files.leads);
+    Object.assign(results, {
+      scrubRowsPerSecond: Math.round(scrubbed.rows / scrub.seconds), scrubRemoved: scrubbed.removed, scrubPeakRssMb: Math.round(scrub.peakRssMb),
+      pipeChecksRowsPerSecond: Math.round(LEADS / pipeScrub),
+    });
+    console.log(`  scrub      ${LEADS} rows in ${scrub.seconds.toFixed(1)} s: ${results.scrubRowsPerSecond} rows/s (${scrubbed.removed} removed), peak RSS ${results.scrubPeakRssMb} MB; redis-cli --pipe of a GETBIT and a SISMEMBER a row: ${results.pipeChecksRowsPerSecond} rows/s`);
+
+    const sandbox = await sandboxRoot();
+    const servers: [string, () => Promise<{ url: string; stop: () => Promise<void> }>][] = [
+      ['redis 7.0 (host)', async () => startRedisServer()],
+      ...(sandbox
+        ? ([
+            ['redis 8 (sid)', () => sandboxServer(sandbox, '/usr/bin/redis-server')],
+            ['valkey (sid)', () => sandboxServer(sandbox, '/usr/bin/valkey-server')],
+          ] as [string, () => Promise<{ url: string; stop: () => Promise<void> }>][])
+        : []),
+    ];
+    const setCosts: Record<string, number> = {};
+    for (const [name, start] of servers) setCosts[name] = Number((await setCost(start, SERVER_COMPARISON_SIZE)).toFixed(1));
+    results.setBytesPerNumberByServer = setCosts;
+    console.log(`  SET cost   ${Object.entries(setCosts).map(([name, bytes]) => `${name} ${bytes} B/number`).join(', ')} (${SERVER_COMPARISON_SIZE} numbers)${sandbox ? '' : '; Redis 8 and Valkey: run scripts/sandbox-redis.sh install'}`);
+
+    const scale = US_REGISTRY.numbers / numbers;
+    console.log(
+      `  targets    <= ${TARGET_BYTES_PER_NUMBER} B/number: ${verdict(Number(results.denseBytesPerNumber) <= TARGET_BYTES_PER_NUMBER)} · ` +
+        `load <= ${TARGET_LOAD_SECONDS} s: ${verdict(load.seconds * scale <= TARGET_LOAD_SECONDS)}${scale > 1.01 ? ` (${(load.seconds * scale).toFixed(0)} s scaled to 258.5M)` : ''} · ` +
+        `RSS <= ${TARGET_PEAK_RSS_MB} MB: ${verdict(load.peakRssMb <= TARGET_PEAK_RSS_MB)} · changes <= ${TARGET_CHANGES_SECONDS} s: ${verdict(changes.seconds <= TARGET_CHANGES_SECONDS)} · ` +
+        `check ratio <= ${TARGET_CHECK_RATIO}: ${verdict(Number(results.checkRatioP50) <= TARGET_CHECK_RATIO && Number(results.checkRatioP99) <= TARGET_CHECK_RATIO)} · ` +
+        `scrub >= ${TARGET_SCRUB_ROWS_PER_SECOND} rows/s: ${verdict(Number(results.scrubRowsPerSecond) >= TARGET_SCRUB_ROWS_PER_SECOND)}`,
+    );
+    console.log(JSON.stringify({ bench: 'registry', load: loadavg(), results }));
+  } finally {
+    redis.disconnect();
+    await rm(dir, { recursive: true, force: true });
+    await build.remove();
+    await server.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,171 @@
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { BrokenFileError } from '../../lists/import/broken-file.js';
+import { ColumnError, parseColumnSpec, type ColumnSpec } from '../../lists/import/columns.js';
+import { RejectsFile } from '../../lists/import/rejects.js';
+import { openSource } from '../../lists/import/source.js';
+import { scrubLeads, type ScrubSummary } from '../../screening/scrub.js';
+import { processIo, type CliIo } from '../context.js';
+import { CliError, ExitWith, UsageError } from '../../front-door/errors.js';
+import { assertWritable } from '../output-path.js';
+import { parseListNames, regionOption } from '../options.js';
+import { withContext } from '../with-context.js';
+import { startProgress } from '../progress.js';
+import { EXIT_FILE_BROKEN } from './import.js';
+
+interface ScrubOptions {
+  list?: string[];
+  lists?: string[];
+  region?: string;
+  column?: ColumnSpec;
+  output: string;
+  removed: string;
+  rejects?: string;
+}
+
+export const EXIT_SCRUB_INTERRUPTED = 130;
+/** Some rows had no number to check (hidden, malformed): they are in --rejects. */
+export const EXIT_SCRUB_REJECTS = 1;
+
+/** An output file written beside its name and renamed when complete; gzipped when named *.gz. */
+interface OutputFile {
+  stream: Writable;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+async function outputFile(path: string): Promise<OutputFile> {
+  const partial = `${path}.partial-${process.pid}`;
+  const file: WriteStream = createWriteStream(partial, { flags: 'wx' });
+  await once(file, 'open');
+  const gzip = path.endsWith('.gz') ? createGzip() : undefined;
+  gzip?.pipe(file);
+  return {
+    stream: gzip ?? file,
+    commit: async () => {
+      (gzip ?? file).end();
+      await finished(file);
+      await rename(partial, path);
+    },
+    discard: async () => {
+      gzip?.destroy();
+      file.destroy();
+      await rm(partial, { force: true });
+    },
+  };
+}
+
+export function registerScrub(program: Command, io: CliIo): void {
+  program
+    .command('scrub')
+    .description('split a lead file into the rows on none of the lists and the rows on one, before a campaign')
+    .argument('<file>', 'the lead file: CSV (any columns) or one number a line; gzip or zip; - for stdin')
+    .addOption(new Option('-l, --list <names>', 'the do-not-call lists, in order: a,b (the first that matches is named) (required)').argParser(parseListNames))
+    .addOption(new Option('--lists <names>', 'the same as --list').argParser(parseListNames).hideHelp())
+    .addOption(regionOption())
+    .addOption(
+      new Option('--column <n|name>', 'the column holding the number: position from 1, or header name').argParser((text: string) => {
+        try {
+          return parseColumnSpec(text, '--column');
+        } catch (error) {
+          throw new InvalidArgumentError(error instanceof ColumnError ? error.message : String(error));
+        }
+      }),
+    )
+    .addOption(new Option('-o, --output <file>', 'where the clean rows go (*.gz: gzipped)').makeOptionMandatory())
+    .addOption(new Option('--removed <file>', 'where the rows on a list go, with the list and the entry that matched').makeOptionMandatory())
+    .addOption(new Option('--rejects <file>', 'where rows without a number to check go (hidden, malformed): line,raw,reason'))
+    .addHelpText(
+      'after',
+      `
+Each row is kept as it is, every column in its place: a row whose number is on none of
+the lists goes to --output, one on a list to --removed with two more columns,
+callguard_list and callguard_entry (the number, or the prefix that covers it); a
+header line goes to both (with the two column names in --removed). Rows with a hidden
+or malformed number go to --rejects. A row is a line. Numbers are checked in batches
+of 5,000 (hundreds of thousands of rows a second); with --region US (or GB) plain
+national numbers are read without a full parse. The files appear only once complete.
+
+A list that does not exist, or that lost entries outside callguard, stops the scrub
+(exit 1) and writes no file: nothing could be called clean. So does a file that ends
+before its end (a truncated gzip, a NUL byte: exit 20).
+
+Exit codes: 0 done · 1 rows rejected, or a list missing or damaged · 2 bad usage ·
+3 Redis unreachable · 20 the file is broken · 130 interrupted (no file written).
+
+Examples:
+  $ callguard scrub leads.csv --list dnc,us-dnc --region US -o clean.csv --removed removed.csv
+  $ callguard scrub leads.csv.gz --list us-dnc --column Phone -o clean.csv.gz --removed removed.csv --rejects bad.csv
+
+JSON: {"source","lists","status","rows","clean","removed","rejected","byList":{list:n},"header","seconds","rowsPerSecond"}`,
+    )
+    .action(async (file: string, options: ScrubOptions, command: Command) => {
+      const lists = [...(options.list ?? []), ...(options.lists ?? [])];
+      if (lists.length === 0) throw new UsageError("required option '-l, --list <names>' not specified");
+      for (const [path, flag] of [[options.output, '-o'], [options.removed, '--removed'], ...(options.rejects ? [[options.rejects, '--rejects']] : [])] as [string, string][]) {
+        await assertWritable(path, flag, 'beside-and-rename');
+      }
+      await withContext(command, io, async (context) => {
+        const store = await context.store();
+        const source = await openSource(file).catch((error: unknown) => {
+          throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+        });
+        const outputs = [await outputFile(options.output), await outputFile(options.removed)] as const;
+        const rejectsFile = options.rejects ? await outputFile(options.rejects) : undefined;
+        const rejects = rejectsFile ? new RejectsFile(rejectsFile.stream) : undefined;
+        const all = [...outputs, ...(rejectsFile ? [rejectsFile] : [])];
+        const progress = startProgress(!context.json && io === processIo, 'rows');
+        const controller = new AbortController();
+        const interrupt = (): void => controller.abort();
+        process.once('SIGINT', interrupt);
+        let summary: ScrubSummary;
+        try {
+          summary = await scrubLeads(store, {
+            source,
+            lists,
+            region: options.region,
+            column: options.column,
+            clean: outputs[0].stream,
+            removed: outputs[1].stream,
+            rejects,
+            signal: controller.signal,
+            onProgress: (at) => progress.update(at.bytesRead, at.totalBytes, at.rows),
+          });
+        } catch (error) {
+          await Promise.all(all.map((output) => output.discard()));
+          if (error instanceof ColumnError) throw new UsageError(error.message);
+          if (error instanceof BrokenFileError) throw new CliError(`${source.name} is broken at line ${error.line}: ${error.problem}; no file written`, EXIT_FILE_BROKEN);
+          throw error;
+        } finally {
+          process.off('SIGINT', interrupt);
+          progress.stop();
+        }
+        if (summary.status === 'interrupted') {
+          await Promise.all(all.map((output) => output.discard()));
+          throw new ExitWith(EXIT_SCRUB_INTERRUPTED);
+        }
+        await rejects?.end();
+        await Promise.all(outputs.map((output) => output.commit()));
+        if (rejectsFile) await rename(`${options.rejects as string}.partial-${process.pid}`, options.rejects as string);
+        context.print(describeScrub(summary, options), summary);
+        if (summary.rejected > 0) throw new ExitWith(EXIT_SCRUB_REJECTS);
+      });
+    });
+}
+
+function describeScrub(summary: ScrubSummary, options: ScrubOptions): string[] {
+  const byList = Object.entries(summary.byList).map(([list, n]) => `${list} ${n}`).join(', ');
+  return [
+    `scrub of ${summary.source} against ${summary.lists.join(', ')}: done`,
+    `  rows:     ${summary.rows}${summary.header === null ? '' : ' (after a header line)'}`,
+    `  clean:    ${summary.clean} -> ${options.output}`,
+    `  removed:  ${summary.removed} -> ${options.removed}${byList === '' ? '' : ` (${byList})`}`,
+    `  rejected: ${summary.rejected}${options.rejects ? ` -> ${options.rejects}` : ''}`,
+    `  ${summary.seconds.toFixed(1)} s, ${Math.round(summary.rowsPerSecond)} rows/s`,
+  ];
+}

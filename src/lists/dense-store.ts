@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import type { RedisClient } from '../redis/connect.js';
+import { bitOf, blockOf, DENSE_PLANS, fitsPlan, isDensePlanName, type DensePlan } from './dense.js';
+import { denseGenerationKeys, denseGensKey } from './keys.js';
+
+/** Block ids read per ZRANGE and keys removed per UNLINK while a generation is removed. */
+const GENERATION_PAGE = 1_000;
+
+/** What a list's info says of its dense part; undefined for an ordinary list. */
+export interface DenseState {
+  plan: DensePlan;
+  gen: string;
+  /** numbers the generation's bitmaps hold, as the scripts counted them */
+  size: number;
+  /** bitmaps the generation's index names, as the scripts counted them */
+  blocks: number;
+}
+
+/** The dense part of a list from its info hash (HGETALL), if it has one. */
+export function denseStateOf(info: Record<string, string | undefined>): DenseState | undefined {
+  const plan = info.dense;
+  if (plan === undefined || !isDensePlanName(plan) || info.gen === undefined) return undefined;
+  return { plan: DENSE_PLANS[plan], gen: info.gen, size: Number(info.denseSize ?? 0), blocks: Number(info.blocks ?? 0) };
+}
+
+/** A new generation id: unique per replace, short (it is in every block's key). */
+export function newGeneration(): string {
+  return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * The numbers a dense list's bitmaps hold as far as can be told in O(1): the count the
+ * scripts kept while the index names every block they wrote, else none of them (the
+ * index itself was lost: eviction, a DEL, a failover). A lost block key is found by the
+ * check of a number in it (check-list.lua) and by `list recount`.
+ */
+export async function denseHeld(redis: RedisClient, root: string, dense: DenseState): Promise<number> {
+  const indexed = await redis.zcard(denseGenerationKeys(root, dense.gen).index);
+  return indexed >= dense.blocks ? dense.size : 0;
+}
+
+/** Whether a dense list holds a number in its bitmaps (false for a number outside its plan). */
+export async function denseHolds(redis: RedisClient, root: string, dense: DenseState, member: string): Promise<boolean> {
+  if (!fitsPlan(dense.plan, member)) return false;
+  return (await redis.getbit(denseGenerationKeys(root, dense.gen).block(blockOf(member)), bitOf(member))) === 1;
+}
+
+/**
+ * Removes a generation's bitmaps and index, page by page, so Redis is never held long;
+ * then forgets it in the list of generations. Safe to run again after an interruption.
+ */
+export async function removeGeneration(redis: RedisClient, root: string, gen: string): Promise<void> {
+  const keys = denseGenerationKeys(root, gen);
+  for (;;) {
+    const blocks = await redis.zrange(keys.index, '0', String(GENERATION_PAGE - 1));
+    if (blocks.length === 0) break;
+    await redis.unlink(...blocks.map((block) => keys.block(block)));
+    await redis.zrem(keys.index, ...blocks);
+  }
+  await redis.unlink(keys.index);
+  await redis.srem(denseGensKey(root), gen);
+}
+
+/**
+ * Removes every generation of a list but `keep` (the one checks read; none when the list
+ * is gone): what a replace swapped out, or left behind when it died.
+ */
+export async function removeGenerationsBut(redis: RedisClient, root: string, keep: string | undefined): Promise<number> {
+  const gens = await redis.smembers(denseGensKey(root));
+  let removed = 0;
+  for (const gen of gens) {
+    if (gen === keep) continue;
+    await removeGeneration(redis, root, gen);
+    removed += 1;
+  }
+  return removed;
+}

@@ -1,0 +1,48 @@
+import type { RedisClient } from '../../redis/connect.js';
+import { ListStore } from '../store.js';
+import { importList, type ImportRequest } from './run.js';
+import type { ImportSource } from './source.js';
+import type { ImportSummary } from './summary.js';
+
+export interface ChangesSummary {
+  list: string;
+  /** run first: numbers that left the registry */
+  deletions: ImportSummary;
+  /** run second, only when the deletions were read to their end */
+  additions: ImportSummary | null;
+}
+
+/**
+ * A registry's change list: the numbers that left it and those that joined it since the
+ * last download, applied in one run and audited as one `changes` event. Deletions go
+ * first, so a number in both files ends up listed: for a do-not-call list the safe side.
+ * When the deletions file stops (broken, interrupted) the additions are not read: the
+ * command can be run again as it is (both halves are idempotent).
+ */
+export async function importChanges(
+  redis: RedisClient,
+  namespace: string,
+  request: Omit<ImportRequest, 'source' | 'replace' | 'operation'>,
+  files: { additions: ImportSource; deletions: ImportSource },
+): Promise<ChangesSummary> {
+  const common = { ...request, replace: false, audit: false };
+  const deletions = await importList(redis, namespace, { ...common, source: files.deletions, operation: 'delete' });
+  let additions: ImportSummary | null = null;
+  if (deletions.status === 'done') additions = await importList(redis, namespace, { ...common, source: files.additions, operation: 'add' });
+  else files.additions.close();
+  if (!request.dryRun) {
+    await new ListStore(redis, namespace).recordAudit(request.list, 'changes', request.actor, {
+      additions: files.additions.name,
+      deletions: files.deletions.name,
+      status: additions?.status ?? deletions.status,
+      removed: String(deletions.imported),
+      notListed: String(deletions.duplicates),
+      imported: String(additions?.imported ?? 0),
+      duplicates: String(additions?.duplicates ?? 0),
+      rejected: String(deletions.rejected + (additions?.rejected ?? 0)),
+      ...(request.country ? { country: request.country.toUpperCase() } : {}),
+      ...((additions ?? deletions).dataDate !== null ? { dataDate: new Date((additions ?? deletions).dataDate as number).toISOString() } : {}),
+    });
+  }
+  return { list: request.list, deletions, additions };
+}

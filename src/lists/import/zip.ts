@@ -1,0 +1,63 @@
+import { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+
+/** The first bytes of a zip file: a local file header, or the end record of an empty archive. */
+export const ZIP_MAGIC = [0x50, 0x4b];
+const ZIP_SECOND = [0x03, 0x05];
+
+export function looksLikeZip(head: Buffer): boolean {
+  return head[0] === ZIP_MAGIC[0] && head[1] === ZIP_MAGIC[1] && ZIP_SECOND.includes(head[2] as number);
+}
+
+export interface ZipContent {
+  /** every member's content, one after the other, a line break between two */
+  content: Readable;
+  /** the newest member's date (ms since epoch), or undefined for an empty archive */
+  newestDate: number | undefined;
+  /** uncompressed bytes of every member, and those read so far (the progress bar) */
+  totalBytes: number;
+  bytesRead(): number;
+  close(): void;
+}
+
+/**
+ * Opens a zip file and streams its members' contents as one input: the FTC ships each
+ * area code's numbers (or the whole registry) as one or more text files in a zip. The
+ * central directory is read first (yauzl: a zip is read from its end, so it needs a
+ * file, not a pipe), then each member is inflated as it is read. Folders are skipped.
+ */
+export async function openZip(path: string): Promise<ZipContent> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.open(path, { lazyEntries: true, autoClose: false }, (error, opened) => (error ? reject(error) : resolve(opened))),
+  );
+  const entries = await new Promise<yauzl.Entry[]>((resolve, reject) => {
+    const found: yauzl.Entry[] = [];
+    zip.on('entry', (entry: yauzl.Entry) => {
+      if (!entry.fileName.endsWith('/')) found.push(entry);
+      zip.readEntry();
+    });
+    zip.once('end', () => resolve(found));
+    zip.once('error', reject);
+    zip.readEntry();
+  });
+  let read = 0;
+  async function* members(): AsyncGenerator<Buffer> {
+    for (const [i, entry] of entries.entries()) {
+      const stream = await zip.openReadStreamPromise(entry);
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        read += chunk.length;
+        yield chunk;
+      }
+      // Members need not end with a line break: the last line of one is not the first of the next.
+      if (i < entries.length - 1) yield Buffer.from('\n');
+    }
+  }
+  const dates = entries.map((entry) => entry.getLastModDate().getTime());
+  return {
+    content: Readable.from(members(), { objectMode: false }),
+    newestDate: dates.length === 0 ? undefined : Math.max(...dates),
+    totalBytes: entries.reduce((sum, entry) => sum + entry.uncompressedSize, 0),
+    bytesRead: () => read,
+    close: () => zip.close(),
+  };
+}

@@ -1,0 +1,88 @@
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.js';
+import { testApi, type TestApi } from './helpers.js';
+
+async function finished(request: TestApi['request'], token: string, id: string): Promise<any> {
+  return until(async () => {
+    const { job } = (await request('GET', `/v1/jobs/${id}`, { token })).json;
+    return job.status === 'running' ? undefined : job;
+  }, `import job ${id} to end`, { pollMs: 20 });
+}
+
+describe('a national registry through the API', () => {
+  const api = testApi();
+
+  it('creates a dense list, loads a national file with country and sourceDate, deletes from it, and lists its age', async () => {
+    const { request, tokens } = api();
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-dnc', dense: 'nanp' } })).status).toBe(201);
+    const upload = await request('POST', '/v1/lists/us-dnc/import?country=US&sourceDate=2026-11-30&filename=ftc.txt', {
+      token: tokens.supervisor, body: '201,5550100\n2015550101\n', headers: { 'content-type': 'text/plain' },
+    });
+    expect(upload.status, upload.text).toBe(202);
+    expect(await finished(request, tokens.viewer, upload.json.job.id)).toMatchObject({ status: 'done', summary: { imported: 2, dataDate: Date.parse('2026-11-30') } });
+    const deletion = await request('POST', '/v1/lists/us-dnc/import?country=US&delete=true', {
+      token: tokens.supervisor, body: '2015550100\n', headers: { 'content-type': 'text/plain' },
+    });
+    expect(await finished(request, tokens.viewer, deletion.json.job.id)).toMatchObject({ status: 'done', summary: { mode: 'delete', imported: 1 } });
+    const list = await request('GET', '/v1/lists/us-dnc', { token: tokens.viewer });
+    expect(list.json).toMatchObject({ size: 1, dense: 'nanp', data: { file: 'upload' } });
+    const bad = await request('POST', '/v1/lists/us-dnc/import?country=DE', { token: tokens.supervisor, body: '1\n', headers: { 'content-type': 'text/plain' } });
+    expect(bad.status).toBe(422);
+  });
+});
+
+describe('a lead file scrubbed through the API', () => {
+  const api = testApi();
+
+  async function scrubbed(request: TestApi['request'], token: string, id: string): Promise<any> {
+    return until(async () => {
+      const { job } = (await request('GET', `/v1/scrubs/${id}`, { token })).json;
+      return job.status === 'running' ? undefined : job;
+    }, `scrub job ${id} to end`, { pollMs: 20 });
+  }
+
+  it('splits an uploaded lead file against a dense and a SET list, and offers the clean, removed and rejects files', async () => {
+    const { request, tokens } = api();
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-dnc', dense: 'nanp' } })).status).toBe(201);
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'dnc' } })).status).toBe(201);
+    const load = await request('POST', '/v1/lists/us-dnc/import?country=US', { token: tokens.supervisor, body: '2015550100\n', headers: { 'content-type': 'text/plain' } });
+    expect(await finished(request, tokens.viewer, load.json.job.id)).toMatchObject({ status: 'done' });
+    expect((await request('POST', '/v1/lists/dnc/entries', { token: tokens.operator, json: { numbers: ['+14155550100'] } })).status).toBe(200);
+
+    const upload = await request('POST', '/v1/scrub?lists=dnc,us-dnc&region=US&filename=leads.csv', {
+      token: tokens.operator, body: 'id,phone\n1,(201) 555-0100\n2,+14155550100\n3,2125550100\n4,anonymous\n', headers: { 'content-type': 'text/csv' },
+    });
+    expect(upload.status, upload.text).toBe(202);
+    expect(upload.headers.get('location')).toBe(`/v1/scrubs/${upload.json.job.id}`);
+    const job = await scrubbed(request, tokens.operator, upload.json.job.id);
+    expect(job).toMatchObject({ status: 'done', lists: ['dnc', 'us-dnc'], source: 'leads.csv', summary: { rows: 4, clean: 1, removed: 2, rejected: 1, byList: { dnc: 1, 'us-dnc': 1 } } });
+    expect((await request('GET', job.files.clean, { token: tokens.operator })).text).toBe('id,phone\n3,2125550100\n');
+    expect((await request('GET', job.files.removed, { token: tokens.operator })).text).toBe(
+      'id,phone,callguard_list,callguard_entry\n1,(201) 555-0100,us-dnc,+12015550100\n2,+14155550100,dnc,+14155550100\n',
+    );
+    expect((await request('GET', job.files.rejects, { token: tokens.operator })).text).toMatch(/^line,raw,reason\n5,anonymous,/);
+  });
+
+  it('refuses a list that does not exist (404), a viewer (403), a token scoped to other lists (403), and a bad list name (400)', async () => {
+    const { request, tokens, token } = api();
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'mine' } })).status).toBe(201);
+    const body = { body: '2015550100\n', headers: { 'content-type': 'text/plain' } };
+    expect((await request('POST', '/v1/scrub?lists=mine,nope', { token: tokens.operator, ...body })).status).toBe(404);
+    expect((await request('POST', '/v1/scrub?lists=mine', { token: tokens.viewer, ...body })).status).toBe(403);
+    const scoped = await token('scoped', 'operator', ['other']);
+    expect((await request('POST', '/v1/scrub?lists=mine', { token: scoped, ...body })).status).toBe(403);
+    expect((await request('POST', '/v1/scrub?lists=Not%20a%20list', { token: tokens.operator, ...body })).status).toBe(400);
+  });
+
+  it('fails a job whose gzip upload is cut short, and offers no file', async () => {
+    const { request, tokens } = api();
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'cut' } })).status).toBe(201);
+    const whole = gzipSync(Array.from({ length: 50_000 }, (_, i) => `212555${String(i % 10_000).padStart(4, '0')}`).join('\n'));
+    const upload = await request('POST', '/v1/scrub?lists=cut&region=US', { token: tokens.operator, body: whole.subarray(0, whole.length / 2), headers: { 'content-type': 'application/gzip' } });
+    expect(upload.status, upload.text).toBe(202);
+    const job = await scrubbed(request, tokens.operator, upload.json.job.id);
+    expect(job).toMatchObject({ status: 'failed', files: null, error: { detail: expect.stringMatching(/line \d+/) } });
+    expect((await request('GET', `/v1/scrubs/${job.id}/clean`, { token: tokens.operator })).status).toBe(404);
+  });
+});

@@ -1,0 +1,53 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { testNamespace } from '../helpers/redis.js';
+import { cliTestFiles } from '../import/helpers.js';
+import { callguard, callguardJson } from './run-cli.js';
+
+const files = cliTestFiles('callguard-registry-cli-');
+
+describe('callguard with a national registry', () => {
+  it('creates a dense list, loads it with --country and a source date, and lists and shows its age', async () => {
+    const namespace = testNamespace();
+    expect((await callguard(namespace, 'list', 'create', 'us-dnc', '--dense', 'nanp')).code).toBe(0);
+    const file = join(files.dir, `${namespace}.txt`);
+    await writeFile(file, '201,5550100\n2015550101\n');
+    const imported = await callguard(namespace, 'import', file, '--list', 'us-dnc', '--country', 'US', '--source-date', '2026-11-01');
+    expect(imported.code).toBe(0);
+    expect(imported.out).toMatch(/list now: +2 entries \(0 timed or prefixes, 2 in bitmaps\)/);
+    expect(imported.out).toMatch(/data date: +2026-11-01T00:00:00.000Z/);
+    const lists = await callguard(namespace, 'lists');
+    expect(lists.out).toMatch(/us-dnc \(dense nanp\) +yes +2 .* 2026-11-01T00:00:00Z +\d+d/);
+    const json = await callguardJson<{ lists: { dense: string; data: { dataDate: string; from: string; ageSeconds: number } }[] }>(namespace, 'lists');
+    expect(json.json.lists[0]).toMatchObject({ dense: 'nanp', data: { dataDate: '2026-11-01T00:00:00Z', from: 'flag' } });
+    const show = await callguard(namespace, 'show', '+12015550100');
+    expect(show.out).toMatch(/us-dnc: data of 2026-11-01T00:00:00Z \(\d+d( \d+h)? old\), from /);
+    expect((await callguard(namespace, 'check', '+12015550101', '--list', 'us-dnc')).code).toBe(10);
+  });
+
+  it('applies a change list with --changes, and refuses a third file', async () => {
+    const namespace = testNamespace();
+    await callguard(namespace, 'list', 'create', 'us-dnc', '--dense', 'nanp');
+    const [base, adds, dels] = ['base', 'adds', 'dels'].map((name) => join(files.dir, `${namespace}-${name}.txt`)) as [string, string, string];
+    await writeFile(base, '2015550100\n2015550101\n');
+    await writeFile(adds, '2015550102\n');
+    await writeFile(dels, '2015550100\n');
+    await callguard(namespace, 'import', base, '--list', 'us-dnc', '--country', 'US');
+    const changed = await callguard(namespace, 'import', '--changes', adds, dels, '--list', 'us-dnc', '--country', 'US');
+    expect(changed.code).toBe(0);
+    expect(changed.out).toMatch(/deletion from list us-dnc[\s\S]*removed: +1[\s\S]*import into list us-dnc[\s\S]*imported: +1 new/);
+    expect((await callguard(namespace, 'check', '+12015550100', '--list', 'us-dnc')).code).toBe(0);
+    const three = await callguard(namespace, 'import', '--changes', adds, dels, base, '--list', 'us-dnc');
+    expect(three).toMatchObject({ code: 2 });
+    expect(three.err).toMatch(/--changes takes two files/);
+  });
+
+  it('names the regions --country can read when given another', async () => {
+    const namespace = testNamespace();
+    await callguard(namespace, 'list', 'create', 'dnc');
+    const result = await callguard(namespace, 'import', '-', '--list', 'dnc', '--country', 'DE');
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/--country DE: callguard reads plain national files of the NANP \(US, CA, \.\.\.\) and GB/);
+  });
+});

@@ -1,0 +1,84 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ListStore } from '../../src/lists/store.js';
+import { testNamespace } from '../helpers/redis.js';
+import { cliTestFiles, importText } from '../import/helpers.js';
+import { callguard, callguardJson } from './run-cli.js';
+
+const files = cliTestFiles('callguard-scrub-');
+
+async function registry(): Promise<string> {
+  const namespace = testNamespace();
+  const store = new ListStore(files.redis, namespace);
+  await store.createList('us-dnc', { by: 'ops' }, { dense: 'nanp' });
+  await store.createList('dnc', { by: 'ops' });
+  await importText(files.redis, namespace, 'us-dnc', '2015550100\n2015550101\n', { country: 'US' });
+  await store.add('dnc', [{ member: '+14155550100' }, { member: '+1900*' }], { by: 'alice', reason: 'asked' });
+  return namespace;
+}
+
+describe('callguard scrub', () => {
+  it('splits a lead file into clean and removed rows, columns kept, and rejects what is no number', async () => {
+    const namespace = await registry();
+    const leads = join(files.dir, `${namespace}.csv`);
+    await writeFile(leads, [
+      'id,name,Phone,notes', '1,Ann,(201) 555-0100,"likes ""tea"", coffee"', '2,Bob,+14155550100,', '3,Cy,2125550100,x',
+      '4,Di,anonymous,', '5,Ed,9005550100,premium', '6,Fy,12015550101,', '7,Gu,not a number,',
+    ].join('\r\n'));
+    const [clean, removed, rejects] = ['clean.csv', 'removed.csv', 'rejects.csv'].map((name) => join(files.dir, `${namespace}-${name}`)) as [string, string, string];
+    const run = await callguardJson<Record<string, unknown>>(
+      namespace, 'scrub', leads, '--lists', 'dnc,us-dnc', '--region', 'US', '-o', clean, '--removed', removed, '--rejects', rejects,
+    );
+    expect(run.code).toBe(1);
+    expect(run.json).toMatchObject({ rows: 7, clean: 1, removed: 4, rejected: 2, byList: { dnc: 2, 'us-dnc': 2 }, header: 'id,name,Phone,notes' });
+    expect(await readFile(clean, 'utf8')).toBe('id,name,Phone,notes\n3,Cy,2125550100,x\n');
+    expect(await readFile(removed, 'utf8')).toBe([
+      'id,name,Phone,notes,callguard_list,callguard_entry',
+      '1,Ann,(201) 555-0100,"likes ""tea"", coffee",us-dnc,+12015550100',
+      '2,Bob,+14155550100,,dnc,+14155550100',
+      '5,Ed,9005550100,premium,dnc,+1900*',
+      '6,Fy,12015550101,,us-dnc,+12015550101',
+      '',
+    ].join('\n'));
+    expect(await readFile(rejects, 'utf8')).toMatch(/^line,raw,reason\n5,anonymous,a hidden or empty number\n8,not a number,/);
+  });
+
+  it('reads gzip, and batches: the answers hold across many batches', async () => {
+    const namespace = await registry();
+    const rows = Array.from({ length: 12_000 }, (_, i) => `201555${String(i % 10_000).padStart(4, '0')}`);
+    const leads = join(files.dir, `${namespace}.txt.gz`);
+    await writeFile(leads, gzipSync(rows.join('\n')));
+    const [clean, removed] = [join(files.dir, `${namespace}-c.txt`), join(files.dir, `${namespace}-r.txt`)];
+    const run = await callguard(namespace, 'scrub', leads, '--list', 'us-dnc,dnc', '--region', 'US', '-o', clean, '--removed', removed);
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/removed: +4 ->/);
+    expect((await readFile(clean, 'utf8')).split('\n').length - 1).toBe(11_996);
+    expect(await readFile(removed, 'utf8')).toBe('2015550100,us-dnc,+12015550100\n2015550101,us-dnc,+12015550101\n'.repeat(2));
+  });
+
+  it('writes no file and exits 1 when a list does not exist', async () => {
+    const namespace = await registry();
+    const leads = join(files.dir, `${namespace}-x.csv`);
+    await writeFile(leads, '2015550100\n');
+    const clean = join(files.dir, `${namespace}-none.csv`);
+    const run = await callguard(namespace, 'scrub', leads, '--list', 'nope', '-o', clean, '--removed', `${clean}.r`, '--region', 'US');
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/no such list: nope/);
+    await expect(readFile(clean)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('writes no file and exits 20 when a gzip lead file is cut short, naming the line', async () => {
+    const namespace = await registry();
+    const whole = gzipSync(Array.from({ length: 50_000 }, (_, i) => `212555${String(i % 10_000).padStart(4, '0')}`).join('\n'));
+    const leads = join(files.dir, `${namespace}-cut.txt.gz`);
+    await writeFile(leads, whole.subarray(0, Math.floor(whole.length / 2)));
+    const clean = join(files.dir, `${namespace}-cut-clean.txt`);
+    const run = await callguard(namespace, 'scrub', leads, '--list', 'us-dnc', '-o', clean, '--removed', `${clean}.r`, '--region', 'US');
+    expect(run.code).toBe(20);
+    expect(run.err).toMatch(/^callguard: .*-cut\.txt\.gz is broken at line \d+: .*; no file written\n$/);
+    await expect(readFile(clean)).rejects.toThrow(/ENOENT/);
+    await expect(readFile(`${clean}.r`)).rejects.toThrow(/ENOENT/);
+  });
+});

@@ -1,0 +1,161 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import yazl from 'yazl';
+import type { Redis } from 'ioredis';
+import { exportList } from '../../src/lists/export.js';
+import { importChanges } from '../../src/lists/import/changes.js';
+import { importList } from '../../src/lists/import/run.js';
+import { openSource } from '../../src/lists/import/source.js';
+import { listKeys } from '../../src/lists/keys.js';
+import { ListStore } from '../../src/lists/store.js';
+import { testNamespace } from '../helpers/redis.js';
+import { cliTestFiles, importText, sourceOf } from './helpers.js';
+
+const files = cliTestFiles('callguard-registry-');
+const ACTOR = { by: 'ops', reason: 'FTC registry' };
+
+/** A zip of these members (name -> text) dated `date`, written to the test directory. */
+async function zipFile(name: string, members: Record<string, string>, date: Date): Promise<string> {
+  const path = join(files.dir, name);
+  const zip = new yazl.ZipFile();
+  for (const [member, text] of Object.entries(members)) zip.addBuffer(Buffer.from(text), member, { mtime: date });
+  zip.end();
+  const out = createWriteStream(path);
+  zip.outputStream.pipe(out);
+  await once(out, 'finish');
+  return path;
+}
+
+async function exported(redis: Redis, namespace: string, list: string): Promise<string[]> {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  await exportList(redis, namespace, list, out);
+  return text.trim().split('\n').slice(1).map((row) => row.split(',')[0] as string);
+}
+
+describe('national registries', () => {
+  let namespace: string;
+  let store: ListStore;
+  beforeEach(async () => {
+    namespace = testNamespace();
+    store = new ListStore(files.redis, namespace);
+    await store.createList('us', { by: 'ops' }, { dense: 'nanp' });
+    await store.createList('plain', { by: 'ops' });
+  });
+  afterEach(() => undefined);
+
+  it('--country US reads the FTC layouts fast, sends odd lines to the ordinary reading and malformed ones to the rejects', async () => {
+    const text = [
+      'AreaCode,PhoneNumber', '201,5550100', '2015550101', '12015550102', '+1 (201) 555-0103', '201,5550100',
+      '201-555-0104 ext 7', '12345', '0015550100', '', '4155550100',
+    ].join('\r\n');
+    const summary = await importText(files.redis, namespace, 'us', text, { country: 'US' });
+    expect(summary).toMatchObject({ status: 'done', rows: 9, imported: 6, duplicates: 1, rejected: 2, header: ['AreaCode,PhoneNumber'], blankLines: 1 });
+    expect(summary.firstRejects.map((r) => r.line)).toEqual([8, 9]);
+    expect(await exported(files.redis, namespace, 'us')).toEqual([
+      '+12015550100', '+12015550101', '+12015550102', '+12015550103', '+12015550104', '+14155550100',
+    ]);
+    expect(await files.redis.scard(listKeys(namespace, 'us').exact)).toBe(0);
+    expect(await store.check('+12015550104', ['us'])).toMatchObject({ member: '+12015550104' });
+  });
+
+  it('the same file gives the same answers in a dense list and an ordinary one', async () => {
+    const numbers = Array.from({ length: 3000 }, (_, i) => `${[201, 415, 212][i % 3]}${555 + (i % 7)}${String((i * 7919) % 10000).padStart(4, '0')}`);
+    const text = numbers.join('\n');
+    const [dense, plain] = [
+      await importText(files.redis, namespace, 'us', text, { country: 'US' }),
+      await importText(files.redis, namespace, 'plain', text, { country: 'US' }),
+    ];
+    expect(dense).toMatchObject({ imported: plain.imported, duplicates: plain.duplicates, rows: 3000 });
+    expect((await exported(files.redis, namespace, 'us')).sort()).toEqual((await exported(files.redis, namespace, 'plain')).sort());
+    const [us, ordinary] = (await store.lists()).filter((l) => l.name !== 'x').sort((a, b) => b.name.localeCompare(a.name));
+    expect(us?.size).toBe(ordinary?.size);
+    for (const probe of ['+12015550000', '+14155617919', `+1${numbers[17] as string}`]) {
+      const [a, b] = await store.checkEach(probe, ['us', 'plain']);
+      expect(a?.member).toBe(b?.member);
+    }
+  });
+
+  it('reads every member of a zip, and takes the newest member date as the data date', async () => {
+    const path = await zipFile('dnc.zip', { '201.txt': '2015550100\n2015550101', '415.txt': '4155550100\n' }, new Date('2026-11-30T00:00:00Z'));
+    const summary = await importList(files.redis, namespace, {
+      list: 'us', source: await openSource(path), onDuplicate: 'skip', replace: false, dryRun: false, actor: ACTOR, country: 'US',
+    });
+    expect(summary).toMatchObject({ status: 'done', rows: 3, imported: 3, zip: true });
+    const [us] = (await store.lists()).filter((l) => l.name === 'us');
+    expect(us?.source).toMatchObject({ name: path, from: 'file' });
+    expect(Math.abs((us?.source?.dataDate ?? 0) - Date.parse('2026-11-30T00:00:00Z'))).toBeLessThan(86_400_000);
+  });
+
+  it('--source-date wins over the file date, and is in the audit event', async () => {
+    await importText(files.redis, namespace, 'us', '2015550100\n', { country: 'US', sourceDate: Date.parse('2026-11-01') });
+    const [us] = (await store.lists()).filter((l) => l.name === 'us');
+    expect(us?.source).toEqual({ name: 'stdin', dataDate: Date.parse('2026-11-01'), from: 'flag' });
+    expect((await store.audit('us', 1))[0]?.details).toMatchObject({ dataDate: '2026-11-01T00:00:00.000Z', country: 'US' });
+  });
+
+  it('a replace of a dense list swaps the new bitmaps in whole and frees the old ones', async () => {
+    await importText(files.redis, namespace, 'us', '2015550100\n2015550101\n4155550100\n', { country: 'US' });
+    const before = await files.redis.hget(listKeys(namespace, 'us').info, 'gen');
+    const summary = await importText(files.redis, namespace, 'us', '2015550101\n2015550102\n4155550100\n', { country: 'US', replace: true });
+    expect(summary).toMatchObject({ status: 'done', imported: 3, sizeBefore: 3, listSize: { exact: 0, timed: 0, dense: 3 } });
+    expect(await files.redis.hget(listKeys(namespace, 'us').info, 'gen')).not.toBe(before);
+    expect(await files.redis.keys(`${listKeys(namespace, 'us').dense}:${before as string}*`)).toEqual([]);
+    expect(await exported(files.redis, namespace, 'us')).toEqual(['+12015550101', '+12015550102', '+14155550100']);
+    expect(await store.check('+12015550100', ['us'])).toBeNull();
+  });
+
+  it('the replace guard sees the size of the bitmaps: a file that would shrink a dense list is refused', async () => {
+    const many = Array.from({ length: 100 }, (_, i) => `201555${String(i).padStart(4, '0')}`).join('\n');
+    await importText(files.redis, namespace, 'us', many, { country: 'US' });
+    const summary = await importText(files.redis, namespace, 'us', '2015550000\n', { country: 'US', replace: true });
+    expect(summary).toMatchObject({ status: 'refused', refusal: { guard: 'max-shrink', sizeBefore: 100, sizeAfter: 1 } });
+    expect((await store.lists()).find((l) => l.name === 'us')).toMatchObject({ size: 100, lost: 0 });
+    expect(await files.redis.smembers(`${listKeys(namespace, 'us').dense}:gens`)).toHaveLength(1);
+  });
+
+  it('--delete takes the numbers out of a dense and of an ordinary list, audited as one event', async () => {
+    for (const list of ['us', 'plain']) {
+      await importText(files.redis, namespace, list, '2015550100\n2015550101\n4155550100\n', { country: 'US' });
+      const summary = await importText(files.redis, namespace, list, '2015550100\n4155550100\n9995550100\n2125550100\n', { country: 'US', operation: 'delete' });
+      expect(summary).toMatchObject({ mode: 'delete', status: 'done', imported: 2, duplicates: 2 });
+      expect(await exported(files.redis, namespace, list)).toEqual(['+12015550101']);
+      const [event] = await store.audit(list, 1);
+      expect(event).toMatchObject({ action: 'delete', details: { imported: '2', duplicates: '2' } });
+      expect((await store.lists()).find((l) => l.name === list)).toMatchObject({ size: 1, lost: 0 });
+    }
+    // The block the delete emptied is gone with its index entry.
+    const gen = await files.redis.hget(listKeys(namespace, 'us').info, 'gen');
+    expect(await files.redis.zrange(`${listKeys(namespace, 'us').dense}:${gen as string}`, '0', '-1')).toEqual(['1201555']);
+  });
+
+  it('--changes applies the deletions, then the additions, and records one changes event', async () => {
+    await importText(files.redis, namespace, 'us', '2015550100\n2015550101\n', { country: 'US' });
+    const summary = await importChanges(files.redis, namespace, { list: 'us', country: 'US', onDuplicate: 'skip', dryRun: false, actor: ACTOR }, {
+      additions: await sourceOf('2015550102\n2015550100\n'),
+      deletions: await sourceOf('2015550100\n2015550101\n'),
+    });
+    expect(summary.deletions).toMatchObject({ imported: 2, duplicates: 0 });
+    expect(summary.additions).toMatchObject({ imported: 2, duplicates: 0 });
+    expect(await exported(files.redis, namespace, 'us')).toEqual(['+12015550100', '+12015550102']);
+    const [event, before] = await store.audit('us', 2);
+    expect(event).toMatchObject({ action: 'changes', details: { removed: '2', imported: '2' } });
+    expect(before?.action).toBe('import');
+  });
+
+  it('--country for a region without a national reader is refused before reading', async () => {
+    await expect(importText(files.redis, namespace, 'plain', '030123456\n', { country: 'DE' })).rejects.toThrow(/--country DE/);
+  });
+
+  it('a second namespace is untouched', async () => {
+    const other = testNamespace();
+    await importText(files.redis, namespace, 'us', '2015550100\n', { country: 'US' });
+    expect(await files.redis.keys(`${other}*`)).toEqual([]);
+  });
+});
