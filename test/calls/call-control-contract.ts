@@ -21,6 +21,8 @@ export interface CallControlHarness {
   newChannel(): Promise<string>;
   /** the far end hangs up; resolves once the channel has left Stasis */
   farEndHangup(channelId: string): Promise<void>;
+  /** resolves once the channel has left our Stasis app (StasisEnd); ask before the act that makes it leave */
+  leftStasis(channelId: string): Promise<void>;
   /** a sound that plays for well under a second */
   shortMedia: string;
   /** a sound that plays for several seconds */
@@ -107,7 +109,10 @@ export function callControlContract(name: string, makeHarness: () => Promise<Cal
 
     it('a channel continued to the dialplan is no longer ours to answer, play to or continue', async () => {
       const channel = await harness.newChannel();
+      const left = harness.leftStasis(channel);
       expect(await harness.calls.continueInDialplan(channel, harness.parking)).toEqual(DONE);
+      // Asterisk accepts the continue before the channel leaves the app: until StasisEnd it is still ours.
+      await left;
       expect(await harness.calls.answer(channel)).toEqual(GONE);
       expect(await harness.calls.play(channel, harness.shortMedia)).toEqual(GONE);
       expect(await harness.calls.continueInDialplan(channel, harness.parking)).toEqual(GONE);

@@ -79,6 +79,7 @@ describe.skipIf(!availability.run)('real Asterisk', () => {
         );
         return started;
       },
+      leftStasis: stasisEnd,
       async farEndHangup(channelId) {
         const ended = stasisEnd(channelId);
         if (asterisk.cli) {
