@@ -4,7 +4,8 @@ import type { Logger } from '../log.js';
 import { formatAction } from '../screening/actions.js';
 import type { CallLogEntry } from '../screening/call-log.js';
 import { CHANNEL_VARIABLES, decide } from '../screening/decide.js';
-import type { RouteForCall } from '../screening/routes.js';
+import { RouteGuardedChecks, type CheckGuardedBy } from '../screening/route-guard.js';
+import type { CachedRoute, RouteForCall } from '../screening/routes.js';
 import { screenNumber, type CheckAndCount, type CheckLists } from '../screening/screen.js';
 import { callerIdentity, type IdentitySources } from '../screening/stir-shaken.js';
 import type { Decision, LoggedVerdict, Screening } from '../screening/types.js';
@@ -39,8 +40,10 @@ export interface InboundSettings {
 
 export interface InboundDeps {
   calls: CallControl;
-  routes: { getForCall(name: string, deadlineMs: number): Promise<RouteForCall> };
+  routes: RoutesForCalls;
   check: CheckLists;
+  /** the check that reads the route in the same round trip, for a route read before */
+  checkGuarded?: CheckGuardedBy;
   /** the check of a route with auto-block rules, which counts the call in the same round trip */
   checkCounting?: CheckAndCount;
   /**
@@ -75,7 +78,14 @@ export interface InboundOutcome {
 export type InboundDecision = Decision | { verdict: LoggedVerdict; action: FallbackAction; variables: Record<string, string> };
 
 /** What screening needs: the call control is not among it, so the FastAGI entry decides the same way. */
-export type InboundScreeningDeps = Pick<InboundDeps, 'routes' | 'check' | 'checkCounting' | 'autoBlock' | 'settings' | 'log'>;
+export type InboundScreeningDeps = Pick<InboundDeps, 'routes' | 'check' | 'checkCounting' | 'checkGuarded' | 'autoBlock' | 'settings' | 'log'>;
+
+/** How calls read their routes (RouteStore); without the cache every call reads its route first. */
+export interface RoutesForCalls {
+  getForCall(name: string, deadlineMs: number): Promise<RouteForCall>;
+  cachedForCall?(name: string): CachedRoute | undefined;
+  readForCall?(name: string, text: string | null): RouteForCall;
+}
 
 /** A call screened and decided, before anything was done to it. */
 export interface InboundDecided {
@@ -99,6 +109,8 @@ export interface InboundDecided {
  * Screens one inbound call and decides what it gets, without touching the channel: the
  * presentation (given, or read with `readPresentation`) and the route in parallel, then
  * the check of the number against the route's lists, all within the decision deadline.
+ * The route read before is screened on at once with a check that reads the route in the
+ * same round trip (decideOnLastRoute); the first call of a route reads it first.
  * The Stasis app and the FastAGI entry both decide through here.
  */
 export async function decideInboundCall(
@@ -109,13 +121,22 @@ export async function decideInboundCall(
 ): Promise<InboundDecided> {
   const receivedAt = Date.now();
   const started = performance.now();
-  const [presentation, routeForCall] = await Promise.all([
+  const presentationRead =
     call.presentation !== undefined || readPresentation === undefined
-      ? { value: call.presentation, gone: false }
-      : readPresentation(),
-    deps.routes.getForCall(call.routeName, deps.settings.deadlineMs),
+      ? Promise.resolve({ value: call.presentation, gone: false })
+      : readPresentation();
+  const cached = deps.checkGuarded === undefined ? undefined : deps.routes.cachedForCall?.(call.routeName);
+  // A route that treats withheld numbers as hidden needs the presentation before its check.
+  const onLastRoute = cached !== undefined && (call.presentation !== undefined || readPresentation === undefined || cached.route.withheld !== 'hidden');
+  const [presentation, { routeForCall, screening, decision }] = await Promise.all([
+    presentationRead,
+    onLastRoute && deps.checkGuarded
+      ? decideOnLastRoute(call, presentationRead, new RouteGuardedChecks(cached, deps.checkGuarded), deps, log, started)
+      : Promise.all([presentationRead, deps.routes.getForCall(call.routeName, deps.settings.deadlineMs)]).then(async ([read, found]) => ({
+          routeForCall: found,
+          ...(await decideInbound(call, read.value, found, deps, log, started)),
+        })),
   ]);
-  const { screening, decision } = await decideInbound(call, presentation.value, routeForCall, deps, log, started);
   const decisionMs = performance.now() - started;
   return {
     receivedAt,
@@ -178,6 +199,38 @@ export async function handleInbound(call: InboundCall, deps: InboundDeps): Promi
   if (acted.ok) log.info(screenedLogFields(decided), 'call screened');
   else log.debug(screenedLogFields(decided), 'caller hung up while the call was acted on');
   return inboundOutcome(call, decided, !acted.ok);
+}
+
+/**
+ * The call screened on the route this process read last, its check reading the route in
+ * the same round trip; screened again on the route as it is now when that changed, or
+ * when no check ran (a hidden number, a route without lists) and a read finds it changed.
+ */
+async function decideOnLastRoute(
+  call: InboundCall,
+  presentationRead: Promise<{ value: string | undefined }>,
+  guarded: RouteGuardedChecks,
+  deps: InboundScreeningDeps,
+  log: Logger,
+  started: number,
+): Promise<{ routeForCall: RouteForCall; screening: Screening; decision: InboundDecision }> {
+  const { route } = guarded.cached;
+  const checks = { ...deps, check: guarded.check, ...(deps.checkCounting === undefined ? {} : { checkCounting: guarded.checkCounting }) };
+  const first = await decideInbound(call, call.presentation, { kind: 'found', route, stale: false }, checks, log, started);
+  const seen = guarded.seen();
+  if (seen.kind === 'unchanged') return { routeForCall: { kind: 'found', route, stale: false }, ...first };
+  if (seen.kind === 'no-answer') {
+    log.warn('route served from the last read: Redis did not answer in time');
+    return { routeForCall: { kind: 'found', route, stale: true }, ...first };
+  }
+  const remaining = Math.max(1, deps.settings.deadlineMs - (performance.now() - started));
+  const routeForCall =
+    seen.kind === 'changed' && deps.routes.readForCall
+      ? deps.routes.readForCall(call.routeName, seen.text)
+      : await deps.routes.getForCall(call.routeName, remaining);
+  if (routeForCall.kind === 'found' && routeForCall.route === route) return { routeForCall, ...first };
+  const presentation = await presentationRead;
+  return { routeForCall, ...(await decideInbound(call, presentation.value, routeForCall, deps, log, started)) };
 }
 
 /** The route's decision for the caller; the configured default when the route is unusable. */

@@ -6,7 +6,8 @@ import { luaScripts } from '../redis/lua-scripts.js';
  * the name. They are read next to this module, so the build copies ./scripts to dist.
  * The two check scripts share check_list (check-list.lua): check-5.lua checks one list
  * (Redis Cluster, a call a list), check-many.lua any number of lists in one call
- * (standalone Redis), so its key count, 5 a list, is passed by the caller; both count
+ * (standalone Redis), so its key count, 5 a list, is passed by the caller (check-lists.lua
+ * walks the lists; check-guarded.lua runs it only while a route is unchanged); both count
  * calls for auto-block rules when asked (count_calls, count-calls.lua: check-many.lua with
  * counter keys after the lists', check-count-6.lua for one list and its counter). add-6.lua and
  * prefix-lengths-1.lua (the importer's) share merge_prefix_lengths (prefix-lengths.lua).
@@ -16,7 +17,8 @@ import { luaScripts } from '../redis/lua-scripts.js';
  */
 const SCRIPTS = {
   callguardListCheck: { file: 'check-5.lua', uses: ['dense.lua', 'check-list.lua'] },
-  callguardListCheckMany: { file: 'check-many.lua', uses: ['dense.lua', 'check-list.lua', 'count-calls.lua'], keys: 'variable' },
+  callguardListCheckMany: { file: 'check-many.lua', uses: ['dense.lua', 'check-list.lua', 'count-calls.lua', 'check-lists.lua'], keys: 'variable' },
+  callguardListCheckGuarded: { file: 'check-guarded.lua', uses: ['dense.lua', 'check-list.lua', 'count-calls.lua', 'check-lists.lua'], keys: 'variable' },
   callguardListCheckCount: { file: 'check-count-6.lua', uses: ['dense.lua', 'check-list.lua', 'count-calls.lua'] },
   callguardListScrub: { file: 'scrub-many.lua', uses: ['dense.lua', 'check-list.lua'], keys: 'variable' },
   callguardListAdd: { file: 'add-6.lua', uses: ['dense.lua', 'prefix-lengths.lua', 'size.lua'] },
@@ -38,6 +40,8 @@ declare module 'ioredis' {
     callguardListCheck(info: string, exact: string, timed: string, meta: string, dense: string, now: number, e164: string): Result<unknown, Context>;
     /** keyCount (5 a list, 1 a counter), then info, exact, timed, meta, dense of each list and the counter keys, then now, the number and the counters */
     callguardListCheckMany(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
+    /** keyCount, the guarding hash, then checkMany's keys; its field and the SHA-1 of its text, then checkMany's arguments: {1, checkMany's reply} or {0, the text now} */
+    callguardListCheckGuarded(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     /** one list and the counter of the auto-block rules filling it: {check reply, counts} */
     callguardListCheckCount(info: string, exact: string, timed: string, meta: string, dense: string, counter: string, now: number, e164: string, member: string, keep: number, ...windowsMs: number[]): Result<unknown, Context>;
     /** keyCount (5 a list), then the keys of each list, then now and the numbers joined by newlines */

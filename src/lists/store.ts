@@ -15,6 +15,7 @@ import {
   ListError,
   type Actor,
   type CallCounter,
+  type CheckGuard,
   type CountedCheck,
   type AuditAction,
   type AuditEvent,
@@ -22,6 +23,7 @@ import {
   type EntryMember,
   type EntryState,
   type EntryToAdd,
+  type GuardedCheck,
   type ListInfo,
   type ListSizeReading,
   type Match,
@@ -325,15 +327,48 @@ export class ListStore {
     assertE164(e164);
     const now = this.clock();
     const keys = lists.map((list) => this.keysOf(list));
-    const counterKeys = counters.map((counter) => {
-      if (!lists.includes(counter.list)) throw new Error(`the counter of list ${counter.list} needs that list checked`);
-      return callCounterKey(this.namespace, counter.list, counter.scope, e164);
-    });
+    const counterKeys = this.counterKeysOf(e164, lists, counters);
     const { replies, counts } =
       this.checkMode === 'one-call'
         ? await this.checkCountingInOneCall(keys, counters, counterKeys, now, e164)
         : await this.checkCountingPerList(lists, keys, counters, counterKeys, now, e164);
     return { results: lists.map((list, i) => matchFromReply(list, replies[i])), counts };
+  }
+
+  /**
+   * checkCounting, if the hash field `guard` names still holds its text, and that field
+   * read in the same round trip: a call's route and its check. In 'one-call' mode one
+   * script reads the field and checks only when it is unchanged (check-guarded.lua),
+   * so a changed route costs no check and counts no call. In 'per-list' mode (Redis
+   * Cluster: the field is in a slot of its own) the field's HGET goes out beside the
+   * per-list checks, whose answers are dropped when it changed; with counters it is read
+   * first (two round trips), as counted calls cannot be taken back.
+   */
+  async checkGuarded(guard: CheckGuard, e164: string, lists: string[], counters: CallCounter[]): Promise<GuardedCheck> {
+    assertE164(e164);
+    if (this.checkMode === 'per-list') {
+      if (counters.length > 0) {
+        const text = await this.redis.hget(guard.key, guard.field);
+        if (text !== guard.text) return { unchanged: false, text };
+        return { unchanged: true, check: await this.checkCounting(e164, lists, counters) };
+      }
+      const [check, text] = await Promise.all([this.checkCounting(e164, lists, []), this.redis.hget(guard.key, guard.field)]);
+      return text === guard.text ? { unchanged: true, check } : { unchanged: false, text };
+    }
+    const now = this.clock();
+    const keys = lists.map((list) => this.keysOf(list));
+    const counterKeys = this.counterKeysOf(e164, lists, counters);
+    const args: (string | number)[] = [guard.key];
+    for (const k of keys) args.push(k.info, k.exact, k.timed, k.meta, k.dense);
+    args.push(...counterKeys, guard.field, guard.sha, now, e164, counters.length);
+    for (const counter of counters) args.push(counter.member, counter.keep, counter.windowsMs.length, ...counter.windowsMs);
+    const reply = await inOneWrite(this.redis, () => this.redis.callguardListCheckGuarded(1 + keys.length * 5 + counterKeys.length, ...args));
+    if (!Array.isArray(reply) || (reply[0] !== 0 && reply[0] !== 1)) {
+      throw new Error(`unexpected reply from the guarded check script: ${JSON.stringify(reply)}`);
+    }
+    if (reply[0] === 0) return { unchanged: false, text: typeof reply[1] === 'string' ? reply[1] : null };
+    const { replies, counts } = countedReplies(reply[1], keys.length, counters.length);
+    return { unchanged: true, check: { results: lists.map((list, i) => matchFromReply(list, replies[i])), counts } };
   }
 
   /**
@@ -507,12 +542,7 @@ export class ListStore {
     args.push(...counterKeys, now, e164, counters.length);
     for (const counter of counters) args.push(counter.member, counter.keep, counter.windowsMs.length, ...counter.windowsMs);
     const reply = await inOneWrite(this.redis, () => this.redis.callguardListCheckMany(keys.length * 5 + counterKeys.length, ...args));
-    if (counters.length === 0) return { replies: reply as unknown[], counts: [] };
-    const [replies, counts] = reply as [unknown[], number[][]];
-    if (!Array.isArray(replies) || replies.length !== keys.length || !Array.isArray(counts)) {
-      throw new Error(`unexpected reply from the check script for ${keys.length} lists and ${counters.length} counters: ${JSON.stringify(reply)}`);
-    }
-    return { replies, counts };
+    return countedReplies(reply, keys.length, counters.length);
   }
 
   private async checkCountingPerList(
@@ -567,6 +597,14 @@ export class ListStore {
     return (await this.redis.smembers(this.index)).sort();
   }
 
+  /** The counter key of each counter, in the slot of the list it fills, which must be checked too. */
+  private counterKeysOf(e164: string, lists: string[], counters: CallCounter[]): string[] {
+    return counters.map((counter) => {
+      if (!lists.includes(counter.list)) throw new Error(`the counter of list ${counter.list} needs that list checked`);
+      return callCounterKey(this.namespace, counter.list, counter.scope, e164);
+    });
+  }
+
   private keysOf(list: string): ListKeys {
     let keys = this.keyCache.get(list);
     if (!keys) {
@@ -601,6 +639,21 @@ function inOneWrite<T>(redis: RedisClient, send: () => T): T {
     });
   }
   return send();
+}
+
+/** check_lists' reply (check-lists.lua): the replies per list, with the counts when counters were given. */
+function countedReplies(reply: unknown, lists: number, counters: number): { replies: unknown[]; counts: number[][] } {
+  if (counters === 0) {
+    if (!Array.isArray(reply) || reply.length !== lists) {
+      throw new Error(`unexpected reply from the check script for ${lists} lists: ${JSON.stringify(reply)}`);
+    }
+    return { replies: reply as unknown[], counts: [] };
+  }
+  const [replies, counts] = Array.isArray(reply) ? (reply as [unknown, unknown]) : [undefined, undefined];
+  if (!Array.isArray(replies) || replies.length !== lists || !Array.isArray(counts)) {
+    throw new Error(`unexpected reply from the check script for ${lists} lists and ${counters} counters: ${JSON.stringify(reply)}`);
+  }
+  return { replies, counts: counts as number[][] };
 }
 
 /** A scrub script's error about the list at a position: no such list, or entries lost. */

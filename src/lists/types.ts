@@ -58,6 +58,20 @@ export interface CountedCheck {
   counts: number[][];
 }
 
+/**
+ * A hash field a check expects to hold `text`: the route whose lists a call is checked
+ * against (ListStore.checkGuarded). `sha` is the SHA-1 (hex) of `text`.
+ */
+export interface CheckGuard {
+  key: string;
+  field: string;
+  text: string;
+  sha: string;
+}
+
+/** A guarded check: the check, or what the field holds now (null: nothing) and no check. */
+export type GuardedCheck = { unchanged: true; check: CountedCheck } | { unchanged: false; text: string | null };
+
 export interface ListInfo {
   name: string;
   enabled: boolean;

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { RedisClient } from '../redis/connect.js';
 import { globalKeys } from '../lists/keys.js';
+import type { CheckGuard } from '../lists/types.js';
 import { withDeadline } from './deadline.js';
 import { isRouteName, validateRoute } from './route.js';
 import type { Route } from './types.js';
@@ -33,14 +35,22 @@ export class RouteError extends Error {
   }
 }
 
+/** A route as this process last read it, with the guard that tells whether it is still so. */
+export interface CachedRoute {
+  route: Route;
+  guard: CheckGuard;
+}
+
 /**
  * Routes in one Redis hash (`<ns>:routes`, name -> JSON). There is no cache between a
- * change and a call: every call reads its route (one HGET), so a `route set` applies to
- * the very next call without a restart or a notification channel.
+ * change and a call: every call reads its route (one HGET, or inside its check as
+ * `guardFor` allows), so a `route set` applies to the very next call without a restart
+ * or a notification channel. What is kept is the last read text, so a route read
+ * unchanged is not parsed again.
  */
 export class RouteStore {
   private readonly key: string;
-  private readonly lastRead = new Map<string, Route>();
+  private readonly lastRead = new Map<string, CachedRoute>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -58,19 +68,39 @@ export class RouteStore {
 
   /** `get` bounded by a deadline, for calls; never rejects. */
   async getForCall(name: string, deadlineMs: number): Promise<RouteForCall> {
-    const outcome = await withDeadline(() => this.get(name), deadlineMs);
+    const outcome = await withDeadline(() => this.redis.hget(this.key, name), deadlineMs);
     if (!outcome.ok) {
       const last = this.lastRead.get(name);
-      if (last) return { kind: 'found', route: last, stale: true };
+      if (last) return { kind: 'found', route: last.route, stale: true };
       return { kind: 'unavailable', reason: outcome.reason };
     }
-    const lookup = outcome.value;
-    if (lookup.kind === 'found') {
-      this.lastRead.set(name, lookup.route);
-      return { kind: 'found', route: lookup.route, stale: false };
+    return this.readForCall(name, outcome.value);
+  }
+
+  /**
+   * The route last read for `name` and its guard (the route's hash field and text): a
+   * check guarded by it (ListStore.checkGuarded) reads the route in the same round trip.
+   */
+  cachedForCall(name: string): CachedRoute | undefined {
+    return this.lastRead.get(name);
+  }
+
+  /** The route for a call from its stored text as just read (null: none), kept for the next call. */
+  readForCall(name: string, text: string | null): RouteForCall {
+    const last = this.lastRead.get(name);
+    if (last && text === last.guard.text) return { kind: 'found', route: last.route, stale: false };
+    if (text === null) {
+      this.lastRead.delete(name);
+      return { kind: 'missing' };
     }
-    this.lastRead.delete(name);
-    return lookup;
+    const lookup = parseStoredRoute(name, text);
+    if (lookup.kind !== 'found') {
+      this.lastRead.delete(name);
+      return lookup;
+    }
+    const sha = createHash('sha1').update(text).digest('hex');
+    this.lastRead.set(name, { route: lookup.route, guard: { key: this.key, field: name, text, sha } });
+    return { kind: 'found', route: lookup.route, stale: false };
   }
 
   /** Stores the route as given (replacing any), after checking it. */

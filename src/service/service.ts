@@ -14,7 +14,7 @@ import { answerCensus, ariSweepView, peerCensus, StasisSweep } from '../calls/st
 import { Dialer } from '../dialer/dialer.js';
 import { describeConfig, type ServeConfig } from '../config.js';
 import { ListStore } from '../lists/store.js';
-import type { CallCounter } from '../lists/types.js';
+import type { CallCounter, CheckGuard } from '../lists/types.js';
 import type { RedisClient } from '../redis/connect.js';
 import type { Logger } from '../log.js';
 import { loadScriptsOnReady } from '../redis/lua-scripts.js';
@@ -136,6 +136,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     routes,
     check: (e164: string, names: string[]) => lists.checkEach(e164, names),
     checkCounting: (e164: string, names: string[], counters: CallCounter[]) => lists.checkCounting(e164, names, counters),
+    checkGuarded: (guard: CheckGuard, e164: string, names: string[], counters: CallCounter[]) => lists.checkGuarded(guard, e164, names, counters),
     autoBlock: async (list: string, e164: string, expiresAt: number, reason: string) => {
       await lists.add(list, [{ member: e164, expiresAt }], { by: AUTO_BLOCK_ACTOR, reason, source: AUTO_BLOCK_SOURCE });
     },
