@@ -53,6 +53,8 @@ describe('inbound compliance rules', () => {
       routes,
       check: (e164, names) => lists.checkEach(e164, names),
       checkCounting: (e164, names, counters) => lists.checkCounting(e164, names, counters),
+      // As serve wires it: after a route's first call its read rides in the check.
+      checkGuarded: (guard, e164, names, counters) => lists.checkGuarded(guard, e164, names, counters),
       autoBlock: async (list, e164, expiresAt, reason) => {
         await lists.add(list, [{ member: e164, expiresAt }], { by: AUTO_BLOCK_ACTOR, reason, source: AUTO_BLOCK_SOURCE });
       },
