@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { SessionStore } from '../access/sessions.js';
 import { TokenStore } from '../access/tokens.js';
 import { DialQueue } from '../dialer/queue.js';
+import { migrateAtStart } from '../lists/migrate.js';
 import { ListStore } from '../lists/store.js';
 import type { RedisClient } from '../redis/connect.js';
 import { evictionProblem, readRedisSafety } from '../redis/safety.js';
@@ -55,6 +56,8 @@ export async function startApi(config: ApiConfig, log: Logger, options: StartOpt
     bulkRedis.disconnect();
     throw error;
   }
+  // Before the first request: the check scripts read only today's list format.
+  await migrateAtStart(redis, config.redis.namespace, log);
   redis.on('ready', () => metrics.redisConnected.set(1));
   redis.on('close', () => metrics.redisConnected.set(0));
   const tokens = new TokenStore(redis, config.redis.namespace);

@@ -24,12 +24,11 @@
  *                      in the same script or ahead of it on the same connection;
  *                    - the field never shrinks (a cancelled or expired prefix leaves its
  *                      length): a superset is always right, only slower;
- *                    - no field (a list from before it) or the old flag "1" means any
- *                      length, the full candidate path; writers leave such a list so,
- *                      as they cannot know which lengths it holds. The old flag "0" is
- *                      read as "" (no prefix): a length counts the member's characters,
- *                      '+' and '*' included, so it is never below 3 and never reads as
- *                      either old flag.
+ *                    - older versions left no field (a list from before it) or the
+ *                      old flags "1" (any length) and "0" (none): serve and api migrate
+ *                      those at start (migrate.ts), so checks read this format only. A
+ *                      length counts the member's characters, '+' and '*' included, so
+ *                      it is never below 3.
  *                    size: how many members exact and timed hold together (expired
  *                    ones not yet purged included), kept by every script that changes
  *                    them (size.lua: add, cancel, purge, import batches, the replace's

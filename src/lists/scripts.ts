@@ -31,6 +31,7 @@ const SCRIPTS = {
   callguardListRecount: { file: 'recount-5.lua', uses: ['dense.lua'] },
   callguardListRecordImport: 'record-import-2.lua',
   callguardListConfigure: 'configure-2.lua',
+  callguardListMigratePrefixes: 'migrate-prefixes-2.lua',
 } as const;
 
 type ScriptArg = string | number;
@@ -62,6 +63,8 @@ declare module 'ioredis' {
     callguardListRecordImport(info: string, audit: string, now: number, ...fields: string[]): Result<unknown, Context>;
     /** -1 (no such list) or the number of settings changed */
     callguardListConfigure(info: string, audit: string, now: number, by: string, reason: string, ...fieldValuePairs: string[]): Result<number, Context>;
+    /** -1 (no such list), 0 (the field `prefixes` is in today's format) or 1 (migrated): migrate.ts */
+    callguardListMigratePrefixes(info: string, timed: string, readLimit: number, everyLength: string): Result<number, Context>;
   }
 }
 

@@ -14,6 +14,7 @@ import { answerCensus, ariSweepView, peerCensus, StasisSweep } from '../calls/st
 import { Dialer } from '../dialer/dialer.js';
 import { describeConfig, type ServeConfig } from '../config.js';
 import { ListStore } from '../lists/store.js';
+import { migrateAtStart } from '../lists/migrate.js';
 import type { CallCounter, CheckGuard } from '../lists/types.js';
 import type { RedisClient } from '../redis/connect.js';
 import type { Logger } from '../log.js';
@@ -267,6 +268,8 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     log.info({ agi: `${server.address.host}:${server.address.port}` }, 'FastAGI listening');
     return server;
   }
+  // Before the first call: the check scripts read only today's list format.
+  await migrateAtStart(redis, config.redis.namespace, log);
   ari.start();
   // Dialling needs ARI (or every attempt would fail); the dialer then rides out outages of either by itself.
   void Promise.all([ari.connected(), redisReady(redis), evictionCheck]).then(

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listKeys } from '../../src/lists/keys.js';
+import { migratePrefixFields } from '../../src/lists/migrate.js';
 import { ListStore } from '../../src/lists/store.js';
 import { ListError, type Match } from '../../src/lists/types.js';
 import { testNamespace, testRedis } from '../helpers/redis.js';
@@ -35,7 +36,7 @@ const list = fc.record({
   ),
   entries: fc.array(entry, { maxLength: 8 }),
   cancels: fc.array(fc.oneof(number, prefix), { maxLength: 2 }),
-  /** as a list created before the prefixes field existed: any prefix length */
+  /** as a list created before the prefixes field existed, then migrated as serve's start does */
   withoutPrefixesFlag: fc.boolean(),
 });
 const scenario = fc.record({
@@ -77,6 +78,7 @@ async function write(redis: Redis, store: ListStore, namespace: string, s: Scena
     if (spec.withoutPrefixesFlag) await redis.hdel(keys.info, 'prefixes');
     if (spec.state === 'disabled') await store.setEnabled(name, false, ALICE);
   }
+  await migratePrefixFields(redis, namespace);
 }
 
 /** What a check's outcome shows, so the test can prove the random scenarios reached every case. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listKeys } from '../../src/lists/keys.js';
+import { migratePrefixFields } from '../../src/lists/migrate.js';
 import { ALICE, CHECK_MODES, MINUTE, T0, useStore } from './fixture.js';
 
 /**
@@ -87,30 +88,37 @@ describe.each(CHECK_MODES)('the prefix lengths of a list (checks %s)', (checkMod
     expect(await t.store.check('+4930654321', ['dnc'])).toBeNull();
   });
 
-  it('a list whose info has no prefixes field (older than it) finds prefixes of any length, and an add leaves it so', async () => {
+  it('a list whose info has no prefixes field (older than it) finds prefixes of any length once migrated, and an add keeps them', async () => {
     await t.store.createList('dnc', ALICE);
     await t.store.add('dnc', [{ member: '+1900*' }], ALICE);
     const keys = listKeys(t.namespace, 'dnc');
     await t.redis.hdel(keys.info, 'prefixes');
     await t.redis.zadd(keys.timed, 'inf', '+493012*');
+    expect(await migratePrefixFields(t.redis, t.namespace)).toEqual(['dnc']);
+    expect(await prefixLengths('dnc')).toBe('6,8');
     expect(await t.store.check('+19005550100', ['dnc'])).toMatchObject({ member: '+1900*', kind: 'prefix' });
     await t.store.add('dnc', [{ member: '+4420*' }], ALICE);
-    expect(await prefixLengths('dnc')).toBeNull();
+    expect(await prefixLengths('dnc')).toBe('6,8');
     expect(await t.store.check('+4930123456', ['dnc'])).toMatchObject({ member: '+493012*', kind: 'prefix' });
+    expect(await t.store.check('+442079460000', ['dnc'])).toMatchObject({ member: '+4420*', kind: 'prefix' });
   });
 
-  it('the old flag "1" still means any length, and "0" no prefix until an add records one', async () => {
+  it('the old flag "1" (any length) and "0" (no prefix) are migrated, and the lists match as they did', async () => {
     await t.store.createList('old', ALICE);
     const old = listKeys(t.namespace, 'old');
     await t.redis.hset(old.info, 'prefixes', '1');
     await t.redis.zadd(old.timed, 'inf', '+1900*', 'inf', '+493012*');
     await t.store.add('old', [{ member: '+4420*' }], ALICE);
     expect(await prefixLengths('old')).toBe('1');
-    expect(await t.store.check('+19005550100', ['old'])).toMatchObject({ member: '+1900*' });
-    expect(await t.store.check('+4930123456', ['old'])).toMatchObject({ member: '+493012*' });
 
     await t.store.createList('plain', ALICE);
     await t.redis.hset(listKeys(t.namespace, 'plain').info, 'prefixes', '0');
+    expect(await migratePrefixFields(t.redis, t.namespace)).toEqual(['old', 'plain']);
+    expect(await prefixLengths('old')).toBe('6,8');
+    expect(await prefixLengths('plain')).toBe('');
+    expect(await t.store.check('+19005550100', ['old'])).toMatchObject({ member: '+1900*' });
+    expect(await t.store.check('+4930123456', ['old'])).toMatchObject({ member: '+493012*' });
+    expect(await t.store.check('+442079460000', ['old'])).toMatchObject({ member: '+4420*' });
     await t.store.add('plain', [{ member: '+1900*' }], ALICE);
     expect(await prefixLengths('plain')).toBe('6');
     expect(await t.store.check('+19005550100', ['plain'])).toMatchObject({ member: '+1900*' });

@@ -28,28 +28,22 @@
   lost (it exists, or the index does not name it and names as many blocks as `blocks`).
   Prefix candidates cost most of a check, so a list asks only for prefixes of the lengths
   its info field `prefixes` names (keys.ts), and when none fits the number it pays one
-  ZSCORE instead of a ZMSCORE. A list without the field (created before it existed), or
-  with the old flag '1', takes the full path, so it stays right.
+  ZSCORE instead of a ZMSCORE. The field's old forms (none, '1', '0') are migrated when
+  serve or api starts (migrate-prefixes-2.lua); a list still without the field is an
+  error, never a check that silently skips its prefixes.
 ]]
 local call = redis.call
 local sub = string.sub
 local gmatch = string.gmatch
 
 --[[
-  The number, then its prefix members longest first: every one for `field` false or '1'
-  (any length), else those whose length (#member, keys.ts) the field names. A member of
-  length n is the number's first n - 1 characters and '*', so n runs up to #number + 1.
+  The number, then its prefix members longest first: those whose length (#member,
+  keys.ts) the field names. A member of length n is the number's first n - 1 characters
+  and '*', so n runs up to #number + 1.
 ]]
 local function prefix_candidates(number, field)
   local candidates = {number}
   local count = 1
-  if not field or field == '1' then
-    for length = #number, 2, -1 do
-      count = count + 1
-      candidates[count] = sub(number, 1, length) .. '*'
-    end
-    return candidates, count
-  end
   local listed = {}
   for length in gmatch(field, '%d+') do
     listed[tonumber(length)] = true
@@ -105,11 +99,13 @@ local function check_list(info_key, exact_key, timed_key, meta_key, dense_root, 
     return {number, 'inf', call('HGET', meta_key, number)}
   end
 
-  -- '' (no prefix) and the old flag '0' skip even building the candidates.
+  -- '' (no prefix) skips even building the candidates.
   local field = info[2]
   local members, count
-  if field == '' or field == '0' then
+  if field == '' then
     count = 1
+  elseif not field then
+    error(redis.error_reply('CALLGUARD list without its prefixes field: start serve or api once to migrate it (' .. info_key .. ')'))
   else
     members, count = candidates(field)
   end

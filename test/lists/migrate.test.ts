@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { listKeys } from '../../src/lists/keys.js';
+import { MIGRATE_READ_LIMIT, migrateAtStart, migratePrefixFields } from '../../src/lists/migrate.js';
+import { capturedLogger } from '../helpers/log-capture.js';
+import { testRedis } from '../helpers/redis.js';
+import { until } from '../helpers/until.js';
+import { ALICE, CHECK_MODES, useStore } from './fixture.js';
+
+const EVERY_LENGTH = '3,4,5,6,7,8,9,10,11,12,13,14,15,16,17';
+
+/** Lists written by older versions: the info field `prefixes` missing, or an old flag. */
+describe.each(CHECK_MODES)('the migration of the prefixes field (checks %s)', (checkMode) => {
+  const t = useStore({ checkMode });
+  const prefixes = (list: string) => t.redis.hget(listKeys(t.namespace, list).info, 'prefixes');
+
+  it('a list without the field fails its check loudly instead of skipping its prefixes', async () => {
+    await t.store.createList('old', ALICE);
+    await t.store.add('old', [{ member: '+1900*' }], ALICE);
+    await t.redis.hdel(listKeys(t.namespace, 'old').info, 'prefixes');
+    await expect(t.store.check('+19005550100', ['old'])).rejects.toThrow(/without its prefixes field/);
+    await migratePrefixFields(t.redis, t.namespace);
+    expect(await t.store.check('+19005550100', ['old'])).toMatchObject({ member: '+1900*' });
+  });
+
+  it('lists already in the current format are left as they are, and a second run changes nothing', async () => {
+    await t.store.createList('fresh', ALICE);
+    await t.store.add('fresh', [{ member: '+4930*' }], ALICE);
+    await t.store.createList('old', ALICE);
+    await t.redis.hset(listKeys(t.namespace, 'old').info, 'prefixes', '1');
+    expect(await migratePrefixFields(t.redis, t.namespace)).toEqual(['old']);
+    expect(await prefixes('fresh')).toBe('6');
+    expect(await prefixes('old')).toBe('');
+    expect(await migratePrefixFields(t.redis, t.namespace)).toEqual([]);
+  });
+
+  it(`a list of more than ${MIGRATE_READ_LIMIT} timed members gets every prefix length, and still matches a prefix of any length`, async () => {
+    await t.store.createList('big', ALICE);
+    const keys = listKeys(t.namespace, 'big');
+    const members: (string | number)[] = [];
+    for (let i = 0; i <= MIGRATE_READ_LIMIT; i++) members.push(Date.now() + 3_600_000, `+4930${String(i).padStart(7, '0')}`);
+    await t.redis.zadd(keys.timed, ...members);
+    await t.redis.zadd(keys.timed, 'inf', '+1*', 'inf', '+4930123456789*');
+    await t.redis.hdel(keys.info, 'prefixes');
+    expect(await migratePrefixFields(t.redis, t.namespace)).toEqual(['big']);
+    expect(await prefixes('big')).toBe(EVERY_LENGTH);
+    expect(await t.store.check('+15550100', ['big'])).toMatchObject({ member: '+1*' });
+    expect(await t.store.check('+49301234567890', ['big'])).toMatchObject({ member: '+4930123456789*' });
+  });
+});
+
+describe('the migration at a start', () => {
+  const t = useStore();
+
+  it('runs once Redis is ready when the connection is not yet', async () => {
+    await t.store.createList('old', ALICE);
+    await t.redis.hdel(listKeys(t.namespace, 'old').info, 'prefixes');
+    const starting = testRedis();
+    try {
+      expect(starting.status).not.toBe('ready');
+      const captured = capturedLogger();
+      await migrateAtStart(starting, t.namespace, captured.log);
+      await until(async () => (await t.redis.hget(listKeys(t.namespace, 'old').info, 'prefixes')) === '', 'the migration to write the field');
+      expect(captured.lines().find((line) => line.msg === 'lists migrated to the current prefixes format')).toMatchObject({ lists: ['old'] });
+    } finally {
+      await starting.quit();
+    }
+  });
+});
