@@ -52,6 +52,18 @@ export const HANDOVER_WAIT_MS = 1_000;
  */
 export type ConnectionState = 'connecting' | 'connected' | 'standby' | 'reconnecting' | 'closed';
 
+/** The ARI event types AriConnection reads (onMessage); the apps' event filter allows these only. */
+export const SUBSCRIBED_EVENT_TYPES = [
+  'StasisStart',
+  'StasisEnd',
+  'ChannelDestroyed',
+  'ChannelHangupRequest',
+  'ChannelDtmfReceived',
+  'PlaybackFinished',
+  'ApplicationReplaced',
+  'ChannelUserevent',
+] as const;
+
 export interface AriConnectionOptions {
   url: string;
   username: string;
@@ -246,6 +258,7 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
     const downMs = this.downSince === undefined ? undefined : Date.now() - this.downSince;
     this.downSince = undefined;
     this.lastDownLog = undefined;
+    void this.filterEvents(apps);
     if (this.replaced.has(socket)) return;
     this.log.info({ app, ownApp, url, downMs }, 'ARI connected');
     this.setState(apps.includes(app) ? 'connected' : 'standby');
@@ -263,6 +276,25 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
     if (response.status !== 200) throw new Error(`ARI answered HTTP ${response.status}: ${response.message}`);
   }
 
+  /**
+   * Asks Asterisk to send the apps only the events onMessage reads. Every variable a
+   * call's ARRAY() sets, every dialplan step and state change of a channel in the app is
+   * otherwise an event Asterisk writes to the websocket and serve parses to drop. Events
+   * that arrive before the filter holds are dropped by onMessage as before; a filter
+   * Asterisk refuses only costs those events.
+   */
+  private async filterEvents(apps: string[]): Promise<void> {
+    const allowed = SUBSCRIBED_EVENT_TYPES.map((type) => ({ type }));
+    for (const name of apps) {
+      try {
+        const response = await this.control.request('PUT', `/applications/${encodeURIComponent(name)}/eventFilter`, {}, { allowed, disallowed: [] });
+        if (response.status !== 200) this.log.warn({ app: name, status: response.status, detail: response.message }, 'Asterisk refused the event filter: the app gets every event');
+      } catch (error) {
+        this.log.warn({ app: name, err: error }, 'event filter not set: the app gets every event');
+      }
+    }
+  }
+
   private reportDown(error: unknown): void {
     const now = Date.now();
     this.downSince ??= now;
@@ -275,6 +307,7 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
     this.log.warn(fields, 'ARI not reachable, retrying');
   }
 
+  /** Every event type read here is in SUBSCRIBED_EVENT_TYPES, the only ones Asterisk sends. */
   private onMessage(socket: AriSocket, event: Record<string, unknown>): void {
     switch (event.type) {
       case 'StasisStart': {

@@ -69,7 +69,7 @@ export class AriRest {
   }
 
   /** `body`, when given, is sent as JSON (ARI takes channel variables of an originate only there). */
-  request(method: 'GET' | 'POST' | 'DELETE', path: string, query: Query = {}, body?: unknown): Promise<AriResponse> {
+  request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, query: Query = {}, body?: unknown): Promise<AriResponse> {
     const search = new URLSearchParams();
     for (const [name, value] of Object.entries(query)) {
       if (value !== undefined) search.set(name, String(value));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AriCallControl } from '../../src/calls/ari-call-control.js';
-import { AriConnection } from '../../src/calls/ari-connection.js';
+import { AriConnection, SUBSCRIBED_EVENT_TYPES } from '../../src/calls/ari-connection.js';
 import type { StasisStart } from '../../src/calls/ari-events.js';
 import { AriRest } from '../../src/calls/ari-rest.js';
 import { createLogger } from '../../src/log.js';
@@ -85,6 +85,17 @@ describe.skipIf(!availability.run)('channels a process originates report back to
     expect(await calls.originate({ channelId, endpoint, timeoutSeconds: 5, appArgs: ['dialer', 'r'] })).toEqual({ ok: true, channelId });
     expect(await seen).toBe(0);
     await calls.hangup(channelId, 16);
+  });
+
+  it('the apps are sent only the event types callguard reads (no ChannelVarset for every variable a call sets)', async () => {
+    const allowedTypes = async (app: string): Promise<string[]> => {
+      const response = await rest.request('GET', `/applications/${app}`);
+      const allowed = (response.body as { events_allowed?: { type: string }[] }).events_allowed ?? [];
+      return allowed.map((event) => event.type).sort();
+    };
+    for (const app of [APP, 'callguard-first', 'callguard-second']) {
+      await expect.poll(() => allowedTypes(app)).toEqual([...SUBSCRIBED_EVENT_TYPES].sort());
+    }
   });
 
   it('once the process holding the shared app closes, the standby takes it over and keeps its own app', async () => {
