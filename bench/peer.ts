@@ -12,9 +12,11 @@
  *
  * Half the callers are on the list (they must get 403), half are clear (200). Per rate
  * and path: p50/p99/max, what callguard adds over plain, wrong answers (a listed caller
- * not refused, a clear one refused, no final response: must be 0), deadline misses
+ * let through with 200, a clear one refused with 403: must be 0), other answers by SIP
+ * status (an overloaded Asterisk's 503 is not a verdict), unanswered calls, deadline misses
  * (verdict unavailable), CPU per call of callguard and of Asterisk. Then the highest rate
- * one serve holds on the stasis path with setup p99 <= 5 ms and no wrong answer.
+ * one serve holds on the stasis path with setup p99 <= 5 ms and every answer right.
+ * Each phase starts on a drained Asterisk (no channel, CPU near idle), or says it did not.
  *
  *   npm run bench:peer
  *   npm run bench:peer -- --seconds 5 --rates 100            # a quick run
@@ -55,9 +57,16 @@ const MAX_RATE_P99_MS = 5;
 const REFUSED = 403;
 const ANSWERED = 200;
 const execFileAsync = promisify(execFile);
-/** How long the calls of a phase may take to leave Asterisk before the next phase starts anyway. */
-const SETTLE_TIMEOUT_MS = 60_000;
-const SETTLE_POLL_MS = 500;
+/**
+ * How long a phase waits for Asterisk to drain before it starts anyway (and says so):
+ * no channel left, and its CPU back near its use without calls, so an overloaded
+ * phase's backlog is not billed to the next path.
+ */
+const DRAIN_TIMEOUT_MS = 180_000;
+const DRAIN_POLL_MS = 500;
+/** Asterisk counts as quiet when a sample of this long uses at most its idle CPU plus QUIET_MARGIN of a core. */
+const QUIET_SAMPLE_MS = 1_000;
+const QUIET_MARGIN = 0.05;
 /** How long the processes' CPU use without calls is measured, to take it out of the per-call figures. */
 const IDLE_SAMPLE_MS = 5_000;
 
@@ -147,17 +156,25 @@ async function addBenchDialplan(asterisk: RunningAsterisk): Promise<void> {
 }
 
 /**
- * Waits until Asterisk holds no channel, so a phase's last calls (or an overloaded
- * Asterisk's backlog) do not weigh on the next one.
+ * Waits until Asterisk holds no channel and its CPU is back near idle, so a phase's
+ * last calls (or an overloaded Asterisk's backlog) do not weigh on the next one.
+ * Answers whether it drained within DRAIN_TIMEOUT_MS, and how long it waited.
  */
-async function settle(asterisk: RunningAsterisk): Promise<void> {
-  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const count = /(\d+) active channels?/.exec(await asterisk.cli('core show channels count'))?.[1];
-    if (count === '0') return;
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+async function drain(context: PhaseContext): Promise<{ drained: boolean; waitedMs: number; channels: string }> {
+  const started = Date.now();
+  let channels = '?';
+  while (Date.now() - started < DRAIN_TIMEOUT_MS) {
+    channels = /(\d+) active channels?/.exec(await context.asterisk.cli('core show channels count'))?.[1] ?? '?';
+    if (channels === '0') {
+      const before = await cpuTicks(context.asteriskProcess);
+      await new Promise((resolve) => setTimeout(resolve, QUIET_SAMPLE_MS));
+      const perSecond = ((await cpuTicks(context.asteriskProcess)) - before) * (1000 / QUIET_SAMPLE_MS);
+      if (perSecond <= context.idle.asterisk + QUIET_MARGIN * TICKS_PER_SECOND) return { drained: true, waitedMs: Date.now() - started, channels };
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    }
   }
-  console.log(`  (Asterisk still held channels ${SETTLE_TIMEOUT_MS / 1000} s after the phase)`);
+  return { drained: false, waitedMs: Date.now() - started, channels };
 }
 
 interface PhaseResult {
@@ -166,8 +183,13 @@ interface PhaseResult {
   calls: number;
   /** INVITE to final response, ms, sorted */
   setup: number[];
+  /** listed callers let through (200) and clear callers refused (403): the screening's own errors */
   wrong: number;
+  /** other final responses, by SIP status (e.g. an overloaded Asterisk's 503): not an answer about the list */
+  otherStatus: Map<number, number>;
   unanswered: number;
+  /** Asterisk had drained (no channel, CPU near idle) when the phase started */
+  startedDrained: boolean;
   /** calls callguard decided as unavailable (the deadline passed) */
   deadlineMisses: number | undefined;
   callguardCpuUs: number;
@@ -175,10 +197,12 @@ interface PhaseResult {
   load: number;
 }
 
-function wrongAnswer(path: BenchPath, call: LoadCall, listed: boolean): boolean {
-  if (call.status === undefined) return false;
-  if (path === 'plain') return call.status !== ANSWERED;
-  return call.status !== (listed ? REFUSED : ANSWERED);
+/** What a call's final response says: right, wrong about the list, or something else (an overload, an error). */
+function answerKind(path: BenchPath, call: LoadCall, listed: boolean): 'right' | 'wrong' | 'other' | 'none' {
+  if (call.status === undefined) return 'none';
+  const expected = path === 'plain' || !listed ? ANSWERED : REFUSED;
+  if (call.status === expected) return 'right';
+  return path !== 'plain' && (call.status === ANSWERED || call.status === REFUSED) ? 'wrong' : 'other';
 }
 
 interface PhaseContext {
@@ -205,6 +229,12 @@ async function runPhase(
   seconds: number,
 ): Promise<PhaseResult> {
   const calls = rate * seconds;
+  const drained = await drain(context);
+  if (!drained.drained) {
+    console.log(`  (${rate}/s ${path} starts on a busy Asterisk: ${drained.channels} channels or its CPU above idle after ${(drained.waitedMs / 1000).toFixed(0)} s)`);
+  } else if (drained.waitedMs > DRAIN_POLL_MS + QUIET_SAMPLE_MS * 2) {
+    console.log(`  (${rate}/s ${path} waited ${(drained.waitedMs / 1000).toFixed(1)} s for Asterisk to drain)`);
+  }
   const callers = Array.from({ length: calls }, (_, n) => caller(n));
   const listedByNumber = new Map(callers.map((entry) => [entry.number, entry.listed]));
   const since = Date.now();
@@ -227,15 +257,23 @@ async function runPhase(
     const read = await readCallLog(context.redis, NAMESPACE, { since, route: ROUTE, limit: calls * 2 });
     deadlineMisses = read.entries.filter((entry) => entry.verdict === 'unavailable').length;
   }
-  await settle(context.asterisk);
   const answered = placed.filter((call) => call.setupMs !== undefined);
+  const otherStatus = new Map<number, number>();
+  let wrong = 0;
+  for (const call of placed) {
+    const kind = answerKind(path, call, listedByNumber.get(call.caller) ?? false);
+    if (kind === 'wrong') wrong++;
+    if (kind === 'other') otherStatus.set(call.status as number, (otherStatus.get(call.status as number) ?? 0) + 1);
+  }
   return {
     rate,
     path,
     calls,
     setup: answered.map((call) => call.setupMs as number).sort((a, b) => a - b),
-    wrong: placed.filter((call) => wrongAnswer(path, call, listedByNumber.get(call.caller) ?? false)).length,
+    wrong,
+    otherStatus,
     unanswered: calls - answered.length,
+    startedDrained: drained.drained,
     deadlineMisses,
     callguardCpuUs: perCallUs(cgAfter - cgBefore, context.idle.callguard),
     asteriskCpuUs: perCallUs(astAfter - astBefore, context.idle.asterisk),
@@ -247,8 +285,8 @@ const ms = (value: number): string => value.toFixed(3);
 
 function printTable(results: PhaseResult[]): void {
   console.log('');
-  console.log('| rate/s | path | calls | p50 ms | p99 ms | max ms | added p50 / p99 ms | p50 / p99 × plain | wrong | unanswered | deadline misses | callguard CPU µs/call | Asterisk CPU µs/call | load 1 min |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| rate/s | path | calls | p50 ms | p99 ms | max ms | added p50 / p99 ms | p50 / p99 × plain | wrong | other answers | unanswered | deadline misses | callguard CPU µs/call | Asterisk CPU µs/call | load 1 min |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const result of results) {
     const plain = results.find((other) => other.rate === result.rate && other.path === 'plain');
     const p50 = percentile(result.setup, 50);
@@ -267,14 +305,21 @@ function printTable(results: PhaseResult[]): void {
       added,
       ratio,
       result.wrong,
+      otherAnswers(result),
       result.unanswered,
       result.deadlineMisses ?? '—',
       CALLGUARD_PATHS.has(result.path) ? result.callguardCpuUs.toFixed(0) : '—',
       result.asteriskCpuUs.toFixed(0),
-      result.load.toFixed(2),
+      `${result.load.toFixed(2)}${result.startedDrained ? '' : ' (started busy)'}`,
     ];
     console.log(`| ${row.join(' | ')} |`);
   }
+}
+
+/** The other final responses of a phase, `503: 120, 500: 2`, or 0. */
+function otherAnswers(result: PhaseResult): string {
+  if (result.otherStatus.size === 0) return '0';
+  return [...result.otherStatus].sort((a, b) => b[1] - a[1]).map(([status, count]) => `${status}: ${count}`).join(', ');
 }
 
 async function main(): Promise<void> {
@@ -302,7 +347,7 @@ async function main(): Promise<void> {
       for (const path of CHOSEN as BenchPath[]) {
         const result = await runPhase(context, path, rate, SECONDS);
         results.push(result);
-    console.log(`  ${rate}/s ${path}: p50 ${ms(percentile(result.setup, 50))} ms, p99 ${ms(percentile(result.setup, 99))} ms, wrong ${result.wrong}, unanswered ${result.unanswered}, load ${result.load.toFixed(2)}`);
+        console.log(`  ${rate}/s ${path}: p50 ${ms(percentile(result.setup, 50))} ms, p99 ${ms(percentile(result.setup, 99))} ms, wrong ${result.wrong}, other answers ${otherAnswers(result)}, unanswered ${result.unanswered}, load ${result.load.toFixed(2)}`);
       }
     }
     printTable(results);
@@ -314,8 +359,8 @@ async function main(): Promise<void> {
       for (const rate of MAX_RATES) {
         const result = await runPhase(context, 'stasis', rate, MAX_SECONDS);
         const p99 = percentile(result.setup, 99);
-        const holds = p99 <= MAX_RATE_P99_MS && result.wrong === 0 && result.unanswered === 0;
-        console.log(`  ${rate}/s: p99 ${ms(p99)} ms, wrong ${result.wrong}, unanswered ${result.unanswered}, callguard ${result.callguardCpuUs.toFixed(0)} µs/call, load ${result.load.toFixed(2)} ${holds ? 'holds' : 'does not hold'}`);
+        const holds = p99 <= MAX_RATE_P99_MS && result.wrong === 0 && result.otherStatus.size === 0 && result.unanswered === 0;
+        console.log(`  ${rate}/s: p99 ${ms(p99)} ms, wrong ${result.wrong}, other answers ${otherAnswers(result)}, unanswered ${result.unanswered}, callguard ${result.callguardCpuUs.toFixed(0)} µs/call, load ${result.load.toFixed(2)} ${holds ? 'holds' : 'does not hold'}`);
         if (!holds) break;
         held = rate;
       }
