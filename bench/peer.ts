@@ -164,7 +164,7 @@ async function drain(context: PhaseContext): Promise<{ drained: boolean; waitedM
   const started = Date.now();
   let channels = '?';
   while (Date.now() - started < DRAIN_TIMEOUT_MS) {
-    channels = /(\d+) active channels?/.exec(await context.asterisk.cli('core show channels count'))?.[1] ?? '?';
+    channels = await channelCount(context.asterisk);
     if (channels === '0') {
       const before = await cpuTicks(context.asteriskProcess);
       await new Promise((resolve) => setTimeout(resolve, QUIET_SAMPLE_MS));
@@ -175,6 +175,16 @@ async function drain(context: PhaseContext): Promise<{ drained: boolean; waitedM
     }
   }
   return { drained: false, waitedMs: Date.now() - started, channels };
+}
+
+/** Asterisk's channel count, or 'no answer' when its CLI does not answer (an overloaded Asterisk is still busy). */
+async function channelCount(asterisk: RunningAsterisk): Promise<string> {
+  try {
+    return /(\d+) active channels?/.exec(await asterisk.cli('core show channels count'))?.[1] ?? '?';
+  } catch (error) {
+    console.log(`  (Asterisk's CLI did not answer: ${String(error).split('\n')[0]})`);
+    return 'no answer';
+  }
 }
 
 interface PhaseResult {
