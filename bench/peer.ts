@@ -202,6 +202,8 @@ interface PhaseResult {
   startedDrained: boolean;
   /** calls callguard decided as unavailable (the deadline passed) */
   deadlineMisses: number | undefined;
+  /** callguard's decision times from its call log (StasisStart or AGI request to decision), ms, sorted */
+  decisions: number[];
   callguardCpuUs: number;
   asteriskCpuUs: number;
   load: number;
@@ -263,9 +265,11 @@ async function runPhase(
   const perCallUs = (ticks: number, idlePerSecond: number): number =>
     (Math.max(0, ticks - idlePerSecond * wallSeconds) / TICKS_PER_SECOND / calls) * 1e6;
   let deadlineMisses: number | undefined;
+  let decisions: number[] = [];
   if (CALLGUARD_PATHS.has(path)) {
     const read = await readCallLog(context.redis, NAMESPACE, { since, route: ROUTE, limit: calls * 2 });
     deadlineMisses = read.entries.filter((entry) => entry.verdict === 'unavailable').length;
+    decisions = read.entries.map((entry) => entry.decisionMs).filter(Number.isFinite).sort((a, b) => a - b);
   }
   const answered = placed.filter((call) => call.setupMs !== undefined);
   const otherStatus = new Map<number, number>();
@@ -285,6 +289,7 @@ async function runPhase(
     unanswered: calls - answered.length,
     startedDrained: drained.drained,
     deadlineMisses,
+    decisions,
     callguardCpuUs: perCallUs(cgAfter - cgBefore, context.idle.callguard),
     asteriskCpuUs: perCallUs(astAfter - astBefore, context.idle.asterisk),
     load: loadavg()[0] ?? Number.NaN,
@@ -295,8 +300,8 @@ const ms = (value: number): string => value.toFixed(3);
 
 function printTable(results: PhaseResult[]): void {
   console.log('');
-  console.log('| rate/s | path | calls | p50 ms | p99 ms | max ms | added p50 / p99 ms | p50 / p99 × plain | wrong | other answers | unanswered | deadline misses | callguard CPU µs/call | Asterisk CPU µs/call | load 1 min |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| rate/s | path | calls | p50 ms | p99 ms | max ms | added p50 / p99 ms | p50 / p99 × plain | wrong | other answers | unanswered | deadline misses | decision p50 / p99 ms | callguard CPU µs/call | Asterisk CPU µs/call | load 1 min |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const result of results) {
     const plain = results.find((other) => other.rate === result.rate && other.path === 'plain');
     const p50 = percentile(result.setup, 50);
@@ -318,6 +323,7 @@ function printTable(results: PhaseResult[]): void {
       otherAnswers(result),
       result.unanswered,
       result.deadlineMisses ?? '—',
+      result.decisions.length === 0 ? '—' : `${ms(percentile(result.decisions, 50))} / ${ms(percentile(result.decisions, 99))}`,
       CALLGUARD_PATHS.has(result.path) ? result.callguardCpuUs.toFixed(0) : '—',
       result.asteriskCpuUs.toFixed(0),
       `${result.load.toFixed(2)}${result.startedDrained ? '' : ' (started busy)'}`,
