@@ -56,8 +56,8 @@ export async function startApi(config: ApiConfig, log: Logger, options: StartOpt
     bulkRedis.disconnect();
     throw error;
   }
-  // Before the first request: the check scripts read only today's list format.
-  await migrateAtStart(redis, config.redis.namespace, log);
+  // The check scripts read only today's list format; a stalled Redis must not hold the start.
+  void migrateAtStart(redis, config.redis.namespace, log);
   redis.on('ready', () => metrics.redisConnected.set(1));
   redis.on('close', () => metrics.redisConnected.set(0));
   const tokens = new TokenStore(redis, config.redis.namespace);

@@ -32,15 +32,9 @@ export async function migratePrefixFields(redis: RedisClient, namespace: string)
 }
 
 /**
- * How long serve and api wait at start for Redis to run the migration before they go
- * on: a Redis that is down longer does not hold the start, and the migration runs when
- * the connection becomes ready (serve's call connection has no offline queue).
- */
-export const MIGRATION_START_WAIT_MS = 5_000;
-
-/**
- * migratePrefixFields at a process start, logged: at once when Redis is ready, else when
- * it becomes ready, waiting for that at most MIGRATION_START_WAIT_MS. A failed migration
+ * migratePrefixFields at a process start, logged: at once when Redis is ready, else as
+ * soon as the connection becomes ready (serve's has no offline queue), so its commands
+ * go first on it. Never holds the start: a stalled Redis must not. A failed migration
  * runs again at the connection's next ready.
  */
 export async function migrateAtStart(redis: RedisClient, namespace: string, log: Logger): Promise<void> {
@@ -54,11 +48,5 @@ export async function migrateAtStart(redis: RedisClient, namespace: string, log:
     }
   };
   if (redis.status === 'ready') return migrate();
-  let timer: NodeJS.Timeout | undefined;
-  const ready = new Promise<boolean>((resolve) => redis.once('ready', () => resolve(true)));
-  const waited = await Promise.race([ready, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), MIGRATION_START_WAIT_MS)))]);
-  clearTimeout(timer);
-  if (waited) return migrate();
-  log.warn({ waitedMs: MIGRATION_START_WAIT_MS }, 'Redis is not ready: the list migration runs when it is');
-  void ready.then(migrate);
+  redis.once('ready', () => void migrate());
 }

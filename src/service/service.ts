@@ -85,6 +85,9 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     log.warn({ err: error }, 'Redis script load failed: the next call of the script sends it whole');
   loadScriptsOnReady(redis, scriptLoadFailed);
   loadScriptsOnReady(background, scriptLoadFailed);
+  // Beside the start, first on the call connection once it is ready: the check scripts
+  // read only today's list format, and a stalled Redis must not hold the start.
+  void migrateAtStart(redis, config.redis.namespace, log);
   const watch = new RedisWatch({
     redis: background,
     lists: new ListStore(background, config.redis.namespace),
@@ -268,8 +271,6 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     log.info({ agi: `${server.address.host}:${server.address.port}` }, 'FastAGI listening');
     return server;
   }
-  // Before the first call: the check scripts read only today's list format.
-  await migrateAtStart(redis, config.redis.namespace, log);
   ari.start();
   // Dialling needs ARI (or every attempt would fail); the dialer then rides out outages of either by itself.
   void Promise.all([ari.connected(), redisReady(redis), evictionCheck]).then(
