@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { listKeys } from '../../src/lists/keys.js';
+import { migratePrefixFields } from '../../src/lists/migrate.js';
 import { ListStore } from '../../src/lists/store.js';
 import { testNamespace, testRedis } from '../helpers/redis.js';
 import { createList, importText } from './helpers.js';
@@ -58,10 +59,11 @@ describe('import and the prefix lengths of a list', () => {
     expect(await store.check('+19005550100', ['dnc'])).toMatchObject({ member: '+1900*', kind: 'prefix' });
   });
 
-  it('an import into a list without the field (older than it) leaves it so, and its prefixes match', async () => {
+  it('an import into a list from before the field, migrated at start, records its prefixes, and they match', async () => {
     await redis.hdel(listKeys(namespace, 'dnc').info, 'prefixes');
+    expect(await migratePrefixFields(redis, namespace)).toEqual(['dnc']);
     await importText(redis, namespace, 'dnc', '+1900*\n');
-    expect(await prefixLengths()).toBeNull();
+    expect(await prefixLengths()).toBe('6');
     expect(await store.check('+19005550100', ['dnc'])).toMatchObject({ member: '+1900*', kind: 'prefix' });
   });
 
