@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { outcomeOfHangupCause } from '../dialer/outcome.js';
 import { NotDialledError, type DialAttempt, type DialFunction } from '../dialer/types.js';
 import type { DialOutcome } from '../screening/campaign.js';
+import { CAUSES } from '../screening/causes.js';
 import { formatDialplanTarget } from '../screening/campaign-syntax.js';
 import type { CallControl } from './call-control.js';
 import type { DialplanCheck } from './dialplan-check.js';
@@ -18,8 +19,6 @@ export const DIALER_VARIABLES = {
   attrPrefix: 'CALLGUARD_ATTR_',
 } as const;
 const ATTR_NAME = /^[A-Za-z0-9_]{1,64}$/;
-/** Q.850 16, normal clearing: a call we end after its answer. */
-const CAUSE_NORMAL = 16;
 
 export interface DialerLegDeps {
   calls: CallControl;
@@ -95,7 +94,7 @@ async function handToAgents(channelId: string, attempt: DialAttempt, calls: Call
     else log.info('campaign call answered, callee hung up before reaching the agents');
   } catch (error) {
     log.error({ err: error }, 'answered campaign call could not reach the agents; hung up');
-    await calls.hangup(channelId, CAUSE_NORMAL).catch((hangupError: unknown) => {
+    await calls.hangup(channelId, CAUSES.normalClearing).catch((hangupError: unknown) => {
       log.error({ err: hangupError }, 'hangup failed too');
     });
   }

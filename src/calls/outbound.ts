@@ -7,6 +7,7 @@ import type { Campaign, DialOutcome } from '../screening/campaign.js';
 import type { PickedCallerId } from '../screening/caller-ids.js';
 import type { CampaignLookup } from '../screening/campaigns.js';
 import type { CallLogEntry } from '../screening/call-log.js';
+import { CAUSES } from '../screening/causes.js';
 import { withDeadline, type DeadlineOutcome } from '../screening/deadline.js';
 import { CHANNEL_VARIABLES, variableText } from '../screening/decide.js';
 import { decideAgentCall, describeStale, screenAttempt, staleBlockLists, type AttemptRulesDeps, type BlockListReader } from '../screening/outbound.js';
@@ -17,10 +18,8 @@ import { watchInCallBlock, type InCallBlockEvents, type InCallBlockOptions } fro
 import { runAction } from './inbound.js';
 import { AGENT_CALL_LEG, originateLeg, timeoutSecondsOf, type LegEvents, type LegResult } from './originated-leg.js';
 
-/** Q.850 16, normal clearing: how one side of a bridged call is ended when the other hung up. */
-const CAUSE_NORMAL = 16;
-/** Q.850 34, no circuit available (SIP 503): an agent's call whose campaign cannot be used; the agent may try again. */
-export const CAUSE_CAMPAIGN_UNUSABLE = 34;
+/** An agent's call whose campaign cannot be used (SIP 503): the agent may try again. */
+export const CAUSE_CAMPAIGN_UNUSABLE = CAUSES.noCircuitAvailable;
 
 /** An agent's call that entered `Stasis(callguard,outbound,<campaign>)`. */
 export interface AgentCall {
@@ -290,8 +289,8 @@ async function dialAndBridge(
       legLog.info({ hungUp: first }, 'agent call ended');
     }
     await Promise.all([
-      endQuietly(calls.hangup(call.channelId, CAUSE_NORMAL), legLog),
-      endQuietly(calls.hangup(legId, CAUSE_NORMAL), legLog),
+      endQuietly(calls.hangup(call.channelId, CAUSES.normalClearing), legLog),
+      endQuietly(calls.hangup(legId, CAUSES.normalClearing), legLog),
       ...(bridged.bridgeId === undefined ? [] : [endQuietly(calls.destroyBridge(bridged.bridgeId), legLog)]),
     ]);
   } finally {
