@@ -3,7 +3,8 @@ import type { FallbackAction } from '../config.js';
 import type { Logger } from '../log.js';
 import { formatAction } from '../screening/actions.js';
 import type { CallLogEntry } from '../screening/call-log.js';
-import { CHANNEL_VARIABLES, decide } from '../screening/decide.js';
+import { verdictVariables } from '../screening/channel-variables.js';
+import { decide } from '../screening/decide.js';
 import type { RouteForCall } from '../screening/routes.js';
 import { screenNumber, type CheckAndCount, type CheckLists } from '../screening/screen.js';
 import { callerIdentity, type IdentitySources } from '../screening/stir-shaken.js';
@@ -216,7 +217,7 @@ async function decideInbound(
     decision: {
       verdict: 'unavailable',
       action: settings.unknownRouteAction,
-      variables: { [CHANNEL_VARIABLES.verdict]: 'unavailable', [CHANNEL_VARIABLES.reason]: detail },
+      variables: verdictVariables({ verdict: 'unavailable', reason: detail }),
     },
   };
 }
