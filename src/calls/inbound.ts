@@ -10,6 +10,7 @@ import { screenNumber, type CheckAndCount, type CheckLists } from '../screening/
 import { callerIdentity, type IdentitySources } from '../screening/stir-shaken.js';
 import type { Decision, LoggedVerdict, Screening } from '../screening/types.js';
 import { DONE, type Acted, type CallControl } from './call-control.js';
+import { setVariablesAndAct } from './run-action.js';
 
 /** The channel function that tells whether the caller withheld the number (ARI events do not). */
 export const PRESENTATION_VARIABLE = 'CALLERID(pres)';
@@ -294,9 +295,7 @@ async function act(
   log: Logger,
 ): Promise<Acted> {
   try {
-    const set = await calls.setVariables(channelId, decision.variables);
-    if (!set.ok) return set;
-    return await runAction(channelId, decision.action, calls);
+    return await setVariablesAndAct(channelId, decision.variables, decision.action, calls);
   } catch (error) {
     log.error({ err: error }, 'action failed, sending the call to the dialplan fallback');
     try {
@@ -304,25 +303,6 @@ async function act(
     } catch (fallbackError) {
       log.error({ err: fallbackError }, 'dialplan fallback failed too');
       return DONE;
-    }
-  }
-}
-
-/** Runs one action on a channel in our Stasis app (outbound refusals use it too). */
-export async function runAction(channelId: string, action: FallbackAction, calls: CallControl): Promise<Acted> {
-  switch (action.type) {
-    case 'fallback':
-      return calls.continueInDialplan(channelId);
-    case 'continue':
-      return calls.continueInDialplan(channelId, action);
-    case 'hangup':
-      return calls.hangup(channelId, action.cause);
-    case 'announce': {
-      const answered = await calls.answer(channelId);
-      if (!answered.ok) return answered;
-      const played = await calls.play(channelId, `sound:${action.sound}`);
-      if (!played.ok) return played;
-      return calls.hangup(channelId, action.cause);
     }
   }
 }

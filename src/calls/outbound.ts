@@ -15,8 +15,8 @@ import type { Action, LoggedVerdict, Screening } from '../screening/types.js';
 import { DONE, type Acted, type CallControl } from './call-control.js';
 import { endpointOfChannel } from './channel-endpoint.js';
 import { watchInCallBlock, type InCallBlockEvents, type InCallBlockOptions } from './in-call-block.js';
-import { runAction } from './inbound.js';
 import { AGENT_CALL_LEG, originateLeg, timeoutSecondsOf, type LegEvents, type LegResult } from './originated-leg.js';
+import { setVariablesAndAct } from './run-action.js';
 
 /** An agent's call whose campaign cannot be used (SIP 503): the agent may try again. */
 export const CAUSE_CAMPAIGN_UNUSABLE = CAUSES.noCircuitAvailable;
@@ -181,9 +181,7 @@ async function refuse(
   log: Logger,
 ): Promise<Acted> {
   try {
-    const set = await calls.setVariables(channelId, screeningVariables(verdict, screening));
-    if (!set.ok) return set;
-    return await runAction(channelId, action, calls);
+    return await setVariablesAndAct(channelId, screeningVariables(verdict, screening), action, calls);
   } catch (error) {
     // The call must not be dialled and must not stay in silence: end it.
     log.error({ err: error }, 'refusal failed; hanging up');
