@@ -10,10 +10,10 @@ import { CAUSES } from './causes.js';
  * Route names go into the dialplan as `Stasis(callguard,inbound,<route>)`, so they
  * follow the list-name rule: no commas, no spaces, lower case.
  */
-export const ROUTE_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+export const ROUTE_NAME_PATTERN = LIST_NAME_PATTERN;
 
 const REGION_PATTERN = /^[A-Z]{2}$/;
-const MAX_VIP_PRIORITY = 1_000_000;
+export const MAX_VIP_PRIORITY = 1_000_000;
 
 /**
  * What a new route does until told otherwise. Hidden and malformed callers go to the
