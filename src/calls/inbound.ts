@@ -250,7 +250,7 @@ export function inboundCallLogEntry(outcome: InboundOutcome): CallLogEntry {
 /** Lists the number of a call that crossed an auto-block rule; a failure is logged (the call was blocked all the same). */
 async function listAutoBlocked(screening: Screening, deps: InboundScreeningDeps, log: Logger): Promise<void> {
   const effect = screening.autoBlock;
-  if (effect === undefined || screening.e164 === undefined || deps.autoBlock === undefined) return;
+  if (effect === undefined || deps.autoBlock === undefined) return;
   try {
     await deps.autoBlock(effect.list, screening.e164, effect.expiresAt, effect.reason);
     log.info({ number: screening.e164, list: effect.list, expiresAt: effect.expiresAt, reason: effect.reason }, 'repeat caller auto-blocked');
