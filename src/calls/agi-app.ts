@@ -1,11 +1,12 @@
 import type { Logger } from '../log.js';
 import type { AgentFeature } from '../screening/agent-features.js';
 import type { LastCaller } from '../screening/last-callers.js';
+import { CHANNEL_VARIABLES } from '../screening/channel-variables.js';
 import { identitySources } from '../screening/stir-shaken.js';
 import type { UseAgentFeature } from './agent-feature.js';
 import type { AgiHandler, AgiSession } from './agi-server.js';
 import { endpointOfChannel } from './channel-endpoint.js';
-import { arrayAssignment } from './channel-variables.js';
+import { arrayAssignment } from './array-assignment.js';
 import {
   decideInboundCall,
   inboundOutcome,
@@ -26,12 +27,6 @@ import {
  */
 export const AGI_SCRIPTS = { screen: 'screen', answered: 'answered', blockCall: 'block-call', feature: 'feature' } as const;
 
-/** The route's action in its written form, for the dialplan to carry out ([callguard-action]). */
-export const ACTION_VARIABLE = 'CALLGUARD_ACTION';
-/** What a feature came to (listed, cancelled, not-permitted ...), for the dialplan to play. */
-export const FEATURE_RESULT_VARIABLE = 'CALLGUARD_FEATURE_RESULT';
-/** The other party's number, which the shipped [queues] hands on to the agent's channel. */
-export const PEER_NUMBER_VARIABLE = 'CALLGUARD_PEER_NUMBER';
 /** Asterisk's number of the other party of a bridged channel, when the dialplan gave none. */
 const CONNECTED_NUMBER = 'CONNECTEDLINE(num)';
 
@@ -97,7 +92,7 @@ async function screenOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<voi
   try {
     // One command for all (each costs a round trip the caller waits); ARRAY() sets them
     // in order, the action last.
-    const assignment = arrayAssignment({ ...decided.decision.variables, [ACTION_VARIABLE]: decided.action });
+    const assignment = arrayAssignment({ ...decided.decision.variables, [CHANNEL_VARIABLES.action]: decided.action });
     if (assignment !== undefined && !(await session.setVariable(assignment.name, assignment.value)).ok) gone = true;
     if (gone) log.debug(screenedLogFields(decided), 'caller hung up while the variables were set');
     else log.info(screenedLogFields(decided), 'call screened');
@@ -126,7 +121,7 @@ async function answeredOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<v
 async function blockCallOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<void> {
   const channelId = session.env.uniqueid ?? '';
   try {
-    const peer = await session.getVariable(PEER_NUMBER_VARIABLE);
+    const peer = await session.getVariable(CHANNEL_VARIABLES.peerNumber);
     if (!peer.ok) return;
     let number = peer.value ?? '';
     if (number === '') {
@@ -142,7 +137,7 @@ async function blockCallOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<
       list: session.params.get('list') ?? deps.featureList,
       channelId,
     });
-    await session.setVariable(FEATURE_RESULT_VARIABLE, outcome.result);
+    await session.setVariable(CHANNEL_VARIABLES.featureResult, outcome.result);
   } catch (error) {
     deps.log.error({ channel: channelId, err: error }, 'in-call block over FastAGI failed');
   }
@@ -157,7 +152,7 @@ async function featureCodeOverAgi(session: AgiSession, deps: AgiAppDeps): Promis
   try {
     if (feature === undefined) {
       deps.log.warn({ channel: channelId, code: code.slice(0, 16) }, 'FastAGI feature request with an unknown code; nothing done');
-      await session.setVariable(FEATURE_RESULT_VARIABLE, 'failed');
+      await session.setVariable(CHANNEL_VARIABLES.featureResult, 'failed');
       return;
     }
     const number = feature === 'list-last-caller' ? ((await deps.lastCallers.get(endpoint))?.number ?? '') : (session.env.arg_1 ?? '');
@@ -169,7 +164,7 @@ async function featureCodeOverAgi(session: AgiSession, deps: AgiAppDeps): Promis
       list: session.params.get('list') ?? deps.featureList,
       channelId,
     });
-    await session.setVariable(FEATURE_RESULT_VARIABLE, outcome.result);
+    await session.setVariable(CHANNEL_VARIABLES.featureResult, outcome.result);
   } catch (error) {
     deps.log.error({ channel: channelId, err: error }, 'feature code over FastAGI failed');
   }

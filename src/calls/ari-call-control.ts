@@ -12,7 +12,7 @@ import {
   type Originated,
   type ReadValue,
 } from './call-control.js';
-import { arrayAssignment } from './channel-variables.js';
+import { arrayAssignment } from './array-assignment.js';
 
 /**
  * Longest a playback may run before we stop waiting for its PlaybackFinished: events

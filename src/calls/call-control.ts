@@ -52,7 +52,7 @@ export type Originated = { ok: true; channelId: string } | { ok: false; status: 
 
 export interface CallControl {
   answer(channelId: string): Promise<Acted>;
-  /** Hangs up with a Q.850 cause (21 rejected: SIP 403; 17 busy: SIP 486). */
+  /** Hangs up with a Q.850 cause (screening/causes.ts: 21 rejected, SIP 403; 17 busy, SIP 486). */
   hangup(channelId: string, cause: number): Promise<Acted>;
   /**
    * Leaves the Stasis app and continues in the dialplan at `target`; without a target,

@@ -3,23 +3,14 @@ import type { Logger } from '../log.js';
 import { outcomeOfHangupCause } from '../dialer/outcome.js';
 import { NotDialledError, type DialAttempt, type DialFunction } from '../dialer/types.js';
 import type { DialOutcome } from '../screening/campaign.js';
+import { CAUSES } from '../screening/causes.js';
+import { CHANNEL_VARIABLES } from '../screening/channel-variables.js';
 import { formatDialplanTarget } from '../screening/campaign-syntax.js';
 import type { CallControl } from './call-control.js';
 import type { DialplanCheck } from './dialplan-check.js';
 import { DIALER_LEG, originateLeg, timeoutSecondsOf, type LegEvents } from './originated-leg.js';
 
-/** Variables an answered campaign call carries into the agents' context. */
-export const DIALER_VARIABLES = {
-  request: 'CALLGUARD_REQUEST',
-  campaign: 'CALLGUARD_CAMPAIGN',
-  number: 'CALLGUARD_NUMBER',
-  attempt: 'CALLGUARD_ATTEMPT',
-  /** one per request attribute whose name can be a variable name: CALLGUARD_ATTR_crm */
-  attrPrefix: 'CALLGUARD_ATTR_',
-} as const;
 const ATTR_NAME = /^[A-Za-z0-9_]{1,64}$/;
-/** Q.850 16, normal clearing: a call we end after its answer. */
-const CAUSE_NORMAL = 16;
 
 export interface DialerLegDeps {
   calls: CallControl;
@@ -95,7 +86,7 @@ async function handToAgents(channelId: string, attempt: DialAttempt, calls: Call
     else log.info('campaign call answered, callee hung up before reaching the agents');
   } catch (error) {
     log.error({ err: error }, 'answered campaign call could not reach the agents; hung up');
-    await calls.hangup(channelId, CAUSE_NORMAL).catch((hangupError: unknown) => {
+    await calls.hangup(channelId, CAUSES.normalClearing).catch((hangupError: unknown) => {
       log.error({ err: hangupError }, 'hangup failed too');
     });
   }
@@ -103,13 +94,13 @@ async function handToAgents(channelId: string, attempt: DialAttempt, calls: Call
 
 function dialerVariables(attempt: DialAttempt): Record<string, string> {
   const variables: Record<string, string> = {
-    [DIALER_VARIABLES.request]: attempt.request.id,
-    [DIALER_VARIABLES.campaign]: attempt.campaign.name,
-    [DIALER_VARIABLES.number]: attempt.e164,
-    [DIALER_VARIABLES.attempt]: String(attempt.attempt),
+    [CHANNEL_VARIABLES.request]: attempt.request.id,
+    [CHANNEL_VARIABLES.campaign]: attempt.campaign.name,
+    [CHANNEL_VARIABLES.number]: attempt.e164,
+    [CHANNEL_VARIABLES.attempt]: String(attempt.attempt),
   };
   for (const [name, value] of Object.entries(attempt.request.attrs)) {
-    if (ATTR_NAME.test(name)) variables[`${DIALER_VARIABLES.attrPrefix}${name}`] = value;
+    if (ATTR_NAME.test(name)) variables[`${CHANNEL_VARIABLES.attrPrefix}${name}`] = value;
   }
   return variables;
 }

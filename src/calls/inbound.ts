@@ -3,13 +3,15 @@ import type { FallbackAction } from '../config.js';
 import type { Logger } from '../log.js';
 import { formatAction } from '../screening/actions.js';
 import type { CallLogEntry } from '../screening/call-log.js';
-import { CHANNEL_VARIABLES, decide } from '../screening/decide.js';
+import { verdictVariables } from '../screening/channel-variables.js';
+import { decide } from '../screening/decide.js';
 import { RouteGuardedChecks, type CheckGuardedBy } from '../screening/route-guard.js';
 import type { CachedRoute, RouteForCall } from '../screening/routes.js';
 import { screenNumber, type CheckAndCount, type CheckLists } from '../screening/screen.js';
 import { callerIdentity, type IdentitySources } from '../screening/stir-shaken.js';
 import type { Decision, LoggedVerdict, Screening } from '../screening/types.js';
 import { DONE, type Acted, type CallControl } from './call-control.js';
+import { setVariablesAndAct } from './run-action.js';
 
 /** The channel function that tells whether the caller withheld the number (ARI events do not). */
 export const PRESENTATION_VARIABLE = 'CALLERID(pres)';
@@ -269,7 +271,7 @@ async function decideInbound(
     decision: {
       verdict: 'unavailable',
       action: settings.unknownRouteAction,
-      variables: { [CHANNEL_VARIABLES.verdict]: 'unavailable', [CHANNEL_VARIABLES.reason]: detail },
+      variables: verdictVariables({ verdict: 'unavailable', reason: detail }),
     },
   };
 }
@@ -301,7 +303,7 @@ export function inboundCallLogEntry(outcome: InboundOutcome): CallLogEntry {
 /** Lists the number of a call that crossed an auto-block rule; a failure is logged (the call was blocked all the same). */
 async function listAutoBlocked(screening: Screening, deps: InboundScreeningDeps, log: Logger): Promise<void> {
   const effect = screening.autoBlock;
-  if (effect === undefined || screening.e164 === undefined || deps.autoBlock === undefined) return;
+  if (effect === undefined || deps.autoBlock === undefined) return;
   try {
     await deps.autoBlock(effect.list, screening.e164, effect.expiresAt, effect.reason);
     log.info({ number: screening.e164, list: effect.list, expiresAt: effect.expiresAt, reason: effect.reason }, 'repeat caller auto-blocked');
@@ -346,9 +348,7 @@ async function act(
   log: Logger,
 ): Promise<Acted> {
   try {
-    const set = await calls.setVariables(channelId, decision.variables);
-    if (!set.ok) return set;
-    return await runAction(channelId, decision.action, calls);
+    return await setVariablesAndAct(channelId, decision.variables, decision.action, calls);
   } catch (error) {
     log.error({ err: error }, 'action failed, sending the call to the dialplan fallback');
     try {
@@ -356,25 +356,6 @@ async function act(
     } catch (fallbackError) {
       log.error({ err: fallbackError }, 'dialplan fallback failed too');
       return DONE;
-    }
-  }
-}
-
-/** Runs one action on a channel in our Stasis app (outbound refusals use it too). */
-export async function runAction(channelId: string, action: FallbackAction, calls: CallControl): Promise<Acted> {
-  switch (action.type) {
-    case 'fallback':
-      return calls.continueInDialplan(channelId);
-    case 'continue':
-      return calls.continueInDialplan(channelId, action);
-    case 'hangup':
-      return calls.hangup(channelId, action.cause);
-    case 'announce': {
-      const answered = await calls.answer(channelId);
-      if (!answered.ok) return answered;
-      const played = await calls.play(channelId, `sound:${action.sound}`);
-      if (!played.ok) return played;
-      return calls.hangup(channelId, action.cause);
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { AriEventMap } from './ari-events.js';
 import type { Logger } from '../log.js';
+import { CAUSES } from '../screening/causes.js';
 import type { CallControl, OriginateRequest } from './call-control.js';
 
 /**
@@ -18,10 +19,6 @@ export const ORIGINATED_LEGS: ReadonlySet<string> = new Set([DIALER_LEG, AGENT_C
  * events sent while the websocket reconnects are lost, and a dial must end.
  */
 export const LEG_EVENT_GRACE_MS = 5_000;
-/** Q.850 19, no answer: what Asterisk reports at an originate timeout, and what we hang up with at ours. */
-const CAUSE_NO_ANSWER = 19;
-/** Q.850 16, normal clearing: a leg cancelled because the agent hung up. */
-const CAUSE_NORMAL = 16;
 
 type Listener<K extends keyof AriEventMap> = (...args: AriEventMap[K]) => void;
 
@@ -78,13 +75,13 @@ export async function originateLeg(
     if (!originated.ok) return { kind: 'refused', status: originated.status, reason: originated.reason };
     // Only now does the leg exist to be hung up: a cancel that came first takes effect here.
     void options.cancelled
-      ?.then(() => calls.hangup(channelId, CAUSE_NORMAL))
+      ?.then(() => calls.hangup(channelId, CAUSES.normalClearing))
       .catch((error: unknown) => options.log?.warn({ channel: channelId, err: error }, 'could not hang up a cancelled leg'));
     const silent = new Promise<LegResult>((resolve) => {
       timer = setTimeout(() => resolve({ kind: 'silent' }), request.timeoutSeconds * 1000 + graceMs);
     });
     const result = await Promise.race([settled, silent]);
-    if (result.kind === 'silent') await calls.hangup(channelId, CAUSE_NO_ANSWER);
+    if (result.kind === 'silent') await calls.hangup(channelId, CAUSES.noAnswer);
     return result;
   } finally {
     clearTimeout(timer);

@@ -7,20 +7,19 @@ import type { Campaign, DialOutcome } from '../screening/campaign.js';
 import type { PickedCallerId } from '../screening/caller-ids.js';
 import type { CampaignLookup } from '../screening/campaigns.js';
 import type { CallLogEntry } from '../screening/call-log.js';
+import { CAUSES } from '../screening/causes.js';
 import { withDeadline, type DeadlineOutcome } from '../screening/deadline.js';
-import { CHANNEL_VARIABLES, variableText } from '../screening/decide.js';
+import { CHANNEL_VARIABLES, screeningVariables } from '../screening/channel-variables.js';
 import { decideAgentCall, describeStale, screenAttempt, staleBlockLists, type AttemptRulesDeps, type BlockListReader } from '../screening/outbound.js';
-import { COMPLIANCE_VERDICTS, type Action, type LoggedVerdict, type Screening } from '../screening/types.js';
+import type { Action, LoggedVerdict, Screening } from '../screening/types.js';
 import { DONE, type Acted, type CallControl } from './call-control.js';
 import { endpointOfChannel } from './channel-endpoint.js';
 import { watchInCallBlock, type InCallBlockEvents, type InCallBlockOptions } from './in-call-block.js';
-import { runAction } from './inbound.js';
 import { AGENT_CALL_LEG, originateLeg, timeoutSecondsOf, type LegEvents, type LegResult } from './originated-leg.js';
+import { setVariablesAndAct } from './run-action.js';
 
-/** Q.850 16, normal clearing: how one side of a bridged call is ended when the other hung up. */
-const CAUSE_NORMAL = 16;
-/** Q.850 34, no circuit available (SIP 503): an agent's call whose campaign cannot be used; the agent may try again. */
-export const CAUSE_CAMPAIGN_UNUSABLE = 34;
+/** An agent's call whose campaign cannot be used (SIP 503): the agent may try again. */
+export const CAUSE_CAMPAIGN_UNUSABLE = CAUSES.noCircuitAvailable;
 
 /** An agent's call that entered `Stasis(callguard,outbound,<campaign>)`. */
 export interface AgentCall {
@@ -111,8 +110,9 @@ export async function handleAgentCall(
   if (!campaign.ok) {
     decisionMs = performance.now() - started;
     const action: Action = { type: 'hangup', cause: CAUSE_CAMPAIGN_UNUSABLE };
-    const refused = await refuse(call.channelId, 'unavailable', undefined, action, deps.calls, log);
-    await record(outcome({ verdict: 'unavailable', detail: campaign.reason }, 'unavailable', formatAction(action), !refused.ok));
+    const unusable: Screening = { verdict: 'unavailable', detail: campaign.reason };
+    const refused = await refuse(call.channelId, 'unavailable', unusable, action, deps.calls, log);
+    await record(outcome(unusable, 'unavailable', formatAction(action), !refused.ok));
     return;
   }
 
@@ -122,8 +122,9 @@ export async function handleAgentCall(
     const detail = `LIST_STALE: ${describeStale(stale.value, campaign.campaign.maxListAgeMs as number)}`;
     log.warn({ stale: stale.value.map((entry) => entry.list) }, 'agent call not dialled: a block list is too old');
     const action = campaign.campaign.actions.unavailable;
-    const refused = await refuse(call.channelId, 'unavailable', undefined, action, deps.calls, log);
-    await record(outcome({ verdict: 'unavailable', detail }, 'unavailable', formatAction(action), !refused.ok));
+    const staleLists: Screening = { verdict: 'unavailable', detail };
+    const refused = await refuse(call.channelId, 'unavailable', staleLists, action, deps.calls, log);
+    await record(outcome(staleLists, 'unavailable', formatAction(action), !refused.ok));
     return;
   }
   const remaining = Math.max(1, deps.settings.deadlineMs - (performance.now() - started));
@@ -168,26 +169,19 @@ function usableCampaign(
 }
 
 /**
- * Sets the CALLGUARD_* variables (for the dialplan and the CDR: the verdict, the list, and
- * for a compliance rule why) and runs the campaign's action; GONE when the agent left first.
+ * Sets the four verdict variables (for the dialplan and the CDR: the verdict, the list,
+ * why, the number; as inbound) and runs the campaign's action; GONE when the agent left first.
  */
 async function refuse(
   channelId: string,
   verdict: LoggedVerdict,
-  screening: Screening | undefined,
+  screening: Screening,
   action: Action,
   calls: CallControl,
   log: Logger,
 ): Promise<Acted> {
   try {
-    await Promise.all([
-      calls.setVariable(channelId, CHANNEL_VARIABLES.verdict, verdict),
-      calls.setVariable(channelId, CHANNEL_VARIABLES.list, screening?.match?.list ?? ''),
-      ...((COMPLIANCE_VERDICTS as readonly string[]).includes(verdict)
-        ? [calls.setVariable(channelId, CHANNEL_VARIABLES.reason, variableText(screening?.detail ?? ''))]
-        : []),
-    ]);
-    return await runAction(channelId, action, calls);
+    return await setVariablesAndAct(channelId, screeningVariables(verdict, screening), action, calls);
   } catch (error) {
     // The call must not be dialled and must not stay in silence: end it.
     log.error({ err: error }, 'refusal failed; hanging up');
@@ -245,7 +239,7 @@ async function dialAndBridge(
           ...(presented.callerId === undefined ? {} : { callerId: presented.callerId }),
           timeoutSeconds: timeoutSecondsOf(campaign.dialTimeoutMs),
           appArgs: [AGENT_CALL_LEG, call.channelId],
-          variables: { [CHANNEL_VARIABLES.verdict]: 'clear', CALLGUARD_CAMPAIGN: campaign.name },
+          variables: { [CHANNEL_VARIABLES.verdict]: 'clear', [CHANNEL_VARIABLES.campaign]: campaign.name },
         },
         { cancelled: agentLeft.ended, log: legLog, ...(deps.graceMs === undefined ? {} : { graceMs: deps.graceMs }) },
       );
@@ -290,8 +284,8 @@ async function dialAndBridge(
       legLog.info({ hungUp: first }, 'agent call ended');
     }
     await Promise.all([
-      endQuietly(calls.hangup(call.channelId, CAUSE_NORMAL), legLog),
-      endQuietly(calls.hangup(legId, CAUSE_NORMAL), legLog),
+      endQuietly(calls.hangup(call.channelId, CAUSES.normalClearing), legLog),
+      endQuietly(calls.hangup(legId, CAUSES.normalClearing), legLog),
       ...(bridged.bridgeId === undefined ? [] : [endQuietly(calls.destroyBridge(bridged.bridgeId), legLog)]),
     ]);
   } finally {

@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import { CHANNEL_VARIABLES } from '../screening/decide.js';
+import { CHANNEL_VARIABLES } from '../screening/channel-variables.js';
 import type { AriConnection } from './ari-connection.js';
 import { parseChannelSnapshot, stasisStartOf, type ChannelSnapshot, type StasisStart } from './ari-events.js';
 import type { AriRest } from './ari-rest.js';

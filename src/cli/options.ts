@@ -8,7 +8,7 @@ import { CampaignSyntaxError } from '../screening/campaign-syntax.js';
 import { HoursSyntaxError } from '../screening/hours/syntax.js';
 import { ObserveSyntaxError } from '../screening/observe.js';
 import { RateSyntaxError } from '../screening/rate.js';
-import { MAX_DURATION_YEARS, parseDuration, parseIsoTime } from '../front-door/duration.js';
+import { MAX_DURATION_YEARS, parseDuration, parseDurationOrTime, parseIsoTime } from '../front-door/duration.js';
 import { SHARED_SETTINGS } from '../config.js';
 
 /** Options shared by several commands, each validated when commander reads it. */
@@ -28,14 +28,24 @@ export function syntaxOption<T>(parse: (text: string) => T): (text: string) => T
   };
 }
 
-export function parseListName(name: string): string {
-  if (!LIST_NAME_PATTERN.test(name)) {
-    throw new InvalidArgumentError(
-      `"${name}" is not a list name: 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit`,
-    );
-  }
-  return name;
+/**
+ * The argument parser of a name: lists, routes, campaigns and policies share one rule
+ * (LIST_NAME_PATTERN), so one check and one message; `hint` says where to find good ones.
+ */
+export function nameParser(kind: string, hint = ''): (name: string) => string {
+  return (name) => {
+    if (!LIST_NAME_PATTERN.test(name)) {
+      throw new InvalidArgumentError(
+        `"${name}" is not a ${kind} name: 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit${hint}`,
+      );
+    }
+    return name;
+  };
 }
+
+export const parseListName = nameParser('list');
+export const parseRouteName = nameParser('route');
+export const parseCampaignName = nameParser('campaign');
 
 /** `a,b,c` (repeating the option adds more); order is kept, duplicates dropped. */
 export function parseListNames(text: string, previous: string[] = []): string[] {
@@ -105,6 +115,13 @@ export function forOption(): Option {
       parseDuration(text, `the longest is ${MAX_DURATION_YEARS}y; without --for and --until an entry never expires`),
     )
     .conflicts('until');
+}
+
+/** `--since 12h` (that long ago) or `--since 2026-11-01` (an ISO 8601 time); resolved when the command runs. */
+export function sinceOption(what: string): Option {
+  return new Option('--since <when>', `only ${what} of the last 30m, 12h, 7d... or since an ISO 8601 time`).argParser((text) =>
+    parseDurationOrTime(text, -1),
+  );
 }
 
 /** A whole number from 1 to `max`. */

@@ -14,7 +14,7 @@ import {
 } from '../screening/outbound.js';
 import { CallerIdPicker } from '../screening/caller-ids.js';
 import type { Screening } from '../screening/types.js';
-import { isDialable, numberForAttempt } from './alternates.js';
+import { numberForAttempt } from './alternates.js';
 import { DialQueue, type Lease, type StreamEntry } from './queue.js';
 import { parseRequestFields } from './request-fields.js';
 import { nextStep, type NextStep } from './retry-policy.js';
@@ -285,6 +285,7 @@ export class Dialer {
       attempt,
       attrs: state.attrs,
     };
+    const pick = numberForAttempt(screenings, attempt, campaign.fail);
     switch (main.verdict) {
       case 'hidden':
       case 'malformed':
@@ -296,12 +297,7 @@ export class Dialer {
         return;
       case 'blocked':
         // A block on the main number stops the person's every number.
-        await this.record(lease, campaign, { ...base, ...(main.e164 === undefined ? {} : { e164: main.e164 }), outcome: 'BLACKLISTED', ...matchedOf(main) }, log);
-        return;
-      case 'no-consent':
-        // Consent is given for a number: an alternate with its own may still be called.
-        if (screenings.some((screening) => isDialable(screening, campaign.fail))) break;
-        await this.record(lease, campaign, { ...base, ...(main.e164 === undefined ? {} : { e164: main.e164 }), outcome: 'NO_CONSENT', ...matchedOf(main) }, log);
+        await this.record(lease, campaign, { ...base, e164: main.e164, outcome: 'BLACKLISTED', ...matchedOf(main) }, log);
         return;
       case 'unavailable':
         if (campaign.fail === 'closed' || main.e164 === undefined) {
@@ -313,8 +309,14 @@ export class Dialer {
       default:
         break;
     }
-    const { index, skipped } = numberForAttempt(screenings, attempt, campaign.fail);
-    const chosen = screenings[index] as Screening;
+    if (pick === undefined) {
+      // Every refusal of the main number that stops the person's other numbers too ended
+      // the attempt above; what is left is the one an alternate can overcome: consent is
+      // given for a number, and none of them has it.
+      await this.record(lease, campaign, { ...base, ...(main.e164 === undefined ? {} : { e164: main.e164 }), outcome: 'NO_CONSENT', ...matchedOf(main) }, log);
+      return;
+    }
+    const { index, skipped, screening: chosen } = pick;
     const dialledBase = {
       ...base,
       number: numbers[index] as string,
@@ -329,8 +331,7 @@ export class Dialer {
       attempt: `${state.id}:${attempt}`,
       ...(tz === undefined ? {} : { tz }),
     });
-    const e164 = ruled.e164;
-    if (e164 === undefined) throw new Error(`screening ${ruled.verdict} came without a number`);
+    const { e164 } = ruled;
     switch (ruled.verdict) {
       case 'outside-hours':
       case 'capped':

@@ -1,4 +1,5 @@
 import type { DialOutcome } from '../screening/campaign.js';
+import { CAUSES } from '../screening/causes.js';
 
 /**
  * How the ARI side turns what Asterisk reports into a dial outcome, and back into the
@@ -6,15 +7,11 @@ import type { DialOutcome } from '../screening/campaign.js';
  * (the originate timeout and an unanswered ring end with it); anything else before an
  * answer (21 rejected, 1 unallocated, 34 congestion, 38 network out of order...) is a failure.
  */
-export const CAUSE_USER_BUSY = 17;
-export const CAUSE_NO_USER_RESPONSE = 18;
-export const CAUSE_NO_ANSWER = 19;
-export const CAUSE_CONGESTION = 34;
 
 /** The outcome of an originated channel that ended before it was answered. */
 export function outcomeOfHangupCause(cause: number): Exclude<DialOutcome, 'ANSWERED'> {
-  if (cause === CAUSE_USER_BUSY) return 'BUSY';
-  if (cause === CAUSE_NO_USER_RESPONSE || cause === CAUSE_NO_ANSWER) return 'NO_ANSWER';
+  if (cause === CAUSES.userBusy) return 'BUSY';
+  if (cause === CAUSES.noUserResponse || cause === CAUSES.noAnswer) return 'NO_ANSWER';
   return 'FAILED';
 }
 
@@ -36,10 +33,10 @@ export function outcomeOfDialStatus(status: string): DialOutcome {
 export function hangupCauseOfOutcome(outcome: Exclude<DialOutcome, 'ANSWERED'>): number {
   switch (outcome) {
     case 'BUSY':
-      return CAUSE_USER_BUSY;
+      return CAUSES.userBusy;
     case 'NO_ANSWER':
-      return CAUSE_NO_ANSWER;
+      return CAUSES.noAnswer;
     case 'FAILED':
-      return CAUSE_CONGESTION;
+      return CAUSES.noCircuitAvailable;
   }
 }

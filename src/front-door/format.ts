@@ -1,6 +1,8 @@
 /** Output helpers for people; `--json` output uses `isoTime` so both show the same instants. */
 
 import { listAgeMs, type ListSource } from '../lists/source-date.js';
+import { causeName, formatAction } from '../screening/actions.js';
+import type { Action } from '../screening/types.js';
 
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
@@ -111,4 +113,10 @@ export function describeListAge(source: ListSource | undefined, now: number): st
   const age = listAgeMs(source, now);
   if (!source || age === undefined) return '-';
   return `data of ${isoTime(source.dataDate) ?? '?'} (${humanSpan(age)} old), from ${escapeControlCharacters(source.name)}`;
+}
+
+/** An action in its written form, with the name of its cause when it has one: `hangup:17  (busy)`. */
+export function describeAction(action: Action): string {
+  const name = action.type === 'continue' ? undefined : causeName(action.cause);
+  return name ? `${formatAction(action)}  (${name})` : formatAction(action);
 }

@@ -1,6 +1,6 @@
 import { isPrefixMember } from './members.js';
 import { entriesLost, noSuchList } from './names.js';
-import type { Match } from './types.js';
+import type { CountedCheck, Match } from './types.js';
 
 interface StoredMeta {
   reason?: string;
@@ -38,4 +38,33 @@ export function metaFields(json: string): Pick<Match, 'reason' | 'by' | 'addedAt
   if (meta.by !== undefined) fields.by = meta.by;
   if (meta.at !== undefined) fields.addedAt = meta.at;
   return fields;
+}
+
+/**
+ * check-many.lua's reply as types: a check_list reply for each of `lists`, in order, and
+ * with counters `{replies, counts}` (the calls in each window of each counter). Throws on
+ * any other shape: a script and its caller out of step must not read as "not listed".
+ */
+export function checkManyFromReply(lists: string[], counters: number, reply: unknown): CountedCheck {
+  const [replies, counts] = counters === 0 ? [reply, []] : Array.isArray(reply) ? reply : [];
+  if (!Array.isArray(replies) || replies.length !== lists.length || !isCounts(counts, counters)) {
+    const of = counters === 0 ? `${lists.length} lists` : `${lists.length} lists and ${counters} counters`;
+    throw new Error(`unexpected reply from the check script for ${of}: ${JSON.stringify(reply)}`);
+  }
+  return { results: lists.map((list, i) => matchFromReply(list, replies[i])), counts };
+}
+
+/** check-count-6.lua's reply as types: `{check_list's reply, calls in each window}` of one list and its counter. */
+export function checkCountFromReply(list: string, reply: unknown): { result: Match | null; counts: number[] } {
+  const [answer, counts]: unknown[] = Array.isArray(reply) && reply.length === 2 ? reply : [];
+  if (!isCallCounts(counts)) throw new Error(`unexpected reply from the check-and-count script for list ${list}: ${JSON.stringify(reply)}`);
+  return { result: matchFromReply(list, answer), counts };
+}
+
+function isCounts(value: unknown, counters: number): value is number[][] {
+  return Array.isArray(value) && value.length === counters && value.every(isCallCounts);
+}
+
+function isCallCounts(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every((calls) => typeof calls === 'number');
 }

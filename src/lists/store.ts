@@ -1,7 +1,7 @@
 import { isCluster, type RedisClient } from '../redis/connect.js';
 import { writeAcknowledged, type ReplicaAcks } from '../redis/replicas.js';
 import { auditFields, newestFirst, parseAuditEntry, type StreamEntry } from './audit.js';
-import { matchFromReply, metaFields } from './check.js';
+import { checkCountFromReply, checkManyFromReply, matchFromReply, metaFields } from './check.js';
 import type { DensePlanName } from './dense.js';
 import { denseHeld, denseHolds, denseStateOf, newGeneration, removeGenerationsBut } from './dense-store.js';
 import { callCounterKey, denseGensKey, globalKeys, listKeys, type ListKeys } from './keys.js';
@@ -312,8 +312,8 @@ export class ListStore {
     if (lists.length === 0) return [];
     const now = this.clock();
     const keys = lists.map((list) => this.keysOf(list));
-    const replies =
-      this.checkMode === 'one-call' ? await this.checkInOneCall(keys, now, e164) : await this.checkPerList(keys, now, e164);
+    if (this.checkMode === 'one-call') return checkManyFromReply(lists, 0, await this.checkInOneCall(keys, now, e164)).results;
+    const replies = await this.checkPerList(keys, now, e164);
     return lists.map((list, i) => matchFromReply(list, replies[i]));
   }
 
@@ -328,11 +328,10 @@ export class ListStore {
     const now = this.clock();
     const keys = lists.map((list) => this.keysOf(list));
     const counterKeys = this.counterKeysOf(e164, lists, counters);
-    const { replies, counts } =
-      this.checkMode === 'one-call'
-        ? await this.checkCountingInOneCall(keys, counters, counterKeys, now, e164)
-        : await this.checkCountingPerList(lists, keys, counters, counterKeys, now, e164);
-    return { results: lists.map((list, i) => matchFromReply(list, replies[i])), counts };
+    if (this.checkMode === 'one-call') {
+      return checkManyFromReply(lists, counters.length, await this.checkCountingInOneCall(keys, counters, counterKeys, now, e164));
+    }
+    return this.checkCountingPerList(lists, keys, counters, counterKeys, now, e164);
   }
 
   /**
@@ -367,8 +366,7 @@ export class ListStore {
       throw new Error(`unexpected reply from the guarded check script: ${JSON.stringify(reply)}`);
     }
     if (reply[0] === 0) return { unchanged: false, text: typeof reply[1] === 'string' ? reply[1] : null };
-    const { replies, counts } = countedReplies(reply[1], keys.length, counters.length);
-    return { unchanged: true, check: { results: lists.map((list, i) => matchFromReply(list, replies[i])), counts } };
+    return { unchanged: true, check: checkManyFromReply(lists, counters.length, reply[1]) };
   }
 
   /**
@@ -519,15 +517,11 @@ export class ListStore {
     }
   }
 
-  private async checkInOneCall(keys: ListKeys[], now: number, e164: string): Promise<unknown[]> {
+  private checkInOneCall(keys: ListKeys[], now: number, e164: string): Promise<unknown> {
     const args: (string | number)[] = [];
     for (const k of keys) args.push(k.info, k.exact, k.timed, k.meta, k.dense);
     args.push(now, e164);
-    const reply = await inOneWrite(this.redis, () => this.redis.callguardListCheckMany(keys.length * 5, ...args));
-    if (!Array.isArray(reply) || reply.length !== keys.length) {
-      throw new Error(`unexpected reply from the check script for ${keys.length} lists: ${JSON.stringify(reply)}`);
-    }
-    return reply as unknown[];
+    return inOneWrite(this.redis, () => this.redis.callguardListCheckMany(keys.length * 5, ...args));
   }
 
   private async checkCountingInOneCall(
@@ -536,13 +530,12 @@ export class ListStore {
     counterKeys: string[],
     now: number,
     e164: string,
-  ): Promise<{ replies: unknown[]; counts: number[][] }> {
+  ): Promise<unknown> {
     const args: (string | number)[] = [];
     for (const k of keys) args.push(k.info, k.exact, k.timed, k.meta, k.dense);
     args.push(...counterKeys, now, e164, counters.length);
     for (const counter of counters) args.push(counter.member, counter.keep, counter.windowsMs.length, ...counter.windowsMs);
-    const reply = await inOneWrite(this.redis, () => this.redis.callguardListCheckMany(keys.length * 5 + counterKeys.length, ...args));
-    return countedReplies(reply, keys.length, counters.length);
+    return inOneWrite(this.redis, () => this.redis.callguardListCheckMany(keys.length * 5 + counterKeys.length, ...args));
   }
 
   private async checkCountingPerList(
@@ -552,7 +545,7 @@ export class ListStore {
     counterKeys: string[],
     now: number,
     e164: string,
-  ): Promise<{ replies: unknown[]; counts: number[][] }> {
+  ): Promise<CountedCheck> {
     const counterOf = new Map(counters.map((counter, i) => [counter.list, i]));
     const sent = inOneWrite(this.redis, () =>
       keys.map((k, i) => {
@@ -566,14 +559,15 @@ export class ListStore {
     );
     const answers = await Promise.all(sent);
     const counts: number[][] = counters.map(() => []);
-    const replies = answers.map((answer, i) => {
-      const c = counterOf.get(lists[i] as string);
-      if (c === undefined) return answer;
-      const [reply, counted] = answer as [unknown, number[]];
-      counts[c] = counted;
-      return reply;
+    const results = answers.map((answer, i) => {
+      const list = lists[i] as string;
+      const c = counterOf.get(list);
+      if (c === undefined) return matchFromReply(list, answer);
+      const counted = checkCountFromReply(list, answer);
+      counts[c] = counted.counts;
+      return counted.result;
     });
-    return { replies, counts };
+    return { results, counts };
   }
 
   private checkPerList(keys: ListKeys[], now: number, e164: string): Promise<unknown[]> {
@@ -641,20 +635,6 @@ function inOneWrite<T>(redis: RedisClient, send: () => T): T {
   return send();
 }
 
-/** check_lists' reply (check-lists.lua): the replies per list, with the counts when counters were given. */
-function countedReplies(reply: unknown, lists: number, counters: number): { replies: unknown[]; counts: number[][] } {
-  if (counters === 0) {
-    if (!Array.isArray(reply) || reply.length !== lists) {
-      throw new Error(`unexpected reply from the check script for ${lists} lists: ${JSON.stringify(reply)}`);
-    }
-    return { replies: reply as unknown[], counts: [] };
-  }
-  const [replies, counts] = Array.isArray(reply) ? (reply as [unknown, unknown]) : [undefined, undefined];
-  if (!Array.isArray(replies) || replies.length !== lists || !Array.isArray(counts)) {
-    throw new Error(`unexpected reply from the check script for ${lists} lists and ${counters} counters: ${JSON.stringify(reply)}`);
-  }
-  return { replies, counts: counts as number[][] };
-}
 
 /** A scrub script's error about the list at a position: no such list, or entries lost. */
 function scrubError(error: unknown, lists: string[]): unknown {

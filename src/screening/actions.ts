@@ -1,3 +1,4 @@
+import { CAUSES, MAX_CAUSE, MIN_CAUSE, NAMED_CAUSES } from './causes.js';
 import type { Action } from './types.js';
 
 /**
@@ -7,27 +8,14 @@ import type { Action } from './types.js';
  *   announce:<sound>[:<cause>]            announce:custom/blocked, announce:custom/closed:busy
  *   continue:<context>,<exten>[,<prio>]   continue:queues,support,1
  *
- * A cause is a Q.850 code (1-127) or one of the names below.
+ * A cause is a Q.850 code (1-127) or one of NAMED_CAUSES (causes.ts).
  */
 
-/** Q.850 causes by the names operators know them; the SIP response Asterisk sends in brackets. */
-export const NAMED_CAUSES: Readonly<Record<string, number>> = {
-  unallocated: 1, // 404 Not Found
-  normal: 16, // normal clearing
-  busy: 17, // 486 Busy Here
-  noanswer: 19, // 480 Temporarily Unavailable
-  rejected: 21, // 403 Forbidden
-  congestion: 34, // 503 Service Unavailable
-};
-
 /** Cause of an announce without one, and of a plain rejection: 21, call rejected. */
-export const DEFAULT_CAUSE = 21;
+export const DEFAULT_CAUSE = CAUSES.callRejected;
 
 /** Priority of a continue without one. */
 export const DEFAULT_PRIORITY = 1;
-
-const MIN_CAUSE = 1;
-const MAX_CAUSE = 127;
 
 /** Sound names as Asterisk's sounds directory holds them (`custom/blocked`), without `sound:`. */
 const SOUND_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_./-]{0,127}$/;

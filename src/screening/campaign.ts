@@ -5,6 +5,7 @@ import { isPolicyName } from './hours/policy.js';
 import { invalidObserveReason, type Observe } from './observe.js';
 import { isRate, type Rate } from './rate.js';
 import { COMPLIANCE_VERDICTS, type Action, type ComplianceVerdict } from './types.js';
+import { CAUSES } from './causes.js';
 
 /**
  * Campaign names go into the dialplan as `Stasis(callguard,outbound,<campaign>)` and into
@@ -109,13 +110,13 @@ export const DEFAULT_CAMPAIGN: Readonly<Omit<Campaign, 'name' | 'endpoint' | 'ag
   fail: 'closed',
   unavailableRetryMs: 60_000,
   actions: {
-    blocked: { type: 'hangup', cause: 21 },
-    hidden: { type: 'hangup', cause: 28 },
-    malformed: { type: 'hangup', cause: 28 },
-    unavailable: { type: 'hangup', cause: 34 },
-    'outside-hours': { type: 'hangup', cause: 21 },
-    capped: { type: 'hangup', cause: 21 },
-    'no-consent': { type: 'hangup', cause: 21 },
+    blocked: { type: 'hangup', cause: CAUSES.callRejected },
+    hidden: { type: 'hangup', cause: CAUSES.invalidNumberFormat },
+    malformed: { type: 'hangup', cause: CAUSES.invalidNumberFormat },
+    unavailable: { type: 'hangup', cause: CAUSES.noCircuitAvailable },
+    'outside-hours': { type: 'hangup', cause: CAUSES.callRejected },
+    capped: { type: 'hangup', cause: CAUSES.callRejected },
+    'no-consent': { type: 'hangup', cause: CAUSES.callRejected },
   },
 };
 

@@ -11,7 +11,7 @@ import type { PolicyLookup } from './hours/store.js';
 import { hoursAt, NEXT_WINDOW_HORIZON_DAYS, placesFor } from './hours/window.js';
 import { observes } from './observe.js';
 import type { Rate } from './rate.js';
-import type { Action, ComplianceVerdict, Screening } from './types.js';
+import type { Action, ComplianceVerdict, NumberedScreening, Screening, ScreeningOf } from './types.js';
 
 /**
  * How long an outbound check waits for Redis. Nobody is ringing yet, so it can be more
@@ -136,17 +136,17 @@ export function readPolicy(campaign: Pick<Campaign, 'hours'>, deps: Pick<Attempt
  * the calling hours at that callee, then its cap, which counts the attempt it lets
  * through. A screening that is neither clear nor would-block comes back as it is.
  */
-export async function applyAttemptRules(
-  screening: Screening,
+export async function applyAttemptRules<S extends Screening>(
+  screening: S,
   campaign: Campaign,
   policy: PolicyForAttempt,
   deps: Pick<AttemptRulesDeps, 'caps'>,
   context: AttemptContext,
-): Promise<Screening> {
+): Promise<S | NumberedScreening> {
+  if (screening.verdict !== 'clear' && screening.verdict !== 'would-block') return screening;
   const { e164 } = screening;
-  if (e164 === undefined || (screening.verdict !== 'clear' && screening.verdict !== 'would-block')) return screening;
   const deadlineMs = context.deadlineMs ?? DEFAULT_OUTBOUND_CHECK_DEADLINE_MS;
-  let observed = screening.verdict === 'would-block' ? screening : undefined;
+  let observed: NumberedScreening | undefined = screening.verdict === 'would-block' ? screening : undefined;
 
   if (policy !== undefined) {
     if (!policy.ok) return { verdict: 'unavailable', e164, detail: `calling-hours policy ${campaign.hours} could not be read: ${policy.reason}` };
@@ -179,7 +179,7 @@ function capDetail(cap: Rate): string {
 }
 
 /** `outside-hours` with the next window start, or undefined when the callee may be called now. */
-function outsideHours(policy: HoursPolicy, e164: string, context: AttemptContext): Screening | undefined {
+function outsideHours(policy: HoursPolicy, e164: string, context: AttemptContext): ScreeningOf<'outside-hours'> | undefined {
   const places = placesFor(policy, e164, context.tz);
   if (!places.ok) return { verdict: 'outside-hours', e164, detail: places.reason };
   const verdict = hoursAt(policy, places.places, context.now);

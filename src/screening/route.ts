@@ -4,15 +4,16 @@ import { autoBlockLists, invalidAutoBlockReason, type AutoBlockRule } from './au
 import { invalidObserveReason, type Observe } from './observe.js';
 import { ATTESTATIONS, type Attestation } from './stir-shaken.js';
 import { VERDICTS, type Action, type Route, type StirRule, type Verdict } from './types.js';
+import { CAUSES } from './causes.js';
 
 /**
  * Route names go into the dialplan as `Stasis(callguard,inbound,<route>)`, so they
  * follow the list-name rule: no commas, no spaces, lower case.
  */
-export const ROUTE_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+export const ROUTE_NAME_PATTERN = LIST_NAME_PATTERN;
 
 const REGION_PATTERN = /^[A-Z]{2}$/;
-const MAX_VIP_PRIORITY = 1_000_000;
+export const MAX_VIP_PRIORITY = 1_000_000;
 
 /**
  * What a new route does until told otherwise. Hidden and malformed callers go to the
@@ -22,7 +23,7 @@ const MAX_VIP_PRIORITY = 1_000_000;
  * Unavailable fails open: when Redis does not answer, callers reach the normal queue.
  */
 export const DEFAULT_ACTIONS: Readonly<Record<Verdict, Action>> = {
-  blocked: { type: 'hangup', cause: 21 },
+  blocked: { type: 'hangup', cause: CAUSES.callRejected },
   allowed: { type: 'continue', context: 'queues', extension: 'support', priority: 1 },
   clear: { type: 'continue', context: 'queues', extension: 'support', priority: 1 },
   hidden: { type: 'continue', context: 'anonymous', extension: 's', priority: 1 },
@@ -119,7 +120,7 @@ function complianceFields(raw: Record<string, unknown>): Pick<Route, 'autoBlock'
 }
 
 /** What `unverified` callers get on a route that turns STIR/SHAKEN on without saying: rejected, SIP 403. */
-export const DEFAULT_UNVERIFIED_ACTION: Action = { type: 'hangup', cause: 21 };
+export const DEFAULT_UNVERIFIED_ACTION: Action = { type: 'hangup', cause: CAUSES.callRejected };
 
 /** The lists a call on the route is checked against: allow, block, then the auto-block lists not among the block lists. */
 export function checkedLists(route: Route): { allow: string[]; block: string[] } {

@@ -59,24 +59,60 @@ export interface Route {
   updatedBy?: string;
 }
 
-/** The outcome of screening one number, before any call is touched. */
-export interface Screening {
-  verdict: LoggedVerdict;
+/** The rule a would-block call would have been refused by. */
+export type WouldBe = 'blocked' | 'unverified' | ComplianceVerdict;
+
+/** Every field a screening can carry; which of them a verdict has, Screening says. */
+interface ScreeningFields {
   /** E.164 when the number normalized */
-  e164?: string;
+  e164: string;
   /** the list entry behind `blocked` or `allowed` (or what would have blocked) */
-  match?: Match;
+  match: Match;
   /** why a number is malformed, or why the store was unavailable, or why a rule refused it */
-  detail?: string;
+  detail: string;
   /** for `would-block`: the verdict the rule in observe mode would have given */
-  wouldBe?: Exclude<LoggedVerdict, 'would-block' | 'allowed' | 'clear' | 'hidden' | 'malformed' | 'unavailable'>;
+  wouldBe: WouldBe;
   /** outside-hours, capped: when the number may be tried again (ms since epoch); absent: no window ahead */
-  retryAt?: number;
+  retryAt: number;
+  /** an auto-block rule was crossed: the number to add to this list until then, with this reason */
+  autoBlock: { list: string; expiresAt: number; reason: string };
+}
+
+/**
+ * One verdict's shape: the fields it must have, those it may have, and none of the
+ * others (each typed `never`, so reading one on any screening is allowed and is
+ * undefined, but a screening that carries it does not compile).
+ */
+type Shaped<V extends LoggedVerdict, Required extends keyof ScreeningFields, Optional extends keyof ScreeningFields = never> = {
+  verdict: V;
   /** the caller id's STIR/SHAKEN verification, when the call reported one */
   identity?: CallerIdentity;
-  /** an auto-block rule was crossed: the number to add to this list until then, with this reason */
-  autoBlock?: { list: string; expiresAt: number; reason: string };
-}
+} & Pick<ScreeningFields, Required> &
+  Partial<Pick<ScreeningFields, Optional>> & { [Field in Exclude<keyof ScreeningFields, Required | Optional>]?: never };
+
+/**
+ * The outcome of screening one number, before any call is touched; the verdict decides
+ * which fields exist. A number that normalized is always there, except when the store
+ * (or the route or campaign) could not be read before the number was looked at.
+ */
+export type Screening =
+  | Shaped<'hidden', never, 'detail'>
+  | Shaped<'malformed', 'detail'>
+  | Shaped<'unavailable', 'detail', 'e164'>
+  | Shaped<'clear', 'e164'>
+  | Shaped<'allowed', 'e164' | 'match'>
+  | Shaped<'blocked', 'e164' | 'match', 'autoBlock'>
+  | Shaped<'unverified', 'e164' | 'detail'>
+  | Shaped<'would-block', 'e164' | 'wouldBe', 'match' | 'detail' | 'retryAt'>
+  | Shaped<'outside-hours', 'e164' | 'detail', 'retryAt'>
+  | Shaped<'capped', 'e164' | 'detail', 'retryAt'>
+  | Shaped<'no-consent', 'e164' | 'detail'>;
+
+/** The screening of one verdict, with the fields that verdict has. */
+export type ScreeningOf<V extends LoggedVerdict> = Extract<Screening, { verdict: V }>;
+
+/** A screening of a number that normalized: every verdict but hidden and malformed, and unavailable with its number. */
+export type NumberedScreening = Screening & { e164: string };
 
 /** The action to run and the channel variables to set before it. */
 export interface Decision {

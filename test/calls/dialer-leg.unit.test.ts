@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDialerLeg, DIALER_VARIABLES } from '../../src/calls/dialer-leg.js';
+import { createDialerLeg } from '../../src/calls/dialer-leg.js';
+import { CHANNEL_VARIABLES } from '../../src/screening/channel-variables.js';
 import type { DialplanAnswer } from '../../src/calls/dialplan-check.js';
 import { NotDialledError, type DialAttempt } from '../../src/dialer/types.js';
 import { DEFAULT_CAMPAIGN, type Campaign } from '../../src/screening/campaign.js';
@@ -53,10 +54,10 @@ describe('the dialer leg (campaign calls over ARI)', () => {
     const channel = calls.channel(channelId ?? '');
     expect(channel.continuedTo).toEqual(CAMPAIGN.agent);
     expect(Object.fromEntries(channel.variables)).toEqual({
-      [DIALER_VARIABLES.request]: 'crm-4711',
-      [DIALER_VARIABLES.campaign]: 'sales',
-      [DIALER_VARIABLES.number]: '+4930123456',
-      [DIALER_VARIABLES.attempt]: '2',
+      [CHANNEL_VARIABLES.request]: 'crm-4711',
+      [CHANNEL_VARIABLES.campaign]: 'sales',
+      [CHANNEL_VARIABLES.number]: '+4930123456',
+      [CHANNEL_VARIABLES.attempt]: '2',
       CALLGUARD_ATTR_crm: '4711',
     });
   });

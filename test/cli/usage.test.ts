@@ -76,6 +76,19 @@ describe("commander's own errors: one callguard line on stderr, exit 2", () => {
     expect(run.err).toBe(`${line}\n`);
   });
 
+  it.each([
+    ['route', ['report', '--route', 'Bad'], '--route', 'report'],
+    ['campaign', ['call', '+4930123456', '--campaign', 'Bad'], '--campaign', 'call'],
+    ['campaign', ['campaign', 'show', 'Bad'], '<name>', 'campaign show'],
+    ['policy', ['hours', 'show', 'Bad'], '<name>', 'hours show'],
+  ])('a bad %s name gets the same one rule as a list name (%j)', async (kind, args, where, command) => {
+    const run = await callguard(ns, ...args);
+    expect(run.code).toBe(2);
+    expect(run.err).toBe(
+      `callguard: ${where}: "Bad" is not a ${kind} name: 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit (see: callguard ${command} --help)\n`,
+    );
+  });
+
   it('escapes the control characters of the input it echoes', async () => {
     const unknown = await callguard(ns, '\u001b]0;owned\u0007');
     expect(unknown.err).toBe("callguard: unknown command '\\u001b]0;owned\\u0007' (see: callguard --help)\n");

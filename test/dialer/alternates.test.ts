@@ -21,13 +21,19 @@ describe('numberForAttempt: which of a person\'s numbers an attempt dials', () =
     [3, 2],
     [4, 0],
   ])('attempt %i of three clear numbers dials number %i', (attempt, index) => {
-    expect(numberForAttempt([clear(MAIN), clear(MOBILE), clear(OFFICE)], attempt, 'closed')).toEqual({ index, skipped: [] });
+    const numbers = [clear(MAIN), clear(MOBILE), clear(OFFICE)];
+    expect(numberForAttempt(numbers, attempt, 'closed')).toEqual({ index, screening: numbers[index], skipped: [] });
   });
 
   it('a blocked or unreadable alternate is passed over for the next one; unreadable is dialled when the campaign fails open', () => {
     const unreadable: Screening = { verdict: 'unavailable', e164: OFFICE, detail: 'timeout' };
-    expect(numberForAttempt([clear(MAIN), blocked(MOBILE), unreadable], 2, 'closed')).toEqual({ index: 0, skipped: [1, 2] });
-    expect(numberForAttempt([clear(MAIN), blocked(MOBILE), unreadable], 2, 'open')).toEqual({ index: 2, skipped: [1] });
+    expect(numberForAttempt([clear(MAIN), blocked(MOBILE), unreadable], 2, 'closed')).toEqual({ index: 0, screening: clear(MAIN), skipped: [1, 2] });
+    expect(numberForAttempt([clear(MAIN), blocked(MOBILE), unreadable], 2, 'open')).toEqual({ index: 2, screening: unreadable, skipped: [1] });
+  });
+
+  it('none of the numbers dialable: no number for the attempt', () => {
+    const noConsent: Screening = { verdict: 'no-consent', e164: MAIN, detail: 'no consent: not on list consent' };
+    expect(numberForAttempt([noConsent, blocked(MOBILE)], 1, 'open')).toBeUndefined();
   });
 });
 

@@ -45,12 +45,7 @@ describe.skipIf(!availability.run)('inbound calls screened over FastAGI', () => 
     redis = testClient();
     await seed();
     observer = await connectTestAri(asterisk, 'cg-agi-observer', { subscribeAll: true });
-    service = await startServeFor(asterisk, `redis://127.0.0.1:${redisPort}`, namespace, logs.log, {
-      deadlineMs: String(DEADLINE_MS),
-      agiListen: asterisk.cli ? '127.0.0.1:0' : SHIPPED_AGI,
-    });
-    const agi = service.agi;
-    if (asterisk.cli && agi) await asterisk.cli(`dialplan set global CALLGUARD_AGI ${agi.host}:${agi.port}`);
+    service = await startCallguard();
   }, E2E_SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -62,6 +57,17 @@ describe.skipIf(!availability.run)('inbound calls screened over FastAGI', () => 
   });
 
   const testClient = (): Redis => stoppableRedisClient(redisServer.url);
+
+  /** serve answering FastAGI, and the dialplan pointed at it. */
+  async function startCallguard(): Promise<RunningService> {
+    const started = await startServeFor(asterisk, `redis://127.0.0.1:${redisPort}`, namespace, logs.log, {
+      deadlineMs: String(DEADLINE_MS),
+      agiListen: asterisk.cli ? '127.0.0.1:0' : SHIPPED_AGI,
+    });
+    const agi = started.agi;
+    if (asterisk.cli && agi) await asterisk.cli(`dialplan set global CALLGUARD_AGI ${agi.host}:${agi.port}`);
+    return started;
+  }
 
   async function seed(): Promise<void> {
     const lists = new ListStore(redis, namespace);
@@ -150,6 +156,8 @@ describe.skipIf(!availability.run)('inbound calls screened over FastAGI', () => 
       redisServer = await startRedisServer(redisPort);
       redis.disconnect();
       redis = testClient();
+      // The fresh Redis is empty: the lists and the route back, for the tests after this one in any order.
+      await seed();
     }
     const channel = channelOf(from) as string;
     expect(contextsOf(channel)).toContain('queues');
@@ -158,16 +166,20 @@ describe.skipIf(!availability.run)('inbound calls screened over FastAGI', () => 
     expect(screened).toMatchObject({ verdict: 'unavailable', via: 'agi' });
     expect(screened?.decisionMs as number).toBeLessThan(DEADLINE_MS);
     await expect.poll(() => service?.readiness().ready, { timeout: 10_000 }).toBe(true);
-    await seed();
   });
 
   it('with callguard stopped AGI returns at once and the call is queued unscreened', async () => {
     await service?.stop();
     service = undefined;
-    const from = '+493012340004';
-    expect((await call(from, 'support')).status).toBe(200);
-    const channel = channelOf(from) as string;
-    expect(contextsOf(channel)).toContain('queues');
-    expect(lastValue(channel, 'CALLGUARD_VERDICT')).toBe('unscreened');
+    try {
+      const from = '+493012340004';
+      expect((await call(from, 'support')).status).toBe(200);
+      const channel = channelOf(from) as string;
+      expect(contextsOf(channel)).toContain('queues');
+      expect(lastValue(channel, 'CALLGUARD_VERDICT')).toBe('unscreened');
+    } finally {
+      // The tests after this one, in any order, need callguard running.
+      service = await startCallguard();
+    }
   });
 });

@@ -59,11 +59,11 @@ describe('decideAgentCall', () => {
   const campaign = { ...DEFAULT_CAMPAIGN, endpoint: 'PJSIP/${NUMBER}@trunk' };
   it.each<[string, Screening, 'closed' | 'open', ReturnType<typeof decideAgentCall>]>([
     ['clear', { verdict: 'clear', e164: '+4930123' }, 'closed', { kind: 'dial', e164: '+4930123', endpoint: 'PJSIP/+4930123@trunk', verdict: 'clear' }],
-    ['blocked', { verdict: 'blocked', e164: '+4930123' }, 'open', { kind: 'refuse', verdict: 'blocked', action: { type: 'hangup', cause: 21 } }],
+    ['blocked', { verdict: 'blocked', e164: '+4930123', match: { list: 'dnc', member: '+4930123', kind: 'exact', expiresAt: null } }, 'open', { kind: 'refuse', verdict: 'blocked', action: { type: 'hangup', cause: 21 } }],
     ['hidden', { verdict: 'hidden' }, 'closed', { kind: 'refuse', verdict: 'hidden', action: { type: 'hangup', cause: 28 } }],
     ['malformed', { verdict: 'malformed', detail: 'too short' }, 'closed', { kind: 'refuse', verdict: 'malformed', action: { type: 'hangup', cause: 28 } }],
-    ['unavailable, failing closed', { verdict: 'unavailable', e164: '+4930123' }, 'closed', { kind: 'refuse', verdict: 'unavailable', action: { type: 'hangup', cause: 34 } }],
-    ['unavailable, failing open', { verdict: 'unavailable', e164: '+4930123' }, 'open', { kind: 'dial', e164: '+4930123', endpoint: 'PJSIP/+4930123@trunk', verdict: 'unavailable' }],
+    ['unavailable, failing closed', { verdict: 'unavailable', e164: '+4930123', detail: 'timed out' }, 'closed', { kind: 'refuse', verdict: 'unavailable', action: { type: 'hangup', cause: 34 } }],
+    ['unavailable, failing open', { verdict: 'unavailable', e164: '+4930123', detail: 'timed out' }, 'open', { kind: 'dial', e164: '+4930123', endpoint: 'PJSIP/+4930123@trunk', verdict: 'unavailable' }],
   ])('%s', (_, screening, fail, expected) => {
     expect(decideAgentCall(screening, { ...campaign, fail })).toEqual(expected);
   });

@@ -21,6 +21,24 @@ function distinctRoute(): Route {
 const onBlock = { list: 'dnc', member: '+4930123456', kind: 'exact', expiresAt: null, reason: 'asked not to be called' } as const;
 const onVip = { list: 'vip', member: '+4930*', kind: 'prefix', expiresAt: null, reason: 'key account' } as const;
 
+/** A screening of each route verdict, with the fields that verdict has. */
+function screeningWith(verdict: Verdict): Screening {
+  switch (verdict) {
+    case 'blocked':
+      return { verdict, e164: '+4930123456', match: onBlock };
+    case 'allowed':
+      return { verdict, e164: '+4930123456', match: onVip };
+    case 'clear':
+      return { verdict, e164: '+4930123456' };
+    case 'hidden':
+      return { verdict };
+    case 'malformed':
+      return { verdict, detail: 'too short' };
+    case 'unavailable':
+      return { verdict, detail: 'timed out' };
+  }
+}
+
 const cases: { name: string; screening: Screening; variables: Record<string, string> }[] = [
   {
     name: 'blocked',
@@ -81,7 +99,7 @@ describe('decide', () => {
 
   it('every verdict maps to a different action of a route whose actions all differ', () => {
     const route = distinctRoute();
-    const actions = VERDICTS.map((verdict: Verdict) => decide({ verdict }, route).action);
+    const actions = VERDICTS.map((verdict: Verdict) => decide(screeningWith(verdict), route).action);
     expect(new Set(actions.map((action: Action) => JSON.stringify(action))).size).toBe(VERDICTS.length);
   });
 

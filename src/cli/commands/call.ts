@@ -2,7 +2,6 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DialQueue } from '../../dialer/queue.js';
 import { DialRequestError, queueCall } from '../../dialer/queue-call.js';
 import { MAX_ALTERNATES, MAX_ATTRS_LENGTH, REQUEST_ID_PATTERN } from '../../dialer/request-fields.js';
-import { isCampaignName } from '../../screening/campaign.js';
 import { CampaignStore } from '../../screening/campaigns.js';
 import { HoursStore } from '../../screening/hours/store.js';
 import type { CliIo } from '../context.js';
@@ -10,7 +9,7 @@ import { AT_PAST_GRACE_MS, firstAttemptFrom, parseDurationOrTime } from '../../f
 import { CliError, UsageError } from '../../front-door/errors.js';
 import { humanSpan, isoTime } from '../../front-door/format.js';
 import { extensionNote, withRegionHint } from '../../front-door/number-input.js';
-import { regionOption } from '../options.js';
+import { parseCampaignName, regionOption } from '../options.js';
 import { withContext } from '../with-context.js';
 
 interface CallOptions {
@@ -108,11 +107,6 @@ JSON: {"request","entry","campaign","number","e164","alternates":[...],"at":ISO|
         if (note !== undefined) io.err(`callguard: note: ${note}`);
       });
     });
-}
-
-function parseCampaignName(name: string): string {
-  if (!isCampaignName(name)) throw new InvalidArgumentError(`"${name}" is not a campaign name`);
-  return name;
 }
 
 /** `30m`, `2h` (from now) or an ISO 8601 time. */

@@ -1,12 +1,11 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { isCampaignName } from '../../screening/campaign.js';
+import { Option, type Command } from 'commander';
 import { cancelOnCampaign } from '../../screening/campaign-cancel.js';
 import { CampaignStore } from '../../screening/campaigns.js';
 import type { CliContext, CliIo } from '../context.js';
 import { CliError, EXIT_NOTHING_CANCELLED, UsageError } from '../../front-door/errors.js';
 import { existingListNames, withSuggestions } from '../missing-list.js';
 import { extensionNotes, readEntries } from '../../front-door/number-input.js';
-import { byOption, defaultActor, parseListName, reasonOption, regionOption } from '../options.js';
+import { byOption, defaultActor, parseCampaignName, parseListName, reasonOption, regionOption } from '../options.js';
 import { withContext } from '../with-context.js';
 import { requireReplicas } from '../replication.js';
 
@@ -115,9 +114,4 @@ async function cancelForCampaign(context: CliContext, name: string, inputs: stri
 async function missingListLines(context: CliContext, campaign: string, missing: string[]): Promise<string[]> {
   const existing = await existingListNames(context);
   return missing.map((list) => `list ${withSuggestions([list], existing)} of campaign ${campaign} does not exist (skipped)`);
-}
-
-function parseCampaignName(name: string): string {
-  if (!isCampaignName(name)) throw new InvalidArgumentError(`"${name}" is not a campaign name`);
-  return name;
 }

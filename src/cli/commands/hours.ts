@@ -3,7 +3,7 @@ import { normalize } from '../../numbers/normalize.js';
 import { isTimeZone } from '../../numbers/time-zones.js';
 import { BUILTIN_POLICIES } from '../../screening/hours/builtin.js';
 import { localTime } from '../../screening/hours/local-time.js';
-import { isPolicyName, type HoursPolicy, type Week } from '../../screening/hours/policy.js';
+import type { HoursPolicy, Week } from '../../screening/hours/policy.js';
 import { applyPolicyChanges, HoursStore, type PolicyChanges, type PolicySource } from '../../screening/hours/store.js';
 import { formatDays, formatHoliday, HoursSyntaxError, parseHoliday, parseHolidays, parseRegionRule, parseWeek } from '../../screening/hours/syntax.js';
 import { hoursAt, placesFor } from '../../screening/hours/window.js';
@@ -12,7 +12,7 @@ import { parseDurationOrTime } from '../../front-door/duration.js';
 import { CliError, EXIT_BLOCKED, ExitWith, UsageError } from '../../front-door/errors.js';
 import { fields, humanSpan, isoTime, table } from '../../front-door/format.js';
 import { withRegionHint } from '../../front-door/number-input.js';
-import { byOption, defaultActor, parseFreeText, regionOption, syntaxOption } from '../options.js';
+import { byOption, defaultActor, nameParser, parseFreeText, regionOption, syntaxOption } from '../options.js';
 import { withContext } from '../with-context.js';
 
 /** `hours check` exits with check's "blocked" when the window is closed: do not call now. */
@@ -194,10 +194,7 @@ JSON: {"policy","number","places":[{"zone","region"}],"at","open":bool,"nextOpen
     );
 }
 
-function parsePolicyName(name: string): string {
-  if (!isPolicyName(name)) throw new InvalidArgumentError(`"${name}" is not a policy name: 1 to 64 characters of a-z, 0-9, _ and -`);
-  return name;
-}
+const parsePolicyName = nameParser('policy');
 
 function parseZone(text: string): string {
   if (!isTimeZone(text)) throw new InvalidArgumentError(`"${text}" is not an IANA time zone such as America/Chicago or Europe/Berlin`);

@@ -1,13 +1,11 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { readCallLog, DEFAULT_REPORT_LIMIT, type LoggedCall } from '../../screening/call-log.js';
-import { isRouteName } from '../../screening/route.js';
 import { ATTESTATIONS, VERIFICATIONS } from '../../screening/stir-shaken.js';
 import { LOGGED_VERDICTS, VERDICTS, type LoggedVerdict } from '../../screening/types.js';
 import type { CliIo } from '../context.js';
-import { parseDurationOrTime } from '../../front-door/duration.js';
 import { count, isoTime, table } from '../../front-door/format.js';
 import { callJson } from '../../front-door/json-shapes.js';
-import { positiveInteger } from '../options.js';
+import { parseRouteName, positiveInteger, sinceOption } from '../options.js';
 import { withContext } from '../with-context.js';
 
 const MAX_LIMIT = 100_000;
@@ -23,11 +21,9 @@ export function registerReport(program: Command, io: CliIo): void {
   program
     .command('report')
     .description('screened calls from the call log, newest first, with counts per verdict')
-    .addOption(
-      new Option('--since <when>', 'only calls of the last 30m, 12h, 7d... or since an ISO 8601 time').argParser(parseSince),
-    )
+    .addOption(sinceOption('calls'))
     .addOption(new Option('--verdict <verdict>', 'only calls with this verdict').choices([...LOGGED_VERDICTS]))
-    .addOption(new Option('--route <name>', 'only calls of this inbound route').argParser(parseRouteFilter))
+    .addOption(new Option('--route <name>', 'only calls of this inbound route').argParser(parseRouteName))
     .addOption(
       new Option('--limit <n>', 'show at most n calls (the counts cover all)')
         .argParser(positiveInteger(MAX_LIMIT))
@@ -113,16 +109,6 @@ wrote to and ACTION list:<list>, cancel:<list> or why nothing changed (not-permi
         });
       }),
     );
-}
-
-/** `1h` back from now, or an ISO time; resolved when the command runs. */
-function parseSince(text: string): (now: number) => number {
-  return parseDurationOrTime(text, -1);
-}
-
-function parseRouteFilter(name: string): string {
-  if (!isRouteName(name)) throw new InvalidArgumentError(`"${name}" is not a route name`);
-  return name;
 }
 
 /** A raw caller comes from a SIP header anyone can write: no control characters to the terminal. */

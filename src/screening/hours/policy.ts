@@ -5,6 +5,8 @@
  * that applies to it allows it, so a state rule can never widen the federal one.
  */
 
+import { LIST_NAME_PATTERN } from '../../lists/keys.js';
+
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
@@ -45,7 +47,8 @@ export interface HoursPolicy {
 
 export const MINUTES_PER_DAY = 1440;
 
-export const POLICY_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** The list-name rule: a policy name is typed in the same places. */
+export const POLICY_NAME_PATTERN = LIST_NAME_PATTERN;
 
 export function isPolicyName(name: string): boolean {
   return POLICY_NAME_PATTERN.test(name);

@@ -1,21 +1,18 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { ActionSyntaxError, causeName, formatAction, parseAction } from '../../screening/actions.js';
-import { autoBlockLists, formatAutoBlock, MAX_AUTO_BLOCK_RULES, parseAutoBlock, type AutoBlockRule } from '../../screening/auto-block.js';
-import { formatObserve, parseObserve, type Observe } from '../../screening/observe.js';
-import { isRouteName, type RouteChanges } from '../../screening/route.js';
-import { ATTESTATIONS, type Attestation } from '../../screening/stir-shaken.js';
-import { RouteStore } from '../../screening/routes.js';
-import { missingLists, setRoute, type SetOutcome } from '../../screening/settings.js';
-import { VERDICTS, type Action, type Route, type Verdict } from '../../screening/types.js';
-import type { CliContext, CliIo } from '../context.js';
-import { CliError } from '../../front-door/errors.js';
-import { setUsageError } from '../set-errors.js';
-import { fields, isoTime, table } from '../../front-door/format.js';
-import { routeJson } from '../../front-door/json-shapes.js';
-import { byOption, defaultActor, parseListNames, parseRegion, syntaxOption } from '../options.js';
-import { withContext } from '../with-context.js';
-
-const MAX_VIP_PRIORITY = 1_000_000;
+import { formatAction, parseAction } from '../../../screening/actions.js';
+import { MAX_AUTO_BLOCK_RULES, parseAutoBlock, type AutoBlockRule } from '../../../screening/auto-block.js';
+import { parseObserve, type Observe } from '../../../screening/observe.js';
+import { DEFAULT_ACTIONS, MAX_VIP_PRIORITY, type RouteChanges } from '../../../screening/route.js';
+import { RouteStore } from '../../../screening/routes.js';
+import { missingLists, setRoute, type SetOutcome } from '../../../screening/settings.js';
+import { ATTESTATIONS, type Attestation } from '../../../screening/stir-shaken.js';
+import { VERDICTS, type Action, type Route, type Verdict } from '../../../screening/types.js';
+import { routeJson } from '../../../front-door/json-shapes.js';
+import type { CliIo } from '../../context.js';
+import { byOption, defaultActor, parseListNames, parseRegion, parseRouteName, syntaxOption } from '../../options.js';
+import { setUsageError } from '../../set-errors.js';
+import { withContext } from '../../with-context.js';
+import { describeRoute, listsOf } from './describe.js';
 
 interface RouteSetOptions {
   block?: string[] | false;
@@ -48,18 +45,7 @@ const ACTION_OPTION: Record<Verdict, keyof RouteSetOptions> = {
   unavailable: 'onUnavailable',
 };
 
-export function registerRoute(program: Command, io: CliIo): void {
-  const route = program
-    .command('route')
-    .description('inbound routes: which lists screen a call and what each verdict does')
-    .addHelpText(
-      'after',
-      `
-The dialplan sends a call to a route with Stasis(callguard,inbound,<route>).
-A change applies to the next call; serve needs no restart.
-Syntax of actions, verdicts and channel variables: docs/routes.md`,
-    );
-
+export function registerRouteSet(route: Command, io: CliIo): void {
   route
     .command('set')
     .description('create a route or change it: only the options given change')
@@ -78,17 +64,17 @@ Syntax of actions, verdicts and channel variables: docs/routes.md`,
     )
     .addOption(new Option('--vip-priority <n>', 'CALLGUARD_QUEUE_PRIORITY for allowed callers').argParser(parseVipPriority))
     .addOption(new Option('--no-vip-priority', 'set no queue priority for allowed callers'))
-    .addOption(actionOption('blocked', 'hangup:21'))
-    .addOption(actionOption('allowed', 'continue:queues,support,1'))
-    .addOption(actionOption('clear', 'continue:queues,support,1'))
-    .addOption(actionOption('hidden', 'continue:anonymous,s,1'))
-    .addOption(actionOption('malformed', 'continue:anonymous,s,1'))
-    .addOption(actionOption('unavailable', 'continue:queues,support,1'))
+    .addOption(actionOption('blocked'))
+    .addOption(actionOption('allowed'))
+    .addOption(actionOption('clear'))
+    .addOption(actionOption('hidden'))
+    .addOption(actionOption('malformed'))
+    .addOption(actionOption('unavailable'))
     .addOption(
       new Option('--auto-block <calls/window:list:for>', 'list a repeat caller: 7/15m:harassment:1h (repeatable; replaces the current rules)').argParser(parseAutoBlockOption),
     )
     .addOption(new Option('--no-auto-block', 'no auto-block rules'))
-    .addOption(new Option('--on-unverified <action>', 'what a caller whose id fails STIR/SHAKEN verification gets (turns the rule on; default hangup:21)').argParser(parseActionOption))
+    .addOption(new Option('--on-unverified <action>', 'what a caller whose id fails STIR/SHAKEN verification gets (turns the rule on; default hangup:21)').argParser(syntaxOption(parseAction)))
     .addOption(new Option('--min-attestation <level>', 'also take callers verified below this attestation (or not at all) for unverified').choices([...ATTESTATIONS]))
     .addOption(new Option('--no-min-attestation', 'no minimum attestation'))
     .addOption(new Option('--no-stir', 'STIR/SHAKEN off: no unverified branch'))
@@ -156,86 +142,6 @@ JSON: {"created":bool,"route":{...as route show}}`,
         );
       }),
     );
-
-  route
-    .command('show')
-    .description('show one route: its lists, region and the action for each verdict')
-    .argument('<name>', 'route name', parseRouteName)
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ callguard route show support
-  $ callguard route show support --json | jq -r .route.actions.blocked
-
-JSON: {"route":{"name","block":[...],"allow":[...],"region":CC|null,"withheld":"screen"|"hidden",
-       "vipPriority":n|null,"actions":{"blocked":"hangup:21",...},"updatedAt","updatedBy"},
-       "missingLists":[...]}`,
-    )
-    .action(async (name: string, _options: unknown, command: Command) =>
-      withContext(command, io, async (context) => {
-        const found = await readRoute(context, name);
-        const missing = await missingLists(await context.store(), listsOf(found));
-        context.print(describeRoute(found, missing), { route: routeJson(found), missingLists: missing });
-      }),
-    );
-
-  route
-    .command('rm')
-    .description('remove a route; calls sent to it then get the default action of serve')
-    .argument('<name>', 'route name', parseRouteName)
-    .addHelpText('after', '\nExample:\n  $ callguard route rm night\n\nJSON: {"removed":"<name>"}')
-    .action(async (name: string, _options: unknown, command: Command) =>
-      withContext(command, io, async (context) => {
-        const routes = new RouteStore(await context.redis(), context.namespace);
-        if (!(await routes.remove(name))) throw new CliError(`no route named ${name}`);
-        context.print(`route ${name} removed`, { removed: name });
-      }),
-    );
-
-  route
-    .command('list')
-    .description('list every route')
-    .addHelpText(
-      'after',
-      `
-Example:
-  $ callguard route list
-
-JSON: {"routes":[{...as route show}],"invalid":[{"name","reason"}]}`,
-    )
-    .action(async (_options: unknown, command: Command) =>
-      withContext(command, io, async (context) => {
-        const listing = await new RouteStore(await context.redis(), context.namespace).list();
-        const lines =
-          listing.routes.length === 0 && listing.invalid.length === 0
-            ? ['no routes yet (create one with: callguard route set <name> --block <lists>)']
-            : table(
-                ['ROUTE', 'BLOCK', 'ALLOW', 'REGION', 'ON BLOCKED', 'ON CLEAR'],
-                [
-                  ...listing.routes.map((r) => [
-                    r.name,
-                    r.block.join(','),
-                    r.allow.join(','),
-                    r.region,
-                    formatAction(r.actions.blocked),
-                    formatAction(r.actions.clear),
-                  ]),
-                  ...listing.invalid.map((bad) => [bad.name, `INVALID: ${bad.reason}`]),
-                ],
-              );
-        context.print(lines, { routes: listing.routes.map(routeJson), invalid: listing.invalid });
-      }),
-    );
-}
-
-function parseRouteName(name: string): string {
-  if (!isRouteName(name)) {
-    throw new InvalidArgumentError(
-      `"${name}" is not a route name: 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit`,
-    );
-  }
-  return name;
 }
 
 function parseVipPriority(text: string): number {
@@ -246,18 +152,11 @@ function parseVipPriority(text: string): number {
   return value;
 }
 
-function parseActionOption(text: string): Action {
-  try {
-    return parseAction(text);
-  } catch (error) {
-    if (error instanceof ActionSyntaxError) throw new InvalidArgumentError(error.message);
-    throw error;
-  }
-}
-
-function actionOption(verdict: Verdict, fallback: string): Option {
+/** `--on-<verdict>`, its default for a new route shown from DEFAULT_ACTIONS. */
+function actionOption(verdict: Verdict): Option {
+  const fallback = formatAction(DEFAULT_ACTIONS[verdict]);
   return new Option(`--on-${verdict} <action>`, `what ${/^[aeiou]/.test(verdict) ? 'an' : 'a'} ${verdict} call gets (new routes: ${fallback})`).argParser(
-    parseActionOption,
+    syntaxOption(parseAction),
   );
 }
 
@@ -290,46 +189,4 @@ function parseAutoBlockOption(text: string, previous: AutoBlockRule[] | false | 
   const rules = Array.isArray(previous) ? previous : [];
   if (rules.length >= MAX_AUTO_BLOCK_RULES) throw new InvalidArgumentError(`at most ${MAX_AUTO_BLOCK_RULES} --auto-block rules`);
   return [...rules, syntaxOption(parseAutoBlock)(text)];
-}
-
-async function readRoute(context: CliContext, name: string): Promise<Route> {
-  const lookup = await new RouteStore(await context.redis(), context.namespace).get(name);
-  if (lookup.kind === 'missing') throw new CliError(`no route named ${name} (see: callguard route list)`);
-  if (lookup.kind === 'invalid') {
-    throw new CliError(`route ${name} is stored but invalid: ${lookup.reason} (fix it with: callguard route set ${name} ...)`);
-  }
-  return lookup.route;
-}
-
-function listsOf(route: Route): string[] {
-  return [...new Set([...route.block, ...route.allow, ...autoBlockLists(route.autoBlock ?? [])])];
-}
-
-
-function describeAction(action: Action): string {
-  const name = action.type === 'continue' ? undefined : causeName(action.cause);
-  return name ? `${formatAction(action)}  (${name})` : formatAction(action);
-}
-
-function describeRoute(route: Route, missing: string[]): string[] {
-  const marked = (lists: string[]) =>
-    lists.length === 0 ? 'none' : lists.map((list) => (missing.includes(list) ? `${list} (missing)` : list)).join(', ');
-  return fields([
-    ['route', route.name],
-    ['block', marked(route.block)],
-    ['allow', marked(route.allow)],
-    ['region', route.region ?? "serve's default"],
-    ['withheld', route.withheld === 'screen' ? 'screen (a withheld but present number is checked)' : 'hidden'],
-    ['vip priority', route.vipPriority === undefined ? 'none' : String(route.vipPriority)],
-    ...VERDICTS.map((verdict): [string, string] => [`on ${verdict}`, describeAction(route.actions[verdict])]),
-    ['auto-block', (route.autoBlock ?? []).length === 0 ? 'none' : (route.autoBlock ?? []).map(formatAutoBlock).join(', ')],
-    [
-      'on unverified',
-      route.stir === undefined
-        ? 'off (STIR/SHAKEN not checked)'
-        : `${describeAction(route.stir.onUnverified)}${route.stir.minAttestation === undefined ? '' : `; attestation below ${route.stir.minAttestation} too`}`,
-    ],
-    ['observe', formatObserve(route.observe)],
-    ['updated', route.updatedAt === undefined ? undefined : `${isoTime(route.updatedAt)} by ${route.updatedBy ?? 'unknown'}`],
-  ]);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrayAssignment } from '../../src/calls/channel-variables.js';
+import { arrayAssignment } from '../../src/calls/array-assignment.js';
 
 describe('several channel variables in one ARRAY() write', () => {
   it('names every variable in order and joins the values with commas', () => {
