@@ -260,6 +260,7 @@ export class ListStore {
       ),
     );
     if (reply === -1) throw noSuchList(list);
+    if (reply === -2) throw entriesLost(list);
     const [added, extended, unchanged] = reply as [number, number, number];
     return { added, extended, unchanged, ...(replicas ? { replicas } : {}) };
   }
@@ -281,6 +282,7 @@ export class ListStore {
       ),
     );
     if (reply === -1) throw noSuchList(list);
+    if (reply === -2) throw entriesLost(list);
     const flags = reply as number[];
     return {
       cancelled: members.filter((_, i) => flags[i] === 1),

@@ -1,5 +1,6 @@
 import type { RedisClient } from '../../redis/connect.js';
 import { BLOCK_BYTES, setBit } from '../dense.js';
+import { entriesLost } from '../names.js';
 import { defineImportScripts } from './scripts.js';
 
 /**
@@ -59,7 +60,7 @@ export class DenseWriter {
 
   constructor(
     private readonly redis: RedisClient,
-    private readonly target: { info: string; dense: string; gen: string | undefined },
+    private readonly target: { list: string; info: string; dense: string; gen: string | undefined },
     private readonly operation: DenseOperation,
     private readonly maxBlocksHeld = DEFAULT_DENSE_BLOCKS_HELD,
   ) {
@@ -147,7 +148,7 @@ export class DenseWriter {
         this.counts.blocksRemoved += removed;
       })
       .catch((error: unknown) => {
-        this.failure ??= error;
+        this.failure ??= error instanceof Error && error.message.includes('CALLGUARD entries lost') ? entriesLost(this.target.list) : error;
       });
     this.pending.push(reply);
     if (this.pending.length >= IN_FLIGHT) await this.pending.shift();

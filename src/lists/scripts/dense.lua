@@ -23,6 +23,9 @@
     and refuses a damaged list: recreating a lost block would make its lost numbers read
     as "not listed", where a check now answers "entries lost" (check-list.lua). When
     every block exists, one EXISTS of them all is the whole cost.
+  dense_members_whole(info, root, plan, gen, from, step) -> false when a block of the
+    members in ARGV (from `from`, every `step`th) that fit the plan, or the index, was
+    lost (dense_presence on the live generation): what add and cancel ask first
 ]]
 local DENSE_CALLING_CODES = {nanp = '1', uk = '44'}
 local DENSE_BLOCK_BYTES = 1250
@@ -104,4 +107,20 @@ local function dense_presence(info_key, root, gen, counted, blocks)
     end
   end
   return present, keys
+end
+
+-- dense_presence for the members of a call (ARGV from `from`, every `step`th) that fit the
+-- plan: whether the list's live bitmaps are whole where those members would be written.
+local function dense_members_whole(info_key, root, plan, gen, from, step)
+  if not plan then
+    return true
+  end
+  local blocks = {}
+  for i = from, #ARGV, step do
+    local block = dense_slot(plan, ARGV[i])
+    if block then
+      blocks[#blocks + 1] = block
+    end
+  end
+  return dense_presence(info_key, root, gen, true, blocks) ~= nil
 end
