@@ -8,8 +8,9 @@ import { luaScripts } from '../redis/lua-scripts.js';
  * (Redis Cluster, a call a list), check-many.lua any number of lists in one call
  * (standalone Redis), so its key count, 5 a list, is passed by the caller; both count
  * calls for auto-block rules when asked (count_calls, count-calls.lua: check-many.lua with
- * counter keys after the lists', check-count-6.lua for one list and its counter). add-6.lua and
- * prefix-lengths-1.lua (the importer's) share merge_prefix_lengths (prefix-lengths.lua).
+ * counter keys after the lists', check-count-6.lua for one list and its counter). Every
+ * script that writes a prefix member (add-6.lua, the importer's import-batch-3.lua) merges
+ * its length with merge_prefix_lengths (prefix-lengths.lua) in the same call.
  * Every script that changes a list's members keeps its size with add_to_size (size.lua),
  * the importer's batch script too. The scripts that read or write a dense list's bitmaps
  * share dense.lua (its plans, block keys and counting).
@@ -20,7 +21,6 @@ const SCRIPTS = {
   callguardListCheckCount: { file: 'check-count-6.lua', uses: ['dense.lua', 'check-list.lua', 'count-calls.lua'] },
   callguardListScrub: { file: 'scrub-many.lua', uses: ['dense.lua', 'check-list.lua'], keys: 'variable' },
   callguardListAdd: { file: 'add-6.lua', uses: ['dense.lua', 'prefix-lengths.lua', 'size.lua'] },
-  callguardListPrefixLengths: { file: 'prefix-lengths-1.lua', uses: ['prefix-lengths.lua'] },
   callguardListCancel: { file: 'cancel-7.lua', uses: ['dense.lua', 'size.lua'] },
   callguardListCreate: 'create-4.lua',
   callguardListRemove: 'remove-6.lua',
@@ -43,8 +43,6 @@ declare module 'ioredis' {
     /** keyCount (5 a list), then the keys of each list, then now and the numbers joined by newlines */
     callguardListScrub(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<string[], Context>;
     callguardListAdd(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
-    /** merges prefixLength()s into the list's info field `prefixes` (keys.ts) */
-    callguardListPrefixLengths(info: string, ...lengths: number[]): Result<number, Context>;
     callguardListCancel(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListCreate(
       info: string, audit: string, exact: string, timed: string, now: number, by: string, reason: string, densePlan: string, gen: string,
