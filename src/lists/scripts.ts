@@ -41,7 +41,8 @@ declare module 'ioredis' {
     /** one list and the counter of the auto-block rules filling it: {check reply, counts} */
     callguardListCheckCount(info: string, exact: string, timed: string, meta: string, dense: string, counter: string, now: number, e164: string, member: string, keep: number, ...windowsMs: number[]): Result<unknown, Context>;
     /** keyCount (5 a list), then the keys of each list, then now and the numbers joined by newlines */
-    callguardListScrub(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<string[], Context>;
+    /** the matches only: position in the batch (1-based), then 'list position<TAB>member', for each */
+    callguardListScrub(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<(string | number)[], Context>;
     callguardListAdd(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListCancel(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListCreate(
