@@ -17,12 +17,13 @@
   dense_header(info) -> whether the list exists, its plan (false: an ordinary list) and
     its generation: what a script that writes members reads first
   dense_presence(info, root, gen, counted, blocks) -> for each of the blocks (ids) in
-    order, whether its key exists, and the keys; nil when the bitmaps lost a block outside callguard (eviction, a DEL): a block the
-    index names whose key is gone, or (counted: the live generation) an index naming
-    fewer blocks than the info field `blocks`. A writer asks it before it writes anything
-    and refuses a damaged list: recreating a lost block would make its lost numbers read
-    as "not listed", where a check now answers "entries lost" (check-list.lua). When
-    every block exists, one EXISTS of them all is the whole cost.
+    order, whether its key exists, and the keys; nil when the bitmaps lost a block
+    outside callguard (eviction, a DEL): a block the index names whose key is gone, or
+    (counted: the live generation) an index naming fewer blocks than the info field
+    `blocks`. A writer asks it before it writes anything and refuses a damaged list:
+    recreating a lost block would make its lost numbers read as "not listed", where a
+    check now answers "entries lost" (check-list.lua). When every block exists, one
+    EXISTS of them all is the whole cost.
   dense_members_whole(info, root, plan, gen, from, step) -> false when a block of the
     members in ARGV (from `from`, every `step`th) that fit the plan, or the index, was
     lost (dense_presence on the live generation): what add and cancel ask first

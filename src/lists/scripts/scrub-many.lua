@@ -77,8 +77,8 @@ for list = 1, #KEYS / 5 do
     local lost = false
     local left, ordinary = {}, {}
     -- A number of the plan: its block's key is the generation's prefix and the number's
-    -- digits without the last 4, its bit the last 4 digits read as bytes: per number one
-    -- Lua string (the key) and one GETRANGE, the cost that bounds a scrub's rows/s.
+    -- digits without the last 4, its bit the last 4 digits read as bytes: per number two
+    -- Lua strings (the block, its key) and one GETRANGE, what bounds a scrub's rows/s.
     local code = plan and DENSE_CALLING_CODES[plan]
     local fits = code and #code + 11
     local prefix = code and dense_block_key(dense_root, gen, '')
