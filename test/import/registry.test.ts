@@ -135,6 +135,15 @@ describe('national registries', () => {
     expect(await files.redis.zrange(`${listKeys(namespace, 'us').dense}:${gen as string}`, '0', '-1')).toEqual(['1201555']);
   });
 
+  it('--delete of numbers none of which is listed counts them as not listed, on a dense list too', async () => {
+    for (const list of ['us', 'plain']) {
+      await importText(files.redis, namespace, list, '2015550100\n', { country: 'US' });
+      const summary = await importText(files.redis, namespace, list, '2015550101\n2015550102\n', { country: 'US', operation: 'delete' });
+      expect(summary).toMatchObject({ status: 'done', imported: 0, duplicates: 2 });
+      expect((await store.lists()).find((l) => l.name === list)).toMatchObject({ size: 1, lost: 0 });
+    }
+  });
+
   it('a dry run of an add and of a delete counts what the real run then changes, and writes nothing', async () => {
     await importText(files.redis, namespace, 'us', '2015550100\n2015550101\n4155550100\n', { country: 'US' });
     // Sparse blocks (a few numbers, one repeated) and a block of 70, sent as a whole bitmap.

@@ -18,7 +18,7 @@ const BATCH_BYTES = 256 * 1024;
  * (its EXISTS and BITFIELD), so a call stays within a few milliseconds and the checks
  * of live calls, which wait behind it, are not held up (a change list is ~200,000 blocks).
  */
-const BATCH_BLOCKS = 1_000;
+const BATCH_BLOCKS = 250;
 /** Script calls sent and not yet answered. */
 const IN_FLIGHT = 4;
 

@@ -138,8 +138,9 @@ for b, block in ipairs(blocks) do
 end
 redis.call('DEL', scratch)
 
+-- 0 - changed, not -changed: Redis sends a Lua -0 as '-0', which HINCRBY refuses.
 if live and not dry then
-  local delta = adding and changed or -changed
+  local delta = adding and changed or 0 - changed
   redis.call('HINCRBY', KEYS[1], 'denseSize', delta)
   redis.call('HINCRBY', KEYS[1], 'size', delta)
   redis.call('HINCRBY', KEYS[1], 'blocks', created - removed)
