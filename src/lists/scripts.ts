@@ -9,8 +9,9 @@ import { luaScripts } from '../redis/lua-scripts.js';
  * (standalone Redis), so its key count, 5 a list, is passed by the caller (check-lists.lua
  * walks the lists; check-guarded.lua runs it only while a route is unchanged); both count
  * calls for auto-block rules when asked (count_calls, count-calls.lua: check-many.lua with
- * counter keys after the lists', check-count-6.lua for one list and its counter). add-6.lua and
- * prefix-lengths-1.lua (the importer's) share merge_prefix_lengths (prefix-lengths.lua).
+ * counter keys after the lists', check-count-6.lua for one list and its counter). Every
+ * script that writes a prefix member (add-6.lua, the importer's import-batch-3.lua) merges
+ * its length with merge_prefix_lengths (prefix-lengths.lua) in the same call.
  * Every script that changes a list's members keeps its size with add_to_size (size.lua),
  * the importer's batch script too. The scripts that read or write a dense list's bitmaps
  * share dense.lua (its plans, block keys and counting).
@@ -22,7 +23,6 @@ const SCRIPTS = {
   callguardListCheckCount: { file: 'check-count-6.lua', uses: ['dense.lua', 'check-list.lua', 'count-calls.lua'] },
   callguardListScrub: { file: 'scrub-many.lua', uses: ['dense.lua', 'check-list.lua'], keys: 'variable' },
   callguardListAdd: { file: 'add-6.lua', uses: ['dense.lua', 'prefix-lengths.lua', 'size.lua'] },
-  callguardListPrefixLengths: { file: 'prefix-lengths-1.lua', uses: ['prefix-lengths.lua'] },
   callguardListCancel: { file: 'cancel-7.lua', uses: ['dense.lua', 'size.lua'] },
   callguardListCreate: 'create-4.lua',
   callguardListRemove: 'remove-6.lua',
@@ -46,10 +46,9 @@ declare module 'ioredis' {
     /** one list and the counter of the auto-block rules filling it: {check reply, counts} */
     callguardListCheckCount(info: string, exact: string, timed: string, meta: string, dense: string, counter: string, now: number, e164: string, member: string, keep: number, ...windowsMs: number[]): Result<unknown, Context>;
     /** keyCount (5 a list), then the keys of each list, then now and the numbers joined by newlines */
-    callguardListScrub(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<string[], Context>;
+    /** the matches only: position in the batch (1-based), then 'list position<TAB>member', for each */
+    callguardListScrub(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<(string | number)[], Context>;
     callguardListAdd(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
-    /** merges prefixLength()s into the list's info field `prefixes` (keys.ts) */
-    callguardListPrefixLengths(info: string, ...lengths: number[]): Result<number, Context>;
     callguardListCancel(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListCreate(
       info: string, audit: string, exact: string, timed: string, now: number, by: string, reason: string, densePlan: string, gen: string,

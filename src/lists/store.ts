@@ -262,6 +262,7 @@ export class ListStore {
       ),
     );
     if (reply === -1) throw noSuchList(list);
+    if (reply === -2) throw entriesLost(list);
     const [added, extended, unchanged] = reply as [number, number, number];
     return { added, extended, unchanged, ...(replicas ? { replicas } : {}) };
   }
@@ -283,6 +284,7 @@ export class ListStore {
       ),
     );
     if (reply === -1) throw noSuchList(list);
+    if (reply === -2) throw entriesLost(list);
     const flags = reply as number[];
     return {
       cancelled: members.filter((_, i) => flags[i] === 1),
@@ -384,22 +386,24 @@ export class ListStore {
       const k = this.keysOf(list);
       return [k.info, k.exact, k.timed, k.meta, k.dense];
     };
-    const ask = (names: string[]): Promise<string[]> =>
+    const ask = (names: string[]): Promise<(string | number)[]> =>
       this.redis.callguardListScrub(names.length * 5, ...names.flatMap(keysOf), now, joined).catch((error: unknown) => {
         throw scrubError(error, names);
       });
     const perList =
       this.checkMode === 'one-call' ? [await ask(lists)] : await Promise.all(inOneWrite(this.redis, () => lists.map((list) => ask([list]))));
-    return numbers.map((_, i) => {
-      for (const [n, replies] of perList.entries()) {
-        const reply = replies[i] ?? '';
-        if (reply === '') continue;
+    const answers: ({ list: string; member: EntryMember } | null)[] = numbers.map(() => null);
+    // Replies name the matches only (scrub-many.lua); in per-list mode the first list wins.
+    for (let n = perList.length - 1; n >= 0; n -= 1) {
+      const replies = perList[n] ?? [];
+      for (let r = 0; r + 1 < replies.length; r += 2) {
+        const reply = String(replies[r + 1]);
         const tab = reply.indexOf('\t');
         const position = Number(reply.slice(0, tab)) - 1;
-        return { list: this.checkMode === 'one-call' ? (lists[position] as string) : (lists[n] as string), member: reply.slice(tab + 1) };
+        answers[Number(replies[r]) - 1] = { list: this.checkMode === 'one-call' ? (lists[position] as string) : (lists[n] as string), member: reply.slice(tab + 1) };
       }
-      return null;
-    });
+    }
+    return answers;
   }
 
   /** Where this member is listed now, and its last cancellation per list, across all lists. */

@@ -135,6 +135,33 @@ describe('national registries', () => {
     expect(await files.redis.zrange(`${listKeys(namespace, 'us').dense}:${gen as string}`, '0', '-1')).toEqual(['1201555']);
   });
 
+  it('--delete of numbers none of which is listed counts them as not listed, on a dense list too', async () => {
+    for (const list of ['us', 'plain']) {
+      await importText(files.redis, namespace, list, '2015550100\n', { country: 'US' });
+      const summary = await importText(files.redis, namespace, list, '2015550101\n2015550102\n', { country: 'US', operation: 'delete' });
+      expect(summary).toMatchObject({ status: 'done', imported: 0, duplicates: 2 });
+      expect((await store.lists()).find((l) => l.name === list)).toMatchObject({ size: 1, lost: 0 });
+    }
+  });
+
+  it('a dry run of an add and of a delete counts what the real run then changes, and writes nothing', async () => {
+    await importText(files.redis, namespace, 'us', '2015550100\n2015550101\n4155550100\n', { country: 'US' });
+    // Sparse blocks (a few numbers, one repeated) and a block of 70, sent as a whole bitmap.
+    const full = Array.from({ length: 70 }, (_, i) => `41555501${String(i).padStart(2, '0')}`);
+    const additions = ['2015550100', '2015550102', '2015550102', '3125550100', ...full].join('\n');
+    const deletions = ['2015550101', '2015550101', '2125550100', ...full.slice(0, 3)].join('\n');
+    const keys = listKeys(namespace, 'us');
+    for (const [text, operation] of [[additions, 'add'], [deletions, 'delete']] as const) {
+      const before = await files.redis.hgetall(keys.info);
+      const dry = await importText(files.redis, namespace, 'us', text, { country: 'US', operation, dryRun: true });
+      expect(await files.redis.hgetall(keys.info)).toEqual(before);
+      const real = await importText(files.redis, namespace, 'us', text, { country: 'US', operation });
+      expect({ imported: dry.imported, duplicates: dry.duplicates }).toEqual({ imported: real.imported, duplicates: real.duplicates });
+    }
+    expect(await exported(files.redis, namespace, 'us')).toEqual(['+12015550100', '+12015550102', '+13125550100', ...full.slice(3).map((n) => `+1${n}`)]);
+    expect((await store.lists()).find((l) => l.name === 'us')).toMatchObject({ size: 70, lost: 0 });
+  });
+
   it('--changes applies the deletions, then the additions, and records one changes event', async () => {
     await importText(files.redis, namespace, 'us', '2015550100\n2015550101\n', { country: 'US' });
     const summary = await importChanges(files.redis, namespace, { list: 'us', country: 'US', onDuplicate: 'skip', dryRun: false, actor: ACTOR }, {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listKeys } from '../../src/lists/keys.js';
 import { migratePrefixFields } from '../../src/lists/migrate.js';
+import { importText } from '../import/helpers.js';
 import { ALICE, CHECK_MODES, MINUTE, T0, useStore } from './fixture.js';
 
 /**
@@ -124,15 +125,27 @@ describe.each(CHECK_MODES)('the prefix lengths of a list (checks %s)', (checkMod
     expect(await t.store.check('+19005550100', ['plain'])).toMatchObject({ member: '+1900*' });
   });
 
-  it('a prefix written into timed without its length is missed: every writer of prefixes must record it', async () => {
-    // The contract the importer (and any future bulk writer) follows, shown by breaking it.
+  it('every write path records the length of each prefix it writes, in the same script call', async () => {
+    // The index decides whether a check looks for prefixes at all: a prefix in timed
+    // without its length would not match. Every writer keeps it (prefix-index.unit.test.ts
+    // holds the scripts to it); here each path is run and the index read back.
     await t.store.createList('dnc', ALICE);
-    await t.store.add('dnc', [{ member: '+44*' }], ALICE);
     const keys = listKeys(t.namespace, 'dnc');
-    await t.redis.zadd(keys.timed, 'inf', '+1900*');
-    expect(await t.store.check('+19005550100', ['dnc'])).toBeNull();
-    await t.redis.callguardListPrefixLengths(keys.info, 6);
-    expect(await prefixLengths('dnc')).toBe('4,6');
+    const until = new Date(T0 + 60 * MINUTE).toISOString();
+    await t.store.add('dnc', [{ member: '+44*' }], ALICE);
+    await importText(t.redis, t.namespace, 'dnc', '+1900*\n+4930123456\n', { now: T0 });
+    await importText(t.redis, t.namespace, 'dnc', `number,expires\n+3361*,${until}\n`, { now: T0 });
+    await importText(t.redis, t.namespace, 'dnc', '+1900*\n+4930*\n', { now: T0, onDuplicate: 'override', batchSize: 1 });
+    await t.store.createList('other', ALICE);
+    await importText(t.redis, t.namespace, 'other', '+35391*\n', { now: T0, replace: true });
+    for (const [list, info] of [['dnc', keys.info], ['other', listKeys(t.namespace, 'other').info]] as const) {
+      const recorded = ((await t.redis.hget(info, 'prefixes')) ?? '').split(',').map(Number);
+      const prefixes = (await t.redis.zrange(listKeys(t.namespace, list).timed, '0', '-1')).filter((member) => member.endsWith('*'));
+      expect(prefixes.length).toBeGreaterThan(0);
+      for (const prefix of prefixes) expect({ prefix, recorded: recorded.includes(prefix.length) }).toEqual({ prefix, recorded: true });
+    }
     expect(await t.store.check('+19005550100', ['dnc'])).toMatchObject({ member: '+1900*', kind: 'prefix' });
+    expect(await t.store.check('+33612345678', ['dnc'])).toMatchObject({ member: '+3361*', kind: 'prefix' });
+    expect(await t.store.check('+353911234567', ['other'])).toMatchObject({ member: '+35391*', kind: 'prefix' });
   });
 });

@@ -1,5 +1,6 @@
 import type { RedisClient } from '../../redis/connect.js';
 import { BLOCK_BYTES, setBit } from '../dense.js';
+import { entriesLost } from '../names.js';
 import { defineImportScripts } from './scripts.js';
 
 /**
@@ -12,6 +13,12 @@ export const DEFAULT_DENSE_BLOCKS_HELD = 32_768;
 const SPARSE_LIMIT = 64;
 /** Bytes one script call carries, about: bitmaps and offsets of many blocks. */
 const BATCH_BYTES = 256 * 1024;
+/**
+ * Blocks one script call writes at most: a sparse block costs Redis a few microseconds
+ * (its EXISTS and BITFIELD), so a call stays within a few milliseconds and the checks
+ * of live calls, which wait behind it, are not held up (a change list is ~200,000 blocks).
+ */
+const BATCH_BLOCKS = 250;
 /** Script calls sent and not yet answered. */
 const IN_FLIGHT = 4;
 
@@ -40,7 +47,7 @@ interface HeldBlock {
 /**
  * Collects the numbers of a dense list's plan as blocks and bits, and writes them into
  * the list's bitmaps (or a replace's new generation) with dense-bits-2.lua: whole
- * bitmaps merged with BITOP where a block is full, offsets SETBIT one by one where it
+ * bitmaps merged with BITOP where a block is full, offsets in one BITFIELD where it
  * is sparse (a change list of a million numbers over 200,000 blocks). Memory is bounded
  * by DEFAULT_DENSE_BLOCKS_HELD blocks, however large the file.
  */
@@ -53,7 +60,7 @@ export class DenseWriter {
 
   constructor(
     private readonly redis: RedisClient,
-    private readonly target: { info: string; dense: string; gen: string | undefined },
+    private readonly target: { list: string; info: string; dense: string; gen: string | undefined },
     private readonly operation: DenseOperation,
     private readonly maxBlocksHeld = DEFAULT_DENSE_BLOCKS_HELD,
   ) {
@@ -103,11 +110,11 @@ export class DenseWriter {
         inBatch += popcount(held.bitmap);
       } else {
         const offsets = held.offsets as number[];
-        args.push(String(block), 'o', offsets.join(','));
-        bytes += offsets.length * 5;
+        args.push(String(block), 'o', offsetBytes(offsets));
+        bytes += offsets.length * 2;
         inBatch += offsets.length;
       }
-      if (bytes >= BATCH_BYTES) {
+      if (bytes >= BATCH_BYTES || args.length >= BATCH_BLOCKS * 3) {
         await this.dispatch(args, inBatch);
         sentPushed += inBatch;
         args = [];
@@ -141,12 +148,22 @@ export class DenseWriter {
         this.counts.blocksRemoved += removed;
       })
       .catch((error: unknown) => {
-        this.failure ??= error;
+        this.failure ??= error instanceof Error && error.message.includes('CALLGUARD entries lost') ? entriesLost(this.target.list) : error;
       });
     this.pending.push(reply);
     if (this.pending.length >= IN_FLIGHT) await this.pending.shift();
     if (this.failure !== undefined) throw this.failure;
   }
+}
+
+/**
+ * A sparse block's offsets as 2 bytes each, big-endian: Lua reads them with string.byte
+ * as numbers, where text would cost Redis a Lua string a number to split it.
+ */
+function offsetBytes(offsets: number[]): Buffer {
+  const bytes = Buffer.allocUnsafe(offsets.length * 2);
+  offsets.forEach((offset, i) => bytes.writeUInt16BE(offset, i * 2));
+  return bytes;
 }
 
 const BYTE_BITS = new Uint8Array(256).map((_, byte) => {

@@ -123,7 +123,7 @@ export async function importList(redis: RedisClient, namespace: string, request:
   const stagingGen = request.replace && dense ? newGeneration() : undefined;
   if (stagingGen !== undefined && !request.dryRun) await redis.sadd(denseGensKey(live.dense), stagingGen);
   const denseWriter = dense
-    ? new DenseWriter(redis, { info: live.info, dense: live.dense, gen: stagingGen }, `${request.dryRun ? 'dry-' : ''}${deleting ? 'delete' : 'add'}`)
+    ? new DenseWriter(redis, { list: request.list, info: live.info, dense: live.dense, gen: stagingGen }, `${request.dryRun ? 'dry-' : ''}${deleting ? 'delete' : 'add'}`)
     : undefined;
   // A deletion also takes a dense list's plan numbers out of `timed`, when it holds any.
   const deleteFromTimedToo = deleting && dense !== undefined && (await redis.zcard(live.timed)) > 0;

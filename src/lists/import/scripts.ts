@@ -6,7 +6,7 @@ import { luaScripts } from '../../redis/lua-scripts.js';
  * name, read next to this module (the build copies them to dist) and called by SHA.
  */
 const SCRIPTS = {
-  callguardImportBatch: { file: 'import-batch-3.lua', uses: ['../../scripts/size.lua'] },
+  callguardImportBatch: { file: 'import-batch-3.lua', uses: ['../../scripts/size.lua', '../../scripts/prefix-lengths.lua'] },
   callguardImportSwap: { file: 'swap-6.lua', uses: ['../../scripts/dense.lua'] },
   callguardImportDenseBits: { file: 'dense-bits-2.lua', uses: ['../../scripts/dense.lua'] },
   callguardImportDelete: { file: 'delete-batch-4.lua', uses: ['../../scripts/size.lua'] },

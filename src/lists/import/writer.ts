@@ -1,8 +1,6 @@
 import type { RedisClient } from '../../redis/connect.js';
 import type { ExpiryArg } from './expiry.js';
-import { prefixLength } from '../keys.js';
 import { isPrefixMember } from '../members.js';
-import { defineListScripts } from '../scripts.js';
 import { defineImportScripts } from './scripts.js';
 
 /** Members a batch carries: large enough to amortize the round trip, small enough that one script call stays well under a millisecond of Redis time per thousand. */
@@ -16,8 +14,8 @@ export interface WriterTarget {
   exact: string;
   timed: string;
   /**
-   * The list's own info HASH, during a replace too: a batch holding prefixes first merges
-   * their lengths into its field `prefixes`, else check() would not look for them; a
+   * The list's own info HASH, during a replace too: the batch script merges the lengths
+   * of its prefixes into its field `prefixes`, else check() would not look for them; a
    * batch into the list itself counts what it added into its field `size` (keys.ts).
    */
   info: string;
@@ -62,8 +60,6 @@ export class BatchWriter {
   /** prefixes, and every row when expiries differ per row, with their expiries */
   private members: string[] = [];
   private expiries: ExpiryArg[] = [];
-  /** prefixLength() of every prefix in `members` */
-  private pairsPrefixLengths = new Set<number>();
   private readonly pending: Promise<void>[] = [];
   private failure: unknown;
   readonly counts: WriterCounts = { imported: 0, duplicates: 0, exactSize: 0, timedSize: 0 };
@@ -76,7 +72,6 @@ export class BatchWriter {
     private readonly options: WriterOptions,
   ) {
     defineImportScripts(redis);
-    defineListScripts(redis);
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.inFlight = options.inFlight ?? DEFAULT_BATCHES_IN_FLIGHT;
   }
@@ -93,7 +88,6 @@ export class BatchWriter {
     }
     this.members.push(member);
     this.expiries.push(expiry);
-    if (isPrefixMember(member)) this.pairsPrefixLengths.add(prefixLength(member));
     return this.members.length >= this.batchSize;
   }
 
@@ -114,11 +108,9 @@ export class BatchWriter {
     }
     if (this.members.length >= this.batchSize || (all && this.members.length > 0)) {
       const [members, expiries] = [this.members, this.expiries];
-      const prefixLengths = [...this.pairsPrefixLengths];
       this.members = [];
       this.expiries = [];
-      this.pairsPrefixLengths = new Set();
-      await this.dispatch(['pairs', members.join('\n'), expiries.join('\n')], prefixLengths);
+      await this.dispatch(['pairs', members.join('\n'), expiries.join('\n')]);
     }
   }
 
@@ -126,19 +118,13 @@ export class BatchWriter {
     return this.options.mode === 'delete' || this.options.mode === 'dry-delete';
   }
 
-  private async dispatch(body: string[], prefixLengths: number[] = []): Promise<void> {
+  private async dispatch(body: string[]): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
     if (this.deleting()) return this.dispatchDelete(body[2] as string);
     const header = [String(this.options.now), this.options.mode, String(this.options.ttlMs ?? 0)];
-    // Sent ahead of the batch on the same connection, so Redis knows the lengths before
-    // any of the batch's prefixes can be seen.
-    const lengths =
-      prefixLengths.length > 0 && this.options.mode !== 'dry'
-        ? this.redis.callguardListPrefixLengths(this.target.info, ...prefixLengths)
-        : undefined;
-    const batch = this.redis.callguardImportBatch(this.target.exact, this.target.timed, this.target.info, ...header, ...body);
-    const reply = Promise.all([batch, lengths])
-      .then(([[imported, duplicates, exactSize, timedSize]]) => {
+    const reply = this.redis
+      .callguardImportBatch(this.target.exact, this.target.timed, this.target.info, ...header, ...body)
+      .then(([imported, duplicates, exactSize, timedSize]) => {
         this.counts.imported += imported;
         this.counts.duplicates += duplicates;
         this.counts.exactSize = exactSize;

@@ -3,7 +3,9 @@
   KEYS: info, exact, timed, meta, audit, dense (the root of a dense list's bitmaps)
   ARGV: now (ms), meta json, by, reason, source, ref (a consent's reference, or ''), then
         pairs of member, expiry ('inf' or ms)
-  Returns -1 when the list does not exist, otherwise {added, extended, unchanged}.
+  Returns -1 when the list does not exist, -2 (nothing written) when a dense list lost
+  the bitmap of a member's block outside callguard (dense_members_whole), otherwise
+  {added, extended, unchanged}.
   Adding again keeps the later expiry; a number that never expires lives in the SET
   `exact` only, everything else (timed numbers, every prefix) in the ZSET `timed`.
   The lengths of the batch's prefixes are merged into the list's info field `prefixes`
@@ -18,6 +20,9 @@
 local exists, plan, gen = dense_header(KEYS[1])
 if not exists then
   return -1
+end
+if not dense_members_whole(KEYS[1], KEYS[6], plan, gen, 7, 2) then
+  return -2
 end
 
 local now = tonumber(ARGV[1])

@@ -2,7 +2,9 @@
   Cancels entries of one list: they stop matching, the cancellation stays on record.
   KEYS: info, exact, timed, meta, cancelled, audit, dense (the root of a dense list's bitmaps)
   ARGV: now (ms), by, reason, cancellation json, members...
-  Returns -1 when the list does not exist, otherwise one flag per member:
+  Returns -1 when the list does not exist, -2 (nothing written) when a dense list lost
+  the bitmap of a member's block outside callguard (dense_members_whole: "not listed"
+  could not be told), otherwise one flag per member:
   1 cancelled, 0 not listed (absent or already expired; the janitor purges those).
   The members removed are counted out of the info field `size` (add_to_size, size.lua).
   A number of a dense list's plan is cleared from its bitmap (dense_clear, dense.lua).
@@ -10,6 +12,9 @@
 local exists, plan, gen = dense_header(KEYS[1])
 if not exists then
   return -1
+end
+if not dense_members_whole(KEYS[1], KEYS[7], plan, gen, 5, 1) then
+  return -2
 end
 
 local now = tonumber(ARGV[1])

@@ -16,6 +16,17 @@
     counts it out of denseSize
   dense_header(info) -> whether the list exists, its plan (false: an ordinary list) and
     its generation: what a script that writes members reads first
+  dense_presence(info, root, gen, counted, blocks) -> for each of the blocks (ids) in
+    order, whether its key exists, and the keys; nil when the bitmaps lost a block
+    outside callguard (eviction, a DEL): a block the index names whose key is gone, or
+    (counted: the live generation) an index naming fewer blocks than the info field
+    `blocks`. A writer asks it before it writes anything and refuses a damaged list:
+    recreating a lost block would make its lost numbers read as "not listed", where a
+    check now answers "entries lost" (check-list.lua). When every block exists, one
+    EXISTS of them all is the whole cost.
+  dense_members_whole(info, root, plan, gen, from, step) -> false when a block of the
+    members in ARGV (from `from`, every `step`th) that fit the plan, or the index, was
+    lost (dense_presence on the live generation): what add and cancel ask first
 ]]
 local DENSE_CALLING_CODES = {nanp = '1', uk = '44'}
 local DENSE_BLOCK_BYTES = 1250
@@ -71,3 +82,46 @@ local function dense_header(info_key)
   return fields[1] ~= false, fields[2], fields[3]
 end
 
+local function dense_presence(info_key, root, gen, counted, blocks)
+  local index = dense_index_key(root, gen)
+  if counted and redis.call('ZCARD', index) < (tonumber(redis.call('HGET', info_key, 'blocks')) or 0) then
+    return nil
+  end
+  local present, keys = {}, {}
+  if #blocks == 0 then
+    return present, keys
+  end
+  for i, block in ipairs(blocks) do
+    keys[i] = dense_block_key(root, gen, block)
+    present[i] = true
+  end
+  -- Most blocks a writer touches exist (a change list's): then one call tells it all.
+  if redis.call('EXISTS', unpack(keys)) == #keys then
+    return present, keys
+  end
+  for i, block in ipairs(blocks) do
+    if redis.call('EXISTS', keys[i]) == 0 then
+      if redis.call('ZSCORE', index, block) then
+        return nil
+      end
+      present[i] = false
+    end
+  end
+  return present, keys
+end
+
+-- dense_presence for the members of a call (ARGV from `from`, every `step`th) that fit the
+-- plan: whether the list's live bitmaps are whole where those members would be written.
+local function dense_members_whole(info_key, root, plan, gen, from, step)
+  if not plan then
+    return true
+  end
+  local blocks = {}
+  for i = from, #ARGV, step do
+    local block = dense_slot(plan, ARGV[i])
+    if block then
+      blocks[#blocks + 1] = block
+    end
+  end
+  return dense_presence(info_key, root, gen, true, blocks) ~= nil
+end

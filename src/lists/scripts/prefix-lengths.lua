@@ -1,7 +1,10 @@
 --[[
   Merging prefix lengths into a list's info field `prefixes` (the rules are in keys.ts),
-  shared by add-6.lua and prefix-lengths-1.lua. Not a script of its own: the loader
-  places this file before either driver (src/redis/lua-scripts.ts, `uses`).
+  shared by every script that writes a prefix member: add-6.lua and the importer's
+  import-batch-3.lua, each in the same call as the write, so no writer can leave the
+  field behind (test/lists/prefix-index.unit.test.ts holds every script to it). Not a
+  script of its own: the loader places this file before the drivers
+  (src/redis/lua-scripts.ts, `uses`).
 
   merge_prefix_lengths(info, lengths)
     info: the list's info key; lengths: a table whose keys are member lengths (numbers)

@@ -3,22 +3,24 @@
   A check a row would cost a script call and a round trip a row; a batch costs one, and
   the commands inside are batched too: one SMISMEMBER for the numbers asked of a SET,
   one ZMSCORE of the timed entries, a GETRANGE a number of a dense list's plan (its
-  byte of the bitmap, and '' when the block is missing, so a lost block is seen at no
-  extra call).
+  byte of the bitmap, and '' when the block is missing; the missing blocks are then
+  looked up in the index in one ZMSCORE, so a lost block is seen).
   The name carries no key count because it varies: 5 keys a list (as check-many.lua),
   the caller passes the count first. On Redis Cluster the store calls it once a list.
   KEYS: info, exact, timed, meta, dense of the first list, then the same of the next, ...
   ARGV: now (ms), the numbers (E.164) joined by newlines
-  Returns one entry per number, in order: '' (on no list), or the list's position
-  (1-based) and the member that matched, joined by a tab. A number is asked of a list
-  only while no earlier list matched it. A list that does not exist is an error
+  Returns the matches only, most numbers of a lead file being on no list: for each
+  number that matched, in order, its position in the batch (1-based), then the list's
+  position (1-based) and the member that matched, joined by a tab. A number is asked of
+  a list only while no earlier list matched it. A list that does not exist is an error
   ('CALLGUARD no such list <position>'), so is a list that lost entries outside
   callguard while a number is on none of the lists ('CALLGUARD entries lost <position>'),
   as "not listed" cannot be told (check-list.lua); a disabled list matches nothing.
-  Helpers: dense_slot and the key builders from dense.lua, prefix_candidates from
+  Helpers: the plans and key builders from dense.lua, prefix_candidates from
   check-list.lua, which the loader places before this file.
 ]]
 local call = redis.call
+local byte, sub = string.byte, string.sub
 local floor = math.floor
 local band, rshift = bit.band, bit.rshift
 local CHUNK = 1000
@@ -74,24 +76,40 @@ for list = 1, #KEYS / 5 do
     local plan, gen = info[4], info[5]
     local lost = false
     local left, ordinary = {}, {}
-    local blocks = {}
+    -- A number of the plan: its block's key is the generation's prefix and the number's
+    -- digits without the last 4, its bit the last 4 digits read as bytes: per number two
+    -- Lua strings (the block, its key) and one GETRANGE, what bounds a scrub's rows/s.
+    local code = plan and DENSE_CALLING_CODES[plan]
+    local fits = code and #code + 11
+    local prefix = code and dense_block_key(dense_root, gen, '')
+    local missing, missed = {}, {}
     for _, i in ipairs(pending) do
       local number = numbers[i]
-      local block, bit = dense_slot(plan, number)
-      if block then
+      if fits and #number == fits and sub(number, 2, #code + 1) == code then
+        local d1, d2, d3, d4 = byte(number, -4, -1)
+        -- The last 4 digits as a number: 53328 is '0000' in bytes (48 * 1111).
+        local offset = d1 * 1000 + d2 * 100 + d3 * 10 + d4 - 53328
+        local at = floor(offset / 8)
+        local block = sub(number, 2, -5)
         -- One GETRANGE gives the number's byte and whether the block exists ('' when not).
-        local byte = call('GETRANGE', dense_block_key(dense_root, gen, block), floor(bit / 8), floor(bit / 8))
-        if byte ~= '' and band(string.byte(byte), rshift(128, bit % 8)) ~= 0 then
+        local found = call('GETRANGE', prefix .. block, at, at)
+        if found ~= '' and band(byte(found), rshift(128, offset % 8)) ~= 0 then
           matched[i] = list .. '\t' .. number
         else
-          if byte == '' and blocks[block] == nil then
-            blocks[block] = not call('ZSCORE', dense_index_key(dense_root, gen), block)
-            lost = lost or not blocks[block]
+          if found == '' and not missing[block] then
+            missing[block] = true
+            missed[#missed + 1] = block
           end
           left[#left + 1] = i
         end
       else
         ordinary[#ordinary + 1] = i
+      end
+    end
+    -- A missing block is new to the list, or lost when its index names it: one ZMSCORE.
+    for from = 1, #missed, CHUNK do
+      for _, score in ipairs(call('ZMSCORE', dense_index_key(dense_root, gen), unpack(missed, from, math.min(from + CHUNK - 1, #missed)))) do
+        lost = lost or score ~= false
       end
     end
     for _, i in ipairs(ask_each('SMISMEMBER', exact_key, ordinary, function(flag) return flag == 1 end, list)) do
@@ -141,6 +159,9 @@ end
 
 local replies = {}
 for i = 1, #numbers do
-  replies[i] = matched[i] or ''
+  if matched[i] then
+    replies[#replies + 1] = i
+    replies[#replies + 1] = matched[i]
+  end
 end
 return replies

@@ -16,10 +16,14 @@
   entry is not a duplicate: the import brings it back. The batch is atomic, so an
   interrupted import leaves whole batches and nothing half-written.
 
+  The lengths of the batch's prefixes are merged into the list's info field `prefixes`
+  (merge_prefix_lengths, from prefix-lengths.lua) in this same atomic call, before any
+  of them is written, so no check can see a prefix whose length it would not look for;
+  during a replace into the live list's info, which the staging keys are swapped into.
   A batch into the list itself counts the members it added into the info field `size`
-  (add_to_size, from size.lua, which the loader places before this file). A batch into
-  a replace's staging keys, the only keys written with a ttl, leaves it: the swap sets
-  the size of what it swaps in.
+  (add_to_size, from size.lua). A batch into a replace's staging keys, the only keys
+  written with a ttl, leaves it: the swap sets the size of what it swaps in. The loader
+  places size.lua and prefix-lengths.lua before this file.
 ]]
 local now = tonumber(ARGV[1])
 local mode = ARGV[2]
@@ -142,6 +146,15 @@ for i = 1, #members do
 end
 
 if mode ~= 'dry' then
+  local lengths = {}
+  for _, member in ipairs(members) do
+    if string.byte(member, -1) == 42 then
+      lengths[#member] = true
+    end
+  end
+  if next(lengths) then
+    merge_prefix_lengths(KEYS[3], lengths)
+  end
   local sadd, zadd, srem, zrem = {}, {}, {}, {}
   for _, member in ipairs(order) do
     local expiry = decided[member]
