@@ -9,11 +9,22 @@ import type { RejectsFile } from '../lists/import/rejects.js';
 import { peek, type ImportSource } from '../lists/import/source.js';
 import type { EntryMember } from '../lists/types.js';
 import { normalize } from '../numbers/normalize.js';
+import { BLOCK_ORDER_MAX_NUMBERS, blockOrder } from './block-order.js';
 
 /** Numbers one batch check carries (Five9's checkDncForNumbers takes 50,000 a request). */
 export const DEFAULT_SCRUB_BATCH = 5_000;
-/** Batches asked and not yet answered: Redis works on one while the next is read. */
+/** Batches asked and not yet answered: Redis works on one while the next is sent. */
 const SCRUB_IN_FLIGHT = 3;
+/**
+ * Rows read before their numbers are asked, sorted by dense block: a batch of a sorted
+ * window meets each block in one run, so Redis reads a block once for many numbers.
+ * One window is read while the one before is checked: memory holds two.
+ */
+export const SCRUB_WINDOW_ROWS = Math.min(1_000_000, BLOCK_ORDER_MAX_NUMBERS);
+/** Characters of rows a window holds at most, so long rows keep memory bounded too. */
+const SCRUB_WINDOW_CHARS = 64 * 1024 * 1024;
+/** Rows written to the outputs in one write. */
+const WRITE_ROWS = 10_000;
 /** What is looked at to tell the delimiter and the header. */
 const HEAD_BYTES = 64 * 1024;
 /** Rows between two progress reports. */
@@ -59,16 +70,19 @@ export interface ScrubSummary {
   rowsPerSecond: number;
 }
 
-interface PendingRow {
-  line: string;
-  e164: string;
+/** Rows read and not yet checked: their lines and numbers, in the file's order. */
+interface Window {
+  lines: string[];
+  numbers: string[];
+  chars: number;
 }
 
 /**
  * A lead file scrubbed against do-not-call lists before a campaign: streamed, the rows
  * kept byte for byte (any columns, any order), the clean ones to `clean`, those on a
  * list to `removed` with the list and the entry that matched, hidden and malformed
- * numbers to the rejects. Checks go in batches (ListStore.checkMany), never one a row.
+ * numbers to the rejects. Checks go in batches (ListStore.checkMany), never one a row,
+ * a window of rows at a time sorted by block; the outputs keep the file's row order.
  * A row is a line: a quoted number cell may not span lines. Throws what the check
  * throws (a list that does not exist, or lost entries), and BrokenFileError for an input
  * that ends before its end (a truncated gzip): nothing can be called clean then.
@@ -86,42 +100,56 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
   const suffix = delimiter ?? ',';
   let numberIndex: number | undefined;
   let lineNumber = 0;
-  let batch: PendingRow[] = [];
-  const inFlight: { rows: PendingRow[]; answers: Promise<({ list: string; member: EntryMember } | null)[]> }[] = [];
+  let window: Window = { lines: [], numbers: [], chars: 0 };
+  let checking: Promise<void> = Promise.resolve();
   let nextReport = PROGRESS_EVERY_ROWS;
 
   const write = async (out: Writable, text: string): Promise<void> => {
     if (!out.write(text)) await once(out, 'drain');
   };
-  const settleOldest = async (): Promise<void> => {
-    const oldest = inFlight.shift();
-    if (!oldest) return;
-    const answers = await oldest.answers;
-    let clean = '';
-    let removed = '';
-    oldest.rows.forEach((row, i) => {
-      const match = answers[i];
-      if (match) {
-        removed += `${row.line}${suffix}${match.list}${suffix}${match.member}\n`;
-        summary.removed += 1;
-        summary.byList[match.list] = (summary.byList[match.list] ?? 0) + 1;
-      } else {
-        clean += `${row.line}\n`;
-        summary.clean += 1;
+  const check = async ({ lines, numbers }: Window): Promise<void> => {
+    const order = blockOrder(numbers);
+    const answers: ({ list: string; member: EntryMember } | null)[] = new Array<null>(numbers.length).fill(null);
+    const inFlight: Promise<void>[] = [];
+    for (let from = 0; from < order.length; from += batchSize) {
+      const positions = order.subarray(from, from + batchSize);
+      const asked = checker.checkMany(Array.from(positions, (at) => numbers[at] as string), request.lists).then((found) => {
+        found.forEach((match, j) => {
+          answers[positions[j] as number] = match;
+        });
+      });
+      // A rejection is awaited in order below; until then it must not go unhandled.
+      asked.catch(() => undefined);
+      inFlight.push(asked);
+      if (inFlight.length >= SCRUB_IN_FLIGHT) await inFlight.shift();
+    }
+    for (const asked of inFlight) await asked;
+    for (let from = 0; from < lines.length; from += WRITE_ROWS) {
+      let clean = '';
+      let removed = '';
+      for (let i = from; i < Math.min(from + WRITE_ROWS, lines.length); i += 1) {
+        const match = answers[i];
+        if (match) {
+          removed += `${lines[i] as string}${suffix}${match.list}${suffix}${match.member}\n`;
+          summary.removed += 1;
+          summary.byList[match.list] = (summary.byList[match.list] ?? 0) + 1;
+        } else {
+          clean += `${lines[i] as string}\n`;
+          summary.clean += 1;
+        }
       }
-    });
-    if (clean !== '') await write(request.clean, clean);
-    if (removed !== '') await write(request.removed, removed);
+      if (clean !== '') await write(request.clean, clean);
+      if (removed !== '') await write(request.removed, removed);
+    }
   };
+  // The window read is checked while the next is read; windows are written in turn.
   const send = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    const rows = batch;
-    batch = [];
-    const answers = checker.checkMany(rows.map((row) => row.e164), request.lists);
-    // A rejection is awaited in order by settleOldest; until then it must not go unhandled.
-    answers.catch(() => undefined);
-    inFlight.push({ rows, answers });
-    if (inFlight.length >= SCRUB_IN_FLIGHT) await settleOldest();
+    if (window.lines.length === 0) return;
+    const full = window;
+    window = { lines: [], numbers: [], chars: 0 };
+    await checking;
+    checking = check(full);
+    checking.catch(() => undefined);
   };
   const readNumber = (cell: string): { ok: true; e164: string } | { ok: false; reason: string } => {
     const fast = plan ? readNationalCell(cell, plan) : undefined;
@@ -159,7 +187,7 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
     const problem = source.problem();
     if (problem && summary.status === 'done') throw new BrokenFileError(lineNumber + 1, describeInputProblem(problem));
     await send();
-    while (inFlight.length > 0) await settleOldest();
+    await checking;
   } finally {
     source.close();
   }
@@ -192,8 +220,10 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
       await request.rejects?.write({ line: lineNumber, raw: cell.trim(), reason: read.reason });
       return;
     }
-    batch.push({ line, e164: read.e164 });
-    if (batch.length >= batchSize) await send();
+    window.lines.push(line);
+    window.numbers.push(read.e164);
+    window.chars += line.length;
+    if (window.lines.length >= SCRUB_WINDOW_ROWS || window.chars >= SCRUB_WINDOW_CHARS) await send();
   }
 
   summary.seconds = (performance.now() - started) / 1000;

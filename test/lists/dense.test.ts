@@ -1,6 +1,12 @@
+import { writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { openSource } from '../../src/lists/import/source.js';
 import { denseGenerationKeys, listKeys } from '../../src/lists/keys.js';
+import { scrubLeads } from '../../src/screening/scrub.js';
 import { ALICE, CHECK_MODES, MINUTE, T0, useStore } from './fixture.js';
 
 /** The generation a dense list's checks read now. */
@@ -145,5 +151,49 @@ describe.each(CHECK_MODES)('a dense list (%s)', (checkMode) => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('a scrub of shuffled numbers over many blocks, a batch meeting each block many times apart, matches as single checks do', async () => {
+    await t.store.createList('dense', ALICE, { dense: 'nanp' });
+    await t.store.createList('plain', ALICE);
+    let seed = 19;
+    const random = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const blocks = Array.from({ length: 60 }, (_, i) => `${201 + i}555`);
+    const numberIn = (block: string): string => `+1${block}${String(random(10_000)).padStart(4, '0')}`;
+    const listed = Array.from({ length: 600 }, () => numberIn(blocks[random(blocks.length)] as string));
+    await t.store.add('dense', listed.slice(0, 400).map((member) => ({ member })), ALICE);
+    await t.store.add('plain', listed.slice(300).map((member) => ({ member })), ALICE);
+    // Listed numbers, their neighbours in the same blocks, blocks no list has, another country.
+    const probes = [...listed, ...listed.map((n) => `${n.slice(0, -1)}${(Number(n.at(-1)) + 1) % 10}`), ...Array.from({ length: 200 }, () => numberIn(`${700 + random(50)}555`)), '+4930123456'];
+    for (let i = probes.length - 1; i > 0; i -= 1) {
+      const j = random(i + 1);
+      [probes[i], probes[j]] = [probes[j] as string, probes[i] as string];
+    }
+    const expected = await Promise.all(probes.map(async (probe) => {
+      const match = await t.store.check(probe, ['dense', 'plain']);
+      return match ? `${probe},${match.list},${match.member}` : probe;
+    }));
+    const bulk = await t.store.checkMany(probes, ['dense', 'plain']);
+    expect(bulk.map((match, i) => (match ? `${probes[i] as string},${match.list},${match.member}` : probes[i]))).toEqual(expected);
+
+    const file = join(tmpdir(), `${t.namespace}-leads.txt`);
+    await writeFile(file, probes.join('\n'));
+    const collect = (): Writable & { text: string } => {
+      const out = new Writable({ write: (chunk: Buffer, _encoding, done) => { out.text += chunk.toString(); done(); } }) as Writable & { text: string };
+      out.text = '';
+      return out;
+    };
+    const [clean, removed] = [collect(), collect()];
+    try {
+      // Batches of 50 cut the window's sorted numbers mid-block; the files keep the file's order.
+      await scrubLeads(t.store, { source: await openSource(file), lists: ['dense', 'plain'], region: 'US', clean, removed, batchSize: 50 });
+    } finally {
+      await rm(file, { force: true });
+    }
+    expect(removed.text).toBe(expected.filter((row) => row.includes(',')).map((row) => `${row}\n`).join(''));
+    expect(clean.text).toBe(expected.filter((row) => !row.includes(',')).map((row) => `${row}\n`).join(''));
   });
 });
