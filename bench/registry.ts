@@ -261,6 +261,18 @@ async function checkLatencies(store: ListStore, lists: { name: string; probes: s
   );
 }
 
+/**
+ * How long one scrub script call held Redis since the stats were reset: the mean of
+ * EVALSHA's time (INFO commandstats) and the longest command the latency monitor saw.
+ */
+async function scriptHold(redis: Redis): Promise<{ meanMs: number; maxMs: number }> {
+  const stats = await redis.info('commandstats');
+  const mean = /cmdstat_evalsha:calls=\d+,usec=\d+,usec_per_call=([\d.]+)/.exec(stats);
+  const latest = (await redis.latency('LATEST')) as [string, number, number, number][];
+  const command = latest.find(([event]) => event === 'command');
+  return { meanMs: mean ? Number((Number(mean[1]) / 1000).toFixed(1)) : 0, maxMs: command ? command[3] : 0 };
+}
+
 /** redis-cli --pipe of the checks a scrub makes: a GETBIT and a SISMEMBER a lead. */
 async function pipeScrubChecks(url: string, redis: Redis, namespace: string, leadsFile: string): Promise<number> {
   const keys = listKeys(namespace, 'us');
@@ -406,18 +418,24 @@ async function main(): Promise<void> {
     }
 
     if (RUN.has('scrub')) {
+      await redis.config('RESETSTAT');
+      await redis.latency('RESET');
+      await redis.config('SET', 'latency-monitor-threshold', '1');
       const scrub = await runCli(build.cli, server.url, namespace, [
         'scrub', files.leads, '--list', 'us,set1m', '--region', 'US', '-o', join(dir, 'clean.csv'), '--removed', join(dir, 'removed.csv'),
       ]);
       const scrubbed = scrub.json as { rows: number; removed: number };
+      const hold = await scriptHold(redis);
       const pipeScrub = await pipeScrubChecks(server.url, redis, namespace, files.leads);
       Object.assign(results, {
+        scrubScriptMeanMs: hold.meanMs, scrubScriptMaxMs: hold.maxMs,
         scrubRowsPerSecond: Math.round(scrubbed.rows / scrub.seconds), scrubRemoved: scrubbed.removed, scrubPeakRssMb: Math.round(scrub.peakRssMb),
         pipeChecksRowsPerSecond: Math.round(LEADS / pipeScrub),
         scrubRatioToPipe: Number((scrubbed.rows / scrub.seconds / (LEADS / pipeScrub)).toFixed(2)),
       });
       console.log(
         `  scrub      ${LEADS} rows in ${scrub.seconds.toFixed(1)} s: ${results.scrubRowsPerSecond} rows/s (${scrubbed.removed} removed), peak RSS ${results.scrubPeakRssMb} MB; ` +
+          `one script call holds Redis ${hold.meanMs} ms on average, ${hold.maxMs} ms at most; ` +
           `redis-cli --pipe of a GETBIT and a SISMEMBER a row: ${results.pipeChecksRowsPerSecond} rows/s; scrub/pipe ${results.scrubRatioToPipe}`,
       );
     }

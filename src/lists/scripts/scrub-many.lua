@@ -2,14 +2,14 @@
   Checks a batch of numbers against lists, in one call: `callguard scrub` of a lead file.
   A check a row would cost a script call and a round trip a row; a batch costs one, and
   the commands inside are batched too: one SMISMEMBER for the numbers asked of a SET,
-  one ZMSCORE of the timed entries, and for a dense list's plan one GET a run of
-  numbers of the same block (the scrub sends a batch sorted by number, so a block is
-  met once a batch), its bits read from those bytes here; the missing blocks are then
+  one ZMSCORE of the timed entries, and for a dense list's plan one GETRANGE a run of
+  numbers of the same block (the scrub sends a batch sorted by block, so a block is met
+  once a batch), their bits read from those bytes here; the missing blocks are then
   looked up in the index in one ZMSCORE, so a lost block is seen.
   The name carries no key count because it varies: 5 keys a list (as check-many.lua),
   the caller passes the count first. On Redis Cluster the store calls it once a list.
   KEYS: info, exact, timed, meta, dense of the first list, then the same of the next, ...
-  ARGV: now (ms), the numbers (E.164) joined by newlines, in any order (sorted by number,
+  ARGV: now (ms), the numbers (E.164) joined by newlines, in any order (grouped by block,
   each block is read once)
   Returns the matches only, most numbers of a lead file being on no list: for each
   number that matched, in order, its position in the batch (1-based), then the list's
@@ -79,38 +79,51 @@ for list = 1, #KEYS / 5 do
     local lost = false
     local left, ordinary = {}, {}
     -- A number of the plan: its block's key is the generation's prefix and the number's
-    -- digits without the last 4, its bit the last 4 digits read as bytes. The block's
-    -- bytes are fetched when the block differs from the number before's, so a sorted
-    -- batch costs one GET a block met, not a Redis command a number.
+    -- digits without the last 4, its bit the last 4 digits read as bytes. The scrub sends
+    -- a block's numbers one after the other, so a run of them costs one GETRANGE of the
+    -- bytes the run needs (one byte for a lone number), not a Redis command a number.
     local code = plan and DENSE_CALLING_CODES[plan]
     local fits = code and #code + 11
     local prefix = code and dense_block_key(dense_root, gen, '')
-    local missing, missed = {}, {}
-    local held_block, held = nil, false
+    local at, blocks, offsets = {}, {}, {}
     for _, i in ipairs(pending) do
       local number = numbers[i]
       if fits and #number == fits and sub(number, 2, #code + 1) == code then
         local d1, d2, d3, d4 = byte(number, -4, -1)
+        local n = #at + 1
+        at[n] = i
+        blocks[n] = sub(number, 2, -5)
         -- The last 4 digits as a number: 53328 is '0000' in bytes (48 * 1111).
-        local offset = d1 * 1000 + d2 * 100 + d3 * 10 + d4 - 53328
-        local block = sub(number, 2, -5)
-        if block ~= held_block then
-          held_block, held = block, call('GET', prefix .. block)
-        end
-        -- Past the string's end reads as a clear bit, as GETBIT does; false: no block.
-        local found = held and byte(held, floor(offset / 8) + 1)
-        if found and band(found, rshift(128, offset % 8)) ~= 0 then
-          matched[i] = list .. '\t' .. number
-        else
-          if not held and not missing[block] then
-            missing[block] = true
-            missed[#missed + 1] = block
-          end
-          left[#left + 1] = i
-        end
+        offsets[n] = d1 * 1000 + d2 * 100 + d3 * 10 + d4 - 53328
       else
         ordinary[#ordinary + 1] = i
       end
+    end
+    local missed = {}
+    local run = 1
+    while run <= #at do
+      local block, last = blocks[run], run
+      local low, high = offsets[run], offsets[run]
+      while blocks[last + 1] == block do
+        last = last + 1
+        low, high = math.min(low, offsets[last]), math.max(high, offsets[last])
+      end
+      local from = floor(low / 8)
+      -- A block is stored whole (dense_set), so '' says it is missing.
+      local bytes = call('GETRANGE', prefix .. block, from, floor(high / 8))
+      if bytes == '' then
+        missed[#missed + 1] = block
+      end
+      for n = run, last do
+        local offset = offsets[n]
+        local found = byte(bytes, floor(offset / 8) - from + 1)
+        if found and band(found, rshift(128, offset % 8)) ~= 0 then
+          matched[at[n]] = list .. '\t' .. numbers[at[n]]
+        else
+          left[#left + 1] = at[n]
+        end
+      end
+      run = last + 1
     end
     -- A missing block is new to the list, or lost when its index names it: one ZMSCORE.
     for from = 1, #missed, CHUNK do
