@@ -9,7 +9,7 @@ import type { RejectsFile } from '../lists/import/rejects.js';
 import { peek, type ImportSource } from '../lists/import/source.js';
 import type { EntryMember } from '../lists/types.js';
 import { normalize } from '../numbers/normalize.js';
-import { BLOCK_ORDER_MAX_NUMBERS, blockOrder } from './block-order.js';
+import { BLOCK_ORDER_MAX_NUMBERS, blockOrder, digitsOf, e164Of } from './block-order.js';
 
 /** Numbers one batch check carries: one script call, short enough (~10 ms) that live checks queued behind it barely wait. */
 export const DEFAULT_SCRUB_BATCH = 2_000;
@@ -70,11 +70,15 @@ export interface ScrubSummary {
   rowsPerSecond: number;
 }
 
-/** Rows read and not yet checked: their lines and numbers, in the file's order. */
+/** Rows read and not yet checked: their lines and numbers (digitsOf), in the file's order. */
 interface Window {
   lines: string[];
-  numbers: string[];
+  numbers: Float64Array;
   chars: number;
+}
+
+function emptyWindow(): Window {
+  return { lines: [], numbers: new Float64Array(SCRUB_WINDOW_ROWS), chars: 0 };
 }
 
 /**
@@ -100,7 +104,7 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
   const suffix = delimiter ?? ',';
   let numberIndex: number | undefined;
   let lineNumber = 0;
-  let window: Window = { lines: [], numbers: [], chars: 0 };
+  let window = emptyWindow();
   let checking: Promise<void> = Promise.resolve();
   let nextReport = PROGRESS_EVERY_ROWS;
 
@@ -108,12 +112,12 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
     if (!out.write(text)) await once(out, 'drain');
   };
   const check = async ({ lines, numbers }: Window): Promise<void> => {
-    const order = blockOrder(numbers);
-    const answers: ({ list: string; member: EntryMember } | null)[] = new Array<null>(numbers.length).fill(null);
+    const order = blockOrder(numbers, lines.length);
+    const answers: ({ list: string; member: EntryMember } | null)[] = new Array<null>(lines.length).fill(null);
     const inFlight: Promise<void>[] = [];
     for (let from = 0; from < order.length; from += batchSize) {
       const positions = order.subarray(from, from + batchSize);
-      const asked = checker.checkMany(Array.from(positions, (at) => numbers[at] as string), request.lists).then((found) => {
+      const asked = checker.checkMany(Array.from(positions, (at) => e164Of(numbers[at] as number)), request.lists).then((found) => {
         found.forEach((match, j) => {
           answers[positions[j] as number] = match;
         });
@@ -146,7 +150,7 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
   const send = async (): Promise<void> => {
     if (window.lines.length === 0) return;
     const full = window;
-    window = { lines: [], numbers: [], chars: 0 };
+    window = emptyWindow();
     await checking;
     checking = check(full);
     checking.catch(() => undefined);
@@ -220,8 +224,8 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
       await request.rejects?.write({ line: lineNumber, raw: cell.trim(), reason: read.reason });
       return;
     }
+    window.numbers[window.lines.length] = digitsOf(read.e164);
     window.lines.push(line);
-    window.numbers.push(read.e164);
     window.chars += line.length;
     if (window.lines.length >= SCRUB_WINDOW_ROWS || window.chars >= SCRUB_WINDOW_CHARS) await send();
   }
