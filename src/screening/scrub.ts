@@ -20,7 +20,7 @@ const SCRUB_IN_FLIGHT = 3;
  * window meets each block in one run, so Redis reads a block once for many numbers.
  * One window is read while the one before is checked: memory holds two.
  */
-export const SCRUB_WINDOW_ROWS = Math.min(1_000_000, BLOCK_ORDER_MAX_NUMBERS);
+export const SCRUB_WINDOW_ROWS = Math.min(500_000, BLOCK_ORDER_MAX_NUMBERS);
 /** Characters of rows a window holds at most, so long rows keep memory bounded too. */
 const SCRUB_WINDOW_CHARS = 64 * 1024 * 1024;
 /** Rows written to the outputs in one write. */
