@@ -9,6 +9,8 @@
  *   stasis         callguard's Stasis app, the shipped [screen] (passes CALLERID(pres))
  *   stasis-nopres  Stasis(callguard,inbound,<route>) without the presentation argument
  *   agi            callguard over FastAGI, the shipped [screen-agi]
+ *   floor          the floor of any Stasis app: a bare ARI client that only continues each
+ *                  call (no Redis, no screening: every call is answered, as on plain)
  *
  * Half the callers are on the list (they must get 403), half are clear (200). Per rate
  * and path: p50/p99/max, what callguard adds over plain, wrong answers (a listed caller
@@ -47,8 +49,13 @@ import {
   type BenchServe,
 } from './helpers/call-bench.js';
 import { percentile } from './helpers/percentile.js';
+import { startStasisFloor, type StasisFloor } from './helpers/stasis-floor.js';
 
-const PATHS = ['plain', 'astdb', 'stasis', 'stasis-nopres', 'agi'] as const;
+const PATHS = ['plain', 'astdb', 'floor', 'stasis', 'stasis-nopres', 'agi'] as const;
+/** The paths that screen nothing: every caller is answered. */
+const UNSCREENED: ReadonlySet<BenchPath> = new Set(['plain', 'floor']);
+/** The Stasis app of the floor path, apart from callguard's. */
+const FLOOR_APP = 'bench-floor';
 type BenchPath = (typeof PATHS)[number];
 const CALLGUARD_PATHS: ReadonlySet<BenchPath> = new Set(['stasis', 'stasis-nopres', 'agi']);
 /** The rate search's bound on the caller's p99 setup time. */
@@ -147,6 +154,8 @@ async function addBenchDialplan(asterisk: RunningAsterisk): Promise<void> {
     'dialplan add extension _[+0-9].,1,GotoIf(${DB_EXISTS(blacklist/${CALLERID(num)})}?3) into bench-astdb',
     'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-astdb',
     'dialplan add extension _[+0-9].,3,Hangup(21) into bench-astdb',
+    `dialplan add extension _[+0-9].,1,Stasis(${FLOOR_APP}) into bench-floor`,
+    'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-floor',
     'dialplan add extension _[+0-9].,1,Goto(inbound,${EXTEN},1) into bench-stasis',
     'dialplan add extension _[+0-9].,1,Stasis(callguard,inbound,${CALLGUARD_ROUTE}) into bench-stasis-nopres',
     'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-stasis-nopres',
@@ -212,9 +221,9 @@ interface PhaseResult {
 /** What a call's final response says: right, wrong about the list, or something else (an overload, an error). */
 function answerKind(path: BenchPath, call: LoadCall, listed: boolean): 'right' | 'wrong' | 'other' | 'none' {
   if (call.status === undefined) return 'none';
-  const expected = path === 'plain' || !listed ? ANSWERED : REFUSED;
+  const expected = UNSCREENED.has(path) || !listed ? ANSWERED : REFUSED;
   if (call.status === expected) return 'right';
-  return path !== 'plain' && (call.status === ANSWERED || call.status === REFUSED) ? 'wrong' : 'other';
+  return !UNSCREENED.has(path) && (call.status === ANSWERED || call.status === REFUSED) ? 'wrong' : 'other';
 }
 
 interface PhaseContext {
@@ -345,6 +354,7 @@ async function main(): Promise<void> {
   let redisServer: RunningRedis | undefined;
   let redis: Redis | undefined;
   let serve: BenchServe | undefined;
+  let floor: StasisFloor | undefined;
   try {
     [asterisk, redisServer] = await Promise.all([startAsterisk({ beforeStart: fillAstdb }), startRedisServer()]);
     await addBenchDialplan(asterisk);
@@ -352,6 +362,7 @@ async function main(): Promise<void> {
     await seedBenchLists(redis, LISTED);
     const ping = await pingTimes(redis);
     serve = await startBenchServe(asterisk, redisServer);
+    floor = await startStasisFloor(asterisk, FLOOR_APP);
     const asteriskProcess = await asteriskPid(asterisk.runDir);
     const idle = await idleTicks(serve, asteriskProcess);
     const context: PhaseContext = { asterisk, redis, serve, asteriskProcess, idle };
@@ -385,6 +396,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log('setup: INVITE to its final response as the caller sees it (sipp -trace_msg timestamps); CPU: user + system time of the process over the phase, less its use without calls, / calls');
   } finally {
+    await floor?.stop();
     await serve?.stop();
     await redis?.quit().catch(() => redis?.disconnect());
     await redisServer?.stop();
