@@ -68,3 +68,26 @@ function isCounts(value: unknown, counters: number): value is number[][] {
 function isCallCounts(value: unknown): value is number[] {
   return Array.isArray(value) && value.every((calls) => typeof calls === 'number');
 }
+
+/**
+ * scrub-many.lua's reply as types: it names the matches only, `position, "<list
+ * position>\t<member>"` pairs, so a reply of another shape must throw, never read as
+ * "no match" (a listed lead written to the clean file). Answers the matches by the
+ * number's position in the batch (0-based) with the list's position among those asked.
+ */
+export function scrubMatchesFromReply(numbers: number, lists: number, reply: unknown): { number: number; list: number; member: string }[] {
+  const wrong = (): Error => new Error(`unexpected reply from the scrub script for ${numbers} numbers and ${lists} lists: ${JSON.stringify(reply).slice(0, 200)}`);
+  if (!Array.isArray(reply) || reply.length % 2 !== 0) throw wrong();
+  const matches: { number: number; list: number; member: string }[] = [];
+  for (let r = 0; r < reply.length; r += 2) {
+    const number = Number(reply[r]);
+    const entry = reply[r + 1];
+    const tab = typeof entry === 'string' ? entry.indexOf('\t') : -1;
+    const list = tab > 0 ? Number((entry as string).slice(0, tab)) : Number.NaN;
+    if (!Number.isInteger(number) || number < 1 || number > numbers || !Number.isInteger(list) || list < 1 || list > lists || tab + 1 >= (entry as string).length) {
+      throw wrong();
+    }
+    matches.push({ number: number - 1, list: list - 1, member: (entry as string).slice(tab + 1) });
+  }
+  return matches;
+}

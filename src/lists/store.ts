@@ -1,7 +1,7 @@
 import { isCluster, type RedisClient } from '../redis/connect.js';
 import { writeAcknowledged, type ReplicaAcks } from '../redis/replicas.js';
 import { auditFields, newestFirst, parseAuditEntry, type StreamEntry } from './audit.js';
-import { checkCountFromReply, checkManyFromReply, matchFromReply, metaFields } from './check.js';
+import { checkCountFromReply, checkManyFromReply, matchFromReply, metaFields, scrubMatchesFromReply } from './check.js';
 import type { DensePlanName } from './dense.js';
 import { denseHeld, denseHolds, denseStateOf, newGeneration, removeGenerationsBut } from './dense-store.js';
 import { callCounterKey, denseGensKey, globalKeys, listKeys, type ListKeys } from './keys.js';
@@ -395,12 +395,9 @@ export class ListStore {
     const answers: ({ list: string; member: EntryMember } | null)[] = numbers.map(() => null);
     // Replies name the matches only (scrub-many.lua); in per-list mode the first list wins.
     for (let n = perList.length - 1; n >= 0; n -= 1) {
-      const replies = perList[n] ?? [];
-      for (let r = 0; r + 1 < replies.length; r += 2) {
-        const reply = String(replies[r + 1]);
-        const tab = reply.indexOf('\t');
-        const position = Number(reply.slice(0, tab)) - 1;
-        answers[Number(replies[r]) - 1] = { list: this.checkMode === 'one-call' ? (lists[position] as string) : (lists[n] as string), member: reply.slice(tab + 1) };
+      const asked = this.checkMode === 'one-call' ? lists : [lists[n] as string];
+      for (const match of scrubMatchesFromReply(numbers.length, asked.length, perList[n])) {
+        answers[match.number] = { list: asked[match.list] as string, member: match.member };
       }
     }
     return answers;
