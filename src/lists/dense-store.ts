@@ -35,7 +35,11 @@ export function newGeneration(): string {
  * check of a number in it (check-list.lua) and by `list recount`.
  */
 export async function denseHeld(redis: RedisClient, root: string, dense: DenseState): Promise<number> {
-  const indexed = await redis.zcard(denseGenerationKeys(root, dense.gen).index);
+  return denseHeldOf(dense, await redis.zcard(denseGenerationKeys(root, dense.gen).index));
+}
+
+/** denseHeld from the count of blocks the generation's index names, read by the caller. */
+export function denseHeldOf(dense: DenseState, indexed: number): number {
   return indexed >= dense.blocks ? dense.size : 0;
 }
 

@@ -32,6 +32,7 @@ const SCRIPTS = {
   callguardListRecordImport: 'record-import-2.lua',
   callguardListConfigure: 'configure-2.lua',
   callguardListMigratePrefixes: 'migrate-prefixes-2.lua',
+  callguardListInfos: { file: 'list-infos.lua', uses: ['dense.lua'], keys: 'variable' },
 } as const;
 
 type ScriptArg = string | number;
@@ -64,6 +65,8 @@ declare module 'ioredis' {
     callguardListConfigure(info: string, audit: string, now: number, by: string, reason: string, ...fieldValuePairs: string[]): Result<number, Context>;
     /** -1 (no such list), 0 (the field `prefixes` is in today's format) or 1 (migrated): migrate.ts */
     callguardListMigratePrefixes(info: string, timed: string, readLimit: number, everyLength: string): Result<number, Context>;
+    /** keyCount (4 a list), then info, exact, timed, dense of each list: list-infos.lua */
+    callguardListInfos(keyCount: number, ...keys: string[]): Result<unknown[], Context>;
   }
 }
 

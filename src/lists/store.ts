@@ -3,7 +3,7 @@ import { writeAcknowledged, type ReplicaAcks } from '../redis/replicas.js';
 import { auditFields, newestFirst, parseAuditEntry, type StreamEntry } from './audit.js';
 import { checkCountFromReply, checkManyFromReply, matchFromReply, metaFields, scrubMatchesFromReply } from './check.js';
 import type { DensePlanName } from './dense.js';
-import { denseHeld, denseHolds, denseStateOf, newGeneration, removeGenerationsBut } from './dense-store.js';
+import { denseHeld, denseHeldOf, denseHolds, denseStateOf, newGeneration, removeGenerationsBut } from './dense-store.js';
 import { callCounterKey, denseGensKey, globalKeys, listKeys, type ListKeys } from './keys.js';
 import { listSourceOf, type ListSource } from './source-date.js';
 import { assertE164, assertMember } from './members.js';
@@ -39,6 +39,8 @@ const PURGE_BATCH = 500;
 const HISTORY_PAGE = 1000;
 const DEFAULT_AUDIT_LIMIT = 100;
 const DEFAULT_HISTORY_LIMIT = 50;
+/** Lists list-infos.lua reads a call: a fraction of a ms of Redis, so a check never waits behind it long. */
+export const LIST_INFO_BATCH = 100;
 /**
  * add() and cancel() are one script each, so all or nothing; past this many entries the
  * script would hold Redis too long (and the arguments overflow a JS call): files go
@@ -132,39 +134,49 @@ export class ListStore {
     if (result === -1) throw noSuchList(name);
   }
 
-  /** Every list, or of `only` those that exist (a page about one list reads one, not thousands). */
+  /**
+   * Every list, or of `only` those that exist (a page about one list reads one, not
+   * thousands). One round trip however many lists: list-infos.lua reads LIST_INFO_BATCH
+   * lists a call, the calls sent together; on a cluster one list a call, as each list's
+   * keys are in a slot of their own.
+   */
   async lists(only?: readonly string[]): Promise<ListInfo[]> {
     const names = only ? [...only] : (await this.redis.smembers(this.index)).sort();
-    // Concurrent commands, not one pipeline: on a cluster each list's keys are in a slot of their own.
+    const perCall = isCluster(this.redis) ? 1 : LIST_INFO_BATCH;
+    const batches: string[][] = [];
+    for (let from = 0; from < names.length; from += perCall) batches.push(names.slice(from, from + perCall));
     const replies = await Promise.all(
       inOneWrite(this.redis, () =>
-        names.map((name) => {
-          const keys = this.keysOf(name);
-          return Promise.all([this.redis.hgetall(keys.info), this.redis.scard(keys.exact), this.redis.zcard(keys.timed)]);
+        batches.map((batch) => {
+          const keys = batch.flatMap((name) => {
+            const { info, exact, timed, dense } = this.keysOf(name);
+            return [info, exact, timed, dense];
+          });
+          return this.redis.callguardListInfos(keys.length, ...keys);
         }),
       ),
     );
-    const infos = await Promise.all(
-      names.map(async (name, i): Promise<ListInfo | undefined> => {
-        const [info, exact, timed] = replies[i] as [Record<string, string>, number, number];
-        if (info.created === undefined) return undefined;
-        const dense = denseStateOf(info);
-        const size = exact + timed + (dense ? await denseHeld(this.redis, this.keysOf(name).dense, dense) : 0);
-        const source = listSourceOf(info);
-        return {
-          name,
-          enabled: info.enabled === '1',
-          createdAt: Number(info.created),
-          createdBy: info.by ?? '',
-          size,
-          lost: lostEntries(info.size, size),
-          ...(info.lastImport === undefined ? {} : { lastImportAt: Number(info.lastImport) }),
-          ...settingsOf(info.consent, info.auditRetention),
-          ...(dense ? { dense: dense.plan.name } : {}),
-          ...(source ? { source } : {}),
-        };
-      }),
-    );
+    const read = replies.flat();
+    const infos = names.map((name, i): ListInfo | undefined => {
+      const [fields, exact, timed, indexed] = read.slice(i * 4, i * 4 + 4) as [string[], number, number, number];
+      const info = hashOf(fields);
+      if (info.created === undefined) return undefined;
+      const dense = denseStateOf(info);
+      const size = exact + timed + (dense ? denseHeldOf(dense, indexed) : 0);
+      const source = listSourceOf(info);
+      return {
+        name,
+        enabled: info.enabled === '1',
+        createdAt: Number(info.created),
+        createdBy: info.by ?? '',
+        size,
+        lost: lostEntries(info.size, size),
+        ...(info.lastImport === undefined ? {} : { lastImportAt: Number(info.lastImport) }),
+        ...settingsOf(info.consent, info.auditRetention),
+        ...(dense ? { dense: dense.plan.name } : {}),
+        ...(source ? { source } : {}),
+      };
+    });
     return infos.filter((info): info is ListInfo => info !== undefined);
   }
 
@@ -667,6 +679,13 @@ function expiryArg(entry: EntryToAdd, now: number): string {
 function fieldOf(fields: string[], name: string): string | undefined {
   for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
   return undefined;
+}
+
+/** A hash as a script answers HGETALL: field, value, field, value... */
+function hashOf(fields: string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) hash[fields[i] as string] = fields[i + 1] as string;
+  return hash;
 }
 
 /** Members the kept size counts beyond what the keys hold; 0 without a kept size. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ListStore } from '../../src/lists/store.js';
+import { LIST_INFO_BATCH, ListStore } from '../../src/lists/store.js';
 import { listKeys } from '../../src/lists/keys.js';
 import { testNamespace } from '../helpers/redis.js';
+import { receivedDuring } from '../helpers/monitor.js';
 import { ALICE, CHECK_MODES, T0, useStore } from './fixture.js';
 
 describe.each(CHECK_MODES)('list lifecycle (checks %s)', (checkMode) => {
@@ -73,5 +74,30 @@ describe.each(CHECK_MODES)('list lifecycle (checks %s)', (checkMode) => {
     expect(await other.check('+4930123456', ['dnc'])).toBeNull();
     expect(await t.store.check('+4930123456', ['dnc'])).toMatchObject({ list: 'dnc', by: 'alice' });
     expect((await other.entries('+4930123456')).listed).toEqual([]);
+  });
+});
+
+describe('reading every list', () => {
+  const t = useStore();
+
+  it('is one round trip however many lists: Redis receives the index and a script call a batch of lists, nothing more, dense lists included', async () => {
+    const names = Array.from({ length: 250 }, (_, i) => `list-${String(i).padStart(3, '0')}`);
+    for (const name of names) await t.store.createList(name, ALICE, name.endsWith('7') ? { dense: 'nanp' } : {});
+    await t.store.add('list-007', [{ member: '+14155550100' }, { member: '+12125550100' }], ALICE);
+    await t.store.add('list-008', [{ member: '+4930123456' }, { member: '+1900*' }], ALICE);
+    // The first script call on a connection may send the script's body: measure the steady state.
+    await t.store.lists();
+
+    let lists: Awaited<ReturnType<ListStore['lists']>> = [];
+    const received = await receivedDuring(t.redis, async () => {
+      lists = await t.store.lists();
+    });
+    const scriptCalls = Math.ceil(names.length / LIST_INFO_BATCH);
+    expect(scriptCalls).toBeGreaterThan(1);
+    expect(received.map((r) => r.command)).toEqual(['smembers', ...Array<string>(scriptCalls).fill('evalsha')]);
+    expect(lists.map((list) => list.name)).toEqual(names);
+    expect(lists.find((list) => list.name === 'list-007')).toMatchObject({ size: 2, lost: 0, dense: 'nanp' });
+    expect(lists.find((list) => list.name === 'list-008')).toMatchObject({ size: 2, lost: 0 });
+    expect(lists.find((list) => list.name === 'list-009')).toEqual({ name: 'list-009', enabled: true, createdAt: T0, createdBy: 'alice', size: 0, lost: 0, consent: false });
   });
 });

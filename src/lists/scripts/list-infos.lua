@@ -1,0 +1,26 @@
+--[[
+  What `callguard lists` shows of each list, read in one call for many lists, so the
+  lists page costs one round trip however many lists there are (store.ts lists()).
+  Uses dense_index_key (dense.lua).
+  KEYS: info, exact, timed, dense root of each list (4 a list); on Redis Cluster the
+        caller sends one list a call, as the lists' keys are in slots of their own
+  ARGV: none
+  Returns, for each list in turn: its info hash as HGETALL gives it (empty: no such
+  list), SCARD exact, ZCARD timed, and ZCARD of the index of its dense generation (-1:
+  not a dense list), from which store.ts tells how many numbers the bitmaps hold.
+]]
+local out = {}
+for i = 1, #KEYS, 4 do
+  local info = redis.call('HGETALL', KEYS[i])
+  out[#out + 1] = info
+  out[#out + 1] = redis.call('SCARD', KEYS[i + 1])
+  out[#out + 1] = redis.call('ZCARD', KEYS[i + 2])
+  local indexed = -1
+  for f = 1, #info, 2 do
+    if info[f] == 'gen' then
+      indexed = redis.call('ZCARD', dense_index_key(KEYS[i + 3], info[f + 1]))
+    end
+  end
+  out[#out + 1] = indexed
+end
+return out
