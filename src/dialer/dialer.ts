@@ -13,6 +13,7 @@ import {
   applyAttemptRules, DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, describeStale, readPolicy, screenCallee, staleBlockLists, type AttemptRulesDeps, type BlockListReader,
 } from '../screening/outbound.js';
 import { CallerIdPicker } from '../screening/caller-ids.js';
+import { withDeadline } from '../screening/deadline.js';
 import type { Screening } from '../screening/types.js';
 import { numberForAttempt } from './alternates.js';
 import { DialQueue, type Lease, type StreamEntry } from './queue.js';
@@ -255,7 +256,22 @@ export class Dialer {
     const { state } = lease;
     const attempt = state.attempts + 1;
     const log = this.log.child({ request: state.id, campaign: campaign.name, attempt });
-    const stale = await staleBlockLists(campaign, this.rules.lists, this.clock());
+    // Every number of the person is checked at every attempt, the main number first; the
+    // block lists' data dates (--max-list-age) and the campaign's calling-hours policy are
+    // read beside them, in the same round trip and under the same deadline.
+    const numbers = [state.number, ...(state.alternates ?? [])];
+    const options = { ...(this.defaultRegion === undefined ? {} : { defaultRegion: this.defaultRegion }), deadlineMs: this.checkDeadlineMs };
+    const [dates, screenings, policy] = await Promise.all([
+      withDeadline(() => staleBlockLists(campaign, this.rules.lists, this.clock()), this.checkDeadlineMs),
+      Promise.all(numbers.map((number) => screenCallee(number, campaign, this.rules.lists, options))),
+      readPolicy(campaign, this.rules, this.checkDeadlineMs),
+    ]);
+    if (!dates.ok) {
+      // Fail closed whatever --fail says: dialling against a copy that may be too old is what --max-list-age forbids.
+      await this.retryUnreadable(lease, campaign, { verdict: 'unavailable', detail: dates.reason }, "block lists' data dates", log);
+      return;
+    }
+    const stale = dates.value;
     if (stale.length > 0) {
       const reason = describeStale(stale, campaign.maxListAgeMs as number);
       const retryAt = this.clock() + campaign.unavailableRetryMs;
@@ -268,14 +284,6 @@ export class Dialer {
       await this.finish(lease, { final: false, retryAt }, lease.state, result, log);
       return;
     }
-    // Every number of the person is checked at every attempt, the main number first, the
-    // campaign's calling-hours policy read beside them.
-    const numbers = [state.number, ...(state.alternates ?? [])];
-    const options = { ...(this.defaultRegion === undefined ? {} : { defaultRegion: this.defaultRegion }), deadlineMs: this.checkDeadlineMs };
-    const [screenings, policy] = await Promise.all([
-      Promise.all(numbers.map((number) => screenCallee(number, campaign, this.rules.lists, options))),
-      readPolicy(campaign, this.rules, this.checkDeadlineMs),
-    ]);
     const main = screenings[0] as Screening;
     const base = {
       request: state.id,
