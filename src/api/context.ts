@@ -4,6 +4,7 @@ import type { RedisClient } from '../redis/connect.js';
 import type { SessionStore } from '../access/sessions.js';
 import type { TokenStore } from '../access/tokens.js';
 import type { DialQueue } from '../dialer/queue.js';
+import type { ListFormatMigration } from '../lists/migrate.js';
 import type { ListStore } from '../lists/store.js';
 import type { Logger } from '../log.js';
 import type { CampaignStore } from '../screening/campaigns.js';
@@ -33,6 +34,8 @@ export interface ApiContext {
   /** imports and exports, so a bulk pipeline never queues in front of a check */
   bulkRedis: RedisClient;
   lists: ListStore;
+  /** the list format migration of the start: POST /v1/check waits for it while it runs */
+  formatMigration: ListFormatMigration;
   routes: RouteStore;
   campaigns: CampaignStore;
   dial: DialQueue;

@@ -57,7 +57,7 @@ export async function startApi(config: ApiConfig, log: Logger, options: StartOpt
     throw error;
   }
   // The check scripts read only today's list format; a stalled Redis must not hold the start.
-  void migrateAtStart(redis, config.redis.namespace, log);
+  const formatMigration = migrateAtStart(redis, config.redis.namespace, log);
   redis.on('ready', () => metrics.redisConnected.set(1));
   redis.on('close', () => metrics.redisConnected.set(0));
   const tokens = new TokenStore(redis, config.redis.namespace);
@@ -77,6 +77,7 @@ export async function startApi(config: ApiConfig, log: Logger, options: StartOpt
     redis,
     bulkRedis,
     lists: new ListStore(redis, config.redis.namespace, Date.now, { waitReplicas: config.redis.waitReplicas }),
+    formatMigration,
     routes: new RouteStore(redis, config.redis.namespace),
     campaigns: new CampaignStore(redis, config.redis.namespace),
     dial: new DialQueue(redis, config.redis.namespace),

@@ -2,6 +2,7 @@ import type { Logger } from '../log.js';
 import type { RedisClient } from '../redis/connect.js';
 import { globalKeys, listKeys } from './keys.js';
 import { defineListScripts } from './scripts.js';
+import type { ListStore } from './store.js';
 
 /**
  * The most `timed` members a list's migration reads in its one script: a few ms of
@@ -20,6 +21,10 @@ const EVERY_PREFIX_LENGTH = Array.from({ length: 15 }, (_, i) => i + 3).join(','
  * it changed.
  */
 export async function migratePrefixFields(redis: RedisClient, namespace: string): Promise<string[]> {
+  return (await migrateEveryList(redis, namespace)).migrated;
+}
+
+async function migrateEveryList(redis: RedisClient, namespace: string): Promise<{ checked: number; migrated: string[] }> {
   defineListScripts(redis);
   const names = (await redis.smembers(globalKeys(namespace).lists)).sort();
   const replies = await Promise.all(
@@ -28,25 +33,76 @@ export async function migratePrefixFields(redis: RedisClient, namespace: string)
       return redis.callguardListMigratePrefixes(keys.info, keys.timed, MIGRATE_READ_LIMIT, EVERY_PREFIX_LENGTH);
     }),
   );
-  return names.filter((_, i) => replies[i] === 1);
+  return { checked: names.length, migrated: names.filter((_, i) => replies[i] === 1) };
 }
 
 /**
- * migratePrefixFields at a process start, logged: at once when Redis is ready, else as
- * soon as the connection becomes ready (serve's has no offline queue), so its commands
- * go first on it. Never holds the start: a stalled Redis must not. A failed migration
- * runs again at the connection's next ready.
+ * The migration of a process start (migratePrefixFields), and the gate the call path's
+ * checks pass through. It never holds the start (a stalled Redis must not hold ARI
+ * registration): it runs at once when Redis is ready, else as soon as the connection
+ * becomes ready (serve's has no offline queue), so its commands go first on it; a failed
+ * one runs again at the connection's next ready. While it runs, a check waits for it
+ * before it asks Redis: a list still in an old format would otherwise fail its check
+ * (no field) or, with the old flag '1', skip its prefixes and answer "not listed". On one
+ * connection that wait costs next to nothing, as Redis answers in order and the check
+ * would queue behind the migration's script calls anyway; the call's decision deadline
+ * still bounds it. Once it is done checks go straight through.
  */
-export async function migrateAtStart(redis: RedisClient, namespace: string, log: Logger): Promise<void> {
-  const migrate = async (): Promise<void> => {
-    try {
-      const lists = await migratePrefixFields(redis, namespace);
-      if (lists.length > 0) log.info({ lists }, 'lists migrated to the current prefixes format');
-    } catch (error) {
-      log.error({ err: error }, 'list migration failed: it runs again when Redis reconnects');
-      redis.once('ready', () => void migrate());
-    }
-  };
-  if (redis.status === 'ready') return migrate();
-  redis.once('ready', () => void migrate());
+export class ListFormatMigration {
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly namespace: string,
+    private readonly log: Logger,
+  ) {}
+
+  start(): this {
+    if (this.redis.status === 'ready') this.run();
+    else this.redis.once('ready', () => this.run());
+    return this;
+  }
+
+  /** Resolves once no migration runs (at once when none does). */
+  async settled(): Promise<void> {
+    while (this.running !== undefined) await this.running;
+  }
+
+  /** Runs `check` once the migration running now, if any, has ended. */
+  async gate<T>(check: () => Promise<T>): Promise<T> {
+    if (this.running !== undefined) await this.settled();
+    return check();
+  }
+
+  /** The check and the data dates a campaign reads, its checks through the gate. */
+  gatedReader(lists: Pick<ListStore, 'checkEach' | 'sources'>): Pick<ListStore, 'checkEach' | 'sources'> {
+    return {
+      checkEach: (e164, names) => this.gate(() => lists.checkEach(e164, names)),
+      sources: (names) => lists.sources(names),
+    };
+  }
+
+  private run(): void {
+    const started = performance.now();
+    this.log.info('list format migration started: checks wait for it');
+    const running = migrateEveryList(this.redis, this.namespace).then(
+      ({ checked, migrated }) => {
+        const fields = { checked, migrated: migrated.length, lists: migrated, ms: Math.round(performance.now() - started) };
+        this.log.info(fields, migrated.length > 0 ? 'lists migrated to the current prefixes format' : 'list format migration done: every list in the current format');
+      },
+      (error: unknown) => {
+        this.log.error({ err: error }, 'list migration failed: it runs again when Redis reconnects; until then checks do not wait for it');
+        this.redis.once('ready', () => this.run());
+      },
+    );
+    this.running = running;
+    void running.finally(() => {
+      if (this.running === running) this.running = undefined;
+    });
+  }
+}
+
+/** A ListFormatMigration, started: what serve and api run at a start. */
+export function migrateAtStart(redis: RedisClient, namespace: string, log: Logger): ListFormatMigration {
+  return new ListFormatMigration(redis, namespace, log).start();
 }

@@ -86,8 +86,9 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   loadScriptsOnReady(redis, scriptLoadFailed);
   loadScriptsOnReady(background, scriptLoadFailed);
   // Beside the start, first on the call connection once it is ready: the check scripts
-  // read only today's list format, and a stalled Redis must not hold the start.
-  void migrateAtStart(redis, config.redis.namespace, log);
+  // read only today's list format, and a stalled Redis must not hold the start. Checks
+  // pass its gate, so a call during it waits for it instead of meeting an old list.
+  const formatMigration = migrateAtStart(redis, config.redis.namespace, log);
   const watch = new RedisWatch({
     redis: background,
     lists: new ListStore(background, config.redis.namespace),
@@ -138,9 +139,10 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   };
   const screening = {
     routes,
-    check: (e164: string, names: string[]) => lists.checkEach(e164, names),
-    checkCounting: (e164: string, names: string[], counters: CallCounter[]) => lists.checkCounting(e164, names, counters),
-    checkGuarded: (guard: CheckGuard, e164: string, names: string[], counters: CallCounter[]) => lists.checkGuarded(guard, e164, names, counters),
+    check: (e164: string, names: string[]) => formatMigration.gate(() => lists.checkEach(e164, names)),
+    checkCounting: (e164: string, names: string[], counters: CallCounter[]) => formatMigration.gate(() => lists.checkCounting(e164, names, counters)),
+    checkGuarded: (guard: CheckGuard, e164: string, names: string[], counters: CallCounter[]) =>
+      formatMigration.gate(() => lists.checkGuarded(guard, e164, names, counters)),
     autoBlock: async (list: string, e164: string, expiresAt: number, reason: string) => {
       await lists.add(list, [{ member: e164, expiresAt }], { by: AUTO_BLOCK_ACTOR, reason, source: AUTO_BLOCK_SOURCE });
     },
@@ -172,7 +174,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
           calls,
           events: ari,
           campaigns,
-          lists,
+          lists: formatMigration.gatedReader(lists),
           rules,
           // Nobody rings yet while an agent's call is checked: the outbound deadline, not the inbound one.
           settings: { deadlineMs: DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, defaultRegion: config.defaultRegion },
@@ -191,6 +193,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     namespace: config.redis.namespace,
     dial: createDialerLeg({ calls, events: ari, dialplan: ariDialplanCheck(rest, ownApp), log }),
     logger: log,
+    lists: formatMigration.gatedReader(new ListStore(background, config.redis.namespace)),
     rules,
     defaultRegion: config.defaultRegion,
     leaseMs: config.dialer.leaseMs,
