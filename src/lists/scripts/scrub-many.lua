@@ -139,7 +139,7 @@ for list = 1, #KEYS / 5 do
     if timed > 0 and #left > 0 then
       still = {}
       local field = info[2]
-      if field == '' or field == '0' then
+      if field == '' then
         still = ask_each('ZMSCORE', timed_key, left, live, list)
       else
         for _, i in ipairs(left) do
