@@ -1,5 +1,8 @@
 --[[
-  Checks a batch of numbers against lists, in one call: `callguard scrub` of a lead file.
+  Checks a batch of numbers against lists, in one call: `callguard scrub` of a lead file,
+  for the batches the client's own read (src/lists/bulk-read.ts, the same rules without
+  a script) leaves to it: a list with prefix entries, or one whose generation or timed
+  entries changed since the batch before. It is the reference those rules follow.
   A check a row would cost a script call and a round trip a row; a batch costs one, and
   the commands inside are batched too: one SMISMEMBER for the numbers asked of a SET,
   one ZMSCORE of the timed entries, and for a dense list's plan one GETRANGE a run of
