@@ -19,6 +19,7 @@
  *   npm run bench:registry -- --numbers 20m     # development: same shape, fewer area codes
  *   npm run bench:registry -- --numbers 20m --leads 2m --sample 2m
  *   npm run bench:registry -- --numbers 20m --steps changes,scrub   # only these steps after the load
+ *   npm run bench:registry -- --numbers 20m --steps scrub --cpu-prof /tmp/prof   # the scrub CLI under node --cpu-prof
  *
  * --steps picks what runs after the registry's load (which every step needs): memory (the
  * SET sample), pipe (the SETBIT reference of the load), changes, check, scrub, servers;
@@ -77,6 +78,8 @@ function steps(): Set<Step> {
   return new Set(asked as Step[]);
 }
 const RUN = steps();
+/** Where the scrub's CLI writes a CPU profile (node --cpu-prof), when asked. */
+const CPU_PROFILE_DIR = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const SHAPE: RegistryShape = { numbers: NUMBERS, areaCodes: Math.max(1, Math.round((US_REGISTRY.areaCodes * NUMBERS) / US_REGISTRY.numbers)), seed: SEED };
 
 async function usedMemory(redis: Redis): Promise<number> {
@@ -85,9 +88,9 @@ async function usedMemory(redis: Redis): Promise<number> {
 
 
 /** The CLI as shipped, in a child process: its wall time, peak RSS and JSON output. */
-async function runCli(cli: string, url: string, namespace: string, args: string[], okCodes = [0]): Promise<{ seconds: number; peakRssMb: number; json: Record<string, unknown> }> {
+async function runCli(cli: string, url: string, namespace: string, args: string[], okCodes = [0], nodeFlags: string[] = []): Promise<{ seconds: number; peakRssMb: number; json: Record<string, unknown> }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [cli, ...args, '--json'], {
+  const child = spawn(process.execPath, [...nodeFlags, cli, ...args, '--json'], {
     cwd: root, env: { ...process.env, REDIS_URL: url, CALLGUARD_NAMESPACE: namespace }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -262,15 +265,29 @@ async function checkLatencies(store: ListStore, lists: { name: string; probes: s
 }
 
 /**
- * How long one scrub script call held Redis since the stats were reset: the mean of
- * EVALSHA's time (INFO commandstats) and the longest command the latency monitor saw.
+ * How long one scrub batch held Redis since the stats were reset: the mean of its EXEC
+ * (the batch read) and EVALSHA (scrub-many.lua, for lists the read leaves to it) calls
+ * (INFO commandstats), the longest command the latency monitor saw, and Redis' time
+ * in all commands a row.
  */
-async function scriptHold(redis: Redis): Promise<{ meanMs: number; maxMs: number }> {
+async function batchHold(redis: Redis, rows: number): Promise<{ meanMs: number; maxMs: number; redisUsPerRow: number }> {
   const stats = await redis.info('commandstats');
-  const mean = /cmdstat_evalsha:calls=\d+,usec=\d+,usec_per_call=([\d.]+)/.exec(stats);
+  let calls = 0;
+  let usec = 0;
+  for (const [, command, count, spent] of stats.matchAll(/cmdstat_(\w+):calls=(\d+),usec=(\d+)/g)) {
+    // EXEC's and EVALSHA's time hold their commands' time: the batch's commands are not counted again.
+    if (command === 'exec' || command === 'evalsha') {
+      calls += Number(count);
+      usec += Number(spent);
+    }
+  }
   const latest = (await redis.latency('LATEST')) as [string, number, number, number][];
   const command = latest.find(([event]) => event === 'command');
-  return { meanMs: mean ? Number((Number(mean[1]) / 1000).toFixed(1)) : 0, maxMs: command ? command[3] : 0 };
+  return {
+    meanMs: calls > 0 ? Number((usec / calls / 1000).toFixed(1)) : 0,
+    maxMs: command ? command[3] : 0,
+    redisUsPerRow: Number((usec / rows).toFixed(2)),
+  };
 }
 
 /** redis-cli --pipe of the checks a scrub makes: a GETBIT and a SISMEMBER a lead. */
@@ -423,19 +440,19 @@ async function main(): Promise<void> {
       await redis.config('SET', 'latency-monitor-threshold', '1');
       const scrub = await runCli(build.cli, server.url, namespace, [
         'scrub', files.leads, '--list', 'us,set1m', '--region', 'US', '-o', join(dir, 'clean.csv'), '--removed', join(dir, 'removed.csv'),
-      ]);
+      ], [0], CPU_PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`]);
       const scrubbed = scrub.json as { rows: number; removed: number };
-      const hold = await scriptHold(redis);
+      const hold = await batchHold(redis, scrubbed.rows);
       const pipeScrub = await pipeScrubChecks(server.url, redis, namespace, files.leads);
       Object.assign(results, {
-        scrubScriptMeanMs: hold.meanMs, scrubScriptMaxMs: hold.maxMs,
+        scrubBatchMeanMs: hold.meanMs, scrubBatchMaxMs: hold.maxMs, scrubRedisUsPerRow: hold.redisUsPerRow,
         scrubRowsPerSecond: Math.round(scrubbed.rows / scrub.seconds), scrubRemoved: scrubbed.removed, scrubPeakRssMb: Math.round(scrub.peakRssMb),
         pipeChecksRowsPerSecond: Math.round(LEADS / pipeScrub),
         scrubRatioToPipe: Number((scrubbed.rows / scrub.seconds / (LEADS / pipeScrub)).toFixed(2)),
       });
       console.log(
         `  scrub      ${LEADS} rows in ${scrub.seconds.toFixed(1)} s: ${results.scrubRowsPerSecond} rows/s (${scrubbed.removed} removed), peak RSS ${results.scrubPeakRssMb} MB; ` +
-          `one script call holds Redis ${hold.meanMs} ms on average, ${hold.maxMs} ms at most; ` +
+          `one batch holds Redis ${hold.meanMs} ms on average, ${hold.maxMs} ms at most (Redis ${hold.redisUsPerRow} us a row); ` +
           `redis-cli --pipe of a GETBIT and a SISMEMBER a row: ${results.pipeChecksRowsPerSecond} rows/s; scrub/pipe ${results.scrubRatioToPipe}`,
       );
     }

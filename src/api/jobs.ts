@@ -11,6 +11,7 @@ import { openSource } from '../lists/import/source.js';
 import type { ImportSummary } from '../lists/import/summary.js';
 import { jobKeys } from '../lists/keys.js';
 import type { Logger } from '../log.js';
+import { JobLifecycle } from './job-lifecycle.js';
 import type { ApiMetrics } from './metrics.js';
 
 /** A job's record stays readable this long after it started; its rejects file as long. */
@@ -46,8 +47,7 @@ export interface JobRecord {
  * process that ran the job.
  */
 export class ImportJobs {
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
-  private readonly expiryTimers = new Set<NodeJS.Timeout>();
+  private readonly jobs: JobLifecycle;
 
   private constructor(
     private readonly redis: RedisClient,
@@ -56,9 +56,11 @@ export class ImportJobs {
     /** where uploads and rejects files are kept, removed at stop */
     readonly dir: string,
     private readonly log: Logger,
-    private readonly metrics: ApiMetrics,
+    metrics: ApiMetrics,
     private readonly describeFailure: (error: unknown) => { status: number; detail: string },
-  ) {}
+  ) {
+    this.jobs = new JobLifecycle(dir, (count) => metrics.importJobsRunning.set(count));
+  }
 
   static async create(
     redis: RedisClient,
@@ -93,13 +95,7 @@ export class ImportJobs {
       rejects: null,
     };
     await this.save(record);
-    const controller = new AbortController();
-    const done = this.run(record, uploadPath, options, controller.signal).finally(() => {
-      this.running.delete(id);
-      this.metrics.importJobsRunning.set(this.running.size);
-    });
-    this.running.set(id, { controller, done });
-    this.metrics.importJobsRunning.set(this.running.size);
+    this.jobs.launch(id, (signal) => this.run(record, uploadPath, options, signal));
     return record;
   }
 
@@ -115,10 +111,7 @@ export class ImportJobs {
 
   /** Interrupts the running jobs (a plain import keeps its whole batches, a replace the old list), waits for them, removes the files. */
   async stop(): Promise<void> {
-    for (const job of this.running.values()) job.controller.abort();
-    await Promise.all([...this.running.values()].map((job) => job.done));
-    for (const timer of this.expiryTimers) clearTimeout(timer);
-    await rm(this.dir, { recursive: true, force: true });
+    await this.jobs.stop();
   }
 
   private async run(record: JobRecord, uploadPath: string, options: ImportOptions, signal: AbortSignal): Promise<void> {
@@ -153,12 +146,7 @@ export class ImportJobs {
     if (record.progress.rejected > 0) record.rejects = `/v1/jobs/${record.id}/rejects`;
     else await rm(rejectsPath, { force: true });
     await this.save(record).catch((error: unknown) => log.error({ err: error }, 'job result not saved'));
-    const timer = setTimeout(() => {
-      this.expiryTimers.delete(timer);
-      void rm(rejectsPath, { force: true });
-    }, JOB_TTL_MS);
-    timer.unref();
-    this.expiryTimers.add(timer);
+    this.jobs.expire(JOB_TTL_MS, [rejectsPath]);
   }
 
   private async save(record: JobRecord): Promise<void> {

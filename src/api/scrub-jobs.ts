@@ -13,6 +13,7 @@ import { jobKeys } from '../lists/keys.js';
 import type { ListStore } from '../lists/store.js';
 import type { Logger } from '../log.js';
 import { scrubLeads, type ScrubSummary } from '../screening/scrub.js';
+import { JobLifecycle } from './job-lifecycle.js';
 import { JOB_TTL_MS } from './jobs.js';
 
 /** The files a finished scrub job offers for download. */
@@ -50,8 +51,7 @@ export interface ScrubJobRecord {
  * process that ran it, for a day.
  */
 export class ScrubJobs {
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
-  private readonly expiryTimers = new Set<NodeJS.Timeout>();
+  private readonly jobs: JobLifecycle;
 
   private constructor(
     private readonly redis: RedisClient,
@@ -61,7 +61,9 @@ export class ScrubJobs {
     readonly dir: string,
     private readonly log: Logger,
     private readonly describeFailure: (error: unknown) => { status: number; detail: string },
-  ) {}
+  ) {
+    this.jobs = new JobLifecycle(dir);
+  }
 
   static async create(
     redis: RedisClient,
@@ -89,9 +91,7 @@ export class ScrubJobs {
       progress: { rows: 0, bytesRead: 0, totalBytes: null }, summary: null, error: null, files: null,
     };
     await this.save(record);
-    const controller = new AbortController();
-    const done = this.run(record, options, controller.signal).finally(() => this.running.delete(id));
-    this.running.set(id, { controller, done });
+    this.jobs.launch(id, (signal) => this.run(record, options, signal));
     return record;
   }
 
@@ -102,10 +102,7 @@ export class ScrubJobs {
 
   /** Interrupts the running jobs, waits for them, removes the files. */
   async stop(): Promise<void> {
-    for (const job of this.running.values()) job.controller.abort();
-    await Promise.all([...this.running.values()].map((job) => job.done));
-    for (const timer of this.expiryTimers) clearTimeout(timer);
-    await rm(this.dir, { recursive: true, force: true });
+    await this.jobs.stop();
   }
 
   private async run(record: ScrubJobRecord, options: ScrubOptions, signal: AbortSignal): Promise<void> {
@@ -148,12 +145,7 @@ export class ScrubJobs {
       await Promise.all(Object.values(paths).map((path) => rm(path, { force: true })));
     }
     await this.save(record).catch((error: unknown) => log.error({ err: error }, 'scrub job result not saved'));
-    const timer = setTimeout(() => {
-      this.expiryTimers.delete(timer);
-      void Promise.all(Object.values(paths).map((path) => rm(path, { force: true })));
-    }, JOB_TTL_MS);
-    timer.unref();
-    this.expiryTimers.add(timer);
+    this.jobs.expire(JOB_TTL_MS, Object.values(paths));
   }
 
   private async save(record: ScrubJobRecord): Promise<void> {

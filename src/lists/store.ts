@@ -4,6 +4,7 @@ import { auditFields, newestFirst, parseAuditEntry, type StreamEntry } from './a
 import { checkCountFromReply, checkManyFromReply, matchFromReply, metaFields, scrubMatchesFromReply } from './check.js';
 import type { DensePlanName } from './dense.js';
 import { denseHeld, denseHeldOf, denseHolds, denseStateOf, newGeneration, removeGenerationsBut } from './dense-store.js';
+import { learnShapes, readable, readBatch, type BulkAnswer, type ListShape } from './bulk-read.js';
 import { callCounterKey, denseGensKey, globalKeys, listKeys, type ListKeys } from './keys.js';
 import { listSourceOf, type ListSource } from './source-date.js';
 import { assertE164, assertMember } from './members.js';
@@ -84,6 +85,8 @@ export class ListStore {
   private readonly waitReplicas: number;
   private readonly index: string;
   private readonly keyCache = new Map<string, ListKeys>();
+  /** What checkMany's batch read last saw of each list (bulk-read.ts). */
+  private readonly bulkShapes = new Map<string, ListShape>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -384,12 +387,14 @@ export class ListStore {
   }
 
   /**
-   * Many numbers against lists, in bulk (scrub-many.lua): for each number, in order, the
-   * first list (in the order of `lists`) and the member that matched, or null. One script
-   * call for all lists on a standalone Redis; on a cluster one a list, sent together.
+   * Many numbers against lists, in bulk: for each number, in order, the first list (in
+   * the order of `lists`) and the member that matched, or null. Read by the client in one
+   * MULTI/EXEC (bulk-read.ts) or, for a list with prefixes or one that changed shape since
+   * the batch before, by scrub-many.lua, the reference. One call for all lists on a
+   * standalone Redis; on a cluster one a list, sent together, the first list winning.
    * Throws ListError no-such-list or entries-lost as a check would.
    */
-  async checkMany(numbers: string[], lists: string[]): Promise<({ list: string; member: EntryMember } | null)[]> {
+  async checkMany(numbers: string[], lists: string[]): Promise<BulkAnswer[]> {
     numbers.forEach(assertE164);
     if (lists.length === 0 || numbers.length === 0) return numbers.map(() => null);
     const now = this.clock();
@@ -398,21 +403,25 @@ export class ListStore {
       const k = this.keysOf(list);
       return [k.info, k.exact, k.timed, k.meta, k.dense];
     };
-    const ask = (names: string[]): Promise<(string | number)[]> =>
-      this.redis.callguardListScrub(names.length * 5, ...names.flatMap(keysOf), now, joined).catch((error: unknown) => {
+    const script = async (names: string[]): Promise<BulkAnswer[]> => {
+      const reply = await this.redis.callguardListScrub(names.length * 5, ...names.flatMap(keysOf), now, joined).catch((error: unknown) => {
         throw scrubError(error, names);
       });
-    const perList =
-      this.checkMode === 'one-call' ? [await ask(lists)] : await Promise.all(inOneWrite(this.redis, () => lists.map((list) => ask([list]))));
-    const answers: ({ list: string; member: EntryMember } | null)[] = numbers.map(() => null);
-    // Replies name the matches only (scrub-many.lua); in per-list mode the first list wins.
-    for (let n = perList.length - 1; n >= 0; n -= 1) {
-      const asked = this.checkMode === 'one-call' ? lists : [lists[n] as string];
-      for (const match of scrubMatchesFromReply(numbers.length, asked.length, perList[n])) {
-        answers[match.number] = { list: asked[match.list] as string, member: match.member };
+      const answers: BulkAnswer[] = numbers.map(() => null);
+      for (const match of scrubMatchesFromReply(numbers.length, names.length, reply)) {
+        answers[match.number] = { list: names[match.list] as string, member: match.member };
       }
-    }
-    return answers;
+      return answers;
+    };
+    const ask = async (names: string[]): Promise<BulkAnswer[]> => {
+      const group = names.map((name) => ({ name, keys: this.keysOf(name) }));
+      await learnShapes(this.redis, group, this.bulkShapes);
+      const read = readable(group, this.bulkShapes) ? await readBatch(this.redis, group, numbers, now, this.bulkShapes) : undefined;
+      return read ?? script(names);
+    };
+    if (this.checkMode === 'one-call') return ask(lists);
+    const perList = await Promise.all(inOneWrite(this.redis, () => lists.map((list) => ask([list]))));
+    return numbers.map((_, i) => perList.find((answers) => answers[i] !== null)?.[i] ?? null);
   }
 
   /** Where this member is listed now, and its last cancellation per list, across all lists. */

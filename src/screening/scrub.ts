@@ -4,7 +4,7 @@ import { planOfRegion } from '../lists/dense.js';
 import { BrokenFileError, describeInputProblem } from '../lists/import/broken-file.js';
 import { planColumns, type ColumnSpec } from '../lists/import/columns.js';
 import { detectDialect } from '../lists/import/dialect.js';
-import { readNationalCell } from '../lists/import/national.js';
+import { readNationalBytes } from '../lists/import/national.js';
 import type { RejectsFile } from '../lists/import/rejects.js';
 import { peek, type ImportSource } from '../lists/import/source.js';
 import type { EntryMember } from '../lists/types.js';
@@ -21,8 +21,8 @@ const SCRUB_IN_FLIGHT = 3;
  * One window is read while the one before is checked: memory holds two.
  */
 export const SCRUB_WINDOW_ROWS = Math.min(500_000, BLOCK_ORDER_MAX_NUMBERS);
-/** Characters of rows a window holds at most, so long rows keep memory bounded too. */
-const SCRUB_WINDOW_CHARS = 64 * 1024 * 1024;
+/** Bytes of input a window holds at most, so long rows keep memory bounded too. */
+const SCRUB_WINDOW_BYTES = 64 * 1024 * 1024;
 /** Rows written to the outputs in one write. */
 const WRITE_ROWS = 10_000;
 /** What is looked at to tell the delimiter and the header. */
@@ -70,16 +70,35 @@ export interface ScrubSummary {
   rowsPerSecond: number;
 }
 
-/** Rows read and not yet checked: their lines and numbers (digitsOf), in the file's order. */
+/**
+ * Rows read and not yet checked, in the file's order: where each row's bytes are (its
+ * chunk of the input, start and end, the line end left out) and its number (digitsOf).
+ * The rows stay the input's own bytes, written out as they came: no string a row.
+ */
 interface Window {
-  lines: string[];
+  chunks: Buffer[];
+  chunk: Uint32Array;
+  start: Uint32Array;
+  end: Uint32Array;
   numbers: Float64Array;
-  chars: number;
+  rows: number;
+  /** bytes of the chunks held */
+  bytes: number;
 }
 
 function emptyWindow(): Window {
-  return { lines: [], numbers: new Float64Array(SCRUB_WINDOW_ROWS), chars: 0 };
+  return {
+    chunks: [], chunk: new Uint32Array(SCRUB_WINDOW_ROWS), start: new Uint32Array(SCRUB_WINDOW_ROWS), end: new Uint32Array(SCRUB_WINDOW_ROWS),
+    numbers: new Float64Array(SCRUB_WINDOW_ROWS), rows: 0, bytes: 0,
+  };
 }
+
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+const QUOTE = 0x22;
+const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
+/** National numbers below a calling code's digits: +1 4155550100 is 1 * 10^10 + 4155550100. */
+const NATIONAL_SPAN = 1e10;
 
 /**
  * A lead file scrubbed against do-not-call lists before a campaign: streamed, the rows
@@ -87,122 +106,130 @@ function emptyWindow(): Window {
  * list to `removed` with the list and the entry that matched, hidden and malformed
  * numbers to the rejects. Checks go in batches (ListStore.checkMany), never one a row,
  * a window of rows at a time sorted by block; the outputs keep the file's row order.
- * A row is a line: a quoted number cell may not span lines. Throws what the check
- * throws (a list that does not exist, or lost entries), and BrokenFileError for an input
- * that ends before its end (a truncated gzip): nothing can be called clean then.
+ * A row is a line: a quoted number cell may not span lines. With a region of a dense
+ * plan, a plain national number is read from the row's bytes; any other row is read as
+ * text (quotes, other countries, a header). Throws what the check throws (a list that
+ * does not exist, or lost entries), and BrokenFileError for an input that ends before
+ * its end (a truncated gzip): nothing can be called clean then.
  */
 export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): Promise<ScrubSummary> {
   const started = performance.now();
   const { source } = request;
-  const { head, content } = await peek(source.content, (bytes) => bytes.length >= HEAD_BYTES || bytes.includes(10));
+  const { head, content } = await peek(source.content, (bytes) => bytes.length >= HEAD_BYTES || bytes.includes(NEWLINE));
   const { delimiter } = detectDialect(head.toString('utf8'));
   const plan = request.region === undefined ? undefined : planOfRegion(request.region);
+  const planBase = plan ? Number(plan.callingCode) * NATIONAL_SPAN : 0;
   const batchSize = request.batchSize ?? DEFAULT_SCRUB_BATCH;
   const summary: ScrubSummary = {
     source: source.name, lists: request.lists, status: 'done', rows: 0, clean: 0, removed: 0, rejected: 0, byList: {}, header: null, seconds: 0, rowsPerSecond: 0,
   };
   const suffix = delimiter ?? ',';
+  const delimiterByte = delimiter === undefined ? -1 : delimiter.charCodeAt(0);
   let numberIndex: number | undefined;
   let lineNumber = 0;
   let window = emptyWindow();
   let checking: Promise<void> = Promise.resolve();
   let nextReport = PROGRESS_EVERY_ROWS;
 
-  const write = async (out: Writable, text: string): Promise<void> => {
-    if (!out.write(text)) await once(out, 'drain');
+  const write = async (out: Writable, bytes: Buffer | string): Promise<void> => {
+    if (!out.write(bytes)) await once(out, 'drain');
   };
-  const check = async ({ lines, numbers }: Window): Promise<void> => {
-    const order = blockOrder(numbers, lines.length);
-    const answers: ({ list: string; member: EntryMember } | null)[] = new Array<null>(lines.length).fill(null);
+  const check = async (checked: Window): Promise<void> => {
+    const { numbers, rows } = checked;
+    const order = blockOrder(numbers, rows);
+    const answers: ({ list: string; member: EntryMember } | null)[] = new Array<null>(rows).fill(null);
     const inFlight: Promise<void>[] = [];
     for (let from = 0; from < order.length; from += batchSize) {
       const positions = order.subarray(from, from + batchSize);
-      const asked = checker.checkMany(Array.from(positions, (at) => e164Of(numbers[at] as number)), request.lists).then((found) => {
-        found.forEach((match, j) => {
-          answers[positions[j] as number] = match;
-        });
+      const asked = new Array<string>(positions.length);
+      for (let j = 0; j < positions.length; j += 1) asked[j] = e164Of(numbers[positions[j] as number] as number);
+      const answered = checker.checkMany(asked, request.lists).then((found) => {
+        for (let j = 0; j < found.length; j += 1) {
+          const match = found[j];
+          if (match) answers[positions[j] as number] = match;
+        }
       });
       // A rejection is awaited in order below; until then it must not go unhandled.
-      asked.catch(() => undefined);
-      inFlight.push(asked);
+      answered.catch(() => undefined);
+      inFlight.push(answered);
       if (inFlight.length >= SCRUB_IN_FLIGHT) await inFlight.shift();
     }
-    for (const asked of inFlight) await asked;
-    for (let from = 0; from < lines.length; from += WRITE_ROWS) {
-      let clean = '';
-      let removed = '';
-      for (let i = from; i < Math.min(from + WRITE_ROWS, lines.length); i += 1) {
+    for (const answered of inFlight) await answered;
+    for (let from = 0; from < rows; from += WRITE_ROWS) {
+      const to = Math.min(from + WRITE_ROWS, rows);
+      const tails = new Array<string | undefined>(to - from);
+      let cleanBytes = 0;
+      let removedBytes = 0;
+      for (let i = from; i < to; i += 1) {
+        const length = (checked.end[i] as number) - (checked.start[i] as number);
         const match = answers[i];
         if (match) {
-          removed += `${lines[i] as string}${suffix}${match.list}${suffix}${match.member}\n`;
+          const tail = `${suffix}${match.list}${suffix}${match.member}\n`;
+          tails[i - from] = tail;
+          removedBytes += length + Buffer.byteLength(tail);
           summary.removed += 1;
           summary.byList[match.list] = (summary.byList[match.list] ?? 0) + 1;
         } else {
-          clean += `${lines[i] as string}\n`;
+          cleanBytes += length + 1;
           summary.clean += 1;
         }
       }
-      if (clean !== '') await write(request.clean, clean);
-      if (removed !== '') await write(request.removed, removed);
+      const clean = Buffer.allocUnsafe(cleanBytes);
+      const removed = Buffer.allocUnsafe(removedBytes);
+      let c = 0;
+      let r = 0;
+      for (let i = from; i < to; i += 1) {
+        const chunk = checked.chunks[checked.chunk[i] as number] as Buffer;
+        const tail = tails[i - from];
+        if (tail === undefined) {
+          c += chunk.copy(clean, c, checked.start[i], checked.end[i]);
+          clean[c++] = NEWLINE;
+        } else {
+          r += chunk.copy(removed, r, checked.start[i], checked.end[i]);
+          r += removed.write(tail, r);
+        }
+      }
+      if (c > 0) await write(request.clean, clean);
+      if (r > 0) await write(request.removed, removed);
     }
   };
   // The window read is checked while the next is read; windows are written in turn.
   const send = async (): Promise<void> => {
-    if (window.lines.length === 0) return;
+    if (window.rows === 0) return;
     const full = window;
     window = emptyWindow();
     await checking;
     checking = check(full);
     checking.catch(() => undefined);
   };
+  const keep = (buffer: Buffer, start: number, end: number, digits: number): boolean => {
+    if (window.chunks.at(-1) !== buffer) {
+      window.chunks.push(buffer);
+      window.bytes += buffer.length;
+    }
+    const at = window.rows;
+    window.chunk[at] = window.chunks.length - 1;
+    window.start[at] = start;
+    window.end[at] = end;
+    window.numbers[at] = digits;
+    window.rows += 1;
+    return window.rows >= SCRUB_WINDOW_ROWS || window.bytes >= SCRUB_WINDOW_BYTES;
+  };
   const readNumber = (cell: string): { ok: true; e164: string } | { ok: false; reason: string } => {
-    const fast = plan ? readNationalCell(cell, plan) : undefined;
-    if (fast !== undefined) return { ok: true, e164: fast };
+    const bytes = Buffer.from(cell);
+    const national = plan ? readNationalBytes(bytes, 0, bytes.length, plan) : -1;
+    if (plan && national >= 0) return { ok: true, e164: `+${plan.callingCode}${national}` };
     const read = normalize(cell.trim(), request.region);
     if (read.kind === 'e164') return { ok: true, e164: read.e164 };
     return { ok: false, reason: read.kind === 'hidden' ? 'a hidden or empty number' : read.reason };
   };
 
-  let rest = '';
-  let first = true;
-  try {
-    for await (const chunk of content as AsyncIterable<Buffer>) {
-      if (request.signal?.aborted) {
-        summary.status = 'interrupted';
-        break;
-      }
-      let text = rest + chunk.toString('utf8');
-      if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      first = false;
-      const end = text.lastIndexOf('\n');
-      if (end < 0) {
-        rest = text;
-        continue;
-      }
-      rest = text.slice(end + 1);
-      for (const raw of text.slice(0, end).split('\n')) await row(raw);
-      if (summary.rows >= nextReport) {
-        nextReport = summary.rows + PROGRESS_EVERY_ROWS;
-        request.onProgress?.({ rows: summary.rows, bytesRead: source.bytesRead(), totalBytes: source.totalBytes });
-      }
-    }
-    if (rest !== '' && summary.status === 'done') await row(rest);
-    // A cut input (truncated gzip, a NUL byte) would leave rows unread that no file lists.
-    const problem = source.problem();
-    if (problem && summary.status === 'done') throw new BrokenFileError(lineNumber + 1, describeInputProblem(problem));
-    await send();
-    await checking;
-  } finally {
-    source.close();
-  }
-
-  async function row(raw: string): Promise<void> {
-    lineNumber += 1;
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  /** The row of one line read as text: a header, a quoted cell, a number of another shape, a blank line. */
+  async function textRow(buffer: Buffer, start: number, end: number): Promise<void> {
+    const line = buffer.toString('utf8', start, end);
     if (line.trim() === '') return;
     if (numberIndex === undefined) {
-      const cells = splitCells(line, delimiter);
-      const columns = planColumns(cells, request.column, undefined, true);
+      const columns = planColumns(splitCells(line, delimiter), request.column, undefined, true);
       numberIndex = columns.numberIndex;
       if (columns.header) {
         summary.header = line;
@@ -224,10 +251,80 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
       await request.rejects?.write({ line: lineNumber, raw: cell.trim(), reason: read.reason });
       return;
     }
-    window.numbers[window.lines.length] = digitsOf(read.e164);
-    window.lines.push(line);
-    window.chars += line.length;
-    if (window.lines.length >= SCRUB_WINDOW_ROWS || window.chars >= SCRUB_WINDOW_CHARS) await send();
+    if (keep(buffer, start, end, digitsOf(read.e164))) await send();
+  }
+
+  /**
+   * The lines of bytes `from` to `to` (a line ends at a newline or at `to`). A plain
+   * national number in the number column is read from the bytes; a row whose cells
+   * before it hold a quote, or whose number has another shape, is read as text.
+   */
+  async function rows(buffer: Buffer, from: number, to: number): Promise<void> {
+    let quoteAt = -1;
+    for (let start = from; start <= to; ) {
+      let next = buffer.indexOf(NEWLINE, start);
+      if (next < 0 || next > to) next = to;
+      let end = next;
+      if (end > start && buffer[end - 1] === RETURN) end -= 1;
+      lineNumber += 1;
+      const line = start;
+      start = next + 1;
+      if (quoteAt < line) quoteAt = buffer.indexOf(QUOTE, line);
+      if (quoteAt < 0) quoteAt = buffer.length;
+      let national = -1;
+      if (plan && numberIndex !== undefined && quoteAt >= end) {
+        let cellStart = line;
+        let cellEnd = end;
+        if (delimiterByte >= 0) {
+          for (let k = 0; k < numberIndex && cellStart >= 0; k += 1) {
+            const at = buffer.indexOf(delimiterByte, cellStart);
+            cellStart = at < 0 || at >= end ? -1 : at + 1;
+          }
+          const after = cellStart < 0 ? -1 : buffer.indexOf(delimiterByte, cellStart);
+          if (after >= 0 && after < end) cellEnd = after;
+        }
+        if (cellStart >= 0) national = readNationalBytes(buffer, cellStart, cellEnd, plan);
+      }
+      if (national < 0) await textRow(buffer, line, end);
+      else {
+        summary.rows += 1;
+        if (keep(buffer, line, end, planBase + national)) await send();
+      }
+    }
+  }
+
+  let rest: Buffer | undefined;
+  let first = true;
+  try {
+    for await (const piece of content as AsyncIterable<Buffer>) {
+      if (request.signal?.aborted) {
+        summary.status = 'interrupted';
+        break;
+      }
+      const buffer = rest === undefined ? piece : Buffer.concat([rest, piece]);
+      let from = 0;
+      if (first && UTF8_BOM.every((byte, i) => buffer[i] === byte)) from = UTF8_BOM.length;
+      first = false;
+      const end = buffer.lastIndexOf(NEWLINE);
+      if (end < from) {
+        rest = buffer.subarray(from);
+        continue;
+      }
+      rest = end + 1 < buffer.length ? buffer.subarray(end + 1) : undefined;
+      await rows(buffer, from, end);
+      if (summary.rows >= nextReport) {
+        nextReport = summary.rows + PROGRESS_EVERY_ROWS;
+        request.onProgress?.({ rows: summary.rows, bytesRead: source.bytesRead(), totalBytes: source.totalBytes });
+      }
+    }
+    if (rest !== undefined && summary.status === 'done') await rows(rest, 0, rest.length);
+    // A cut input (truncated gzip, a NUL byte) would leave rows unread that no file lists.
+    const problem = source.problem();
+    if (problem && summary.status === 'done') throw new BrokenFileError(lineNumber + 1, describeInputProblem(problem));
+    await send();
+    await checking;
+  } finally {
+    source.close();
   }
 
   summary.seconds = (performance.now() - started) / 1000;

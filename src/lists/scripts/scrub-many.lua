@@ -1,5 +1,8 @@
 --[[
-  Checks a batch of numbers against lists, in one call: `callguard scrub` of a lead file.
+  Checks a batch of numbers against lists, in one call: `callguard scrub` of a lead file,
+  for the batches the client's own read (src/lists/bulk-read.ts, the same rules without
+  a script) leaves to it: a list with prefix entries, or one whose generation or timed
+  entries changed since the batch before. It is the reference those rules follow.
   A check a row would cost a script call and a round trip a row; a batch costs one, and
   the commands inside are batched too: one SMISMEMBER for the numbers asked of a SET,
   one ZMSCORE of the timed entries, and for a dense list's plan one GETRANGE a run of
@@ -139,7 +142,7 @@ for list = 1, #KEYS / 5 do
     if timed > 0 and #left > 0 then
       still = {}
       local field = info[2]
-      if field == '' or field == '0' then
+      if field == '' then
         still = ask_each('ZMSCORE', timed_key, left, live, list)
       else
         for _, i in ipairs(left) do

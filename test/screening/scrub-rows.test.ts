@@ -1,0 +1,59 @@
+import { Readable, Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { openSource } from '../../src/lists/import/source.js';
+import { scrubLeads } from '../../src/screening/scrub.js';
+import { ALICE, useStore } from '../lists/fixture.js';
+
+/** A stream that keeps what it is given as bytes. */
+function collect(): Writable & { bytes: () => Buffer } {
+  const parts: Buffer[] = [];
+  const out = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      parts.push(chunk);
+      done();
+    },
+  }) as Writable & { bytes: () => Buffer };
+  out.bytes = () => Buffer.concat(parts);
+  return out;
+}
+
+describe('scrub rows read as bytes', () => {
+  const t = useStore();
+
+  it('keeps every row byte for byte, however it is read: BOM, CRLF, quotes, UTF-8, other countries, a last line without newline', async () => {
+    await t.store.createList('us', ALICE, { dense: 'nanp' });
+    await t.store.add('us', [{ member: '+12015550100' }, { member: '+4930123456' }], ALICE);
+    const rows = [
+      'name;phone;note',
+      'Zoë Ångström;201-555-0100;ümlaut ✓',
+      'Bo;(201) 555-0101;',
+      '"Quoted; with delimiter";+1 201 555 0100;x',
+      '',
+      'Ed;+49 30 123456;Berlin',
+      'Fy;hidden;',
+      'Gu;+44 20 7946 0000;London',
+      'Hu;2015550100',
+    ];
+    // Chunks cut inside rows and inside a multi-byte character.
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(rows.join('\r\n'))]);
+    const cuts = [5, 17, 18, 40, 77, bytes.length];
+    const chunks = cuts.map((cut, i) => bytes.subarray(i === 0 ? 0 : (cuts[i - 1] as number), cut));
+    const [clean, removed] = [collect(), collect()];
+    const rejected: { line: number; raw: string }[] = [];
+    const summary = await scrubLeads(t.store, {
+      source: await openSource('-', Readable.from(chunks)), lists: ['us'], region: 'US', clean, removed,
+      rejects: { write: async (reject: { line: number; raw: string }) => void rejected.push(reject) } as never,
+    });
+    expect(summary).toMatchObject({ rows: 7, clean: 2, removed: 4, rejected: 1, header: 'name;phone;note' });
+    expect(clean.bytes().toString('utf8')).toBe('name;phone;note\nBo;(201) 555-0101;\nGu;+44 20 7946 0000;London\n');
+    expect(removed.bytes().toString('utf8')).toBe([
+      'name;phone;note;callguard_list;callguard_entry',
+      'Zoë Ångström;201-555-0100;ümlaut ✓;us;+12015550100',
+      '"Quoted; with delimiter";+1 201 555 0100;x;us;+12015550100',
+      'Ed;+49 30 123456;Berlin;us;+4930123456',
+      'Hu;2015550100;us;+12015550100',
+      '',
+    ].join('\n'));
+    expect(rejected).toMatchObject([{ line: 7, raw: 'hidden' }]);
+  });
+});
