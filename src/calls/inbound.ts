@@ -348,7 +348,7 @@ async function act(
   log: Logger,
 ): Promise<Acted> {
   try {
-    return await setVariablesAndAct(channelId, decision.variables, decision.action, calls);
+    return await setVariablesAndAct(channelId, decision.variables, decision.action, calls, log);
   } catch (error) {
     log.error({ err: error }, 'action failed, sending the call to the dialplan fallback');
     try {
