@@ -19,9 +19,11 @@ import { Client } from 'undici';
  * reads them). Asterisk's HTTP server (main/http.c, httpd_helper_thread) serves one
  * connection on one thread, reading and answering its requests one after the other, so
  * requests written back to back on one connection are carried out in the order written.
- * Every request about a channel (`/channels/<id>...`) goes on the connection its id picks,
- * so CallControl can send a channel's requests without waiting for each answer: the action
- * leaves behind the variables instead of a round trip and an event-loop turn later.
+ * A request about a channel (`/channels/<id>...`) goes on the connection that channel's
+ * unanswered requests are on (the least busy when it has none), so CallControl can send a
+ * channel's requests without waiting for each answer: the action leaves behind the
+ * variables instead of a round trip and an event-loop turn later. The least busy is the
+ * first idle connection, so a quiet PBX keeps reusing a warm one.
  * undici's Client is one connection with HTTP/1.1 pipelining (not hand-written parsing).
  */
 
@@ -69,10 +71,12 @@ const CHANNEL_PATH = /^\/channels\/([^/?]+)/;
 
 export class AriRest {
   private readonly connections: Client[];
+  /** requests sent on each connection and not answered yet */
+  private readonly unanswered: number[];
+  /** the connection of each channel with unanswered requests, and how many */
+  private readonly channels = new Map<string, { connection: number; requests: number }>();
   private readonly authorization: string;
   private readonly timeoutMs: number;
-  /** for requests about no channel: the next connection to try first */
-  private next = 0;
 
   constructor(options: AriRestOptions) {
     const origin = new URL(options.url).origin;
@@ -84,6 +88,7 @@ export class AriRest {
       connect: { timeout: this.timeoutMs },
     };
     this.connections = Array.from({ length: ARI_MAX_CONNECTIONS }, () => new Client(origin, clientOptions));
+    this.unanswered = this.connections.map(() => 0);
     this.authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
   }
 
@@ -100,8 +105,10 @@ export class AriRest {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { authorization: this.authorization };
     if (payload !== undefined) headers['content-type'] = 'application/json';
+    const channelId = CHANNEL_PATH.exec(path)?.[1];
+    const connection = this.take(channelId);
     try {
-      const response = await this.connectionFor(path).request({
+      const response = await (this.connections[connection] as Client).request({
         method,
         path: `/ari${path}${qs}`,
         headers,
@@ -118,6 +125,8 @@ export class AriRest {
       return { status: response.statusCode, message, body: parsed };
     } catch (error) {
       throw new AriTransportError(method, path, transportDetail(error, this.timeoutMs));
+    } finally {
+      this.release(connection, channelId);
     }
   }
 
@@ -126,28 +135,32 @@ export class AriRest {
     for (const connection of this.connections) void connection.destroy();
   }
 
-  /** The channel's own connection; for anything else the least busy, so a slow request holds up no call. */
-  private connectionFor(path: string): Client {
-    const channelId = CHANNEL_PATH.exec(path)?.[1];
-    if (channelId !== undefined) return this.connections[hashOf(channelId) % this.connections.length] as Client;
-    let best = this.connections[this.next] as Client;
-    for (let offset = 1; offset < this.connections.length && best.stats.size > 0; offset++) {
-      const candidate = this.connections[(this.next + offset) % this.connections.length] as Client;
-      if (candidate.stats.size < best.stats.size) best = candidate;
+  /** The connection a request goes on: its channel's while that has requests unanswered, else the least busy. */
+  private take(channelId: string | undefined): number {
+    const lane = channelId === undefined ? undefined : this.channels.get(channelId);
+    const connection = lane?.connection ?? this.leastBusy();
+    if (lane) lane.requests += 1;
+    else if (channelId !== undefined) this.channels.set(channelId, { connection, requests: 1 });
+    this.unanswered[connection] = (this.unanswered[connection] ?? 0) + 1;
+    return connection;
+  }
+
+  private release(connection: number, channelId: string | undefined): void {
+    this.unanswered[connection] = (this.unanswered[connection] ?? 1) - 1;
+    const lane = channelId === undefined ? undefined : this.channels.get(channelId);
+    if (lane && --lane.requests === 0) this.channels.delete(channelId as string);
+  }
+
+  /** The first idle connection, else the one with the fewest requests unanswered. */
+  private leastBusy(): number {
+    let best = 0;
+    for (let index = 0; index < this.unanswered.length; index++) {
+      const count = this.unanswered[index] ?? 0;
+      if (count === 0) return index;
+      if (count < (this.unanswered[best] ?? 0)) best = index;
     }
-    this.next = (this.next + 1) % this.connections.length;
     return best;
   }
-}
-
-/** FNV-1a: cheap, and spreads Asterisk's channel ids (`<epoch>.<n>`, UUIDs) over the connections. */
-function hashOf(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index++) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
 }
 
 /** undici words its timeouts by kind; callers read one sentence, as node:http gave. */
