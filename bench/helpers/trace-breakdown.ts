@@ -11,6 +11,7 @@ const STEPS: readonly { name: string; from: keyof TracedCall; to: keyof TracedCa
   { name: 'variables written → answered', from: 'variablesWritten', to: 'variablesAnswered' },
   { name: 'decided → action written', from: 'decided', to: 'actionWritten' },
   { name: 'action written → answered', from: 'actionWritten', to: 'actionAnswered' },
+  { name: 'decided → action answered (the requests after the decision)', from: 'decided', to: 'actionAnswered' },
   { name: 'frame in → action answered', from: 'frame', to: 'actionAnswered' },
 ];
 
