@@ -23,6 +23,7 @@
  *   npm run bench:peer
  *   npm run bench:peer -- --seconds 5 --rates 100            # a quick run
  *   npm run bench:peer -- --paths plain,stasis --max-rates ''  # two paths, no rate search
+ *   npm run bench:peer -- --trace ...                        # and each Stasis call's steps inside serve
  */
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
@@ -50,6 +51,7 @@ import {
 } from './helpers/call-bench.js';
 import { percentile } from './helpers/percentile.js';
 import { startStasisFloor, type StasisFloor } from './helpers/stasis-floor.js';
+import { printBreakdown, readTrace } from './helpers/trace-breakdown.js';
 
 const PATHS = ['plain', 'astdb', 'floor', 'stasis', 'stasis-nopres', 'agi'] as const;
 /** The paths that screen nothing: every caller is answered. */
@@ -85,6 +87,7 @@ const { values: flags } = parseArgs({
     numbers: { type: 'string', default: '100000' },
     'max-rates': { type: 'string', default: '200,300,400,500,600,800' },
     'max-seconds': { type: 'string', default: '5' },
+    trace: { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(flags.seconds);
@@ -200,6 +203,9 @@ interface PhaseResult {
   rate: number;
   path: BenchPath;
   calls: number;
+  /** when the phase's calls started and ended, ms since epoch */
+  startedAt: number;
+  endedAt: number;
   /** INVITE to final response, ms, sorted */
   setup: number[];
   /** listed callers let through (200) and clear callers refused (403): the screening's own errors */
@@ -280,6 +286,7 @@ async function runPhase(
     deadlineMisses = read.entries.filter((entry) => entry.verdict === 'unavailable').length;
     decisions = read.entries.map((entry) => entry.decisionMs).filter(Number.isFinite).sort((a, b) => a - b);
   }
+  const endedAt = Date.now();
   const answered = placed.filter((call) => call.setupMs !== undefined);
   const otherStatus = new Map<number, number>();
   let wrong = 0;
@@ -292,6 +299,8 @@ async function runPhase(
     rate,
     path,
     calls,
+    startedAt: since,
+    endedAt,
     setup: answered.map((call) => call.setupMs as number).sort((a, b) => a - b),
     wrong,
     otherStatus,
@@ -361,7 +370,8 @@ async function main(): Promise<void> {
     redis = new Redis(redisServer.url);
     await seedBenchLists(redis, LISTED);
     const ping = await pingTimes(redis);
-    serve = await startBenchServe(asterisk, redisServer);
+    const traceFile = flags.trace ? join(asterisk.runDir, 'call-trace.jsonl') : undefined;
+    serve = await startBenchServe(asterisk, redisServer, traceFile === undefined ? {} : { traceFile });
     floor = await startStasisFloor(asterisk, FLOOR_APP);
     const asteriskProcess = await asteriskPid(asterisk.runDir);
     const idle = await idleTicks(serve, asteriskProcess);
@@ -392,6 +402,14 @@ async function main(): Promise<void> {
         held = rate;
       }
       console.log(`highest rate held: ${held === undefined ? `none of ${MAX_RATES.join(', ')}` : `${held} calls/s`}`);
+    }
+    if (traceFile !== undefined) {
+      // serve writes the last traced calls as it exits.
+      await serve.stop();
+      const traced = await readTrace(traceFile);
+      for (const result of results.filter((phase) => phase.path === 'stasis' || phase.path === 'stasis-nopres')) {
+        printBreakdown(`${result.rate}/s ${result.path}`, traced.filter((call) => call.at >= result.startedAt && call.at <= result.endedAt));
+      }
     }
     console.log('');
     console.log('setup: INVITE to its final response as the caller sees it (sipp -trace_msg timestamps); CPU: user + system time of the process over the phase, less its use without calls, / calls');

@@ -24,6 +24,7 @@ const READY_POLL_MS = 200;
 const READY_REQUEST_TIMEOUT_MS = 1_000;
 const PING_SAMPLES = 2_000;
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const CALL_TRACE = fileURLToPath(new URL('./call-trace.ts', import.meta.url));
 
 /** The n-th number on the block list (n < the list's size). */
 export function listedNumber(n: number): string {
@@ -126,15 +127,22 @@ export interface BenchServe {
  * bench's Redis, serving FastAGI on a free port that the dialplan's CALLGUARD_AGI names.
  * Resolves once /readyz answers 200.
  */
-export async function startBenchServe(asterisk: RunningAsterisk, redis: RunningRedis): Promise<BenchServe> {
+export async function startBenchServe(
+  asterisk: RunningAsterisk,
+  redis: RunningRedis,
+  options: { traceFile?: string } = {},
+): Promise<BenchServe> {
   const healthPort = await freePort();
   const agiPort = await freePort();
   await asterisk.cli(`dialplan set global CALLGUARD_AGI 127.0.0.1:${agiPort}`);
   // BENCH_CPU_PROF_DIR=<dir>: serve writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
   const profile = process.env.BENCH_CPU_PROF_DIR;
   const profiling = profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profile];
-  const serve = spawn(process.execPath, [...profiling, '--import', 'tsx', MAIN, 'serve'], {
+  // traceFile: each Stasis call's steps, timestamped inside serve (helpers/call-trace.ts).
+  const tracing = options.traceFile === undefined ? [] : ['--import', CALL_TRACE];
+  const serve = spawn(process.execPath, [...profiling, '--import', 'tsx', ...tracing, MAIN, 'serve'], {
     env: {
+      ...(options.traceFile === undefined ? {} : { BENCH_CALL_TRACE: options.traceFile }),
       PATH: process.env.PATH ?? '',
       ARI_URL: asterisk.ariUrl,
       ARI_USERNAME: asterisk.ariUser,

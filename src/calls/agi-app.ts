@@ -91,9 +91,10 @@ async function screenOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<voi
   let gone = false;
   try {
     // One command for all (each costs a round trip the caller waits); ARRAY() sets them
-    // in order, the action last.
+    // in order, the action last. The session ends right behind it: nothing after it
+    // (the log line, an auto-block listing, the call log) keeps the dialplan waiting.
     const assignment = arrayAssignment({ ...decided.decision.variables, [CHANNEL_VARIABLES.action]: decided.action });
-    if (assignment !== undefined && !(await session.setVariable(assignment.name, assignment.value)).ok) gone = true;
+    if (assignment !== undefined && !(await session.setVariableAndEnd(assignment.name, assignment.value)).ok) gone = true;
     if (gone) log.debug(screenedLogFields(decided), 'caller hung up while the variables were set');
     else log.info(screenedLogFields(decided), 'call screened');
   } catch (error) {

@@ -41,7 +41,14 @@ export interface AgiSession {
   readonly params: ReadonlyMap<string, string>;
   /** Sends one command; GONE when the channel hung up (Asterisk answers 511 then). */
   command(line: string): Promise<AgiReply | typeof GONE>;
+  /**
+   * Sends the session's last command and ends the session behind it, so the dialplan goes
+   * on as soon as Asterisk carried it out, not a round trip later; the reply still comes.
+   */
+  lastCommand(line: string): Promise<AgiReply | typeof GONE>;
   setVariable(name: string, value: string): Promise<Acted>;
+  /** setVariable as the session's last command (lastCommand). */
+  setVariableAndEnd(name: string, value: string): Promise<Acted>;
   /** Reads a variable or a dialplan function (`CALLERID(num)`); value undefined when unset. */
   getVariable(name: string): Promise<ReadValue>;
 }
@@ -272,9 +279,21 @@ class SocketSession implements AgiSession {
     private readonly socket: Socket,
   ) {}
 
-  async command(line: string): Promise<AgiReply | typeof GONE> {
-    if (this.socket.destroyed || !this.socket.writable) return GONE;
+  command(line: string): Promise<AgiReply | typeof GONE> {
+    if (this.socket.destroyed || !this.socket.writable) return Promise.resolve(GONE);
     this.socket.write(`${line}\n`);
+    return this.reply(line);
+  }
+
+  lastCommand(line: string): Promise<AgiReply | typeof GONE> {
+    if (this.socket.destroyed || !this.socket.writable) return Promise.resolve(GONE);
+    // The end rides right behind the command: Asterisk (res_agi.c, run_agi) reads the
+    // line, carries it out and answers, then reads the end and returns from AGI().
+    this.socket.end(`${line}\n`);
+    return this.reply(line);
+  }
+
+  private async reply(line: string): Promise<AgiReply | typeof GONE> {
     const what = `the reply to ${line.split(' ').slice(0, 2).join(' ')}`;
     let text = await this.lines.next(AGI_REPLY_TIMEOUT_MS, what);
     // 520- starts a usage text that ends with a line "520 End of proper usage."
@@ -291,6 +310,11 @@ class SocketSession implements AgiSession {
 
   async setVariable(name: string, value: string): Promise<Acted> {
     const reply = await this.command(`SET VARIABLE ${name} ${quoteAgiArgument(value)}`);
+    return 'code' in reply ? DONE : GONE;
+  }
+
+  async setVariableAndEnd(name: string, value: string): Promise<Acted> {
+    const reply = await this.lastCommand(`SET VARIABLE ${name} ${quoteAgiArgument(value)}`);
     return 'code' in reply ? DONE : GONE;
   }
 

@@ -1,8 +1,7 @@
-import http from 'node:http';
-import https from 'node:https';
+import { Client } from 'undici';
 
 /**
- * ARI's REST side, over node:http with a small pool of kept-alive connections.
+ * ARI's REST side, over undici with a small fixed set of kept-alive, pipelined connections.
  *
  * Why not ari-client's operations: ari-client 2.2.0 (lib/client.js, swaggerError)
  * replaces swagger-client's error response `{ status, data }` with `new Error(data)`,
@@ -10,17 +9,33 @@ import https from 'node:https';
  * The REST calls are plain HTTP; doing them here keeps the status on every response.
  * ari-client still owns the websocket (events, reconnection): see ari-connection.ts.
  *
- * Why a bounded pool: a call makes six or seven requests, several at once. Without a
- * bound, a burst of calls opens connections faster than Asterisk's HTTP server accepts
- * them (it serves at most `session_limit`, 100 by default), and a refused connection
- * costs the caller a one-second TCP retransmission. Queued on a few kept-alive
- * connections, requests wait microseconds instead.
+ * Why a bounded set of connections: a burst of calls without a bound opens connections
+ * faster than Asterisk's HTTP server accepts them (it serves at most `session_limit`,
+ * 100 by default), and a refused connection costs the caller a one-second TCP
+ * retransmission. Queued on a few kept-alive connections, requests wait microseconds.
+ *
+ * Why pipelined, and one connection a channel: a call's variables and its action are two
+ * requests, and the action must not overtake the variables (the dialplan it continues in
+ * reads them). Asterisk's HTTP server (main/http.c, httpd_helper_thread) serves one
+ * connection on one thread, reading and answering its requests one after the other, so
+ * requests written back to back on one connection are carried out in the order written.
+ * A request about a channel (`/channels/<id>...`) goes on the connection that channel's
+ * unanswered requests are on (the least busy when it has none), so CallControl can send a
+ * channel's requests without waiting for each answer: the action leaves behind the
+ * variables instead of a round trip and an event-loop turn later. The least busy is the
+ * first idle connection, so a quiet PBX keeps reusing a warm one.
+ * undici's Client is one connection with HTTP/1.1 pipelining (not hand-written parsing).
  */
 
 /** How long a request may wait for Asterisk's answer before it counts as failed (Asterisk answers in ms). */
 export const ARI_REQUEST_TIMEOUT_MS = 5_000;
 /** Connections kept open to Asterisk's HTTP server; well under its default session_limit of 100. */
 export const ARI_MAX_CONNECTIONS = 16;
+/**
+ * Requests one connection carries unanswered at once. A call sends two back to back;
+ * more wait in order in the connection's queue.
+ */
+export const ARI_PIPELINING = 8;
 
 export interface AriResponse {
   status: number;
@@ -51,71 +66,110 @@ export interface AriRestOptions {
 
 export type Query = Record<string, string | number | undefined>;
 
+/** The channel id of a path about one channel: `/channels/<id>` and everything under it. */
+const CHANNEL_PATH = /^\/channels\/([^/?]+)/;
+
 export class AriRest {
-  private readonly base: URL;
-  private readonly client: typeof http | typeof https;
-  private readonly agent: http.Agent;
+  private readonly connections: Client[];
+  /** requests sent on each connection and not answered yet */
+  private readonly unanswered: number[];
+  /** the connection of each channel with unanswered requests, and how many */
+  private readonly channels = new Map<string, { connection: number; requests: number }>();
   private readonly authorization: string;
   private readonly timeoutMs: number;
 
   constructor(options: AriRestOptions) {
-    this.base = new URL(options.url);
-    const secure = this.base.protocol === 'https:';
-    this.client = secure ? https : http;
-    const agentOptions = { keepAlive: true, maxSockets: ARI_MAX_CONNECTIONS, scheduling: 'fifo' as const };
-    this.agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    this.authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
+    const origin = new URL(options.url).origin;
     this.timeoutMs = options.timeoutMs ?? ARI_REQUEST_TIMEOUT_MS;
+    const clientOptions = {
+      pipelining: ARI_PIPELINING,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      connect: { timeout: this.timeoutMs },
+    };
+    this.connections = Array.from({ length: ARI_MAX_CONNECTIONS }, () => new Client(origin, clientOptions));
+    this.unanswered = this.connections.map(() => 0);
+    this.authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
   }
 
-  /** `body`, when given, is sent as JSON (ARI takes channel variables of an originate only there). */
-  request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, query: Query = {}, body?: unknown): Promise<AriResponse> {
+  /**
+   * `body`, when given, is sent as JSON (ARI takes channel variables of an originate only
+   * there). Requests about one channel are carried out by Asterisk in the order made.
+   */
+  async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, query: Query = {}, body?: unknown): Promise<AriResponse> {
     const search = new URLSearchParams();
     for (const [name, value] of Object.entries(query)) {
       if (value !== undefined) search.set(name, String(value));
     }
     const qs = search.size > 0 ? `?${search.toString()}` : '';
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: http.OutgoingHttpHeaders = { authorization: this.authorization };
-    if (payload !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = Buffer.byteLength(payload);
+    const headers: Record<string, string> = { authorization: this.authorization };
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    const channelId = CHANNEL_PATH.exec(path)?.[1];
+    const connection = this.take(channelId);
+    try {
+      const response = await (this.connections[connection] as Client).request({
+        method,
+        path: `/ari${path}${qs}`,
+        headers,
+        ...(payload === undefined ? {} : { body: payload }),
+        // Pipelined like a GET: Asterisk answers each request in order and at once. A
+        // request still unanswered when a connection closes is sent again on the next
+        // one; about a channel that answers 404/409, which reads as the channel gone.
+        idempotent: true,
+        blocking: false,
+      });
+      const raw = await response.body.text();
+      const parsed = parseJson(raw);
+      const message = typeof parsed === 'object' && parsed !== null && 'message' in parsed ? String(parsed.message) : raw;
+      return { status: response.statusCode, message, body: parsed };
+    } catch (error) {
+      throw new AriTransportError(method, path, transportDetail(error, this.timeoutMs));
+    } finally {
+      this.release(connection, channelId);
     }
-    return new Promise((resolve, reject) => {
-      const fail = (error: Error): void => reject(new AriTransportError(method, path, error.message));
-      const request = this.client.request(
-        {
-          protocol: this.base.protocol,
-          hostname: this.base.hostname,
-          port: this.base.port,
-          method,
-          path: `/ari${path}${qs}`,
-          agent: this.agent,
-          headers,
-          timeout: this.timeoutMs,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', fail);
-          response.on('end', () => {
-            const raw = Buffer.concat(chunks).toString('utf8');
-            const body = parseJson(raw);
-            const message = typeof body === 'object' && body !== null && 'message' in body ? String(body.message) : raw;
-            resolve({ status: response.statusCode ?? 0, message, body });
-          });
-        },
-      );
-      request.on('timeout', () => request.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
-      request.on('error', fail);
-      request.end(payload);
-    });
   }
 
   /** Closes the kept-alive connections. */
   close(): void {
-    this.agent.destroy();
+    for (const connection of this.connections) void connection.destroy();
   }
+
+  /** The connection a request goes on: its channel's while that has requests unanswered, else the least busy. */
+  private take(channelId: string | undefined): number {
+    const lane = channelId === undefined ? undefined : this.channels.get(channelId);
+    const connection = lane?.connection ?? this.leastBusy();
+    if (lane) lane.requests += 1;
+    else if (channelId !== undefined) this.channels.set(channelId, { connection, requests: 1 });
+    this.unanswered[connection] = (this.unanswered[connection] ?? 0) + 1;
+    return connection;
+  }
+
+  private release(connection: number, channelId: string | undefined): void {
+    this.unanswered[connection] = (this.unanswered[connection] ?? 1) - 1;
+    const lane = channelId === undefined ? undefined : this.channels.get(channelId);
+    if (lane && --lane.requests === 0) this.channels.delete(channelId as string);
+  }
+
+  /** The first idle connection, else the one with the fewest requests unanswered. */
+  private leastBusy(): number {
+    let best = 0;
+    for (let index = 0; index < this.unanswered.length; index++) {
+      const count = this.unanswered[index] ?? 0;
+      if (count === 0) return index;
+      if (count < (this.unanswered[best] ?? 0)) best = index;
+    }
+    return best;
+  }
+}
+
+/** undici words its timeouts by kind; callers read one sentence, as node:http gave. */
+function transportDetail(error: unknown, timeoutMs: number): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return `no answer within ${timeoutMs} ms`;
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 function parseJson(raw: string): unknown {

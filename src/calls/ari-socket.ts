@@ -1,4 +1,6 @@
+import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { ARI_FRAME_TRACE, type AriFrameTrace } from './call-trace.js';
 
 /** Longest the websocket handshake may take; Asterisk answers it in milliseconds. */
 export const ARI_SOCKET_OPEN_TIMEOUT_MS = 5_000;
@@ -61,8 +63,11 @@ export class AriSocket {
       ws.ping();
     }, ARI_KEEPALIVE_INTERVAL_MS);
     ws.on('message', (data) => {
+      const receivedAt = ARI_FRAME_TRACE.hasSubscribers ? performance.now() : 0;
       const event = parseEvent(String(data));
-      if (event && !this.ended) this.handlers.message(this, event);
+      if (!event || this.ended) return;
+      if (ARI_FRAME_TRACE.hasSubscribers) ARI_FRAME_TRACE.publish({ receivedAt, parsedAt: performance.now(), event } satisfies AriFrameTrace);
+      this.handlers.message(this, event);
     });
     ws.on('close', (code, reason) => this.end(`closed with code ${code}${reason.length > 0 ? `: ${reason.toString('utf8')}` : ''}`));
     // 'close' always follows an error on an open websocket; that is where it is reported.

@@ -7,6 +7,10 @@
  * Anything else (Asterisk refused the request, the HTTP request failed) is thrown as a
  * CallControlError that keeps the HTTP status.
  *
+ * A channel's operations are carried out in the order they are called, also when the
+ * caller does not wait for one before making the next (ari-rest.ts: one connection a
+ * channel), so variables set and then an action made at once reach the dialplan first.
+ *
  * originate and the bridge operations serve outbound calls: a refused originate is a
  * value (REFUSED with the status), since a trunk that does not exist is an outcome of
  * the dial (FAILED), not a bug.

@@ -11,6 +11,7 @@ import { screenNumber, type CheckAndCount, type CheckLists } from '../screening/
 import { callerIdentity, type IdentitySources } from '../screening/stir-shaken.js';
 import type { Decision, LoggedVerdict, Screening } from '../screening/types.js';
 import { DONE, type Acted, type CallControl } from './call-control.js';
+import { DECISION_TRACE, type DecisionTrace } from './call-trace.js';
 import { setVariablesAndAct } from './run-action.js';
 
 /** The channel function that tells whether the caller withheld the number (ARI events do not). */
@@ -140,6 +141,7 @@ export async function decideInboundCall(
         })),
   ]);
   const decisionMs = performance.now() - started;
+  if (DECISION_TRACE.hasSubscribers) DECISION_TRACE.publish({ channelId: call.channelId, startedAt: started, decidedAt: started + decisionMs } satisfies DecisionTrace);
   return {
     receivedAt,
     presentation: presentation.value,
@@ -348,7 +350,7 @@ async function act(
   log: Logger,
 ): Promise<Acted> {
   try {
-    return await setVariablesAndAct(channelId, decision.variables, decision.action, calls);
+    return await setVariablesAndAct(channelId, decision.variables, decision.action, calls, log);
   } catch (error) {
     log.error({ err: error }, 'action failed, sending the call to the dialplan fallback');
     try {

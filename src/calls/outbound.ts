@@ -181,7 +181,7 @@ async function refuse(
   log: Logger,
 ): Promise<Acted> {
   try {
-    return await setVariablesAndAct(channelId, screeningVariables(verdict, screening), action, calls);
+    return await setVariablesAndAct(channelId, screeningVariables(verdict, screening), action, calls, log);
   } catch (error) {
     // The call must not be dialled and must not stay in silence: end it.
     log.error({ err: error }, 'refusal failed; hanging up');

@@ -1,19 +1,34 @@
 import type { FallbackAction } from '../config.js';
+import type { Logger } from '../log.js';
 import type { Acted, CallControl } from './call-control.js';
 
 /**
  * Sets the channel variables in one write, then runs the action: how an inbound call and
  * an agent's refused call are acted on. Not ok when the channel was gone.
+ *
+ * The action is sent right behind the variables, without waiting for their answer: a
+ * channel's requests are carried out in the order made (CallControl), so the dialplan
+ * the call continues in, or its `h` extension, reads the variables all the same, and the
+ * caller does not wait a round trip more. Variables Asterisk refused (not the channel
+ * gone) are logged, and the action stands when it was carried out: the call got its
+ * verdict's action without the variables. Throws when neither was done.
  */
 export async function setVariablesAndAct(
   channelId: string,
   variables: Readonly<Record<string, string>>,
   action: FallbackAction,
   calls: CallControl,
+  log: Logger,
 ): Promise<Acted> {
-  const set = await calls.setVariables(channelId, variables);
-  if (!set.ok) return set;
-  return runAction(channelId, action, calls);
+  const [set, acted] = await Promise.allSettled([calls.setVariables(channelId, variables), runAction(channelId, action, calls)]);
+  if (set.status === 'rejected') {
+    if (acted.status === 'rejected' || !acted.value.ok) throw set.reason;
+    log.error({ err: set.reason }, 'variables not set; the action was carried out without them');
+    return acted.value;
+  }
+  if (!set.value.ok) return set.value;
+  if (acted.status === 'rejected') throw acted.reason;
+  return acted.value;
 }
 
 /** Runs one action on a channel in our Stasis app. */

@@ -13,6 +13,8 @@ class FakeAsterisk {
   private buffer = '';
   private waiting: ((line: string) => void) | undefined;
   readonly ended: Promise<void>;
+  /** the server ended its side (what Asterisk reads as the script done) */
+  readonly serverEnded: Promise<void>;
 
   private constructor(private readonly socket: Socket) {
     socket.setEncoding('utf8');
@@ -28,10 +30,12 @@ class FakeAsterisk {
       }
     });
     this.ended = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.serverEnded = new Promise((resolve) => socket.once('end', () => resolve()));
   }
 
-  static async session(port: number, env: Record<string, string>): Promise<FakeAsterisk> {
-    const socket = connect(port, '127.0.0.1');
+  /** `halfOpen`: answers can still be written once the server ended its side, as Asterisk's can. */
+  static async session(port: number, env: Record<string, string>, halfOpen = false): Promise<FakeAsterisk> {
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: halfOpen });
     await new Promise((resolve) => socket.once('connect', resolve));
     const asterisk = new FakeAsterisk(socket);
     socket.write(`${Object.entries(env).map(([name, value]) => `agi_${name}: ${value}\n`).join('')}\n`);
@@ -53,6 +57,10 @@ class FakeAsterisk {
 
   write(text: string): void {
     this.socket.write(text);
+  }
+
+  end(): void {
+    this.socket.end();
   }
 }
 
@@ -100,6 +108,23 @@ describe('the FastAGI protocol', () => {
     expect(await asterisk.answer('200 result=1 (blocked)\n')).toBe('GET VARIABLE CALLGUARD_VERDICT');
     await asterisk.ended;
     expect(read).toEqual({ ok: true, value: 'blocked' });
+  });
+
+  it('the last command has the session end right behind it, before its reply, and the reply is still read', async () => {
+    let setDone: (set: unknown) => void = () => undefined;
+    const set = new Promise<unknown>((resolve) => {
+      setDone = resolve;
+    });
+    const port = await serve(async (session) => {
+      setDone(await session.setVariableAndEnd('CALLGUARD_VERDICT', 'blocked'));
+    });
+    const asterisk = await FakeAsterisk.session(port, { network_script: 'x' }, true);
+    // Answered only once the end arrived: AGI() would return without waiting for callguard.
+    await asterisk.serverEnded;
+    expect(await asterisk.answer('200 result=1\n')).toBe('SET VARIABLE CALLGUARD_VERDICT "blocked"');
+    expect(await set).toEqual({ ok: true });
+    asterisk.end();
+    await asterisk.ended;
   });
 
   it('an unset variable reads as no value', async () => {

@@ -140,3 +140,60 @@ describe.skipIf(!availability.run)("the shipped ari.conf's channelvars", () => {
     }
   });
 });
+
+describe.skipIf(!availability.run)('requests about one channel, sent without waiting for each answer', () => {
+  it('reach Asterisk in the order made: the dialplan a call is continued in reads the variables set just before', async (context) => {
+    const asterisk = await useAsterisk();
+    const connection = new AriConnection({
+      url: asterisk.ariUrl,
+      username: asterisk.ariUser,
+      password: asterisk.ariPassword,
+      app: APP,
+      log: createLogger({ level: 'silent' }),
+    });
+    const rest = new AriRest({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword });
+    const calls = new AriCallControl({ rest, events: connection });
+    const placed: Promise<unknown>[] = [];
+    try {
+      // The dialplan this needs is added at run time.
+      const cli = asterisk.cli;
+      if (!cli) return context.skip();
+      // Back in Stasis with what the dialplan reads: the variables it was continued with.
+      await cli('dialplan add extension seen,1,Stasis(callguard,seen,${CALLGUARD_VERDICT},${CALLGUARD_LIST}) into cg-order');
+      connection.start();
+      await connection.connected();
+      const firstEntries = new Map<string, (channelId: string) => void>();
+      const seen = new Map<string, (args: string[]) => void>();
+      connection.on('stasisStart', (event) => {
+        if (event.args[0] === 'seen') seen.get(event.channelId)?.(event.args.slice(1));
+        else firstEntries.get(event.callerNumber)?.(event.channelId);
+      });
+      // Several calls at once, so their requests share and cross the connections.
+      const outcomes = await Promise.all(
+        Array.from({ length: 8 }, async (_, index) => {
+          const from = `+49301${String(randomInt(1_000_000, 9_999_999))}`;
+          const entered = new Promise<string>((resolve) => firstEntries.set(from, resolve));
+          placed.push(placeCall({ from, to: DIALLED, route: 'contract', target: asterisk.sipTarget }).catch((error: unknown) => error));
+          const channelId = await entered;
+          const read = new Promise<string[]>((resolve) => seen.set(channelId, resolve));
+          const list = `list-${index}`;
+          const [set, continued] = await Promise.all([
+            calls.setVariables(channelId, { CALLGUARD_VERDICT: 'blocked', CALLGUARD_LIST: list }),
+            calls.continueInDialplan(channelId, { context: 'cg-order', extension: 'seen', priority: 1 }),
+          ]);
+          const args = await read;
+          await calls.hangup(channelId, 16);
+          return { set, continued, args, list };
+        }),
+      );
+      for (const outcome of outcomes) {
+        expect(outcome).toEqual({ set: { ok: true }, continued: { ok: true }, args: ['blocked', outcome.list], list: outcome.list });
+      }
+    } finally {
+      await Promise.all(placed);
+      connection.close();
+      rest.close();
+      await asterisk.stop();
+    }
+  });
+});
