@@ -113,10 +113,12 @@ export class AriRest {
         path: `/ari${path}${qs}`,
         headers,
         ...(payload === undefined ? {} : { body: payload }),
-        // Pipelined like a GET: Asterisk answers each request in order and at once. A
-        // request still unanswered when a connection closes is sent again on the next
-        // one; about a channel that answers 404/409, which reads as the channel gone.
-        idempotent: true,
+        // A request about a channel is pipelined like a GET: Asterisk answers each in order
+        // and at once, and one still unanswered when a connection closes is sent again on
+        // the next, which about a channel that is gone answers 404/409 (the channel gone).
+        // Anything else (an originate above all) waits for its connection to be idle and is
+        // never sent twice: a second originate would dial the callee twice.
+        idempotent: channelId !== undefined,
         blocking: false,
       });
       const raw = await response.body.text();

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AriRest, AriTransportError } from '../../src/calls/ari-rest.js';
+import { ARI_MAX_CONNECTIONS, AriRest, AriTransportError } from '../../src/calls/ari-rest.js';
 
 /** A loopback HTTP server standing in for Asterisk's, answering as `handle` says. */
 async function listen(handle: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ server: Server; url: string }> {
@@ -16,8 +16,10 @@ describe('ARI REST requests', () => {
 
   afterEach(async () => {
     rest?.close();
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
+    if (server) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server?.close(resolve));
+    }
     server = undefined;
     rest = undefined;
   });
@@ -60,5 +62,56 @@ describe('ARI REST requests', () => {
       '/ari/channels/c1?reason_code=16',
     ]);
     expect(new Set(seen.map((request) => request.port)).size).toBe(1);
+  });
+
+  it('never send an originate twice when the connection it was to go on closes', async () => {
+    // A raw server, to see requests as they arrive on each socket (node:http answers
+    // pipelined requests one at a time). It holds every channel request until one of each
+    // connection has arrived, and drops a socket that carries an originate behind a held
+    // request: a pipelined originate is sent again on another connection.
+    const held: Socket[] = [];
+    const unanswered = new Map<Socket, number>();
+    let originates = 0;
+    const raw = createTcpServer((socket) => {
+      let buffered = '';
+      socket.on('error', () => undefined);
+      socket.on('data', (chunk) => {
+        buffered += chunk.toString('latin1');
+        for (let end = buffered.indexOf('\r\n\r\n'); end !== -1; end = buffered.indexOf('\r\n\r\n')) {
+          const requestLine = buffered.slice(0, buffered.indexOf('\r\n'));
+          buffered = buffered.slice(end + 4);
+          if (!requestLine.startsWith('POST /ari/channels?')) {
+            unanswered.set(socket, (unanswered.get(socket) ?? 0) + 1);
+            held.push(socket);
+            if (held.length === ARI_MAX_CONNECTIONS) {
+              for (const waiting of held) if (!waiting.destroyed) waiting.write('HTTP/1.1 204 No Content\r\n\r\n');
+              unanswered.clear();
+            }
+            continue;
+          }
+          originates += 1;
+          if ((unanswered.get(socket) ?? 0) > 0) {
+            socket.destroy();
+            return;
+          }
+          socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      rest = new AriRest({ url: `http://127.0.0.1:${(raw.address() as AddressInfo).port}`, username: 'u', password: 'p' });
+      const channelRequests = Array.from({ length: ARI_MAX_CONNECTIONS }, (_, index) =>
+        rest?.request('POST', `/channels/c${index}/variable`, { variable: 'A', value: '1' }).catch((error: unknown) => error),
+      );
+      const originated = await rest.request('POST', '/channels', { endpoint: 'PJSIP/callee' });
+      await Promise.all(channelRequests);
+      expect(originated.status).toBe(200);
+      expect(originates).toBe(1);
+    } finally {
+      rest?.close();
+      rest = undefined;
+      await new Promise((resolve) => raw.close(resolve));
+    }
   });
 });
