@@ -23,6 +23,16 @@ describe.each(CHECK_MODES)('the migration of the prefixes field (checks %s)', (c
     expect(await t.store.check('+19005550100', ['old'])).toMatchObject({ member: '+1900*' });
   });
 
+  it('a list with the old flag fails its check and its scrub loudly instead of skipping its prefixes', async () => {
+    await t.store.createList('flagged', ALICE);
+    await t.store.add('flagged', [{ member: '+1900*' }], ALICE);
+    await t.redis.hset(listKeys(t.namespace, 'flagged').info, 'prefixes', '1');
+    await expect(t.store.check('+19005550100', ['flagged'])).rejects.toThrow(/without its prefixes field/);
+    await expect(t.store.checkMany(['+19005550100'], ['flagged'])).rejects.toThrow(/without its prefixes field/);
+    await migratePrefixFields(t.redis, t.namespace);
+    expect(await t.store.check('+19005550100', ['flagged'])).toMatchObject({ member: '+1900*' });
+  });
+
   it('lists already in the current format are left as they are, and a second run changes nothing', async () => {
     await t.store.createList('fresh', ALICE);
     await t.store.add('fresh', [{ member: '+4930*' }], ALICE);
@@ -83,12 +93,12 @@ describe('a check during the migration of a start', () => {
 
     const migration = migrateAtStart(t.redis, t.namespace, captured.log);
     // Sent in the same turn as the migration's first read, so ahead of its script calls:
-    // the window a call could meet. Without the gate the old flag skips the prefix.
-    const ungated = t.store.check('+19005550100', ['flagged']);
+    // the window a call could meet. Without the gate the old flag fails the check.
+    const ungated = t.store.check('+19005550100', ['flagged']).catch((error: unknown) => error);
     const flagged = migration.gate(() => t.store.check('+19005550100', ['flagged']));
     const unfielded = migration.gate(() => t.store.check('+18005550100', ['unfielded']));
 
-    expect(await ungated).toBeNull();
+    expect(await ungated).toMatchObject({ message: expect.stringMatching(/without its prefixes field/) });
     expect(await flagged).toMatchObject({ list: 'flagged', member: '+1900*' });
     expect(await unfielded).toMatchObject({ list: 'unfielded', member: '+1800*' });
     const messages = captured.lines().map((line) => line.msg);

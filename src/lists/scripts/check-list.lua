@@ -104,7 +104,9 @@ local function check_list(info_key, exact_key, timed_key, meta_key, dense_root, 
   local members, count
   if field == '' then
     count = 1
-  elseif not field then
+  elseif not field or field == '1' then
+    -- '1' is the old "has prefixes" flag, never a length list (lengths start at 3): read
+    -- as one, it would skip the list's prefixes and answer "not listed".
     error(redis.error_reply('CALLGUARD list without its prefixes field: start serve or api once to migrate it (' .. info_key .. ')'))
   else
     members, count = candidates(field)

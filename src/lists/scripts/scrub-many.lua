@@ -78,6 +78,10 @@ for list = 1, #KEYS / 5 do
     return redis.error_reply('CALLGUARD no such list ' .. list)
   end
   if info[1] == '1' then
+    if not info[2] or info[2] == '1' then
+      -- An old format (check-list.lua): its prefixes would be skipped or break the read.
+      error(redis.error_reply('CALLGUARD list without its prefixes field: start serve or api once to migrate it (' .. info_key .. ')'))
+    end
     local plan, gen = info[4], info[5]
     local lost = false
     local left, ordinary = {}, {}
