@@ -13,6 +13,12 @@ const availability = await e2eAvailability();
 const APP = 'callguard';
 const DIALLED = '+4930555000';
 
+/** The events websocket (not started) and the REST client of the app on a sandbox Asterisk. */
+function ariClientsOf(asterisk: { ariUrl: string; ariUser: string; ariPassword: string }): { connection: AriConnection; rest: AriRest } {
+  const login = { url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword };
+  return { connection: new AriConnection({ ...login, app: APP, log: createLogger({ level: 'silent' }) }), rest: new AriRest(login) };
+}
+
 /**
  * The contract the fake follows, against real Asterisk and real SIP calls: each channel
  * is a sipp call through the shipped dialplan into Stasis(callguard,inbound,contract).
@@ -23,17 +29,9 @@ const DIALLED = '+4930555000';
 describe.skipIf(!availability.run)('real Asterisk', () => {
   callControlContract('ari-client over real Asterisk', async () => {
     const asterisk = await useAsterisk();
-    const log = createLogger({ level: 'silent' });
-    const connection = new AriConnection({
-      url: asterisk.ariUrl,
-      username: asterisk.ariUser,
-      password: asterisk.ariPassword,
-      app: APP,
-      log,
-    });
+    const { connection, rest } = ariClientsOf(asterisk);
     connection.start();
     await connection.connected();
-    const rest = new AriRest({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword });
     const calls = new AriCallControl({ rest, events: connection });
     const placed: Promise<unknown>[] = [];
     let parking = { context: 'announcements', extension: 'blocked', priority: 1 };
@@ -111,14 +109,7 @@ describe.skipIf(!availability.run)('real Asterisk', () => {
 describe.skipIf(!availability.run)("the shipped ari.conf's channelvars", () => {
   it("puts the caller's presentation in StasisStart, so a Stasis() line without the third argument costs no request", async () => {
     const asterisk = await useAsterisk();
-    const connection = new AriConnection({
-      url: asterisk.ariUrl,
-      username: asterisk.ariUser,
-      password: asterisk.ariPassword,
-      app: APP,
-      log: createLogger({ level: 'silent' }),
-    });
-    const rest = new AriRest({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword });
+    const { connection, rest } = ariClientsOf(asterisk);
     try {
       connection.start();
       await connection.connected();
@@ -144,14 +135,7 @@ describe.skipIf(!availability.run)("the shipped ari.conf's channelvars", () => {
 describe.skipIf(!availability.run)('requests about one channel, sent without waiting for each answer', () => {
   it('reach Asterisk in the order made: the dialplan a call is continued in reads the variables set just before', async (context) => {
     const asterisk = await useAsterisk();
-    const connection = new AriConnection({
-      url: asterisk.ariUrl,
-      username: asterisk.ariUser,
-      password: asterisk.ariPassword,
-      app: APP,
-      log: createLogger({ level: 'silent' }),
-    });
-    const rest = new AriRest({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword });
+    const { connection, rest } = ariClientsOf(asterisk);
     const calls = new AriCallControl({ rest, events: connection });
     const placed: Promise<unknown>[] = [];
     try {
