@@ -32,13 +32,9 @@ export function newGeneration(): string {
  * The numbers a dense list's bitmaps hold as far as can be told in O(1): the count the
  * scripts kept while the index names every block they wrote, else none of them (the
  * index itself was lost: eviction, a DEL, a failover). A lost block key is found by the
- * check of a number in it (check-list.lua) and by `list recount`.
+ * check of a number in it (check-list.lua) and by `list recount`. `indexed`: the count
+ * of blocks the generation's index names, read by the caller (list-infos.lua).
  */
-export async function denseHeld(redis: RedisClient, root: string, dense: DenseState): Promise<number> {
-  return denseHeldOf(dense, await redis.zcard(denseGenerationKeys(root, dense.gen).index));
-}
-
-/** denseHeld from the count of blocks the generation's index names, read by the caller. */
 export function denseHeldOf(dense: DenseState, indexed: number): number {
   return indexed >= dense.blocks ? dense.size : 0;
 }

@@ -3,7 +3,7 @@ import { writeAcknowledged, type ReplicaAcks } from '../redis/replicas.js';
 import { auditFields, newestFirst, parseAuditEntry, type StreamEntry } from './audit.js';
 import { checkCountFromReply, checkManyFromReply, matchFromReply, metaFields, scrubMatchesFromReply } from './check.js';
 import type { DensePlanName } from './dense.js';
-import { denseHeld, denseHeldOf, denseHolds, denseStateOf, newGeneration, removeGenerationsBut } from './dense-store.js';
+import { denseHeldOf, denseHolds, denseStateOf, newGeneration, removeGenerationsBut } from './dense-store.js';
 import { learnShapes, readable, readBatch, type BulkAnswer, type ListShape } from './bulk-read.js';
 import { callCounterKey, denseGensKey, globalKeys, listKeys, type ListKeys } from './keys.js';
 import { listSourceOf, type ListSource } from './source-date.js';
@@ -139,29 +139,13 @@ export class ListStore {
 
   /**
    * Every list, or of `only` those that exist (a page about one list reads one, not
-   * thousands). One round trip however many lists: list-infos.lua reads LIST_INFO_BATCH
-   * lists a call, the calls sent together; on a cluster one list a call, as each list's
-   * keys are in a slot of their own.
+   * thousands). One round trip however many lists (listInfos).
    */
   async lists(only?: readonly string[]): Promise<ListInfo[]> {
-    const names = only ? [...only] : (await this.redis.smembers(this.index)).sort();
-    const perCall = isCluster(this.redis) ? 1 : LIST_INFO_BATCH;
-    const batches: string[][] = [];
-    for (let from = 0; from < names.length; from += perCall) batches.push(names.slice(from, from + perCall));
-    const replies = await Promise.all(
-      inOneWrite(this.redis, () =>
-        batches.map((batch) => {
-          const keys = batch.flatMap((name) => {
-            const { info, exact, timed, dense } = this.keysOf(name);
-            return [info, exact, timed, dense];
-          });
-          return this.redis.callguardListInfos(keys.length, ...keys);
-        }),
-      ),
-    );
-    const read = replies.flat();
+    const names = only ? [...only] : await this.listNames();
+    const read = await this.listInfos(names, 'without-audit');
     const infos = names.map((name, i): ListInfo | undefined => {
-      const [fields, exact, timed, indexed] = read.slice(i * 4, i * 4 + 4) as [string[], number, number, number];
+      const [fields, exact, timed, indexed] = read[i] as [string[], number, number, number];
       const info = hashOf(fields);
       if (info.created === undefined) return undefined;
       const dense = denseStateOf(info);
@@ -187,33 +171,52 @@ export class ListStore {
    * What every list's keys hold against the size its scripts kept, and its newest audit
    * event: what serve's list watch compares from one reading to the next. `also` names
    * lists to read even when the index no longer names them (lists seen before: after a
-   * FLUSHALL the index is gone too). Commands for different lists are sent together,
-   * not pipelined, so they may go to different Redis Cluster slots.
+   * FLUSHALL the index is gone too). One round trip however many lists, as lists().
    */
   async sizes(also: Iterable<string> = []): Promise<ListSizeReading[]> {
     const names = [...new Set([...(await this.listNames()), ...also])].sort();
-    return Promise.all(
-      names.map(async (name): Promise<ListSizeReading> => {
-        const keys = this.keysOf(name);
-        const [info, exact, timed, newest] = await Promise.all([
-          this.redis.hgetall(keys.info),
-          this.redis.scard(keys.exact),
-          this.redis.zcard(keys.timed),
-          this.redis.xrevrange(keys.audit, '+', '-', 'COUNT', 1) as Promise<StreamEntry[]>,
-        ]);
-        const [last] = newest;
-        const dense = denseStateOf(info);
-        const source = listSourceOf(info);
-        return {
-          name,
-          exists: info.created !== undefined,
-          recordedSize: info.size === undefined ? undefined : Number(info.size),
-          entries: exact + timed + (dense ? await denseHeld(this.redis, keys.dense, dense) : 0),
-          lastAudit: last && { id: last[0], action: fieldOf(last[1], 'action') ?? '' },
-          ...(source ? { source } : {}),
-        };
-      }),
+    const read = await this.listInfos(names, 'with-audit');
+    return names.map((name, i): ListSizeReading => {
+      const [fields, exact, timed, indexed, newest] = read[i] as [string[], number, number, number, StreamEntry[]];
+      const info = hashOf(fields);
+      const [last] = newest;
+      const dense = denseStateOf(info);
+      const source = listSourceOf(info);
+      return {
+        name,
+        exists: info.created !== undefined,
+        recordedSize: info.size === undefined ? undefined : Number(info.size),
+        entries: exact + timed + (dense ? denseHeldOf(dense, indexed) : 0),
+        lastAudit: last && { id: last[0], action: fieldOf(last[1], 'action') ?? '' },
+        ...(source ? { source } : {}),
+      };
+    });
+  }
+
+  /**
+   * list-infos.lua's reading of each of `names`, in order: LIST_INFO_BATCH lists a script
+   * call, the calls sent together (one round trip); on a cluster one list a call, as each
+   * list's keys are in a slot of their own.
+   */
+  private async listInfos(names: string[], audit: 'with-audit' | 'without-audit'): Promise<unknown[][]> {
+    const perCall = isCluster(this.redis) ? 1 : LIST_INFO_BATCH;
+    const withAudit = audit === 'with-audit';
+    const perList = withAudit ? 5 : 4;
+    const batches: string[][] = [];
+    for (let from = 0; from < names.length; from += perCall) batches.push(names.slice(from, from + perCall));
+    const replies = await Promise.all(
+      inOneWrite(this.redis, () =>
+        batches.map((batch) => {
+          const keys = batch.flatMap((name) => {
+            const { info, exact, timed, dense, audit: stream } = this.keysOf(name);
+            return withAudit ? [info, exact, timed, dense, stream] : [info, exact, timed, dense];
+          });
+          return this.redis.callguardListInfos(keys.length, ...keys, ...(withAudit ? ['audit'] : []));
+        }),
+      ),
     );
+    const read = replies.flat();
+    return names.map((_, i) => read.slice(i * perList, i * perList + perList));
   }
 
   /**

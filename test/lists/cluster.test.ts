@@ -63,4 +63,17 @@ describe('check on Redis Cluster', () => {
     expect(await store.cancel('us', ['+14155550100'], { by: 'carol', reason: 'consent' })).toMatchObject({ cancelled: ['+14155550100'] });
     expect(await store.check('+14155550100', ['us'])).toBeNull();
   });
+
+  it("lists in different slots are read together by lists() and serve's list watch (sizes), one script call a list", async () => {
+    const namespace = testNamespace();
+    const store = new ListStore(cluster, namespace);
+    for (const name of ['vip', 'dnc']) await store.createList(name, ALICE);
+    await store.add('dnc', [{ member: '+4930123456' }, { member: '+1900*' }], ALICE);
+
+    expect((await store.lists()).map(({ name, size }) => [name, size])).toEqual([['dnc', 2], ['vip', 0]]);
+    expect((await store.sizes()).map(({ name, entries, lastAudit }) => [name, entries, lastAudit?.action])).toEqual([
+      ['dnc', 2, 'add'],
+      ['vip', 0, 'create'],
+    ]);
+  });
 });

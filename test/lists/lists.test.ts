@@ -101,3 +101,32 @@ describe('reading every list', () => {
     expect(lists.find((list) => list.name === 'list-009')).toEqual({ name: 'list-009', enabled: true, createdAt: T0, createdBy: 'alice', size: 0, lost: 0, consent: false });
   });
 });
+
+describe("serve's list watch reading every list's size", () => {
+  const t = useStore();
+
+  it('is one round trip however many lists: Redis receives the index and a script call a batch of lists, nothing more, dense lists included', async () => {
+    const names = Array.from({ length: 250 }, (_, i) => `list-${String(i).padStart(3, '0')}`);
+    for (const name of names) await t.store.createList(name, ALICE, name.endsWith('7') ? { dense: 'nanp' } : {});
+    await t.store.add('list-007', [{ member: '+14155550100' }, { member: '+12125550100' }], ALICE);
+    await t.store.add('list-008', [{ member: '+4930123456' }, { member: '+1900*' }], ALICE);
+    await t.store.cancel('list-008', ['+1900*'], ALICE);
+    // A list the index no longer names (the watch passes the lists it saw before).
+    const gone = 'list-gone';
+    // The first script call on a connection may send the script's body: measure the steady state.
+    await t.store.sizes([gone]);
+
+    let readings: Awaited<ReturnType<ListStore['sizes']>> = [];
+    const received = await receivedDuring(t.redis, async () => {
+      readings = await t.store.sizes([gone]);
+    });
+    const scriptCalls = Math.ceil((names.length + 1) / LIST_INFO_BATCH);
+    expect(scriptCalls).toBeGreaterThan(1);
+    expect(received.map((r) => r.command)).toEqual(['smembers', ...Array<string>(scriptCalls).fill('evalsha')]);
+    expect(readings.map((reading) => reading.name)).toEqual([...names, gone].sort());
+    const audit = await t.store.audit('list-008', 1);
+    expect(readings.find((reading) => reading.name === 'list-007')).toMatchObject({ exists: true, recordedSize: 2, entries: 2, lastAudit: { action: 'add' } });
+    expect(readings.find((reading) => reading.name === 'list-008')).toEqual({ name: 'list-008', exists: true, recordedSize: 1, entries: 1, lastAudit: { id: audit[0]?.id, action: 'cancel' } });
+    expect(readings.find((reading) => reading.name === gone)).toEqual({ name: gone, exists: false, recordedSize: undefined, entries: 0, lastAudit: undefined });
+  });
+});
