@@ -4,8 +4,7 @@ import type { RedisClient } from '../redis/connect.js';
 import type { SessionStore } from '../access/sessions.js';
 import type { TokenStore } from '../access/tokens.js';
 import type { DialQueue } from '../dialer/queue.js';
-import type { ListFormatMigration } from '../lists/migrate.js';
-import type { ListStore } from '../lists/store.js';
+import type { GatedListStore } from '../lists/migrate.js';
 import type { Logger } from '../log.js';
 import type { CampaignStore } from '../screening/campaigns.js';
 import type { RouteStore } from '../screening/routes.js';
@@ -33,9 +32,8 @@ export interface ApiContext {
   redis: RedisClient;
   /** imports and exports, so a bulk pipeline never queues in front of a check */
   bulkRedis: RedisClient;
-  lists: ListStore;
-  /** the list format migration of the start: POST /v1/check waits for it while it runs */
-  formatMigration: ListFormatMigration;
+  /** checks through it wait for the start's list format migration (migrate.ts) */
+  lists: GatedListStore;
   routes: RouteStore;
   campaigns: CampaignStore;
   dial: DialQueue;

@@ -3,8 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { SessionStore } from '../access/sessions.js';
 import { TokenStore } from '../access/tokens.js';
 import { DialQueue } from '../dialer/queue.js';
-import { migrateAtStart } from '../lists/migrate.js';
-import { ListStore } from '../lists/store.js';
+import { GatedListStore, migrateAtStart } from '../lists/migrate.js';
 import type { RedisClient } from '../redis/connect.js';
 import { evictionProblem, readRedisSafety } from '../redis/safety.js';
 import type { Logger } from '../log.js';
@@ -57,12 +56,14 @@ export async function startApi(config: ApiConfig, log: Logger, options: StartOpt
     throw error;
   }
   // The check scripts read only today's list format; a stalled Redis must not hold the start.
+  // Every store the api checks with is gated: a check, a number's report or a scrub
+  // during the migration waits for it instead of meeting an old list.
   const formatMigration = migrateAtStart(redis, config.redis.namespace, log);
   redis.on('ready', () => metrics.redisConnected.set(1));
   redis.on('close', () => metrics.redisConnected.set(0));
   const tokens = new TokenStore(redis, config.redis.namespace);
   // Scrubs check through the bulk connection: their batches never queue in front of a call's check.
-  const scrubs = await ScrubJobs.create(redis, new ListStore(bulkRedis, config.redis.namespace), config.redis.namespace, log, (error) => {
+  const scrubs = await ScrubJobs.create(redis, new GatedListStore(formatMigration, bulkRedis, config.redis.namespace), config.redis.namespace, log, (error) => {
     const problem = problemFor(error, { requestId: 'scrub-job', path: '', request: {}, redisDown: (candidate) => isRedisDown(candidate, bulkRedis) });
     return { status: problem.status, detail: problem.detail };
   });
@@ -76,8 +77,7 @@ export async function startApi(config: ApiConfig, log: Logger, options: StartOpt
     namespace: config.redis.namespace,
     redis,
     bulkRedis,
-    lists: new ListStore(redis, config.redis.namespace, Date.now, { waitReplicas: config.redis.waitReplicas }),
-    formatMigration,
+    lists: new GatedListStore(formatMigration, redis, config.redis.namespace, Date.now, { waitReplicas: config.redis.waitReplicas }),
     routes: new RouteStore(redis, config.redis.namespace),
     campaigns: new CampaignStore(redis, config.redis.namespace),
     dial: new DialQueue(redis, config.redis.namespace),

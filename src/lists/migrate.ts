@@ -2,7 +2,8 @@ import type { Logger } from '../log.js';
 import type { RedisClient } from '../redis/connect.js';
 import { globalKeys, listKeys } from './keys.js';
 import { defineListScripts } from './scripts.js';
-import type { ListStore } from './store.js';
+import { ListStore } from './store.js';
+import type { CallCounter, CheckGuard } from './types.js';
 
 /**
  * The most `timed` members a list's migration reads in its one script: a few ms of
@@ -74,14 +75,6 @@ export class ListFormatMigration {
     return check();
   }
 
-  /** The check and the data dates a campaign reads, its checks through the gate. */
-  gatedReader(lists: Pick<ListStore, 'checkEach' | 'sources'>): Pick<ListStore, 'checkEach' | 'sources'> {
-    return {
-      checkEach: (e164, names) => this.gate(() => lists.checkEach(e164, names)),
-      sources: (names) => lists.sources(names),
-    };
-  }
-
   private run(): void {
     const started = performance.now();
     this.log.info('list format migration started: checks wait for it');
@@ -105,4 +98,40 @@ export class ListFormatMigration {
 /** A ListFormatMigration, started: what serve and api run at a start. */
 export function migrateAtStart(redis: RedisClient, namespace: string, log: Logger): ListFormatMigration {
   return new ListFormatMigration(redis, namespace, log).start();
+}
+
+/**
+ * A ListStore whose reads that run check-list.lua (every check* method: the call path's
+ * checks, the number report's prefix lookup, a scrub's batches) pass the migration's
+ * gate: the store serve and api hand to everything that decides a call or an answer.
+ * Its other reads do not look at the format (list infos, sizes, entries, audit), and its
+ * writes keep an old-format field as it is for the migration (prefix-lengths.lua).
+ */
+export class GatedListStore extends ListStore {
+  constructor(
+    private readonly migration: ListFormatMigration,
+    ...store: ConstructorParameters<typeof ListStore>
+  ) {
+    super(...store);
+  }
+
+  override check(e164: string, lists: string[]): ReturnType<ListStore['check']> {
+    return this.migration.gate(() => super.check(e164, lists));
+  }
+
+  override checkEach(e164: string, lists: string[]): ReturnType<ListStore['checkEach']> {
+    return this.migration.gate(() => super.checkEach(e164, lists));
+  }
+
+  override checkCounting(e164: string, lists: string[], counters: CallCounter[]): ReturnType<ListStore['checkCounting']> {
+    return this.migration.gate(() => super.checkCounting(e164, lists, counters));
+  }
+
+  override checkGuarded(guard: CheckGuard, e164: string, lists: string[], counters: CallCounter[]): ReturnType<ListStore['checkGuarded']> {
+    return this.migration.gate(() => super.checkGuarded(guard, e164, lists, counters));
+  }
+
+  override checkMany(numbers: string[], lists: string[]): ReturnType<ListStore['checkMany']> {
+    return this.migration.gate(() => super.checkMany(numbers, lists));
+  }
 }

@@ -13,8 +13,7 @@ import { StasisApp } from '../calls/stasis-app.js';
 import { answerCensus, ariSweepView, peerCensus, StasisSweep } from '../calls/stasis-sweep.js';
 import { Dialer } from '../dialer/dialer.js';
 import { describeConfig, type ServeConfig } from '../config.js';
-import { ListStore } from '../lists/store.js';
-import { migrateAtStart } from '../lists/migrate.js';
+import { GatedListStore, migrateAtStart } from '../lists/migrate.js';
 import type { CallCounter, CheckGuard } from '../lists/types.js';
 import type { RedisClient } from '../redis/connect.js';
 import type { Logger } from '../log.js';
@@ -80,18 +79,19 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     background.disconnect();
   };
   const redisHealth = new RedisHealth(redis, config.redisSafety.probeDeadlineMs, log.child({ component: 'redis' }));
-  const lists = new ListStore(redis, config.redis.namespace);
+  // Beside the start, first on the call connection once it is ready: the check scripts
+  // read only today's list format, and a stalled Redis must not hold the start. Every
+  // store that checks is gated, so a call during it waits for it instead of meeting an
+  // old list (in-call block and dialer included).
+  const formatMigration = migrateAtStart(redis, config.redis.namespace, log);
+  const lists = new GatedListStore(formatMigration, redis, config.redis.namespace);
   const scriptLoadFailed = (error: unknown): void =>
     log.warn({ err: error }, 'Redis script load failed: the next call of the script sends it whole');
   loadScriptsOnReady(redis, scriptLoadFailed);
   loadScriptsOnReady(background, scriptLoadFailed);
-  // Beside the start, first on the call connection once it is ready: the check scripts
-  // read only today's list format, and a stalled Redis must not hold the start. Checks
-  // pass its gate, so a call during it waits for it instead of meeting an old list.
-  const formatMigration = migrateAtStart(redis, config.redis.namespace, log);
   const watch = new RedisWatch({
     redis: background,
-    lists: new ListStore(background, config.redis.namespace),
+    lists: new GatedListStore(formatMigration, background, config.redis.namespace),
     allowEviction: config.redisSafety.allowEviction,
     intervalMs: config.redisSafety.watchIntervalMs,
     listMaxAgeMs: config.redisSafety.listMaxAgeMs,
@@ -139,10 +139,9 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
   };
   const screening = {
     routes,
-    check: (e164: string, names: string[]) => formatMigration.gate(() => lists.checkEach(e164, names)),
-    checkCounting: (e164: string, names: string[], counters: CallCounter[]) => formatMigration.gate(() => lists.checkCounting(e164, names, counters)),
-    checkGuarded: (guard: CheckGuard, e164: string, names: string[], counters: CallCounter[]) =>
-      formatMigration.gate(() => lists.checkGuarded(guard, e164, names, counters)),
+    check: (e164: string, names: string[]) => lists.checkEach(e164, names),
+    checkCounting: (e164: string, names: string[], counters: CallCounter[]) => lists.checkCounting(e164, names, counters),
+    checkGuarded: (guard: CheckGuard, e164: string, names: string[], counters: CallCounter[]) => lists.checkGuarded(guard, e164, names, counters),
     autoBlock: async (list: string, e164: string, expiresAt: number, reason: string) => {
       await lists.add(list, [{ member: e164, expiresAt }], { by: AUTO_BLOCK_ACTOR, reason, source: AUTO_BLOCK_SOURCE });
     },
@@ -174,7 +173,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
           calls,
           events: ari,
           campaigns,
-          lists: formatMigration.gatedReader(lists),
+          lists,
           rules,
           // Nobody rings yet while an agent's call is checked: the outbound deadline, not the inbound one.
           settings: { deadlineMs: DEFAULT_OUTBOUND_CHECK_DEADLINE_MS, defaultRegion: config.defaultRegion },
@@ -193,7 +192,7 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     namespace: config.redis.namespace,
     dial: createDialerLeg({ calls, events: ari, dialplan: ariDialplanCheck(rest, ownApp), log }),
     logger: log,
-    lists: formatMigration.gatedReader(new ListStore(background, config.redis.namespace)),
+    lists: new GatedListStore(formatMigration, background, config.redis.namespace),
     rules,
     defaultRegion: config.defaultRegion,
     leaseMs: config.dialer.leaseMs,

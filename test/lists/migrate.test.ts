@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { listKeys } from '../../src/lists/keys.js';
-import { MIGRATE_READ_LIMIT, migrateAtStart, migratePrefixFields } from '../../src/lists/migrate.js';
+import { createHash } from 'node:crypto';
+import { GatedListStore, MIGRATE_READ_LIMIT, migrateAtStart, migratePrefixFields } from '../../src/lists/migrate.js';
+import { ListStore } from '../../src/lists/store.js';
 import { capturedLogger } from '../helpers/log-capture.js';
 import { receivedDuring } from '../helpers/monitor.js';
 import { testRedis } from '../helpers/redis.js';
@@ -116,5 +118,72 @@ describe('a check during the migration of a start', () => {
     expect(captured.lines().find((line) => line.msg === 'list format migration done: every list in the current format')).toMatchObject({ checked: 1, migrated: 0 });
     const received = await receivedDuring(t.redis, () => migration.gate(() => t.store.check('+4930123456', ['fresh'])));
     expect(received.map((r) => r.command)).toEqual(['evalsha']);
+  });
+});
+
+type Method<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
+/** ListStore's public check methods: each runs check-list.lua. A new one fails typecheck here until it is listed (and gated). */
+const CHECK_METHODS = {
+  check: true,
+  checkEach: true,
+  checkCounting: true,
+  checkGuarded: true,
+  checkMany: true,
+} as const satisfies Record<Extract<Method<ListStore>, `check${string}`>, true>;
+
+describe.each(CHECK_MODES)('the gated store serve and api check with, during the migration of a start (checks %s)', (checkMode) => {
+  const t = useStore({ checkMode });
+
+  it('every check path waits for it, so a list in an old format answers as migrated where the plain store fails', async () => {
+    await t.store.createList('flagged', ALICE);
+    await t.store.add('flagged', [{ member: '+1900*' }], ALICE);
+    await t.redis.hset(listKeys(t.namespace, 'flagged').info, 'prefixes', '1');
+    const guardKey = `${t.namespace}:guard`;
+    await t.redis.hset(guardKey, 'route', 'text');
+    const guard = { key: guardKey, field: 'route', text: 'text', sha: createHash('sha1').update('text').digest('hex') };
+    const paths = (store: ListStore): Record<keyof typeof CHECK_METHODS, () => Promise<unknown>> => ({
+      check: () => store.check('+19005550100', ['flagged']),
+      checkEach: () => store.checkEach('+19005550100', ['flagged']).then(([match]) => match),
+      checkCounting: () => store.checkCounting('+19005550100', ['flagged'], []).then(({ results: [match] }) => match),
+      checkGuarded: () => store.checkGuarded(guard, '+19005550100', ['flagged'], []).then((reply) => (reply.unchanged ? reply.check.results[0] : reply)),
+      checkMany: () => store.checkMany(['+19005550100'], ['flagged']).then(([match]) => match),
+    });
+
+    // The migration runs on a connection of its own (as a scrub's or the dialer's checks
+    // do on theirs), held behind a BLPOP: it is running, and cannot end, until released.
+    const migrating = testRedis();
+    const hold = `${t.namespace}:hold`;
+    try {
+      await migrating.ping();
+      const held = migrating.blpop(hold, 0);
+      const migration = migrateAtStart(migrating, t.namespace, capturedLogger().log);
+      const gated = new GatedListStore(migration, t.redis, t.namespace, () => t.now, { checkMode });
+      const settled = new Set<string>();
+      const waited = Object.entries(paths(gated)).map(async ([path, read]) => {
+        const answer = await read();
+        settled.add(path);
+        return [path, answer] as const;
+      });
+      for (const [path, read] of Object.entries(paths(t.store))) {
+        const answer = await read().catch((error: unknown) => error);
+        expect({ path, answer }).toMatchObject({ path, answer: { message: expect.stringMatching(/without its prefixes field/) } });
+      }
+      expect([...settled]).toEqual([]);
+
+      await t.redis.lpush(hold, 'go');
+      await held;
+      for (const [path, answer] of await Promise.all(waited)) {
+        expect({ path, answer }).toMatchObject({ path, answer: { member: '+1900*' } });
+      }
+      await migration.settled();
+    } finally {
+      migrating.disconnect();
+    }
+  });
+});
+
+describe('the gated store', () => {
+  it("overrides every check method of ListStore: each runs check-list.lua, which reads only today's format", () => {
+    expect(Object.keys(CHECK_METHODS).filter((name) => !Object.hasOwn(GatedListStore.prototype, name))).toEqual([]);
   });
 });

@@ -27,7 +27,7 @@ const Match = Type.Union([
 
 /** `callguard check` and `callguard show`. */
 export function registerCheck(app: ApiApp, context: ApiContext): void {
-  const { lists: store, config, formatMigration } = context;
+  const { lists: store, config } = context;
 
   app.post(
     '/v1/check',
@@ -63,7 +63,7 @@ export function registerCheck(app: ApiApp, context: ApiContext): void {
     async (request) => {
       const { number: input, lists } = request.body;
       const region = regionOf(request.body.region, 'body/region', config.defaultRegion);
-      const { verdict, number, detail, match } = await checkNumber((e164, names) => formatMigration.gate(() => store.check(e164, names)), input, lists, region);
+      const { verdict, number, detail, match } = await checkNumber((e164, names) => store.check(e164, names), input, lists, region);
       return { input, verdict, number, lists, detail, match: match ? entryJson(match) : null };
     },
   );
