@@ -166,14 +166,19 @@ export class Dialer {
     const known = new Set([...byName.keys(), ...campaigns.invalid.map((entry) => entry.name)]);
     this.reportInvalid(campaigns.invalid);
 
+    // A stop can come while a round runs: from then on the round reads and starts nothing
+    // new (what it read it still files, so nothing waits in the stream's pending list),
+    // and stop() waits only for the attempts that had started.
+    if (this.stopping) return;
     const reclaimed = await this.queue.reclaim(this.consumer, this.reclaimIdleMs, this.batchSize, this.reclaimCursor);
     this.reclaimCursor = reclaimed.cursor;
     for (const entry of reclaimed.entries) await this.takeEntry(entry, known);
+    if (this.stopping) return;
     for (const entry of await this.queue.readNew(this.consumer, this.batchSize)) await this.takeEntry(entry, known);
 
     for (const campaign of byName.values()) {
       const free = this.maxInFlight - this.attempts.size;
-      if (free <= 0) break;
+      if (free <= 0 || this.stopping) break;
       const leases = await this.queue.claim(campaign.name, {
         now: this.clock(),
         maxConcurrent: campaign.maxConcurrent,

@@ -128,7 +128,9 @@ describe('Dialer instances sharing one stream', () => {
     const dialled: string[] = [];
     const dialer = fixture.dialer(async (attempt) => {
       dialled.push(attempt.request.id);
-      await new Promise<void>((resolve) => (hangUp = resolve));
+      // Only the first call rings until hung up: a dial taken after the stop (the bug
+      // this test is for) ends at once, so it fails the assertion below, not the timeout.
+      if (dialled.length === 1) await new Promise<void>((resolve) => (hangUp = resolve));
       return 'BUSY';
     });
     dialer.start();
@@ -139,5 +141,33 @@ describe('Dialer instances sharing one stream', () => {
     await stopped;
     expect(dialled).toEqual(['first']);
     expect(await fixture.results()).toMatchObject([{ request: 'first', outcome: 'BUSY', final: false }]);
+  });
+
+  it('a stop that comes while a poll runs starts nothing that poll read: the request stays waiting for another instance', async () => {
+    setup();
+    await fixture.campaign('sales');
+    await fixture.queue.enqueue({ campaign: 'sales', number: '+49301234567', id: 'only' });
+    const dialled: string[] = [];
+    let stopped: Promise<void> | undefined;
+    // The dialer reads the clock first when it files a request it read: the stop lands
+    // there, between the poll's read of the stream and its claim of due requests.
+    const dialer = fixture.dialer(
+      async (attempt) => {
+        dialled.push(attempt.request.id);
+        return 'BUSY';
+      },
+      {
+        clock: () => {
+          stopped ??= dialer.stop();
+          return fixture.now;
+        },
+      },
+    );
+    dialer.start();
+    await waitFor(() => stopped !== undefined, 'the stop');
+    await stopped;
+    expect(dialled).toEqual([]);
+    expect(await fixture.queue.counts('sales')).toEqual({ waiting: 1, inFlight: 0 });
+    expect(await fixture.results()).toEqual([]);
   });
 });
