@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RedisClient } from '../redis/connect.js';
+import { isCluster, type RedisClient } from '../redis/connect.js';
 import { globalKeys } from '../lists/keys.js';
 import type { Logger } from '../log.js';
 import { eventSources, streamIdTime, type EventSource, type WebhookEvent } from './events.js';
@@ -7,7 +7,10 @@ import type { Webhook, WebhookStore } from './store.js';
 
 /** How long the reader's lease lasts; it is renewed at every read, so another instance takes over this long after one dies. */
 export const READER_LEASE_MS = 10_000;
-/** How long one XREAD waits for new entries: also how soon a new list's audit stream is read. */
+/**
+ * How long one XREAD waits for new entries (on Redis Cluster the wait after a read that
+ * found none): also how soon a new list's audit stream is read.
+ */
 export const READ_BLOCK_MS = 1_000;
 /** Entries read per stream per XREAD. */
 const READ_COUNT = 500;
@@ -79,9 +82,7 @@ export class EventReader {
     if (sources.length === 0) return false;
     const stored = await store.cursors(sources.map((source) => source.key));
     const ids = sources.map((source, i) => stored[i] ?? startOf(wantedBy(hooks, source)));
-    const reply = (await blocking.xread('COUNT', READ_COUNT, 'BLOCK', READ_BLOCK_MS, 'STREAMS', ...sources.map((s) => s.key), ...ids)) as
-      | [string, [string, string[]][]][]
-      | null;
+    const reply = await this.readStreams(blocking, sources.map((source) => source.key), ids);
     if (reply === null || this.stopped) return true;
     const byKey = new Map(sources.map((source) => [source.key, source]));
     const items: { hook: string; event: WebhookEvent }[] = [];
@@ -102,7 +103,29 @@ export class EventReader {
     if (items.length > 0) this.deps.onQueued(items.map((item) => item.event));
     return true;
   }
+
+  /**
+   * The new entries of each stream after its id, or null when none came within
+   * READ_BLOCK_MS. On a standalone Redis one XREAD BLOCK reads every stream. On a Redis
+   * Cluster one XREAD cannot span slots, and the call log, the dial results and each
+   * list's audit stream are each in a slot of their own: there each stream gets an XREAD
+   * of its own, sent together, without BLOCK (blocked reads on one connection would run
+   * one after the other), and a read that found nothing waits READ_BLOCK_MS before the
+   * next, so an event is read at most about as late as with BLOCK.
+   */
+  private async readStreams(blocking: RedisClient, keys: string[], ids: string[]): Promise<StreamReply | null> {
+    if (!isCluster(blocking)) {
+      return (await blocking.xread('COUNT', READ_COUNT, 'BLOCK', READ_BLOCK_MS, 'STREAMS', ...keys, ...ids)) as StreamReply | null;
+    }
+    const replies = await Promise.all(keys.map((key, i) => blocking.xread('COUNT', READ_COUNT, 'STREAMS', key, ids[i] as string) as Promise<StreamReply | null>));
+    const read = replies.flatMap((reply) => reply ?? []);
+    if (read.length > 0) return read;
+    await this.deps.sleep(READ_BLOCK_MS);
+    return null;
+  }
 }
+
+type StreamReply = [string, [string, string[]][]][];
 
 function wantedBy(hooks: Webhook[], source: EventSource): Webhook[] {
   return hooks.filter((hook) => hook.events.some((type) => source.types.includes(type)));
