@@ -97,11 +97,14 @@ describe('Dialer instances sharing one stream', () => {
     setup();
     await fixture.campaign('sales');
     await fixture.queue.enqueue({ campaign: 'sales', number: '+49301234567', id: 'long' });
-    let hangUp: () => void = () => undefined;
+    // Every call rings until hung up, and hangUp ends them all: should the lease run out
+    // and b dial too, the assertion below says so and the dialers still stop after the test.
+    const ringing: (() => void)[] = [];
+    const hangUp = (): void => ringing.forEach((end) => end());
     let calls = 0;
     const longCall: DialFunction = async () => {
       calls += 1;
-      await new Promise<void>((resolve) => (hangUp = resolve));
+      await new Promise<void>((resolve) => ringing.push(resolve));
       return 'ANSWERED';
     };
     const leaseMs = 150;
