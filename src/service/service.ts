@@ -79,16 +79,16 @@ export async function startService(config: ServeConfig, log: Logger): Promise<Ru
     background.disconnect();
   };
   const redisHealth = new RedisHealth(redis, config.redisSafety.probeDeadlineMs, log.child({ component: 'redis' }));
+  const scriptLoadFailed = (error: unknown): void =>
+    log.warn({ err: error }, 'Redis script load failed: the next call of the script sends it whole');
+  loadScriptsOnReady(redis, scriptLoadFailed);
+  loadScriptsOnReady(background, scriptLoadFailed);
   // Beside the start, first on the call connection once it is ready: the check scripts
   // read only today's list format, and a stalled Redis must not hold the start. Every
   // store that checks is gated, so a call during it waits for it instead of meeting an
   // old list (in-call block and dialer included).
   const formatMigration = migrateAtStart(redis, config.redis.namespace, log);
   const lists = new GatedListStore(formatMigration, redis, config.redis.namespace);
-  const scriptLoadFailed = (error: unknown): void =>
-    log.warn({ err: error }, 'Redis script load failed: the next call of the script sends it whole');
-  loadScriptsOnReady(redis, scriptLoadFailed);
-  loadScriptsOnReady(background, scriptLoadFailed);
   const watch = new RedisWatch({
     redis: background,
     lists: new GatedListStore(formatMigration, background, config.redis.namespace),
