@@ -11,6 +11,11 @@
  *   agi            callguard over FastAGI, the shipped [screen-agi]
  *   floor          the floor of any Stasis app: a bare ARI client that only continues each
  *                  call (no Redis, no screening: every call is answered, as on plain)
+ *   floor-args     the same floor app, called with the arguments [screen] passes callguard
+ *                  (the presentation, P-Asserted-Identity and From read with PJSIP_HEADER):
+ *                  what those arguments cost Asterisk, apart from what callguard does with them
+ *   agi-floor      the floor of any FastAGI server: one that reads Asterisk's environment and
+ *                  closes the session (no Redis, no command: every call is answered)
  *
  * Half the callers are on the list (they must get 403), half are clear (200). Per rate
  * and path: p50/p99/max, what callguard adds over plain, wrong answers (a listed caller
@@ -50,12 +55,13 @@ import {
   type BenchServe,
 } from './helpers/call-bench.js';
 import { percentile } from './helpers/percentile.js';
+import { startAgiFloor, type AgiFloor } from './helpers/agi-floor.js';
 import { startStasisFloor, type StasisFloor } from './helpers/stasis-floor.js';
-import { printBreakdown, readTrace } from './helpers/trace-breakdown.js';
+import { printBreakdown, readTrace, traceBetween } from './helpers/trace-breakdown.js';
 
-const PATHS = ['plain', 'astdb', 'floor', 'stasis', 'stasis-nopres', 'agi'] as const;
+const PATHS = ['plain', 'astdb', 'floor', 'floor-args', 'stasis', 'stasis-nopres', 'agi-floor', 'agi'] as const;
 /** The paths that screen nothing: every caller is answered. */
-const UNSCREENED: ReadonlySet<BenchPath> = new Set(['plain', 'floor']);
+const UNSCREENED: ReadonlySet<BenchPath> = new Set(['plain', 'floor', 'floor-args', 'agi-floor']);
 /** The Stasis app of the floor path, apart from callguard's. */
 const FLOOR_APP = 'bench-floor';
 type BenchPath = (typeof PATHS)[number];
@@ -149,7 +155,7 @@ function chunks<T>(items: T[], size: number): T[][] {
  * Each path a context of its own, chosen by the X-Callguard-Screen header in [from-test].
  * The Asterisk CLI splits its command at spaces and quotes: the lines hold neither.
  */
-async function addBenchDialplan(asterisk: RunningAsterisk): Promise<void> {
+async function addBenchDialplan(asterisk: RunningAsterisk, agiFloor: string): Promise<void> {
   await asterisk.cli('module load func_db.so');
   const lines = [
     'dialplan add extension _[+0-9].,3,GotoIf($[${LEN(${PJSIP_HEADER(read,X-Callguard-Screen)})}>0]?bench-${PJSIP_HEADER(read,X-Callguard-Screen)},${EXTEN},1) into from-test replace',
@@ -159,6 +165,11 @@ async function addBenchDialplan(asterisk: RunningAsterisk): Promise<void> {
     'dialplan add extension _[+0-9].,3,Hangup(21) into bench-astdb',
     `dialplan add extension _[+0-9].,1,Stasis(${FLOOR_APP}) into bench-floor`,
     'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-floor',
+    // [screen]'s Stasis() line, the floor app in callguard's place.
+    `dialplan add extension _[+0-9].,1,Stasis(${FLOOR_APP},inbound,\${CALLGUARD_ROUTE},\${CALLERID(pres)},\${URIENCODE(\${PJSIP_HEADER(read,P-Asserted-Identity)})},\${URIENCODE(\${PJSIP_HEADER(read,From)})}) into bench-floor-args`,
+    'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-floor-args',
+    `dialplan add extension _[+0-9].,1,AGI(agi://${agiFloor}/floor) into bench-agi-floor`,
+    'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-agi-floor',
     'dialplan add extension _[+0-9].,1,Goto(inbound,${EXTEN},1) into bench-stasis',
     'dialplan add extension _[+0-9].,1,Stasis(callguard,inbound,${CALLGUARD_ROUTE}) into bench-stasis-nopres',
     'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-stasis-nopres',
@@ -364,9 +375,10 @@ async function main(): Promise<void> {
   let redis: Redis | undefined;
   let serve: BenchServe | undefined;
   let floor: StasisFloor | undefined;
+  let agiFloor: AgiFloor | undefined;
   try {
-    [asterisk, redisServer] = await Promise.all([startAsterisk({ beforeStart: fillAstdb }), startRedisServer()]);
-    await addBenchDialplan(asterisk);
+    [asterisk, redisServer, agiFloor] = await Promise.all([startAsterisk({ beforeStart: fillAstdb }), startRedisServer(), startAgiFloor()]);
+    await addBenchDialplan(asterisk, agiFloor.address);
     redis = new Redis(redisServer.url);
     await seedBenchLists(redis, LISTED);
     const ping = await pingTimes(redis);
@@ -408,13 +420,14 @@ async function main(): Promise<void> {
       await serve.stop();
       const traced = await readTrace(traceFile);
       for (const result of results.filter((phase) => phase.path === 'stasis' || phase.path === 'stasis-nopres')) {
-        printBreakdown(`${result.rate}/s ${result.path}`, traced.filter((call) => call.at >= result.startedAt && call.at <= result.endedAt));
+        printBreakdown(`${result.rate}/s ${result.path}`, traceBetween(traced, result.startedAt, result.endedAt));
       }
     }
     console.log('');
     console.log('setup: INVITE to its final response as the caller sees it (sipp -trace_msg timestamps); CPU: user + system time of the process over the phase, less its use without calls, / calls');
   } finally {
     await floor?.stop();
+    await agiFloor?.stop();
     await serve?.stop();
     await redis?.quit().catch(() => redis?.disconnect());
     await redisServer?.stop();
