@@ -238,6 +238,9 @@ interface PhaseResult {
   decisions: number[];
   callguardCpuUs: number;
   asteriskCpuUs: number;
+  /** Redis commands run in the phase, a call (serve's background ones included), and the script calls among them */
+  redisCommandsPerCall: number;
+  redisScriptsPerCall: number;
   load: number;
 }
 
@@ -283,7 +286,7 @@ async function runPhase(
   const listedByNumber = new Map(callers.map((entry) => [entry.number, entry.listed]));
   const since = Date.now();
   const started = process.hrtime.bigint();
-  const [cgBefore, astBefore] = await Promise.all([cpuTicks(context.serve.pid), cpuTicks(context.asteriskProcess)]);
+  const [cgBefore, astBefore, redisBefore] = await Promise.all([cpuTicks(context.serve.pid), cpuTicks(context.asteriskProcess), commandCalls(context.redis)]);
   const placed = await placeCallLoad({
     target: `${context.asterisk.sipHost}:${context.asterisk.sipPort}`,
     rate,
@@ -292,7 +295,7 @@ async function runPhase(
     to: DIALLED,
     screen: path,
   });
-  const [cgAfter, astAfter] = await Promise.all([cpuTicks(context.serve.pid), cpuTicks(context.asteriskProcess)]);
+  const [cgAfter, astAfter, redisAfter] = await Promise.all([cpuTicks(context.serve.pid), cpuTicks(context.asteriskProcess), commandCalls(context.redis)]);
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const perCallUs = (ticks: number, idlePerSecond: number): number =>
     (Math.max(0, ticks - idlePerSecond * wallSeconds) / TICKS_PER_SECOND / calls) * 1e6;
@@ -327,16 +330,30 @@ async function runPhase(
     decisions,
     callguardCpuUs: perCallUs(cgAfter - cgBefore, context.idle.callguard),
     asteriskCpuUs: perCallUs(astAfter - astBefore, context.idle.asterisk),
+    // less the INFO that took the first count
+    redisCommandsPerCall: (redisAfter.all - redisBefore.all - 1) / calls,
+    redisScriptsPerCall: (redisAfter.scripts - redisBefore.scripts) / calls,
     load: loadavg()[0] ?? Number.NaN,
   };
+}
+
+/** Redis's count of the commands it ran (INFO commandstats), all and the script calls (EVALSHA, EVAL, FCALL). */
+async function commandCalls(redis: Redis): Promise<{ all: number; scripts: number }> {
+  const stats = await redis.info('commandstats');
+  const counts = { all: 0, scripts: 0 };
+  for (const [, command, calls] of stats.matchAll(/^cmdstat_([a-z_|]+):calls=(\d+)/gm)) {
+    counts.all += Number(calls);
+    if (/^(evalsha|eval|fcall)$/.test(command as string)) counts.scripts += Number(calls);
+  }
+  return counts;
 }
 
 const ms = (value: number): string => value.toFixed(3);
 
 function printTable(results: PhaseResult[]): void {
   console.log('');
-  console.log('| rate/s | path | calls | p50 ms | p99 ms | max ms | added p50 / p99 ms | p50 / p99 × plain | wrong | other answers | unanswered | deadline misses | decision p50 / p99 ms | callguard CPU µs/call | Asterisk CPU µs/call | load 1 min |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| rate/s | path | calls | p50 ms | p99 ms | max ms | added p50 / p99 ms | p50 / p99 × plain | wrong | other answers | unanswered | deadline misses | decision p50 / p99 ms | callguard CPU µs/call | Asterisk CPU µs/call | Redis commands / scripts a call | load 1 min |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const result of results) {
     const plain = results.find((other) => other.rate === result.rate && other.path === 'plain');
     const p50 = percentile(result.setup, 50);
@@ -361,6 +378,7 @@ function printTable(results: PhaseResult[]): void {
       result.decisions.length === 0 ? '—' : `${ms(percentile(result.decisions, 50))} / ${ms(percentile(result.decisions, 99))}`,
       CALLGUARD_PATHS.has(result.path) ? result.callguardCpuUs.toFixed(0) : '—',
       result.asteriskCpuUs.toFixed(0),
+      CALLGUARD_PATHS.has(result.path) ? `${result.redisCommandsPerCall.toFixed(2)} / ${result.redisScriptsPerCall.toFixed(2)}` : '—',
       `${result.load.toFixed(2)}${result.startedDrained ? '' : ' (started busy)'}`,
     ];
     console.log(`| ${row.join(' | ')} |`);
