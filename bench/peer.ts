@@ -241,6 +241,8 @@ interface PhaseResult {
   /** Redis commands run in the phase, a call (serve's background ones included), and the script calls among them */
   redisCommandsPerCall: number;
   redisScriptsPerCall: number;
+  /** the commands that ran, most first: name and how many a call */
+  redisCommandMix: [string, number][];
   load: number;
 }
 
@@ -333,16 +335,21 @@ async function runPhase(
     // less the INFO that took the first count
     redisCommandsPerCall: (redisAfter.all - redisBefore.all - 1) / calls,
     redisScriptsPerCall: (redisAfter.scripts - redisBefore.scripts) / calls,
+    redisCommandMix: [...redisAfter.byCommand]
+      .map(([command, count]): [string, number] => [command, (count - (redisBefore.byCommand.get(command) ?? 0) - (command === 'info' ? 1 : 0)) / calls])
+      .filter(([, perCall]) => perCall > 0)
+      .sort((a, b) => b[1] - a[1]),
     load: loadavg()[0] ?? Number.NaN,
   };
 }
 
 /** Redis's count of the commands it ran (INFO commandstats), all and the script calls (EVALSHA, EVAL, FCALL). */
-async function commandCalls(redis: Redis): Promise<{ all: number; scripts: number }> {
+async function commandCalls(redis: Redis): Promise<{ all: number; scripts: number; byCommand: Map<string, number> }> {
   const stats = await redis.info('commandstats');
-  const counts = { all: 0, scripts: 0 };
+  const counts = { all: 0, scripts: 0, byCommand: new Map<string, number>() };
   for (const [, command, calls] of stats.matchAll(/^cmdstat_([a-z_|]+):calls=(\d+)/gm)) {
     counts.all += Number(calls);
+    counts.byCommand.set(command as string, Number(calls));
     if (/^(evalsha|eval|fcall)$/.test(command as string)) counts.scripts += Number(calls);
   }
   return counts;
@@ -432,6 +439,11 @@ async function main(): Promise<void> {
       }
     }
     printTable(results);
+    console.log('');
+    for (const result of results.filter((phase) => CALLGUARD_PATHS.has(phase.path))) {
+      const mix = result.redisCommandMix.map(([command, perCall]) => `${command} ${perCall.toFixed(2)}`).join(', ');
+      console.log(`Redis commands a call, ${result.rate}/s ${result.path}: ${mix}`);
+    }
 
     if (MAX_RATES.length > 0) {
       console.log('');
