@@ -11,6 +11,11 @@
  *   agi            callguard over FastAGI, the shipped [screen-agi]
  *   floor          the floor of any Stasis app: a bare ARI client that only continues each
  *                  call (no Redis, no screening: every call is answered, as on plain)
+ *   floor-args     the same floor app, called with the arguments [screen] passes callguard
+ *                  (the presentation, P-Asserted-Identity and From read with PJSIP_HEADER):
+ *                  what those arguments cost Asterisk, apart from what callguard does with them
+ *   agi-floor      the floor of any FastAGI server: one that reads Asterisk's environment and
+ *                  closes the session (no Redis, no command: every call is answered)
  *
  * Half the callers are on the list (they must get 403), half are clear (200). Per rate
  * and path: p50/p99/max, what callguard adds over plain, wrong answers (a listed caller
@@ -50,12 +55,13 @@ import {
   type BenchServe,
 } from './helpers/call-bench.js';
 import { percentile } from './helpers/percentile.js';
+import { startAgiFloor, type AgiFloor } from './helpers/agi-floor.js';
 import { startStasisFloor, type StasisFloor } from './helpers/stasis-floor.js';
-import { printBreakdown, readTrace } from './helpers/trace-breakdown.js';
+import { printBreakdown, readTrace, traceBetween } from './helpers/trace-breakdown.js';
 
-const PATHS = ['plain', 'astdb', 'floor', 'stasis', 'stasis-nopres', 'agi'] as const;
+const PATHS = ['plain', 'astdb', 'floor', 'floor-args', 'stasis', 'stasis-nopres', 'agi-floor', 'agi'] as const;
 /** The paths that screen nothing: every caller is answered. */
-const UNSCREENED: ReadonlySet<BenchPath> = new Set(['plain', 'floor']);
+const UNSCREENED: ReadonlySet<BenchPath> = new Set(['plain', 'floor', 'floor-args', 'agi-floor']);
 /** The Stasis app of the floor path, apart from callguard's. */
 const FLOOR_APP = 'bench-floor';
 type BenchPath = (typeof PATHS)[number];
@@ -88,6 +94,7 @@ const { values: flags } = parseArgs({
     'max-rates': { type: 'string', default: '200,300,400,500,600,800' },
     'max-seconds': { type: 'string', default: '5' },
     trace: { type: 'boolean', default: false },
+    warmup: { type: 'string', default: '5' },
   },
 });
 const SECONDS = Number(flags.seconds);
@@ -95,6 +102,7 @@ const RATES = numbers(flags.rates);
 const LISTED = Number(flags.numbers);
 const MAX_RATES = numbers(flags['max-rates']);
 const MAX_SECONDS = Number(flags['max-seconds']);
+const WARMUP_SECONDS = Number(flags.warmup);
 const CHOSEN = flags.paths.split(',').filter((path) => path !== '');
 for (const path of CHOSEN) {
   if (!(PATHS as readonly string[]).includes(path)) {
@@ -104,6 +112,10 @@ for (const path of CHOSEN) {
 }
 if (![SECONDS, LISTED, MAX_SECONDS, ...RATES, ...MAX_RATES].every((n) => Number.isInteger(n) && n > 0)) {
   console.error('callguard: --seconds, --rates, --numbers, --max-rates and --max-seconds take positive whole numbers');
+  process.exit(2);
+}
+if (!Number.isInteger(WARMUP_SECONDS) || WARMUP_SECONDS < 0) {
+  console.error('callguard: --warmup takes a whole number of seconds, 0 for none');
   process.exit(2);
 }
 
@@ -149,7 +161,7 @@ function chunks<T>(items: T[], size: number): T[][] {
  * Each path a context of its own, chosen by the X-Callguard-Screen header in [from-test].
  * The Asterisk CLI splits its command at spaces and quotes: the lines hold neither.
  */
-async function addBenchDialplan(asterisk: RunningAsterisk): Promise<void> {
+async function addBenchDialplan(asterisk: RunningAsterisk, agiFloor: string): Promise<void> {
   await asterisk.cli('module load func_db.so');
   const lines = [
     'dialplan add extension _[+0-9].,3,GotoIf($[${LEN(${PJSIP_HEADER(read,X-Callguard-Screen)})}>0]?bench-${PJSIP_HEADER(read,X-Callguard-Screen)},${EXTEN},1) into from-test replace',
@@ -159,6 +171,11 @@ async function addBenchDialplan(asterisk: RunningAsterisk): Promise<void> {
     'dialplan add extension _[+0-9].,3,Hangup(21) into bench-astdb',
     `dialplan add extension _[+0-9].,1,Stasis(${FLOOR_APP}) into bench-floor`,
     'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-floor',
+    // [screen]'s Stasis() line, the floor app in callguard's place.
+    `dialplan add extension _[+0-9].,1,Stasis(${FLOOR_APP},inbound,\${CALLGUARD_ROUTE},\${CALLERID(pres)},\${URIENCODE(\${PJSIP_HEADER(read,P-Asserted-Identity)})},\${URIENCODE(\${PJSIP_HEADER(read,From)})}) into bench-floor-args`,
+    'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-floor-args',
+    `dialplan add extension _[+0-9].,1,AGI(agi://${agiFloor}/floor) into bench-agi-floor`,
+    'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-agi-floor',
     'dialplan add extension _[+0-9].,1,Goto(inbound,${EXTEN},1) into bench-stasis',
     'dialplan add extension _[+0-9].,1,Stasis(callguard,inbound,${CALLGUARD_ROUTE}) into bench-stasis-nopres',
     'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-stasis-nopres',
@@ -221,6 +238,11 @@ interface PhaseResult {
   decisions: number[];
   callguardCpuUs: number;
   asteriskCpuUs: number;
+  /** Redis commands run in the phase, a call (serve's background ones included), and the script calls among them */
+  redisCommandsPerCall: number;
+  redisScriptsPerCall: number;
+  /** the commands that ran, most first: name and how many a call */
+  redisCommandMix: [string, number][];
   load: number;
 }
 
@@ -266,7 +288,7 @@ async function runPhase(
   const listedByNumber = new Map(callers.map((entry) => [entry.number, entry.listed]));
   const since = Date.now();
   const started = process.hrtime.bigint();
-  const [cgBefore, astBefore] = await Promise.all([cpuTicks(context.serve.pid), cpuTicks(context.asteriskProcess)]);
+  const [cgBefore, astBefore, redisBefore] = await Promise.all([cpuTicks(context.serve.pid), cpuTicks(context.asteriskProcess), commandCalls(context.redis)]);
   const placed = await placeCallLoad({
     target: `${context.asterisk.sipHost}:${context.asterisk.sipPort}`,
     rate,
@@ -275,7 +297,7 @@ async function runPhase(
     to: DIALLED,
     screen: path,
   });
-  const [cgAfter, astAfter] = await Promise.all([cpuTicks(context.serve.pid), cpuTicks(context.asteriskProcess)]);
+  const [cgAfter, astAfter, redisAfter] = await Promise.all([cpuTicks(context.serve.pid), cpuTicks(context.asteriskProcess), commandCalls(context.redis)]);
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const perCallUs = (ticks: number, idlePerSecond: number): number =>
     (Math.max(0, ticks - idlePerSecond * wallSeconds) / TICKS_PER_SECOND / calls) * 1e6;
@@ -310,16 +332,35 @@ async function runPhase(
     decisions,
     callguardCpuUs: perCallUs(cgAfter - cgBefore, context.idle.callguard),
     asteriskCpuUs: perCallUs(astAfter - astBefore, context.idle.asterisk),
+    // less the INFO that took the first count
+    redisCommandsPerCall: (redisAfter.all - redisBefore.all - 1) / calls,
+    redisScriptsPerCall: (redisAfter.scripts - redisBefore.scripts) / calls,
+    redisCommandMix: [...redisAfter.byCommand]
+      .map(([command, count]): [string, number] => [command, (count - (redisBefore.byCommand.get(command) ?? 0) - (command === 'info' ? 1 : 0)) / calls])
+      .filter(([, perCall]) => perCall > 0)
+      .sort((a, b) => b[1] - a[1]),
     load: loadavg()[0] ?? Number.NaN,
   };
+}
+
+/** Redis's count of the commands it ran (INFO commandstats), all and the script calls (EVALSHA, EVAL, FCALL). */
+async function commandCalls(redis: Redis): Promise<{ all: number; scripts: number; byCommand: Map<string, number> }> {
+  const stats = await redis.info('commandstats');
+  const counts = { all: 0, scripts: 0, byCommand: new Map<string, number>() };
+  for (const [, command, calls] of stats.matchAll(/^cmdstat_([a-z_|]+):calls=(\d+)/gm)) {
+    counts.all += Number(calls);
+    counts.byCommand.set(command as string, Number(calls));
+    if (/^(evalsha|eval|fcall)$/.test(command as string)) counts.scripts += Number(calls);
+  }
+  return counts;
 }
 
 const ms = (value: number): string => value.toFixed(3);
 
 function printTable(results: PhaseResult[]): void {
   console.log('');
-  console.log('| rate/s | path | calls | p50 ms | p99 ms | max ms | added p50 / p99 ms | p50 / p99 × plain | wrong | other answers | unanswered | deadline misses | decision p50 / p99 ms | callguard CPU µs/call | Asterisk CPU µs/call | load 1 min |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| rate/s | path | calls | p50 ms | p99 ms | max ms | added p50 / p99 ms | p50 / p99 × plain | wrong | other answers | unanswered | deadline misses | decision p50 / p99 ms | callguard CPU µs/call | Asterisk CPU µs/call | Redis commands / scripts a call | load 1 min |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const result of results) {
     const plain = results.find((other) => other.rate === result.rate && other.path === 'plain');
     const p50 = percentile(result.setup, 50);
@@ -344,6 +385,7 @@ function printTable(results: PhaseResult[]): void {
       result.decisions.length === 0 ? '—' : `${ms(percentile(result.decisions, 50))} / ${ms(percentile(result.decisions, 99))}`,
       CALLGUARD_PATHS.has(result.path) ? result.callguardCpuUs.toFixed(0) : '—',
       result.asteriskCpuUs.toFixed(0),
+      CALLGUARD_PATHS.has(result.path) ? `${result.redisCommandsPerCall.toFixed(2)} / ${result.redisScriptsPerCall.toFixed(2)}` : '—',
       `${result.load.toFixed(2)}${result.startedDrained ? '' : ' (started busy)'}`,
     ];
     console.log(`| ${row.join(' | ')} |`);
@@ -364,9 +406,10 @@ async function main(): Promise<void> {
   let redis: Redis | undefined;
   let serve: BenchServe | undefined;
   let floor: StasisFloor | undefined;
+  let agiFloor: AgiFloor | undefined;
   try {
-    [asterisk, redisServer] = await Promise.all([startAsterisk({ beforeStart: fillAstdb }), startRedisServer()]);
-    await addBenchDialplan(asterisk);
+    [asterisk, redisServer, agiFloor] = await Promise.all([startAsterisk({ beforeStart: fillAstdb }), startRedisServer(), startAgiFloor()]);
+    await addBenchDialplan(asterisk, agiFloor.address);
     redis = new Redis(redisServer.url);
     await seedBenchLists(redis, LISTED);
     const ping = await pingTimes(redis);
@@ -379,6 +422,14 @@ async function main(): Promise<void> {
     console.log(`CPU without calls: callguard ${(idle.callguard / TICKS_PER_SECOND * 100).toFixed(1)} %, Asterisk ${(idle.asterisk / TICKS_PER_SECOND * 100).toFixed(1)} % of a core (taken out of the per-call figures)`);
     console.log(`Redis PING p50 ${ms(ping.p50)} ms, p99 ${ms(ping.p99)} ms (loopback, measured now)`);
 
+    // A fresh serve's first calls pay for its JIT compiling the call path, its connections
+    // opening and its heap growing (measured: 3.9 ms of CPU a call over the first 1,000
+    // against 2.5 warm); whichever path came first was billed for it.
+    if (WARMUP_SECONDS > 0) {
+      const warmRate = RATES[0] as number;
+      for (const path of new Set(CHOSEN as BenchPath[])) await runPhase(context, path, warmRate, WARMUP_SECONDS);
+      console.log(`warmed up: ${WARMUP_SECONDS} s at ${warmRate}/s on each path, not counted`);
+    }
     const results: PhaseResult[] = [];
     for (const rate of RATES) {
       for (const path of CHOSEN as BenchPath[]) {
@@ -388,6 +439,11 @@ async function main(): Promise<void> {
       }
     }
     printTable(results);
+    console.log('');
+    for (const result of results.filter((phase) => CALLGUARD_PATHS.has(phase.path))) {
+      const mix = result.redisCommandMix.map(([command, perCall]) => `${command} ${perCall.toFixed(2)}`).join(', ');
+      console.log(`Redis commands a call, ${result.rate}/s ${result.path}: ${mix}`);
+    }
 
     if (MAX_RATES.length > 0) {
       console.log('');
@@ -408,13 +464,14 @@ async function main(): Promise<void> {
       await serve.stop();
       const traced = await readTrace(traceFile);
       for (const result of results.filter((phase) => phase.path === 'stasis' || phase.path === 'stasis-nopres')) {
-        printBreakdown(`${result.rate}/s ${result.path}`, traced.filter((call) => call.at >= result.startedAt && call.at <= result.endedAt));
+        printBreakdown(`${result.rate}/s ${result.path}`, traceBetween(traced, result.startedAt, result.endedAt));
       }
     }
     console.log('');
     console.log('setup: INVITE to its final response as the caller sees it (sipp -trace_msg timestamps); CPU: user + system time of the process over the phase, less its use without calls, / calls');
   } finally {
     await floor?.stop();
+    await agiFloor?.stop();
     await serve?.stop();
     await redis?.quit().catch(() => redis?.disconnect());
     await redisServer?.stop();

@@ -11,6 +11,7 @@ import { newRoute } from '../../src/screening/route.js';
 import { RouteStore } from '../../src/screening/routes.js';
 import type { RunningAsterisk } from '../../test/helpers/asterisk-sandbox.js';
 import { freePort, type RunningRedis } from '../../test/helpers/redis-server.js';
+import { buildCli } from './build-cli.js';
 import { percentile } from './percentile.js';
 
 export const NAMESPACE = 'bench-calls';
@@ -23,7 +24,6 @@ const SERVE_READY_TIMEOUT_MS = 60_000;
 const READY_POLL_MS = 200;
 const READY_REQUEST_TIMEOUT_MS = 1_000;
 const PING_SAMPLES = 2_000;
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const CALL_TRACE = fileURLToPath(new URL('./call-trace.ts', import.meta.url));
 
 /** The n-th number on the block list (n < the list's size). */
@@ -123,9 +123,10 @@ export interface BenchServe {
 }
 
 /**
- * `callguard serve` from the sources, its own process, on the sandbox Asterisk and the
- * bench's Redis, serving FastAGI on a free port that the dialplan's CALLGUARD_AGI names.
- * Resolves once /readyz answers 200.
+ * `callguard serve` as shipped (compiled, not through tsx: its loader thread and the
+ * helpers it wraps every function in are not what users run), its own process, on the
+ * sandbox Asterisk and the bench's Redis, serving FastAGI on a free port that the
+ * dialplan's CALLGUARD_AGI names. Resolves once /readyz answers 200.
  */
 export async function startBenchServe(
   asterisk: RunningAsterisk,
@@ -138,9 +139,10 @@ export async function startBenchServe(
   // BENCH_CPU_PROF_DIR=<dir>: serve writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
   const profile = process.env.BENCH_CPU_PROF_DIR;
   const profiling = profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profile];
-  // traceFile: each Stasis call's steps, timestamped inside serve (helpers/call-trace.ts).
-  const tracing = options.traceFile === undefined ? [] : ['--import', CALL_TRACE];
-  const serve = spawn(process.execPath, [...profiling, '--import', 'tsx', ...tracing, MAIN, 'serve'], {
+  // traceFile: each Stasis call's steps, timestamped inside serve (helpers/call-trace.ts, loaded through tsx).
+  const tracing = options.traceFile === undefined ? [] : ['--import', 'tsx', '--import', CALL_TRACE];
+  const build = buildCli('serve');
+  const serve = spawn(process.execPath, [...profiling, ...tracing, build.cli, 'serve'], {
     env: {
       ...(options.traceFile === undefined ? {} : { BENCH_CALL_TRACE: options.traceFile }),
       PATH: process.env.PATH ?? '',
@@ -158,9 +160,11 @@ export async function startBenchServe(
   });
   serve.stdout?.resume();
   const stop = async (): Promise<void> => {
-    if (serve.exitCode !== null || serve.signalCode !== null) return;
-    serve.kill('SIGTERM');
-    await new Promise((resolve) => serve.once('exit', resolve));
+    if (serve.exitCode === null && serve.signalCode === null) {
+      serve.kill('SIGTERM');
+      await new Promise((resolve) => serve.once('exit', resolve));
+    }
+    await build.remove();
   };
   try {
     await waitReady(`http://127.0.0.1:${healthPort}/readyz`, serve);

@@ -1,15 +1,16 @@
 /**
  * Loaded into `serve` by bench:peer's `--trace` (node --import): timestamps each Stasis
- * call's steps from the diagnostics channels serve and its HTTP client publish, and
- * appends one JSON line a call to BENCH_CALL_TRACE. Lines are written once a second
- * (and at exit), not on the call's path. Works on node:http's channels too, so the code
- * before the undici client can be traced the same way (its "written" is the request's
- * start, before it got a socket).
+ * call's steps from the diagnostics channels serve and its HTTP client publish, counts the
+ * ARI requests each call makes, and records serve's GC pauses; appends one JSON line a
+ * call (and a line a GC pause) to BENCH_CALL_TRACE. Lines are written once a second (and
+ * at exit), not on the call's path. Works on node:http's channels too, so the code before
+ * the undici client can be traced the same way (its "written" is the request's start,
+ * before it got a socket).
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { appendFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import type { AriFrameTrace, DecisionTrace } from '../../src/calls/call-trace.js';
 
 /** How often the traced calls are appended to the file. */
@@ -28,44 +29,66 @@ export interface TracedCall {
   variablesAnswered?: number;
   actionWritten?: number;
   actionAnswered?: number;
+  /** ARI requests about the channel written up to its action's answer (reads, variables, the action) */
+  requests?: number;
+}
+
+/** One GC pause of serve: performance.now() of its start, its length in ms. */
+export interface TracedGc {
+  gc: string;
+  /** ms since epoch (which bench phase it belongs to) */
+  at: number;
+  start: number;
+  duration: number;
 }
 
 const file = process.env.BENCH_CALL_TRACE;
 const calls = new Map<string, TracedCall>();
 let done: string[] = [];
 
-type RequestKind = 'variables' | 'action';
+type RequestKind = 'variables' | 'action' | 'other';
 
-/** Which of a call's requests a path is: `/ari/channels/<id>/variable` or its action. */
-function requestOf(method: string, path: string): { channel: string; kind: RequestKind } | undefined {
+/** Which of a call's requests a path is: `/ari/channels/<id>/variable`, its action, or another (a read). */
+function requestOf(method: string, path: string): { call: TracedCall; kind: RequestKind } | undefined {
   const match = /^\/ari\/channels\/([^/?]+)(\/[a-z]+)?/.exec(path);
-  if (!match?.[1]) return undefined;
-  const channel = decodeURIComponent(match[1]);
+  const call = match?.[1] === undefined ? undefined : calls.get(decodeURIComponent(match[1]));
+  if (!match || !call) return undefined;
   const sub = match[2];
-  if (sub === '/variable' && method === 'POST') return { channel, kind: 'variables' };
-  if (sub === '/continue' || sub === '/answer' || (sub === undefined && method === 'DELETE')) return { channel, kind: 'action' };
-  return undefined;
+  if (sub === '/variable' && method === 'POST') return { call, kind: 'variables' };
+  if (sub === '/continue' || sub === '/answer' || (sub === undefined && method === 'DELETE')) return { call, kind: 'action' };
+  return { call, kind: 'other' };
 }
+
+const STEP: Record<RequestKind, { written?: 'variablesWritten' | 'actionWritten'; answered?: 'variablesAnswered' | 'actionAnswered' }> = {
+  variables: { written: 'variablesWritten', answered: 'variablesAnswered' },
+  action: { written: 'actionWritten', answered: 'actionAnswered' },
+  other: {},
+};
 
 function written(method: string, path: string): void {
   const request = requestOf(method, path);
-  const call = request && calls.get(request.channel);
-  if (!call || !request) return;
-  if (request.kind === 'variables') call.variablesWritten ??= performance.now();
-  else call.actionWritten ??= performance.now();
+  if (!request) return;
+  request.call.requests = (request.call.requests ?? 0) + 1;
+  const step = STEP[request.kind].written;
+  if (step !== undefined) request.call[step] ??= performance.now();
 }
 
 function answered(method: string, path: string): void {
   const request = requestOf(method, path);
-  const call = request && calls.get(request.channel);
-  if (!call || !request) return;
-  if (request.kind === 'variables') {
-    call.variablesAnswered ??= performance.now();
-    return;
-  }
-  call.actionAnswered ??= performance.now();
-  calls.delete(call.channel);
-  done.push(JSON.stringify(call));
+  const step = request && STEP[request.kind].answered;
+  if (!request || step === undefined) return;
+  request.call[step] ??= performance.now();
+  if (request.kind !== 'action') return;
+  calls.delete(request.call.channel);
+  done.push(JSON.stringify(request.call));
+}
+
+/** The request of a diagnostics message, undici's and node:http's alike. */
+function onRequest(name: string, handler: (method: string, path: string) => void): void {
+  subscribe(name, (message) => {
+    const { request } = message as { request: { method: string; path: string } };
+    handler(request.method, request.path);
+  });
 }
 
 if (file !== undefined) {
@@ -82,22 +105,16 @@ if (file !== undefined) {
     call.decisionStart = startedAt;
     call.decided = decidedAt;
   });
-  subscribe('undici:client:sendHeaders', (message) => {
-    const { request } = message as { request: { method: string; path: string } };
-    written(request.method, request.path);
-  });
-  subscribe('undici:request:headers', (message) => {
-    const { request } = message as { request: { method: string; path: string } };
-    answered(request.method, request.path);
-  });
-  subscribe('http.client.request.start', (message) => {
-    const { request } = message as { request: { method: string; path: string } };
-    written(request.method, request.path);
-  });
-  subscribe('http.client.response.finish', (message) => {
-    const { request } = message as { request: { method: string; path: string } };
-    answered(request.method, request.path);
-  });
+  onRequest('undici:client:sendHeaders', written);
+  onRequest('undici:request:headers', answered);
+  onRequest('http.client.request.start', written);
+  onRequest('http.client.response.finish', answered);
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as { detail?: { kind?: number } | null }).detail?.kind;
+      done.push(JSON.stringify({ gc: gcKind(kind), at: performance.timeOrigin + entry.startTime, start: entry.startTime, duration: entry.duration } satisfies TracedGc));
+    }
+  }).observe({ entryTypes: ['gc'] });
   const take = (): string => {
     const text = done.length === 0 ? '' : `${done.join('\n')}\n`;
     done = [];
@@ -108,4 +125,20 @@ if (file !== undefined) {
     if (text !== '') void appendFile(file, text);
   }, FLUSH_INTERVAL_MS).unref();
   process.on('exit', () => appendFileSync(file, take()));
+}
+
+/** perf_hooks' GC kinds (NODE_PERFORMANCE_GC_*): 1 minor (scavenge), 2 major (mark-sweep-compact), 4 incremental, 8 weak callbacks. */
+function gcKind(kind: number | undefined): string {
+  switch (kind) {
+    case 1:
+      return 'minor';
+    case 2:
+      return 'major';
+    case 4:
+      return 'incremental';
+    case 8:
+      return 'weakcb';
+    default:
+      return String(kind);
+  }
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { TracedCall } from './call-trace.js';
+import type { TracedCall, TracedGc } from './call-trace.js';
 import { percentile } from './percentile.js';
 
 /** The steps of a traced Stasis call, each from one timestamp to the next. */
@@ -15,30 +15,74 @@ const STEPS: readonly { name: string; from: keyof TracedCall; to: keyof TracedCa
   { name: 'frame in → action answered', from: 'frame', to: 'actionAnswered' },
 ];
 
-export async function readTrace(file: string): Promise<TracedCall[]> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as TracedCall);
+/** The share of calls the slowest-calls line looks at. */
+const SLOWEST_SHARE = 0.01;
+
+export interface Trace {
+  calls: TracedCall[];
+  gcs: TracedGc[];
 }
 
-/** One markdown table a phase: p50/p99 of each step, ms. */
-export function printBreakdown(label: string, calls: readonly TracedCall[]): void {
+export async function readTrace(file: string): Promise<Trace> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const trace: Trace = { calls: [], gcs: [] };
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const entry = JSON.parse(line) as TracedCall | TracedGc;
+    if ('gc' in entry) trace.gcs.push(entry);
+    else trace.calls.push(entry);
+  }
+  return trace;
+}
+
+/** The entries of a trace between two times (ms since epoch): a bench phase's. */
+export function traceBetween(trace: Trace, from: number, to: number): Trace {
+  return {
+    calls: trace.calls.filter((call) => call.at >= from && call.at <= to),
+    gcs: trace.gcs.filter((gc) => gc.at >= from && gc.at <= to),
+  };
+}
+
+/** One markdown table a phase: p50/p99 of each step, ms; then the requests a call and the GC pauses. */
+export function printBreakdown(label: string, { calls, gcs }: Trace): void {
   console.log('');
   console.log(`${label}: ${calls.length} calls traced (serve's own timestamps, performance.now())`);
   console.log('| step | p50 ms | p99 ms |');
   console.log('|---|---|---|');
   for (const step of STEPS) {
-    const spans = calls
-      .map((call) => {
-        const from = call[step.from];
-        const to = call[step.to];
-        return typeof from === 'number' && typeof to === 'number' ? to - from : Number.NaN;
-      })
-      .filter(Number.isFinite)
-      .sort((a, b) => a - b);
+    const spans = sorted(calls.map((call) => span(call, step.from, step.to)));
     const cell = (p: number): string => (spans.length === 0 ? '—' : percentile(spans, p).toFixed(3));
     console.log(`| ${step.name} | ${cell(50)} | ${cell(99)} |`);
   }
+  const requests = sorted(calls.map((call) => call.requests ?? Number.NaN));
+  if (requests.length > 0) {
+    console.log(`ARI requests a call: p50 ${percentile(requests, 50)}, max ${requests.at(-1)} (reads, variables and the action)`);
+  }
+  printGcs(calls, gcs);
+}
+
+/** serve's GC pauses in the phase, and how many of the slowest calls had one inside them. */
+function printGcs(calls: readonly TracedCall[], gcs: readonly TracedGc[]): void {
+  if (gcs.length === 0) return;
+  const pauses = sorted(gcs.map((gc) => gc.duration));
+  const total = pauses.reduce((sum, pause) => sum + pause, 0);
+  const byKind = new Map<string, number>();
+  for (const gc of gcs) byKind.set(gc.gc, (byKind.get(gc.gc) ?? 0) + 1);
+  const kinds = [...byKind].map(([kind, count]) => `${kind} ${count}`).join(', ');
+  console.log(`GC pauses: ${gcs.length} (${kinds}), ${total.toFixed(1)} ms in all, p50 ${percentile(pauses, 50).toFixed(3)} / p99 ${percentile(pauses, 99).toFixed(3)} / max ${(pauses.at(-1) ?? 0).toFixed(3)} ms`);
+  const whole = calls.filter((call) => Number.isFinite(span(call, 'frame', 'actionAnswered')));
+  const slowest = [...whole].sort((a, b) => span(b, 'frame', 'actionAnswered') - span(a, 'frame', 'actionAnswered')).slice(0, Math.max(1, Math.round(whole.length * SLOWEST_SHARE)));
+  const paused = (call: TracedCall): boolean =>
+    gcs.some((gc) => gc.start < (call.actionAnswered as number) && gc.start + gc.duration > (call.frame as number));
+  console.log(`calls with a GC pause inside them: ${whole.filter(paused).length} of ${whole.length}; of the slowest ${slowest.length}: ${slowest.filter(paused).length}`);
+}
+
+function span(call: TracedCall, from: keyof TracedCall, to: keyof TracedCall): number {
+  const start = call[from];
+  const end = call[to];
+  return typeof start === 'number' && typeof end === 'number' ? end - start : Number.NaN;
+}
+
+function sorted(values: readonly number[]): number[] {
+  return values.filter(Number.isFinite).sort((a, b) => a - b);
 }

@@ -88,7 +88,7 @@ describe.skipIf(!availability.run)('a new instance and the calls a live instance
     expect((await second).readiness().detail.ari).toBe('connected');
     expect(outcomes.map((outcome) => outcome.status)).toEqual(numbers.map(screenedStatus));
     expect(logs[1]?.lines().filter((line) => line.msg === 'channel left in the Stasis app adopted')).toEqual([]);
-    const logged = await readCallLog(redis, namespace, { limit: 100 });
-    expect(logged.entries.map((entry) => entry.raw).sort()).toEqual([...numbers].sort());
+    // The call log takes the entries within CALL_LOG_COALESCE_MS of the calls' end.
+    await expect.poll(async () => (await readCallLog(redis, namespace, { limit: 100 })).entries.map((entry) => entry.raw).sort()).toEqual([...numbers].sort());
   }, 120_000);
 });

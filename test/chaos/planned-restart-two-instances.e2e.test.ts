@@ -79,8 +79,8 @@ describe.skipIf(!availability.run)('a planned restart of one of two instances un
     expect(restarted.readiness().detail.ari).toBe('connected');
 
     expect(placed.filter((call) => call.status !== screenedStatus(call.from))).toEqual([]);
-    const logged = (await readCallLog(redis, namespace, { limit: 1_000 })).entries;
-    expect(logged.map((entry) => entry.raw).sort()).toEqual(placed.map((call) => call.from).sort());
+    // The call log takes the entries within CALL_LOG_COALESCE_MS of the calls' end.
+    await expect.poll(async () => (await readCallLog(redis, namespace, { limit: 1_000 })).entries.map((entry) => entry.raw).sort()).toEqual(placed.map((call) => call.from).sort());
     const handedOver = logs[0]?.lines().filter((line) => line.msg === 'taking the shared app over');
     expect(handedOver?.map((line) => line.reason)).toEqual(['the instance holding it asked, it is stopping']);
     console.info(`${placed.length} calls, all screened, through a planned restart of the instance holding the shared app`);

@@ -84,8 +84,8 @@ describe.skipIf(!availability.run)('serve killed with -9 while calls are being d
   async function expectDecided(namespace: string, numbers: string[], calls: Promise<CallOutcome>[]): Promise<void> {
     const outcomes = await Promise.all(calls);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(numbers.map(screenedStatus));
-    const logged = await readCallLog(redis, namespace, { limit: 100 });
-    expect(logged.entries.map((entry) => entry.raw).sort()).toEqual([...numbers].sort());
+    // The call log takes the entries within CALL_LOG_COALESCE_MS of the calls' end.
+    await expect.poll(async () => (await readCallLog(redis, namespace, { limit: 100 })).entries.map((entry) => entry.raw).sort()).toEqual([...numbers].sort());
   }
 
   it('the restarted serve decides every channel left in its app: none is left in Stasis within 2 s', async () => {

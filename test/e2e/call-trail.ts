@@ -5,7 +5,7 @@ import type { AriEvent, TestAriClient } from './ari-test-client.js';
 
 /** What the end-to-end tests read back of a call: its call-log entry, and where it went in the dialplan. */
 
-/** The newest call-log entry of a caller, once it is written (right after the action). */
+/** The newest call-log entry of a caller, once it is written (within CALL_LOG_COALESCE_MS of the action). */
 export async function loggedCall(redis: Redis, namespace: string, raw: string): Promise<LoggedCall> {
   let found: LoggedCall | undefined;
   await expect

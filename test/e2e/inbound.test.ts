@@ -181,10 +181,10 @@ describe.skipIf(!availability.run)('inbound calls through the Stasis app', () =>
       pAssertedIdentity: BLOCKED,
     });
     expect(outcome.status).toBe(403);
-    const entries = (await readCallLog(redis, namespace, { limit: 1000 })).entries;
-    expect(entries.find((entry) => entry.raw === BLOCKED && entry.presentation?.startsWith('prohib'))).toMatchObject({
-      verdict: 'blocked',
-    });
+    // The call log takes the entry within CALL_LOG_COALESCE_MS of the call's end.
+    await expect
+      .poll(async () => (await readCallLog(redis, namespace, { limit: 1000 })).entries.find((entry) => entry.raw === BLOCKED && entry.presentation?.startsWith('prohib')))
+      .toMatchObject({ verdict: 'blocked' });
   });
 
   it('Privacy: id with a blocked asserted number is hidden when the route says so', async () => {

@@ -44,6 +44,12 @@ async function channels(redis: RedisClient, namespace: string): Promise<string[]
   return (await readCallLog(redis, namespace, { limit: 1000 })).entries.map((logged) => logged.channel).reverse();
 }
 
+/** Script calls Redis has run (EVALSHA, and EVAL when a script was not loaded yet). */
+async function scriptCalls(redis: RedisClient): Promise<number> {
+  const stats = await redis.info('commandstats');
+  return [...stats.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+}
+
 async function metric(metrics: ServiceMetrics, name: string): Promise<number> {
   const found = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
   return Number(found?.values[0]?.value ?? Number.NaN);
@@ -86,6 +92,28 @@ describe('the call-log writer', () => {
     expect(dropped.map((line) => line.channel)).toEqual(['ch-3', 'ch-4']);
     expect(dropped[0]).toMatchObject({ level: 50, entry: { channel: 'ch-3', verdict: 'unavailable' } });
     await log.close();
+  });
+
+  it('writes the entries of calls that end close together in one script call, in order', async () => {
+    const { redis, namespace, writer } = await setUp();
+    const log = writer();
+    // The first write loads the script (EVALSHA refused, then EVAL): not what is counted.
+    log.append(entry('ch-0'));
+    await expect.poll(() => log.pending).toBe(0);
+    const before = await scriptCalls(redis);
+    for (const channel of ['ch-1', 'ch-2', 'ch-3', 'ch-4', 'ch-5']) log.append(entry(channel));
+    await expect.poll(() => log.pending).toBe(0);
+    expect((await scriptCalls(redis)) - before).toBe(1);
+    expect(await channels(redis, namespace)).toEqual(['ch-0', 'ch-1', 'ch-2', 'ch-3', 'ch-4', 'ch-5']);
+    await log.close();
+  });
+
+  it('a stop writes the entries still waiting to share a script call', async () => {
+    const { redis, namespace, writer } = await setUp();
+    const log = writer();
+    log.append(entry('ch-1'));
+    expect(await log.close()).toEqual({ unwritten: 0 });
+    expect(await channels(redis, namespace)).toEqual(['ch-1']);
   });
 
   it('without a spool, entries still waiting at a stop are logged one by one', async () => {
