@@ -69,10 +69,13 @@ export class ListFormatMigration {
     while (this.running !== undefined) await this.running;
   }
 
-  /** Runs `check` once the migration running now, if any, has ended. */
-  async gate<T>(check: () => Promise<T>): Promise<T> {
-    if (this.running !== undefined) await this.settled();
-    return check();
+  /**
+   * Runs `check` once the migration running now, if any, has ended. Not an async
+   * function: every check of serve passes here, and once the migration is done the
+   * check's own promise is handed back without another one wrapped around it.
+   */
+  gate<T>(check: () => Promise<T>): Promise<T> {
+    return this.running === undefined ? check() : this.settled().then(check);
   }
 
   private run(): void {
