@@ -1,0 +1,38 @@
+/**
+ * An E.164 number held as its digits read as a float (`+14155550100` -> 14155550100):
+ * E.164 has at most 15 digits, exact below 2^53. 8 bytes a number in a typed array,
+ * where a string costs several times that and a garbage object besides; bulk work (a
+ * scrub's window of 500,000 rows) keeps numbers this way from the input to the wire.
+ */
+
+/** Powers of ten up to 10^15: the digit counts of a number of E.164's length. */
+const POWERS = Array.from({ length: 16 }, (_, n) => 10 ** n);
+
+/** The digits of an E.164 number as a float: `+14155550100` -> 14155550100. */
+export function digitsOf(e164: string): number {
+  return Number(e164.slice(1));
+}
+
+/** The E.164 number of digits from digitsOf(). */
+export function e164Of(digits: number): string {
+  return `+${digits}`;
+}
+
+/** How many decimal digits a number of digitsOf() has. */
+export function digitCount(digits: number): number {
+  let count = 1;
+  while (count < POWERS.length && digits >= (POWERS[count] as number)) count += 1;
+  return count;
+}
+
+/** Writes the decimal digits of a non-negative integer below 2^53 as ASCII at `at`; returns the offset after them. */
+export function writeDecimal(buffer: Buffer, at: number, value: number): number {
+  const end = at + digitCount(value);
+  let rest = value;
+  for (let i = end - 1; i >= at; i -= 1) {
+    const digit = rest % 10;
+    buffer[i] = 0x30 + digit;
+    rest = (rest - digit) / 10;
+  }
+  return end;
+}
