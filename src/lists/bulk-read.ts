@@ -84,8 +84,10 @@ interface ListPlan {
   blocks: number[];
   /** per block: the first byte its GETRANGE reads */
   fromByte: number[];
-  /** positions of the numbers not of the plan, asked with SMISMEMBER */
-  ordinary: Uint32Array;
+  /** per number not of the plan: its member's position in the SMISMEMBER asked, or -1 */
+  memberAt: Int32Array;
+  /** members the SMISMEMBER asks, each once: a lead file's duplicates cost Redis a lookup each */
+  members: number;
   first: number;
 }
 
@@ -114,7 +116,9 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
     const blockAt = new Int32Array(numbers.length).fill(-1);
     const blocks: number[] = [];
     const ranges: BitRange[] = [];
-    const ordinary = new Uint32Array(numbers.length);
+    const memberAt = new Int32Array(numbers.length).fill(-1);
+    const ordinary = new Float64Array(numbers.length);
+    const memberOf = new Map<number, number>();
     let ordinaryCount = 0;
     const at = new Map<number, number>();
     const [planLow, planHigh] = dense ? planDigits(dense) : [0, 0];
@@ -123,7 +127,13 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
     for (let i = 0; i < numbers.length; i += 1) {
       const number = numbers[i] as number;
       if (number < planLow || number >= planHigh) {
-        ordinary[ordinaryCount++] = i;
+        let m = memberOf.get(number);
+        if (m === undefined) {
+          m = ordinaryCount++;
+          memberOf.set(number, m);
+          ordinary[m] = number;
+        }
+        memberAt[i] = m;
         continue;
       }
       // Not %: a float's remainder is a slow call, Math.floor a fast instruction.
@@ -167,7 +177,7 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
     }
     if (ordinaryCount > 0) {
       writer.begin('SMISMEMBER', 1 + ordinaryCount).text(list.keys.exact);
-      for (let j = 0; j < ordinaryCount; j += 1) writer.number(PLUS, numbers[ordinary[j] as number] as number);
+      for (let m = 0; m < ordinaryCount; m += 1) writer.number(PLUS, ordinary[m] as number);
       multi.sendCommand(writer.end(list.keys.info));
       count += 1;
     }
@@ -177,7 +187,7 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
       multi.sendCommand(writer.end(list.keys.info));
       count += 1;
     }
-    return { list, shape, dense, blockAt, blocks, fromByte: ranges.map(({ low }) => low >> 3), ordinary: ordinary.subarray(0, ordinaryCount), first };
+    return { list, shape, dense, blockAt, blocks, fromByte: ranges.map(({ low }) => low >> 3), memberAt, members: ordinaryCount, first };
   });
   const replies = valuesOf(await multi.exec(), count);
 
@@ -193,7 +203,6 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
 
   const answers = new Uint16Array(numbers.length);
   let pending = Uint32Array.from({ length: numbers.length }, (_, i) => i);
-  const inSet = new Uint8Array(numbers.length);
   for (const [n, plan] of plans.entries()) {
     if (pending.length === 0) break;
     const at = plan.first;
@@ -212,11 +221,7 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
       bytes = replies.slice(next, next + plan.blocks.length) as Buffer[];
       next += plan.blocks.length;
     }
-    inSet.fill(0);
-    if (plan.ordinary.length > 0) {
-      const flags = replies[next++] as number[];
-      for (let j = 0; j < flags.length; j += 1) inSet[plan.ordinary[j] as number] = flags[j] as number;
-    }
+    const inSet = plan.members > 0 ? (replies[next++] as number[]) : [];
     const scores = plan.shape.timed ? (replies[next++] as (Buffer | null)[]) : undefined;
     const still = new Uint32Array(pending.length);
     let stillCount = 0;
@@ -234,7 +239,7 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
           const bit = number - Math.floor(number / BLOCK_NUMBERS) * BLOCK_NUMBERS;
           hit = (((found[(bit >> 3) - (plan.fromByte[b] as number)] ?? 0) as number) & (0x80 >> (bit & 7))) !== 0;
         }
-      } else hit = inSet[i] === 1;
+      } else hit = inSet[plan.memberAt[i] as number] === 1;
       if (!hit && scores) hit = live(scores[i] ?? null, now);
       if (hit) answers[i] = n + 1;
       else still[stillCount++] = i;
