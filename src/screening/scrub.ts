@@ -107,7 +107,7 @@ const NATIONAL_SPAN = 1e10;
  * A lead file scrubbed against do-not-call lists before a campaign: streamed, the rows
  * kept byte for byte (any columns, any order), the clean ones to `clean`, those on a
  * list to `removed` with the list and the entry that matched, hidden and malformed
- * numbers to the rejects. Checks go in batches (ListStore.checkMany), never one a row,
+ * numbers to the rejects. Checks go in batches (ListStore.checkDigits), never one a row,
  * a window of rows at a time sorted by block; the outputs keep the file's row order.
  * A row is a line: a quoted number cell may not span lines. With a region of a dense
  * plan, a plain national number is read from the row's bytes; any other row is read as
