@@ -1,5 +1,5 @@
 import { Command } from 'ioredis';
-import { digitCount, writeDecimal } from '../numbers/digits.js';
+import { digitCount, writeDecimal } from './decimal.js';
 
 const CRLF_LENGTH = 2;
 /** `*` or `$`, up to 16 digits of a count, CRLF. */

@@ -9,8 +9,9 @@ import type { RejectsFile } from '../lists/import/rejects.js';
 import { peek, type ImportSource } from '../lists/import/source.js';
 import type { BulkMatches } from '../lists/bulk-read.js';
 import type { EntryMember } from '../lists/types.js';
-import { digitCount, digitsOf, writeDecimal } from '../numbers/digits.js';
+import { digitsOf } from '../numbers/digits.js';
 import { normalize } from '../numbers/normalize.js';
+import { digitCount, writeDecimal } from '../redis/decimal.js';
 import { BLOCK_ORDER_MAX_NUMBERS, blockOrder } from './block-order.js';
 
 /** Numbers one batch check carries: one MULTI/EXEC (or script call), short enough (~4 ms measured) that live checks queued behind it barely wait. */

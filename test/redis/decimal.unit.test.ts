@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { digitCount, writeDecimal } from '../../src/numbers/digits.js';
+import { digitCount, writeDecimal } from '../../src/redis/decimal.js';
 
 describe('writeDecimal', () => {
   it('writes the same digits as String() for every integer of E.164 length', () => {
