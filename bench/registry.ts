@@ -11,7 +11,8 @@
  *   - a change list of 1M additions and 1M deletions (`import --changes`, target <= 15 s);
  *   - check latency p50/p99 of a dense list against a SET list (target ratio <= 1.1);
  *   - `callguard scrub` of a 10M-row lead file against the registry and a 1M SET list,
- *     rows/s (target >= 500,000), beside `redis-cli --pipe` of the same checks;
+ *     rows/s (target >= 500,000), beside `redis-cli --pipe` of the same checks, and the
+ *     CPU time the CLI and Redis spent a row (steadier than wall time on a loaded machine);
  *   - what a SET list costs a number on Redis 7.0 (the host's) and on Debian unstable's
  *     Redis 8 and Valkey (scripts/sandbox-redis.sh install puts them in the sandbox root).
  *
@@ -36,6 +37,7 @@ import { denseGenerationKeys, listKeys } from '../src/lists/keys.js';
 import { ListStore } from '../src/lists/store.js';
 import { freePort, startRedisServer, waitForPing, type RunningRedis } from '../test/helpers/redis-server.js';
 import { buildCli, root } from './helpers/build-cli.js';
+import { watchCpuSeconds } from './helpers/cpu-time.js';
 import { watchPeakRss } from './helpers/peak-rss.js';
 import { percentile } from './helpers/percentile.js';
 import { forEachExchange, LineWriter, random, US_REGISTRY, writeAscii, writeDigits, type RegistryShape } from './helpers/registry-file.js';
@@ -86,9 +88,15 @@ async function usedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
 }
 
+/** The CPU time Redis has spent since it started, user and system, in seconds. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  return Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1]);
+}
 
-/** The CLI as shipped, in a child process: its wall time, peak RSS and JSON output. */
-async function runCli(cli: string, url: string, namespace: string, args: string[], okCodes = [0], nodeFlags: string[] = []): Promise<{ seconds: number; peakRssMb: number; json: Record<string, unknown> }> {
+
+/** The CLI as shipped, in a child process: its wall time, CPU time, peak RSS and JSON output. */
+async function runCli(cli: string, url: string, namespace: string, args: string[], okCodes = [0], nodeFlags: string[] = []): Promise<{ seconds: number; cpuSeconds: number; peakRssMb: number; json: Record<string, unknown> }> {
   const started = performance.now();
   const child = spawn(process.execPath, [...nodeFlags, cli, ...args, '--json'], {
     cwd: root, env: { ...process.env, REDIS_URL: url, CALLGUARD_NAMESPACE: namespace }, stdio: ['ignore', 'pipe', 'inherit'],
@@ -96,10 +104,12 @@ async function runCli(cli: string, url: string, namespace: string, args: string[
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const peakRss = watchPeakRss(child);
+  const cpuTime = watchCpuSeconds(child);
   const [code] = (await once(child, 'exit')) as [number | null];
   const peakRssMb = peakRss();
+  const cpuSeconds = cpuTime();
   if (!okCodes.includes(code ?? -1)) throw new Error(`callguard ${args[0]} exited with ${code}: ${out}`);
-  return { seconds: (performance.now() - started) / 1000, peakRssMb, json: JSON.parse(out) as Record<string, unknown> };
+  return { seconds: (performance.now() - started) / 1000, cpuSeconds, peakRssMb, json: JSON.parse(out) as Record<string, unknown> };
 }
 
 /** redis-cli --pipe fed by `produce` writing RESP into its stdin; resolves with the seconds it took. */
@@ -438,13 +448,16 @@ async function main(): Promise<void> {
       await redis.config('RESETSTAT');
       await redis.latency('RESET');
       await redis.config('SET', 'latency-monitor-threshold', '1');
+      const redisCpuBefore = await redisCpuSeconds(redis);
       const scrub = await runCli(build.cli, server.url, namespace, [
         'scrub', files.leads, '--list', 'us,set1m', '--region', 'US', '-o', join(dir, 'clean.csv'), '--removed', join(dir, 'removed.csv'),
       ], [0], CPU_PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`]);
       const scrubbed = scrub.json as { rows: number; removed: number };
+      const redisCpuUsPerRow = (((await redisCpuSeconds(redis)) - redisCpuBefore) * 1e6) / scrubbed.rows;
       const hold = await batchHold(redis, scrubbed.rows);
       const pipeScrub = await pipeScrubChecks(server.url, redis, namespace, files.leads);
       Object.assign(results, {
+        scrubCliCpuUsPerRow: Number(((scrub.cpuSeconds * 1e6) / scrubbed.rows).toFixed(2)), scrubRedisCpuUsPerRow: Number(redisCpuUsPerRow.toFixed(2)),
         scrubBatchMeanMs: hold.meanMs, scrubBatchMaxMs: hold.maxMs, scrubRedisUsPerRow: hold.redisUsPerRow,
         scrubRowsPerSecond: Math.round(scrubbed.rows / scrub.seconds), scrubRemoved: scrubbed.removed, scrubPeakRssMb: Math.round(scrub.peakRssMb),
         pipeChecksRowsPerSecond: Math.round(LEADS / pipeScrub),
@@ -453,6 +466,7 @@ async function main(): Promise<void> {
       console.log(
         `  scrub      ${LEADS} rows in ${scrub.seconds.toFixed(1)} s: ${results.scrubRowsPerSecond} rows/s (${scrubbed.removed} removed), peak RSS ${results.scrubPeakRssMb} MB; ` +
           `one batch holds Redis ${hold.meanMs} ms on average, ${hold.maxMs} ms at most (Redis ${hold.redisUsPerRow} us a row); ` +
+          `CPU time a row: the CLI ${results.scrubCliCpuUsPerRow} us, Redis ${results.scrubRedisCpuUsPerRow} us; ` +
           `redis-cli --pipe of a GETBIT and a SISMEMBER a row: ${results.pipeChecksRowsPerSecond} rows/s; scrub/pipe ${results.scrubRatioToPipe}`,
       );
     }

@@ -14,14 +14,26 @@
  * whose plan, generation or timed entries changed since the batch before (the read's
  * keys depend on them, so it answers undefined and the caller asks the script).
  */
+import type { ChainableCommander, Pipeline } from 'ioredis';
 import type { RedisClient } from '../redis/connect.js';
-import { bitOf, blockOf, DENSE_PLANS, fitsPlan, isDensePlanName, type DensePlan } from './dense.js';
+import { RespWriter } from '../redis/prepared-command.js';
+import { BLOCK_NUMBERS, DENSE_PLANS, isDensePlanName, NATIONAL_DIGITS, type DensePlan } from './dense.js';
 import { denseGenerationKeys, type ListKeys } from './keys.js';
 import { entriesLost, noSuchList } from './names.js';
 import type { EntryMember } from './types.js';
 
 /** The first list that matched a number, and the member that did; null when none. */
 export type BulkAnswer = { list: string; member: EntryMember } | null;
+
+/** Numbers' answers in bulk, by position: the first list that matched each, and the members that are not the number itself (a prefix entry). */
+export interface BulkMatches {
+  /** 1 + the position of the list in the lists asked; 0 for none */
+  list: Uint16Array;
+  members: Map<number, EntryMember>;
+}
+
+/** Lists one bulk check may ask: their positions from 1 fit a Uint16Array beside 0 for none. */
+export const MAX_BULK_LISTS = 0xffff;
 
 /** What a batch read assumes of a list before it asks, as its info said at the last read. */
 export interface ListShape {
@@ -68,53 +80,81 @@ interface ListPlan {
   dense: DensePlan | undefined;
   /** per number: its block's position in `blocks`, or -1 when it is not of the plan */
   blockAt: Int32Array;
-  /** per number of the plan: its bit in its block */
-  bits: Int32Array;
+  /** the batch's blocks of the plan, each once */
   blocks: number[];
   /** per block: the first byte its GETRANGE reads */
   fromByte: number[];
-  /** positions of the numbers not of the plan, asked with SMISMEMBER */
-  ordinary: number[];
+  /** per number not of the plan: its member's position in the SMISMEMBER asked, or -1 */
+  memberAt: Int32Array;
+  /** members the SMISMEMBER asks, each once: a lead file's duplicates cost Redis a lookup each */
+  members: number;
   first: number;
 }
 
+/** The first and the last bit a batch asks of one block. */
+interface BitRange {
+  low: number;
+  high: number;
+}
+
 /**
- * The batch's answers, or undefined when a list's shape changed (its shape is updated:
- * the caller asks the script for this batch, and the next batch reads with the new one).
+ * For each of `numbers` (E.164 digits, numbers/digits.ts) 1 + the position in `lists` of
+ * the first list that matched it (the member that matched is the number itself), 0 for
+ * none; or undefined when a list's shape changed (its shape is updated: the caller asks
+ * the script for this batch, and the next batch reads with the new one). The commands
+ * are written as bytes from the digits (redis/prepared-command.ts): no string a number.
  * Throws ListError no-such-list or entries-lost as scrub-many.lua does.
  */
-export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: string[], now: number, shapes: Map<string, ListShape>): Promise<BulkAnswer[] | undefined> {
-  const multi = redis.multi();
+export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: Float64Array, now: number, shapes: Map<string, ListShape>): Promise<Uint16Array | undefined> {
+  const multi = redis.multi() as unknown as Pipeline & ChainableCommander;
+  const writer = new RespWriter();
   let count = 0;
   const plans: ListPlan[] = lists.map((list) => {
     const shape = shapes.get(list.name) as ListShape;
     const first = count;
     const dense = shape.plan !== null && shape.gen !== null && isDensePlanName(shape.plan) ? DENSE_PLANS[shape.plan] : undefined;
     const blockAt = new Int32Array(numbers.length).fill(-1);
-    const bits = new Int32Array(numbers.length);
     const blocks: number[] = [];
-    const ordinary: number[] = [];
-    const range = new Map<number, { at: number; low: number; high: number }>();
-    numbers.forEach((number, i) => {
-      if (!dense || !fitsPlan(dense, number)) {
-        ordinary.push(i);
-        return;
+    const ranges: BitRange[] = [];
+    const memberAt = new Int32Array(numbers.length).fill(-1);
+    const ordinary = new Float64Array(numbers.length);
+    const memberOf = new Map<number, number>();
+    let ordinaryCount = 0;
+    const at = new Map<number, number>();
+    const [planLow, planHigh] = dense ? planDigits(dense) : [0, 0];
+    let lastBlock = -1;
+    let lastAt = -1;
+    for (let i = 0; i < numbers.length; i += 1) {
+      const number = numbers[i] as number;
+      if (number < planLow || number >= planHigh) {
+        let m = memberOf.get(number);
+        if (m === undefined) {
+          m = ordinaryCount++;
+          memberOf.set(number, m);
+          ordinary[m] = number;
+        }
+        memberAt[i] = m;
+        continue;
       }
-      const block = blockOf(number);
-      const bit = bitOf(number);
-      bits[i] = bit;
-      const known = range.get(block);
-      if (known) {
-        blockAt[i] = known.at;
-        known.low = Math.min(known.low, bit);
-        known.high = Math.max(known.high, bit);
-      } else {
-        blockAt[i] = blocks.length;
-        range.set(block, { at: blocks.length, low: bit, high: bit });
+      // Not %: a float's remainder is a slow call, Math.floor a fast instruction.
+      const block = Math.floor(number / BLOCK_NUMBERS);
+      const bit = number - block * BLOCK_NUMBERS;
+      // A scrub's batch is sorted by block: the block of the number before is the likely one.
+      let b = block === lastBlock ? lastAt : (at.get(block) ?? -1);
+      if (b < 0) {
+        b = blocks.length;
+        at.set(block, b);
         blocks.push(block);
+        ranges.push({ low: bit, high: bit });
+      } else {
+        const range = ranges[b] as BitRange;
+        if (bit < range.low) range.low = bit;
+        if (bit > range.high) range.high = bit;
       }
-    });
-    const fromByte = [...range.values()].map(({ low }) => low >> 3);
+      lastBlock = block;
+      lastAt = b;
+      blockAt[i] = b;
+    }
     multi.hmget(list.keys.info, ...INFO_FIELDS).zcard(list.keys.timed).scard(list.keys.exact);
     count += 3;
     if (dense) {
@@ -122,27 +162,35 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
       multi.zcard(generation.index);
       count += 1;
       if (blocks.length > 0) {
-        multi.zmscore(generation.index, ...blocks.map(String));
+        writer.begin('ZMSCORE', 1 + blocks.length).text(generation.index);
+        for (const block of blocks) writer.number(NO_PREFIX, block);
+        multi.sendCommand(writer.end(list.keys.info));
         count += 1;
       }
       // A block is stored whole, so an empty reply says it is missing.
-      for (const [block, { low, high }] of range) multi.getrangeBuffer(generation.block(block), low >> 3, high >> 3);
+      const blockKey = Buffer.from(generation.block(''), 'latin1');
+      blocks.forEach((block, b) => {
+        const { low, high } = ranges[b] as BitRange;
+        multi.sendCommand(writer.begin('GETRANGE', 3).number(blockKey, block).number(NO_PREFIX, low >> 3).number(NO_PREFIX, high >> 3).end(list.keys.info));
+      });
       count += blocks.length;
     }
-    if (ordinary.length > 0) {
-      multi.smismember(list.keys.exact, ...ordinary.map((i) => numbers[i] as string));
+    if (ordinaryCount > 0) {
+      writer.begin('SMISMEMBER', 1 + ordinaryCount).text(list.keys.exact);
+      for (let m = 0; m < ordinaryCount; m += 1) writer.number(PLUS, ordinary[m] as number);
+      multi.sendCommand(writer.end(list.keys.info));
       count += 1;
     }
     if (shape.timed) {
-      multi.zmscore(list.keys.timed, ...numbers);
+      writer.begin('ZMSCORE', 1 + numbers.length).text(list.keys.timed);
+      for (const number of numbers) writer.number(PLUS, number);
+      multi.sendCommand(writer.end(list.keys.info));
       count += 1;
     }
-    return { list, shape, dense, blockAt, bits, blocks, fromByte, ordinary, first };
+    return { list, shape, dense, blockAt, blocks, fromByte: ranges.map(({ low }) => low >> 3), memberAt, members: ordinaryCount, first };
   });
   const replies = valuesOf(await multi.exec(), count);
 
-  const answers: BulkAnswer[] = new Array<BulkAnswer>(numbers.length).fill(null);
-  let pending = numbers.map((_, i) => i);
   let changed = false;
   for (const plan of plans) {
     const info = infoOf(replies[plan.first] as (string | null)[]);
@@ -153,7 +201,9 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
   }
   if (changed) return undefined;
 
-  for (const plan of plans) {
+  const answers = new Uint16Array(numbers.length);
+  let pending = Uint32Array.from({ length: numbers.length }, (_, i) => i);
+  for (const [n, plan] of plans.entries()) {
     if (pending.length === 0) break;
     const at = plan.first;
     const info = infoOf(replies[at] as (string | null)[]);
@@ -163,25 +213,20 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
     const held = replies[at + 2] as number;
     let next = at + 3;
     let indexCount = 0;
-    let indexed: (string | null)[] = [];
+    let indexed: (Buffer | null)[] = [];
     let bytes: Buffer[] = [];
     if (plan.dense) {
       indexCount = replies[next++] as number;
-      if (plan.blocks.length > 0) indexed = replies[next++] as (string | null)[];
+      if (plan.blocks.length > 0) indexed = replies[next++] as (Buffer | null)[];
       bytes = replies.slice(next, next + plan.blocks.length) as Buffer[];
       next += plan.blocks.length;
     }
-    const inSet = new Uint8Array(numbers.length);
-    if (plan.ordinary.length > 0) {
-      (replies[next++] as number[]).forEach((flag, j) => {
-        inSet[plan.ordinary[j] as number] = flag;
-      });
-    }
-    const scores = plan.shape.timed ? (replies[next++] as (string | null)[]) : undefined;
-    const still: number[] = [];
+    const inSet = plan.members > 0 ? (replies[next++] as number[]) : [];
+    const scores = plan.shape.timed ? (replies[next++] as (Buffer | null)[]) : undefined;
+    const still = new Uint32Array(pending.length);
+    let stillCount = 0;
     let lost = false;
     for (const i of pending) {
-      const number = numbers[i] as string;
       const b = plan.blockAt[i] as number;
       let hit: boolean;
       if (b >= 0) {
@@ -190,24 +235,34 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
           lost ||= indexed[b] !== null;
           hit = false;
         } else {
-          const bit = plan.bits[i] as number;
+          const number = numbers[i] as number;
+          const bit = number - Math.floor(number / BLOCK_NUMBERS) * BLOCK_NUMBERS;
           hit = (((found[(bit >> 3) - (plan.fromByte[b] as number)] ?? 0) as number) & (0x80 >> (bit & 7))) !== 0;
         }
-      } else hit = inSet[i] === 1;
+      } else hit = inSet[plan.memberAt[i] as number] === 1;
       if (!hit && scores) hit = live(scores[i] ?? null, now);
-      if (hit) answers[i] = { list: plan.list.name, member: number as EntryMember };
-      else still.push(i);
+      if (hit) answers[i] = n + 1;
+      else still[stillCount++] = i;
     }
-    if (still.length > 0 && info.size !== null) {
+    if (stillCount > 0 && info.size !== null) {
       const expected = Number(info.size) - (Number(info.denseSize) || 0);
       if (held < expected && held + timedCount < expected) lost = true;
       if (plan.dense && indexCount < (Number(info.blocks) || 0)) lost = true;
       if (lost) throw entriesLost(plan.list.name);
     }
-    pending = still;
+    pending = still.subarray(0, stillCount);
   }
   return answers;
 }
+
+/** The digits of the plan's numbers, as numbers/digits.ts holds them: from (inclusive), to (exclusive). */
+function planDigits(plan: DensePlan): [number, number] {
+  const low = Number(plan.callingCode) * 10 ** NATIONAL_DIGITS;
+  return [low, low + 10 ** NATIONAL_DIGITS];
+}
+
+const NO_PREFIX = Buffer.alloc(0);
+const PLUS = Buffer.from('+');
 
 function infoOf(values: (string | null)[]): Info {
   return Object.fromEntries(INFO_FIELDS.map((field, n) => [field, values[n] ?? null])) as Info;
@@ -217,9 +272,11 @@ function shapeOf(info: Info, timed: boolean): ListShape {
   return { plan: info.dense, gen: info.gen, timed, prefixes: info.prefixes !== '' };
 }
 
-/** A timed entry's score as scrub-many.lua reads it: 'inf', or ms past now. */
-function live(score: string | null, now: number): boolean {
-  return score !== null && (score === 'inf' || Number(score) > now);
+/** A timed entry's score (a raw reply) as scrub-many.lua reads it: 'inf', or ms past now. */
+function live(score: Buffer | null, now: number): boolean {
+  if (score === null) return false;
+  const text = score.toString('latin1');
+  return text === 'inf' || Number(text) > now;
 }
 
 /** EXEC's replies, each command's error thrown rather than read as an answer. */

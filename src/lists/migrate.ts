@@ -137,4 +137,8 @@ export class GatedListStore extends ListStore {
   override checkMany(numbers: string[], lists: string[]): ReturnType<ListStore['checkMany']> {
     return this.migration.gate(() => super.checkMany(numbers, lists));
   }
+
+  override checkDigits(numbers: Float64Array, lists: string[]): ReturnType<ListStore['checkDigits']> {
+    return this.migration.gate(() => super.checkDigits(numbers, lists));
+  }
 }

@@ -4,7 +4,8 @@ import { auditFields, newestFirst, parseAuditEntry, type StreamEntry } from './a
 import { checkCountFromReply, checkManyFromReply, matchFromReply, metaFields, scrubMatchesFromReply } from './check.js';
 import type { DensePlanName } from './dense.js';
 import { denseHeldOf, denseHolds, denseStateOf, newGeneration, removeGenerationsBut } from './dense-store.js';
-import { learnShapes, readable, readBatch, type BulkAnswer, type ListShape } from './bulk-read.js';
+import { learnShapes, readable, readBatch, type BulkAnswer, type BulkMatches, type ListShape, MAX_BULK_LISTS } from './bulk-read.js';
+import { digitsOf, e164Of } from '../numbers/digits.js';
 import { callCounterKey, denseGensKey, globalKeys, listKeys, type ListKeys } from './keys.js';
 import { listSourceOf, type ListSource } from './source-date.js';
 import { assertE164, assertMember } from './members.js';
@@ -391,40 +392,63 @@ export class ListStore {
 
   /**
    * Many numbers against lists, in bulk: for each number, in order, the first list (in
-   * the order of `lists`) and the member that matched, or null. Read by the client in one
-   * MULTI/EXEC (bulk-read.ts) or, for a list with prefixes or one that changed shape since
-   * the batch before, by scrub-many.lua, the reference. One call for all lists on a
-   * standalone Redis; on a cluster one a list, sent together, the first list winning.
-   * Throws ListError no-such-list or entries-lost as a check would.
+   * the order of `lists`) and the member that matched, or null. checkDigits() of the
+   * numbers' digits. Throws ListError no-such-list or entries-lost as a check would.
    */
   async checkMany(numbers: string[], lists: string[]): Promise<BulkAnswer[]> {
     numbers.forEach(assertE164);
-    if (lists.length === 0 || numbers.length === 0) return numbers.map(() => null);
+    const found = await this.checkDigits(Float64Array.from(numbers, digitsOf), lists);
+    return numbers.map((number, i) => {
+      const list = found.list[i] as number;
+      return list === 0 ? null : { list: lists[list - 1] as string, member: found.members.get(i) ?? (number as EntryMember) };
+    });
+  }
+
+  /**
+   * checkMany() of numbers held as their digits (numbers/digits.ts), the answers as
+   * typed arrays: a scrub's batches, with no string or object a number. Read by the
+   * client in one MULTI/EXEC (bulk-read.ts) or, for a list with prefixes or one that
+   * changed shape since the batch before, by scrub-many.lua, the reference. One call for
+   * all lists on a standalone Redis; on a cluster one a list, sent together, the first
+   * list winning.
+   */
+  async checkDigits(numbers: Float64Array, lists: string[]): Promise<BulkMatches> {
+    if (lists.length > MAX_BULK_LISTS) throw new RangeError(`checkDigits: ${lists.length} lists, at most ${MAX_BULK_LISTS}`);
+    if (lists.length === 0 || numbers.length === 0) return { list: new Uint16Array(numbers.length), members: new Map() };
     const now = this.clock();
-    const joined = numbers.join('\n');
     const keysOf = (list: string): string[] => {
       const k = this.keysOf(list);
       return [k.info, k.exact, k.timed, k.meta, k.dense];
     };
-    const script = async (names: string[]): Promise<BulkAnswer[]> => {
-      const reply = await this.redis.callguardListScrub(names.length * 5, ...names.flatMap(keysOf), now, joined).catch((error: unknown) => {
+    const script = async (names: string[]): Promise<BulkMatches> => {
+      const asked = Array.from(numbers, e164Of);
+      const reply = await this.redis.callguardListScrub(names.length * 5, ...names.flatMap(keysOf), now, asked.join('\n')).catch((error: unknown) => {
         throw scrubError(error, names);
       });
-      const answers: BulkAnswer[] = numbers.map(() => null);
+      const found: BulkMatches = { list: new Uint16Array(numbers.length), members: new Map() };
       for (const match of scrubMatchesFromReply(numbers.length, names.length, reply)) {
-        answers[match.number] = { list: names[match.list] as string, member: match.member };
+        found.list[match.number] = match.list + 1;
+        if (match.member !== asked[match.number]) found.members.set(match.number, match.member);
       }
-      return answers;
+      return found;
     };
-    const ask = async (names: string[]): Promise<BulkAnswer[]> => {
+    const ask = async (names: string[]): Promise<BulkMatches> => {
       const group = names.map((name) => ({ name, keys: this.keysOf(name) }));
       await learnShapes(this.redis, group, this.bulkShapes);
       const read = readable(group, this.bulkShapes) ? await readBatch(this.redis, group, numbers, now, this.bulkShapes) : undefined;
-      return read ?? script(names);
+      return read ? { list: read, members: new Map() } : script(names);
     };
     if (this.checkMode === 'one-call') return ask(lists);
     const perList = await Promise.all(inOneWrite(this.redis, () => lists.map((list) => ask([list]))));
-    return numbers.map((_, i) => perList.find((answers) => answers[i] !== null)?.[i] ?? null);
+    const found: BulkMatches = { list: new Uint16Array(numbers.length), members: new Map() };
+    for (let i = 0; i < numbers.length; i += 1) {
+      const first = perList.findIndex((answers) => answers.list[i] !== 0);
+      if (first < 0) continue;
+      found.list[i] = first + 1;
+      const member = perList[first]?.members.get(i);
+      if (member !== undefined) found.members.set(i, member);
+    }
+    return found;
   }
 
   /** Where this member is listed now, and its last cancellation per list, across all lists. */

@@ -7,9 +7,12 @@ import { detectDialect } from '../lists/import/dialect.js';
 import { readNationalBytes } from '../lists/import/national.js';
 import type { RejectsFile } from '../lists/import/rejects.js';
 import { peek, type ImportSource } from '../lists/import/source.js';
+import type { BulkMatches } from '../lists/bulk-read.js';
 import type { EntryMember } from '../lists/types.js';
+import { digitsOf } from '../numbers/digits.js';
 import { normalize } from '../numbers/normalize.js';
-import { BLOCK_ORDER_MAX_NUMBERS, blockOrder, digitsOf, e164Of } from './block-order.js';
+import { digitCount, writeDecimal } from '../redis/decimal.js';
+import { BLOCK_ORDER_MAX_NUMBERS, blockOrder } from './block-order.js';
 
 /** Numbers one batch check carries: one MULTI/EXEC (or script call), short enough (~4 ms measured) that live checks queued behind it barely wait. */
 export const DEFAULT_SCRUB_BATCH = 2_000;
@@ -32,9 +35,9 @@ const PROGRESS_EVERY_ROWS = 100_000;
 /** The columns `removed` gets after the row's own. */
 export const REMOVED_COLUMNS = ['callguard_list', 'callguard_entry'] as const;
 
-/** The part of ListStore scrubbing needs: many numbers, lists in order, first match each. */
+/** The part of ListStore scrubbing needs: many numbers (digits), lists in order, first match each. */
 export interface BulkChecker {
-  checkMany(numbers: string[], lists: string[]): Promise<({ list: string; member: EntryMember } | null)[]>;
+  checkDigits(numbers: Float64Array, lists: string[]): Promise<BulkMatches>;
 }
 
 export interface ScrubRequest {
@@ -96,6 +99,7 @@ function emptyWindow(): Window {
 const NEWLINE = 0x0a;
 const RETURN = 0x0d;
 const QUOTE = 0x22;
+const PLUS = 0x2b;
 const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
 /** National numbers below a calling code's digits: +1 4155550100 is 1 * 10^10 + 4155550100. */
 const NATIONAL_SPAN = 1e10;
@@ -104,7 +108,7 @@ const NATIONAL_SPAN = 1e10;
  * A lead file scrubbed against do-not-call lists before a campaign: streamed, the rows
  * kept byte for byte (any columns, any order), the clean ones to `clean`, those on a
  * list to `removed` with the list and the entry that matched, hidden and malformed
- * numbers to the rejects. Checks go in batches (ListStore.checkMany), never one a row,
+ * numbers to the rejects. Checks go in batches (ListStore.checkDigits), never one a row,
  * a window of rows at a time sorted by block; the outputs keep the file's row order.
  * A row is a line: a quoted number cell may not span lines. With a region of a dense
  * plan, a plain national number is read from the row's bytes; any other row is read as
@@ -134,20 +138,24 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
   const write = async (out: Writable, bytes: Buffer | string): Promise<void> => {
     if (!out.write(bytes)) await once(out, 'drain');
   };
+  // What a removed row gets after its own bytes, before the member: `,list,`.
+  const listTails = request.lists.map((list) => Buffer.from(`${suffix}${list}${suffix}`));
   const check = async (checked: Window): Promise<void> => {
-    const { numbers, rows } = checked;
+    const { numbers, rows, start, end } = checked;
     const order = blockOrder(numbers, rows);
-    const answers: ({ list: string; member: EntryMember } | null)[] = new Array<null>(rows).fill(null);
+    const sorted = new Float64Array(rows);
+    for (let j = 0; j < rows; j += 1) sorted[j] = numbers[order[j] as number] as number;
+    // Per row, 1 + the list that matched it (0: clean), and the members that are not the number itself.
+    const matched = new Uint16Array(rows);
+    const members = new Map<number, EntryMember>();
     const inFlight: Promise<void>[] = [];
-    for (let from = 0; from < order.length; from += batchSize) {
-      const positions = order.subarray(from, from + batchSize);
-      const asked = new Array<string>(positions.length);
-      for (let j = 0; j < positions.length; j += 1) asked[j] = e164Of(numbers[positions[j] as number] as number);
-      const answered = checker.checkMany(asked, request.lists).then((found) => {
-        for (let j = 0; j < found.length; j += 1) {
-          const match = found[j];
-          if (match) answers[positions[j] as number] = match;
+    for (let from = 0; from < rows; from += batchSize) {
+      const answered = checker.checkDigits(sorted.subarray(from, from + batchSize), request.lists).then((found) => {
+        for (let j = 0; j < found.list.length; j += 1) {
+          const list = found.list[j] as number;
+          if (list !== 0) matched[order[from + j] as number] = list;
         }
+        for (const [j, member] of found.members) members.set(order[from + j] as number, member);
       });
       // A rejection is awaited in order below; until then it must not go unhandled.
       answered.catch(() => undefined);
@@ -155,23 +163,19 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
       if (inFlight.length >= SCRUB_IN_FLIGHT) await inFlight.shift();
     }
     for (const answered of inFlight) await answered;
+    const removedBy = new Float64Array(request.lists.length);
     for (let from = 0; from < rows; from += WRITE_ROWS) {
       const to = Math.min(from + WRITE_ROWS, rows);
-      const tails = new Array<string | undefined>(to - from);
       let cleanBytes = 0;
       let removedBytes = 0;
       for (let i = from; i < to; i += 1) {
-        const length = (checked.end[i] as number) - (checked.start[i] as number);
-        const match = answers[i];
-        if (match) {
-          const tail = `${suffix}${match.list}${suffix}${match.member}\n`;
-          tails[i - from] = tail;
-          removedBytes += length + Buffer.byteLength(tail);
-          summary.removed += 1;
-          summary.byList[match.list] = (summary.byList[match.list] ?? 0) + 1;
-        } else {
-          cleanBytes += length + 1;
-          summary.clean += 1;
+        const length = (end[i] as number) - (start[i] as number);
+        const list = matched[i] as number;
+        if (list === 0) cleanBytes += length + 1;
+        else {
+          const member = members.get(i);
+          removedBytes += length + (listTails[list - 1] as Buffer).length + (member === undefined ? 1 + digitCount(numbers[i] as number) : Buffer.byteLength(member)) + 1;
+          removedBy[list - 1] = (removedBy[list - 1] as number) + 1;
         }
       }
       const clean = Buffer.allocUnsafe(cleanBytes);
@@ -180,18 +184,35 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
       let r = 0;
       for (let i = from; i < to; i += 1) {
         const chunk = checked.chunks[checked.chunk[i] as number] as Buffer;
-        const tail = tails[i - from];
-        if (tail === undefined) {
-          c += chunk.copy(clean, c, checked.start[i], checked.end[i]);
+        const list = matched[i] as number;
+        if (list === 0) {
+          // Clean rows that follow each other in one chunk with a bare newline between are one copy.
+          let last = i;
+          while (last + 1 < to && matched[last + 1] === 0 && checked.chunk[last + 1] === checked.chunk[i] && start[last + 1] === (end[last] as number) + 1) last += 1;
+          c += chunk.copy(clean, c, start[i], end[last]);
           clean[c++] = NEWLINE;
+          i = last;
         } else {
-          r += chunk.copy(removed, r, checked.start[i], checked.end[i]);
-          r += removed.write(tail, r);
+          r += chunk.copy(removed, r, start[i], end[i]);
+          r += (listTails[list - 1] as Buffer).copy(removed, r);
+          const member = members.get(i);
+          if (member === undefined) {
+            removed[r++] = PLUS;
+            r = writeDecimal(removed, r, numbers[i] as number);
+          } else r += removed.write(member, r);
+          removed[r++] = NEWLINE;
         }
       }
       if (c > 0) await write(request.clean, clean);
       if (r > 0) await write(request.removed, removed);
     }
+    request.lists.forEach((list, n) => {
+      const count = removedBy[n] as number;
+      if (count === 0) return;
+      summary.removed += count;
+      summary.byList[list] = (summary.byList[list] ?? 0) + count;
+    });
+    summary.clean += rows - removedBy.reduce((sum, count) => sum + count, 0);
   };
   // The window read is checked while the next is read; windows are written in turn.
   const send = async (): Promise<void> => {
@@ -262,29 +283,37 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
   async function rows(buffer: Buffer, from: number, to: number): Promise<void> {
     let quoteAt = -1;
     for (let start = from; start <= to; ) {
-      let next = buffer.indexOf(NEWLINE, start);
-      if (next < 0 || next > to) next = to;
+      const line = start;
+      let cellStart = delimiterByte < 0 || numberIndex === 0 ? line : -1;
+      let cellEnd = -1;
+      let next = line;
+      // The cells up to the number's end in one pass of the bytes (a native indexOf a
+      // cell cost more than the few bytes it skips), then the line's end.
+      if (plan && numberIndex !== undefined && delimiterByte >= 0) {
+        for (let seen = 0; next < to; next += 1) {
+          const byte = buffer[next];
+          if (byte === NEWLINE) break;
+          if (byte !== delimiterByte) continue;
+          if (cellStart >= 0) {
+            cellEnd = next;
+            break;
+          }
+          seen += 1;
+          if (seen === numberIndex) cellStart = next + 1;
+        }
+      }
+      if (next >= to || buffer[next] !== NEWLINE) {
+        next = buffer.indexOf(NEWLINE, next);
+        if (next < 0 || next > to) next = to;
+      }
       let end = next;
       if (end > start && buffer[end - 1] === RETURN) end -= 1;
       lineNumber += 1;
-      const line = start;
       start = next + 1;
       if (quoteAt < line) quoteAt = buffer.indexOf(QUOTE, line);
       if (quoteAt < 0) quoteAt = buffer.length;
       let national = -1;
-      if (plan && numberIndex !== undefined && quoteAt >= end) {
-        let cellStart = line;
-        let cellEnd = end;
-        if (delimiterByte >= 0) {
-          for (let k = 0; k < numberIndex && cellStart >= 0; k += 1) {
-            const at = buffer.indexOf(delimiterByte, cellStart);
-            cellStart = at < 0 || at >= end ? -1 : at + 1;
-          }
-          const after = cellStart < 0 ? -1 : buffer.indexOf(delimiterByte, cellStart);
-          if (after >= 0 && after < end) cellEnd = after;
-        }
-        if (cellStart >= 0) national = readNationalBytes(buffer, cellStart, cellEnd, plan);
-      }
+      if (plan && numberIndex !== undefined && quoteAt >= end && cellStart >= 0) national = readNationalBytes(buffer, cellStart, cellEnd < 0 ? end : cellEnd, plan);
       if (national < 0) await textRow(buffer, line, end);
       else {
         summary.rows += 1;

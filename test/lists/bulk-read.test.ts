@@ -4,6 +4,7 @@ import { DEFAULT_REPLACE_GUARDS } from '../../src/lists/import/guards.js';
 import { importList } from '../../src/lists/import/run.js';
 import { denseGenerationKeys, listKeys } from '../../src/lists/keys.js';
 import type { ListStore } from '../../src/lists/store.js';
+import { receivedDuring } from '../helpers/monitor.js';
 import { sourceOf } from '../import/helpers.js';
 import { ALICE, CHECK_MODES, MINUTE, useStore } from './fixture.js';
 
@@ -97,6 +98,20 @@ describe.each(CHECK_MODES)("a scrub's batch read (%s)", (checkMode) => {
     const withPrefix = await t.store.checkMany(probes, ['us', 'own']);
     expect(withPrefix).toEqual(await singleAnswers(t.store, ['us', 'own']));
     expect(withPrefix).toContainEqual({ list: 'own', member: '+1201556*' });
+  });
+
+  it('asks a SET list for a number repeated in a batch once, and answers every repeat', async () => {
+    await registry();
+    const own = listed.flat().find((_, i) => i % 3 === 0) as string;
+    const repeated = [own, '+4930123456', own, '+4930123457', '+4930123456', own];
+    const received = await receivedDuring(t.redis, async () => {
+      expect(await t.store.checkMany(repeated, ['us', 'own'])).toEqual([
+        { list: 'us', member: own }, { list: 'own', member: '+4930123456' }, { list: 'us', member: own }, null, { list: 'own', member: '+4930123456' }, { list: 'us', member: own },
+      ]);
+    });
+    // us asks its SET part for the numbers not of its plan, own for all: each number once.
+    const asked = received.filter((command) => command.command === 'smismember').map((command) => command.args.slice(1).sort());
+    expect(asked.sort()).toEqual([[own, '+4930123456', '+4930123457'], ['+4930123456', '+4930123457']]);
   });
 
   it('a disabled list matches nothing and a missing one is an error, as in the script', async () => {

@@ -129,6 +129,7 @@ const CHECK_METHODS = {
   checkCounting: true,
   checkGuarded: true,
   checkMany: true,
+  checkDigits: true,
 } as const satisfies Record<Extract<Method<ListStore>, `check${string}`>, true>;
 
 describe.each(CHECK_MODES)('the gated store serve and api check with, during the migration of a start (checks %s)', (checkMode) => {
@@ -147,6 +148,7 @@ describe.each(CHECK_MODES)('the gated store serve and api check with, during the
       checkCounting: () => store.checkCounting('+19005550100', ['flagged'], []).then(({ results: [match] }) => match),
       checkGuarded: () => store.checkGuarded(guard, '+19005550100', ['flagged'], []).then((reply) => (reply.unchanged ? reply.check.results[0] : reply)),
       checkMany: () => store.checkMany(['+19005550100'], ['flagged']).then(([match]) => match),
+      checkDigits: () => store.checkDigits(Float64Array.of(19005550100), ['flagged']).then((found) => ({ list: found.list[0], member: found.members.get(0) })),
     });
 
     // The migration runs on a connection of its own (as a scrub's or the dialer's checks

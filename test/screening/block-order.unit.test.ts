@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { blockOrder, digitsOf, e164Of } from '../../src/screening/block-order.js';
+import { digitsOf, e164Of } from '../../src/numbers/digits.js';
+import { blockOrder } from '../../src/screening/block-order.js';
 
 function ordered(numbers: string[]): string[] {
   return Array.from(blockOrder(Float64Array.from(numbers, digitsOf)), (at) => numbers[at] as string);
