@@ -77,14 +77,20 @@ describe.each(CHECK_MODES)('list lifecycle (checks %s)', (checkMode) => {
   });
 });
 
+/** 250 lists, those ending in 7 dense, list-007 holding two numbers and list-008 a number and a prefix. */
+async function createManyLists(store: ListStore): Promise<string[]> {
+  const names = Array.from({ length: 250 }, (_, i) => `list-${String(i).padStart(3, '0')}`);
+  for (const name of names) await store.createList(name, ALICE, name.endsWith('7') ? { dense: 'nanp' } : {});
+  await store.add('list-007', [{ member: '+14155550100' }, { member: '+12125550100' }], ALICE);
+  await store.add('list-008', [{ member: '+4930123456' }, { member: '+1900*' }], ALICE);
+  return names;
+}
+
 describe('reading every list', () => {
   const t = useStore();
 
   it('is one round trip however many lists: Redis receives the index and a script call a batch of lists, nothing more, dense lists included', async () => {
-    const names = Array.from({ length: 250 }, (_, i) => `list-${String(i).padStart(3, '0')}`);
-    for (const name of names) await t.store.createList(name, ALICE, name.endsWith('7') ? { dense: 'nanp' } : {});
-    await t.store.add('list-007', [{ member: '+14155550100' }, { member: '+12125550100' }], ALICE);
-    await t.store.add('list-008', [{ member: '+4930123456' }, { member: '+1900*' }], ALICE);
+    const names = await createManyLists(t.store);
     // The first script call on a connection may send the script's body: measure the steady state.
     await t.store.lists();
 
@@ -106,10 +112,7 @@ describe("serve's list watch reading every list's size", () => {
   const t = useStore();
 
   it('is one round trip however many lists: Redis receives the index and a script call a batch of lists, nothing more, dense lists included', async () => {
-    const names = Array.from({ length: 250 }, (_, i) => `list-${String(i).padStart(3, '0')}`);
-    for (const name of names) await t.store.createList(name, ALICE, name.endsWith('7') ? { dense: 'nanp' } : {});
-    await t.store.add('list-007', [{ member: '+14155550100' }, { member: '+12125550100' }], ALICE);
-    await t.store.add('list-008', [{ member: '+4930123456' }, { member: '+1900*' }], ALICE);
+    const names = await createManyLists(t.store);
     await t.store.cancel('list-008', ['+1900*'], ALICE);
     // A list the index no longer names (the watch passes the lists it saw before).
     const gone = 'list-gone';
