@@ -8,6 +8,7 @@
  *   npm run bench:console
  *   BENCH_BIG_LIST=1000000 npm run bench:console      # quicker: a 1M list
  */
+import { rm } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { TokenStore } from '../src/access/tokens.js';
@@ -31,6 +32,7 @@ console.log(`load average ${loadavg().map((n) => n.toFixed(1)).join(' ')} on ${c
 const redis = new Redis(redisServer.url);
 const browser = await launchBrowser();
 let api: Awaited<ReturnType<typeof startApi>> | undefined;
+let consoleDir: string | undefined;
 try {
   const store = new ListStore(redis, NAMESPACE);
   const started = performance.now();
@@ -50,7 +52,8 @@ try {
 
   const token = (await new TokenStore(redis, NAMESPACE).create({ name: 'bench', role: 'supervisor', createdBy: 'bench' })).token;
   const config = parseApiConfig({ listen: '127.0.0.1:0', redisUrl: redisServer.url, namespace: NAMESPACE, rateLimit: 'off', logLevel: 'warn' });
-  api = await startApi(config, createLogger({ level: 'warn' }), { consoleDir: await buildTestConsole({ minify: true }) });
+  consoleDir = await buildTestConsole({ minify: true });
+  api = await startApi(config, createLogger({ level: 'warn' }), { consoleDir });
   await api.ready();
   const { page, context } = await newPage(browser);
   await signIn(page, api.url, token);
@@ -96,4 +99,5 @@ try {
   await api?.stop();
   await redis.quit();
   await redisServer.stop();
+  if (consoleDir) await rm(consoleDir, { recursive: true, force: true });
 }

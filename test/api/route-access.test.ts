@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleAtLeast, ROLES, type Role } from '../../src/access/roles.js';
 import { TokenStore } from '../../src/access/tokens.js';
 import { resultFields } from '../../src/dialer/result-fields.js';
@@ -144,8 +144,10 @@ async function fixtures(api: TestApi): Promise<void> {
 }
 
 describe('every route for every role', () => {
-  const api = testApi({}, { consoleDir: consoleBuild() });
+  const consoleDir = consoleBuild();
+  const api = testApi({}, { consoleDir });
   beforeAll(async () => fixtures(api()));
+  afterAll(() => rmSync(consoleDir, { recursive: true, force: true }));
 
   const table = CASES.flatMap((entry) => [...ROLES, 'none' as const].map((role) => ({ ...entry, role })));
 

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { resultFields } from '../../src/dialer/result-fields.js';
@@ -41,6 +42,7 @@ describe.skipIf(!browserAvailable())('the web console in a real browser', () => 
       await api.api.stop();
       await api.redis.quit();
     }
+    if (consoleDir) await rm(consoleDir, { recursive: true, force: true });
   });
 
   /** An API of its own for one test (its own namespace), serving the console just built. */

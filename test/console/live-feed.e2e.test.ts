@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { RunningService } from '../../src/service/service.js';
@@ -17,10 +18,10 @@ describe.skipIf(!availability.run || !browserAvailable())('the console live feed
   let api: TestApi;
   let service: RunningService;
   let browser: Browser;
+  let consoleDir: string | undefined;
   const logs = capturedLogger();
 
   beforeAll(async () => {
-    let consoleDir: string;
     [asterisk, consoleDir, browser] = await Promise.all([useAsterisk(), buildTestConsole(), launchBrowser()]);
     api = await startTestApi({ region: 'DE' }, redisUrl(), { consoleDir });
     const { request, tokens } = api;
@@ -36,6 +37,7 @@ describe.skipIf(!availability.run || !browserAvailable())('the console live feed
     await api?.api.stop();
     await api?.redis.quit();
     await asterisk?.stop();
+    if (consoleDir) await rm(consoleDir, { recursive: true, force: true });
   });
 
   it('shows a blocked SIP call in the live feed as it is screened', async () => {
