@@ -32,7 +32,6 @@ import { startRedisServer, type RunningRedis } from '../test/helpers/redis-serve
 import {
   asteriskPid,
   clearNumber,
-  cpuTicks,
   DIALLED,
   listedNumber,
   NAMESPACE,
@@ -41,10 +40,10 @@ import {
   scrape,
   seedBenchLists,
   startBenchServe,
-  TICKS_PER_SECOND,
   vipNumber,
   type BenchServe,
 } from './helpers/call-bench.js';
+import { cpuTicks, TICKS_PER_SECOND } from './helpers/cpu-time.js';
 import { percentile } from './helpers/percentile.js';
 
 const RATES = (process.env.BENCH_RATES ?? '20,50,100').split(',').map(Number);

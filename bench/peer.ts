@@ -43,7 +43,6 @@ import { placeCallLoad, type LoadCall } from '../test/helpers/sipp-load.js';
 import {
   asteriskPid,
   clearNumber,
-  cpuTicks,
   DIALLED,
   listedNumber,
   NAMESPACE,
@@ -51,9 +50,9 @@ import {
   ROUTE,
   seedBenchLists,
   startBenchServe,
-  TICKS_PER_SECOND,
   type BenchServe,
 } from './helpers/call-bench.js';
+import { cpuTicks, TICKS_PER_SECOND } from './helpers/cpu-time.js';
 import { percentile } from './helpers/percentile.js';
 import { startAgiFloor, type AgiFloor } from './helpers/agi-floor.js';
 import { startStasisFloor, type StasisFloor } from './helpers/stasis-floor.js';

@@ -17,8 +17,6 @@ import { percentile } from './percentile.js';
 export const NAMESPACE = 'bench-calls';
 export const ROUTE = 'bench';
 export const DIALLED = '+4930555000';
-/** Clock ticks a second in /proc/<pid>/stat (USER_HZ, 100 on Linux). */
-export const TICKS_PER_SECOND = 100;
 /** How long serve may take to become ready. */
 const SERVE_READY_TIMEOUT_MS = 60_000;
 const READY_POLL_MS = 200;
@@ -39,13 +37,6 @@ export function clearNumber(n: number): string {
 /** A VIP: on the allow list (and on the block list too, which it wins over). */
 export function vipNumber(n: number): string {
   return `+49302${String(n % 1000).padStart(7, '0')}`;
-}
-
-/** User and system CPU ticks a process has used. */
-export async function cpuTicks(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
 }
 
 /** The host pid of the sandbox's asterisk: the process started with this run's asterisk.conf. */

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { watchHighest } from './process-watch.js';
 
 /** Peak resident memory of a running process (Linux), in kB: VmHWM only grows, so the last read is the peak. */
 export async function vmHwmKb(pid: number): Promise<number | undefined> {
@@ -13,12 +14,6 @@ export async function vmHwmKb(pid: number): Promise<number | undefined> {
 
 /** Polls a child's peak RSS until the returned function is called; that returns it, in MB. */
 export function watchPeakRss(child: { pid?: number | undefined }): () => number {
-  let peakKb = 0;
-  const poll = setInterval(() => {
-    if (child.pid !== undefined) void vmHwmKb(child.pid).then((kb) => (peakKb = Math.max(peakKb, kb ?? 0)));
-  }, 25);
-  return () => {
-    clearInterval(poll);
-    return peakKb / 1024;
-  };
+  const peakKb = watchHighest(child, vmHwmKb);
+  return () => peakKb() / 1024;
 }
