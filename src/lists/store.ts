@@ -1,7 +1,9 @@
 import { isCluster, type RedisClient } from '../redis/connect.js';
+import { callPreparedScript, type ScriptValue } from '../redis/prepared-script.js';
 import { writeAcknowledged, type ReplicaAcks } from '../redis/replicas.js';
 import { auditFields, newestFirst, parseAuditEntry, type StreamEntry } from './audit.js';
 import { checkCountFromReply, checkManyFromReply, matchFromReply, metaFields, scrubMatchesFromReply } from './check.js';
+import { PreparedCheckKeys } from './check-keys.js';
 import type { DensePlanName } from './dense.js';
 import { denseHeldOf, denseHolds, denseStateOf, newGeneration, removeGenerationsBut } from './dense-store.js';
 import { learnShapes, readable, readBatch, type BulkAnswer, type BulkMatches, type ListShape, MAX_BULK_LISTS } from './bulk-read.js';
@@ -86,6 +88,8 @@ export class ListStore {
   private readonly waitReplicas: number;
   private readonly index: string;
   private readonly keyCache = new Map<string, ListKeys>();
+  /** The check scripts' keys of each list set checked, as bytes (check-keys.ts). */
+  private readonly checkKeys = new PreparedCheckKeys((list) => this.keysOf(list));
   /** What checkMany's batch read last saw of each list (bulk-read.ts). */
   private readonly bulkShapes = new Map<string, ListShape>();
 
@@ -332,9 +336,8 @@ export class ListStore {
     assertE164(e164);
     if (lists.length === 0) return [];
     const now = this.clock();
-    const keys = lists.map((list) => this.keysOf(list));
-    if (this.checkMode === 'one-call') return checkManyFromReply(lists, 0, await this.checkInOneCall(keys, now, e164)).results;
-    const replies = await this.checkPerList(keys, now, e164);
+    if (this.checkMode === 'one-call') return checkManyFromReply(lists, 0, await this.checkInOneCall(lists, [now, e164])).results;
+    const replies = await this.checkPerList(lists, now, e164);
     return lists.map((list, i) => matchFromReply(list, replies[i]));
   }
 
@@ -347,12 +350,12 @@ export class ListStore {
   async checkCounting(e164: string, lists: string[], counters: CallCounter[]): Promise<CountedCheck> {
     assertE164(e164);
     const now = this.clock();
-    const keys = lists.map((list) => this.keysOf(list));
     const counterKeys = this.counterKeysOf(e164, lists, counters);
     if (this.checkMode === 'one-call') {
-      return checkManyFromReply(lists, counters.length, await this.checkCountingInOneCall(keys, counters, counterKeys, now, e164));
+      const reply = await this.checkInOneCall(lists, [...counterKeys, now, e164, ...counterArguments(counters)], counterKeys.length);
+      return checkManyFromReply(lists, counters.length, reply);
     }
-    return this.checkCountingPerList(lists, keys, counters, counterKeys, now, e164);
+    return this.checkCountingPerList(lists, counters, counterKeys, now, e164);
   }
 
   /**
@@ -376,13 +379,11 @@ export class ListStore {
       return text === guard.text ? { unchanged: true, check } : { unchanged: false, text };
     }
     const now = this.clock();
-    const keys = lists.map((list) => this.keysOf(list));
     const counterKeys = this.counterKeysOf(e164, lists, counters);
-    const args: (string | number)[] = [guard.key];
-    for (const k of keys) args.push(k.info, k.exact, k.timed, k.meta, k.dense);
-    args.push(...counterKeys, guard.field, guard.sha, now, e164, counters.length);
-    for (const counter of counters) args.push(counter.member, counter.keep, counter.windowsMs.length, ...counter.windowsMs);
-    const reply = await inOneWrite(this.redis, () => this.redis.callguardListCheckGuarded(1 + keys.length * 5 + counterKeys.length, ...args));
+    const tail = [...counterKeys, guard.field, guard.sha, now, e164, ...counterArguments(counters)];
+    const reply = await inOneWrite(this.redis, () =>
+      callPreparedScript(this.redis, CHECK_SCRIPTS.callguardListCheckGuarded, 1 + lists.length * 5 + counterKeys.length, [guard.key], this.checkKeys.of(lists), tail, guard.key),
+    );
     if (!Array.isArray(reply) || (reply[0] !== 0 && reply[0] !== 1)) {
       throw new Error(`unexpected reply from the guarded check script: ${JSON.stringify(reply)}`);
     }
@@ -566,30 +567,16 @@ export class ListStore {
     }
   }
 
-  private checkInOneCall(keys: ListKeys[], now: number, e164: string): Promise<unknown> {
-    const args: (string | number)[] = [];
-    for (const k of keys) args.push(k.info, k.exact, k.timed, k.meta, k.dense);
-    args.push(now, e164);
-    return inOneWrite(this.redis, () => this.redis.callguardListCheckMany(keys.length * 5, ...args));
-  }
-
-  private async checkCountingInOneCall(
-    keys: ListKeys[],
-    counters: CallCounter[],
-    counterKeys: string[],
-    now: number,
-    e164: string,
-  ): Promise<unknown> {
-    const args: (string | number)[] = [];
-    for (const k of keys) args.push(k.info, k.exact, k.timed, k.meta, k.dense);
-    args.push(...counterKeys, now, e164, counters.length);
-    for (const counter of counters) args.push(counter.member, counter.keep, counter.windowsMs.length, ...counter.windowsMs);
-    return inOneWrite(this.redis, () => this.redis.callguardListCheckMany(keys.length * 5 + counterKeys.length, ...args));
+  /** check-many.lua on `lists`; `tail`: its arguments after the lists' keys, the first `moreKeys` of them keys. */
+  private checkInOneCall(lists: string[], tail: ScriptValue[], moreKeys = 0): Promise<unknown> {
+    const keys = this.checkKeys.of(lists);
+    return inOneWrite(this.redis, () =>
+      callPreparedScript(this.redis, CHECK_SCRIPTS.callguardListCheckMany, lists.length * 5 + moreKeys, [], keys, tail, keys.values[0] ?? this.index),
+    );
   }
 
   private async checkCountingPerList(
     lists: string[],
-    keys: ListKeys[],
     counters: CallCounter[],
     counterKeys: string[],
     now: number,
@@ -597,13 +584,13 @@ export class ListStore {
   ): Promise<CountedCheck> {
     const counterOf = new Map(counters.map((counter, i) => [counter.list, i]));
     const sent = inOneWrite(this.redis, () =>
-      keys.map((k, i) => {
-        const c = counterOf.get(lists[i] as string);
-        if (c === undefined) return this.redis.callguardListCheck(k.info, k.exact, k.timed, k.meta, k.dense, now, e164);
+      lists.map((list) => {
+        const c = counterOf.get(list);
+        if (c === undefined) return this.checkOneList(list, now, e164);
         const counter = counters[c] as CallCounter;
-        return this.redis.callguardListCheckCount(
-          k.info, k.exact, k.timed, k.meta, k.dense, counterKeys[c] as string, now, e164, counter.member, counter.keep, ...counter.windowsMs,
-        );
+        const keys = this.checkKeys.of([list]);
+        const tail = [counterKeys[c] as string, now, e164, counter.member, counter.keep, ...counter.windowsMs];
+        return callPreparedScript(this.redis, CHECK_SCRIPTS.callguardListCheckCount, 6, [], keys, tail, keys.values[0] as string);
       }),
     );
     const answers = await Promise.all(sent);
@@ -619,12 +606,14 @@ export class ListStore {
     return { results, counts };
   }
 
-  private checkPerList(keys: ListKeys[], now: number, e164: string): Promise<unknown[]> {
-    return Promise.all(
-      inOneWrite(this.redis, () =>
-        keys.map((k) => this.redis.callguardListCheck(k.info, k.exact, k.timed, k.meta, k.dense, now, e164)),
-      ),
-    );
+  private checkPerList(lists: string[], now: number, e164: string): Promise<unknown[]> {
+    return Promise.all(inOneWrite(this.redis, () => lists.map((list) => this.checkOneList(list, now, e164))));
+  }
+
+  /** check-5.lua on one list, in its own slot. */
+  private checkOneList(list: string, now: number, e164: string): Promise<unknown> {
+    const keys = this.checkKeys.of([list]);
+    return callPreparedScript(this.redis, CHECK_SCRIPTS.callguardListCheck, 5, [], keys, [now, e164], keys.values[0] as string);
   }
 
   /** A write of one list, on its primary and confirmed by `waitReplicas` replicas when asked. */
@@ -657,6 +646,16 @@ export class ListStore {
     }
     return keys;
   }
+}
+
+/** The check scripts' SHA and body, for the calls written as bytes. */
+const CHECK_SCRIPTS = defineListScripts.sources;
+
+/** The arguments check_lists takes for auto-block counters (check-lists.lua): their count, then each one's. */
+function counterArguments(counters: CallCounter[]): ScriptValue[] {
+  const args: ScriptValue[] = [counters.length];
+  for (const counter of counters) args.push(counter.member, counter.keep, counter.windowsMs.length, ...counter.windowsMs);
+  return args;
 }
 
 /** Sockets corked until the end of the current tick. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { isCluster, type RedisClient } from './connect.js';
+import type { ScriptSource } from './prepared-script.js';
 
 /** The script bodies defined on each client, for loadScriptsOnReady. */
 const definedScripts = new WeakMap<RedisClient, Set<string>>();
@@ -32,18 +33,21 @@ export interface ComposedScript {
  * a script runs on each new socket, whether or not the server has it, so after every
  * reconnect the first call's check shipped and hashed the script inside its deadline,
  * even with the scripts loaded on ready (loadScriptsOnReady).
+ * `sources` names each script's SHA and body, for a caller that writes its calls as
+ * bytes (prepared-script.ts).
  */
-export function luaScripts(
+export function luaScripts<Name extends string>(
   folder: URL,
-  files: Readonly<Record<string, string | ComposedScript>>,
-): (redis: RedisClient) => void {
+  files: Readonly<Record<Name, string | ComposedScript>>,
+): ((redis: RedisClient) => void) & { sources: Readonly<Record<Name, ScriptSource>> } {
   const read = (file: string) => readFileSync(new URL(file, folder), 'utf8');
-  const scripts = Object.entries(files).map(([name, spec]) => {
+  const scripts = (Object.entries(files) as [Name, string | ComposedScript][]).map(([name, spec]) => {
     const { file, uses = [], keys } = typeof spec === 'string' ? { file: spec } : spec;
     const lua = [...uses, file].map(read).join('\n');
     return { name, numberOfKeys: keyCount(file, keys), lua, sha: createHash('sha1').update(lua).digest('hex') };
   });
-  return (redis) => {
+  const sources = Object.fromEntries(scripts.map(({ name, sha, lua }) => [name, { sha, lua }])) as Record<Name, ScriptSource>;
+  const define = (redis: RedisClient): void => {
     let bodies = definedScripts.get(redis);
     if (bodies === undefined) definedScripts.set(redis, (bodies = new Set()));
     for (const { name, numberOfKeys, lua, sha } of scripts) {
@@ -55,6 +59,7 @@ export function luaScripts(
       bodies.add(lua);
     }
   };
+  return Object.assign(define, { sources });
 }
 
 type ScriptArgument = string | number | Buffer;
