@@ -81,13 +81,19 @@ local function miss(info, exact_key, timed_key, dense_root, block)
 end
 
 local function check_list(info_key, exact_key, timed_key, meta_key, dense_root, now, number, candidates)
-  local info = call('HMGET', info_key, 'enabled', 'prefixes', 'size', 'dense', 'gen', 'denseSize', 'blocks')
+  local info = call('HMGET', info_key, 'enabled', 'prefixes', 'size', 'dense')
   local enabled = info[1]
   if not enabled then
     return -1
   end
   if enabled ~= '1' then
     return false
+  end
+  -- Only a dense list reads its bitmaps' fields: three fields fewer in every other list's
+  -- HMGET were 8 % of a 3-list check's Redis instructions (bench:check-cost).
+  if info[4] then
+    local bitmaps = call('HMGET', info_key, 'gen', 'denseSize', 'blocks')
+    info[5], info[6], info[7] = bitmaps[1], bitmaps[2], bitmaps[3]
   end
 
   local block, bit = dense_slot(info[4], number)

@@ -1,0 +1,134 @@
+/**
+ * What a check costs inside Redis, counted rather than timed: redis-server runs under
+ * valgrind's callgrind, and each way of asking is counted in instructions over the same
+ * checks on the same data, independent of the machine's load (not a test; needs valgrind).
+ *
+ *   npm run bench:check-cost
+ *
+ * The ways: a PING (the floor), and ListStore's checks as callguard sends them: one
+ * script call for all lists (check-many.lua, standalone Redis), a call a list (check-5.lua,
+ * Redis Cluster), and the check that counts a call for two auto-block rules.
+ * bench:check's mix: three lists, prefixes in one, timed entries in all, half of the
+ * numbers listed. BENCH_ONLY=<name start> counts one way only. The script files are read
+ * from src/, so a change to a check script is counted without a build.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { listKeys } from '../src/lists/keys.js';
+import { ListStore, type CheckMode } from '../src/lists/store.js';
+import type { CallCounter } from '../src/lists/types.js';
+import { freePort, waitForPing } from '../test/helpers/redis-server.js';
+
+const NUMBERS_PER_LIST = 20_000;
+const LISTS = ['dnc-national', 'dnc-company', 'blocked'];
+const TIMED_PER_LIST = 2_000;
+const PREFIXES = 100;
+const CHECKS = Number(process.env.BENCH_CHECKS ?? 2_000);
+/** callgrind_control answers within seconds; a dump of a busy server takes longer. */
+const DUMP_TIMEOUT_MS = 60_000;
+
+function plainNumber(list: number, n: number): string {
+  return `+120${list}${String(n).padStart(7, '0')}`;
+}
+
+/** bench:check's mix: half hits (plain, timed, prefix), half misses. */
+function checkedNumber(i: number): string {
+  const l = i % LISTS.length;
+  const n = (i * 7919) % NUMBERS_PER_LIST;
+  switch (i % 8) {
+    case 0:
+    case 1:
+      return plainNumber(l, n);
+    case 2:
+      return `+4916${l}${String(n % TIMED_PER_LIST).padStart(7, '0')}`;
+    case 3:
+      return `+19002${String(n % PREFIXES).padStart(3, '0')}5550`;
+    default:
+      return `+121${l}${String(n).padStart(7, '0')}`;
+  }
+}
+
+async function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const timer = setTimeout(() => child.kill(), DUMP_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${out}`));
+    });
+  });
+}
+
+/** Instructions the server ran since the last zeroing: callgrind dumps, the newest file's totals. */
+async function instructions(dir: string, pid: number): Promise<number> {
+  await run('callgrind_control', ['-d', String(pid)]);
+  // The dumps are callgrind.out.<pid>.<n>; callgrind.out.<pid> is written at exit.
+  const files = (await readdir(dir)).filter((file) => /^callgrind\.out\.\d+\.\d+$/.test(file)).sort((a, b) => Number(a.split('.').at(-1)) - Number(b.split('.').at(-1)));
+  const text = await readFile(join(dir, files.at(-1) as string), 'utf8');
+  const found = /^summary: (\d+)/m.exec(text);
+  if (!found?.[1]) throw new Error('no totals in the callgrind dump');
+  return Number(found[1]);
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'callguard-check-cost-'));
+  const port = await freePort();
+  const server = spawn(
+    'valgrind',
+    ['--tool=callgrind', `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`, 'redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: 'ignore' },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  const redis = new Redis(url, { lazyConnect: true });
+  try {
+    await waitForPing(url);
+    await redis.connect();
+    const namespace = 'cgcost';
+    const actor = { by: 'bench', reason: 'cost' };
+    const store = new ListStore(redis, namespace);
+    for (const [l, list] of LISTS.entries()) {
+      await store.createList(list, actor);
+      const numbers = Array.from({ length: NUMBERS_PER_LIST }, (_, n) => plainNumber(l, n));
+      await store.add(list, numbers.slice(0, 10).map((member) => ({ member })), actor);
+      await redis.sadd(listKeys(namespace, list).exact, ...numbers);
+      const timed = Array.from({ length: TIMED_PER_LIST }, (_, i) => ({ member: `+4916${l}${String(i).padStart(7, '0')}`, expiresAt: Date.now() + 86_400_000 }));
+      for (let i = 0; i < timed.length; i += 500) await store.add(list, timed.slice(i, i + 500), actor);
+    }
+    await store.add('blocked', Array.from({ length: PREFIXES }, (_, i) => ({ member: `+19002${String(i).padStart(3, '0')}*` })), actor);
+
+    const stores = new Map((['one-call', 'per-list'] as CheckMode[]).map((checkMode) => [checkMode, new ListStore(redis, namespace, Date.now, { checkMode })]));
+    const storeOf = (mode: CheckMode) => stores.get(mode) as ListStore;
+    let call = 0;
+    const counter = (): CallCounter[] => [{ list: 'blocked', scope: 'cost', member: `call-${++call}`, keep: 15, windowsMs: [15 * 60_000, 86_400_000] }];
+    const ways: [string, (number: string) => Promise<unknown>][] = [
+      ['PING (the floor)', () => redis.ping()],
+      ['check, one call (check-many.lua)', (number) => storeOf('one-call').checkEach(number, LISTS)],
+      ['check, a call a list (check-5.lua)', (number) => storeOf('per-list').checkEach(number, LISTS)],
+      ['counting check, one call', (number) => storeOf('one-call').checkCounting(number, LISTS, counter())],
+    ];
+    for (const [, ask] of ways) for (let i = 0; i < 200; i++) await ask(checkedNumber(i));
+    console.log(`Redis instructions a check (callgrind), ${CHECKS} checks of bench:check's mix, ${LISTS.length} lists:`);
+    const only = process.env.BENCH_ONLY;
+    for (const [name, ask] of ways.filter(([name]) => only === undefined || name.startsWith(only))) {
+      await run('callgrind_control', ['-z', String(server.pid)]);
+      for (let i = 0; i < CHECKS; i++) await ask(checkedNumber(i));
+      console.log(`${name.padEnd(40)} ${Math.round((await instructions(dir, server.pid as number)) / CHECKS).toLocaleString('en').padStart(10)}`);
+    }
+  } finally {
+    redis.disconnect();
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+    if (process.env.BENCH_KEEP) console.log(`callgrind files kept in ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
