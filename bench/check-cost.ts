@@ -9,8 +9,10 @@
  * script call for all lists (check-many.lua, standalone Redis), a call a list (check-5.lua,
  * Redis Cluster), and the check that counts a call for two auto-block rules.
  * bench:check's mix: three lists, prefixes in one, timed entries in all, half of the
- * numbers listed. BENCH_ONLY=<name start> counts one way only. The script files are read
- * from src/, so a change to a check script is counted without a build.
+ * numbers listed. BENCH_ONLY=<name start> counts one way only, BENCH_CHECKS=<n> checks
+ * a way (default 2,000), BENCH_KEEP=1 keeps the callgrind files for callgrind_annotate.
+ * The script files are read from src/, so a change to a check script is counted without
+ * a build. The counts of one side move by a few % between runs (Lua's garbage collection).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
