@@ -15,6 +15,8 @@ import { luaScripts } from '../redis/lua-scripts.js';
  * Every script that changes a list's members keeps its size with add_to_size (size.lua),
  * the importer's batch script too. The scripts that read or write a dense list's bitmaps
  * share dense.lua (its plans, block keys and counting).
+ * The store calls the four check scripts with their bytes written itself, by their
+ * `sources` (prepared-script.ts), so they have no typed client method here.
  */
 const SCRIPTS = {
   callguardListCheck: { file: 'check-5.lua', uses: ['dense.lua', 'check-list.lua'] },
@@ -39,13 +41,6 @@ type ScriptArg = string | number;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    callguardListCheck(info: string, exact: string, timed: string, meta: string, dense: string, now: number, e164: string): Result<unknown, Context>;
-    /** keyCount (5 a list, 1 a counter), then info, exact, timed, meta, dense of each list and the counter keys, then now, the number and the counters */
-    callguardListCheckMany(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
-    /** keyCount, the guarding hash, then checkMany's keys; its field and the SHA-1 of its text, then checkMany's arguments: {1, checkMany's reply} or {0, the text now} */
-    callguardListCheckGuarded(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
-    /** one list and the counter of the auto-block rules filling it: {check reply, counts} */
-    callguardListCheckCount(info: string, exact: string, timed: string, meta: string, dense: string, counter: string, now: number, e164: string, member: string, keep: number, ...windowsMs: number[]): Result<unknown, Context>;
     /** keyCount (5 a list), then the keys of each list, then now and the numbers joined by newlines */
     /** the matches only: position in the batch (1-based), then 'list position<TAB>member', for each */
     callguardListScrub(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<(string | number)[], Context>;
