@@ -210,7 +210,9 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
   if (changed) return undefined;
 
   const answers = new Uint16Array(numbers.length);
-  let pending = Uint32Array.from({ length: numbers.length }, (_, i) => i);
+  // A loop, not Uint32Array.from with a map function: that took a sixth of this read's time.
+  let pending = new Uint32Array(numbers.length);
+  for (let i = 0; i < pending.length; i += 1) pending[i] = i;
   for (const [n, plan] of plans.entries()) {
     if (pending.length === 0) break;
     const at = plan.first;
