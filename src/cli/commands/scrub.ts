@@ -95,8 +95,9 @@ the lists goes to --output, one on a list to --removed with two more columns,
 callguard_list and callguard_entry (the number, or the prefix that covers it); a
 header line goes to both (with the two column names in --removed). Rows with a hidden
 or malformed number go to --rejects. A row is a line. Rows are read a window of up to
-500,000 at a time, whose numbers are checked sorted by number block (Redis reads a
-block once for all its numbers) in batches of 2,000; the files keep the input's order.
+500,000 (--window) at a time, whose numbers are checked sorted by number block (Redis
+reads a block once a batch for all its numbers) in batches of 2,000; the files keep
+the input's order.
 With --region US (or GB) plain national numbers are read without a full parse. The
 files appear only once complete.
 
