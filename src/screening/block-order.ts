@@ -1,8 +1,8 @@
 /**
  * The order a scrub asks a window's numbers in: grouped by dense block (the number
  * without its last 4 digits), so a batch of the window meets a block in one run and
- * the batch read (lists/bulk-read.ts) reads it with one GETRANGE, however the lead file
- * is ordered. Numbers are held as their digits (numbers/digits.ts).
+ * the batch read (lists/bulk-read.ts) reads it once for all its numbers, however the
+ * lead file is ordered. Numbers are held as their digits (numbers/digits.ts).
  */
 
 /** Positions a window may hold: the position is packed below the block in one float key. */

@@ -81,4 +81,19 @@ describe('callguard scrub', () => {
     await expect(readFile(clean)).rejects.toThrow(/ENOENT/);
     await expect(readFile(`${clean}.r`)).rejects.toThrow(/ENOENT/);
   });
+
+  it('takes a smaller window and gives the same files; refuses a window that is no whole number, in one line', async () => {
+    const namespace = await registry();
+    const leads = join(files.dir, `${namespace}-window.csv`);
+    await writeFile(leads, ['4155550100', '2125550100', '2015550101', '2015550102', '2015550100', ''].join('\n'));
+    const [clean, removed] = ['clean.csv', 'removed.csv'].map((name) => join(files.dir, `${namespace}-window-${name}`)) as [string, string];
+    const run = await callguardJson<Record<string, unknown>>(namespace, 'scrub', leads, '--lists', 'dnc,us-dnc', '--region', 'US', '-o', clean, '--removed', removed, '--window', '2');
+    expect(run.json).toMatchObject({ rows: 5, clean: 2, removed: 3 });
+    expect(await readFile(clean, 'utf8')).toBe('2125550100\n2015550102\n');
+    expect(await readFile(removed, 'utf8')).toBe('4155550100,dnc,+14155550100\n2015550101,us-dnc,+12015550101\n2015550100,us-dnc,+12015550100\n');
+    const refused = await callguard(namespace, 'scrub', leads, '--lists', 'dnc', '-o', `${clean}.2`, '--removed', `${removed}.2`, '--window', '0');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/^callguard: --window: "0" is not a whole number from 1 to 1048576/);
+    expect(refused.err.trim().split('\n')).toHaveLength(1);
+  });
 });

@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { scrubMatchesFromReply } from '../../src/lists/check.js';
 import { DEFAULT_REPLACE_GUARDS } from '../../src/lists/import/guards.js';
 import { importList } from '../../src/lists/import/run.js';
 import { denseGenerationKeys, listKeys } from '../../src/lists/keys.js';
+import { defineListScripts } from '../../src/lists/scripts.js';
 import type { ListStore } from '../../src/lists/store.js';
 import { receivedDuring } from '../helpers/monitor.js';
 import { sourceOf } from '../import/helpers.js';
@@ -37,6 +39,30 @@ async function scriptCallsDuring(t: { redis: Redis; namespace: string }, run: ()
   } finally {
     monitor.disconnect();
   }
+}
+
+/** What scrub-many.lua, the reference, answers for `numbers` asked of `lists` in one call. */
+async function scriptAnswers(t: { redis: Redis; namespace: string; now: number }, numbers: string[], lists: string[]): Promise<({ list: string; member: string } | null)[]> {
+  defineListScripts(t.redis);
+  const keys = lists.flatMap((name) => {
+    const k = listKeys(t.namespace, name);
+    return [k.info, k.exact, k.timed, k.meta, k.dense];
+  });
+  const answers: ({ list: string; member: string } | null)[] = numbers.map(() => null);
+  const reply = await t.redis.callguardListScrub(keys.length, ...keys, t.now, numbers.join('\n'));
+  for (const match of scrubMatchesFromReply(numbers.length, lists.length, reply)) answers[match.number] = { list: lists[match.list] as string, member: match.member };
+  return answers;
+}
+
+/** A random generator of a fixed seed (mulberry32): the same registry each run. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let x = Math.imul(state ^ (state >>> 15), 1 | state);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
+  };
 }
 
 /** What single checks say of each probe: the reference the bulk answers must equal. */
@@ -119,5 +145,76 @@ describe.each(CHECK_MODES)("a scrub's batch read (%s)", (checkMode) => {
     await t.store.setEnabled('own', false, ALICE);
     expect(await t.store.checkMany(probes, ['own', 'us'])).toEqual(await singleAnswers(t.store, ['us']));
     await expect(t.store.checkMany(probes, ['us', 'nope'])).rejects.toMatchObject({ code: 'no-such-list' });
+  });
+
+  describe('read whole, at many numbers a block and at one or two', () => {
+    /** 300 blocks of area code 201 (exchanges 200..499), ~40 random numbers listed in each but every 10th block, which no list has. */
+    const blocks = Array.from({ length: 300 }, (_, b) => 1201200 + b);
+    const numberOf = (block: number, subscriber: number): string => `+${block}${String(subscriber).padStart(4, '0')}`;
+
+    async function sparseRegistry(): Promise<string[]> {
+      const next = seeded(28);
+      const listedNumbers = blocks.filter((_, b) => b % 10 !== 0).flatMap((block) => Array.from({ length: 40 }, () => numberOf(block, Math.floor(next() * 10_000))));
+      await t.store.createList('us', ALICE, { dense: 'nanp' });
+      await t.store.createList('own', ALICE);
+      await importList(t.redis, t.namespace, { list: 'us', source: await sourceOf(listedNumbers.map((number) => number.slice(2)).join('\n')), country: 'US', onDuplicate: 'skip', replace: false, dryRun: false, actor: ALICE });
+      await t.store.add('own', listedNumbers.filter((_, i) => i % 5 === 0).map((member) => ({ member })), ALICE);
+      return listedNumbers;
+    }
+
+    it('agrees with scrub-many.lua at ~1.5 numbers a block over many blocks and at hundreds in a few', async () => {
+      const listedNumbers = await sparseRegistry();
+      const next = seeded(14);
+      // One or two numbers a block, half of them listed: a full registry's density in a scrub window.
+      const sparse = blocks.flatMap((block, b) => {
+        const own = listedNumbers.slice((b - Math.floor(b / 10)) * 40, (b - Math.floor(b / 10)) * 40 + 40);
+        const pick = (): string => (next() < 0.5 && own.length > 0 ? (own[Math.floor(next() * own.length)] as string) : numberOf(block, Math.floor(next() * 10_000)));
+        return next() < 0.5 ? [pick()] : [pick(), pick()];
+      });
+      // Hundreds a block: the 40 listed numbers of each of 4 blocks among 210 drawn at random.
+      const dense = blocks.slice(1, 5).flatMap((block, b) => [...listedNumbers.slice(b * 40, b * 40 + 40), ...Array.from({ length: 210 }, () => numberOf(block, Math.floor(next() * 10_000)))]);
+      for (const probeSet of [sparse, dense, [...dense.slice(0, 200), ...sparse.slice(0, 300), '+4930123456']]) {
+        for (const lists of [['us', 'own'], ['own', 'us']]) {
+          const expected = await scriptAnswers(t, probeSet, lists);
+          let answers: unknown;
+          const calls = await scriptCallsDuring(t, async () => {
+            answers = await t.store.checkMany(probeSet, lists);
+          });
+          expect(calls).toBe(0);
+          expect(answers).toEqual(expected);
+          expect(expected.filter(Boolean).length).toBeGreaterThan(probeSet.length / 10);
+        }
+      }
+    });
+
+    it("reads a lone number's bit at its own place in the block, whatever its byte", async () => {
+      await t.store.createList('us', ALICE, { dense: 'nanp' });
+      const subscribers = [0, 1, 7, 8, 9, 15, 16, 1249, 4095, 9992, 9998, 9999];
+      // Block 2b lists the subscriber alone and is asked for it; block 2b+1 lists it too and is asked for its neighbour.
+      const text = subscribers.flatMap((subscriber, b) => [numberOf(blocks[2 * b] as number, subscriber), numberOf(blocks[2 * b + 1] as number, subscriber)]);
+      await importList(t.redis, t.namespace, { list: 'us', source: await sourceOf(text.map((number) => number.slice(2)).join('\n')), country: 'US', onDuplicate: 'skip', replace: false, dryRun: false, actor: ALICE });
+      const asked = subscribers.flatMap((subscriber, b) => [numberOf(blocks[2 * b] as number, subscriber), numberOf(blocks[2 * b + 1] as number, subscriber === 9999 ? 9998 : subscriber + 1)]);
+      const answers = await t.store.checkMany(asked, ['us']);
+      expect(answers).toEqual(asked.map((number, n) => (n % 2 === 0 ? { list: 'us', member: number } : null)));
+      expect(answers).toEqual(await scriptAnswers(t, asked, ['us']));
+    });
+
+    it('a block the index names but Redis lost reads "entries lost", among close blocks and among far ones', async () => {
+      await sparseRegistry();
+      const keys = listKeys(t.namespace, 'us');
+      const gen = denseGenerationKeys(keys.dense, (await t.redis.hget(keys.info, 'gen')) as string);
+      const lostBlock = blocks[15] as number;
+      await t.redis.del(gen.block(lostBlock));
+      // Close blocks: the index is read by the range of their ids; far ones (another area code): block by block.
+      const close = [...blocks.slice(10, 40).map((block) => numberOf(block, 5)), numberOf(lostBlock, 6)];
+      const far = [numberOf(lostBlock, 6), '+19175550100'];
+      for (const probeSet of [close, far]) {
+        await expect(scriptAnswers(t, probeSet, ['us'])).rejects.toThrow(/entries lost/);
+        await expect(t.store.checkMany(probeSet, ['us'])).rejects.toMatchObject({ code: 'entries-lost' });
+        // A block no list has is missing too, and only "not listed".
+        const unlisted = probeSet.filter((number) => !number.startsWith(`+${lostBlock}`));
+        expect(await t.store.checkMany(unlisted, ['us'])).toEqual(await scriptAnswers(t, unlisted, ['us']));
+      }
+    });
   });
 });

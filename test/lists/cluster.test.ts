@@ -60,6 +60,8 @@ describe('check on Redis Cluster', () => {
     expect(blockSlot).toEqual(infoSlot);
     expect((await store.checkEach('+12015550102', ['dnc', 'us'])).map((r) => r?.member ?? null)).toEqual([null, '+12015550102']);
     expect(await store.checkMany(['+12015550101', '+14155550100'], ['dnc', 'us'])).toEqual([null, { list: 'us', member: '+14155550100' }]);
+    // Neighbouring blocks: one MGET of them and the index read by their range, in the list's slot.
+    expect(await store.checkMany(['+12015550102', '+12015560102', '+12015550101'], ['dnc', 'us'])).toEqual([{ list: 'us', member: '+12015550102' }, null, null]);
     expect(await store.cancel('us', ['+14155550100'], { by: 'carol', reason: 'consent' })).toMatchObject({ cancelled: ['+14155550100'] });
     expect(await store.check('+14155550100', ['us'])).toBeNull();
   });

@@ -57,7 +57,7 @@ describe('scrub rows read as bytes', () => {
     expect(rejected).toMatchObject([{ line: 7, raw: 'hidden' }]);
   });
 
-  it('writes runs of clean rows and the removed rows between them in the file\'s order, the number in the first column', async () => {
+  it('writes runs of clean rows and the removed rows between them in the file\'s order, the number in the first column, in one window or many', async () => {
     await t.store.createList('us', ALICE, { dense: 'nanp' });
     await t.store.createList('own', ALICE);
     const listed = (i: number): 'us' | 'own' | undefined => (i % 7 === 3 ? 'us' : i % 11 === 5 ? 'own' : undefined);
@@ -67,9 +67,12 @@ describe('scrub rows read as bytes', () => {
     await t.store.add('own', lines.flatMap((_, i) => (listed(i) === 'own' ? [{ member: `+1${numberOf(i)}` }] : [])), ALICE);
     const bytes = Buffer.from(`${lines.join('\n')}\n`);
     const chunks = [0, 1000, 1001, 5000, 9000].map((from, i, all) => bytes.subarray(from, all[i + 1] ?? bytes.length));
-    const [clean, removed] = [collect(), collect()];
-    await scrubLeads(t.store, { source: await openSource('-', Readable.from(chunks)), lists: ['us', 'own'], region: 'US', clean, removed, batchSize: 64 });
-    expect(clean.bytes().toString('utf8')).toBe(lines.filter((_, i) => listed(i) === undefined).map((line) => `${line}\n`).join(''));
-    expect(removed.bytes().toString('utf8')).toBe(lines.flatMap((line, i) => { const list = listed(i); return list ? [`${line},${list},+1${numberOf(i)}\n`] : []; }).join(''));
+    // A window of 50 rows: each sorted and checked apart, written in turn.
+    for (const windowRows of [undefined, 50]) {
+      const [clean, removed] = [collect(), collect()];
+      await scrubLeads(t.store, { source: await openSource('-', Readable.from(chunks)), lists: ['us', 'own'], region: 'US', clean, removed, batchSize: 64, windowRows });
+      expect(clean.bytes().toString('utf8')).toBe(lines.filter((_, i) => listed(i) === undefined).map((line) => `${line}\n`).join(''));
+      expect(removed.bytes().toString('utf8')).toBe(lines.flatMap((line, i) => { const list = listed(i); return list ? [`${line},${list},+1${numberOf(i)}\n`] : []; }).join(''));
+    }
   });
 });

@@ -9,11 +9,12 @@ import { BrokenFileError } from '../../lists/import/broken-file.js';
 import { ColumnError, parseColumnSpec, type ColumnSpec } from '../../lists/import/columns.js';
 import { RejectsFile } from '../../lists/import/rejects.js';
 import { openSource } from '../../lists/import/source.js';
-import { scrubLeads, type ScrubSummary } from '../../screening/scrub.js';
+import { BLOCK_ORDER_MAX_NUMBERS } from '../../screening/block-order.js';
+import { SCRUB_WINDOW_ROWS, scrubLeads, type ScrubSummary } from '../../screening/scrub.js';
 import { processIo, type CliIo } from '../context.js';
 import { CliError, ExitWith, UsageError } from '../../front-door/errors.js';
 import { assertWritable } from '../output-path.js';
-import { parseListNames, regionOption } from '../options.js';
+import { parseListNames, positiveInteger, regionOption } from '../options.js';
 import { withContext } from '../with-context.js';
 import { startProgress } from '../progress.js';
 import { EXIT_FILE_BROKEN } from './import.js';
@@ -26,6 +27,7 @@ interface ScrubOptions {
   output: string;
   removed: string;
   rejects?: string;
+  window?: number;
 }
 
 export const EXIT_SCRUB_INTERRUPTED = 130;
@@ -80,6 +82,11 @@ export function registerScrub(program: Command, io: CliIo): void {
     .addOption(new Option('-o, --output <file>', 'where the clean rows go (*.gz: gzipped)').makeOptionMandatory())
     .addOption(new Option('--removed <file>', 'where the rows on a list go, with the list and the entry that matched').makeOptionMandatory())
     .addOption(new Option('--rejects <file>', 'where rows without a number to check go (hidden, malformed): line,raw,reason'))
+    .addOption(
+      new Option('--window <rows>', `rows read and sorted by block before they are checked (default ${SCRUB_WINDOW_ROWS}): more read each block fewer times and hold more memory`).argParser(
+        positiveInteger(BLOCK_ORDER_MAX_NUMBERS),
+      ),
+    )
     .addHelpText(
       'after',
       `
@@ -88,8 +95,9 @@ the lists goes to --output, one on a list to --removed with two more columns,
 callguard_list and callguard_entry (the number, or the prefix that covers it); a
 header line goes to both (with the two column names in --removed). Rows with a hidden
 or malformed number go to --rejects. A row is a line. Rows are read a window of up to
-500,000 at a time, whose numbers are checked sorted by number block (Redis reads a
-block once for all its numbers) in batches of 2,000; the files keep the input's order.
+500,000 (--window) at a time, whose numbers are checked sorted by number block (Redis
+reads a block once a batch for all its numbers) in batches of 2,000; the files keep
+the input's order.
 With --region US (or GB) plain national numbers are read without a full parse. The
 files appear only once complete.
 
@@ -135,6 +143,7 @@ JSON: {"source","lists","status","rows","clean","removed","rejected","byList":{l
             clean: outputs[0].stream,
             removed: outputs[1].stream,
             rejects,
+            windowRows: options.window,
             signal: controller.signal,
             onProgress: (at) => progress.update(at.bytesRead, at.totalBytes, at.rows),
           });
