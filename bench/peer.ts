@@ -227,6 +227,8 @@ interface PhaseResult {
   setup: number[];
   /** listed callers let through (200) and clear callers refused (403): the screening's own errors */
   wrong: number;
+  /** of those, listed callers let through (200): a refused clear caller is the rest */
+  letThrough: number;
   /** other final responses, by SIP status (e.g. an overloaded Asterisk's 503): not an answer about the list */
   otherStatus: Map<number, number>;
   unanswered: number;
@@ -326,9 +328,11 @@ async function runPhase(
   const answered = placed.filter((call) => call.setupMs !== undefined);
   const otherStatus = new Map<number, number>();
   let wrong = 0;
+  let letThrough = 0;
   for (const call of placed) {
     const kind = answerKind(path, call, listedByNumber.get(call.caller) ?? false);
     if (kind === 'wrong') wrong++;
+    if (kind === 'wrong' && call.status === ANSWERED) letThrough++;
     if (kind === 'other') otherStatus.set(call.status as number, (otherStatus.get(call.status as number) ?? 0) + 1);
   }
   return {
@@ -339,6 +343,7 @@ async function runPhase(
     endedAt,
     setup: answered.map((call) => call.setupMs as number).sort((a, b) => a - b),
     wrong,
+    letThrough,
     otherStatus,
     unanswered: calls - answered.length,
     startedDrained: drained.drained,
@@ -393,7 +398,7 @@ function printTable(results: PhaseResult[]): void {
       ms(result.setup.at(-1) ?? Number.NaN),
       added,
       ratio,
-      result.wrong,
+      wrongAnswers(result),
       otherAnswers(result),
       result.unanswered,
       result.deadlineMisses ?? '—',
@@ -406,6 +411,11 @@ function printTable(results: PhaseResult[]): void {
     ];
     console.log(`| ${row.join(' | ')} |`);
   }
+}
+
+/** The wrong answers of a phase, split into listed callers let through and clear ones refused: `12 (200: 10, 403: 2)`, or 0. */
+function wrongAnswers(result: PhaseResult): string {
+  return result.wrong === 0 ? '0' : `${result.wrong} (${ANSWERED}: ${result.letThrough}, ${REFUSED}: ${result.wrong - result.letThrough})`;
 }
 
 /** The other final responses of a phase, `503: 120, 500: 2`, or 0. */
@@ -436,6 +446,7 @@ async function main(): Promise<void> {
     const context: PhaseContext = { asterisk, redis, serve, floors, asteriskProcess, idle };
     console.log(`CPU without calls: callguard ${(idle.callguard / TICKS_PER_SECOND * 100).toFixed(1)} %, the floors ${(idle.floor / TICKS_PER_SECOND * 100).toFixed(1)} %, Asterisk ${(idle.asterisk / TICKS_PER_SECOND * 100).toFixed(1)} % of a core (taken out of the per-call figures)`);
     console.log(`Redis PING p50 ${ms(ping.p50)} ms, p99 ${ms(ping.p99)} ms (loopback, measured now)`);
+    console.log(`serve pid ${serve.pid}, the floors' pid ${floors.pid} (for perf record -e cpu-clock -p, strace -c -f -p)`);
 
     // A fresh serve's first calls pay for its JIT compiling the call path, its connections
     // opening and its heap growing (measured: 3.9 ms of CPU a call over the first 1,000
@@ -450,7 +461,7 @@ async function main(): Promise<void> {
       for (const path of CHOSEN as BenchPath[]) {
         const result = await runPhase(context, path, rate, SECONDS);
         results.push(result);
-        console.log(`  ${rate}/s ${path}: p50 ${ms(percentile(result.setup, 50))} ms, p99 ${ms(percentile(result.setup, 99))} ms, wrong ${result.wrong}, other answers ${otherAnswers(result)}, unanswered ${result.unanswered}, load ${result.load.toFixed(2)}`);
+        console.log(`  ${rate}/s ${path}: p50 ${ms(percentile(result.setup, 50))} ms, p99 ${ms(percentile(result.setup, 99))} ms, wrong ${wrongAnswers(result)}, other answers ${otherAnswers(result)}, unanswered ${result.unanswered}, load ${result.load.toFixed(2)}`);
       }
     }
     printTable(results);
@@ -468,7 +479,7 @@ async function main(): Promise<void> {
         const result = await runPhase(context, 'stasis', rate, MAX_SECONDS);
         const p99 = percentile(result.setup, 99);
         const holds = p99 <= MAX_RATE_P99_MS && result.wrong === 0 && result.otherStatus.size === 0 && result.unanswered === 0;
-        console.log(`  ${rate}/s: p99 ${ms(p99)} ms, wrong ${result.wrong}, other answers ${otherAnswers(result)}, unanswered ${result.unanswered}, callguard ${result.callguardCpuUs.toFixed(0)} µs/call, load ${result.load.toFixed(2)} ${holds ? 'holds' : 'does not hold'}`);
+        console.log(`  ${rate}/s: p99 ${ms(p99)} ms, wrong ${wrongAnswers(result)}, other answers ${otherAnswers(result)}, unanswered ${result.unanswered}, callguard ${result.callguardCpuUs.toFixed(0)} µs/call, load ${result.load.toFixed(2)} ${holds ? 'holds' : 'does not hold'}`);
         if (!holds) break;
         held = rate;
       }
