@@ -54,8 +54,7 @@ import {
 } from './helpers/call-bench.js';
 import { cpuTicks, TICKS_PER_SECOND } from './helpers/cpu-time.js';
 import { percentile } from './helpers/percentile.js';
-import { startAgiFloor, type AgiFloor } from './helpers/agi-floor.js';
-import { startStasisFloor, type StasisFloor } from './helpers/stasis-floor.js';
+import { startFloors, type Floors } from './helpers/floors.js';
 import { printBreakdown, readTrace, traceBetween } from './helpers/trace-breakdown.js';
 
 const PATHS = ['plain', 'astdb', 'floor', 'floor-args', 'stasis', 'stasis-nopres', 'agi-floor', 'agi'] as const;
@@ -65,6 +64,8 @@ const UNSCREENED: ReadonlySet<BenchPath> = new Set(['plain', 'floor', 'floor-arg
 const FLOOR_APP = 'bench-floor';
 type BenchPath = (typeof PATHS)[number];
 const CALLGUARD_PATHS: ReadonlySet<BenchPath> = new Set(['stasis', 'stasis-nopres', 'agi']);
+/** The paths one of the floor apps handles (their process's CPU a call is printed beside serve's). */
+const FLOOR_PATHS: ReadonlySet<BenchPath> = new Set(['floor', 'floor-args', 'agi-floor']);
 /** The rate search's bound on the caller's p99 setup time. */
 const MAX_RATE_P99_MS = 5;
 /** Q.850 21 (call rejected), the route's hangup, is SIP 403; a queued call is answered. */
@@ -226,6 +227,8 @@ interface PhaseResult {
   setup: number[];
   /** listed callers let through (200) and clear callers refused (403): the screening's own errors */
   wrong: number;
+  /** of those, listed callers let through (200): a refused clear caller is the rest */
+  letThrough: number;
   /** other final responses, by SIP status (e.g. an overloaded Asterisk's 503): not an answer about the list */
   otherStatus: Map<number, number>;
   unanswered: number;
@@ -236,6 +239,8 @@ interface PhaseResult {
   /** callguard's decision times from its call log (StasisStart or AGI request to decision), ms, sorted */
   decisions: number[];
   callguardCpuUs: number;
+  /** the floor apps' process (the Stasis and FastAGI floors) */
+  floorCpuUs: number;
   asteriskCpuUs: number;
   /** Redis commands run in the phase, a call (serve's background ones included), and the script calls among them */
   redisCommandsPerCall: number;
@@ -257,17 +262,19 @@ interface PhaseContext {
   asterisk: RunningAsterisk;
   redis: Redis;
   serve: BenchServe;
+  floors: Floors;
   asteriskProcess: number;
   /** CPU ticks a second each process uses with no call (timers, probes, sweeps) */
-  idle: { callguard: number; asterisk: number };
+  idle: { callguard: number; floor: number; asterisk: number };
 }
 
-/** CPU ticks a second of callguard and Asterisk while no call runs. */
-async function idleTicks(serve: BenchServe, asteriskProcess: number): Promise<{ callguard: number; asterisk: number }> {
-  const [cg, ast] = await Promise.all([cpuTicks(serve.pid), cpuTicks(asteriskProcess)]);
+/** CPU ticks a second of callguard, the floors and Asterisk while no call runs. */
+async function idleTicks(serve: BenchServe, floors: Floors, asteriskProcess: number): Promise<{ callguard: number; floor: number; asterisk: number }> {
+  const [cg, floor, ast] = await Promise.all([cpuTicks(serve.pid), cpuTicks(floors.pid), cpuTicks(asteriskProcess)]);
   await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
-  const [cgAfter, astAfter] = await Promise.all([cpuTicks(serve.pid), cpuTicks(asteriskProcess)]);
-  return { callguard: ((cgAfter - cg) * 1000) / IDLE_SAMPLE_MS, asterisk: ((astAfter - ast) * 1000) / IDLE_SAMPLE_MS };
+  const [cgAfter, floorAfter, astAfter] = await Promise.all([cpuTicks(serve.pid), cpuTicks(floors.pid), cpuTicks(asteriskProcess)]);
+  const perSecond = (before: number, after: number): number => ((after - before) * 1000) / IDLE_SAMPLE_MS;
+  return { callguard: perSecond(cg, cgAfter), floor: perSecond(floor, floorAfter), asterisk: perSecond(ast, astAfter) };
 }
 
 async function runPhase(
@@ -287,7 +294,12 @@ async function runPhase(
   const listedByNumber = new Map(callers.map((entry) => [entry.number, entry.listed]));
   const since = Date.now();
   const started = process.hrtime.bigint();
-  const [cgBefore, astBefore, redisBefore] = await Promise.all([cpuTicks(context.serve.pid), cpuTicks(context.asteriskProcess), commandCalls(context.redis)]);
+  const [cgBefore, floorBefore, astBefore, redisBefore] = await Promise.all([
+    cpuTicks(context.serve.pid),
+    cpuTicks(context.floors.pid),
+    cpuTicks(context.asteriskProcess),
+    commandCalls(context.redis),
+  ]);
   const placed = await placeCallLoad({
     target: `${context.asterisk.sipHost}:${context.asterisk.sipPort}`,
     rate,
@@ -296,7 +308,12 @@ async function runPhase(
     to: DIALLED,
     screen: path,
   });
-  const [cgAfter, astAfter, redisAfter] = await Promise.all([cpuTicks(context.serve.pid), cpuTicks(context.asteriskProcess), commandCalls(context.redis)]);
+  const [cgAfter, floorAfter, astAfter, redisAfter] = await Promise.all([
+    cpuTicks(context.serve.pid),
+    cpuTicks(context.floors.pid),
+    cpuTicks(context.asteriskProcess),
+    commandCalls(context.redis),
+  ]);
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const perCallUs = (ticks: number, idlePerSecond: number): number =>
     (Math.max(0, ticks - idlePerSecond * wallSeconds) / TICKS_PER_SECOND / calls) * 1e6;
@@ -311,9 +328,11 @@ async function runPhase(
   const answered = placed.filter((call) => call.setupMs !== undefined);
   const otherStatus = new Map<number, number>();
   let wrong = 0;
+  let letThrough = 0;
   for (const call of placed) {
     const kind = answerKind(path, call, listedByNumber.get(call.caller) ?? false);
     if (kind === 'wrong') wrong++;
+    if (kind === 'wrong' && call.status === ANSWERED) letThrough++;
     if (kind === 'other') otherStatus.set(call.status as number, (otherStatus.get(call.status as number) ?? 0) + 1);
   }
   return {
@@ -324,12 +343,14 @@ async function runPhase(
     endedAt,
     setup: answered.map((call) => call.setupMs as number).sort((a, b) => a - b),
     wrong,
+    letThrough,
     otherStatus,
     unanswered: calls - answered.length,
     startedDrained: drained.drained,
     deadlineMisses,
     decisions,
     callguardCpuUs: perCallUs(cgAfter - cgBefore, context.idle.callguard),
+    floorCpuUs: perCallUs(floorAfter - floorBefore, context.idle.floor),
     asteriskCpuUs: perCallUs(astAfter - astBefore, context.idle.asterisk),
     // less the INFO that took the first count
     redisCommandsPerCall: (redisAfter.all - redisBefore.all - 1) / calls,
@@ -358,8 +379,8 @@ const ms = (value: number): string => value.toFixed(3);
 
 function printTable(results: PhaseResult[]): void {
   console.log('');
-  console.log('| rate/s | path | calls | p50 ms | p99 ms | max ms | added p50 / p99 ms | p50 / p99 × plain | wrong | other answers | unanswered | deadline misses | decision p50 / p99 ms | callguard CPU µs/call | Asterisk CPU µs/call | Redis commands / scripts a call | load 1 min |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| rate/s | path | calls | p50 ms | p99 ms | max ms | added p50 / p99 ms | p50 / p99 × plain | wrong | other answers | unanswered | deadline misses | decision p50 / p99 ms | callguard CPU µs/call | floor CPU µs/call | Asterisk CPU µs/call | Redis commands / scripts a call | load 1 min |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const result of results) {
     const plain = results.find((other) => other.rate === result.rate && other.path === 'plain');
     const p50 = percentile(result.setup, 50);
@@ -377,18 +398,24 @@ function printTable(results: PhaseResult[]): void {
       ms(result.setup.at(-1) ?? Number.NaN),
       added,
       ratio,
-      result.wrong,
+      wrongAnswers(result),
       otherAnswers(result),
       result.unanswered,
       result.deadlineMisses ?? '—',
       result.decisions.length === 0 ? '—' : `${ms(percentile(result.decisions, 50))} / ${ms(percentile(result.decisions, 99))}`,
       CALLGUARD_PATHS.has(result.path) ? result.callguardCpuUs.toFixed(0) : '—',
+      FLOOR_PATHS.has(result.path) ? result.floorCpuUs.toFixed(0) : '—',
       result.asteriskCpuUs.toFixed(0),
       CALLGUARD_PATHS.has(result.path) ? `${result.redisCommandsPerCall.toFixed(2)} / ${result.redisScriptsPerCall.toFixed(2)}` : '—',
       `${result.load.toFixed(2)}${result.startedDrained ? '' : ' (started busy)'}`,
     ];
     console.log(`| ${row.join(' | ')} |`);
   }
+}
+
+/** The wrong answers of a phase, split into listed callers let through and clear ones refused: `12 (200: 10, 403: 2)`, or 0. */
+function wrongAnswers(result: PhaseResult): string {
+  return result.wrong === 0 ? '0' : `${result.wrong} (${ANSWERED}: ${result.letThrough}, ${REFUSED}: ${result.wrong - result.letThrough})`;
 }
 
 /** The other final responses of a phase, `503: 120, 500: 2`, or 0. */
@@ -404,22 +431,22 @@ async function main(): Promise<void> {
   let redisServer: RunningRedis | undefined;
   let redis: Redis | undefined;
   let serve: BenchServe | undefined;
-  let floor: StasisFloor | undefined;
-  let agiFloor: AgiFloor | undefined;
+  let floors: Floors | undefined;
   try {
-    [asterisk, redisServer, agiFloor] = await Promise.all([startAsterisk({ beforeStart: fillAstdb }), startRedisServer(), startAgiFloor()]);
-    await addBenchDialplan(asterisk, agiFloor.address);
+    [asterisk, redisServer] = await Promise.all([startAsterisk({ beforeStart: fillAstdb }), startRedisServer()]);
+    floors = await startFloors(asterisk, FLOOR_APP);
+    await addBenchDialplan(asterisk, floors.agiAddress);
     redis = new Redis(redisServer.url);
     await seedBenchLists(redis, LISTED);
     const ping = await pingTimes(redis);
     const traceFile = flags.trace ? join(asterisk.runDir, 'call-trace.jsonl') : undefined;
     serve = await startBenchServe(asterisk, redisServer, traceFile === undefined ? {} : { traceFile });
-    floor = await startStasisFloor(asterisk, FLOOR_APP);
     const asteriskProcess = await asteriskPid(asterisk.runDir);
-    const idle = await idleTicks(serve, asteriskProcess);
-    const context: PhaseContext = { asterisk, redis, serve, asteriskProcess, idle };
-    console.log(`CPU without calls: callguard ${(idle.callguard / TICKS_PER_SECOND * 100).toFixed(1)} %, Asterisk ${(idle.asterisk / TICKS_PER_SECOND * 100).toFixed(1)} % of a core (taken out of the per-call figures)`);
+    const idle = await idleTicks(serve, floors, asteriskProcess);
+    const context: PhaseContext = { asterisk, redis, serve, floors, asteriskProcess, idle };
+    console.log(`CPU without calls: callguard ${(idle.callguard / TICKS_PER_SECOND * 100).toFixed(1)} %, the floors ${(idle.floor / TICKS_PER_SECOND * 100).toFixed(1)} %, Asterisk ${(idle.asterisk / TICKS_PER_SECOND * 100).toFixed(1)} % of a core (taken out of the per-call figures)`);
     console.log(`Redis PING p50 ${ms(ping.p50)} ms, p99 ${ms(ping.p99)} ms (loopback, measured now)`);
+    console.log(`serve pid ${serve.pid}, the floors' pid ${floors.pid} (for perf record -e cpu-clock -p, strace -c -f -p)`);
 
     // A fresh serve's first calls pay for its JIT compiling the call path, its connections
     // opening and its heap growing (measured: 3.9 ms of CPU a call over the first 1,000
@@ -434,7 +461,7 @@ async function main(): Promise<void> {
       for (const path of CHOSEN as BenchPath[]) {
         const result = await runPhase(context, path, rate, SECONDS);
         results.push(result);
-        console.log(`  ${rate}/s ${path}: p50 ${ms(percentile(result.setup, 50))} ms, p99 ${ms(percentile(result.setup, 99))} ms, wrong ${result.wrong}, other answers ${otherAnswers(result)}, unanswered ${result.unanswered}, load ${result.load.toFixed(2)}`);
+        console.log(`  ${rate}/s ${path}: p50 ${ms(percentile(result.setup, 50))} ms, p99 ${ms(percentile(result.setup, 99))} ms, wrong ${wrongAnswers(result)}, other answers ${otherAnswers(result)}, unanswered ${result.unanswered}, load ${result.load.toFixed(2)}`);
       }
     }
     printTable(results);
@@ -452,7 +479,7 @@ async function main(): Promise<void> {
         const result = await runPhase(context, 'stasis', rate, MAX_SECONDS);
         const p99 = percentile(result.setup, 99);
         const holds = p99 <= MAX_RATE_P99_MS && result.wrong === 0 && result.otherStatus.size === 0 && result.unanswered === 0;
-        console.log(`  ${rate}/s: p99 ${ms(p99)} ms, wrong ${result.wrong}, other answers ${otherAnswers(result)}, unanswered ${result.unanswered}, callguard ${result.callguardCpuUs.toFixed(0)} µs/call, load ${result.load.toFixed(2)} ${holds ? 'holds' : 'does not hold'}`);
+        console.log(`  ${rate}/s: p99 ${ms(p99)} ms, wrong ${wrongAnswers(result)}, other answers ${otherAnswers(result)}, unanswered ${result.unanswered}, callguard ${result.callguardCpuUs.toFixed(0)} µs/call, load ${result.load.toFixed(2)} ${holds ? 'holds' : 'does not hold'}`);
         if (!holds) break;
         held = rate;
       }
@@ -469,8 +496,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log('setup: INVITE to its final response as the caller sees it (sipp -trace_msg timestamps); CPU: user + system time of the process over the phase, less its use without calls, / calls');
   } finally {
-    await floor?.stop();
-    await agiFloor?.stop();
+    await floors?.stop();
     await serve?.stop();
     await redis?.quit().catch(() => redis?.disconnect());
     await redisServer?.stop();

@@ -41,6 +41,33 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       serializers: { err: serializeError },
       base: { pid: process.pid },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? standardOutput(),
   );
+}
+
+/** Whether the service's stdout has its error listener (a process may make several loggers). */
+let stdoutWatched = false;
+/** Whether a write to stdout failed: said once, as every later line fails the same way. */
+let stdoutLost = false;
+
+/**
+ * process.stdout, the service's log destination. To a pipe or socket (journald, Docker,
+ * a supervisor) Node writes each line at once from the event loop's own thread without
+ * blocking it: what a slow reader cannot take yet is buffered and written as the pipe
+ * drains; to a file it writes synchronously. pino's asynchronous destination (sonic-boom,
+ * `sync: false`) handed every line to a libuv thread-pool thread and back, two thread
+ * wake-ups and an event-loop turn a line: about 55 µs more CPU a line at one line a
+ * millisecond (docs/performance.md). A reader gone (EPIPE) ends the logging, not the
+ * service, as pino's own destination does.
+ */
+function standardOutput(): DestinationStream {
+  if (!stdoutWatched) {
+    stdoutWatched = true;
+    process.stdout.on('error', (error: Error) => {
+      if (stdoutLost) return;
+      stdoutLost = true;
+      process.stderr.write(`callguard: log output lost: ${error.message}\n`);
+    });
+  }
+  return process.stdout;
 }

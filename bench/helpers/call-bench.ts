@@ -3,6 +3,7 @@
  * lists and route, `callguard serve` as its own process, and the CPU time of a process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
@@ -130,6 +131,9 @@ export async function startBenchServe(
   // BENCH_CPU_PROF_DIR=<dir>: serve writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
   const profile = process.env.BENCH_CPU_PROF_DIR;
   const profiling = profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profile];
+  // BENCH_SERVE_NODE_FLAGS: more node flags for serve, e.g. --perf-basic-prof for `perf record -e cpu-clock -p <pid>`
+  // (a profile of CPU time only: V8's profile above samples wall time, which on loaded cores bills a write for the wait after it).
+  profiling.push(...(process.env.BENCH_SERVE_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== ''));
   // traceFile: each Stasis call's steps, timestamped inside serve (helpers/call-trace.ts, loaded through tsx).
   const tracing = options.traceFile === undefined ? [] : ['--import', 'tsx', '--import', CALL_TRACE];
   const build = buildCli('serve');
@@ -149,7 +153,10 @@ export async function startBenchServe(
     // The service logs one JSON line a call, as in production; the bench drains them.
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  serve.stdout?.resume();
+  // BENCH_SERVE_LOG=<file>: serve's log lines kept there (to see what an overload did), else drained.
+  const keptLog = process.env.BENCH_SERVE_LOG;
+  if (keptLog === undefined) serve.stdout?.resume();
+  else serve.stdout?.pipe(createWriteStream(keptLog));
   const stop = async (): Promise<void> => {
     if (serve.exitCode === null && serve.signalCode === null) {
       serve.kill('SIGTERM');

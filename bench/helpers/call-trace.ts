@@ -42,7 +42,15 @@ export interface TracedGc {
   duration: number;
 }
 
+/** The ARI frames serve received in one flush interval, by event type: how many, and their bytes. */
+export interface TracedFrames {
+  frames: Record<string, { count: number; bytes: number }>;
+  /** ms since epoch of the interval's end (which bench phase it belongs to) */
+  at: number;
+}
+
 const file = process.env.BENCH_CALL_TRACE;
+let frames: TracedFrames['frames'] = {};
 const calls = new Map<string, TracedCall>();
 let done: string[] = [];
 
@@ -93,8 +101,12 @@ function onRequest(name: string, handler: (method: string, path: string) => void
 
 if (file !== undefined) {
   subscribe('callguard:ari:frame', (message) => {
-    const { receivedAt, parsedAt, event } = message as AriFrameTrace;
-    if (event.type !== 'StasisStart') return;
+    const { receivedAt, parsedAt, bytes, event } = message as AriFrameTrace;
+    const type = typeof event.type === 'string' ? event.type : '?';
+    const seen = (frames[type] ??= { count: 0, bytes: 0 });
+    seen.count++;
+    seen.bytes += bytes;
+    if (type !== 'StasisStart') return;
     const channel = (event.channel as { id?: unknown } | undefined)?.id;
     if (typeof channel === 'string') calls.set(channel, { channel, at: Date.now(), frame: receivedAt, parsed: parsedAt });
   });
@@ -116,6 +128,8 @@ if (file !== undefined) {
     }
   }).observe({ entryTypes: ['gc'] });
   const take = (): string => {
+    if (Object.keys(frames).length > 0) done.push(JSON.stringify({ frames, at: Date.now() } satisfies TracedFrames));
+    frames = {};
     const text = done.length === 0 ? '' : `${done.join('\n')}\n`;
     done = [];
     return text;

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { TracedCall, TracedGc } from './call-trace.js';
+import type { TracedCall, TracedFrames, TracedGc } from './call-trace.js';
 import { percentile } from './percentile.js';
 
 /** The steps of a traced Stasis call, each from one timestamp to the next. */
@@ -21,15 +21,17 @@ const SLOWEST_SHARE = 0.01;
 export interface Trace {
   calls: TracedCall[];
   gcs: TracedGc[];
+  frames: TracedFrames[];
 }
 
 export async function readTrace(file: string): Promise<Trace> {
   const text = await readFile(file, 'utf8').catch(() => '');
-  const trace: Trace = { calls: [], gcs: [] };
+  const trace: Trace = { calls: [], gcs: [], frames: [] };
   for (const line of text.split('\n')) {
     if (line === '') continue;
-    const entry = JSON.parse(line) as TracedCall | TracedGc;
+    const entry = JSON.parse(line) as TracedCall | TracedGc | TracedFrames;
     if ('gc' in entry) trace.gcs.push(entry);
+    else if ('frames' in entry) trace.frames.push(entry);
     else trace.calls.push(entry);
   }
   return trace;
@@ -40,11 +42,12 @@ export function traceBetween(trace: Trace, from: number, to: number): Trace {
   return {
     calls: trace.calls.filter((call) => call.at >= from && call.at <= to),
     gcs: trace.gcs.filter((gc) => gc.at >= from && gc.at <= to),
+    frames: trace.frames.filter((interval) => interval.at >= from && interval.at <= to),
   };
 }
 
 /** One markdown table a phase: p50/p99 of each step, ms; then the requests a call and the GC pauses. */
-export function printBreakdown(label: string, { calls, gcs }: Trace): void {
+export function printBreakdown(label: string, { calls, gcs, frames }: Trace): void {
   console.log('');
   console.log(`${label}: ${calls.length} calls traced (serve's own timestamps, performance.now())`);
   console.log('| step | p50 ms | p99 ms |');
@@ -58,7 +61,28 @@ export function printBreakdown(label: string, { calls, gcs }: Trace): void {
   if (requests.length > 0) {
     console.log(`ARI requests a call: p50 ${percentile(requests, 50)}, max ${requests.at(-1)} (reads, variables and the action)`);
   }
+  printFrames(calls.length, frames);
   printGcs(calls, gcs);
+}
+
+/** The ARI frames a call brought serve, by event type (every app's events, counted in the phase's flush intervals). */
+function printFrames(callCount: number, intervals: readonly TracedFrames[]): void {
+  if (intervals.length === 0 || callCount === 0) return;
+  const byType = new Map<string, { count: number; bytes: number }>();
+  for (const interval of intervals) {
+    for (const [type, seen] of Object.entries(interval.frames)) {
+      const sum = byType.get(type) ?? { count: 0, bytes: 0 };
+      sum.count += seen.count;
+      sum.bytes += seen.bytes;
+      byType.set(type, sum);
+    }
+  }
+  const all = [...byType.values()].reduce((sum, seen) => ({ count: sum.count + seen.count, bytes: sum.bytes + seen.bytes }), { count: 0, bytes: 0 });
+  const types = [...byType]
+    .sort((a, b) => b[1].count - a[1].count)
+    .map(([type, seen]) => `${type} ${(seen.count / callCount).toFixed(2)} (${Math.round(seen.bytes / seen.count)} B)`)
+    .join(', ');
+  console.log(`ARI frames a call: ${(all.count / callCount).toFixed(2)}, ${Math.round(all.bytes / callCount)} B: ${types}`);
 }
 
 /** serve's GC pauses in the phase, and how many of the slowest calls had one inside them. */

@@ -64,9 +64,10 @@ export class AriSocket {
     }, ARI_KEEPALIVE_INTERVAL_MS);
     ws.on('message', (data) => {
       const receivedAt = ARI_FRAME_TRACE.hasSubscribers ? performance.now() : 0;
-      const event = parseEvent(String(data));
+      const text = String(data);
+      const event = parseEvent(text);
       if (!event || this.ended) return;
-      if (ARI_FRAME_TRACE.hasSubscribers) ARI_FRAME_TRACE.publish({ receivedAt, parsedAt: performance.now(), event } satisfies AriFrameTrace);
+      if (ARI_FRAME_TRACE.hasSubscribers) ARI_FRAME_TRACE.publish({ receivedAt, parsedAt: performance.now(), bytes: text.length, event } satisfies AriFrameTrace);
       this.handlers.message(this, event);
     });
     ws.on('close', (code, reason) => this.end(`closed with code ${code}${reason.length > 0 ? `: ${reason.toString('utf8')}` : ''}`));

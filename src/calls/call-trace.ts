@@ -8,10 +8,11 @@ import { channel } from 'node:diagnostics_channel';
  * Timestamps are performance.now().
  */
 
-/** An ARI event frame: when the websocket handed it over, when it was parsed, the event. */
+/** An ARI event frame: when the websocket handed it over, when it was parsed, its size, the event. */
 export interface AriFrameTrace {
   receivedAt: number;
   parsedAt: number;
+  bytes: number;
   event: Record<string, unknown>;
 }
 
