@@ -97,7 +97,10 @@ describe.skipIf(nodes.length === 0 || !availability.run)('callguard on the other
       let err = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
       child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      // The signal too: an exit code of null alone does not say which signal ended serve.
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.once('exit', (code, signal) => resolve({ code, signal })),
+      );
       try {
         const deadline = Date.now() + READY_TIMEOUT_MS;
         while (!out.includes('"callguard ready"')) {
@@ -105,7 +108,7 @@ describe.skipIf(nodes.length === 0 || !availability.run)('callguard on the other
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
         child.kill('SIGTERM');
-        expect(await exited).toBe(0);
+        expect(await exited).toEqual({ code: 0, signal: null });
         expect(err).toBe('');
       } finally {
         child.kill('SIGKILL');
