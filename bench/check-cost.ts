@@ -23,35 +23,19 @@ import { listKeys } from '../src/lists/keys.js';
 import { ListStore, type CheckMode } from '../src/lists/store.js';
 import type { CallCounter } from '../src/lists/types.js';
 import { freePort, waitForPing } from '../test/helpers/redis-server.js';
+import { checkedNumber, plainNumber, prefixEntry, timedNumber, type CheckMix } from './helpers/check-mix.js';
 
 const NUMBERS_PER_LIST = 20_000;
 const LISTS = ['dnc-national', 'dnc-company', 'blocked'];
 const TIMED_PER_LIST = 2_000;
 const PREFIXES = 100;
+/** bench:check's default: prefixes in the blocked list only */
+const PREFIX_LIST = LISTS.indexOf('blocked');
 const CHECKS = Number(process.env.BENCH_CHECKS ?? 2_000);
 /** callgrind_control answers within seconds; a dump of a busy server takes longer. */
 const DUMP_TIMEOUT_MS = 60_000;
 
-function plainNumber(list: number, n: number): string {
-  return `+120${list}${String(n).padStart(7, '0')}`;
-}
-
-/** bench:check's mix: half hits (plain, timed, prefix), half misses. */
-function checkedNumber(i: number): string {
-  const l = i % LISTS.length;
-  const n = (i * 7919) % NUMBERS_PER_LIST;
-  switch (i % 8) {
-    case 0:
-    case 1:
-      return plainNumber(l, n);
-    case 2:
-      return `+4916${l}${String(n % TIMED_PER_LIST).padStart(7, '0')}`;
-    case 3:
-      return `+19002${String(n % PREFIXES).padStart(3, '0')}5550`;
-    default:
-      return `+121${l}${String(n).padStart(7, '0')}`;
-  }
-}
+const MIX: CheckMix = { lists: LISTS.length, numbersPerList: NUMBERS_PER_LIST, timedPerList: TIMED_PER_LIST, prefixLists: [PREFIX_LIST], prefixesPerList: PREFIXES };
 
 async function run(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -101,10 +85,10 @@ async function main(): Promise<void> {
       const numbers = Array.from({ length: NUMBERS_PER_LIST }, (_, n) => plainNumber(l, n));
       await store.add(list, numbers.slice(0, 10).map((member) => ({ member })), actor);
       await redis.sadd(listKeys(namespace, list).exact, ...numbers);
-      const timed = Array.from({ length: TIMED_PER_LIST }, (_, i) => ({ member: `+4916${l}${String(i).padStart(7, '0')}`, expiresAt: Date.now() + 86_400_000 }));
+      const timed = Array.from({ length: TIMED_PER_LIST }, (_, i) => ({ member: timedNumber(l, i), expiresAt: Date.now() + 86_400_000 }));
       for (let i = 0; i < timed.length; i += 500) await store.add(list, timed.slice(i, i + 500), actor);
     }
-    await store.add('blocked', Array.from({ length: PREFIXES }, (_, i) => ({ member: `+19002${String(i).padStart(3, '0')}*` })), actor);
+    await store.add('blocked', Array.from({ length: PREFIXES }, (_, i) => ({ member: prefixEntry(PREFIX_LIST, i) })), actor);
 
     const stores = new Map((['one-call', 'per-list'] as CheckMode[]).map((checkMode) => [checkMode, new ListStore(redis, namespace, Date.now, { checkMode })]));
     const storeOf = (mode: CheckMode) => stores.get(mode) as ListStore;
@@ -116,12 +100,12 @@ async function main(): Promise<void> {
       ['check, a call a list (check-5.lua)', (number) => storeOf('per-list').checkEach(number, LISTS)],
       ['counting check, one call', (number) => storeOf('one-call').checkCounting(number, LISTS, counter())],
     ];
-    for (const [, ask] of ways) for (let i = 0; i < 200; i++) await ask(checkedNumber(i));
+    for (const [, ask] of ways) for (let i = 0; i < 200; i++) await ask(checkedNumber(MIX, i));
     console.log(`Redis instructions a check (callgrind), ${CHECKS} checks of bench:check's mix, ${LISTS.length} lists:`);
     const only = process.env.BENCH_ONLY;
     for (const [name, ask] of ways.filter(([name]) => only === undefined || name.startsWith(only))) {
       await run('callgrind_control', ['-z', String(server.pid)]);
-      for (let i = 0; i < CHECKS; i++) await ask(checkedNumber(i));
+      for (let i = 0; i < CHECKS; i++) await ask(checkedNumber(MIX, i));
       console.log(`${name.padEnd(40)} ${Math.round((await instructions(dir, server.pid as number)) / CHECKS).toLocaleString('en').padStart(10)}`);
     }
   } finally {

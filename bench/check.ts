@@ -25,6 +25,7 @@ import { listKeys } from '../src/lists/keys.js';
 import { ListStore, type CheckMode } from '../src/lists/store.js';
 import type { CallCounter } from '../src/lists/types.js';
 import { startRedisServer, type RunningRedis } from '../test/helpers/redis-server.js';
+import { checkedNumber, plainNumber, prefixEntry, timedNumber, type CheckMix } from './helpers/check-mix.js';
 import { percentile } from './helpers/percentile.js';
 
 const NUMBERS_PER_LIST = Number(process.env.BENCH_NUMBERS ?? 1_000_000);
@@ -50,10 +51,7 @@ const COUNTED_CALLERS = 1_000;
 /** Two auto-block rules filling the last list, as `--auto-block 7/15m:blocked:1h --auto-block 15/24h:blocked:1d` count them. */
 const COUNTER_WINDOWS_MS = [15 * 60_000, 86_400_000];
 
-/** The n-th plain number of list l: +1 20<l> <n, 7 digits>, 12 characters like a US number. */
-function plainNumber(list: number, n: number): string {
-  return `+120${list}${String(n).padStart(7, '0')}`;
-}
+const MIX: CheckMix = { lists: LISTS.length, numbersPerList: NUMBERS_PER_LIST, timedPerList: TIMED_PER_LIST, prefixLists: PREFIX_LISTS, prefixesPerList: PREFIXES_PER_LIST };
 
 async function timeEach(samples: number[], count: number, op: (i: number) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < count; i++) {
@@ -95,29 +93,12 @@ async function loadTimedAndPrefixes(store: ListStore, now: number): Promise<void
   const actor = { by: 'bench', reason: 'benchmark', source: 'bench' };
   for (const [l, list] of LISTS.entries()) {
     const timed = Array.from({ length: TIMED_PER_LIST }, (_, i) => ({
-      member: `+4916${l}${String(i).padStart(7, '0')}`,
+      member: timedNumber(l, i),
       expiresAt: now + 86_400_000,
     }));
-    const prefixes = Array.from({ length: PREFIXES_PER_LIST }, (_, i) => ({ member: `+1900${l}${String(i).padStart(3, '0')}*` }));
+    const prefixes = Array.from({ length: PREFIXES_PER_LIST }, (_, i) => ({ member: prefixEntry(l, i) }));
     for (let i = 0; i < timed.length; i += 500) await store.add(list, timed.slice(i, i + 500), actor);
     if (PREFIX_LISTS.includes(l)) await store.add(list, prefixes, actor);
-  }
-}
-
-/** Half hits (plain, timed and prefix, in every list) and half misses. */
-function checkedNumber(i: number): string {
-  const l = i % LISTS.length;
-  const n = (i * 7919) % NUMBERS_PER_LIST;
-  switch (i % 8) {
-    case 0:
-    case 1:
-      return plainNumber(l, n);
-    case 2:
-      return `+4916${l}${String(n % TIMED_PER_LIST).padStart(7, '0')}`;
-    case 3:
-      return `+1900${PREFIX_LISTS[i % PREFIX_LISTS.length]}${String(n % PREFIXES_PER_LIST).padStart(3, '0')}5550`;
-    default:
-      return `+121${l}${String(n).padStart(7, '0')}`;
   }
 }
 
@@ -198,7 +179,7 @@ async function main(): Promise<void> {
     console.log(`added ${LISTS.length * TIMED_PER_LIST} timed entries and ${PREFIX_LISTS.length * PREFIXES_PER_LIST} prefixes (in ${PREFIX_LISTS.map((l) => LISTS[l]).join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     for (const modeStore of stores.values()) {
-      for (let i = 0; i < 2_000; i++) await modeStore.check(checkedNumber(i), LISTS);
+      for (let i = 0; i < 2_000; i++) await modeStore.check(checkedNumber(MIX, i), LISTS);
     }
     // Rounds alternate PING and each mode's check so that load from elsewhere on the machine hits all alike.
     const ping: number[] = [];
@@ -208,7 +189,7 @@ async function main(): Promise<void> {
       await timeEach(ping, OPS_PER_ROUND, () => redis.ping());
       for (const [mode, modeStore] of stores) {
         await timeEach(check.get(mode) ?? [], OPS_PER_ROUND, async (i) => {
-          if (await modeStore.check(checkedNumber(round * OPS_PER_ROUND + i), LISTS)) hits.set(mode, (hits.get(mode) ?? 0) + 1);
+          if (await modeStore.check(checkedNumber(MIX, round * OPS_PER_ROUND + i), LISTS)) hits.set(mode, (hits.get(mode) ?? 0) + 1);
         });
       }
     }
@@ -219,7 +200,7 @@ async function main(): Promise<void> {
     const flight = new Map<CheckMode, Throughput>();
     for (let slice = 0; slice < THROUGHPUT_SLICES; slice++) {
       for (const [mode, modeStore] of stores) {
-        const run = await throughput(redis, async (i) => (await modeStore.check(checkedNumber(i), LISTS)) !== null);
+        const run = await throughput(redis, async (i) => (await modeStore.check(checkedNumber(MIX, i), LISTS)) !== null);
         const before = flight.get(mode);
         flight.set(mode, before ? combined(before, run) : run);
       }
