@@ -14,27 +14,29 @@ import { luaScripts } from '../redis/lua-scripts.js';
  * its length with merge_prefix_lengths (prefix-lengths.lua) in the same call.
  * Every script that changes a list's members keeps its size with add_to_size (size.lua),
  * the importer's batch script too. The scripts that read or write a dense list's bitmaps
- * share dense.lua (its plans, block keys and counting).
+ * share dense-slot.lua (its plans and block keys), and those that write them dense.lua
+ * (its writers and counting): the check scripts load dense-slot.lua alone, since every
+ * function a script's files define is made again at each call.
  * The store calls the four check scripts with their bytes written itself, by their
  * `sources` (prepared-script.ts), so they have no typed client method here.
  */
 const SCRIPTS = {
-  callguardListCheck: { file: 'check-5.lua', uses: ['dense.lua', 'check-list.lua'] },
-  callguardListCheckMany: { file: 'check-many.lua', uses: ['dense.lua', 'check-list.lua', 'count-calls.lua', 'check-lists.lua'], keys: 'variable' },
-  callguardListCheckGuarded: { file: 'check-guarded.lua', uses: ['dense.lua', 'check-list.lua', 'count-calls.lua', 'check-lists.lua'], keys: 'variable' },
-  callguardListCheckCount: { file: 'check-count-6.lua', uses: ['dense.lua', 'check-list.lua', 'count-calls.lua'] },
-  callguardListScrub: { file: 'scrub-many.lua', uses: ['dense.lua', 'check-list.lua'], keys: 'variable' },
-  callguardListAdd: { file: 'add-6.lua', uses: ['dense.lua', 'prefix-lengths.lua', 'size.lua'] },
-  callguardListCancel: { file: 'cancel-7.lua', uses: ['dense.lua', 'size.lua'] },
+  callguardListCheck: { file: 'check-5.lua', uses: ['dense-slot.lua', 'check-list.lua'] },
+  callguardListCheckMany: { file: 'check-many.lua', uses: ['dense-slot.lua', 'check-list.lua', 'count-calls.lua', 'check-lists.lua'], keys: 'variable' },
+  callguardListCheckGuarded: { file: 'check-guarded.lua', uses: ['dense-slot.lua', 'check-list.lua', 'count-calls.lua', 'check-lists.lua'], keys: 'variable' },
+  callguardListCheckCount: { file: 'check-count-6.lua', uses: ['dense-slot.lua', 'check-list.lua', 'count-calls.lua'] },
+  callguardListScrub: { file: 'scrub-many.lua', uses: ['dense-slot.lua', 'dense.lua', 'check-list.lua'], keys: 'variable' },
+  callguardListAdd: { file: 'add-6.lua', uses: ['dense-slot.lua', 'dense.lua', 'prefix-lengths.lua', 'size.lua'] },
+  callguardListCancel: { file: 'cancel-7.lua', uses: ['dense-slot.lua', 'dense.lua', 'size.lua'] },
   callguardListCreate: 'create-4.lua',
   callguardListRemove: 'remove-6.lua',
   callguardListSetEnabled: 'set-enabled-2.lua',
   callguardListPurge: { file: 'purge-5.lua', uses: ['size.lua'] },
-  callguardListRecount: { file: 'recount-5.lua', uses: ['dense.lua'] },
+  callguardListRecount: { file: 'recount-5.lua', uses: ['dense-slot.lua', 'dense.lua'] },
   callguardListRecordImport: 'record-import-2.lua',
   callguardListConfigure: 'configure-2.lua',
   callguardListMigratePrefixes: 'migrate-prefixes-2.lua',
-  callguardListInfos: { file: 'list-infos.lua', uses: ['dense.lua'], keys: 'variable' },
+  callguardListInfos: { file: 'list-infos.lua', uses: ['dense-slot.lua', 'dense.lua'], keys: 'variable' },
 } as const;
 
 type ScriptArg = string | number;

@@ -7,8 +7,8 @@ import { luaScripts } from '../../redis/lua-scripts.js';
  */
 const SCRIPTS = {
   callguardImportBatch: { file: 'import-batch-3.lua', uses: ['../../scripts/size.lua', '../../scripts/prefix-lengths.lua'] },
-  callguardImportSwap: { file: 'swap-6.lua', uses: ['../../scripts/dense.lua'] },
-  callguardImportDenseBits: { file: 'dense-bits-2.lua', uses: ['../../scripts/dense.lua'] },
+  callguardImportSwap: { file: 'swap-6.lua', uses: ['../../scripts/dense-slot.lua', '../../scripts/dense.lua'] },
+  callguardImportDenseBits: { file: 'dense-bits-2.lua', uses: ['../../scripts/dense-slot.lua', '../../scripts/dense.lua'] },
   callguardImportDelete: { file: 'delete-batch-4.lua', uses: ['../../scripts/size.lua'] },
 } as const;
 

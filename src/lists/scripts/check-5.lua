@@ -9,7 +9,4 @@
   match, but the list lost entries outside callguard), or
   {member, expiry, meta json or nil}.
 ]]
-local number = ARGV[2]
-return check_list(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], tonumber(ARGV[1]), number, function(field)
-  return prefix_candidates(number, field)
-end)
+return check_list(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], tonumber(ARGV[1]), ARGV[2], {})

@@ -4,23 +4,25 @@
   standalone Redis). Not a script of its own: the loader places this file before either
   driver (src/redis/lua-scripts.ts, `uses`), so the two paths run the same lines.
 
-  check_list(info, exact, timed, meta, dense, now, number, candidates)
+  check_list(info, exact, timed, meta, dense, now, number, built)
     info, exact, timed, meta: the list's keys; dense: the root of its bitmaps (keys.ts)
     now: ms since epoch, a Lua number; number: E.164
-    candidates: a function of the list's info field `prefixes` (a string, or false when
-      missing) returning {number, its longest prefix pattern, ...} and their count, as
-      prefix_candidates builds them; a driver checking several lists keeps them per field
-      value, so lists that may hold the same lengths share one table
+    built: a table of the prefix candidates built so far for this number, by the value
+      of the list's info field `prefixes` (prefix_candidates): a driver checking several
+      lists passes the same table to each, so lists that may hold the same lengths share
+      one; a table rather than a function, which would be made again at every call
   Returns -1 when the list does not exist, false when it is disabled or nothing matches,
   -2 instead of false when the list's keys hold fewer members than its info field `size`
   (size.lua): entries were lost outside callguard (eviction, a DEL, a failover), so "not
   listed" cannot be told; otherwise {member, expiry ('inf' or ms), meta json or false}.
   Only a miss pays for that count (SCARD, and ZCARD when the list has timed entries,
   both O(1)): a match is a match.
-  Globals are looked up once (call, sub, gmatch) and the candidates counted rather than
+  Globals are looked up once (call, sub, find) and the candidates counted rather than
   measured with #: a check runs these lines for every list, and Redis CPU is what limits
-  checks/s. The number itself wins over prefixes, and a longer prefix over a shorter
-  one, so the match reported is the most specific entry.
+  checks/s. For the same reason the miss lives inside check_list: each function a
+  script's files define is made again at every call, about 1,200 Redis instructions
+  (bench:check-cost). The number itself wins over prefixes, and a longer prefix over a
+  shorter one, so the match reported is the most specific entry.
   A dense list (info field `dense`, dense.lua) holds the never-expiring numbers of its
   plan as bits: such a number is looked up with one GETBIT in the generation `gen`
   names, instead of SISMEMBER (it is never in `exact`); its timed entries and prefixes
@@ -34,20 +36,27 @@
 ]]
 local call = redis.call
 local sub = string.sub
-local gmatch = string.gmatch
+local find = string.find
 
 --[[
   The number, then its prefix members longest first: those whose length (#member,
   keys.ts) the field names. A member of length n is the number's first n - 1 characters
-  and '*', so n runs up to #number + 1.
+  and '*', so n runs up to #number + 1. The field is read with plain finds of its commas:
+  a pattern (gmatch) cost about 2,000 Redis instructions more a check.
 ]]
 local function prefix_candidates(number, field)
   local candidates = {number}
   local count = 1
   local listed = {}
-  for length in gmatch(field, '%d+') do
-    listed[tonumber(length)] = true
-  end
+  local at = 1
+  repeat
+    local comma = find(field, ',', at, true)
+    local length = tonumber(sub(field, at, comma and comma - 1))
+    if length then
+      listed[length] = true
+    end
+    at = comma and comma + 1
+  until not at
   for length = #number, 2, -1 do
     if listed[length + 1] then
       count = count + 1
@@ -57,30 +66,7 @@ local function prefix_candidates(number, field)
   return candidates, count
 end
 
--- A miss: false, or -2 when the keys hold fewer members than the list's size says.
--- `timed` is counted only when `exact` alone holds fewer: a list loaded in bulk, all in
--- `exact`, pays one O(1) call. The bits of a dense list are not in those keys (its
--- size less denseSize is what they should hold); the number's own block is asked instead.
-local function miss(info, exact_key, timed_key, dense_root, block)
-  local size = info[3]
-  if not size then
-    return false
-  end
-  local expected = tonumber(size) - (tonumber(info[6]) or 0)
-  local held = call('SCARD', exact_key)
-  if held < expected and held + call('ZCARD', timed_key) < expected then
-    return -2
-  end
-  if block and call('EXISTS', dense_block_key(dense_root, info[5], block)) == 0 then
-    local index = dense_index_key(dense_root, info[5])
-    if call('ZSCORE', index, block) or call('ZCARD', index) < (tonumber(info[7]) or 0) then
-      return -2
-    end
-  end
-  return false
-end
-
-local function check_list(info_key, exact_key, timed_key, meta_key, dense_root, now, number, candidates)
+local function check_list(info_key, exact_key, timed_key, meta_key, dense_root, now, number, built)
   local info = call('HMGET', info_key, 'enabled', 'prefixes', 'size', 'dense')
   local enabled = info[1]
   if not enabled then
@@ -91,14 +77,15 @@ local function check_list(info_key, exact_key, timed_key, meta_key, dense_root, 
   end
   -- Only a dense list reads its bitmaps' fields: three fields fewer in every other list's
   -- HMGET were 8 % of a 3-list check's Redis instructions (bench:check-cost).
-  if info[4] then
+  local plan = info[4]
+  local gen, dense_size, blocks, block, bit
+  if plan then
     local bitmaps = call('HMGET', info_key, 'gen', 'denseSize', 'blocks')
-    info[5], info[6], info[7] = bitmaps[1], bitmaps[2], bitmaps[3]
+    gen, dense_size, blocks = bitmaps[1], bitmaps[2], bitmaps[3]
+    block, bit = dense_slot(plan, number)
   end
-
-  local block, bit = dense_slot(info[4], number)
   if block then
-    if call('GETBIT', dense_block_key(dense_root, info[5], block), bit) == 1 then
+    if call('GETBIT', dense_block_key(dense_root, gen, block), bit) == 1 then
       return {number, 'inf', call('HGET', meta_key, number)}
     end
   elseif call('SISMEMBER', exact_key, number) == 1 then
@@ -115,22 +102,47 @@ local function check_list(info_key, exact_key, timed_key, meta_key, dense_root, 
     -- as one, it would skip the list's prefixes and answer "not listed".
     error(redis.error_reply('CALLGUARD list without its prefixes field: start serve or api once to migrate it (' .. info_key .. ')'))
   else
-    members, count = candidates(field)
+    members = built[field]
+    if members then
+      count = #members
+    else
+      members, count = prefix_candidates(number, field)
+      built[field] = members
+    end
   end
   if count == 1 then
     local score = call('ZSCORE', timed_key, number)
     if score and (score == 'inf' or tonumber(score) > now) then
       return {number, score, call('HGET', meta_key, number)}
     end
-    return miss(info, exact_key, timed_key, dense_root, block)
-  end
-
-  local scores = call('ZMSCORE', timed_key, unpack(members, 1, count))
-  for i = 1, count do
-    local score = scores[i]
-    if score and (score == 'inf' or tonumber(score) > now) then
-      return {members[i], score, call('HGET', meta_key, members[i])}
+  else
+    local scores = call('ZMSCORE', timed_key, unpack(members, 1, count))
+    for i = 1, count do
+      local score = scores[i]
+      if score and (score == 'inf' or tonumber(score) > now) then
+        return {members[i], score, call('HGET', meta_key, members[i])}
+      end
     end
   end
-  return miss(info, exact_key, timed_key, dense_root, block)
+
+  -- A miss: false, or -2 when the keys hold fewer members than the list's size says.
+  -- `timed` is counted only when `exact` alone holds fewer: a list loaded in bulk, all in
+  -- `exact`, pays one O(1) call. The bits of a dense list are not in those keys (its
+  -- size less denseSize is what they should hold); the number's own block is asked instead.
+  local size = info[3]
+  if not size then
+    return false
+  end
+  local expected = tonumber(size) - (tonumber(dense_size) or 0)
+  local held = call('SCARD', exact_key)
+  if held < expected and held + call('ZCARD', timed_key) < expected then
+    return -2
+  end
+  if block and call('EXISTS', dense_block_key(dense_root, gen, block)) == 0 then
+    local index = dense_index_key(dense_root, gen)
+    if call('ZSCORE', index, block) or call('ZCARD', index) < (tonumber(blocks) or 0) then
+      return -2
+    end
+  end
+  return false
 end

@@ -23,20 +23,12 @@ local function check_lists(k0, a0)
   end
   local now = tonumber(ARGV[a0 + 1])
   local number = ARGV[a0 + 2]
-  -- Per value of the prefixes field (false, when missing, is a valid table key).
-  local built, counts = {}, {}
-  local function candidates(field)
-    local members = built[field]
-    if not members then
-      members, counts[field] = prefix_candidates(number, field)
-      built[field] = members
-    end
-    return members, counts[field]
-  end
+  -- The prefix candidates, per value of the prefixes field (check_list).
+  local built = {}
   local replies = {}
   for list = 1, list_keys / 5 do
     local first = k0 + list * 5 - 4
-    replies[list] = check_list(KEYS[first], KEYS[first + 1], KEYS[first + 2], KEYS[first + 3], KEYS[first + 4], now, number, candidates)
+    replies[list] = check_list(KEYS[first], KEYS[first + 1], KEYS[first + 2], KEYS[first + 3], KEYS[first + 4], now, number, built)
   end
   if counters == 0 then
     return replies

@@ -1,13 +1,9 @@
 --[[
-  A dense list's bitmaps (src/lists/dense.ts, keys.ts), shared by the scripts that read
-  or write them. Not a script of its own: the loader places this file before the drivers
-  that use it (src/redis/lua-scripts.ts, `uses`).
+  A dense list's bitmaps (src/lists/dense.ts, keys.ts): the writers and the checks of
+  a list's blocks, shared by the scripts that write them. Not a script of its own: the
+  loader places this file, after dense-slot.lua (the plans and the keys), before the
+  drivers that use it (src/redis/lua-scripts.ts, `uses`).
 
-  A plan is a calling code and exactly 10 national digits; a number of it lives in the
-  block of its digits without the last 4, at the bit its last 4 digits give.
-  dense_slot(plan, number) -> block id (string), bit (number); nil when the list has no
-    plan (plan false) or the number does not fit it (another code, length, or a prefix)
-  dense_block_key(root, gen, block), dense_index_key(root, gen): the generation's keys
   dense_set(info, root, gen, block, bit, counted) -> 1 when the bit was clear: sets it,
     creating the block at its full size first (SETBIT would let Redis grow the string
     with room to spare, twice its size) and naming it in the index; counted: also adds
@@ -28,27 +24,7 @@
     members in ARGV (from `from`, every `step`th) that fit the plan, or the index, was
     lost (dense_presence on the live generation): what add and cancel ask first
 ]]
-local DENSE_CALLING_CODES = {nanp = '1', uk = '44'}
 local DENSE_BLOCK_BYTES = 1250
-
-local function dense_slot(plan, number)
-  if not plan then
-    return nil
-  end
-  local code = DENSE_CALLING_CODES[plan]
-  if not code or #number ~= #code + 11 or string.byte(number, -1) == 42 or string.sub(number, 2, #code + 1) ~= code then
-    return nil
-  end
-  return string.sub(number, 2, -5), tonumber(string.sub(number, -4))
-end
-
-local function dense_index_key(root, gen)
-  return root .. ':' .. gen
-end
-
-local function dense_block_key(root, gen, block)
-  return root .. ':' .. gen .. ':' .. block
-end
 
 local function dense_set(info_key, root, gen, block, bit, counted)
   local key = dense_block_key(root, gen, block)
