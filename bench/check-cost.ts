@@ -5,9 +5,11 @@
  *
  *   npm run bench:check-cost
  *
- * The ways: a PING (the floor), and ListStore's checks as callguard sends them: one
- * script call for all lists (check-many.lua, standalone Redis), a call a list (check-5.lua,
- * Redis Cluster), and the check that counts a call for two auto-block rules.
+ * The ways: a PING (the floor), a script that does nothing called with a one-call check's
+ * keys and arguments (what any script call of them costs before its first line), and
+ * ListStore's checks as callguard sends them: one script call for all lists
+ * (check-many.lua, standalone Redis), a call a list (check-5.lua, Redis Cluster), and the
+ * check that counts a call for two auto-block rules.
  * bench:check's mix: three lists, prefixes in one, timed entries in all, half of the
  * numbers listed. BENCH_ONLY=<name start> counts one way only, BENCH_CHECKS=<n> checks
  * a way (default 2,000), BENCH_KEEP=1 keeps the callgrind files for callgrind_annotate.
@@ -94,8 +96,14 @@ async function main(): Promise<void> {
     const storeOf = (mode: CheckMode) => stores.get(mode) as ListStore;
     let call = 0;
     const counter = (): CallCounter[] => [{ list: 'blocked', scope: 'cost', member: `call-${++call}`, keep: 15, windowsMs: [15 * 60_000, 86_400_000] }];
+    const checkKeys = LISTS.flatMap((list) => {
+      const k = listKeys(namespace, list);
+      return [k.info, k.exact, k.timed, k.meta, k.dense];
+    });
+    const nothing = (await redis.script('LOAD', 'return 0')) as string;
     const ways: [string, (number: string) => Promise<unknown>][] = [
       ['PING (the floor)', () => redis.ping()],
+      ['empty script, a check\'s 17 arguments', (number) => redis.evalsha(nothing, checkKeys.length, ...checkKeys, Date.now(), number)],
       ['check, one call (check-many.lua)', (number) => storeOf('one-call').checkEach(number, LISTS)],
       ['check, a call a list (check-5.lua)', (number) => storeOf('per-list').checkEach(number, LISTS)],
       ['counting check, one call', (number) => storeOf('one-call').checkCounting(number, LISTS, counter())],
