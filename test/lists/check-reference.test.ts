@@ -12,15 +12,25 @@ import { ALICE, MINUTE, T0 } from './fixture.js';
  * The check scripts were made leaner for Redis' CPU (fewer functions defined a call, the
  * miss inline, the prefixes field read without a pattern): they must answer as the fifth
  * round's did, reply for reply. The reference (./reference/check-round5.lua) is that
- * round's check_list and check_lists, run here as EVAL with the same drivers; both are
+ * round's check_list, run here as EVAL with that round's drivers; both are
  * asked the same numbers, on random ordinary and dense lists, after entries were lost
  * outside callguard, in the same Redis.
  */
-const read = (file: string): string => readFileSync(new URL(file, import.meta.url), 'utf8');
-const REFERENCE = read('./reference/check-round5.lua');
 const SCRIPTS = new URL('../../src/lists/scripts/', import.meta.url);
-const driver = (file: string): string => readFileSync(new URL(file, SCRIPTS), 'utf8');
-const REFERENCE_MANY = [REFERENCE, driver('count-calls.lua'), driver('check-many.lua')].join('\n');
+const REFERENCE = [readFileSync(new URL('dense-slot.lua', SCRIPTS), 'utf8'), readFileSync(new URL('./reference/check-round5.lua', import.meta.url), 'utf8')].join('\n');
+/** The fifth round's drivers: every list of KEYS (5 keys each), or one, the candidates kept per prefixes field. */
+const REFERENCE_MANY = `${REFERENCE}
+local now, number, built, counts, replies = tonumber(ARGV[1]), ARGV[2], {}, {}, {}
+local function candidates(field)
+  if not built[field] then
+    built[field], counts[field] = prefix_candidates(number, field)
+  end
+  return built[field], counts[field]
+end
+for first = 1, #KEYS, 5 do
+  replies[#replies + 1] = check_list(KEYS[first], KEYS[first + 1], KEYS[first + 2], KEYS[first + 3], KEYS[first + 4], now, number, candidates)
+end
+return replies`;
 const REFERENCE_ONE = `${REFERENCE}
 local number = ARGV[2]
 return check_list(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], tonumber(ARGV[1]), number, function(field)

@@ -1,30 +1,9 @@
 --[[
-  The check of a number as the fifth round's scripts made it (check_list and check_lists
-  from check-list.lua and check-lists.lua at that time, with dense.lua's plans and block
-  keys), kept unchanged as the reference that the leaner scripts must answer like, reply
-  for reply (test/lists/check-reference.test.ts). Never loaded by callguard itself.
+  The check of a number in one list as the fifth round's check-list.lua made it, kept
+  unchanged as the reference that the leaner scripts must answer like, reply for reply
+  (test/lists/check-reference.test.ts, which places dense-slot.lua before it: the plans
+  and block keys did not change). Never loaded by callguard itself.
 ]]
-local DENSE_CALLING_CODES = {nanp = '1', uk = '44'}
-
-local function dense_slot(plan, number)
-  if not plan then
-    return nil
-  end
-  local code = DENSE_CALLING_CODES[plan]
-  if not code or #number ~= #code + 11 or string.byte(number, -1) == 42 or string.sub(number, 2, #code + 1) ~= code then
-    return nil
-  end
-  return string.sub(number, 2, -5), tonumber(string.sub(number, -4))
-end
-
-local function dense_index_key(root, gen)
-  return root .. ':' .. gen
-end
-
-local function dense_block_key(root, gen, block)
-  return root .. ':' .. gen .. ':' .. block
-end
-
 local call = redis.call
 local sub = string.sub
 local gmatch = string.gmatch
@@ -126,43 +105,4 @@ local function check_list(info_key, exact_key, timed_key, meta_key, dense_root, 
     end
   end
   return miss(info, exact_key, timed_key, dense_root, block)
-end
-
-local function check_lists(k0, a0)
-  local counters = tonumber(ARGV[a0 + 3] or '0')
-  local list_keys = #KEYS - k0 - counters
-  if list_keys % 5 ~= 0 then
-    return redis.error_reply('check-many: 5 keys a list (info, exact, timed, meta, dense) and 1 a counter, got ' .. (#KEYS - k0) .. ' for ' .. counters .. ' counters')
-  end
-  local now = tonumber(ARGV[a0 + 1])
-  local number = ARGV[a0 + 2]
-  -- Per value of the prefixes field (false, when missing, is a valid table key).
-  local built, counts = {}, {}
-  local function candidates(field)
-    local members = built[field]
-    if not members then
-      members, counts[field] = prefix_candidates(number, field)
-      built[field] = members
-    end
-    return members, counts[field]
-  end
-  local replies = {}
-  for list = 1, list_keys / 5 do
-    local first = k0 + list * 5 - 4
-    replies[list] = check_list(KEYS[first], KEYS[first + 1], KEYS[first + 2], KEYS[first + 3], KEYS[first + 4], now, number, candidates)
-  end
-  if counters == 0 then
-    return replies
-  end
-  local calls = {}
-  local at = a0 + 4
-  for counter = 1, counters do
-    local member, keep, windows = ARGV[at], tonumber(ARGV[at + 1]), {}
-    for i = 1, tonumber(ARGV[at + 2]) do
-      windows[i] = tonumber(ARGV[at + 2 + i])
-    end
-    at = at + 3 + #windows
-    calls[counter] = count_calls(KEYS[k0 + list_keys + counter], now, member, keep, windows)
-  end
-  return {replies, calls}
 end
