@@ -10,7 +10,8 @@
  * BLOCK_BYTES, one bit a subscriber number (bit n as GETBIT/SETBIT count it: byte n>>3,
  * most significant bit first). Numbers of a dense list that do not fit its plan (another
  * country, another length, a prefix, an entry with an expiry) go to its ordinary keys.
- * The key layout is in keys.ts; the Lua side of the same rules is scripts/dense.lua.
+ * The key layout is in keys.ts; the Lua side of the same rules is scripts/dense-slot.lua
+ * (the plans and keys) and scripts/dense.lua (the writers).
  */
 
 export type DensePlanName = 'nanp' | 'uk';

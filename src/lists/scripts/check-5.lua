@@ -1,7 +1,7 @@
 --[[
   Checks one number against one list: the store sends one call per list when the lists'
   keys may live in different Redis Cluster slots (a hash tag per list).
-  The check itself is check_list, from check-list.lua (with dense.lua), which the loader
+  The check itself is check_list, from check-list.lua (with dense-slot.lua), which the loader
   places before this file.
   KEYS: info, exact, timed, meta, dense (the root of its bitmaps)
   ARGV: now (ms), number (E.164)

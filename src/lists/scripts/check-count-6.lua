@@ -2,7 +2,7 @@
   Checks one number against one list and counts the call for the auto-block rules that
   fill that list, in the same call: the per-list path (Redis Cluster) of a route with
   auto-block rules, whose counter lives in the slot of the list it fills. check_list and
-  count_calls come from check-list.lua (with dense.lua) and count-calls.lua, which the
+  count_calls come from check-list.lua (with dense-slot.lua) and count-calls.lua, which the
   loader places before this file.
   KEYS: info, exact, timed, meta, dense (the root of its bitmaps), counter
   ARGV: now (ms), number (E.164), member (the call), keep, window (ms)...

@@ -23,7 +23,7 @@
   script's files define is made again at every call, about 1,200 Redis instructions
   (bench:check-cost). The number itself wins over prefixes, and a longer prefix over a
   shorter one, so the match reported is the most specific entry.
-  A dense list (info field `dense`, dense.lua) holds the never-expiring numbers of its
+  A dense list (info field `dense`, dense-slot.lua) holds the never-expiring numbers of its
   plan as bits: such a number is looked up with one GETBIT in the generation `gen`
   names, instead of SISMEMBER (it is never in `exact`); its timed entries and prefixes
   are in `timed` as in any list. A miss then also asks whether the number's block was

@@ -1,7 +1,7 @@
 --[[
   What `callguard lists` shows of each list, and what serve's list watch compares, read
   in one call for many lists, so either costs one round trip however many lists there
-  are (store.ts lists() and sizes()). Uses dense_index_key (dense.lua).
+  are (store.ts lists() and sizes()). Uses dense_index_key (dense-slot.lua).
   KEYS: info, exact, timed, dense root of each list (4 a list), and its audit stream
         when ARGV[1] is 'audit' (5 a list); on Redis Cluster the caller sends one list a
         call, as the lists' keys are in slots of their own

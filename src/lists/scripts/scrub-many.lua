@@ -21,7 +21,7 @@
   ('CALLGUARD no such list <position>'), so is a list that lost entries outside
   callguard while a number is on none of the lists ('CALLGUARD entries lost <position>'),
   as "not listed" cannot be told (check-list.lua); a disabled list matches nothing.
-  Helpers: the plans and key builders from dense.lua, prefix_candidates from
+  Helpers: the plans and key builders from dense-slot.lua, prefix_candidates from
   check-list.lua, which the loader places before this file.
 ]]
 local call = redis.call
