@@ -134,9 +134,9 @@ describe.each(CHECK_MODES)("a scrub's batch read (%s)", (checkMode) => {
       expect(await t.store.checkMany(repeated, ['us', 'own'])).toEqual([
         { list: 'us', member: own }, { list: 'own', member: '+4930123456' }, { list: 'us', member: own }, null, { list: 'own', member: '+4930123456' }, { list: 'us', member: own },
       ]);
-    });
+    }, true);
     // us asks its SET part for the numbers not of its plan, own for all: each number once.
-    const asked = received.filter((command) => command.command === 'smismember').map((command) => command.args.slice(1).sort());
+    const asked = received.filter((command) => command.command === 'smismember' && command.args[0]?.includes(`${t.namespace}:`)).map((command) => command.args.slice(1).sort());
     expect(asked.sort()).toEqual([[own, '+4930123456', '+4930123457'], ['+4930123456', '+4930123457']]);
   });
 
