@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ReplyReader, type BulkReply } from '../../src/lists/bulk-connection.js';
 
@@ -52,6 +53,33 @@ describe('the bulk connection’s reply reader', () => {
     const at = bytes.indexOf(block);
     const cut = read([bytes.subarray(0, at + 100), Buffer.from(bytes.subarray(at + 100))])[2] as BulkReply[];
     expect(cut[3]).toEqual(block);
+  });
+
+  it('reads any tree of integers, strings, nils and arrays, its bytes cut anywhere, as it was written', () => {
+    type Tree = number | Buffer | null | Tree[];
+    const { tree } = fc.letrec<{ tree: Tree }>((of) => ({
+      tree: fc.oneof(
+        { depthSize: 'small' },
+        fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+        fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)),
+        fc.constant(null),
+        fc.array(of('tree'), { maxLength: 5 }),
+      ),
+    }));
+    const encode = (value: Tree, resp3: boolean): Buffer => {
+      if (value === null) return Buffer.from(resp3 ? '_\r\n' : '$-1\r\n');
+      if (typeof value === 'number') return Buffer.from(`:${value}\r\n`);
+      if (Buffer.isBuffer(value)) return Buffer.concat([Buffer.from(`$${value.length}\r\n`), value, Buffer.from('\r\n')]);
+      return Buffer.concat([Buffer.from(`*${value.length}\r\n`), ...value.map((item) => encode(item, resp3))]);
+    };
+    fc.assert(
+      fc.property(fc.array(tree, { minLength: 1, maxLength: 4 }), fc.boolean(), fc.array(fc.nat(), { maxLength: 6 }), (trees, resp3, cuts) => {
+        const bytes = Buffer.concat(trees.map((value) => encode(value, resp3)));
+        const at = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
+        const chunks = [0, ...at].map((from, i, all) => bytes.subarray(from, all[i + 1] ?? bytes.length)).filter((chunk) => chunk.length > 0);
+        expect(read(chunks)).toEqual(trees);
+      }),
+    );
   });
 
   it('refuses a reply of a type it does not know rather than guessing its length', () => {
