@@ -127,7 +127,7 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
     const blocks: number[] = [];
     const memberAt = new Int32Array(numbers.length).fill(-1);
     const ordinary = new Float64Array(numbers.length);
-    const memberOf = new Map<number, number>();
+    let memberOf: MemberTable | undefined;
     let ordinaryCount = 0;
     const at = new Map<number, number>();
     const [planLow, planHigh] = dense ? planDigits(dense) : [0, 0];
@@ -138,12 +138,9 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
     for (let i = 0; i < numbers.length; i += 1) {
       const number = numbers[i] as number;
       if (number < planLow || number >= planHigh) {
-        let m = memberOf.get(number);
-        if (m === undefined) {
-          m = ordinaryCount++;
-          memberOf.set(number, m);
-          ordinary[m] = number;
-        }
+        memberOf ??= new MemberTable(numbers.length);
+        const m = memberOf.positionOf(number, ordinaryCount);
+        if (m === ordinaryCount) ordinary[ordinaryCount++] = number;
         memberAt[i] = m;
         continue;
       }
@@ -290,6 +287,43 @@ function indexedBlocks(plan: ListPlan, index: Buffer[] | (Buffer | null)[]): Uin
     if (b !== undefined) indexed[b] = 1;
   }
   return indexed;
+}
+
+/**
+ * A batch's members each once, by number: an open-addressing table of their digits.
+ * Measured (2,000 11-digit numbers): 10 ns of CPU a number where a Map took 48 (a number
+ * above the small-integer range is a heap object as a Map key), ~2% of the scrub CLI's
+ * CPU a row with a SET list.
+ */
+class MemberTable {
+  private readonly keys: Float64Array;
+  private readonly positions: Int32Array;
+  private readonly mask: number;
+
+  constructor(members: number) {
+    const size = 2 ** Math.ceil(Math.log2(2 * members + 1));
+    this.keys = new Float64Array(size);
+    this.positions = new Int32Array(size).fill(-1);
+    this.mask = size - 1;
+  }
+
+  /** The position of `number` among the members; `next` when it is new, and from now on. */
+  positionOf(number: number, next: number): number {
+    // The digits' high and low 32 bits (exact below 2^53), mixed.
+    const high = Math.floor(number / 0x1_0000_0000);
+    const low = number - high * 0x1_0000_0000;
+    let slot = (Math.imul(low | 0, 0x9e3779b1) ^ Math.imul(high | 0, 0x85ebca6b)) & this.mask;
+    for (;;) {
+      const position = this.positions[slot] as number;
+      if (position < 0) {
+        this.keys[slot] = number;
+        this.positions[slot] = next;
+        return next;
+      }
+      if (this.keys[slot] === number) return position;
+      slot = (slot + 1) & this.mask;
+    }
+  }
 }
 
 /** The digits of the plan's numbers, as numbers/digits.ts holds them: from (inclusive), to (exclusive). */
