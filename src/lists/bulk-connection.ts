@@ -90,20 +90,30 @@ export class BulkConnection {
 }
 
 const connections = new WeakMap<Redis, Promise<BulkConnection>>();
+/** Clients whose end closes their bulk connection: one listener a client, however often it is opened again. */
+const watched = new WeakSet<Redis>();
 
 /** The client's bulk connection, opened on first use and closed when the client ends. */
 export async function bulkConnectionOf(redis: Redis): Promise<BulkConnection> {
-  const known = connections.get(redis);
-  if (known !== undefined) {
+  // Batches in flight ask together: the one that finds the connection failed first opens the next, the others use it.
+  for (let known = connections.get(redis); known !== undefined; known = connections.get(redis)) {
     const connection = await known.catch(() => undefined);
     if (connection !== undefined && !connection.failed) return connection;
+    if (connections.get(redis) === known) break;
   }
   const opening = BulkConnection.open(redis);
+  if (!watched.has(redis)) {
+    watched.add(redis);
+    redis.once('end', () => {
+      watched.delete(redis);
+      void connections.get(redis)?.then((connection) => connection.close(), () => undefined);
+      connections.delete(redis);
+    });
+  }
   connections.set(redis, opening);
-  opening.then(
-    (connection) => redis.once('end', () => connection.close()),
-    () => connections.delete(redis),
-  );
+  opening.catch(() => {
+    if (connections.get(redis) === opening) connections.delete(redis);
+  });
   return opening;
 }
 
