@@ -23,6 +23,7 @@ interface Waiting {
   replies: BulkReply[];
   resolve: (replies: BulkReply[]) => void;
   reject: (error: Error) => void;
+  timer: NodeJS.Timeout | undefined;
 }
 
 export class BulkConnection {
@@ -60,8 +61,13 @@ export class BulkConnection {
   /** Writes `requests` as they are and answers with the `count` replies they get. */
   send(requests: Buffer[], count: number): Promise<BulkReply[]> {
     if (this.failure) return Promise.reject(this.failure);
+    // The client's command timeout holds here too (serve's and the API's: a hung Redis
+    // fails the scrub rather than holding it); a reply cannot be skipped in the stream,
+    // so the connection fails with it.
+    const timeout = this.client.options.commandTimeout;
     return new Promise((resolve, reject) => {
-      this.waiting.push({ count, replies: [], resolve, reject });
+      const timer = timeout === undefined ? undefined : setTimeout(() => this.fail(new Error(`the scrub's batch read got no answer in ${timeout} ms`)), timeout);
+      this.waiting.push({ count, replies: [], resolve, reject, timer });
       this.socket.cork();
       for (const request of requests) this.socket.write(request);
       this.socket.uncork();
@@ -78,13 +84,17 @@ export class BulkConnection {
     head.replies.push(reply);
     if (head.replies.length < head.count) return;
     this.waiting.shift();
+    clearTimeout(head.timer);
     head.resolve(head.replies);
   }
 
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
-    for (const waiting of this.waiting.splice(0)) waiting.reject(error);
+    for (const waiting of this.waiting.splice(0)) {
+      clearTimeout(waiting.timer);
+      waiting.reject(error);
+    }
     this.client.disconnect();
   }
 }

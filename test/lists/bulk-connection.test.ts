@@ -34,6 +34,17 @@ describe('the connection of the scrub’s batch reads', () => {
     expect(await bulkConnectionOf(t.redis)).not.toBe(connection);
   });
 
+  it('fails a batch read that gets no answer within the client\'s command timeout, rather than waiting for ever', async () => {
+    const client = t.redis.duplicate({ commandTimeout: 200 });
+    try {
+      const connection = await bulkConnectionOf(client);
+      await expect(connection.send([blockingPop(`${t.namespace}:never`)], 1)).rejects.toThrow(/got no answer in 200 ms/);
+      expect(connection.failed).toBe(true);
+    } finally {
+      await client.quit();
+    }
+  });
+
   it('is closed when its client ends, so no connection is left open', async () => {
     const client = t.redis.duplicate();
     const connection = await bulkConnectionOf(client);
