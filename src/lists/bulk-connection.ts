@@ -43,7 +43,12 @@ export class BulkConnection {
         this.fail(error instanceof Error ? error : new Error(String(error)));
       }
     });
-    socket.once('close', () => this.fail(new Error('the connection of the scrub’s batch reads closed')));
+    // A socket error ends in its close; the batch fails with the error's words.
+    let lastError: Error | undefined;
+    client.on('error', (error: Error) => {
+      lastError = error;
+    });
+    socket.once('close', () => this.fail(new Error(`the connection of the scrub's batch reads closed${lastError ? `: ${lastError.message}` : ''}`)));
   }
 
   static async open(redis: Redis): Promise<BulkConnection> {
@@ -75,12 +80,12 @@ export class BulkConnection {
   }
 
   close(): void {
-    this.fail(new Error('the connection of the scrub’s batch reads was closed'));
+    this.fail(new Error("the connection of the scrub's batch reads was closed"));
   }
 
   private answer(reply: BulkReply): void {
     const head = this.waiting[0];
-    if (head === undefined) throw new Error('a reply nothing asked for on the connection of the scrub’s batch reads');
+    if (head === undefined) throw new Error("a reply nothing asked for on the connection of the scrub's batch reads");
     head.replies.push(reply);
     if (head.replies.length < head.count) return;
     this.waiting.shift();
@@ -260,7 +265,7 @@ export class ReplyReader {
         return OPENED;
       }
       default:
-        throw new Error(`a reply of unknown type ${JSON.stringify(String.fromCharCode(type))} on the connection of the scrub’s batch reads`);
+        throw new Error(`a reply of unknown type ${JSON.stringify(String.fromCharCode(type))} on the connection of the scrub's batch reads`);
     }
   }
 }
