@@ -136,7 +136,14 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
   let numberIndex: number | undefined;
   let lineNumber = 0;
   let window = emptyWindow(windowRows);
-  let checking: Promise<void> = Promise.resolve();
+  // A window's batches are asked in turn (`asking`: all of the latest sent), its rows
+  // written once all are answered (`writing`, in the windows' order). The next window's
+  // first batches go out while the last of the one before are answered and it is
+  // written: Redis is not left idle at a window's end (its sort, its outputs).
+  let asking: Promise<void> = Promise.resolve();
+  let writing: Promise<void> = Promise.resolve();
+  /** Batches sent and not yet answered, of the windows being asked. */
+  const inFlight: Promise<void>[] = [];
   let nextReport = PROGRESS_EVERY_ROWS;
 
   const write = async (out: Writable, bytes: Buffer | string): Promise<void> => {
@@ -144,15 +151,16 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
   };
   // What a removed row gets after its own bytes, before the member: `,list,`.
   const listTails = request.lists.map((list) => Buffer.from(`${suffix}${list}${suffix}`));
-  const check = async (checked: Window): Promise<void> => {
-    const { numbers, rows, start, end } = checked;
+  /** Sends a window's batches; resolves once all are sent, with its answers as they come. */
+  const ask = async (checked: Window): Promise<{ matched: Uint16Array; members: Map<number, EntryMember>; answered: Promise<unknown> }> => {
+    const { numbers, rows } = checked;
     const order = blockOrder(numbers, rows);
     const sorted = new Float64Array(rows);
     for (let j = 0; j < rows; j += 1) sorted[j] = numbers[order[j] as number] as number;
     // Per row, 1 + the list that matched it (0: clean), and the members that are not the number itself.
     const matched = new Uint16Array(rows);
     const members = new Map<number, EntryMember>();
-    const inFlight: Promise<void>[] = [];
+    const batches: Promise<void>[] = [];
     for (let from = 0; from < rows; from += batchSize) {
       const answered = checker.checkDigits(sorted.subarray(from, from + batchSize), request.lists).then((found) => {
         for (let j = 0; j < found.list.length; j += 1) {
@@ -163,10 +171,15 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
       });
       // A rejection is awaited in order below; until then it must not go unhandled.
       answered.catch(() => undefined);
+      batches.push(answered);
       inFlight.push(answered);
       if (inFlight.length >= SCRUB_IN_FLIGHT) await inFlight.shift();
     }
-    for (const answered of inFlight) await answered;
+    return { matched, members, answered: Promise.all(batches) };
+  };
+  /** Writes a window's rows to the outputs, all its batches answered. */
+  const output = async (checked: Window, matched: Uint16Array, members: Map<number, EntryMember>): Promise<void> => {
+    const { numbers, rows, start, end } = checked;
     const removedBy = new Float64Array(request.lists.length);
     for (let from = 0; from < rows; from += WRITE_ROWS) {
       const to = Math.min(from + WRITE_ROWS, rows);
@@ -218,14 +231,25 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
     });
     summary.clean += rows - removedBy.reduce((sum, count) => sum + count, 0);
   };
-  // The window read is checked while the next is read; windows are written in turn.
+  // The window read is asked while the next is read. Reading waits for the window
+  // before to be all sent and the one before that written: three windows in memory.
+  let writtenBefore: Promise<void> = Promise.resolve();
   const send = async (): Promise<void> => {
     if (window.rows === 0) return;
     const full = window;
     window = emptyWindow(windowRows);
-    await checking;
-    checking = check(full);
-    checking.catch(() => undefined);
+    await Promise.all([asking, writtenBefore]);
+    const asked = ask(full);
+    asking = asked.then(() => undefined);
+    asking.catch(() => undefined);
+    const before = writing;
+    writtenBefore = before;
+    writing = asked.then(async ({ matched, members, answered }) => {
+      await answered;
+      await before;
+      await output(full, matched, members);
+    });
+    writing.catch(() => undefined);
   };
   const keep = (buffer: Buffer, start: number, end: number, digits: number): boolean => {
     if (window.chunks.at(-1) !== buffer) {
@@ -355,7 +379,8 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
     const problem = source.problem();
     if (problem && summary.status === 'done') throw new BrokenFileError(lineNumber + 1, describeInputProblem(problem));
     await send();
-    await checking;
+    await asking;
+    await writing;
   } finally {
     source.close();
   }

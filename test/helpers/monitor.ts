@@ -8,10 +8,12 @@ export interface ReceivedCommand {
 
 /**
  * What Redis received from `client`'s connection while `work` ran, as MONITOR reports
- * it (other tests share the server, so only that connection counts). Ends with an ECHO
- * on the client and waits for it, so nothing `work` sent is missed.
+ * it (other tests share the server, so only that connection counts; with
+ * `everyConnection`, from any, for code that opens a connection of its own: the caller
+ * then picks its own commands by their keys). Ends with an ECHO on the client and waits
+ * for it, so nothing `work` sent and was answered is missed.
  */
-export async function receivedDuring(client: Redis, work: () => Promise<unknown>): Promise<ReceivedCommand[]> {
+export async function receivedDuring(client: Redis, work: () => Promise<unknown>, everyConnection = false): Promise<ReceivedCommand[]> {
   const monitorClient = testRedis();
   try {
     const monitor = await monitorClient.monitor();
@@ -26,7 +28,7 @@ export async function receivedDuring(client: Redis, work: () => Promise<unknown>
     await client.echo(marker);
     while (!seen.some((r) => r.command === 'echo' && r.args[0] === marker && r.source === source)) await new Promise((resolve) => setImmediate(resolve));
     monitor.disconnect();
-    return seen.filter((r) => r.source === source && !(r.command === 'echo' && r.args[0] === marker)).map(({ command, args }) => ({ command, args }));
+    return seen.filter((r) => (everyConnection || r.source === source) && !(r.command === 'echo' && r.args[0] === marker)).map(({ command, args }) => ({ command, args }));
   } finally {
     monitorClient.disconnect();
   }

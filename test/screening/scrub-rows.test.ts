@@ -75,4 +75,40 @@ describe('scrub rows read as bytes', () => {
       expect(removed.bytes().toString('utf8')).toBe(lines.flatMap((line, i) => { const list = listed(i); return list ? [`${line},${list},+1${numberOf(i)}\n`] : []; }).join(''));
     }
   });
+
+  it('writes windows in the file\'s order while the next is asked, their batches answered out of order, and stops at a batch that fails', async () => {
+    await t.store.createList('us', ALICE, { dense: 'nanp' });
+    const numberOf = (i: number): string => `201555${String(i).padStart(4, '0')}`;
+    const lines = Array.from({ length: 400 }, (_, i) => `${numberOf(i)},lead ${i}`);
+    await t.store.add('us', lines.flatMap((_, i) => (i % 3 === 0 ? [{ member: `+1${numberOf(i)}` }] : [])), ALICE);
+    const bytes = Buffer.from(`${lines.join('\n')}\n`);
+    let calls = 0;
+    // The real store, every third batch's answer held until the next batch is answered: with a batch a window, the window after it is answered first.
+    const slow = (failAt: number) => {
+      const answered = new Map<number, () => void>();
+      const waits = new Map<number, Promise<void>>();
+      const answeredAt = (call: number): Promise<void> => {
+        if (!waits.has(call)) waits.set(call, new Promise((resolve) => answered.set(call, resolve)));
+        return waits.get(call) as Promise<void>;
+      };
+      return {
+        checkDigits: async (numbers: Float64Array, lists: string[]) => {
+          const call = ++calls;
+          if (call === failAt) throw new Error(`batch ${call} failed`);
+          const found = await t.store.checkDigits(numbers, lists);
+          // The last batch has no next one to wait for.
+          if (call % 3 === 1 && call < lines.length / 16) await answeredAt(call + 1);
+          void answeredAt(call);
+          answered.get(call)?.();
+          return found;
+        },
+      };
+    };
+    const [clean, removed] = [collect(), collect()];
+    await scrubLeads(slow(0), { source: await openSource('-', Readable.from([bytes])), lists: ['us'], region: 'US', clean, removed, batchSize: 16, windowRows: 16 });
+    expect(clean.bytes().toString('utf8')).toBe(lines.filter((_, i) => i % 3 !== 0).map((line) => `${line}\n`).join(''));
+    expect(removed.bytes().toString('utf8')).toBe(lines.filter((_, i) => i % 3 === 0).map((line, n) => `${line},us,+1${numberOf(n * 3)}\n`).join(''));
+    calls = 0;
+    await expect(scrubLeads(slow(18), { source: await openSource('-', Readable.from([bytes])), lists: ['us'], region: 'US', clean: collect(), removed: collect(), batchSize: 16, windowRows: 16 })).rejects.toThrow('batch 18 failed');
+  });
 });
