@@ -52,7 +52,7 @@ import {
   startBenchServe,
   type BenchServe,
 } from './helpers/call-bench.js';
-import { cpuTicks, TICKS_PER_SECOND } from './helpers/cpu-time.js';
+import { cpuTicks, loopWakeups, TICKS_PER_SECOND } from './helpers/cpu-time.js';
 import { percentile } from './helpers/percentile.js';
 import { startFloors, type Floors } from './helpers/floors.js';
 import { printBreakdown, readTrace, traceBetween } from './helpers/trace-breakdown.js';
@@ -242,6 +242,9 @@ interface PhaseResult {
   /** the floor apps' process (the Stasis and FastAGI floors) */
   floorCpuUs: number;
   asteriskCpuUs: number;
+  /** event-loop wake-ups a call (loopWakeups), above those without calls: serve's, and the floors' process */
+  callguardWakeups: number;
+  floorWakeups: number;
   /** Redis commands run in the phase, a call (serve's background ones included), and the script calls among them */
   redisCommandsPerCall: number;
   redisScriptsPerCall: number;
@@ -265,16 +268,27 @@ interface PhaseContext {
   floors: Floors;
   asteriskProcess: number;
   /** CPU ticks a second each process uses with no call (timers, probes, sweeps) */
-  idle: { callguard: number; floor: number; asterisk: number };
+  idle: IdleUse;
 }
 
-/** CPU ticks a second of callguard, the floors and Asterisk while no call runs. */
-async function idleTicks(serve: BenchServe, floors: Floors, asteriskProcess: number): Promise<{ callguard: number; floor: number; asterisk: number }> {
-  const [cg, floor, ast] = await Promise.all([cpuTicks(serve.pid), cpuTicks(floors.pid), cpuTicks(asteriskProcess)]);
+interface IdleUse {
+  callguard: number;
+  floor: number;
+  asterisk: number;
+  /** event-loop wake-ups a second with no call */
+  callguardWakeups: number;
+  floorWakeups: number;
+}
+
+/** CPU ticks and event-loop wake-ups a second of callguard, the floors and Asterisk while no call runs. */
+async function idleUse(serve: BenchServe, floors: Floors, asteriskProcess: number): Promise<IdleUse> {
+  const sample = (): Promise<number[]> =>
+    Promise.all([cpuTicks(serve.pid), cpuTicks(floors.pid), cpuTicks(asteriskProcess), loopWakeups(serve.pid), loopWakeups(floors.pid)]);
+  const before = await sample();
   await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
-  const [cgAfter, floorAfter, astAfter] = await Promise.all([cpuTicks(serve.pid), cpuTicks(floors.pid), cpuTicks(asteriskProcess)]);
-  const perSecond = (before: number, after: number): number => ((after - before) * 1000) / IDLE_SAMPLE_MS;
-  return { callguard: perSecond(cg, cgAfter), floor: perSecond(floor, floorAfter), asterisk: perSecond(ast, astAfter) };
+  const after = await sample();
+  const perSecond = (index: number): number => (((after[index] ?? 0) - (before[index] ?? 0)) * 1000) / IDLE_SAMPLE_MS;
+  return { callguard: perSecond(0), floor: perSecond(1), asterisk: perSecond(2), callguardWakeups: perSecond(3), floorWakeups: perSecond(4) };
 }
 
 async function runPhase(
@@ -294,11 +308,13 @@ async function runPhase(
   const listedByNumber = new Map(callers.map((entry) => [entry.number, entry.listed]));
   const since = Date.now();
   const started = process.hrtime.bigint();
-  const [cgBefore, floorBefore, astBefore, redisBefore] = await Promise.all([
+  const [cgBefore, floorBefore, astBefore, redisBefore, cgWakeupsBefore, floorWakeupsBefore] = await Promise.all([
     cpuTicks(context.serve.pid),
     cpuTicks(context.floors.pid),
     cpuTicks(context.asteriskProcess),
     commandCalls(context.redis),
+    loopWakeups(context.serve.pid),
+    loopWakeups(context.floors.pid),
   ]);
   const placed = await placeCallLoad({
     target: `${context.asterisk.sipHost}:${context.asterisk.sipPort}`,
@@ -308,15 +324,18 @@ async function runPhase(
     to: DIALLED,
     screen: path,
   });
-  const [cgAfter, floorAfter, astAfter, redisAfter] = await Promise.all([
+  const [cgAfter, floorAfter, astAfter, redisAfter, cgWakeupsAfter, floorWakeupsAfter] = await Promise.all([
     cpuTicks(context.serve.pid),
     cpuTicks(context.floors.pid),
     cpuTicks(context.asteriskProcess),
     commandCalls(context.redis),
+    loopWakeups(context.serve.pid),
+    loopWakeups(context.floors.pid),
   ]);
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const perCallUs = (ticks: number, idlePerSecond: number): number =>
     (Math.max(0, ticks - idlePerSecond * wallSeconds) / TICKS_PER_SECOND / calls) * 1e6;
+  const perCall = (count: number, idlePerSecond: number): number => Math.max(0, count - idlePerSecond * wallSeconds) / calls;
   let deadlineMisses: number | undefined;
   let decisions: number[] = [];
   if (CALLGUARD_PATHS.has(path)) {
@@ -352,6 +371,8 @@ async function runPhase(
     callguardCpuUs: perCallUs(cgAfter - cgBefore, context.idle.callguard),
     floorCpuUs: perCallUs(floorAfter - floorBefore, context.idle.floor),
     asteriskCpuUs: perCallUs(astAfter - astBefore, context.idle.asterisk),
+    callguardWakeups: perCall(cgWakeupsAfter - cgWakeupsBefore, context.idle.callguardWakeups),
+    floorWakeups: perCall(floorWakeupsAfter - floorWakeupsBefore, context.idle.floorWakeups),
     // less the INFO that took the first count
     redisCommandsPerCall: (redisAfter.all - redisBefore.all - 1) / calls,
     redisScriptsPerCall: (redisAfter.scripts - redisBefore.scripts) / calls,
@@ -379,8 +400,8 @@ const ms = (value: number): string => value.toFixed(3);
 
 function printTable(results: PhaseResult[]): void {
   console.log('');
-  console.log('| rate/s | path | calls | p50 ms | p99 ms | max ms | added p50 / p99 ms | p50 / p99 × plain | wrong | other answers | unanswered | deadline misses | decision p50 / p99 ms | callguard CPU µs/call | floor CPU µs/call | Asterisk CPU µs/call | Redis commands / scripts a call | load 1 min |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| rate/s | path | calls | p50 ms | p99 ms | max ms | added p50 / p99 ms | p50 / p99 × plain | wrong | other answers | unanswered | deadline misses | decision p50 / p99 ms | callguard CPU µs/call | floor CPU µs/call | Asterisk CPU µs/call | loop wake-ups a call | Redis commands / scripts a call | load 1 min |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const result of results) {
     const plain = results.find((other) => other.rate === result.rate && other.path === 'plain');
     const p50 = percentile(result.setup, 50);
@@ -406,6 +427,7 @@ function printTable(results: PhaseResult[]): void {
       CALLGUARD_PATHS.has(result.path) ? result.callguardCpuUs.toFixed(0) : '—',
       FLOOR_PATHS.has(result.path) ? result.floorCpuUs.toFixed(0) : '—',
       result.asteriskCpuUs.toFixed(0),
+      CALLGUARD_PATHS.has(result.path) ? result.callguardWakeups.toFixed(2) : FLOOR_PATHS.has(result.path) ? result.floorWakeups.toFixed(2) : '—',
       CALLGUARD_PATHS.has(result.path) ? `${result.redisCommandsPerCall.toFixed(2)} / ${result.redisScriptsPerCall.toFixed(2)}` : '—',
       `${result.load.toFixed(2)}${result.startedDrained ? '' : ' (started busy)'}`,
     ];
@@ -442,9 +464,9 @@ async function main(): Promise<void> {
     const traceFile = flags.trace ? join(asterisk.runDir, 'call-trace.jsonl') : undefined;
     serve = await startBenchServe(asterisk, redisServer, traceFile === undefined ? {} : { traceFile });
     const asteriskProcess = await asteriskPid(asterisk.runDir);
-    const idle = await idleTicks(serve, floors, asteriskProcess);
+    const idle = await idleUse(serve, floors, asteriskProcess);
     const context: PhaseContext = { asterisk, redis, serve, floors, asteriskProcess, idle };
-    console.log(`CPU without calls: callguard ${(idle.callguard / TICKS_PER_SECOND * 100).toFixed(1)} %, the floors ${(idle.floor / TICKS_PER_SECOND * 100).toFixed(1)} %, Asterisk ${(idle.asterisk / TICKS_PER_SECOND * 100).toFixed(1)} % of a core (taken out of the per-call figures)`);
+    console.log(`CPU without calls: callguard ${(idle.callguard / TICKS_PER_SECOND * 100).toFixed(1)} %, the floors ${(idle.floor / TICKS_PER_SECOND * 100).toFixed(1)} %, Asterisk ${(idle.asterisk / TICKS_PER_SECOND * 100).toFixed(1)} % of a core; event-loop wake-ups a second: callguard ${idle.callguardWakeups.toFixed(0)}, the floors ${idle.floorWakeups.toFixed(0)} (taken out of the per-call figures)`);
     console.log(`Redis PING p50 ${ms(ping.p50)} ms, p99 ${ms(ping.p99)} ms (loopback, measured now)`);
     console.log(`serve pid ${serve.pid}, the floors' pid ${floors.pid} (for perf record -e cpu-clock -p, strace -c -f -p)`);
 

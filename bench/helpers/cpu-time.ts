@@ -26,3 +26,14 @@ export function watchCpuSeconds(child: { pid?: number | undefined }): () => numb
   );
   return () => ticks() / TICKS_PER_SECOND;
 }
+
+/**
+ * How often a process's main thread (its event loop, for Node) went to sleep and was woken:
+ * its voluntary context switches (Linux). Each is one wait in epoll that had to block, so per
+ * call it counts the event-loop wake-ups a call costs, a figure the machine's load moves
+ * far less than CPU time (a loaded machine only lets a few more events share one wake-up).
+ */
+export async function loopWakeups(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/task/${pid}/status`, 'utf8');
+  return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN);
+}

@@ -57,7 +57,6 @@ export const SUBSCRIBED_EVENT_TYPES = [
   'StasisStart',
   'StasisEnd',
   'ChannelDestroyed',
-  'ChannelHangupRequest',
   'ChannelDtmfReceived',
   'PlaybackFinished',
   'ApplicationReplaced',
@@ -324,11 +323,6 @@ export class AriConnection extends EventEmitter<ConnectionEventMap> {
       case 'ChannelDestroyed': {
         const ended = parseChannelEnded(event);
         if (ended) this.emit('channelDestroyed', ended);
-        return;
-      }
-      case 'ChannelHangupRequest': {
-        const ended = parseChannelEnded(event);
-        if (ended) this.emit('channelHangupRequest', ended);
         return;
       }
       case 'ChannelDtmfReceived': {

@@ -60,8 +60,6 @@ export type AriEventMap = {
   stasisEnd: [channelId: string];
   playbackFinished: [playbackId: string];
   channelDestroyed: [event: ChannelEnded];
-  /** a hangup was asked for (far end, or an ARI DELETE: then the cause is 32, the soft-hangup flag) */
-  channelHangupRequest: [event: ChannelEnded];
   channelDtmf: [event: ChannelDtmf];
 };
 
@@ -106,7 +104,7 @@ export function parseChannelDtmf(raw: unknown): ChannelDtmf | undefined {
   return { channelId, digit, timestamp: text(record(raw)?.timestamp) ?? '' };
 }
 
-/** ChannelDestroyed and ChannelHangupRequest: the channel and the event's `cause`. */
+/** ChannelDestroyed: the channel and the event's `cause`. */
 export function parseChannelEnded(raw: unknown): ChannelEnded | undefined {
   const channelId = channelIdOf(raw);
   if (channelId === undefined) return undefined;

@@ -97,6 +97,26 @@ describe('the FastAGI protocol', () => {
     });
   });
 
+  it('reads an environment that arrives in pieces, lines cut anywhere and ending in CRLF, and the reply after it', async () => {
+    let seen: { env: Record<string, string>; value?: string } | undefined;
+    const port = await serve(async (session) => {
+      const read = await session.getVariable('CALLERID(pres)');
+      seen = { env: { ...session.env }, ...(read.ok && read.value !== undefined ? { value: read.value } : {}) };
+    });
+    const socket = connect({ port, host: '127.0.0.1' });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    const command = new Promise<string>((resolve) => socket.once('data', (chunk) => resolve(String(chunk))));
+    for (const piece of ['agi_network: yes\r', '\nagi_uniqueid: 1701.', '42\r\nagi_callerid: +49301', '23456\r\n', '\r\n']) {
+      socket.write(piece);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(await command).toBe('GET VARIABLE CALLERID(pres)\n');
+    socket.end('200 result=1 (allowed_not_screened)\r\n');
+    await closed;
+    expect(seen).toEqual({ env: { network: 'yes', uniqueid: '1701.42', callerid: '+4930123456' }, value: 'allowed_not_screened' });
+  });
+
   it('sets a variable with its value quoted, and reads one back', async () => {
     let read: unknown;
     const port = await serve(async (session) => {
