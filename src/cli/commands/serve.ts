@@ -102,6 +102,13 @@ no login: keep it on loopback, or let only the PBX reach it.`,
         throw error;
       }
       const log = createLogger({ level: config.logLevel });
+      // Listened for before the start: the ready line can be out while startService still
+      // waits (the eviction check), and a SIGTERM then would end serve without its stop.
+      const signalled = firstSignal(() => {
+        log.warn('second signal: exiting without finishing calls');
+        log.flush();
+        process.exit(1);
+      });
       let service;
       try {
         // Loaded here, not at the top: the service's modules (ARI, metrics, AGI) are what every
@@ -112,11 +119,7 @@ no login: keep it on loopback, or let only the PBX reach it.`,
         log.flush();
         throw new CliError(`serve could not start: ${error instanceof Error ? error.message : String(error)}`);
       }
-      const signal = await firstSignal(() => {
-        log.warn('second signal: exiting without finishing calls');
-        log.flush();
-        process.exit(1);
-      });
+      const signal = await signalled;
       log.info({ signal }, 'signal received');
       await service.stop();
       log.flush();
