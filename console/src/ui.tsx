@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { problemOfError, type Problem } from './api.js';
 
 /** One formatter for every time shown: making one per call costs more than the rest of a 1,000-row table. */
@@ -102,6 +102,21 @@ export function Select({ label, value, onValue, options }: { label: string; valu
       </select>
     </div>
   );
+}
+
+/**
+ * A field's text that starts as a value from the address and follows it when the address
+ * changes. Not an effect on every render: a mount-time effect runs a frame after the page is
+ * drawn and wiped what a fast hand (or a test) had typed in that frame.
+ */
+export function useFieldFollowing(value: string): [string, (text: string) => void] {
+  const [text, setText] = useState(value);
+  const followed = useRef(value);
+  if (followed.current !== value) {
+    followed.current = value;
+    setText(value);
+  }
+  return [text, setText];
 }
 
 /** Loads `load()` when `key` changes: the data, the problem, and a reload. */

@@ -43,6 +43,8 @@ export async function launchBrowser(): Promise<Browser> {
 export async function newPage(browser: Browser, viewport = DESKTOP): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
   const page = await context.newPage();
+  // Under the test's own 30 s: a step that never comes fails naming itself, not as a bare test timeout.
+  page.setDefaultTimeout(20_000);
   return { context, page };
 }
 

@@ -254,6 +254,44 @@ describe.skipIf(!browserAvailable())('the web console in a real browser', () => 
     await context.close();
   });
 
+  it('keeps what is typed into the search and audit fields in the first frame after they appear', async () => {
+    const { api: running, tokens } = await api();
+    const { context, page } = await newPage(browser);
+    await signIn(page, running.url, tokens.supervisor);
+    // Typed the moment the field is drawn, before the next frame: a hand as fast as playwright's
+    // on a loaded machine (this lost the audit's person once, and the filter then never applied).
+    const typedAtOnce = (hash: string, field: string) =>
+      page.evaluate(
+        async ({ hash, field }) => {
+          const typed = new Promise<void>((resolve) => {
+            const observer = new MutationObserver(() => {
+              const input = document.querySelector<HTMLInputElement>(field);
+              if (!input) return;
+              observer.disconnect();
+              input.value = 'typed';
+              input.dispatchEvent(new Event('input', { bubbles: true }));
+              resolve();
+            });
+            observer.observe(document.body, { childList: true, subtree: true });
+          });
+          location.hash = hash;
+          await typed;
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          return document.querySelector<HTMLInputElement>(field)?.value;
+        },
+        { hash, field },
+      );
+    expect(await typedAtOnce('#/audit', 'input[placeholder="anyone"]')).toBe('typed');
+    await page.goto(`${running.url}/#/lists`);
+    await page.getByRole('table', { name: 'Lists' }).waitFor();
+    expect(await typedAtOnce('#/search', 'input[type="search"]')).toBe('typed');
+    // And a new address still sets the field.
+    await page.goto(`${running.url}/#/audit?by=alice`);
+    await page.getByLabel('Person').waitFor();
+    expect(await page.getByLabel('Person').inputValue()).toBe('alice');
+    await context.close();
+  });
+
   it('is readable at a phone width', async () => {
     const { api: running, tokens, request } = await api();
     await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'dnc' } });

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, withQuery } from '../api.js';
 import { loadLists } from '../lists-data.js';
 import { go } from '../router.js';
-import { Field, ProblemBox, Select, TableHead, Time, useLoad } from '../ui.js';
+import { Field, ProblemBox, Select, TableHead, Time, useFieldFollowing, useLoad } from '../ui.js';
 
 interface AuditEvent {
   id: string;
@@ -18,8 +18,7 @@ interface AuditEvent {
 /** Who changed what, by list and by person, newest first, a page at a time. */
 export function AuditPage({ list, by }: { list: string; by: string }) {
   const lists = useLoad(loadLists, []);
-  const [person, setPerson] = useState(by);
-  useEffect(() => setPerson(by), [by]);
+  const [person, setPerson] = useFieldFollowing(by);
   const [pages, setPages] = useState<string[]>(['']);
   useEffect(() => setPages(['']), [list, by]);
   const before = pages.at(-1) ?? '';

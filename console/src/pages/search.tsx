@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { get, problemOfError, request, roleAtLeast, withQuery, type Problem, type Session } from '../api.js';
 import { loadLists, type ListInfo } from '../lists-data.js';
 import { go } from '../router.js';
-import { ago, Field, Notice, ProblemBox, Select, TableHead, Time, useLoad } from '../ui.js';
+import { ago, Field, Notice, ProblemBox, Select, TableHead, Time, useFieldFollowing, useLoad } from '../ui.js';
 
 interface Listed {
   list: string;
@@ -35,8 +35,7 @@ interface NumberReport {
 
 /** The start page: everything about one number, and adding or cancelling it right there. */
 export function SearchPage({ session, number }: { session: Session; number: string }) {
-  const [input, setInput] = useState(number);
-  useEffect(() => setInput(number), [number]);
+  const [input, setInput] = useFieldFollowing(number);
   const report = useLoad(() => (number === '' ? Promise.resolve(undefined) : get<NumberReport>(withQuery(`/v1/numbers/${encodeURIComponent(number)}`, { limit: 50 }))), [number]);
   const lists = useLoad(loadLists, []);
   const search = (event: Event) => {
