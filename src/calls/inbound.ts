@@ -232,7 +232,10 @@ async function decideOnLastRoute(
     seen.kind === 'changed' && deps.routes.readForCall
       ? deps.routes.readForCall(call.routeName, seen.text)
       : await deps.routes.getForCall(call.routeName, remaining);
-  if (routeForCall.kind === 'found' && routeForCall.route === route) return { routeForCall, ...first };
+  // A check that answered "changed" checked nothing, even when the text it read back is
+  // the text read before (stored bytes that are not UTF-8 hash apart from their decoding):
+  // only a screening that asked no check stands on the same route.
+  if (seen.kind === 'not-asked' && routeForCall.kind === 'found' && routeForCall.route === route) return { routeForCall, ...first };
   const presentation = await presentationRead;
   return { routeForCall, ...(await decideInbound(call, presentation.value, routeForCall, deps, log, started)) };
 }

@@ -113,6 +113,22 @@ describe.each(CHECK_MODES)('a call reads its route in its check (checks %s)', (c
     expect(third.screening.autoBlock?.list).toBe('repeat');
   });
 
+  it('a route stored with bytes that are not UTF-8 (written outside callguard) still blocks a listed caller after its first call', async () => {
+    // The script hashes the stored bytes, this process the text ioredis decoded from them
+    // (U+FFFD for each bad byte): the guard never matches, yet the route text read back
+    // is the text read before. The check that answered "changed" checked nothing.
+    const base = newRoute('support');
+    const json = JSON.stringify({ ...base, block: ['dnc'], region: 'DE', note: 'BAD' });
+    const bytes = Buffer.from(json, 'latin1');
+    const bad = bytes.indexOf('BAD');
+    bytes[bad] = 0xff;
+    await redis.hset(globalKeys(namespace).routes, 'support', bytes);
+    expect((await call(ON_DNC)).verdict).toBe('blocked');
+    const second = await call(ON_DNC);
+    expect(second.verdict).toBe('blocked');
+    expect(second.screening.match?.list).toBe('dnc');
+  });
+
   it('after the first call of a route, a call costs one round trip that reads the route and checks its lists', async () => {
     await setRoute({ block: ['dnc', 'spam'] });
     await call(ON_SPAM);
