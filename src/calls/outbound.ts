@@ -117,10 +117,15 @@ export async function handleAgentCall(
   }
 
   const stale = await withDeadline(() => staleBlockLists(campaign.campaign, deps.lists, Date.now()), deps.settings.deadlineMs);
-  if (stale.ok && stale.value.length > 0) {
+  // Unread data dates (only read with --max-list-age) dial nothing, whatever --fail says,
+  // as at the dialer's attempts: the age of the copy is what that rule is about.
+  if (!stale.ok || stale.value.length > 0) {
     decisionMs = performance.now() - started;
-    const detail = `LIST_STALE: ${describeStale(stale.value, campaign.campaign.maxListAgeMs as number)}`;
-    log.warn({ stale: stale.value.map((entry) => entry.list) }, 'agent call not dialled: a block list is too old');
+    const detail = stale.ok
+      ? `LIST_STALE: ${describeStale(stale.value, campaign.campaign.maxListAgeMs as number)}`
+      : `block lists' data dates could not be read: ${stale.reason}`;
+    if (stale.ok) log.warn({ stale: stale.value.map((entry) => entry.list) }, 'agent call not dialled: a block list is too old');
+    else log.warn({ reason: stale.reason }, "agent call not dialled: the block lists' data dates could not be read");
     const action = campaign.campaign.actions.unavailable;
     const staleLists: Screening = { verdict: 'unavailable', detail };
     const refused = await refuse(call.channelId, 'unavailable', staleLists, action, deps.calls, log);
