@@ -375,8 +375,19 @@ export class ListStore {
         if (text !== guard.text) return { unchanged: false, text };
         return { unchanged: true, check: await this.checkCounting(e164, lists, counters) };
       }
-      const [check, text] = await Promise.all([this.checkCounting(e164, lists, []), this.redis.hget(guard.key, guard.field)]);
-      return text === guard.text ? { unchanged: true, check } : { unchanged: false, text };
+      // A changed route is told even when the old one's check failed (a list it names is
+      // gone): the caller screens on the route as it is now, else the failing check would
+      // answer every call and no `route set` would ever reach them.
+      const [check, text] = await Promise.all([
+        this.checkCounting(e164, lists, []).then(
+          (value) => ({ ok: true as const, value }),
+          (error: unknown) => ({ ok: false as const, error }),
+        ),
+        this.redis.hget(guard.key, guard.field),
+      ]);
+      if (text !== guard.text) return { unchanged: false, text };
+      if (!check.ok) throw check.error;
+      return { unchanged: true, check: check.value };
     }
     const now = this.clock();
     const counterKeys = this.counterKeysOf(e164, lists, counters);

@@ -113,6 +113,15 @@ describe.each(CHECK_MODES)('a call reads its route in its check (checks %s)', (c
     expect(third.screening.autoBlock?.list).toBe('repeat');
   });
 
+  it('a route whose check fails (a list it names does not exist), set again without that list, blocks on its lists at the next call', async () => {
+    await setRoute({ block: ['dnc', 'not-created'] });
+    expect((await call(ON_DNC)).verdict).toBe('unavailable');
+    await setRoute({ block: ['dnc'] });
+    const next = await call(ON_DNC);
+    expect(next.verdict).toBe('blocked');
+    expect(next.screening.match?.list).toBe('dnc');
+  });
+
   it('a route stored with bytes that are not UTF-8 (written outside callguard) still blocks a listed caller after its first call', async () => {
     // The script hashes the stored bytes, this process the text ioredis decoded from them
     // (U+FFFD for each bad byte): the guard never matches, yet the route text read back
