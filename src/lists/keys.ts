@@ -16,7 +16,8 @@
  *                    create, remove, enable, disable, recount)
  *   info       HASH  created, by, enabled ("1"/"0"), prefixes: the lengths of the prefix
  *                    members `timed` may hold, as prefixLength() counts them, sorted and
- *                    comma-separated ("6,8"; "" at create: none). A check builds prefix
+ *                    comma-separated ("6,8"; "" at create: none, unless a lost
+ *                    info left entries behind, create-4.lua). A check builds prefix
  *                    candidates of those lengths only, and asks `timed` for the number
  *                    alone when none fits. Rules:
  *                    - whoever writes a prefix member into `timed` (add, import, replace

@@ -125,6 +125,17 @@ describe.each(CHECK_MODES)('the prefix lengths of a list (checks %s)', (checkMod
     expect(await t.store.check('+19005550100', ['plain'])).toMatchObject({ member: '+1900*' });
   });
 
+  it('a list created again over the entries its lost info left behind still matches their prefixes', async () => {
+    await t.store.createList('dnc', ALICE);
+    await t.store.add('dnc', [{ member: '+1900*' }, { member: '+4930123456' }], ALICE);
+    // The info hash gone outside callguard (a DEL, an eviction): the entries stay, and
+    // create counts them as the new list's own.
+    await t.redis.del(listKeys(t.namespace, 'dnc').info);
+    await t.store.createList('dnc', ALICE);
+    expect(await t.store.check('+4930123456', ['dnc'])).toMatchObject({ member: '+4930123456' });
+    expect(await t.store.check('+19005550100', ['dnc'])).toMatchObject({ member: '+1900*', kind: 'prefix' });
+  });
+
   it('every write path records the length of each prefix it writes, in the same script call', async () => {
     // The index decides whether a check looks for prefixes at all: a prefix in timed
     // without its length would not match. Every writer keeps it (prefix-index.unit.test.ts
