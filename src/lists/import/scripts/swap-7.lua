@@ -2,16 +2,27 @@
   Puts a replace's staging keys in place of a list's entries, in one atomic step: a
   check runs wholly before (old list) or wholly after (new list).
   KEYS: staging exact, staging timed, exact, timed, info, dense (the root of a dense
-        list's bitmaps)
+        list's bitmaps), audit
   ARGV: expected size of staging exact, expected size of staging timed, now (ms),
         the largest share (percent) of the live entries the swap may take away, or
         'any' (forced), then for a dense list the replace's new generation of bitmaps,
-        the numbers it holds and its blocks ('' and 0 and 0 for an ordinary list)
-  Returns {swapped (1 or 0), live entries before, live entries after}: 0 when the new
-  list would be smaller than the limit allows, and the list is then untouched. Sizes
-  count live entries (timed ones still ahead of now), compared here so that adds made
-  during the import count too. An error when the staging keys are not what this run
-  built (another replace of the same list cleaned them, or they expired).
+        the numbers it holds and its blocks ('' and 0 and 0 for an ordinary list),
+        then the id of the list's last audit event when the replace started ('0-0':
+        none)
+  Returns {'swapped', live entries before, live entries after}, or, with the list
+  untouched:
+  - {'shrinks', before, after} when the new list would be smaller than the limit
+    allows. Sizes count live entries (timed ones still ahead of now), compared here so
+    that adds made during the import count too;
+  - {'changed', how many, then action and by of the first few} when the list's entries
+    were changed since the replace started (an add, a cancel, an import...): the new
+    list was built from the file alone, so swapping it in would drop those changes
+    unseen. No 'any' overrides it. Every script that changes a list's entries appends
+    its audit event in the same call, so the stream tells. Not counted: expire (the
+    janitor takes out members already expired, which the swap drops as well), and
+    events that change no entry (create, enable, disable, configure, recount).
+  An error when the staging keys are not what this run built (another replace of the
+  same list cleaned them, or they expired).
   The old entries are UNLINKed, so freeing millions of members does not block Redis.
   Meta, cancellations, audit and info stay: they are history, not entries; the info
   field `size` becomes the size of what was swapped in (keys.ts), which also ends an
@@ -27,6 +38,36 @@ end
 if changed then
   return redis.error_reply('CALLGUARD staging keys changed during the replace; the list was left as it was')
 end
+local CHANGES_ENTRIES = {add = true, cancel = true, import = true, replace = true, delete = true, changes = true, remove = true}
+local FIRST_CHANGES = 3
+local PAGE = 100
+local changes, first = 0, {}
+local from = ARGV[8]
+repeat
+  local page = redis.call('XRANGE', KEYS[7], from, '+', 'COUNT', PAGE)
+  for _, entry in ipairs(page) do
+    -- XRANGE includes its start: the mark itself, and the last entry of the page before.
+    if entry[1] ~= from then
+      local fields, action, by = entry[2], nil, ''
+      for i = 1, #fields, 2 do
+        if fields[i] == 'action' then action = fields[i + 1] elseif fields[i] == 'by' then by = fields[i + 1] end
+      end
+      if CHANGES_ENTRIES[action] then
+        changes = changes + 1
+        if changes <= FIRST_CHANGES then
+          first[#first + 1] = action
+          first[#first + 1] = by
+        end
+      end
+    end
+  end
+  if #page > 0 then from = page[#page][1] end
+until #page < PAGE
+if changes > 0 then
+  local reply = {'changed', changes}
+  for _, value in ipairs(first) do reply[#reply + 1] = value end
+  return reply
+end
 local ahead = '(' .. ARGV[3]
 local function live(exact, timed)
   return redis.call('SCARD', exact) + redis.call('ZCOUNT', timed, ahead, '+inf')
@@ -37,7 +78,7 @@ if newGen ~= '' then
 end
 local before, after = live(KEYS[3], KEYS[4]) + oldDense, live(KEYS[1], KEYS[2]) + newDense
 if ARGV[4] ~= 'any' and before > 0 and (before - after) * 100 > tonumber(ARGV[4]) * before then
-  return {0, before, after}
+  return {'shrinks', before, after}
 end
 redis.call('UNLINK', KEYS[3], KEYS[4])
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -54,4 +95,4 @@ if redis.call('EXISTS', KEYS[5]) == 1 then
     redis.call('HSET', KEYS[5], 'gen', newGen, 'denseSize', newDense, 'blocks', newBlocks)
   end
 end
-return {1, before, after}
+return {'swapped', before, after}
