@@ -95,8 +95,26 @@ describe('import --replace keeps the changes made to the list while it read its 
       source: 'week48.csv',
       changes: 4,
       first: [{ action: 'cancel', by: 'bob' }, { action: 'add', by: 'alice' }, { action: 'add', by: 'carol' }],
+      bulk: false,
     });
     expect(describeFailure(summary)).toContain('(4 changes: cancel by bob, add by alice, add by carol, ...)');
+  });
+
+  it('an import still writing into the list when the swap comes (audited only at its end) refuses the replace too', async () => {
+    const other = new PassThrough();
+    const importing = openSource('-', other).then((source) =>
+      importList(redis, namespace, { list: 'dnc', source, onDuplicate: 'skip', replace: false, dryRun: false, actor: { by: 'bob' }, batchSize: 100 }),
+    );
+    other.write(numberLines(7_000_000, 10_000));
+    await waitFor(async () => (await redis.sismember(listKeys(namespace, 'dnc').exact, '+49307000000')) === 1, 'the other import to write a batch');
+    const summary = await replaceWhile(async () => undefined);
+    other.end();
+    expect(await importing).toMatchObject({ status: 'done', imported: 10_000 });
+
+    expect(await store.check('+49307000000', ['dnc'])).toMatchObject({ member: '+49307000000' });
+    expect(summary.refusal).toMatchObject({ guard: 'list-changed', changes: 0, bulk: true });
+    expect(describeFailure(summary)).toContain('list dnc changed while week48.csv was read (by an import still writing into it)');
+    expect(await redis.scard(listKeys(namespace, 'dnc').exact)).toBe(10_002);
   });
 
   it('--force does not override it: forcing is for size limits, not for dropping people\'s changes', async () => {

@@ -36,7 +36,7 @@ export interface ListChange {
 export type Refusal =
   | { guard: 'max-shrink'; sizeBefore: number; sizeAfter: number; maxShrinkPercent: number }
   | { guard: 'max-rejects'; rejected: number; rows: number; maxRejects: RejectLimit }
-  | { guard: 'list-changed'; source: string; changes: number; first: ListChange[] };
+  | { guard: 'list-changed'; source: string; changes: number; first: ListChange[]; bulk: boolean };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -90,7 +90,9 @@ export function describeRefusal(list: string, refusal: Refusal): string {
     const named = refusal.first.map((change) => `${change.action} by ${change.by}`);
     if (refusal.changes > refusal.first.length) named.push('...');
     const count = `${refusal.changes} ${refusal.changes === 1 ? 'change' : 'changes'}`;
-    return `list ${list} changed while ${refusal.source} was read (${count}: ${named.join(', ')})`;
+    // An import still running has no audit event yet; its batches alone tell.
+    const why = refusal.changes > 0 ? `${count}: ${named.join(', ')}` : 'by an import still writing into it';
+    return `list ${list} changed while ${refusal.source} was read (${why})`;
   }
   return `${refusal.rejected} of ${refusal.rows} rows were rejected (${percentOf(refusal.rejected, refusal.rows)}), more than --max-rejects ${describeRejectLimit(refusal.maxRejects)}`;
 }

@@ -15,7 +15,7 @@ import { FOREVER } from './expiry.js';
 import { DEFAULT_REPLACE_GUARDS, rejectsOverLimit, shrinksPastLimit, type Refusal, type ReplaceGuards } from './guards.js';
 import { RegionSample } from './needs-region.js';
 import type { RejectsFile, Reject } from './rejects.js';
-import { STAGING_TTL_MS, auditMark, cleanStaging, dropStaging, liveSize, swapIn } from './replace.js';
+import { STAGING_TTL_MS, changeMark, cleanStaging, type ChangeMark, dropStaging, liveSize, swapIn } from './replace.js';
 import { DenseWriter, type DenseCounts } from './dense-writer.js';
 import { readNational, type NationalChunk } from './national.js';
 import { firstLineOf, readRows, type RowChunk } from './rows.js';
@@ -87,6 +87,8 @@ function enoughToTellDialect(head: Buffer): boolean {
   for (let at = head.indexOf(10); at >= 0 && lines < DIALECT_SAMPLE_LINES; at = head.indexOf(10, at + 1)) lines += 1;
   return lines >= DIALECT_SAMPLE_LINES;
 }
+/** A run that swaps nothing (a plain import, a dry run) needs no mark. */
+const NO_MARK: ChangeMark = { auditId: '0-0', bulkWrites: '0' };
 /** Rows between two progress reports. */
 const PROGRESS_EVERY_ROWS = 10_000;
 /** Rejects listed in the summary itself. */
@@ -117,7 +119,7 @@ export async function importList(redis: RedisClient, namespace: string, request:
   const started = performance.now();
   const now = request.now ?? Date.now();
   // Before anything is read: a change made after this would be dropped by the swap (swap-7.lua).
-  const mark = request.replace && !request.dryRun ? await auditMark(redis, namespace, request.list) : '0-0';
+  const mark = request.replace && !request.dryRun ? await changeMark(redis, namespace, request.list) : NO_MARK;
   const staleStagingKeysRemoved = request.dryRun
     ? 0
     : (await cleanStaging(redis, namespace, request.list)) + (dense ? await removeGenerationsBut(redis, live.dense, dense.gen) : 0);
@@ -401,7 +403,7 @@ async function settle(
   status: ImportSummary['status'],
   counts: { rows: number; rejected: number },
   now: number,
-  mark: string,
+  mark: ChangeMark,
 ): Promise<Settled> {
   const staging = request.replace && !request.dryRun;
   const guards = request.guards ?? DEFAULT_REPLACE_GUARDS;
@@ -450,7 +452,7 @@ async function settle(
     });
     if (swap.outcome === 'changed') {
       await drop();
-      refusal = { guard: 'list-changed', source: request.source.name, changes: swap.changes, first: swap.first };
+      refusal = { guard: 'list-changed', source: request.source.name, changes: swap.changes, first: swap.first, bulk: swap.bulk };
       return { written, listSize: await listSizeOf(redis, namespace, request.list), sizeBefore, refusal };
     }
     sizeBefore = swap.sizeBefore;

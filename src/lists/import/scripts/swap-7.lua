@@ -7,20 +7,22 @@
         the largest share (percent) of the live entries the swap may take away, or
         'any' (forced), then for a dense list the replace's new generation of bitmaps,
         the numbers it holds and its blocks ('' and 0 and 0 for an ordinary list),
-        then the id of the list's last audit event when the replace started ('0-0':
-        none)
+        then, as the replace noted them when it started, the id of the list's last
+        audit event ('0-0': none) and the info field `bulkWrites` ('0': none)
   Returns {'swapped', live entries before, live entries after}, or, with the list
   untouched:
   - {'shrinks', before, after} when the new list would be smaller than the limit
     allows. Sizes count live entries (timed ones still ahead of now), compared here so
     that adds made during the import count too;
-  - {'changed', how many, then action and by of the first few} when the list's entries
-    were changed since the replace started (an add, a cancel, an import...): the new
-    list was built from the file alone, so swapping it in would drop those changes
-    unseen. No 'any' overrides it. Every script that changes a list's entries appends
-    its audit event in the same call, so the stream tells. Not counted: expire (the
-    janitor takes out members already expired, which the swap drops as well), and
-    events that change no entry (create, enable, disable, configure, recount).
+  - {'changed', how many, bulk, then action and by of the first few} when the list's
+    entries were changed since the replace started (an add, a cancel, an import...):
+    the new list was built from the file alone, so swapping it in would drop those
+    changes unseen. No 'any' overrides it. The scripts that change entries one by one
+    append their audit event in the same call, so the stream tells; an import writes
+    its event only when it ends, so its batches count in `bulkWrites` (bulk-writes.lua)
+    and bulk is 1 when that moved. Not counted: expire (the janitor takes out members
+    already expired, which the swap drops as well), and events that change no entry
+    (create, enable, disable, configure, recount).
   An error when the staging keys are not what this run built (another replace of the
   same list cleaned them, or they expired).
   The old entries are UNLINKed, so freeing millions of members does not block Redis.
@@ -63,8 +65,9 @@ repeat
   end
   if #page > 0 then from = page[#page][1] end
 until #page < PAGE
-if changes > 0 then
-  local reply = {'changed', changes}
+local bulk = (redis.call('HGET', KEYS[5], 'bulkWrites') or '0') ~= ARGV[9]
+if changes > 0 or bulk then
+  local reply = {'changed', changes, bulk and 1 or 0}
   for _, value in ipairs(first) do reply[#reply + 1] = value end
   return reply
 end
