@@ -117,6 +117,14 @@ describe('import --replace keeps the changes made to the list while it read its 
     expect(await redis.scard(listKeys(namespace, 'dnc').exact)).toBe(10_002);
   });
 
+  it('a busy list: the swap counts 1,000 changes and no more, and says "at least"', async () => {
+    const many = Array.from({ length: 5_000 }, (_, i) => ({ member: `+4930888${String(i).padStart(4, '0')}` }));
+    const summary = await replaceWhile(() => store.add('dnc', many, { by: 'alice' }));
+    expect(summary.refusal).toMatchObject({ guard: 'list-changed', changes: 1_000 });
+    expect(describeFailure(summary)).toContain('(at least 1000 changes: add by alice, add by alice, add by alice, ...)');
+    expect(await redis.scard(listKeys(namespace, 'dnc').exact)).toBe(5_002);
+  });
+
   it('--force does not override it: forcing is for size limits, not for dropping people\'s changes', async () => {
     const summary = await replaceWhile(() => store.add('dnc', [{ member: DO_NOT_CALL }], { by: 'alice' }), {
       guards: { maxShrinkPercent: 10, maxRejects: { kind: 'percent', percent: 10 }, force: true },

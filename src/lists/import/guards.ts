@@ -29,6 +29,9 @@ export interface ListChange {
   by: string;
 }
 
+/** The swap counts the changes up to this many (swap-7.lua). */
+export const MAX_COUNTED_CHANGES = 1000;
+
 /**
  * Why a replace was not swapped in, with the figures that decided it. `list-changed` is
  * no limit: --force does not override it, as swapping would drop those changes unseen.
@@ -89,7 +92,7 @@ export function describeRefusal(list: string, refusal: Refusal): string {
   if (refusal.guard === 'list-changed') {
     const named = refusal.first.map((change) => `${change.action} by ${change.by}`);
     if (refusal.changes > refusal.first.length) named.push('...');
-    const count = `${refusal.changes} ${refusal.changes === 1 ? 'change' : 'changes'}`;
+    const count = `${refusal.changes >= MAX_COUNTED_CHANGES ? 'at least ' : ''}${refusal.changes} ${refusal.changes === 1 ? 'change' : 'changes'}`;
     // An import still running has no audit event yet; its batches alone tell.
     const why = refusal.changes > 0 ? `${count}: ${named.join(', ')}` : 'by an import still writing into it';
     return `list ${list} changed while ${refusal.source} was read (${why})`;

@@ -14,8 +14,9 @@
   - {'shrinks', before, after} when the new list would be smaller than the limit
     allows. Sizes count live entries (timed ones still ahead of now), compared here so
     that adds made during the import count too;
-  - {'changed', how many, bulk, then action and by of the first few} when the list's
-    entries were changed since the replace started (an add, a cancel, an import...):
+  - {'changed', how many (counted up to 1000), bulk, then action and by of the first
+    few} when the list's entries were changed since the replace started (an add, a
+    cancel, an import...):
     the new list was built from the file alone, so swapping it in would drop those
     changes unseen. No 'any' overrides it. The scripts that change entries one by one
     append their audit event in the same call, so the stream tells; an import writes
@@ -42,6 +43,9 @@ if changed then
 end
 local CHANGES_ENTRIES = {add = true, cancel = true, import = true, replace = true, delete = true, changes = true, remove = true}
 local FIRST_CHANGES = 3
+-- Counting stops at this many: the swap is refused all the same, and a busy list's
+-- stream is not walked whole while the script holds Redis (checks wait for it).
+local MAX_COUNTED = 1000
 local PAGE = 100
 local changes, first = 0, {}
 local from = ARGV[8]
@@ -49,7 +53,7 @@ repeat
   local page = redis.call('XRANGE', KEYS[7], from, '+', 'COUNT', PAGE)
   for _, entry in ipairs(page) do
     -- XRANGE includes its start: the mark itself, and the last entry of the page before.
-    if entry[1] ~= from then
+    if entry[1] ~= from and changes < MAX_COUNTED then
       local fields, action, by = entry[2], nil, ''
       for i = 1, #fields, 2 do
         if fields[i] == 'action' then action = fields[i + 1] elseif fields[i] == 'by' then by = fields[i + 1] end
@@ -64,7 +68,7 @@ repeat
     end
   end
   if #page > 0 then from = page[#page][1] end
-until #page < PAGE
+until #page < PAGE or changes >= MAX_COUNTED
 local bulk = (redis.call('HGET', KEYS[5], 'bulkWrites') or '0') ~= ARGV[9]
 if changes > 0 or bulk then
   local reply = {'changed', changes, bulk and 1 or 0}
