@@ -26,7 +26,7 @@ const JobShape = OpenObject(
     id: Type.String(),
     list: Type.String(),
     source: Type.String(),
-    status: Type.String({ description: 'running; done, interrupted, broken (the file broke at a line: a replace changed nothing) or refused (a replace guard); or failed' }),
+    status: Type.String({ description: 'running; done, interrupted, broken (the file broke at a line: a replace changed nothing) or refused (a replace guard, summary.refusal: max-shrink, max-rejects, or list-changed when the entries of the list changed while the upload was read); or failed' }),
     progress: OpenObject({ rows: Type.Integer(), imported: Type.Integer(), duplicates: Type.Integer(), rejected: Type.Integer() }),
     summary: Type.Union([OpenObject({}), Type.Null()]),
     error: Type.Union([OpenObject({}), Type.Null()]),

@@ -146,9 +146,12 @@ see the old list, entries not in the file are gone, cancellations and history st
 It swaps only a file read to its end, and refuses (nothing changed, exit 21):
   a file without one valid number;
   a list that would lose more than --max-shrink of its live entries (default 10%);
-  more rejected rows than --max-rejects: a count (250) or a share (2%) (default 10%).
---force replaces past the last two, saying so in the audit. An interrupted replace
-leaves the old list; its leftovers are removed by the next import of that list.
+  more rejected rows than --max-rejects: a count (250) or a share (2%) (default 10%);
+  a list whose entries someone changed while the file was read (an add, a cancel,
+  another import): the swap would drop those changes; run the replace again.
+--force replaces past --max-shrink and --max-rejects, saying so in the audit. An
+interrupted replace leaves the old list; its leftovers are removed by the next
+import of that list.
 Ctrl-C stops reading: a plain import keeps the whole batches written (run it again to
 finish; it is idempotent), a replace keeps the old list.
 
@@ -193,7 +196,7 @@ Examples:
 
 JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken|refused",
        "rows","imported","duplicates","rejected","broken":{"line","problem"}|null,
-       "refusal":{"guard":"max-shrink|max-rejects",...}|null,"sizeBefore",
+       "refusal":{"guard":"max-shrink|max-rejects|list-changed",...}|null,"sizeBefore",
        "listSize":{"exact","timed"}|null,...}`,
     )
     .action(async (file: string | undefined, options: ImportOptions, command: Command) => {

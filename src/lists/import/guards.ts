@@ -23,10 +23,23 @@ export const DEFAULT_REPLACE_GUARDS: ReplaceGuards = {
   force: false,
 };
 
-/** Why a replace was not swapped in, with the figures that decided it. */
+/** A change made to a list's entries (an audit event's action and who) while a replace read its file. */
+export interface ListChange {
+  action: string;
+  by: string;
+}
+
+/** The swap counts the changes up to this many (swap-7.lua). */
+export const MAX_COUNTED_CHANGES = 1000;
+
+/**
+ * Why a replace was not swapped in, with the figures that decided it. `list-changed` is
+ * no limit: --force does not override it, as swapping would drop those changes unseen.
+ */
 export type Refusal =
   | { guard: 'max-shrink'; sizeBefore: number; sizeAfter: number; maxShrinkPercent: number }
-  | { guard: 'max-rejects'; rejected: number; rows: number; maxRejects: RejectLimit };
+  | { guard: 'max-rejects'; rejected: number; rows: number; maxRejects: RejectLimit }
+  | { guard: 'list-changed'; source: string; changes: number; first: ListChange[]; bulk: boolean };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -57,7 +70,7 @@ export function rejectsOverLimit(limit: RejectLimit, rejected: number, rows: num
   return limit.kind === 'count' ? rejected > limit.count : rejected * 100 > limit.percent * rows;
 }
 
-/** The rule the swap script applies (swap-6.lua), for a dry run, which swaps nothing. */
+/** The rule the swap script applies (swap-7.lua), for a dry run, which swaps nothing. */
 export function shrinksPastLimit(sizeBefore: number, sizeAfter: number, maxShrinkPercent: number): boolean {
   return sizeBefore > 0 && (sizeBefore - sizeAfter) * 100 > maxShrinkPercent * sizeBefore;
 }
@@ -75,6 +88,14 @@ export function describeRefusal(list: string, refusal: Refusal): string {
   if (refusal.guard === 'max-shrink') {
     const lost = refusal.sizeBefore - refusal.sizeAfter;
     return `list ${list} would shrink from ${refusal.sizeBefore} to ${refusal.sizeAfter} entries (-${percentOf(lost, refusal.sizeBefore)}), more than --max-shrink ${refusal.maxShrinkPercent}%`;
+  }
+  if (refusal.guard === 'list-changed') {
+    const named = refusal.first.map((change) => `${change.action} by ${change.by}`);
+    if (refusal.changes > refusal.first.length) named.push('...');
+    const count = `${refusal.changes >= MAX_COUNTED_CHANGES ? 'at least ' : ''}${refusal.changes} ${refusal.changes === 1 ? 'change' : 'changes'}`;
+    // An import still running has no audit event yet; its batches alone tell.
+    const why = refusal.changes > 0 ? `${count}: ${named.join(', ')}` : 'by an import still writing into it';
+    return `list ${list} changed while ${refusal.source} was read (${why})`;
   }
   return `${refusal.rejected} of ${refusal.rows} rows were rejected (${percentOf(refusal.rejected, refusal.rows)}), more than --max-rejects ${describeRejectLimit(refusal.maxRejects)}`;
 }

@@ -1,6 +1,8 @@
 import { isCluster, type RedisClient } from '../../redis/connect.js';
 import { listKeys, stagingKeys, stagingPattern } from '../keys.js';
 import { removeGeneration } from '../dense-store.js';
+import type { StreamEntry } from '../audit.js';
+import type { ListChange } from './guards.js';
 import { defineImportScripts } from './scripts.js';
 
 /**
@@ -40,17 +42,51 @@ export interface StagingSizes {
   dense?: { gen: string; size: number; blocks: number };
 }
 
-export interface SwapResult {
-  /** false: the new list would have shrunk past the limit, and the list is as it was */
-  swapped: boolean;
-  /** live entries of the list before, and of the new list */
-  sizeBefore: number;
-  sizeAfter: number;
+export type SwapResult =
+  | {
+      /** shrinks: the new list would have shrunk past the limit, and the list is as it was */
+      outcome: 'swapped' | 'shrinks';
+      /** live entries of the list before, and of the new list */
+      sizeBefore: number;
+      sizeAfter: number;
+    }
+  | {
+      /** the list's entries changed since the mark (changeMark): nothing was swapped */
+      outcome: 'changed';
+      /** the audited changes, the first few of them (oldest first) */
+      changes: number;
+      first: ListChange[];
+      /** an import or deletion file wrote batches into the list (audited only when it ends) */
+      bulk: boolean;
+    };
+
+/** Where a list's changes stood when a replace started: its last audit event, and its batches written (keys.ts). */
+export interface ChangeMark {
+  /** '0-0': no audit event yet */
+  auditId: string;
+  /** the info field `bulkWrites`, '0' without it */
+  bulkWrites: string;
+}
+
+/**
+ * Notes where the list's changes stand, before a replace starts building, so that its
+ * swap can tell whether the list changed meanwhile. Read in one MULTI, so no change
+ * falls between the two.
+ */
+export async function changeMark(redis: RedisClient, namespace: string, list: string): Promise<ChangeMark> {
+  const keys = listKeys(namespace, list);
+  const replies = await redis.multi().xrevrange(keys.audit, '+', '-', 'COUNT', 1).hget(keys.info, 'bulkWrites').exec();
+  if (!replies) throw new Error(`the change mark of list ${list} was not read (MULTI aborted)`);
+  for (const [error] of replies) if (error) throw error;
+  const [last] = replies[0]?.[1] as StreamEntry[];
+  return { auditId: last?.[0] ?? '0-0', bulkWrites: (replies[1]?.[1] as string | null) ?? '0' };
 }
 
 /**
  * Swaps the staging keys of `runId` in as the list's entries, atomically, unless the
- * list would lose more than `maxShrinkPercent` of its live entries ('any': no limit).
+ * list would lose more than `maxShrinkPercent` of its live entries ('any': no limit), or
+ * its entries were changed after `mark` (changeMark): no limit overrides that, as the
+ * swap would drop those changes unseen.
  */
 export async function swapIn(
   redis: RedisClient,
@@ -60,16 +96,21 @@ export async function swapIn(
   expected: StagingSizes,
   now: number,
   maxShrinkPercent: number | 'any',
+  mark: ChangeMark,
 ): Promise<SwapResult> {
   defineImportScripts(redis);
   const staging = stagingKeys(namespace, list, runId);
   const live = listKeys(namespace, list);
   const dense = expected.dense;
-  const [swapped, sizeBefore, sizeAfter] = await redis.callguardImportSwap(
-    staging.exact, staging.timed, live.exact, live.timed, live.info, live.dense,
-    expected.exactSize, expected.timedSize, now, maxShrinkPercent, dense?.gen ?? '', dense?.size ?? 0, dense?.blocks ?? 0,
+  const reply = await redis.callguardImportSwap(
+    staging.exact, staging.timed, live.exact, live.timed, live.info, live.dense, live.audit,
+    expected.exactSize, expected.timedSize, now, maxShrinkPercent, dense?.gen ?? '', dense?.size ?? 0, dense?.blocks ?? 0, mark.auditId, mark.bulkWrites,
   );
-  return { swapped: swapped === 1, sizeBefore, sizeAfter };
+  if (reply[0] !== 'changed') return { outcome: reply[0], sizeBefore: reply[1], sizeAfter: reply[2] };
+  const [, changes, bulk, ...actionAndBy] = reply;
+  const first: ListChange[] = [];
+  for (let i = 0; i + 1 < actionAndBy.length; i += 2) first.push({ action: actionAndBy[i] as string, by: actionAndBy[i + 1] as string });
+  return { outcome: 'changed', changes, first, bulk: bulk === 1 };
 }
 
 /** The list's live entries: never-expiring numbers (and bits), and timed members still ahead of `now`, as the swap counts them. */

@@ -15,7 +15,7 @@ import { FOREVER } from './expiry.js';
 import { DEFAULT_REPLACE_GUARDS, rejectsOverLimit, shrinksPastLimit, type Refusal, type ReplaceGuards } from './guards.js';
 import { RegionSample } from './needs-region.js';
 import type { RejectsFile, Reject } from './rejects.js';
-import { STAGING_TTL_MS, cleanStaging, dropStaging, liveSize, swapIn } from './replace.js';
+import { STAGING_TTL_MS, changeMark, cleanStaging, type ChangeMark, dropStaging, liveSize, swapIn } from './replace.js';
 import { DenseWriter, type DenseCounts } from './dense-writer.js';
 import { readNational, type NationalChunk } from './national.js';
 import { firstLineOf, readRows, type RowChunk } from './rows.js';
@@ -87,6 +87,8 @@ function enoughToTellDialect(head: Buffer): boolean {
   for (let at = head.indexOf(10); at >= 0 && lines < DIALECT_SAMPLE_LINES; at = head.indexOf(10, at + 1)) lines += 1;
   return lines >= DIALECT_SAMPLE_LINES;
 }
+/** A run that swaps nothing (a plain import, a dry run) needs no mark. */
+const NO_MARK: ChangeMark = { auditId: '0-0', bulkWrites: '0' };
 /** Rows between two progress reports. */
 const PROGRESS_EVERY_ROWS = 10_000;
 /** Rejects listed in the summary itself. */
@@ -98,7 +100,9 @@ const FIRST_REJECTS = 5;
  * that are swapped in at the end in one atomic step; calls checked meanwhile see the old
  * list. A file that breaks (BrokenFileError) stops the import where it broke: a replace
  * then changes nothing, a plain import keeps the rows before. A replace past its limits
- * (`guards`) is refused. Records one audit event (import or replace), none per number.
+ * (`guards`), or whose list had its entries changed by someone else while it read (an
+ * add, a cancel, another import: the swap would drop them), is refused. Records one
+ * audit event (import or replace), none per number.
  */
 export async function importList(redis: RedisClient, namespace: string, request: ImportRequest): Promise<ImportSummary> {
   assertListName(request.list);
@@ -114,6 +118,8 @@ export async function importList(redis: RedisClient, namespace: string, request:
   const dense = denseStateOf(listInfo);
   const started = performance.now();
   const now = request.now ?? Date.now();
+  // Before anything is read: a change made after this would be dropped by the swap (swap-7.lua).
+  const mark = request.replace && !request.dryRun ? await changeMark(redis, namespace, request.list) : NO_MARK;
   const staleStagingKeysRemoved = request.dryRun
     ? 0
     : (await cleanStaging(redis, namespace, request.list)) + (dense ? await removeGenerationsBut(redis, live.dense, dense.gen) : 0);
@@ -287,7 +293,7 @@ export async function importList(redis: RedisClient, namespace: string, request:
   report();
 
   const status: ImportSummary['status'] = interrupted ? 'interrupted' : broken ? 'broken' : 'done';
-  const settled = await settle(redis, namespace, request, runId, { batch: writer ?? writerFor(rules), dense: denseWriter, stagingGen, liveGen: dense?.gen }, status, counts, now);
+  const settled = await settle(redis, namespace, request, runId, { batch: writer ?? writerFor(rules), dense: denseWriter, stagingGen, liveGen: dense?.gen }, status, counts, now, mark);
 
   const seconds = (performance.now() - started) / 1000;
   const summary: ImportSummary = {
@@ -377,7 +383,8 @@ interface Settled {
  * read), then for a replace swaps the staging keys in, or drops them when it stopped,
  * when they hold nothing (a replace must not empty a list by mistake), or when the
  * replace is past its limits: too many rows rejected (checked here) or a list that
- * would shrink too much (checked by the swap itself, atomically with it).
+ * would shrink too much, or whose entries changed since `mark` (both checked by the
+ * swap itself, atomically with it).
  */
 interface Writers {
   batch: BatchWriter;
@@ -396,6 +403,7 @@ async function settle(
   status: ImportSummary['status'],
   counts: { rows: number; rejected: number },
   now: number,
+  mark: ChangeMark,
 ): Promise<Settled> {
   const staging = request.replace && !request.dryRun;
   const guards = request.guards ?? DEFAULT_REPLACE_GUARDS;
@@ -437,13 +445,18 @@ async function settle(
       return { written, listSize: status === 'interrupted' ? null : await listSizeOf(redis, namespace, request.list), sizeBefore, refusal };
     }
     const swap = await swapIn(
-      redis, namespace, request.list, runId, { ...written, ...(denseNew && stagingGen ? { dense: denseNew } : {}) }, now, guards.force ? 'any' : guards.maxShrinkPercent,
+      redis, namespace, request.list, runId, { ...written, ...(denseNew && stagingGen ? { dense: denseNew } : {}) }, now, guards.force ? 'any' : guards.maxShrinkPercent, mark,
     ).catch(async (error: unknown) => {
       await drop();
       throw error;
     });
+    if (swap.outcome === 'changed') {
+      await drop();
+      refusal = { guard: 'list-changed', source: request.source.name, changes: swap.changes, first: swap.first, bulk: swap.bulk };
+      return { written, listSize: await listSizeOf(redis, namespace, request.list), sizeBefore, refusal };
+    }
     sizeBefore = swap.sizeBefore;
-    if (!swap.swapped) {
+    if (swap.outcome === 'shrinks') {
       await drop();
       refusal = { guard: 'max-shrink', sizeBefore: swap.sizeBefore, sizeAfter: swap.sizeAfter, maxShrinkPercent: guards.maxShrinkPercent };
     } else if (writers.liveGen !== undefined && stagingGen !== undefined) {

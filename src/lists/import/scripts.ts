@@ -6,10 +6,10 @@ import { luaScripts } from '../../redis/lua-scripts.js';
  * name, read next to this module (the build copies them to dist) and called by SHA.
  */
 const SCRIPTS = {
-  callguardImportBatch: { file: 'import-batch-3.lua', uses: ['../../scripts/size.lua', '../../scripts/prefix-lengths.lua'] },
-  callguardImportSwap: { file: 'swap-6.lua', uses: ['../../scripts/dense-slot.lua', '../../scripts/dense.lua'] },
-  callguardImportDenseBits: { file: 'dense-bits-2.lua', uses: ['../../scripts/dense-slot.lua', '../../scripts/dense.lua'] },
-  callguardImportDelete: { file: 'delete-batch-4.lua', uses: ['../../scripts/size.lua'] },
+  callguardImportBatch: { file: 'import-batch-3.lua', uses: ['../../scripts/size.lua', '../../scripts/prefix-lengths.lua', 'bulk-writes.lua'] },
+  callguardImportSwap: { file: 'swap-7.lua', uses: ['../../scripts/dense-slot.lua', '../../scripts/dense.lua'] },
+  callguardImportDenseBits: { file: 'dense-bits-2.lua', uses: ['../../scripts/dense-slot.lua', '../../scripts/dense.lua', 'bulk-writes.lua'] },
+  callguardImportDelete: { file: 'delete-batch-4.lua', uses: ['../../scripts/size.lua', 'bulk-writes.lua'] },
 } as const;
 
 declare module 'ioredis' {
@@ -22,6 +22,7 @@ declare module 'ioredis' {
       timed: string,
       info: string,
       dense: string,
+      audit: string,
       expectedExact: number,
       expectedTimed: number,
       now: number,
@@ -29,7 +30,9 @@ declare module 'ioredis' {
       newGeneration: string,
       newDenseSize: number,
       newBlocks: number,
-    ): Result<[swapped: number, sizeBefore: number, sizeAfter: number], Context>;
+      auditMark: string,
+      bulkWritesMark: string,
+    ): Result<['swapped' | 'shrinks', sizeBefore: number, sizeAfter: number] | ['changed', changes: number, bulk: 0 | 1, ...actionAndBy: string[]], Context>;
     /** operation, generation ('' for the live one), then block id, 'm' | 'o', bitmap or offsets, ... */
     callguardImportDenseBits(info: string, dense: string, ...args: (string | Buffer)[]): Result<[changed: number, created: number, removed: number], Context>;
     callguardImportDelete(exact: string, timed: string, meta: string, info: string, now: number, dry: '1' | '0', members: string): Result<[removed: number, absent: number], Context>;

@@ -100,11 +100,16 @@ export function describeSummary(summary: ImportSummary): string[] {
 export function describeOutcome(summary: ImportSummary): string | undefined {
   if (summary.status === 'done') return undefined;
   const again =
-    summary.status === 'refused'
+    summary.refusal?.guard === 'list-changed'
+      ? 'run the replace again'
+      : summary.status === 'refused'
       ? 'check the file, or replace anyway with --force'
       : `${summary.status === 'broken' ? 'fix the file and ' : ''}run the same command again`;
   if (summary.dryRun) return `nothing was written (dry run); ${again}`;
-  if (summary.mode === 'replace') return `the replace was not done, list ${summary.list} is as it was; ${again}`;
+  if (summary.mode === 'replace') {
+    const kept = summary.refusal?.guard === 'list-changed' ? 'keeps its entries and those changes' : 'is as it was';
+    return `the replace was not done, list ${summary.list} ${kept}; ${again}`;
+  }
   const written = summary.broken
     ? `the rows before line ${summary.broken.line} were written (${summary.imported} new), none after it`
     : 'the rows above were written';

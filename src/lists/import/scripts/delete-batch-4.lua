@@ -7,7 +7,9 @@
   Returns {removed, not listed}. A member listed with an expiry already past counts as
   not listed (the janitor purges it). Bulk deletions leave no cancellation of their own:
   the import's audit event records the file; metadata of a number added by hand goes.
-  The members removed are counted out of the info field `size` (add_to_size, size.lua).
+  The members removed are counted out of the info field `size` (add_to_size, size.lua),
+  and a batch that removed any counts one write into `bulkWrites` (count_bulk_write).
+  The loader places size.lua and bulk-writes.lua before this file.
 ]]
 local now = tonumber(ARGV[1])
 local dry = ARGV[2] == '1'
@@ -29,4 +31,5 @@ for member in string.gmatch(ARGV[3], '[^\n]+') do
     end
   end
 end
+if not dry and removed > 0 then count_bulk_write(KEYS[4]) end
 return {removed, absent}

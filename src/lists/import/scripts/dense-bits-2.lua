@@ -17,8 +17,10 @@
   before the script ends; BITCOUNT before and after counts what changed. A new block is written with SET at its full size, as Redis then allocates no
   room to spare. A block a delete empties is removed with its index entry. Into the
   generation checks read, the changes are counted into the info fields size, denseSize
-  and blocks (keys.ts), in this same atomic call; a replace's new generation is counted
-  by its swap. The helpers are from dense.lua, which the loader places before this file.
+  and blocks (keys.ts), in this same atomic call, and one write into `bulkWrites`
+  (count_bulk_write) when a bit changed; a replace's new generation is counted by its
+  swap. The helpers are from dense.lua and bulk-writes.lua, which the loader places
+  before this file.
 ]]
 local operation = ARGV[1]
 local live = ARGV[2] == ''
@@ -144,5 +146,6 @@ if live and not dry then
   redis.call('HINCRBY', KEYS[1], 'denseSize', delta)
   redis.call('HINCRBY', KEYS[1], 'size', delta)
   redis.call('HINCRBY', KEYS[1], 'blocks', created - removed)
+  if changed > 0 then count_bulk_write(KEYS[1]) end
 end
 return {changed, created, removed}

@@ -22,8 +22,10 @@
   during a replace into the live list's info, which the staging keys are swapped into.
   A batch into the list itself counts the members it added into the info field `size`
   (add_to_size, from size.lua). A batch into a replace's staging keys, the only keys
-  written with a ttl, leaves it: the swap sets the size of what it swaps in. The loader
-  places size.lua and prefix-lengths.lua before this file.
+  written with a ttl, leaves it: the swap sets the size of what it swaps in. A batch that
+  changed the list itself also counts one write into `bulkWrites` (count_bulk_write), so
+  a replace running meanwhile refuses to drop it (swap-7.lua). The loader places size.lua,
+  prefix-lengths.lua and bulk-writes.lua before this file.
 ]]
 local now = tonumber(ARGV[1])
 local mode = ARGV[2]
@@ -54,6 +56,7 @@ local function finish(imported, duplicates)
   local exactSize, timedSize = redis.call('SCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])
   if counted then
     add_to_size(KEYS[3], KEYS[1], KEYS[2], exactSize + timedSize - sizeBefore)
+    if imported > 0 or (mode == 'override' and duplicates > 0) then count_bulk_write(KEYS[3]) end
   end
   return {imported, duplicates, exactSize, timedSize}
 end
