@@ -23,7 +23,7 @@ import { expiryFrom, parseIsoTime, type Duration } from '../../front-door/durati
 import { CliError, ExitWith, UsageError } from '../../front-door/errors.js';
 import { byOption, defaultActor, forOption, listOption, parseRegion, reasonOption, regionOption, untilOption } from '../options.js';
 import { withContext } from '../with-context.js';
-import { assertWritable } from '../output-path.js';
+import { assertDistinct, assertWritable } from '../output-path.js';
 import { startProgress } from '../progress.js';
 
 /** Exit codes of import (beside 2 bad usage and 3 Redis unreachable, as every command). */
@@ -218,7 +218,10 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken
         ['--force', Boolean(options.force)],
       ].find(([, given]) => given)?.[0];
       if (replaceLimit && !options.replace) throw new UsageError(`${replaceLimit} limits a replace; add --replace, or leave it out`);
-      if (options.rejects) await assertWritable(options.rejects, '--rejects', 'in-place');
+      if (options.rejects) {
+        await assertWritable(options.rejects, '--rejects', 'in-place');
+        if (file !== undefined) await assertDistinct([{ path: options.rejects, flag: '--rejects' }], { path: file, flag: 'the input' });
+      }
       const open = (path: string): Promise<ImportSource> =>
         openSource(path).catch((error: unknown) => {
           throw new UsageError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);

@@ -13,7 +13,7 @@ import { BLOCK_ORDER_MAX_NUMBERS } from '../../screening/block-order.js';
 import { SCRUB_WINDOW_ROWS, scrubLeads, type ScrubSummary } from '../../screening/scrub.js';
 import { processIo, type CliIo } from '../context.js';
 import { CliError, ExitWith, UsageError } from '../../front-door/errors.js';
-import { assertWritable } from '../output-path.js';
+import { assertDistinct, assertWritable, type NamedPath } from '../output-path.js';
 import { parseListNames, positiveInteger, regionOption } from '../options.js';
 import { withContext } from '../with-context.js';
 import { startProgress } from '../progress.js';
@@ -60,6 +60,18 @@ async function outputFile(path: string): Promise<OutputFile> {
       await rm(partial, { force: true });
     },
   };
+}
+
+/** Opens every output, or none: a partial file left beside an output would be stray data. */
+async function openOutputs(paths: readonly string[]): Promise<OutputFile[]> {
+  const opened: OutputFile[] = [];
+  try {
+    for (const path of paths) opened.push(await outputFile(path));
+    return opened;
+  } catch (error) {
+    await Promise.all(opened.map((output) => output.discard()));
+    throw error;
+  }
 }
 
 export function registerScrub(program: Command, io: CliIo): void {
@@ -117,18 +129,22 @@ JSON: {"source","lists","status","rows","clean","removed","rejected","byList":{l
     .action(async (file: string, options: ScrubOptions, command: Command) => {
       const lists = [...(options.list ?? []), ...(options.lists ?? [])];
       if (lists.length === 0) throw new UsageError("required option '-l, --list <names>' not specified");
-      for (const [path, flag] of [[options.output, '-o'], [options.removed, '--removed'], ...(options.rejects ? [[options.rejects, '--rejects']] : [])] as [string, string][]) {
-        await assertWritable(path, flag, 'beside-and-rename');
-      }
+      const outputPaths: NamedPath[] = [
+        { path: options.output, flag: '-o' },
+        { path: options.removed, flag: '--removed' },
+        ...(options.rejects ? [{ path: options.rejects, flag: '--rejects' }] : []),
+      ];
+      for (const { path, flag } of outputPaths) await assertWritable(path, flag, 'beside-and-rename');
+      await assertDistinct(outputPaths, { path: file, flag: 'the input' });
       await withContext(command, io, async (context) => {
         const store = await context.store();
         const source = await openSource(file).catch((error: unknown) => {
           throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
         });
-        const outputs = [await outputFile(options.output), await outputFile(options.removed)] as const;
-        const rejectsFile = options.rejects ? await outputFile(options.rejects) : undefined;
+        const all = await openOutputs(outputPaths.map(({ path }) => path));
+        const outputs = [all[0], all[1]] as [OutputFile, OutputFile];
+        const rejectsFile = options.rejects ? all[2] : undefined;
         const rejects = rejectsFile ? new RejectsFile(rejectsFile.stream) : undefined;
-        const all = [...outputs, ...(rejectsFile ? [rejectsFile] : [])];
         const progress = startProgress(!context.json && io === processIo, 'rows');
         const controller = new AbortController();
         const interrupt = (): void => controller.abort();
