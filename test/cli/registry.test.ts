@@ -43,6 +43,18 @@ describe('callguard with a national registry', () => {
     expect(three.err).toMatch(/--changes takes two files/);
   });
 
+  it('refuses a --source-date in the future (measured: taken, the list 0s old until that date) before reading the file', async () => {
+    const namespace = testNamespace();
+    await callguard(namespace, 'list', 'create', 'us-dnc', '--dense', 'nanp');
+    const file = join(files.dir, `${namespace}.txt`);
+    await writeFile(file, '2015550100\n');
+    const next = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const run = await callguard(namespace, 'import', file, '--list', 'us-dnc', '--country', 'US', '--source-date', next);
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(new RegExp(`--source-date: "${next}" is in the future`));
+    expect((await callguard(namespace, 'check', '+12015550100', '--list', 'us-dnc')).code).toBe(0);
+  });
+
   it('names the regions --country can read when given another', async () => {
     const namespace = testNamespace();
     await callguard(namespace, 'list', 'create', 'dnc');

@@ -19,7 +19,7 @@ import { describeFailure, describeSummary, type ImportSummary } from '../../list
 import type { DuplicateMode } from '../../lists/import/writer.js';
 import { ListError } from '../../lists/types.js';
 import { processIo, type CliIo } from '../context.js';
-import { expiryFrom, parseIsoTime, type Duration } from '../../front-door/duration.js';
+import { expiryFrom, parseSourceDate, type Duration } from '../../front-door/duration.js';
 import { CliError, ExitWith, UsageError } from '../../front-door/errors.js';
 import { byOption, defaultActor, forOption, listOption, parseRegion, reasonOption, regionOption, untilOption } from '../options.js';
 import { withContext } from '../with-context.js';
@@ -92,7 +92,7 @@ export function registerImport(program: Command, io: CliIo): void {
       ]),
     )
     .addOption(
-      new Option('--source-date <date>', "the date of the file's data (ISO 8601); default the file's own date").argParser(parseIsoTime),
+      new Option('--source-date <date>', "the date of the file's data (ISO 8601); default the file's own date").argParser((text: string) => parseSourceDate(text)),
     )
     .addOption(new Option('--column <n|name>', 'the column holding the number: position from 1, or header name').argParser(columnOption('--column')))
     .addOption(
@@ -172,9 +172,9 @@ straight into the bitmaps. A .zip is read member after member (give its path: a 
 cannot come from stdin). --delete takes the file's numbers out of the list instead
 (removed / not listed); --changes ADDITIONS DELETIONS applies a change list in one run,
 deletions first, one audit event. Every import that finishes records the date of
-its data: --source-date, else the file's own date (a zip member's, gzip's, the
-file's modification time); "callguard lists" shows the age, campaigns can refuse a
-list older than --max-list-age.
+its data: --source-date (at most a day ahead: a later one is refused), else the
+file's own date (a zip member's, gzip's, the file's modification time); "callguard
+lists" shows the age, campaigns can refuse a list older than --max-list-age.
 
 Exit codes: 0 every row imported or duplicate · 1 some rows rejected (or the import
 failed) · 2 bad usage, nothing written (unknown list, unreadable file, bad column,
