@@ -93,6 +93,9 @@ export async function registerImports(app: ApiApp, context: ApiContext): Promise
           ...(query.sourceDate === undefined ? {} : { sourceDate: parsed('query/sourceDate', query.sourceDate, (text) => parseSourceDate(text)) }),
         };
         if (options.replace && options.operation === 'delete') throw invalid('query/delete', 'true', 'a deletion file cannot replace a list: leave out replace or delete');
+        if (options.country !== undefined && (query.column ?? query.expiresColumn) !== undefined) {
+          throw invalid(query.column === undefined ? 'query/expiresColumn' : 'query/column', (query.column ?? query.expiresColumn) as string, 'a national file (country) is read a whole line a number: leave out the column, or country');
+        }
         if (options.expiresColumn && options.expiresAt !== undefined) throw invalid('query/expiresColumn', query.expiresColumn, 'give expiresColumn or for/until, not both');
         const filename = query.filename ?? 'upload';
         if (!FILE_NAME_PATTERN.test(filename)) throw invalid('query/filename', filename, 'a file name: printable, without / or \\');

@@ -80,15 +80,21 @@ export function registerImport(program: Command, io: CliIo): void {
     .addOption(listOption('the list to load into'))
     .addOption(regionOption())
     .addOption(
-      new Option('--country <region>', 'a plain national file of this country (US, CA... or GB): read fast, no parse per line').argParser(
-        parseRegion,
-      ),
+      // A national file is read a whole line a number: a column named would be ignored, and every row rejected.
+      new Option('--country <region>', 'a plain national file of this country (US, CA... or GB): read fast, no parse per line')
+        .argParser(parseRegion)
+        .conflicts(['column', 'expiresColumn']),
     )
     .addOption(new Option('--delete', "take the file's numbers out of the list (a deletion change list)").conflicts(['replace']))
     .addOption(
+      // What --changes does not take is refused, not ignored: a --rejects file never written reads as "no rejects".
       new Option('--changes <additions-and-deletions...>', 'apply a change list: a file of additions, then one of deletions').conflicts([
         'replace',
         'delete',
+        'rejects',
+        'until',
+        'for',
+        'expiresColumn',
       ]),
     )
     .addOption(
@@ -171,7 +177,8 @@ read as with --region US. Into a list created with --dense nanp its numbers go
 straight into the bitmaps. A .zip is read member after member (give its path: a zip
 cannot come from stdin). --delete takes the file's numbers out of the list instead
 (removed / not listed); --changes ADDITIONS DELETIONS applies a change list in one run,
-deletions first, one audit event. Every import that finishes records the date of
+deletions first, one audit event (not with --rejects, --for, --until, --expires-column).
+--country reads a line a number: not with --column or --expires-column. Every import that finishes records the date of
 its data: --source-date (at most a day ahead: a later one is refused), else the
 file's own date (a zip member's, gzip's, the file's modification time); "callguard
 lists" shows the age, campaigns can refuse a list older than --max-list-age.
@@ -235,6 +242,7 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken
             list: options.list,
             region: options.region,
             country: options.country,
+            column: options.column,
             onDuplicate: options.onDuplicate,
             dryRun: Boolean(options.dryRun),
             sourceDate: options.sourceDate,
