@@ -59,6 +59,20 @@ describe('callguard with a national registry', () => {
     expect((await callguard(namespace, 'check', '+12015550102', '--list', 'us-dnc')).code).toBe(10);
   });
 
+  it('--delete of a file broken halfway says what was taken out, not what was written (measured: "100 new", "count as duplicates")', async () => {
+    const namespace = testNamespace();
+    await callguard(namespace, 'list', 'create', 'us-dnc', '--dense', 'nanp');
+    const [base, dels] = ['base', 'dels'].map((name) => join(files.dir, `${namespace}-${name}.txt`)) as [string, string];
+    await writeFile(base, '2015550100\n2015550101\n2015550102\n');
+    await writeFile(dels, '2015550100\n2015550101\nab\0cd\n2015550102\n');
+    await callguard(namespace, 'import', base, '--list', 'us-dnc', '--country', 'US');
+    const run = await callguard(namespace, 'import', dels, '--list', 'us-dnc', '--country', 'US', '--delete');
+    expect(run.code).toBe(20);
+    expect(run.err).toMatch(/the numbers before line 3 were taken out \(2 removed\), none after it; fix the file and run the same command again to finish \(numbers already out count as not listed\)\n$/);
+    expect(run.out).not.toMatch(/new|duplicates/);
+    expect((await callguard(namespace, 'check', '+12015550102', '--list', 'us-dnc')).code).toBe(10);
+  });
+
   it('--country refuses --column (measured: ignored, each line read whole, every row of a CSV rejected)', async () => {
     const namespace = testNamespace();
     await callguard(namespace, 'list', 'create', 'us-dnc', '--dense', 'nanp');

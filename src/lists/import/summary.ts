@@ -105,6 +105,12 @@ export function describeOutcome(summary: ImportSummary): string | undefined {
       : `${summary.status === 'broken' ? 'fix the file and ' : ''}run the same command again`;
   if (summary.dryRun) return `nothing was written (dry run); ${again}`;
   if (summary.mode === 'replace') return `the replace was not done, list ${summary.list} is as it was; ${again}`;
+  if (summary.mode === 'delete') {
+    const removed = summary.broken
+      ? `the numbers before line ${summary.broken.line} were taken out (${summary.imported} removed), none after it`
+      : 'the numbers above were taken out';
+    return `${removed}; ${again} to finish (numbers already out count as not listed)`;
+  }
   const written = summary.broken
     ? `the rows before line ${summary.broken.line} were written (${summary.imported} new), none after it`
     : 'the rows above were written';
