@@ -93,6 +93,19 @@ describe('national registries', () => {
     expect(Math.abs((us?.source?.dataDate ?? 0) - Date.parse('2026-11-30T00:00:00Z'))).toBeLessThan(86_400_000);
   });
 
+  it('a zip of members that end with a line break counts no blank line between them (measured: "1 blank line ignored")', async () => {
+    const path = await zipFile(`lines-${namespace}.zip`, { '201.txt': '2015550100\n', '415.txt': '4155550100\n' }, new Date('2026-11-30T00:00:00Z'));
+    const summary = await importList(files.redis, namespace, {
+      list: 'us', source: await openSource(path), onDuplicate: 'skip', replace: false, dryRun: false, actor: ACTOR, country: 'US',
+    });
+    expect(summary).toMatchObject({ status: 'done', rows: 2, imported: 2, blankLines: 0 });
+  });
+
+  it('a zip without a file is refused when opened (measured: read as 0 rows, done, the list data date set to now)', async () => {
+    const path = await zipFile(`empty-${namespace}.zip`, {}, new Date('2026-11-30T00:00:00Z'));
+    await expect(openSource(path)).rejects.toThrow('the zip archive holds no file');
+  });
+
   it('--source-date wins over the file date, and is in the audit event', async () => {
     await importText(files.redis, namespace, 'us', '2015550100\n', { country: 'US', sourceDate: Date.parse('2026-11-01') });
     const [us] = (await store.lists()).filter((l) => l.name === 'us');
