@@ -7,6 +7,7 @@ import { createGzip } from 'node:zlib';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { BrokenFileError } from '../../lists/import/broken-file.js';
 import { ColumnError, parseColumnSpec, type ColumnSpec } from '../../lists/import/columns.js';
+import { NeedsRegionError } from '../../lists/import/needs-region.js';
 import { RejectsFile } from '../../lists/import/rejects.js';
 import { openSource } from '../../lists/import/source.js';
 import { BLOCK_ORDER_MAX_NUMBERS } from '../../screening/block-order.js';
@@ -55,8 +56,10 @@ async function outputFile(path: string): Promise<OutputFile> {
       await rename(partial, path);
     },
     discard: async () => {
-      gzip?.destroy();
-      file.destroy();
+      // A write still under way fails once the file is destroyed: the file is going, so is its error.
+      const ignore = (): void => undefined;
+      gzip?.on('error', ignore).destroy();
+      file.on('error', ignore).destroy();
       await rm(partial, { force: true });
     },
   };
@@ -106,7 +109,9 @@ Each row is kept as it is, every column in its place: a row whose number is on n
 the lists goes to --output, one on a list to --removed with two more columns,
 callguard_list and callguard_entry (the number, or the prefix that covers it); a
 header line goes to both (with the two column names in --removed). Rows with a hidden
-or malformed number go to --rejects. A row is a line. Rows are read a window of up to
+or malformed number go to --rejects. A row is a line (written with a line feed, a
+BOM left out). Without --region, a file whose first rows are mostly national numbers
+stops at once (exit 2, no file written). Rows are read a window of up to
 500,000 (--window) at a time, whose numbers are checked sorted by number block (Redis
 reads a block once a batch for all its numbers) in batches of 2,000; the files keep
 the input's order.
@@ -165,7 +170,7 @@ JSON: {"source","lists","status","rows","clean","removed","rejected","byList":{l
           });
         } catch (error) {
           await Promise.all(all.map((output) => output.discard()));
-          if (error instanceof ColumnError) throw new UsageError(error.message);
+          if (error instanceof ColumnError || error instanceof NeedsRegionError) throw new UsageError(error.message);
           if (error instanceof BrokenFileError) throw new CliError(`${source.name} is broken at line ${error.line}: ${error.problem}; no file written`, EXIT_FILE_BROKEN);
           throw error;
         } finally {

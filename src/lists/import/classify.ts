@@ -1,6 +1,7 @@
 import { normalize, normalizePattern } from '../../numbers/index.js';
 import { prefixMember } from '../keys.js';
 import { readExpiryCell, type ExpiryArg } from './expiry.js';
+import { readsWithRegion } from './needs-region.js';
 import type { RowChunk } from './rows.js';
 
 /** What every row of one import is read with. */
@@ -23,7 +24,6 @@ export type RowVerdict =
  * How numbers/ says a national number could not be read for want of a region. (A code
  * on its malformed result would be sturdier than the text; numbers/ has none yet.)
  */
-const NEEDS_REGION = /without a region/;
 /** What a decoder puts for bytes that are not UTF-8. */
 const REPLACEMENT_CHARACTER = '\uFFFD';
 
@@ -80,7 +80,7 @@ function malformed(raw: string, reason: string, rules: RowRules): RowVerdict {
   if (raw.includes(REPLACEMENT_CHARACTER)) {
     return { ok: false, raw, reason: 'holds bytes that are not UTF-8 (is the file saved in another encoding? save it as UTF-8)' };
   }
-  if (rules.region === undefined && NEEDS_REGION.test(reason)) return { ok: false, raw, reason, needsRegion: true };
+  if (rules.region === undefined && readsWithRegion(reason)) return { ok: false, raw, reason, needsRegion: true };
   return { ok: false, raw, reason };
 }
 
