@@ -238,6 +238,11 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken
         if (options.changes !== undefined) {
           const [additions, deletions] = options.changes as [string, string];
           const files = { additions: await open(additions), deletions: await open(deletions) };
+          // A day's change lists are small, a first catch-up or a weekly one is not: the same progress and Ctrl-C as a plain import.
+          const progress = startProgress(!context.json && io === processIo, 'rows');
+          const controller = new AbortController();
+          const interrupt = (): void => controller.abort();
+          process.once('SIGINT', interrupt);
           const summary = await importChanges(redis, context.namespace, {
             list: options.list,
             region: options.region,
@@ -247,10 +252,15 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken
             dryRun: Boolean(options.dryRun),
             sourceDate: options.sourceDate,
             actor: { by: options.by ?? defaultActor(), reason: options.reason, source: 'import' },
+            signal: controller.signal,
+            onProgress: (at) => progress.update(at.bytesRead, at.totalBytes, at.rows),
           }, files).catch((error: unknown) => {
             files.additions.close();
             files.deletions.close();
             throw usageOf(error);
+          }).finally(() => {
+            process.off('SIGINT', interrupt);
+            progress.stop();
           });
           printChanges(context, summary);
           return;
