@@ -106,6 +106,15 @@ describe('national registries', () => {
     await expect(openSource(path)).rejects.toThrow('the zip archive holds no file');
   });
 
+  it('--country of another plan than a dense list\'s is refused before anything is written (measured: 2,000 US lines read as UK numbers into the list\'s SET)', async () => {
+    await expect(importText(files.redis, namespace, 'us', '2015550100\n2015550101\n', { country: 'GB' })).rejects.toThrow(
+      '--country GB reads a national file of the uk plan, but list us is dense nanp: check the country, or load the file into a list created with --dense uk',
+    );
+    expect(await files.redis.exists(listKeys(namespace, 'us').exact)).toBe(0);
+    expect((await store.lists()).find((l) => l.name === 'us')).toMatchObject({ size: 0 });
+    expect(await importText(files.redis, namespace, 'plain', '02079460000\n', { country: 'GB' })).toMatchObject({ status: 'done', imported: 1 });
+  });
+
   it('--source-date wins over the file date, and is in the audit event', async () => {
     await importText(files.redis, namespace, 'us', '2015550100\n', { country: 'US', sourceDate: Date.parse('2026-11-01') });
     const [us] = (await store.lists()).filter((l) => l.name === 'us');

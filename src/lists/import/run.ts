@@ -112,6 +112,13 @@ export async function importList(redis: RedisClient, namespace: string, request:
   if (deleting && request.replace) throw new ImportError('a deletion file cannot replace a list: leave out --replace or --delete');
   const national = request.country === undefined ? undefined : nationalPlanOf(request.country);
   const dense = denseStateOf(listInfo);
+  // Another plan's national file would go to a dense list's ordinary keys, ~57 bytes a number where its bitmaps take ~1: a registry loaded so fills Redis.
+  if (national && dense && national.name !== dense.plan.name) {
+    throw new ImportError(
+      `--country ${(request.country as string).toUpperCase()} reads a national file of the ${national.name} plan, but list ${request.list} is dense ${dense.plan.name}: ` +
+        `check the country, or load the file into a list created with --dense ${national.name}`,
+    );
+  }
   const started = performance.now();
   const now = request.now ?? Date.now();
   const staleStagingKeysRemoved = request.dryRun
