@@ -5,7 +5,8 @@ import { BrokenFileError, describeInputProblem } from '../lists/import/broken-fi
 import { planColumns, type ColumnSpec } from '../lists/import/columns.js';
 import { detectDialect } from '../lists/import/dialect.js';
 import { readNationalBytes } from '../lists/import/national.js';
-import { readsWithRegion, RegionSample } from '../lists/import/needs-region.js';
+import { readsWithRegion } from '../lists/import/classify.js';
+import { RegionSample } from '../lists/import/needs-region.js';
 import type { RejectsFile } from '../lists/import/rejects.js';
 import { peek, type ImportSource } from '../lists/import/source.js';
 import type { BulkMatches } from '../lists/bulk-read.js';

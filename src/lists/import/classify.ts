@@ -1,7 +1,6 @@
 import { normalize, normalizePattern } from '../../numbers/index.js';
 import { prefixMember } from '../keys.js';
 import { readExpiryCell, type ExpiryArg } from './expiry.js';
-import { readsWithRegion } from './needs-region.js';
 import type { RowChunk } from './rows.js';
 
 /** What every row of one import is read with. */
@@ -24,6 +23,13 @@ export type RowVerdict =
  * How numbers/ says a national number could not be read for want of a region. (A code
  * on its malformed result would be sturdier than the text; numbers/ has none yet.)
  */
+const NEEDS_REGION = /without a region/;
+
+/** A reason a number was not read that a region would have read: a national number. */
+export function readsWithRegion(reason: string): boolean {
+  return NEEDS_REGION.test(reason);
+}
+
 /** What a decoder puts for bytes that are not UTF-8. */
 const REPLACEMENT_CHARACTER = '\uFFFD';
 

@@ -11,13 +11,6 @@ export class NeedsRegionError extends Error {
 /** The first rows an import looks at before it writes, when no region is set. */
 export const REGION_SAMPLE_ROWS = 100;
 
-const NEEDS_REGION = /without a region/;
-
-/** A reason a number was not read that a region would have read it: a national number. */
-export function readsWithRegion(reason: string): boolean {
-  return NEEDS_REGION.test(reason);
-}
-
 /**
  * Tells, from the first rows of an import without a region, whether the file is written
  * in national format (`030 1234567`): then every row would be rejected, and the import
