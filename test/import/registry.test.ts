@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import type { Redis } from 'ioredis';
@@ -196,6 +197,31 @@ describe('national registries', () => {
     const [event, before] = await store.audit('us', 2);
     expect(event).toMatchObject({ action: 'changes', details: { removed: '2', imported: '2' } });
     expect(before?.action).toBe('import');
+  });
+
+  it('--changes whose additions break off leaves the list dated as before (measured: dated by the deletions, fresh without the additions)', async () => {
+    await importText(files.redis, namespace, 'us', '2015550100\n2015550101\n', { country: 'US', sourceDate: Date.parse('2026-10-01') });
+    const additions = gzipSync('2015550102\n'.repeat(5_000));
+    const summary = await importChanges(files.redis, namespace, { list: 'us', country: 'US', onDuplicate: 'skip', dryRun: false, actor: ACTOR, sourceDate: Date.parse('2026-11-30') }, {
+      additions: await sourceOf(additions.subarray(0, additions.length >> 1)),
+      deletions: await sourceOf('2015550100\n'),
+    });
+    expect(summary.deletions).toMatchObject({ status: 'done', imported: 1, dataDate: null });
+    expect(summary.additions).toMatchObject({ status: 'broken', dataDate: null });
+    expect((await store.lists()).find((l) => l.name === 'us')?.source).toMatchObject({ dataDate: Date.parse('2026-10-01') });
+    const [event] = await store.audit('us', 1);
+    expect(event).toMatchObject({ action: 'changes', details: { status: 'broken' } });
+    expect(event?.details).not.toHaveProperty('dataDate');
+  });
+
+  it('--changes dates the list by its additions once both are in', async () => {
+    await importText(files.redis, namespace, 'us', '2015550100\n', { country: 'US', sourceDate: Date.parse('2026-10-01') });
+    const summary = await importChanges(files.redis, namespace, { list: 'us', country: 'US', onDuplicate: 'skip', dryRun: false, actor: ACTOR, sourceDate: Date.parse('2026-11-30') }, {
+      additions: await sourceOf('2015550102\n'),
+      deletions: await sourceOf('2015550100\n'),
+    });
+    expect(summary.additions).toMatchObject({ status: 'done', dataDate: Date.parse('2026-11-30') });
+    expect((await store.lists()).find((l) => l.name === 'us')?.source).toMatchObject({ dataDate: Date.parse('2026-11-30'), from: 'flag' });
   });
 
   it('--country for a region without a national reader is refused before reading', async () => {

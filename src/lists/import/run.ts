@@ -46,6 +46,8 @@ export interface ImportRequest {
   sourceDate?: number;
   /** false: record no audit event (the caller records one for several runs, `--changes`) */
   audit?: boolean;
+  /** false: leave the list's data date as it is (`--changes` dates the list by its additions, once they are in) */
+  recordDate?: boolean;
   /** the limits a replace must stay within; default DEFAULT_REPLACE_GUARDS */
   guards?: ReplaceGuards;
   dryRun: boolean;
@@ -324,7 +326,7 @@ export async function importList(redis: RedisClient, namespace: string, request:
   };
   // A replace that was not swapped in changed nothing; a plain import keeps what it wrote.
   const wrote = !request.dryRun && (!request.replace || summary.status === 'done');
-  if (wrote && summary.status === 'done') {
+  if (wrote && summary.status === 'done' && request.recordDate !== false) {
     summary.dataDate = await recordSource(redis, live.info, request, source);
   }
   if (wrote && request.audit !== false) {
