@@ -19,6 +19,37 @@ export async function assertWritable(path: string, flag: string, mode: WriteMode
   if (problem) throw new UsageError(`cannot write ${flag} ${path}: ${problem}`);
 }
 
+/** A file and how the command line names it: a flag (`-o`), or `the input`. */
+export interface NamedPath {
+  path: string;
+  flag: string;
+}
+
+/**
+ * Refuses two outputs that are one file, or an output that is the input: the input is
+ * still being read while the output is written (import's --rejects truncated the file it
+ * was importing), and a scrub renaming its clean rows over the lead file it read loses
+ * the leads that went elsewhere. One file is one inode, whatever the path says.
+ */
+export async function assertDistinct(outputs: readonly NamedPath[], input?: NamedPath): Promise<void> {
+  const seen = new Map<string, NamedPath>();
+  for (const named of input === undefined || input.path === '-' ? outputs : [input, ...outputs]) {
+    const id = await fileIdentity(named.path);
+    const earlier = seen.get(id);
+    if (earlier) throw new UsageError(`${named.flag} ${named.path} is the same file as ${earlier.flag}; name another file`);
+    seen.set(id, named);
+  }
+}
+
+async function fileIdentity(path: string): Promise<string> {
+  try {
+    const info = await stat(path);
+    return `inode ${info.dev}:${info.ino}`;
+  } catch {
+    return `path ${resolve(path)}`;
+  }
+}
+
 async function whyNotWritable(path: string, mode: WriteMode): Promise<string | undefined> {
   const directory = dirname(resolve(path));
   let exists = true;

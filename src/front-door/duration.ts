@@ -69,11 +69,33 @@ export function addDuration(from: number, duration: Duration): number {
  */
 export function parseIsoTime(text: string): number {
   const trimmed = text.trim();
-  const at = ISO_TIME_PATTERN.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
+  const at = ISO_TIME_PATTERN.test(trimmed) && isCalendarDay(trimmed) ? Date.parse(trimmed) : Number.NaN;
   if (Number.isNaN(at)) {
     throw new InvalidArgumentError(
       `"${text}" is not an ISO 8601 time: write e.g. 2026-12-31 or 2026-12-31T18:00:00Z`,
     );
+  }
+  return at;
+}
+
+/** Date.parse rolls a day past the month's end over (2026-02-30 is March 2): a typo would pass as another date. */
+function isCalendarDay(iso: string): boolean {
+  const [year, month, day] = iso.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+}
+
+/** How far ahead of this machine's clock a date of data may be: a bare date is midnight UTC, already tomorrow east of Greenwich. */
+export const SOURCE_DATE_AHEAD_MS = 86_400_000;
+
+/**
+ * A date of data (`--source-date`): an ISO 8601 time no later than a day from `now`. A
+ * future date would read as fresh data until it passed, so a typo (2027 for 2026) would
+ * keep a stale registry copy in use for as long as the 31-day rule forbids.
+ */
+export function parseSourceDate(text: string, now = Date.now()): number {
+  const at = parseIsoTime(text);
+  if (at > now + SOURCE_DATE_AHEAD_MS) {
+    throw new InvalidArgumentError(`"${text}" is in the future: the date of a file's data is when it was published, not later than today`);
   }
   return at;
 }

@@ -5,6 +5,8 @@ import { BrokenFileError, describeInputProblem } from '../lists/import/broken-fi
 import { planColumns, type ColumnSpec } from '../lists/import/columns.js';
 import { detectDialect } from '../lists/import/dialect.js';
 import { readNationalBytes } from '../lists/import/national.js';
+import { readsWithRegion } from '../lists/import/classify.js';
+import { RegionSample } from '../lists/import/needs-region.js';
 import type { RejectsFile } from '../lists/import/rejects.js';
 import { peek, type ImportSource } from '../lists/import/source.js';
 import type { BulkMatches } from '../lists/bulk-read.js';
@@ -145,6 +147,13 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
   /** Batches sent and not yet answered, of the windows being asked. */
   const inFlight: Promise<void>[] = [];
   let nextReport = PROGRESS_EVERY_ROWS;
+  // Without a region, a lead file in national format would be all rejects, in no output: stop on its first rows, as import does.
+  let sample = request.region === undefined ? new RegionSample() : undefined;
+  const sampled = (national?: { line: number; raw: string }): void => {
+    if (!sample?.addRow(national)) return;
+    sample.assertReadable(source.name, 'no file was written');
+    sample = undefined;
+  };
 
   const write = async (out: Writable, bytes: Buffer | string): Promise<void> => {
     if (!out.write(bytes)) await once(out, 'drain');
@@ -290,11 +299,13 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
     summary.rows += 1;
     const cell = delimiter === undefined ? line : cellAt(line, delimiter, numberIndex);
     if (cell === undefined) {
+      sampled();
       summary.rejected += 1;
       await request.rejects?.write({ line: lineNumber, raw: line, reason: `no column ${numberIndex + 1} in this row` });
       return;
     }
     const read = readNumber(cell);
+    sampled(read.ok || !readsWithRegion(read.reason) ? undefined : { line: lineNumber, raw: cell.trim() });
     if (!read.ok) {
       summary.rejected += 1;
       await request.rejects?.write({ line: lineNumber, raw: cell.trim(), reason: read.reason });
@@ -375,6 +386,7 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
       }
     }
     if (rest !== undefined && summary.status === 'done') await rows(rest, 0, rest.length);
+    if (summary.status === 'done') sample?.assertReadable(source.name, 'no file was written');
     // A cut input (truncated gzip, a NUL byte) would leave rows unread that no file lists.
     const problem = source.problem();
     if (problem && summary.status === 'done') throw new BrokenFileError(lineNumber + 1, describeInputProblem(problem));

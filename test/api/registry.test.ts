@@ -30,6 +30,21 @@ describe('a national registry through the API', () => {
     const bad = await request('POST', '/v1/lists/us-dnc/import?country=DE', { token: tokens.supervisor, body: '1\n', headers: { 'content-type': 'text/plain' } });
     expect(bad.status).toBe(422);
   });
+
+  it('refuses a column with country (measured: ignored, each line read whole) and a sourceDate in the future, before the upload is read', async () => {
+    const { request, tokens } = api();
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-dnc-2', dense: 'nanp' } })).status).toBe(201);
+    const column = await request('POST', '/v1/lists/us-dnc-2/import?country=US&column=2', {
+      token: tokens.supervisor, body: 'id,number\n1,2015550100\n', headers: { 'content-type': 'text/csv' },
+    });
+    expect(column.status, column.text).toBe(422);
+    expect(column.text).toMatch(/query\/column/);
+    const future = await request('POST', `/v1/lists/us-dnc-2/import?country=US&sourceDate=${new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10)}`, {
+      token: tokens.supervisor, body: '2015550100\n', headers: { 'content-type': 'text/plain' },
+    });
+    expect(future.status, future.text).toBe(422);
+    expect(future.text).toMatch(/in the future/);
+  });
 });
 
 describe('a lead file scrubbed through the API', () => {

@@ -8,6 +8,7 @@ import {
   parseDuration,
   parseDurationOrTime,
   parseIsoTime,
+  parseSourceDate,
 } from '../../src/front-door/duration.js';
 import { UsageError } from '../../src/front-door/errors.js';
 import { describeExpiry, humanSpan, table } from '../../src/front-door/format.js';
@@ -68,6 +69,23 @@ describe('durations and times on the command line', () => {
 
   it.each(['tomorrow', '31.12.2026', '2026-13-01', '12/31/2026', '1767225600000'])('%j is not an ISO time', (text) => {
     expect(() => parseIsoTime(text)).toThrow(/not an ISO 8601 time/);
+  });
+
+  it.each(['2026-02-29', '2026-02-30T12:00:00Z', '2026-04-31', '2026-11-31'])('%j, a day past the month\'s end, is not an ISO time (not the next month)', (text) => {
+    expect(() => parseIsoTime(text)).toThrow(/not an ISO 8601 time/);
+  });
+
+  it('a leap day and the last of each month are days', () => {
+    expect(parseIsoTime('2028-02-29')).toBe(Date.UTC(2028, 1, 29));
+    expect(parseIsoTime('2026-12-31T23:59:59+14:00')).toBe(Date.UTC(2026, 11, 31, 9, 59, 59));
+  });
+
+  it('a date of data may be today east of Greenwich, not later: a future one would read as fresh data', () => {
+    expect(parseSourceDate('2026-01-31', NOW)).toBe(Date.UTC(2026, 0, 31));
+    expect(parseSourceDate('2026-02-01', NOW)).toBe(Date.UTC(2026, 1, 1));
+    expect(() => parseSourceDate('2026-02-02', NOW)).toThrow('"2026-02-02" is in the future');
+    expect(() => parseSourceDate('2027-01-31', NOW)).toThrow(/in the future/);
+    expect(() => parseSourceDate('2026-02-30', NOW)).toThrow(/not an ISO 8601 time/);
   });
 
   it('an expiry in the past is a usage error; none means forever', () => {

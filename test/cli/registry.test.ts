@@ -43,6 +43,58 @@ describe('callguard with a national registry', () => {
     expect(three.err).toMatch(/--changes takes two files/);
   });
 
+  it('--changes refuses --rejects (measured: ignored, no rejects file written) and reads the --column it is given (measured: ignored)', async () => {
+    const namespace = testNamespace();
+    await callguard(namespace, 'list', 'create', 'us-dnc', '--dense', 'nanp');
+    const [adds, dels, rejects] = ['adds.csv', 'dels.csv', 'rejects.csv'].map((name) => join(files.dir, `${namespace}-${name}`)) as [string, string, string];
+    await writeFile(adds, 'id,when,number\n1,2026-12-01,2015550102\n2,2026-12-01,bogus\n');
+    await writeFile(dels, 'id,when,number\n');
+    const refused = await callguard(namespace, 'import', '--changes', adds, dels, '--list', 'us-dnc', '--country', 'US', '--rejects', rejects);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/'--changes <additions-and-deletions\.\.\.>' cannot be used with option '--rejects <file>'/);
+    expect((await callguard(namespace, 'check', '+12015550102', '--list', 'us-dnc')).code).toBe(0);
+    const changed = await callguard(namespace, 'import', '--changes', adds, dels, '--list', 'us-dnc', '--region', 'US', '--column', '3');
+    expect(changed.code).toBe(1);
+    expect(changed.out).toMatch(/imported: +1 new\n  duplicates: +0 skipped\n  rejected: +1\n    line 3: "bogus"/);
+    expect((await callguard(namespace, 'check', '+12015550102', '--list', 'us-dnc')).code).toBe(10);
+  });
+
+  it('--delete of a file broken halfway says what was taken out, not what was written (measured: "100 new", "count as duplicates")', async () => {
+    const namespace = testNamespace();
+    await callguard(namespace, 'list', 'create', 'us-dnc', '--dense', 'nanp');
+    const [base, dels] = ['base', 'dels'].map((name) => join(files.dir, `${namespace}-${name}.txt`)) as [string, string];
+    await writeFile(base, '2015550100\n2015550101\n2015550102\n');
+    await writeFile(dels, '2015550100\n2015550101\nab\0cd\n2015550102\n');
+    await callguard(namespace, 'import', base, '--list', 'us-dnc', '--country', 'US');
+    const run = await callguard(namespace, 'import', dels, '--list', 'us-dnc', '--country', 'US', '--delete');
+    expect(run.code).toBe(20);
+    expect(run.err).toMatch(/the numbers before line 3 were taken out \(2 removed\), none after it; fix the file and run the same command again to finish \(numbers already out count as not listed\)\n$/);
+    expect(run.out).not.toMatch(/new|duplicates/);
+    expect((await callguard(namespace, 'check', '+12015550102', '--list', 'us-dnc')).code).toBe(10);
+  });
+
+  it('--country refuses --column (measured: ignored, each line read whole, every row of a CSV rejected)', async () => {
+    const namespace = testNamespace();
+    await callguard(namespace, 'list', 'create', 'us-dnc', '--dense', 'nanp');
+    const file = join(files.dir, `${namespace}.csv`);
+    await writeFile(file, 'id,number\n1,2015550100\n');
+    const run = await callguard(namespace, 'import', file, '--list', 'us-dnc', '--country', 'US', '--column', 'number');
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/'--country <region>' cannot be used with option '--column <n\|name>'/);
+  });
+
+  it('refuses a --source-date in the future (measured: taken, the list 0s old until that date) before reading the file', async () => {
+    const namespace = testNamespace();
+    await callguard(namespace, 'list', 'create', 'us-dnc', '--dense', 'nanp');
+    const file = join(files.dir, `${namespace}.txt`);
+    await writeFile(file, '2015550100\n');
+    const next = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const run = await callguard(namespace, 'import', file, '--list', 'us-dnc', '--country', 'US', '--source-date', next);
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(new RegExp(`--source-date: "${next}" is in the future`));
+    expect((await callguard(namespace, 'check', '+12015550100', '--list', 'us-dnc')).code).toBe(0);
+  });
+
   it('names the regions --country can read when given another', async () => {
     const namespace = testNamespace();
     await callguard(namespace, 'list', 'create', 'dnc');

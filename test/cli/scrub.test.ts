@@ -69,6 +69,28 @@ describe('callguard scrub', () => {
     await expect(readFile(clean)).rejects.toThrow(/ENOENT/);
   });
 
+  it('stops at once, exit 2 and no file written, when a lead file of national numbers has no region (measured: exit 1, every lead rejected and in neither output)', async () => {
+    const namespace = await registry();
+    const leads = join(files.dir, `${namespace}-national.csv`);
+    await writeFile(leads, ['id,phone', ...Array.from({ length: 150 }, (_, i) => `${i},(201) 555-${String(i).padStart(4, '0')}`)].join('\n'));
+    const [clean, removed] = [join(files.dir, `${namespace}-nc.csv`), join(files.dir, `${namespace}-nr.csv`)];
+    const run = await callguard(namespace, 'scrub', leads, '--list', 'us-dnc', '-o', clean, '--removed', removed);
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/100 of the first 100 rows of .* are national numbers \(line 2: "\(201\) 555-0000"\) and no region is set: give the country they are in with --region .*; no file was written\n$/);
+    await expect(readFile(clean)).rejects.toThrow(/ENOENT/);
+    await expect(readFile(removed)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('scrubs a short file of international numbers without a region, a few national ones rejected', async () => {
+    const namespace = await registry();
+    const leads = join(files.dir, `${namespace}-intl.txt`);
+    await writeFile(leads, '+12015550100\n+12125550100\n2015550101\n');
+    const [clean, removed] = [join(files.dir, `${namespace}-ic.csv`), join(files.dir, `${namespace}-ir.csv`)];
+    const run = await callguardJson<Record<string, unknown>>(namespace, 'scrub', leads, '--list', 'us-dnc', '-o', clean, '--removed', removed);
+    expect(run.code).toBe(1);
+    expect(run.json).toMatchObject({ rows: 3, clean: 1, removed: 1, rejected: 1 });
+  });
+
   it('writes no file and exits 20 when a gzip lead file is cut short, naming the line', async () => {
     const namespace = await registry();
     const whole = gzipSync(Array.from({ length: 50_000 }, (_, i) => `212555${String(i % 10_000).padStart(4, '0')}`).join('\n'));

@@ -1,10 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { redisUrl, testNamespace } from '../helpers/redis.js';
 import { listKeys } from '../../src/lists/keys.js';
-import { cliTestFiles, createList, exitOf, numberLines, spawnCli, waitFor } from './helpers.js';
+import { cliTestFiles, createList, exitOf, importText, numberLines, spawnCli, waitFor } from './helpers.js';
 
 const files = cliTestFiles('callguard-import-cli-');
 const redis: Redis = files.redis;
@@ -75,5 +77,31 @@ describe('callguard import (the real binary)', () => {
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ imported: 20_000 - summary.imported, duplicates: summary.imported });
     expect(await redis.scard(listKeys(namespace, 'dnc').exact)).toBe(20_000);
+  });
+
+  it('Ctrl-C during --changes stops the deletions, reads no additions, exits 130 (measured: killed by the signal, no summary)', async () => {
+    await importText(redis, namespace, 'dnc', numberLines(7_000_000, 20_000));
+    const [additions, deletions] = [join(files.dir, `adds-${namespace}.txt`), join(files.dir, `dels-${namespace}.txt`)];
+    await writeFile(additions, numberLines(8_000_000, 10));
+    // A pipe the test writes as it likes: the deletions are still being read when the signal comes.
+    execFileSync('mkfifo', [deletions]);
+    const child = spawnCli(['import', '--changes', additions, deletions, '--list', 'dnc', '--json'], redisUrl(), namespace);
+    const exited = exitOf(child);
+    child.stdin.end();
+    const pipe = createWriteStream(deletions);
+    pipe.write(numberLines(7_000_000, 10_000));
+    await waitFor(async () => (await redis.scard(listKeys(namespace, 'dnc').exact)) < 20_000, 'the first deletions to land');
+    let printed = '';
+    child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    child.kill('SIGINT');
+    // A read of a pipe holds the process until the pipe gives something: its end, once the summary is out.
+    await waitFor(async () => printed.includes('"additions":null') || child.exitCode !== null || child.signalCode !== null, 'the summary of the interrupted change list');
+    pipe.end();
+    const result = await exited;
+    expect(result.code).toBe(130);
+    const summary = JSON.parse(result.stdout) as { deletions: { status: string; imported: number }; additions: unknown };
+    expect(summary.deletions.status).toBe('interrupted');
+    expect(summary.additions).toBeNull();
+    expect(await redis.scard(listKeys(namespace, 'dnc').exact)).toBe(20_000 - summary.deletions.imported);
   });
 });

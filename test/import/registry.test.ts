@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import type { Redis } from 'ioredis';
@@ -93,6 +94,28 @@ describe('national registries', () => {
     expect(Math.abs((us?.source?.dataDate ?? 0) - Date.parse('2026-11-30T00:00:00Z'))).toBeLessThan(86_400_000);
   });
 
+  it('a zip of members that end with a line break counts no blank line between them (measured: "1 blank line ignored")', async () => {
+    const path = await zipFile(`lines-${namespace}.zip`, { '201.txt': '2015550100\n', '415.txt': '4155550100\n' }, new Date('2026-11-30T00:00:00Z'));
+    const summary = await importList(files.redis, namespace, {
+      list: 'us', source: await openSource(path), onDuplicate: 'skip', replace: false, dryRun: false, actor: ACTOR, country: 'US',
+    });
+    expect(summary).toMatchObject({ status: 'done', rows: 2, imported: 2, blankLines: 0 });
+  });
+
+  it('a zip without a file is refused when opened (measured: read as 0 rows, done, the list data date set to now)', async () => {
+    const path = await zipFile(`empty-${namespace}.zip`, {}, new Date('2026-11-30T00:00:00Z'));
+    await expect(openSource(path)).rejects.toThrow('the zip archive holds no file');
+  });
+
+  it('--country of another plan than a dense list\'s is refused before anything is written (measured: 2,000 US lines read as UK numbers into the list\'s SET)', async () => {
+    await expect(importText(files.redis, namespace, 'us', '2015550100\n2015550101\n', { country: 'GB' })).rejects.toThrow(
+      '--country GB reads a national file of the uk plan, but list us is dense nanp: check the country, or load the file into a list created with --dense uk',
+    );
+    expect(await files.redis.exists(listKeys(namespace, 'us').exact)).toBe(0);
+    expect((await store.lists()).find((l) => l.name === 'us')).toMatchObject({ size: 0 });
+    expect(await importText(files.redis, namespace, 'plain', '02079460000\n', { country: 'GB' })).toMatchObject({ status: 'done', imported: 1 });
+  });
+
   it('--source-date wins over the file date, and is in the audit event', async () => {
     await importText(files.redis, namespace, 'us', '2015550100\n', { country: 'US', sourceDate: Date.parse('2026-11-01') });
     const [us] = (await store.lists()).filter((l) => l.name === 'us');
@@ -174,6 +197,31 @@ describe('national registries', () => {
     const [event, before] = await store.audit('us', 2);
     expect(event).toMatchObject({ action: 'changes', details: { removed: '2', imported: '2' } });
     expect(before?.action).toBe('import');
+  });
+
+  it('--changes whose additions break off leaves the list dated as before (measured: dated by the deletions, fresh without the additions)', async () => {
+    await importText(files.redis, namespace, 'us', '2015550100\n2015550101\n', { country: 'US', sourceDate: Date.parse('2026-10-01') });
+    const additions = gzipSync('2015550102\n'.repeat(5_000));
+    const summary = await importChanges(files.redis, namespace, { list: 'us', country: 'US', onDuplicate: 'skip', dryRun: false, actor: ACTOR, sourceDate: Date.parse('2026-11-30') }, {
+      additions: await sourceOf(additions.subarray(0, additions.length >> 1)),
+      deletions: await sourceOf('2015550100\n'),
+    });
+    expect(summary.deletions).toMatchObject({ status: 'done', imported: 1, dataDate: null });
+    expect(summary.additions).toMatchObject({ status: 'broken', dataDate: null });
+    expect((await store.lists()).find((l) => l.name === 'us')?.source).toMatchObject({ dataDate: Date.parse('2026-10-01') });
+    const [event] = await store.audit('us', 1);
+    expect(event).toMatchObject({ action: 'changes', details: { status: 'broken' } });
+    expect(event?.details).not.toHaveProperty('dataDate');
+  });
+
+  it('--changes dates the list by its additions once both are in', async () => {
+    await importText(files.redis, namespace, 'us', '2015550100\n', { country: 'US', sourceDate: Date.parse('2026-10-01') });
+    const summary = await importChanges(files.redis, namespace, { list: 'us', country: 'US', onDuplicate: 'skip', dryRun: false, actor: ACTOR, sourceDate: Date.parse('2026-11-30') }, {
+      additions: await sourceOf('2015550102\n'),
+      deletions: await sourceOf('2015550100\n'),
+    });
+    expect(summary.additions).toMatchObject({ status: 'done', dataDate: Date.parse('2026-11-30') });
+    expect((await store.lists()).find((l) => l.name === 'us')?.source).toMatchObject({ dataDate: Date.parse('2026-11-30'), from: 'flag' });
   });
 
   it('--country for a region without a national reader is refused before reading', async () => {

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { parseIsoTime } from '../../front-door/duration.js';
+import { parseSourceDate } from '../../front-door/duration.js';
 import { parseColumnSpec } from '../../lists/import/columns.js';
 import { PREVIEW_MAX_BYTES, PREVIEW_ROWS, previewImport } from '../../lists/import/preview.js';
 import { nationalPlanOf } from '../../lists/import/run.js';
@@ -90,9 +90,12 @@ export async function registerImports(app: ApiApp, context: ApiContext): Promise
           actor: { ...actorOf(request, query.reason), source: 'import' },
           operation: query.delete ? ('delete' as const) : ('add' as const),
           ...(query.country === undefined ? {} : { country: parsed('query/country', query.country, (text) => nationalPlanOf(text) && text.toUpperCase()) }),
-          ...(query.sourceDate === undefined ? {} : { sourceDate: parsed('query/sourceDate', query.sourceDate, parseIsoTime) }),
+          ...(query.sourceDate === undefined ? {} : { sourceDate: parsed('query/sourceDate', query.sourceDate, (text) => parseSourceDate(text)) }),
         };
         if (options.replace && options.operation === 'delete') throw invalid('query/delete', 'true', 'a deletion file cannot replace a list: leave out replace or delete');
+        if (options.country !== undefined && (query.column ?? query.expiresColumn) !== undefined) {
+          throw invalid(query.column === undefined ? 'query/expiresColumn' : 'query/column', (query.column ?? query.expiresColumn) as string, 'a national file (country) is read a whole line a number: leave out the column, or country');
+        }
         if (options.expiresColumn && options.expiresAt !== undefined) throw invalid('query/expiresColumn', query.expiresColumn, 'give expiresColumn or for/until, not both');
         const filename = query.filename ?? 'upload';
         if (!FILE_NAME_PATTERN.test(filename)) throw invalid('query/filename', filename, 'a file name: printable, without / or \\');

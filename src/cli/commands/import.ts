@@ -19,11 +19,11 @@ import { describeFailure, describeSummary, type ImportSummary } from '../../list
 import type { DuplicateMode } from '../../lists/import/writer.js';
 import { ListError } from '../../lists/types.js';
 import { processIo, type CliIo } from '../context.js';
-import { expiryFrom, parseIsoTime, type Duration } from '../../front-door/duration.js';
+import { expiryFrom, parseSourceDate, type Duration } from '../../front-door/duration.js';
 import { CliError, ExitWith, UsageError } from '../../front-door/errors.js';
 import { byOption, defaultActor, forOption, listOption, parseRegion, reasonOption, regionOption, untilOption } from '../options.js';
 import { withContext } from '../with-context.js';
-import { assertWritable } from '../output-path.js';
+import { assertDistinct, assertWritable } from '../output-path.js';
 import { startProgress } from '../progress.js';
 
 /** Exit codes of import (beside 2 bad usage and 3 Redis unreachable, as every command). */
@@ -80,19 +80,25 @@ export function registerImport(program: Command, io: CliIo): void {
     .addOption(listOption('the list to load into'))
     .addOption(regionOption())
     .addOption(
-      new Option('--country <region>', 'a plain national file of this country (US, CA... or GB): read fast, no parse per line').argParser(
-        parseRegion,
-      ),
+      // A national file is read a whole line a number: a column named would be ignored, and every row rejected.
+      new Option('--country <region>', 'a plain national file of this country (US, CA... or GB): read fast, no parse per line')
+        .argParser(parseRegion)
+        .conflicts(['column', 'expiresColumn']),
     )
     .addOption(new Option('--delete', "take the file's numbers out of the list (a deletion change list)").conflicts(['replace']))
     .addOption(
+      // What --changes does not take is refused, not ignored: a --rejects file never written reads as "no rejects".
       new Option('--changes <additions-and-deletions...>', 'apply a change list: a file of additions, then one of deletions').conflicts([
         'replace',
         'delete',
+        'rejects',
+        'until',
+        'for',
+        'expiresColumn',
       ]),
     )
     .addOption(
-      new Option('--source-date <date>', "the date of the file's data (ISO 8601); default the file's own date").argParser(parseIsoTime),
+      new Option('--source-date <date>', "the date of the file's data (ISO 8601); default the file's own date").argParser((text: string) => parseSourceDate(text)),
     )
     .addOption(new Option('--column <n|name>', 'the column holding the number: position from 1, or header name').argParser(columnOption('--column')))
     .addOption(
@@ -174,10 +180,11 @@ read as with --region US. Into a list created with --dense nanp its numbers go
 straight into the bitmaps. A .zip is read member after member (give its path: a zip
 cannot come from stdin). --delete takes the file's numbers out of the list instead
 (removed / not listed); --changes ADDITIONS DELETIONS applies a change list in one run,
-deletions first, one audit event. Every import that finishes records the date of
-its data: --source-date, else the file's own date (a zip member's, gzip's, the
-file's modification time); "callguard lists" shows the age, campaigns can refuse a
-list older than --max-list-age.
+deletions first, one audit event (not with --rejects, --for, --until, --expires-column).
+--country reads a line a number: not with --column or --expires-column. Every import that finishes records the date of
+its data: --source-date (at most a day ahead: a later one is refused), else the
+file's own date (a zip member's, gzip's, the file's modification time); "callguard
+lists" shows the age, campaigns can refuse a list older than --max-list-age.
 
 Exit codes: 0 every row imported or duplicate · 1 some rows rejected (or the import
 failed) · 2 bad usage, nothing written (unknown list, unreadable file, bad column,
@@ -221,7 +228,10 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken
         ['--force', Boolean(options.force)],
       ].find(([, given]) => given)?.[0];
       if (replaceLimit && !options.replace) throw new UsageError(`${replaceLimit} limits a replace; add --replace, or leave it out`);
-      if (options.rejects) await assertWritable(options.rejects, '--rejects', 'in-place');
+      if (options.rejects) {
+        await assertWritable(options.rejects, '--rejects', 'in-place');
+        if (file !== undefined) await assertDistinct([{ path: options.rejects, flag: '--rejects' }], { path: file, flag: 'the input' });
+      }
       const open = (path: string): Promise<ImportSource> =>
         openSource(path).catch((error: unknown) => {
           throw new UsageError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
@@ -231,18 +241,29 @@ JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken
         if (options.changes !== undefined) {
           const [additions, deletions] = options.changes as [string, string];
           const files = { additions: await open(additions), deletions: await open(deletions) };
+          // A day's change lists are small, a first catch-up or a weekly one is not: the same progress and Ctrl-C as a plain import.
+          const progress = startProgress(!context.json && io === processIo, 'rows');
+          const controller = new AbortController();
+          const interrupt = (): void => controller.abort();
+          process.once('SIGINT', interrupt);
           const summary = await importChanges(redis, context.namespace, {
             list: options.list,
             region: options.region,
             country: options.country,
+            column: options.column,
             onDuplicate: options.onDuplicate,
             dryRun: Boolean(options.dryRun),
             sourceDate: options.sourceDate,
             actor: { by: options.by ?? defaultActor(), reason: options.reason, source: 'import' },
+            signal: controller.signal,
+            onProgress: (at) => progress.update(at.bytesRead, at.totalBytes, at.rows),
           }, files).catch((error: unknown) => {
             files.additions.close();
             files.deletions.close();
             throw usageOf(error);
+          }).finally(() => {
+            process.off('SIGINT', interrupt);
+            progress.stop();
           });
           printChanges(context, summary);
           return;

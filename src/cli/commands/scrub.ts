@@ -7,13 +7,14 @@ import { createGzip } from 'node:zlib';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { BrokenFileError } from '../../lists/import/broken-file.js';
 import { ColumnError, parseColumnSpec, type ColumnSpec } from '../../lists/import/columns.js';
+import { NeedsRegionError } from '../../lists/import/needs-region.js';
 import { RejectsFile } from '../../lists/import/rejects.js';
 import { openSource } from '../../lists/import/source.js';
 import { BLOCK_ORDER_MAX_NUMBERS } from '../../screening/block-order.js';
 import { SCRUB_WINDOW_ROWS, scrubLeads, type ScrubSummary } from '../../screening/scrub.js';
 import { processIo, type CliIo } from '../context.js';
 import { CliError, ExitWith, UsageError } from '../../front-door/errors.js';
-import { assertWritable } from '../output-path.js';
+import { assertDistinct, assertWritable, type NamedPath } from '../output-path.js';
 import { parseListNames, positiveInteger, regionOption } from '../options.js';
 import { withContext } from '../with-context.js';
 import { startProgress } from '../progress.js';
@@ -55,11 +56,25 @@ async function outputFile(path: string): Promise<OutputFile> {
       await rename(partial, path);
     },
     discard: async () => {
-      gzip?.destroy();
-      file.destroy();
+      // A write still under way fails once the file is destroyed: the file is going, so is its error.
+      const ignore = (): void => undefined;
+      gzip?.on('error', ignore).destroy();
+      file.on('error', ignore).destroy();
       await rm(partial, { force: true });
     },
   };
+}
+
+/** Opens every output, or none: a partial file left beside an output would be stray data. */
+async function openOutputs(paths: readonly string[]): Promise<OutputFile[]> {
+  const opened: OutputFile[] = [];
+  try {
+    for (const path of paths) opened.push(await outputFile(path));
+    return opened;
+  } catch (error) {
+    await Promise.all(opened.map((output) => output.discard()));
+    throw error;
+  }
 }
 
 export function registerScrub(program: Command, io: CliIo): void {
@@ -94,7 +109,9 @@ Each row is kept as it is, every column in its place: a row whose number is on n
 the lists goes to --output, one on a list to --removed with two more columns,
 callguard_list and callguard_entry (the number, or the prefix that covers it); a
 header line goes to both (with the two column names in --removed). Rows with a hidden
-or malformed number go to --rejects. A row is a line. Rows are read a window of up to
+or malformed number go to --rejects. A row is a line (written with a line feed, a
+BOM left out). Without --region, a file whose first rows are mostly national numbers
+stops at once (exit 2, no file written). Rows are read a window of up to
 500,000 (--window) at a time, whose numbers are checked sorted by number block (Redis
 reads a block once a batch for all its numbers) in batches of 2,000; the files keep
 the input's order.
@@ -117,18 +134,22 @@ JSON: {"source","lists","status","rows","clean","removed","rejected","byList":{l
     .action(async (file: string, options: ScrubOptions, command: Command) => {
       const lists = [...(options.list ?? []), ...(options.lists ?? [])];
       if (lists.length === 0) throw new UsageError("required option '-l, --list <names>' not specified");
-      for (const [path, flag] of [[options.output, '-o'], [options.removed, '--removed'], ...(options.rejects ? [[options.rejects, '--rejects']] : [])] as [string, string][]) {
-        await assertWritable(path, flag, 'beside-and-rename');
-      }
+      const outputPaths: NamedPath[] = [
+        { path: options.output, flag: '-o' },
+        { path: options.removed, flag: '--removed' },
+        ...(options.rejects ? [{ path: options.rejects, flag: '--rejects' }] : []),
+      ];
+      for (const { path, flag } of outputPaths) await assertWritable(path, flag, 'beside-and-rename');
+      await assertDistinct(outputPaths, { path: file, flag: 'the input' });
       await withContext(command, io, async (context) => {
         const store = await context.store();
         const source = await openSource(file).catch((error: unknown) => {
           throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
         });
-        const outputs = [await outputFile(options.output), await outputFile(options.removed)] as const;
-        const rejectsFile = options.rejects ? await outputFile(options.rejects) : undefined;
+        const all = await openOutputs(outputPaths.map(({ path }) => path));
+        const outputs = [all[0], all[1]] as [OutputFile, OutputFile];
+        const rejectsFile = options.rejects ? all[2] : undefined;
         const rejects = rejectsFile ? new RejectsFile(rejectsFile.stream) : undefined;
-        const all = [...outputs, ...(rejectsFile ? [rejectsFile] : [])];
         const progress = startProgress(!context.json && io === processIo, 'rows');
         const controller = new AbortController();
         const interrupt = (): void => controller.abort();
@@ -149,7 +170,7 @@ JSON: {"source","lists","status","rows","clean","removed","rejected","byList":{l
           });
         } catch (error) {
           await Promise.all(all.map((output) => output.discard()));
-          if (error instanceof ColumnError) throw new UsageError(error.message);
+          if (error instanceof ColumnError || error instanceof NeedsRegionError) throw new UsageError(error.message);
           if (error instanceof BrokenFileError) throw new CliError(`${source.name} is broken at line ${error.line}: ${error.problem}; no file written`, EXIT_FILE_BROKEN);
           throw error;
         } finally {

@@ -26,7 +26,8 @@ export async function importChanges(
   files: { additions: ImportSource; deletions: ImportSource },
 ): Promise<ChangesSummary> {
   const common = { ...request, replace: false, audit: false };
-  const deletions = await importList(redis, namespace, { ...common, source: files.deletions, operation: 'delete' });
+  // Dated by the deletions, a list whose additions then broke off would read as fresh without the numbers that joined the registry.
+  const deletions = await importList(redis, namespace, { ...common, source: files.deletions, operation: 'delete', recordDate: false });
   let additions: ImportSummary | null = null;
   if (deletions.status === 'done') additions = await importList(redis, namespace, { ...common, source: files.additions, operation: 'add' });
   else files.additions.close();
@@ -41,7 +42,7 @@ export async function importChanges(
       duplicates: String(additions?.duplicates ?? 0),
       rejected: String(deletions.rejected + (additions?.rejected ?? 0)),
       ...(request.country ? { country: request.country.toUpperCase() } : {}),
-      ...((additions ?? deletions).dataDate !== null ? { dataDate: new Date((additions ?? deletions).dataDate as number).toISOString() } : {}),
+      ...(additions && additions.dataDate !== null ? { dataDate: new Date(additions.dataDate).toISOString() } : {}),
     });
   }
   return { list: request.list, deletions, additions };

@@ -24,6 +24,12 @@ export type RowVerdict =
  * on its malformed result would be sturdier than the text; numbers/ has none yet.)
  */
 const NEEDS_REGION = /without a region/;
+
+/** A reason a number was not read that a region would have read: a national number. */
+export function readsWithRegion(reason: string): boolean {
+  return NEEDS_REGION.test(reason);
+}
+
 /** What a decoder puts for bytes that are not UTF-8. */
 const REPLACEMENT_CHARACTER = '\uFFFD';
 
@@ -80,7 +86,7 @@ function malformed(raw: string, reason: string, rules: RowRules): RowVerdict {
   if (raw.includes(REPLACEMENT_CHARACTER)) {
     return { ok: false, raw, reason: 'holds bytes that are not UTF-8 (is the file saved in another encoding? save it as UTF-8)' };
   }
-  if (rules.region === undefined && NEEDS_REGION.test(reason)) return { ok: false, raw, reason, needsRegion: true };
+  if (rules.region === undefined && readsWithRegion(reason)) return { ok: false, raw, reason, needsRegion: true };
   return { ok: false, raw, reason };
 }
 

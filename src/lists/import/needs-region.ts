@@ -35,12 +35,22 @@ export class RegionSample {
     return this.rows >= REGION_SAMPLE_ROWS || chunk.broken !== undefined;
   }
 
-  /** Throws NeedsRegionError when the sample says the file needs a region. */
-  assertReadable(source: string): void {
+  /** Takes one row, `national` when only a region could read it; true once the sample is complete. */
+  addRow(national?: { line: number; raw: string }): boolean {
+    this.rows += 1;
+    if (national) {
+      this.national += 1;
+      this.example ??= national;
+    }
+    return this.rows >= REGION_SAMPLE_ROWS;
+  }
+
+  /** Throws NeedsRegionError when the sample says the file needs a region; `outcome` says what was not done. */
+  assertReadable(source: string, outcome = 'nothing was imported'): void {
     if (this.national * 2 <= this.rows || !this.example) return;
     throw new NeedsRegionError(
       `${this.national} of the first ${this.rows} rows of ${source} are national numbers (line ${this.example.line}: ${JSON.stringify(this.example.raw)}) and no region is set: ` +
-        'give the country they are in with --region (e.g. --region DE) or set CALLGUARD_REGION; nothing was imported',
+        `give the country they are in with --region (e.g. --region DE) or set CALLGUARD_REGION; ${outcome}`,
     );
   }
 }

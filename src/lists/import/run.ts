@@ -46,6 +46,8 @@ export interface ImportRequest {
   sourceDate?: number;
   /** false: record no audit event (the caller records one for several runs, `--changes`) */
   audit?: boolean;
+  /** false: leave the list's data date as it is (`--changes` dates the list by its additions, once they are in) */
+  recordDate?: boolean;
   /** the limits a replace must stay within; default DEFAULT_REPLACE_GUARDS */
   guards?: ReplaceGuards;
   dryRun: boolean;
@@ -116,6 +118,13 @@ export async function importList(redis: RedisClient, namespace: string, request:
   if (deleting && request.replace) throw new ImportError('a deletion file cannot replace a list: leave out --replace or --delete');
   const national = request.country === undefined ? undefined : nationalPlanOf(request.country);
   const dense = denseStateOf(listInfo);
+  // Another plan's national file would go to a dense list's ordinary keys, ~57 bytes a number where its bitmaps take ~1: a registry loaded so fills Redis.
+  if (national && dense && national.name !== dense.plan.name) {
+    throw new ImportError(
+      `--country ${(request.country as string).toUpperCase()} reads a national file of the ${national.name} plan, but list ${request.list} is dense ${dense.plan.name}: ` +
+        `check the country, or load the file into a list created with --dense ${national.name}`,
+    );
+  }
   const started = performance.now();
   const now = request.now ?? Date.now();
   // Before anything is read: a change made after this would be dropped by the swap (swap-7.lua).
@@ -323,7 +332,7 @@ export async function importList(redis: RedisClient, namespace: string, request:
   };
   // A replace that was not swapped in changed nothing; a plain import keeps what it wrote.
   const wrote = !request.dryRun && (!request.replace || summary.status === 'done');
-  if (wrote && summary.status === 'done') {
+  if (wrote && summary.status === 'done' && request.recordDate !== false) {
     summary.dataDate = await recordSource(redis, live.info, request, source);
   }
   if (wrote && request.audit !== false) {

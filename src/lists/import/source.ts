@@ -143,7 +143,7 @@ async function openZipSource(path: string): Promise<ImportSource> {
     problem: () => content.problem(),
     gzip: false,
     zip: true,
-    ...(zip.newestDate === undefined ? {} : { fileDate: zip.newestDate }),
+    fileDate: zip.newestDate,
     bytesRead: zip.bytesRead,
     totalBytes: zip.totalBytes,
     close: () => {

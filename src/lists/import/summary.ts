@@ -110,6 +110,12 @@ export function describeOutcome(summary: ImportSummary): string | undefined {
     const kept = summary.refusal?.guard === 'list-changed' ? 'keeps its entries and those changes' : 'is as it was';
     return `the replace was not done, list ${summary.list} ${kept}; ${again}`;
   }
+  if (summary.mode === 'delete') {
+    const removed = summary.broken
+      ? `the numbers before line ${summary.broken.line} were taken out (${summary.imported} removed), none after it`
+      : 'the numbers above were taken out';
+    return `${removed}; ${again} to finish (numbers already out count as not listed)`;
+  }
   const written = summary.broken
     ? `the rows before line ${summary.broken.line} were written (${summary.imported} new), none after it`
     : 'the rows above were written';

@@ -4,16 +4,17 @@ import yauzl from 'yauzl';
 /** The first bytes of a zip file: a local file header, or the end record of an empty archive. */
 export const ZIP_MAGIC = [0x50, 0x4b];
 const ZIP_SECOND = [0x03, 0x05];
+const LINE_FEED = 0x0a;
 
 export function looksLikeZip(head: Buffer): boolean {
   return head[0] === ZIP_MAGIC[0] && head[1] === ZIP_MAGIC[1] && ZIP_SECOND.includes(head[2] as number);
 }
 
 export interface ZipContent {
-  /** every member's content, one after the other, a line break between two */
+  /** every member's content, one after the other, a line break after a member that ends without one */
   content: Readable;
-  /** the newest member's date (ms since epoch), or undefined for an empty archive */
-  newestDate: number | undefined;
+  /** the newest member's date (ms since epoch) */
+  newestDate: number;
   /** uncompressed bytes of every member, and those read so far (the progress bar) */
   totalBytes: number;
   bytesRead(): number;
@@ -40,22 +41,29 @@ export async function openZip(path: string): Promise<ZipContent> {
     zip.once('error', reject);
     zip.readEntry();
   });
+  // An archive without a file is a download that failed, not a registry without numbers: read, it would record a fresh data date.
+  if (entries.length === 0) {
+    zip.close();
+    throw new Error('the zip archive holds no file');
+  }
   let read = 0;
   async function* members(): AsyncGenerator<Buffer> {
     for (const [i, entry] of entries.entries()) {
       const stream = await zip.openReadStreamPromise(entry);
+      let last = LINE_FEED;
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         read += chunk.length;
+        if (chunk.length > 0) last = chunk[chunk.length - 1] as number;
         yield chunk;
       }
       // Members need not end with a line break: the last line of one is not the first of the next.
-      if (i < entries.length - 1) yield Buffer.from('\n');
+      // One that does gets none more, which would count as a blank line.
+      if (i < entries.length - 1 && last !== LINE_FEED) yield Buffer.from('\n');
     }
   }
-  const dates = entries.map((entry) => entry.getLastModDate().getTime());
   return {
     content: Readable.from(members(), { objectMode: false }),
-    newestDate: dates.length === 0 ? undefined : Math.max(...dates),
+    newestDate: entries.reduce((newest, entry) => Math.max(newest, entry.getLastModDate().getTime()), -Infinity),
     totalBytes: entries.reduce((sum, entry) => sum + entry.uncompressedSize, 0),
     bytesRead: () => read,
     close: () => zip.close(),
