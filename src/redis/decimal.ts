@@ -24,7 +24,12 @@ const INT_PART = 1e8;
  * through a slow floating-point remainder (measured: 8% of a scrub's CLI time).
  */
 export function writeDecimal(buffer: Buffer, at: number, value: number): number {
-  const end = at + digitCount(value);
+  return writeDigits(buffer, at, value, digitCount(value));
+}
+
+/** writeDecimal of a value whose digitCount the caller has already: a RespWriter needs it for the header before the digits. */
+export function writeDigits(buffer: Buffer, at: number, value: number, count: number): number {
+  const end = at + count;
   const high = Math.floor(value / INT_PART);
   let low = value - high * INT_PART;
   let i = end - 1;
