@@ -175,7 +175,7 @@ interface Frame {
   items: BulkReply[];
   left: number;
   kept: boolean;
-  /** its elements, counted from 1 for a map's pairs */
+  /** its elements (a map's keys and values each) */
   total: number;
   /** takes its strings as they are read; the frame then reads as its length */
   sink: StringSink | undefined;
@@ -184,7 +184,8 @@ interface Frame {
 /**
  * RESP2 and RESP3 replies read from a socket's chunks as they come, resuming where a
  * chunk ended. Strings are views of the chunks (no copy), but for one cut by a chunk's
- * end, which is copied whole once its bytes are in.
+ * end, which is copied whole once its bytes are in; those of an array a sink takes are
+ * handed to it instead, as they are read.
  */
 export class ReplyReader {
   private buffer: Buffer = Buffer.alloc(0);
