@@ -18,18 +18,39 @@ import type { Redis } from 'ioredis';
 /** A reply: an integer, a string (bulk, simple, double: its bytes), nil, an array (a map's pairs flat), or a command's error. */
 export type BulkReply = number | Buffer | null | BulkReply[] | Error;
 
+/**
+ * Takes the strings of one array as they are read, in place of keeping them: element
+ * `index`'s bytes are `bytes` from `start` to `end` (a view of the socket's chunk, valid
+ * during the call only), or null for nil. The array then reads as its length. For a
+ * scrub batch's MGET of whole blocks, of which the read needs a bit or two each: read
+ * once all the reply was in, a block's bytes had left the CPU's caches (~1.3 MB a batch),
+ * and the bit lookups were the batch read's largest part.
+ */
+export type StringSink = (index: number, bytes: Buffer | null, start: number, end: number) => void;
+
+/** A sink for the array that is element `element` of the request's reply number `reply` (from 0: MULTI's is 0). */
+export interface NestedSink {
+  reply: number;
+  element: number;
+  to: StringSink;
+}
+
 interface Waiting {
   count: number;
   replies: BulkReply[];
   resolve: (replies: BulkReply[]) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout | undefined;
+  sinks: readonly NestedSink[];
 }
 
 export class BulkConnection {
   private readonly waiting: Waiting[] = [];
   private failure: Error | undefined;
-  private readonly reader = new ReplyReader((reply) => this.answer(reply));
+  private readonly reader = new ReplyReader(
+    (reply) => this.answer(reply),
+    (element) => this.sinkOf(element),
+  );
 
   private constructor(
     private readonly client: Redis,
@@ -63,8 +84,8 @@ export class BulkConnection {
     return this.failure !== undefined;
   }
 
-  /** Writes `requests` as they are and answers with the `count` replies they get. */
-  send(requests: Buffer[], count: number): Promise<BulkReply[]> {
+  /** Writes `requests` as they are and answers with the `count` replies they get, the arrays `sinks` name handed to them. */
+  send(requests: Buffer[], count: number, sinks: readonly NestedSink[] = []): Promise<BulkReply[]> {
     if (this.failure) return Promise.reject(this.failure);
     // The client's command timeout holds here too (serve's and the API's: a hung Redis
     // fails the scrub rather than holding it); a reply cannot be skipped in the stream,
@@ -72,7 +93,7 @@ export class BulkConnection {
     const timeout = this.client.options.commandTimeout;
     return new Promise((resolve, reject) => {
       const timer = timeout === undefined ? undefined : setTimeout(() => this.fail(new Error(`the scrub's batch read got no answer in ${timeout} ms`)), timeout);
-      this.waiting.push({ count, replies: [], resolve, reject, timer });
+      this.waiting.push({ count, replies: [], resolve, reject, timer, sinks });
       this.socket.cork();
       for (const request of requests) this.socket.write(request);
       this.socket.uncork();
@@ -81,6 +102,14 @@ export class BulkConnection {
 
   close(): void {
     this.fail(new Error("the connection of the scrub's batch reads was closed"));
+  }
+
+  /** The sink of an array opened as element `element` of the reply being read, if its request named one. */
+  private sinkOf(element: number): StringSink | undefined {
+    const head = this.waiting[0];
+    if (head === undefined) return undefined;
+    const reply = head.replies.length;
+    return head.sinks.find((sink) => sink.reply === reply && sink.element === element)?.to;
   }
 
   private answer(reply: BulkReply): void {
@@ -138,18 +167,25 @@ const MINUS = 0x2d;
 const INCOMPLETE = Symbol('incomplete');
 /** An aggregate's header: its elements follow. */
 const OPENED = Symbol('opened');
+/** A string handed to its frame's sink as it was read. */
+const SUNK = Symbol('sunk');
 
 /** A frame of an aggregate being read: a push or an attribute is read and dropped. */
 interface Frame {
   items: BulkReply[];
   left: number;
   kept: boolean;
+  /** its elements (a map's keys and values each) */
+  total: number;
+  /** takes its strings as they are read; the frame then reads as its length */
+  sink: StringSink | undefined;
 }
 
 /**
  * RESP2 and RESP3 replies read from a socket's chunks as they come, resuming where a
  * chunk ended. Strings are views of the chunks (no copy), but for one cut by a chunk's
- * end, which is copied whole once its bytes are in.
+ * end, which is copied whole once its bytes are in; those of an array a sink takes are
+ * handed to it instead, as they are read.
  */
 export class ReplyReader {
   private buffer: Buffer = Buffer.alloc(0);
@@ -158,7 +194,11 @@ export class ReplyReader {
   /** a string cut by a chunk's end: its bytes so far, and those still to come (its CRLF too) */
   private cut: { type: number; bytes: Buffer; filled: number; left: number } | undefined;
 
-  constructor(private readonly onReply: (reply: BulkReply) => void) {}
+  /** `sinkOf`: asked, for each array opened inside a reply that is an array, whether a sink takes its strings (by its place in the reply). */
+  constructor(
+    private readonly onReply: (reply: BulkReply) => void,
+    private readonly sinkOf: (element: number) => StringSink | undefined = () => undefined,
+  ) {}
 
   write(chunk: Buffer): void {
     let from = 0;
@@ -188,25 +228,31 @@ export class ReplyReader {
     }
   }
 
-  private deliver(reply: BulkReply): void {
+  private deliver(reply: BulkReply | typeof SUNK): void {
     let value = reply;
     for (;;) {
       const frame = this.frames.at(-1);
       if (frame === undefined) {
-        this.onReply(value);
+        // A string is sunk only inside its array's frame.
+        if (value !== SUNK) this.onReply(value);
         return;
       }
-      if (frame.kept) frame.items.push(value);
+      if (frame.sink !== undefined) {
+        if (value !== SUNK) {
+          if (value !== null && !Buffer.isBuffer(value)) throw new Error("a reply of another shape than strings where the scrub's batch read asked for strings");
+          frame.sink(frame.total - frame.left, value, 0, value?.length ?? 0);
+        }
+      } else if (frame.kept) frame.items.push(value as BulkReply);
       frame.left -= 1;
       if (frame.left > 0) return;
       this.frames.pop();
       if (!frame.kept) return;
-      value = frame.items;
+      value = frame.sink === undefined ? frame.items : frame.total;
     }
   }
 
   /** The next element, OPENED for an aggregate's header, INCOMPLETE when its bytes are not all in. */
-  private element(): BulkReply | typeof INCOMPLETE | typeof OPENED {
+  private element(): BulkReply | typeof INCOMPLETE | typeof OPENED | typeof SUNK {
     const buffer = this.buffer;
     const type = buffer[this.at];
     if (type === undefined) return INCOMPLETE;
@@ -243,9 +289,15 @@ export class ReplyReader {
           this.at = buffer.length;
           return INCOMPLETE;
         }
-        const bytes = buffer.subarray(this.at, end);
+        const start = this.at;
         this.at = end + 2;
-        return stringOf(type, bytes);
+        const sink = type === 0x24 ? this.frames.at(-1)?.sink : undefined;
+        if (sink !== undefined) {
+          const frame = this.frames.at(-1) as Frame;
+          sink(frame.total - frame.left, buffer, start, end);
+          return SUNK;
+        }
+        return stringOf(type, buffer.subarray(start, end));
       }
       case 0x2a: // * array
       case 0x7e: // ~ set
@@ -257,11 +309,13 @@ export class ReplyReader {
         if (count < 0) return null;
         const left = type === 0x25 || type === 0x7c ? 2 * count : count;
         const kept = type !== 0x3e && type !== 0x7c;
+        const parent = this.frames.length === 1 ? (this.frames[0] as Frame) : undefined;
+        const sink = type === 0x2a && parent?.kept === true && parent.sink === undefined ? this.sinkOf(parent.total - parent.left) : undefined;
         if (left === 0) {
-          if (kept) return [];
-          return OPENED;
+          if (!kept) return OPENED;
+          return sink === undefined ? [] : 0;
         }
-        this.frames.push({ items: [], left, kept });
+        this.frames.push({ items: [], left, kept, total: left, sink });
         return OPENED;
       }
       default:

@@ -21,7 +21,7 @@
 import type { ChainableCommander, Pipeline, Redis } from 'ioredis';
 import { isCluster, type RedisClient } from '../redis/connect.js';
 import { RespWriter, type PreparedCommand } from '../redis/prepared-command.js';
-import { bulkConnectionOf } from './bulk-connection.js';
+import { bulkConnectionOf, type StringSink } from './bulk-connection.js';
 import { BLOCK_NUMBERS, DENSE_PLANS, isDensePlanName, NATIONAL_DIGITS, type DensePlan } from './dense.js';
 import { denseGenerationKeys, type ListKeys } from './keys.js';
 import { entriesLost, noSuchList } from './names.js';
@@ -91,6 +91,14 @@ interface ListPlan {
   blockIndex: Map<number, number>;
   /** the index was asked for the blocks' span by score (ZRANGE BYSCORE), not for each block (ZMSCORE) */
   indexByRange: boolean;
+  /** per block: 1 once the MGET gave its bytes (0: no such key) */
+  present: Uint8Array;
+  /** per number of the plan: 1 when its bit is set in its block */
+  bits: Uint8Array;
+  /** takes the MGET's blocks as they are read, each number's bit looked up while its block is in the CPU's caches */
+  blockSink: StringSink;
+  /** the MGET's position among the batch's commands, -1 when none was asked */
+  mget: number;
   /** per number not of the plan: its member's position in the SMISMEMBER asked, or -1 */
   memberAt: Int32Array;
   /** members the SMISMEMBER asks, each once: a lead file's duplicates cost Redis a lookup each */
@@ -166,6 +174,10 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
     commands.push(writer.begin('SCARD', 1).text(list.keys.exact).end(list.keys.info));
     count += 3;
     const indexByRange = highBlock - lowBlock + 1 <= INDEX_RANGE_SPAN * blocks.length;
+    const present = new Uint8Array(blocks.length);
+    const bits = new Uint8Array(dense && blocks.length > 0 ? numbers.length : 0);
+    const blockSink = dense && blocks.length > 0 ? bitReader(numbers, blockAt, blocks.length, present, bits) : () => undefined;
+    let mget = -1;
     if (dense) {
       const generation = denseGenerationKeys(list.keys.dense, shape.gen as string);
       commands.push(writer.begin('ZCARD', 1).text(generation.index).end(list.keys.info));
@@ -181,6 +193,7 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
         const blockKey = Buffer.from(generation.block(''), 'latin1');
         writer.begin('MGET', blocks.length);
         for (const block of blocks) writer.number(blockKey, block);
+        mget = commands.length;
         commands.push(writer.end(list.keys.info));
         count += 2;
       }
@@ -197,9 +210,10 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
       commands.push(writer.end(list.keys.info));
       count += 1;
     }
-    return { list, shape, dense, blockAt, blocks, blockIndex: at, indexByRange, memberAt, members: ordinaryCount, first };
+    return { list, shape, dense, blockAt, blocks, blockIndex: at, indexByRange, present, bits, blockSink, mget, memberAt, members: ordinaryCount, first };
   });
-  const replies = isCluster(redis) ? valuesOf(await clientExec(redis, commands), count) : await ownExec(redis, commands);
+  const sinks = plans.filter((plan) => plan.mget >= 0).map((plan) => ({ element: plan.mget, to: plan.blockSink }));
+  const replies = isCluster(redis) ? valuesOf(await clientExec(redis, commands), count) : await ownExec(redis, commands, sinks);
 
   let changed = false;
   for (const plan of plans) {
@@ -226,12 +240,11 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
     let next = at + 3;
     let indexCount = 0;
     let index: Buffer[] | (Buffer | null)[] = [];
-    let bytes: (Buffer | null)[] = [];
     if (plan.dense) {
       indexCount = replies[next++] as number;
       if (plan.blocks.length > 0) {
         index = replies[next++] as Buffer[] | (Buffer | null)[];
-        bytes = replies[next++] as (Buffer | null)[];
+        readBlocks(plan, replies[next++]);
       }
     }
     let indexed: Uint8Array | undefined;
@@ -244,16 +257,11 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
       const b = plan.blockAt[i] as number;
       let hit: boolean;
       if (b >= 0) {
-        const found = bytes[b] ?? null;
-        if (found === null) {
+        if (plan.present[b] === 0) {
           indexed ??= indexedBlocks(plan, index);
           lost ||= indexed[b] === 1;
           hit = false;
-        } else {
-          const number = numbers[i] as number;
-          const bit = number - Math.floor(number / BLOCK_NUMBERS) * BLOCK_NUMBERS;
-          hit = (((found[bit >> 3] ?? 0) as number) & (0x80 >> (bit & 7))) !== 0;
-        }
+        } else hit = plan.bits[i] === 1;
       } else hit = inSet[plan.memberAt[i] as number] === 1;
       if (!hit && scores) hit = live(scores[i] ?? null, now);
       if (hit) answers[i] = n + 1;
@@ -268,6 +276,54 @@ export async function readBatch(redis: RedisClient, lists: BulkList[], numbers: 
     pending = still.subarray(0, stillCount);
   }
   return answers;
+}
+
+/**
+ * A sink for the MGET's blocks (bulk-connection.ts): for block `b`, marks it present and
+ * looks up the bit of each number of it. Its numbers are found by block (a count sort of
+ * `blockAt`): a scrub's batch is sorted by block, a check's of a few numbers need not be.
+ */
+function bitReader(numbers: Float64Array, blockAt: Int32Array, blockCount: number, present: Uint8Array, bits: Uint8Array): StringSink {
+  const firstOf = new Int32Array(blockCount + 1);
+  for (let i = 0; i < blockAt.length; i += 1) {
+    const b = blockAt[i] as number;
+    if (b >= 0) firstOf[b + 1] = (firstOf[b + 1] as number) + 1;
+  }
+  for (let b = 0; b < blockCount; b += 1) firstOf[b + 1] = (firstOf[b + 1] as number) + (firstOf[b] as number);
+  const byBlock = new Int32Array(firstOf[blockCount] as number);
+  const next = firstOf.slice(0, blockCount);
+  for (let i = 0; i < blockAt.length; i += 1) {
+    const b = blockAt[i] as number;
+    if (b < 0) continue;
+    byBlock[next[b] as number] = i;
+    next[b] = (next[b] as number) + 1;
+  }
+  return (b, bytes, start, end) => {
+    if (bytes === null) return;
+    present[b] = 1;
+    for (let k = firstOf[b] as number; k < (firstOf[b + 1] as number); k += 1) {
+      const i = byBlock[k] as number;
+      const number = numbers[i] as number;
+      // Not %: a float's remainder is a slow call, Math.floor a fast instruction.
+      const bit = number - Math.floor(number / BLOCK_NUMBERS) * BLOCK_NUMBERS;
+      const at = start + (bit >> 3);
+      // A block shorter than the bit's byte (its last bits never set) holds 0 there.
+      if (at < end && ((bytes[at] as number) & (0x80 >> (bit & 7))) !== 0) bits[i] = 1;
+    }
+  };
+}
+
+/**
+ * The MGET's reply as its sink saw it: its length on the bulk connection (the sink took
+ * the blocks as they came), its blocks through ioredis (a Cluster), handed to the sink
+ * here. A reply of another length than the blocks asked fails the batch: a block not
+ * answered would read as missing, not as unknown.
+ */
+function readBlocks(plan: ListPlan, reply: unknown): void {
+  const length = Array.isArray(reply) ? reply.length : reply;
+  if (length !== plan.blocks.length) throw new Error(`the scrub's batch read got ${String(length)} blocks of ${plan.blocks.length}`);
+  if (!Array.isArray(reply)) return;
+  (reply as (Buffer | null)[]).forEach((bytes, b) => plan.blockSink(b, bytes, 0, bytes?.length ?? 0));
 }
 
 /**
@@ -353,10 +409,17 @@ function live(score: Buffer | null, now: number): boolean {
 const MULTI = Buffer.from('*1\r\n$5\r\nMULTI\r\n', 'latin1');
 const EXEC = Buffer.from('*1\r\n$4\r\nEXEC\r\n', 'latin1');
 
-/** The batch's MULTI/EXEC on the client's bulk connection (bulk-connection.ts): EXEC's replies, a command's error thrown. */
-async function ownExec(redis: Redis, commands: PreparedCommand[]): Promise<unknown[]> {
+/**
+ * The batch's MULTI/EXEC on the client's bulk connection (bulk-connection.ts): EXEC's
+ * replies, a command's error thrown. The arrays `sinks` name (by their command's place)
+ * go to their sink as they are read, and read as their length.
+ */
+async function ownExec(redis: Redis, commands: PreparedCommand[], sinks: { element: number; to: StringSink }[]): Promise<unknown[]> {
   const connection = await bulkConnectionOf(redis);
-  const replies = await connection.send([MULTI, ...commands.map((command) => command.toWritable()), EXEC], commands.length + 2);
+  // EXEC's reply follows MULTI's and the commands' QUEUED.
+  const execReply = commands.length + 1;
+  const nested = sinks.map((sink) => ({ reply: execReply, element: sink.element, to: sink.to }));
+  const replies = await connection.send([MULTI, ...commands.map((command) => command.toWritable()), EXEC], commands.length + 2, nested);
   // A command refused as it was queued aborts the EXEC: its own error says why.
   for (const reply of replies) if (reply instanceof Error) throw reply;
   const exec = replies.at(-1);

@@ -1,9 +1,11 @@
 import { Command } from 'ioredis';
-import { digitCount, writeDecimal } from './decimal.js';
+import { digitCount, writeDecimal, writeDigits } from './decimal.js';
 
 const CRLF_LENGTH = 2;
 /** `*` or `$`, up to 16 digits of a count, CRLF. */
 const HEADER_MAX = 1 + 16 + CRLF_LENGTH;
+/** An argument's header and prefix up to this many bytes are copied by a loop, longer ones by TypedArray.set. */
+const SHORT_HEAD = 16;
 
 /**
  * A command whose RESP bytes were written by a RespWriter, sent by ioredis as they are
@@ -42,6 +44,9 @@ export class RespWriter {
   private at = 0;
   private start = 0;
   private name = '';
+  private head: Buffer = Buffer.alloc(0);
+  private headPrefix: Buffer | undefined;
+  private headDigits = -1;
 
   constructor(capacity = 64 * 1024) {
     this.buffer = Buffer.allocUnsafe(capacity);
@@ -66,12 +71,30 @@ export class RespWriter {
 
   /** An argument of `prefix` then the decimal digits of a non-negative integer (below 2^53). */
   number(prefix: Buffer, value: number): this {
-    const length = prefix.length + digitCount(value);
-    this.reserve(HEADER_MAX + length + CRLF_LENGTH);
-    this.header(0x24, length);
-    this.at += prefix.copy(this.buffer, this.at);
-    this.at = writeDecimal(this.buffer, this.at, value);
-    return this.crlf();
+    const count = digitCount(value);
+    // A batch's arguments come in runs of one prefix and digit count (a SMISMEMBER's
+    // members, an MGET's block keys): their `$<length>\r\n<prefix>` is made once a run.
+    if (prefix !== this.headPrefix || count !== this.headDigits) {
+      this.head = Buffer.from(`$${prefix.length + count}\r\n${prefix.toString('latin1')}`, 'latin1');
+      this.headPrefix = prefix;
+      this.headDigits = count;
+    }
+    const head = this.head;
+    this.reserve(head.length + count + CRLF_LENGTH);
+    const buffer = this.buffer;
+    let at = this.at;
+    // Measured (a batch's 2,000 members, its 1,000 block keys): Buffer.copy cost ~14 ns
+    // a call in its JavaScript checks, a byte loop less up to ~16 bytes, TypedArray.set less above.
+    if (head.length <= SHORT_HEAD) for (let k = 0; k < head.length; k += 1) buffer[at++] = head[k] as number;
+    else {
+      buffer.set(head, at);
+      at += head.length;
+    }
+    at = writeDigits(buffer, at, value, count);
+    buffer[at++] = 0x0d;
+    buffer[at++] = 0x0a;
+    this.at = at;
+    return this;
   }
 
   /** The command begun last, as one to send; `slotKey`: one of its keys, or a key of their hash tag. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ReplyReader, type BulkReply } from '../../src/lists/bulk-connection.js';
+import { ReplyReader, type BulkReply, type StringSink } from '../../src/lists/bulk-connection.js';
 
 // A block's bytes (1,250 in a dense list; fewer here so that every cut is tried quickly).
 const block = Buffer.from(Array.from({ length: 60 }, (_, i) => (i * 37) & 0xff));
@@ -84,5 +84,61 @@ describe('the bulk connection’s reply reader', () => {
 
   it('refuses a reply of a type it does not know rather than guessing its length', () => {
     expect(() => read([Buffer.from('?3\r\n')])).toThrow(/unknown type/);
+  });
+
+  describe('with a sink for the strings of an array inside a reply', () => {
+    /** The replies read with a sink for element `element` of reply `reply`, and what the sink took (a copy of each string). */
+    function sunk(chunks: Buffer[], reply: number, element: number): { replies: BulkReply[]; took: [number, Buffer | null][] } {
+      const replies: BulkReply[] = [];
+      const took: [number, Buffer | null][] = [];
+      const sink: StringSink = (index, bytes, start, end) => took.push([index, bytes === null ? null : Buffer.from(bytes.subarray(start, end))]);
+      const reader = new ReplyReader(
+        (value) => replies.push(value),
+        (at) => (replies.length === reply && at === element ? sink : undefined),
+      );
+      for (const chunk of chunks) reader.write(chunk);
+      return { replies, took };
+    }
+
+    it('hands it the strings and nils in order, cut at every byte, and reads the array as its length', () => {
+      const wanted = expected.map((reply, n) => (n === 2 ? [3, ...(reply as BulkReply[]).slice(1)] : reply));
+      for (let cut = 0; cut < bytes.length; cut += 1) {
+        const { replies, took } = sunk([bytes.subarray(0, cut), bytes.subarray(cut)].filter((chunk) => chunk.length > 0), 2, 0);
+        expect(took, `cut at ${cut}`).toEqual([[0, Buffer.from('1')], [1, null], [2, null]]);
+        expect(replies, `cut at ${cut}`).toEqual(wanted);
+      }
+    });
+
+    it('hands it what reading without a sink gives, for any strings and nils cut anywhere', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.option(fc.uint8Array({ maxLength: 30 }).map((b) => Buffer.from(b)), { nil: null }), { maxLength: 8 }),
+          fc.boolean(),
+          fc.array(fc.nat(), { maxLength: 6 }),
+          (strings, resp3, cuts) => {
+            const array = Buffer.concat([
+              Buffer.from(`*${strings.length}\r\n`),
+              ...strings.map((value) => (value === null ? Buffer.from(resp3 ? '_\r\n' : '$-1\r\n') : Buffer.concat([Buffer.from(`$${value.length}\r\n`), value, Buffer.from('\r\n')]))),
+            ]);
+            const all = Buffer.concat([Buffer.from('+OK\r\n*3\r\n:1\r\n'), array, Buffer.from(':2\r\n')]);
+            const at = [...new Set(cuts.map((cut) => cut % (all.length + 1)))].sort((a, b) => a - b);
+            const chunks = [0, ...at].map((from, i, every) => all.subarray(from, every[i + 1] ?? all.length)).filter((chunk) => chunk.length > 0);
+            const { replies, took } = sunk(chunks, 1, 1);
+            expect(took).toEqual(strings.map((value, index) => [index, value]));
+            expect(replies).toEqual([Buffer.from('OK'), [1, strings.length, 2]]);
+          },
+        ),
+      );
+    });
+
+    it('fails on an array that holds other than strings rather than dropping it', () => {
+      expect(() => sunk([Buffer.from('*1\r\n*2\r\n$1\r\na\r\n:5\r\n')], 0, 0)).toThrow(/another shape/);
+    });
+
+    it('leaves the arrays of a push alone', () => {
+      const { replies, took } = sunk([Buffer.from('>2\r\n*1\r\n$1\r\na\r\n$1\r\nb\r\n*1\r\n*1\r\n$1\r\nc\r\n')], 0, 0);
+      expect(took).toEqual([[0, Buffer.from('c')]]);
+      expect(replies).toEqual([[1]]);
+    });
   });
 });

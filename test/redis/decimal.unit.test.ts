@@ -21,4 +21,13 @@ describe('writeDecimal', () => {
       expect(buffer.toString('latin1', 0, writeDecimal(buffer, 0, value))).toBe(String(value));
     }
   });
+
+  it('counts the digits of each power of ten and the integer below it', () => {
+    for (let n = 1; n <= 15; n += 1) {
+      expect(digitCount(10 ** n)).toBe(n + 1);
+      expect(digitCount(10 ** n - 1)).toBe(n);
+    }
+    expect(digitCount(0)).toBe(1);
+    expect(digitCount(Number.MAX_SAFE_INTEGER)).toBe(16);
+  });
 });
