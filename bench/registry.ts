@@ -375,10 +375,11 @@ async function sandboxRoot(): Promise<string | undefined> {
 const verdict = (met: boolean): string => (met ? 'met' : 'MISSED');
 
 async function main(): Promise<void> {
+  // Built first: a build that fails then leaves no Redis server or temporary folder behind.
+  const build = buildCli('bench-registry');
   const server: RunningRedis = await startRedisServer();
   const redis = new Redis(server.url);
   const dir = await mkdtemp(join(tmpdir(), 'callguard-bench-registry-'));
-  const build = buildCli('bench-registry');
   const namespace = 'bench-registry';
   const results: Record<string, unknown> = { numbersAsked: NUMBERS, areaCodes: SHAPE.areaCodes };
   try {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,10 +15,16 @@ export const root = fileURLToPath(new URL('../..', import.meta.url));
  */
 export function buildCli(name: string): { cli: string; remove: () => Promise<void> } {
   const buildDir = join(root, 'node_modules', '.cache', `callguard-${name}-${process.pid}`);
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', buildDir], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', buildDir], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+  } catch (error) {
+    // tsc writes what it can compile even when it fails: nothing of a failed build is kept.
+    rmSync(buildDir, { recursive: true, force: true });
+    throw error;
+  }
   const src = join(root, 'src');
   for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
     if (entry.isFile() && entry.name.endsWith('.lua')) {
