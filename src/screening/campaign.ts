@@ -100,6 +100,9 @@ export const MIN_DIAL_TIMEOUT_MS = 1_000;
 export const MAX_DIAL_TIMEOUT_MS = 600_000;
 /** Longest retry delay: a year, so a typo such as 5y fails loudly rather than parking a request forever. */
 export const MAX_RETRY_DELAY_MS = 366 * 86_400_000;
+/** The ages --max-list-age takes: a minute up to the longest delay. */
+export const MIN_LIST_AGE_MS = 60_000;
+export const MAX_LIST_AGE_MS = MAX_RETRY_DELAY_MS;
 
 export const DEFAULT_CAMPAIGN: Readonly<Omit<Campaign, 'name' | 'endpoint' | 'agent'>> = {
   block: [],
@@ -222,8 +225,8 @@ function firstProblem(raw: Record<string, unknown>): string | undefined {
   if (!isWhole(raw.unavailableRetryMs, 1_000, MAX_RETRY_DELAY_MS)) {
     return `unavailableRetryMs ${JSON.stringify(raw.unavailableRetryMs)} is not 1000-${MAX_RETRY_DELAY_MS} ms`;
   }
-  if (raw.maxListAgeMs !== undefined && !isWhole(raw.maxListAgeMs, 60_000, MAX_RETRY_DELAY_MS)) {
-    return `maxListAgeMs ${JSON.stringify(raw.maxListAgeMs)} is not 60000-${MAX_RETRY_DELAY_MS} ms`;
+  if (raw.maxListAgeMs !== undefined && !isWhole(raw.maxListAgeMs, MIN_LIST_AGE_MS, MAX_LIST_AGE_MS)) {
+    return `maxListAgeMs ${JSON.stringify(raw.maxListAgeMs)} is not ${MIN_LIST_AGE_MS}-${MAX_LIST_AGE_MS} ms`;
   }
   if (typeof raw.actions !== 'object' || raw.actions === null) return 'actions is not an object';
   const actions = raw.actions as Record<string, unknown>;

@@ -21,7 +21,7 @@ import { byOption, defaultActor, nameParser, parseCampaignName, parseListName, p
 import { setUsageError } from '../../set-errors.js';
 import { withContext } from '../../with-context.js';
 import { describeCampaign } from './describe.js';
-import { delayOption, wholeOption } from './options.js';
+import { delayOption, listAgeOption, wholeOption } from './options.js';
 
 interface CampaignSetOptions extends ContextCheckFlags {
   block?: string[] | false;
@@ -98,8 +98,8 @@ export function registerCampaignSet(campaign: Command, io: CliIo): void {
     .addOption(new Option('--fail <mode>', 'when the lists cannot be read: closed = do not dial (new), open = dial').choices(['closed', 'open']))
     .addOption(new Option('--unavailable-retry <delay>', 'wait before trying a request again after its lists could not be read (new: 1m)').argParser(delayOption))
     .addOption(
-      new Option('--max-list-age <age>', "dial only while every block list's data is at most this old, e.g. 31d (new: no limit)").argParser(
-        delayOption,
+      new Option('--max-list-age <age>', "dial only while every block list's data is at most this old, 1m to 366d, e.g. 31d (new: no limit)").argParser(
+        listAgeOption,
       ),
     )
     .addOption(new Option('--no-max-list-age', 'dial whatever the age of the block lists'))
