@@ -1,11 +1,10 @@
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.js';
 import { listKeys } from '../../src/lists/keys.js';
 import { configureList } from '../../src/lists/list-settings.js';
 import { ListStore } from '../../src/lists/store.js';
 import { createServiceRedis } from '../../src/redis/process-connection.js';
 import { AuditTrim } from '../../src/service/audit-trim.js';
+import { capturedLogger } from '../helpers/log-capture.js';
 import { redisUrl, standaloneTarget, testNamespace, testRedis } from '../helpers/redis.js';
 import { until } from '../helpers/until.js';
 
@@ -30,15 +29,7 @@ describe("serve's audit trim", () => {
     await configureList(redis, namespace, 'harassment', { auditRetentionMs: 90 * DAY_MS }, actor);
     const before = await redis.xlen(audit);
 
-    const lines: { msg: string; level: number }[] = [];
-    const log = createLogger({
-      destination: new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          for (const line of chunk.toString('utf8').split('\n')) if (line !== '') lines.push(JSON.parse(line) as { msg: string; level: number });
-          done();
-        },
-      }),
-    });
+    const { log, lines } = capturedLogger();
     // As serve makes it: no offline queue, so a command sent while it connects fails.
     const connecting = createServiceRedis(standaloneTarget(redisUrl()), log);
     expect(connecting.status).not.toBe('ready');
@@ -46,8 +37,8 @@ describe("serve's audit trim", () => {
     trim.start();
     try {
       await until(async () => (await redis.xlen(audit)) < before, 'the old audit events trimmed');
-      expect(lines.filter((line) => line.msg.startsWith('audit trim failed'))).toEqual([]);
-      expect(lines.some((line) => line.msg === 'audit events past the list retention trimmed')).toBe(true);
+      expect(lines().filter((line) => String(line.msg).startsWith('audit trim failed'))).toEqual([]);
+      expect(lines().some((line) => line.msg === 'audit events past the list retention trimmed')).toBe(true);
     } finally {
       await trim.stop();
       connecting.disconnect();
