@@ -12,8 +12,9 @@
   Returns {'swapped', live entries before, live entries after}, or, with the list
   untouched:
   - {'shrinks', before, after} when the new list would be smaller than the limit
-    allows. Sizes count live entries (timed ones still ahead of now), compared here so
-    that adds made during the import count too;
+    allows. Sizes count live entries (timed ones still ahead of now), counted here,
+    atomically with the swap, so entries that expired while the file was read count as
+    gone (a change by anyone else refuses the swap first, below);
   - {'changed', how many (counted up to 1000), bulk, then action and by of the first
     few} when the list's entries were changed since the replace started (an add, a
     cancel, an import...):
