@@ -61,6 +61,15 @@
  *              from the root they are given and `gen`: not declared in KEYS, but in the
  *              list's hash tag, so in the same cluster slot as the keys that are.
  */
+/**
+ * The most `timed` members a script reads to learn the prefix lengths a list already holds
+ * (its migration, a create over entries left behind): a few ms of Redis. A larger list gets
+ * every prefix length (EVERY_PREFIX_LENGTH) instead of reading them all.
+ */
+export const PREFIX_LENGTHS_READ_LIMIT = 10_000;
+/** Every length a prefix member can have (members.ts: '+', 1 to 15 digits, '*'), as the field writes them. */
+export const EVERY_PREFIX_LENGTH = Array.from({ length: 15 }, (_, i) => i + 3).join(',');
+
 export const LIST_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 export interface ListKeys {

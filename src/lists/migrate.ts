@@ -1,18 +1,9 @@
 import type { Logger } from '../log.js';
 import type { RedisClient } from '../redis/connect.js';
-import { globalKeys, listKeys } from './keys.js';
+import { EVERY_PREFIX_LENGTH, globalKeys, listKeys, PREFIX_LENGTHS_READ_LIMIT } from './keys.js';
 import { defineListScripts } from './scripts.js';
 import { ListStore } from './store.js';
 import type { CallCounter, CheckGuard } from './types.js';
-
-/**
- * The most `timed` members a list's migration reads in its one script: a few ms of
- * Redis. A larger list gets every prefix length instead of reading them all.
- */
-export const MIGRATE_READ_LIMIT = 10_000;
-
-/** Every length a prefix member can have (members.ts: '+', 1 to 15 digits, '*'). */
-const EVERY_PREFIX_LENGTH = Array.from({ length: 15 }, (_, i) => i + 3).join(',');
 
 /**
  * Brings the info field `prefixes` of every list to today's format (keys.ts), so the
@@ -31,7 +22,7 @@ async function migrateEveryList(redis: RedisClient, namespace: string): Promise<
   const replies = await Promise.all(
     names.map((name) => {
       const keys = listKeys(namespace, name);
-      return redis.callguardListMigratePrefixes(keys.info, keys.timed, MIGRATE_READ_LIMIT, EVERY_PREFIX_LENGTH);
+      return redis.callguardListMigratePrefixes(keys.info, keys.timed, PREFIX_LENGTHS_READ_LIMIT, EVERY_PREFIX_LENGTH);
     }),
   );
   return { checked: names.length, migrated: names.filter((_, i) => replies[i] === 1) };

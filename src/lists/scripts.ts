@@ -28,14 +28,14 @@ const SCRIPTS = {
   callguardListScrub: { file: 'scrub-many.lua', uses: ['dense-slot.lua', 'dense.lua', 'check-list.lua'], keys: 'variable' },
   callguardListAdd: { file: 'add-6.lua', uses: ['dense-slot.lua', 'dense.lua', 'prefix-lengths.lua', 'size.lua'] },
   callguardListCancel: { file: 'cancel-7.lua', uses: ['dense-slot.lua', 'dense.lua', 'size.lua'] },
-  callguardListCreate: 'create-4.lua',
+  callguardListCreate: { file: 'create-4.lua', uses: ['prefix-lengths.lua'] },
   callguardListRemove: 'remove-6.lua',
   callguardListSetEnabled: 'set-enabled-2.lua',
   callguardListPurge: { file: 'purge-5.lua', uses: ['size.lua'] },
   callguardListRecount: { file: 'recount-5.lua', uses: ['dense-slot.lua', 'dense.lua'] },
   callguardListRecordImport: 'record-import-2.lua',
   callguardListConfigure: 'configure-2.lua',
-  callguardListMigratePrefixes: 'migrate-prefixes-2.lua',
+  callguardListMigratePrefixes: { file: 'migrate-prefixes-2.lua', uses: ['prefix-lengths.lua'] },
   callguardListInfos: { file: 'list-infos.lua', uses: ['dense-slot.lua', 'dense.lua'], keys: 'variable' },
 } as const;
 
@@ -50,6 +50,7 @@ declare module 'ioredis' {
     callguardListCancel(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListCreate(
       info: string, audit: string, exact: string, timed: string, now: number, by: string, reason: string, densePlan: string, gen: string,
+      readLimit: number, everyLength: string,
     ): Result<unknown, Context>;
     callguardListRemove(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListSetEnabled(info: string, audit: string, now: number, enabled: '1' | '0', by: string, reason: string): Result<unknown, Context>;

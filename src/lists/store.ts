@@ -8,7 +8,7 @@ import type { DensePlanName } from './dense.js';
 import { denseHeldOf, denseHolds, denseStateOf, newGeneration, removeGenerationsBut } from './dense-store.js';
 import { learnShapes, readable, readBatch, type BulkAnswer, type BulkMatches, type ListShape, MAX_BULK_LISTS } from './bulk-read.js';
 import { digitsOf, e164Of } from '../numbers/digits.js';
-import { callCounterKey, denseGensKey, globalKeys, listKeys, type ListKeys } from './keys.js';
+import { callCounterKey, denseGensKey, EVERY_PREFIX_LENGTH, globalKeys, listKeys, PREFIX_LENGTHS_READ_LIMIT, type ListKeys } from './keys.js';
 import { listSourceOf, type ListSource } from './source-date.js';
 import { assertE164, assertMember } from './members.js';
 import { needsReference, readListSettings, settingsOf, type ListSettings } from './list-settings.js';
@@ -116,6 +116,7 @@ export class ListStore {
     if (gen !== '') await this.redis.sadd(denseGensKey(keys.dense), gen);
     const created = await this.redis.callguardListCreate(
       keys.info, keys.audit, keys.exact, keys.timed, this.clock(), actor.by, actor.reason ?? '', options.dense ?? '', gen,
+      PREFIX_LENGTHS_READ_LIMIT, EVERY_PREFIX_LENGTH,
     );
     if (created === 0) {
       if (gen !== '') await this.redis.srem(denseGensKey(keys.dense), gen);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { listKeys } from '../../src/lists/keys.js';
 import { createHash } from 'node:crypto';
-import { GatedListStore, MIGRATE_READ_LIMIT, migrateAtStart, migratePrefixFields } from '../../src/lists/migrate.js';
+import { PREFIX_LENGTHS_READ_LIMIT } from '../../src/lists/keys.js';
+import { GatedListStore, migrateAtStart, migratePrefixFields } from '../../src/lists/migrate.js';
 import { ListStore } from '../../src/lists/store.js';
 import { capturedLogger } from '../helpers/log-capture.js';
 import { receivedDuring } from '../helpers/monitor.js';
@@ -46,11 +47,11 @@ describe.each(CHECK_MODES)('the migration of the prefixes field (checks %s)', (c
     expect(await migratePrefixFields(t.redis, t.namespace)).toEqual([]);
   });
 
-  it(`a list of more than ${MIGRATE_READ_LIMIT} timed members gets every prefix length, and still matches a prefix of any length`, async () => {
+  it(`a list of more than ${PREFIX_LENGTHS_READ_LIMIT} timed members gets every prefix length, and still matches a prefix of any length`, async () => {
     await t.store.createList('big', ALICE);
     const keys = listKeys(t.namespace, 'big');
     const members: (string | number)[] = [];
-    for (let i = 0; i <= MIGRATE_READ_LIMIT; i++) members.push(Date.now() + 3_600_000, `+4930${String(i).padStart(7, '0')}`);
+    for (let i = 0; i <= PREFIX_LENGTHS_READ_LIMIT; i++) members.push(Date.now() + 3_600_000, `+4930${String(i).padStart(7, '0')}`);
     await t.redis.zadd(keys.timed, ...members);
     await t.redis.zadd(keys.timed, 'inf', '+1*', 'inf', '+4930123456789*');
     await t.redis.hdel(keys.info, 'prefixes');

@@ -8,7 +8,8 @@
   a larger one gets every length a prefix member can have (keys.ts: 3 to 17), a superset,
   which is always right and checks as the old "any length" did.
   KEYS: info, timed
-  ARGV: the most `timed` members to read, every length a prefix member can have ("3,...,17")
+  ARGV: the most `timed` members to read, every length a prefix member can have ("3,...,17"):
+        held_prefix_lengths (prefix-lengths.lua, which the loader places before this file)
   Returns -1 (no such list), 0 (already in today's format) or 1 (migrated).
 ]]
 local field = redis.call('HGET', KEYS[1], 'prefixes')
@@ -22,17 +23,5 @@ if field == '0' then
   redis.call('HSET', KEYS[1], 'prefixes', '')
   return 1
 end
-if redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[1]) then
-  redis.call('HSET', KEYS[1], 'prefixes', ARGV[2])
-  return 1
-end
-local seen, lengths = {}, {}
-for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  if string.sub(member, -1) == '*' and not seen[#member] then
-    seen[#member] = true
-    lengths[#lengths + 1] = #member
-  end
-end
-table.sort(lengths)
-redis.call('HSET', KEYS[1], 'prefixes', table.concat(lengths, ','))
+redis.call('HSET', KEYS[1], 'prefixes', held_prefix_lengths(KEYS[2], ARGV[1], ARGV[2]))
 return 1
