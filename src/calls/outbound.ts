@@ -149,7 +149,7 @@ export async function handleAgentCall(
     await record(outcome(screening, decision.verdict, formatAction(decision.action), !refused.ok));
     return;
   }
-  if (decision.verdict === 'unavailable') log.warn({ reason: screening.detail }, 'block lists unavailable; campaign fails open, dialling');
+  if (decision.verdict === 'unavailable') log.warn({ reason: screening.detail }, 'a rule could not be read; campaign fails open, dialling');
   if (decision.verdict === 'would-block') log.info({ wouldBlock: screening.wouldBe, list: screening.match?.list }, 'would not be dialled, but the campaign observes: dialling');
   await dialAndBridge(call, campaign.campaign, decision, deps, log, async (dialOutcome) => {
     const reached = dialOutcome === 'CANCELLED' ? undefined : dialOutcome;

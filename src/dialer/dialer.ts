@@ -317,7 +317,7 @@ export class Dialer {
           await this.retryUnreadable(lease, campaign, main, 'block lists', log);
           return;
         }
-        log.warn({ reason: main.detail }, 'block lists unavailable; campaign fails open, dialling');
+        // Dialled unless the calling hours or the cap, which still apply, refuse it below.
         break;
       default:
         break;
@@ -355,7 +355,7 @@ export class Dialer {
           await this.retryUnreadable(lease, campaign, ruled, 'calling hours or the cap', log);
           return;
         }
-        log.warn({ reason: ruled.detail }, 'calling hours or the cap unavailable; campaign fails open, dialling');
+        log.warn({ reason: ruled.detail }, 'a rule could not be read; campaign fails open, dialling');
         break;
       case 'would-block':
         log.info({ wouldBlock: ruled.wouldBe, list: ruled.match?.list }, 'would not be dialled, but the campaign observes: dialling');

@@ -134,7 +134,11 @@ export function readPolicy(campaign: Pick<Campaign, 'hours'>, deps: Pick<Attempt
 /**
  * The rules after the lists, for the number the attempt dials (screened by screenCallee):
  * the calling hours at that callee, then its cap, which counts the attempt it lets
- * through. A screening that is neither clear nor would-block comes back as it is.
+ * through. They apply as well to a number whose lists could not be read when the campaign
+ * fails open, since it is dialled all the same: outside the hours or capped it is not
+ * dialled; a rule observed gives would-block as for a clear number; when every rule lets
+ * it through, or one cannot be read either, it stays unavailable (and is dialled). Any
+ * other screening comes back as it is.
  */
 export async function applyAttemptRules<S extends Screening>(
   screening: S,
@@ -143,17 +147,24 @@ export async function applyAttemptRules<S extends Screening>(
   deps: Pick<AttemptRulesDeps, 'caps'>,
   context: AttemptContext,
 ): Promise<S | NumberedScreening> {
-  if (screening.verdict !== 'clear' && screening.verdict !== 'would-block') return screening;
+  const dialledUnread = screening.verdict === 'unavailable' && campaign.fail === 'open' ? screening : undefined;
+  if (screening.verdict !== 'clear' && screening.verdict !== 'would-block' && dialledUnread === undefined) return screening;
   const { e164 } = screening;
+  if (e164 === undefined) return screening;
   const deadlineMs = context.deadlineMs ?? DEFAULT_OUTBOUND_CHECK_DEADLINE_MS;
   let observed: NumberedScreening | undefined = screening.verdict === 'would-block' ? screening : undefined;
+  const unavailable = (detail: string): NumberedScreening => ({
+    verdict: 'unavailable',
+    e164,
+    detail: dialledUnread === undefined ? detail : `${dialledUnread.detail}; ${detail}`,
+  });
 
   if (policy !== undefined) {
-    if (!policy.ok) return { verdict: 'unavailable', e164, detail: `calling-hours policy ${campaign.hours} could not be read: ${policy.reason}` };
+    if (!policy.ok) return unavailable(`calling-hours policy ${campaign.hours} could not be read: ${policy.reason}`);
     const lookup = policy.value;
     if (lookup.kind !== 'found') {
       const why = lookup.kind === 'missing' ? 'does not exist' : `is invalid: ${lookup.reason}`;
-      return { verdict: 'unavailable', e164, detail: `calling-hours policy ${campaign.hours} ${why}` };
+      return unavailable(`calling-hours policy ${campaign.hours} ${why}`);
     }
     const closed = outsideHours(lookup.policy, e164, context);
     if (closed) {
@@ -169,9 +180,9 @@ export async function applyAttemptRules<S extends Screening>(
     observed ??= { verdict: 'would-block', e164, detail: capDetail(cap as Rate), retryAt: taken.value.retryAt, wouldBe: 'capped' };
     taken = await take(undefined);
   }
-  if (!taken.ok) return { verdict: 'unavailable', e164, detail: `attempts to the number could not be counted: ${taken.reason}` };
+  if (!taken.ok) return unavailable(`attempts to the number could not be counted: ${taken.reason}`);
   if (!taken.value.ok) return { verdict: 'capped', e164, detail: capDetail(cap as Rate), retryAt: taken.value.retryAt };
-  return observed ?? { verdict: 'clear', e164 };
+  return observed ?? dialledUnread ?? { verdict: 'clear', e164 };
 }
 
 function capDetail(cap: Rate): string {

@@ -243,5 +243,14 @@ describe('agents dialling out through Stasis(callguard,outbound,<campaign>)', ()
       expect(second.calls.channel(second.agent).variables.get('CALLGUARD_VERDICT')).toBe('capped');
       expect(second.calls.channel(second.agent).hangupCause).toBe(21);
     });
+
+    it('a campaign that fails open with a block list missing still refuses a call outside the calling hours', async () => {
+      await campaign('us-open', { block: ['dnc', 'not-created-yet'], fail: 'open', hours: 'us', region: 'US' });
+      const { calls, agent, recorded, done } = agentCall(NEW_YORK, { kind: 'answer' }, 'us-open', { clock: () => NY_21_00 });
+      await done;
+      expect(calls.operations.some((op) => op.op === 'originate')).toBe(false);
+      expect(calls.channel(agent).variables.get('CALLGUARD_VERDICT')).toBe('outside-hours');
+      expect(recorded[0]).toMatchObject({ verdict: 'outside-hours', action: 'hangup:21' });
+    });
   });
 });

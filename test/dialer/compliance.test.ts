@@ -185,3 +185,34 @@ describe('observe mode', () => {
     expect(await fixture.results()).toMatchObject([{ outcome: 'ANSWERED', wouldBlock: 'OUTSIDE_HOURS' }]);
   });
 });
+
+describe('a campaign that fails open, its block list missing', () => {
+  it('outside the calling hours it is not dialled (OUTSIDE_HOURS, due at the window), and dialled once the window opens', async () => {
+    setup();
+    fixture.now = NY_21_00;
+    await fixture.campaign('us-leads', { block: ['dnc-gone'], fail: 'open', hours: 'us', region: 'US' });
+    await fixture.queue.enqueue({ campaign: 'us-leads', number: NEW_YORK, id: 'r1' });
+    const dialer = fixture.dialer(fixture.answering('ANSWERED'));
+    await fixture.round(dialer);
+    expect(fixture.dials).toHaveLength(0);
+    expect(await fixture.results()).toMatchObject([{ outcome: 'OUTSIDE_HOURS', final: false, retryAt: NY_NEXT_08_00 }]);
+
+    fixture.now = NY_NEXT_08_00;
+    await fixture.round(dialer);
+    expect(fixture.dials).toHaveLength(1);
+  });
+
+  it('the number is CAPPED past its cap, counted in Redis while the list cannot be read', async () => {
+    setup();
+    fixture.now = FL_10_00;
+    await fixture.campaign('renewals', { block: ['dnc-gone'], fail: 'open', region: 'US', maxPerNumber: parseRate('1/24h') });
+    const dialer = fixture.dialer(fixture.answering('ANSWERED'));
+    await fixture.queue.enqueue({ campaign: 'renewals', number: FLORIDA, id: 'first' });
+    await fixture.round(dialer);
+    fixture.now = FL_10_00 + HOUR;
+    await fixture.queue.enqueue({ campaign: 'renewals', number: FLORIDA, id: 'second' });
+    await fixture.round(dialer);
+    expect(fixture.dials.map((dial) => dial.request.id)).toEqual(['first']);
+    expect((await fixture.results()).at(-1)).toMatchObject({ request: 'second', outcome: 'CAPPED', final: false, retryAt: FL_10_00 + 24 * HOUR });
+  });
+});

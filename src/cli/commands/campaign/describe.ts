@@ -32,7 +32,7 @@ export function describeCampaign(campaign: Campaign, missing: string[], extra: [
     ['max attempts', String(campaign.maxAttempts)],
     ['retry', formatRetrySpec(campaign.retry)],
     ['max concurrent', String(campaign.maxConcurrent)],
-    ['lists unreadable', campaign.fail === 'closed' ? `not dialled, tried again after ${formatDelay(campaign.unavailableRetryMs)}` : 'dialled (fails open)'],
+    ['lists unreadable', campaign.fail === 'closed' ? `not dialled, tried again after ${formatDelay(campaign.unavailableRetryMs)}` : 'dialled within the calling hours and the cap (fails open)'],
     ['calling hours', campaign.hours ?? 'none'],
     ['max per number', campaign.maxPerNumber === undefined ? 'none' : `${formatRate(campaign.maxPerNumber)} (every campaign's attempts count)`],
     ['consent', campaign.requireConsent === undefined ? 'not required' : `required: list ${missing.includes(campaign.requireConsent) ? `${campaign.requireConsent} (missing: nothing is dialled)` : campaign.requireConsent}`],

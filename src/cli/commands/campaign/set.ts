@@ -95,7 +95,7 @@ export function registerCampaignSet(campaign: Command, io: CliIo): void {
       ),
     )
     .addOption(new Option('--max-concurrent <n>', 'attempts at once across all serve instances (new: 1)').argParser(wholeOption))
-    .addOption(new Option('--fail <mode>', 'when the lists cannot be read: closed = do not dial (new), open = dial').choices(['closed', 'open']))
+    .addOption(new Option('--fail <mode>', 'when the lists cannot be read: closed = do not dial (new), open = dial within the calling hours and the cap').choices(['closed', 'open']))
     .addOption(new Option('--unavailable-retry <delay>', 'wait before trying a request again after its lists could not be read (new: 1m)').argParser(delayOption))
     .addOption(
       new Option('--max-list-age <age>', "dial only while every block list's data is at most this old, 1m to 366d, e.g. 31d (new: no limit)").argParser(
