@@ -6,11 +6,12 @@ import { Redis } from 'ioredis';
 import { testNamespace } from '../helpers/redis.js';
 import { listKeys } from '../../src/lists/keys.js';
 import { NeedsRegionError, REGION_SAMPLE_ROWS } from '../../src/lists/import/needs-region.js';
+import { importChanges } from '../../src/lists/import/changes.js';
 import { importList } from '../../src/lists/import/run.js';
 import { openSource } from '../../src/lists/import/source.js';
 import { ListStore } from '../../src/lists/store.js';
 import { callguard } from '../cli/run-cli.js';
-import { cliTestFiles, createList, entriesOf, importText } from './helpers.js';
+import { cliTestFiles, createList, entriesOf, importText, sourceOf } from './helpers.js';
 
 const files = cliTestFiles('callguard-needs-region-');
 const redis: Redis = files.redis;
@@ -72,5 +73,35 @@ describe('an import of national numbers without a region', () => {
     expect(out).toBe('');
     expect(err).toMatch(/^callguard: 500 of the first 500 rows of .* --region .* CALLGUARD_REGION; nothing was imported\n$/);
     expect(await redis.exists(listKeys(namespace, 'dnc').exact)).toBe(0);
+  });
+});
+
+describe('import --changes whose additions need a region', () => {
+  const LISTED = ['+4930999991', '+4930999992'];
+
+  it('refuses whole before anything is written: the E.164 deletions are not applied, and no changes event', async () => {
+    const store = new ListStore(redis, namespace);
+    await store.add('dnc', LISTED.map((member) => ({ member })), { by: 'test' });
+    const auditBefore = await store.audit('dnc');
+    const changing = importChanges(redis, namespace, { list: 'dnc', onDuplicate: 'skip', dryRun: false, actor: { by: 'test' } }, {
+      additions: await sourceOf(nationalLines(500)),
+      deletions: await sourceOf(`${LISTED.join('\n')}\n`),
+    });
+    await expect(changing).rejects.toThrow(NeedsRegionError);
+    await expect(changing).rejects.toThrow(/500 of the first 500 rows of .*--region.*; nothing was changed/);
+    expect(await entriesOf(redis, namespace, 'dnc')).toEqual({ exact: [...LISTED].sort(), timed: {} });
+    expect(await store.audit('dnc')).toEqual(auditBefore);
+  });
+
+  it('callguard import --changes exits 2 with the hint, the list as it was', async () => {
+    await new ListStore(redis, namespace).add('dnc', LISTED.map((member) => ({ member })), { by: 'test' });
+    const additions = join(files.dir, `adds-${namespace}.txt`);
+    const deletions = join(files.dir, `dels-${namespace}.txt`);
+    await writeFile(additions, nationalLines(200));
+    await writeFile(deletions, `${LISTED.join('\n')}\n`);
+    const { code, err } = await callguard(namespace, 'import', '--changes', additions, deletions, '--list', 'dnc');
+    expect(code).toBe(2);
+    expect(err).toMatch(/^callguard: 200 of the first 200 rows of .*adds-.* --region .*; nothing was changed\n$/);
+    expect(await entriesOf(redis, namespace, 'dnc')).toEqual({ exact: [...LISTED].sort(), timed: {} });
   });
 });

@@ -1,6 +1,6 @@
 import type { RedisClient } from '../../redis/connect.js';
 import { ListStore } from '../store.js';
-import { importList, type ImportRequest } from './run.js';
+import { importList, regionCheckedSource, type ImportRequest } from './run.js';
 import type { ImportSource } from './source.js';
 import type { ImportSummary } from './summary.js';
 
@@ -17,7 +17,9 @@ export interface ChangesSummary {
  * last download, applied in one run and audited as one `changes` event. Deletions go
  * first, so a number in both files ends up listed: for a do-not-call list the safe side.
  * When the deletions file stops (broken, interrupted) the additions are not read: the
- * command can be run again as it is (both halves are idempotent).
+ * command can be run again as it is (both halves are idempotent). A file that needs a
+ * region (NeedsRegionError) refuses the run whole: the first rows of both files are
+ * looked at before the deletions write anything.
  */
 export async function importChanges(
   redis: RedisClient,
@@ -26,11 +28,23 @@ export async function importChanges(
   files: { additions: ImportSource; deletions: ImportSource },
 ): Promise<ChangesSummary> {
   const common = { ...request, replace: false, audit: false };
+  const now = request.now ?? Date.now();
+  const checked = (source: ImportSource) => regionCheckedSource(source, request, now, 'nothing was changed');
+  let deletionsFile: ImportSource;
+  let additionsFile: ImportSource;
+  try {
+    deletionsFile = await checked(files.deletions);
+    additionsFile = await checked(files.additions);
+  } catch (error) {
+    files.deletions.close();
+    files.additions.close();
+    throw error;
+  }
   // Dated by the deletions, a list whose additions then broke off would read as fresh without the numbers that joined the registry.
-  const deletions = await importList(redis, namespace, { ...common, source: files.deletions, operation: 'delete', recordDate: false });
+  const deletions = await importList(redis, namespace, { ...common, source: deletionsFile, operation: 'delete', recordDate: false });
   let additions: ImportSummary | null = null;
-  if (deletions.status === 'done') additions = await importList(redis, namespace, { ...common, source: files.additions, operation: 'add' });
-  else files.additions.close();
+  if (deletions.status === 'done') additions = await importList(redis, namespace, { ...common, source: additionsFile, operation: 'add' });
+  else additionsFile.close();
   if (!request.dryRun) {
     await new ListStore(redis, namespace).recordAudit(request.list, 'changes', request.actor, {
       additions: files.additions.name,

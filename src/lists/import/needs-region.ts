@@ -1,4 +1,8 @@
-import type { ClassifiedChunk } from './classify.js';
+import { Readable } from 'node:stream';
+import { BrokenFileError } from './broken-file.js';
+import { classifyChunk, type ClassifiedChunk, type RowRules } from './classify.js';
+import type { Dialect } from './dialect.js';
+import { firstRecordOf, readRows } from './rows.js';
 
 /** An import that cannot read its file for want of a region: it stops before writing anything. */
 export class NeedsRegionError extends Error {
@@ -10,6 +14,45 @@ export class NeedsRegionError extends Error {
 
 /** The first rows an import looks at before it writes, when no region is set. */
 export const REGION_SAMPLE_ROWS = 100;
+/** The most of a file's start read for the sample: far more than REGION_SAMPLE_ROWS rows take. */
+const REGION_SAMPLE_BYTES = 1 << 20;
+
+/** Whether the start of a file holds the sample's rows (or all the sample can read). */
+export function enoughForRegionSample(head: Buffer): boolean {
+  if (head.length >= REGION_SAMPLE_BYTES) return true;
+  let lines = 0;
+  for (let at = head.indexOf(10); at >= 0 && lines < REGION_SAMPLE_ROWS; at = head.indexOf(10, at + 1)) lines += 1;
+  return lines >= REGION_SAMPLE_ROWS;
+}
+
+/**
+ * The sample of the rows of a file's start (whole lines), read and classified as the
+ * import reads them (`plan` gives the rules from the first record); rows after a break
+ * of the file are not looked at, as the import would not read them.
+ */
+export async function sampleForRegion(
+  head: Buffer,
+  dialect: Dialect,
+  plan: (record: string[]) => { rules: RowRules; header: boolean },
+): Promise<RegionSample> {
+  const sample = new RegionSample();
+  let rules: RowRules | undefined;
+  try {
+    for await (const chunk of readRows(Readable.from([head]), dialect, () => undefined).chunks) {
+      if (chunk.lines.length === 0) continue;
+      let from = 0;
+      if (!rules) {
+        const planned = plan(firstRecordOf(chunk));
+        rules = planned.rules;
+        if (planned.header) from = 1;
+      }
+      if (sample.add(chunk.lines, classifyChunk(chunk, rules, from))) break;
+    }
+  } catch (error) {
+    if (!(error instanceof BrokenFileError)) throw error;
+  }
+  return sample;
+}
 
 /**
  * Tells, from the first rows of an import without a region, whether the file is written

@@ -38,6 +38,11 @@ export function firstLineOf(chunk: RowChunk, index: number): number {
   return 'records' in chunk ? last - newlinesIn(chunk.records[index] as string[]) : last;
 }
 
+/** A chunk's first row as a record (a one-number-a-line file's row is one field). */
+export function firstRecordOf(chunk: RowChunk): string[] {
+  return 'values' in chunk ? [chunk.values[0] as string] : (chunk.records[0] as string[]);
+}
+
 /** The input's problem, if any, as the break at the first line the reader did not get. */
 function assertReadToEnd(problem: ProblemProbe, linesRead: number): void {
   const found = problem();

@@ -10,16 +10,17 @@ import { ListError, type Actor } from '../types.js';
 import { BrokenFileError } from './broken-file.js';
 import { classifyChunk, type ClassifiedChunk, type RowRules } from './classify.js';
 import { planColumns, type ColumnSpec } from './columns.js';
-import { detectDialect } from './dialect.js';
+import { detectDialect, type Dialect } from './dialect.js';
 import { FOREVER } from './expiry.js';
 import { DEFAULT_REPLACE_GUARDS, rejectsOverLimit, shrinksPastLimit, type Refusal, type ReplaceGuards } from './guards.js';
-import { RegionSample } from './needs-region.js';
+import { enoughForRegionSample, sampleForRegion } from './needs-region.js';
 import type { RejectsFile, Reject } from './rejects.js';
 import { STAGING_TTL_MS, changeMark, cleanStaging, type ChangeMark, dropStaging, liveSize, swapIn } from './replace.js';
 import { DenseWriter, type DenseCounts } from './dense-writer.js';
 import { readNational, type NationalChunk } from './national.js';
-import { firstLineOf, readRows, type RowChunk } from './rows.js';
+import { firstLineOf, firstRecordOf, readRows, type RowChunk } from './rows.js';
 import { peek, type ImportSource } from './source.js';
+import type { Readable } from 'node:stream';
 import type { ImportSummary } from './summary.js';
 import { BatchWriter, type DuplicateMode, type WriterCounts } from './writer.js';
 
@@ -89,6 +90,38 @@ function enoughToTellDialect(head: Buffer): boolean {
   for (let at = head.indexOf(10); at >= 0 && lines < DIALECT_SAMPLE_LINES; at = head.indexOf(10, at + 1)) lines += 1;
   return lines >= DIALECT_SAMPLE_LINES;
 }
+/** What an import needs to read its rows, besides the input. */
+type RowRequest = Pick<ImportRequest, 'region' | 'country' | 'column' | 'expiresColumn' | 'expiresAt'>;
+
+/** The number and expiry columns and the rules of every row, from the first record. */
+function planRows(record: string[], request: RowRequest, now: number): { rules: RowRules; header: boolean } {
+  const plan = planColumns(record, request.column, request.expiresColumn, request.expiresAt !== undefined);
+  const expiry = request.expiresAt === undefined ? FOREVER : String(request.expiresAt);
+  return { rules: { numberIndex: plan.numberIndex, expiresIndex: plan.expiresIndex, expiry, region: request.region, now }, header: plan.header };
+}
+
+/**
+ * Reads the start of an import's input, far enough to tell its dialect and, when the
+ * import has no region, to tell from its first rows whether it needs one: then it throws
+ * NeedsRegionError (`outcome` says what was not done) before anything is written. The
+ * content comes back whole. A national file (`country`) is read without a region sample.
+ */
+async function readStart(source: ImportSource, request: RowRequest, now: number, outcome: string): Promise<{ dialect: Dialect; content: Readable }> {
+  const sampled = request.region === undefined && request.country === undefined;
+  const { head, content } = await peek(source.content, sampled ? (start) => enoughToTellDialect(start) && enoughForRegionSample(start) : enoughToTellDialect);
+  const dialect = detectDialect(head.toString('utf8'));
+  if (sampled) (await sampleForRegion(head, dialect, (record) => planRows(record, request, now))).assertReadable(source.name, outcome);
+  return { dialect, content };
+}
+
+/**
+ * The source with its first rows looked at as importList looks at them, for a run of
+ * several imports (`--changes`) that must refuse before the first of them writes.
+ */
+export async function regionCheckedSource(source: ImportSource, request: RowRequest, now: number, outcome: string): Promise<ImportSource> {
+  return { ...source, content: (await readStart(source, request, now, outcome)).content };
+}
+
 /** A run that swaps nothing (a plain import, a dry run) needs no mark. */
 const NO_MARK: ChangeMark = { auditId: '0-0', bulkWrites: '0' };
 /** Rows between two progress reports. */
@@ -143,9 +176,13 @@ export async function importList(redis: RedisClient, namespace: string, request:
   // A deletion also takes a dense list's plan numbers out of `timed`, when it holds any.
   const deleteFromTimedToo = deleting && dense !== undefined && (await redis.zcard(live.timed)) > 0;
   const { source } = request;
-  const { head, content } = await peek(source.content, enoughToTellDialect);
-  const nationalReader = national ? readNational(content, national, source.problem) : undefined;
-  const reader = nationalReader ?? readRows(content, detectDialect(head.toString('utf8')), source.problem);
+  const start = await readStart(source, request, now, 'nothing was imported').catch(async (error: unknown) => {
+    source.close();
+    if (request.replace && !request.dryRun) await dropStaging(redis, namespace, request.list, runId, stagingGen);
+    throw error;
+  });
+  const nationalReader = national ? readNational(start.content, national, source.problem) : undefined;
+  const reader = nationalReader ?? readRows(start.content, start.dialect, source.problem);
   const chunks: AsyncIterable<{ chunk: RowChunk; fast?: NationalChunk }> = nationalReader
     ? withFastRows(nationalReader.chunks)
     : withoutFastRows(reader.chunks as AsyncIterable<RowChunk>);
@@ -216,14 +253,6 @@ export async function importList(redis: RedisClient, namespace: string, request:
       }
     }
   };
-  // Without a region, the first rows are held until they tell whether the file needs one.
-  let sample = request.region === undefined ? new RegionSample() : undefined;
-  const held: { chunk: RowChunk; classified: ClassifiedChunk }[] = [];
-  const applyHeld = async (into: BatchWriter): Promise<void> => {
-    sample?.assertReadable(source.name);
-    sample = undefined;
-    for (const { chunk, classified } of held.splice(0)) await apply(chunk, classified, into);
-  };
   // A read waiting on stdin would not notice the signal; closing the input wakes it.
   const stopReading = (): void => source.close();
   request.signal?.addEventListener('abort', stopReading, { once: true });
@@ -250,28 +279,16 @@ export async function importList(redis: RedisClient, namespace: string, request:
         if (chunk.lines.length === 0) continue;
         let from = 0;
         if (!rules || !writer) {
-          const record = 'values' in chunk ? [chunk.values[0] as string] : (chunk.records[0] as string[]);
-          const plan = planColumns(record, request.column, request.expiresColumn, request.expiresAt !== undefined);
-          rules = {
-            numberIndex: plan.numberIndex,
-            expiresIndex: plan.expiresIndex,
-            expiry: request.expiresAt === undefined ? FOREVER : String(request.expiresAt),
-            region: request.region,
-            now,
-          };
+          const record = firstRecordOf(chunk);
+          const plan = planRows(record, request, now);
+          rules = plan.rules;
           writer = writerFor(rules);
           if (plan.header) {
             header = record;
             from = 1;
           }
         }
-        const classified = classifyChunk(chunk, rules, from);
-        if (sample) {
-          held.push({ chunk, classified });
-          if (sample.add(chunk.lines, classified)) await applyHeld(writer);
-          continue;
-        }
-        await apply(chunk, classified, writer);
+        await apply(chunk, classifyChunk(chunk, rules, from), writer);
         if (counts.rows >= nextReport) {
           nextReport = counts.rows + PROGRESS_EVERY_ROWS;
           report();
@@ -281,13 +298,9 @@ export async function importList(redis: RedisClient, namespace: string, request:
       if (!(error instanceof BrokenFileError) || request.signal?.aborted) throw error;
       broken = error;
     }
-    // A file shorter than the sample, or one that broke within it, still tells first whether it needs a region.
-    if (writer && sample && !interrupted) await applyHeld(writer);
   } catch (error) {
     // Closing the input on a signal ends the read with an error; that is the interruption.
     if (request.signal?.aborted) interrupted = true;
-    // A break among the held rows comes before any break the reader met after them.
-    else if (error instanceof BrokenFileError) broken = error;
     else {
       await writer?.flush().catch(() => undefined);
       await denseWriter?.flush().catch(() => undefined);
