@@ -63,7 +63,7 @@ declare module 'ioredis' {
     callguardListConfigure(info: string, audit: string, now: number, by: string, reason: string, ...fieldValuePairs: string[]): Result<number, Context>;
     /** -1 (no such list), 0 (the field `prefixes` is in today's format) or 1 (migrated): migrate.ts */
     callguardListMigratePrefixes(info: string, timed: string, readLimit: number, everyLength: string): Result<number, Context>;
-    /** keyCount (4 a list, 5 with 'audit'), then info, exact, timed, dense (, audit) of each list, then 'audit' or nothing: list-infos.lua */
+    /** keyCount (4 a list, 5 with 'audit'), then info, exact, timed, dense (, audit) of each list, then 'audit' or 'blocks': list-infos.lua */
     callguardListInfos(keyCount: number, ...keysThenArgs: string[]): Result<unknown[], Context>;
   }
 }

@@ -149,9 +149,9 @@ export class ListStore {
    */
   async lists(only?: readonly string[]): Promise<ListInfo[]> {
     const names = only ? [...only] : await this.listNames();
-    const read = await this.listInfos(names, 'without-audit');
+    const read = await this.listInfos(names, 'blocks');
     const infos = names.map((name, i): ListInfo | undefined => {
-      const [fields, exact, timed, indexed] = read[i] as [string[], number, number, number];
+      const [fields, exact, timed, indexed, blocksGone] = read[i] as [string[], number, number, number, number];
       const info = hashOf(fields);
       if (info.created === undefined) return undefined;
       const dense = denseStateOf(info);
@@ -164,6 +164,7 @@ export class ListStore {
         createdBy: info.by ?? '',
         size,
         lost: lostEntries(info.size, size),
+        lostBlocks: Math.max(0, blocksGone),
         ...(info.lastImport === undefined ? {} : { lastImportAt: Number(info.lastImport) }),
         ...settingsOf(info.consent, info.auditRetention),
         ...(dense ? { dense: dense.plan.name } : {}),
@@ -181,7 +182,7 @@ export class ListStore {
    */
   async sizes(also: Iterable<string> = []): Promise<ListSizeReading[]> {
     const names = [...new Set([...(await this.listNames()), ...also])].sort();
-    const read = await this.listInfos(names, 'with-audit');
+    const read = await this.listInfos(names, 'audit');
     return names.map((name, i): ListSizeReading => {
       const [fields, exact, timed, indexed, newest] = read[i] as [string[], number, number, number, StreamEntry[]];
       const info = hashOf(fields);
@@ -200,14 +201,15 @@ export class ListStore {
   }
 
   /**
-   * list-infos.lua's reading of each of `names`, in order: LIST_INFO_BATCH lists a script
-   * call, the calls sent together (one round trip); on a cluster one list a call, as each
-   * list's keys are in a slot of their own.
+   * list-infos.lua's reading of each of `names`, in order, with each list's newest audit
+   * event or its dense blocks found gone: LIST_INFO_BATCH lists a script call, the calls
+   * sent together (one round trip); on a cluster one list a call, as each list's keys are
+   * in a slot of their own.
    */
-  private async listInfos(names: string[], audit: 'with-audit' | 'without-audit'): Promise<unknown[][]> {
+  private async listInfos(names: string[], also: 'audit' | 'blocks'): Promise<unknown[][]> {
     const perCall = isCluster(this.redis) ? 1 : LIST_INFO_BATCH;
-    const withAudit = audit === 'with-audit';
-    const perList = withAudit ? 5 : 4;
+    const withAudit = also === 'audit';
+    const perList = 5;
     const batches: string[][] = [];
     for (let from = 0; from < names.length; from += perCall) batches.push(names.slice(from, from + perCall));
     const replies = await Promise.all(
@@ -217,7 +219,7 @@ export class ListStore {
             const { info, exact, timed, dense, audit: stream } = this.keysOf(name);
             return withAudit ? [info, exact, timed, dense, stream] : [info, exact, timed, dense];
           });
-          return this.redis.callguardListInfos(keys.length, ...keys, ...(withAudit ? ['audit'] : []));
+          return this.redis.callguardListInfos(keys.length, ...keys, also);
         }),
       ),
     );

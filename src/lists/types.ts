@@ -84,6 +84,12 @@ export interface ListInfo {
    * callguard (eviction, DEL, a failover); 0 when whole
    */
   lost: number;
+  /**
+   * blocks of a dense list's bitmaps found gone (eviction, a DEL): every block looked at
+   * while the index names at most 1,000, else 1,000 of them from a random place each
+   * reading (list-infos.lua); 0 when none was found
+   */
+  lostBlocks: number;
   /** when the last import or replace was recorded (none before callguard kept it) */
   lastImportAt?: number;
   /** a consent list: every add needs a reference, its audit is kept at least 5 years */

@@ -11,7 +11,7 @@ describe.each(CHECK_MODES)('list lifecycle (checks %s)', (checkMode) => {
   it('a created list is listed, enabled, with who created it and when', async () => {
     await t.store.createList('dnc', ALICE);
     expect(await t.store.hasList('dnc')).toBe(true);
-    expect(await t.store.lists()).toEqual([{ name: 'dnc', enabled: true, createdAt: T0, createdBy: 'alice', size: 0, lost: 0, consent: false }]);
+    expect(await t.store.lists()).toEqual([{ name: 'dnc', enabled: true, createdAt: T0, createdBy: 'alice', size: 0, lost: 0, lostBlocks: 0, consent: false }]);
   });
 
   it('creating a list twice fails with list-exists and keeps the first', async () => {
@@ -104,7 +104,7 @@ describe('reading every list', () => {
     expect(lists.map((list) => list.name)).toEqual(names);
     expect(lists.find((list) => list.name === 'list-007')).toMatchObject({ size: 2, lost: 0, dense: 'nanp' });
     expect(lists.find((list) => list.name === 'list-008')).toMatchObject({ size: 2, lost: 0 });
-    expect(lists.find((list) => list.name === 'list-009')).toEqual({ name: 'list-009', enabled: true, createdAt: T0, createdBy: 'alice', size: 0, lost: 0, consent: false });
+    expect(lists.find((list) => list.name === 'list-009')).toEqual({ name: 'list-009', enabled: true, createdAt: T0, createdBy: 'alice', size: 0, lost: 0, lostBlocks: 0, consent: false });
   });
 });
 

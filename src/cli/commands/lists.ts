@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../context.js';
-import { humanSpan, isoTime, retentionText, table } from '../../front-door/format.js';
+import { count, humanSpan, isoTime, retentionText, table } from '../../front-door/format.js';
 import { listSourceJson } from '../../front-door/json-shapes.js';
+import { BLOCK_NUMBERS } from '../../lists/dense.js';
 import { withContext } from '../with-context.js';
 
 export function registerLists(program: Command, io: CliIo): void {
@@ -15,6 +16,10 @@ Size counts never-expiring numbers, timed entries and prefixes (expired entries
 count until the janitor purges them). A list whose keys hold fewer entries than
 callguard wrote (Redis evicted or deleted them, a failover) gets a warning line;
 checks against it fail until it is loaded again or its size accepted (list recount).
+So does a dense list with a block of its bitmaps gone: every block is looked at
+while it has at most 1,000, else 1,000 of them from a random place each time (all
+of a full registry's 264,000 would hold Redis for half a second), which finds an
+eviction's loss but may miss a single block deleted by hand.
 
 Examples:
   $ callguard lists
@@ -25,9 +30,10 @@ or the file's own date), and how old it is now; "-" for a list never imported. A
 national do-not-call copy has to be recent (the US: 31 days): campaign
 --max-list-age refuses to dial on an older one.
 
-JSON: {"lists":[{"name","enabled","size","lost","createdAt","createdBy","consent","auditRetention",
+JSON: {"lists":[{"name","enabled","size","lost","lostBlocks","createdAt","createdBy","consent","auditRetention",
         "dense","data":{"file","dataDate","ageSeconds","from"}|null}]}
       lost: entries the list should hold but Redis no longer has (0 when whole)
+      lostBlocks: blocks of a dense list's bitmaps found gone (0 when none found)
       consent: the list records consent (list set --consent); auditRetention: "1y", null = forever
       dense: the plan kept as bitmaps (nanp, uk), or null`,
     )
@@ -40,6 +46,7 @@ JSON: {"lists":[{"name","enabled","size","lost","createdAt","createdBy","consent
           enabled: list.enabled,
           size: list.size,
           lost: list.lost,
+          lostBlocks: list.lostBlocks,
           createdAt: isoTime(list.createdAt),
           createdBy: list.createdBy,
           consent: list.consent,
@@ -50,13 +57,16 @@ JSON: {"lists":[{"name","enabled","size","lost","createdAt","createdBy","consent
         const notes = rows
           .filter((row) => row.consent || row.auditRetention !== null)
           .map((row) => `${row.name}: ${row.consent ? 'records consent, ' : ''}audit kept ${row.auditRetention ?? 'forever'}`);
-        const warnings = rows
-          .filter((row) => row.lost > 0)
-          .map(
-            (row) =>
-              `warning: ${row.name} lost ${row.lost} entries outside callguard (Redis holds ${row.size} of ${row.size + row.lost}): ` +
-              `load it again with callguard import --replace, or accept what is left with callguard list recount ${row.name}`,
-          );
+        const remedy = (name: string) => `load it again with callguard import --replace, or accept what is left with callguard list recount ${name}`;
+        const warnings = rows.flatMap((row) => [
+          ...(row.lost > 0 ? [`warning: ${row.name} lost ${row.lost} entries outside callguard (Redis holds ${row.size} of ${row.size + row.lost}): ${remedy(row.name)}`] : []),
+          ...(row.lostBlocks > 0
+            ? [
+                `warning: ${row.name} lost entries outside callguard: ${count(row.lostBlocks, 'block', 'blocks')} of its bitmaps (up to ${BLOCK_NUMBERS.toLocaleString('en')} numbers each) gone, ` +
+                  `checks of the numbers in them fail: ${remedy(row.name)}`,
+              ]
+            : []),
+        ]);
         context.print(
           rows.length === 0
             ? 'no lists yet (create one with: callguard list create <name>)'
