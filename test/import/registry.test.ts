@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { exportList } from '../../src/lists/export.js';
 import { importChanges } from '../../src/lists/import/changes.js';
 import { importList } from '../../src/lists/import/run.js';
+import { describeFailure } from '../../src/lists/import/summary.js';
 import { openSource } from '../../src/lists/import/source.js';
 import { listKeys } from '../../src/lists/keys.js';
 import { ListStore } from '../../src/lists/store.js';
@@ -100,6 +101,18 @@ describe('national registries', () => {
       list: 'us', source: await openSource(path), onDuplicate: 'skip', replace: false, dryRun: false, actor: ACTOR, country: 'US',
     });
     expect(summary).toMatchObject({ status: 'done', rows: 2, imported: 2, blankLines: 0 });
+  });
+
+  it("a zip member that breaks is named, with the line the member itself counts (measured: line 6, the lines of the members before counted in)", async () => {
+    const members = { '201.txt': '+12015550100\n+12015550101', '415.txt': '+14155550100\n+14155550101\n', '650.txt': '+16505550100\n\u0000\n' };
+    const path = await zipFile(`broken-${namespace}.zip`, members, new Date('2026-11-30T00:00:00Z'));
+    const summary = await importList(files.redis, namespace, {
+      list: 'plain', source: await openSource(path), onDuplicate: 'skip', replace: false, dryRun: false, actor: ACTOR,
+    });
+    expect(summary).toMatchObject({ status: 'broken', rows: 5, imported: 5, broken: { line: 2, member: '650.txt' } });
+    expect(describeFailure(summary)).toMatch(new RegExp(`^${path} is broken at line 2 of 650\\.txt: a NUL byte`));
+    const [event] = await store.audit('plain', 1);
+    expect(event?.details.brokenAt).toMatch(/^line 2 of 650\.txt: a NUL byte/);
   });
 
   it('a zip without a file is refused when opened (measured: read as 0 rows, done, the list data date set to now)', async () => {

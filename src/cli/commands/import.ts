@@ -161,8 +161,8 @@ import of that list.
 Ctrl-C stops reading: a plain import keeps the whole batches written (run it again to
 finish; it is idempotent), a replace keeps the old list.
 
-A broken file stops the import at the line where it broke, named in the message: a
-quote never closed, a row past 64 KB, a NUL byte or a UTF-16/32 file (save as UTF-8),
+A broken file stops the import at the line where it broke, named in the message (in
+a zip, the member and its own line): a quote never closed, a row past 64 KB, a NUL byte or a UTF-16/32 file (save as UTF-8),
 a truncated or corrupt gzip. A replace then changes nothing; a plain import keeps the
 rows before that line. --force never overrides it. Bytes that are not UTF-8 reject
 only the row whose number holds them.
@@ -202,7 +202,7 @@ Examples:
   $ callguard import --changes adds-1201.txt dels-1201.txt --list us-dnc --country US
 
 JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken|refused",
-       "rows","imported","duplicates","rejected","broken":{"line","problem"}|null,
+       "rows","imported","duplicates","rejected","broken":{"line","member"?,"problem"}|null,
        "refusal":{"guard":"max-shrink|max-rejects|list-changed",...}|null,"sizeBefore",
        "listSize":{"exact","timed"}|null,...}`,
     )

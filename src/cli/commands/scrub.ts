@@ -5,11 +5,11 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { BrokenFileError } from '../../lists/import/broken-file.js';
+import { BrokenFileError, describeLine } from '../../lists/import/broken-file.js';
 import { ColumnError, parseColumnSpec, type ColumnSpec } from '../../lists/import/columns.js';
 import { NeedsRegionError } from '../../lists/import/needs-region.js';
 import { RejectsFile } from '../../lists/import/rejects.js';
-import { openSource } from '../../lists/import/source.js';
+import { lineOf, openSource } from '../../lists/import/source.js';
 import { BLOCK_ORDER_MAX_NUMBERS } from '../../screening/block-order.js';
 import { SCRUB_WINDOW_ROWS, scrubLeads, type ScrubSummary } from '../../screening/scrub.js';
 import { processIo, type CliIo } from '../context.js';
@@ -171,7 +171,9 @@ JSON: {"source","lists","status","rows","clean","removed","rejected","byList":{l
         } catch (error) {
           await Promise.all(all.map((output) => output.discard()));
           if (error instanceof ColumnError || error instanceof NeedsRegionError) throw new UsageError(error.message);
-          if (error instanceof BrokenFileError) throw new CliError(`${source.name} is broken at line ${error.line}: ${error.problem}; no file written`, EXIT_FILE_BROKEN);
+          if (error instanceof BrokenFileError) {
+            throw new CliError(`${source.name} is broken at ${describeLine(await lineOf(source, error.line))}: ${error.problem}; no file written`, EXIT_FILE_BROKEN);
+          }
           throw error;
         } finally {
           process.off('SIGINT', interrupt);

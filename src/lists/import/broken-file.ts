@@ -16,6 +16,11 @@ export class BrokenFileError extends Error {
   }
 }
 
+/** Where a file broke: `line 12`, or in a zip `line 12 of 415.txt` (the member's own line). */
+export function describeLine(at: { line: number; member?: string }): string {
+  return at.member === undefined ? `line ${at.line}` : `line ${at.line} of ${at.member}`;
+}
+
 /** Why the input ended before its end, as the guard of whole lines saw it. */
 export type InputProblem =
   | { kind: 'byte-order-mark'; encoding: string }

@@ -7,7 +7,7 @@ import { sourceFields, type ListSource } from '../source-date.js';
 import { assertListName } from '../names.js';
 import { ListStore } from '../store.js';
 import { ListError, type Actor } from '../types.js';
-import { BrokenFileError } from './broken-file.js';
+import { BrokenFileError, describeLine } from './broken-file.js';
 import { classifyChunk, type ClassifiedChunk, type RowRules } from './classify.js';
 import { planColumns, type ColumnSpec } from './columns.js';
 import { detectDialect, type Dialect } from './dialect.js';
@@ -19,7 +19,7 @@ import { STAGING_TTL_MS, changeMark, cleanStaging, type ChangeMark, dropStaging,
 import { DenseWriter, type DenseCounts } from './dense-writer.js';
 import { readNational, type NationalChunk } from './national.js';
 import { firstLineOf, firstRecordOf, readRows, type RowChunk } from './rows.js';
-import { peek, type ImportSource } from './source.js';
+import { lineOf, peek, type ImportSource } from './source.js';
 import type { Readable } from 'node:stream';
 import type { ImportSummary } from './summary.js';
 import { BatchWriter, type DuplicateMode, type WriterCounts } from './writer.js';
@@ -333,7 +333,7 @@ export async function importList(redis: RedisClient, namespace: string, request:
     rejected: counts.rejected,
     header,
     blankLines: reader.blankLines(),
-    broken: broken ? { line: broken.line, problem: broken.problem } : null,
+    broken: broken ? { ...(await lineOf(source, broken.line)), problem: broken.problem } : null,
     refusal: settled.refusal,
     sizeBefore: settled.sizeBefore,
     listSize: settled.listSize,
@@ -515,7 +515,7 @@ function auditDetails(summary: ImportSummary, request: ImportRequest, perRowExpi
     ...(request.region ? { region: request.region } : {}),
     ...(request.country ? { country: request.country.toUpperCase() } : {}),
     ...(summary.dataDate !== null ? { dataDate: new Date(summary.dataDate).toISOString() } : {}),
-    ...(summary.broken ? { brokenAt: `line ${summary.broken.line}: ${summary.broken.problem}` } : {}),
+    ...(summary.broken ? { brokenAt: `${describeLine(summary.broken)}: ${summary.broken.problem}` } : {}),
     ...(request.guards?.force && request.replace ? { forced: 'yes' } : {}),
   };
 }

@@ -4,7 +4,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { InputProblem } from './broken-file.js';
 import { WholeLines } from './whole-lines.js';
-import { looksLikeZip, openZip } from './zip.js';
+import { looksLikeZip, openZip, type MemberLine } from './zip.js';
 
 /** An input opened for reading: decompressed bytes, and how far into the raw input we are. */
 export interface ImportSource {
@@ -20,6 +20,8 @@ export interface ImportSource {
   gzip: boolean;
   /** the input is a zip archive (its members are read one after the other) */
   zip?: boolean;
+  /** a zip's: the member a line of the content is in, and its line there */
+  memberLine?: (line: number) => Promise<MemberLine>;
   /**
    * the file's own date (ms since epoch), the date of its data unless told otherwise:
    * a zip's newest member, a gzip header's time, else a regular file's modification time
@@ -31,6 +33,11 @@ export interface ImportSource {
   totalBytes: number | undefined;
   /** stops reading and releases the input */
   close(): void;
+}
+
+/** Where a line of the content is in the input: in a zip, the member's own line and its name. */
+export async function lineOf(source: Pick<ImportSource, 'memberLine'>, line: number): Promise<{ line: number; member?: string }> {
+  return source.memberLine ? source.memberLine(line) : { line };
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -143,6 +150,7 @@ async function openZipSource(path: string): Promise<ImportSource> {
     problem: () => content.problem(),
     gzip: false,
     zip: true,
+    memberLine: zip.memberLine,
     fileDate: zip.newestDate,
     bytesRead: zip.bytesRead,
     totalBytes: zip.totalBytes,

@@ -1,3 +1,4 @@
+import { describeLine } from './broken-file.js';
 import { describeRefusal, type Refusal } from './guards.js';
 import type { DuplicateMode } from './writer.js';
 
@@ -27,8 +28,8 @@ export interface ImportSummary extends ImportCounts {
    * 'refused': a replace past its limits (see `refusal`); nothing was changed.
    */
   status: 'done' | 'interrupted' | 'broken' | 'refused';
-  /** where and how the file broke: nothing after that line was read */
-  broken: { line: number; problem: string } | null;
+  /** where and how the file broke: nothing after that line was read; in a zip, the member's own line and its name */
+  broken: { line: number; member?: string; problem: string } | null;
   refusal: Refusal | null;
   /** live entries of the list before a replace (as the swap counted them) */
   sizeBefore: number | null;
@@ -80,7 +81,7 @@ export function describeSummary(summary: ImportSummary): string[] {
     lines.push(`    line ${reject.line}: ${JSON.stringify(reject.raw)}: ${reject.reason}`);
   }
   if (summary.rejected > summary.firstRejects.length) lines.push('    ... (see --rejects for all)');
-  if (summary.broken) lines.push(`  broken at:  line ${summary.broken.line}: ${summary.broken.problem}`);
+  if (summary.broken) lines.push(`  broken at:  ${describeLine(summary.broken)}: ${summary.broken.problem}`);
   if (summary.refusal) lines.push(`  refused:    ${describeRefusal(summary.list, summary.refusal)}`);
   if (summary.sizeBefore !== null && summary.status === 'done') lines.push(`  list was:   ${summary.sizeBefore} live entries`);
   if (summary.listSize) {
@@ -112,12 +113,12 @@ export function describeOutcome(summary: ImportSummary): string | undefined {
   }
   if (summary.mode === 'delete') {
     const removed = summary.broken
-      ? `the numbers before line ${summary.broken.line} were taken out (${summary.imported} removed), none after it`
+      ? `the numbers before ${describeLine(summary.broken)} were taken out (${summary.imported} removed), none after it`
       : 'the numbers above were taken out';
     return `${removed}; ${again} to finish (numbers already out count as not listed)`;
   }
   const written = summary.broken
-    ? `the rows before line ${summary.broken.line} were written (${summary.imported} new), none after it`
+    ? `the rows before ${describeLine(summary.broken)} were written (${summary.imported} new), none after it`
     : 'the rows above were written';
   return `${written}; ${again} to finish (rows already in count as duplicates)`;
 }
@@ -125,7 +126,7 @@ export function describeOutcome(summary: ImportSummary): string | undefined {
 /** The one line an error message says for a broken file or a refused replace; undefined otherwise. */
 export function describeFailure(summary: ImportSummary): string | undefined {
   if (summary.broken) {
-    return `${summary.source} is broken at line ${summary.broken.line}: ${summary.broken.problem}; ${describeOutcome(summary)}`;
+    return `${summary.source} is broken at ${describeLine(summary.broken)}: ${summary.broken.problem}; ${describeOutcome(summary)}`;
   }
   if (summary.refusal) return `replace refused: ${describeRefusal(summary.list, summary.refusal)}; ${describeOutcome(summary)}`;
   return undefined;

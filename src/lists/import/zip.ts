@@ -18,7 +18,15 @@ export interface ZipContent {
   /** uncompressed bytes of every member, and those read so far (the progress bar) */
   totalBytes: number;
   bytesRead(): number;
+  /** where a line of `content` is: the member and its own line there (MemberLine) */
+  memberLine(line: number): Promise<MemberLine>;
   close(): void;
+}
+
+/** A line of a zip's joined content as the member it is in counts it. */
+export interface MemberLine {
+  member: string;
+  line: number;
 }
 
 /**
@@ -28,19 +36,7 @@ export interface ZipContent {
  * file, not a pipe), then each member is inflated as it is read. Folders are skipped.
  */
 export async function openZip(path: string): Promise<ZipContent> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: false }, (error, opened) => (error ? reject(error) : resolve(opened))),
-  );
-  const entries = await new Promise<yauzl.Entry[]>((resolve, reject) => {
-    const found: yauzl.Entry[] = [];
-    zip.on('entry', (entry: yauzl.Entry) => {
-      if (!entry.fileName.endsWith('/')) found.push(entry);
-      zip.readEntry();
-    });
-    zip.once('end', () => resolve(found));
-    zip.once('error', reject);
-    zip.readEntry();
-  });
+  const { zip, entries } = await openMembers(path);
   // An archive without a file is a download that failed, not a registry without numbers: read, it would record a fresh data date.
   if (entries.length === 0) {
     zip.close();
@@ -66,6 +62,58 @@ export async function openZip(path: string): Promise<ZipContent> {
     newestDate: entries.reduce((newest, entry) => Math.max(newest, entry.getLastModDate().getTime()), -Infinity),
     totalBytes: entries.reduce((sum, entry) => sum + entry.uncompressedSize, 0),
     bytesRead: () => read,
+    memberLine: (line) => memberLine(path, line),
     close: () => zip.close(),
   };
+}
+
+async function openMembers(path: string): Promise<{ zip: yauzl.ZipFile; entries: yauzl.Entry[] }> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.open(path, { lazyEntries: true, autoClose: false }, (error, opened) => (error ? reject(error) : resolve(opened))),
+  );
+  const entries = await new Promise<yauzl.Entry[]>((resolve, reject) => {
+    const found: yauzl.Entry[] = [];
+    zip.on('entry', (entry: yauzl.Entry) => {
+      if (!entry.fileName.endsWith('/')) found.push(entry);
+      zip.readEntry();
+    });
+    zip.once('end', () => resolve(found));
+    zip.once('error', reject);
+    zip.readEntry();
+  });
+  return { zip, entries };
+}
+
+/**
+ * Where line `line` (1-based) of the joined content is, found by reading the archive
+ * again up to it, as openZip joins it: asked only of a file that broke, as counting every
+ * member's lines while they stream costs some 25 ns a line (seconds on a national
+ * registry). A member that cannot be read to the line (the break itself) holds it.
+ */
+async function memberLine(path: string, line: number): Promise<MemberLine> {
+  const { zip, entries } = await openMembers(path);
+  let before = 0;
+  try {
+    for (const [i, entry] of entries.entries()) {
+      let lines = 0;
+      let last = LINE_FEED;
+      try {
+        for await (const chunk of (await zip.openReadStreamPromise(entry)) as AsyncIterable<Buffer>) {
+          for (let at = chunk.indexOf(LINE_FEED); at >= 0; at = chunk.indexOf(LINE_FEED, at + 1)) lines += 1;
+          if (chunk.length > 0) last = chunk[chunk.length - 1] as number;
+          if (before + lines >= line) return { member: entry.fileName, line: line - before };
+        }
+      } catch {
+        return { member: entry.fileName, line: line - before };
+      }
+      // A line past the content's end (a cut input's first line not read) is the last member's.
+      if (before + lines >= line || i === entries.length - 1) return { member: entry.fileName, line: line - before };
+      if (last !== LINE_FEED) lines += 1;
+      if (before + lines >= line) return { member: entry.fileName, line: line - before };
+      before += lines;
+    }
+    throw new Error('the zip archive holds no file');
+  } finally {
+    zip.close();
+  }
 }
