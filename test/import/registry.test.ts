@@ -198,6 +198,15 @@ describe('national registries', () => {
     expect((await store.lists()).find((l) => l.name === 'us')).toMatchObject({ size: 70, lost: 0 });
   });
 
+  it("--country US refuses an area-code line of the wrong length for its length, not for its comma (measured: \"contains characters other than digits and separators\")", async () => {
+    const summary = await importText(files.redis, namespace, 'us', '2015550100\n646,55501\n646,5550100123\n', { country: 'US' });
+    expect(summary).toMatchObject({ imported: 1, rejected: 2 });
+    expect(summary.firstRejects).toEqual([
+      { line: 2, raw: '646,55501', reason: 'too short for a US number' },
+      { line: 3, raw: '646,5550100123', reason: 'too long for a US number' },
+    ]);
+  });
+
   it('--changes applies the deletions, then the additions, and records one changes event', async () => {
     await importText(files.redis, namespace, 'us', '2015550100\n2015550101\n', { country: 'US' });
     const summary = await importChanges(files.redis, namespace, { list: 'us', country: 'US', onDuplicate: 'skip', dryRun: false, actor: ACTOR }, {

@@ -1,6 +1,7 @@
 import { normalize, normalizePattern } from '../../numbers/index.js';
 import { prefixMember } from '../keys.js';
 import { readExpiryCell, type ExpiryArg } from './expiry.js';
+import { areaCodeJoined } from './national.js';
 import type { RowChunk } from './rows.js';
 
 /** What every row of one import is read with. */
@@ -11,6 +12,8 @@ export interface RowRules {
   expiry: ExpiryArg;
   region: string | undefined;
   now: number;
+  /** a NANP national file (--country US): a cell in its `201,5550100` layout is one number */
+  areaCodeLayout?: boolean;
 }
 
 export type RowVerdict =
@@ -65,7 +68,7 @@ export function classifyCells(numberCell: string, expiryCell: string | undefined
     if (!read.ok) return malformed(raw, read.reason, rules);
     member = read.pattern.kind === 'exact' ? read.pattern.e164 : prefixMember(read.pattern.prefix);
   } else {
-    const read = normalize(raw, rules.region);
+    const read = normalize((rules.areaCodeLayout && areaCodeJoined(raw)) || raw, rules.region);
     if (read.kind === 'hidden') return { ok: false, raw, reason: 'a hidden or empty caller ID is not a number to list' };
     if (read.kind === 'malformed') return malformed(raw, read.reason, rules);
     member = read.e164;

@@ -41,6 +41,18 @@ const AREA_CODE_DIGITS = 3;
 const TEN_DIGITS = 10 ** NATIONAL_DIGITS;
 const BLOCKS_PER_CODE = TEN_DIGITS / BLOCK_NUMBERS;
 
+/** The FTC's `201,5550100` layout, whatever the digits after the comma: an area code, a comma, the number. */
+const AREA_CODE_LAYOUT = /^[\s\-.()]*(?:\d[\s\-.()]*){3},[\d\s\-.()]+$/;
+
+/**
+ * A line in the `areacode,number` layout as the text of one number (the comma made a
+ * space), so that one of another length is refused for its length, not for its comma;
+ * undefined for text of any other shape.
+ */
+export function areaCodeJoined(text: string): string | undefined {
+  return AREA_CODE_LAYOUT.test(text) ? text.replace(',', ' ') : undefined;
+}
+
 /** The national number (10 digits, as a number) a line's digits stand for in the plan, or -1. */
 export function nationalNumber(plan: DensePlan, digits: number, value: number, first: number, comma: number, plus: boolean): number {
   const code = plan.callingCode;

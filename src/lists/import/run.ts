@@ -264,7 +264,7 @@ export async function importList(redis: RedisClient, namespace: string, request:
           break;
         }
         if (fast && national) {
-          rules ??= { numberIndex: 0, expiresIndex: undefined, expiry: request.expiresAt === undefined ? FOREVER : String(request.expiresAt), region: national.regions.includes(request.country?.toUpperCase() ?? '') ? request.country?.toUpperCase() : request.region, now };
+          rules ??= { numberIndex: 0, expiresIndex: undefined, expiry: request.expiresAt === undefined ? FOREVER : String(request.expiresAt), region: national.regions.includes(request.country?.toUpperCase() ?? '') ? request.country?.toUpperCase() : request.region, now, areaCodeLayout: national.callingCode === '1' };
           writer ??= writerFor(rules);
           const nationalHeader = nationalReader?.header();
           if (nationalHeader !== undefined) header = [nationalHeader];
