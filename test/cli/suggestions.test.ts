@@ -62,6 +62,14 @@ describe('a mistyped list name is answered with the close existing name', () => 
     const run = await callguard(ns, 'add', '+4930123456', '--list', 'premium');
     expect(run.err).toBe('callguard: no such list: premium (create it with: callguard list create premium)\n');
   });
+
+  it('import and scrub give a list that does not exist the same hint as add', async () => {
+    const imported = await callguard(ns, 'import', numbers, '--list', 'premium');
+    expect(imported.err).toBe('callguard: no such list: premium (create it with: callguard list create premium)\n');
+    const clean = join(dir, `${ns}-clean.csv`);
+    const scrubbed = await callguard(ns, 'scrub', numbers, '--list', 'premium', '-o', clean, '--removed', `${clean}.removed`);
+    expect(scrubbed.err).toBe('callguard: no such list: premium (create it with: callguard list create premium)\n');
+  });
 });
 
 describe('similar names', () => {

@@ -4,9 +4,9 @@ import { bitOf, blockOf, fitsPlan, numberAt, planOfRegion, type DensePlan } from
 import { denseStateOf, newGeneration, removeGeneration, removeGenerationsBut, type DenseState } from '../dense-store.js';
 import { denseGensKey, listKeys, stagingKeys } from '../keys.js';
 import { sourceFields, type ListSource } from '../source-date.js';
-import { assertListName } from '../names.js';
+import { assertListName, noSuchList } from '../names.js';
 import { ListStore } from '../store.js';
-import { ListError, type Actor } from '../types.js';
+import type { Actor } from '../types.js';
 import { BrokenFileError, describeLine } from './broken-file.js';
 import { classifyChunk, type ClassifiedChunk, type RowRules } from './classify.js';
 import { planColumns, type ColumnSpec } from './columns.js';
@@ -145,7 +145,7 @@ export async function importList(redis: RedisClient, namespace: string, request:
   const live = listKeys(namespace, request.list);
   const listInfo = await redis.hgetall(live.info);
   if (listInfo.created === undefined) {
-    throw new ListError(`no such list: ${request.list} (create it first: callguard list create ${request.list})`, 'no-such-list', request.list);
+    throw noSuchList(request.list);
   }
   const deleting = request.operation === 'delete';
   if (deleting && request.replace) throw new ImportError('a deletion file cannot replace a list: leave out --replace or --delete');
