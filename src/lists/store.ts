@@ -4,15 +4,16 @@ import { writeAcknowledged, type ReplicaAcks } from '../redis/replicas.js';
 import { auditFields, newestFirst, parseAuditEntry, type StreamEntry } from './audit.js';
 import { checkCountFromReply, checkManyFromReply, matchFromReply, metaFields, scrubMatchesFromReply } from './check.js';
 import { PreparedCheckKeys } from './check-keys.js';
-import type { DensePlanName } from './dense.js';
+import { planOfBlock, type DensePlanName } from './dense.js';
 import { denseHeldOf, denseHolds, denseStateOf, newGeneration, removeGenerationsBut } from './dense-store.js';
 import { learnShapes, readable, readBatch, type BulkAnswer, type BulkMatches, type ListShape, MAX_BULK_LISTS } from './bulk-read.js';
 import { digitsOf, e164Of } from '../numbers/digits.js';
-import { callCounterKey, denseGensKey, EVERY_PREFIX_LENGTH, globalKeys, listKeys, PREFIX_LENGTHS_READ_LIMIT, type ListKeys } from './keys.js';
+import { callCounterKey, denseGenerationKeys, denseGensKey, EVERY_PREFIX_LENGTH, globalKeys, listKeys, PREFIX_LENGTHS_READ_LIMIT, type ListKeys } from './keys.js';
 import { listSourceOf, type ListSource } from './source-date.js';
 import { assertE164, assertMember } from './members.js';
 import { needsReference, readListSettings, settingsOf, type ListSettings } from './list-settings.js';
 import { assertListName, entriesLost, noSuchList } from './names.js';
+import { leftBehindOfReply, leftBehindRefusal, type LeftBehind } from './left-behind.js';
 import { bulkProvenance, type Provenance } from './provenance.js';
 import { defineListScripts } from './scripts.js';
 import {
@@ -108,20 +109,32 @@ export class ListStore {
   /**
    * Creates a list; `dense` makes it keep the never-expiring numbers of that plan as
    * bitmaps (dense.ts), for a national registry. A list's kind is chosen here, once.
+   * Over keys a list of that name left behind when its info was lost, the new list takes
+   * what it reads as its own (`leftBehind`: how many; `adopted`: the generation of bitmaps
+   * a dense list now reads, `generation` naming one when several are left) and refuses,
+   * nothing written, what it would not read (create-5.lua, left-behind.ts): its numbers
+   * would read as not listed.
    */
-  async createList(name: string, actor: Actor, options: { dense?: DensePlanName } = {}): Promise<void> {
+  async createList(
+    name: string,
+    actor: Actor,
+    options: { dense?: DensePlanName; generation?: string } = {},
+  ): Promise<{ leftBehind: number; adopted?: string }> {
     const keys = this.keysOf(name);
     await this.redis.sadd(this.index, name);
     const gen = options.dense === undefined ? '' : newGeneration();
     if (gen !== '') await this.redis.sadd(denseGensKey(keys.dense), gen);
-    const created = await this.redis.callguardListCreate(
-      keys.info, keys.audit, keys.exact, keys.timed, this.clock(), actor.by, actor.reason ?? '', options.dense ?? '', gen,
-      PREFIX_LENGTHS_READ_LIMIT, EVERY_PREFIX_LENGTH,
+    const reply = await this.redis.callguardListCreate(
+      keys.info, keys.audit, keys.exact, keys.timed, keys.dense, this.clock(), actor.by, actor.reason ?? '', options.dense ?? '', gen,
+      PREFIX_LENGTHS_READ_LIMIT, EVERY_PREFIX_LENGTH, options.generation ?? '',
     );
-    if (created === 0) {
+    if (reply === 0 || (reply as unknown[])[0] === -1) {
       if (gen !== '') await this.redis.srem(denseGensKey(keys.dense), gen);
-      throw new ListError(`list ${name} exists already`, 'list-exists');
+      if (reply === 0) throw new ListError(`list ${name} exists already`, 'list-exists');
+      throw leftBehindRefusal(name, options.dense, options.generation, leftBehindOfReply(reply as unknown[]));
     }
+    const [, size, adopted] = reply as [number, number, string];
+    return { leftBehind: size, ...(adopted === '' ? {} : { adopted }) };
   }
 
   async removeList(name: string, actor: Actor): Promise<void> {
@@ -131,6 +144,44 @@ export class ListStore {
       this.clock(), actor.by, actor.reason ?? '',
     );
     if (removed === -1) throw noSuchList(name);
+    await removeGenerationsBut(this.redis, keys.dense, undefined);
+    await this.redis.srem(this.index, name);
+  }
+
+  /**
+   * What a list's keys hold while its info is gone (left-behind.ts), read key by key;
+   * undefined while the list exists.
+   */
+  async leftBehind(name: string): Promise<LeftBehind | undefined> {
+    const keys = this.keysOf(name);
+    const [exists, exact, timed, gens] = await Promise.all([
+      this.redis.exists(keys.info), this.redis.scard(keys.exact), this.redis.zcard(keys.timed), this.redis.smembers(denseGensKey(keys.dense)),
+    ]);
+    if (exists === 1) return undefined;
+    const generations = await Promise.all(
+      gens.sort().map(async (gen) => {
+        const index = denseGenerationKeys(keys.dense, gen).index;
+        const [blocks, [first]] = await Promise.all([this.redis.zcard(index), this.redis.zrange(index, '0', '0')]);
+        return { gen, plan: first === undefined ? undefined : planOfBlock(first)?.name, blocks };
+      }),
+    );
+    return { exact, timed, generations: generations.filter((generation) => generation.blocks > 0) };
+  }
+
+  /**
+   * Removes what a list whose info was lost left behind (leftBehind), audited as a
+   * 'remove' event: the way out when a create over it is refused and its entries are not
+   * to be kept. Refuses while the list exists (removeList removes a list).
+   */
+  async removeLeftBehind(name: string, actor: Actor): Promise<void> {
+    const keys = this.keysOf(name);
+    const removed = await this.redis.callguardListRemove(
+      keys.info, keys.exact, keys.timed, keys.meta, keys.cancelled, keys.audit,
+      this.clock(), actor.by, actor.reason ?? '', 'left-behind',
+    );
+    if (removed === -2) {
+      throw new ListError(`list ${name} exists: --left-behind removes only what a list whose info was lost left behind; remove the list with callguard list rm ${name}`, 'list-exists', name);
+    }
     await removeGenerationsBut(this.redis, keys.dense, undefined);
     await this.redis.srem(this.index, name);
   }
