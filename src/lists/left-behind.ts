@@ -63,7 +63,6 @@ export function describeLeftBehind(left: LeftBehind, asked?: DensePlanName): str
 export function leftBehindRefusal(name: string, asked: DensePlanName | undefined, named: string | undefined, left: LeftBehind): ListError {
   const remove = `remove what is left knowingly with callguard list rm ${name} --left-behind`;
   const several = left.generations.length > 1;
-  const plans = [...new Set(left.generations.map((generation) => generation.plan))];
   let why: string;
   let keep: string | undefined;
   if (asked !== undefined && left.exact > 0 && left.inPlan !== 0) {
@@ -74,11 +73,9 @@ export function leftBehindRefusal(name: string, asked: DensePlanName | undefined
     else if (named !== undefined && !left.generations.some((generation) => generation.gen === named)) why = `generation ${named} is not among them`;
     else if (named === undefined && several) why = 'which generation checks read was in the lost info';
     else why = `a list of plan ${asked} reads no bitmaps of another plan, so their numbers would read as not listed`;
-    const [plan] = plans;
-    if (plans.length === 1 && plan !== undefined) {
-      keep = several
-        ? `create it reading one of them (callguard list create ${name} --dense ${plan} --generation <id>), then load it again with import --replace`
-        : `create it as it was (callguard list create ${name} --dense ${plan})`;
+    const command = createAsItWas(name, left);
+    if (command !== undefined) {
+      keep = several ? `create it reading one of them (${command}), then load it again with import --replace` : `create it as it was (${command})`;
     }
   }
   const ways = keep === undefined ? `${remove}, then create it` : `${keep}, or ${remove}`;
@@ -87,6 +84,19 @@ export function leftBehindRefusal(name: string, asked: DensePlanName | undefined
     'left-behind',
     name,
   );
+}
+
+/**
+ * The create of a list that reads what is left, when there is one: of the kind the keys
+ * were written by, naming a generation when several are left; undefined for bitmaps of
+ * several plans or none known.
+ */
+export function createAsItWas(name: string, left: LeftBehind): string | undefined {
+  const plans = new Set(left.generations.map((generation) => generation.plan));
+  const [plan] = plans;
+  if (plans.size === 0) return `callguard list create ${name}`;
+  if (plans.size > 1 || plan === undefined) return undefined;
+  return `callguard list create ${name} --dense ${plan}${left.generations.length > 1 ? ' --generation <id>' : ''}`;
 }
 
 function plural(n: number, one: string, many: string): string {

@@ -43,7 +43,7 @@ describe('list create and list rm over what a lost list left behind', () => {
   it('list rm of a list whose info is lost names what is left and --left-behind', async () => {
     const run = await callguard(ns, 'list', 'rm', 'us', '--yes');
     expect(run.code).toBe(1);
-    expect(run.err).toMatch(/^callguard: no such list: us, but its lost info left behind 1 number in its SET, bitmaps of plan nanp .*: remove them with callguard list rm us --left-behind, or keep them with callguard list create us; nothing was removed\n$/);
+    expect(run.err).toMatch(/^callguard: no such list: us, but its lost info left behind 1 number in its SET, bitmaps of plan nanp .*: remove them with callguard list rm us --left-behind, or keep them with callguard list create us --dense nanp; nothing was removed\n$/);
   });
 
   it('list rm --left-behind asks on a terminal, naming what is left, and removes it when told yes', async () => {

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DENSE_PLANS, type DensePlanName } from '../../lists/dense.js';
 import { configureList, type ListSettingChanges } from '../../lists/list-settings.js';
-import { describeLeftBehind, holdsAnything } from '../../lists/left-behind.js';
+import { createAsItWas, describeLeftBehind, holdsAnything } from '../../lists/left-behind.js';
 import { noSuchList } from '../../lists/names.js';
 import { assertRemovable, ListInUseError, removeList, type ListUse } from '../../screening/list-removal.js';
 import type { CliContext, CliIo } from '../context.js';
@@ -222,8 +222,10 @@ Examples:
         if (!info) {
           const left = await store.leftBehind(name);
           if (left !== undefined && holdsAnything(left)) {
+            const create = createAsItWas(name, left);
+            const keep = create === undefined ? '' : `, or keep them with ${create}`;
             throw new CliError(
-              `no such list: ${name}, but its lost info left behind ${describeLeftBehind(left)}: remove them with callguard list rm ${name} --left-behind, or keep them with callguard list create ${name}; nothing was removed`,
+              `no such list: ${name}, but its lost info left behind ${describeLeftBehind(left)}: remove them with callguard list rm ${name} --left-behind${keep}; nothing was removed`,
             );
           }
           throw noSuchList(name);
