@@ -23,6 +23,8 @@ export interface LeftGeneration {
   plan: DensePlanName | undefined;
   /** blocks its index names */
   blocks: number;
+  /** when its index is gone (blocks 0), the bitmaps found by their keys' names: no list can read them */
+  unindexed: number;
 }
 
 /** Whether anything is left: a removal of what is left needs something to remove. */
@@ -30,13 +32,15 @@ export function holdsAnything(left: LeftBehind): boolean {
   return left.exact > 0 || left.timed > 0 || left.generations.length > 0;
 }
 
-/** create-5.lua's refusal: {-1, exact, in plan (-1 unknown), timed, then gen, plan, blocks for each generation}. */
+/** create-5.lua's refusal: {-1, exact, in plan (-1 unknown), timed, then gen, plan, blocks, unindexed for each generation}. */
 export function leftBehindOfReply(reply: unknown[]): LeftBehind {
   const [, exact, inPlan, timed, ...generations] = reply as [number, number, number, number, ...(string | number)[]];
   const left: LeftBehind = { exact, inPlan: inPlan === -1 ? undefined : inPlan, timed, generations: [] };
-  for (let i = 0; i + 2 < generations.length; i += 3) {
+  for (let i = 0; i + 3 < generations.length; i += 4) {
     const plan = String(generations[i + 1]);
-    left.generations.push({ gen: String(generations[i]), plan: isDensePlanName(plan) ? plan : undefined, blocks: Number(generations[i + 2]) });
+    left.generations.push({
+      gen: String(generations[i]), plan: isDensePlanName(plan) ? plan : undefined, blocks: Number(generations[i + 2]), unindexed: Number(generations[i + 3]),
+    });
   }
   return left;
 }
@@ -49,8 +53,9 @@ export function describeLeftBehind(left: LeftBehind, asked?: DensePlanName): str
     parts.push(`${plural(left.exact, 'number', 'numbers')} in its SET${ofPlan}`);
   }
   if (left.timed > 0) parts.push(`${plural(left.timed, 'timed entry or prefix', 'timed entries and prefixes')}`);
-  for (const { gen, plan, blocks } of left.generations) {
-    parts.push(`bitmaps of ${plan === undefined ? 'no known plan' : `plan ${plan}`} (generation ${gen}, ${plural(blocks, 'block', 'blocks')})`);
+  for (const { gen, plan, blocks, unindexed } of left.generations) {
+    const held = blocks > 0 ? plural(blocks, 'block', 'blocks') : `${plural(unindexed, 'bitmap', 'bitmaps')} whose index is lost`;
+    parts.push(`bitmaps of ${plan === undefined ? 'no known plan' : `plan ${plan}`} (generation ${gen}, ${held})`);
   }
   return parts.length === 0 ? 'nothing' : parts.join(', ');
 }
@@ -63,6 +68,7 @@ export function describeLeftBehind(left: LeftBehind, asked?: DensePlanName): str
 export function leftBehindRefusal(name: string, asked: DensePlanName | undefined, named: string | undefined, left: LeftBehind): ListError {
   const remove = `remove what is left knowingly with callguard list rm ${name} --left-behind`;
   const several = left.generations.length > 1;
+  const unindexed = left.generations.find((generation) => generation.blocks === 0 && (named === undefined || generation.gen === named));
   let why: string;
   let keep: string | undefined;
   if (asked !== undefined && left.exact > 0 && left.inPlan !== 0) {
@@ -72,6 +78,7 @@ export function leftBehindRefusal(name: string, asked: DensePlanName | undefined
     if (asked === undefined) why = 'an ordinary list reads no bitmaps, so their numbers would read as not listed';
     else if (named !== undefined && !left.generations.some((generation) => generation.gen === named)) why = `generation ${named} is not among them`;
     else if (named === undefined && several) why = 'which generation checks read was in the lost info';
+    else if (unindexed !== undefined) why = `the index of generation ${unindexed.gen} is lost too, so no list reads its bitmaps`;
     else why = `a list of plan ${asked} reads no bitmaps of another plan, so their numbers would read as not listed`;
     const command = createAsItWas(name, left);
     if (command !== undefined) {
@@ -89,13 +96,13 @@ export function leftBehindRefusal(name: string, asked: DensePlanName | undefined
 /**
  * The create of a list that reads what is left, when there is one: of the kind the keys
  * were written by, naming a generation when several are left; undefined for bitmaps of
- * several plans or none known.
+ * several plans or none known, or none with its index.
  */
 export function createAsItWas(name: string, left: LeftBehind): string | undefined {
   const plans = new Set(left.generations.map((generation) => generation.plan));
   const [plan] = plans;
   if (plans.size === 0) return `callguard list create ${name}`;
-  if (plans.size > 1 || plan === undefined) return undefined;
+  if (plans.size > 1 || plan === undefined || left.generations.every((generation) => generation.blocks === 0)) return undefined;
   return `callguard list create ${name} --dense ${plan}${left.generations.length > 1 ? ' --generation <id>' : ''}`;
 }
 

@@ -5,7 +5,7 @@ import { auditFields, newestFirst, parseAuditEntry, type StreamEntry } from './a
 import { checkCountFromReply, checkManyFromReply, matchFromReply, metaFields, scrubMatchesFromReply } from './check.js';
 import { PreparedCheckKeys } from './check-keys.js';
 import { planOfBlock, type DensePlanName } from './dense.js';
-import { denseHeldOf, denseHolds, denseStateOf, newGeneration, removeGenerationsBut } from './dense-store.js';
+import { denseHeldOf, denseHolds, denseStateOf, newGeneration, removeGenerationsBut, removeUnder, scanGenerations } from './dense-store.js';
 import { learnShapes, readable, readBatch, type BulkAnswer, type BulkMatches, type ListShape, MAX_BULK_LISTS } from './bulk-read.js';
 import { digitsOf, e164Of } from '../numbers/digits.js';
 import { callCounterKey, denseGenerationKeys, denseGensKey, EVERY_PREFIX_LENGTH, globalKeys, listKeys, PREFIX_LENGTHS_READ_LIMIT, type ListKeys } from './keys.js';
@@ -13,7 +13,7 @@ import { listSourceOf, type ListSource } from './source-date.js';
 import { assertE164, assertMember } from './members.js';
 import { needsReference, readListSettings, settingsOf, type ListSettings } from './list-settings.js';
 import { assertListName, entriesLost, noSuchList } from './names.js';
-import { leftBehindOfReply, leftBehindRefusal, type LeftBehind } from './left-behind.js';
+import { leftBehindOfReply, leftBehindRefusal, type LeftBehind, type LeftGeneration } from './left-behind.js';
 import { bulkProvenance, type Provenance } from './provenance.js';
 import { defineListScripts } from './scripts.js';
 import {
@@ -122,11 +122,16 @@ export class ListStore {
   ): Promise<{ leftBehind: number; adopted?: string }> {
     const keys = this.keysOf(name);
     await this.redis.sadd(this.index, name);
+    // A name used before has an audit stream (a removal keeps it): only then can bitmaps be
+    // left that `<dense>:gens` no longer names, and the keyspace is walked for them.
+    const [exists, used] = await Promise.all([this.redis.exists(keys.info), this.redis.exists(keys.audit)]);
+    const found = exists === 0 && used === 1 ? await scanGenerations(this.redis, keys.dense) : [];
     const gen = options.dense === undefined ? '' : newGeneration();
     if (gen !== '') await this.redis.sadd(denseGensKey(keys.dense), gen);
     const reply = await this.redis.callguardListCreate(
       keys.info, keys.audit, keys.exact, keys.timed, keys.dense, this.clock(), actor.by, actor.reason ?? '', options.dense ?? '', gen,
       PREFIX_LENGTHS_READ_LIMIT, EVERY_PREFIX_LENGTH, options.generation ?? '',
+      ...found.flatMap((generation) => [generation.gen, generation.blocks, generation.block ?? '']),
     );
     if (reply === 0 || (reply as unknown[])[0] === -1) {
       if (gen !== '') await this.redis.srem(denseGensKey(keys.dense), gen);
@@ -154,18 +159,22 @@ export class ListStore {
    */
   async leftBehind(name: string): Promise<LeftBehind | undefined> {
     const keys = this.keysOf(name);
-    const [exists, exact, timed, gens] = await Promise.all([
+    const [exists, exact, timed, named, found] = await Promise.all([
       this.redis.exists(keys.info), this.redis.scard(keys.exact), this.redis.zcard(keys.timed), this.redis.smembers(denseGensKey(keys.dense)),
+      scanGenerations(this.redis, keys.dense),
     ]);
     if (exists === 1) return undefined;
+    const gens = [...new Set([...named, ...found.map((generation) => generation.gen)])].sort();
     const generations = await Promise.all(
-      gens.sort().map(async (gen) => {
+      gens.map(async (gen): Promise<LeftGeneration> => {
         const index = denseGenerationKeys(keys.dense, gen).index;
         const [blocks, [first]] = await Promise.all([this.redis.zcard(index), this.redis.zrange(index, '0', '0')]);
-        return { gen, plan: first === undefined ? undefined : planOfBlock(first)?.name, blocks };
+        const byName = found.find((generation) => generation.gen === gen);
+        const block = first ?? byName?.block;
+        return { gen, plan: block === undefined ? undefined : planOfBlock(block)?.name, blocks, unindexed: blocks > 0 ? 0 : (byName?.blocks ?? 0) };
       }),
     );
-    return { exact, timed, generations: generations.filter((generation) => generation.blocks > 0) };
+    return { exact, timed, generations: generations.filter((generation) => generation.blocks > 0 || generation.unindexed > 0) };
   }
 
   /**
@@ -182,7 +191,7 @@ export class ListStore {
     if (removed === -2) {
       throw new ListError(`list ${name} exists: --left-behind removes only what a list whose info was lost left behind; remove the list with callguard list rm ${name}`, 'list-exists', name);
     }
-    await removeGenerationsBut(this.redis, keys.dense, undefined);
+    await removeUnder(this.redis, keys.dense);
     await this.redis.srem(this.index, name);
   }
 

@@ -161,6 +161,36 @@ describe.each(CHECK_MODES)('a list created again over the entries its lost info 
     expect(await t.store.check('+14155550100', ['us'])).toBeNull();
   });
 
+  it('bitmaps whose record of generations was lost too are found by their keys, adopted, and recorded again', async () => {
+    await t.store.createList('us', ALICE, { dense: 'nanp' });
+    await t.store.add('us', [{ member: '+14155550100' }], ALICE);
+    const keys = listKeys(t.namespace, 'us');
+    const gen = (await t.redis.hget(keys.info, 'gen')) as string;
+    await t.redis.del(keys.info, denseGensKey(keys.dense));
+    expect(await t.store.createList('us', ALICE, { dense: 'nanp' })).toEqual({ leftBehind: 1, adopted: gen });
+    expect(await t.store.check('+14155550100', ['us'])).toMatchObject({ member: '+14155550100' });
+    expect(await t.redis.smembers(denseGensKey(keys.dense))).toEqual([gen]);
+  });
+
+  it('bitmaps whose index was lost too are refused to any create, and removed with what is left', async () => {
+    await t.store.createList('us', ALICE, { dense: 'nanp' });
+    await t.store.add('us', [{ member: '+14155550100' }, { member: '+12125550100' }], ALICE);
+    const keys = listKeys(t.namespace, 'us');
+    const gen = (await t.redis.hget(keys.info, 'gen')) as string;
+    await t.redis.del(keys.info, denseGensKey(keys.dense), denseGenerationKeys(keys.dense, gen).index);
+    for (const dense of [{ dense: 'nanp' as const }, {}]) {
+      await expect(t.store.createList('us', ALICE, dense)).rejects.toMatchObject({
+        code: 'left-behind',
+        message: expect.stringMatching(new RegExp(`left behind bitmaps of plan nanp \\(generation ${gen}, 2 bitmaps whose index is lost\\), and .*; nothing was written\\. Remove what is left knowingly with callguard list rm us --left-behind, then create it$`)),
+      });
+    }
+    expect(await t.redis.exists(keys.info)).toBe(0);
+    expect(await t.store.leftBehind('us')).toEqual({ exact: 0, timed: 0, generations: [{ gen, plan: 'nanp', blocks: 0, unindexed: 2 }] });
+    await t.store.removeLeftBehind('us', ALICE);
+    expect(await keysOf(t, 'us')).toEqual([keys.audit]);
+    expect(await t.store.createList('us', ALICE, { dense: 'nanp' })).toEqual({ leftBehind: 0 });
+  });
+
   it("an ordinary list created again keeps its entries as before, and says how many", async () => {
     await t.store.createList('dnc', ALICE);
     await t.store.add('dnc', [{ member: '+4930123456' }, { member: '+14155550100' }, { member: '+1900*' }], ALICE);

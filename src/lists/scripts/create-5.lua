@@ -4,14 +4,16 @@
   ARGV: now (ms), by, reason, dense plan ('' for an ordinary list), its first generation,
         then for held_prefix_lengths (prefix-lengths.lua, placed before this file) the most
         `timed` members to read and every prefix length, then the generation left behind
-        to adopt ('' unless the caller names one)
+        to adopt ('' unless the caller names one), then for each generation the caller
+        found under the dense root by its keys' names (dense-store.ts, scanGenerations)
+        its id, the bitmaps found and the id of one of them ('' none)
   Returns 0 when the list exists already; {1, size, the generation adopted or ''} when
   created (enabled, with no prefix length but those of entries left behind, below: a
   check then skips the prefix candidates until an add or import records a length); a
   refusal, nothing written: {-1, the members `exact` holds, of them those of the plan
   asked (-1: too many to read, some taken to be), the members `timed` holds, then for each
-  generation of bitmaps left behind its id, its plan ('' unknown) and the blocks its
-  index names}.
+  generation of bitmaps left behind its id, its plan ('' unknown), the blocks its index
+  names and, when its index is gone, the bitmaps found by name (else 0)}.
 
   A list of that name may have lost its info (eviction, a DEL, a failover) and left its
   other keys behind. They count as the new list's own when it reads them all: `exact`
@@ -20,14 +22,15 @@
   bitmaps of one generation only, the one the info's `gen` names, and a dense list never
   reads `exact` for a number of its plan, so the create is refused when what is left
   could not be read: bitmaps under an ordinary list, a dense list's numbers of its plan
-  in `exact`, bitmaps of another plan, or several generations when none is named (which
-  one checks read was in the info). Else a dense list adopts the generation left behind,
+  in `exact`, bitmaps of another plan, several generations when none is named (which
+  one checks read was in the info), or a generation whose index is gone. Else a dense list adopts the generation left behind,
   its numbers counted as `list recount` does (BITCOUNT a block). A block its index names
   whose key is gone stays named, and counts one member into `size` that no key holds: the
   list then reads as having lost entries (checks that find no match say so) until it is
   loaded again or recounted, never as "not listed".
-  Generations are found through `<dense>:gens` (keys.ts); one whose index is gone cannot
-  be read, nor told from an empty one, so it is neither adopted nor refused.
+  Generations are found through `<dense>:gens` (keys.ts) and by their keys' names; one
+  whose index is gone cannot be read (the index names its blocks), so it is refused,
+  never adopted.
 ]]
 local plan = ARGV[4] ~= '' and ARGV[4] or false
 
@@ -47,12 +50,25 @@ end
 local exact = redis.call('SCARD', KEYS[3])
 local timed = redis.call('ZCARD', KEYS[4])
 local gens_key = KEYS[5] .. ':gens'
-local left = {}
-for _, gen in ipairs(redis.call('SMEMBERS', gens_key)) do
-  local index = dense_index_key(KEYS[5], gen)
-  local blocks = gen ~= ARGV[5] and redis.call('ZCARD', index) or 0
-  if blocks > 0 then
-    left[#left + 1] = {gen, plan_of_block(redis.call('ZRANGE', index, 0, 0)[1]), blocks}
+-- The generations `<dense>:gens` names, and those the caller found by their keys' names
+-- (ARGV from the 9th: id, bitmaps found, the id of one), as that set can be lost too.
+local found = {}
+local candidates = redis.call('SMEMBERS', gens_key)
+for i = 9, #ARGV, 3 do
+  found[ARGV[i]] = {tonumber(ARGV[i + 1]), ARGV[i + 2]}
+  candidates[#candidates + 1] = ARGV[i]
+end
+local left, seen = {}, {}
+for _, gen in ipairs(candidates) do
+  if gen ~= ARGV[5] and not seen[gen] then
+    seen[gen] = true
+    local index = dense_index_key(KEYS[5], gen)
+    local blocks = redis.call('ZCARD', index)
+    if blocks > 0 then
+      left[#left + 1] = {gen, plan_of_block(redis.call('ZRANGE', index, 0, 0)[1]), blocks, 0}
+    elseif found[gen] and found[gen][1] > 0 then
+      left[#left + 1] = {gen, plan_of_block(found[gen][2]), 0, found[gen][1]}
+    end
   end
 end
 table.sort(left, function(a, b) return a[1] < b[1] end)
@@ -80,12 +96,13 @@ elseif plan then
     end
   end
 end
-if in_plan ~= 0 or (#left > 0 and not adopt) or (adopt and adopt[2] ~= plan) then
+if in_plan ~= 0 or (#left > 0 and not adopt) or (adopt and (adopt[2] ~= plan or adopt[3] == 0)) then
   local refusal = {-1, exact, in_plan, timed}
   for _, generation in ipairs(left) do
     refusal[#refusal + 1] = generation[1]
     refusal[#refusal + 1] = generation[2]
     refusal[#refusal + 1] = generation[3]
+    refusal[#refusal + 1] = generation[4]
   end
   return refusal
 end
@@ -102,6 +119,12 @@ if adopt then
     end
   end
   redis.call('SREM', gens_key, ARGV[5])
+  -- Named again, so the next replace removes those not adopted (removeGenerationsBut).
+  for _, generation in ipairs(left) do
+    if generation[3] > 0 then
+      redis.call('SADD', gens_key, generation[1])
+    end
+  end
 end
 
 local lengths = timed == 0 and '' or held_prefix_lengths(KEYS[4], ARGV[6], ARGV[7])
