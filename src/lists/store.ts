@@ -144,12 +144,17 @@ export class ListStore {
 
   async removeList(name: string, actor: Actor): Promise<void> {
     const keys = this.keysOf(name);
+    // A list's kind never changes, so this read cannot go stale before the removal.
+    const dense = await this.redis.hexists(keys.info, 'dense');
     const removed = await this.redis.callguardListRemove(
       keys.info, keys.exact, keys.timed, keys.meta, keys.cancelled, keys.audit,
       this.clock(), actor.by, actor.reason ?? '',
     );
     if (removed === -1) throw noSuchList(name);
-    await removeGenerationsBut(this.redis, keys.dense, undefined);
+    // A dense list's bitmaps by their names, not by `<dense>:gens` alone: that set may have
+    // been lost, and bitmaps left would come back in a create of the same name (create-5.lua).
+    if (dense === 1) await removeUnder(this.redis, keys.dense);
+    else await removeGenerationsBut(this.redis, keys.dense, undefined);
     await this.redis.srem(this.index, name);
   }
 

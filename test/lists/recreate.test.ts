@@ -191,6 +191,17 @@ describe.each(CHECK_MODES)('a list created again over the entries its lost info 
     expect(await t.store.createList('us', ALICE, { dense: 'nanp' })).toEqual({ leftBehind: 0 });
   });
 
+  it('a dense list removed after its record of generations was lost leaves no bitmap for a create to bring back', async () => {
+    await t.store.createList('us', ALICE, { dense: 'nanp' });
+    await t.store.add('us', [{ member: '+14155550100' }], ALICE);
+    const keys = listKeys(t.namespace, 'us');
+    await t.redis.del(denseGensKey(keys.dense));
+    await t.store.removeList('us', ALICE);
+    expect(await keysOf(t, 'us')).toEqual([keys.audit]);
+    expect(await t.store.createList('us', ALICE, { dense: 'nanp' })).toEqual({ leftBehind: 0 });
+    expect(await t.store.check('+14155550100', ['us'])).toBeNull();
+  });
+
   it("an ordinary list created again keeps its entries as before, and says how many", async () => {
     await t.store.createList('dnc', ALICE);
     await t.store.add('dnc', [{ member: '+4930123456' }, { member: '+14155550100' }, { member: '+1900*' }], ALICE);
