@@ -13,7 +13,7 @@ export interface LeftBehind {
   inPlan?: number | undefined;
   /** members of `timed`: timed entries and prefixes */
   timed: number;
-  /** generations of bitmaps whose index names blocks, by id */
+  /** generations of bitmaps left, by id: an index naming blocks, or bitmaps found by their keys' names */
   generations: LeftGeneration[];
 }
 

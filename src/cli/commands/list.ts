@@ -95,9 +95,10 @@ ordinary list its numbers, timed entries and prefixes; a dense list also the bit
 left behind, counted again (one BITCOUNT a bitmap). What it would not read is refused,
 nothing written, as its numbers would read as not listed: bitmaps under a list created
 without --dense, numbers of the plan kept outside the bitmaps under one created with it,
-bitmaps of another plan, several generations of bitmaps (a replace was under way) unless
---generation names one. The refusal names what is left and the two ways out: create
-it as it was, or remove what is left with list rm <name> --left-behind.
+bitmaps of another plan, bitmaps whose index is lost too, several generations of
+bitmaps (a replace was under way) unless --generation names one. The refusal names
+what is left and the two ways out: create it as it was, or remove what is left with
+list rm <name> --left-behind.
 
 Example:
   $ callguard list create us-dnc --dense nanp --reason "FTC National DNC Registry"`,
