@@ -23,8 +23,9 @@
   reads `exact` for a number of its plan, so the create is refused when what is left
   could not be read: bitmaps under an ordinary list, a dense list's numbers of its plan
   in `exact`, bitmaps of another plan, several generations when none is named (which
-  one checks read was in the info), or a generation whose index is gone. Else a dense list adopts the generation left behind,
-  its numbers counted as `list recount` does (BITCOUNT a block). A block its index names
+  one checks read was in the info), or a generation whose index is gone. Else a dense
+  list adopts the generation left behind, its numbers counted as `list recount` does
+  (BITCOUNT a block). A block its index names
   whose key is gone stays named, and counts one member into `size` that no key holds: the
   list then reads as having lost entries (checks that find no match say so) until it is
   loaded again or recounted, never as "not listed".
