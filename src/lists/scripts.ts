@@ -48,10 +48,11 @@ declare module 'ioredis' {
     callguardListScrub(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<(string | number)[], Context>;
     callguardListAdd(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListCancel(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
-    /** 0 (exists), [1, size, generation adopted or ''] or a refusal [-1, ...]; foundGenerations: id, bitmaps, a block id of each: create-5.lua */
+    /** 0 (exists), -2 (changed meanwhile), [1, size, generation adopted or ''] or a refusal [-1, ...]; foundGenerations: id, bitmaps, a block id of each: create-5.lua */
     callguardListCreate(
       info: string, audit: string, exact: string, timed: string, dense: string, now: number, by: string, reason: string, densePlan: string,
-      gen: string, readLimit: number, everyLength: string, adoptGeneration: string, ...foundGenerations: ScriptArg[]
+      gen: string, readLimit: number, everyLength: string, adoptGeneration: string, countedGeneration: string, counted: number,
+      ...foundGenerations: ScriptArg[]
     ): Result<unknown, Context>;
     callguardListRemove(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListSetEnabled(info: string, audit: string, now: number, enabled: '1' | '0', by: string, reason: string): Result<unknown, Context>;

@@ -5,7 +5,9 @@ import { auditFields, newestFirst, parseAuditEntry, type StreamEntry } from './a
 import { checkCountFromReply, checkManyFromReply, matchFromReply, metaFields, scrubMatchesFromReply } from './check.js';
 import { PreparedCheckKeys } from './check-keys.js';
 import { planOfBlock, type DensePlanName } from './dense.js';
-import { denseHeldOf, denseHolds, denseStateOf, newGeneration, removeGenerationsBut, removeUnder, scanGenerations } from './dense-store.js';
+import {
+  countGeneration, denseHeldOf, denseHolds, denseStateOf, newGeneration, removeGenerationsBut, removeUnder, scanGenerations, type FoundGeneration,
+} from './dense-store.js';
 import { learnShapes, readable, readBatch, type BulkAnswer, type BulkMatches, type ListShape, MAX_BULK_LISTS } from './bulk-read.js';
 import { digitsOf, e164Of } from '../numbers/digits.js';
 import { callCounterKey, denseGenerationKeys, denseGensKey, EVERY_PREFIX_LENGTH, globalKeys, listKeys, PREFIX_LENGTHS_READ_LIMIT, type ListKeys } from './keys.js';
@@ -126,16 +128,25 @@ export class ListStore {
     // left that `<dense>:gens` no longer names, and the keyspace is walked for them.
     const [exists, used] = await Promise.all([this.redis.exists(keys.info), this.redis.exists(keys.audit)]);
     const found = exists === 0 && used === 1 ? await scanGenerations(this.redis, keys.dense) : [];
+    // The generation the script will adopt (the one named, else the only one left) is
+    // counted here, page by page, where the script would hold Redis for every block.
+    let counted = { gen: '', held: 0 };
+    if (exists === 0 && options.dense !== undefined) {
+      const left = await this.leftGenerations(keys.dense, found);
+      const adopt = options.generation ?? (left.length === 1 ? left[0]?.gen : undefined);
+      if (adopt !== undefined) counted = { gen: adopt, held: await countGeneration(this.redis, keys.dense, adopt) };
+    }
     const gen = options.dense === undefined ? '' : newGeneration();
     if (gen !== '') await this.redis.sadd(denseGensKey(keys.dense), gen);
     const reply = await this.redis.callguardListCreate(
       keys.info, keys.audit, keys.exact, keys.timed, keys.dense, this.clock(), actor.by, actor.reason ?? '', options.dense ?? '', gen,
-      PREFIX_LENGTHS_READ_LIMIT, EVERY_PREFIX_LENGTH, options.generation ?? '',
+      PREFIX_LENGTHS_READ_LIMIT, EVERY_PREFIX_LENGTH, options.generation ?? '', counted.gen, counted.held,
       ...found.flatMap((generation) => [generation.gen, generation.blocks, generation.block ?? '']),
     );
-    if (reply === 0 || (reply as unknown[])[0] === -1) {
+    if (typeof reply === 'number' || (reply as unknown[])[0] === -1) {
       if (gen !== '') await this.redis.srem(denseGensKey(keys.dense), gen);
       if (reply === 0) throw new ListError(`list ${name} exists already`, 'list-exists');
+      if (reply === -2) throw new ListError(`what list ${name} left behind changed while it was read: run the create again; nothing was written`, 'left-behind', name);
       throw leftBehindRefusal(name, options.dense, options.generation, leftBehindOfReply(reply as unknown[]));
     }
     const [, size, adopted] = reply as [number, number, string];
@@ -164,22 +175,30 @@ export class ListStore {
    */
   async leftBehind(name: string): Promise<LeftBehind | undefined> {
     const keys = this.keysOf(name);
-    const [exists, exact, timed, named, found] = await Promise.all([
-      this.redis.exists(keys.info), this.redis.scard(keys.exact), this.redis.zcard(keys.timed), this.redis.smembers(denseGensKey(keys.dense)),
-      scanGenerations(this.redis, keys.dense),
+    const [exists, exact, timed, found] = await Promise.all([
+      this.redis.exists(keys.info), this.redis.scard(keys.exact), this.redis.zcard(keys.timed), scanGenerations(this.redis, keys.dense),
     ]);
     if (exists === 1) return undefined;
-    const gens = [...new Set([...named, ...found.map((generation) => generation.gen)])].sort();
+    return { exact, timed, generations: await this.leftGenerations(keys.dense, found) };
+  }
+
+  /**
+   * The generations of bitmaps left under a dense root, by id: those `<dense>:gens` names
+   * and those `found` by their keys' names, as create-5.lua reads them (an index naming
+   * blocks, else bitmaps found without one).
+   */
+  private async leftGenerations(root: string, found: FoundGeneration[]): Promise<LeftGeneration[]> {
+    const gens = [...new Set([...(await this.redis.smembers(denseGensKey(root))), ...found.map((generation) => generation.gen)])].sort();
     const generations = await Promise.all(
       gens.map(async (gen): Promise<LeftGeneration> => {
-        const index = denseGenerationKeys(keys.dense, gen).index;
+        const index = denseGenerationKeys(root, gen).index;
         const [blocks, [first]] = await Promise.all([this.redis.zcard(index), this.redis.zrange(index, '0', '0')]);
         const byName = found.find((generation) => generation.gen === gen);
         const block = first ?? byName?.block;
         return { gen, plan: block === undefined ? undefined : planOfBlock(block)?.name, blocks, unindexed: blocks > 0 ? 0 : (byName?.blocks ?? 0) };
       }),
     );
-    return { exact, timed, generations: generations.filter((generation) => generation.blocks > 0 || generation.unindexed > 0) };
+    return generations.filter((generation) => generation.blocks > 0 || generation.unindexed > 0);
   }
 
   /**

@@ -4,10 +4,13 @@
   ARGV: now (ms), by, reason, dense plan ('' for an ordinary list), its first generation,
         then for held_prefix_lengths (prefix-lengths.lua, placed before this file) the most
         `timed` members to read and every prefix length, then the generation left behind
-        to adopt ('' unless the caller names one), then for each generation the caller
-        found under the dense root by its keys' names (dense-store.ts, scanGenerations)
-        its id, the bitmaps found and the id of one of them ('' none)
-  Returns 0 when the list exists already; {1, size, the generation adopted or ''} when
+        to adopt ('' unless the caller names one), the generation the caller counted
+        (countGeneration in dense-store.ts; '' none) and the numbers its bitmaps hold,
+        then for each generation the caller found under the dense root by its keys'
+        names (scanGenerations) its id, the bitmaps found and the id of one of them ('' none)
+  Returns 0 when the list exists already, -2 when the generation to adopt is not the one
+  counted (what was left changed meanwhile: the caller reads it again); {1, size, the
+  generation adopted or ''} when
   created (enabled, with no prefix length but those of entries left behind, below: a
   check then skips the prefix candidates until an add or import records a length); a
   refusal, nothing written: {-1, the members `exact` holds, of them those of the plan
@@ -24,11 +27,10 @@
   could not be read: bitmaps under an ordinary list, a dense list's numbers of its plan
   in `exact`, bitmaps of another plan, several generations when none is named (which
   one checks read was in the info), or a generation whose index is gone. Else a dense
-  list adopts the generation left behind, its numbers counted as `list recount` does
-  (BITCOUNT a block). A block its index names
-  whose key is gone stays named, and counts one member into `size` that no key holds: the
-  list then reads as having lost entries (checks that find no match say so) until it is
-  loaded again or recounted, never as "not listed".
+  list adopts the generation left behind, its numbers counted by the caller. A block its
+  index names whose key is gone stays named: a check of a number in it answers "entries
+  lost" (check-list.lua), as in a list whose block was lost, until it is loaded again or
+  recounted, never "not listed".
   Generations are found through `<dense>:gens` (keys.ts) and by their keys' names; one
   whose index is gone cannot be read (the index names its blocks), so it is refused,
   never adopted.
@@ -52,10 +54,10 @@ local exact = redis.call('SCARD', KEYS[3])
 local timed = redis.call('ZCARD', KEYS[4])
 local gens_key = KEYS[5] .. ':gens'
 -- The generations `<dense>:gens` names, and those the caller found by their keys' names
--- (ARGV from the 9th: id, bitmaps found, the id of one), as that set can be lost too.
+-- (ARGV from the 11th: id, bitmaps found, the id of one), as that set can be lost too.
 local found = {}
 local candidates = redis.call('SMEMBERS', gens_key)
-for i = 9, #ARGV, 3 do
+for i = 11, #ARGV, 3 do
   found[ARGV[i]] = {tonumber(ARGV[i + 1]), ARGV[i + 2]}
   candidates[#candidates + 1] = ARGV[i]
 end
@@ -108,17 +110,13 @@ if in_plan ~= 0 or (#left > 0 and not adopt) or (adopt and (adopt[2] ~= plan or 
   return refusal
 end
 
-local gen, held, missing = ARGV[5], 0, 0
+local gen, held = ARGV[5], 0
 if adopt then
-  gen = adopt[1]
-  for _, block in ipairs(redis.call('ZRANGE', dense_index_key(KEYS[5], gen), 0, -1)) do
-    local key = dense_block_key(KEYS[5], gen, block)
-    if redis.call('EXISTS', key) == 1 then
-      held = held + redis.call('BITCOUNT', key)
-    else
-      missing = missing + 1
-    end
+  -- Counted by the caller, outside this call: no writer changes a list without its info.
+  if adopt[1] ~= ARGV[9] then
+    return -2
   end
+  gen, held = adopt[1], tonumber(ARGV[10])
   redis.call('SREM', gens_key, ARGV[5])
   -- Named again, so the next replace removes those not adopted (removeGenerationsBut).
   for _, generation in ipairs(left) do
@@ -130,8 +128,7 @@ end
 
 local lengths = timed == 0 and '' or held_prefix_lengths(KEYS[4], ARGV[6], ARGV[7])
 local size = exact + timed + held
-redis.call('HSET', KEYS[1], 'created', ARGV[1], 'by', ARGV[2], 'enabled', '1', 'prefixes', lengths,
-  'size', size + missing)
+redis.call('HSET', KEYS[1], 'created', ARGV[1], 'by', ARGV[2], 'enabled', '1', 'prefixes', lengths, 'size', size)
 local fields = {'action', 'create', 'at', ARGV[1], 'by', ARGV[2]}
 if plan then
   redis.call('HSET', KEYS[1], 'dense', plan, 'gen', gen, 'denseSize', held, 'blocks', adopt and adopt[3] or 0)
