@@ -15,7 +15,7 @@ import { listSourceOf, type ListSource } from './source-date.js';
 import { assertE164, assertMember } from './members.js';
 import { needsReference, readListSettings, settingsOf, type ListSettings } from './list-settings.js';
 import { assertListName, entriesLost, noSuchList } from './names.js';
-import { leftBehindOfReply, leftBehindRefusal, type LeftBehind, type LeftGeneration } from './left-behind.js';
+import { holdsAnything, leftBehindOfReply, leftBehindRefusal, type LeftBehind, type LeftGeneration } from './left-behind.js';
 import { bulkProvenance, type Provenance } from './provenance.js';
 import { defineListScripts } from './scripts.js';
 import {
@@ -204,19 +204,26 @@ export class ListStore {
   /**
    * Removes what a list whose info was lost left behind (leftBehind), audited as a
    * 'remove' event: the way out when a create over it is refused and its entries are not
-   * to be kept. Refuses while the list exists (removeList removes a list).
+   * to be kept. Refuses while the list exists (removeList removes a list), and when
+   * nothing is left (no such list). Returns what it removed.
    */
-  async removeLeftBehind(name: string, actor: Actor): Promise<void> {
+  async removeLeftBehind(name: string, actor: Actor): Promise<LeftBehind> {
     const keys = this.keysOf(name);
+    const exists = new ListError(
+      `list ${name} exists: --left-behind removes only what a list whose info was lost left behind; remove the list with callguard list rm ${name}`, 'list-exists', name,
+    );
+    const left = await this.leftBehind(name);
+    if (left === undefined) throw exists;
+    if (!holdsAnything(left)) throw new ListError(`list ${name} left nothing behind: no such list and none of its entries or bitmaps`, 'no-such-list', name);
     const removed = await this.redis.callguardListRemove(
       keys.info, keys.exact, keys.timed, keys.meta, keys.cancelled, keys.audit,
       this.clock(), actor.by, actor.reason ?? '', 'left-behind',
     );
-    if (removed === -2) {
-      throw new ListError(`list ${name} exists: --left-behind removes only what a list whose info was lost left behind; remove the list with callguard list rm ${name}`, 'list-exists', name);
-    }
+    // Created meanwhile: the script refuses in the same call as it would remove.
+    if (removed === -2) throw exists;
     await removeUnder(this.redis, keys.dense);
     await this.redis.srem(this.index, name);
+    return left;
   }
 
   async setEnabled(name: string, enabled: boolean, actor: Actor): Promise<void> {
