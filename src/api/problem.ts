@@ -136,6 +136,8 @@ function mapError(error: unknown, context: ProblemContext): Mapped {
   if (error instanceof ListError) {
     if (error.code === 'no-such-list' || error.code === 'not-listed') return { status: 404, slug: 'not-found', detail: error.message };
     if (error.code === 'list-exists') return { status: 409, slug: 'exists', detail: error.message };
+    // A create over what a lost list left behind, refused: a conflict with the keys there, not a bad value.
+    if (error.code === 'left-behind') return { status: 409, slug: 'left-behind', detail: error.message };
     return { status: 422, slug: 'invalid-value', detail: error.message };
   }
   if (error instanceof TokenError || error instanceof WebhookError) {

@@ -63,6 +63,11 @@ export function blockOf(e164: string): number {
   return Number(e164.slice(1, -BIT_DIGITS));
 }
 
+/** The plan a block id belongs to (its calling code, then the national digits but the last 4), if any. */
+export function planOfBlock(block: string): DensePlan | undefined {
+  return Object.values(DENSE_PLANS).find((plan) => block.length === plan.callingCode.length + NATIONAL_DIGITS - BIT_DIGITS && block.startsWith(plan.callingCode));
+}
+
 /** The bit of a number within its block: its last 4 digits. */
 export function bitOf(e164: string): number {
   return Number(e164.slice(-BIT_DIGITS));

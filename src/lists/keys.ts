@@ -17,7 +17,7 @@
  *   info       HASH  created, by, enabled ("1"/"0"), prefixes: the lengths of the prefix
  *                    members `timed` may hold, as prefixLength() counts them, sorted and
  *                    comma-separated ("6,8"; "" at create: none, unless a lost
- *                    info left entries behind, create-4.lua). A check builds prefix
+ *                    info left entries behind, create-5.lua). A check builds prefix
  *                    candidates of those lengths only, and asks `timed` for the number
  *                    alone when none fits. Rules:
  *                    - whoever writes a prefix member into `timed` (add, import, replace

@@ -28,7 +28,7 @@ const SCRIPTS = {
   callguardListScrub: { file: 'scrub-many.lua', uses: ['dense-slot.lua', 'dense.lua', 'check-list.lua'], keys: 'variable' },
   callguardListAdd: { file: 'add-6.lua', uses: ['dense-slot.lua', 'dense.lua', 'prefix-lengths.lua', 'size.lua'] },
   callguardListCancel: { file: 'cancel-7.lua', uses: ['dense-slot.lua', 'dense.lua', 'size.lua'] },
-  callguardListCreate: { file: 'create-4.lua', uses: ['prefix-lengths.lua'] },
+  callguardListCreate: { file: 'create-5.lua', uses: ['dense-slot.lua', 'prefix-lengths.lua'] },
   callguardListRemove: 'remove-6.lua',
   callguardListSetEnabled: 'set-enabled-2.lua',
   callguardListPurge: { file: 'purge-5.lua', uses: ['size.lua'] },
@@ -48,9 +48,11 @@ declare module 'ioredis' {
     callguardListScrub(keyCount: number, ...keysThenArgs: ScriptArg[]): Result<(string | number)[], Context>;
     callguardListAdd(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListCancel(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
+    /** 0 (exists), -2 (changed meanwhile), [1, size, generation adopted or ''] or a refusal [-1, ...]; foundGenerations: id, bitmaps, a block id of each: create-5.lua */
     callguardListCreate(
-      info: string, audit: string, exact: string, timed: string, now: number, by: string, reason: string, densePlan: string, gen: string,
-      readLimit: number, everyLength: string,
+      info: string, audit: string, exact: string, timed: string, dense: string, now: number, by: string, reason: string, densePlan: string,
+      gen: string, readLimit: number, everyLength: string, adoptGeneration: string, countedGeneration: string, counted: number,
+      ...foundGenerations: ScriptArg[]
     ): Result<unknown, Context>;
     callguardListRemove(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListSetEnabled(info: string, audit: string, now: number, enabled: '1' | '0', by: string, reason: string): Result<unknown, Context>;

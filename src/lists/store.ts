@@ -4,15 +4,18 @@ import { writeAcknowledged, type ReplicaAcks } from '../redis/replicas.js';
 import { auditFields, newestFirst, parseAuditEntry, type StreamEntry } from './audit.js';
 import { checkCountFromReply, checkManyFromReply, matchFromReply, metaFields, scrubMatchesFromReply } from './check.js';
 import { PreparedCheckKeys } from './check-keys.js';
-import type { DensePlanName } from './dense.js';
-import { denseHeldOf, denseHolds, denseStateOf, newGeneration, removeGenerationsBut } from './dense-store.js';
+import { planOfBlock, type DensePlanName } from './dense.js';
+import {
+  countGeneration, denseHeldOf, denseHolds, denseStateOf, newGeneration, removeGenerationsBut, removeUnder, scanGenerations, type FoundGeneration,
+} from './dense-store.js';
 import { learnShapes, readable, readBatch, type BulkAnswer, type BulkMatches, type ListShape, MAX_BULK_LISTS } from './bulk-read.js';
 import { digitsOf, e164Of } from '../numbers/digits.js';
-import { callCounterKey, denseGensKey, EVERY_PREFIX_LENGTH, globalKeys, listKeys, PREFIX_LENGTHS_READ_LIMIT, type ListKeys } from './keys.js';
+import { callCounterKey, denseGenerationKeys, denseGensKey, EVERY_PREFIX_LENGTH, globalKeys, listKeys, PREFIX_LENGTHS_READ_LIMIT, type ListKeys } from './keys.js';
 import { listSourceOf, type ListSource } from './source-date.js';
 import { assertE164, assertMember } from './members.js';
 import { needsReference, readListSettings, settingsOf, type ListSettings } from './list-settings.js';
 import { assertListName, entriesLost, noSuchList } from './names.js';
+import { holdsAnything, leftBehindOfReply, leftBehindRefusal, type LeftBehind, type LeftGeneration } from './left-behind.js';
 import { bulkProvenance, type Provenance } from './provenance.js';
 import { defineListScripts } from './scripts.js';
 import {
@@ -108,31 +111,119 @@ export class ListStore {
   /**
    * Creates a list; `dense` makes it keep the never-expiring numbers of that plan as
    * bitmaps (dense.ts), for a national registry. A list's kind is chosen here, once.
+   * Over keys a list of that name left behind when its info was lost, the new list takes
+   * what it reads as its own (`leftBehind`: how many; `adopted`: the generation of bitmaps
+   * a dense list now reads, `generation` naming one when several are left) and refuses,
+   * nothing written, what it would not read (create-5.lua, left-behind.ts): its numbers
+   * would read as not listed.
    */
-  async createList(name: string, actor: Actor, options: { dense?: DensePlanName } = {}): Promise<void> {
+  async createList(
+    name: string,
+    actor: Actor,
+    options: { dense?: DensePlanName; generation?: string } = {},
+  ): Promise<{ leftBehind: number; adopted?: string }> {
     const keys = this.keysOf(name);
     await this.redis.sadd(this.index, name);
+    // A name used before has an audit stream (a removal keeps it): only then can bitmaps be
+    // left that `<dense>:gens` no longer names, and the keyspace is walked for them.
+    const [exists, used] = await Promise.all([this.redis.exists(keys.info), this.redis.exists(keys.audit)]);
+    const found = exists === 0 && used === 1 ? await scanGenerations(this.redis, keys.dense) : [];
+    // The generation the script will adopt (the one named, else the only one left) is
+    // counted here, page by page, where the script would hold Redis for every block.
+    let counted = { gen: '', held: 0 };
+    if (exists === 0 && options.dense !== undefined) {
+      const left = await this.leftGenerations(keys.dense, found);
+      const adopt = options.generation ?? (left.length === 1 ? left[0]?.gen : undefined);
+      if (adopt !== undefined) counted = { gen: adopt, held: await countGeneration(this.redis, keys.dense, adopt) };
+    }
     const gen = options.dense === undefined ? '' : newGeneration();
     if (gen !== '') await this.redis.sadd(denseGensKey(keys.dense), gen);
-    const created = await this.redis.callguardListCreate(
-      keys.info, keys.audit, keys.exact, keys.timed, this.clock(), actor.by, actor.reason ?? '', options.dense ?? '', gen,
-      PREFIX_LENGTHS_READ_LIMIT, EVERY_PREFIX_LENGTH,
+    const reply = await this.redis.callguardListCreate(
+      keys.info, keys.audit, keys.exact, keys.timed, keys.dense, this.clock(), actor.by, actor.reason ?? '', options.dense ?? '', gen,
+      PREFIX_LENGTHS_READ_LIMIT, EVERY_PREFIX_LENGTH, options.generation ?? '', counted.gen, counted.held,
+      ...found.flatMap((generation) => [generation.gen, generation.blocks, generation.block ?? '']),
     );
-    if (created === 0) {
+    if (typeof reply === 'number' || (reply as unknown[])[0] === -1) {
       if (gen !== '') await this.redis.srem(denseGensKey(keys.dense), gen);
-      throw new ListError(`list ${name} exists already`, 'list-exists');
+      if (reply === 0) throw new ListError(`list ${name} exists already`, 'list-exists');
+      if (reply === -2) throw new ListError(`what list ${name} left behind changed while it was read: run the create again; nothing was written`, 'left-behind', name);
+      throw leftBehindRefusal(name, options.dense, options.generation, leftBehindOfReply(reply as unknown[]));
     }
+    const [, size, adopted] = reply as [number, number, string];
+    return { leftBehind: size, ...(adopted === '' ? {} : { adopted }) };
   }
 
   async removeList(name: string, actor: Actor): Promise<void> {
     const keys = this.keysOf(name);
+    // A list's kind never changes, so this read cannot go stale before the removal.
+    const dense = await this.redis.hexists(keys.info, 'dense');
     const removed = await this.redis.callguardListRemove(
       keys.info, keys.exact, keys.timed, keys.meta, keys.cancelled, keys.audit,
       this.clock(), actor.by, actor.reason ?? '',
     );
     if (removed === -1) throw noSuchList(name);
-    await removeGenerationsBut(this.redis, keys.dense, undefined);
+    // A dense list's bitmaps by their names, not by `<dense>:gens` alone: that set may have
+    // been lost, and bitmaps left would come back in a create of the same name (create-5.lua).
+    if (dense === 1) await removeUnder(this.redis, keys.dense);
+    else await removeGenerationsBut(this.redis, keys.dense, undefined);
     await this.redis.srem(this.index, name);
+  }
+
+  /**
+   * What a list's keys hold while its info is gone (left-behind.ts), read key by key;
+   * undefined while the list exists.
+   */
+  async leftBehind(name: string): Promise<LeftBehind | undefined> {
+    const keys = this.keysOf(name);
+    const [exists, exact, timed, found] = await Promise.all([
+      this.redis.exists(keys.info), this.redis.scard(keys.exact), this.redis.zcard(keys.timed), scanGenerations(this.redis, keys.dense),
+    ]);
+    if (exists === 1) return undefined;
+    return { exact, timed, generations: await this.leftGenerations(keys.dense, found) };
+  }
+
+  /**
+   * The generations of bitmaps left under a dense root, by id: those `<dense>:gens` names
+   * and those `found` by their keys' names, as create-5.lua reads them (an index naming
+   * blocks, else bitmaps found without one).
+   */
+  private async leftGenerations(root: string, found: FoundGeneration[]): Promise<LeftGeneration[]> {
+    const gens = [...new Set([...(await this.redis.smembers(denseGensKey(root))), ...found.map((generation) => generation.gen)])].sort();
+    const generations = await Promise.all(
+      gens.map(async (gen): Promise<LeftGeneration> => {
+        const index = denseGenerationKeys(root, gen).index;
+        const [blocks, [first]] = await Promise.all([this.redis.zcard(index), this.redis.zrange(index, '0', '0')]);
+        const byName = found.find((generation) => generation.gen === gen);
+        const block = first ?? byName?.block;
+        return { gen, plan: block === undefined ? undefined : planOfBlock(block)?.name, blocks, unindexed: blocks > 0 ? 0 : (byName?.blocks ?? 0) };
+      }),
+    );
+    return generations.filter((generation) => generation.blocks > 0 || generation.unindexed > 0);
+  }
+
+  /**
+   * Removes what a list whose info was lost left behind (leftBehind), audited as a
+   * 'remove' event: the way out when a create over it is refused and its entries are not
+   * to be kept. Refuses while the list exists (removeList removes a list), and when
+   * nothing is left (no such list). Returns what it removed.
+   */
+  async removeLeftBehind(name: string, actor: Actor): Promise<LeftBehind> {
+    const keys = this.keysOf(name);
+    const exists = new ListError(
+      `list ${name} exists: --left-behind removes only what a list whose info was lost left behind; remove the list with callguard list rm ${name}`, 'list-exists', name,
+    );
+    const left = await this.leftBehind(name);
+    if (left === undefined) throw exists;
+    if (!holdsAnything(left)) throw new ListError(`list ${name} left nothing behind: no such list and none of its entries or bitmaps`, 'no-such-list', name);
+    const removed = await this.redis.callguardListRemove(
+      keys.info, keys.exact, keys.timed, keys.meta, keys.cancelled, keys.audit,
+      this.clock(), actor.by, actor.reason ?? '', 'left-behind',
+    );
+    // Created meanwhile: the script refuses in the same call as it would remove.
+    if (removed === -2) throw exists;
+    await removeUnder(this.redis, keys.dense);
+    await this.redis.srem(this.index, name);
+    return left;
   }
 
   async setEnabled(name: string, enabled: boolean, actor: Actor): Promise<void> {

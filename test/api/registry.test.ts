@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { listKeys } from '../../src/lists/keys.js';
 import { until } from '../helpers/until.js';
 import { testApi, type TestApi } from './helpers.js';
 
@@ -29,6 +30,26 @@ describe('a national registry through the API', () => {
     expect(list.json).toMatchObject({ size: 1, dense: 'nanp', data: { file: 'upload' } });
     const bad = await request('POST', '/v1/lists/us-dnc/import?country=DE', { token: tokens.supervisor, body: '1\n', headers: { 'content-type': 'text/plain' } });
     expect(bad.status).toBe(422);
+  });
+
+  it('refuses, 409 left-behind, an ordinary list created over the bitmaps a lost dense list left behind; a dense create keeps them, leftBehind=true removes them', async () => {
+    const { request, tokens, redis, namespace } = api();
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-lost', dense: 'nanp' } })).status).toBe(201);
+    expect((await request('POST', '/v1/lists/us-lost/entries', { token: tokens.operator, json: { numbers: ['+14155550100'] } })).status).toBe(200);
+    await redis.del(listKeys(namespace, 'us-lost').info);
+    const refused = await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-lost' } });
+    expect(refused.status).toBe(409);
+    expect(refused.json).toMatchObject({ type: 'urn:callguard:problem:left-behind', detail: expect.stringMatching(/^list us-lost was not created: its lost info left behind bitmaps of plan nanp/) });
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-lost', generation: 'x' } })).status).toBe(422);
+    const created = await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-lost', dense: 'nanp' } });
+    expect(created.status).toBe(201);
+    expect(created.json).toEqual({ list: 'us-lost', action: 'created', leftBehind: 1, adopted: expect.any(String) });
+    expect((await request('DELETE', '/v1/lists/us-lost?leftBehind=true', { token: tokens.supervisor })).status).toBe(409);
+    await redis.del(listKeys(namespace, 'us-lost').info);
+    const removed = await request('DELETE', '/v1/lists/us-lost?leftBehind=true&reason=reloading', { token: tokens.supervisor });
+    expect(removed.json).toEqual({ list: 'us-lost', action: 'removed-left-behind' });
+    expect(await redis.keys(`${listKeys(namespace, 'us-lost').dense}*`)).toEqual([]);
+    expect((await request('DELETE', '/v1/lists/us-lost?leftBehind=true', { token: tokens.supervisor })).status).toBe(404);
   });
 
   it('refuses a column with country (measured: ignored, each line read whole) and a sourceDate in the future, before the upload is read', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DialQueue } from '../../src/dialer/queue.js';
-import { listKeys, stagingKeys } from '../../src/lists/keys.js';
+import { denseGenerationKeys, denseGensKey, listKeys, stagingKeys } from '../../src/lists/keys.js';
 import { appendCallLog } from '../helpers/call-log.js';
 import { callguardArgs, spawnCallguard, type CliRun } from '../cli/run-cli.js';
 import { numberLines } from '../import/helpers.js';
@@ -129,6 +129,25 @@ describe('the commands on a 3-primary Redis Cluster', () => {
     const rows = (await readFile(exported, 'utf8')).trim().split('\n');
     expect(rows).toHaveLength(2_001);
     expect(rows.slice(1).map((row) => row.split(',')[0]).sort()).toEqual(numberLines(1_000_000, 2_000).trim().split('\n').sort());
+  });
+
+  it('a dense list created again over its lost info, on a primary other than the first, finds its bitmaps by name there; rm --left-behind removes them', async () => {
+    const [first] = cluster.nodes.split(',');
+    let ns = testNamespace();
+    while ((await primaryOf(listKeys(ns, 'us').info)) === first) ns = testNamespace();
+    const keys = listKeys(ns, 'us');
+    expect((await on(ns, 'list', 'create', 'us', '--dense', 'nanp')).code).toBe(0);
+    expect((await on(ns, 'add', '+14155550100', '--list', 'us')).code).toBe(0);
+    const block = denseGenerationKeys(keys.dense, (await client.hget(keys.info, 'gen')) as string).block(1415555);
+    await client.del(keys.info, denseGensKey(keys.dense));
+    const refused = await on(ns, 'list', 'create', 'us');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/left behind bitmaps of plan nanp \(generation \w+, 1 block\)/);
+    expect((await on(ns, 'list', 'create', 'us', '--dense', 'nanp')).out).toMatch(/^list us created, keeping the 1 entry its lost info left behind/);
+    expect((await on(ns, 'check', '+14155550100', '--list', 'us')).code).toBe(10);
+    await client.del(keys.info);
+    expect((await on(ns, 'list', 'rm', 'us', '--left-behind', '--yes')).code).toBe(0);
+    expect(await client.exists(block)).toBe(0);
   });
 
   it('routes, campaigns, call, cancel --campaign and report', async () => {

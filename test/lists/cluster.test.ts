@@ -1,6 +1,6 @@
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { denseGenerationKeys, listKeys } from '../../src/lists/keys.js';
+import { denseGenerationKeys, denseGensKey, listKeys } from '../../src/lists/keys.js';
 import { importText } from '../import/helpers.js';
 import { ListStore } from '../../src/lists/store.js';
 import { startRedisCluster, type RunningCluster } from '../helpers/redis-cluster.js';
@@ -77,5 +77,24 @@ describe('check on Redis Cluster', () => {
       ['dnc', 2, 'add'],
       ['vip', 0, 'create'],
     ]);
+  });
+
+  it('a dense list created again over its lost info adopts its bitmaps there, and what is left is refused or removed in its slot', async () => {
+    const namespace = testNamespace();
+    const store = new ListStore(cluster, namespace);
+    await store.createList('us', ALICE, { dense: 'nanp' });
+    await store.add('us', [{ member: '+14155550100' }, { member: '+4930123456' }], ALICE);
+    const keys = listKeys(namespace, 'us');
+    const gen = (await cluster.hget(keys.info, 'gen')) as string;
+    // Its record of generations lost too: the bitmaps are found by their keys' names on every primary.
+    await cluster.del(keys.info, denseGensKey(keys.dense));
+    await expect(store.createList('us', ALICE)).rejects.toMatchObject({ code: 'left-behind' });
+    expect(await store.createList('us', ALICE, { dense: 'nanp' })).toEqual({ leftBehind: 2, adopted: gen });
+    expect(await store.check('+14155550100', ['us'])).toMatchObject({ member: '+14155550100' });
+    await cluster.del(keys.info);
+    expect(await store.leftBehind('us')).toEqual({ exact: 1, timed: 0, generations: [{ gen, plan: 'nanp', blocks: 1, unindexed: 0 }] });
+    await store.removeLeftBehind('us', ALICE);
+    expect(await store.leftBehind('us')).toEqual({ exact: 0, timed: 0, generations: [] });
+    expect(await cluster.exists(denseGenerationKeys(keys.dense, gen).block(1415555))).toBe(0);
   });
 });

@@ -29,6 +29,12 @@ const ListShape = Type.Object({
   ]),
 });
 const Changed = Type.Object({ list: Type.String(), action: Type.String() });
+const Created = Type.Object({
+  list: Type.String(),
+  action: Type.String(),
+  leftBehind: Type.Optional(Type.Integer({ description: 'entries a list of that name left behind when its info was lost, kept' })),
+  adopted: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'the generation of bitmaps left behind a dense list now reads' })),
+});
 
 function listJson(list: ListInfo) {
   return {
@@ -112,16 +118,24 @@ export function registerLists(app: ApiApp, context: ApiContext): void {
             name: ListName,
             reason: Type.Optional(Reason),
             dense: Type.Optional(Type.Union([Type.Literal('nanp'), Type.Literal('uk')], { description: 'keep that national plan as bitmaps (a registry)' })),
+            generation: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 64, description: 'with dense: the generation of bitmaps to read when a list of that name lost its info and left several' }),
+            ),
           },
           { additionalProperties: false },
         ),
-        response: withProblems({ 201: Changed }, 409, 422),
+        response: withProblems({ 201: Created }, 409, 422),
       },
     },
     async (request, reply) => {
-      const { dense } = request.body;
-      await store.createList(request.body.name, actorOf(request, request.body.reason), dense ? { dense } : {});
-      return reply.code(201).send({ list: request.body.name, action: 'created' });
+      const { dense, generation } = request.body;
+      if (generation !== undefined && dense === undefined) throw invalid('body/generation', generation, 'names bitmaps a dense list reads: give dense with it');
+      const created = await store.createList(request.body.name, actorOf(request, request.body.reason), {
+        ...(dense ? { dense } : {}),
+        ...(generation === undefined ? {} : { generation }),
+      });
+      const kept = created.leftBehind === 0 ? {} : { leftBehind: created.leftBehind, adopted: created.adopted ?? null };
+      return reply.code(201).send({ list: request.body.name, action: 'created', ...kept });
     },
   );
 
@@ -151,12 +165,20 @@ export function registerLists(app: ApiApp, context: ApiContext): void {
         tags: ['lists'],
         description: 'remove a list with all its entries and cancellations (its audit stream stays); refused (409, naming them) while a route or campaign names it, unless force=true',
         params: ListParams,
-        querystring: Type.Object({ reason: Type.Optional(Reason), force: Type.Optional(Type.Boolean({ description: 'remove it even while routes or campaigns name it' })) }),
+        querystring: Type.Object({
+          reason: Type.Optional(Reason),
+          force: Type.Optional(Type.Boolean({ description: 'remove it even while routes or campaigns name it' })),
+          leftBehind: Type.Optional(Type.Boolean({ description: 'remove what a list whose info Redis lost left behind (refused, 409, while the list exists)' })),
+        }),
         response: withProblems({ 200: Changed }, 404, 409),
       },
     },
     async (request) => {
       const { list } = request.params;
+      if (request.query.leftBehind) {
+        await store.removeLeftBehind(list, actorOf(request, request.query.reason));
+        return { list, action: 'removed-left-behind' };
+      }
       const options = { force: Boolean(request.query.force) };
       await removeList(redis, namespace, list, actorOf(request, request.query.reason), options).catch((error: unknown) => {
         if (error instanceof ListInUseError) throw new ApiProblem(409, 'in-use', `${error.message}: change them first, or remove it with force=true`);

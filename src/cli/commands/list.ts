@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DENSE_PLANS, type DensePlanName } from '../../lists/dense.js';
 import { configureList, type ListSettingChanges } from '../../lists/list-settings.js';
+import { createAsItWas, describeLeftBehind, holdsAnything } from '../../lists/left-behind.js';
 import { noSuchList } from '../../lists/names.js';
 import { assertRemovable, ListInUseError, removeList, type ListUse } from '../../screening/list-removal.js';
 import type { CliContext, CliIo } from '../context.js';
@@ -14,6 +15,7 @@ interface ListChangeOptions {
   by?: string;
   reason?: string;
   dense?: DensePlanName;
+  generation?: string;
 }
 
 interface ListSettingOptions extends ListChangeOptions {
@@ -24,6 +26,7 @@ interface ListSettingOptions extends ListChangeOptions {
 interface ListRemoveOptions extends ListChangeOptions {
   yes?: boolean;
   force?: boolean;
+  leftBehind?: boolean;
 }
 
 type ListAction = 'created' | 'enabled' | 'disabled';
@@ -56,7 +59,8 @@ Examples:
   $ callguard list rm test --by ops --yes
   $ callguard list recount dnc --reason "evicted; the rest is what we have"
 
-JSON: {"list":"dnc","action":"created|removed|enabled|disabled"}`,
+JSON: {"list":"dnc","action":"created|removed|removed-left-behind|enabled|disabled"}; a
+create that kept entries left behind adds "leftBehind":n,"adopted":"<generation>"|null`,
     );
 
   for (const sub of SUBCOMMANDS) {
@@ -73,6 +77,7 @@ JSON: {"list":"dnc","action":"created|removed|enabled|disabled"}`,
             Object.keys(DENSE_PLANS),
           ),
         )
+        .addOption(new Option('--generation <id>', 'with --dense: the generation of bitmaps left behind to read, when its lost info left several'))
         .addHelpText(
           'after',
           `
@@ -84,6 +89,17 @@ Other numbers, timed entries and prefixes are kept as in any list. A bitmap cost
 10,000-number block: for national registries, not for a list of a few thousand.
 The choice is made at create: to change it, create a new list and import into it.
 
+A list whose info Redis lost (eviction, a DEL, a failover) leaves its entries behind;
+checks answer "no such list" meanwhile. Created again, the list keeps what it reads: an
+ordinary list its numbers, timed entries and prefixes; a dense list also the bitmaps
+left behind, counted again (one BITCOUNT a bitmap). What it would not read is refused,
+nothing written, as its numbers would read as not listed: bitmaps under a list created
+without --dense, numbers of the plan kept outside the bitmaps under one created with it,
+bitmaps of another plan, bitmaps whose index is lost too, several generations of
+bitmaps (a replace was under way) unless --generation names one. The refusal names
+what is left and the two ways out: create it as it was, or remove what is left with
+list rm <name> --left-behind.
+
 Example:
   $ callguard list create us-dnc --dense nanp --reason "FTC National DNC Registry"`,
         );
@@ -94,13 +110,25 @@ Example:
       withContext(command, io, async (context) => {
         const store = await context.store();
         const actor = { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' };
-        if (sub.action === 'created') await store.createList(name, actor, options.dense ? { dense: options.dense } : {});
-        else await store.setEnabled(name, sub.action === 'enabled', actor);
+        let created: Awaited<ReturnType<typeof store.createList>> | undefined;
+        if (sub.action === 'created') {
+          if (options.generation !== undefined && options.dense === undefined) {
+            throw new UsageError('list create: --generation names bitmaps a dense list reads: give --dense <plan> with it; nothing was created');
+          }
+          created = await store.createList(name, actor, {
+            ...(options.dense ? { dense: options.dense } : {}),
+            ...(options.generation === undefined ? {} : { generation: options.generation }),
+          });
+        } else await store.setEnabled(name, sub.action === 'enabled', actor);
         const changes = settingChanges(options);
         const settings = changes === undefined ? undefined : await configureList(await context.redis(), context.namespace, name, changes, actor);
-        context.print([`list ${name} ${sub.action}`, ...(settings === undefined ? [] : [describeSettings(name, settings)])], {
+        const kept = created === undefined || created.leftBehind === 0 ? undefined : created;
+        const adopted = kept?.adopted === undefined ? '' : ` (bitmaps of generation ${kept.adopted})`;
+        const heading = kept === undefined ? `list ${name} ${sub.action}` : `list ${name} ${sub.action}, keeping the ${count(kept.leftBehind, 'entry', 'entries')} its lost info left behind${adopted}`;
+        context.print([heading, ...(settings === undefined ? [] : [describeSettings(name, settings)])], {
           list: name,
           action: sub.action,
+          ...(kept === undefined ? {} : { leftBehind: kept.leftBehind, adopted: kept.adopted ?? null }),
           ...(settings === undefined ? {} : settingsJson(settings)),
         });
       }),
@@ -151,6 +179,7 @@ JSON: {"list","action":"configured","consent":bool,"auditRetention":"5y"|null,"c
     .addOption(reasonOption('why, kept in the audit stream'))
     .option('-y, --yes', 'remove without asking (needed when stdin is not a terminal)')
     .option('--force', 'remove even while routes or campaigns name the list')
+    .option('--left-behind', 'remove what a list whose info Redis lost left behind (its entries, bitmaps, cancellations)')
     .addHelpText(
       'after',
       `
@@ -161,20 +190,49 @@ nothing until it exists again: change them first, or pass --force.
 The list's audit stream stays in Redis with a remove event; a list created again under
 the same name continues it.
 
+--left-behind is for a list whose info Redis lost (eviction, a DEL, a failover): checks
+answer "no such list", and a create over what is left is refused when the new list would
+not read it all (see list create --help). It removes those keys, asking or with --yes
+as above, with a remove event in the audit stream; it refuses while the list exists.
+
 Examples:
   $ callguard list rm test --reason "trial over"
   $ callguard list rm old-dnc --yes --by ops
-  $ callguard list rm dnc --yes --force      # while route support still blocks with it`,
+  $ callguard list rm dnc --yes --force      # while route support still blocks with it
+  $ callguard list rm us-dnc --left-behind --reason "info evicted; reloading the registry"`,
     )
     .action(async (name: string, options: ListRemoveOptions, command: Command) =>
       withContext(command, io, async (context) => {
         const redis = await context.redis();
-        const force = Boolean(options.force);
-        const info = (await (await context.store()).lists()).find((candidate) => candidate.name === name);
-        if (!info) throw noSuchList(name);
-        await assertRemovable(redis, context.namespace, name, { force }).catch(refuseInUse);
-        if (!options.yes) await confirmRemoval(io, name, info.size);
+        const store = await context.store();
         const actor = { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' };
+        if (options.leftBehind) {
+          const left = await store.leftBehind(name);
+          if (left === undefined) {
+            throw new CliError(`list ${name} exists: --left-behind removes only what a list whose info was lost left behind; remove the list with callguard list rm ${name}; nothing was removed`);
+          }
+          if (!holdsAnything(left)) throw new CliError(`list ${name} left nothing behind: no such list and none of its entries or bitmaps; nothing was removed`);
+          const what = describeLeftBehind(left);
+          if (!options.yes) await confirmRemoval(io, 'list rm --left-behind', `what list ${name}'s lost info left behind, ${what}`, `nothing left behind by list ${name} was removed`);
+          await store.removeLeftBehind(name, actor);
+          context.print(`removed what list ${name} left behind: ${what}`, { list: name, action: 'removed-left-behind' });
+          return;
+        }
+        const force = Boolean(options.force);
+        const info = (await store.lists()).find((candidate) => candidate.name === name);
+        if (!info) {
+          const left = await store.leftBehind(name);
+          if (left !== undefined && holdsAnything(left)) {
+            const create = createAsItWas(name, left);
+            const keep = create === undefined ? '' : `, or keep them with ${create}`;
+            throw new CliError(
+              `no such list: ${name}, but its lost info left behind ${describeLeftBehind(left)}: remove them with callguard list rm ${name} --left-behind${keep}; nothing was removed`,
+            );
+          }
+          throw noSuchList(name);
+        }
+        await assertRemovable(redis, context.namespace, name, { force }).catch(refuseInUse);
+        if (!options.yes) await confirmRemoval(io, 'list rm', `list ${name} and its ${count(info.size, 'entry', 'entries')}`, `list ${name} was not removed`);
         const left = await removeList(redis, context.namespace, name, actor, { force }).catch(refuseInUse);
         context.print(`list ${name} removed`, { list: name, action: 'removed' });
         warnAboutUses(context, name, left);
@@ -184,13 +242,12 @@ Examples:
 }
 
 /** Asks on a terminal; without one, the removal needs --yes. Throws unless confirmed. */
-async function confirmRemoval(io: CliIo, name: string, size: number): Promise<void> {
-  const what = `list ${name} and its ${count(size, 'entry', 'entries')}`;
+async function confirmRemoval(io: CliIo, command: string, what: string, declined: string): Promise<void> {
   if (!io.ask) {
-    throw new UsageError(`list rm removes ${what}: confirm with --yes (stdin is not a terminal, so callguard cannot ask); nothing was removed`);
+    throw new UsageError(`${command} removes ${what}: confirm with --yes (stdin is not a terminal, so callguard cannot ask); nothing was removed`);
   }
   const answer = await io.ask(`remove ${what}? Its cancellations go too; its audit stays. [y/N] `);
-  if (!YES.test(answer.trim())) throw new CliError(`list ${name} was not removed`);
+  if (!YES.test(answer.trim())) throw new CliError(declined);
 }
 
 function refuseInUse(error: unknown): never {

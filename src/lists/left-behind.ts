@@ -1,0 +1,115 @@
+import { isDensePlanName, type DensePlanName } from './dense.js';
+import { ListError } from './types.js';
+
+/**
+ * What a list's keys hold once its info is gone outside callguard (eviction, a DEL, a
+ * failover): its other keys stay (keys.ts). A create over them adopts what the new list
+ * reads (create-5.lua) and refuses the rest; `list rm --left-behind` removes them.
+ */
+export interface LeftBehind {
+  /** members of `exact` */
+  exact: number;
+  /** of them, those of the dense plan asked for; undefined: too many to read, some taken to be */
+  inPlan?: number | undefined;
+  /** members of `timed`: timed entries and prefixes */
+  timed: number;
+  /** generations of bitmaps left, by id: an index naming blocks, or bitmaps found by their keys' names */
+  generations: LeftGeneration[];
+}
+
+export interface LeftGeneration {
+  gen: string;
+  /** the plan its blocks' ids belong to; undefined when none does */
+  plan: DensePlanName | undefined;
+  /** blocks its index names */
+  blocks: number;
+  /** when its index is gone (blocks 0), the bitmaps found by their keys' names: no list can read them */
+  unindexed: number;
+}
+
+/** Whether anything is left: a removal of what is left needs something to remove. */
+export function holdsAnything(left: LeftBehind): boolean {
+  return left.exact > 0 || left.timed > 0 || left.generations.length > 0;
+}
+
+/** create-5.lua's refusal: {-1, exact, in plan (-1 unknown), timed, then gen, plan, blocks, unindexed for each generation}. */
+export function leftBehindOfReply(reply: unknown[]): LeftBehind {
+  const [, exact, inPlan, timed, ...generations] = reply as [number, number, number, number, ...(string | number)[]];
+  const left: LeftBehind = { exact, inPlan: inPlan === -1 ? undefined : inPlan, timed, generations: [] };
+  for (let i = 0; i + 3 < generations.length; i += 4) {
+    const plan = String(generations[i + 1]);
+    left.generations.push({
+      gen: String(generations[i]), plan: isDensePlanName(plan) ? plan : undefined, blocks: Number(generations[i + 2]), unindexed: Number(generations[i + 3]),
+    });
+  }
+  return left;
+}
+
+/** What is left, in words: `3 numbers in its SET (2 of plan nanp), bitmaps of plan nanp (generation x, 12 blocks)`. */
+export function describeLeftBehind(left: LeftBehind, asked?: DensePlanName): string {
+  const parts: string[] = [];
+  if (left.exact > 0) {
+    const ofPlan = asked === undefined ? '' : ` (${left.inPlan === undefined ? 'some' : left.inPlan} of plan ${asked})`;
+    parts.push(`${plural(left.exact, 'number', 'numbers')} in its SET${ofPlan}`);
+  }
+  if (left.timed > 0) parts.push(`${plural(left.timed, 'timed entry or prefix', 'timed entries and prefixes')}`);
+  for (const { gen, plan, blocks, unindexed } of left.generations) {
+    const held = blocks > 0 ? plural(blocks, 'block', 'blocks') : `${plural(unindexed, 'bitmap', 'bitmaps')} whose index is lost`;
+    parts.push(`bitmaps of ${plan === undefined ? 'no known plan' : `plan ${plan}`} (generation ${gen}, ${held})`);
+  }
+  return parts.length === 0 ? 'nothing' : parts.join(', ');
+}
+
+/**
+ * The refusal of a create over what the list's lost info left behind, naming what is
+ * left, why the new list would not read it (its numbers would read as not listed), and
+ * the two ways out: create it as it was, or remove what is left knowingly.
+ */
+export function leftBehindRefusal(name: string, asked: DensePlanName | undefined, named: string | undefined, left: LeftBehind): ListError {
+  const remove = `remove what is left knowingly with callguard list rm ${name} --left-behind`;
+  const several = left.generations.length > 1;
+  const unindexed = left.generations.find((generation) => generation.blocks === 0 && (named === undefined || generation.gen === named));
+  let why: string;
+  let keep: string | undefined;
+  if (asked !== undefined && left.exact > 0 && left.inPlan !== 0) {
+    why = 'a dense list reads the numbers of its plan in its bitmaps only, so those in the SET would read as not listed';
+    if (left.generations.length === 0) keep = `create it as it was, without --dense (callguard list create ${name})`;
+  } else {
+    if (asked === undefined) why = 'an ordinary list reads no bitmaps, so their numbers would read as not listed';
+    else if (named !== undefined && !left.generations.some((generation) => generation.gen === named)) why = `generation ${named} is not among them`;
+    else if (named === undefined && several) why = 'which generation checks read was in the lost info';
+    else if (unindexed !== undefined) why = `the index of generation ${unindexed.gen} is lost too, so no list reads its bitmaps`;
+    else why = `a list of plan ${asked} reads no bitmaps of another plan, so their numbers would read as not listed`;
+    const command = createAsItWas(name, left);
+    if (command !== undefined) {
+      keep = several ? `create it reading one of them (${command}), then load it again with import --replace` : `create it as it was (${command})`;
+    }
+  }
+  const ways = keep === undefined ? `${remove}, then create it` : `${keep}, or ${remove}`;
+  return new ListError(
+    `list ${name} was not created: its lost info left behind ${describeLeftBehind(left, asked)}, and ${why}; nothing was written. ${capitalized(ways)}`,
+    'left-behind',
+    name,
+  );
+}
+
+/**
+ * The create of a list that reads what is left, when there is one: of the kind the keys
+ * were written by, naming a generation when several are left; undefined for bitmaps of
+ * several plans or none known, or none with its index.
+ */
+export function createAsItWas(name: string, left: LeftBehind): string | undefined {
+  const plans = new Set(left.generations.map((generation) => generation.plan));
+  const [plan] = plans;
+  if (plans.size === 0) return `callguard list create ${name}`;
+  if (plans.size > 1 || plan === undefined || left.generations.every((generation) => generation.blocks === 0)) return undefined;
+  return `callguard list create ${name} --dense ${plan}${left.generations.length > 1 ? ' --generation <id>' : ''}`;
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
