@@ -8,7 +8,7 @@
   Returns -1 when the list does not exist, otherwise {size before (-1 when it had none),
   size now}. The audit stream records both. A dense list's bitmaps are counted one by
   one (BITCOUNT each block its index names; blocks gone are taken out of the index):
-  on a list of a national registry that holds Redis for a moment, a fraction of a second.
+  on a list of a national registry that holds Redis for a second or two (docs/registries.md).
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return -1
