@@ -8,8 +8,9 @@
  * The ways: a PING (the floor), a script that does nothing called with a one-call check's
  * keys and arguments (what any script call of them costs before its first line), and
  * ListStore's checks as callguard sends them: one script call for all lists
- * (check-many.lua, standalone Redis), a call a list (check-5.lua, Redis Cluster), and the
- * check that counts a call for two auto-block rules.
+ * (check-many.lua, standalone Redis), the same behind the read of its route
+ * (check-guarded.lua: what serve sends a call), a call a list (check-5.lua, Redis
+ * Cluster), and the check that counts a call for two auto-block rules.
  * bench:check's mix: three lists, prefixes in one, timed entries in all, half of the
  * numbers listed. BENCH_ONLY=<name start> counts one way only, BENCH_CHECKS=<n> checks
  * a way (default 2,000), BENCH_KEEP=1 keeps the callgrind files for callgrind_annotate.
@@ -23,7 +24,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { listKeys } from '../src/lists/keys.js';
 import { ListStore, type CheckMode } from '../src/lists/store.js';
-import type { CallCounter } from '../src/lists/types.js';
+import type { CallCounter, CheckGuard } from '../src/lists/types.js';
+import { newRoute } from '../src/screening/route.js';
+import { RouteStore } from '../src/screening/routes.js';
 import { freePort, waitForPing } from '../test/helpers/redis-server.js';
 import { checkedNumber, plainNumber, prefixEntry, timedNumber, type CheckMix } from './helpers/check-mix.js';
 
@@ -101,15 +104,26 @@ async function main(): Promise<void> {
       return [k.info, k.exact, k.timed, k.meta, k.dense];
     });
     const nothing = (await redis.script('LOAD', 'return 0')) as string;
+    // A route as `route set` stores it, naming the three lists.
+    const routes = new RouteStore(redis, namespace);
+    await routes.set({ ...newRoute('support'), block: LISTS, region: 'US' });
+    await routes.getForCall('support', DUMP_TIMEOUT_MS);
+    const guard = routes.cachedForCall('support')?.guard as CheckGuard;
     const ways: [string, (number: string) => Promise<unknown>][] = [
       ['PING (the floor)', () => redis.ping()],
       ['empty script, a check\'s 17 arguments', (number) => redis.evalsha(nothing, checkKeys.length, ...checkKeys, Date.now(), number)],
       ['check, one call (check-many.lua)', (number) => storeOf('one-call').checkEach(number, LISTS)],
+      [
+        'route and check (check-guarded.lua)',
+        async (number) => {
+          if (!(await storeOf('one-call').checkGuarded(guard, number, LISTS, [])).unchanged) throw new Error('the route read back is not the one stored');
+        },
+      ],
       ['check, a call a list (check-5.lua)', (number) => storeOf('per-list').checkEach(number, LISTS)],
       ['counting check, one call', (number) => storeOf('one-call').checkCounting(number, LISTS, counter())],
     ];
     for (const [, ask] of ways) for (let i = 0; i < 200; i++) await ask(checkedNumber(MIX, i));
-    console.log(`Redis instructions a check (callgrind), ${CHECKS} checks of bench:check's mix, ${LISTS.length} lists:`);
+    console.log(`Redis instructions a check (callgrind), ${CHECKS} checks of bench:check's mix, ${LISTS.length} lists (the route ${guard.text.length} bytes):`);
     const only = process.env.BENCH_ONLY;
     for (const [name, ask] of ways.filter(([name]) => only === undefined || name.startsWith(only))) {
       await run('callgrind_control', ['-z', String(server.pid)]);
