@@ -15,7 +15,10 @@
  * numbers listed. BENCH_ONLY=<name start> counts one way only, BENCH_CHECKS=<n> checks
  * a way (default 2,000), BENCH_KEEP=1 keeps the callgrind files for callgrind_annotate.
  * The script files are read from src/, so a change to a check script is counted without
- * a build. The counts of one side move by a few % between runs (Lua's garbage collection).
+ * a build. Each way is given as all the server's instructions and as those of its
+ * commands: the first holds the server's timers too, so it grows with the time the checks
+ * take (by ~5 % on a loaded machine); the second moves by under 1 % between runs of the
+ * same scripts (Lua's garbage collection), and is the one to compare.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -58,15 +61,29 @@ async function run(command: string, args: string[]): Promise<string> {
   });
 }
 
-/** Instructions the server ran since the last zeroing: callgrind dumps, the newest file's totals. */
-async function instructions(dir: string, pid: number): Promise<number> {
+interface Counted {
+  /** every instruction of the server since the last zeroing */
+  total: number;
+  /** those of reading and running the commands (processInputBuffer), undefined when the binary does not name it */
+  commands: number | undefined;
+}
+
+/**
+ * Instructions the server ran since the last zeroing: callgrind dumps, the newest file's
+ * totals, and the inclusive cost of processInputBuffer from callgrind_annotate. The total
+ * also holds the server's timers (serverCron, ~2-3 % here), which run by the clock, so it
+ * grows with the time the checks take, under valgrind and on a loaded machine: the
+ * commands' share moves with the script alone.
+ */
+async function instructions(dir: string, pid: number): Promise<Counted> {
   await run('callgrind_control', ['-d', String(pid)]);
   // The dumps are callgrind.out.<pid>.<n>; callgrind.out.<pid> is written at exit.
   const files = (await readdir(dir)).filter((file) => /^callgrind\.out\.\d+\.\d+$/.test(file)).sort((a, b) => Number(a.split('.').at(-1)) - Number(b.split('.').at(-1)));
-  const text = await readFile(join(dir, files.at(-1) as string), 'utf8');
-  const found = /^summary: (\d+)/m.exec(text);
+  const file = join(dir, files.at(-1) as string);
+  const found = /^summary: (\d+)/m.exec(await readFile(file, 'utf8'));
   if (!found?.[1]) throw new Error('no totals in the callgrind dump');
-  return Number(found[1]);
+  const annotated = /^\s*([\d,]+) \([^)]*\)\s+\S*:processInputBuffer /m.exec(await run('callgrind_annotate', ['--inclusive=yes', file]));
+  return { total: Number(found[1]), commands: annotated?.[1] ? Number(annotated[1].replaceAll(',', '')) : undefined };
 }
 
 async function main(): Promise<void> {
@@ -124,11 +141,14 @@ async function main(): Promise<void> {
     ];
     for (const [, ask] of ways) for (let i = 0; i < 200; i++) await ask(checkedNumber(MIX, i));
     console.log(`Redis instructions a check (callgrind), ${CHECKS} checks of bench:check's mix, ${LISTS.length} lists (the route ${guard.text.length} bytes):`);
+    console.log(`${''.padEnd(40)} ${'all'.padStart(10)} ${'commands'.padStart(10)}`);
+    const perCheck = (count: number | undefined) => (count === undefined ? '—' : Math.round(count / CHECKS).toLocaleString('en')).padStart(10);
     const only = process.env.BENCH_ONLY;
     for (const [name, ask] of ways.filter(([name]) => only === undefined || name.startsWith(only))) {
       await run('callgrind_control', ['-z', String(server.pid)]);
       for (let i = 0; i < CHECKS; i++) await ask(checkedNumber(MIX, i));
-      console.log(`${name.padEnd(40)} ${Math.round((await instructions(dir, server.pid as number)) / CHECKS).toLocaleString('en').padStart(10)}`);
+      const counted = await instructions(dir, server.pid as number);
+      console.log(`${name.padEnd(40)} ${perCheck(counted.total)} ${perCheck(counted.commands)}`);
     }
   } finally {
     redis.disconnect();
