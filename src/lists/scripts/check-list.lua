@@ -6,7 +6,9 @@
 
   check_list(info, exact, timed, meta, dense, now, number, built)
     info, exact, timed, meta: the list's keys; dense: the root of its bitmaps (keys.ts)
-    now: ms since epoch, a Lua number; number: E.164
+    now: ms since epoch as its decimal text, made a number only when a score is found:
+      tonumber is strtod, ~800 Redis instructions, and most checks find no score
+    number: E.164
     built: a table of the prefix candidates built so far for this number, by the value
       of the list's info field `prefixes` (prefix_candidates): a driver checking several
       lists passes the same table to each, so lists that may hold the same lengths share
@@ -112,14 +114,14 @@ local function check_list(info_key, exact_key, timed_key, meta_key, dense_root, 
   end
   if count == 1 then
     local score = call('ZSCORE', timed_key, number)
-    if score and (score == 'inf' or tonumber(score) > now) then
+    if score and (score == 'inf' or tonumber(score) > tonumber(now)) then
       return {number, score, call('HGET', meta_key, number)}
     end
   else
     local scores = call('ZMSCORE', timed_key, unpack(members, 1, count))
     for i = 1, count do
       local score = scores[i]
-      if score and (score == 'inf' or tonumber(score) > now) then
+      if score and (score == 'inf' or tonumber(score) > tonumber(now)) then
         return {members[i], score, call('HGET', meta_key, members[i])}
       end
     end
@@ -133,7 +135,10 @@ local function check_list(info_key, exact_key, timed_key, meta_key, dense_root, 
   if not size then
     return false
   end
-  local expected = tonumber(size) - (tonumber(dense_size) or 0)
+  local expected = tonumber(size)
+  if dense_size then
+    expected = expected - tonumber(dense_size)
+  end
   local held = call('SCARD', exact_key)
   if held < expected and held + call('ZCARD', timed_key) < expected then
     return -2

@@ -16,12 +16,13 @@
   script as it is checked (count_calls).
 ]]
 local function check_lists(k0, a0)
-  local counters = tonumber(ARGV[a0 + 3] or '0')
+  local counted = ARGV[a0 + 3]
+  local counters = counted and tonumber(counted) or 0
   local list_keys = #KEYS - k0 - counters
   if list_keys % 5 ~= 0 then
     return redis.error_reply('check-many: 5 keys a list (info, exact, timed, meta, dense) and 1 a counter, got ' .. (#KEYS - k0) .. ' for ' .. counters .. ' counters')
   end
-  local now = tonumber(ARGV[a0 + 1])
+  local now = ARGV[a0 + 1]
   local number = ARGV[a0 + 2]
   -- The prefix candidates, per value of the prefixes field (check_list).
   local built = {}
@@ -41,7 +42,7 @@ local function check_lists(k0, a0)
       windows[i] = tonumber(ARGV[at + 2 + i])
     end
     at = at + 3 + #windows
-    calls[counter] = count_calls(KEYS[k0 + list_keys + counter], now, member, keep, windows)
+    calls[counter] = count_calls(KEYS[k0 + list_keys + counter], tonumber(now), member, keep, windows)
   end
   return {replies, calls}
 end
