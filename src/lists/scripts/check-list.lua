@@ -41,30 +41,39 @@ local sub = string.sub
 local find = string.find
 
 --[[
-  The number, then its prefix members longest first: those whose length (#member,
-  keys.ts) the field names. A member of length n is the number's first n - 1 characters
-  and '*', so n runs up to #number + 1. The field is read with plain finds of its commas:
-  a pattern (gmatch) cost about 2,000 Redis instructions more a check.
+  The number, then its prefix members longest first, each once: those whose length
+  (#member, keys.ts) the field names. A member of length n is the number's first n - 1
+  characters and '*', so n runs from 3 up to #number + 1. Every writer keeps the field
+  sorted, but a member is placed by its length rather than by its place in the field, so
+  that the match reported is the most specific one whatever the field's order. The field
+  is read with plain finds of its commas: a pattern (gmatch) cost about 2,000 Redis
+  instructions more a check; a set of the lengths walked down from #number, 5,500 more
+  than these few moves (bench:check-cost). The table has room for the number and three
+  lengths from the start: one grown a member at a time is made again at each of its first.
 ]]
 local function prefix_candidates(number, field)
-  local candidates = {number}
+  local candidates = {number, nil, nil, nil}
   local count = 1
-  local listed = {}
+  local longest = #number + 1
   local at = 1
   repeat
     local comma = find(field, ',', at, true)
     local length = tonumber(sub(field, at, comma and comma - 1))
-    if length then
-      listed[length] = true
+    if length and length >= 3 and length <= longest and length % 1 == 0 then
+      local i = count
+      while i > 1 and #candidates[i] < length do
+        i = i - 1
+      end
+      if i == 1 or #candidates[i] ~= length then
+        for j = count, i + 1, -1 do
+          candidates[j + 1] = candidates[j]
+        end
+        candidates[i + 1] = sub(number, 1, length - 1) .. '*'
+        count = count + 1
+      end
     end
     at = comma and comma + 1
   until not at
-  for length = #number, 2, -1 do
-    if listed[length + 1] then
-      count = count + 1
-      candidates[count] = sub(number, 1, length) .. '*'
-    end
-  end
   return candidates, count
 end
 
