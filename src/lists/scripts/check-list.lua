@@ -49,7 +49,7 @@ local find = string.find
   is read with plain finds of its commas: a pattern (gmatch) cost about 2,000 Redis
   instructions more a check; a set of the lengths walked down from #number, 5,500 more
   than these few moves (bench:check-cost). The table has room for the number and three
-  lengths from the start: one grown a member at a time is made again at each of its first.
+  lengths from the start: grown a member at a time, it was made again at its 2nd and 3rd.
 ]]
 local function prefix_candidates(number, field)
   local candidates = {number, nil, nil, nil}
@@ -115,6 +115,7 @@ local function check_list(info_key, exact_key, timed_key, meta_key, dense_root, 
   else
     members = built[field]
     if members then
+      -- Its nils, if any, all come after its members: # is their count.
       count = #members
     else
       members, count = prefix_candidates(number, field)
