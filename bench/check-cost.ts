@@ -8,13 +8,17 @@
  * The ways: a PING (the floor), a script that does nothing called with a one-call check's
  * keys and arguments (what any script call of them costs before its first line), and
  * ListStore's checks as callguard sends them: one script call for all lists
- * (check-many.lua, standalone Redis), a call a list (check-5.lua, Redis Cluster), and the
- * check that counts a call for two auto-block rules.
+ * (check-many.lua, standalone Redis), the same behind the read of its route
+ * (check-guarded.lua: what serve sends a call), a call a list (check-5.lua, Redis
+ * Cluster), and the check that counts a call for two auto-block rules.
  * bench:check's mix: three lists, prefixes in one, timed entries in all, half of the
  * numbers listed. BENCH_ONLY=<name start> counts one way only, BENCH_CHECKS=<n> checks
  * a way (default 2,000), BENCH_KEEP=1 keeps the callgrind files for callgrind_annotate.
  * The script files are read from src/, so a change to a check script is counted without
- * a build. The counts of one side move by a few % between runs (Lua's garbage collection).
+ * a build. Each way is given as all the server's instructions and as those of its
+ * commands: the first holds the server's timers too, so it grows with the time the checks
+ * take (by ~5 % on a loaded machine); the second moves by under 1 % between runs of the
+ * same scripts (Lua's garbage collection), and is the one to compare.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -23,7 +27,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { listKeys } from '../src/lists/keys.js';
 import { ListStore, type CheckMode } from '../src/lists/store.js';
-import type { CallCounter } from '../src/lists/types.js';
+import type { CallCounter, CheckGuard } from '../src/lists/types.js';
+import { newRoute } from '../src/screening/route.js';
+import { RouteStore } from '../src/screening/routes.js';
 import { freePort, waitForPing } from '../test/helpers/redis-server.js';
 import { checkedNumber, plainNumber, prefixEntry, timedNumber, type CheckMix } from './helpers/check-mix.js';
 
@@ -55,15 +61,29 @@ async function run(command: string, args: string[]): Promise<string> {
   });
 }
 
-/** Instructions the server ran since the last zeroing: callgrind dumps, the newest file's totals. */
-async function instructions(dir: string, pid: number): Promise<number> {
+interface Counted {
+  /** every instruction of the server since the last zeroing */
+  total: number;
+  /** those of reading and running the commands (processInputBuffer), undefined when the binary does not name it */
+  commands: number | undefined;
+}
+
+/**
+ * Instructions the server ran since the last zeroing: callgrind dumps, the newest file's
+ * totals, and the inclusive cost of processInputBuffer from callgrind_annotate. The total
+ * also holds the server's timers (serverCron, ~2-3 % here), which run by the clock, so it
+ * grows with the time the checks take, under valgrind and on a loaded machine: the
+ * commands' share moves with the script alone.
+ */
+async function instructions(dir: string, pid: number): Promise<Counted> {
   await run('callgrind_control', ['-d', String(pid)]);
   // The dumps are callgrind.out.<pid>.<n>; callgrind.out.<pid> is written at exit.
   const files = (await readdir(dir)).filter((file) => /^callgrind\.out\.\d+\.\d+$/.test(file)).sort((a, b) => Number(a.split('.').at(-1)) - Number(b.split('.').at(-1)));
-  const text = await readFile(join(dir, files.at(-1) as string), 'utf8');
-  const found = /^summary: (\d+)/m.exec(text);
+  const file = join(dir, files.at(-1) as string);
+  const found = /^summary: (\d+)/m.exec(await readFile(file, 'utf8'));
   if (!found?.[1]) throw new Error('no totals in the callgrind dump');
-  return Number(found[1]);
+  const annotated = /^\s*([\d,]+) \([^)]*\)\s+\S*:processInputBuffer /m.exec(await run('callgrind_annotate', ['--inclusive=yes', file]));
+  return { total: Number(found[1]), commands: annotated?.[1] ? Number(annotated[1].replaceAll(',', '')) : undefined };
 }
 
 async function main(): Promise<void> {
@@ -101,20 +121,34 @@ async function main(): Promise<void> {
       return [k.info, k.exact, k.timed, k.meta, k.dense];
     });
     const nothing = (await redis.script('LOAD', 'return 0')) as string;
+    // A route as `route set` stores it, naming the three lists.
+    const routes = new RouteStore(redis, namespace);
+    await routes.set({ ...newRoute('support'), block: LISTS, region: 'US' });
+    await routes.getForCall('support', DUMP_TIMEOUT_MS);
+    const guard = routes.cachedForCall('support')?.guard as CheckGuard;
     const ways: [string, (number: string) => Promise<unknown>][] = [
       ['PING (the floor)', () => redis.ping()],
       ['empty script, a check\'s 17 arguments', (number) => redis.evalsha(nothing, checkKeys.length, ...checkKeys, Date.now(), number)],
       ['check, one call (check-many.lua)', (number) => storeOf('one-call').checkEach(number, LISTS)],
+      [
+        'route and check (check-guarded.lua)',
+        async (number) => {
+          if (!(await storeOf('one-call').checkGuarded(guard, number, LISTS, [])).unchanged) throw new Error('the route read back is not the one stored');
+        },
+      ],
       ['check, a call a list (check-5.lua)', (number) => storeOf('per-list').checkEach(number, LISTS)],
       ['counting check, one call', (number) => storeOf('one-call').checkCounting(number, LISTS, counter())],
     ];
     for (const [, ask] of ways) for (let i = 0; i < 200; i++) await ask(checkedNumber(MIX, i));
-    console.log(`Redis instructions a check (callgrind), ${CHECKS} checks of bench:check's mix, ${LISTS.length} lists:`);
+    console.log(`Redis instructions a check (callgrind), ${CHECKS} checks of bench:check's mix, ${LISTS.length} lists (the route ${guard.text.length} bytes):`);
+    console.log(`${''.padEnd(40)} ${'all'.padStart(10)} ${'commands'.padStart(10)}`);
+    const perCheck = (count: number | undefined) => (count === undefined ? '—' : Math.round(count / CHECKS).toLocaleString('en')).padStart(10);
     const only = process.env.BENCH_ONLY;
     for (const [name, ask] of ways.filter(([name]) => only === undefined || name.startsWith(only))) {
       await run('callgrind_control', ['-z', String(server.pid)]);
       for (let i = 0; i < CHECKS; i++) await ask(checkedNumber(MIX, i));
-      console.log(`${name.padEnd(40)} ${Math.round((await instructions(dir, server.pid as number)) / CHECKS).toLocaleString('en').padStart(10)}`);
+      const counted = await instructions(dir, server.pid as number);
+      console.log(`${name.padEnd(40)} ${perCheck(counted.total)} ${perCheck(counted.commands)}`);
     }
   } finally {
     redis.disconnect();

@@ -485,7 +485,7 @@ export class ListStore {
     }
     const now = this.clock();
     const counterKeys = this.counterKeysOf(e164, lists, counters);
-    const tail = [...counterKeys, guard.field, guard.sha, now, e164, ...counterArguments(counters)];
+    const tail = [...counterKeys, guard.field, guard.text, now, e164, ...counterArguments(counters)];
     const reply = await inOneWrite(this.redis, () =>
       callPreparedScript(this.redis, CHECK_SCRIPTS.callguardListCheckGuarded, 1 + lists.length * 5 + counterKeys.length, [guard.key], this.checkKeys.of(lists), tail, guard.key),
     );

@@ -60,13 +60,12 @@ export interface CountedCheck {
 
 /**
  * A hash field a check expects to hold `text`: the route whose lists a call is checked
- * against (ListStore.checkGuarded). `sha` is the SHA-1 (hex) of `text`.
+ * against (ListStore.checkGuarded).
  */
 export interface CheckGuard {
   key: string;
   field: string;
   text: string;
-  sha: string;
 }
 
 /** A guarded check: the check, or what the field holds now (null: nothing) and no check. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { RedisClient } from '../redis/connect.js';
 import { globalKeys } from '../lists/keys.js';
 import type { CheckGuard } from '../lists/types.js';
@@ -98,8 +97,7 @@ export class RouteStore {
       this.lastRead.delete(name);
       return lookup;
     }
-    const sha = createHash('sha1').update(text).digest('hex');
-    this.lastRead.set(name, { route: lookup.route, guard: { key: this.key, field: name, text, sha } });
+    this.lastRead.set(name, { route: lookup.route, guard: { key: this.key, field: name, text } });
     return { kind: 'found', route: lookup.route, stale: false };
   }
 

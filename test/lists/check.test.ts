@@ -34,6 +34,20 @@ describe.each(CHECK_MODES)('check (%s)', (checkMode) => {
     expect(await t.store.check('+4930123456', ['dnc'])).toMatchObject({ member: '+4930*' });
   });
 
+  it('a prefixes field written out of order and with a length twice still reports the longest prefix that matches', async () => {
+    await t.store.createList('dnc', ALICE);
+    await t.store.add('dnc', [{ member: '+49*' }, { member: '+4930*' }, { member: '+493012*' }], ALICE);
+    const info = listKeys(t.namespace, 'dnc').info;
+    expect(await t.redis.hget(info, 'prefixes')).toBe('4,6,8');
+    // By hand, as no writer of callguard leaves it: the lengths of all three prefixes,
+    // the longest first and twice, and one no member has.
+    await t.redis.hset(info, 'prefixes', '8,4,6,8,5');
+    expect(await t.store.check('+4930123456', ['dnc'])).toMatchObject({ member: '+493012*' });
+    expect(await t.store.check('+4930999999', ['dnc'])).toMatchObject({ member: '+4930*' });
+    expect(await t.store.check('+4940123456', ['dnc'])).toMatchObject({ member: '+49*' });
+    expect(await t.store.check('+4140123456', ['dnc'])).toBeNull();
+  });
+
   it('returns the first match in the order the lists are given', async () => {
     for (const name of ['a', 'b', 'c']) await t.store.createList(name, ALICE);
     await t.store.add('b', [{ member: '+4930123456' }], { by: 'bob' });

@@ -9,4 +9,4 @@
   match, but the list lost entries outside callguard), or
   {member, expiry, meta json or nil}.
 ]]
-return check_list(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], tonumber(ARGV[1]), ARGV[2], {})
+return check_list(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2], {})

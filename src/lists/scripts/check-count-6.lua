@@ -8,7 +8,7 @@
   ARGV: now (ms), number (E.164), member (the call), keep, window (ms)...
   Returns {check_list's reply, {calls in each window}}.
 ]]
-local reply = check_list(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], tonumber(ARGV[1]), ARGV[2], {})
+local reply = check_list(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2], {})
 local windows = {}
 for i = 5, #ARGV do
   windows[#windows + 1] = tonumber(ARGV[i])

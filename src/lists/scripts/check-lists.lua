@@ -16,19 +16,25 @@
   script as it is checked (count_calls).
 ]]
 local function check_lists(k0, a0)
-  local counters = tonumber(ARGV[a0 + 3] or '0')
+  local counted = ARGV[a0 + 3]
+  local counters = counted and tonumber(counted) or 0
   local list_keys = #KEYS - k0 - counters
   if list_keys % 5 ~= 0 then
     return redis.error_reply('check-many: 5 keys a list (info, exact, timed, meta, dense) and 1 a counter, got ' .. (#KEYS - k0) .. ' for ' .. counters .. ' counters')
   end
-  local now = tonumber(ARGV[a0 + 1])
+  local now = ARGV[a0 + 1]
   local number = ARGV[a0 + 2]
   -- The prefix candidates, per value of the prefixes field (check_list).
   local built = {}
-  local replies = {}
+  -- Room for four replies made at once: a table grown one reply at a time is made again
+  -- at its 1st, 2nd and 3rd, each time another Redis allocation (bench:check-cost). The
+  -- nils end the reply where the lists end.
+  local replies = {nil, nil, nil, nil}
+  -- KEYS is a global, a lookup at each use: five a list.
+  local keys = KEYS
   for list = 1, list_keys / 5 do
     local first = k0 + list * 5 - 4
-    replies[list] = check_list(KEYS[first], KEYS[first + 1], KEYS[first + 2], KEYS[first + 3], KEYS[first + 4], now, number, built)
+    replies[list] = check_list(keys[first], keys[first + 1], keys[first + 2], keys[first + 3], keys[first + 4], now, number, built)
   end
   if counters == 0 then
     return replies
@@ -41,7 +47,7 @@ local function check_lists(k0, a0)
       windows[i] = tonumber(ARGV[at + 2 + i])
     end
     at = at + 3 + #windows
-    calls[counter] = count_calls(KEYS[k0 + list_keys + counter], now, member, keep, windows)
+    calls[counter] = count_calls(KEYS[k0 + list_keys + counter], tonumber(now), member, keep, windows)
   end
   return {replies, calls}
 end
