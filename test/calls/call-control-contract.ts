@@ -113,7 +113,10 @@ export function callControlContract(name: string, makeHarness: () => Promise<Cal
       expect(await harness.calls.continueInDialplan(channel, harness.parking)).toEqual(DONE);
       // Asterisk accepts the continue before the channel leaves the app: until StasisEnd it is still ours.
       await left;
-      expect(await harness.calls.answer(channel)).toEqual(GONE);
+      // Asterisk sends StasisEnd before it drops the channel's control: in between, a request
+      // finds the control done and gets 500 "Failed to answer channel" (seen on a loaded CI
+      // machine), so the contract holds once the control is gone.
+      await expect.poll(() => harness.calls.answer(channel).catch((error: unknown) => error), { timeout: 5_000, interval: 50 }).toEqual(GONE);
       expect(await harness.calls.play(channel, harness.shortMedia)).toEqual(GONE);
       expect(await harness.calls.continueInDialplan(channel, harness.parking)).toEqual(GONE);
       expect(await harness.calls.hangup(channel, 16)).toEqual(DONE);
