@@ -9,13 +9,15 @@
         for every block: a second or two on a national registry): its generation ('' an
         ordinary list), the numbers they hold and the blocks that exist, then where the
         list's changes stood before the count (changeMark: its last audit event's id and
-        `bulkWrites`), then the ids of the blocks counted gone
+        `bulkWrites`), then the ids of blocks counted gone (the first GONE_A_CALL of
+        them, recount.ts; the caller takes the others out after, forget-gone-2.lua)
   Returns -1 when the list does not exist; -2, nothing written, when the count is not
   of the list as it is (it is dense and another generation, or its entries changed
   since the mark: changes_since, changes-since.lua): the caller counts again; otherwise
   {size before (-1 when it had none), size now}. The audit stream records both.
-  The blocks counted gone are taken out of the index, each whose key is still gone: a
-  check of a number in one then answers "not listed", as the operator accepted.
+  The blocks counted gone are taken out of the index, each whose key is still gone
+  (dense_forget_gone, dense.lua): a check of a number in one then answers "not listed",
+  as the operator accepted.
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return -1
@@ -33,12 +35,7 @@ end
 local before = redis.call('HGET', KEYS[1], 'size')
 local now = redis.call('SCARD', KEYS[2]) + redis.call('ZCARD', KEYS[3])
 if ARGV[4] ~= '' then
-  local index = dense_index_key(KEYS[5], ARGV[4])
-  for i = 9, #ARGV do
-    if redis.call('EXISTS', dense_block_key(KEYS[5], ARGV[4], ARGV[i])) == 0 then
-      redis.call('ZREM', index, ARGV[i])
-    end
-  end
+  dense_forget_gone(KEYS[5], ARGV[4], 9)
   redis.call('HSET', KEYS[1], 'denseSize', ARGV[5], 'blocks', ARGV[6])
   now = now + tonumber(ARGV[5])
 end
