@@ -78,20 +78,48 @@ export async function removeGenerationsBut(redis: RedisClient, root: string, kee
   return removed;
 }
 
+/** What countGeneration found of a generation's bitmaps. */
+export interface GenerationCount {
+  /** the numbers its bitmaps hold */
+  held: number;
+  /** the blocks its index names whose key exists */
+  blocks: number;
+  /** the blocks its index names whose key is gone (eviction, a DEL), by id */
+  gone: string[];
+}
+
 /**
  * The numbers a generation's bitmaps hold, BITCOUNT a block its index names, a page of
- * blocks a round trip: what a create adopting the generation records, counted outside
- * its script, which would otherwise hold Redis about 7 to 10 us a block (2 to 3 s on a
- * national registry's 264,000). A block whose key is gone counts 0.
+ * blocks a round trip: what a create adopting the generation and a recount record,
+ * counted outside their scripts, where a count would hold Redis about 6 to 10 us a
+ * block (2 to 3 s on a national registry's 264,000) and every check wait. A block whose
+ * key is gone counts 0, and is named in `gone` (an EXISTS of those BITCOUNT found empty).
+ * `onPage`, after each page, with the blocks counted so far: a progress line, and where a
+ * test writes to the list while it is counted.
  */
-export async function countGeneration(redis: RedisClient, root: string, gen: string): Promise<number> {
+export async function countGeneration(
+  redis: RedisClient,
+  root: string,
+  gen: string,
+  onPage?: (counted: number) => void | Promise<void>,
+): Promise<GenerationCount> {
   const keys = denseGenerationKeys(root, gen);
-  let held = 0;
-  for (let from = 0; ; from += GENERATION_PAGE) {
-    const blocks = await redis.zrange(keys.index, String(from), String(from + GENERATION_PAGE - 1));
-    if (blocks.length === 0) return held;
+  const count: GenerationCount = { held: 0, blocks: 0, gone: [] };
+  let after = '-inf';
+  for (let counted = 0; ; ) {
+    // Paged by score (a block's id) rather than rank, so a block taken out of the index
+    // meanwhile (another recount) moves no other block past the page.
+    const blocks = await redis.zrangebyscore(keys.index, after, '+inf', 'LIMIT', 0, GENERATION_PAGE);
+    if (blocks.length === 0) return count;
+    after = `(${blocks[blocks.length - 1]}`;
+    counted += blocks.length;
     const counts = await Promise.all(blocks.map((block) => redis.bitcount(keys.block(block))));
-    held += counts.reduce((sum, count) => sum + count, 0);
+    const empty = blocks.filter((_, i) => counts[i] === 0);
+    const exists = await Promise.all(empty.map((block) => redis.exists(keys.block(block))));
+    count.gone.push(...empty.filter((_, i) => exists[i] === 0));
+    count.held += counts.reduce((sum, held) => sum + held, 0);
+    count.blocks = counted - count.gone.length;
+    await onPage?.(counted);
   }
 }
 

@@ -47,8 +47,9 @@
  *                    the data the last import brought (list ages, campaign --max-list-age).
  *                    bulkWrites: how many batches of imports and deletion files changed
  *                    the list's own entries (bulk-writes.lua); a replace refuses to swap
- *                    when it moved while the replace read its file, as such an import
- *                    writes its audit event only at its end (swap-7.lua).
+ *                    when it moved while the replace read its file, and a recount its
+ *                    count when it moved while the bitmaps were counted, as such an
+ *                    import writes its audit event only at its end (changes-since.lua).
  *   dense      the root of a dense list's bitmaps, not a key itself:
  *              <dense>:<gen>          ZSET  the generation's index: block ids (score: the id)
  *              <dense>:<gen>:<block>  STRING one bit a number of the block (dense.ts)

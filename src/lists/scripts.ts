@@ -32,7 +32,8 @@ const SCRIPTS = {
   callguardListRemove: 'remove-6.lua',
   callguardListSetEnabled: 'set-enabled-2.lua',
   callguardListPurge: { file: 'purge-5.lua', uses: ['size.lua'] },
-  callguardListRecount: { file: 'recount-5.lua', uses: ['dense-slot.lua', 'dense.lua'] },
+  callguardListRecount: { file: 'recount-5.lua', uses: ['dense-slot.lua', 'dense.lua', 'changes-since.lua'] },
+  callguardListForgetGone: { file: 'forget-gone-2.lua', uses: ['dense-slot.lua', 'dense.lua'] },
   callguardListRecordImport: 'record-import-2.lua',
   callguardListConfigure: 'configure-2.lua',
   callguardListMigratePrefixes: { file: 'migrate-prefixes-2.lua', uses: ['prefix-lengths.lua'] },
@@ -57,8 +58,25 @@ declare module 'ioredis' {
     callguardListRemove(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
     callguardListSetEnabled(info: string, audit: string, now: number, enabled: '1' | '0', by: string, reason: string): Result<unknown, Context>;
     callguardListPurge(timed: string, meta: string, audit: string, info: string, exact: string, now: number, batch: number, by: string): Result<unknown, Context>;
-    /** -1 (no such list) or [size before (-1: none), size now] */
-    callguardListRecount(info: string, exact: string, timed: string, audit: string, dense: string, now: number, by: string, reason: string): Result<unknown, Context>;
+    /** -1 (no such list), -2 (the count is stale: nothing written) or [size before (-1: none), size now] */
+    callguardListRecount(
+      info: string,
+      exact: string,
+      timed: string,
+      audit: string,
+      dense: string,
+      now: number,
+      by: string,
+      reason: string,
+      gen: string,
+      denseHeld: number,
+      blocks: number,
+      auditMark: string,
+      bulkWritesMark: string,
+      ...gone: string[]
+    ): Result<-1 | -2 | [before: number, after: number], Context>;
+    /** 0 (the list reads another generation: nothing done) or 1 */
+    callguardListForgetGone(info: string, dense: string, gen: string, ...blocks: string[]): Result<0 | 1, Context>;
     /** an import's audit event, and its time as the list's lastImport; answers the event's id */
     callguardListRecordImport(info: string, audit: string, now: number, ...fields: string[]): Result<unknown, Context>;
     /** -1 (no such list) or the number of settings changed */

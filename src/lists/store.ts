@@ -17,6 +17,7 @@ import { needsReference, readListSettings, settingsOf, type ListSettings } from 
 import { assertListName, entriesLost, noSuchList } from './names.js';
 import { holdsAnything, leftBehindOfReply, leftBehindRefusal, type LeftBehind, type LeftGeneration } from './left-behind.js';
 import { bulkProvenance, type Provenance } from './provenance.js';
+import { recountList, type RecountProgress } from './recount.js';
 import { defineListScripts } from './scripts.js';
 import {
   ListError,
@@ -134,7 +135,7 @@ export class ListStore {
     if (exists === 0 && options.dense !== undefined) {
       const left = await this.leftGenerations(keys.dense, found);
       const adopt = options.generation ?? (left.length === 1 ? left[0]?.gen : undefined);
-      if (adopt !== undefined) counted = { gen: adopt, held: await countGeneration(this.redis, keys.dense, adopt) };
+      if (adopt !== undefined) counted = { gen: adopt, held: (await countGeneration(this.redis, keys.dense, adopt)).held };
     }
     const gen = options.dense === undefined ? '' : newGeneration();
     if (gen !== '') await this.redis.sadd(denseGensKey(keys.dense), gen);
@@ -320,17 +321,11 @@ export class ListStore {
 
   /**
    * Takes what the list's keys hold as its size (an audited decision to go on with a list
-   * that lost entries, instead of loading it again). Returns the sizes before (undefined:
-   * none was kept) and now.
+   * that lost entries, instead of loading it again): recount.ts. Returns the sizes before
+   * (undefined: none was kept) and now.
    */
-  async recount(name: string, actor: Actor): Promise<{ before: number | undefined; after: number }> {
-    const keys = this.keysOf(name);
-    const reply = await this.redis.callguardListRecount(
-      keys.info, keys.exact, keys.timed, keys.audit, keys.dense, this.clock(), actor.by, actor.reason ?? '',
-    );
-    if (reply === -1) throw noSuchList(name);
-    const [before, after] = reply as [number, number];
-    return { before: before === -1 ? undefined : before, after };
+  recount(name: string, actor: Actor, onProgress?: RecountProgress): Promise<{ before: number | undefined; after: number }> {
+    return recountList(this.redis, this.keysOf(name), name, this.clock, actor, onProgress);
   }
 
   /** Whether the list records consent, and how long it keeps its audit (list-settings.ts). */

@@ -167,7 +167,7 @@ export interface AuditEvent {
 export class ListError extends Error {
   constructor(
     message: string,
-    readonly code: 'invalid-name' | 'no-such-list' | 'list-exists' | 'left-behind' | 'not-listed' | 'entries-lost' | 'invalid-value',
+    readonly code: 'invalid-name' | 'no-such-list' | 'list-exists' | 'left-behind' | 'not-listed' | 'entries-lost' | 'list-changed' | 'invalid-value',
     /** the list the error is about, when one is (a front door may suggest a similar name) */
     readonly list?: string,
   ) {

@@ -3,12 +3,14 @@ import { DENSE_PLANS, type DensePlanName } from '../../lists/dense.js';
 import { configureList, type ListSettingChanges } from '../../lists/list-settings.js';
 import { createAsItWas, describeLeftBehind, holdsAnything } from '../../lists/left-behind.js';
 import { noSuchList } from '../../lists/names.js';
+import { RECOUNT_TRIES } from '../../lists/recount.js';
 import { assertRemovable, ListInUseError, removeList, type ListUse } from '../../screening/list-removal.js';
-import type { CliContext, CliIo } from '../context.js';
+import { processIo, type CliContext, type CliIo } from '../context.js';
 import { addDuration, parseDuration } from '../../front-door/duration.js';
 import { CliError, UsageError } from '../../front-door/errors.js';
 import { count, retentionText } from '../../front-door/format.js';
 import { byOption, defaultActor, parseListName, reasonOption } from '../options.js';
+import { startProgress } from '../progress.js';
 import { withContext } from '../with-context.js';
 
 interface ListChangeOptions {
@@ -285,6 +287,10 @@ When Redis loses entries of a list outside callguard (eviction, a DEL, a failove
 replica without them), \`callguard lists\` warns, serve raises an alarm and every check
 that finds no match in that list fails instead of answering "not listed". Load the
 list again (import --replace) when you can; recount when what is left is what you keep.
+A dense list's bitmaps are counted block by block, a page of them a round trip (checks
+go on meanwhile; a bar on a terminal), then applied at once; when the list is written to
+while it is counted, it is counted again, and after ${RECOUNT_TRIES} tries the recount stops, exit 1,
+nothing written.
 
 Example:
   $ callguard list recount harassment --reason "evicted on 2026-11-20; re-added by hand"
@@ -294,7 +300,11 @@ JSON: {"list","action":"recounted","sizeBefore":n|null,"size":n}`,
     .action(async (name: string, options: ListChangeOptions & { reason: string }, command: Command) =>
       withContext(command, io, async (context) => {
         const store = await context.store();
-        const { before, after } = await store.recount(name, { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' });
+        const progress = startProgress(!context.json && io === processIo, 'blocks');
+        const actor = { by: options.by ?? defaultActor(), reason: options.reason, source: 'cli' };
+        const { before, after } = await store
+          .recount(name, actor, (counted, total) => progress.update(counted, total, counted))
+          .finally(() => progress.stop());
         const change = before === undefined ? `size ${after}` : `size ${before} -> ${after}`;
         context.print(`list ${name} recounted: ${change}`, { list: name, action: 'recounted', sizeBefore: before ?? null, size: after });
       }),

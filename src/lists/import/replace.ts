@@ -1,7 +1,7 @@
 import { isCluster, type RedisClient } from '../../redis/connect.js';
 import { listKeys, stagingKeys, stagingPattern } from '../keys.js';
 import { removeGeneration } from '../dense-store.js';
-import type { StreamEntry } from '../audit.js';
+import type { ChangeMark } from '../change-mark.js';
 import type { ListChange } from './guards.js';
 import { defineImportScripts } from './scripts.js';
 
@@ -59,28 +59,6 @@ export type SwapResult =
       /** an import or deletion file wrote batches into the list (audited only when it ends) */
       bulk: boolean;
     };
-
-/** Where a list's changes stood when a replace started: its last audit event, and its batches written (keys.ts). */
-export interface ChangeMark {
-  /** '0-0': no audit event yet */
-  auditId: string;
-  /** the info field `bulkWrites`, '0' without it */
-  bulkWrites: string;
-}
-
-/**
- * Notes where the list's changes stand, before a replace starts building, so that its
- * swap can tell whether the list changed meanwhile. Read in one MULTI, so no change
- * falls between the two.
- */
-export async function changeMark(redis: RedisClient, namespace: string, list: string): Promise<ChangeMark> {
-  const keys = listKeys(namespace, list);
-  const replies = await redis.multi().xrevrange(keys.audit, '+', '-', 'COUNT', 1).hget(keys.info, 'bulkWrites').exec();
-  if (!replies) throw new Error(`the change mark of list ${list} was not read (MULTI aborted)`);
-  for (const [error] of replies) if (error) throw error;
-  const [last] = replies[0]?.[1] as StreamEntry[];
-  return { auditId: last?.[0] ?? '0-0', bulkWrites: (replies[1]?.[1] as string | null) ?? '0' };
-}
 
 /**
  * Swaps the staging keys of `runId` in as the list's entries, atomically, unless the

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../../redis/connect.js';
 import { bitOf, blockOf, fitsPlan, numberAt, planOfRegion, type DensePlan } from '../dense.js';
+import { changeMark, type ChangeMark } from '../change-mark.js';
 import { denseStateOf, newGeneration, removeGeneration, removeGenerationsBut, type DenseState } from '../dense-store.js';
 import { denseGensKey, listKeys, stagingKeys } from '../keys.js';
 import { sourceFields, type ListSource } from '../source-date.js';
@@ -15,7 +16,7 @@ import { FOREVER } from './expiry.js';
 import { DEFAULT_REPLACE_GUARDS, rejectsOverLimit, shrinksPastLimit, type Refusal, type ReplaceGuards } from './guards.js';
 import { enoughForRegionSample, sampleForRegion } from './needs-region.js';
 import type { RejectsFile, Reject } from './rejects.js';
-import { STAGING_TTL_MS, changeMark, cleanStaging, type ChangeMark, dropStaging, liveSize, swapIn } from './replace.js';
+import { STAGING_TTL_MS, cleanStaging, dropStaging, liveSize, swapIn } from './replace.js';
 import { DenseWriter, type DenseCounts } from './dense-writer.js';
 import { readNational, type NationalChunk } from './national.js';
 import { firstLineOf, firstRecordOf, readRows, type RowChunk } from './rows.js';
@@ -161,7 +162,7 @@ export async function importList(redis: RedisClient, namespace: string, request:
   const started = performance.now();
   const now = request.now ?? Date.now();
   // Before anything is read: a change made after this would be dropped by the swap (swap-7.lua).
-  const mark = request.replace && !request.dryRun ? await changeMark(redis, namespace, request.list) : NO_MARK;
+  const mark = request.replace && !request.dryRun ? await changeMark(redis, live, request.list) : NO_MARK;
   const staleStagingKeysRemoved = request.dryRun
     ? 0
     : (await cleanStaging(redis, namespace, request.list)) + (dense ? await removeGenerationsBut(redis, live.dense, dense.gen) : 0);

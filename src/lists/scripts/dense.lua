@@ -20,6 +20,9 @@
     recreating a lost block would make its lost numbers read as "not listed", where a
     check now answers "entries lost" (check-list.lua). When every block exists, one
     EXISTS of them all is the whole cost.
+  dense_forget_gone(root, gen, from) -> takes out of the generation's index each block
+    ARGV names from `from` on whose key is gone: what a recount counted gone, asked
+    again here, so a block whose key is back meanwhile stays named
   dense_members_whole(info, root, plan, gen, from, step) -> false when a block of the
     members in ARGV (from `from`, every `step`th) that fit the plan, or the index, was
     lost (dense_presence on the live generation): what add and cancel ask first
@@ -84,6 +87,15 @@ local function dense_presence(info_key, root, gen, counted, blocks)
     end
   end
   return present, keys
+end
+
+local function dense_forget_gone(root, gen, from)
+  local index = dense_index_key(root, gen)
+  for i = from, #ARGV do
+    if redis.call('EXISTS', dense_block_key(root, gen, ARGV[i])) == 0 then
+      redis.call('ZREM', index, ARGV[i])
+    end
+  end
 end
 
 -- dense_presence for the members of a call (ARGV from `from`, every `step`th) that fit the

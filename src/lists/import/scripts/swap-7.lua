@@ -17,14 +17,9 @@
     gone (a change by anyone else refuses the swap first, below);
   - {'changed', how many (counted up to 1000), bulk, then action and by of the first
     few} when the list's entries were changed since the replace started (an add, a
-    cancel, an import...):
+    cancel, an import... changes_since, changes-since.lua, placed before this file):
     the new list was built from the file alone, so swapping it in would drop those
-    changes unseen. No 'any' overrides it. The scripts that change entries one by one
-    append their audit event in the same call, so the stream tells; an import writes
-    its event only when it ends, so its batches count in `bulkWrites` (bulk-writes.lua)
-    and bulk is 1 when that moved. Not counted: expire (the janitor takes out members
-    already expired, which the swap drops as well), and events that change no entry
-    (create, enable, disable, configure, recount).
+    changes unseen. No 'any' overrides it.
   An error when the staging keys are not what this run built (another replace of the
   same list cleaned them, or they expired).
   The old entries are UNLINKed, so freeing millions of members does not block Redis.
@@ -42,35 +37,7 @@ end
 if changed then
   return redis.error_reply('CALLGUARD staging keys changed during the replace; the list was left as it was')
 end
-local CHANGES_ENTRIES = {add = true, cancel = true, import = true, replace = true, delete = true, changes = true, remove = true}
-local FIRST_CHANGES = 3
--- Counting stops at this many: the swap is refused all the same, and a busy list's
--- stream is not walked whole while the script holds Redis (checks wait for it).
-local MAX_COUNTED = 1000
-local PAGE = 100
-local changes, first = 0, {}
-local from = ARGV[8]
-repeat
-  local page = redis.call('XRANGE', KEYS[7], from, '+', 'COUNT', PAGE)
-  for _, entry in ipairs(page) do
-    -- XRANGE includes its start: the mark itself, and the last entry of the page before.
-    if entry[1] ~= from and changes < MAX_COUNTED then
-      local fields, action, by = entry[2], nil, ''
-      for i = 1, #fields, 2 do
-        if fields[i] == 'action' then action = fields[i + 1] elseif fields[i] == 'by' then by = fields[i + 1] end
-      end
-      if CHANGES_ENTRIES[action] then
-        changes = changes + 1
-        if changes <= FIRST_CHANGES then
-          first[#first + 1] = action
-          first[#first + 1] = by
-        end
-      end
-    end
-  end
-  if #page > 0 then from = page[#page][1] end
-until #page < PAGE or changes >= MAX_COUNTED
-local bulk = (redis.call('HGET', KEYS[5], 'bulkWrites') or '0') ~= ARGV[9]
+local changes, bulk, first = changes_since(KEYS[7], KEYS[5], ARGV[8], ARGV[9])
 if changes > 0 or bulk then
   local reply = {'changed', changes, bulk and 1 or 0}
   for _, value in ipairs(first) do reply[#reply + 1] = value end
