@@ -1,39 +1,29 @@
-import { rm } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { denseGenerationKeys, listKeys } from '../../src/lists/keys.js';
-import { startTestApi, type TestApi } from '../api/helpers.js';
-import { redisUrl } from '../helpers/redis.js';
-import { browserAvailable, buildTestConsole, launchBrowser, newPage, screenshot, signIn } from './browser.js';
+import type { TestApi } from '../api/helpers.js';
+import { browserAvailable, newPage, screenshot, signIn } from './browser.js';
+import { consoleSuite } from './suite.js';
 
 describe.skipIf(!browserAvailable())('the console on lists that lost entries, and on a create over what a lost list left behind', () => {
-  let browser: Browser;
-  let consoleDir: string;
-  const apis: TestApi[] = [];
-
-  beforeAll(async () => {
-    [consoleDir, browser] = await Promise.all([buildTestConsole(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    for (const api of apis) {
-      await api.api.stop();
-      await api.redis.quit();
-    }
-    if (consoleDir) await rm(consoleDir, { recursive: true, force: true });
-  });
-
-  async function api(): Promise<TestApi> {
-    const started = await startTestApi({ region: 'DE' }, redisUrl(), { consoleDir });
-    apis.push(started);
-    return started;
-  }
+  const suite = consoleSuite();
+  const { api } = suite;
 
   /** A dense list of plan nanp holding `numbers`, whose info hash is then lost as an eviction loses it. */
   async function lostDenseList({ request, tokens, redis, namespace }: TestApi, name: string, numbers: string[]): Promise<void> {
     expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name, dense: 'nanp' } })).status).toBe(201);
     expect((await request('POST', `/v1/lists/${name}/entries`, { token: tokens.operator, json: { numbers } })).status).toBe(200);
     await redis.del(listKeys(namespace, name).info);
+  }
+
+  /** Signs a supervisor in and creates `name` on the lists page, as a person does; the create form. */
+  async function createInPage(page: Page, { api: running, tokens }: TestApi, name: string) {
+    await signIn(page, running.url, tokens.supervisor);
+    await page.goto(`${running.url}/#/lists`);
+    const create = page.getByRole('form', { name: 'Create a list' });
+    await create.getByLabel('New list name').fill(name);
+    await create.getByRole('button', { name: 'Create list' }).click();
+    return create;
   }
 
   it('warns on a list whose keys lost entries and on a dense list that lost a block: what its checks answer and how to mend it', async () => {
@@ -51,7 +41,7 @@ describe.skipIf(!browserAvailable())('the console on lists that lost entries, an
     const [block] = await redis.zrange(denseGenerationKeys(root, gen).index, '0', '0');
     expect(await redis.del(denseGenerationKeys(root, gen).block(block as string))).toBe(1);
 
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(suite.browser);
     await signIn(page, running.api.url, tokens.supervisor);
     await page.getByRole('link', { name: 'Lists' }).click();
     const table = page.getByRole('table', { name: 'Lists' });
@@ -74,7 +64,7 @@ describe.skipIf(!browserAvailable())('the console on lists that lost entries, an
     await context.close();
 
     // A viewer is told too, without the import it may not run.
-    const viewer = await newPage(browser);
+    const viewer = await newPage(suite.browser);
     await signIn(viewer.page, running.api.url, tokens.viewer);
     await viewer.page.goto(`${running.api.url}/#/lists/harassment`);
     const told = viewer.page.getByRole('status').filter({ hasText: 'harassment lost entries outside callguard' });
@@ -86,12 +76,8 @@ describe.skipIf(!browserAvailable())('the console on lists that lost entries, an
   it('shows the API’s refusal of a create over what a lost list left behind, and creating it as it was keeps the entries', async () => {
     const running = await api();
     await lostDenseList(running, 'us-lost', ['+14155550100', '+14155550101']);
-    const { context, page } = await newPage(browser);
-    await signIn(page, running.api.url, running.tokens.supervisor);
-    await page.goto(`${running.api.url}/#/lists`);
-    const create = page.getByRole('form', { name: 'Create a list' });
-    await create.getByLabel('New list name').fill('us-lost');
-    await create.getByRole('button', { name: 'Create list' }).click();
+    const { context, page } = await newPage(suite.browser);
+    await createInPage(page, running, 'us-lost');
     const refusal = page.getByRole('alert');
     await refusal.waitFor();
     expect(await refusal.innerText()).toMatch(/^Conflict: list us-lost was not created: its lost info left behind bitmaps of plan nanp .* nothing was written\./);
@@ -115,12 +101,8 @@ describe.skipIf(!browserAvailable())('the console on lists that lost entries, an
   it('removes what a lost list left behind only once asked and confirmed, then creates the list empty', async () => {
     const running = await api();
     await lostDenseList(running, 'gone', ['+14155550100']);
-    const { context, page } = await newPage(browser);
-    await signIn(page, running.api.url, running.tokens.supervisor);
-    await page.goto(`${running.api.url}/#/lists`);
-    const create = page.getByRole('form', { name: 'Create a list' });
-    await create.getByLabel('New list name').fill('gone');
-    await create.getByRole('button', { name: 'Create list' }).click();
+    const { context, page } = await newPage(suite.browser);
+    const create = await createInPage(page, running, 'gone');
     await page.getByRole('button', { name: 'Remove what gone left behind…' }).click();
     const confirm = page.getByRole('form', { name: 'Remove what gone left behind' });
     await confirm.getByLabel('Reason').fill('reloading from the FTC file');
