@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { denseGenerationKeys, listKeys } from '../../src/lists/keys.js';
 import type { TestApi } from '../api/helpers.js';
-import { browserAvailable, newPage, screenshot, signIn } from './browser.js';
+import { browserAvailable, newPage, PHONE, screenshot, signIn } from './browser.js';
 import { consoleSuite } from './suite.js';
 
 describe.skipIf(!browserAvailable())('the console on lists that lost entries, and on a create over what a lost list left behind', () => {
@@ -56,6 +56,11 @@ describe.skipIf(!browserAvailable())('the console on lists that lost entries, an
     expect(await table.getByRole('row', { name: /harassment/ }).getByText('lost entries').isVisible()).toBe(true);
     expect(await table.getByRole('row', { name: /whole/ }).getByText('lost entries').count()).toBe(0);
     await screenshot(page, 'lists-lost-entries');
+    // The filter narrows the warnings to the lists it shows.
+    await page.getByLabel('Filter by name').fill('us-');
+    await harassment.waitFor({ state: 'detached' });
+    expect(await dense.isVisible()).toBe(true);
+    await page.getByLabel('Filter by name').fill('');
 
     await page.goto(`${running.api.url}/#/lists/us-dnc`);
     await page.getByRole('heading', { name: 'List us-dnc' }).waitFor();
@@ -63,14 +68,37 @@ describe.skipIf(!browserAvailable())('the console on lists that lost entries, an
     await screenshot(page, 'list-lost-block');
     await context.close();
 
-    // A viewer is told too, without the import it may not run.
-    const viewer = await newPage(suite.browser);
+    // A viewer is told too, without the import it may not run, and at a phone's width.
+    const viewer = await newPage(suite.browser, PHONE);
     await signIn(viewer.page, running.api.url, tokens.viewer);
     await viewer.page.goto(`${running.api.url}/#/lists/harassment`);
     const told = viewer.page.getByRole('status').filter({ hasText: 'harassment lost entries outside callguard' });
     await told.waitFor();
     expect(await told.getByRole('link').count()).toBe(0);
+    expect(await told.innerText()).toContain('A supervisor can load it again with an import that replaces the whole list');
+    expect(await viewer.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await screenshot(viewer.page, 'phone-viewer-list-lost');
     await viewer.context.close();
+  });
+
+  it('warns of five lost lists in full and counts the rest, so the table stays in sight after an eviction', async () => {
+    const running = await api();
+    const { request, tokens, redis, namespace } = running;
+    const names = Array.from({ length: 7 }, (_, i) => `evicted-${i}`);
+    for (const name of names) {
+      await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name } });
+      await request('POST', `/v1/lists/${name}/entries`, { token: tokens.operator, json: { numbers: ['+4930111'] } });
+      await redis.del(listKeys(namespace, name).exact);
+    }
+    const { context, page } = await newPage(suite.browser);
+    await signIn(page, running.api.url, tokens.viewer);
+    await page.goto(`${running.api.url}/#/lists`);
+    await page.getByRole('status').filter({ hasText: 'And 2 more lists lost entries outside callguard' }).waitFor();
+    expect(await page.getByRole('status').filter({ hasText: 'evicted-0 lost' }).innerText()).toContain('Redis holds 0 of its 1 entry.');
+    expect(await page.getByRole('status').filter({ hasText: /^evicted-\d lost entries outside callguard/ }).count()).toBe(5);
+    expect(await page.getByRole('table', { name: 'Lists' }).getByText('lost entries').count()).toBe(7);
+    await screenshot(page, 'lists-many-lost');
+    await context.close();
   });
 
   it('shows the API’s refusal of a create over what a lost list left behind, and creating it as it was keeps the entries', async () => {
