@@ -53,7 +53,7 @@ export function CreateList({ onChanged }: { onChanged: () => void }) {
         <div class="whole-row">
           {done && <Notice>{done}</Notice>}
           <ProblemBox problem={problem} />
-          {problem?.waysOut && <WaysOut list={tried} ways={problem.waysOut} onCreate={create} onRemoved={removed} />}
+          {problem?.waysOut && <WaysOut key={problem.detail} list={tried} ways={problem.waysOut} onCreate={create} onRemoved={removed} />}
         </div>
       )}
     </>
