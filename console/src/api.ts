@@ -6,11 +6,20 @@ export interface FieldProblem {
   reason: string;
 }
 
+/** A request the API names as the way past a conflict (a create refused over what a lost list left behind). */
+export interface WayOut {
+  way: 'create' | 'remove-left-behind';
+  method: string;
+  path: string;
+  body?: Record<string, string>;
+}
+
 export interface Problem {
   status: number;
   title: string;
   detail: string;
   errors?: FieldProblem[];
+  waysOut?: WayOut[];
 }
 
 export class ApiError extends Error {
@@ -48,7 +57,9 @@ async function problemOf(response: Response): Promise<Problem> {
   const text = await response.text();
   try {
     const body = JSON.parse(text) as Partial<Problem>;
-    if (typeof body.detail === 'string') return { status: response.status, title: body.title ?? response.statusText, detail: body.detail, ...(body.errors ? { errors: body.errors } : {}) };
+    if (typeof body.detail === 'string') {
+      return { status: response.status, title: body.title ?? response.statusText, detail: body.detail, ...(body.errors ? { errors: body.errors } : {}), ...(body.waysOut ? { waysOut: body.waysOut } : {}) };
+    }
   } catch {
     // A proxy's HTML error page: the status says enough.
   }
@@ -75,12 +86,12 @@ export async function request<T>(method: string, path: string, body?: unknown): 
 
 export const get = <T>(path: string) => request<T>('GET', path);
 
-/** A path with its query: empty values left out. */
+/** A path with its query added to any it has (a path the API handed out may have one): empty values left out. */
 export function withQuery(path: string, query: Record<string, string | number | boolean | undefined | null>): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== '') params.set(name, String(value));
   const text = params.toString();
-  return text === '' ? path : `${path}?${text}`;
+  return text === '' ? path : `${path}${path.includes('?') ? '&' : '?'}${text}`;
 }
 
 export function problemOfError(error: unknown): Problem {

@@ -6,6 +6,7 @@ import { BrokenFileError } from '../lists/import/broken-file.js';
 import { ColumnError } from '../lists/import/columns.js';
 import { NeedsRegionError } from '../lists/import/needs-region.js';
 import { ImportError } from '../lists/import/run.js';
+import { LeftBehindError } from '../lists/left-behind.js';
 import { ListError } from '../lists/types.js';
 import { ActionSyntaxError } from '../screening/actions.js';
 import { CampaignSyntaxError } from '../screening/campaign-syntax.js';
@@ -29,6 +30,18 @@ export interface FieldProblem {
   reason: string;
 }
 
+/**
+ * A request that would get past a conflict, as the problem names it in words: a front
+ * door (the console) offers it as a button instead of reading the words.
+ */
+export interface WayOut {
+  /** `create`: a create that reads what is left; `remove-left-behind`: removes what is left */
+  way: 'create' | 'remove-left-behind';
+  method: 'POST' | 'DELETE';
+  path: string;
+  body?: Record<string, string>;
+}
+
 export interface ProblemBody {
   type: string;
   title: string;
@@ -38,6 +51,7 @@ export interface ProblemBody {
   instance: string;
   requestId: string;
   errors?: FieldProblem[];
+  waysOut?: WayOut[];
 }
 
 /** Longest value echoed back in a problem: enough to recognise it, never a whole huge body. */
@@ -85,6 +99,7 @@ interface Mapped {
   slug: string;
   detail: string;
   errors?: FieldProblem[];
+  waysOut?: WayOut[];
 }
 
 export interface ProblemContext {
@@ -108,6 +123,7 @@ export function problemFor(error: unknown, context: ProblemContext): ProblemBody
     requestId: context.requestId,
   };
   if (mapped.errors && mapped.errors.length > 0) body.errors = mapped.errors.map(echoSafely);
+  if (mapped.waysOut) body.waysOut = mapped.waysOut;
   return body;
 }
 
@@ -137,6 +153,7 @@ function mapError(error: unknown, context: ProblemContext): Mapped {
     if (error.code === 'no-such-list' || error.code === 'not-listed') return { status: 404, slug: 'not-found', detail: error.message };
     if (error.code === 'list-exists') return { status: 409, slug: 'exists', detail: error.message };
     // A create over what a lost list left behind, refused: a conflict with the keys there, not a bad value.
+    if (error instanceof LeftBehindError && error.list !== undefined) return { status: 409, slug: 'left-behind', detail: error.message, waysOut: waysOutOfLeftBehind(error.list, error) };
     if (error.code === 'left-behind') return { status: 409, slug: 'left-behind', detail: error.message };
     return { status: 422, slug: 'invalid-value', detail: error.message };
   }
@@ -166,6 +183,14 @@ function mapError(error: unknown, context: ProblemContext): Mapped {
     return { status: 503, slug: 'redis-unavailable', detail: 'Redis cannot be reached; try again once it is back (GET /readyz tells)' };
   }
   return { status, slug: 'internal', detail: 'unexpected error; the request id finds it in the log' };
+}
+
+/** The ways out the refusal names: each create that reads what is left, then the removal of it. */
+function waysOutOfLeftBehind(list: string, error: LeftBehindError): WayOut[] {
+  return [
+    ...error.creates.map((create): WayOut => ({ way: 'create', method: 'POST', path: '/v1/lists', body: { name: list, ...create } })),
+    { way: 'remove-left-behind', method: 'DELETE', path: `/v1/lists/${list}?leftBehind=true` },
+  ];
 }
 
 interface ValidationEntry {

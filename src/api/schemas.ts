@@ -23,6 +23,17 @@ export const Problem = Type.Object(
     errors: Type.Optional(
       Type.Array(Type.Object({ field: Type.String(), value: Type.Optional(Type.Unknown()), reason: Type.String() })),
     ),
+    waysOut: Type.Optional(
+      Type.Array(
+        Type.Object({
+          way: Type.String({ description: 'create (reads what is left) or remove-left-behind' }),
+          method: Type.String(),
+          path: Type.String(),
+          body: Type.Optional(Type.Record(Type.String(), Type.String())),
+        }),
+        { description: 'the requests that get past the conflict, as the detail names them (409 left-behind)' },
+      ),
+    ),
   },
   { description: 'RFC 9457 problem details (application/problem+json)' },
 );

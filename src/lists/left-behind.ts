@@ -65,45 +65,80 @@ export function describeLeftBehind(left: LeftBehind, asked?: DensePlanName): str
  * left, why the new list would not read it (its numbers would read as not listed), and
  * the two ways out: create it as it was, or remove what is left knowingly.
  */
-export function leftBehindRefusal(name: string, asked: DensePlanName | undefined, named: string | undefined, left: LeftBehind): ListError {
+export function leftBehindRefusal(name: string, asked: DensePlanName | undefined, named: string | undefined, left: LeftBehind): LeftBehindError {
   const remove = `remove what is left knowingly with callguard list rm ${name} --left-behind`;
   const several = left.generations.length > 1;
   const unindexed = left.generations.find((generation) => generation.blocks === 0 && (named === undefined || generation.gen === named));
   let why: string;
   let keep: string | undefined;
+  let creates: CreateAsItWas[] = [];
   if (asked !== undefined && left.exact > 0 && left.inPlan !== 0) {
     why = 'a dense list reads the numbers of its plan in its bitmaps only, so those in the SET would read as not listed';
-    if (left.generations.length === 0) keep = `create it as it was, without --dense (callguard list create ${name})`;
+    if (left.generations.length === 0) {
+      creates = [{}];
+      keep = `create it as it was, without --dense (callguard list create ${name})`;
+    }
   } else {
     if (asked === undefined) why = 'an ordinary list reads no bitmaps, so their numbers would read as not listed';
     else if (named !== undefined && !left.generations.some((generation) => generation.gen === named)) why = `generation ${named} is not among them`;
     else if (named === undefined && several) why = 'which generation checks read was in the lost info';
     else if (unindexed !== undefined) why = `the index of generation ${unindexed.gen} is lost too, so no list reads its bitmaps`;
     else why = `a list of plan ${asked} reads no bitmaps of another plan, so their numbers would read as not listed`;
+    creates = createsAsItWas(left);
     const command = createAsItWas(name, left);
     if (command !== undefined) {
       keep = several ? `create it reading one of them (${command}), then load it again with import --replace` : `create it as it was (${command})`;
     }
   }
   const ways = keep === undefined ? `${remove}, then create it` : `${keep}, or ${remove}`;
-  return new ListError(
+  return new LeftBehindError(
     `list ${name} was not created: its lost info left behind ${describeLeftBehind(left, asked)}, and ${why}; nothing was written. ${capitalized(ways)}`,
-    'left-behind',
     name,
+    creates,
   );
 }
 
+/** A create that reads what is left: its options beside the name (`POST /v1/lists`' body, `list create`'s flags). */
+export interface CreateAsItWas {
+  dense?: DensePlanName;
+  generation?: string;
+}
+
 /**
- * The create of a list that reads what is left, when there is one: of the kind the keys
- * were written by, naming a generation when several are left; undefined for bitmaps of
+ * A create refused over what is left, with the creates that would read it (none when
+ * the removal is the only way out), so a front door can offer them without reading the
+ * message's words.
+ */
+export class LeftBehindError extends ListError {
+  constructor(
+    message: string,
+    list: string,
+    readonly creates: readonly CreateAsItWas[],
+  ) {
+    super(message, 'left-behind', list);
+  }
+}
+
+/**
+ * The creates of a list that reads what is left: of the kind the keys were written by,
+ * one for each generation with its index when several are left; none for bitmaps of
  * several plans or none known, or none with its index.
  */
-export function createAsItWas(name: string, left: LeftBehind): string | undefined {
+export function createsAsItWas(left: LeftBehind): CreateAsItWas[] {
   const plans = new Set(left.generations.map((generation) => generation.plan));
   const [plan] = plans;
-  if (plans.size === 0) return `callguard list create ${name}`;
-  if (plans.size > 1 || plan === undefined || left.generations.every((generation) => generation.blocks === 0)) return undefined;
-  return `callguard list create ${name} --dense ${plan}${left.generations.length > 1 ? ' --generation <id>' : ''}`;
+  if (plans.size === 0) return [{}];
+  if (plans.size > 1 || plan === undefined) return [];
+  const indexed = left.generations.filter((generation) => generation.blocks > 0);
+  if (left.generations.length === 1) return indexed.length === 1 ? [{ dense: plan }] : [];
+  return indexed.map((generation) => ({ dense: plan, generation: generation.gen }));
+}
+
+/** createsAsItWas as the command to type: `--generation <id>` when several are left to choose from. */
+export function createAsItWas(name: string, left: LeftBehind): string | undefined {
+  const [first] = createsAsItWas(left);
+  if (first === undefined) return undefined;
+  return `callguard list create ${name}${first.dense === undefined ? '' : ` --dense ${first.dense}`}${first.generation === undefined ? '' : ' --generation <id>'}`;
 }
 
 function plural(n: number, one: string, many: string): string {

@@ -40,6 +40,11 @@ describe('a national registry through the API', () => {
     const refused = await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-lost' } });
     expect(refused.status).toBe(409);
     expect(refused.json).toMatchObject({ type: 'urn:callguard:problem:left-behind', detail: expect.stringMatching(/^list us-lost was not created: its lost info left behind bitmaps of plan nanp/) });
+    // The ways out the words name, as requests a console can offer as they are.
+    expect((refused.json as { waysOut: unknown }).waysOut).toEqual([
+      { way: 'create', method: 'POST', path: '/v1/lists', body: { name: 'us-lost', dense: 'nanp' } },
+      { way: 'remove-left-behind', method: 'DELETE', path: '/v1/lists/us-lost?leftBehind=true' },
+    ]);
     expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-lost', generation: 'x' } })).status).toBe(422);
     const created = await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-lost', dense: 'nanp' } });
     expect(created.status).toBe(201);

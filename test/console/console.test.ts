@@ -1,11 +1,8 @@
-import { rm } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { resultFields } from '../../src/dialer/result-fields.js';
 import { dialKeys } from '../../src/lists/keys.js';
-import { startTestApi, type TestApi } from '../api/helpers.js';
-import { redisUrl } from '../helpers/redis.js';
-import { browserAvailable, buildTestConsole, launchBrowser, newPage, PHONE, screenshot, signIn } from './browser.js';
+import { browserAvailable, newPage, PHONE, screenshot, signIn } from './browser.js';
+import { consoleSuite } from './suite.js';
 
 const IMPORT_ROWS = 20_000;
 
@@ -29,32 +26,12 @@ function semicolonCsv(): { text: string; rejected: number; duplicates: number } 
 }
 
 describe.skipIf(!browserAvailable())('the web console in a real browser', () => {
-  let browser: Browser;
-  let consoleDir: string;
-  const apis: TestApi[] = [];
-
-  beforeAll(async () => {
-    [consoleDir, browser] = await Promise.all([buildTestConsole(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    for (const api of apis) {
-      await api.api.stop();
-      await api.redis.quit();
-    }
-    if (consoleDir) await rm(consoleDir, { recursive: true, force: true });
-  });
-
-  /** An API of its own for one test (its own namespace), serving the console just built. */
-  async function api(): Promise<TestApi> {
-    const started = await startTestApi({ region: 'DE' }, redisUrl(), { consoleDir });
-    apis.push(started);
-    return started;
-  }
+  const suite = consoleSuite();
+  const { api } = suite;
 
   it('signs in with a token, keeps no token in the page, and signs out', async () => {
     const { api: running, tokens } = await api();
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(suite.browser);
     const requested: string[] = [];
     page.on('request', (sent) => requested.push(sent.url()));
     await page.goto(running.url);
@@ -87,7 +64,7 @@ describe.skipIf(!browserAvailable())('the web console in a real browser', () => 
     const { api: running, tokens, request } = await api();
     await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'premium' } });
     await request('POST', '/v1/lists/premium/entries', { token: tokens.operator, json: { numbers: ['+4990012*'], reason: 'premium-rate range' } });
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(suite.browser);
     await signIn(page, running.url, tokens.viewer);
     await page.getByLabel('Number', { exact: true }).fill('0900 123 45 67');
     await page.getByRole('button', { name: 'Search' }).click();
@@ -103,7 +80,7 @@ describe.skipIf(!browserAvailable())('the web console in a real browser', () => 
   it('adds a number for 30 days and shows it on the list; cancels it with a reason and shows the history', async () => {
     const { api: running, tokens, request } = await api();
     await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'harassment' } });
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(suite.browser);
     await signIn(page, running.url, tokens.operator);
     await page.goto(`${running.url}/#/search?number=${encodeURIComponent('+49 30 9876543')}`);
     const add = page.getByRole('form', { name: 'Add to a list' });
@@ -143,7 +120,7 @@ describe.skipIf(!browserAvailable())('the web console in a real browser', () => 
     const { api: running, tokens, request } = await api();
     await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'dnc' } });
     const file = semicolonCsv();
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(suite.browser);
     await signIn(page, running.url, tokens.supervisor);
     await page.getByRole('link', { name: 'Import' }).click();
     await page.getByLabel(/Drop a file here/).setInputFiles({ name: 'dnc-week-47.csv', mimeType: 'text/csv', buffer: Buffer.from(file.text, 'utf8') });
@@ -172,7 +149,7 @@ describe.skipIf(!browserAvailable())('the web console in a real browser', () => 
     const { api: running, tokens, request } = await api();
     await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'dnc' } });
     await request('POST', '/v1/lists/dnc/entries', { token: tokens.operator, json: { numbers: ['+4930111222'], reason: 'r' } });
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(suite.browser);
     await signIn(page, running.url, tokens.viewer);
     await page.goto(`${running.url}/#/search?number=${encodeURIComponent('+4930111222')}`);
     await page.getByRole('table', { name: 'Lists holding it' }).waitFor();
@@ -208,7 +185,7 @@ describe.skipIf(!browserAvailable())('the web console in a real browser', () => 
     await request('POST', '/v1/lists/dnc/entries', { token: alice, json: { numbers: ['+4930333444'], reason: 'by alice' } });
     await request('POST', '/v1/lists/dnc/entries', { token: tokens.operator, json: { numbers: ['+4930555666'], reason: 'by operator' } });
 
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(suite.browser);
     await signIn(page, running.url, tokens.supervisor);
     await page.getByRole('link', { name: 'Routes & campaigns' }).click();
     await page.getByRole('button', { name: 'Edit support' }).click();
@@ -256,7 +233,7 @@ describe.skipIf(!browserAvailable())('the web console in a real browser', () => 
 
   it('keeps what is typed into the search and audit fields in the first frame after they appear', async () => {
     const { api: running, tokens } = await api();
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(suite.browser);
     await signIn(page, running.url, tokens.supervisor);
     // Typed the moment the field is drawn, before the next frame: a hand as fast as playwright's
     // on a loaded machine (this lost the audit's person once, and the filter then never applied).
@@ -295,7 +272,7 @@ describe.skipIf(!browserAvailable())('the web console in a real browser', () => 
   it('is readable at a phone width', async () => {
     const { api: running, tokens, request } = await api();
     await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'dnc' } });
-    const { context, page } = await newPage(browser, PHONE);
+    const { context, page } = await newPage(suite.browser, PHONE);
     await signIn(page, running.url, tokens.supervisor);
     await page.getByRole('link', { name: 'Lists' }).click();
     await page.getByRole('table', { name: 'Lists' }).waitFor();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAsItWas, describeLeftBehind, leftBehindRefusal, type LeftBehind } from '../../src/lists/left-behind.js';
+import { createAsItWas, createsAsItWas, describeLeftBehind, leftBehindRefusal, type LeftBehind } from '../../src/lists/left-behind.js';
 
 const nanp = (gen: string, blocks: number, unindexed = 0) => ({ gen, plan: 'nanp' as const, blocks, unindexed });
 const left = (generations: LeftBehind['generations'], exact = 0, timed = 0): LeftBehind => ({ exact, timed, generations });
@@ -12,6 +12,21 @@ describe('what a lost list left behind, in words and ways out', () => {
     expect(createAsItWas('us', left([nanp('a', 0, 4)]))).toBeUndefined();
     expect(createAsItWas('us', left([nanp('a', 2), { gen: 'b', plan: 'uk', blocks: 1, unindexed: 0 }]))).toBeUndefined();
     expect(createAsItWas('us', left([{ gen: 'a', plan: undefined, blocks: 1, unindexed: 0 }]))).toBeUndefined();
+  });
+
+  it('gives the same creates as options, one for each generation with its index when several are left', () => {
+    expect(createsAsItWas(left([], 3))).toEqual([{}]);
+    expect(createsAsItWas(left([nanp('a', 2)]))).toEqual([{ dense: 'nanp' }]);
+    expect(createsAsItWas(left([nanp('a', 2), nanp('b', 0, 5), nanp('c', 1)]))).toEqual([{ dense: 'nanp', generation: 'a' }, { dense: 'nanp', generation: 'c' }]);
+    expect(createsAsItWas(left([nanp('a', 0, 4)]))).toEqual([]);
+    expect(createsAsItWas(left([nanp('a', 2), { gen: 'b', plan: 'uk', blocks: 1, unindexed: 0 }]))).toEqual([]);
+  });
+
+  it('a refusal carries the creates its words name, and none when only the removal is named', () => {
+    expect(leftBehindRefusal('us', undefined, undefined, left([nanp('a', 2)])).creates).toEqual([{ dense: 'nanp' }]);
+    expect(leftBehindRefusal('us', 'nanp', undefined, left([], 3)).creates).toEqual([{}]);
+    expect(leftBehindRefusal('us', 'nanp', undefined, left([nanp('a', 2)], 3)).creates).toEqual([]);
+    expect(leftBehindRefusal('us', 'nanp', undefined, left([nanp('a', 0, 3)])).creates).toEqual([]);
   });
 
   it('counts each part, singular or plural, and bitmaps whose index is lost', () => {

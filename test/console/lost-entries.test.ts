@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { denseGenerationKeys, listKeys } from '../../src/lists/keys.js';
+import type { TestApi } from '../api/helpers.js';
+import { browserAvailable, newPage, PHONE, screenshot, signIn } from './browser.js';
+import { consoleSuite } from './suite.js';
+
+describe.skipIf(!browserAvailable())('the console on lists that lost entries, and on a create over what a lost list left behind', () => {
+  const suite = consoleSuite();
+  const { api } = suite;
+
+  /** A dense list of plan nanp holding `numbers`, whose info hash is then lost as an eviction loses it. */
+  async function lostDenseList({ request, tokens, redis, namespace }: TestApi, name: string, numbers: string[]): Promise<void> {
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name, dense: 'nanp' } })).status).toBe(201);
+    expect((await request('POST', `/v1/lists/${name}/entries`, { token: tokens.operator, json: { numbers } })).status).toBe(200);
+    await redis.del(listKeys(namespace, name).info);
+  }
+
+  /** Signs a supervisor in and creates `name` on the lists page, as a person does; the create form. */
+  async function createInPage(page: Page, { api: running, tokens }: TestApi, name: string) {
+    await signIn(page, running.url, tokens.supervisor);
+    await page.goto(`${running.url}/#/lists`);
+    const create = page.getByRole('form', { name: 'Create a list' });
+    await create.getByLabel('New list name').fill(name);
+    await create.getByRole('button', { name: 'Create list' }).click();
+    return create;
+  }
+
+  it('warns on a list whose keys lost entries and on a dense list that lost a block: what its checks answer and how to mend it', async () => {
+    const running = await api();
+    const { request, tokens, redis, namespace } = running;
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'harassment' } })).status).toBe(201);
+    await request('POST', '/v1/lists/harassment/entries', { token: tokens.operator, json: { numbers: ['+4930111', '+4930222', '+4930333'] } });
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-dnc', dense: 'nanp' } })).status).toBe(201);
+    await request('POST', '/v1/lists/us-dnc/entries', { token: tokens.operator, json: { numbers: ['+14155550100'] } });
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'whole' } })).status).toBe(201);
+    // Behind callguard's back: an SREM of one entry, a DEL of the dense list's only block.
+    expect(await redis.srem(listKeys(namespace, 'harassment').exact, '+4930222')).toBe(1);
+    const root = listKeys(namespace, 'us-dnc').dense;
+    const gen = (await redis.hget(listKeys(namespace, 'us-dnc').info, 'gen')) as string;
+    const [block] = await redis.zrange(denseGenerationKeys(root, gen).index, '0', '0');
+    expect(await redis.del(denseGenerationKeys(root, gen).block(block as string))).toBe(1);
+
+    const { context, page } = await newPage(suite.browser);
+    await signIn(page, running.api.url, tokens.supervisor);
+    await page.getByRole('link', { name: 'Lists' }).click();
+    const table = page.getByRole('table', { name: 'Lists' });
+    await table.waitFor();
+    const harassment = page.getByRole('status').filter({ hasText: 'harassment lost entries outside callguard' });
+    expect(await harassment.innerText()).toMatch(/Redis holds 2 of its 3 entries\. A check that finds no match on it answers “entries lost” .*not “not listed”/);
+    expect(await harassment.innerText()).toContain('callguard list recount harassment --reason');
+    expect(await harassment.getByRole('link', { name: 'with an import that replaces the whole list' }).getAttribute('href')).toBe('#/import?list=harassment');
+    const dense = page.getByRole('status').filter({ hasText: 'us-dnc lost entries outside callguard' });
+    expect(await dense.innerText()).toMatch(/1 block of its bitmaps gone\. A check of a number in those blocks answers “entries lost”/);
+    expect(await page.getByRole('status').filter({ hasText: 'whole lost' }).count()).toBe(0);
+    expect(await table.getByRole('row', { name: /harassment/ }).getByText('lost entries').isVisible()).toBe(true);
+    expect(await table.getByRole('row', { name: /whole/ }).getByText('lost entries').count()).toBe(0);
+    await screenshot(page, 'lists-lost-entries');
+    // The filter narrows the warnings to the lists it shows.
+    await page.getByLabel('Filter by name').fill('us-');
+    await harassment.waitFor({ state: 'detached' });
+    expect(await dense.isVisible()).toBe(true);
+    await page.getByLabel('Filter by name').fill('');
+
+    await page.goto(`${running.api.url}/#/lists/us-dnc`);
+    await page.getByRole('heading', { name: 'List us-dnc' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'us-dnc lost entries outside callguard' }).waitFor();
+    await screenshot(page, 'list-lost-block');
+    await context.close();
+
+    // A viewer is told too, without the import it may not run, and at a phone's width.
+    const viewer = await newPage(suite.browser, PHONE);
+    await signIn(viewer.page, running.api.url, tokens.viewer);
+    await viewer.page.goto(`${running.api.url}/#/lists/harassment`);
+    const told = viewer.page.getByRole('status').filter({ hasText: 'harassment lost entries outside callguard' });
+    await told.waitFor();
+    expect(await told.getByRole('link').count()).toBe(0);
+    expect(await told.innerText()).toContain('A supervisor can load it again with an import that replaces the whole list');
+    expect(await viewer.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await screenshot(viewer.page, 'phone-viewer-list-lost');
+    await viewer.context.close();
+  });
+
+  it('warns of five lost lists in full and counts the rest, so the table stays in sight after an eviction', async () => {
+    const running = await api();
+    const { request, tokens, redis, namespace } = running;
+    const names = Array.from({ length: 7 }, (_, i) => `evicted-${i}`);
+    for (const name of names) {
+      await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name } });
+      await request('POST', `/v1/lists/${name}/entries`, { token: tokens.operator, json: { numbers: ['+4930111'] } });
+      await redis.del(listKeys(namespace, name).exact);
+    }
+    const { context, page } = await newPage(suite.browser);
+    await signIn(page, running.api.url, tokens.viewer);
+    await page.goto(`${running.api.url}/#/lists`);
+    await page.getByRole('status').filter({ hasText: 'And 2 more lists lost entries outside callguard' }).waitFor();
+    expect(await page.getByRole('status').filter({ hasText: 'evicted-0 lost' }).innerText()).toContain('Redis holds 0 of its 1 entry.');
+    expect(await page.getByRole('status').filter({ hasText: /^evicted-\d lost entries outside callguard/ }).count()).toBe(5);
+    expect(await page.getByRole('table', { name: 'Lists' }).getByText('lost entries').count()).toBe(7);
+    await screenshot(page, 'lists-many-lost');
+    await context.close();
+  });
+
+  it('shows the API’s refusal of a create over what a lost list left behind, and creating it as it was keeps the entries', async () => {
+    const running = await api();
+    await lostDenseList(running, 'us-lost', ['+14155550100', '+14155550101']);
+    const { context, page } = await newPage(suite.browser);
+    await createInPage(page, running, 'us-lost');
+    const refusal = page.getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.innerText()).toMatch(/^Conflict: list us-lost was not created: its lost info left behind bitmaps of plan nanp .* nothing was written\./);
+    const ways = page.getByRole('group', { name: 'Ways out' });
+    expect(await ways.getByRole('button').allInnerTexts()).toEqual(['Create us-lost as it was (dense nanp)', 'Remove what us-lost left behind…']);
+    await screenshot(page, 'create-left-behind-refused');
+
+    await ways.getByRole('button', { name: 'Create us-lost as it was (dense nanp)' }).click();
+    const kept = page.getByRole('status').filter({ hasText: 'Created us-lost' });
+    await kept.waitFor();
+    expect(await kept.innerText()).toMatch(/^Created us-lost: it kept 2 entries a list of that name left behind when its info was lost \(it reads generation \S+ of the bitmaps left\)/);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    const row = page.getByRole('table', { name: 'Lists' }).getByRole('row', { name: /us-lost/ });
+    await row.waitFor();
+    expect(await row.locator('td.num').innerText()).toBe('2');
+    await screenshot(page, 'create-left-behind-kept');
+    expect((await running.request('POST', '/v1/check', { token: running.tokens.viewer, json: { number: '+14155550101', lists: ['us-lost'] } })).json).toMatchObject({ verdict: 'blocked' });
+    await context.close();
+  });
+
+  it('removes what a lost list left behind only once asked and confirmed, then creates the list empty', async () => {
+    const running = await api();
+    await lostDenseList(running, 'gone', ['+14155550100']);
+    const { context, page } = await newPage(suite.browser);
+    const create = await createInPage(page, running, 'gone');
+    await page.getByRole('button', { name: 'Remove what gone left behind…' }).click();
+    const confirm = page.getByRole('form', { name: 'Remove what gone left behind' });
+    await confirm.getByLabel('Reason').fill('reloading from the FTC file');
+    await screenshot(page, 'remove-left-behind-confirm');
+    // Asked, not yet done: the bitmaps are still there.
+    expect(await running.redis.keys(`${listKeys(running.namespace, 'gone').dense}*`)).not.toEqual([]);
+    await confirm.getByRole('button', { name: 'Remove what is left' }).click();
+    await page.getByRole('status').filter({ hasText: 'Removed what gone left behind' }).waitFor();
+    expect(await running.redis.keys(`${listKeys(running.namespace, 'gone').dense}*`)).toEqual([]);
+    const audit = await running.request('GET', '/v1/audit?list=gone', { token: running.tokens.viewer });
+    expect(audit.text).toContain('reloading from the FTC file');
+
+    await create.getByRole('button', { name: 'Create list' }).click();
+    const row = page.getByRole('table', { name: 'Lists' }).getByRole('row', { name: /gone/ });
+    await row.waitFor();
+    expect(await row.locator('td.num').innerText()).toBe('0');
+    expect(await page.getByRole('status').filter({ hasText: 'Created gone' }).count()).toBe(0);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await screenshot(page, 'remove-left-behind-created');
+    await context.close();
+  });
+});
