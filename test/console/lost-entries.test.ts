@@ -47,7 +47,7 @@ describe.skipIf(!browserAvailable())('the console on lists that lost entries, an
     const table = page.getByRole('table', { name: 'Lists' });
     await table.waitFor();
     const harassment = page.getByRole('status').filter({ hasText: 'harassment lost entries outside callguard' });
-    expect(await harassment.innerText()).toMatch(/Redis holds 2 of its 3 entries\. A check that finds no match on it answers “entries lost” .*not “not listed”/);
+    expect(await harassment.innerText()).toMatch(/Redis holds 2 of its 3 entries\. A check that finds no match on it answers “entries lost” .*not “not listed”\. Load it again/);
     expect(await harassment.innerText()).toContain('callguard list recount harassment --reason');
     expect(await harassment.getByRole('link', { name: 'with an import that replaces the whole list' }).getAttribute('href')).toBe('#/import?list=harassment');
     const dense = page.getByRole('status').filter({ hasText: 'us-dnc lost entries outside callguard' });
