@@ -125,10 +125,12 @@ export class ListStore {
   ): Promise<{ leftBehind: number; adopted?: string }> {
     const keys = this.keysOf(name);
     await this.redis.sadd(this.index, name);
-    // A name used before has an audit stream (a removal keeps it): only then can bitmaps be
-    // left that `<dense>:gens` no longer names, and the keyspace is walked for them.
+    // Bitmaps `<dense>:gens` no longer names are looked for by their keys' names (a walk of
+    // the keyspace) when the name was used before (it has an audit stream: a removal keeps
+    // it) and for every dense create, whose checks would read no bitmap of a generation
+    // not found: the audit stream can be lost with the info too.
     const [exists, used] = await Promise.all([this.redis.exists(keys.info), this.redis.exists(keys.audit)]);
-    const found = exists === 0 && used === 1 ? await scanGenerations(this.redis, keys.dense) : [];
+    const found = exists === 0 && (used === 1 || options.dense !== undefined) ? await scanGenerations(this.redis, keys.dense) : [];
     // The generation the script will adopt (the one named, else the only one left) is
     // counted here, page by page, where the script would hold Redis for every block.
     let counted = { gen: '', held: 0 };

@@ -186,6 +186,16 @@ describe.each(CHECK_MODES)('a list created again over the entries its lost info 
     expect(await t.redis.smembers(denseGensKey(keys.dense))).toEqual([gen]);
   });
 
+  it('a dense list whose audit stream and record of generations were lost too still finds its bitmaps by their keys', async () => {
+    await t.store.createList('us', ALICE, { dense: 'nanp' });
+    await t.store.add('us', [{ member: '+14155550100' }], ALICE);
+    const keys = listKeys(t.namespace, 'us');
+    const gen = (await t.redis.hget(keys.info, 'gen')) as string;
+    await t.redis.del(keys.info, keys.audit, denseGensKey(keys.dense));
+    expect(await t.store.createList('us', ALICE, { dense: 'nanp' })).toEqual({ leftBehind: 1, adopted: gen });
+    expect(await answerFor(t.store, '+14155550100', 'us')).toBe('listed');
+  });
+
   it('bitmaps whose index was lost too are refused to any create, and removed with what is left', async () => {
     await t.store.createList('us', ALICE, { dense: 'nanp' });
     await t.store.add('us', [{ member: '+14155550100' }, { member: '+12125550100' }], ALICE);
