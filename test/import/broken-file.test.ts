@@ -2,11 +2,11 @@ import { gzipSync } from 'node:zlib';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { testNamespace, testRedis } from '../helpers/redis.js';
+import { testRedis } from '../helpers/redis.js';
 import { listKeys, stagingPattern } from '../../src/lists/keys.js';
 import { RejectsFile } from '../../src/lists/import/rejects.js';
 import { ListStore } from '../../src/lists/store.js';
-import { createList, entriesOf, importText } from './helpers.js';
+import { entriesOf, freshDncList, importText } from './helpers.js';
 
 const redis: Redis = testRedis();
 afterAll(() => redis.quit());
@@ -14,9 +14,7 @@ afterAll(() => redis.quit());
 let namespace: string;
 let store: ListStore;
 beforeEach(async () => {
-  namespace = testNamespace();
-  store = new ListStore(redis, namespace);
-  await createList(redis, namespace, 'dnc');
+  ({ namespace, store } = await freshDncList(redis));
 });
 
 /** `number,note` rows of +49308<7 digits> from `from`, with a header. */

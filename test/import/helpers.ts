@@ -13,7 +13,7 @@ import { importList, type ImportRequest } from '../../src/lists/import/run.js';
 import { openSource } from '../../src/lists/import/source.js';
 import type { ImportSummary } from '../../src/lists/import/summary.js';
 import { ListStore } from '../../src/lists/store.js';
-import { testRedis } from '../helpers/redis.js';
+import { testNamespace, testRedis } from '../helpers/redis.js';
 import { until } from '../helpers/until.js';
 
 /**
@@ -64,6 +64,14 @@ export async function importText(
 
 export async function createList(redis: Redis, namespace: string, list: string): Promise<void> {
   await new ListStore(redis, namespace).createList(list, { by: 'test' });
+}
+
+/** Where each import test starts: a namespace of its own holding a list `dnc`, loaded with `seed` when given. */
+export async function freshDncList(redis: Redis, seed?: string): Promise<{ namespace: string; store: ListStore }> {
+  const namespace = testNamespace();
+  await createList(redis, namespace, 'dnc');
+  if (seed !== undefined) await importText(redis, namespace, 'dnc', seed);
+  return { namespace, store: new ListStore(redis, namespace) };
 }
 
 /** The list's entries as the store holds them: never-expiring numbers, and timed members with their scores. */

@@ -3,8 +3,8 @@ import type { Redis } from 'ioredis';
 import { listKeys } from '../../src/lists/keys.js';
 import { migratePrefixFields } from '../../src/lists/migrate.js';
 import { ListStore } from '../../src/lists/store.js';
-import { testNamespace, testRedis } from '../helpers/redis.js';
-import { createList, importText } from './helpers.js';
+import { testRedis } from '../helpers/redis.js';
+import { freshDncList, importText } from './helpers.js';
 
 const redis: Redis = testRedis();
 afterAll(() => redis.quit());
@@ -12,9 +12,7 @@ afterAll(() => redis.quit());
 let namespace: string;
 let store: ListStore;
 beforeEach(async () => {
-  namespace = testNamespace();
-  store = new ListStore(redis, namespace);
-  await createList(redis, namespace, 'dnc');
+  ({ namespace, store } = await freshDncList(redis));
 });
 
 const prefixLengths = () => redis.hget(listKeys(namespace, 'dnc').info, 'prefixes');

@@ -1,10 +1,10 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { testNamespace, testRedis } from '../helpers/redis.js';
+import { testRedis } from '../helpers/redis.js';
 import { listKeys } from '../../src/lists/keys.js';
 import { DEFAULT_REPLACE_GUARDS, parsePercent, parseRejectLimit, type ReplaceGuards } from '../../src/lists/import/guards.js';
 import { ListStore } from '../../src/lists/store.js';
-import { createList, importText, numberLines } from './helpers.js';
+import { freshDncList, importText, numberLines } from './helpers.js';
 
 const redis: Redis = testRedis();
 afterAll(() => redis.quit());
@@ -12,10 +12,7 @@ afterAll(() => redis.quit());
 let namespace: string;
 let store: ListStore;
 beforeEach(async () => {
-  namespace = testNamespace();
-  store = new ListStore(redis, namespace);
-  await createList(redis, namespace, 'dnc');
-  await importText(redis, namespace, 'dnc', numberLines(1_000_000, 1_000));
+  ({ namespace, store } = await freshDncList(redis, numberLines(1_000_000, 1_000)));
 });
 
 const guards = (changes: Partial<ReplaceGuards>) => ({ guards: { ...DEFAULT_REPLACE_GUARDS, ...changes } });

@@ -1,14 +1,14 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { redisUrl, testNamespace, testRedis } from '../helpers/redis.js';
+import { redisUrl, testRedis } from '../helpers/redis.js';
 import { denseGensKey, listKeys, stagingPattern } from '../../src/lists/keys.js';
 import { configureList } from '../../src/lists/list-settings.js';
 import { importList, type ImportRequest } from '../../src/lists/import/run.js';
 import { openSource } from '../../src/lists/import/source.js';
 import { describeFailure } from '../../src/lists/import/summary.js';
 import { ListStore } from '../../src/lists/store.js';
-import { createList, exitOf, importText, numberLines, spawnCli, waitFor } from './helpers.js';
+import { createList, exitOf, freshDncList, importText, numberLines, spawnCli, waitFor } from './helpers.js';
 
 const redis: Redis = testRedis();
 afterAll(() => redis.quit());
@@ -21,10 +21,7 @@ const DO_NOT_CALL = '+4930999999';
 let namespace: string;
 let store: ListStore;
 beforeEach(async () => {
-  namespace = testNamespace();
-  store = new ListStore(redis, namespace);
-  await createList(redis, namespace, 'dnc');
-  await importText(redis, namespace, 'dnc', `${OLD}\n${OTHER_OLD}\n`);
+  ({ namespace, store } = await freshDncList(redis, `${OLD}\n${OTHER_OLD}\n`));
 });
 
 async function stagedMembers(): Promise<number> {

@@ -1,13 +1,13 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { redisUrl, testNamespace, testRedis } from '../helpers/redis.js';
+import { redisUrl, testRedis } from '../helpers/redis.js';
 import { listKeys, stagingPattern } from '../../src/lists/keys.js';
 import { DEFAULT_REPLACE_GUARDS } from '../../src/lists/import/guards.js';
 import { importList } from '../../src/lists/import/run.js';
 import { openSource } from '../../src/lists/import/source.js';
 import { ListStore } from '../../src/lists/store.js';
-import { createList, entriesOf, exitOf, importText, numberLines, spawnCli, waitFor } from './helpers.js';
+import { entriesOf, exitOf, freshDncList, importText, numberLines, spawnCli, waitFor } from './helpers.js';
 
 const redis: Redis = testRedis();
 afterAll(() => redis.quit());
@@ -21,10 +21,7 @@ const SHRINK_ALLOWED = { guards: { ...DEFAULT_REPLACE_GUARDS, maxShrinkPercent: 
 let namespace: string;
 let store: ListStore;
 beforeEach(async () => {
-  namespace = testNamespace();
-  store = new ListStore(redis, namespace);
-  await createList(redis, namespace, 'dnc');
-  await importText(redis, namespace, 'dnc', `${ONLY_OLD}\n${IN_BOTH}\n+1900*\n`);
+  ({ namespace, store } = await freshDncList(redis, `${ONLY_OLD}\n${IN_BOTH}\n+1900*\n`));
 });
 
 async function stagingKeysLeft(): Promise<string[]> {
