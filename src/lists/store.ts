@@ -125,12 +125,12 @@ export class ListStore {
   ): Promise<{ leftBehind: number; adopted?: string }> {
     const keys = this.keysOf(name);
     await this.redis.sadd(this.index, name);
-    // Bitmaps `<dense>:gens` no longer names are looked for by their keys' names (a walk of
-    // the keyspace) when the name was used before (it has an audit stream: a removal keeps
-    // it) and for every dense create, whose checks would read no bitmap of a generation
-    // not found: the audit stream can be lost with the info too.
-    const [exists, used] = await Promise.all([this.redis.exists(keys.info), this.redis.exists(keys.audit)]);
-    const found = exists === 0 && (used === 1 || options.dense !== undefined) ? await scanGenerations(this.redis, keys.dense) : [];
+    // Every create whose info is missing looks for bitmaps `<dense>:gens` no longer names
+    // by their keys' names (a walk of the keyspace), ordinary or dense: the audit stream
+    // and that set can be lost with the info, so no record says that none are left, and an
+    // ordinary list over them would read their numbers as not listed.
+    const exists = await this.redis.exists(keys.info);
+    const found = exists === 0 ? await scanGenerations(this.redis, keys.dense) : [];
     // The generation the script will adopt (the one named, else the only one left) is
     // counted here, page by page, where the script would hold Redis for every block.
     let counted = { gen: '', held: 0 };

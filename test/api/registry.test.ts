@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { listKeys } from '../../src/lists/keys.js';
+import { denseGensKey, listKeys } from '../../src/lists/keys.js';
 import { until } from '../helpers/until.js';
 import { testApi, type TestApi } from './helpers.js';
 
@@ -55,6 +55,22 @@ describe('a national registry through the API', () => {
     expect(removed.json).toEqual({ list: 'us-lost', action: 'removed-left-behind' });
     expect(await redis.keys(`${listKeys(namespace, 'us-lost').dense}*`)).toEqual([]);
     expect((await request('DELETE', '/v1/lists/us-lost?leftBehind=true', { token: tokens.supervisor })).status).toBe(404);
+  });
+
+  it('refuses, 409 left-behind with the same ways out, an ordinary create over bitmaps whose audit stream and record of generations were lost with the info', async () => {
+    const { request, tokens, redis, namespace } = api();
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-gone', dense: 'nanp' } })).status).toBe(201);
+    expect((await request('POST', '/v1/lists/us-gone/entries', { token: tokens.operator, json: { numbers: ['+14155550100'] } })).status).toBe(200);
+    const keys = listKeys(namespace, 'us-gone');
+    await redis.del(keys.info, keys.audit, denseGensKey(keys.dense));
+    const refused = await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-gone' } });
+    expect(refused.status).toBe(409);
+    expect(refused.json).toMatchObject({ type: 'urn:callguard:problem:left-behind', detail: expect.stringMatching(/^list us-gone was not created: its lost info left behind bitmaps of plan nanp \(generation \w+, 1 block\)/) });
+    expect((refused.json as { waysOut: unknown }).waysOut).toEqual([
+      { way: 'create', method: 'POST', path: '/v1/lists', body: { name: 'us-gone', dense: 'nanp' } },
+      { way: 'remove-left-behind', method: 'DELETE', path: '/v1/lists/us-gone?leftBehind=true' },
+    ]);
+    expect(await redis.exists(keys.info)).toBe(0);
   });
 
   it('refuses a column with country (measured: ignored, each line read whole) and a sourceDate in the future, before the upload is read', async () => {

@@ -23,6 +23,15 @@ describe('list create and list rm over what a lost list left behind', () => {
     expect(await redis.exists(listKeys(ns, 'us').info)).toBe(0);
   });
 
+  it('list create of an ordinary list is refused the same way when the audit stream and the record of generations were lost with the info', async () => {
+    const keys = listKeys(ns, 'us');
+    await redis.del(keys.audit, denseGensKey(keys.dense));
+    const run = await callguard(ns, 'list', 'create', 'us');
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/^callguard: list us was not created: its lost info left behind 1 number in its SET, bitmaps of plan nanp \(generation \w+, 1 block\), .*nothing was written\. Create it as it was \(callguard list create us --dense nanp\), or remove what is left knowingly with callguard list rm us --left-behind\n$/);
+    expect(await redis.exists(keys.info)).toBe(0);
+  });
+
   it('list create --dense keeps what is left and says so', async () => {
     const run = await callguardJson(ns, 'list', 'create', 'us', '--dense', 'nanp');
     const [gen] = await redis.smembers(denseGensKey(listKeys(ns, 'us').dense));

@@ -196,6 +196,26 @@ describe.each(CHECK_MODES)('a list created again over the entries its lost info 
     expect(await answerFor(t.store, '+14155550100', 'us')).toBe('listed');
   });
 
+  it('an ordinary list created over bitmaps whose info, audit stream and record of generations were all lost is refused, naming the generation', async () => {
+    await t.store.createList('us', ALICE, { dense: 'nanp' });
+    await t.store.add('us', [{ member: '+14155550100' }], ALICE);
+    const keys = listKeys(t.namespace, 'us');
+    const gen = (await t.redis.hget(keys.info, 'gen')) as string;
+    await t.redis.del(keys.info, keys.audit, denseGensKey(keys.dense));
+    await expect(t.store.createList('us', ALICE)).rejects.toMatchObject({
+      code: 'left-behind',
+      creates: [{ dense: 'nanp' }],
+      message:
+        `list us was not created: its lost info left behind bitmaps of plan nanp (generation ${gen}, 1 block), ` +
+        'and an ordinary list reads no bitmaps, so their numbers would read as not listed; nothing was written. ' +
+        'Create it as it was (callguard list create us --dense nanp), or remove what is left knowingly with callguard list rm us --left-behind',
+    });
+    expect(await t.redis.exists(keys.info)).toBe(0);
+    expect(await t.redis.exists(keys.audit)).toBe(0);
+    expect(await t.store.createList('us', ALICE, { dense: 'nanp' })).toEqual({ leftBehind: 1, adopted: gen });
+    expect(await answerFor(t.store, '+14155550100', 'us')).toBe('listed');
+  });
+
   it('bitmaps whose index was lost too are refused to any create, and removed with what is left', async () => {
     await t.store.createList('us', ALICE, { dense: 'nanp' });
     await t.store.add('us', [{ member: '+14155550100' }, { member: '+12125550100' }], ALICE);
