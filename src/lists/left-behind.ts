@@ -68,7 +68,7 @@ export function describeLeftBehind(left: LeftBehind, asked?: DensePlanName): str
 export function leftBehindRefusal(name: string, asked: DensePlanName | undefined, named: string | undefined, left: LeftBehind): LeftBehindError {
   const remove = `remove what is left knowingly with callguard list rm ${name} --left-behind`;
   const several = left.generations.length > 1;
-  const unindexed = left.generations.find((generation) => generation.blocks === 0 && (named === undefined || generation.gen === named));
+  const unindexed = left.generations.find((generation) => generation.blocks === 0);
   let why: string;
   let keep: string | undefined;
   let creates: CreateAsItWas[] = [];
@@ -80,9 +80,9 @@ export function leftBehindRefusal(name: string, asked: DensePlanName | undefined
     }
   } else {
     if (asked === undefined) why = 'an ordinary list reads no bitmaps, so their numbers would read as not listed';
+    else if (unindexed !== undefined) why = `the index of generation ${unindexed.gen} is lost too, so no list reads its bitmaps${several ? ', and checks may have read them' : ''}`;
     else if (named !== undefined && !left.generations.some((generation) => generation.gen === named)) why = `generation ${named} is not among them`;
     else if (named === undefined && several) why = 'which generation checks read was in the lost info';
-    else if (unindexed !== undefined) why = `the index of generation ${unindexed.gen} is lost too, so no list reads its bitmaps`;
     else why = `a list of plan ${asked} reads no bitmaps of another plan, so their numbers would read as not listed`;
     creates = createsAsItWas(left);
     const command = createAsItWas(name, left);
@@ -121,17 +121,17 @@ export class LeftBehindError extends ListError {
 
 /**
  * The creates of a list that reads what is left: of the kind the keys were written by,
- * one for each generation with its index when several are left; none for bitmaps of
- * several plans or none known, or none with its index.
+ * one for each generation when several are left; none for bitmaps of several plans or
+ * none known, or when a generation's index is lost: its bitmaps cannot be read, checks
+ * may have read them, and beside an adopted generation they would be read by no list.
  */
 export function createsAsItWas(left: LeftBehind): CreateAsItWas[] {
   const plans = new Set(left.generations.map((generation) => generation.plan));
   const [plan] = plans;
   if (plans.size === 0) return [{}];
-  if (plans.size > 1 || plan === undefined) return [];
-  const indexed = left.generations.filter((generation) => generation.blocks > 0);
-  if (left.generations.length === 1) return indexed.length === 1 ? [{ dense: plan }] : [];
-  return indexed.map((generation) => ({ dense: plan, generation: generation.gen }));
+  if (plans.size > 1 || plan === undefined || left.generations.some((generation) => generation.blocks === 0)) return [];
+  if (left.generations.length === 1) return [{ dense: plan }];
+  return left.generations.map((generation) => ({ dense: plan, generation: generation.gen }));
 }
 
 /** createsAsItWas as the command to type: `--generation <id>` when several are left to choose from. */

@@ -14,10 +14,11 @@ describe('what a lost list left behind, in words and ways out', () => {
     expect(createAsItWas('us', left([{ gen: 'a', plan: undefined, blocks: 1, unindexed: 0 }]))).toBeUndefined();
   });
 
-  it('gives the same creates as options, one for each generation with its index when several are left', () => {
+  it('gives the same creates as options, one for each generation when several are left, none when an index is lost beside them', () => {
     expect(createsAsItWas(left([], 3))).toEqual([{}]);
     expect(createsAsItWas(left([nanp('a', 2)]))).toEqual([{ dense: 'nanp' }]);
-    expect(createsAsItWas(left([nanp('a', 2), nanp('b', 0, 5), nanp('c', 1)]))).toEqual([{ dense: 'nanp', generation: 'a' }, { dense: 'nanp', generation: 'c' }]);
+    expect(createsAsItWas(left([nanp('a', 2), nanp('c', 1)]))).toEqual([{ dense: 'nanp', generation: 'a' }, { dense: 'nanp', generation: 'c' }]);
+    expect(createsAsItWas(left([nanp('a', 2), nanp('b', 0, 5), nanp('c', 1)]))).toEqual([]);
     expect(createsAsItWas(left([nanp('a', 0, 4)]))).toEqual([]);
     expect(createsAsItWas(left([nanp('a', 2), { gen: 'b', plan: 'uk', blocks: 1, unindexed: 0 }]))).toEqual([]);
   });

@@ -235,6 +235,31 @@ describe.each(CHECK_MODES)('a list created again over the entries its lost info 
     expect(await t.store.createList('us', ALICE, { dense: 'nanp' })).toEqual({ leftBehind: 0 });
   });
 
+  it('a generation whose index was lost beside one with its index is refused to every create, even one naming the other, so none is left unread', async () => {
+    await t.store.createList('us', ALICE, { dense: 'nanp' });
+    await t.store.add('us', [{ member: '+14155550100' }], ALICE);
+    const keys = listKeys(t.namespace, 'us');
+    const live = (await t.redis.hget(keys.info, 'gen')) as string;
+    // The index of the generation checks read is lost; a replace that died left another.
+    await writeGeneration(t, 'us', 'zz-died', '+12125550100');
+    await t.redis.del(keys.info, denseGenerationKeys(keys.dense, live).index);
+    for (const options of [{ dense: 'nanp' as const }, { dense: 'nanp' as const, generation: 'zz-died' }, {}]) {
+      await expect(t.store.createList('us', ALICE, options)).rejects.toMatchObject({
+        code: 'left-behind',
+        creates: [],
+        message: expect.stringMatching(
+          new RegExp(
+            `left behind bitmaps of plan nanp \\(generation ${live}, 1 bitmap whose index is lost\\), bitmaps of plan nanp \\(generation zz-died, 1 block\\), and .*; ` +
+              'nothing was written\\. Remove what is left knowingly with callguard list rm us --left-behind, then create it$',
+          ),
+        ),
+      });
+    }
+    expect(await t.redis.exists(keys.info)).toBe(0);
+    await t.store.removeLeftBehind('us', ALICE);
+    expect(await keysOf(t, 'us')).toEqual([keys.audit]);
+  });
+
   it('a dense list removed after its record of generations was lost leaves no bitmap for a create to bring back', async () => {
     await t.store.createList('us', ALICE, { dense: 'nanp' });
     await t.store.add('us', [{ member: '+14155550100' }], ALICE);

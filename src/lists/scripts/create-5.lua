@@ -26,14 +26,16 @@
   reads `exact` for a number of its plan, so the create is refused when what is left
   could not be read: bitmaps under an ordinary list, a dense list's numbers of its plan
   in `exact`, bitmaps of another plan, several generations when none is named (which
-  one checks read was in the info), or a generation whose index is gone. Else a dense
+  one checks read was in the info), or a generation whose index is gone, alone or beside
+  others, named or not (its bitmaps cannot be read, checks may have read them, and beside
+  an adopted one they would be left read by no list, named by nothing). Else a dense
   list adopts the generation left behind, its numbers counted by the caller. A block its
   index names whose key is gone stays named: a check of a number in it answers "entries
   lost" (check-list.lua), as in a list whose block was lost, until it is loaded again or
   recounted, never "not listed".
   Generations are found through `<dense>:gens` (keys.ts) and by their keys' names; one
-  whose index is gone cannot be read (the index names its blocks), so it is refused,
-  never adopted.
+  whose index is gone cannot be read (the index names its blocks), so every create over
+  it is refused, and it is never adopted.
 ]]
 local plan = ARGV[4] ~= '' and ARGV[4] or false
 
@@ -61,7 +63,7 @@ for i = 11, #ARGV, 3 do
   found[ARGV[i]] = {tonumber(ARGV[i + 1]), ARGV[i + 2]}
   candidates[#candidates + 1] = ARGV[i]
 end
-local left, seen = {}, {}
+local left, seen, unindexed = {}, {}, false
 for _, gen in ipairs(candidates) do
   if gen ~= ARGV[5] and not seen[gen] then
     seen[gen] = true
@@ -71,6 +73,7 @@ for _, gen in ipairs(candidates) do
       left[#left + 1] = {gen, plan_of_block(redis.call('ZRANGE', index, 0, 0)[1]), blocks, 0}
     elseif found[gen] and found[gen][1] > 0 then
       left[#left + 1] = {gen, plan_of_block(found[gen][2]), 0, found[gen][1]}
+      unindexed = true
     end
   end
 end
@@ -99,7 +102,7 @@ elseif plan then
     end
   end
 end
-if in_plan ~= 0 or (#left > 0 and not adopt) or (adopt and (adopt[2] ~= plan or adopt[3] == 0)) then
+if in_plan ~= 0 or unindexed or (#left > 0 and not adopt) or (adopt and adopt[2] ~= plan) then
   local refusal = {-1, exact, in_plan, timed}
   for _, generation in ipairs(left) do
     refusal[#refusal + 1] = generation[1]
