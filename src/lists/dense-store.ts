@@ -157,19 +157,41 @@ export async function scanGenerations(redis: RedisClient, root: string): Promise
   return [...found.values()].sort((a, b) => (a.gen < b.gen ? -1 : 1));
 }
 
-/** Removes every key under a dense root, found by name (scanGenerations): what a lost list left, with or without its index. */
-export async function removeUnder(redis: RedisClient, root: string): Promise<void> {
-  await scanUnder(redis, root, async (keys, server) => {
-    if (keys.length > 0) await server.unlink(...keys);
+/**
+ * Removes every key under the dense root of a list whose info is gone (removed, or lost),
+ * found by name (scanGenerations): what it left, with or without its index. Each page
+ * goes in one script call that first checks the info is still absent (unlink-left-1.lua),
+ * so a list created under that name meanwhile keeps what it adopted and what an import
+ * writes into it; the removal then stops and answers false. The indexes of `gens` and
+ * `<dense>:gens` go first, before the walk: a create meanwhile finds only bitmaps without
+ * their index, which it refuses (create-5.lua), and never adopts a generation half removed.
+ */
+export async function removeUnder(redis: RedisClient, root: string, info: string, gens: readonly string[]): Promise<boolean> {
+  const indexes = [denseGensKey(root), ...gens.map((gen) => denseGenerationKeys(root, gen).index)];
+  if (!(await unlinkLeft(redis, info, indexes))) return false;
+  let created = false;
+  await scanUnder(redis, root, async (keys) => {
+    created = !(await unlinkLeft(redis, info, keys));
+    return created;
   });
+  return !created;
 }
 
-async function scanUnder(redis: RedisClient, root: string, each: (keys: string[], server: RedisClient) => Promise<void>): Promise<void> {
+/** unlink-left-1.lua a page at a time; false when the list exists and nothing more was removed. */
+async function unlinkLeft(redis: RedisClient, info: string, keys: string[]): Promise<boolean> {
+  for (let i = 0; i < keys.length; i += GENERATION_PAGE) {
+    if ((await redis.callguardListUnlinkLeft(info, ...keys.slice(i, i + GENERATION_PAGE))) === -2) return false;
+  }
+  return true;
+}
+
+/** Walks the keys under a dense root a SCAN page at a time, until the walk ends or `each` answers true. */
+async function scanUnder(redis: RedisClient, root: string, each: (keys: string[]) => Promise<boolean | void>): Promise<void> {
   for (const server of isCluster(redis) ? redis.nodes('master') : [redis]) {
     let cursor = '0';
     do {
       const [next, keys] = await server.scan(cursor, 'MATCH', `${root}:*`, 'COUNT', SCAN_COUNT);
-      await each(keys, server);
+      if ((await each(keys)) === true) return;
       cursor = next;
     } while (cursor !== '0');
   }

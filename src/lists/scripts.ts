@@ -30,6 +30,7 @@ const SCRIPTS = {
   callguardListCancel: { file: 'cancel-7.lua', uses: ['dense-slot.lua', 'dense.lua', 'size.lua'] },
   callguardListCreate: { file: 'create-5.lua', uses: ['dense-slot.lua', 'prefix-lengths.lua'] },
   callguardListRemove: 'remove-6.lua',
+  callguardListUnlinkLeft: 'unlink-left-1.lua',
   callguardListSetEnabled: 'set-enabled-2.lua',
   callguardListPurge: { file: 'purge-5.lua', uses: ['size.lua'] },
   callguardListRecount: { file: 'recount-5.lua', uses: ['dense-slot.lua', 'dense.lua', 'changes-since.lua'] },
@@ -56,6 +57,8 @@ declare module 'ioredis' {
       ...foundGenerations: ScriptArg[]
     ): Result<unknown, Context>;
     callguardListRemove(...keysThenArgs: ScriptArg[]): Result<unknown, Context>;
+    /** -2 (the list exists: nothing removed) or the count of keys removed: unlink-left-1.lua */
+    callguardListUnlinkLeft(info: string, ...keys: string[]): Result<number, Context>;
     callguardListSetEnabled(info: string, audit: string, now: number, enabled: '1' | '0', by: string, reason: string): Result<unknown, Context>;
     callguardListPurge(timed: string, meta: string, audit: string, info: string, exact: string, now: number, batch: number, by: string): Result<unknown, Context>;
     /** -1 (no such list), -2 (the count is stale: nothing written) or [size before (-1: none), size now] */

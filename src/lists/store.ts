@@ -167,8 +167,11 @@ export class ListStore {
     if (removed === -1) throw noSuchList(name);
     // A dense list's bitmaps by their names, not by `<dense>:gens` alone: that set may have
     // been lost, and bitmaps left would come back in a create of the same name (create-5.lua).
-    if (dense === 1) await removeUnder(this.redis, keys.dense);
-    else await removeGenerationsBut(this.redis, keys.dense, undefined);
+    if (dense === 1) {
+      const gens = await this.redis.smembers(denseGensKey(keys.dense));
+      // Removed; a list created under the name meanwhile keeps its keys and its name in the index.
+      if (!(await removeUnder(this.redis, keys.dense, keys.info, gens))) return;
+    } else await removeGenerationsBut(this.redis, keys.dense, undefined);
     await this.redis.srem(this.index, name);
   }
 
@@ -222,9 +225,10 @@ export class ListStore {
       keys.info, keys.exact, keys.timed, keys.meta, keys.cancelled, keys.audit,
       this.clock(), actor.by, actor.reason ?? '', 'left-behind',
     );
-    // Created meanwhile: the script refuses in the same call as it would remove.
+    // Created meanwhile: the script refuses in the same call as it would remove, and so
+    // does each call that removes the bitmaps after it (removeUnder).
     if (removed === -2) throw exists;
-    await removeUnder(this.redis, keys.dense);
+    if (!(await removeUnder(this.redis, keys.dense, keys.info, left.generations.map((generation) => generation.gen)))) throw createdWhileRemoved(name);
     await this.redis.srem(this.index, name);
     return left;
   }
@@ -785,6 +789,18 @@ function inOneWrite<T>(redis: RedisClient, send: () => T): T {
   return send();
 }
 
+
+/**
+ * A list created under the name while what its lost info left was removed: what is under
+ * its root from then on is the new list's (adopted, or written by an import), and stays.
+ */
+function createdWhileRemoved(name: string): ListError {
+  return new ListError(
+    `list ${name} was created again while what its lost info left behind was removed: what the new list adopted or wrote stays, and nothing more was removed`,
+    'list-exists',
+    name,
+  );
+}
 
 /** A scrub script's error about the list at a position: no such list, or entries lost. */
 function scrubError(error: unknown, lists: string[]): unknown {

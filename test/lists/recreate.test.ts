@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { removeUnder } from '../../src/lists/dense-store.js';
 import { denseGenerationKeys, denseGensKey, EVERY_PREFIX_LENGTH, listKeys, PREFIX_LENGTHS_READ_LIMIT } from '../../src/lists/keys.js';
 import type { ListStore } from '../../src/lists/store.js';
 import type { ListError } from '../../src/lists/types.js';
@@ -173,6 +174,23 @@ describe.each(CHECK_MODES)('a list created again over the entries its lost info 
     expect(await t.redis.sismember(`${t.namespace}:lists`, 'us')).toBe(0);
     expect(await t.store.createList('us', ALICE, { dense: 'nanp' })).toEqual({ leftBehind: 0 });
     expect(await t.store.check('+14155550100', ['us'])).toBeNull();
+  });
+
+  it('a list created between the removal of what was left and that of its bitmaps keeps the bitmaps it adopted and those it is given', async () => {
+    await t.store.createList('us', ALICE, { dense: 'nanp' });
+    await t.store.add('us', [{ member: '+14155550100' }], ALICE);
+    const keys = listKeys(t.namespace, 'us');
+    const gen = (await t.redis.hget(keys.info, 'gen')) as string;
+    await t.redis.del(keys.info);
+    // removeLeftBehind's steps, with a create and an add between them: its script, then the bitmaps.
+    expect(await t.redis.callguardListRemove(keys.info, keys.exact, keys.timed, keys.meta, keys.cancelled, keys.audit, T0, 'alice', '', 'left-behind')).toBe(1);
+    expect(await t.store.createList('us', ALICE, { dense: 'nanp' })).toEqual({ leftBehind: 1, adopted: gen });
+    await t.store.add('us', [{ member: '+12125550100' }], ALICE);
+    const finished = await removeUnder(t.redis, keys.dense, keys.info, [gen]);
+    expect(await answerFor(t.store, '+14155550100', 'us')).toBe('listed');
+    expect(await answerFor(t.store, '+12125550100', 'us')).toBe('listed');
+    expect((await t.store.lists())[0]).toMatchObject({ name: 'us', size: 2, lost: 0, lostBlocks: 0 });
+    expect(finished).toBe(false);
   });
 
   it('bitmaps whose record of generations was lost too are found by their keys, adopted, and recorded again', async () => {
