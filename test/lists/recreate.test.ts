@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { removeUnder } from '../../src/lists/dense-store.js';
-import { denseGenerationKeys, denseGensKey, EVERY_PREFIX_LENGTH, listKeys, PREFIX_LENGTHS_READ_LIMIT } from '../../src/lists/keys.js';
+import { denseGenerationKeys, denseGensKey, EVERY_PREFIX_LENGTH, listKeys, PREFIX_LENGTHS_READ_LIMIT, type ListKeys } from '../../src/lists/keys.js';
 import type { ListStore } from '../../src/lists/store.js';
 import type { ListError } from '../../src/lists/types.js';
 import { ALICE, CHECK_MODES, T0, useStore } from './fixture.js';
@@ -17,6 +17,14 @@ async function answerFor(store: ListStore, number: string, list: string): Promis
 /** Every key of the list's hash tag, sorted. */
 async function keysOf(t: ReturnType<typeof useStore>, list: string): Promise<string[]> {
   return (await t.redis.keys(`${listKeys(t.namespace, list).info.slice(0, -'info'.length)}*`)).sort();
+}
+
+/** A dense list us holding `numbers`: its keys, and the generation checks read. */
+async function denseUs(t: ReturnType<typeof useStore>, ...numbers: string[]): Promise<{ keys: ListKeys; gen: string }> {
+  await t.store.createList('us', ALICE, { dense: 'nanp' });
+  await t.store.add('us', numbers.map((member) => ({ member })), ALICE);
+  const keys = listKeys(t.namespace, 'us');
+  return { keys, gen: (await t.redis.hget(keys.info, 'gen')) as string };
 }
 
 /** Writes a generation of bitmaps as a replace that died before its swap leaves it: its index, a block, a bit. */
@@ -177,10 +185,7 @@ describe.each(CHECK_MODES)('a list created again over the entries its lost info 
   });
 
   it('a list created between the removal of what was left and that of its bitmaps keeps the bitmaps it adopted and those it is given', async () => {
-    await t.store.createList('us', ALICE, { dense: 'nanp' });
-    await t.store.add('us', [{ member: '+14155550100' }], ALICE);
-    const keys = listKeys(t.namespace, 'us');
-    const gen = (await t.redis.hget(keys.info, 'gen')) as string;
+    const { keys, gen } = await denseUs(t, '+14155550100');
     await t.redis.del(keys.info);
     // removeLeftBehind's steps, with a create and an add between them: its script, then the bitmaps.
     expect(await t.redis.callguardListRemove(keys.info, keys.exact, keys.timed, keys.meta, keys.cancelled, keys.audit, T0, 'alice', '', 'left-behind')).toBe(1);
@@ -215,10 +220,7 @@ describe.each(CHECK_MODES)('a list created again over the entries its lost info 
   });
 
   it('an ordinary list created over bitmaps whose info, audit stream and record of generations were all lost is refused, naming the generation', async () => {
-    await t.store.createList('us', ALICE, { dense: 'nanp' });
-    await t.store.add('us', [{ member: '+14155550100' }], ALICE);
-    const keys = listKeys(t.namespace, 'us');
-    const gen = (await t.redis.hget(keys.info, 'gen')) as string;
+    const { keys, gen } = await denseUs(t, '+14155550100');
     await t.redis.del(keys.info, keys.audit, denseGensKey(keys.dense));
     await expect(t.store.createList('us', ALICE)).rejects.toMatchObject({
       code: 'left-behind',
@@ -254,10 +256,7 @@ describe.each(CHECK_MODES)('a list created again over the entries its lost info 
   });
 
   it('a generation whose index was lost beside one with its index is refused to every create, even one naming the other, so none is left unread', async () => {
-    await t.store.createList('us', ALICE, { dense: 'nanp' });
-    await t.store.add('us', [{ member: '+14155550100' }], ALICE);
-    const keys = listKeys(t.namespace, 'us');
-    const live = (await t.redis.hget(keys.info, 'gen')) as string;
+    const { keys, gen: live } = await denseUs(t, '+14155550100');
     // The index of the generation checks read is lost; a replace that died left another.
     await writeGeneration(t, 'us', 'zz-died', '+12125550100');
     await t.redis.del(keys.info, denseGenerationKeys(keys.dense, live).index);
