@@ -86,8 +86,9 @@ describe('check on Redis Cluster', () => {
     await store.add('us', [{ member: '+14155550100' }, { member: '+4930123456' }], ALICE);
     const keys = listKeys(namespace, 'us');
     const gen = (await cluster.hget(keys.info, 'gen')) as string;
-    // Its record of generations lost too: the bitmaps are found by their keys' names on every primary.
-    await cluster.del(keys.info, denseGensKey(keys.dense));
+    // Its record of generations and its audit stream lost too: the bitmaps are found by
+    // their keys' names on every primary, by an ordinary create as by a dense one.
+    await cluster.del(keys.info, keys.audit, denseGensKey(keys.dense));
     await expect(store.createList('us', ALICE)).rejects.toMatchObject({ code: 'left-behind' });
     expect(await store.createList('us', ALICE, { dense: 'nanp' })).toEqual({ leftBehind: 2, adopted: gen });
     expect(await store.check('+14155550100', ['us'])).toMatchObject({ member: '+14155550100' });
