@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isCluster, type RedisClient } from '../redis/connect.js';
 import { bitOf, blockOf, DENSE_PLANS, fitsPlan, isDensePlanName, type DensePlan } from './dense.js';
-import { denseGenerationKeys, denseGensKey } from './keys.js';
+import { denseGenerationKeys, denseGensKey, denseRootPattern } from './keys.js';
 
 /** Block ids read per ZRANGE and keys removed per UNLINK while a generation is removed. */
 const GENERATION_PAGE = 1_000;
@@ -190,7 +190,7 @@ async function scanUnder(redis: RedisClient, root: string, each: (keys: string[]
   for (const server of isCluster(redis) ? redis.nodes('master') : [redis]) {
     let cursor = '0';
     do {
-      const [next, keys] = await server.scan(cursor, 'MATCH', `${root}:*`, 'COUNT', SCAN_COUNT);
+      const [next, keys] = await server.scan(cursor, 'MATCH', denseRootPattern(root), 'COUNT', SCAN_COUNT);
       if ((await each(keys)) === true) return;
       cursor = next;
     } while (cursor !== '0');

@@ -122,6 +122,15 @@ export function denseGensKey(denseRoot: string): string {
   return `${denseRoot}:gens`;
 }
 
+/**
+ * The SCAN MATCH pattern of every key under a dense root: its glob characters escaped, as
+ * the namespace in it may hold some (`*?[]\`), so that it matches its own keys, never
+ * another namespace's, and never misses its own.
+ */
+export function denseRootPattern(denseRoot: string): string {
+  return `${denseRoot.replace(/[*?[\]\\]/g, '\\$&')}:*`;
+}
+
 /** Keys an atomic replace builds aside, in the same slot as the list they replace. */
 export function stagingKeys(namespace: string, list: string, runId: string): Pick<ListKeys, 'exact' | 'timed'> {
   const tag = listTag(namespace, list);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { removeUnder } from '../../src/lists/dense-store.js';
 import { denseGenerationKeys, denseGensKey, EVERY_PREFIX_LENGTH, listKeys, PREFIX_LENGTHS_READ_LIMIT, type ListKeys } from '../../src/lists/keys.js';
-import type { ListStore } from '../../src/lists/store.js';
+import { ListStore } from '../../src/lists/store.js';
 import type { ListError } from '../../src/lists/types.js';
 import { ALICE, CHECK_MODES, T0, useStore } from './fixture.js';
 
@@ -253,6 +253,24 @@ describe.each(CHECK_MODES)('a list created again over the entries its lost info 
     await t.store.removeLeftBehind('us', ALICE);
     expect(await keysOf(t, 'us')).toEqual([keys.audit]);
     expect(await t.store.createList('us', ALICE, { dense: 'nanp' })).toEqual({ leftBehind: 0 });
+  });
+
+  it('bitmaps are found by their keys however the namespace is spelled, and the walk never reaches another namespace', async () => {
+    // Glob characters in a namespace: SCAN's MATCH must read them as themselves.
+    const spelled = `${t.namespace}[x]?`;
+    const store = new ListStore(t.redis, spelled, () => t.now, { checkMode });
+    await store.createList('us', ALICE, { dense: 'nanp' });
+    await store.add('us', [{ member: '+14155550100' }], ALICE);
+    const keys = listKeys(spelled, 'us');
+    await t.redis.del(keys.info, keys.audit, denseGensKey(keys.dense));
+    await expect(store.createList('us', ALICE)).rejects.toMatchObject({ code: 'left-behind', creates: [{ dense: 'nanp' }] });
+    // A namespace the unescaped pattern matches too (`[x]` one x, `?` any character) keeps its bitmaps.
+    const other = new ListStore(t.redis, `${t.namespace}xy`, () => t.now, { checkMode });
+    await other.createList('us', ALICE, { dense: 'nanp' });
+    await other.add('us', [{ member: '+12125550100' }], ALICE);
+    await store.removeLeftBehind('us', ALICE);
+    expect(await store.leftBehind('us')).toEqual({ exact: 0, timed: 0, generations: [] });
+    expect(await other.check('+12125550100', ['us'])).toMatchObject({ member: '+12125550100' });
   });
 
   it('a generation whose index was lost beside one with its index is refused to every create, even one naming the other, so none is left unread', async () => {
