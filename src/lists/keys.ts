@@ -122,13 +122,18 @@ export function denseGensKey(denseRoot: string): string {
   return `${denseRoot}:gens`;
 }
 
-/**
- * The SCAN MATCH pattern of every key under a dense root: its glob characters escaped, as
- * the namespace in it may hold some (`*?[]\`), so that it matches its own keys, never
- * another namespace's, and never misses its own.
- */
+/** The SCAN MATCH pattern of every key under a dense root (globLiteral). */
 export function denseRootPattern(denseRoot: string): string {
-  return `${denseRoot.replace(/[*?[\]\\]/g, '\\$&')}:*`;
+  return `${globLiteral(denseRoot)}:*`;
+}
+
+/**
+ * A key name as a SCAN MATCH pattern that matches it alone: its glob characters escaped,
+ * as a namespace may hold some (`*?[]\`), so a pattern built on it finds every key of
+ * its own namespace and none of another's.
+ */
+function globLiteral(key: string): string {
+  return key.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 /** Keys an atomic replace builds aside, in the same slot as the list they replace. */
@@ -138,7 +143,7 @@ export function stagingKeys(namespace: string, list: string, runId: string): Pic
 }
 
 export function stagingPattern(namespace: string, list: string): string {
-  return `${listTag(namespace, list)}:staging:*`;
+  return `${globLiteral(listTag(namespace, list))}:staging:*`;
 }
 
 /** Keys that are not per list. */
