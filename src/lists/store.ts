@@ -152,6 +152,10 @@ export class ListStore {
       if (reply === -2) throw new ListError(`what list ${name} left behind changed while it was read: run the create again; nothing was written`, 'left-behind', name);
       throw leftBehindRefusal(name, options.dense, options.generation, leftBehindOfReply(reply as unknown[]));
     }
+    // Named again once created: a removal of what the name left behind (or of a list of
+    // that name) that ran while this create walked the keyspace took the name out of the
+    // index after the SADD above, and readers of the index would not see the new list.
+    await this.redis.sadd(this.index, name);
     const [, size, adopted] = reply as [number, number, string];
     return { leftBehind: size, ...(adopted === '' ? {} : { adopted }) };
   }

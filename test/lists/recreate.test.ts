@@ -3,6 +3,7 @@ import { removeUnder } from '../../src/lists/dense-store.js';
 import { denseGenerationKeys, denseGensKey, EVERY_PREFIX_LENGTH, listKeys, PREFIX_LENGTHS_READ_LIMIT, type ListKeys } from '../../src/lists/keys.js';
 import { ListStore } from '../../src/lists/store.js';
 import type { ListError } from '../../src/lists/types.js';
+import { testRedis } from '../helpers/redis.js';
 import { ALICE, CHECK_MODES, T0, useStore } from './fixture.js';
 
 /** A check's answer for a listed number: matched, or the store said it cannot tell. Never "not listed". */
@@ -196,6 +197,28 @@ describe.each(CHECK_MODES)('a list created again over the entries its lost info 
     expect(await answerFor(t.store, '+12125550100', 'us')).toBe('listed');
     expect((await t.store.lists())[0]).toMatchObject({ name: 'us', size: 2, lost: 0, lostBlocks: 0 });
     expect(finished).toBe(false);
+  });
+
+  it('a list created while what its lost info left behind is removed stays in the index of lists', async () => {
+    await t.store.createList('dnc', ALICE);
+    await t.store.add('dnc', [{ member: '+4930123456' }], ALICE);
+    await t.redis.del(listKeys(t.namespace, 'dnc').info);
+    const connection = testRedis();
+    try {
+      const creator = new ListStore(connection, t.namespace, () => t.now, { checkMode });
+      // The create names the list in the index, then its connection waits (a BLPOP queued
+      // behind that SADD) while the removal runs whole, before the create walks and writes.
+      const gate = `${t.namespace}:gate`;
+      const creating = creator.createList('dnc', ALICE);
+      const held = connection.blpop(gate, 0);
+      await t.store.removeLeftBehind('dnc', ALICE);
+      await t.redis.lpush(gate, 'go');
+      await held;
+      expect(await creating).toEqual({ leftBehind: 0 });
+    } finally {
+      await connection.quit();
+    }
+    expect((await t.store.lists()).map((list) => list.name)).toEqual(['dnc']);
   });
 
   it('bitmaps whose record of generations was lost too are found by their keys, adopted, and recorded again', async () => {
