@@ -183,8 +183,12 @@ cannot come from stdin). --delete takes the file's numbers out of the list inste
 deletions first, one audit event (not with --rejects, --for, --until, --expires-column).
 --country reads a line a number: not with --column or --expires-column. Every import that finishes records the date of
 its data: --source-date (at most a day ahead: a later one is refused), else the
-file's own date (a zip member's, gzip's, the file's modification time); "callguard
-lists" shows the age, campaigns can refuse a list older than --max-list-age.
+file's own date (a zip member's, gzip's, the file's modification time), for the area
+codes its numbers are in (numbers outside +1: one part); a list is as old as its
+oldest area code, so one area code's file does not make a whole registry read fresh.
+--replace dates the whole list anew; --delete dates nothing; --changes the area codes
+either file names. "callguard lists" shows the age, campaigns can refuse a list older
+than --max-list-age.
 
 Exit codes: 0 every row imported or duplicate · 1 some rows rejected (or the import
 failed) · 2 bad usage, nothing written (unknown list, unreadable file, bad column,
@@ -204,7 +208,8 @@ Examples:
 JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken|refused",
        "rows","imported","duplicates","rejected","broken":{"line","member"?,"problem"}|null,
        "refusal":{"guard":"max-shrink|max-rejects|list-changed",...}|null,"sizeBefore",
-       "listSize":{"exact","timed"}|null,...}`,
+       "listSize":{"exact","timed"}|null,"dataDate","dataParts":["201",...],
+       "listData":{"dataDate","oldest":{"part","parts"}|null}|null,...}`,
     )
     .action(async (file: string | undefined, options: ImportOptions, command: Command) => {
       if (options.changes !== undefined && options.changes.length !== 2) {
