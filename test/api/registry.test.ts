@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import yazl from 'yazl';
 import { listKeys } from '../../src/lists/keys.js';
 import { until } from '../helpers/until.js';
 import { testApi, type TestApi } from './helpers.js';
@@ -41,6 +42,25 @@ describe('a national registry through the API', () => {
     }
     const list = await request('GET', '/v1/lists/us-parts', { token: tokens.viewer });
     expect(list.json.data).toMatchObject({ dataDate: '2026-10-20T00:00:00Z', oldest: { part: '415', parts: 1 } });
+  });
+
+  it("names a zip upload's rejected rows by member and the member's own line, in the job's summary and its rejects file", async () => {
+    const { request, tokens } = api();
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-zip', dense: 'nanp' } })).status).toBe(201);
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.from('2015550100\n2015550101\n'), '201.txt');
+    zip.addBuffer(Buffer.from('4155550100\n41555501\n'), '415.txt');
+    zip.end();
+    const chunks: Buffer[] = [];
+    for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
+    const upload = await request('POST', '/v1/lists/us-zip/import?country=US&filename=ftc.zip', {
+      token: tokens.supervisor, body: Buffer.concat(chunks), headers: { 'content-type': 'application/octet-stream' },
+    });
+    expect(upload.status, upload.text).toBe(202);
+    const job = await finished(request, tokens.viewer, upload.json.job.id);
+    expect(job).toMatchObject({ status: 'done', summary: { zip: true, rejected: 1, firstRejects: [{ line: 2, member: '415.txt', raw: '41555501' }] } });
+    const rejects = await request('GET', job.rejects, { token: tokens.viewer });
+    expect(rejects.text.trim().split('\n')).toEqual(['line,raw,reason,member', '2,41555501,too short for a US number,415.txt']);
   });
 
   it('refuses, 409 left-behind, an ordinary list created over the bitmaps a lost dense list left behind; a dense create keeps them, leftBehind=true removes them', async () => {

@@ -129,7 +129,7 @@ export function registerImport(program: Command, io: CliIo): void {
         columnOption('--expires-column'),
       ),
     )
-    .addOption(new Option('--rejects <file>', 'write rejected rows here as CSV: line,raw,reason'))
+    .addOption(new Option('--rejects <file>', 'write rejected rows here as CSV: line,raw,reason (of a zip: line,raw,reason,member)'))
     .addOption(new Option('--dry-run', 'read and check every row, count, write nothing to Redis'))
     .addHelpText(
       'after',
@@ -162,7 +162,7 @@ Ctrl-C stops reading: a plain import keeps the whole batches written (run it aga
 finish; it is idempotent), a replace keeps the old list.
 
 A broken file stops the import at the line where it broke, named in the message (in
-a zip, the member and its own line): a quote never closed, a row past 64 KB, a NUL byte or a UTF-16/32 file (save as UTF-8),
+a zip, the member and its own line, as for rejected rows): a quote never closed, a row past 64 KB, a NUL byte or a UTF-16/32 file (save as UTF-8),
 a truncated or corrupt gzip. A replace then changes nothing; a plain import keeps the
 rows before that line. --force never overrides it. Bytes that are not UTF-8 reject
 only the row whose number holds them.

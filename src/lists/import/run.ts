@@ -205,8 +205,10 @@ export async function importList(redis: RedisClient, namespace: string, request:
   const reject = async (rejected: Reject): Promise<void> => {
     counts.rows += 1;
     counts.rejected += 1;
-    if (firstRejects.length < FIRST_REJECTS) firstRejects.push(rejected);
-    await request.rejects?.write(rejected);
+    // A zip's rejects name the member and the line it counts itself, as a broken member is named.
+    const located = source.memberLine ? { ...rejected, ...(await lineOf(source, rejected.line)) } : rejected;
+    if (firstRejects.length < FIRST_REJECTS) firstRejects.push(located);
+    await request.rejects?.write(located);
   };
   const report = (): void =>
     request.onProgress?.({

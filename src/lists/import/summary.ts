@@ -46,8 +46,8 @@ export interface ImportSummary extends ImportCounts {
   listData: { dataDate: number; oldest: { part: string; parts: number } | null } | null;
   /** staging keys of an earlier interrupted replace, removed before this run */
   staleStagingKeysRemoved: number;
-  /** the first rejects, so a summary shows what went wrong without opening the rejects file */
-  firstRejects: { line: number; raw: string; reason: string }[];
+  /** the first rejects, so a summary shows what went wrong without opening the rejects file; in a zip, the member's own line and its name */
+  firstRejects: { line: number; member?: string; raw: string; reason: string }[];
   seconds: number;
   rowsPerSecond: number;
 }
@@ -83,7 +83,7 @@ export function describeSummary(summary: ImportSummary): string[] {
     `  rejected:   ${summary.rejected}`,
   ];
   for (const reject of summary.firstRejects) {
-    lines.push(`    line ${reject.line}: ${JSON.stringify(reject.raw)}: ${reject.reason}`);
+    lines.push(`    ${describeLine(reject)}: ${JSON.stringify(reject.raw)}: ${reject.reason}`);
   }
   if (summary.rejected > summary.firstRejects.length) lines.push('    ... (see --rejects for all)');
   if (summary.broken) lines.push(`  broken at:  ${describeLine(summary.broken)}: ${summary.broken.problem}`);
