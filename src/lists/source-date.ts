@@ -74,7 +74,6 @@ const ZERO = 0x30;
 export class DataParts {
   private readonly areaCodes = new Uint8Array(AREA_CODES);
   private other = false;
-  private lastBlock = -1;
 
   /** An E.164 number or prefix member (`+14155550100`, `+1415*`). */
   addMember(member: string): void {
@@ -90,9 +89,6 @@ export class DataParts {
 
   /** A NANP block id (dense.ts: 1, the area code and the exchange, `1415555`). */
   addNanpBlock(block: number): void {
-    // A registry file is sorted by area code: most numbers repeat the block before them.
-    if (block === this.lastBlock) return;
-    this.lastBlock = block;
     this.areaCodes[Math.floor(block / 1000) % AREA_CODES] = 1;
   }
 

@@ -261,11 +261,16 @@ export async function importList(redis: RedisClient, namespace: string, request:
     const straight = denseWriter && expiry === FOREVER && dense?.plan.name === national?.name && !deleteFromTimedToo;
     const nanp = national?.callingCode === '1';
     if (straight && !nanp && fast.count > 0) parts.addMember(numberAt(fast.blocks[0] as number, fast.bits[0] as number));
+    // A registry file is sorted by area code: a block is told to the parts when it changes, not a number at a time.
+    let lastBlock = -1;
     for (let i = 0; i < fast.count; i += 1) {
       const block = fast.blocks[i] as number;
       const bit = fast.bits[i] as number;
       if (straight) {
-        if (nanp) parts.addNanpBlock(block);
+        if (nanp && block !== lastBlock) {
+          lastBlock = block;
+          parts.addNanpBlock(block);
+        }
         if ((denseWriter as DenseWriter).push(block, bit)) await (denseWriter as DenseWriter).send();
       } else {
         await write(numberAt(block, bit), expiry, into);
