@@ -69,7 +69,7 @@ const ZERO = 0x30;
 
 /**
  * The parts an import's numbers are in, collected as they are written: a flag an area
- * code, so a national registry's 258.5M numbers cost a store each, nothing that grows.
+ * code, so however many numbers a file holds, what is kept does not grow.
  */
 export class DataParts {
   private readonly areaCodes = new Uint8Array(AREA_CODES);
@@ -90,11 +90,6 @@ export class DataParts {
   /** A NANP block id (dense.ts: 1, the area code and the exchange, `1415555`). */
   addNanpBlock(block: number): void {
     this.areaCodes[Math.floor(block / 1000) % AREA_CODES] = 1;
-  }
-
-  addAll(parts: DataParts): void {
-    for (let code = 0; code < AREA_CODES; code += 1) if (parts.areaCodes[code] === 1) this.areaCodes[code] = 1;
-    this.other ||= parts.other;
   }
 
   /** The parts seen, area codes in order, then `other`. */
