@@ -55,6 +55,21 @@ describe("a zip's rejected rows", () => {
     expect(summary.firstRejects).toMatchObject(REJECTED);
   });
 
+  it('and a member that breaks after them is still named by its own line', async () => {
+    const path = join(files.dir, `broken-${namespace}.zip`);
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.from('2015550100\n20155501\n'), '201.txt');
+    zip.addBuffer(Buffer.from('4155550100\n4155550101\n\u0000\n'), '415.txt');
+    zip.end();
+    const out = createWriteStream(path);
+    zip.outputStream.pipe(out);
+    await once(out, 'finish');
+    const summary = await importList(files.redis, namespace, {
+      list: 'us', source: await openSource(path), onDuplicate: 'skip', replace: false, dryRun: false, actor: { by: 'ops' }, country: 'US',
+    });
+    expect(summary).toMatchObject({ status: 'broken', rejected: 1, firstRejects: [{ line: 2, member: '201.txt' }], broken: { line: 3, member: '415.txt' } });
+  });
+
   it('name the member and its own line in the --rejects file, the text and --json', async () => {
     const zip = await registryZip(`cli-${namespace}.zip`);
     const rejectsPath = join(files.dir, `rejects-${namespace}.csv`);
