@@ -36,7 +36,7 @@ export interface JobRecord {
   summary: ImportSummary | null;
   /** why a failed job failed: the problem a request would have got */
   error: { status: number; detail: string } | null;
-  /** where the rejected rows are, as CSV line,raw,reason; null while running or when none was rejected */
+  /** where the rejected rows are, as CSV line,raw,reason (of a zip: line,raw,reason,member); null while running or when none was rejected */
   rejects: string | null;
 }
 

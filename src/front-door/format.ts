@@ -1,6 +1,6 @@
 /** Output helpers for people; `--json` output uses `isoTime` so both show the same instants. */
 
-import { listAgeMs, type ListSource } from '../lists/source-date.js';
+import { describeOldestPart, listAgeMs, type ListSource } from '../lists/source-date.js';
 import { causeName, formatAction } from '../screening/actions.js';
 import type { Action } from '../screening/types.js';
 
@@ -108,11 +108,15 @@ export function count(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** `data of 2026-11-30T00:00:00Z (3d 4h old), from dnc.zip`; `-` for a list never imported. */
+/**
+ * `data of 2026-11-30T00:00:00Z (3d 4h old), from dnc.zip`, naming the oldest part when
+ * others are newer (`data of … (area code 415, 40d old)`); `-` for a list never imported.
+ */
 export function describeListAge(source: ListSource | undefined, now: number): string {
   const age = listAgeMs(source, now);
   if (!source || age === undefined) return '-';
-  return `data of ${isoTime(source.dataDate) ?? '?'} (${humanSpan(age)} old), from ${escapeControlCharacters(source.name)}`;
+  const part = source.oldest ? `${describeOldestPart(source.oldest)}, ` : '';
+  return `data of ${isoTime(source.dataDate) ?? '?'} (${part}${humanSpan(age)} old), from ${escapeControlCharacters(source.name)}`;
 }
 
 /** An action in its written form, with the name of its cause when it has one: `hangup:17  (busy)`. */

@@ -184,9 +184,15 @@ export function deliveryJson(delivery: Delivery): Record<string, unknown> {
   };
 }
 
-/** A list's data source and age, as lists, show and campaign show give it; null for a list never imported. */
-export function listSourceJson(source: ListSource | undefined, now: number): { file: string; dataDate: string | null; ageSeconds: number; from: string } | null {
+/**
+ * A list's data source and age, its oldest part's, as lists, show and campaign show give
+ * it, with that part when others are newer (`oldest`); null for a list never imported.
+ */
+export function listSourceJson(
+  source: ListSource | undefined,
+  now: number,
+): { file: string; dataDate: string | null; ageSeconds: number; from: string; oldest: { part: string; parts: number } | null } | null {
   const age = listAgeMs(source, now);
   if (!source || age === undefined) return null;
-  return { file: source.name, dataDate: isoTime(source.dataDate), ageSeconds: Math.floor(age / 1000), from: source.from };
+  return { file: source.name, dataDate: isoTime(source.dataDate), ageSeconds: Math.floor(age / 1000), from: source.from, oldest: source.oldest ?? null };
 }

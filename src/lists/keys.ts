@@ -42,9 +42,12 @@
  *                    Dense lists (dense.ts) add: dense, the plan ("nanp", "uk"), set at
  *                    create and never changed; gen, the generation of bitmaps checks
  *                    read; denseSize, the numbers those bitmaps hold (part of size);
- *                    blocks, the bitmaps the generation's index names. sourceDate (ms),
- *                    source (file) and sourceFrom ("flag", "file", "import"): the date of
- *                    the data the last import brought (list ages, campaign --max-list-age).
+ *                    blocks, the bitmaps the generation's index names. sourceParts: the
+ *                    date of each part of the list's data (an area code, "other", "all"),
+ *                    as JSON (date-parts-1.lua); sourceDate (ms), source (file), sourceFrom
+ *                    ("flag", "file", "import"), sourcePart (set when other parts are
+ *                    newer) and sourcePartsOfDate: the oldest part's, kept by the same
+ *                    script (list ages, campaign --max-list-age: source-date.ts).
  *                    bulkWrites: how many batches of imports and deletion files changed
  *                    the list's own entries (bulk-writes.lua); a replace refuses to swap
  *                    when it moved while the replace read its file, and a recount its

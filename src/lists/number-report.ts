@@ -9,7 +9,7 @@ export interface NumberReport {
   holding: EntryState[];
   /** whether each list is enabled, by name */
   enabled: Map<string, boolean>;
-  /** the file and data date of each list's last import, by name (lists never imported have none) */
+  /** the file and data date of each list's data, its oldest part's, by name (lists never imported have none) */
   sources: Map<string, ListSource>;
   cancelled: Cancellation[];
   /** newest first */

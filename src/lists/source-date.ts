@@ -1,36 +1,127 @@
 /**
  * Where a list's data came from and how old it is: the law says how fresh a national
- * do-not-call copy must be (the US: scrubbed against a copy at most 31 days old). Every
- * import that writes records its file and the date of its data in the list's info
- * (keys.ts); a list only ever added to by hand has none, and no age.
+ * do-not-call copy must be (the US: scrubbed against a copy at most 31 days old), and it
+ * counts per number. Ops load the US registry whole or one area code's file at a time,
+ * so a list keeps the date of each part it was loaded in (a NANP number's area code;
+ * every other number one part, `other`), and its date is the oldest of them: an area
+ * code's file loaded today does not make the rest of a 40-day-old registry read fresh.
+ * The dates are kept in the list's info (keys.ts), with the oldest precomputed by the
+ * script that records an import's (date-parts-1.lua), so a campaign's check reads one
+ * HMGET; a list only ever added to by hand has none, and no age.
  */
 export interface ListSource {
-  /** the file (or `stdin`) of the last import */
+  /** the file (or `stdin`) the oldest part's data came from */
   name: string;
-  /** ms since epoch: the date of the data, not of the import */
+  /** ms since epoch: the date of the data, not of the import; the oldest part's */
   dataDate: number;
   /** where that date came from: `--source-date`, the file's own date, or the import's time */
   from: 'flag' | 'file' | 'import';
+  /**
+   * the part whose data is of that date, when other parts of the list are newer (an
+   * area code `415`, `other`, or `all`: a list dated before dates per part), and how
+   * many parts share that date; undefined when every part is of that date
+   */
+  oldest?: { part: string; parts: number };
 }
 
 const FROM = new Set<ListSource['from']>(['flag', 'file', 'import']);
 
+/** The part of every number outside the NANP (and of prefixes too short to name an area code). */
+export const OTHER_PART = 'other';
+/** The part a list dated before dates per part has: its whole data, refreshed only by a replace. */
+export const WHOLE_LIST_PART = 'all';
+
+/** The info fields the oldest date is kept in (date-parts-1.lua writes them, a campaign's check reads them). */
+export const SOURCE_FIELDS = ['sourceDate', 'source', 'sourceFrom', 'sourcePart', 'sourcePartsOfDate'] as const;
+
 /** The source a list's info hash records, if any. */
-export function listSourceOf(info: Record<string, string | undefined>): ListSource | undefined {
+export function listSourceOf(info: Partial<Record<string, string | undefined>>): ListSource | undefined {
   const date = Number(info.sourceDate);
   if (info.sourceDate === undefined || !Number.isFinite(date)) return undefined;
   const from = FROM.has(info.sourceFrom as ListSource['from']) ? (info.sourceFrom as ListSource['from']) : 'import';
-  return { name: info.source ?? '', dataDate: date, from };
+  const part = info.sourcePart;
+  return {
+    name: info.source ?? '',
+    dataDate: date,
+    from,
+    ...(part === undefined || part === '' ? {} : { oldest: { part, parts: Math.max(1, Number(info.sourcePartsOfDate) || 1) } }),
+  };
 }
 
-/** The info fields that record a source. */
-export function sourceFields(source: ListSource): string[] {
-  return ['sourceDate', String(source.dataDate), 'source', source.name, 'sourceFrom', source.from];
+/** The source of an HMGET of SOURCE_FIELDS. */
+export function listSourceOfFields(values: readonly (string | null)[]): ListSource | undefined {
+  return listSourceOf(Object.fromEntries(SOURCE_FIELDS.map((field, i) => [field, values[i] ?? undefined])));
+}
+
+/** The oldest part in words: `area code 415`, `area code 201 and 3 more`, `numbers outside +1`. */
+export function describeOldestPart(oldest: NonNullable<ListSource['oldest']>): string {
+  const more = oldest.parts > 1 ? ` and ${oldest.parts - 1} more` : '';
+  if (oldest.part === OTHER_PART) return `numbers outside +1${more}`;
+  if (oldest.part === WHOLE_LIST_PART) return `the list as dated before dates per area code${more}`;
+  return `area code ${oldest.part}${more}`;
+}
+
+/** Area codes a part can name: the 3 digits after +1. */
+const AREA_CODES = 1000;
+const PLUS = 0x2b;
+const ONE = 0x31;
+const ZERO = 0x30;
+
+/**
+ * The parts an import's numbers are in, collected as they are written: a flag an area
+ * code, so however many numbers a file holds, what is kept does not grow.
+ */
+export class DataParts {
+  private readonly areaCodes = new Uint8Array(AREA_CODES);
+  private other = false;
+
+  /** An E.164 number or prefix member (`+14155550100`, `+1415*`). */
+  addMember(member: string): void {
+    if (member.charCodeAt(0) === PLUS && member.charCodeAt(1) === ONE) {
+      const code = digitsAt(member, 2);
+      if (code >= 0) {
+        this.areaCodes[code] = 1;
+        return;
+      }
+    }
+    this.other = true;
+  }
+
+  /** A NANP block id (dense.ts: 1, the area code and the exchange, `1415555`). */
+  addNanpBlock(block: number): void {
+    this.areaCodes[Math.floor(block / 1000) % AREA_CODES] = 1;
+  }
+
+  /** The parts seen, area codes in order, then `other`. */
+  names(): string[] {
+    const names: string[] = [];
+    for (let code = 0; code < AREA_CODES; code += 1) if (this.areaCodes[code] === 1) names.push(String(code).padStart(3, '0'));
+    if (this.other) names.push(OTHER_PART);
+    return names;
+  }
+}
+
+/** The 3-digit number at `from`, or -1 when there are not 3 digits there. */
+function digitsAt(text: string, from: number): number {
+  let value = 0;
+  for (let i = from; i < from + 3; i += 1) {
+    const digit = text.charCodeAt(i) - ZERO;
+    if (!(digit >= 0 && digit <= 9)) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 /** A list's age at `now`, in ms; undefined for a list without a source. */
 export function listAgeMs(source: ListSource | undefined, now: number): number | undefined {
   return source === undefined ? undefined : Math.max(0, now - source.dataDate);
+}
+
+/** A list too old for a campaign: its age, its oldest part's, and that part when others are newer. */
+export interface StaleList {
+  list: string;
+  ageMs: number;
+  oldest?: ListSource['oldest'];
 }
 
 /** The lists of `names` whose data is older than `maxAgeMs` (lists without a source are never stale). */
@@ -39,11 +130,12 @@ export function staleLists(
   names: readonly string[],
   maxAgeMs: number,
   now: number,
-): { list: string; ageMs: number }[] {
-  const stale: { list: string; ageMs: number }[] = [];
+): StaleList[] {
+  const stale: StaleList[] = [];
   for (const list of names) {
-    const ageMs = listAgeMs(sources.get(list), now);
-    if (ageMs !== undefined && ageMs > maxAgeMs) stale.push({ list, ageMs });
+    const source = sources.get(list);
+    const ageMs = listAgeMs(source, now);
+    if (ageMs !== undefined && ageMs > maxAgeMs) stale.push({ list, ageMs, ...(source?.oldest ? { oldest: source.oldest } : {}) });
   }
   return stale;
 }

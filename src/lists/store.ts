@@ -11,7 +11,7 @@ import {
 import { learnShapes, readable, readBatch, type BulkAnswer, type BulkMatches, type ListShape, MAX_BULK_LISTS } from './bulk-read.js';
 import { digitsOf, e164Of } from '../numbers/digits.js';
 import { callCounterKey, denseGenerationKeys, denseGensKey, EVERY_PREFIX_LENGTH, globalKeys, listKeys, PREFIX_LENGTHS_READ_LIMIT, type ListKeys } from './keys.js';
-import { listSourceOf, type ListSource } from './source-date.js';
+import { listSourceOf, listSourceOfFields, SOURCE_FIELDS, type ListSource } from './source-date.js';
 import { assertE164, assertMember } from './members.js';
 import { needsReference, readListSettings, settingsOf, type ListSettings } from './list-settings.js';
 import { assertListName, entriesLost, noSuchList } from './names.js';
@@ -343,17 +343,12 @@ export class ListStore {
     return readListSettings(this.redis, this.namespace, name);
   }
 
-  /** The data source of each list named (undefined: never imported, or no such list). */
+  /** The data source of each list named, its oldest part's (undefined: never imported, or no such list). */
   async sources(names: string[]): Promise<Map<string, ListSource | undefined>> {
     const infos = await Promise.all(
-      inOneWrite(this.redis, () => names.map((name) => this.redis.hmget(this.keysOf(name).info, 'sourceDate', 'source', 'sourceFrom'))),
+      inOneWrite(this.redis, () => names.map((name) => this.redis.hmget(this.keysOf(name).info, ...SOURCE_FIELDS))),
     );
-    return new Map(
-      names.map((name, i) => {
-        const [sourceDate, source, sourceFrom] = infos[i] as (string | null)[];
-        return [name, listSourceOf({ sourceDate: sourceDate ?? undefined, source: source ?? undefined, sourceFrom: sourceFrom ?? undefined })];
-      }),
-    );
+    return new Map(names.map((name, i) => [name, listSourceOfFields(infos[i] as (string | null)[])]));
   }
 
   async hasList(name: string): Promise<boolean> {

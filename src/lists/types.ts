@@ -97,7 +97,7 @@ export interface ListInfo {
   auditRetentionMs?: number;
   /** the plan whose numbers the list keeps as bitmaps (dense.ts); absent: an ordinary list */
   dense?: DensePlanName;
-  /** the file and data date of its last import; absent when never imported */
+  /** the file and data date of its data, its oldest part's (source-date.ts); absent when never imported */
   source?: ListSource;
 }
 
@@ -115,7 +115,7 @@ export interface ListSizeReading {
    * written, unchecked: one this version does not know must not blind the watch.
    */
   lastAudit: { id: string; action: string } | undefined;
-  /** the file and data date of its last import, for its age */
+  /** the file and data date of its data, its oldest part's, for its age */
   source?: ListSource;
 }
 

@@ -71,7 +71,7 @@ export interface Campaign {
   /** rules computed and recorded as would-block, but not acted on */
   observe?: Observe;
   /**
-   * the oldest a block list's data may be (its last import's data date, source-date.ts):
+   * the oldest a block list's data may be (its data date, its oldest part's: source-date.ts):
    * past it nothing is dialled (result LIST_STALE) until the list is loaded again
    */
   maxListAgeMs?: number;

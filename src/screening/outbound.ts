@@ -1,4 +1,4 @@
-import { staleLists, type ListSource } from '../lists/source-date.js';
+import { describeOldestPart, staleLists, type ListSource, type StaleList } from '../lists/source-date.js';
 import type { Match } from '../lists/types.js';
 import { normalize } from '../numbers/normalize.js';
 import type { Campaign, NotDialledVerdict } from './campaign.js';
@@ -36,15 +36,17 @@ export async function staleBlockLists(
   campaign: Pick<Campaign, 'block' | 'maxListAgeMs'>,
   lists: BlockListReader,
   now: number,
-): Promise<{ list: string; ageMs: number }[]> {
+): Promise<StaleList[]> {
   if (campaign.maxListAgeMs === undefined || campaign.block.length === 0) return [];
   return staleLists(await lists.sources(campaign.block), campaign.block, campaign.maxListAgeMs, now);
 }
 
 /** Why a campaign does not dial now, for its result and `campaign show`. */
-export function describeStale(stale: { list: string; ageMs: number }[], maxListAgeMs: number): string {
+export function describeStale(stale: StaleList[], maxListAgeMs: number): string {
   const day = 86_400_000;
-  const ages = stale.map(({ list, ageMs }) => `${list} is ${(ageMs / day).toFixed(1)} days old`).join(', ');
+  const ages = stale
+    .map(({ list, ageMs, oldest }) => `${list} is ${(ageMs / day).toFixed(1)} days old${oldest ? ` (${describeOldestPart(oldest)})` : ''}`)
+    .join(', ');
   return `${ages}: older than --max-list-age ${(maxListAgeMs / day).toFixed(0)}d; nothing is dialled until it is loaded again`;
 }
 

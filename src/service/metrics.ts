@@ -80,7 +80,7 @@ export class ServiceMetrics {
 
   readonly listAge = new Gauge({
     name: 'callguard_list_age_seconds',
-    help: "How old a list's data is: now minus the data date its last import recorded (--source-date, or the file's date)",
+    help: "How old a list's data is: now minus its data date (--source-date, or the file's date), its oldest area code's when loaded per area code",
     labelNames: ['list'] as const,
     registers: [this.registry],
   });

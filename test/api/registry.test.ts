@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import yazl from 'yazl';
 import { denseGensKey, listKeys } from '../../src/lists/keys.js';
 import { until } from '../helpers/until.js';
 import { testApi, type TestApi } from './helpers.js';
@@ -14,7 +15,7 @@ async function finished(request: TestApi['request'], token: string, id: string):
 describe('a national registry through the API', () => {
   const api = testApi();
 
-  it('creates a dense list, loads a national file with country and sourceDate, deletes from it, and lists its age', async () => {
+  it('creates a dense list, loads a national file with country and sourceDate, deletes from it, and lists its age (the deletion dates nothing)', async () => {
     const { request, tokens } = api();
     expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-dnc', dense: 'nanp' } })).status).toBe(201);
     const upload = await request('POST', '/v1/lists/us-dnc/import?country=US&sourceDate=2026-11-30&filename=ftc.txt', {
@@ -27,9 +28,39 @@ describe('a national registry through the API', () => {
     });
     expect(await finished(request, tokens.viewer, deletion.json.job.id)).toMatchObject({ status: 'done', summary: { mode: 'delete', imported: 1 } });
     const list = await request('GET', '/v1/lists/us-dnc', { token: tokens.viewer });
-    expect(list.json).toMatchObject({ size: 1, dense: 'nanp', data: { file: 'upload' } });
+    expect(list.json).toMatchObject({ size: 1, dense: 'nanp', data: { file: 'ftc.txt', dataDate: '2026-11-30T00:00:00Z' } });
     const bad = await request('POST', '/v1/lists/us-dnc/import?country=DE', { token: tokens.supervisor, body: '1\n', headers: { 'content-type': 'text/plain' } });
     expect(bad.status).toBe(422);
+  });
+
+  it("gives a list's data date as its oldest area code's, naming it, when one area code was loaded later", async () => {
+    const { request, tokens } = api();
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-parts', dense: 'nanp' } })).status).toBe(201);
+    for (const [body, date] of [['2015550100\n4155550100\n', '2026-10-20'], ['2015550101\n', '2026-11-30']] as const) {
+      const upload = await request('POST', `/v1/lists/us-parts/import?country=US&sourceDate=${date}`, { token: tokens.supervisor, body, headers: { 'content-type': 'text/plain' } });
+      expect(await finished(request, tokens.viewer, upload.json.job.id)).toMatchObject({ status: 'done', summary: { dataDate: Date.parse(date) } });
+    }
+    const list = await request('GET', '/v1/lists/us-parts', { token: tokens.viewer });
+    expect(list.json.data).toMatchObject({ dataDate: '2026-10-20T00:00:00Z', oldest: { part: '415', parts: 1 } });
+  });
+
+  it("names a zip upload's rejected rows by member and the member's own line, in the job's summary and its rejects file", async () => {
+    const { request, tokens } = api();
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-zip', dense: 'nanp' } })).status).toBe(201);
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.from('2015550100\n2015550101\n'), '201.txt');
+    zip.addBuffer(Buffer.from('4155550100\n41555501\n'), '415.txt');
+    zip.end();
+    const chunks: Buffer[] = [];
+    for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
+    const upload = await request('POST', '/v1/lists/us-zip/import?country=US&filename=ftc.zip', {
+      token: tokens.supervisor, body: Buffer.concat(chunks), headers: { 'content-type': 'application/octet-stream' },
+    });
+    expect(upload.status, upload.text).toBe(202);
+    const job = await finished(request, tokens.viewer, upload.json.job.id);
+    expect(job).toMatchObject({ status: 'done', summary: { zip: true, rejected: 1, firstRejects: [{ line: 2, member: '415.txt', raw: '41555501' }] } });
+    const rejects = await request('GET', job.rejects, { token: tokens.viewer });
+    expect(rejects.text.trim().split('\n')).toEqual(['line,raw,reason,member', '2,41555501,too short for a US number,415.txt']);
   });
 
   it('refuses, 409 left-behind, an ordinary list created over the bitmaps a lost dense list left behind; a dense create keeps them, leftBehind=true removes them', async () => {

@@ -46,4 +46,17 @@ describe("serve's list ages", () => {
     expect(lines().filter((line) => line.msg === 'list data fresh again')).toMatchObject([{ list: 'us' }]);
     await watch.stop();
   });
+
+  it("exports the age of a list's oldest area code, not of the area code loaded last", async () => {
+    const store = new ListStore(redis, namespace);
+    await store.createList('us', { by: 'ops' }, { dense: 'nanp' });
+    await importText(redis, namespace, 'us', '2015550100\n4155550100\n', { country: 'US', sourceDate: NOW - 40 * DAY });
+    await importText(redis, namespace, 'us', '2015550101\n', { country: 'US', sourceDate: NOW - DAY });
+    const metrics = new ServiceMetrics();
+    const { log } = capturedLogger();
+    const watch = new RedisWatch({ redis, lists: store, allowEviction: true, intervalMs: 60_000, listMaxAgeMs: 31 * DAY, clock: () => NOW, log, metrics });
+    await watch.readNow();
+    expect(await metrics.registry.metrics()).toMatch(new RegExp(`callguard_list_age_seconds\\{list="us"\\} ${40 * 86_400}\\b`));
+    await watch.stop();
+  });
 });

@@ -194,7 +194,7 @@ export async function registerImports(app: ApiApp, context: ApiContext): Promise
     '/v1/jobs/:id/rejects',
     {
       config: { access: { role: 'viewer' } },
-      schema: { tags: ['import and export'], description: 'the rejected rows of a job as CSV: line,raw,reason (kept by the API instance that ran the job)', params: JobParams, response: withProblems({ 200: Type.String() }, 404) },
+      schema: { tags: ['import and export'], description: 'the rejected rows of a job as CSV: line,raw,reason, of a zip line,raw,reason,member with the line counted by its member (kept by the API instance that ran the job)', params: JobParams, response: withProblems({ 200: Type.String() }, 404) },
     },
     async (request, reply) => {
       const job = await jobOf(request);

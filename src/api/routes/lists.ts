@@ -24,7 +24,15 @@ const ListShape = Type.Object({
   lastImportAt: Type.Union([Type.String(), Type.Null()], { description: 'when the last import or replace ran (null: none recorded)' }),
   dense: Type.Union([Type.String(), Type.Null()]),
   data: Type.Union([
-    Type.Object({ file: Type.String(), dataDate: Type.Union([Type.String(), Type.Null()]), ageSeconds: Type.Integer(), from: Type.String() }),
+    Type.Object({
+      file: Type.String(),
+      dataDate: Type.Union([Type.String(), Type.Null()], { description: "the date of the list's data: its oldest part's (an area code's, docs/registries.md)" }),
+      ageSeconds: Type.Integer(),
+      from: Type.String(),
+      oldest: Type.Union([Type.Object({ part: Type.String({ description: 'an area code (415), other (numbers outside +1), or all (dated before dates per area code)' }), parts: Type.Integer() }), Type.Null()], {
+        description: 'the part of the list whose data is of that date when other parts are newer, and how many parts are of that date',
+      }),
+    }),
     Type.Null(),
   ]),
 });

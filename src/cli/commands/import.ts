@@ -129,7 +129,7 @@ export function registerImport(program: Command, io: CliIo): void {
         columnOption('--expires-column'),
       ),
     )
-    .addOption(new Option('--rejects <file>', 'write rejected rows here as CSV: line,raw,reason'))
+    .addOption(new Option('--rejects <file>', 'write rejected rows here as CSV: line,raw,reason (of a zip: line,raw,reason,member)'))
     .addOption(new Option('--dry-run', 'read and check every row, count, write nothing to Redis'))
     .addHelpText(
       'after',
@@ -162,7 +162,7 @@ Ctrl-C stops reading: a plain import keeps the whole batches written (run it aga
 finish; it is idempotent), a replace keeps the old list.
 
 A broken file stops the import at the line where it broke, named in the message (in
-a zip, the member and its own line): a quote never closed, a row past 64 KB, a NUL byte or a UTF-16/32 file (save as UTF-8),
+a zip, the member and its own line, as for rejected rows): a quote never closed, a row past 64 KB, a NUL byte or a UTF-16/32 file (save as UTF-8),
 a truncated or corrupt gzip. A replace then changes nothing; a plain import keeps the
 rows before that line. --force never overrides it. Bytes that are not UTF-8 reject
 only the row whose number holds them.
@@ -183,8 +183,12 @@ cannot come from stdin). --delete takes the file's numbers out of the list inste
 deletions first, one audit event (not with --rejects, --for, --until, --expires-column).
 --country reads a line a number: not with --column or --expires-column. Every import that finishes records the date of
 its data: --source-date (at most a day ahead: a later one is refused), else the
-file's own date (a zip member's, gzip's, the file's modification time); "callguard
-lists" shows the age, campaigns can refuse a list older than --max-list-age.
+file's own date (a zip member's, gzip's, the file's modification time), for the area
+codes its numbers are in (numbers outside +1: one part); a list is as old as its
+oldest area code, so one area code's file does not make a whole registry read fresh.
+--replace dates the whole list anew; --delete dates nothing; --changes the area codes
+either file names. "callguard lists" shows the age, campaigns can refuse a list older
+than --max-list-age.
 
 Exit codes: 0 every row imported or duplicate · 1 some rows rejected (or the import
 failed) · 2 bad usage, nothing written (unknown list, unreadable file, bad column,
@@ -204,7 +208,8 @@ Examples:
 JSON: {"list","source","mode":"import|replace","status":"done|interrupted|broken|refused",
        "rows","imported","duplicates","rejected","broken":{"line","member"?,"problem"}|null,
        "refusal":{"guard":"max-shrink|max-rejects|list-changed",...}|null,"sizeBefore",
-       "listSize":{"exact","timed"}|null,...}`,
+       "listSize":{"exact","timed"}|null,"dataDate","dataParts":["201",...],
+       "listData":{"dataDate","oldest":{"part","parts"}|null}|null,...}`,
     )
     .action(async (file: string | undefined, options: ImportOptions, command: Command) => {
       if (options.changes !== undefined && options.changes.length !== 2) {

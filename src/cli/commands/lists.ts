@@ -3,6 +3,7 @@ import type { CliIo } from '../context.js';
 import { count, humanSpan, isoTime, retentionText, table } from '../../front-door/format.js';
 import { listSourceJson } from '../../front-door/json-shapes.js';
 import { BLOCK_NUMBERS } from '../../lists/dense.js';
+import { describeOldestPart } from '../../lists/source-date.js';
 import { withContext } from '../with-context.js';
 
 export function registerLists(program: Command, io: CliIo): void {
@@ -25,17 +26,22 @@ Examples:
   $ callguard lists
   $ callguard lists --json | jq -r '.lists[].name'
 
-DATA OF and AGE: the date of the data the list's last import brought (--source-date,
-or the file's own date), and how old it is now; "-" for a list never imported. A
-national do-not-call copy has to be recent (the US: 31 days): campaign
---max-list-age refuses to dial on an older one.
+DATA OF and AGE: the date of the list's data (--source-date, or the file's own date),
+and how old it is now; "-" for a list never imported. A list loaded in parts (one
+area code's file at a time) is as old as its oldest part, named when others are
+newer: "2026-10-20T00:00:00.000Z (area code 415)". A national do-not-call copy has
+to be recent (the US: 31 days): campaign --max-list-age refuses to dial on an
+older one.
 
 JSON: {"lists":[{"name","enabled","size","lost","lostBlocks","createdAt","createdBy","consent","auditRetention",
-        "dense","data":{"file","dataDate","ageSeconds","from"}|null}]}
+        "dense","data":{"file","dataDate","ageSeconds","from","oldest":{"part","parts"}|null}|null}]}
       lost: entries the list should hold but Redis no longer has (0 when whole)
       lostBlocks: blocks of a dense list's bitmaps found gone (0 when none found)
       consent: the list records consent (list set --consent); auditRetention: "1y", null = forever
-      dense: the plan kept as bitmaps (nanp, uk), or null`,
+      dense: the plan kept as bitmaps (nanp, uk), or null
+      data.oldest: the part dataDate is of when others are newer: an area code (415),
+        other (numbers outside +1) or all (dated before dates per area code), and how
+        many parts are of that date`,
     )
     .action(async (_options: unknown, command: Command) =>
       withContext(command, io, async (context) => {
@@ -79,7 +85,7 @@ JSON: {"lists":[{"name","enabled","size","lost","lostBlocks","createdAt","create
                     String(row.size),
                     row.createdAt ?? '',
                     row.createdBy,
-                    row.data?.dataDate ?? '-',
+                    row.data ? `${row.data.dataDate ?? '?'}${row.data.oldest ? ` (${describeOldestPart(row.data.oldest)})` : ''}` : '-',
                     row.data ? humanSpan(row.data.ageSeconds * 1000) : '-',
                   ]),
                 ),

@@ -60,7 +60,7 @@ export function registerServe(program: Command, io: CliIo): void {
       option('redisWatchMs', 'ms', "how often Redis' eviction policy, persistence and every list's size are read again", DEFAULTS.redisWatchMs),
     )
     .addOption(
-      option('listMaxAge', 'age', 'warn when the data of a list is older than this (its last import\'s --source-date), e.g. 31d', DEFAULTS.listMaxAge),
+      option('listMaxAge', 'age', 'warn when the data of a list is older than this (its --source-date; its oldest area code\'s), e.g. 31d', DEFAULTS.listMaxAge),
     )
     .addOption(
       option('spoolDir', 'dir', 'keep call-log entries Redis does not take in a file here, across restarts (default: in memory only)'),

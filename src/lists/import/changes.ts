@@ -1,4 +1,5 @@
 import type { RedisClient } from '../../redis/connect.js';
+import { DataParts } from '../source-date.js';
 import { ListStore } from '../store.js';
 import { importList, regionCheckedSource, type ImportRequest } from './run.js';
 import type { ImportSource } from './source.js';
@@ -16,7 +17,10 @@ export interface ChangesSummary {
  * A registry's change list: the numbers that left it and those that joined it since the
  * last download, applied in one run and audited as one `changes` event. Deletions go
  * first, so a number in both files ends up listed: for a do-not-call list the safe side.
- * When the deletions file stops (broken, interrupted) the additions are not read: the
+ * The change list dates the parts of the list (area codes) either file names; one that
+ * names neither keeps its date (source-date.ts): callguard cannot tell a change list
+ * with no change in an area code from one that does not cover it, and older is the safe
+ * side. When the deletions file stops (broken, interrupted) the additions are not read: the
  * command can be run again as it is (both halves are idempotent). A file that needs a
  * region (NeedsRegionError) refuses the run whole: the first rows of both files are
  * looked at before the deletions write anything.
@@ -41,9 +45,11 @@ export async function importChanges(
     throw error;
   }
   // Dated by the deletions, a list whose additions then broke off would read as fresh without the numbers that joined the registry.
-  const deletions = await importList(redis, namespace, { ...common, source: deletionsFile, operation: 'delete', recordDate: false });
+  // The two files are one change list: an area code only the deletions name is brought up to date by it too.
+  const dataParts = new DataParts();
+  const deletions = await importList(redis, namespace, { ...common, source: deletionsFile, operation: 'delete', recordDate: false, dataParts });
   let additions: ImportSummary | null = null;
-  if (deletions.status === 'done') additions = await importList(redis, namespace, { ...common, source: additionsFile, operation: 'add' });
+  if (deletions.status === 'done') additions = await importList(redis, namespace, { ...common, source: additionsFile, operation: 'add', recordDate: true, dataParts });
   else additionsFile.close();
   if (!request.dryRun) {
     await new ListStore(redis, namespace).recordAudit(request.list, 'changes', request.actor, {

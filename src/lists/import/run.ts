@@ -4,7 +4,7 @@ import { bitOf, blockOf, fitsPlan, numberAt, planOfRegion, type DensePlan } from
 import { changeMark, type ChangeMark } from '../change-mark.js';
 import { denseStateOf, newGeneration, removeGeneration, removeGenerationsBut, type DenseState } from '../dense-store.js';
 import { denseGensKey, listKeys, stagingKeys } from '../keys.js';
-import { sourceFields, type ListSource } from '../source-date.js';
+import { DataParts, type ListSource } from '../source-date.js';
 import { assertListName, noSuchList } from '../names.js';
 import { ListStore } from '../store.js';
 import type { Actor } from '../types.js';
@@ -18,6 +18,7 @@ import { enoughForRegionSample, sampleForRegion } from './needs-region.js';
 import type { RejectsFile, Reject } from './rejects.js';
 import { STAGING_TTL_MS, cleanStaging, dropStaging, liveSize, swapIn } from './replace.js';
 import { DenseWriter, type DenseCounts } from './dense-writer.js';
+import { defineImportScripts } from './scripts.js';
 import { readNational, type NationalChunk } from './national.js';
 import { firstLineOf, firstRecordOf, readRows, type RowChunk } from './rows.js';
 import { lineOf, peek, type ImportSource } from './source.js';
@@ -48,8 +49,18 @@ export interface ImportRequest {
   sourceDate?: number;
   /** false: record no audit event (the caller records one for several runs, `--changes`) */
   audit?: boolean;
-  /** false: leave the list's data date as it is (`--changes` dates the list by its additions, once they are in) */
+  /**
+   * false: leave the list's data dates as they are (`--changes` dates the list by its
+   * additions, once they are in). Default: an import of numbers dates the parts of the
+   * list its numbers are in (source-date.ts); a deletion file dates none, as it brings
+   * none of the numbers that joined the registry since.
+   */
   recordDate?: boolean;
+  /**
+   * collects the parts of the list the numbers read are in; one given may hold parts
+   * from before (`--changes`: the deletions' area codes), which this run dates too
+   */
+  dataParts?: DataParts;
   /** the limits a replace must stay within; default DEFAULT_REPLACE_GUARDS */
   guards?: ReplaceGuards;
   dryRun: boolean;
@@ -176,6 +187,7 @@ export async function importList(redis: RedisClient, namespace: string, request:
     : undefined;
   // A deletion also takes a dense list's plan numbers out of `timed`, when it holds any.
   const deleteFromTimedToo = deleting && dense !== undefined && (await redis.zcard(live.timed)) > 0;
+  const parts = request.dataParts ?? new DataParts();
   const { source } = request;
   const start = await readStart(source, request, now, 'nothing was imported').catch(async (error: unknown) => {
     source.close();
@@ -193,8 +205,10 @@ export async function importList(redis: RedisClient, namespace: string, request:
   const reject = async (rejected: Reject): Promise<void> => {
     counts.rows += 1;
     counts.rejected += 1;
-    if (firstRejects.length < FIRST_REJECTS) firstRejects.push(rejected);
-    await request.rejects?.write(rejected);
+    // A zip's rejects name the member and the line it counts itself, as a broken member is named.
+    const located = source.memberLine ? { ...rejected, ...(await lineOf(source, rejected.line)) } : rejected;
+    if (firstRejects.length < FIRST_REJECTS) firstRejects.push(located);
+    await request.rejects?.write(located);
   };
   const report = (): void =>
     request.onProgress?.({
@@ -226,6 +240,7 @@ export async function importList(redis: RedisClient, namespace: string, request:
    * bitmaps, anything else to the ordinary keys. Awaits a send when a writer is full.
    */
   const write = async (member: string, expiry: string, into: BatchWriter): Promise<void> => {
+    parts.addMember(member);
     if (denseWriter && expiry === FOREVER && fitsPlan((dense as DenseState).plan, member)) {
       if (denseWriter.push(blockOf(member), bitOf(member))) await denseWriter.send();
       if (!deleteFromTimedToo) return;
@@ -244,10 +259,18 @@ export async function importList(redis: RedisClient, namespace: string, request:
   const applyFast = async (fast: NationalChunk, into: BatchWriter, expiry: string): Promise<void> => {
     counts.rows += fast.count;
     const straight = denseWriter && expiry === FOREVER && dense?.plan.name === national?.name && !deleteFromTimedToo;
+    const nanp = national?.callingCode === '1';
+    if (straight && !nanp && fast.count > 0) parts.addMember(numberAt(fast.blocks[0] as number, fast.bits[0] as number));
+    // A registry file is sorted by area code: a block is told to the parts when it changes, not a number at a time.
+    let lastBlock = -1;
     for (let i = 0; i < fast.count; i += 1) {
       const block = fast.blocks[i] as number;
       const bit = fast.bits[i] as number;
       if (straight) {
+        if (nanp && block !== lastBlock) {
+          lastBlock = block;
+          parts.addNanpBlock(block);
+        }
         if ((denseWriter as DenseWriter).push(block, bit)) await (denseWriter as DenseWriter).send();
       } else {
         await write(numberAt(block, bit), expiry, into);
@@ -340,14 +363,16 @@ export async function importList(redis: RedisClient, namespace: string, request:
     listSize: settled.listSize,
     staleStagingKeysRemoved,
     dataDate: null,
+    dataParts: [],
+    listData: null,
     firstRejects,
     seconds,
     rowsPerSecond: seconds > 0 ? counts.rows / seconds : 0,
   };
   // A replace that was not swapped in changed nothing; a plain import keeps what it wrote.
   const wrote = !request.dryRun && (!request.replace || summary.status === 'done');
-  if (wrote && summary.status === 'done' && request.recordDate !== false) {
-    summary.dataDate = await recordSource(redis, live.info, request, source);
+  if (wrote && summary.status === 'done' && (request.recordDate ?? !deleting)) {
+    Object.assign(summary, await recordSource(redis, live.info, request, source, parts.names()));
   }
   if (wrote && request.audit !== false) {
     await store.recordAudit(
@@ -380,18 +405,34 @@ async function* withoutFastRows(chunks: AsyncIterable<RowChunk>): AsyncGenerator
 }
 
 /**
- * Records where the list's data now comes from, and its date: `--source-date`, else the
- * file's own (a zip member's, a gzip header's, the file's modification time), else now.
+ * Dates the parts of the list the file's numbers are in (all of it, for a replace):
+ * `--source-date`, else the file's own date (a zip member's, a gzip header's, the
+ * file's modification time), else now; and reads back the list's date, the oldest of
+ * its parts'. A file that held no number dates nothing.
  */
-async function recordSource(redis: RedisClient, info: string, request: ImportRequest, source: ImportSource): Promise<number> {
+async function recordSource(
+  redis: RedisClient,
+  info: string,
+  request: ImportRequest,
+  source: ImportSource,
+  parts: string[],
+): Promise<Pick<ImportSummary, 'dataDate' | 'dataParts' | 'listData'>> {
   const recorded: ListSource =
     request.sourceDate !== undefined
       ? { name: source.name, dataDate: request.sourceDate, from: 'flag' }
       : source.fileDate !== undefined
         ? { name: source.name, dataDate: source.fileDate, from: 'file' }
         : { name: source.name, dataDate: request.now ?? Date.now(), from: 'import' };
-  await redis.hset(info, ...sourceFields(recorded));
-  return recorded.dataDate;
+  if (parts.length === 0) return { dataDate: null, dataParts: [], listData: null };
+  defineImportScripts(redis);
+  const [oldest, part, partsOfDate] = await redis.callguardImportDateParts(
+    info, request.replace ? 'replace' : 'parts', recorded.dataDate, recorded.from, recorded.name, ...parts,
+  );
+  return {
+    dataDate: oldest === undefined ? null : recorded.dataDate,
+    dataParts: oldest === undefined ? [] : parts,
+    listData: oldest === undefined ? null : { dataDate: Number(oldest), oldest: part ? { part, parts: Number(partsOfDate) } : null },
+  };
 }
 
 interface Settled {

@@ -10,6 +10,7 @@ const SCRIPTS = {
   callguardImportSwap: { file: 'swap-7.lua', uses: ['../../scripts/dense-slot.lua', '../../scripts/dense.lua', '../../scripts/changes-since.lua'] },
   callguardImportDenseBits: { file: 'dense-bits-2.lua', uses: ['../../scripts/dense-slot.lua', '../../scripts/dense.lua', 'bulk-writes.lua'] },
   callguardImportDelete: { file: 'delete-batch-4.lua', uses: ['../../scripts/size.lua', 'bulk-writes.lua'] },
+  callguardImportDateParts: 'date-parts-1.lua',
 } as const;
 
 declare module 'ioredis' {
@@ -36,6 +37,8 @@ declare module 'ioredis' {
     /** operation, generation ('' for the live one), then block id, 'm' | 'o', bitmap or offsets, ... */
     callguardImportDenseBits(info: string, dense: string, ...args: (string | Buffer)[]): Result<[changed: number, created: number, removed: number], Context>;
     callguardImportDelete(exact: string, timed: string, meta: string, info: string, now: number, dry: '1' | '0', members: string): Result<[removed: number, absent: number], Context>;
+    /** 'replace' | 'parts', date, from, file, then the parts the file covered */
+    callguardImportDateParts(info: string, mode: 'replace' | 'parts', date: number, from: string, file: string, ...parts: string[]): Result<[] | [oldest: string, part: string, partsOfDate: number], Context>;
   }
 }
 

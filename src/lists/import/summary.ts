@@ -1,5 +1,6 @@
 import { describeLine } from './broken-file.js';
 import { describeRefusal, type Refusal } from './guards.js';
+import { describeOldestPart, OTHER_PART } from '../source-date.js';
 import type { DuplicateMode } from './writer.js';
 
 /** Every row of the input ends up in exactly one of imported, duplicates, rejected. */
@@ -39,10 +40,14 @@ export interface ImportSummary extends ImportCounts {
   listSize: { exact: number; timed: number; dense?: number } | null;
   /** ms since epoch: the date of the data the list now has from this import (recorded when done) */
   dataDate: number | null;
+  /** the parts of the list that date was given to (source-date.ts: area codes, `other`); [] when none */
+  dataParts: string[];
+  /** the list's date afterwards, the oldest of its parts', and that part when others are newer */
+  listData: { dataDate: number; oldest: { part: string; parts: number } | null } | null;
   /** staging keys of an earlier interrupted replace, removed before this run */
   staleStagingKeysRemoved: number;
-  /** the first rejects, so a summary shows what went wrong without opening the rejects file */
-  firstRejects: { line: number; raw: string; reason: string }[];
+  /** the first rejects, so a summary shows what went wrong without opening the rejects file; in a zip, the member's own line and its name */
+  firstRejects: { line: number; member?: string; raw: string; reason: string }[];
   seconds: number;
   rowsPerSecond: number;
 }
@@ -78,7 +83,7 @@ export function describeSummary(summary: ImportSummary): string[] {
     `  rejected:   ${summary.rejected}`,
   ];
   for (const reject of summary.firstRejects) {
-    lines.push(`    line ${reject.line}: ${JSON.stringify(reject.raw)}: ${reject.reason}`);
+    lines.push(`    ${describeLine(reject)}: ${JSON.stringify(reject.raw)}: ${reject.reason}`);
   }
   if (summary.rejected > summary.firstRejects.length) lines.push('    ... (see --rejects for all)');
   if (summary.broken) lines.push(`  broken at:  ${describeLine(summary.broken)}: ${summary.broken.problem}`);
@@ -90,7 +95,12 @@ export function describeSummary(summary: ImportSummary): string[] {
     const bits = dense === undefined ? '' : `, ${dense} in bitmaps`;
     lines.push(`  list now:   ${size} ${size === 1 ? 'entry' : 'entries'} (${timed} timed or prefixes${bits})`);
   }
-  if (summary.dataDate !== null) lines.push(`  data date:  ${new Date(summary.dataDate).toISOString()}`);
+  if (summary.dataDate !== null) lines.push(`  data date:  ${new Date(summary.dataDate).toISOString()}${describeDatedParts(summary.dataParts)}`);
+  const { listData } = summary;
+  if (listData && summary.dataDate !== null && listData.dataDate < summary.dataDate) {
+    const part = listData.oldest ? ` (${describeOldestPart(listData.oldest)})` : '';
+    lines.push(`  list dated: ${new Date(listData.dataDate).toISOString()}${part}: its oldest part, as campaigns count it`);
+  }
   const outcome = describeOutcome(summary);
   if (outcome) lines.push(`  ${outcome}`);
   lines.push(`  ${summary.seconds.toFixed(1)} s, ${Math.round(summary.rowsPerSecond)} rows/s`);
@@ -130,4 +140,12 @@ export function describeFailure(summary: ImportSummary): string | undefined {
   }
   if (summary.refusal) return `replace refused: ${describeRefusal(summary.list, summary.refusal)}; ${describeOutcome(summary)}`;
   return undefined;
+}
+
+/** ` for area code 201`, ` for 330 area codes and numbers outside +1`. */
+function describeDatedParts(parts: string[]): string {
+  const areaCodes = parts.filter((part) => part !== OTHER_PART);
+  const named = areaCodes.length === 1 ? [`area code ${areaCodes[0] as string}`] : areaCodes.length > 1 ? [`${areaCodes.length} area codes`] : [];
+  if (parts.includes(OTHER_PART)) named.push('numbers outside +1');
+  return named.length === 0 ? '' : ` for ${named.join(' and ')}`;
 }

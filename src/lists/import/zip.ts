@@ -18,7 +18,7 @@ export interface ZipContent {
   /** uncompressed bytes of every member, and those read so far (the progress bar) */
   totalBytes: number;
   bytesRead(): number;
-  /** where a line of `content` is: the member and its own line there (MemberLine) */
+  /** where a line of `content` is: the member and its own line there (MemberLine); also once the zip is closed */
   memberLine(line: number): Promise<MemberLine>;
   close(): void;
 }
@@ -57,13 +57,30 @@ export async function openZip(path: string): Promise<ZipContent> {
       if (i < entries.length - 1 && last !== LINE_FEED) yield Buffer.from('\n');
     }
   }
+  // One member: its lines are the content's, nothing to count.
+  const single = entries.length === 1 ? (entries[0] as yauzl.Entry).fileName : undefined;
+  let counter: MemberCounter | undefined = single === undefined ? new MemberCounter(path) : undefined;
   return {
     content: Readable.from(members(), { objectMode: false }),
     newestDate: entries.reduce((newest, entry) => Math.max(newest, entry.getLastModDate().getTime()), -Infinity),
     totalBytes: entries.reduce((sum, entry) => sum + entry.uncompressedSize, 0),
     bytesRead: () => read,
-    memberLine: (line) => memberLine(path, line),
-    close: () => zip.close(),
+    memberLine: async (line) => {
+      if (single !== undefined) return { member: single, line };
+      if (counter) return counter.locate(line);
+      // Asked once the zip was closed (where a file broke, told after the read): a count of its own.
+      const once = new MemberCounter(path);
+      try {
+        return await once.locate(line);
+      } finally {
+        once.close();
+      }
+    },
+    close: () => {
+      zip.close();
+      counter?.close();
+      counter = undefined;
+    },
   };
 }
 
@@ -85,35 +102,79 @@ async function openMembers(path: string): Promise<{ zip: yauzl.ZipFile; entries:
 }
 
 /**
- * Where line `line` (1-based) of the joined content is, found by reading the archive
- * again up to it, as openZip joins it: asked only of a file that broke, as counting every
- * member's lines while they stream costs some 25 ns a line (seconds on a national
- * registry). A member that cannot be read to the line (the break itself) holds it.
+ * Where lines of a zip's joined content are (1-based), found by reading the archive
+ * again, as openZip joins it, as far as the lines asked for: counting every member's
+ * lines while they stream would cost some 25 ns a line (seconds on a national registry)
+ * for the few rejected or broken lines that need it. The count goes on from where the
+ * last call left it, so the rejects of one import, asked in line order, read the archive
+ * again once at most; a line before that is found among the members already counted. A
+ * member that cannot be read to the line (the break itself) holds it.
  */
-async function memberLine(path: string, line: number): Promise<MemberLine> {
-  const { zip, entries } = await openMembers(path);
-  let before = 0;
-  try {
-    for (const [i, entry] of entries.entries()) {
-      let lines = 0;
-      let last = LINE_FEED;
+class MemberCounter {
+  private opened: Promise<{ zip: yauzl.ZipFile; entries: yauzl.Entry[] }> | undefined;
+  /** lines of the members before each member counted so far: starts[i] for member i */
+  private readonly starts: number[] = [0];
+  /** the member being counted, its line breaks so far, its last byte, and its stream */
+  private member = 0;
+  private breaks = 0;
+  private last = LINE_FEED;
+  private stream: Readable | undefined;
+  private chunks: AsyncIterator<Buffer> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly path: string) {}
+
+  /** Calls one at a time: each goes on from where the one before left the count. */
+  locate(line: number): Promise<MemberLine> {
+    const located = this.queue.then(() => this.count(line));
+    this.queue = located.catch(() => undefined);
+    return located;
+  }
+
+  close(): void {
+    this.stream?.destroy();
+    void this.opened?.then(({ zip }) => zip.close(), () => undefined);
+    this.opened = undefined;
+  }
+
+  private async count(line: number): Promise<MemberLine> {
+    this.opened ??= openMembers(this.path);
+    const { zip, entries } = await this.opened;
+    if (entries.length === 0) throw new Error('the zip archive holds no file');
+    const at = (member: number): MemberLine => ({ member: (entries[member] as yauzl.Entry).fileName, line: line - (this.starts[member] as number) });
+    for (let member = this.member; member > 0; member -= 1) {
+      if (line > (this.starts[member - 1] as number) && line <= (this.starts[member] as number)) return at(member - 1);
+    }
+    for (;;) {
+      const before = this.starts[this.member] as number;
+      if (before + this.breaks >= line) return at(this.member);
+      let next: IteratorResult<Buffer>;
       try {
-        for await (const chunk of (await zip.openReadStreamPromise(entry)) as AsyncIterable<Buffer>) {
-          for (let at = chunk.indexOf(LINE_FEED); at >= 0; at = chunk.indexOf(LINE_FEED, at + 1)) lines += 1;
-          if (chunk.length > 0) last = chunk[chunk.length - 1] as number;
-          if (before + lines >= line) return { member: entry.fileName, line: line - before };
+        if (this.chunks === undefined) {
+          this.stream = await zip.openReadStreamPromise(entries[this.member] as yauzl.Entry);
+          this.chunks = (this.stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
         }
+        next = await this.chunks.next();
       } catch {
-        return { member: entry.fileName, line: line - before };
+        return at(this.member);
+      }
+      if (!next.done) {
+        const chunk = next.value;
+        for (let found = chunk.indexOf(LINE_FEED); found >= 0; found = chunk.indexOf(LINE_FEED, found + 1)) this.breaks += 1;
+        if (chunk.length > 0) this.last = chunk[chunk.length - 1] as number;
+        continue;
       }
       // A line past the content's end (a cut input's first line not read) is the last member's.
-      if (before + lines >= line || i === entries.length - 1) return { member: entry.fileName, line: line - before };
-      if (last !== LINE_FEED) lines += 1;
-      if (before + lines >= line) return { member: entry.fileName, line: line - before };
-      before += lines;
+      if (this.member === entries.length - 1) return at(this.member);
+      // A member that ends without a line break ends a line all the same (openZip adds one).
+      const lines = this.breaks + (this.last === LINE_FEED ? 0 : 1);
+      if (before + lines >= line) return at(this.member);
+      this.starts.push(before + lines);
+      this.member += 1;
+      this.breaks = 0;
+      this.last = LINE_FEED;
+      this.stream = undefined;
+      this.chunks = undefined;
     }
-    throw new Error('the zip archive holds no file');
-  } finally {
-    zip.close();
   }
 }

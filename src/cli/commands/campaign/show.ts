@@ -26,10 +26,11 @@ JSON: {"campaign":{"name","block":[...],"region":CC|null,"endpoint","callerId":s
        "retry":{"busy":"5m","noanswer":"30m","failed":"none"},"maxConcurrent":n,
        "fail":"closed"|"open","unavailableRetry":"1m","actions":{"blocked":"hangup:21",...},
        "maxListAge":"31d"|null,"updatedAt","updatedBy"},"missingLists":[...],
-       "lists":[{"list","file","dataDate","ageSeconds","from","stale"}],"stale":bool,
+       "lists":[{"list","file","dataDate","ageSeconds","from","oldest","stale"}],"stale":bool,
        "waiting":n,"inFlight":n}
-A campaign with --max-list-age dials nothing while a block list's data (its last
-import's --source-date or file date) is older: each attempt is recorded as
+A campaign with --max-list-age dials nothing while a block list's data (its
+--source-date or file date; of a list loaded per area code, its oldest area code's,
+"oldest" in the JSON) is older: each attempt is recorded as
 LIST_STALE and tried again after --unavailable-retry; "NOT DIALLING" says which.`,
     )
     .action(async (name: string, _options: unknown, command: Command) =>
