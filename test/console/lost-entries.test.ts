@@ -49,7 +49,7 @@ describe.skipIf(!browserAvailable())('the console on lists that lost entries, an
     const harassment = page.getByRole('status').filter({ hasText: 'harassment lost entries outside callguard' });
     expect(await harassment.innerText()).toMatch(/Redis holds 2 of its 3 entries\. A check that finds no match on it answers “entries lost” .*not “not listed”\. Load it again/);
     expect(await harassment.innerText()).toContain('callguard list recount harassment --reason');
-    expect(await harassment.getByRole('link', { name: 'with an import that replaces the whole list' }).getAttribute('href')).toBe('#/import?list=harassment');
+    expect(await harassment.getByRole('link', { name: 'with an import that replaces the whole list' }).getAttribute('href')).toBe('#/import?list=harassment&replace=1');
     const dense = page.getByRole('status').filter({ hasText: 'us-dnc lost entries outside callguard' });
     expect(await dense.innerText()).toMatch(/1 block of its bitmaps gone\. A check of a number in those blocks answers “entries lost”/);
     expect(await page.getByRole('status').filter({ hasText: 'whole lost' }).count()).toBe(0);
@@ -79,6 +79,40 @@ describe.skipIf(!browserAvailable())('the console on lists that lost entries, an
     expect(await viewer.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await screenshot(viewer.page, 'phone-viewer-list-lost');
     await viewer.context.close();
+  });
+
+  it('opens Import from a lost-entries warning with Replace ticked for that list, and the import that replaces it mends the list', async () => {
+    const running = await api();
+    const { request, tokens, redis, namespace } = running;
+    for (const name of ['harassment', 'other']) expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name } })).status).toBe(201);
+    await request('POST', '/v1/lists/harassment/entries', { token: tokens.operator, json: { numbers: ['+4930111', '+4930222'] } });
+    expect(await redis.srem(listKeys(namespace, 'harassment').exact, '+4930222')).toBe(1);
+
+    const { context, page } = await newPage(suite.browser);
+    await signIn(page, running.api.url, tokens.supervisor);
+    await page.goto(`${running.api.url}/#/lists/harassment`);
+    const warning = page.getByRole('status').filter({ hasText: 'harassment lost entries outside callguard' });
+    await warning.getByRole('link', { name: 'with an import that replaces the whole list' }).click();
+    await page.getByRole('heading', { name: 'Import' }).waitFor();
+    expect(await page.getByLabel('Into list').inputValue()).toBe('harassment');
+    await page.getByLabel(/Drop a file here/).setInputFiles({ name: 'harassment.csv', mimeType: 'text/csv', buffer: Buffer.from('+4930111\n+4930222\n+4930333\n') });
+    const replace = page.getByLabel(/Replace the whole list with this file/);
+    expect(await replace.isChecked()).toBe(true);
+    await screenshot(page, 'import-replace-from-lost-warning');
+    // Ticked for harassment, not for a list chosen after.
+    await page.getByLabel('Into list').selectOption('other');
+    expect(await replace.isChecked()).toBe(false);
+    await page.getByLabel('Into list').selectOption('harassment');
+    await replace.check();
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await page.getByRole('heading', { name: 'Import done' }).waitFor();
+    expect((await request('GET', '/v1/lists/harassment', { token: tokens.viewer })).json).toMatchObject({ size: 3, lost: 0, lostBlocks: 0 });
+    expect((await request('GET', '/v1/lists/other', { token: tokens.viewer })).json).toMatchObject({ size: 0 });
+    await page.goto(`${running.api.url}/#/lists/harassment`);
+    await page.getByRole('heading', { name: 'List harassment' }).waitFor();
+    await page.getByRole('definition').first().waitFor();
+    expect(await warning.count()).toBe(0);
+    await context.close();
   });
 
   it('warns of five lost lists in full and counts the rest, so the table stays in sight after an eviction', async () => {
