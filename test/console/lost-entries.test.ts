@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { denseGenerationKeys, listKeys } from '../../src/lists/keys.js';
+import { BLOCK_BYTES, bitOf, blockOf, setBit } from '../../src/lists/dense.js';
+import { denseGenerationKeys, denseGensKey, listKeys } from '../../src/lists/keys.js';
 import type { TestApi } from '../api/helpers.js';
 import { browserAvailable, newPage, PHONE, screenshot, signIn } from './browser.js';
 import { consoleSuite } from './suite.js';
@@ -14,6 +15,16 @@ describe.skipIf(!browserAvailable())('the console on lists that lost entries, an
     expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name, dense: 'nanp' } })).status).toBe(201);
     expect((await request('POST', `/v1/lists/${name}/entries`, { token: tokens.operator, json: { numbers } })).status).toBe(200);
     await redis.del(listKeys(namespace, name).info);
+  }
+
+  /** Bitmaps of another generation beside the list's own, holding `number`: what a replace that died before its swap leaves. */
+  async function diedGeneration({ redis, namespace }: TestApi, name: string, gen: string, number: string): Promise<void> {
+    const root = listKeys(namespace, name).dense;
+    const keys = denseGenerationKeys(root, gen);
+    const bits = new Uint8Array(BLOCK_BYTES);
+    setBit(bits, bitOf(number));
+    const block = blockOf(number);
+    await redis.multi().set(keys.block(block), Buffer.from(bits)).zadd(keys.index, block, String(block)).sadd(denseGensKey(root), gen).exec();
   }
 
   /** Signs a supervisor in and creates `name` on the lists page, as a person does; the create form. */
@@ -157,6 +168,36 @@ describe.skipIf(!browserAvailable())('the console on lists that lost entries, an
     expect(await row.locator('td.num').innerText()).toBe('2');
     await screenshot(page, 'create-left-behind-kept');
     expect((await running.request('POST', '/v1/check', { token: running.tokens.viewer, json: { number: '+14155550101', lists: ['us-lost'] } })).json).toMatchObject({ verdict: 'blocked' });
+    await context.close();
+  });
+
+  it('offers one create a generation when a lost list left several, and the create adopts the generation chosen', async () => {
+    const running = await api();
+    const { request, tokens, redis, namespace } = running;
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-lost', dense: 'nanp' } })).status).toBe(201);
+    expect((await request('POST', '/v1/lists/us-lost/entries', { token: tokens.operator, json: { numbers: ['+14155550100'] } })).status).toBe(200);
+    const live = (await redis.hget(listKeys(namespace, 'us-lost').info, 'gen')) as string;
+    await diedGeneration(running, 'us-lost', 'zz-died', '+12125550100');
+    await redis.del(listKeys(namespace, 'us-lost').info);
+
+    const { context, page } = await newPage(suite.browser);
+    await createInPage(page, running, 'us-lost');
+    const refusal = page.getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.innerText()).toContain(`(generation ${live}, 1 block), bitmaps of plan nanp (generation zz-died, 1 block), and an ordinary list reads no bitmaps`);
+    const ways = page.getByRole('group', { name: 'Ways out' });
+    expect((await ways.getByRole('button').allInnerTexts()).sort()).toEqual(
+      [`Create us-lost as it was (dense nanp, generation ${live})`, 'Create us-lost as it was (dense nanp, generation zz-died)', 'Remove what us-lost left behind…'].sort(),
+    );
+    await screenshot(page, 'create-left-behind-generations');
+    // Not the generation the list read before: the one the person picked.
+    await ways.getByRole('button', { name: 'Create us-lost as it was (dense nanp, generation zz-died)' }).click();
+    await page.getByRole('status').filter({ hasText: 'Created us-lost: it kept 1 entry a list of that name left behind when its info was lost (it reads generation zz-died of the bitmaps left)' }).waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    const check = async (number: string) => (await request('POST', '/v1/check', { token: tokens.viewer, json: { number, lists: ['us-lost'] } })).json.verdict;
+    expect(await check('+12125550100')).toBe('blocked');
+    expect(await check('+14155550100')).toBe('clear');
+    expect((await request('GET', '/v1/lists/us-lost', { token: tokens.viewer })).json).toMatchObject({ size: 1, lost: 0, dense: 'nanp' });
     await context.close();
   });
 
