@@ -269,6 +269,40 @@ describe.skipIf(!browserAvailable())('the web console in a real browser', () => 
     await context.close();
   });
 
+  it('opens a list that does not exist with its refusal alone: no import, export, removal or entries of it', async () => {
+    const { api: running, tokens } = await api();
+    const { context, page } = await newPage(suite.browser);
+    await signIn(page, running.url, tokens.supervisor);
+    await page.goto(`${running.url}/#/lists/gone`);
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').allInnerTexts()).toEqual(['Not found: no such list: gone']);
+    expect(await page.getByRole('main').getByRole('link').allInnerTexts()).toEqual(['← Lists']);
+    expect(await page.getByRole('main').getByRole('button').count()).toBe(0);
+    expect(await page.getByRole('heading', { name: 'Entries' }).count()).toBe(0);
+    await screenshot(page, 'list-not-found');
+    await context.close();
+  });
+
+  it('keeps Import and Audit at a phone width with a list of the longest name, and the Replace box big enough to tap', async () => {
+    const { api: running, tokens, request } = await api();
+    const long = `vip-${'x'.repeat(60)}`;
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: long } })).status).toBe(201);
+    const { context, page } = await newPage(suite.browser, PHONE);
+    await signIn(page, running.url, tokens.supervisor);
+    await page.goto(`${running.url}/#/import?list=${long}`);
+    await page.getByLabel(/Drop a file here/).setInputFiles({ name: 'week.csv', mimeType: 'text/csv', buffer: Buffer.from('+4930111\n') });
+    const replace = page.getByLabel(/Replace the whole list with this file/);
+    await replace.waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    expect((await replace.boundingBox())?.width).toBeGreaterThanOrEqual(16);
+    await screenshot(page, 'phone-import');
+    await page.goto(`${running.url}/#/audit`);
+    await page.getByRole('table', { name: 'Changes' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await screenshot(page, 'phone-audit');
+    await context.close();
+  });
+
   it('is readable at a phone width', async () => {
     const { api: running, tokens, request } = await api();
     await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'dnc' } });

@@ -145,11 +145,24 @@ export function ListPage({ name, session }: { name: string; session: Session }) 
   const page = useLoad(() => get<{ entries: Entry[]; cursor: string | null }>(withQuery(`/v1/lists/${name}/entries`, { limit: 100, cursor })), [name, cursor]);
   const supervisor = roleAtLeast(session.role, 'supervisor');
   const data = info.data;
+  const back = (
+    <p>
+      <a href={href('lists')}>← Lists</a>
+    </p>
+  );
+  // A list that is gone (an old link, removed meanwhile) has nothing to import, export or page through: its buttons would only fail again.
+  if (info.problem?.status === 404) {
+    return (
+      <section aria-labelledby="list-title">
+        {back}
+        <h1 id="list-title">List {name}</h1>
+        <ProblemBox problem={info.problem} />
+      </section>
+    );
+  }
   return (
     <section aria-labelledby="list-title">
-      <p>
-        <a href={href('lists')}>← Lists</a>
-      </p>
+      {back}
       <h1 id="list-title">List {name}</h1>
       <ProblemBox problem={info.problem} />
       {data && <LostEntries list={data} supervisor={supervisor} />}
