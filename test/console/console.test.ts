@@ -77,6 +77,28 @@ describe.skipIf(!browserAvailable())('the web console in a real browser', () => 
     await context.close();
   });
 
+  it('at a phone width shows a number held by a prefix within the screen, and leads an operator to the prefix to cancel it', async () => {
+    const { api: running, tokens, request } = await api();
+    await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'premium' } });
+    await request('POST', '/v1/lists/premium/entries', { token: tokens.operator, json: { numbers: ['+4990012*'], reason: 'premium-rate range, blocked after the complaints of November about the quiz line' } });
+    await request('POST', '/v1/lists/premium/cancellations', { token: tokens.operator, json: { numbers: ['+4990012*'], reason: 'the range was sold' } });
+    await request('POST', '/v1/lists/premium/entries', { token: tokens.operator, json: { numbers: ['+4990012*'], reason: 'premium-rate range again' } });
+    const { context, page } = await newPage(suite.browser, PHONE);
+    await signIn(page, running.url, tokens.operator);
+    await page.goto(`${running.url}/#/search?number=${encodeURIComponent('+499001234567')}`);
+    const holding = page.getByRole('table', { name: 'Lists holding it' });
+    await holding.getByText('by prefix').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await screenshot(page, 'phone-search-prefix');
+    await holding.getByRole('link', { name: 'cancel the prefix +4990012*' }).click();
+    await page.getByRole('button', { name: 'Cancel on premium' }).waitFor();
+    expect(await page.getByRole('table', { name: 'Cancellations' }).getByText('the range was sold').isVisible()).toBe(true);
+    expect(await page.getByRole('table', { name: 'History' }).getByText('the range was sold').isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await screenshot(page, 'phone-search-the-prefix');
+    await context.close();
+  });
+
   it('adds a number for 30 days and shows it on the list; cancels it with a reason and shows the history', async () => {
     const { api: running, tokens, request } = await api();
     await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'harassment' } });

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { get, problemOfError, request, roleAtLeast, withQuery, type Problem, type Session } from '../api.js';
 import { loadLists, type ListInfo } from '../lists-data.js';
-import { go } from '../router.js';
+import { go, href } from '../router.js';
 import { ago, Field, Notice, ProblemBox, Select, TableHead, Time, useFieldFollowing, useLoad } from '../ui.js';
 
 interface Listed {
@@ -62,43 +62,47 @@ export function SearchPage({ session, number }: { session: Session; number: stri
           {data.cancelled.length > 0 && (
             <>
               <h3>Cancellations</h3>
-              <table>
-                <TableHead columns={['List', 'Reason', 'By', 'When']} />
-                <tbody>
-                  {data.cancelled.map((c) => (
-                    <tr key={c.list}>
-                      <td>{c.list}</td>
-                      <td>{c.reason}</td>
-                      <td>{c.by}</td>
-                      <td>
-                        <Time at={c.at} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <div class="scroll">
+                <table aria-label="Cancellations">
+                  <TableHead columns={['List', 'Reason', 'By', 'When']} />
+                  <tbody>
+                    {data.cancelled.map((c) => (
+                      <tr key={c.list}>
+                        <td>{c.list}</td>
+                        <td>{c.reason}</td>
+                        <td>{c.by}</td>
+                        <td>
+                          <Time at={c.at} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
             </>
           )}
           <h3>History</h3>
           {data.history.length === 0 ? (
             <p class="muted">No changes recorded for this number.</p>
           ) : (
-            <table aria-label="History">
-              <TableHead columns={['When', 'List', 'Change', 'By', 'Reason']} />
-              <tbody>
-                {data.history.map((event) => (
-                  <tr key={event.id}>
-                    <td>
-                      <Time at={event.at} />
-                    </td>
-                    <td>{event.list}</td>
-                    <td>{event.action}</td>
-                    <td>{event.by}</td>
-                    <td>{event.reason ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <div class="scroll">
+              <table aria-label="History">
+                <TableHead columns={['When', 'List', 'Change', 'By', 'Reason']} />
+                <tbody>
+                  {data.history.map((event) => (
+                    <tr key={event.id}>
+                      <td>
+                        <Time at={event.at} />
+                      </td>
+                      <td>{event.list}</td>
+                      <td>{event.action}</td>
+                      <td>{event.by}</td>
+                      <td>{event.reason ?? ''}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
         </>
       )}
@@ -110,49 +114,53 @@ function ListedTable({ listed, session, member, onChanged }: { listed: Listed[];
   const [cancelling, setCancelling] = useState<Listed | null>(null);
   return (
     <>
-      <table aria-label="Lists holding it">
-        <thead>
-          <tr>
-            <th>List</th>
-            <th>Entry</th>
-            <th>Expires</th>
-            <th>Reason</th>
-            <th>By</th>
-            <th>Added</th>
-            {roleAtLeast(session.role, 'operator') && <th><span class="sr-only">Actions</span></th>}
-          </tr>
-        </thead>
-        <tbody>
-          {listed.map((entry) => (
-            <tr key={`${entry.list} ${entry.member}`}>
-              <td>
-                {entry.list}
-                {!entry.enabled && <span class="badge"> disabled</span>}
-              </td>
-              <td>
-                <code>{entry.member}</code> {entry.kind === 'prefix' && <span class="badge blocked">by prefix</span>}
-              </td>
-              <td>{entry.expiresAt ? <span title={ago(entry.expiresAt)}><Time at={entry.expiresAt} /></span> : 'never'}</td>
-              <td>{entry.reason ?? <span class="muted">(imported)</span>}</td>
-              <td>{entry.by ?? ''}</td>
-              <td>
-                <Time at={entry.addedAt} />
-              </td>
-              {roleAtLeast(session.role, 'operator') && (
-                <td>
-                  {entry.member === member || entry.kind === 'exact' ? (
-                    <button type="button" class="danger" onClick={() => setCancelling(entry)}>
-                      Cancel on {entry.list}
-                    </button>
-                  ) : (
-                    <span class="muted small">cancel the prefix {entry.member}</span>
-                  )}
-                </td>
-              )}
+      <div class="scroll">
+        <table aria-label="Lists holding it">
+          <thead>
+            <tr>
+              <th>List</th>
+              <th>Entry</th>
+              <th>Expires</th>
+              <th>Reason</th>
+              <th>By</th>
+              <th>Added</th>
+              {roleAtLeast(session.role, 'operator') && <th><span class="sr-only">Actions</span></th>}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {listed.map((entry) => (
+              <tr key={`${entry.list} ${entry.member}`}>
+                <td>
+                  {entry.list}
+                  {!entry.enabled && <span class="badge"> disabled</span>}
+                </td>
+                <td>
+                  <code>{entry.member}</code> {entry.kind === 'prefix' && <span class="badge blocked">by prefix</span>}
+                </td>
+                <td>{entry.expiresAt ? <span title={ago(entry.expiresAt)}><Time at={entry.expiresAt} /></span> : 'never'}</td>
+                <td>{entry.reason ?? <span class="muted">(imported)</span>}</td>
+                <td>{entry.by ?? ''}</td>
+                <td>
+                  <Time at={entry.addedAt} />
+                </td>
+                {roleAtLeast(session.role, 'operator') && (
+                  <td>
+                    {entry.member === member || entry.kind === 'exact' ? (
+                      <button type="button" class="danger" onClick={() => setCancelling(entry)}>
+                        Cancel on {entry.list}
+                      </button>
+                    ) : (
+                      <a class="small" href={href('search', [], { number: entry.member })}>
+                        cancel the prefix {entry.member}
+                      </a>
+                    )}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {cancelling && (
         <CancelForm
           entry={cancelling}
