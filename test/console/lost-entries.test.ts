@@ -190,6 +190,10 @@ describe.skipIf(!browserAvailable())('the console on lists that lost entries, an
       [`Create us-lost as it was (dense nanp, generation ${live})`, 'Create us-lost as it was (dense nanp, generation zz-died)', 'Remove what us-lost left behind…'].sort(),
     );
     await screenshot(page, 'create-left-behind-generations');
+    // At a phone's width each way out stays within the screen, its words wrapped.
+    await page.setViewportSize(PHONE);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await screenshot(page, 'phone-create-left-behind-generations');
     // Not the generation the list read before: the one the person picked.
     await ways.getByRole('button', { name: 'Create us-lost as it was (dense nanp, generation zz-died)' }).click();
     await page.getByRole('status').filter({ hasText: 'Created us-lost: it kept 1 entry a list of that name left behind when its info was lost (it reads generation zz-died of the bitmaps left)' }).waitFor();
