@@ -126,6 +126,40 @@ describe.skipIf(!browserAvailable())('the console on lists that lost entries, an
     await context.close();
   });
 
+  it('searches a number while another list lost entries: that list is named as cannot tell, and an operator still cancels and adds', async () => {
+    const running = await api();
+    const { request, tokens, redis, namespace } = running;
+    for (const name of ['dnc', 'harassment']) expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name } })).status).toBe(201);
+    await request('POST', '/v1/lists/dnc/entries', { token: tokens.operator, json: { numbers: ['+4930123456'], reason: 'opted out' } });
+    await request('POST', '/v1/lists/harassment/entries', { token: tokens.operator, json: { numbers: ['+4930111', '+4930222'] } });
+    expect(await redis.srem(listKeys(namespace, 'harassment').exact, '+4930222')).toBe(1);
+
+    const { context, page } = await newPage(suite.browser);
+    await signIn(page, running.api.url, tokens.operator);
+    await page.goto(`${running.api.url}/#/search?number=${encodeURIComponent('+4930123456')}`);
+    const holding = page.getByRole('table', { name: 'Lists holding it' });
+    await holding.getByText('opted out').waitFor();
+    const unknown = page.getByRole('status').filter({ hasText: 'Cannot tell on harassment' });
+    expect(await unknown.innerText()).toBe(
+      'Cannot tell on harassment: it lost entries outside callguard, so whether it holds +4930123456 is unknown (a check there answers “entries lost”, not “not listed”). Lists says how to mend it.',
+    );
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await screenshot(page, 'search-beside-lost-list');
+    await holding.getByRole('button', { name: 'Cancel on dnc' }).click();
+    await page.getByLabel('Reason for the cancellation').fill('consent again');
+    await page.getByRole('button', { name: 'Cancel number' }).click();
+    await page.getByRole('table', { name: 'Cancellations' }).getByText('consent again').waitFor();
+    expect(await page.getByText('on no list that can tell').isVisible()).toBe(true);
+
+    const add = page.getByRole('form', { name: 'Add to a list' });
+    await add.getByLabel('List').selectOption('dnc');
+    await add.getByLabel('Reason').fill('asked again not to be called');
+    await add.getByRole('button', { name: 'Add number' }).click();
+    await holding.getByText('asked again not to be called').waitFor();
+    expect((await request('POST', '/v1/check', { token: tokens.viewer, json: { number: '+4930123456', lists: ['dnc'] } })).json).toMatchObject({ verdict: 'blocked' });
+    await context.close();
+  });
+
   it('warns of five lost lists in full and counts the rest, so the table stays in sight after an eviction', async () => {
     const running = await api();
     const { request, tokens, redis, namespace } = running;

@@ -31,6 +31,8 @@ interface NumberReport {
   listed: Listed[];
   cancelled: { list: string; member: string; reason: string; by: string; at: string | null }[];
   history: HistoryEvent[];
+  /** lists that lost entries outside callguard and cannot tell whether they hold it */
+  cannotTell: string[];
 }
 
 /** The start page: everything about one number, and adding or cancelling it right there. */
@@ -55,8 +57,15 @@ export function SearchPage({ session, number }: { session: Session; number: stri
         <>
           <h2>
             <code>{data.member}</code>{' '}
-            {data.listed.length === 0 ? <span class="badge clear">on no list</span> : <span class="badge blocked">on {data.listed.length} list{data.listed.length === 1 ? '' : 's'}</span>}
+            {data.listed.length > 0 ? (
+              <span class="badge blocked">on {data.listed.length} list{data.listed.length === 1 ? '' : 's'}</span>
+            ) : data.cannotTell.length === 0 ? (
+              <span class="badge clear">on no list</span>
+            ) : (
+              <span class="badge lost">on no list that can tell</span>
+            )}
           </h2>
+          {data.cannotTell.length > 0 && <CannotTell lists={data.cannotTell} member={data.member} />}
           {data.listed.length > 0 && <ListedTable listed={data.listed} session={session} member={data.member} onChanged={report.reload} />}
           {roleAtLeast(session.role, 'operator') && lists.data && <AddForm lists={lists.data} number={data.member} onAdded={report.reload} />}
           {data.cancelled.length > 0 && (
@@ -107,6 +116,17 @@ export function SearchPage({ session, number }: { session: Session; number: stri
         </>
       )}
     </section>
+  );
+}
+
+/** Lists whose keys lost entries cannot say whether they hold it: unknown there, never "not on it". */
+function CannotTell({ lists, member }: { lists: string[]; member: string }) {
+  const names = lists.join(', ');
+  return (
+    <Notice>
+      <strong>Cannot tell on {names}</strong>: {lists.length === 1 ? 'it' : 'they'} lost entries outside callguard, so whether {lists.length === 1 ? 'it holds' : 'they hold'} <code>{member}</code> is unknown (a check there
+      answers “entries lost”, not “not listed”). <a href={href('lists')}>Lists</a> says how to mend {lists.length === 1 ? 'it' : 'them'}.
+    </Notice>
   );
 }
 
