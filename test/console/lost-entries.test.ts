@@ -105,6 +105,8 @@ describe.skipIf(!browserAvailable())('the console on lists that lost entries, an
     const warning = page.getByRole('status').filter({ hasText: 'harassment lost entries outside callguard' });
     await warning.getByRole('link', { name: 'with an import that replaces the whole list' }).click();
     await page.getByRole('heading', { name: 'Import' }).waitFor();
+    // The lists arrive after the page: the choice is read once they are there.
+    await page.getByLabel('Into list').locator('option', { hasText: 'other' }).waitFor({ state: 'attached' });
     expect(await page.getByLabel('Into list').inputValue()).toBe('harassment');
     await page.getByLabel(/Drop a file here/).setInputFiles({ name: 'harassment.csv', mimeType: 'text/csv', buffer: Buffer.from('+4930111\n+4930222\n+4930333\n') });
     const replace = page.getByLabel(/Replace the whole list with this file/);
