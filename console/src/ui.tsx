@@ -18,6 +18,12 @@ export function Time({ at }: { at: string | null | undefined }) {
   );
 }
 
+/** An entry's reason; an entry with no record of its own (no one who added it) came from an import. */
+export function EntryReason({ reason, by }: { reason: string | null; by: string | null }) {
+  if (reason) return <>{reason}</>;
+  return <span class="muted">{by ? '—' : '(imported)'}</span>;
+}
+
 /** `3 h ago`, `in 29 d`: how far a time is from now. */
 export function ago(at: string | null | undefined, now = Date.now()): string {
   if (!at) return '—';

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { get, problemOfError, request, roleAtLeast, withQuery, type Problem, type Session } from '../api.js';
 import { loadLists, type ListInfo } from '../lists-data.js';
 import { go, href } from '../router.js';
-import { ago, Field, Notice, ProblemBox, Select, TableHead, Time, useFieldFollowing, useLoad } from '../ui.js';
+import { ago, EntryReason, Field, Notice, ProblemBox, Select, TableHead, Time, useFieldFollowing, useLoad } from '../ui.js';
 
 interface Listed {
   list: string;
@@ -66,8 +66,9 @@ export function SearchPage({ session, number }: { session: Session; number: stri
             )}
           </h2>
           {data.cannotTell.length > 0 && <CannotTell lists={data.cannotTell} member={data.member} />}
-          {data.listed.length > 0 && <ListedTable listed={data.listed} session={session} member={data.member} onChanged={report.reload} />}
-          {roleAtLeast(session.role, 'operator') && lists.data && <AddForm lists={lists.data} number={data.member} onAdded={report.reload} />}
+          {/* Keyed by the number: what was typed or done for one number is not left standing on the next one's page. */}
+          {data.listed.length > 0 && <ListedTable key={data.member} listed={data.listed} session={session} member={data.member} onChanged={report.reload} />}
+          {roleAtLeast(session.role, 'operator') && lists.data && <AddForm key={data.member} lists={lists.data} number={data.member} onAdded={report.reload} />}
           {data.cancelled.length > 0 && (
             <>
               <h3>Cancellations</h3>
@@ -158,7 +159,9 @@ function ListedTable({ listed, session, member, onChanged }: { listed: Listed[];
                   <code>{entry.member}</code> {entry.kind === 'prefix' && <span class="badge blocked">by prefix</span>}
                 </td>
                 <td>{entry.expiresAt ? <span title={ago(entry.expiresAt)}><Time at={entry.expiresAt} /></span> : 'never'}</td>
-                <td>{entry.reason ?? <span class="muted">(imported)</span>}</td>
+                <td>
+                  <EntryReason reason={entry.reason} by={entry.by} />
+                </td>
                 <td>{entry.by ?? ''}</td>
                 <td>
                   <Time at={entry.addedAt} />
