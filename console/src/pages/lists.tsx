@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { get, problemOfError, request, roleAtLeast, withQuery, type Problem, type Session } from '../api.js';
 import { loadLists } from '../lists-data.js';
 import { go, href } from '../router.js';
-import { ago, EntryReason, Field, Notice, ProblemBox, TableHead, Time, useLoad } from '../ui.js';
+import { ago, EntryRecordCells, Field, Notice, ProblemBox, TableHead, Time, useLoad } from '../ui.js';
 import { CreateList } from './create-list.js';
 import { LostEntries, lostSomething } from './lost-entries.js';
 
@@ -221,13 +221,7 @@ export function ListPage({ name, session }: { name: string; session: Session }) 
                       </a>
                     </td>
                     <td>{entry.expiresAt ? <Time at={entry.expiresAt} /> : 'never'}</td>
-                    <td>
-                      <EntryReason reason={entry.reason} by={entry.by} />
-                    </td>
-                    <td>{entry.by ?? ''}</td>
-                    <td>
-                      <Time at={entry.addedAt} />
-                    </td>
+                    <EntryRecordCells entry={entry} />
                   </tr>
                 ))}
               </tbody>

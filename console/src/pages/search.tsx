@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { get, problemOfError, request, roleAtLeast, withQuery, type Problem, type Session } from '../api.js';
 import { loadLists, type ListInfo } from '../lists-data.js';
 import { go, href } from '../router.js';
-import { ago, EntryReason, Field, Notice, ProblemBox, Select, TableHead, Time, useFieldFollowing, useLoad } from '../ui.js';
+import { ago, EntryRecordCells, Field, Notice, ProblemBox, Select, TableHead, Time, useFieldFollowing, useLoad } from '../ui.js';
 
 interface Listed {
   list: string;
@@ -159,13 +159,7 @@ function ListedTable({ listed, session, member, onChanged }: { listed: Listed[];
                   <code>{entry.member}</code> {entry.kind === 'prefix' && <span class="badge blocked">by prefix</span>}
                 </td>
                 <td>{entry.expiresAt ? <span title={ago(entry.expiresAt)}><Time at={entry.expiresAt} /></span> : 'never'}</td>
-                <td>
-                  <EntryReason reason={entry.reason} by={entry.by} />
-                </td>
-                <td>{entry.by ?? ''}</td>
-                <td>
-                  <Time at={entry.addedAt} />
-                </td>
+                <EntryRecordCells entry={entry} />
                 {roleAtLeast(session.role, 'operator') && (
                   <td>
                     {entry.member === member || entry.kind === 'exact' ? (
