@@ -101,7 +101,7 @@ function Page({ page, args, query, session }: { page: string; args: string[]; qu
     case 'lists':
       return args[0] ? <ListPage name={args[0]} session={session} /> : <ListsPage session={session} />;
     case 'import':
-      return <ImportPage session={session} list={query.get('list') ?? ''} />;
+      return <ImportPage session={session} list={query.get('list') ?? ''} replace={query.get('replace') === '1'} />;
     case 'calls':
       return <CallsPage />;
     case 'routes':

@@ -18,6 +18,22 @@ export function Time({ at }: { at: string | null | undefined }) {
   );
 }
 
+/**
+ * An entry's reason, who added it and when, as three cells of its row; an entry with no
+ * record of its own (no one who added it) came from an import.
+ */
+export function EntryRecordCells({ entry }: { entry: { reason: string | null; by: string | null; addedAt: string | null } }) {
+  return (
+    <>
+      <td>{entry.reason || <span class="muted">{entry.by ? '—' : '(imported)'}</span>}</td>
+      <td>{entry.by ?? ''}</td>
+      <td>
+        <Time at={entry.addedAt} />
+      </td>
+    </>
+  );
+}
+
 /** `3 h ago`, `in 29 d`: how far a time is from now. */
 export function ago(at: string | null | undefined, now = Date.now()): string {
   if (!at) return '—';

@@ -162,6 +162,7 @@ export function numberReportJson(input: string, member: string, report: NumberRe
     })),
     cancelled: report.cancelled.map((c) => ({ list: c.list, member: c.member, reason: c.reason, by: c.by, at: isoTime(c.at) })),
     history: report.history.map(historyJson),
+    cannotTell: report.cannotTell,
   };
 }
 

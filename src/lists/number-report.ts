@@ -1,7 +1,7 @@
 import type { Provenance } from './provenance.js';
 import type { ListSource } from './source-date.js';
 import type { ListStore } from './store.js';
-import type { AuditEvent, Cancellation, EntryMember, EntryState, Match } from './types.js';
+import { ListError, type AuditEvent, type Cancellation, type EntryMember, type EntryState, type ListInfo, type Match } from './types.js';
 
 /** Everything about one number or prefix, as `show` prints it. */
 export interface NumberReport {
@@ -16,6 +16,11 @@ export interface NumberReport {
   history: AuditEvent[];
   /** for each of `holding`, by position: the import(s) that brought a bulk entry; null for an entry with a record of its own */
   loadedBy: (Provenance | null)[];
+  /**
+   * lists that lost entries outside callguard and answered "entries lost" for it, by name:
+   * whether they hold it cannot be told (never read as "not on it")
+   */
+  cannotTell: string[];
 }
 
 /** What `show` shows: the lists holding `member`, its cancellations, its audit history, and which import brought a bulk entry. */
@@ -24,18 +29,36 @@ export async function describeNumber(store: ListStore, member: EntryMember, kind
   const enabled = new Map(lists.map((list) => [list.name, list.enabled]));
   const sources = new Map(lists.flatMap((list) => (list.source ? [[list.name, list.source] as const] : [])));
   const { listed, cancelled } = await store.entries(member);
-  const viaPrefix =
-    kind === 'exact'
-      ? (await store.checkEach(member, lists.filter((list) => list.enabled).map((list) => list.name))).filter(
-          (match): match is Match => match !== null && match.kind === 'prefix',
-        )
-      : [];
-  const holding: EntryState[] = [...listed, ...viaPrefix].sort((a, b) => a.list.localeCompare(b.list));
+  const damaged = lists.filter(lostSomething);
+  const whole = lists.filter((list) => list.enabled && !lostSomething(list)).map((list) => list.name);
+  const viaPrefix = kind === 'exact' ? (await store.checkEach(member, whole)).filter(isPrefixMatch) : [];
+  // A list that lost entries is asked on its own: one that cannot answer fails this number's report only there, not on every list.
+  const asked = await Promise.all(damaged.map((list) => (kind === 'exact' && list.enabled ? checkOrCannotTell(store, member, list.name) : Promise.resolve(CANNOT_TELL))));
+  const held = new Set(listed.map((entry) => entry.list));
+  const cannotTell = damaged.filter((list, i) => asked[i] === CANNOT_TELL && !held.has(list.name)).map((list) => list.name);
+  const damagedViaPrefix = asked.filter((answer): answer is Match => answer !== CANNOT_TELL && answer !== null && isPrefixMatch(answer));
+  const holding: EntryState[] = [...listed, ...viaPrefix, ...damagedViaPrefix].sort((a, b) => a.list.localeCompare(b.list));
   const history = await store.history(member, historyLimit);
   const loadedBy = await Promise.all(
     holding.map((entry) => (isBulk(entry) ? store.provenance(entry, leftAt(history, entry)) : Promise.resolve(null))),
   );
-  return { holding, enabled, sources, cancelled, history, loadedBy };
+  return { holding, enabled, sources, cancelled, history, loadedBy, cannotTell };
+}
+
+const CANNOT_TELL = Symbol('cannot tell');
+
+const lostSomething = (list: ListInfo) => list.lost > 0 || list.lostBlocks > 0;
+const isPrefixMatch = (match: Match | null): match is Match => match !== null && match.kind === 'prefix';
+
+/** A check of one list that lost entries: its match or none, or CANNOT_TELL where its keys no longer can say. */
+async function checkOrCannotTell(store: ListStore, member: string, list: string): Promise<Match | null | typeof CANNOT_TELL> {
+  try {
+    const [match] = await store.checkEach(member, [list]);
+    return match ?? null;
+  } catch (error) {
+    if (error instanceof ListError && error.code === 'entries-lost') return CANNOT_TELL;
+    throw error;
+  }
 }
 
 /** An entry without a record of its own: an import loaded it. */

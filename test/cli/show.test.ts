@@ -1,5 +1,6 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import { testNamespace } from '../helpers/redis.js';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { listKeys } from '../../src/lists/keys.js';
+import { testNamespace, testRedis } from '../helpers/redis.js';
 import { callguard, callguardJson } from './run-cli.js';
 
 interface ShowJson {
@@ -7,7 +8,11 @@ interface ShowJson {
   listed: { list: string; enabled: boolean; member: string; kind: string; expiresAt: string | null; reason: string | null; by: string | null; addedAt: string | null }[];
   cancelled: { list: string; member: string; reason: string; by: string; at: string }[];
   history: { list: string; action: string; by: string; reason: string | null; member: string | null }[];
+  cannotTell: string[];
 }
+
+const redis = testRedis();
+afterAll(() => redis.quit());
 
 let ns: string;
 beforeEach(async () => {
@@ -35,6 +40,23 @@ describe('show', () => {
       ['harassment', 'add', 'bob'],
       ['dnc', 'add', 'alice'],
     ]);
+  });
+
+  it('while a list lost entries, shows the lists that can tell and names that one as cannot tell, never as not holding it', async () => {
+    await callguard(ns, 'add', '+4930123456', '--list', 'dnc', '--reason', 'opted out');
+    await callguard(ns, 'add', '+4930111', '+4930222', '--list', 'harassment');
+    await callguard(ns, 'add', '+4930123456', '--list', 'premium');
+    // Behind callguard's back: harassment loses an entry, premium the very number shown.
+    expect(await redis.srem(listKeys(ns, 'harassment').exact, '+4930222')).toBe(1);
+    expect(await redis.srem(listKeys(ns, 'premium').exact, '+4930123456')).toBe(1);
+    const { code, json } = await callguardJson<ShowJson>(ns, 'show', '+4930123456');
+    expect(code).toBe(0);
+    expect(json.listed.map((entry) => entry.list)).toEqual(['dnc']);
+    expect(json.cannotTell).toEqual(['harassment', 'premium']);
+    const human = await callguard(ns, 'show', '+4930123456');
+    expect(human.out).toMatch(/^cannot tell on: harassment, premium \(lost entries outside callguard; see callguard lists\)$/m);
+    // A number a list that lost entries still holds is shown as held there.
+    expect((await callguardJson<ShowJson>(ns, 'show', '+4930111')).json).toMatchObject({ listed: [expect.objectContaining({ list: 'harassment' })], cannotTell: ['premium'] });
   });
 
   it('shows the times of the history details in ISO 8601, never as epoch milliseconds', async () => {

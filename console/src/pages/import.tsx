@@ -46,14 +46,17 @@ function optionQuery(options: Options): Record<string, string | boolean | undefi
   };
 }
 
-/** Drop a file, check how it will be read, import it with live progress; the file goes up as a stream, never through the page's memory. */
-export function ImportPage({ list: given }: { session: Session; list: string }) {
+/**
+ * Drop a file, check how it will be read, import it with live progress; the file goes up as a stream, never through the page's memory.
+ * `replace`: opened to load `list` again whole (a lost-entries warning's advice), so Replace starts ticked for it.
+ */
+export function ImportPage({ list: given, replace }: { session: Session; list: string; replace: boolean }) {
   const lists = useLoad(loadLists, []);
   const [list, setList] = useState(given);
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
-  const [options, setOptions] = useState<Options>({ region: '', column: '', onDuplicate: 'skip', replace: false, expiry: 'never', duration: '30d', until: '', reason: '' });
+  const [options, setOptions] = useState<Options>({ region: '', column: '', onDuplicate: 'skip', replace: replace && given !== '', expiry: 'never', duration: '30d', until: '', reason: '' });
   const [upload, setUpload] = useState<{ sent: number; total: number } | null>(null);
   const [job, setJob] = useState<Job | null>(null);
   const [rate, setRate] = useState<number | null>(null);
@@ -148,7 +151,16 @@ export function ImportPage({ list: given }: { session: Session; list: string }) 
     <section aria-labelledby="import-title">
       <h1 id="import-title">Import</h1>
       <div class="row wrap">
-        <Select label="Into list" value={list} onValue={setList} options={(lists.data ?? []).map((item) => item.name)} />
+        <Select
+          label="Into list"
+          value={list}
+          onValue={(chosen) => {
+            // Replace empties whatever is not in the file: ticked for one list, it is not carried to another unasked.
+            if (chosen !== list) set('replace')(false);
+            setList(chosen);
+          }}
+          options={(lists.data ?? []).map((item) => item.name)}
+        />
       </div>
       <div
         class={`drop ${dragging ? 'dragging' : ''}`}

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { get, problemOfError, request, roleAtLeast, withQuery, type Problem, type Session } from '../api.js';
 import { loadLists } from '../lists-data.js';
 import { go, href } from '../router.js';
-import { ago, Field, Notice, ProblemBox, TableHead, Time, useLoad } from '../ui.js';
+import { ago, EntryRecordCells, Field, Notice, ProblemBox, TableHead, Time, useLoad } from '../ui.js';
 import { CreateList } from './create-list.js';
 import { LostEntries, lostSomething } from './lost-entries.js';
 
@@ -145,11 +145,24 @@ export function ListPage({ name, session }: { name: string; session: Session }) 
   const page = useLoad(() => get<{ entries: Entry[]; cursor: string | null }>(withQuery(`/v1/lists/${name}/entries`, { limit: 100, cursor })), [name, cursor]);
   const supervisor = roleAtLeast(session.role, 'supervisor');
   const data = info.data;
+  const back = (
+    <p>
+      <a href={href('lists')}>← Lists</a>
+    </p>
+  );
+  // A list that is gone (an old link, removed meanwhile) has nothing to import, export or page through: its buttons would only fail again.
+  if (info.problem?.status === 404) {
+    return (
+      <section aria-labelledby="list-title">
+        {back}
+        <h1 id="list-title">List {name}</h1>
+        <ProblemBox problem={info.problem} />
+      </section>
+    );
+  }
   return (
     <section aria-labelledby="list-title">
-      <p>
-        <a href={href('lists')}>← Lists</a>
-      </p>
+      {back}
       <h1 id="list-title">List {name}</h1>
       <ProblemBox problem={info.problem} />
       {data && <LostEntries list={data} supervisor={supervisor} />}
@@ -208,11 +221,7 @@ export function ListPage({ name, session }: { name: string; session: Session }) 
                       </a>
                     </td>
                     <td>{entry.expiresAt ? <Time at={entry.expiresAt} /> : 'never'}</td>
-                    <td>{entry.reason ?? <span class="muted">(imported)</span>}</td>
-                    <td>{entry.by ?? ''}</td>
-                    <td>
-                      <Time at={entry.addedAt} />
-                    </td>
+                    <EntryRecordCells entry={entry} />
                   </tr>
                 ))}
               </tbody>

@@ -29,7 +29,7 @@ export function LostEntries({ list, supervisor }: { list: Health; supervisor: bo
       </strong>
       : {what}. {checks} answers “entries lost” (verdict <code>unavailable</code>: what the route or campaign does when the store does not answer), not “not listed”.{' '}
       {supervisor ? 'Load it again' : 'A supervisor can load it again'}{' '}
-      {supervisor ? <a href={href('import', [], { list: list.name })}>with an import that replaces the whole list</a> : 'with an import that replaces the whole list'}; or, if what is left is
+      {supervisor ? <a href={href('import', [], { list: list.name, replace: '1' })}>with an import that replaces the whole list</a> : 'with an import that replaces the whole list'}; or, if what is left is
       what you keep, accept it on the command line (the console does not recount): <code>callguard list recount {list.name} --reason "…"</code>.
     </Notice>
   );

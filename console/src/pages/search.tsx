@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { get, problemOfError, request, roleAtLeast, withQuery, type Problem, type Session } from '../api.js';
 import { loadLists, type ListInfo } from '../lists-data.js';
-import { go } from '../router.js';
-import { ago, Field, Notice, ProblemBox, Select, TableHead, Time, useFieldFollowing, useLoad } from '../ui.js';
+import { go, href } from '../router.js';
+import { ago, EntryRecordCells, Field, Notice, ProblemBox, Select, TableHead, Time, useFieldFollowing, useLoad } from '../ui.js';
 
 interface Listed {
   list: string;
@@ -31,6 +31,8 @@ interface NumberReport {
   listed: Listed[];
   cancelled: { list: string; member: string; reason: string; by: string; at: string | null }[];
   history: HistoryEvent[];
+  /** lists that lost entries outside callguard and cannot tell whether they hold it */
+  cannotTell: string[];
 }
 
 /** The start page: everything about one number, and adding or cancelling it right there. */
@@ -55,50 +57,62 @@ export function SearchPage({ session, number }: { session: Session; number: stri
         <>
           <h2>
             <code>{data.member}</code>{' '}
-            {data.listed.length === 0 ? <span class="badge clear">on no list</span> : <span class="badge blocked">on {data.listed.length} list{data.listed.length === 1 ? '' : 's'}</span>}
+            {data.listed.length > 0 ? (
+              <span class="badge blocked">on {data.listed.length} list{data.listed.length === 1 ? '' : 's'}</span>
+            ) : data.cannotTell.length === 0 ? (
+              <span class="badge clear">on no list</span>
+            ) : (
+              <span class="badge lost">on no list that can tell</span>
+            )}
           </h2>
-          {data.listed.length > 0 && <ListedTable listed={data.listed} session={session} member={data.member} onChanged={report.reload} />}
-          {roleAtLeast(session.role, 'operator') && lists.data && <AddForm lists={lists.data} number={data.member} onAdded={report.reload} />}
+          {data.cannotTell.length > 0 && <CannotTell lists={data.cannotTell} member={data.member} />}
+          {/* Keyed by the number: what was typed or done for one number is not left standing on the next one's page. */}
+          {data.listed.length > 0 && <ListedTable key={data.member} listed={data.listed} session={session} member={data.member} onChanged={report.reload} />}
+          {roleAtLeast(session.role, 'operator') && lists.data && <AddForm key={data.member} lists={lists.data} number={data.member} onAdded={report.reload} />}
           {data.cancelled.length > 0 && (
             <>
               <h3>Cancellations</h3>
-              <table>
-                <TableHead columns={['List', 'Reason', 'By', 'When']} />
-                <tbody>
-                  {data.cancelled.map((c) => (
-                    <tr key={c.list}>
-                      <td>{c.list}</td>
-                      <td>{c.reason}</td>
-                      <td>{c.by}</td>
-                      <td>
-                        <Time at={c.at} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <div class="scroll">
+                <table aria-label="Cancellations">
+                  <TableHead columns={['List', 'Reason', 'By', 'When']} />
+                  <tbody>
+                    {data.cancelled.map((c) => (
+                      <tr key={c.list}>
+                        <td>{c.list}</td>
+                        <td>{c.reason}</td>
+                        <td>{c.by}</td>
+                        <td>
+                          <Time at={c.at} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
             </>
           )}
           <h3>History</h3>
           {data.history.length === 0 ? (
             <p class="muted">No changes recorded for this number.</p>
           ) : (
-            <table aria-label="History">
-              <TableHead columns={['When', 'List', 'Change', 'By', 'Reason']} />
-              <tbody>
-                {data.history.map((event) => (
-                  <tr key={event.id}>
-                    <td>
-                      <Time at={event.at} />
-                    </td>
-                    <td>{event.list}</td>
-                    <td>{event.action}</td>
-                    <td>{event.by}</td>
-                    <td>{event.reason ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <div class="scroll">
+              <table aria-label="History">
+                <TableHead columns={['When', 'List', 'Change', 'By', 'Reason']} />
+                <tbody>
+                  {data.history.map((event) => (
+                    <tr key={event.id}>
+                      <td>
+                        <Time at={event.at} />
+                      </td>
+                      <td>{event.list}</td>
+                      <td>{event.action}</td>
+                      <td>{event.by}</td>
+                      <td>{event.reason ?? ''}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
         </>
       )}
@@ -106,53 +120,64 @@ export function SearchPage({ session, number }: { session: Session; number: stri
   );
 }
 
+/** Lists whose keys lost entries cannot say whether they hold it: unknown there, never "not on it". */
+function CannotTell({ lists, member }: { lists: string[]; member: string }) {
+  const names = lists.join(', ');
+  return (
+    <Notice>
+      <strong>Cannot tell on {names}</strong>: {lists.length === 1 ? 'it' : 'they'} lost entries outside callguard, so whether {lists.length === 1 ? 'it holds' : 'they hold'} <code>{member}</code> is unknown (a check there
+      answers “entries lost”, not “not listed”). <a href={href('lists')}>Lists</a> says how to mend {lists.length === 1 ? 'it' : 'them'}.
+    </Notice>
+  );
+}
+
 function ListedTable({ listed, session, member, onChanged }: { listed: Listed[]; session: Session; member: string; onChanged: () => void }) {
   const [cancelling, setCancelling] = useState<Listed | null>(null);
   return (
     <>
-      <table aria-label="Lists holding it">
-        <thead>
-          <tr>
-            <th>List</th>
-            <th>Entry</th>
-            <th>Expires</th>
-            <th>Reason</th>
-            <th>By</th>
-            <th>Added</th>
-            {roleAtLeast(session.role, 'operator') && <th><span class="sr-only">Actions</span></th>}
-          </tr>
-        </thead>
-        <tbody>
-          {listed.map((entry) => (
-            <tr key={`${entry.list} ${entry.member}`}>
-              <td>
-                {entry.list}
-                {!entry.enabled && <span class="badge"> disabled</span>}
-              </td>
-              <td>
-                <code>{entry.member}</code> {entry.kind === 'prefix' && <span class="badge blocked">by prefix</span>}
-              </td>
-              <td>{entry.expiresAt ? <span title={ago(entry.expiresAt)}><Time at={entry.expiresAt} /></span> : 'never'}</td>
-              <td>{entry.reason ?? <span class="muted">(imported)</span>}</td>
-              <td>{entry.by ?? ''}</td>
-              <td>
-                <Time at={entry.addedAt} />
-              </td>
-              {roleAtLeast(session.role, 'operator') && (
-                <td>
-                  {entry.member === member || entry.kind === 'exact' ? (
-                    <button type="button" class="danger" onClick={() => setCancelling(entry)}>
-                      Cancel on {entry.list}
-                    </button>
-                  ) : (
-                    <span class="muted small">cancel the prefix {entry.member}</span>
-                  )}
-                </td>
-              )}
+      <div class="scroll">
+        <table aria-label="Lists holding it">
+          <thead>
+            <tr>
+              <th>List</th>
+              <th>Entry</th>
+              <th>Expires</th>
+              <th>Reason</th>
+              <th>By</th>
+              <th>Added</th>
+              {roleAtLeast(session.role, 'operator') && <th><span class="sr-only">Actions</span></th>}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {listed.map((entry) => (
+              <tr key={`${entry.list} ${entry.member}`}>
+                <td>
+                  {entry.list}
+                  {!entry.enabled && <span class="badge"> disabled</span>}
+                </td>
+                <td>
+                  <code>{entry.member}</code> {entry.kind === 'prefix' && <span class="badge blocked">by prefix</span>}
+                </td>
+                <td>{entry.expiresAt ? <span title={ago(entry.expiresAt)}><Time at={entry.expiresAt} /></span> : 'never'}</td>
+                <EntryRecordCells entry={entry} />
+                {roleAtLeast(session.role, 'operator') && (
+                  <td>
+                    {entry.member === member || entry.kind === 'exact' ? (
+                      <button type="button" class="danger" onClick={() => setCancelling(entry)}>
+                        Cancel on {entry.list}
+                      </button>
+                    ) : (
+                      <a class="small" href={href('search', [], { number: entry.member })}>
+                        cancel the prefix {entry.member}
+                      </a>
+                    )}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {cancelling && (
         <CancelForm
           entry={cancelling}

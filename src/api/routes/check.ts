@@ -74,13 +74,17 @@ export function registerCheck(app: ApiApp, context: ApiContext): void {
       config: { access: { role: 'viewer' } },
       schema: {
         tags: ['check'],
-        description: 'everything about one number or prefix (+1900*): the lists holding it, its cancellations, its audit history, on the lists the token may see',
+        description:
+          'everything about one number or prefix (+1900*): the lists holding it, its cancellations, its audit history, and the lists that lost entries outside callguard and cannot tell whether they hold it (cannotTell), on the lists the token may see',
         params: Type.Object({ number: Type.String({ minLength: 1, maxLength: 256 }) }),
         querystring: Type.Object({
           region: Type.Optional(Type.String({ maxLength: 8 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HISTORY, default: DEFAULT_HISTORY, description: 'history events, newest first' })),
         }),
-        response: withProblems({ 200: OpenObject({ input: Type.String(), member: Type.String(), listed: Type.Array(OpenObject({})), cancelled: Type.Array(OpenObject({})), history: Type.Array(OpenObject({})) }) }, 422),
+        response: withProblems(
+          { 200: OpenObject({ input: Type.String(), member: Type.String(), listed: Type.Array(OpenObject({})), cancelled: Type.Array(OpenObject({})), history: Type.Array(OpenObject({})), cannotTell: Type.Array(Type.String()) }) },
+          422,
+        ),
       },
     },
     async (request) => {
@@ -94,6 +98,7 @@ export function registerCheck(app: ApiApp, context: ApiContext): void {
         holding: visibleLists(request, report.holding),
         cancelled: visibleLists(request, report.cancelled),
         history: visibleLists(request, report.history),
+        cannotTell: visibleLists(request, report.cannotTell.map((list) => ({ list }))).map(({ list }) => list),
       });
     },
   );

@@ -35,7 +35,9 @@ export function registerShow(program: Command, io: CliIo): void {
       'after',
       `
 For a number, "listed" also names prefix entries that cover it (on enabled lists).
-A disabled list is marked; it matches nothing until enabled again.
+A disabled list is marked; it matches nothing until enabled again. A list that lost
+entries outside callguard and cannot say whether it holds the number is named under
+"cannot tell on": unknown there, which is not "not listed".
 
 An entry loaded by "callguard import" has no reason, who or time of its own (that
 would cost memory for every number); "loaded by" names the import that brought it
@@ -51,7 +53,8 @@ Examples:
 JSON: {"input","member","listed":[{"list","enabled","member","kind","expiresAt","reason","by","addedAt",
          "loadedBy":{"certain","imports":[{"id","action","at","by","reason","file","details"}]}|null}],
        "cancelled":[{"list","member","reason","by","at"}],
-       "history":[{"id","list","action","at","by","reason","member","details"}]}`,
+       "history":[{"id","list","action","at","by","reason","member","details"}],
+       "cannotTell":["<list that lost entries and cannot tell whether it holds it>"]}`,
     )
     .action(async (input: string, options: ShowOptions, command: Command) => {
       const reading = readEntry(input, options.region);
@@ -61,9 +64,12 @@ JSON: {"input","member","listed":[{"list","enabled","member","kind","expiresAt",
       if (note !== undefined) io.err(`callguard: note: ${note}`);
       await withContext(command, io, async (context) => {
         const report = await describeNumber(await context.store(), member, kind, options.limit);
-        const { holding, enabled, cancelled, history, loadedBy } = report;
+        const { holding, enabled, cancelled, history, loadedBy, cannotTell } = report;
         const now = Date.now();
         const lines = humanShow(member, holding, enabled, loadedBy, cancelled, history, now);
+        if (cannotTell.length > 0) {
+          lines.splice(2 + (holding.length === 0 ? 1 : 2 + holding.length), 0, `cannot tell on: ${cannotTell.join(', ')} (lost entries outside callguard; see callguard lists)`);
+        }
         lines.splice(2 + (holding.length === 0 ? 1 : 2 + holding.length), 0, ...describeListData(holding, report.sources, now));
         context.print(lines, numberReportJson(input, member, report));
       });
