@@ -20,11 +20,12 @@
  * does not exist (the batch way names the error), Redis Cluster (lists are asked one at a
  * time there, never at one moment) and a scrub whose lists moved MAX_MOVES times.
  */
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander, Pipeline, Redis } from 'ioredis';
 import type { StreamEntry } from './audit.js';
 import { BLOCK_BYTES, BLOCK_NUMBERS, DENSE_PLANS, isDensePlanName, NATIONAL_DIGITS } from './dense.js';
 import { denseGenerationKeys, type ListKeys } from './keys.js';
 import { entriesLost } from './names.js';
+import { RespWriter } from '../redis/prepared-command.js';
 
 /**
  * Bytes of dense blocks a scrub keeps at most (lists together). The full US registry is
@@ -192,6 +193,28 @@ interface Held {
   members: MemberSet | undefined;
 }
 
+/** One read of a window's: the blocks, the members, the held blocks' keys or the index entries of a list it asks. */
+interface Part {
+  list: number;
+  kind: 'state' | 'blocks' | 'members' | 'exists' | 'index';
+  items: number[];
+}
+
+/** Reads asked at once: Redis answers one while the next is sent, and the replies held stay a few MB. */
+const READS_IN_FLIGHT = 3;
+
+/** Runs `round` for each part, a few at a time, until `going` says stop. */
+async function inTurn(parts: Part[], round: (part: Part) => Promise<void>, going: () => boolean): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < parts.length && going()) await round(parts[next++] as Part);
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, parts.length) }, worker));
+}
+
+const PLUS = Buffer.from('+');
+const NO_PREFIX = Buffer.alloc(0);
+
 /** What a window still needs of a list: blocks not held, members of a SET not read whole, and the held blocks it meets (still there?). */
 interface Needs {
   blocks: number[];
@@ -338,69 +361,81 @@ export class HeldLists implements HeldCheck {
   }
 
   /**
-   * Reads what the window needs in short MULTIs, each with every list's state; false
-   * (the held data dropped) when a state is not the one held. At least one read: the
-   * window's confirmation.
+   * Reads what the window needs in short MULTIs, each with every list's state, a few in
+   * flight; false (the held data dropped) when a state is not the one held or a held
+   * block it met is gone. At least one read: the window's confirmation.
    */
   private async read(held: Held[], needs: Needs[]): Promise<boolean> {
-    type Part = { list: number; blocks?: number[]; members?: number[]; exists?: number[] };
     const parts: Part[] = [];
     needs.forEach((need, n) => {
       // A held block lost since (evicted, deleted) is what a batch would see as lost: the window goes the batch way.
-      for (let from = 0; from < need.held.length; from += READ_EXISTS) parts.push({ list: n, exists: need.held.slice(from, from + READ_EXISTS) });
-      for (let from = 0; from < need.blocks.length; from += READ_BLOCKS) parts.push({ list: n, blocks: need.blocks.slice(from, from + READ_BLOCKS) });
-      for (let from = 0; from < need.asked.length; from += READ_MEMBERS) parts.push({ list: n, members: need.asked.slice(from, from + READ_MEMBERS) });
+      for (let from = 0; from < need.held.length; from += READ_EXISTS) parts.push({ list: n, kind: 'exists', items: need.held.slice(from, from + READ_EXISTS) });
+      for (let from = 0; from < need.blocks.length; from += READ_BLOCKS) parts.push({ list: n, kind: 'blocks', items: need.blocks.slice(from, from + READ_BLOCKS) });
+      for (let from = 0; from < need.asked.length; from += READ_MEMBERS) parts.push({ list: n, kind: 'members', items: need.asked.slice(from, from + READ_MEMBERS) });
     });
+    if (parts.length === 0) parts.push({ list: 0, kind: 'state', items: [] });
     const answers = needs.map(() => new MemberSet(0));
-    const absent: { list: number; blocks: number[] }[] = [];
-    const round = async (part: Part | undefined, index?: { list: number; blocks: number[] }): Promise<boolean> => {
-      const multi = this.redis.multi();
-      for (const list of held) askState(multi, list.list.keys, list.state.info[4] ?? null);
-      const target = held[part?.list ?? index?.list ?? 0] as Held;
-      const gen = denseGenerationKeys(target.list.keys.dense, target.state.info[4] ?? '');
-      if (part?.blocks) multi.mgetBuffer(...part.blocks.map((b) => gen.block(target.firstBlock + b)));
-      if (part?.members) multi.smismember(target.list.keys.exact, ...part.members.map((number) => `+${number}`));
-      if (part?.exists) multi.exists(...part.exists.map((b) => gen.block(target.firstBlock + b)));
-      if (index) multi.zmscore(gen.index, ...index.blocks.map((b) => String(target.firstBlock + b)));
-      const replies = await exec(multi);
+    const absent: Part[] = [];
+    let unchanged = true;
+    const round = async (part: Part): Promise<void> => {
+      const replies = await exec(this.multiOf(held, part));
       const reply = replies[held.length * STATE_REPLIES];
-      if (!held.every((list, n) => sameState(stateOf(replies, n * STATE_REPLIES), list.state)) || (part?.exists && reply !== part.exists.length)) {
-        this.moved(held);
-        return false;
-      }
-      if (part?.blocks) {
+      unchanged &&= held.every((list, n) => sameState(stateOf(replies, n * STATE_REPLIES), list.state)) && (part.kind !== 'exists' || reply === part.items.length);
+      if (!unchanged) return;
+      const target = held[part.list] as Held;
+      if (part.kind === 'blocks') {
         const missing: number[] = [];
         (reply as (Buffer | null)[]).forEach((bytes, k) => {
-          const b = part.blocks?.[k] as number;
+          const b = part.items[k] as number;
           if (bytes === null) missing.push(b);
           else this.keep(target, b, bytes);
         });
-        if (missing.length > 0) absent.push({ list: part.list, blocks: missing });
-      }
-      if (part?.members) {
+        for (let from = 0; from < missing.length; from += READ_BLOCKS) absent.push({ list: part.list, kind: 'index', items: missing.slice(from, from + READ_BLOCKS) });
+      } else if (part.kind === 'members') {
         (reply as number[]).forEach((found, k) => {
-          if (found === 1) (answers[part.list] as MemberSet).add(part.members?.[k] as number);
+          if (found === 1) (answers[part.list] as MemberSet).add(part.items[k] as number);
+        });
+      } else if (part.kind === 'index') {
+        (reply as (Buffer | null)[]).forEach((score, k) => {
+          if (score !== null) (target.blockOf as Int32Array)[part.items[k] as number] = LOST;
         });
       }
-      if (index) {
-        (reply as (string | null)[]).forEach((score, k) => {
-          if (score !== null) (target.blockOf as Int32Array)[index.blocks[k] as number] = LOST;
-        });
-      }
-      return true;
     };
-    if (parts.length === 0 && !(await round(undefined))) return false;
-    for (const part of parts) if (!(await round(part))) return false;
+    await inTurn(parts, round, () => unchanged);
     // A block with no key is new to the list, or lost when its index names it.
-    for (const missing of absent) {
-      for (let from = 0; from < missing.blocks.length; from += READ_BLOCKS) {
-        if (!(await round(undefined, { list: missing.list, blocks: missing.blocks.slice(from, from + READ_BLOCKS) }))) return false;
-      }
+    await inTurn(absent, round, () => unchanged);
+    if (!unchanged) {
+      this.moved(held);
+      return false;
     }
     needs.forEach((need, n) => {
       need.members = answers[n] as MemberSet;
     });
     return true;
+  }
+
+  /** One read: every list's state, then the part's command, written as bytes from the digits (redis/prepared-command.ts). */
+  private multiOf(held: Held[], part: Part): ChainableCommander {
+    const multi = this.redis.multi();
+    for (const list of held) askState(multi, list.list.keys, list.state.info[4] ?? null);
+    const target = held[part.list] as Held;
+    const keys = target.list.keys;
+    const gen = denseGenerationKeys(keys.dense, target.state.info[4] ?? '');
+    const blockKey = Buffer.from(gen.block(''), 'latin1');
+    const writer = new RespWriter();
+    const { items } = part;
+    if (part.kind === 'blocks' || part.kind === 'exists') {
+      writer.begin(part.kind === 'blocks' ? 'MGET' : 'EXISTS', items.length);
+      for (const b of items) writer.number(blockKey, target.firstBlock + b);
+    } else if (part.kind === 'members') {
+      writer.begin('SMISMEMBER', 1 + items.length).text(keys.exact);
+      for (const number of items) writer.number(PLUS, number);
+    } else if (part.kind === 'index') {
+      writer.begin('ZMSCORE', 1 + items.length).text(gen.index);
+      for (const b of items) writer.number(NO_PREFIX, target.firstBlock + b);
+    } else return multi;
+    (multi as unknown as Pipeline).sendCommand(writer.end(keys.info));
+    return multi;
   }
 
   /** A block read: into the slabs while the budget allows, else held for this window only. */
