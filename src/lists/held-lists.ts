@@ -20,12 +20,14 @@
  * does not exist (the batch way names the error), Redis Cluster (lists are asked one at a
  * time there, never at one moment) and a scrub whose lists moved MAX_MOVES times.
  */
-import type { ChainableCommander, Pipeline, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { StreamEntry } from './audit.js';
 import { BLOCK_BYTES, BLOCK_NUMBERS, DENSE_PLANS, isDensePlanName, NATIONAL_DIGITS } from './dense.js';
 import { denseGenerationKeys, type ListKeys } from './keys.js';
 import { entriesLost } from './names.js';
-import { RespWriter } from '../redis/prepared-command.js';
+import { RespWriter, type PreparedCommand } from '../redis/prepared-command.js';
+import { bulkConnectionOf, type BulkReply, type StringSink } from './bulk-connection.js';
+import { ownExec } from './bulk-read.js';
 
 /**
  * Bytes of dense blocks a scrub keeps at most (lists together). The full US registry is
@@ -38,8 +40,12 @@ export const SCRUB_HELD_BLOCK_BYTES = 384 * 1024 * 1024;
 export const SCRUB_HELD_MEMBERS = 2_000_000;
 /** A list that moved this many times is asked the batch way for the rest of the scrub: a list changing all the time would be read again and again for nothing. */
 export const MAX_MOVES = 3;
-/** Members one SSCAN call returns about: a short call, so live checks barely wait behind it. */
-const SCAN_COUNT = 1_000;
+/**
+ * Members one SSCAN call returns about: a short call (~1 ms of Redis), so live checks
+ * barely wait behind it; 1,000 a call made a 1M SET's read a round trip and a socket
+ * write every 1,000 members, a quarter of a 2M-row scrub's CLI time.
+ */
+const SCAN_COUNT = 5_000;
 /** Blocks one read asks (an MGET of ~1.2 MB): ~1 ms of Redis. */
 const READ_BLOCKS = 1_000;
 /** Members one SMISMEMBER asks, as a batch read's. */
@@ -66,20 +72,25 @@ export interface HeldList {
   keys: ListKeys;
 }
 
-/** The commands of a list's state, added to `multi` (5 replies). */
-function askState(multi: ChainableCommander, keys: ListKeys, gen: string | null): void {
-  multi.hmget(keys.info, ...INFO_FIELDS).xrevrange(keys.audit, '+', '-', 'COUNT', 1).scard(keys.exact).zcard(keys.timed);
+/** The commands of a list's state (STATE_REPLIES replies), written as bytes. */
+function askState(writer: RespWriter, commands: PreparedCommand[], keys: ListKeys, gen: string | null): void {
+  writer.begin('HMGET', 1 + INFO_FIELDS.length).text(keys.info);
+  for (const field of INFO_FIELDS) writer.text(field);
+  commands.push(writer.end(keys.info));
+  commands.push(writer.begin('XREVRANGE', 5).text(keys.audit).text('+').text('-').text('COUNT').text('1').end(keys.info));
+  commands.push(writer.begin('SCARD', 1).text(keys.exact).end(keys.info));
+  commands.push(writer.begin('ZCARD', 1).text(keys.timed).end(keys.info));
   // An ordinary list has no index: the ZCARD of a key that cannot exist keeps the replies' shape.
-  multi.zcard(denseGenerationKeys(keys.dense, gen ?? '').index);
+  commands.push(writer.begin('ZCARD', 1).text(denseGenerationKeys(keys.dense, gen ?? '').index).end(keys.info));
 }
 
 const STATE_REPLIES = 5;
 
 function stateOf(replies: unknown[], at: number): ListState {
-  const [last] = replies[at + 1] as StreamEntry[];
+  const [last] = replies[at + 1] as Buffer[][];
   return {
-    auditId: last?.[0] ?? '0-0',
-    info: replies[at] as (string | null)[],
+    auditId: last?.[0]?.toString('latin1') ?? '0-0',
+    info: (replies[at] as (Buffer | null)[]).map((value) => value?.toString('latin1') ?? null),
     exact: replies[at + 2] as number,
     timed: replies[at + 3] as number,
     index: replies[at + 4] as number,
@@ -90,24 +101,16 @@ function sameState(a: ListState, b: ListState): boolean {
   return a.auditId === b.auditId && a.exact === b.exact && a.timed === b.timed && a.index === b.index && a.info.every((value, n) => value === b.info[n]);
 }
 
-async function exec(multi: ChainableCommander): Promise<unknown[]> {
-  const results = await multi.exec();
-  if (results === null) throw new Error("the scrub's held read was not answered (MULTI aborted)");
-  return results.map(([error, value]) => {
-    if (error) throw error;
-    return value;
-  });
-}
-
 /**
  * The lists' states read at one moment (one MULTI), the index of each list's generation
  * counted: `gens` the generations expected (a state read with another one differs in
  * its `gen` field all the same).
  */
 export async function readStates(redis: Redis, lists: HeldList[], gens?: (string | null)[]): Promise<ListState[]> {
-  const multi = redis.multi();
-  lists.forEach((list, n) => askState(multi, list.keys, gens?.[n] ?? null));
-  const replies = await exec(multi);
+  const writer = new RespWriter();
+  const commands: PreparedCommand[] = [];
+  lists.forEach((list, n) => askState(writer, commands, list.keys, gens?.[n] ?? null));
+  const replies = await ownExec(redis, commands, []);
   return lists.map((_, n) => stateOf(replies, n * STATE_REPLIES));
 }
 
@@ -169,10 +172,20 @@ function slotOf(number: number, mask: number): number {
   return (Math.imul(low | 0, 0x9e3779b1) ^ Math.imul(high | 0, 0x85ebca6b)) & mask;
 }
 
-/** A member of a SET as digits, or undefined when it is no number a scrub asks (`+` and 1 to 15 digits, no leading 0). */
-function digitsOfMember(member: string): number | undefined {
-  return /^\+[1-9][0-9]{0,14}$/.test(member) ? Number(member.slice(1)) : undefined;
+/** A member of a SET (its bytes, `start` to `end`) as digits, or -1 when it is no number a scrub asks (`+` and 1 to 15 digits, no leading 0). */
+function digitsOfMember(member: Buffer, start: number, end: number): number {
+  if (end - start < 2 || end - start > 16 || member[start] !== PLUS_BYTE || member[start + 1] === ZERO) return -1;
+  let digits = 0;
+  for (let k = start + 1; k < end; k += 1) {
+    const digit = (member[k] as number) - ZERO;
+    if (digit < 0 || digit > 9) return -1;
+    digits = digits * 10 + digit;
+  }
+  return digits;
 }
+
+const PLUS_BYTE = 0x2b;
+const ZERO = 0x30;
 
 /** Per block of a dense plan: 0 not read, ABSENT (no key), LOST (no key, the index names it), else 1 + its place in the slabs. */
 const ABSENT = -1;
@@ -323,16 +336,21 @@ export class HeldLists implements HeldCheck {
     return held;
   }
 
+  /** A SET read whole on the bulk connection, its members' digits read from the reply's bytes as they come: no string or Buffer a member. */
   private async readMembers(list: Held): Promise<MemberSet> {
     const set = new MemberSet(list.state.exact);
+    const connection = await bulkConnectionOf(this.redis);
+    const writer = new RespWriter(256);
+    const sink: StringSink = (_, bytes, start, end) => {
+      const digits = bytes === null ? -1 : digitsOfMember(bytes, start, end);
+      if (digits >= 0) set.add(digits);
+    };
     let cursor = '0';
     do {
-      const [next, members] = await this.redis.sscan(list.list.keys.exact, cursor, 'COUNT', SCAN_COUNT);
-      for (const member of members) {
-        const digits = digitsOfMember(member);
-        if (digits !== undefined) set.add(digits);
-      }
-      cursor = next;
+      const request = writer.begin('SSCAN', 4).text(list.list.keys.exact).text(cursor).text('COUNT').text(String(SCAN_COUNT)).end(list.list.keys.exact);
+      const [reply] = await connection.send([request.toWritable()], 1, [{ reply: 0, element: 1, to: sink }]);
+      if (reply instanceof Error) throw reply;
+      cursor = ((reply as BulkReply[])[0] as Buffer).toString('latin1');
     } while (cursor !== '0');
     return set;
   }
@@ -378,18 +396,21 @@ export class HeldLists implements HeldCheck {
     const absent: Part[] = [];
     let unchanged = true;
     const round = async (part: Part): Promise<void> => {
-      const replies = await exec(this.multiOf(held, part));
+      const target = held[part.list] as Held;
+      // The blocks are kept as they are read (a view of the socket's chunk); the ones with no key noted.
+      const missing: number[] = [];
+      const blocks: StringSink = (k, bytes, start, end) => {
+        const b = part.items[k] as number;
+        if (bytes === null) missing.push(b);
+        else this.keep(target, b, bytes, start, end);
+      };
+      const commands = this.commandsOf(held, part);
+      const replies = await ownExec(this.redis, commands, part.kind === 'blocks' ? [{ element: commands.length - 1, to: blocks }] : []);
       const reply = replies[held.length * STATE_REPLIES];
       unchanged &&= held.every((list, n) => sameState(stateOf(replies, n * STATE_REPLIES), list.state)) && (part.kind !== 'exists' || reply === part.items.length);
       if (!unchanged) return;
-      const target = held[part.list] as Held;
       if (part.kind === 'blocks') {
-        const missing: number[] = [];
-        (reply as (Buffer | null)[]).forEach((bytes, k) => {
-          const b = part.items[k] as number;
-          if (bytes === null) missing.push(b);
-          else this.keep(target, b, bytes);
-        });
+        if (reply !== part.items.length) throw new Error(`the scrub's held read got ${String(reply)} blocks of ${part.items.length}`);
         for (let from = 0; from < missing.length; from += READ_BLOCKS) absent.push({ list: part.list, kind: 'index', items: missing.slice(from, from + READ_BLOCKS) });
       } else if (part.kind === 'members') {
         (reply as number[]).forEach((found, k) => {
@@ -415,14 +436,14 @@ export class HeldLists implements HeldCheck {
   }
 
   /** One read: every list's state, then the part's command, written as bytes from the digits (redis/prepared-command.ts). */
-  private multiOf(held: Held[], part: Part): ChainableCommander {
-    const multi = this.redis.multi();
-    for (const list of held) askState(multi, list.list.keys, list.state.info[4] ?? null);
+  private commandsOf(held: Held[], part: Part): PreparedCommand[] {
+    const writer = new RespWriter();
+    const commands: PreparedCommand[] = [];
+    for (const list of held) askState(writer, commands, list.list.keys, list.state.info[4] ?? null);
     const target = held[part.list] as Held;
     const keys = target.list.keys;
     const gen = denseGenerationKeys(keys.dense, target.state.info[4] ?? '');
     const blockKey = Buffer.from(gen.block(''), 'latin1');
-    const writer = new RespWriter();
     const { items } = part;
     if (part.kind === 'blocks' || part.kind === 'exists') {
       writer.begin(part.kind === 'blocks' ? 'MGET' : 'EXISTS', items.length);
@@ -433,16 +454,16 @@ export class HeldLists implements HeldCheck {
     } else if (part.kind === 'index') {
       writer.begin('ZMSCORE', 1 + items.length).text(gen.index);
       for (const b of items) writer.number(NO_PREFIX, target.firstBlock + b);
-    } else return multi;
-    (multi as unknown as Pipeline).sendCommand(writer.end(keys.info));
-    return multi;
+    } else return commands;
+    commands.push(writer.end(keys.info));
+    return commands;
   }
 
   /** A block read: into the slabs while the budget allows, else held for this window only. */
-  private keep(list: Held, b: number, bytes: Buffer): void {
+  private keep(list: Held, b: number, bytes: Buffer, start: number, end: number): void {
     const blockOf = list.blockOf as Int32Array;
     if (this.blocksHeld >= this.blockBudget) {
-      this.loose.set(list.firstBlock + b, bytes);
+      this.loose.set(list.firstBlock + b, Buffer.from(bytes.subarray(start, end)));
       blockOf[b] = 0;
       return;
     }
@@ -450,7 +471,7 @@ export class HeldLists implements HeldCheck {
     const slab = Math.floor(at / SLAB_BLOCKS);
     // Zero-filled: a block shorter than BLOCK_BYTES (its last bits never set) reads 0 past its end.
     if (slab === this.slabs.length) this.slabs.push(Buffer.alloc(SLAB_BLOCKS * BLOCK_BYTES));
-    bytes.copy(this.slabs[slab] as Buffer, (at - slab * SLAB_BLOCKS) * BLOCK_BYTES, 0, Math.min(bytes.length, BLOCK_BYTES));
+    bytes.copy(this.slabs[slab] as Buffer, (at - slab * SLAB_BLOCKS) * BLOCK_BYTES, start, Math.min(end, start + BLOCK_BYTES));
     blockOf[b] = at + 1;
   }
 
