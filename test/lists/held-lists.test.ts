@@ -4,6 +4,7 @@ import { importChanges } from '../../src/lists/import/changes.js';
 import { DEFAULT_REPLACE_GUARDS } from '../../src/lists/import/guards.js';
 import { importList, type ImportRequest } from '../../src/lists/import/run.js';
 import { openSource } from '../../src/lists/import/source.js';
+import { changeMark, type ChangeMark } from '../../src/lists/change-mark.js';
 import { readStates, type HeldCheck, type ListState } from '../../src/lists/held-lists.js';
 import { denseGenerationKeys, listKeys } from '../../src/lists/keys.js';
 import { migratePrefixFields } from '../../src/lists/migrate.js';
@@ -216,6 +217,28 @@ describe("a scrub's lists held in the process", () => {
       { name: 'a create that adopts what a lost info left behind', list: 'us', before: () => t.redis.del(listKeys(t.namespace, 'us').info), write: () => t.store.createList('us', ALICE, { dense: 'nanp' }) },
       { name: 'the prefix format migration', list: 'own', before: () => t.redis.hset(listKeys(t.namespace, 'own').info, 'prefixes', '1'), write: () => migratePrefixFields(t.redis, t.namespace), moves: 'prefixes' },
     ];
+    // An import's audit event comes at its end (or from its caller, `--changes`): a scrub meanwhile sees its batches land by `bulkWrites` alone.
+    it.each([
+      { name: 'into a dense list', list: 'us', numbers: Array.from({ length: 12 }, (_, n) => numberOf(5, 9_000 + n)), operation: 'add' as const },
+      { name: 'into a SET list', list: 'own', numbers: Array.from({ length: 12 }, (_, n) => `+4930777${String(n).padStart(3, '0')}`), operation: 'add' as const },
+      { name: 'of a deletion file', list: 'own', numbers: [], operation: 'delete' as const },
+      // A replace's swap by the same count of other members: only the mark can tell the SET changed.
+      { name: "of a replace's swap", list: 'own', numbers: [], operation: 'replace' as const },
+    ])("an import's batches $name move the mark without its audit event", async ({ list, numbers, operation }) => {
+      const listed = await registry(seeded(3));
+      const keys = listKeys(t.namespace, list);
+      const held = await t.redis.scard(keys.exact);
+      const asked = operation === 'delete' ? listed.filter((_, n) => n % 7 === 0).slice(0, 12) : operation === 'replace' ? Array.from({ length: held }, (_, n) => `+4930888${String(n).padStart(4, '0')}`) : numbers;
+      const was = await changeMark(t.redis, keys, list);
+      await load(list, asked, operation === 'replace'
+        ? { replace: true, guards: { ...DEFAULT_REPLACE_GUARDS, force: true }, audit: false, recordDate: false }
+        : { operation, audit: false, recordDate: false });
+      if (operation === 'replace') expect(await t.redis.scard(keys.exact)).toBe(held);
+      const now = await changeMark(t.redis, keys, list);
+      expect(now.auditId).toBe(was.auditId);
+      expect(now.bulkWrites).not.toBe(was.bulkWrites);
+    });
+
     it.each(writers)('$name', async ({ list, before, write, moves }) => {
       const listed = await registry(seeded(3));
       await before?.();
