@@ -1,4 +1,4 @@
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { importChanges } from '../../src/lists/import/changes.js';
 import { DEFAULT_REPLACE_GUARDS } from '../../src/lists/import/guards.js';
@@ -10,32 +10,11 @@ import { denseGenerationKeys, listKeys } from '../../src/lists/keys.js';
 import { migratePrefixFields } from '../../src/lists/migrate.js';
 import { e164Of } from '../../src/numbers/digits.js';
 import { scrubLeads, type BulkChecker } from '../../src/screening/scrub.js';
+import { collect } from '../helpers/collect.js';
 import { receivedDuring } from '../helpers/monitor.js';
+import { seeded } from '../helpers/seeded.js';
 import { sourceOf } from '../import/helpers.js';
 import { ALICE, MINUTE, useStore } from './fixture.js';
-
-/** A random generator of a fixed seed (mulberry32): the same registry each run. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let x = Math.imul(state ^ (state >>> 15), 1 | state);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-function collect(): Writable & { text: () => string } {
-  const parts: Buffer[] = [];
-  const out = new Writable({
-    write: (chunk: Buffer, _encoding, done) => {
-      parts.push(chunk);
-      done();
-    },
-  }) as Writable & { text: () => string };
-  out.text = () => Buffer.concat(parts).toString('utf8');
-  return out;
-}
 
 /** Numbers of area code 201, exchanges 200 + b: 12 blocks, a few hundred numbers listed in each. */
 const BLOCKS = 12;
@@ -122,8 +101,8 @@ describe("a scrub's lists held in the process", () => {
     };
     const [clean, removed] = [collect(), collect()];
     await scrubLeads(checker, { source: await openSource('-', Readable.from([leads.join('\n')])), lists: ['us', 'own'], clean, removed, windowRows: 60 });
-    const cleanRows = clean.text().split('\n').slice(0, -1);
-    const removedRows = removed.text().split('\n').slice(0, -1);
+    const cleanRows = clean.bytes().toString('utf8').split('\n').slice(0, -1);
+    const removedRows = removed.bytes().toString('utf8').split('\n').slice(0, -1);
     expect(cleanRows).toEqual(leads.filter((_, n) => expected[n] === null));
     expect(removedRows).toEqual(leads.flatMap((lead, n) => (expected[n] ? [`${lead},${expected[n]?.list},${expected[n]?.member}`] : [])));
     expect(expected.filter(Boolean).length).toBeGreaterThan(leads.length / 4);
@@ -152,7 +131,7 @@ describe("a scrub's lists held in the process", () => {
     expect(ours.filter((command) => ["smismember", "evalsha", "getrange"].includes(command.command)).map((c) => [c.command, c.args.length, c.args[0]])).toEqual([]);
     expect(ours.filter((command) => command.command === 'sscan').length).toBeGreaterThan(0);
     const expected = await t.store.checkMany(leads, ['us', 'own']);
-    expect(removed.text().split('\n').slice(0, -1)).toEqual(leads.flatMap((lead, n) => (expected[n] ? [`${lead},${expected[n]?.list},${expected[n]?.member}`] : [])));
+    expect(removed.bytes().toString('utf8').split('\n').slice(0, -1)).toEqual(leads.flatMap((lead, n) => (expected[n] ? [`${lead},${expected[n]?.list},${expected[n]?.member}`] : [])));
   });
 
   it('a block lost after it was held stops the scrub with "entries lost", not "not listed"', async () => {
