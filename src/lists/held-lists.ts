@@ -323,8 +323,9 @@ export class HeldLists implements HeldCheck {
     });
     for (const list of held) {
       const members = list.state.exact;
-      if (list.state.info[0] !== '1' || members === 0 || members > (this.options.rows ?? 0) || this.membersHeld + members > this.memberBudget) continue;
-      list.members = await this.readMembers(list);
+      if (list.state.info[0] !== '1' || members > (this.options.rows ?? 0) || this.membersHeld + members > this.memberBudget) continue;
+      // An empty SET (a dense list's, most often) is held as it is: nothing to read, nothing to ask a window.
+      list.members = members === 0 ? new MemberSet(0) : await this.readMembers(list);
       this.membersHeld += members;
     }
     // The SETs were read in many calls: they are of the states read first only if nothing moved since.

@@ -6,6 +6,7 @@ import { importList, type ImportRequest } from '../../src/lists/import/run.js';
 import { openSource } from '../../src/lists/import/source.js';
 import { changeMark, type ChangeMark } from '../../src/lists/change-mark.js';
 import { readStates, type HeldCheck, type ListState } from '../../src/lists/held-lists.js';
+import { BLOCK_BYTES } from '../../src/lists/dense.js';
 import { denseGenerationKeys, listKeys } from '../../src/lists/keys.js';
 import { migratePrefixFields } from '../../src/lists/migrate.js';
 import { e164Of } from '../../src/numbers/digits.js';
@@ -39,9 +40,10 @@ describe("a scrub's lists held in the process", () => {
   }
 
   it.each([
-    ['read whole', Number.MAX_SAFE_INTEGER],
-    ['asked window by window', 0],
-  ])('answers every window as single checks of the lists as they were then, though they change between windows, dense and SET (the SET %s)', async (_, rows) => {
+    ['the SET read whole', Number.MAX_SAFE_INTEGER, undefined],
+    ['the SET asked window by window', 0, undefined],
+    ['3 blocks held at most, the others read for their window', Number.MAX_SAFE_INTEGER, 3 * BLOCK_BYTES],
+  ])('answers every window as single checks of the lists as they were then, though they change between windows, dense and SET (%s)', async (_, rows, blockBytes) => {
     const next = seeded(45);
     const listed = await registry(next);
     const pick = (): string => {
@@ -79,7 +81,7 @@ describe("a scrub's lists held in the process", () => {
         return asked;
       },
       holdLists: (lists, options) => {
-        const held = t.store.holdLists(lists, { ...options, rows, maxMoves: 100 }) as HeldCheck;
+        const held = t.store.holdLists(lists, { ...options, rows, maxMoves: 100, ...(blockBytes === undefined ? {} : { blockBytes }) }) as HeldCheck;
         return {
           check: async (numbers) => {
             // The window before is answered in full before the lists change.
