@@ -21,7 +21,6 @@
  * time there, never at one moment) and a scrub whose lists moved MAX_MOVES times.
  */
 import type { Redis } from 'ioredis';
-import type { StreamEntry } from './audit.js';
 import { BLOCK_BYTES, BLOCK_NUMBERS, DENSE_PLANS, isDensePlanName, NATIONAL_DIGITS } from './dense.js';
 import { denseGenerationKeys, type ListKeys } from './keys.js';
 import { entriesLost } from './names.js';
@@ -280,7 +279,7 @@ export class HeldLists implements HeldCheck {
   }
 
   /** Whether the lists are (still) held: false once they moved MAX_MOVES times or cannot be held. */
-  get holding(): boolean {
+  private get holding(): boolean {
     return this.moves < this.maxMoves;
   }
 
