@@ -29,14 +29,16 @@ import { bulkConnectionOf, type BulkReply, type StringSink } from './bulk-connec
 import { ownExec } from './bulk-read.js';
 
 /**
- * Bytes of dense blocks a scrub keeps at most (lists together). The full US registry is
- * ~263,000 blocks, ~330 MB: held whole. Past this, blocks are read for the window that
- * meets them and let go, as the batch read does. The API runs scrub jobs in its own
- * process: each job may hold this much.
+ * Bytes of dense blocks the scrubs of a process keep at most (lists and scrubs together:
+ * the API runs scrub jobs side by side in its own process). The full US registry is
+ * ~264,000 blocks, ~330 MB: held whole by one scrub. Past this, blocks are read for the
+ * window that meets them and let go, as the batch read does.
  */
 export const SCRUB_HELD_BLOCK_BYTES = 384 * 1024 * 1024;
-/** Members of SETs a scrub reads whole at most (lists together): 16 to 32 bytes each in a MemberSet, 64 MB at most. */
+/** Members of SETs the scrubs of a process read whole at most (lists and scrubs together): 16 to 32 bytes each in a MemberSet, 64 MB at most. */
 export const SCRUB_HELD_MEMBERS = 2_000_000;
+/** What the scrubs of this process hold, against the budgets above. */
+const inProcess = { blocks: 0, members: 0 };
 /** A list that moved this many times is asked the batch way for the rest of the scrub: a list changing all the time would be read again and again for nothing. */
 export const MAX_MOVES = 3;
 /**
@@ -249,6 +251,8 @@ export interface HeldOptions {
 /** What a scrub asks of its lists held: a window's answers, or undefined to ask it the batch way. */
 export interface HeldCheck {
   check(numbers: Float64Array): Promise<Uint16Array | undefined>;
+  /** the scrub is over (done or failed): what is held is let go */
+  release(): void;
 }
 
 /**
@@ -267,6 +271,7 @@ export class HeldLists implements HeldCheck {
   /** blocks read this window past the budget, let go after it */
   private loose = new Map<number, Buffer>();
   private windows = 0;
+  private released = false;
 
   constructor(
     private readonly redis: Redis,
@@ -303,9 +308,7 @@ export class HeldLists implements HeldCheck {
 
   /** The lists' states and their SETs read whole where that pays, or undefined when a list cannot be held (counted as a move when it moved meanwhile). */
   private async hold(): Promise<Held[] | undefined> {
-    this.slabs.length = 0;
-    this.blocksHeld = 0;
-    this.membersHeld = 0;
+    this.letGo();
     const first = await readStates(this.redis, this.lists);
     const states = await readStates(this.redis, this.lists, first.map((state) => state.info[4] ?? null));
     if (!states.every(holdable)) {
@@ -322,10 +325,11 @@ export class HeldLists implements HeldCheck {
     });
     for (const list of held) {
       const members = list.state.exact;
-      if (list.state.info[0] !== '1' || members > (this.options.rows ?? 0) || this.membersHeld + members > this.memberBudget) continue;
+      if (this.released || list.state.info[0] !== '1' || members > (this.options.rows ?? 0) || inProcess.members + members > this.memberBudget) continue;
+      this.membersHeld += members;
+      inProcess.members += members;
       // An empty SET (a dense list's, most often) is held as it is: nothing to read, nothing to ask a window.
       list.members = members === 0 ? new MemberSet(0) : await this.readMembers(list);
-      this.membersHeld += members;
     }
     // The SETs were read in many calls: they are of the states read first only if nothing moved since.
     const after = await readStates(this.redis, this.lists, states.map((state) => state.info[4] ?? null));
@@ -462,17 +466,36 @@ export class HeldLists implements HeldCheck {
   /** A block read: into the slabs while the budget allows, else held for this window only. */
   private keep(list: Held, b: number, bytes: Buffer, start: number, end: number): void {
     const blockOf = list.blockOf as Int32Array;
-    if (this.blocksHeld >= this.blockBudget) {
+    // Released meanwhile (the scrub failed while this read was in flight): nothing more is counted as held.
+    if (this.released || inProcess.blocks >= this.blockBudget) {
       this.loose.set(list.firstBlock + b, Buffer.from(bytes.subarray(start, end)));
       blockOf[b] = 0;
       return;
     }
     const at = this.blocksHeld++;
+    inProcess.blocks += 1;
     const slab = Math.floor(at / SLAB_BLOCKS);
     // Zero-filled: a block shorter than BLOCK_BYTES (its last bits never set) reads 0 past its end.
     if (slab === this.slabs.length) this.slabs.push(Buffer.alloc(SLAB_BLOCKS * BLOCK_BYTES));
     bytes.copy(this.slabs[slab] as Buffer, (at - slab * SLAB_BLOCKS) * BLOCK_BYTES, start, Math.min(end, start + BLOCK_BYTES));
     blockOf[b] = at + 1;
+  }
+
+  /** Ends the holding, what is held given back to the process's budget: the scrub is over. */
+  release(): void {
+    this.released = true;
+    this.moves = this.maxMoves;
+    this.held = undefined;
+    this.letGo();
+  }
+
+  private letGo(): void {
+    this.slabs.length = 0;
+    this.loose = new Map();
+    inProcess.blocks -= this.blocksHeld;
+    inProcess.members -= this.membersHeld;
+    this.blocksHeld = 0;
+    this.membersHeld = 0;
   }
 
   /** Drops what is held: the next window reads the lists again. */

@@ -135,6 +135,6 @@ export class GatedListStore extends ListStore {
 
   override holdLists(lists: string[], options: Parameters<ListStore['holdLists']>[1]): ReturnType<ListStore['holdLists']> {
     const held = super.holdLists(lists, options);
-    return held && { check: (numbers) => this.migration.gate(() => held.check(numbers)) };
+    return held && { check: (numbers) => this.migration.gate(() => held.check(numbers)), release: () => held.release() };
   }
 }

@@ -422,6 +422,7 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
     await writing;
   } finally {
     source.close();
+    held?.release();
   }
 
   summary.seconds = (performance.now() - started) / 1000;

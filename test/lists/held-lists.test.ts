@@ -9,7 +9,7 @@ import { readStates, type HeldCheck, type ListState } from '../../src/lists/held
 import { BLOCK_BYTES } from '../../src/lists/dense.js';
 import { denseGenerationKeys, listKeys } from '../../src/lists/keys.js';
 import { migratePrefixFields } from '../../src/lists/migrate.js';
-import { e164Of } from '../../src/numbers/digits.js';
+import { digitsOf, e164Of } from '../../src/numbers/digits.js';
 import { scrubLeads, type BulkChecker } from '../../src/screening/scrub.js';
 import { collect } from '../helpers/collect.js';
 import { receivedDuring } from '../helpers/monitor.js';
@@ -83,6 +83,7 @@ describe("a scrub's lists held in the process", () => {
       holdLists: (lists, options) => {
         const held = t.store.holdLists(lists, { ...options, rows, maxMoves: 100, ...(blockBytes === undefined ? {} : { blockBytes }) }) as HeldCheck;
         return {
+          release: () => held.release(),
           check: async (numbers) => {
             // The window before is answered in full before the lists change.
             await Promise.all(inFlight.splice(0));
@@ -136,6 +137,29 @@ describe("a scrub's lists held in the process", () => {
     expect(removed.bytes().toString('utf8').split('\n').slice(0, -1)).toEqual(leads.flatMap((lead, n) => (expected[n] ? [`${lead},${expected[n]?.list},${expected[n]?.member}`] : [])));
   });
 
+  it("shares its block budget with the process's other scrubs, and gives it back when it ends", async () => {
+    const listed = await registry(seeded(21));
+    const window = Float64Array.from(Array.from({ length: BLOCKS }, (_, b) => listed[b] as string), digitsOf);
+    const budget = { rows: 0, blockBytes: BLOCKS * BLOCK_BYTES };
+    const blocksRead = async (run: () => Promise<unknown>): Promise<number> => {
+      const received = await receivedDuring(t.redis, run, true);
+      return received.filter((command) => command.command === 'mget' && command.args[0]?.includes(`${t.namespace}:`)).flatMap((command) => command.args).length;
+    };
+    const first = t.store.holdLists(['us'], budget) as HeldCheck;
+    const second = t.store.holdLists(['us'], budget) as HeldCheck;
+    try {
+      expect(await blocksRead(() => first.check(window))).toBe(BLOCKS);
+      // The first holds the whole budget: the second reads its blocks for each window.
+      expect(await blocksRead(async () => [await second.check(window), await second.check(window)])).toBe(2 * BLOCKS);
+      first.release();
+      expect(await blocksRead(async () => [await second.check(window), await second.check(window)])).toBe(BLOCKS);
+      expect(Array.from((await second.check(window)) ?? [])).toEqual(Array.from(window, () => 1));
+    } finally {
+      first.release();
+      second.release();
+    }
+  });
+
   it('a block lost after it was held stops the scrub with "entries lost", not "not listed"', async () => {
     const listed = await registry(seeded(14));
     const keys = listKeys(t.namespace, 'us');
@@ -146,6 +170,7 @@ describe("a scrub's lists held in the process", () => {
         const held = t.store.holdLists(lists, options) as HeldCheck;
         let windows = 0;
         return {
+          release: () => held.release(),
           check: async (numbers) => {
             windows += 1;
             if (windows === 2) await t.redis.del(gen.block(listed[0]?.slice(1, 8) as string));

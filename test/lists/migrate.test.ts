@@ -207,14 +207,17 @@ describe('the gated store during the migration of a start', () => {
     await whileMigrating(t, async (migration, release) => {
       const gated = new GatedListStore(migration, t.redis, t.namespace, () => t.now);
       let settled = false;
-      const answer = gated.holdLists(['plain'], { rows: 10 })?.check(Float64Array.of(19005550100, 19005550101)).finally(() => {
+      const [gatedHeld, plainHeld] = [gated.holdLists(['plain'], { rows: 10 }), t.store.holdLists(['plain'], { rows: 10 })];
+      const answer = gatedHeld?.check(Float64Array.of(19005550100, 19005550101)).finally(() => {
         settled = true;
       });
       // What the plain store's held check answers at once, the gated one has not yet.
-      expect(Array.from((await t.store.holdLists(['plain'], { rows: 10 })?.check(Float64Array.of(19005550100, 19005550101))) ?? [])).toEqual([1, 0]);
+      expect(Array.from((await plainHeld?.check(Float64Array.of(19005550100, 19005550101))) ?? [])).toEqual([1, 0]);
       expect(settled).toBe(false);
       await release();
       expect(Array.from((await answer) ?? [])).toEqual([1, 0]);
+      gatedHeld?.release();
+      plainHeld?.release();
     });
   });
 });
