@@ -414,7 +414,7 @@ const EXEC = Buffer.from('*1\r\n$4\r\nEXEC\r\n', 'latin1');
  * replies, a command's error thrown. The arrays `sinks` name (by their command's place)
  * go to their sink as they are read, and read as their length.
  */
-async function ownExec(redis: Redis, commands: PreparedCommand[], sinks: { element: number; to: StringSink }[]): Promise<unknown[]> {
+export async function ownExec(redis: Redis, commands: PreparedCommand[], sinks: { element: number; to: StringSink }[]): Promise<unknown[]> {
   const connection = await bulkConnectionOf(redis);
   // EXEC's reply follows MULTI's and the commands' QUEUED.
   const execReply = commands.length + 1;

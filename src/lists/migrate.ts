@@ -132,4 +132,9 @@ export class GatedListStore extends ListStore {
   override checkDigits(numbers: Float64Array, lists: string[]): ReturnType<ListStore['checkDigits']> {
     return this.migration.gate(() => super.checkDigits(numbers, lists));
   }
+
+  override holdLists(lists: string[], options: Parameters<ListStore['holdLists']>[1]): ReturnType<ListStore['holdLists']> {
+    const held = super.holdLists(lists, options);
+    return held && { check: (numbers) => this.migration.gate(() => held.check(numbers)), release: () => held.release() };
+  }
 }

@@ -8,6 +8,7 @@ import { planOfBlock, type DensePlanName } from './dense.js';
 import {
   countGeneration, denseHeldOf, denseHolds, denseStateOf, newGeneration, removeGenerationsBut, removeUnder, scanGenerations, type FoundGeneration,
 } from './dense-store.js';
+import { HeldLists, type HeldCheck, type HeldOptions } from './held-lists.js';
 import { learnShapes, readable, readBatch, type BulkAnswer, type BulkMatches, type ListShape, MAX_BULK_LISTS } from './bulk-read.js';
 import { digitsOf, e164Of } from '../numbers/digits.js';
 import { callCounterKey, denseGenerationKeys, denseGensKey, EVERY_PREFIX_LENGTH, globalKeys, listKeys, PREFIX_LENGTHS_READ_LIMIT, type ListKeys } from './keys.js';
@@ -555,6 +556,16 @@ export class ListStore {
       if (member !== undefined) found.members.set(i, member);
     }
     return found;
+  }
+
+  /**
+   * The lists of a scrub held in the process (held-lists.ts), or undefined where they
+   * are asked batch by batch: Redis Cluster and per-list checks ask lists one at a time,
+   * never at one moment.
+   */
+  holdLists(lists: string[], options: HeldOptions): HeldCheck | undefined {
+    if (this.checkMode !== 'one-call' || isCluster(this.redis) || lists.length > MAX_BULK_LISTS) return undefined;
+    return new HeldLists(this.redis, lists.map((name) => ({ name, keys: this.keysOf(name) })), options);
   }
 
   /** Where this member is listed now, and its last cancellation per list, across all lists. */

@@ -10,6 +10,7 @@ import { RegionSample } from '../lists/import/needs-region.js';
 import type { RejectsFile } from '../lists/import/rejects.js';
 import { peek, type ImportSource } from '../lists/import/source.js';
 import type { BulkMatches } from '../lists/bulk-read.js';
+import type { HeldCheck, HeldOptions } from '../lists/held-lists.js';
 import type { EntryMember } from '../lists/types.js';
 import { digitsOf } from '../numbers/digits.js';
 import { normalize } from '../numbers/normalize.js';
@@ -40,6 +41,8 @@ export const REMOVED_COLUMNS = ['callguard_list', 'callguard_entry'] as const;
 /** The part of ListStore scrubbing needs: many numbers (digits), lists in order, first match each. */
 export interface BulkChecker {
   checkDigits(numbers: Float64Array, lists: string[]): Promise<BulkMatches>;
+  /** the lists held in the process for one scrub (lists/held-lists.ts), where the checker can hold them */
+  holdLists?(lists: string[], options: HeldOptions): HeldCheck | undefined;
 }
 
 export interface ScrubRequest {
@@ -160,9 +163,21 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
   };
   // What a removed row gets after its own bytes, before the member: `,list,`.
   const listTails = request.lists.map((list) => Buffer.from(`${suffix}${list}${suffix}`));
-  /** Sends a window's batches; resolves once all are sent, with its answers as they come. */
+  // Made at the first window, when the rows read tell how many the file holds.
+  let held: HeldCheck | undefined;
+  let holdAsked = false;
+  /**
+   * Sends a window's batches; resolves once all are sent, with its answers as they come.
+   * A window the held lists answer needs no sort and no batch: its numbers go as they are.
+   */
   const ask = async (checked: Window): Promise<{ matched: Uint16Array; members: Map<number, EntryMember>; answered: Promise<unknown> }> => {
     const { numbers, rows } = checked;
+    if (!holdAsked) {
+      holdAsked = true;
+      held = checker.holdLists?.(request.lists, { rows: expectedRows() });
+    }
+    const local = await held?.check(numbers.subarray(0, rows));
+    if (local) return { matched: local, members: new Map(), answered: Promise.resolve() };
     const order = blockOrder(numbers, rows);
     const sorted = new Float64Array(rows);
     for (let j = 0; j < rows; j += 1) sorted[j] = numbers[order[j] as number] as number;
@@ -240,6 +255,16 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
     });
     summary.clean += rows - removedBy.reduce((sum, count) => sum + count, 0);
   };
+  /**
+   * The rows the file holds about, from those read and the share of its bytes they took:
+   * of the bytes taken in (a compressed file's size is of its compressed bytes) or, the
+   * input read ahead of the rows, of the rows' own; those read when its size is not known.
+   */
+  const expectedRows = (): number => {
+    const total = source.totalBytes;
+    if (total === undefined) return summary.rows;
+    return Math.ceil(summary.rows * Math.max(total / Math.max(1, source.bytesRead()), total / Math.max(1, rowBytes)));
+  };
   // The window read is asked while the next is read. Reading waits for the window
   // before to be all sent and the one before that written: three windows in memory.
   let writtenBefore: Promise<void> = Promise.resolve();
@@ -260,7 +285,9 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
     });
     writing.catch(() => undefined);
   };
+  let rowBytes = 0;
   const keep = (buffer: Buffer, start: number, end: number, digits: number): boolean => {
+    rowBytes += end - start + 1;
     if (window.chunks.at(-1) !== buffer) {
       window.chunks.push(buffer);
       window.bytes += buffer.length;
@@ -395,6 +422,7 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
     await writing;
   } finally {
     source.close();
+    held?.release();
   }
 
   summary.seconds = (performance.now() - started) / 1000;

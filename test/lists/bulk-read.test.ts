@@ -7,6 +7,7 @@ import { denseGenerationKeys, listKeys } from '../../src/lists/keys.js';
 import { defineListScripts } from '../../src/lists/scripts.js';
 import type { ListStore } from '../../src/lists/store.js';
 import { receivedDuring } from '../helpers/monitor.js';
+import { seeded } from '../helpers/seeded.js';
 import { sourceOf } from '../import/helpers.js';
 import { ALICE, CHECK_MODES, MINUTE, useStore } from './fixture.js';
 
@@ -52,17 +53,6 @@ async function scriptAnswers(t: { redis: Redis; namespace: string; now: number }
   const reply = await t.redis.callguardListScrub(keys.length, ...keys, t.now, numbers.join('\n'));
   for (const match of scrubMatchesFromReply(numbers.length, lists.length, reply)) answers[match.number] = { list: lists[match.list] as string, member: match.member };
   return answers;
-}
-
-/** A random generator of a fixed seed (mulberry32): the same registry each run. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let x = Math.imul(state ^ (state >>> 15), 1 | state);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 /** What single checks say of each probe: the reference the bulk answers must equal. */

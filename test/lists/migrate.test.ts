@@ -7,7 +7,7 @@ import { capturedLogger } from '../helpers/log-capture.js';
 import { receivedDuring } from '../helpers/monitor.js';
 import { testRedis } from '../helpers/redis.js';
 import { until } from '../helpers/until.js';
-import { ALICE, CHECK_MODES, useStore } from './fixture.js';
+import { ALICE, CHECK_MODES, useStore, type StoreFixture } from './fixture.js';
 
 const EVERY_LENGTH = '3,4,5,6,7,8,9,10,11,12,13,14,15,16,17';
 
@@ -121,6 +121,31 @@ describe('a check during the migration of a start', () => {
   });
 });
 
+/**
+ * Runs `work` while the migration of a start runs on a connection of its own (as a
+ * scrub's or the dialer's checks do on theirs), held behind a BLPOP: it is running, and
+ * cannot end, until `release`.
+ */
+async function whileMigrating(
+  t: StoreFixture,
+  work: (migration: ReturnType<typeof migrateAtStart>, release: () => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const migrating = testRedis();
+  const hold = `${t.namespace}:hold`;
+  try {
+    await migrating.ping();
+    const held = migrating.blpop(hold, 0);
+    const migration = migrateAtStart(migrating, t.namespace, capturedLogger().log);
+    await work(migration, async () => {
+      await t.redis.lpush(hold, 'go');
+      await held;
+    });
+    await migration.settled();
+  } finally {
+    migrating.disconnect();
+  }
+}
+
 type Method<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
 /** ListStore's public check methods: each runs check-list.lua. A new one fails typecheck here until it is listed (and gated). */
 const CHECK_METHODS = {
@@ -151,14 +176,7 @@ describe.each(CHECK_MODES)('the gated store serve and api check with, during the
       checkDigits: () => store.checkDigits(Float64Array.of(19005550100), ['flagged']).then((found) => ({ list: found.list[0], member: found.members.get(0) })),
     });
 
-    // The migration runs on a connection of its own (as a scrub's or the dialer's checks
-    // do on theirs), held behind a BLPOP: it is running, and cannot end, until released.
-    const migrating = testRedis();
-    const hold = `${t.namespace}:hold`;
-    try {
-      await migrating.ping();
-      const held = migrating.blpop(hold, 0);
-      const migration = migrateAtStart(migrating, t.namespace, capturedLogger().log);
+    await whileMigrating(t, async (migration, release) => {
       const gated = new GatedListStore(migration, t.redis, t.namespace, () => t.now, { checkMode });
       const settled = new Set<string>();
       const waited = Object.entries(paths(gated)).map(async ([path, read]) => {
@@ -172,20 +190,40 @@ describe.each(CHECK_MODES)('the gated store serve and api check with, during the
       }
       expect([...settled]).toEqual([]);
 
-      await t.redis.lpush(hold, 'go');
-      await held;
+      await release();
       for (const [path, answer] of await Promise.all(waited)) {
         expect({ path, answer }).toMatchObject({ path, answer: { member: '+1900*' } });
       }
-      await migration.settled();
-    } finally {
-      migrating.disconnect();
-    }
+    });
+  });
+});
+
+describe('the gated store during the migration of a start', () => {
+  const t = useStore();
+
+  it("holds a scrub's lists for it (the held check) only once the migration is done", async () => {
+    await t.store.createList('plain', ALICE);
+    await t.store.add('plain', [{ member: '+19005550100' }], ALICE);
+    await whileMigrating(t, async (migration, release) => {
+      const gated = new GatedListStore(migration, t.redis, t.namespace, () => t.now);
+      let settled = false;
+      const [gatedHeld, plainHeld] = [gated.holdLists(['plain'], { rows: 10 }), t.store.holdLists(['plain'], { rows: 10 })];
+      const answer = gatedHeld?.check(Float64Array.of(19005550100, 19005550101)).finally(() => {
+        settled = true;
+      });
+      // What the plain store's held check answers at once, the gated one has not yet.
+      expect(Array.from((await plainHeld?.check(Float64Array.of(19005550100, 19005550101))) ?? [])).toEqual([1, 0]);
+      expect(settled).toBe(false);
+      await release();
+      expect(Array.from((await answer) ?? [])).toEqual([1, 0]);
+      gatedHeld?.release();
+      plainHeld?.release();
+    });
   });
 });
 
 describe('the gated store', () => {
-  it("overrides every check method of ListStore: each runs check-list.lua, which reads only today's format", () => {
-    expect(Object.keys(CHECK_METHODS).filter((name) => !Object.hasOwn(GatedListStore.prototype, name))).toEqual([]);
+  it("overrides every check method of ListStore, and the scrub's held check: each reads only today's format", () => {
+    expect([...Object.keys(CHECK_METHODS), 'holdLists'].filter((name) => !Object.hasOwn(GatedListStore.prototype, name))).toEqual([]);
   });
 });

@@ -1,21 +1,9 @@
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { openSource } from '../../src/lists/import/source.js';
 import { scrubLeads } from '../../src/screening/scrub.js';
 import { ALICE, useStore } from '../lists/fixture.js';
-
-/** A stream that keeps what it is given as bytes. */
-function collect(): Writable & { bytes: () => Buffer } {
-  const parts: Buffer[] = [];
-  const out = new Writable({
-    write: (chunk: Buffer, _encoding, done) => {
-      parts.push(chunk);
-      done();
-    },
-  }) as Writable & { bytes: () => Buffer };
-  out.bytes = () => Buffer.concat(parts);
-  return out;
-}
+import { collect } from '../helpers/collect.js';
 
 describe('scrub rows read as bytes', () => {
   const t = useStore();

@@ -98,7 +98,7 @@ export function registerScrub(program: Command, io: CliIo): void {
     .addOption(new Option('--removed <file>', 'where the rows on a list go, with the list and the entry that matched').makeOptionMandatory())
     .addOption(new Option('--rejects <file>', 'where rows without a number to check go (hidden, malformed): line,raw,reason'))
     .addOption(
-      new Option('--window <rows>', `rows read and sorted by block before they are checked (default ${SCRUB_WINDOW_ROWS}): more read each block fewer times and hold more memory`).argParser(
+      new Option('--window <rows>', `rows read before they are checked (default ${SCRUB_WINDOW_ROWS}): more hold more memory; lists checked in batches read each block fewer times`).argParser(
         positiveInteger(BLOCK_ORDER_MAX_NUMBERS),
       ),
     )
@@ -112,9 +112,12 @@ header line goes to both (with the two column names in --removed). Rows with a h
 or malformed number go to --rejects. A row is a line (written with a line feed, a
 BOM left out). Without --region, a file whose first rows are mostly national numbers
 stops at once (exit 2, no file written). Rows are read a window of up to
-500,000 (--window) at a time, whose numbers are checked sorted by number block (Redis
-reads a block once a batch for all its numbers) in batches of 2,000; the files keep
-the input's order.
+500,000 (--window) at a time. A dense list's blocks are kept in memory once read, and
+an ordinary list with fewer members than the file has rows is read whole (up to 384
+MiB of blocks and 2M members a process): a window is checked against them once Redis
+confirms the lists did not change meanwhile. Otherwise (a list changed, one with
+prefix or timed entries, Redis Cluster) its numbers are checked sorted by number block
+in batches of 2,000. The files keep the input's order.
 With --region US (or GB) plain national numbers are read without a full parse. The
 files appear only once complete.
 

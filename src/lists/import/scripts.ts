@@ -7,7 +7,7 @@ import { luaScripts } from '../../redis/lua-scripts.js';
  */
 const SCRIPTS = {
   callguardImportBatch: { file: 'import-batch-3.lua', uses: ['../../scripts/size.lua', '../../scripts/prefix-lengths.lua', 'bulk-writes.lua'] },
-  callguardImportSwap: { file: 'swap-7.lua', uses: ['../../scripts/dense-slot.lua', '../../scripts/dense.lua', '../../scripts/changes-since.lua'] },
+  callguardImportSwap: { file: 'swap-7.lua', uses: ['../../scripts/dense-slot.lua', '../../scripts/dense.lua', '../../scripts/changes-since.lua', 'bulk-writes.lua'] },
   callguardImportDenseBits: { file: 'dense-bits-2.lua', uses: ['../../scripts/dense-slot.lua', '../../scripts/dense.lua', 'bulk-writes.lua'] },
   callguardImportDelete: { file: 'delete-batch-4.lua', uses: ['../../scripts/size.lua', 'bulk-writes.lua'] },
   callguardImportDateParts: 'date-parts-1.lua',

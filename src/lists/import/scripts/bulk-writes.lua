@@ -1,7 +1,7 @@
 --[[
   count_bulk_write(info)
-    A batch of an import (or of a deletion file) changed the list's own keys: one more
-    in the info field `bulkWrites` (keys.ts). A replace notes the field when it starts
+    A batch of an import (or of a deletion file), or a replace's swap, changed the
+    list's own keys: one more in the info field `bulkWrites` (keys.ts). A replace notes the field when it starts
     and refuses to swap when it moved (swap-7.lua, changes-since.lua), as a recount
     refuses its count (recount-5.lua): such an import writes its audit event only at
     its end, after the swap would have dropped its batches unseen.

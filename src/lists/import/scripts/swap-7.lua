@@ -64,6 +64,10 @@ if redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('RENAME', KEYS[2], KEYS[4])
   redis.call('PERSIST', KEYS[4])
 end
+-- The swap moves the list's change mark itself (count_bulk_write): its audit event comes
+-- after, and a scrub holding the list's SET (held-lists.ts) must not confirm it unchanged
+-- in between, when the new SET has as many members as the old one.
+count_bulk_write(KEYS[5])
 if redis.call('EXISTS', KEYS[5]) == 1 then
   redis.call('HSET', KEYS[5], 'size', tonumber(ARGV[1]) + tonumber(ARGV[2]) + newDense)
   if newGen ~= '' then
