@@ -7,8 +7,8 @@ import { detectDialect } from '../lists/import/dialect.js';
 import { readNationalBytes } from '../lists/import/national.js';
 import { readsWithRegion } from '../lists/import/classify.js';
 import { RegionSample } from '../lists/import/needs-region.js';
-import type { RejectsFile } from '../lists/import/rejects.js';
-import { peek, type ImportSource } from '../lists/import/source.js';
+import type { Reject, RejectsFile } from '../lists/import/rejects.js';
+import { lineOf, peek, type ImportSource } from '../lists/import/source.js';
 import type { BulkMatches } from '../lists/bulk-read.js';
 import type { HeldCheck, HeldOptions } from '../lists/held-lists.js';
 import type { EntryMember } from '../lists/types.js';
@@ -309,6 +309,12 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
     return { ok: false, reason: read.kind === 'hidden' ? 'a hidden or empty number' : read.reason };
   };
 
+  /** A zip's rejects name the member and the line it counts itself, as an import's do. */
+  const reject = async (rejected: Reject): Promise<void> => {
+    if (request.rejects === undefined) return;
+    await request.rejects.write(source.memberLine ? { ...rejected, ...(await lineOf(source, rejected.line)) } : rejected);
+  };
+
   /** The row of one line read as text: a header, a quoted cell, a number of another shape, a blank line. */
   async function textRow(buffer: Buffer, start: number, end: number): Promise<void> {
     const line = buffer.toString('utf8', start, end);
@@ -328,14 +334,14 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
     if (cell === undefined) {
       sampled();
       summary.rejected += 1;
-      await request.rejects?.write({ line: lineNumber, raw: line, reason: `no column ${numberIndex + 1} in this row` });
+      await reject({ line: lineNumber, raw: line, reason: `no column ${numberIndex + 1} in this row` });
       return;
     }
     const read = readNumber(cell);
     sampled(read.ok || !readsWithRegion(read.reason) ? undefined : { line: lineNumber, raw: cell.trim() });
     if (!read.ok) {
       summary.rejected += 1;
-      await request.rejects?.write({ line: lineNumber, raw: cell.trim(), reason: read.reason });
+      await reject({ line: lineNumber, raw: cell.trim(), reason: read.reason });
       return;
     }
     if (keep(buffer, start, end, digitsOf(read.e164))) await send();

@@ -110,7 +110,7 @@ export async function registerScrub(app: ApiApp, context: ApiContext): Promise<v
       config: { access: { role: 'operator' } },
       schema: {
         tags: ['import and export'],
-        description: 'a file of a finished scrub job: clean (the rows on no list), removed (with callguard_list and callguard_entry), rejects (line,raw,reason); kept by the API instance that ran the job',
+        description: 'a file of a finished scrub job: clean (the rows on no list), removed (with callguard_list and callguard_entry), rejects (line,raw,reason; of a zip line,raw,reason,member, each line counted by its member); kept by the API instance that ran the job',
         params: Type.Object({ id: JobParams.properties.id, file: Type.Union(SCRUB_FILES.map((file) => Type.Literal(file))) }),
         response: withProblems({ 200: Type.String() }, 404),
       },

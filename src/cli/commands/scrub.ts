@@ -96,7 +96,7 @@ export function registerScrub(program: Command, io: CliIo): void {
     )
     .addOption(new Option('-o, --output <file>', 'where the clean rows go (*.gz: gzipped)').makeOptionMandatory())
     .addOption(new Option('--removed <file>', 'where the rows on a list go, with the list and the entry that matched').makeOptionMandatory())
-    .addOption(new Option('--rejects <file>', 'where rows without a number to check go (hidden, malformed): line,raw,reason'))
+    .addOption(new Option('--rejects <file>', 'where rows without a number to check go (hidden, malformed): line,raw,reason (of a zip: line,raw,reason,member, the line counted by its member)'))
     .addOption(
       new Option('--window <rows>', `rows read before they are checked (default ${SCRUB_WINDOW_ROWS}): more hold more memory; lists checked in batches read each block fewer times`).argParser(
         positiveInteger(BLOCK_ORDER_MAX_NUMBERS),
