@@ -155,6 +155,9 @@ function mapError(error: unknown, context: ProblemContext): Mapped {
     // A create over what a lost list left behind, refused: a conflict with the keys there, not a bad value.
     if (error instanceof LeftBehindError && error.list !== undefined) return { status: 409, slug: 'left-behind', detail: error.message, waysOut: waysOutOfLeftBehind(error.list, error) };
     if (error.code === 'left-behind') return { status: 409, slug: 'left-behind', detail: error.message };
+    // The list's state, not the request: its keys lost entries outside callguard (a client
+    // told 422 would take its own input for wrong).
+    if (error.code === 'entries-lost') return { status: 409, slug: 'entries-lost', detail: error.message };
     return { status: 422, slug: 'invalid-value', detail: error.message };
   }
   if (error instanceof TokenError || error instanceof WebhookError) {

@@ -28,3 +28,17 @@ describe('GET /v1/numbers/{number} while a list lost entries', () => {
     expect((await request('GET', `/v1/numbers/${encodeURIComponent('+4930123456')}`, { token: scoped })).json).toMatchObject({ cannotTell: [] });
   });
 });
+
+describe('POST /v1/check against a list that lost entries', () => {
+  const api = testApi();
+
+  it('answers 409 entries-lost, a state of the list, not 422 as if the number sent were wrong', async () => {
+    const { request, tokens, redis, namespace } = api();
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'dnc' } })).status).toBe(201);
+    await request('POST', '/v1/lists/dnc/entries', { token: tokens.operator, json: { numbers: ['+4930111', '+4930222'] } });
+    expect(await redis.srem(listKeys(namespace, 'dnc').exact, '+4930222')).toBe(1);
+    const checked = await request('POST', '/v1/check', { token: tokens.viewer, json: { number: '+4930222', lists: ['dnc'] } });
+    expect(checked.status, checked.text).toBe(409);
+    expect(checked.json).toMatchObject({ type: 'urn:callguard:problem:entries-lost', detail: expect.stringContaining('lost entries') });
+  });
+});

@@ -56,6 +56,7 @@ export function registerCheck(app: ApiApp, context: ApiContext): void {
             }),
           },
           404,
+          409,
           422,
         ),
       },
