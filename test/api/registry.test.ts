@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import yazl from 'yazl';
 import { denseGensKey, listKeys } from '../../src/lists/keys.js';
 import { until } from '../helpers/until.js';
+import { zipOf } from '../helpers/zip.js';
 import { testApi, type TestApi } from './helpers.js';
 
 async function finished(request: TestApi['request'], token: string, id: string): Promise<any> {
@@ -47,14 +47,9 @@ describe('a national registry through the API', () => {
   it("names a zip upload's rejected rows by member and the member's own line, in the job's summary and its rejects file", async () => {
     const { request, tokens } = api();
     expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'us-zip', dense: 'nanp' } })).status).toBe(201);
-    const zip = new yazl.ZipFile();
-    zip.addBuffer(Buffer.from('2015550100\n2015550101\n'), '201.txt');
-    zip.addBuffer(Buffer.from('4155550100\n41555501\n'), '415.txt');
-    zip.end();
-    const chunks: Buffer[] = [];
-    for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
+    const zip = await zipOf({ '201.txt': '2015550100\n2015550101\n', '415.txt': '4155550100\n41555501\n' });
     const upload = await request('POST', '/v1/lists/us-zip/import?country=US&filename=ftc.zip', {
-      token: tokens.supervisor, body: Buffer.concat(chunks), headers: { 'content-type': 'application/octet-stream' },
+      token: tokens.supervisor, body: zip, headers: { 'content-type': 'application/octet-stream' },
     });
     expect(upload.status, upload.text).toBe(202);
     const job = await finished(request, tokens.viewer, upload.json.job.id);

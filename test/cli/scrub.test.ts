@@ -1,12 +1,10 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import yazl from 'yazl';
 import { ListStore } from '../../src/lists/store.js';
 import { testNamespace } from '../helpers/redis.js';
+import { writeZip } from '../helpers/zip.js';
 import { cliTestFiles, importText } from '../import/helpers.js';
 import { callguard, callguardJson } from './run-cli.js';
 
@@ -50,14 +48,9 @@ describe('callguard scrub', () => {
 
   it("names a zip's rejected rows by their member and the line it counts itself, as an import does (measured: lines 5 and 7 of the members joined)", async () => {
     const namespace = await registry();
-    const leads = join(files.dir, `${namespace}.zip`);
-    const zip = new yazl.ZipFile();
-    zip.addBuffer(Buffer.from('id,phone\n1,2015550100\n2,2125550100\n'), 'east.csv');
-    zip.addBuffer(Buffer.from('3,4155550100\n4,anonymous\n5,6505550100\n6,not a number\n'), 'west.csv');
-    zip.end();
-    const out = createWriteStream(leads);
-    zip.outputStream.pipe(out);
-    await once(out, 'finish');
+    const leads = await writeZip(join(files.dir, `${namespace}.zip`), {
+      'east.csv': 'id,phone\n1,2015550100\n2,2125550100\n', 'west.csv': '3,4155550100\n4,anonymous\n5,6505550100\n6,not a number\n',
+    });
     const [clean, removed, rejects] = ['clean.csv', 'removed.csv', 'rejects.csv'].map((name) => join(files.dir, `${namespace}-zip-${name}`)) as [string, string, string];
     const run = await callguardJson<Record<string, unknown>>(namespace, 'scrub', leads, '--lists', 'dnc,us-dnc', '--region', 'US', '-o', clean, '--removed', removed, '--rejects', rejects);
     expect(run.json).toMatchObject({ rows: 6, clean: 2, removed: 2, rejected: 2 });

@@ -1,10 +1,7 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
 import type { Redis } from 'ioredis';
 import { exportList } from '../../src/lists/export.js';
 import { importChanges } from '../../src/lists/import/changes.js';
@@ -14,6 +11,7 @@ import { openSource } from '../../src/lists/import/source.js';
 import { listKeys } from '../../src/lists/keys.js';
 import { ListStore } from '../../src/lists/store.js';
 import { testNamespace } from '../helpers/redis.js';
+import { writeZip } from '../helpers/zip.js';
 import { cliTestFiles, importText, sourceOf } from './helpers.js';
 
 const files = cliTestFiles('callguard-registry-');
@@ -21,14 +19,7 @@ const ACTOR = { by: 'ops', reason: 'FTC registry' };
 
 /** A zip of these members (name -> text) dated `date`, written to the test directory. */
 async function zipFile(name: string, members: Record<string, string>, date: Date): Promise<string> {
-  const path = join(files.dir, name);
-  const zip = new yazl.ZipFile();
-  for (const [member, text] of Object.entries(members)) zip.addBuffer(Buffer.from(text), member, { mtime: date });
-  zip.end();
-  const out = createWriteStream(path);
-  zip.outputStream.pipe(out);
-  await once(out, 'finish');
-  return path;
+  return writeZip(join(files.dir, name), members, date);
 }
 
 async function exported(redis: Redis, namespace: string, list: string): Promise<string[]> {

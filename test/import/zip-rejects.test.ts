@@ -1,14 +1,12 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
 import { importList } from '../../src/lists/import/run.js';
 import { openSource } from '../../src/lists/import/source.js';
 import { ListStore } from '../../src/lists/store.js';
 import { callguard, callguardJson } from '../cli/run-cli.js';
 import { testNamespace } from '../helpers/redis.js';
+import { writeZip } from '../helpers/zip.js';
 import { cliTestFiles } from './helpers.js';
 
 const files = cliTestFiles('callguard-zip-rejects-');
@@ -24,14 +22,7 @@ async function registryZip(name: string): Promise<string> {
     '415.txt': '4155550100\n41555501\n4155550102\n',
     '650.txt': '650555010x\n6505550101\n65055501000\n',
   };
-  const path = join(files.dir, name);
-  const zip = new yazl.ZipFile();
-  for (const [member, text] of Object.entries(members)) zip.addBuffer(Buffer.from(text), member, { mtime: new Date('2026-11-30T00:00:00Z') });
-  zip.end();
-  const out = createWriteStream(path);
-  zip.outputStream.pipe(out);
-  await once(out, 'finish');
-  return path;
+  return writeZip(join(files.dir, name), members, new Date('2026-11-30T00:00:00Z'));
 }
 
 const REJECTED = [
@@ -56,14 +47,7 @@ describe("a zip's rejected rows", () => {
   });
 
   it('and a member that breaks after them is still named by its own line', async () => {
-    const path = join(files.dir, `broken-${namespace}.zip`);
-    const zip = new yazl.ZipFile();
-    zip.addBuffer(Buffer.from('2015550100\n20155501\n'), '201.txt');
-    zip.addBuffer(Buffer.from('4155550100\n4155550101\n\u0000\n'), '415.txt');
-    zip.end();
-    const out = createWriteStream(path);
-    zip.outputStream.pipe(out);
-    await once(out, 'finish');
+    const path = await writeZip(join(files.dir, `broken-${namespace}.zip`), { '201.txt': '2015550100\n20155501\n', '415.txt': '4155550100\n4155550101\n\u0000\n' });
     const summary = await importList(files.redis, namespace, {
       list: 'us', source: await openSource(path), onDuplicate: 'skip', replace: false, dryRun: false, actor: { by: 'ops' }, country: 'US',
     });
