@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { listKeys } from '../../src/lists/keys.js';
 import { browserAvailable, newPage, PHONE, screenshot, signIn } from './browser.js';
 import { consoleSuite } from './suite.js';
 
@@ -125,6 +126,36 @@ describe.skipIf(!browserAvailable())('the console’s Scrub page in a real brows
     expect(await page.getByText('no file is offered').isVisible()).toBe(true);
     expect(await page.getByRole('link', { name: /^Download/ }).count()).toBe(0);
     await screenshot(page, 'scrub-failed');
+    await context.close();
+  });
+
+  it('refuses in words a list removed after it was ticked, and fails in words a scrub of a list that lost entries, with no file to download', async () => {
+    const { api: running, tokens, request, redis, namespace } = await api();
+    for (const name of ['dnc', 'robinson']) {
+      expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name } })).status).toBe(201);
+      expect((await request('POST', `/v1/lists/${name}/entries`, { token: tokens.operator, json: { numbers: ['+4930111001', '+4930111002'] } })).status).toBe(200);
+    }
+    const { context, page } = await newPage(suite.browser);
+    await signIn(page, running.url, tokens.operator);
+    await page.goto(`${running.url}/#/scrub`);
+    await page.getByLabel(/^dnc/).check();
+    await page.getByLabel(/^robinson/).check();
+    await page.getByLabel(/Drop a lead file here/).setInputFiles({ name: 'leads.csv', mimeType: 'text/csv', buffer: Buffer.from(text(['+4930111001', '+4930111003'])) });
+    expect((await request('DELETE', '/v1/lists/robinson', { token: tokens.supervisor, json: { reason: 'merged into dnc' } })).status).toBe(200);
+    await page.getByRole('button', { name: 'Start scrub' }).click();
+    await page.getByRole('alert').filter({ hasText: 'no such list: robinson' }).waitFor();
+    await screenshot(page, 'scrub-list-gone');
+
+    await page.getByLabel(/^robinson/).waitFor({ state: 'detached' });
+    expect(await page.getByRole('list', { name: 'Order of the check' }).getByRole('listitem').allInnerTexts()).toEqual(['dnc']);
+    // An entry gone from the list's key behind callguard's back, as an eviction takes it.
+    expect(await redis.srem(listKeys(namespace, 'dnc').exact, '+4930111002')).toBe(1);
+    await page.getByRole('button', { name: 'Start scrub' }).click();
+    await page.getByRole('heading', { name: 'Scrub failed' }).waitFor();
+    expect(await page.getByRole('alert').innerText()).toMatch(/^Scrub failed: list dnc lost entries outside callguard/);
+    expect(await page.getByRole('link', { name: /^Download/ }).count()).toBe(0);
+    await page.getByLabel(/^dnc .*lost entries/).waitFor();
+    await screenshot(page, 'scrub-list-damaged');
     await context.close();
   });
 

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { problemOfError, withQuery, type Problem } from '../api.js';
 import { loadLists, type ListInfo } from '../lists-data.js';
 import { FileDrop, Field, formatBytes, Notice, ProblemBox, useLoad } from '../ui.js';
@@ -36,6 +36,10 @@ export function ScrubPage() {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [upload, setUpload] = useState<UploadProgress | null>(null);
   const [job, setJob] = useState<ScrubJob | null>(null);
+  // The lists are asked again after each scrub: one removed since it was ticked is no longer offered, one found damaged is marked.
+  useEffect(() => {
+    if (lists.data) setChosen((old) => old.filter((name) => lists.data?.some((list) => list.name === name)));
+  }, [lists.data]);
 
   const choose = (picked: File) => {
     setFile(picked);
@@ -56,6 +60,8 @@ export function ScrubPage() {
       await followJob(`/v1/scrubs/${first.id}`, first, setJob);
     } catch (error) {
       setProblem(problemOfError(error));
+    } finally {
+      lists.reload();
     }
   };
 
@@ -112,7 +118,9 @@ function ListChoice({ lists, chosen, onChosen }: { lists: ListInfo[]; chosen: st
           <div class="check" key={list.name}>
             <input id={`scrub-list-${list.name}`} type="checkbox" checked={chosen.includes(list.name)} onChange={(event) => toggle(list.name, event.currentTarget.checked)} />
             <label for={`scrub-list-${list.name}`}>
-              {list.name} <span class="muted small">({list.size.toLocaleString()} {list.size === 1 ? 'entry' : 'entries'}{list.enabled ? '' : '; disabled: it removes nothing'})</span>
+              {list.name} <span class="muted small">({list.size.toLocaleString()} {list.size === 1 ? 'entry' : 'entries'}{list.enabled ? '' : '; disabled: it removes nothing'}
+                {list.lost > 0 || list.lostBlocks > 0 ? '; lost entries, see Lists: a number it cannot tell fails the scrub' : ''})
+              </span>
             </label>
           </div>
         ))}
