@@ -1,4 +1,4 @@
-import type { ComponentChildren } from 'preact';
+import { Fragment, type ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { problemOfError, type Problem } from './api.js';
 
@@ -167,6 +167,20 @@ export function TableHead({ columns }: { columns: string[] }) {
         ))}
       </tr>
     </thead>
+  );
+}
+
+/** A job's counts, each value found by its key (`data-count`). */
+export function Counts({ counts }: { counts: [key: string, label: string, value: number][] }) {
+  return (
+    <dl class="facts counts" aria-label="Counts">
+      {counts.map(([key, label, value]) => (
+        <Fragment key={key}>
+          <dt>{label}</dt>
+          <dd data-count={key}>{value.toLocaleString()}</dd>
+        </Fragment>
+      ))}
+    </dl>
   );
 }
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { problemOfError, withQuery, writeHeaders, type Problem, type Session } from '../api.js';
 import { loadLists } from '../lists-data.js';
-import { FileDrop, Field, formatBytes, Notice, ProblemBox, Select, useLoad } from '../ui.js';
+import { Counts, FileDrop, Field, formatBytes, Notice, ProblemBox, Select, useLoad } from '../ui.js';
 import { followJob, uploadFile, type UploadProgress } from '../upload.js';
 
 /** The start of the file that the preview reads: enough for its first rows. */
@@ -240,16 +240,14 @@ function Progress({ file, upload, job, rate }: { file: File; upload: UploadProgr
         {job?.status === 'running' && rate !== null && ` · ${Math.round(rate).toLocaleString()} rows/s`}
       </p>
       {counts && (
-        <dl class="facts counts" aria-label="Counts">
-          <dt>Rows</dt>
-          <dd data-count="rows">{counts.rows.toLocaleString()}</dd>
-          <dt>Imported</dt>
-          <dd data-count="imported">{counts.imported.toLocaleString()}</dd>
-          <dt>Duplicates</dt>
-          <dd data-count="duplicates">{counts.duplicates.toLocaleString()}</dd>
-          <dt>Rejected</dt>
-          <dd data-count="rejected">{counts.rejected.toLocaleString()}</dd>
-        </dl>
+        <Counts
+          counts={[
+            ['rows', 'Rows', counts.rows],
+            ['imported', 'Imported', counts.imported],
+            ['duplicates', 'Duplicates', counts.duplicates],
+            ['rejected', 'Rejected', counts.rejected],
+          ]}
+        />
       )}
       {job?.summary && (
         <Notice>

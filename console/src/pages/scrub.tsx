@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { problemOfError, withQuery, type Problem } from '../api.js';
 import { loadLists, type ListInfo } from '../lists-data.js';
-import { FileDrop, Field, formatBytes, Notice, ProblemBox, useLoad } from '../ui.js';
+import { Counts, FileDrop, Field, formatBytes, Notice, ProblemBox, useLoad } from '../ui.js';
 import { followJob, uploadFile, type UploadProgress } from '../upload.js';
 
 /** A scrub job as GET /v1/scrubs/{id} answers it. */
@@ -183,16 +183,14 @@ function ScrubProgress({ file, upload, job }: { file: File; upload: UploadProgre
 function Summary({ summary, lists }: { summary: NonNullable<ScrubJob['summary']>; lists: string[] }) {
   return (
     <>
-      <dl class="facts counts" aria-label="Counts">
-        <dt>Rows</dt>
-        <dd data-count="rows">{summary.rows.toLocaleString()}</dd>
-        <dt>Clean</dt>
-        <dd data-count="clean">{summary.clean.toLocaleString()}</dd>
-        <dt>Removed</dt>
-        <dd data-count="removed">{summary.removed.toLocaleString()}</dd>
-        <dt>Rejected</dt>
-        <dd data-count="rejected">{summary.rejected.toLocaleString()}</dd>
-      </dl>
+      <Counts
+        counts={[
+          ['rows', 'Rows', summary.rows],
+          ['clean', 'Clean', summary.clean],
+          ['removed', 'Removed', summary.removed],
+          ['rejected', 'Rejected', summary.rejected],
+        ]}
+      />
       <div class="scroll">
         <table aria-label="Removed by list">
           <thead>
