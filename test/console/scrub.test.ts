@@ -60,6 +60,8 @@ describe.skipIf(!browserAvailable())('the console’s Scrub page in a real brows
     await screenshot(page, 'scrub-options');
     await page.getByRole('button', { name: 'Start scrub' }).click();
     await page.getByRole('heading', { name: 'Scrub done' }).waitFor();
+    // None typed: the API's own (DE), which read the national numbers.
+    expect(await page.getByText('National numbers are read as numbers of DE.').isVisible()).toBe(true);
 
     const removedBy = (i: number) => (onRobinson(i) ? 'robinson' : onDnc(i) ? 'dnc' : null);
     const removedIds = ids.filter((i) => !rejectedRow(i) && removedBy(i) !== null);

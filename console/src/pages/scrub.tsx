@@ -9,6 +9,8 @@ interface ScrubJob {
   id: string;
   lists: string[];
   source: string;
+  /** the region national numbers are read with; null: none, a national number is rejected */
+  region: string | null;
   status: 'running' | 'done' | 'interrupted' | 'failed';
   progress: { rows: number; bytesRead: number; totalBytes: number | null };
   summary: { rows: number; clean: number; removed: number; rejected: number; byList: Record<string, number>; seconds: number; rowsPerSecond: number } | null;
@@ -156,6 +158,7 @@ function ScrubProgress({ file, upload, job }: { file: File; upload: UploadProgre
   return (
     <section aria-labelledby="scrub-progress-title" class="panel">
       <h2 id="scrub-progress-title">{job === null ? 'Uploading' : HEADINGS[job.status]}</h2>
+      {job && <p>{job.region === null ? 'No region: national numbers are rejected (set one above to read them).' : `National numbers are read as numbers of ${job.region}.`}</p>}
       {job?.status !== 'failed' && (
         <>
           <progress max={100} value={percent} aria-label={job === null ? 'Upload' : 'Scrub progress'}>
