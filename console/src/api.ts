@@ -53,7 +53,8 @@ export function useSession(session: Session | null, signedOut: () => void): void
   onSignedOut = signedOut;
 }
 
-async function problemOf(response: Response): Promise<Problem> {
+/** The problem a refused answer carries, in the API's words. */
+export async function problemOf(response: Response): Promise<Problem> {
   const text = await response.text();
   try {
     const body = JSON.parse(text) as Partial<Problem>;

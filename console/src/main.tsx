@@ -6,6 +6,7 @@ import { CallsPage } from './pages/calls.js';
 import { ImportPage } from './pages/import.js';
 import { ListPage, ListsPage } from './pages/lists.js';
 import { CampaignPage, RoutesPage } from './pages/routes.js';
+import { ScrubPage } from './pages/scrub.js';
 import { SearchPage } from './pages/search.js';
 import { SignIn } from './pages/sign-in.js';
 import { href, usePlace } from './router.js';
@@ -24,6 +25,7 @@ const NAV: NavItem[] = [
   { page: 'search', label: 'Number search', least: 'viewer' },
   { page: 'lists', label: 'Lists', least: 'viewer' },
   { page: 'import', label: 'Import', least: 'supervisor' },
+  { page: 'scrub', label: 'Scrub', least: 'operator' },
   { page: 'calls', label: 'Blocked calls', least: 'viewer', everyList: true },
   { page: 'routes', label: 'Routes & campaigns', least: 'viewer' },
   { page: 'audit', label: 'Audit', least: 'viewer' },
@@ -102,6 +104,8 @@ function Page({ page, args, query, session }: { page: string; args: string[]; qu
       return args[0] ? <ListPage name={args[0]} session={session} /> : <ListsPage session={session} />;
     case 'import':
       return <ImportPage session={session} list={query.get('list') ?? ''} replace={query.get('replace') === '1'} />;
+    case 'scrub':
+      return <ScrubPage />;
     case 'calls':
       return <CallsPage />;
     case 'routes':

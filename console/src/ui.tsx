@@ -1,4 +1,4 @@
-import type { ComponentChildren } from 'preact';
+import { Fragment, type ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { problemOfError, type Problem } from './api.js';
 
@@ -167,5 +167,58 @@ export function TableHead({ columns }: { columns: string[] }) {
         ))}
       </tr>
     </thead>
+  );
+}
+
+/** A job's counts, each value found by its key (`data-count`). */
+export function Counts({ counts }: { counts: [key: string, label: string, value: number][] }) {
+  return (
+    <dl class="facts counts" aria-label="Counts">
+      {counts.map(([key, label, value]) => (
+        <Fragment key={key}>
+          <dt>{label}</dt>
+          <dd data-count={key}>{value.toLocaleString()}</dd>
+        </Fragment>
+      ))}
+    </dl>
+  );
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}
+
+/** A file dropped on the box or chosen with its button; the chosen one named with its size. */
+export function FileDrop({ id, label, accept, file, onFile }: { id: string; label: string; accept: string; file: File | null; onFile: (file: File) => void }) {
+  const [dragging, setDragging] = useState(false);
+  const choose = (files: FileList | null | undefined) => {
+    const chosen = files?.[0];
+    if (chosen) onFile(chosen);
+  };
+  return (
+    <div
+      class={`drop ${dragging ? 'dragging' : ''}`}
+      onDragOver={(event) => {
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(event) => {
+        event.preventDefault();
+        setDragging(false);
+        choose(event.dataTransfer?.files);
+      }}
+    >
+      <label for={id}>{label}</label>
+      <input id={id} type="file" accept={accept} onChange={(event) => choose(event.currentTarget.files)} />
+      {file && (
+        <p>
+          <strong>{file.name}</strong> ({formatBytes(file.size)})
+        </p>
+      )}
+    </div>
   );
 }

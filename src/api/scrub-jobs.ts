@@ -33,6 +33,8 @@ export interface ScrubJobRecord {
   lists: string[];
   /** the upload's file name */
   source: string;
+  /** the region national numbers are read with (asked, else the API's default); null: none, a national number is rejected */
+  region: string | null;
   /** done, interrupted (the API stopped), or failed (a list missing or damaged, a broken file: no file is offered then) */
   status: 'running' | 'failed' | ScrubSummary['status'];
   createdAt: string | null;
@@ -87,7 +89,7 @@ export class ScrubJobs {
 
   async start(id: string, sourceName: string, options: ScrubOptions): Promise<ScrubJobRecord> {
     const record: ScrubJobRecord = {
-      id, lists: options.lists, source: sourceName, status: 'running', createdAt: isoTime(Date.now()), by: options.by,
+      id, lists: options.lists, source: sourceName, region: options.region ?? null, status: 'running', createdAt: isoTime(Date.now()), by: options.by,
       progress: { rows: 0, bytesRead: 0, totalBytes: null }, summary: null, error: null, files: null,
     };
     await this.save(record);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { denseGensKey, listKeys } from '../../src/lists/keys.js';
 import { until } from '../helpers/until.js';
 import { zipOf } from '../helpers/zip.js';
-import { testApi, type TestApi } from './helpers.js';
+import { startTestApi, testApi, type TestApi } from './helpers.js';
 
 async function finished(request: TestApi['request'], token: string, id: string): Promise<any> {
   return until(async () => {
@@ -139,12 +139,33 @@ describe('a lead file scrubbed through the API', () => {
     expect(upload.status, upload.text).toBe(202);
     expect(upload.headers.get('location')).toBe(`/v1/scrubs/${upload.json.job.id}`);
     const job = await scrubbed(request, tokens.operator, upload.json.job.id);
-    expect(job).toMatchObject({ status: 'done', lists: ['dnc', 'us-dnc'], source: 'leads.csv', summary: { rows: 4, clean: 1, removed: 2, rejected: 1, byList: { dnc: 1, 'us-dnc': 1 } } });
+    expect(job).toMatchObject({ status: 'done', lists: ['dnc', 'us-dnc'], source: 'leads.csv', region: 'US', summary: { rows: 4, clean: 1, removed: 2, rejected: 1, byList: { dnc: 1, 'us-dnc': 1 } } });
     expect((await request('GET', job.files.clean, { token: tokens.operator })).text).toBe('id,phone\n3,2125550100\n');
     expect((await request('GET', job.files.removed, { token: tokens.operator })).text).toBe(
       'id,phone,callguard_list,callguard_entry\n1,(201) 555-0100,us-dnc,+12015550100\n2,+14155550100,dnc,+14155550100\n',
     );
     expect((await request('GET', job.files.rejects, { token: tokens.operator })).text).toMatch(/^line,raw,reason\n5,anonymous,/);
+  });
+
+  it('names in the job the region national numbers are read with: the one asked, else the API’s default, else none (and a national number is rejected)', async () => {
+    const { request, tokens } = api();
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'regions' } })).status).toBe(201);
+    const leads = { body: '030 1234567\n+4930111222\n', headers: { 'content-type': 'text/plain' } };
+    const none = await scrubbed(request, tokens.operator, (await request('POST', '/v1/scrub?lists=regions', { token: tokens.operator, ...leads })).json.job.id);
+    expect(none).toMatchObject({ status: 'done', region: null, summary: { clean: 1, rejected: 1 } });
+    const asked = await scrubbed(request, tokens.operator, (await request('POST', '/v1/scrub?lists=regions&region=DE', { token: tokens.operator, ...leads })).json.job.id);
+    expect(asked).toMatchObject({ status: 'done', region: 'DE', summary: { clean: 2, rejected: 0 } });
+    const withDefault = await startTestApi({ region: 'AT' });
+    try {
+      const other = withDefault.request;
+      expect((await other('POST', '/v1/lists', { token: withDefault.tokens.supervisor, json: { name: 'regions' } })).status).toBe(201);
+      const upload = await other('POST', '/v1/scrub?lists=regions', { token: withDefault.tokens.operator, ...leads });
+      expect(upload.json.job.region).toBe('AT');
+      expect(await scrubbed(other, withDefault.tokens.operator, upload.json.job.id)).toMatchObject({ status: 'done', region: 'AT' });
+    } finally {
+      await withDefault.api.stop();
+      await withDefault.redis.quit();
+    }
   });
 
   it('refuses a list that does not exist (404), a viewer (403), a token scoped to other lists (403), and a bad list name (400)', async () => {

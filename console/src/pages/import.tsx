@@ -1,12 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { get, problemOfError, withQuery, writeHeaders, type Problem, type Session } from '../api.js';
+import { problemOfError, withQuery, writeHeaders, type Problem, type Session } from '../api.js';
 import { loadLists } from '../lists-data.js';
-import { Field, Notice, ProblemBox, Select, useLoad } from '../ui.js';
+import { Counts, FileDrop, Field, formatBytes, Notice, ProblemBox, Select, useLoad } from '../ui.js';
+import { followJob, uploadFile, type UploadProgress } from '../upload.js';
 
 /** The start of the file that the preview reads: enough for its first rows. */
 const PREVIEW_BYTES = 64 * 1024;
-/** How often a running job's progress is asked for. */
-const JOB_POLL_MS = 500;
 
 interface Preview {
   gzip: boolean;
@@ -57,10 +56,9 @@ export function ImportPage({ list: given, replace }: { session: Session; list: s
   const [preview, setPreview] = useState<Preview | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [options, setOptions] = useState<Options>({ region: '', column: '', onDuplicate: 'skip', replace: replace && given !== '', expiry: 'never', duration: '30d', until: '', reason: '' });
-  const [upload, setUpload] = useState<{ sent: number; total: number } | null>(null);
+  const [upload, setUpload] = useState<UploadProgress | null>(null);
   const [job, setJob] = useState<Job | null>(null);
   const [rate, setRate] = useState<number | null>(null);
-  const [dragging, setDragging] = useState(false);
   useEffect(() => {
     if (!list && lists.data?.[0]) setList(lists.data[0].name);
   }, [lists.data]);
@@ -93,57 +91,30 @@ export function ImportPage({ list: given, replace }: { session: Session; list: s
     };
   }, [file, list, options.region, options.column, options.expiry, options.duration, options.until]);
 
-  const choose = (files: FileList | null | undefined) => {
-    const chosen = files?.[0];
-    if (!chosen) return;
+  const choose = (chosen: File) => {
     setFile(chosen);
     setJob(null);
     setUpload(null);
   };
 
-  const start = () => {
+  const start = async () => {
     if (!file) return;
     setProblem(null);
     setJob(null);
     const query = { ...optionQuery(options), onDuplicate: options.onDuplicate, replace: options.replace || undefined, reason: options.reason.trim() || undefined, filename: file.name };
-    // XMLHttpRequest streams the File from disk and tells the bytes sent; fetch tells neither.
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', withQuery(`/v1/lists/${list}/import`, query));
-    xhr.setRequestHeader('content-type', file.name.endsWith('.gz') ? 'application/gzip' : 'text/csv');
-    for (const [name, value] of Object.entries(writeHeaders())) xhr.setRequestHeader(name, value);
-    xhr.upload.onprogress = (event) => setUpload({ sent: event.loaded, total: event.total || file.size });
-    xhr.onerror = () => setProblem({ status: 0, title: 'Upload failed', detail: 'the connection to the API broke during the upload' });
-    xhr.onload = () => {
-      const body = JSON.parse(xhr.responseText || '{}');
-      if (xhr.status !== 202) {
+    try {
+      const first = await uploadFile<Job>(withQuery(`/v1/lists/${list}/import`, query), file, setUpload).catch((error: unknown) => {
         setUpload(null);
-        setProblem({ status: xhr.status, title: body.title ?? 'Refused', detail: body.detail ?? xhr.statusText, errors: body.errors });
-        return;
-      }
-      setUpload({ sent: file.size, total: file.size });
-      void follow(body.job as Job);
-    };
-    xhr.send(file);
-  };
-
-  const follow = async (first: Job) => {
-    let current = first;
-    let last = { rows: 0, at: performance.now() };
-    setJob(current);
-    while (current.status === 'running') {
-      await new Promise((resolve) => setTimeout(resolve, JOB_POLL_MS));
-      try {
-        current = (await get<{ job: Job }>(`/v1/jobs/${current.id}`)).job;
-      } catch (error) {
-        setProblem(problemOfError(error));
-        return;
-      }
-      const now = performance.now();
-      if (current.progress.rows > last.rows) setRate(((current.progress.rows - last.rows) * 1000) / (now - last.at));
-      last = { rows: current.progress.rows, at: now };
-      setJob(current);
+        throw error;
+      });
+      await followJob(`/v1/jobs/${first.id}`, first, (current, rowsPerSecond) => {
+        setJob(current);
+        if (rowsPerSecond !== undefined) setRate(rowsPerSecond);
+      });
+      lists.reload();
+    } catch (error) {
+      setProblem(problemOfError(error));
     }
-    lists.reload();
   };
 
   const running = job?.status === 'running' || (upload !== null && job === null);
@@ -162,27 +133,7 @@ export function ImportPage({ list: given, replace }: { session: Session; list: s
           options={(lists.data ?? []).map((item) => item.name)}
         />
       </div>
-      <div
-        class={`drop ${dragging ? 'dragging' : ''}`}
-        onDragOver={(event) => {
-          event.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={(event) => {
-          event.preventDefault();
-          setDragging(false);
-          choose(event.dataTransfer?.files);
-        }}
-      >
-        <label for="import-file">Drop a file here (CSV, one number a line, or gzip), or choose one</label>
-        <input id="import-file" type="file" accept=".csv,.txt,.gz,text/csv,text/plain,application/gzip" onChange={(event) => choose(event.currentTarget.files)} />
-        {file && (
-          <p>
-            <strong>{file.name}</strong> ({formatBytes(file.size)})
-          </p>
-        )}
-      </div>
+      <FileDrop id="import-file" label="Drop a file here (CSV, one number a line, or gzip), or choose one" accept=".csv,.txt,.gz,text/csv,text/plain,application/gzip" file={file} onFile={choose} />
       {preview && file && <PreviewTable preview={preview} />}
       {file && (
         <form
@@ -190,7 +141,7 @@ export function ImportPage({ list: given, replace }: { session: Session; list: s
           aria-label="Import options"
           onSubmit={(event) => {
             event.preventDefault();
-            start();
+            void start();
           }}
         >
           <div class="row wrap">
@@ -272,7 +223,7 @@ function PreviewTable({ preview }: { preview: Preview }) {
   );
 }
 
-function Progress({ file, upload, job, rate }: { file: File; upload: { sent: number; total: number } | null; job: Job | null; rate: number | null }) {
+function Progress({ file, upload, job, rate }: { file: File; upload: UploadProgress | null; job: Job | null; rate: number | null }) {
   const uploading = job === null;
   const total = job?.progress.totalBytes ?? file.size;
   const read = job ? (job.status === 'running' ? job.progress.bytesRead : total) : (upload?.sent ?? 0);
@@ -289,16 +240,14 @@ function Progress({ file, upload, job, rate }: { file: File; upload: { sent: num
         {job?.status === 'running' && rate !== null && ` · ${Math.round(rate).toLocaleString()} rows/s`}
       </p>
       {counts && (
-        <dl class="facts counts" aria-label="Counts">
-          <dt>Rows</dt>
-          <dd data-count="rows">{counts.rows.toLocaleString()}</dd>
-          <dt>Imported</dt>
-          <dd data-count="imported">{counts.imported.toLocaleString()}</dd>
-          <dt>Duplicates</dt>
-          <dd data-count="duplicates">{counts.duplicates.toLocaleString()}</dd>
-          <dt>Rejected</dt>
-          <dd data-count="rejected">{counts.rejected.toLocaleString()}</dd>
-        </dl>
+        <Counts
+          counts={[
+            ['rows', 'Rows', counts.rows],
+            ['imported', 'Imported', counts.imported],
+            ['duplicates', 'Duplicates', counts.duplicates],
+            ['rejected', 'Rejected', counts.rejected],
+          ]}
+        />
       )}
       {job?.summary && (
         <Notice>
@@ -315,11 +264,3 @@ function Progress({ file, upload, job, rate }: { file: File; upload: { sent: num
     </section>
   );
 }
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
-}
-

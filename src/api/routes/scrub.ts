@@ -20,6 +20,7 @@ const ScrubJobShape = OpenObject(
     id: Type.String(),
     lists: Type.Array(Type.String()),
     source: Type.String(),
+    region: Type.Union([Type.String(), Type.Null()], { description: "the region national numbers are read with: the one asked, else the API's --region; null: none, so a national number is rejected" }),
     status: Type.String({ description: 'running; done, interrupted (the API stopped), or failed (a list missing or damaged, a broken file: no file is offered)' }),
     progress: OpenObject({ rows: Type.Integer(), bytesRead: Type.Integer() }),
     summary: Type.Union([OpenObject({}), Type.Null()]),
