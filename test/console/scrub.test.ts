@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import yazl from 'yazl';
 import type { Page } from 'playwright-core';
 import { listKeys } from '../../src/lists/keys.js';
+import { zipOf } from '../helpers/zip.js';
 import { browserAvailable, newPage, PHONE, screenshot, signIn } from './browser.js';
 import { consoleSuite } from './suite.js';
 
@@ -26,16 +26,6 @@ function leadRows(): Map<number, string> {
 }
 
 const text = (lines: string[]) => `${lines.join('\n')}\n`;
-
-/** A zip of one member, as a CRM's export may come. */
-async function zipOf(name: string, content: string): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  zip.addBuffer(Buffer.from(content), name);
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
 
 /** Clicks a download link and reads what the browser saved. */
 async function downloaded(page: Page, name: string): Promise<{ file: string; body: string }> {
@@ -183,7 +173,7 @@ describe.skipIf(!browserAvailable())('the console’s Scrub page in a real brows
     const tick = page.getByLabel(new RegExp(`^${long}`));
     await tick.check();
     expect((await tick.boundingBox())?.width).toBeGreaterThanOrEqual(16);
-    await page.getByLabel(/Drop a lead file here/).setInputFiles({ name: 'leads.zip', mimeType: 'application/zip', buffer: await zipOf('leads.csv', text(['name;phone', 'A;030 111001', 'B;030 111002'])) });
+    await page.getByLabel(/Drop a lead file here/).setInputFiles({ name: 'leads.zip', mimeType: 'application/zip', buffer: await zipOf({ 'leads.csv': text(['name;phone', 'A;030 111001', 'B;030 111002']) }) });
     await page.getByRole('button', { name: 'Start scrub' }).click();
     await page.getByRole('heading', { name: 'Scrub done' }).waitFor();
     expect([await page.locator('[data-count=removed]').innerText(), await page.locator('[data-count=clean]').innerText()]).toEqual(['1', '1']);
