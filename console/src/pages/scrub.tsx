@@ -21,7 +21,7 @@ interface ScrubJob {
 const FILES = [
   ['clean', 'Download the clean rows', 'the rows on no list: the ones to dial'],
   ['removed', 'Download the removed rows', 'with the list and the entry that matched (callguard_list, callguard_entry)'],
-  ['rejects', 'Download the rejected rows', 'line, raw, reason: rows without a number that can be checked'],
+  ['rejects', 'Download the rejected rows', 'line, raw, reason (and the member, for a zip): rows without a number that can be checked'],
 ] as const;
 
 /**
