@@ -15,10 +15,16 @@
  * dropped and read again; the window is answered undefined, and the caller asks it the
  * batch way (ListStore.checkDigits).
  *
- * Not held (the caller asks the batch way): a list with prefix entries or timed entries
- * (prefixes are asked by candidates, timed entries expire as time passes), a list that
- * does not exist (the batch way names the error), Redis Cluster (lists are asked one at a
- * time there, never at one moment) and a scrub whose lists moved MAX_MOVES times.
+ * A list's timed entries and prefixes (its `timed` ZSET) are read whole with their
+ * scores (ZSCAN in short calls) when the process's budget allows: a timed entry is live
+ * while its score is 'inf' or past the window's clock, taken as the window is checked (as
+ * a batch takes it), and prefixes match as scrub-many.lua matches them (TimedEntries).
+ *
+ * Not held (the caller asks the batch way): a scrub with a list whose `timed` ZSET is
+ * past the budget (held answers mixed with batch answers would be of several moments, so
+ * one list not held is every list not held), a list that does not exist (the batch way
+ * names the error), Redis Cluster (lists are asked one at a time there, never at one
+ * moment) and a scrub whose lists moved MAX_MOVES times.
  */
 import type { Redis } from 'ioredis';
 import { BLOCK_BYTES, BLOCK_NUMBERS, DENSE_PLANS, isDensePlanName, NATIONAL_DIGITS } from './dense.js';
@@ -26,7 +32,8 @@ import { denseGenerationKeys, type ListKeys } from './keys.js';
 import { entriesLost } from './names.js';
 import { RespWriter, type PreparedCommand } from '../redis/prepared-command.js';
 import { bulkConnectionOf, type BulkReply, type StringSink } from './bulk-connection.js';
-import { ownExec } from './bulk-read.js';
+import { ownExec, type BulkMatches } from './bulk-read.js';
+import type { EntryMember } from './types.js';
 
 /**
  * Bytes of dense blocks the scrubs of a process keep at most (lists and scrubs together:
@@ -37,8 +44,14 @@ import { ownExec } from './bulk-read.js';
 export const SCRUB_HELD_BLOCK_BYTES = 384 * 1024 * 1024;
 /** Members of SETs the scrubs of a process read whole at most (lists and scrubs together): 16 to 32 bytes each in a MemberSet, 64 MB at most. */
 export const SCRUB_HELD_MEMBERS = 2_000_000;
+/**
+ * Timed entries and prefixes (`timed` members) the scrubs of a process read whole at
+ * most (lists and scrubs together): ~100 bytes each in a Map, 50 MB at most. A company's
+ * own list holds a few prefixes and expiring entries; a list with more goes the batch way.
+ */
+export const SCRUB_HELD_TIMED = 500_000;
 /** What the scrubs of this process hold, against the budgets above. */
-const inProcess = { blocks: 0, members: 0 };
+const inProcess = { blocks: 0, members: 0, timed: 0 };
 /** A list that moved this many times is asked the batch way for the rest of the scrub: a list changing all the time would be read again and again for nothing. */
 export const MAX_MOVES = 3;
 /**
@@ -205,6 +218,8 @@ interface Held {
   metIn: Uint32Array | undefined;
   /** the SET's members read whole, or undefined: asked in the window's reads */
   members: MemberSet | undefined;
+  /** the `timed` ZSET read whole; undefined when it is empty (or the list disabled) */
+  timed: TimedEntries | undefined;
 }
 
 /** One read of a window's: the blocks, the members, the held blocks' keys or the index entries of a list it asks. */
@@ -244,13 +259,17 @@ export interface HeldOptions {
   blockBytes?: number;
   /** default SCRUB_HELD_MEMBERS */
   members?: number;
+  /** default SCRUB_HELD_TIMED */
+  timed?: number;
   /** default MAX_MOVES */
   maxMoves?: number;
+  /** ms since epoch, the store's clock: a timed entry is live while its expiry is past it */
+  clock?: () => number;
 }
 
 /** What a scrub asks of its lists held: a window's answers, or undefined to ask it the batch way. */
 export interface HeldCheck {
-  check(numbers: Float64Array): Promise<Uint16Array | undefined>;
+  check(numbers: Float64Array): Promise<BulkMatches | undefined>;
   /** the scrub is over (done or failed): what is held is let go */
   release(): void;
 }
@@ -265,8 +284,11 @@ export class HeldLists implements HeldCheck {
   private readonly slabs: Buffer[] = [];
   private blocksHeld = 0;
   private membersHeld = 0;
+  private timedHeld = 0;
   private readonly blockBudget: number;
   private readonly memberBudget: number;
+  private readonly timedBudget: number;
+  private readonly clock: () => number;
   private readonly maxMoves: number;
   /** blocks read this window past the budget, let go after it */
   private loose = new Map<number, Buffer>();
@@ -280,6 +302,8 @@ export class HeldLists implements HeldCheck {
   ) {
     this.blockBudget = Math.floor((options.blockBytes ?? SCRUB_HELD_BLOCK_BYTES) / BLOCK_BYTES);
     this.memberBudget = options.members ?? SCRUB_HELD_MEMBERS;
+    this.timedBudget = options.timed ?? SCRUB_HELD_TIMED;
+    this.clock = options.clock ?? Date.now;
     this.maxMoves = options.maxMoves ?? MAX_MOVES;
   }
 
@@ -290,12 +314,14 @@ export class HeldLists implements HeldCheck {
 
   /**
    * For each of `numbers` 1 + the position of the first list that matched it, 0 for
-   * none (the members that matched are the numbers themselves: no list held has
-   * prefixes), or undefined when the lists cannot be held or moved since they were read.
+   * none, and the prefix members that matched (a number matched by itself has no
+   * member); or undefined when the lists cannot be held or moved since they were read.
    * Throws entries-lost as the batch read does.
    */
-  async check(numbers: Float64Array): Promise<Uint16Array | undefined> {
+  async check(numbers: Float64Array): Promise<BulkMatches | undefined> {
     if (!this.holding) return undefined;
+    // Before the reads, as a batch takes its clock: the window's answers are of the state its reads confirm.
+    const now = this.clock();
     this.held ??= await this.hold();
     const held = this.held;
     if (held === undefined) return undefined;
@@ -303,7 +329,7 @@ export class HeldLists implements HeldCheck {
     this.windows += 1;
     const needs = held.map((list) => this.needsOf(list, numbers));
     if (!(await this.read(held, needs))) return undefined;
-    return this.answer(held, needs, numbers);
+    return this.answer(held, needs, numbers, now);
   }
 
   /** The lists' states and their SETs read whole where that pays, or undefined when a list cannot be held (counted as a move when it moved meanwhile). */
@@ -321,8 +347,16 @@ export class HeldLists implements HeldCheck {
       const dense = plan !== null && plan !== undefined && state.info[4] !== null && isDensePlanName(plan) ? DENSE_PLANS[plan] : undefined;
       const low = dense ? Number(dense.callingCode) * 10 ** NATIONAL_DIGITS : 0;
       const high = dense ? low + 10 ** NATIONAL_DIGITS : 0;
-      return { list, state, low, high, firstBlock: low / BLOCK_NUMBERS, blockOf: dense ? new Int32Array((high - low) / BLOCK_NUMBERS) : undefined, metIn: dense ? new Uint32Array((high - low) / BLOCK_NUMBERS) : undefined, members: undefined };
+      return { list, state, low, high, firstBlock: low / BLOCK_NUMBERS, blockOf: dense ? new Int32Array((high - low) / BLOCK_NUMBERS) : undefined, metIn: dense ? new Uint32Array((high - low) / BLOCK_NUMBERS) : undefined, members: undefined, timed: undefined };
     });
+    const timed = held.reduce((sum, list) => sum + (list.state.info[0] === '1' ? list.state.timed : 0), 0);
+    if (this.released || inProcess.timed + timed > this.timedBudget) {
+      this.moves = this.maxMoves;
+      return undefined;
+    }
+    this.timedHeld += timed;
+    inProcess.timed += timed;
+    for (const list of held) if (list.state.info[0] === '1' && list.state.timed > 0) list.timed = await this.readTimed(list);
     for (const list of held) {
       const members = list.state.exact;
       if (this.released || list.state.info[0] !== '1' || members > (this.options.rows ?? 0) || inProcess.members + members > this.memberBudget) continue;
@@ -331,7 +365,7 @@ export class HeldLists implements HeldCheck {
       // An empty SET (a dense list's, most often) is held as it is: nothing to read, nothing to ask a window.
       list.members = members === 0 ? new MemberSet(0) : await this.readMembers(list);
     }
-    // The SETs were read in many calls: they are of the states read first only if nothing moved since.
+    // The SETs and timed entries were read in many calls: they are of the states read first only if nothing moved since.
     const after = await readStates(this.redis, this.lists, states.map((state) => state.info[4] ?? null));
     if (!after.every((state, n) => sameState(state, states[n] as ListState))) {
       this.moves += 1;
@@ -357,6 +391,32 @@ export class HeldLists implements HeldCheck {
       cursor = ((reply as BulkReply[])[0] as Buffer).toString('latin1');
     } while (cursor !== '0');
     return set;
+  }
+
+  /** A `timed` ZSET read whole with its scores on the bulk connection, as readMembers reads a SET. */
+  private async readTimed(list: Held): Promise<TimedEntries> {
+    const entries = new TimedEntries(list.state.info[1] ?? '');
+    const connection = await bulkConnectionOf(this.redis);
+    const writer = new RespWriter(256);
+    // A member's digits and length, until its score (the element after it) comes.
+    let digits = -1;
+    let length = 0;
+    const sink: StringSink = (k, bytes, start, end) => {
+      if (bytes === null) return;
+      if (k % 2 === 0) {
+        const prefix = end - start > 2 && bytes[end - 1] === STAR;
+        digits = digitsOfMember(bytes, start, prefix ? end - 1 : end);
+        length = prefix ? end - start : 0;
+      } else if (digits >= 0) entries.add(digits, length, scoreOf(bytes.toString('latin1', start, end)));
+    };
+    let cursor = '0';
+    do {
+      const request = writer.begin('ZSCAN', 4).text(list.list.keys.timed).text(cursor).text('COUNT').text(String(SCAN_COUNT)).end(list.list.keys.timed);
+      const [reply] = await connection.send([request.toWritable()], 1, [{ reply: 0, element: 1, to: sink }]);
+      if (reply instanceof Error) throw reply;
+      cursor = ((reply as BulkReply[])[0] as Buffer).toString('latin1');
+    } while (cursor !== '0');
+    return entries;
   }
 
   private needsOf(list: Held, numbers: Float64Array): Needs {
@@ -494,8 +554,10 @@ export class HeldLists implements HeldCheck {
     this.loose = new Map();
     inProcess.blocks -= this.blocksHeld;
     inProcess.members -= this.membersHeld;
+    inProcess.timed -= this.timedHeld;
     this.blocksHeld = 0;
     this.membersHeld = 0;
+    this.timedHeld = 0;
   }
 
   /** Drops what is held: the next window reads the lists again. */
@@ -509,8 +571,9 @@ export class HeldLists implements HeldCheck {
   }
 
   /** The window's answers from what is held, by scrub-many.lua's rules. */
-  private answer(held: Held[], needs: Needs[], numbers: Float64Array): Uint16Array {
+  private answer(held: Held[], needs: Needs[], numbers: Float64Array, now: number): BulkMatches {
     const answers = new Uint16Array(numbers.length);
+    const matched = new Map<number, EntryMember>();
     let pending = new Uint32Array(numbers.length);
     for (let i = 0; i < pending.length; i += 1) pending[i] = i;
     for (const [n, list] of held.entries()) {
@@ -541,6 +604,11 @@ export class HeldLists implements HeldCheck {
             hit = false;
           }
         } else hit = members.has(number);
+        if (!hit && list.timed !== undefined) {
+          const member = list.timed.match(number, now);
+          hit = member !== undefined;
+          if (member) matched.set(i, member);
+        }
         if (hit) answers[i] = n + 1;
         else still[stillCount++] = i;
       }
@@ -552,11 +620,75 @@ export class HeldLists implements HeldCheck {
       }
       pending = still.subarray(0, stillCount);
     }
-    return answers;
+    return { list: answers, members: matched };
   }
 }
 
-/** A list held may have no prefix entries (its field '' ), no timed entries, and must exist. */
+const STAR = 0x2a;
+
+/** A score as ZSCAN gives it: 'inf' (forever) or ms since epoch. */
+function scoreOf(text: string): number {
+  return text === 'inf' ? Infinity : Number(text);
+}
+
+/** 10 ** k for k = 0 to 15: a number's digit count and its prefixes' digits. */
+const POWERS = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/**
+ * A list's `timed` members as digits, their expiries beside them: the numbers, and the
+ * prefixes by their length (keys.ts' prefixLength: '+' and '*' counted). match() is
+ * scrub-many.lua's: the number itself first, then the prefixes of the lengths the info
+ * field `prefixes` names (and only those, as check-list.lua's prefix_candidates builds
+ * them), longest first, the first live one reported.
+ */
+export class TimedEntries {
+  private readonly numbers = new Map<number, number>();
+  private readonly prefixes = new Map<number, Map<number, number>>();
+  /** the field's lengths, each once, longest first */
+  private readonly lengths: number[];
+
+  constructor(field: string) {
+    const lengths = new Set<number>();
+    for (const text of field.split(',')) {
+      const length = Number(text);
+      if (text !== '' && Number.isInteger(length) && length >= 3) lengths.add(length);
+    }
+    this.lengths = [...lengths].sort((a, b) => b - a);
+  }
+
+  /** A member: a number's digits (length 0) or a prefix's, `length` the prefix member's. */
+  add(digits: number, length: number, expiry: number): void {
+    if (length === 0) {
+      this.numbers.set(digits, expiry);
+      return;
+    }
+    let byDigits = this.prefixes.get(length);
+    if (byDigits === undefined) this.prefixes.set(length, (byDigits = new Map()));
+    byDigits.set(digits, expiry);
+  }
+
+  /** The member that lists `number` at `now`: '' for the number itself, the prefix member, or undefined for none. */
+  match(number: number, now: number): EntryMember | undefined {
+    if (live(this.numbers.get(number), now)) return '';
+    if (this.prefixes.size === 0) return undefined;
+    let count = 1;
+    while (count < POWERS.length && number >= (POWERS[count] as number)) count += 1;
+    for (const length of this.lengths) {
+      // A member of length n is the number's first n - 1 characters ('+' and n - 2 digits) and '*'.
+      const kept = length - 2;
+      if (kept > count) continue;
+      const digits = Math.floor(number / (POWERS[count - kept] as number));
+      if (live(this.prefixes.get(length)?.get(digits), now)) return `+${digits}*`;
+    }
+    return undefined;
+  }
+}
+
+function live(expiry: number | undefined, now: number): boolean {
+  return expiry !== undefined && expiry > now;
+}
+
+/** A list held must exist and have its prefixes field (an old format is the batch way's error to name). */
 function holdable(state: ListState): boolean {
-  return state.info[0] !== null && state.info[1] === '' && state.timed === 0;
+  return state.info[0] !== null && state.info[1] !== null && state.info[1] !== '1';
 }
