@@ -639,13 +639,18 @@ const POWERS = Array.from({ length: 16 }, (_, k) => 10 ** k);
  * prefixes by their length (keys.ts' prefixLength: '+' and '*' counted). match() is
  * scrub-many.lua's: the number itself first, then the prefixes of the lengths the info
  * field `prefixes` names (and only those, as check-list.lua's prefix_candidates builds
- * them), longest first, the first live one reported.
+ * them), longest first, the first live one reported. Most numbers a scrub asks match
+ * none: each length is a MemberSet asked first, its expiry looked up on a hit only (a
+ * Map of numbers past the small-integer range is several times slower to ask).
  */
 export class TimedEntries {
-  private readonly numbers = new Map<number, number>();
-  private readonly prefixes = new Map<number, Map<number, number>>();
+  private readonly numbers = new MemberSet(0);
+  private readonly expiries = new Map<number, number>();
+  private readonly prefixes = new Map<number, { digits: MemberSet; expiries: Map<number, number> }>();
   /** the field's lengths, each once, longest first */
-  private readonly lengths: number[];
+  private readonly fieldLengths: number[];
+  /** those of them the list holds prefixes of, as [length, its prefixes] */
+  private asked: [number, { digits: MemberSet; expiries: Map<number, number> }][] = [];
 
   constructor(field: string) {
     const lengths = new Set<number>();
@@ -653,32 +658,40 @@ export class TimedEntries {
       const length = Number(text);
       if (text !== '' && Number.isInteger(length) && length >= 3) lengths.add(length);
     }
-    this.lengths = [...lengths].sort((a, b) => b - a);
+    this.fieldLengths = [...lengths].sort((a, b) => b - a);
   }
 
   /** A member: a number's digits (length 0) or a prefix's, `length` the prefix member's. */
   add(digits: number, length: number, expiry: number): void {
     if (length === 0) {
-      this.numbers.set(digits, expiry);
+      this.numbers.add(digits);
+      this.expiries.set(digits, expiry);
       return;
     }
-    let byDigits = this.prefixes.get(length);
-    if (byDigits === undefined) this.prefixes.set(length, (byDigits = new Map()));
-    byDigits.set(digits, expiry);
+    let held = this.prefixes.get(length);
+    if (held === undefined) {
+      this.prefixes.set(length, (held = { digits: new MemberSet(0), expiries: new Map() }));
+      this.asked = this.fieldLengths.flatMap((asked) => {
+        const prefixes = this.prefixes.get(asked);
+        return prefixes ? [[asked, prefixes] as [number, typeof prefixes]] : [];
+      });
+    }
+    held.digits.add(digits);
+    held.expiries.set(digits, expiry);
   }
 
   /** The member that lists `number` at `now`: '' for the number itself, the prefix member, or undefined for none. */
   match(number: number, now: number): EntryMember | undefined {
-    if (live(this.numbers.get(number), now)) return '';
-    if (this.prefixes.size === 0) return undefined;
+    if (this.numbers.has(number) && live(this.expiries.get(number), now)) return '';
+    if (this.asked.length === 0) return undefined;
     let count = 1;
     while (count < POWERS.length && number >= (POWERS[count] as number)) count += 1;
-    for (const length of this.lengths) {
+    for (const [length, prefixes] of this.asked) {
       // A member of length n is the number's first n - 1 characters ('+' and n - 2 digits) and '*'.
       const kept = length - 2;
       if (kept > count) continue;
       const digits = Math.floor(number / (POWERS[count - kept] as number));
-      if (live(this.prefixes.get(length)?.get(digits), now)) return `+${digits}*`;
+      if (prefixes.digits.has(digits) && live(prefixes.expiries.get(digits), now)) return `+${digits}*`;
     }
     return undefined;
   }
