@@ -377,46 +377,41 @@ export class HeldLists implements HeldCheck {
   /** A SET read whole on the bulk connection, its members' digits read from the reply's bytes as they come: no string or Buffer a member. */
   private async readMembers(list: Held): Promise<MemberSet> {
     const set = new MemberSet(list.state.exact);
-    const connection = await bulkConnectionOf(this.redis);
-    const writer = new RespWriter(256);
-    const sink: StringSink = (_, bytes, start, end) => {
+    await this.scan('SSCAN', list.list.keys.exact, (_, bytes, start, end) => {
       const digits = bytes === null ? -1 : digitsOfMember(bytes, start, end);
       if (digits >= 0) set.add(digits);
-    };
-    let cursor = '0';
-    do {
-      const request = writer.begin('SSCAN', 4).text(list.list.keys.exact).text(cursor).text('COUNT').text(String(SCAN_COUNT)).end(list.list.keys.exact);
-      const [reply] = await connection.send([request.toWritable()], 1, [{ reply: 0, element: 1, to: sink }]);
-      if (reply instanceof Error) throw reply;
-      cursor = ((reply as BulkReply[])[0] as Buffer).toString('latin1');
-    } while (cursor !== '0');
+    });
     return set;
   }
 
   /** A `timed` ZSET read whole with its scores on the bulk connection, as readMembers reads a SET. */
   private async readTimed(list: Held): Promise<TimedEntries> {
     const entries = new TimedEntries(list.state.info[1] ?? '');
-    const connection = await bulkConnectionOf(this.redis);
-    const writer = new RespWriter(256);
     // A member's digits and length, until its score (the element after it) comes.
     let digits = -1;
     let length = 0;
-    const sink: StringSink = (k, bytes, start, end) => {
+    await this.scan('ZSCAN', list.list.keys.timed, (k, bytes, start, end) => {
       if (bytes === null) return;
       if (k % 2 === 0) {
         const prefix = end - start > 2 && bytes[end - 1] === STAR;
         digits = digitsOfMember(bytes, start, prefix ? end - 1 : end);
         length = prefix ? end - start : 0;
       } else if (digits >= 0) entries.add(digits, length, scoreOf(bytes.toString('latin1', start, end)));
-    };
+    });
+    return entries;
+  }
+
+  /** A key read whole on the bulk connection in short calls (SSCAN, ZSCAN), each call's elements to `sink` as they are read. */
+  private async scan(command: 'SSCAN' | 'ZSCAN', key: string, sink: StringSink): Promise<void> {
+    const connection = await bulkConnectionOf(this.redis);
+    const writer = new RespWriter(256);
     let cursor = '0';
     do {
-      const request = writer.begin('ZSCAN', 4).text(list.list.keys.timed).text(cursor).text('COUNT').text(String(SCAN_COUNT)).end(list.list.keys.timed);
+      const request = writer.begin(command, 4).text(key).text(cursor).text('COUNT').text(String(SCAN_COUNT)).end(key);
       const [reply] = await connection.send([request.toWritable()], 1, [{ reply: 0, element: 1, to: sink }]);
       if (reply instanceof Error) throw reply;
       cursor = ((reply as BulkReply[])[0] as Buffer).toString('latin1');
     } while (cursor !== '0');
-    return entries;
   }
 
   private needsOf(list: Held, numbers: Float64Array): Needs {
