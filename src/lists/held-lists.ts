@@ -16,13 +16,15 @@
  * batch way (ListStore.checkDigits).
  *
  * A list's timed entries and prefixes (its `timed` ZSET) are read whole with their
- * scores (ZSCAN in short calls) when the process's budget allows: a timed entry is live
- * while its score is 'inf' or past the window's clock, taken as the window is checked (as
- * a batch takes it), and prefixes match as scrub-many.lua matches them (TimedEntries).
+ * scores (ZSCAN in short calls) when the process's budget allows, else asked in the
+ * window's reads (ZMSCORE of its numbers and of their prefix candidates), as a SET too
+ * big is: every answer of a window is of the one state its reads confirm, never a held
+ * answer beside a batch one of another moment (a number moved from one list to another
+ * between them could read as on neither). A timed entry is live while its score is
+ * 'inf' or past the window's clock, taken as the window is checked (as a batch takes
+ * it), and prefixes match as scrub-many.lua matches them (TimedEntries).
  *
- * Not held (the caller asks the batch way): a scrub with a list whose `timed` ZSET is
- * past the budget (held answers mixed with batch answers would be of several moments, so
- * one list not held is every list not held), a list that does not exist (the batch way
+ * Not held (the caller asks the batch way): a list that does not exist (the batch way
  * names the error), Redis Cluster (lists are asked one at a time there, never at one
  * moment) and a scrub whose lists moved MAX_MOVES times.
  */
@@ -47,7 +49,8 @@ export const SCRUB_HELD_MEMBERS = 2_000_000;
 /**
  * Timed entries and prefixes (`timed` members) the scrubs of a process read whole at
  * most (lists and scrubs together): ~100 bytes each in a Map, 50 MB at most. A company's
- * own list holds a few prefixes and expiring entries; a list with more goes the batch way.
+ * own list holds a few prefixes and expiring entries; a list with more has them asked in
+ * each window's reads.
  */
 export const SCRUB_HELD_TIMED = 500_000;
 /** What the scrubs of this process hold, against the budgets above. */
@@ -218,15 +221,19 @@ interface Held {
   metIn: Uint32Array | undefined;
   /** the SET's members read whole, or undefined: asked in the window's reads */
   members: MemberSet | undefined;
-  /** the `timed` ZSET read whole; undefined when it is empty (or the list disabled) */
+  /** the `timed` ZSET read whole; undefined when it is empty, past the budget (asked in the window's reads) or the list disabled */
   timed: TimedEntries | undefined;
+  /** the prefix lengths the info field `prefixes` names, each once, longest first */
+  lengths: number[];
 }
 
 /** One read of a window's: the blocks, the members, the held blocks' keys or the index entries of a list it asks. */
 interface Part {
   list: number;
-  kind: 'state' | 'blocks' | 'members' | 'exists' | 'index';
+  kind: 'state' | 'blocks' | 'members' | 'exists' | 'index' | 'timed';
   items: number[];
+  /** of a 'timed' part: the length of the prefix members asked (keys.ts' prefixLength), 0 for the numbers themselves */
+  length?: number;
 }
 
 /** Reads asked at once: Redis answers one while the next is sent, and the replies held stay a few MB. */
@@ -250,6 +257,10 @@ interface Needs {
   members: MemberSet;
   asked: number[];
   held: number[];
+  /** of a list whose timed entries are not held: the members its `timed` is asked for, by length (0: the numbers), each once */
+  candidates: Map<number, { seen: MemberSet; asked: number[] }>;
+  /** what those asks found */
+  timed: TimedEntries | undefined;
 }
 
 export interface HeldOptions {
@@ -347,16 +358,15 @@ export class HeldLists implements HeldCheck {
       const dense = plan !== null && plan !== undefined && state.info[4] !== null && isDensePlanName(plan) ? DENSE_PLANS[plan] : undefined;
       const low = dense ? Number(dense.callingCode) * 10 ** NATIONAL_DIGITS : 0;
       const high = dense ? low + 10 ** NATIONAL_DIGITS : 0;
-      return { list, state, low, high, firstBlock: low / BLOCK_NUMBERS, blockOf: dense ? new Int32Array((high - low) / BLOCK_NUMBERS) : undefined, metIn: dense ? new Uint32Array((high - low) / BLOCK_NUMBERS) : undefined, members: undefined, timed: undefined };
+      return { list, state, low, high, firstBlock: low / BLOCK_NUMBERS, blockOf: dense ? new Int32Array((high - low) / BLOCK_NUMBERS) : undefined, metIn: dense ? new Uint32Array((high - low) / BLOCK_NUMBERS) : undefined, members: undefined, timed: undefined, lengths: prefixLengthsOf(state.info[1] ?? '') };
     });
-    const timed = held.reduce((sum, list) => sum + (list.state.info[0] === '1' ? list.state.timed : 0), 0);
-    if (this.released || inProcess.timed + timed > this.timedBudget) {
-      this.moves = this.maxMoves;
-      return undefined;
+    for (const list of held) {
+      const timed = list.state.timed;
+      if (this.released || list.state.info[0] !== '1' || timed === 0 || inProcess.timed + timed > this.timedBudget) continue;
+      this.timedHeld += timed;
+      inProcess.timed += timed;
+      list.timed = await this.readTimed(list);
     }
-    this.timedHeld += timed;
-    inProcess.timed += timed;
-    for (const list of held) if (list.state.info[0] === '1' && list.state.timed > 0) list.timed = await this.readTimed(list);
     for (const list of held) {
       const members = list.state.exact;
       if (this.released || list.state.info[0] !== '1' || members > (this.options.rows ?? 0) || inProcess.members + members > this.memberBudget) continue;
@@ -386,7 +396,7 @@ export class HeldLists implements HeldCheck {
 
   /** A `timed` ZSET read whole with its scores on the bulk connection, as readMembers reads a SET. */
   private async readTimed(list: Held): Promise<TimedEntries> {
-    const entries = new TimedEntries(list.state.info[1] ?? '');
+    const entries = new TimedEntries(list.lengths);
     // A member's digits and length, until its score (the element after it) comes.
     let digits = -1;
     let length = 0;
@@ -415,8 +425,9 @@ export class HeldLists implements HeldCheck {
   }
 
   private needsOf(list: Held, numbers: Float64Array): Needs {
-    const needs: Needs = { blocks: [], members: new MemberSet(0), asked: [], held: [] };
+    const needs: Needs = { blocks: [], members: new MemberSet(0), asked: [], held: [], candidates: new Map(), timed: undefined };
     if (list.state.info[0] !== '1') return needs;
+    if (list.timed === undefined && list.state.timed > 0) this.candidatesOf(list, numbers, needs.candidates);
     const { low, high, blockOf, metIn, firstBlock } = list;
     const window = this.windows;
     for (const number of numbers) {
@@ -437,6 +448,27 @@ export class HeldLists implements HeldCheck {
     return needs;
   }
 
+  /** The members a window asks of a `timed` not held, as scrub-many.lua asks them: each number, and its prefixes of the field's lengths. */
+  private candidatesOf(list: Held, numbers: Float64Array, candidates: Needs['candidates']): void {
+    const of = (length: number): { seen: MemberSet; asked: number[] } => {
+      let asked = candidates.get(length);
+      if (asked === undefined) candidates.set(length, (asked = { seen: new MemberSet(0), asked: [] }));
+      return asked;
+    };
+    const add = (length: number, digits: number): void => {
+      const asked = of(length);
+      if (asked.seen.has(digits)) return;
+      asked.seen.add(digits);
+      asked.asked.push(digits);
+    };
+    for (const number of numbers) {
+      add(0, number);
+      if (list.lengths.length === 0) continue;
+      const count = digitCount(number);
+      for (const length of list.lengths) if (length - 2 <= count) add(length, prefixDigits(number, count, length));
+    }
+  }
+
   /**
    * Reads what the window needs in short MULTIs, each with every list's state, a few in
    * flight; false (the held data dropped) when a state is not the one held or a held
@@ -449,9 +481,13 @@ export class HeldLists implements HeldCheck {
       for (let from = 0; from < need.held.length; from += READ_EXISTS) parts.push({ list: n, kind: 'exists', items: need.held.slice(from, from + READ_EXISTS) });
       for (let from = 0; from < need.blocks.length; from += READ_BLOCKS) parts.push({ list: n, kind: 'blocks', items: need.blocks.slice(from, from + READ_BLOCKS) });
       for (let from = 0; from < need.asked.length; from += READ_MEMBERS) parts.push({ list: n, kind: 'members', items: need.asked.slice(from, from + READ_MEMBERS) });
+      for (const [length, { asked }] of need.candidates) {
+        for (let from = 0; from < asked.length; from += READ_MEMBERS) parts.push({ list: n, kind: 'timed', items: asked.slice(from, from + READ_MEMBERS), length });
+      }
     });
     if (parts.length === 0) parts.push({ list: 0, kind: 'state', items: [] });
     const answers = needs.map(() => new MemberSet(0));
+    const found = held.map((list, n) => ((needs[n] as Needs).candidates.size > 0 ? new TimedEntries(list.lengths) : undefined));
     const absent: Part[] = [];
     let unchanged = true;
     const round = async (part: Part): Promise<void> => {
@@ -475,6 +511,10 @@ export class HeldLists implements HeldCheck {
         (reply as number[]).forEach((found, k) => {
           if (found === 1) (answers[part.list] as MemberSet).add(part.items[k] as number);
         });
+      } else if (part.kind === 'timed') {
+        (reply as (Buffer | null)[]).forEach((score, k) => {
+          if (score !== null) found[part.list]?.add(part.items[k] as number, part.length ?? 0, scoreOf(score.toString('latin1')));
+        });
       } else if (part.kind === 'index') {
         (reply as (Buffer | null)[]).forEach((score, k) => {
           if (score !== null) (target.blockOf as Int32Array)[part.items[k] as number] = LOST;
@@ -490,6 +530,7 @@ export class HeldLists implements HeldCheck {
     }
     needs.forEach((need, n) => {
       need.members = answers[n] as MemberSet;
+      need.timed = found[n];
     });
     return true;
   }
@@ -510,6 +551,12 @@ export class HeldLists implements HeldCheck {
     } else if (part.kind === 'members') {
       writer.begin('SMISMEMBER', 1 + items.length).text(keys.exact);
       for (const number of items) writer.number(PLUS, number);
+    } else if (part.kind === 'timed') {
+      writer.begin('ZMSCORE', 1 + items.length).text(keys.timed);
+      for (const digits of items) {
+        if (part.length === 0) writer.number(PLUS, digits);
+        else writer.text(`+${digits}*`);
+      }
     } else if (part.kind === 'index') {
       writer.begin('ZMSCORE', 1 + items.length).text(gen.index);
       for (const b of items) writer.number(NO_PREFIX, target.firstBlock + b);
@@ -576,6 +623,7 @@ export class HeldLists implements HeldCheck {
       const { state, low, high, blockOf, firstBlock } = list;
       if (state.info[0] !== '1') continue;
       const members = list.members ?? (needs[n] as Needs).members;
+      const timed = list.timed ?? (needs[n] as Needs).timed;
       const still = new Uint32Array(pending.length);
       let stillCount = 0;
       let lost = false;
@@ -599,8 +647,8 @@ export class HeldLists implements HeldCheck {
             hit = false;
           }
         } else hit = members.has(number);
-        if (!hit && list.timed !== undefined) {
-          const member = list.timed.match(number, now);
+        if (!hit && timed !== undefined) {
+          const member = timed.match(number, now);
           hit = member !== undefined;
           if (member) matched.set(i, member);
         }
@@ -642,19 +690,11 @@ export class TimedEntries {
   private readonly numbers = new MemberSet(0);
   private readonly expiries = new Map<number, number>();
   private readonly prefixes = new Map<number, { digits: MemberSet; expiries: Map<number, number> }>();
-  /** the field's lengths, each once, longest first */
-  private readonly fieldLengths: number[];
   /** those of them the list holds prefixes of, as [length, its prefixes] */
   private asked: [number, { digits: MemberSet; expiries: Map<number, number> }][] = [];
 
-  constructor(field: string) {
-    const lengths = new Set<number>();
-    for (const text of field.split(',')) {
-      const length = Number(text);
-      if (text !== '' && Number.isInteger(length) && length >= 3) lengths.add(length);
-    }
-    this.fieldLengths = [...lengths].sort((a, b) => b - a);
-  }
+  /** `lengths`: the info field's (prefixLengthsOf) */
+  constructor(private readonly fieldLengths: number[]) {}
 
   /** A member: a number's digits (length 0) or a prefix's, `length` the prefix member's. */
   add(digits: number, length: number, expiry: number): void {
@@ -679,17 +719,35 @@ export class TimedEntries {
   match(number: number, now: number): EntryMember | undefined {
     if (this.numbers.has(number) && live(this.expiries.get(number), now)) return '';
     if (this.asked.length === 0) return undefined;
-    let count = 1;
-    while (count < POWERS.length && number >= (POWERS[count] as number)) count += 1;
+    const count = digitCount(number);
     for (const [length, prefixes] of this.asked) {
-      // A member of length n is the number's first n - 1 characters ('+' and n - 2 digits) and '*'.
-      const kept = length - 2;
-      if (kept > count) continue;
-      const digits = Math.floor(number / (POWERS[count - kept] as number));
+      if (length - 2 > count) continue;
+      const digits = prefixDigits(number, count, length);
       if (prefixes.digits.has(digits) && live(prefixes.expiries.get(digits), now)) return `+${digits}*`;
     }
     return undefined;
   }
+}
+
+/** The lengths (from 3) the info field `prefixes` names, each once, longest first, read as check-list.lua's prefix_candidates reads them. */
+function prefixLengthsOf(field: string): number[] {
+  const lengths = new Set<number>();
+  for (const text of field.split(',')) {
+    const length = Number(text);
+    if (text !== '' && Number.isInteger(length) && length >= 3) lengths.add(length);
+  }
+  return [...lengths].sort((a, b) => b - a);
+}
+
+function digitCount(number: number): number {
+  let count = 1;
+  while (count < POWERS.length && number >= (POWERS[count] as number)) count += 1;
+  return count;
+}
+
+/** The digits of `number`'s prefix member of `length` (`count` its digits, length - 2 of them at most): the member is the number's first length - 1 characters ('+' and length - 2 digits) and '*'. */
+function prefixDigits(number: number, count: number, length: number): number {
+  return Math.floor(number / (POWERS[count - (length - 2)] as number));
 }
 
 function live(expiry: number | undefined, now: number): boolean {

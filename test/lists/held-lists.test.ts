@@ -67,12 +67,13 @@ describe("a scrub's lists held in the process", () => {
   }
 
   it.each([
-    ['the SET read whole', Number.MAX_SAFE_INTEGER, undefined, false],
-    ['the SET asked window by window', 0, undefined, false],
-    ['3 blocks held at most, the others read for their window', Number.MAX_SAFE_INTEGER, 3 * BLOCK_BYTES, false],
-    ['timed entries and prefixes on both lists, expiring as the clock moves', Number.MAX_SAFE_INTEGER, undefined, true],
-    ['timed entries and prefixes, the SET asked window by window', 0, undefined, true],
-  ])('answers every window as single checks of the lists as they were then, though they change between windows, dense and SET (%s)', async (_, rows, blockBytes, timed) => {
+    ['the SET read whole', Number.MAX_SAFE_INTEGER, undefined, false, undefined],
+    ['the SET asked window by window', 0, undefined, false, undefined],
+    ['3 blocks held at most, the others read for their window', Number.MAX_SAFE_INTEGER, 3 * BLOCK_BYTES, false, undefined],
+    ['timed entries and prefixes on both lists, expiring as the clock moves', Number.MAX_SAFE_INTEGER, undefined, true, undefined],
+    ['timed entries and prefixes, the SET asked window by window', 0, undefined, true, undefined],
+    ['timed entries and prefixes past the budget, asked window by window', Number.MAX_SAFE_INTEGER, undefined, true, 0],
+  ])('answers every window as single checks of the lists as they were then, though they change between windows, dense and SET (%s)', async (_, rows, blockBytes, timed, timedBudget) => {
     const next = seeded(45);
     const listed = await registry(next);
     const special = timed ? await timedEntries() : [];
@@ -113,7 +114,7 @@ describe("a scrub's lists held in the process", () => {
         return asked;
       },
       holdLists: (lists, options) => {
-        const held = t.store.holdLists(lists, { ...options, rows, maxMoves: 100, ...(blockBytes === undefined ? {} : { blockBytes }) }) as HeldCheck;
+        const held = t.store.holdLists(lists, { ...options, rows, maxMoves: 100, ...(blockBytes === undefined ? {} : { blockBytes }), ...(timedBudget === undefined ? {} : { timed: timedBudget }) }) as HeldCheck;
         return {
           release: () => held.release(),
           check: async (numbers) => {
@@ -200,18 +201,25 @@ describe("a scrub's lists held in the process", () => {
     }
   });
 
-  it("holds timed entries within the process's budget, and past it asks the window the batch way", async () => {
+  it("holds timed entries within the process's budget, and past it asks them in the window's reads", async () => {
     await registry(seeded(22));
     await t.store.add('own', [{ member: '+1201203*' }, { member: '+12015550100', expiresAt: t.now + MINUTE }], ALICE);
     const window = Float64Array.of(12012031234, 12015550100, 12015550101);
     const within = t.store.holdLists(['own'], { rows: 10, timed: 2 }) as HeldCheck;
     const past = t.store.holdLists(['own'], { rows: 10, timed: 2 }) as HeldCheck;
+    const timedAsked = async (run: () => Promise<unknown>): Promise<string[]> => {
+      const received = await receivedDuring(t.redis, run, true);
+      return received.filter((command) => ['zscan', 'zmscore'].includes(command.command) && command.args[0] === listKeys(t.namespace, 'own').timed).map((command) => command.command);
+    };
     try {
-      const answers = await within.check(window);
+      let answers: Awaited<ReturnType<HeldCheck['check']>>;
+      expect(await timedAsked(async () => (answers = await within.check(window)))).toEqual(['zscan']);
       expect(Array.from(answers?.list ?? [])).toEqual([1, 1, 0]);
       expect(answers?.members).toEqual(new Map([[0, '+1201203*']]));
-      // The first holds the whole budget: the second is not held, its windows go the batch way.
-      expect(await past.check(window)).toBeUndefined();
+      // The first holds the whole budget: the second asks its window's numbers and their prefixes of the field's length.
+      expect(await timedAsked(async () => (answers = await past.check(window)))).toEqual(['zmscore', 'zmscore']);
+      expect(Array.from(answers?.list ?? [])).toEqual([1, 1, 0]);
+      expect(answers?.members).toEqual(new Map([[0, '+1201203*']]));
     } finally {
       within.release();
       past.release();
