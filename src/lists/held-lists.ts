@@ -650,6 +650,7 @@ export class HeldLists implements HeldCheck {
         if (!hit && timed !== undefined) {
           const member = timed.match(number, now);
           hit = member !== undefined;
+          // '' is the number itself: only a prefix is reported as a member of its own.
           if (member) matched.set(i, member);
         }
         if (hit) answers[i] = n + 1;
@@ -686,14 +687,14 @@ const POWERS = Array.from({ length: 16 }, (_, k) => 10 ** k);
  * none: each length is a MemberSet asked first, its expiry looked up on a hit only (a
  * Map of numbers past the small-integer range is several times slower to ask).
  */
-export class TimedEntries {
+class TimedEntries {
   private readonly numbers = new MemberSet(0);
   private readonly expiries = new Map<number, number>();
   private readonly prefixes = new Map<number, { digits: MemberSet; expiries: Map<number, number> }>();
-  /** those of them the list holds prefixes of, as [length, its prefixes] */
+  /** the field's lengths the list holds prefixes of, longest first, as [length, its prefixes] */
   private asked: [number, { digits: MemberSet; expiries: Map<number, number> }][] = [];
 
-  /** `lengths`: the info field's (prefixLengthsOf) */
+  /** `fieldLengths`: the info field's (prefixLengthsOf) */
   constructor(private readonly fieldLengths: number[]) {}
 
   /** A member: a number's digits (length 0) or a prefix's, `length` the prefix member's. */

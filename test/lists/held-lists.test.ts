@@ -220,6 +220,11 @@ describe("a scrub's lists held in the process", () => {
       expect(await timedAsked(async () => (answers = await past.check(window)))).toEqual(['zmscore', 'zmscore']);
       expect(Array.from(answers?.list ?? [])).toEqual([1, 1, 0]);
       expect(answers?.members).toEqual(new Map([[0, '+1201203*']]));
+      // Given back when the first ends: a scrub after it reads them whole again.
+      within.release();
+      const after = t.store.holdLists(['own'], { rows: 10, timed: 2 }) as HeldCheck;
+      expect(await timedAsked(() => after.check(window))).toEqual(['zscan']);
+      after.release();
     } finally {
       within.release();
       past.release();
