@@ -22,6 +22,7 @@
  *   npm run bench:registry -- --numbers 20m --steps changes,scrub   # only these steps after the load
  *   npm run bench:registry -- --numbers 20m --steps scrub --cpu-prof /tmp/prof   # the scrub CLI under node --cpu-prof
  *   npm run bench:registry -- --numbers 20m --leads 2m --steps scrub --scrub-window 40k   # the full registry's ~2 numbers a block, in seconds
+ *   npm run bench:registry -- --numbers 20m --leads 2m --steps scrub --scrub-window 40k --set-prefixes   # the SET list as a company's own: a prefix and a few timed entries
  *
  * --steps picks what runs after the registry's load (which every step needs): memory (the
  * SET sample), pipe (the SETBIT reference of the load), changes, check, scrub, servers;
@@ -84,6 +85,10 @@ const RUN = steps();
 /** Where the scrub's CLI writes a CPU profile (node --cpu-prof), when asked. */
 /** The scrub's window (rows sorted together), when asked: a smaller one over a small registry meets each block as seldom as the default does over the full one. */
 const SCRUB_WINDOW = process.argv.includes('--scrub-window') ? count('--scrub-window', 0) : undefined;
+/** The SET list gets a prefix and a few timed entries, as a company's own `dnc` list has: its scrub holds them too (held-lists.ts). */
+const SET_PREFIXES = process.argv.includes('--set-prefixes');
+/** Timed entries --set-prefixes adds, expiring in a day: numbers of exchange 200 of the first area code. */
+const SET_TIMED_ENTRIES = 20;
 const CPU_PROFILE_DIR = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const SHAPE: RegistryShape = { numbers: NUMBERS, areaCodes: Math.max(1, Math.round((US_REGISTRY.areaCodes * NUMBERS) / US_REGISTRY.numbers)), seed: SEED };
 
@@ -435,6 +440,11 @@ async function main(): Promise<void> {
       await generateLeads(files, areaCodes);
       console.log(`  generated  ${LEADS} leads and a ${SET_LIST_SIZE} SET list in ${((performance.now() - started) / 1000).toFixed(0)} s`);
       await runCli(build.cli, server.url, namespace, ['import', files.setList, '--list', 'set1m', '--country', 'US']);
+      if (SET_PREFIXES) {
+        const timed = Array.from({ length: SET_TIMED_ENTRIES }, (_, n) => ({ member: `+1${areaCodes[0]}200${String(n).padStart(4, '0')}`, expiresAt: Date.now() + 86_400_000 }));
+        await store.add('set1m', [{ member: `+1${areaCodes[0]}55*` }, ...timed], { by: 'bench' });
+        console.log(`  set1m      a prefix (+1${areaCodes[0]}55*) and ${SET_TIMED_ENTRIES} timed entries`);
+      }
     }
     if (RUN.has('check')) {
       const probes = (await readFile(files.setList, 'latin1')).split('\n', CHECKS).map((line) => `+1${line}`);

@@ -15,10 +15,18 @@
  * dropped and read again; the window is answered undefined, and the caller asks it the
  * batch way (ListStore.checkDigits).
  *
- * Not held (the caller asks the batch way): a list with prefix entries or timed entries
- * (prefixes are asked by candidates, timed entries expire as time passes), a list that
- * does not exist (the batch way names the error), Redis Cluster (lists are asked one at a
- * time there, never at one moment) and a scrub whose lists moved MAX_MOVES times.
+ * A list's timed entries and prefixes (its `timed` ZSET) are read whole with their
+ * scores (ZSCAN in short calls) when the process's budget allows, else asked in the
+ * window's reads (ZMSCORE of its numbers and of their prefix candidates), as a SET too
+ * big is: every answer of a window is of the one state its reads confirm, never a held
+ * answer beside a batch one of another moment (a number moved from one list to another
+ * between them could read as on neither). A timed entry is live while its score is
+ * 'inf' or past the window's clock, taken as the window is checked (as a batch takes
+ * it), and prefixes match as scrub-many.lua matches them (TimedEntries).
+ *
+ * Not held (the caller asks the batch way): a list that does not exist (the batch way
+ * names the error), Redis Cluster (lists are asked one at a time there, never at one
+ * moment) and a scrub whose lists moved MAX_MOVES times.
  */
 import type { Redis } from 'ioredis';
 import { BLOCK_BYTES, BLOCK_NUMBERS, DENSE_PLANS, isDensePlanName, NATIONAL_DIGITS } from './dense.js';
@@ -26,7 +34,8 @@ import { denseGenerationKeys, type ListKeys } from './keys.js';
 import { entriesLost } from './names.js';
 import { RespWriter, type PreparedCommand } from '../redis/prepared-command.js';
 import { bulkConnectionOf, type BulkReply, type StringSink } from './bulk-connection.js';
-import { ownExec } from './bulk-read.js';
+import { ownExec, type BulkMatches } from './bulk-read.js';
+import type { EntryMember } from './types.js';
 
 /**
  * Bytes of dense blocks the scrubs of a process keep at most (lists and scrubs together:
@@ -37,8 +46,15 @@ import { ownExec } from './bulk-read.js';
 export const SCRUB_HELD_BLOCK_BYTES = 384 * 1024 * 1024;
 /** Members of SETs the scrubs of a process read whole at most (lists and scrubs together): 16 to 32 bytes each in a MemberSet, 64 MB at most. */
 export const SCRUB_HELD_MEMBERS = 2_000_000;
+/**
+ * Timed entries and prefixes (`timed` members) the scrubs of a process read whole at
+ * most (lists and scrubs together): ~100 bytes each in a Map, 50 MB at most. A company's
+ * own list holds a few prefixes and expiring entries; a list with more has them asked in
+ * each window's reads.
+ */
+export const SCRUB_HELD_TIMED = 500_000;
 /** What the scrubs of this process hold, against the budgets above. */
-const inProcess = { blocks: 0, members: 0 };
+const inProcess = { blocks: 0, members: 0, timed: 0 };
 /** A list that moved this many times is asked the batch way for the rest of the scrub: a list changing all the time would be read again and again for nothing. */
 export const MAX_MOVES = 3;
 /**
@@ -205,13 +221,19 @@ interface Held {
   metIn: Uint32Array | undefined;
   /** the SET's members read whole, or undefined: asked in the window's reads */
   members: MemberSet | undefined;
+  /** the `timed` ZSET read whole; undefined when it is empty, past the budget (asked in the window's reads) or the list disabled */
+  timed: TimedEntries | undefined;
+  /** the prefix lengths the info field `prefixes` names, each once, longest first */
+  lengths: number[];
 }
 
 /** One read of a window's: the blocks, the members, the held blocks' keys or the index entries of a list it asks. */
 interface Part {
   list: number;
-  kind: 'state' | 'blocks' | 'members' | 'exists' | 'index';
+  kind: 'state' | 'blocks' | 'members' | 'exists' | 'index' | 'timed';
   items: number[];
+  /** of a 'timed' part: the length of the prefix members asked (keys.ts' prefixLength), 0 for the numbers themselves */
+  length?: number;
 }
 
 /** Reads asked at once: Redis answers one while the next is sent, and the replies held stay a few MB. */
@@ -235,6 +257,10 @@ interface Needs {
   members: MemberSet;
   asked: number[];
   held: number[];
+  /** of a list whose timed entries are not held: the members its `timed` is asked for, by length (0: the numbers), each once */
+  candidates: Map<number, { seen: MemberSet; asked: number[] }>;
+  /** what those asks found */
+  timed: TimedEntries | undefined;
 }
 
 export interface HeldOptions {
@@ -244,13 +270,17 @@ export interface HeldOptions {
   blockBytes?: number;
   /** default SCRUB_HELD_MEMBERS */
   members?: number;
+  /** default SCRUB_HELD_TIMED */
+  timed?: number;
   /** default MAX_MOVES */
   maxMoves?: number;
+  /** ms since epoch, the store's clock: a timed entry is live while its expiry is past it */
+  clock?: () => number;
 }
 
 /** What a scrub asks of its lists held: a window's answers, or undefined to ask it the batch way. */
 export interface HeldCheck {
-  check(numbers: Float64Array): Promise<Uint16Array | undefined>;
+  check(numbers: Float64Array): Promise<BulkMatches | undefined>;
   /** the scrub is over (done or failed): what is held is let go */
   release(): void;
 }
@@ -265,8 +295,11 @@ export class HeldLists implements HeldCheck {
   private readonly slabs: Buffer[] = [];
   private blocksHeld = 0;
   private membersHeld = 0;
+  private timedHeld = 0;
   private readonly blockBudget: number;
   private readonly memberBudget: number;
+  private readonly timedBudget: number;
+  private readonly clock: () => number;
   private readonly maxMoves: number;
   /** blocks read this window past the budget, let go after it */
   private loose = new Map<number, Buffer>();
@@ -280,6 +313,8 @@ export class HeldLists implements HeldCheck {
   ) {
     this.blockBudget = Math.floor((options.blockBytes ?? SCRUB_HELD_BLOCK_BYTES) / BLOCK_BYTES);
     this.memberBudget = options.members ?? SCRUB_HELD_MEMBERS;
+    this.timedBudget = options.timed ?? SCRUB_HELD_TIMED;
+    this.clock = options.clock ?? Date.now;
     this.maxMoves = options.maxMoves ?? MAX_MOVES;
   }
 
@@ -290,12 +325,14 @@ export class HeldLists implements HeldCheck {
 
   /**
    * For each of `numbers` 1 + the position of the first list that matched it, 0 for
-   * none (the members that matched are the numbers themselves: no list held has
-   * prefixes), or undefined when the lists cannot be held or moved since they were read.
+   * none, and the prefix members that matched (a number matched by itself has no
+   * member); or undefined when the lists cannot be held or moved since they were read.
    * Throws entries-lost as the batch read does.
    */
-  async check(numbers: Float64Array): Promise<Uint16Array | undefined> {
+  async check(numbers: Float64Array): Promise<BulkMatches | undefined> {
     if (!this.holding) return undefined;
+    // Before the reads, as a batch takes its clock: the window's answers are of the state its reads confirm.
+    const now = this.clock();
     this.held ??= await this.hold();
     const held = this.held;
     if (held === undefined) return undefined;
@@ -303,7 +340,7 @@ export class HeldLists implements HeldCheck {
     this.windows += 1;
     const needs = held.map((list) => this.needsOf(list, numbers));
     if (!(await this.read(held, needs))) return undefined;
-    return this.answer(held, needs, numbers);
+    return this.answer(held, needs, numbers, now);
   }
 
   /** The lists' states and their SETs read whole where that pays, or undefined when a list cannot be held (counted as a move when it moved meanwhile). */
@@ -321,8 +358,15 @@ export class HeldLists implements HeldCheck {
       const dense = plan !== null && plan !== undefined && state.info[4] !== null && isDensePlanName(plan) ? DENSE_PLANS[plan] : undefined;
       const low = dense ? Number(dense.callingCode) * 10 ** NATIONAL_DIGITS : 0;
       const high = dense ? low + 10 ** NATIONAL_DIGITS : 0;
-      return { list, state, low, high, firstBlock: low / BLOCK_NUMBERS, blockOf: dense ? new Int32Array((high - low) / BLOCK_NUMBERS) : undefined, metIn: dense ? new Uint32Array((high - low) / BLOCK_NUMBERS) : undefined, members: undefined };
+      return { list, state, low, high, firstBlock: low / BLOCK_NUMBERS, blockOf: dense ? new Int32Array((high - low) / BLOCK_NUMBERS) : undefined, metIn: dense ? new Uint32Array((high - low) / BLOCK_NUMBERS) : undefined, members: undefined, timed: undefined, lengths: prefixLengthsOf(state.info[1] ?? '') };
     });
+    for (const list of held) {
+      const timed = list.state.timed;
+      if (this.released || list.state.info[0] !== '1' || timed === 0 || inProcess.timed + timed > this.timedBudget) continue;
+      this.timedHeld += timed;
+      inProcess.timed += timed;
+      list.timed = await this.readTimed(list);
+    }
     for (const list of held) {
       const members = list.state.exact;
       if (this.released || list.state.info[0] !== '1' || members > (this.options.rows ?? 0) || inProcess.members + members > this.memberBudget) continue;
@@ -331,7 +375,7 @@ export class HeldLists implements HeldCheck {
       // An empty SET (a dense list's, most often) is held as it is: nothing to read, nothing to ask a window.
       list.members = members === 0 ? new MemberSet(0) : await this.readMembers(list);
     }
-    // The SETs were read in many calls: they are of the states read first only if nothing moved since.
+    // The SETs and timed entries were read in many calls: they are of the states read first only if nothing moved since.
     const after = await readStates(this.redis, this.lists, states.map((state) => state.info[4] ?? null));
     if (!after.every((state, n) => sameState(state, states[n] as ListState))) {
       this.moves += 1;
@@ -343,25 +387,47 @@ export class HeldLists implements HeldCheck {
   /** A SET read whole on the bulk connection, its members' digits read from the reply's bytes as they come: no string or Buffer a member. */
   private async readMembers(list: Held): Promise<MemberSet> {
     const set = new MemberSet(list.state.exact);
-    const connection = await bulkConnectionOf(this.redis);
-    const writer = new RespWriter(256);
-    const sink: StringSink = (_, bytes, start, end) => {
+    await this.scan('SSCAN', list.list.keys.exact, (_, bytes, start, end) => {
       const digits = bytes === null ? -1 : digitsOfMember(bytes, start, end);
       if (digits >= 0) set.add(digits);
-    };
+    });
+    return set;
+  }
+
+  /** A `timed` ZSET read whole with its scores on the bulk connection, as readMembers reads a SET. */
+  private async readTimed(list: Held): Promise<TimedEntries> {
+    const entries = new TimedEntries(list.lengths);
+    // A member's digits and length, until its score (the element after it) comes.
+    let digits = -1;
+    let length = 0;
+    await this.scan('ZSCAN', list.list.keys.timed, (k, bytes, start, end) => {
+      if (bytes === null) return;
+      if (k % 2 === 0) {
+        const prefix = end - start > 2 && bytes[end - 1] === STAR;
+        digits = digitsOfMember(bytes, start, prefix ? end - 1 : end);
+        length = prefix ? end - start : 0;
+      } else if (digits >= 0) entries.add(digits, length, scoreOf(bytes.toString('latin1', start, end)));
+    });
+    return entries;
+  }
+
+  /** A key read whole on the bulk connection in short calls (SSCAN, ZSCAN), each call's elements to `sink` as they are read. */
+  private async scan(command: 'SSCAN' | 'ZSCAN', key: string, sink: StringSink): Promise<void> {
+    const connection = await bulkConnectionOf(this.redis);
+    const writer = new RespWriter(256);
     let cursor = '0';
     do {
-      const request = writer.begin('SSCAN', 4).text(list.list.keys.exact).text(cursor).text('COUNT').text(String(SCAN_COUNT)).end(list.list.keys.exact);
+      const request = writer.begin(command, 4).text(key).text(cursor).text('COUNT').text(String(SCAN_COUNT)).end(key);
       const [reply] = await connection.send([request.toWritable()], 1, [{ reply: 0, element: 1, to: sink }]);
       if (reply instanceof Error) throw reply;
       cursor = ((reply as BulkReply[])[0] as Buffer).toString('latin1');
     } while (cursor !== '0');
-    return set;
   }
 
   private needsOf(list: Held, numbers: Float64Array): Needs {
-    const needs: Needs = { blocks: [], members: new MemberSet(0), asked: [], held: [] };
+    const needs: Needs = { blocks: [], members: new MemberSet(0), asked: [], held: [], candidates: new Map(), timed: undefined };
     if (list.state.info[0] !== '1') return needs;
+    if (list.timed === undefined && list.state.timed > 0) this.candidatesOf(list, numbers, needs.candidates);
     const { low, high, blockOf, metIn, firstBlock } = list;
     const window = this.windows;
     for (const number of numbers) {
@@ -382,6 +448,27 @@ export class HeldLists implements HeldCheck {
     return needs;
   }
 
+  /** The members a window asks of a `timed` not held, as scrub-many.lua asks them: each number, and its prefixes of the field's lengths. */
+  private candidatesOf(list: Held, numbers: Float64Array, candidates: Needs['candidates']): void {
+    const of = (length: number): { seen: MemberSet; asked: number[] } => {
+      let asked = candidates.get(length);
+      if (asked === undefined) candidates.set(length, (asked = { seen: new MemberSet(0), asked: [] }));
+      return asked;
+    };
+    const add = (length: number, digits: number): void => {
+      const asked = of(length);
+      if (asked.seen.has(digits)) return;
+      asked.seen.add(digits);
+      asked.asked.push(digits);
+    };
+    for (const number of numbers) {
+      add(0, number);
+      if (list.lengths.length === 0) continue;
+      const count = digitCount(number);
+      for (const length of list.lengths) if (length - 2 <= count) add(length, prefixDigits(number, count, length));
+    }
+  }
+
   /**
    * Reads what the window needs in short MULTIs, each with every list's state, a few in
    * flight; false (the held data dropped) when a state is not the one held or a held
@@ -394,9 +481,13 @@ export class HeldLists implements HeldCheck {
       for (let from = 0; from < need.held.length; from += READ_EXISTS) parts.push({ list: n, kind: 'exists', items: need.held.slice(from, from + READ_EXISTS) });
       for (let from = 0; from < need.blocks.length; from += READ_BLOCKS) parts.push({ list: n, kind: 'blocks', items: need.blocks.slice(from, from + READ_BLOCKS) });
       for (let from = 0; from < need.asked.length; from += READ_MEMBERS) parts.push({ list: n, kind: 'members', items: need.asked.slice(from, from + READ_MEMBERS) });
+      for (const [length, { asked }] of need.candidates) {
+        for (let from = 0; from < asked.length; from += READ_MEMBERS) parts.push({ list: n, kind: 'timed', items: asked.slice(from, from + READ_MEMBERS), length });
+      }
     });
     if (parts.length === 0) parts.push({ list: 0, kind: 'state', items: [] });
     const answers = needs.map(() => new MemberSet(0));
+    const found = held.map((list, n) => ((needs[n] as Needs).candidates.size > 0 ? new TimedEntries(list.lengths) : undefined));
     const absent: Part[] = [];
     let unchanged = true;
     const round = async (part: Part): Promise<void> => {
@@ -420,6 +511,10 @@ export class HeldLists implements HeldCheck {
         (reply as number[]).forEach((found, k) => {
           if (found === 1) (answers[part.list] as MemberSet).add(part.items[k] as number);
         });
+      } else if (part.kind === 'timed') {
+        (reply as (Buffer | null)[]).forEach((score, k) => {
+          if (score !== null) found[part.list]?.add(part.items[k] as number, part.length ?? 0, scoreOf(score.toString('latin1')));
+        });
       } else if (part.kind === 'index') {
         (reply as (Buffer | null)[]).forEach((score, k) => {
           if (score !== null) (target.blockOf as Int32Array)[part.items[k] as number] = LOST;
@@ -435,6 +530,7 @@ export class HeldLists implements HeldCheck {
     }
     needs.forEach((need, n) => {
       need.members = answers[n] as MemberSet;
+      need.timed = found[n];
     });
     return true;
   }
@@ -455,6 +551,12 @@ export class HeldLists implements HeldCheck {
     } else if (part.kind === 'members') {
       writer.begin('SMISMEMBER', 1 + items.length).text(keys.exact);
       for (const number of items) writer.number(PLUS, number);
+    } else if (part.kind === 'timed') {
+      writer.begin('ZMSCORE', 1 + items.length).text(keys.timed);
+      for (const digits of items) {
+        if (part.length === 0) writer.number(PLUS, digits);
+        else writer.text(`+${digits}*`);
+      }
     } else if (part.kind === 'index') {
       writer.begin('ZMSCORE', 1 + items.length).text(gen.index);
       for (const b of items) writer.number(NO_PREFIX, target.firstBlock + b);
@@ -494,8 +596,10 @@ export class HeldLists implements HeldCheck {
     this.loose = new Map();
     inProcess.blocks -= this.blocksHeld;
     inProcess.members -= this.membersHeld;
+    inProcess.timed -= this.timedHeld;
     this.blocksHeld = 0;
     this.membersHeld = 0;
+    this.timedHeld = 0;
   }
 
   /** Drops what is held: the next window reads the lists again. */
@@ -509,8 +613,9 @@ export class HeldLists implements HeldCheck {
   }
 
   /** The window's answers from what is held, by scrub-many.lua's rules. */
-  private answer(held: Held[], needs: Needs[], numbers: Float64Array): Uint16Array {
+  private answer(held: Held[], needs: Needs[], numbers: Float64Array, now: number): BulkMatches {
     const answers = new Uint16Array(numbers.length);
+    const matched = new Map<number, EntryMember>();
     let pending = new Uint32Array(numbers.length);
     for (let i = 0; i < pending.length; i += 1) pending[i] = i;
     for (const [n, list] of held.entries()) {
@@ -518,6 +623,7 @@ export class HeldLists implements HeldCheck {
       const { state, low, high, blockOf, firstBlock } = list;
       if (state.info[0] !== '1') continue;
       const members = list.members ?? (needs[n] as Needs).members;
+      const timed = list.timed ?? (needs[n] as Needs).timed;
       const still = new Uint32Array(pending.length);
       let stillCount = 0;
       let lost = false;
@@ -541,6 +647,12 @@ export class HeldLists implements HeldCheck {
             hit = false;
           }
         } else hit = members.has(number);
+        if (!hit && timed !== undefined) {
+          const member = timed.match(number, now);
+          hit = member !== undefined;
+          // '' is the number itself: only a prefix is reported as a member of its own.
+          if (member) matched.set(i, member);
+        }
         if (hit) answers[i] = n + 1;
         else still[stillCount++] = i;
       }
@@ -552,11 +664,98 @@ export class HeldLists implements HeldCheck {
       }
       pending = still.subarray(0, stillCount);
     }
-    return answers;
+    return { list: answers, members: matched };
   }
 }
 
-/** A list held may have no prefix entries (its field '' ), no timed entries, and must exist. */
+const STAR = 0x2a;
+
+/** A score as ZSCAN gives it: 'inf' (forever) or ms since epoch. */
+function scoreOf(text: string): number {
+  return text === 'inf' ? Infinity : Number(text);
+}
+
+/** 10 ** k for k = 0 to 15: a number's digit count and its prefixes' digits. */
+const POWERS = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/**
+ * A list's `timed` members as digits, their expiries beside them: the numbers, and the
+ * prefixes by their length (keys.ts' prefixLength: '+' and '*' counted). match() is
+ * scrub-many.lua's: the number itself first, then the prefixes of the lengths the info
+ * field `prefixes` names (and only those, as check-list.lua's prefix_candidates builds
+ * them), longest first, the first live one reported. Most numbers a scrub asks match
+ * none: each length is a MemberSet asked first, its expiry looked up on a hit only (a
+ * Map of numbers past the small-integer range is several times slower to ask).
+ */
+class TimedEntries {
+  private readonly numbers = new MemberSet(0);
+  private readonly expiries = new Map<number, number>();
+  private readonly prefixes = new Map<number, { digits: MemberSet; expiries: Map<number, number> }>();
+  /** the field's lengths the list holds prefixes of, longest first, as [length, its prefixes] */
+  private asked: [number, { digits: MemberSet; expiries: Map<number, number> }][] = [];
+
+  /** `fieldLengths`: the info field's (prefixLengthsOf) */
+  constructor(private readonly fieldLengths: number[]) {}
+
+  /** A member: a number's digits (length 0) or a prefix's, `length` the prefix member's. */
+  add(digits: number, length: number, expiry: number): void {
+    if (length === 0) {
+      this.numbers.add(digits);
+      this.expiries.set(digits, expiry);
+      return;
+    }
+    let held = this.prefixes.get(length);
+    if (held === undefined) {
+      this.prefixes.set(length, (held = { digits: new MemberSet(0), expiries: new Map() }));
+      this.asked = this.fieldLengths.flatMap((asked) => {
+        const prefixes = this.prefixes.get(asked);
+        return prefixes ? [[asked, prefixes] as [number, typeof prefixes]] : [];
+      });
+    }
+    held.digits.add(digits);
+    held.expiries.set(digits, expiry);
+  }
+
+  /** The member that lists `number` at `now`: '' for the number itself, the prefix member, or undefined for none. */
+  match(number: number, now: number): EntryMember | undefined {
+    if (this.numbers.has(number) && live(this.expiries.get(number), now)) return '';
+    if (this.asked.length === 0) return undefined;
+    const count = digitCount(number);
+    for (const [length, prefixes] of this.asked) {
+      if (length - 2 > count) continue;
+      const digits = prefixDigits(number, count, length);
+      if (prefixes.digits.has(digits) && live(prefixes.expiries.get(digits), now)) return `+${digits}*`;
+    }
+    return undefined;
+  }
+}
+
+/** The lengths (from 3) the info field `prefixes` names, each once, longest first, read as check-list.lua's prefix_candidates reads them. */
+function prefixLengthsOf(field: string): number[] {
+  const lengths = new Set<number>();
+  for (const text of field.split(',')) {
+    const length = Number(text);
+    if (text !== '' && Number.isInteger(length) && length >= 3) lengths.add(length);
+  }
+  return [...lengths].sort((a, b) => b - a);
+}
+
+function digitCount(number: number): number {
+  let count = 1;
+  while (count < POWERS.length && number >= (POWERS[count] as number)) count += 1;
+  return count;
+}
+
+/** The digits of `number`'s prefix member of `length` (`count` its digits, length - 2 of them at most): the member is the number's first length - 1 characters ('+' and length - 2 digits) and '*'. */
+function prefixDigits(number: number, count: number, length: number): number {
+  return Math.floor(number / (POWERS[count - (length - 2)] as number));
+}
+
+function live(expiry: number | undefined, now: number): boolean {
+  return expiry !== undefined && expiry > now;
+}
+
+/** A list held must exist and have its prefixes field (an old format is the batch way's error to name). */
 function holdable(state: ListState): boolean {
-  return state.info[0] !== null && state.info[1] === '' && state.timed === 0;
+  return state.info[0] !== null && state.info[1] !== null && state.info[1] !== '1';
 }

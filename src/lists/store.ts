@@ -565,7 +565,7 @@ export class ListStore {
    */
   holdLists(lists: string[], options: HeldOptions): HeldCheck | undefined {
     if (this.checkMode !== 'one-call' || isCluster(this.redis) || lists.length > MAX_BULK_LISTS) return undefined;
-    return new HeldLists(this.redis, lists.map((name) => ({ name, keys: this.keysOf(name) })), options);
+    return new HeldLists(this.redis, lists.map((name) => ({ name, keys: this.keysOf(name) })), { clock: this.clock, ...options });
   }
 
   /** Where this member is listed now, and its last cancellation per list, across all lists. */

@@ -177,7 +177,7 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
       held = checker.holdLists?.(request.lists, { rows: expectedRows() });
     }
     const local = await held?.check(numbers.subarray(0, rows));
-    if (local) return { matched: local, members: new Map(), answered: Promise.resolve() };
+    if (local) return { matched: local.list, members: local.members, answered: Promise.resolve() };
     const order = blockOrder(numbers, rows);
     const sorted = new Float64Array(rows);
     for (let j = 0; j < rows; j += 1) sorted[j] = numbers[order[j] as number] as number;

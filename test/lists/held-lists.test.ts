@@ -39,15 +39,47 @@ describe("a scrub's lists held in the process", () => {
     return listed;
   }
 
+  /**
+   * Timed entries and prefixes on both lists, as a company's own list has them: prefixes
+   * of several lengths (forever and expiring), numbers expiring one window after another
+   * as the clock moves (and some expired from the start), and the same numbers matched
+   * by an exact entry on one list and a prefix on the other. The numbers they list.
+   */
+  async function timedEntries(): Promise<string[]> {
+    const numbers = Array.from({ length: 40 }, (_, n) => numberOf(n % BLOCKS, 7_000 + n));
+    await t.store.add('own', [
+      { member: '+1201203*' },
+      { member: '+120120511*' },
+      { member: '+4930*', expiresAt: t.now + 20 * MINUTE },
+      { member: '+1201209*', expiresAt: t.now + 12 * MINUTE },
+      ...numbers.slice(0, 20).map((member, n) => ({ member, expiresAt: t.now + 1 + n * MINUTE })),
+    ], ALICE);
+    await t.store.add('us', [
+      { member: '+12012071*' },
+      { member: '+120121*', expiresAt: t.now + 30 * MINUTE },
+      ...numbers.slice(20).map((member, n) => ({ member, expiresAt: n % 2 === 0 ? t.now + 1 : t.now + (n + 3) * MINUTE })),
+      // On own as a prefix ('+1201203*'), on us as itself: us, the first list, reports itself.
+      { member: numberOf(3, 1_234), expiresAt: t.now + 25 * MINUTE },
+    ], ALICE);
+    // On us as a prefix ('+12012071*'), on own as itself: us reports its prefix.
+    await t.store.add('own', [{ member: numberOf(7, 1_999) }], ALICE);
+    return [...numbers, numberOf(3, 1_234), numberOf(7, 1_999), numberOf(5, 1_100), numberOf(5, 1_199), numberOf(9, 5), '+4930999', '+4931000'];
+  }
+
   it.each([
-    ['the SET read whole', Number.MAX_SAFE_INTEGER, undefined],
-    ['the SET asked window by window', 0, undefined],
-    ['3 blocks held at most, the others read for their window', Number.MAX_SAFE_INTEGER, 3 * BLOCK_BYTES],
-  ])('answers every window as single checks of the lists as they were then, though they change between windows, dense and SET (%s)', async (_, rows, blockBytes) => {
+    ['the SET read whole', Number.MAX_SAFE_INTEGER, undefined, false, undefined],
+    ['the SET asked window by window', 0, undefined, false, undefined],
+    ['3 blocks held at most, the others read for their window', Number.MAX_SAFE_INTEGER, 3 * BLOCK_BYTES, false, undefined],
+    ['timed entries and prefixes on both lists, expiring as the clock moves', Number.MAX_SAFE_INTEGER, undefined, true, undefined],
+    ['timed entries and prefixes, the SET asked window by window', 0, undefined, true, undefined],
+    ['timed entries and prefixes past the budget, asked window by window', Number.MAX_SAFE_INTEGER, undefined, true, 0],
+  ])('answers every window as single checks of the lists as they were then, though they change between windows, dense and SET (%s)', async (_, rows, blockBytes, timed, timedBudget) => {
     const next = seeded(45);
     const listed = await registry(next);
+    const special = timed ? await timedEntries() : [];
     const pick = (): string => {
       const r = next();
+      if (r < 0.1 && special.length > 0) return special[Math.floor(next() * special.length)] as string;
       if (r < 0.4) return listed[Math.floor(next() * listed.length)] as string;
       if (r < 0.45) return next() < 0.5 ? '+4930123456' : '+4930123458';
       return numberOf(Math.floor(next() * BLOCKS), Math.floor(next() * 10_000));
@@ -66,8 +98,9 @@ describe("a scrub's lists held in the process", () => {
       () => t.store.setEnabled('own', true, ALICE),
       (window) => Promise.all([sourceOf(window.slice(0, 3).map((n) => n.slice(2)).join('\n')), sourceOf(window.slice(3, 9).map((n) => n.slice(2)).join('\n'))]).then(([additions, deletions]) =>
         importChanges(t.redis, t.namespace, { list: 'us', country: 'US', onDuplicate: 'skip', dryRun: false, actor: ALICE }, { additions, deletions })),
-      // Last: a timed entry, which no list held may have: the rest goes the batch way.
       (window) => t.store.add('own', [{ member: window[0] as string, expiresAt: t.now + MINUTE }], ALICE),
+      (window) => t.store.add('own', [{ member: `${(window[1] as string).slice(0, 9)}*`, expiresAt: t.now + 2 * MINUTE }], ALICE),
+      (window) => t.store.cancel('own', [window[0] as string], { ...ALICE, reason: 'asked' }),
     ];
     const expected: ({ list: string; member: string } | null)[] = [];
     const inFlight: Promise<unknown>[] = [];
@@ -81,7 +114,7 @@ describe("a scrub's lists held in the process", () => {
         return asked;
       },
       holdLists: (lists, options) => {
-        const held = t.store.holdLists(lists, { ...options, rows, maxMoves: 100, ...(blockBytes === undefined ? {} : { blockBytes }) }) as HeldCheck;
+        const held = t.store.holdLists(lists, { ...options, rows, maxMoves: 100, ...(blockBytes === undefined ? {} : { blockBytes }), ...(timedBudget === undefined ? {} : { timed: timedBudget }) }) as HeldCheck;
         return {
           release: () => held.release(),
           check: async (numbers) => {
@@ -89,6 +122,8 @@ describe("a scrub's lists held in the process", () => {
             await Promise.all(inFlight.splice(0));
             const window = Array.from(numbers, e164Of);
             windows += 1;
+            // Timed entries expire as windows go, with no writer to move the lists.
+            t.now += MINUTE;
             if (windows % 2 === 0) await changes[(windows / 2 - 1) % changes.length]?.(window);
             for (const number of window) {
               const match = await t.store.check(number, lists);
@@ -109,7 +144,13 @@ describe("a scrub's lists held in the process", () => {
     expect(cleanRows).toEqual(leads.filter((_, n) => expected[n] === null));
     expect(removedRows).toEqual(leads.flatMap((lead, n) => (expected[n] ? [`${lead},${expected[n]?.list},${expected[n]?.member}`] : [])));
     expect(expected.filter(Boolean).length).toBeGreaterThan(leads.length / 4);
-    // Held for most windows, asked again the batch way after a change, and the batch way to the end once a timed entry came.
+    if (timed) {
+      // Both lists matched by prefix, and a timed entry's number both listed and, expired, clean.
+      expect(new Set(expected.filter((match) => match?.member.endsWith('*')).map((match) => match?.list))).toEqual(new Set(['us', 'own']));
+      const expiring = numberOf(1, 7_013);
+      expect(new Set(leads.flatMap((lead, n) => (lead === expiring ? [expected[n]?.list ?? 'clean'] : [])))).toEqual(new Set(['own', 'clean']));
+    }
+    // Held for most windows (timed entries and prefixes too), asked again the batch way after a change.
     expect(windows).toBe(leads.length / 60);
     expect(answeredHeld).toBeGreaterThan(changes.length);
     expect(askedByBatch).toBeGreaterThanOrEqual(changes.length);
@@ -153,10 +194,40 @@ describe("a scrub's lists held in the process", () => {
       expect(await blocksRead(async () => [await second.check(window), await second.check(window)])).toBe(2 * BLOCKS);
       first.release();
       expect(await blocksRead(async () => [await second.check(window), await second.check(window)])).toBe(BLOCKS);
-      expect(Array.from((await second.check(window)) ?? [])).toEqual(Array.from(window, () => 1));
+      expect(Array.from((await second.check(window))?.list ?? [])).toEqual(Array.from(window, () => 1));
     } finally {
       first.release();
       second.release();
+    }
+  });
+
+  it("holds timed entries within the process's budget, and past it asks them in the window's reads", async () => {
+    await registry(seeded(22));
+    await t.store.add('own', [{ member: '+1201203*' }, { member: '+12015550100', expiresAt: t.now + MINUTE }], ALICE);
+    const window = Float64Array.of(12012031234, 12015550100, 12015550101);
+    const within = t.store.holdLists(['own'], { rows: 10, timed: 2 }) as HeldCheck;
+    const past = t.store.holdLists(['own'], { rows: 10, timed: 2 }) as HeldCheck;
+    const timedAsked = async (run: () => Promise<unknown>): Promise<string[]> => {
+      const received = await receivedDuring(t.redis, run, true);
+      return received.filter((command) => ['zscan', 'zmscore'].includes(command.command) && command.args[0] === listKeys(t.namespace, 'own').timed).map((command) => command.command);
+    };
+    try {
+      let answers: Awaited<ReturnType<HeldCheck['check']>>;
+      expect(await timedAsked(async () => (answers = await within.check(window)))).toEqual(['zscan']);
+      expect(Array.from(answers?.list ?? [])).toEqual([1, 1, 0]);
+      expect(answers?.members).toEqual(new Map([[0, '+1201203*']]));
+      // The first holds the whole budget: the second asks its window's numbers and their prefixes of the field's length.
+      expect(await timedAsked(async () => (answers = await past.check(window)))).toEqual(['zmscore', 'zmscore']);
+      expect(Array.from(answers?.list ?? [])).toEqual([1, 1, 0]);
+      expect(answers?.members).toEqual(new Map([[0, '+1201203*']]));
+      // Given back when the first ends: a scrub after it reads them whole again.
+      within.release();
+      const after = t.store.holdLists(['own'], { rows: 10, timed: 2 }) as HeldCheck;
+      expect(await timedAsked(() => after.check(window))).toEqual(['zscan']);
+      after.release();
+    } finally {
+      within.release();
+      past.release();
     }
   });
 
@@ -207,6 +278,16 @@ describe("a scrub's lists held in the process", () => {
       { name: 'add to a dense list', list: 'us', write: () => t.store.add('us', [{ member: '+12012009999' }], ALICE) },
       { name: "add of another country's number to a dense list", list: 'us', write: () => t.store.add('us', [{ member: '+4930555000' }], ALICE) },
       { name: 'add with an expiry (an auto-block rule writes so)', list: 'own', write: () => t.store.add('own', [{ member: '+12015559999', expiresAt: t.now + MINUTE }], { by: 'callguard', reason: 'auto-block', source: 'auto-block' }) },
+      { name: 'add with --for/--until to a dense list', list: 'us', write: () => t.store.add('us', [{ member: '+12012009999', expiresAt: t.now + MINUTE }], ALICE) },
+      { name: 'add of a prefix', list: 'own', write: () => t.store.add('own', [{ member: '+1201203*' }], ALICE) },
+      { name: 'add of a prefix to a dense list', list: 'us', write: () => t.store.add('us', [{ member: '+12012071*', expiresAt: t.now + MINUTE }], ALICE) },
+      // The same count of timed entries: only the mark tells the expiry moved.
+      { name: 'add that moves an expiry', list: 'own', before: () => t.store.add('own', [{ member: '+12015559999', expiresAt: t.now + MINUTE }], ALICE), write: () => t.store.add('own', [{ member: '+12015559999', expiresAt: t.now + 2 * MINUTE }], ALICE) },
+      { name: 'cancel of a timed entry', list: 'own', before: () => t.store.add('own', [{ member: '+12015559999', expiresAt: t.now + MINUTE }], ALICE), write: () => t.store.cancel('own', ['+12015559999'], { ...ALICE, reason: 'asked' }) },
+      { name: 'cancel of a prefix', list: 'us', before: () => t.store.add('us', [{ member: '+12012071*' }], ALICE), write: () => t.store.cancel('us', ['+12012071*'], { ...ALICE, reason: 'asked' }) },
+      { name: 'import --delete of a timed entry', list: 'own', before: () => t.store.add('own', [{ member: '+12015559999', expiresAt: t.now + MINUTE }], ALICE), write: () => load('own', ['+12015559999'], { operation: 'delete' }) },
+      { name: 'import --replace of a list with timed entries', list: 'own', before: () => t.store.add('own', [{ member: '+1201203*' }, { member: '+12015559999', expiresAt: t.now + MINUTE }], ALICE), write: () => load('own', ['+4930555111'], { replace: true, guards: { ...DEFAULT_REPLACE_GUARDS, force: true } }) },
+      { name: 'import --expires-column', list: 'own', write: async () => importList(t.redis, t.namespace, { list: 'own', source: await sourceOf('number,until\n+4930555222,2030-01-01T00:00:00Z\n'), column: { kind: 'name', name: 'number' }, expiresColumn: { kind: 'name', name: 'until' }, onDuplicate: 'override', replace: false, dryRun: false, actor: ALICE }) },
       { name: 'cancel from a SET list', list: 'own', write: () => t.store.cancel('own', ['+4930123456'], { ...ALICE, reason: 'asked' }) },
       { name: 'cancel from a dense list', list: 'us', write: (listed) => t.store.cancel('us', [listed[0] as string], { ...ALICE, reason: 'asked' }) },
       { name: 'import into a dense list (its bitmaps)', list: 'us', write: () => load('us', [numberOf(1, 1), numberOf(11, 2)]) },

@@ -212,10 +212,10 @@ describe('the gated store during the migration of a start', () => {
         settled = true;
       });
       // What the plain store's held check answers at once, the gated one has not yet.
-      expect(Array.from((await plainHeld?.check(Float64Array.of(19005550100, 19005550101))) ?? [])).toEqual([1, 0]);
+      expect(Array.from((await plainHeld?.check(Float64Array.of(19005550100, 19005550101)))?.list ?? [])).toEqual([1, 0]);
       expect(settled).toBe(false);
       await release();
-      expect(Array.from((await answer) ?? [])).toEqual([1, 0]);
+      expect(Array.from((await answer)?.list ?? [])).toEqual([1, 0]);
       gatedHeld?.release();
       plainHeld?.release();
     });

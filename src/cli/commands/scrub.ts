@@ -113,11 +113,12 @@ or malformed number go to --rejects. A row is a line (written with a line feed, 
 BOM left out). Without --region, a file whose first rows are mostly national numbers
 stops at once (exit 2, no file written). Rows are read a window of up to
 500,000 (--window) at a time. A dense list's blocks are kept in memory once read, and
-an ordinary list with fewer members than the file has rows is read whole (up to 384
-MiB of blocks and 2M members a process): a window is checked against them once Redis
-confirms the lists did not change meanwhile. Otherwise (a list changed, one with
-prefix or timed entries, Redis Cluster) its numbers are checked sorted by number block
-in batches of 2,000. The files keep the input's order.
+an ordinary list with fewer members than the file has rows is read whole, and so are a
+list's timed entries and prefixes (up to 384 MiB of blocks, 2M members and 500,000
+timed entries a process; past that they are asked window by window): a window is
+checked against them once Redis confirms the lists did not change meanwhile.
+Otherwise (a list changed, Redis Cluster) its numbers are checked sorted by number
+block in batches of 2,000. The files keep the input's order.
 With --region US (or GB) plain national numbers are read without a full parse. The
 files appear only once complete.
 
