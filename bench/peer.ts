@@ -28,7 +28,7 @@
  *   npm run bench:peer
  *   npm run bench:peer -- --seconds 5 --rates 100            # a quick run
  *   npm run bench:peer -- --paths plain,stasis --max-rates ''  # two paths, no rate search
- *   npm run bench:peer -- --trace ...                        # and each Stasis call's steps inside serve
+ *   npm run bench:peer -- --trace ...                        # and each call's steps inside serve (Stasis and FastAGI)
  */
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';

@@ -1,6 +1,7 @@
 /**
  * Loaded into `serve` by bench:peer's `--trace` (node --import): timestamps each Stasis
- * call's steps from the diagnostics channels serve and its HTTP client publish, counts the
+ * call's steps from the diagnostics channels serve and its HTTP client publish (and each
+ * FastAGI session's, from the session's own channel), counts the
  * ARI requests each call makes, and records serve's GC pauses; appends one JSON line a
  * call (and a line a GC pause) to BENCH_CALL_TRACE. Lines are written once a second (and
  * at exit), not on the call's path. Works on node:http's channels too, so the code before
@@ -11,7 +12,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { appendFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
-import type { AriFrameTrace, DecisionTrace } from '../../src/calls/call-trace.js';
+import type { AgiSessionTrace, AriFrameTrace, DecisionTrace } from '../../src/calls/call-trace.js';
 
 /** How often the traced calls are appended to the file. */
 const FLUSH_INTERVAL_MS = 1_000;
@@ -33,6 +34,15 @@ export interface TracedCall {
   requests?: number;
 }
 
+/** A FastAGI session's steps, performance.now() each: the session's own timestamps and its decision's. */
+export interface TracedAgiSession extends AgiSessionTrace {
+  agi: true;
+  /** when the session closed, ms since epoch (which bench phase it belongs to) */
+  at: number;
+  decisionStart?: number;
+  decided?: number;
+}
+
 /** One GC pause of serve: performance.now() of its start, its length in ms. */
 export interface TracedGc {
   gc: string;
@@ -52,6 +62,8 @@ export interface TracedFrames {
 const file = process.env.BENCH_CALL_TRACE;
 let frames: TracedFrames['frames'] = {};
 const calls = new Map<string, TracedCall>();
+/** FastAGI calls' decisions, by channel id, until their session closes. */
+const agiDecisions = new Map<string, DecisionTrace>();
 let done: string[] = [];
 
 type RequestKind = 'variables' | 'action' | 'other';
@@ -113,9 +125,23 @@ if (file !== undefined) {
   subscribe('callguard:call:decided', (message) => {
     const { channelId, startedAt, decidedAt } = message as DecisionTrace;
     const call = calls.get(channelId);
-    if (!call) return;
+    if (!call) {
+      agiDecisions.set(channelId, message as DecisionTrace);
+      return;
+    }
     call.decisionStart = startedAt;
     call.decided = decidedAt;
+  });
+  subscribe('callguard:agi:session', (message) => {
+    const session = message as AgiSessionTrace;
+    const decision = agiDecisions.get(session.channelId);
+    agiDecisions.delete(session.channelId);
+    const traced: TracedAgiSession = { ...session, agi: true, at: Date.now() };
+    if (decision !== undefined) {
+      traced.decisionStart = decision.startedAt;
+      traced.decided = decision.decidedAt;
+    }
+    done.push(JSON.stringify(traced));
   });
   onRequest('undici:client:sendHeaders', written);
   onRequest('undici:request:headers', answered);
