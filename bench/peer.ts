@@ -511,7 +511,7 @@ async function main(): Promise<void> {
       // serve writes the last traced calls as it exits.
       await serve.stop();
       const traced = await readTrace(traceFile);
-      for (const result of results.filter((phase) => phase.path === 'stasis' || phase.path === 'stasis-nopres')) {
+      for (const result of results.filter((phase) => CALLGUARD_PATHS.has(phase.path))) {
         printBreakdown(`${result.rate}/s ${result.path}`, traceBetween(traced, result.startedAt, result.endedAt));
       }
     }
