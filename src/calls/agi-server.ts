@@ -177,7 +177,9 @@ export class AgiServer {
       .finally(() => {
         this.sessions.delete(session);
         this.sockets.delete(socket);
-        socket.end();
+        // Most sessions ended their socket with their last command; a second end() costs
+        // Node an error object (ERR_STREAM_ALREADY_FINISHED, stack and all) a call.
+        if (socket.writable) socket.end();
       });
     this.sessions.add(session);
   }
