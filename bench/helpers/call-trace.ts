@@ -25,6 +25,9 @@ export interface TracedCall {
   frame?: number;
   parsed?: number;
   decisionStart?: number;
+  /** the check script written to Redis, and its reply read (ioredis' own tracing channel) */
+  checkWritten?: number;
+  checkAnswered?: number;
   decided?: number;
   variablesWritten?: number;
   variablesAnswered?: number;
@@ -40,6 +43,8 @@ export interface TracedAgiSession extends AgiSessionTrace {
   /** when the session closed, ms since epoch (which bench phase it belongs to) */
   at: number;
   decisionStart?: number;
+  checkWritten?: number;
+  checkAnswered?: number;
   decided?: number;
 }
 
@@ -62,8 +67,14 @@ export interface TracedFrames {
 const file = process.env.BENCH_CALL_TRACE;
 let frames: TracedFrames['frames'] = {};
 const calls = new Map<string, TracedCall>();
+/** A decision's steps, as TracedCall and TracedAgiSession carry them. */
+type TracedDecision = Pick<TracedCall, 'decisionStart' | 'checkWritten' | 'checkAnswered' | 'decided'>;
 /** FastAGI calls' decisions, by channel id, until their session closes. */
-const agiDecisions = new Map<string, DecisionTrace>();
+const agiDecisions = new Map<string, TracedDecision>();
+/** The check scripts in flight (by ioredis' trace context), and the last one answered. */
+const checksInFlight = new WeakMap<object, number>();
+let lastCheck: { written: number; answered: number } | undefined;
+const CHECK_COMMAND = 'evalsha';
 let done: string[] = [];
 
 type RequestKind = 'variables' | 'action' | 'other';
@@ -122,26 +133,31 @@ if (file !== undefined) {
     const channel = (event.channel as { id?: unknown } | undefined)?.id;
     if (typeof channel === 'string') calls.set(channel, { channel, at: Date.now(), frame: receivedAt, parsed: parsedAt });
   });
+  // Fires as the command is written (a corked write goes out when its turn ends), and once its reply is read.
+  subscribe('tracing:ioredis:command:start', (message) => {
+    if ((message as { command?: string }).command === CHECK_COMMAND) checksInFlight.set(message as object, performance.now());
+  });
+  subscribe('tracing:ioredis:command:asyncStart', (message) => {
+    const written = checksInFlight.get(message as object);
+    if (written !== undefined) lastCheck = { written, answered: performance.now() };
+  });
   subscribe('callguard:call:decided', (message) => {
     const { channelId, startedAt, decidedAt } = message as DecisionTrace;
-    const call = calls.get(channelId);
-    if (!call) {
-      agiDecisions.set(channelId, message as DecisionTrace);
-      return;
+    const decision: TracedDecision = { decisionStart: startedAt, decided: decidedAt };
+    // The check answered last is this decision's when it lies inside it: decisions rarely overlap at these rates.
+    if (lastCheck !== undefined && lastCheck.written >= startedAt && lastCheck.answered <= decidedAt) {
+      decision.checkWritten = lastCheck.written;
+      decision.checkAnswered = lastCheck.answered;
     }
-    call.decisionStart = startedAt;
-    call.decided = decidedAt;
+    const call = calls.get(channelId);
+    if (call) Object.assign(call, decision);
+    else agiDecisions.set(channelId, decision);
   });
   subscribe('callguard:agi:session', (message) => {
     const session = message as AgiSessionTrace;
     const decision = agiDecisions.get(session.channelId);
     agiDecisions.delete(session.channelId);
-    const traced: TracedAgiSession = { ...session, agi: true, at: Date.now() };
-    if (decision !== undefined) {
-      traced.decisionStart = decision.startedAt;
-      traced.decided = decision.decidedAt;
-    }
-    done.push(JSON.stringify(traced));
+    done.push(JSON.stringify({ ...session, ...decision, agi: true, at: Date.now() } satisfies TracedAgiSession));
   });
   onRequest('undici:client:sendHeaders', written);
   onRequest('undici:request:headers', answered);
