@@ -2,14 +2,19 @@ import { readFile } from 'node:fs/promises';
 import type { TracedAgiSession, TracedCall, TracedFrames, TracedGc } from './call-trace.js';
 import { percentile } from './percentile.js';
 
-/** The steps of a traced Stasis call, each from one timestamp to the next. */
-const STEPS: readonly { name: string; from: keyof TracedCall; to: keyof TracedCall }[] = [
-  { name: 'frame in → JSON parsed', from: 'frame', to: 'parsed' },
-  { name: 'parsed → decision starts', from: 'parsed', to: 'decisionStart' },
+/** A decision's steps, the same on both paths: the whole, then split at the check. */
+const DECISION_STEPS = [
   { name: 'decision (route, check, decide)', from: 'decisionStart', to: 'decided' },
   { name: '… decision starts → check written', from: 'decisionStart', to: 'checkWritten' },
   { name: '… check written → its reply read (Redis round trip)', from: 'checkWritten', to: 'checkAnswered' },
   { name: '… reply read → decided', from: 'checkAnswered', to: 'decided' },
+] as const;
+
+/** The steps of a traced Stasis call, each from one timestamp to the next. */
+const STEPS: readonly { name: string; from: keyof TracedCall; to: keyof TracedCall }[] = [
+  { name: 'frame in → JSON parsed', from: 'frame', to: 'parsed' },
+  { name: 'parsed → decision starts', from: 'parsed', to: 'decisionStart' },
+  ...DECISION_STEPS,
   { name: 'decided → variables POST written', from: 'decided', to: 'variablesWritten' },
   { name: 'variables written → answered', from: 'variablesWritten', to: 'variablesAnswered' },
   { name: 'decided → action written', from: 'decided', to: 'actionWritten' },
@@ -22,10 +27,7 @@ const STEPS: readonly { name: string; from: keyof TracedCall; to: keyof TracedCa
 const AGI_STEPS: readonly { name: string; from: keyof TracedAgiSession; to: keyof TracedAgiSession }[] = [
   { name: 'accepted → environment read', from: 'acceptedAt', to: 'environmentAt' },
   { name: 'environment read → decision starts', from: 'environmentAt', to: 'decisionStart' },
-  { name: 'decision (route, check, decide)', from: 'decisionStart', to: 'decided' },
-  { name: '… decision starts → check written', from: 'decisionStart', to: 'checkWritten' },
-  { name: '… check written → its reply read (Redis round trip)', from: 'checkWritten', to: 'checkAnswered' },
-  { name: '… reply read → decided', from: 'checkAnswered', to: 'decided' },
+  ...DECISION_STEPS,
   { name: 'decided → SET VARIABLE written', from: 'decided', to: 'commandWrittenAt' },
   { name: 'SET VARIABLE written → reply read', from: 'commandWrittenAt', to: 'replyAt' },
   { name: 'reply read → socket closed', from: 'replyAt', to: 'closedAt' },
