@@ -14,6 +14,9 @@
  *   floor-args     the same floor app, called with the arguments [screen] passes callguard
  *                  (the presentation, P-Asserted-Identity and From read with PJSIP_HEADER):
  *                  what those arguments cost Asterisk, apart from what callguard does with them
+ *   agi-floor-args the shipped [screen-agi] with the FastAGI floor in callguard's place (it sets
+ *                  nothing, so every call goes on unscreened to the queue): what that dialplan
+ *                  and its AGI() arguments cost Asterisk, apart from what callguard does
  *   agi-floor      the floor of any FastAGI server: one that reads Asterisk's environment and
  *                  closes the session (no Redis, no command: every call is answered)
  *
@@ -28,7 +31,7 @@
  *   npm run bench:peer
  *   npm run bench:peer -- --seconds 5 --rates 100            # a quick run
  *   npm run bench:peer -- --paths plain,stasis --max-rates ''  # two paths, no rate search
- *   npm run bench:peer -- --trace ...                        # and each Stasis call's steps inside serve
+ *   npm run bench:peer -- --trace ...                        # and each call's steps inside serve (Stasis and FastAGI)
  */
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
@@ -57,15 +60,15 @@ import { percentile } from './helpers/percentile.js';
 import { startFloors, type Floors } from './helpers/floors.js';
 import { printBreakdown, readTrace, traceBetween } from './helpers/trace-breakdown.js';
 
-const PATHS = ['plain', 'astdb', 'floor', 'floor-args', 'stasis', 'stasis-nopres', 'agi-floor', 'agi'] as const;
+const PATHS = ['plain', 'astdb', 'floor', 'floor-args', 'stasis', 'stasis-nopres', 'agi-floor', 'agi-floor-args', 'agi'] as const;
 /** The paths that screen nothing: every caller is answered. */
-const UNSCREENED: ReadonlySet<BenchPath> = new Set(['plain', 'floor', 'floor-args', 'agi-floor']);
+const UNSCREENED: ReadonlySet<BenchPath> = new Set(['plain', 'floor', 'floor-args', 'agi-floor', 'agi-floor-args']);
 /** The Stasis app of the floor path, apart from callguard's. */
 const FLOOR_APP = 'bench-floor';
 type BenchPath = (typeof PATHS)[number];
 const CALLGUARD_PATHS: ReadonlySet<BenchPath> = new Set(['stasis', 'stasis-nopres', 'agi']);
 /** The paths one of the floor apps handles (their process's CPU a call is printed beside serve's). */
-const FLOOR_PATHS: ReadonlySet<BenchPath> = new Set(['floor', 'floor-args', 'agi-floor']);
+const FLOOR_PATHS: ReadonlySet<BenchPath> = new Set(['floor', 'floor-args', 'agi-floor', 'agi-floor-args']);
 /** The rate search's bound on the caller's p99 setup time. */
 const MAX_RATE_P99_MS = 5;
 /** Q.850 21 (call rejected), the route's hangup, is SIP 403; a queued call is answered. */
@@ -176,6 +179,9 @@ async function addBenchDialplan(asterisk: RunningAsterisk, agiFloor: string): Pr
     'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-floor-args',
     `dialplan add extension _[+0-9].,1,AGI(agi://${agiFloor}/floor) into bench-agi-floor`,
     'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-agi-floor',
+    // A channel variable wins over the global of the same name: [screen-agi] asks the floor.
+    `dialplan add extension _[+0-9].,1,Set(CALLGUARD_AGI=${agiFloor}) into bench-agi-floor-args`,
+    'dialplan add extension _[+0-9].,2,Goto(screen-agi,${EXTEN},1) into bench-agi-floor-args',
     'dialplan add extension _[+0-9].,1,Goto(inbound,${EXTEN},1) into bench-stasis',
     'dialplan add extension _[+0-9].,1,Stasis(callguard,inbound,${CALLGUARD_ROUTE}) into bench-stasis-nopres',
     'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-stasis-nopres',
@@ -511,7 +517,7 @@ async function main(): Promise<void> {
       // serve writes the last traced calls as it exits.
       await serve.stop();
       const traced = await readTrace(traceFile);
-      for (const result of results.filter((phase) => phase.path === 'stasis' || phase.path === 'stasis-nopres')) {
+      for (const result of results.filter((phase) => CALLGUARD_PATHS.has(phase.path))) {
         printBreakdown(`${result.rate}/s ${result.path}`, traceBetween(traced, result.startedAt, result.endedAt));
       }
     }

@@ -1,6 +1,7 @@
 /**
  * Loaded into `serve` by bench:peer's `--trace` (node --import): timestamps each Stasis
- * call's steps from the diagnostics channels serve and its HTTP client publish, counts the
+ * call's steps from the diagnostics channels serve and its HTTP client publish (and each
+ * FastAGI session's, from the session's own channel), counts the
  * ARI requests each call makes, and records serve's GC pauses; appends one JSON line a
  * call (and a line a GC pause) to BENCH_CALL_TRACE. Lines are written once a second (and
  * at exit), not on the call's path. Works on node:http's channels too, so the code before
@@ -11,7 +12,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { appendFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
-import type { AriFrameTrace, DecisionTrace } from '../../src/calls/call-trace.js';
+import type { AgiSessionTrace, AriFrameTrace, DecisionTrace } from '../../src/calls/call-trace.js';
 
 /** How often the traced calls are appended to the file. */
 const FLUSH_INTERVAL_MS = 1_000;
@@ -24,6 +25,9 @@ export interface TracedCall {
   frame?: number;
   parsed?: number;
   decisionStart?: number;
+  /** the check script written to Redis, and its reply read (ioredis' own tracing channel) */
+  checkWritten?: number;
+  checkAnswered?: number;
   decided?: number;
   variablesWritten?: number;
   variablesAnswered?: number;
@@ -31,6 +35,17 @@ export interface TracedCall {
   actionAnswered?: number;
   /** ARI requests about the channel written up to its action's answer (reads, variables, the action) */
   requests?: number;
+}
+
+/** A FastAGI session's steps, performance.now() each: the session's own timestamps and its decision's. */
+export interface TracedAgiSession extends AgiSessionTrace {
+  agi: true;
+  /** when the session closed, ms since epoch (which bench phase it belongs to) */
+  at: number;
+  decisionStart?: number;
+  checkWritten?: number;
+  checkAnswered?: number;
+  decided?: number;
 }
 
 /** One GC pause of serve: performance.now() of its start, its length in ms. */
@@ -52,6 +67,14 @@ export interface TracedFrames {
 const file = process.env.BENCH_CALL_TRACE;
 let frames: TracedFrames['frames'] = {};
 const calls = new Map<string, TracedCall>();
+/** A decision's steps, as TracedCall and TracedAgiSession carry them. */
+type TracedDecision = Pick<TracedCall, 'decisionStart' | 'checkWritten' | 'checkAnswered' | 'decided'>;
+/** FastAGI calls' decisions, by channel id, until their session closes. */
+const agiDecisions = new Map<string, TracedDecision>();
+/** The check scripts in flight (by ioredis' trace context), and the last one answered. */
+const checksInFlight = new WeakMap<object, number>();
+let lastCheck: { written: number; answered: number } | undefined;
+const CHECK_COMMAND = 'evalsha';
 let done: string[] = [];
 
 type RequestKind = 'variables' | 'action' | 'other';
@@ -110,12 +133,31 @@ if (file !== undefined) {
     const channel = (event.channel as { id?: unknown } | undefined)?.id;
     if (typeof channel === 'string') calls.set(channel, { channel, at: Date.now(), frame: receivedAt, parsed: parsedAt });
   });
+  // Fires as the command is written (a corked write goes out when its turn ends), and once its reply is read.
+  subscribe('tracing:ioredis:command:start', (message) => {
+    if ((message as { command?: string }).command === CHECK_COMMAND) checksInFlight.set(message as object, performance.now());
+  });
+  subscribe('tracing:ioredis:command:asyncStart', (message) => {
+    const written = checksInFlight.get(message as object);
+    if (written !== undefined) lastCheck = { written, answered: performance.now() };
+  });
   subscribe('callguard:call:decided', (message) => {
     const { channelId, startedAt, decidedAt } = message as DecisionTrace;
+    const decision: TracedDecision = { decisionStart: startedAt, decided: decidedAt };
+    // The check answered last is this decision's when it lies inside it: decisions rarely overlap at these rates.
+    if (lastCheck !== undefined && lastCheck.written >= startedAt && lastCheck.answered <= decidedAt) {
+      decision.checkWritten = lastCheck.written;
+      decision.checkAnswered = lastCheck.answered;
+    }
     const call = calls.get(channelId);
-    if (!call) return;
-    call.decisionStart = startedAt;
-    call.decided = decidedAt;
+    if (call) Object.assign(call, decision);
+    else agiDecisions.set(channelId, decision);
+  });
+  subscribe('callguard:agi:session', (message) => {
+    const session = message as AgiSessionTrace;
+    const decision = agiDecisions.get(session.channelId);
+    agiDecisions.delete(session.channelId);
+    done.push(JSON.stringify({ ...session, ...decision, agi: true, at: Date.now() } satisfies TracedAgiSession));
   });
   onRequest('undici:client:sendHeaders', written);
   onRequest('undici:request:headers', answered);

@@ -1,6 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log.js';
 import { DONE, GONE, type Acted, type ReadValue } from './call-control.js';
+import { AGI_SESSION_TRACE, type AgiSessionTrace } from './call-trace.js';
 
 /**
  * FastAGI, the small line protocol Asterisk's `AGI(agi://host:port/<script>?<query>)`
@@ -169,23 +171,41 @@ export class AgiServer {
   private accept(socket: Socket): void {
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    const session = runSession(socket, this.options)
+    const trace = AGI_SESSION_TRACE.hasSubscribers ? traceSession(socket) : undefined;
+    const session = runSession(socket, this.options, trace)
       .catch((error: unknown) => this.options.log.warn({ err: error }, 'FastAGI session failed'))
       .finally(() => {
         this.sessions.delete(session);
         this.sockets.delete(socket);
-        socket.end();
+        // Most sessions ended their socket with their last command; a second end() costs
+        // Node an error object (ERR_STREAM_ALREADY_FINISHED, stack and all) a call.
+        if (socket.writable) socket.end();
       });
     this.sessions.add(session);
   }
 }
 
+/** A session's timestamps, published when its socket closes (for a profile: bench:peer's --trace). */
+function traceSession(socket: Socket): AgiSessionTrace {
+  const trace: AgiSessionTrace = { channelId: '', script: '', acceptedAt: performance.now(), closedAt: 0 };
+  socket.once('close', () => {
+    trace.closedAt = performance.now();
+    AGI_SESSION_TRACE.publish(trace);
+  });
+  return trace;
+}
+
 /** Reads the environment, runs the handler, and ends the session (AGI() then returns). */
-async function runSession(socket: Socket, options: AgiServerOptions): Promise<void> {
+async function runSession(socket: Socket, options: AgiServerOptions, trace: AgiSessionTrace | undefined): Promise<void> {
   const lines = new LineReader(socket);
   const env = await lines.environment();
   const { script, params } = parseAgiScript(env.network_script ?? '');
-  await options.handler(new SocketSession(env, script, params, lines, socket));
+  if (trace) {
+    trace.environmentAt = performance.now();
+    trace.channelId = env.uniqueid ?? '';
+    trace.script = script;
+  }
+  await options.handler(new SocketSession(env, script, params, lines, socket, trace));
 }
 
 /** Splits the socket's bytes into lines and hands them out one reply at a time. */
@@ -293,11 +313,13 @@ class SocketSession implements AgiSession {
     readonly params: ReadonlyMap<string, string>,
     private readonly lines: LineReader,
     private readonly socket: Socket,
+    private readonly trace: AgiSessionTrace | undefined,
   ) {}
 
   command(line: string): Promise<AgiReply | typeof GONE> {
     if (this.socket.destroyed || !this.socket.writable) return Promise.resolve(GONE);
     this.socket.write(`${line}\n`);
+    if (this.trace) this.trace.commandWrittenAt ??= performance.now();
     return this.reply(line);
   }
 
@@ -306,6 +328,7 @@ class SocketSession implements AgiSession {
     // The end rides right behind the command: Asterisk (res_agi.c, run_agi) reads the
     // line, carries it out and answers, then reads the end and returns from AGI().
     this.socket.end(`${line}\n`);
+    if (this.trace) this.trace.commandWrittenAt ??= performance.now();
     return this.reply(line);
   }
 
@@ -317,6 +340,7 @@ class SocketSession implements AgiSession {
       do text = await this.lines.next(AGI_REPLY_TIMEOUT_MS, what);
       while (text !== undefined && !text.startsWith('520 '));
     }
+    if (this.trace) this.trace.replyAt = performance.now();
     if (text === undefined) return GONE;
     const reply = parseAgiReply(text);
     if (reply?.code === DEAD_CHANNEL) return GONE;

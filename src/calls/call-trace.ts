@@ -23,5 +23,22 @@ export interface DecisionTrace {
   decidedAt: number;
 }
 
+/**
+ * One FastAGI session, from the connection Asterisk opened to its close: when the
+ * environment was read, the first command written and the last reply read (none for a
+ * session that sent no command). The decision's own span comes on DECISION_TRACE, keyed
+ * by the same channel id (agi_uniqueid).
+ */
+export interface AgiSessionTrace {
+  channelId: string;
+  script: string;
+  acceptedAt: number;
+  environmentAt?: number;
+  commandWrittenAt?: number;
+  replyAt?: number;
+  closedAt: number;
+}
+
+export const AGI_SESSION_TRACE = channel('callguard:agi:session');
 export const ARI_FRAME_TRACE = channel('callguard:ari:frame');
 export const DECISION_TRACE = channel('callguard:call:decided');

@@ -1,7 +1,9 @@
-import { connect, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { connect, Socket } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AgiServer, parseAgiReply, parseAgiScript, quoteAgiArgument, type AgiHandler } from '../../src/calls/agi-server.js';
 import { GONE } from '../../src/calls/call-control.js';
+import type { AgiSessionTrace } from '../../src/calls/call-trace.js';
 import { createLogger } from '../../src/log.js';
 
 const log = createLogger({ level: 'silent' });
@@ -145,6 +147,55 @@ describe('the FastAGI protocol', () => {
     expect(await set).toEqual({ ok: true });
     asterisk.end();
     await asterisk.ended;
+  });
+
+  it('a profiler subscribed to callguard:agi:session gets each session\'s steps in order when its socket closes', async () => {
+    const traces: AgiSessionTrace[] = [];
+    const onTrace = (message: unknown): void => {
+      traces.push(message as AgiSessionTrace);
+    };
+    subscribe('callguard:agi:session', onTrace);
+    try {
+      const port = await serve(async (session) => {
+        await session.setVariableAndEnd('CALLGUARD_VERDICT', 'blocked');
+      });
+      const asterisk = await FakeAsterisk.session(port, { network_script: 'screen?route=x', uniqueid: '1700000000.7' }, true);
+      await asterisk.answer('200 result=1\n');
+      asterisk.end();
+      await asterisk.ended;
+      await expect.poll(() => traces.length).toBe(1);
+    } finally {
+      unsubscribe('callguard:agi:session', onTrace);
+    }
+    const [trace] = traces as [AgiSessionTrace];
+    expect(trace).toMatchObject({ channelId: '1700000000.7', script: 'screen' });
+    const steps = [trace.acceptedAt, trace.environmentAt, trace.commandWrittenAt, trace.replyAt, trace.closedAt];
+    expect(steps.every((step) => typeof step === 'number')).toBe(true);
+    expect(steps).toEqual([...(steps as number[])].sort((a, b) => a - b));
+  });
+
+  it('a session that ended its socket with its last command is not ended a second time', async () => {
+    const endedAgain: boolean[] = [];
+    const end = Socket.prototype.end;
+    const spy = vi.spyOn(Socket.prototype, 'end').mockImplementation(function (this: Socket, ...args: unknown[]) {
+      endedAgain.push(this.writableEnded);
+      return (end as (...a: unknown[]) => Socket).apply(this, args);
+    });
+    try {
+      const port = await serve(async (session) => {
+        await session.setVariableAndEnd('CALLGUARD_VERDICT', 'blocked');
+      });
+      const asterisk = await FakeAsterisk.session(port, { network_script: 'x' }, true);
+      await asterisk.answer('200 result=1\n');
+      asterisk.end();
+      await asterisk.ended;
+      await server?.close();
+    } finally {
+      spy.mockRestore();
+    }
+    // The session's own end (its last command) and the fake Asterisk's; neither on an ended socket.
+    expect(endedAgain.length).toBeGreaterThanOrEqual(2);
+    expect(endedAgain.filter((again) => again)).toEqual([]);
   });
 
   it('an unset variable reads as no value', async () => {
