@@ -38,6 +38,13 @@ export interface Session {
   lists: string[] | null;
   expiresAt: string | null;
   csrfToken: string | null;
+  /** the region the API reads national numbers with when a request names none; null: none */
+  defaultRegion: string | null;
+}
+
+/** What an empty region field means, for its placeholder: the API's default, named. */
+export function defaultRegionText(session: Pick<Session, 'defaultRegion'>): string {
+  return session.defaultRegion === null ? 'none: the API has no default' : `the API's default, ${session.defaultRegion}`;
 }
 
 /** Whether the signed-in role includes `needed` (the API checks it again on every request). */

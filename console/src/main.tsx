@@ -105,7 +105,7 @@ function Page({ page, args, query, session }: { page: string; args: string[]; qu
     case 'import':
       return <ImportPage session={session} list={query.get('list') ?? ''} replace={query.get('replace') === '1'} />;
     case 'scrub':
-      return <ScrubPage />;
+      return <ScrubPage session={session} />;
     case 'calls':
       return <CallsPage />;
     case 'routes':

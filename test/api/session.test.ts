@@ -20,7 +20,7 @@ describe('console sessions: a token exchanged for a cookie', () => {
     expect(whoami.status).toBe(200);
     expect(whoami.json).toMatchObject({ name: 'viewer', role: 'viewer' });
     const again = await request('GET', '/v1/session', { headers: { cookie: session.cookie } });
-    expect(again.json).toMatchObject({ name: 'viewer', csrfToken: session.csrf });
+    expect(again.json).toMatchObject({ name: 'viewer', csrfToken: session.csrf, defaultRegion: null });
     expect(session.setCookie).not.toContain(tokens.viewer);
   });
 
@@ -65,5 +65,17 @@ describe('console sessions: a token exchanged for a cookie', () => {
     expect((await request('GET', '/v1/whoami', { headers: { cookie: second.cookie } })).status).toBe(200);
     expect((await request('DELETE', '/v1/tokens/soon-revoked', { token: tokens.admin })).status).toBe(200);
     expect((await request('GET', '/v1/whoami', { headers: { cookie: second.cookie } })).status).toBe(401);
+  });
+});
+
+describe("a console session names the API's default region", () => {
+  const api = testApi({ region: 'DE' });
+
+  it('at sign-in and after, so a page can say what an empty region field reads national numbers as', async () => {
+    const { request, tokens } = api();
+    const signedIn = await request('POST', '/v1/session', { json: { token: tokens.operator } });
+    expect(signedIn.json).toMatchObject({ defaultRegion: 'DE' });
+    const cookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    expect((await request('GET', '/v1/session', { headers: { cookie } })).json).toMatchObject({ defaultRegion: 'DE' });
   });
 });

@@ -58,6 +58,8 @@ describe.skipIf(!browserAvailable())('the console’s Scrub page in a real brows
     expect(await order.getByRole('listitem').allInnerTexts()).toEqual(['robinson', expect.stringMatching(/^dnc/)]);
     await page.getByLabel(/Drop a lead file here/).setInputFiles({ name: 'leads-week-49.csv', mimeType: 'text/csv', buffer: Buffer.from(text([HEADER, ...rows.values()])) });
     await page.getByLabel('Number column').fill('phone');
+    // The empty region names what it stands for before the start, not only in the result.
+    expect(await page.getByLabel('Region of national numbers').getAttribute('placeholder')).toBe("the API's default, DE");
     await screenshot(page, 'scrub-options');
     await page.getByRole('button', { name: 'Start scrub' }).click();
     await page.getByRole('heading', { name: 'Scrub done' }).waitFor();

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { problemOfError, withQuery, writeHeaders, type Problem, type Session } from '../api.js';
+import { defaultRegionText, problemOfError, withQuery, writeHeaders, type Problem, type Session } from '../api.js';
 import { loadLists } from '../lists-data.js';
 import { Counts, FileDrop, Field, formatBytes, Notice, ProblemBox, Select, useLoad } from '../ui.js';
 import { followJob, uploadFile, type UploadProgress } from '../upload.js';
@@ -49,7 +49,7 @@ function optionQuery(options: Options): Record<string, string | boolean | undefi
  * Drop a file, check how it will be read, import it with live progress; the file goes up as a stream, never through the page's memory.
  * `replace`: opened to load `list` again whole (a lost-entries warning's advice), so Replace starts ticked for it.
  */
-export function ImportPage({ list: given, replace }: { session: Session; list: string; replace: boolean }) {
+export function ImportPage({ session, list: given, replace }: { session: Session; list: string; replace: boolean }) {
   const lists = useLoad(loadLists, []);
   const [list, setList] = useState(given);
   const [file, setFile] = useState<File | null>(null);
@@ -145,7 +145,7 @@ export function ImportPage({ list: given, replace }: { session: Session; list: s
           }}
         >
           <div class="row wrap">
-            <Field label="Region of national numbers" value={options.region} onValue={set('region')} placeholder="the API's default" hint="e.g. DE" />
+            <Field label="Region of national numbers" value={options.region} onValue={set('region')} placeholder={defaultRegionText(session)} hint="e.g. DE" />
             <Field label="Number column" value={options.column} onValue={set('column')} placeholder={preview ? String(preview.numberColumn) : ''} hint="position from 1, or header name" />
             <Select label="On duplicate" value={options.onDuplicate} onValue={(value) => set('onDuplicate')(value as Options['onDuplicate'])} options={[['skip', 'skip (keep the entry)'], ['override', 'override (take the file’s expiry)']]} />
             <Select label="Expiry" value={options.expiry} onValue={(value) => set('expiry')(value as Options['expiry'])} options={[['never', 'never'], ['for', 'after a time'], ['until', 'at a date']]} />

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { problemOfError, withQuery, type Problem } from '../api.js';
+import { defaultRegionText, problemOfError, withQuery, type Problem, type Session } from '../api.js';
 import { loadLists, type ListInfo } from '../lists-data.js';
 import { Counts, FileDrop, Field, formatBytes, Notice, ProblemBox, useLoad } from '../ui.js';
 import { followJob, uploadFile, type UploadProgress } from '../upload.js';
@@ -29,7 +29,7 @@ const FILES = [
  * the lists chosen, in the order chosen, the API's job doing the work; the page uploads,
  * follows the job and offers its files.
  */
-export function ScrubPage() {
+export function ScrubPage({ session }: { session: Session }) {
   const lists = useLoad(loadLists, []);
   const [chosen, setChosen] = useState<string[]>([]);
   const [file, setFile] = useState<File | null>(null);
@@ -93,7 +93,7 @@ export function ScrubPage() {
         }}
       >
         <div class="row wrap">
-          <Field label="Region of national numbers" value={region} onValue={setRegion} placeholder="the API's default" hint="e.g. DE, US" />
+          <Field label="Region of national numbers" value={region} onValue={setRegion} placeholder={defaultRegionText(session)} hint="e.g. DE, US" />
           <Field label="Number column" value={column} onValue={setColumn} placeholder="found from the header" hint="position from 1, or header name" />
         </div>
         <button type="submit" disabled={running || !file || chosen.length === 0}>

@@ -13,6 +13,7 @@ const SessionShape = Type.Object({
   lists: Type.Union([Type.Array(Type.String()), Type.Null()]),
   expiresAt: Type.Union([Type.String(), Type.Null()], { description: 'when the session ends (sign in again then); for a bearer token its expiry' }),
   csrfToken: Type.Union([Type.String(), Type.Null()], { description: 'send it as X-CSRF-Token with every write of this session; null for a bearer token, which needs none' }),
+  defaultRegion: Type.Union([Type.String(), Type.Null()], { description: "the region national numbers are read with when a request names none (the API's --region); null: none, and they are refused" }),
 });
 
 /** The console's sign-in: a token exchanged for a session cookie, the session itself, sign-out. */
@@ -39,7 +40,10 @@ export function registerSession(app: ApiApp, context: ApiContext): void {
       const { principal } = verification;
       const session = await sessions.open(request.body.token, principal, config.sessionTtlMs);
       setSessionCookie(request, reply, session.id, session.expiresAt - Date.now());
-      return reply.code(201).send({ name: principal.name, role: principal.role, lists: principal.lists ? [...principal.lists] : null, expiresAt: isoTime(session.expiresAt), csrfToken: session.csrf });
+      return reply.code(201).send({
+        name: principal.name, role: principal.role, lists: principal.lists ? [...principal.lists] : null, expiresAt: isoTime(session.expiresAt), csrfToken: session.csrf,
+        defaultRegion: config.defaultRegion ?? null,
+      });
     },
   );
 
@@ -53,7 +57,10 @@ export function registerSession(app: ApiApp, context: ApiContext): void {
       const session = request.consoleSession;
       const principal = principalOf(request);
       const lists = principal.lists ? [...principal.lists] : null;
-      return { name: principal.name, role: principal.role, lists, expiresAt: isoTime(session ? session.expiresAt : principal.expiresAt), csrfToken: session?.csrf ?? null };
+      return {
+        name: principal.name, role: principal.role, lists, expiresAt: isoTime(session ? session.expiresAt : principal.expiresAt), csrfToken: session?.csrf ?? null,
+        defaultRegion: config.defaultRegion ?? null,
+      };
     },
   );
 
