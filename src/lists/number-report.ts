@@ -1,5 +1,5 @@
 import type { Provenance } from './provenance.js';
-import type { ListSource } from './source-date.js';
+import { partSourceOf, type ListSource, type PartSource } from './source-date.js';
 import type { ListStore } from './store.js';
 import { ListError, type AuditEvent, type Cancellation, type EntryMember, type EntryState, type ListInfo, type Match } from './types.js';
 
@@ -16,6 +16,12 @@ export interface NumberReport {
   history: AuditEvent[];
   /** for each of `holding`, by position: the import(s) that brought a bulk entry; null for an entry with a record of its own */
   loadedBy: (Provenance | null)[];
+  /**
+   * for each of `holding`, by position: the date of the part of its list the entry is in
+   * (its area code, `other`; `all` of a list dated before dates per part), which may be
+   * newer than the list's own (`sources`, the oldest part's); null where no import dated it
+   */
+  partSources: (PartSource | null)[];
   /**
    * lists that lost entries outside callguard and answered "entries lost" for it, by name:
    * whether they hold it cannot be told (never read as "not on it")
@@ -39,10 +45,31 @@ export async function describeNumber(store: ListStore, member: EntryMember, kind
   const damagedViaPrefix = asked.filter((answer): answer is Match => answer !== CANNOT_TELL && answer !== null && isPrefixMatch(answer));
   const holding: EntryState[] = [...listed, ...viaPrefix, ...damagedViaPrefix].sort((a, b) => a.list.localeCompare(b.list));
   const history = await store.history(member, historyLimit);
-  const loadedBy = await Promise.all(
-    holding.map((entry) => (isBulk(entry) ? store.provenance(entry, leftAt(history, entry)) : Promise.resolve(null))),
-  );
-  return { holding, enabled, sources, cancelled, history, loadedBy, cannotTell };
+  const [loadedBy, partsDates] = await Promise.all([
+    Promise.all(holding.map((entry) => (isBulk(entry) ? store.provenance(entry, leftAt(history, entry)) : Promise.resolve(null)))),
+    store.partsDates([...new Set(holding.map((entry) => entry.list).filter((list) => sources.has(list)))]),
+  ]);
+  // The entry's own member, not the number asked: a prefix is dated in the part its import dated it in.
+  const partSources = holding.map((entry) => partSourceOf(partsDates.get(entry.list) ?? [], entry.member) ?? null);
+  return { holding, enabled, sources, cancelled, history, loadedBy, partSources, cannotTell };
+}
+
+/**
+ * The report as one who sees only the lists `visible` accepts may read it: an entry's
+ * import and part date leave with it, so none is read beside another list's entry.
+ */
+export function reportOnLists(report: NumberReport, visible: (list: string) => boolean): NumberReport {
+  const kept = report.holding.flatMap((entry, i) => (visible(entry.list) ? [i] : []));
+  const at = <T>(values: T[]): T[] => kept.map((i) => values[i] as T);
+  return {
+    ...report,
+    holding: at(report.holding),
+    loadedBy: at(report.loadedBy),
+    partSources: at(report.partSources),
+    cancelled: report.cancelled.filter((c) => visible(c.list)),
+    history: report.history.filter((event) => visible(event.list)),
+    cannotTell: report.cannotTell.filter(visible),
+  };
 }
 
 const CANNOT_TELL = Symbol('cannot tell');

@@ -55,10 +55,14 @@ export function listSourceOfFields(values: readonly (string | null)[]): ListSour
 
 /** The oldest part in words: `area code 415`, `area code 201 and 3 more`, `numbers outside +1`. */
 export function describeOldestPart(oldest: NonNullable<ListSource['oldest']>): string {
-  const more = oldest.parts > 1 ? ` and ${oldest.parts - 1} more` : '';
-  if (oldest.part === OTHER_PART) return `numbers outside +1${more}`;
-  if (oldest.part === WHOLE_LIST_PART) return `the list as dated before dates per area code${more}`;
-  return `area code ${oldest.part}${more}`;
+  return `${describePart(oldest.part)}${oldest.parts > 1 ? ` and ${oldest.parts - 1} more` : ''}`;
+}
+
+/** A part in words: `area code 415`, `numbers outside +1`. */
+export function describePart(part: string): string {
+  if (part === OTHER_PART) return 'numbers outside +1';
+  if (part === WHOLE_LIST_PART) return 'the list as dated before dates per area code';
+  return `area code ${part}`;
 }
 
 /** Area codes a part can name: the 3 digits after +1. */
@@ -77,14 +81,9 @@ export class DataParts {
 
   /** An E.164 number or prefix member (`+14155550100`, `+1415*`). */
   addMember(member: string): void {
-    if (member.charCodeAt(0) === PLUS && member.charCodeAt(1) === ONE) {
-      const code = digitsAt(member, 2);
-      if (code >= 0) {
-        this.areaCodes[code] = 1;
-        return;
-      }
-    }
-    this.other = true;
+    const code = areaCodeOf(member);
+    if (code >= 0) this.areaCodes[code] = 1;
+    else this.other = true;
   }
 
   /** A NANP block id (dense.ts: 1, the area code and the exchange, `1415555`). */
@@ -101,6 +100,70 @@ export class DataParts {
   }
 }
 
+/** The area code of a +1 number or prefix member, or -1 for a member of the part `other`. */
+function areaCodeOf(member: string): number {
+  return member.charCodeAt(0) === PLUS && member.charCodeAt(1) === ONE ? digitsAt(member, 2) : -1;
+}
+
+/** The part a number or prefix member is dated in, as an import dates it (DataParts): its area code, or `other`. */
+export function partOf(member: string): string {
+  const code = areaCodeOf(member);
+  return code >= 0 ? String(code).padStart(3, '0') : OTHER_PART;
+}
+
+/** The date one import gave the parts it covered and no later one covered again: an entry of the info field sourceParts. */
+export interface PartsDate {
+  /** the file (or `stdin`) */
+  name: string;
+  /** ms since epoch: the date of the data */
+  dataDate: number;
+  from: ListSource['from'];
+  parts: string[];
+}
+
+/** The date of one part of a list's data. */
+export interface PartSource {
+  /** the part dated: the member's area code or `other`, or `all` (a list dated before dates per part) when no import dated that part since */
+  part: string;
+  name: string;
+  dataDate: number;
+  from: ListSource['from'];
+}
+
+/**
+ * The dates of a list's parts, from its info's sourceParts (date-parts-1.lua's JSON:
+ * [date, from, file, parts] an entry), or, for a list dated before dates per part, its
+ * date as the part `all`; empty for a list never dated. Throws on a sourceParts that is
+ * not that JSON: a date made up for a number would be worse than no answer.
+ */
+export function partsDatesOf(info: Partial<Record<string, string | undefined>>): PartsDate[] {
+  if (info.sourceParts === undefined) {
+    const whole = listSourceOf(info);
+    return whole ? [{ name: whole.name, dataDate: whole.dataDate, from: whole.from, parts: [WHOLE_LIST_PART] }] : [];
+  }
+  const entries: unknown = JSON.parse(info.sourceParts);
+  if (!Array.isArray(entries)) throw new Error(`sourceParts is not a list of dates: ${info.sourceParts.slice(0, 80)}`);
+  return entries.map((entry: unknown): PartsDate => {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'number' || !Array.isArray(entry[3])) throw new Error(`sourceParts holds an entry that is no date: ${JSON.stringify(entry).slice(0, 80)}`);
+    const [dataDate, from, name, parts] = entry as [number, unknown, unknown, unknown[]];
+    return { name: String(name), dataDate, from: FROM.has(from as ListSource['from']) ? (from as ListSource['from']) : 'import', parts: parts.map(String) };
+  });
+}
+
+/**
+ * The date of the part `member` is in: its own part's when an import dated it, else the
+ * date of `all` a list dated before dates per part keeps for every part no file has
+ * dated since; undefined when neither (an entry added by hand where no import went).
+ */
+export function partSourceOf(dates: readonly PartsDate[], member: string): PartSource | undefined {
+  const own = partOf(member);
+  for (const part of [own, WHOLE_LIST_PART]) {
+    const dated = dates.find((entry) => entry.parts.includes(part));
+    if (dated) return { part, name: dated.name, dataDate: dated.dataDate, from: dated.from };
+  }
+  return undefined;
+}
+
 /** The 3-digit number at `from`, or -1 when there are not 3 digits there. */
 function digitsAt(text: string, from: number): number {
   let value = 0;
@@ -112,8 +175,8 @@ function digitsAt(text: string, from: number): number {
   return value;
 }
 
-/** A list's age at `now`, in ms; undefined for a list without a source. */
-export function listAgeMs(source: ListSource | undefined, now: number): number | undefined {
+/** A list's (or a part's) age at `now`, in ms; undefined for a list without a source. */
+export function listAgeMs(source: Pick<ListSource, 'dataDate'> | undefined, now: number): number | undefined {
   return source === undefined ? undefined : Math.max(0, now - source.dataDate);
 }
 

@@ -12,7 +12,7 @@ import { HeldLists, type HeldCheck, type HeldOptions } from './held-lists.js';
 import { learnShapes, readable, readBatch, type BulkAnswer, type BulkMatches, type ListShape, MAX_BULK_LISTS } from './bulk-read.js';
 import { digitsOf, e164Of } from '../numbers/digits.js';
 import { callCounterKey, denseGenerationKeys, denseGensKey, EVERY_PREFIX_LENGTH, globalKeys, listKeys, PREFIX_LENGTHS_READ_LIMIT, type ListKeys } from './keys.js';
-import { listSourceOf, listSourceOfFields, SOURCE_FIELDS, type ListSource } from './source-date.js';
+import { listSourceOf, listSourceOfFields, partsDatesOf, SOURCE_FIELDS, type ListSource, type PartsDate } from './source-date.js';
 import { assertE164, assertMember } from './members.js';
 import { needsReference, readListSettings, settingsOf, type ListSettings } from './list-settings.js';
 import { assertListName, entriesLost, noSuchList } from './names.js';
@@ -350,6 +350,13 @@ export class ListStore {
       inOneWrite(this.redis, () => names.map((name) => this.redis.hmget(this.keysOf(name).info, ...SOURCE_FIELDS))),
     );
     return new Map(names.map((name, i) => [name, listSourceOfFields(infos[i] as (string | null)[])]));
+  }
+
+  /** The dates of each named list's parts (source-date.ts), by name: empty for a list never dated or gone. */
+  async partsDates(names: readonly string[]): Promise<Map<string, PartsDate[]>> {
+    const fields = ['sourceParts', ...SOURCE_FIELDS] as const;
+    const infos = await Promise.all(inOneWrite(this.redis, () => names.map((name) => this.redis.hmget(this.keysOf(name).info, ...fields))));
+    return new Map(names.map((name, i) => [name, partsDatesOf(Object.fromEntries(fields.map((field, f) => [field, infos[i]?.[f] ?? undefined])))]));
   }
 
   async hasList(name: string): Promise<boolean> {

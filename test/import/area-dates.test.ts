@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { importChanges } from '../../src/lists/import/changes.js';
 import { listKeys } from '../../src/lists/keys.js';
+import { describeNumber } from '../../src/lists/number-report.js';
 import { ListStore } from '../../src/lists/store.js';
 import { describeStale, staleBlockLists } from '../../src/screening/outbound.js';
 import { testNamespace } from '../helpers/redis.js';
@@ -99,5 +100,40 @@ describe("a list's data date per area code", () => {
     ]);
     await importText(files.redis, namespace, 'dense', '6505550101\n', { country: 'US', sourceDate: NOW });
     expect(await dated('dense')).toMatchObject({ dataDate: NOW - 2 * DAY, oldest: { part: '415', parts: 1 } });
+  });
+
+  it("show gives each entry its own area code's date beside the list's oldest, on dense and SET lists alike", async () => {
+    const report = async (member: string, kind: 'exact' | 'prefix' = 'exact') => {
+      const { holding, partSources, sources } = await describeNumber(store, member, kind, 10);
+      return holding.map((entry, i) => ({ list: entry.list, member: entry.member, part: partSources[i], list_: sources.get(entry.list)?.dataDate }));
+    };
+    for (const list of ['dense', 'set']) {
+      await importText(files.redis, namespace, list, REGISTRY, { country: 'US', sourceDate: NOW - 40 * DAY });
+      await importText(files.redis, namespace, list, '2015550101\n', { country: 'US', sourceDate: NOW });
+    }
+    await store.add('set', [{ member: '+1201*' }, { member: '+12125550100' }], { by: 'ops' });
+    const fresh = { part: '201', name: 'stdin', dataDate: NOW, from: 'flag' };
+    expect(await report('+12015550100')).toEqual([
+      { list: 'dense', member: '+12015550100', part: fresh, list_: NOW - 40 * DAY },
+      { list: 'set', member: '+12015550100', part: fresh, list_: NOW - 40 * DAY },
+    ]);
+    // A prefix is dated in the part its own member is in, as an import dates it.
+    expect(await report('+1201*', 'prefix')).toEqual([{ list: 'set', member: '+1201*', part: fresh, list_: NOW - 40 * DAY }]);
+    expect((await report('+14155550100')).map((row) => row.part)).toEqual([
+      { part: '415', name: 'stdin', dataDate: NOW - 40 * DAY, from: 'flag' },
+      { part: '415', name: 'stdin', dataDate: NOW - 40 * DAY, from: 'flag' },
+    ]);
+    // Added by hand in an area code no import dated: no date made up for it.
+    expect(await report('+12125550100')).toEqual([{ list: 'set', member: '+12125550100', part: null, list_: NOW - 40 * DAY }]);
+  });
+
+  it('show gives a number on a list dated before dates per area code that date, until its area code is loaded', async () => {
+    await files.redis.hset(listKeys(namespace, 'dense').info, 'sourceDate', String(NOW - 40 * DAY), 'source', 'dnc-all.zip', 'sourceFrom', 'file');
+    await store.add('dense', [{ member: '+12015550100' }, { member: '+14155550100' }], { by: 'ops' });
+    const partOf = async (member: string) => (await describeNumber(store, member, 'exact', 10)).partSources[0];
+    expect(await partOf('+12015550100')).toEqual({ part: 'all', name: 'dnc-all.zip', dataDate: NOW - 40 * DAY, from: 'file' });
+    await importText(files.redis, namespace, 'dense', '2015550101\n', { country: 'US', sourceDate: NOW });
+    expect(await partOf('+12015550100')).toEqual({ part: '201', name: 'stdin', dataDate: NOW, from: 'flag' });
+    expect(await partOf('+14155550100')).toMatchObject({ part: 'all', dataDate: NOW - 40 * DAY });
   });
 });
