@@ -3,7 +3,7 @@ import type { TokenInfo } from '../access/tokens.js';
 import type { AttemptResult } from '../dialer/types.js';
 import type { NumberReport } from '../lists/number-report.js';
 import type { Provenance } from '../lists/provenance.js';
-import { listAgeMs, type ListSource } from '../lists/source-date.js';
+import { listAgeMs, type ListSource, type PartSource } from '../lists/source-date.js';
 import type { AuditEvent } from '../lists/types.js';
 import { formatAction } from '../screening/actions.js';
 import { NOT_DIALLED_VERDICTS, type Campaign } from '../screening/campaign.js';
@@ -151,6 +151,7 @@ export function provenanceJson(provenance: Provenance | null) {
 
 /** What `show` tells of a number. */
 export function numberReportJson(input: string, member: string, report: NumberReport): Record<string, unknown> {
+  const now = Date.now();
   return {
     input,
     member,
@@ -158,12 +159,22 @@ export function numberReportJson(input: string, member: string, report: NumberRe
       ...entryJson(entry),
       enabled: report.enabled.get(entry.list) ?? false,
       loadedBy: provenanceJson(report.loadedBy[i] ?? null),
-      listData: listSourceJson(report.sources.get(entry.list), Date.now()),
+      listData: listSourceJson(report.sources.get(entry.list), now),
+      partData: partSourceJson(report.partSources[i] ?? null, now),
     })),
     cancelled: report.cancelled.map((c) => ({ list: c.list, member: c.member, reason: c.reason, by: c.by, at: isoTime(c.at) })),
     history: report.history.map(historyJson),
     cannotTell: report.cannotTell,
   };
+}
+
+/** The date of the part of a list an entry is in (NumberReport.partSources), its age at `now`; null where no import dated it. */
+export function partSourceJson(
+  source: PartSource | null,
+  now: number,
+): { part: string; file: string; dataDate: string | null; ageSeconds: number; from: string } | null {
+  if (!source) return null;
+  return { part: source.part, file: source.name, dataDate: isoTime(source.dataDate), ageSeconds: Math.floor((listAgeMs(source, now) ?? 0) / 1000), from: source.from };
 }
 
 /** A webhook, without its secret. */

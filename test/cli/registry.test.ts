@@ -26,6 +26,27 @@ describe('callguard with a national registry', () => {
     expect((await callguard(namespace, 'check', '+12015550101', '--list', 'us-dnc')).code).toBe(10);
   });
 
+  it("show names the date of the number's own area code, and the list's oldest beside it when that is older", async () => {
+    const namespace = testNamespace();
+    expect((await callguard(namespace, 'list', 'create', 'us-dnc', '--dense', 'nanp')).code).toBe(0);
+    const registry = join(files.dir, `${namespace}-all.txt`);
+    const areaCode = join(files.dir, `${namespace}-201.txt`);
+    await writeFile(registry, '2015550100\n4155550100\n');
+    await writeFile(areaCode, '2015550101\n');
+    for (const [file, date] of [[registry, '2026-10-20'], [areaCode, '2026-11-30']]) {
+      expect((await callguard(namespace, 'import', file as string, '--list', 'us-dnc', '--country', 'US', '--source-date', date as string)).code).toBe(0);
+    }
+    const fresh = await callguard(namespace, 'show', '+12015550100');
+    expect(fresh.out).toMatch(/^ {2}us-dnc: data of 2026-11-30T00:00:00Z \(\d+d( \d+h)? old\), from .*-201\.txt, for \+12015550100 \(area code 201\)$/m);
+    expect(fresh.out).toMatch(/^ {2}us-dnc: the list's date \(its oldest part's\): data of 2026-10-20T00:00:00Z \(area code 415, \d+d( \d+h)? old\), from .*-all\.txt$/m);
+    const oldest = await callguard(namespace, 'show', '+14155550100');
+    expect(oldest.out).toMatch(/^ {2}us-dnc: data of 2026-10-20T00:00:00Z \(\d+d( \d+h)? old\), from .*-all\.txt, for \+14155550100 \(area code 415\), the list's date too$/m);
+    expect(oldest.out).not.toMatch(/oldest part's/);
+    const { json } = await callguardJson<{ listed: { listData: { dataDate: string }; partData: { part: string; dataDate: string; file: string; from: string } }[] }>(namespace, 'show', '+12015550100');
+    expect(json.listed[0]?.listData.dataDate).toBe('2026-10-20T00:00:00Z');
+    expect(json.listed[0]?.partData).toMatchObject({ part: '201', dataDate: '2026-11-30T00:00:00Z', file: areaCode, from: 'flag' });
+  });
+
   it('applies a change list with --changes, and refuses a third file', async () => {
     const namespace = testNamespace();
     await callguard(namespace, 'list', 'create', 'us-dnc', '--dense', 'nanp');

@@ -4,7 +4,7 @@ import type { Provenance } from '../../lists/provenance.js';
 import type { AuditEvent, EntryState } from '../../lists/types.js';
 import type { CliIo } from '../context.js';
 import { UsageError } from '../../front-door/errors.js';
-import type { ListSource } from '../../lists/source-date.js';
+import { describePart, partOf, type ListSource, type PartSource } from '../../lists/source-date.js';
 import { describeExpiry, describeListAge, isoTime, table } from '../../front-door/format.js';
 import { numberReportJson, readableDetails } from '../../front-door/json-shapes.js';
 import { extensionNote, readEntry, withRegionHint } from '../../front-door/number-input.js';
@@ -45,13 +45,22 @@ would cost memory for every number); "loaded by" names the import that brought i
 it. When several imports since the last replace could have brought it, all are
 named and it says that the audit cannot tell which.
 
+Under "listed on", each imported list holding it says how old its copy is there: the
+data date of the part the entry is in (a +1 number's area code; every other number is
+one part), which an import of that area code's file alone makes newer, and the list's
+own date, its oldest part's, when that is older. A campaign with --max-list-age goes
+by the list's date. A list dated before dates per area code answers with that date
+("the list as dated before dates per area code") until an import dates the part.
+
 Examples:
   $ callguard show +4930123456
   $ callguard show 030123456 --region DE --limit 10
   $ callguard show '+1900*'
 
 JSON: {"input","member","listed":[{"list","enabled","member","kind","expiresAt","reason","by","addedAt",
-         "loadedBy":{"certain","imports":[{"id","action","at","by","reason","file","details"}]}|null}],
+         "loadedBy":{"certain","imports":[{"id","action","at","by","reason","file","details"}]}|null,
+         "listData":{"file","dataDate","ageSeconds","from","oldest":{"part","parts"}|null}|null,
+         "partData":{"part","file","dataDate","ageSeconds","from"}|null}],
        "cancelled":[{"list","member","reason","by","at"}],
        "history":[{"id","list","action","at","by","reason","member","details"}],
        "cannotTell":["<list that lost entries and cannot tell whether it holds it>"]}`,
@@ -70,7 +79,7 @@ JSON: {"input","member","listed":[{"list","enabled","member","kind","expiresAt",
         if (cannotTell.length > 0) {
           lines.splice(2 + (holding.length === 0 ? 1 : 2 + holding.length), 0, `cannot tell on: ${cannotTell.join(', ')} (lost entries outside callguard; see callguard lists)`);
         }
-        lines.splice(2 + (holding.length === 0 ? 1 : 2 + holding.length), 0, ...describeListData(holding, report.sources, now));
+        lines.splice(2 + (holding.length === 0 ? 1 : 2 + holding.length), 0, ...describeDataDates(holding, report.partSources, report.sources, now));
         context.print(lines, numberReportJson(input, member, report));
       });
     });
@@ -175,10 +184,31 @@ function describeLoadedBy(holding: EntryState[], loadedBy: (Provenance | null)[]
   return lines.length > 0 ? ['', 'loaded by:', ...lines] : [];
 }
 
-/** How old the data of each list holding the number is: a registry copy must be recent. */
-function describeListData(holding: EntryState[], sources: Map<string, ListSource>, now: number): string[] {
-  const lists = [...new Set(holding.map((entry) => entry.list))].filter((list) => sources.has(list));
-  return lists.map((list) => `  ${list}: ${describeListAge(sources.get(list), now)}`);
+/**
+ * How old each list's copy is where it holds the number: the date of the entry's own
+ * part (the law counts the age per number), then the list's, its oldest part's, when
+ * that is older (what a campaign goes by). Once a list and part.
+ */
+function describeDataDates(holding: EntryState[], partSources: (PartSource | null)[], sources: Map<string, ListSource>, now: number): string[] {
+  const lines: string[] = [];
+  const said = new Set<string>();
+  holding.forEach((entry, i) => {
+    const listSource = sources.get(entry.list);
+    const part = partSources[i] ?? null;
+    const key = `${entry.list}\n${part?.part ?? partOf(entry.member)}`;
+    if (listSource === undefined || said.has(key)) return;
+    said.add(key);
+    const own = part
+      ? `${describeListAge(part, now)}, for ${entry.member} (${describePart(part.part)})`
+      : `no import dated ${describePart(partOf(entry.member))}, where ${entry.member} is`;
+    if (part?.dataDate === listSource.dataDate) {
+      lines.push(`  ${entry.list}: ${own}, the list's date too`);
+      return;
+    }
+    lines.push(`  ${entry.list}: ${own}`);
+    lines.push(`  ${entry.list}: the list's date (its oldest part's): ${describeListAge(listSource, now)}`);
+  });
+  return lines;
 }
 
 function indent(lines: string[]): string[] {
