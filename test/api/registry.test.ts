@@ -42,6 +42,31 @@ describe('a national registry through the API', () => {
     }
     const list = await request('GET', '/v1/lists/us-parts', { token: tokens.viewer });
     expect(list.json.data).toMatchObject({ dataDate: '2026-10-20T00:00:00Z', oldest: { part: '415', parts: 1 } });
+    const shown = await request('GET', `/v1/numbers/${encodeURIComponent('+12015550100')}`, { token: tokens.viewer });
+    expect(shown.json.listed).toEqual([
+      expect.objectContaining({
+        list: 'us-parts',
+        listData: expect.objectContaining({ dataDate: '2026-10-20T00:00:00Z', oldest: { part: '415', parts: 1 } }),
+        partData: { part: '201', file: 'upload', dataDate: '2026-11-30T00:00:00Z', ageSeconds: expect.any(Number), from: 'flag' },
+      }),
+    ]);
+  });
+
+  it("shows a token limited to some lists only their entries' imports and dates, never another list's beside them", async () => {
+    const { request, tokens, token } = api();
+    // 'a-secret' sorts first: the entry a scoped token sees is the second one held.
+    for (const [name, file, date] of [['a-secret', 'secret-source.txt', '2026-10-01'], ['us-scoped', 'ftc.txt', '2026-11-30']] as const) {
+      expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name, dense: 'nanp' } })).status).toBe(201);
+      const upload = await request('POST', `/v1/lists/${name}/import?country=US&sourceDate=${date}&filename=${file}`, {
+        token: tokens.supervisor, body: '2015550100\n', headers: { 'content-type': 'text/plain' },
+      });
+      expect(await finished(request, tokens.viewer, upload.json.job.id)).toMatchObject({ status: 'done' });
+    }
+    const scoped = await token('us-only', 'viewer', ['us-scoped']);
+    const shown = await request('GET', `/v1/numbers/${encodeURIComponent('+12015550100')}`, { token: scoped });
+    expect(shown.json.listed).toHaveLength(1);
+    expect(shown.json.listed[0]).toMatchObject({ list: 'us-scoped', loadedBy: { imports: [expect.objectContaining({ file: 'ftc.txt' })] }, partData: { file: 'ftc.txt' } });
+    expect(shown.text).not.toContain('secret-source');
   });
 
   it("names a zip upload's rejected rows by member and the member's own line, in the job's summary and its rejects file", async () => {

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { entryJson } from '../../front-door/format.js';
 import { numberReportJson } from '../../front-door/json-shapes.js';
 import { readEntry } from '../../front-door/number-input.js';
-import { describeNumber } from '../../lists/number-report.js';
+import { describeNumber, reportOnLists } from '../../lists/number-report.js';
 import { checkNumber } from '../../screening/check-number.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { regionOf, visibleLists } from '../input.js';
@@ -94,13 +94,7 @@ export function registerCheck(app: ApiApp, context: ApiContext): void {
       if (!reading.ok) throw invalid('params/number', input, `not a number or prefix: ${reading.reason}`);
       const { member, kind } = reading.entry;
       const report = await describeNumber(store, member, kind, request.query.limit ?? DEFAULT_HISTORY);
-      return numberReportJson(input, member, {
-        ...report,
-        holding: visibleLists(request, report.holding),
-        cancelled: visibleLists(request, report.cancelled),
-        history: visibleLists(request, report.history),
-        cannotTell: visibleLists(request, report.cannotTell.map((list) => ({ list }))).map(({ list }) => list),
-      });
+      return numberReportJson(input, member, reportOnLists(report, (list) => visibleLists(request, [{ list }]).length > 0));
     },
   );
 }
