@@ -2,7 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SCRUB_HELD_BLOCK_BYTES, SCRUB_HELD_MEMBERS, SCRUB_HELD_TIMED } from '../../src/lists/held-lists.js';
 import { ListStore } from '../../src/lists/store.js';
+import { DEFAULT_SCRUB_BATCH, SCRUB_WINDOW_ROWS } from '../../src/screening/scrub.js';
 import { testNamespace } from '../helpers/redis.js';
 import { writeZip } from '../helpers/zip.js';
 import { cliTestFiles, importText } from '../import/helpers.js';
@@ -21,6 +23,16 @@ async function registry(): Promise<string> {
 }
 
 describe('callguard scrub', () => {
+  it('--help names the window, the batch and the held budgets the code uses (measured: 2M members where the code holds 2,000,000)', async () => {
+    const help = (await callguard(testNamespace(), 'scrub', '--help')).out.replace(/\s+/g, ' ');
+    const count = (n: number) => n.toLocaleString('en-US');
+    expect(help).toContain(`a window of up to ${count(SCRUB_WINDOW_ROWS)} (--window)`);
+    expect(help).toContain(`(up to ${SCRUB_HELD_BLOCK_BYTES / 2 ** 20} MiB of blocks, ${count(SCRUB_HELD_MEMBERS)} members and ${count(SCRUB_HELD_TIMED)} timed entries a process;`);
+    expect(help).toContain(`in batches of ${count(DEFAULT_SCRUB_BATCH)}.`);
+    expect(help).toContain('With a --region of a national plan (US and the other +1 regions, GB)');
+    expect(help).toContain('of stdin, whose size is not known, no ETA');
+  });
+
   it('splits a lead file into clean and removed rows, columns kept, and rejects what is no number', async () => {
     const namespace = await registry();
     const leads = join(files.dir, `${namespace}.csv`);

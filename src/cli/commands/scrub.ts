@@ -11,7 +11,9 @@ import { NeedsRegionError } from '../../lists/import/needs-region.js';
 import { RejectsFile } from '../../lists/import/rejects.js';
 import { lineOf, openSource } from '../../lists/import/source.js';
 import { BLOCK_ORDER_MAX_NUMBERS } from '../../screening/block-order.js';
-import { SCRUB_WINDOW_ROWS, scrubLeads, type ScrubSummary } from '../../screening/scrub.js';
+import { DEFAULT_SCRUB_BATCH, SCRUB_WINDOW_ROWS, scrubLeads, type ScrubSummary } from '../../screening/scrub.js';
+import { SCRUB_HELD_BLOCK_BYTES, SCRUB_HELD_MEMBERS, SCRUB_HELD_TIMED } from '../../lists/held-lists.js';
+import { DENSE_PLANS } from '../../lists/dense.js';
 import { processIo, type CliIo } from '../context.js';
 import { CliError, ExitWith, UsageError } from '../../front-door/errors.js';
 import { assertDistinct, assertWritable, type NamedPath } from '../output-path.js';
@@ -110,17 +112,21 @@ the lists goes to --output, one on a list to --removed with two more columns,
 callguard_list and callguard_entry (the number, or the prefix that covers it); a
 header line goes to both (with the two column names in --removed). Rows with a hidden
 or malformed number go to --rejects. A row is a line (written with a line feed, a
-BOM left out). Without --region, a file whose first rows are mostly national numbers
-stops at once (exit 2, no file written). Rows are read a window of up to
-500,000 (--window) at a time. A dense list's blocks are kept in memory once read, and
-an ordinary list with fewer members than the file has rows is read whole, and so are a
-list's timed entries and prefixes (up to 384 MiB of blocks, 2M members and 500,000
-timed entries a process; past that they are asked window by window): a window is
-checked against them once Redis confirms the lists did not change meanwhile.
-Otherwise (a list changed, Redis Cluster) its numbers are checked sorted by number
-block in batches of 2,000. The files keep the input's order.
-With --region US (or GB) plain national numbers are read without a full parse. The
-files appear only once complete.
+BOM left out). Without --region (or CALLGUARD_REGION), a file whose first rows are mostly national numbers
+stops at once (exit 2, no file written). Rows are read a window of up to ${thousands(SCRUB_WINDOW_ROWS)}
+(--window) at a time. A dense list's blocks are kept in memory once read, and an
+ordinary list with no more members than the file has rows is read whole (the rows
+guessed from the file's size and its first window; of stdin, the first window's
+rows), and so are a list's timed entries and prefixes (up to ${SCRUB_HELD_BLOCK_BYTES / MIB} MiB of blocks,
+${thousands(SCRUB_HELD_MEMBERS)} members and ${thousands(SCRUB_HELD_TIMED)} timed entries a process; past that they are asked
+window by window): a window is checked against them once Redis confirms the lists
+did not change meanwhile. Otherwise (a list changed, Redis Cluster) its numbers are
+checked sorted by number block in batches of ${thousands(DEFAULT_SCRUB_BATCH)}. The files keep the input's
+order. With a --region of a national plan (${fastRegions()}) plain
+national numbers are read without a full parse. The files appear only once complete.
+On a terminal a progress line shows the rows read so far (the last windows are still
+being checked when it ends); of a file, how far into it and an ETA; of stdin, whose
+size is not known, no ETA.
 
 A list that does not exist, or that lost entries outside callguard, stops the scrub
 (exit 1) and writes no file: nothing could be called clean. So does a file that ends
@@ -194,6 +200,20 @@ JSON: {"source","lists","status","rows","clean","removed","rejected","byList":{l
         if (summary.rejected > 0) throw new ExitWith(EXIT_SCRUB_REJECTS);
       });
     });
+}
+
+const MIB = 1024 * 1024;
+
+/** A count as help writes it: 500,000. */
+function thousands(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** The regions whose plain national numbers scrub reads from the bytes: the dense plans'. */
+function fastRegions(): string {
+  return Object.values(DENSE_PLANS)
+    .map((plan) => (plan.regions.length > 1 ? `${plan.regions[0]} and the other +${plan.callingCode} regions` : plan.regions.join(', ')))
+    .join(', ');
 }
 
 function describeScrub(summary: ScrubSummary, options: ScrubOptions): string[] {
