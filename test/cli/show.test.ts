@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { listKeys } from '../../src/lists/keys.js';
 import { testNamespace, testRedis } from '../helpers/redis.js';
+import { importText } from '../import/helpers.js';
 import { callguard, callguardJson } from './run-cli.js';
 
 interface ShowJson {
@@ -80,6 +81,28 @@ describe('show', () => {
     const { out } = await callguard(ns, 'show', '+4930123456');
     expect(out).toMatch(/listed on:\n\s+LIST\s+ENTRY\s+EXPIRES\s+REASON\s+BY\s+ADDED\n\s+dnc \(disabled\)\s+\+4930123456\s+forever\s+opted out\s+alice/);
     expect(out).toMatch(/history \(newest first\):\n\s+AT\s+ACTION/);
+  });
+
+  it("--help's JSON names every field --json gives, of a bulk entry's import and data dates too", async () => {
+    await importText(redis, ns, 'dnc', '+4930123456\n', { sourceDate: Date.UTC(2026, 10, 1) });
+    await callguard(ns, 'add', '+4930123456', '--list', 'harassment', '--reason', 'threats');
+    const { json } = await callguardJson<Record<string, unknown>>(ns, 'show', '+4930123456');
+    const keys = new Set<string>();
+    const collect = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(collect);
+      else if (value !== null && typeof value === 'object') {
+        for (const [key, inner] of Object.entries(value)) {
+          keys.add(key);
+          // An event's details are its own, not the report's shape.
+          if (key !== 'details') collect(inner);
+        }
+      }
+    };
+    collect(json);
+    expect(keys).toContain('partData');
+    const help = (await callguard(ns, 'show', '--help')).out;
+    const named = new Set([...help.slice(help.indexOf('JSON:')).matchAll(/"(\w+)"/g)].map((match) => match[1]));
+    expect([...keys].filter((key) => !named.has(key))).toEqual([]);
   });
 
   it('says so when a number is on no list', async () => {

@@ -42,8 +42,8 @@ entries outside callguard and cannot say whether it holds the number is named un
 An entry loaded by "callguard import" has no reason, who or time of its own (that
 would cost memory for every number); "loaded by" names the import that brought it
 (file, who, why, when) from the list's audit: the last replace, or an import after
-it. When several imports since the last replace could have brought it, all are
-named and it says that the audit cannot tell which.
+it. When several imports since the last replace could have brought it, it says that
+the audit cannot tell which and names them (the ${IMPORTS_SHOWN} newest; --json has them all).
 
 Under "listed on", each imported list holding it says how old its copy is there: the
 data date of the part the entry is in (a +1 number's area code; every other number is
@@ -58,7 +58,7 @@ Examples:
   $ callguard show '+1900*'
 
 JSON: {"input","member","listed":[{"list","enabled","member","kind","expiresAt","reason","by","addedAt",
-         "loadedBy":{"certain","imports":[{"id","action","at","by","reason","file","details"}]}|null,
+         "loadedBy":{"certain","imports":[{"id","list","action","at","by","reason","member","details","file"}]}|null,
          "listData":{"file","dataDate","ageSeconds","from","oldest":{"part","parts"}|null}|null,
          "partData":{"part","file","dataDate","ageSeconds","from"}|null}],
        "cancelled":[{"list","member","reason","by","at"}],
