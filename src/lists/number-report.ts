@@ -49,8 +49,12 @@ export async function describeNumber(store: ListStore, member: EntryMember, kind
     Promise.all(holding.map((entry) => (isBulk(entry) ? store.provenance(entry, leftAt(history, entry)) : Promise.resolve(null)))),
     store.partsDates([...new Set(holding.map((entry) => entry.list).filter((list) => sources.has(list)))]),
   ]);
+  for (const [list, { source }] of partsDates) {
+    if (source) sources.set(list, source);
+    else sources.delete(list);
+  }
   // The entry's own member, not the number asked: a prefix is dated in the part its import dated it in.
-  const partSources = holding.map((entry) => partSourceOf(partsDates.get(entry.list) ?? [], entry.member) ?? null);
+  const partSources = holding.map((entry) => partSourceOf(partsDates.get(entry.list)?.parts ?? [], entry.member) ?? null);
   return { holding, enabled, sources, cancelled, history, loadedBy, partSources, cannotTell };
 }
 

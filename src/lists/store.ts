@@ -352,11 +352,20 @@ export class ListStore {
     return new Map(names.map((name, i) => [name, listSourceOfFields(infos[i] as (string | null)[])]));
   }
 
-  /** The dates of each named list's parts (source-date.ts), by name: empty for a list never dated or gone. */
-  async partsDates(names: readonly string[]): Promise<Map<string, PartsDate[]>> {
+  /**
+   * The dates of each named list's parts (source-date.ts) and its own date, the oldest
+   * part's, read together so the two agree (an import between two reads could date a
+   * part older than the list read before it), by name: no dates for a list never dated or gone.
+   */
+  async partsDates(names: readonly string[]): Promise<Map<string, { source: ListSource | undefined; parts: PartsDate[] }>> {
     const fields = ['sourceParts', ...SOURCE_FIELDS] as const;
     const infos = await Promise.all(inOneWrite(this.redis, () => names.map((name) => this.redis.hmget(this.keysOf(name).info, ...fields))));
-    return new Map(names.map((name, i) => [name, partsDatesOf(Object.fromEntries(fields.map((field, f) => [field, infos[i]?.[f] ?? undefined])))]));
+    return new Map(
+      names.map((name, i) => {
+        const info = Object.fromEntries(fields.map((field, f) => [field, infos[i]?.[f] ?? undefined]));
+        return [name, { source: listSourceOf(info), parts: partsDatesOf(info) }];
+      }),
+    );
   }
 
   async hasList(name: string): Promise<boolean> {
