@@ -76,7 +76,7 @@ export function registerCheck(app: ApiApp, context: ApiContext): void {
       schema: {
         tags: ['check'],
         description:
-          'everything about one number or prefix (+1900*): the lists holding it, its cancellations, its audit history, and the lists that lost entries outside callguard and cannot tell whether they hold it (cannotTell), on the lists the token may see',
+          'everything about one number or prefix (+1900*): the lists holding it, each entry with its list\'s data date (listData, the oldest part\'s) and the date of its own part (partData: its area code, or other), its cancellations, its audit history, and the lists that lost entries outside callguard and cannot tell whether they hold it (cannotTell), on the lists the token may see',
         params: Type.Object({ number: Type.String({ minLength: 1, maxLength: 256 }) }),
         querystring: Type.Object({
           region: Type.Optional(Type.String({ maxLength: 8 })),
