@@ -14,6 +14,7 @@ import { NeedsRegionError } from '../../lists/import/needs-region.js';
 import { RejectsFile } from '../../lists/import/rejects.js';
 import { importChanges, type ChangesSummary } from '../../lists/import/changes.js';
 import { ImportError, importList, nationalPlanOf } from '../../lists/import/run.js';
+import { ReplaceBusyError, ReplaceLeaseLostError } from '../../lists/import/replace-lease.js';
 import { openSource, type ImportSource } from '../../lists/import/source.js';
 import { describeFailure, describeSummary, type ImportSummary } from '../../lists/import/summary.js';
 import type { DuplicateMode } from '../../lists/import/writer.js';
@@ -326,7 +327,7 @@ function usageOf(error: unknown): unknown {
   if (error instanceof ListError && error.code === 'no-such-list') return new UsageError(error.message, { cause: error });
   if (error instanceof ColumnError || error instanceof NeedsRegionError) return new UsageError(error.message);
   if (error instanceof ImportError && error.message.startsWith('--country')) return new UsageError(error.message);
-  if (error instanceof ImportError) return new CliError(error.message, EXIT_REPLACE_REFUSED);
+  if (error instanceof ImportError || error instanceof ReplaceBusyError || error instanceof ReplaceLeaseLostError) return new CliError(error.message, EXIT_REPLACE_REFUSED);
   return error;
 }
 
