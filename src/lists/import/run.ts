@@ -18,6 +18,7 @@ import { enoughForRegionSample, sampleForRegion } from './needs-region.js';
 import type { RejectsFile, Reject } from './rejects.js';
 import { STAGING_TTL_MS, cleanStaging, dropStaging, liveSize, swapIn } from './replace.js';
 import { ReplaceLease } from './replace-lease.js';
+import { ProgressPace } from './progress-pace.js';
 import { DenseWriter, type DenseCounts } from './dense-writer.js';
 import { defineImportScripts } from './scripts.js';
 import { readNational, type NationalChunk } from './national.js';
@@ -142,8 +143,6 @@ export async function regionCheckedSource(source: ImportSource, request: RowRequ
 
 /** A run that swaps nothing (a plain import, a dry run) needs no mark. */
 const NO_MARK: ChangeMark = { auditId: '0-0', bulkWrites: '0' };
-/** Rows between two progress reports. */
-const PROGRESS_EVERY_ROWS = 10_000;
 /** Rejects listed in the summary itself. */
 const FIRST_REJECTS = 5;
 
@@ -260,7 +259,7 @@ async function importHoldingLease(redis: RedisClient, namespace: string, request
   let writer: BatchWriter | undefined;
   let interrupted = false;
   let broken: BrokenFileError | undefined;
-  let nextReport = PROGRESS_EVERY_ROWS;
+  const pace = new ProgressPace();
   /**
    * One member to its writer: a never-expiring number of a dense list's plan to its
    * bitmaps, anything else to the ordinary keys. Awaits a send when a writer is full.
@@ -320,10 +319,7 @@ async function importHoldingLease(redis: RedisClient, namespace: string, request
           if (nationalHeader !== undefined) header = [nationalHeader];
           await applyFast(fast, writer, rules.expiry);
           await apply(chunk, classifyChunk(chunk, rules), writer);
-          if (counts.rows >= nextReport) {
-            nextReport = counts.rows + PROGRESS_EVERY_ROWS;
-            report();
-          }
+          if (pace.due()) report();
           continue;
         }
         if (chunk.lines.length === 0) continue;
@@ -339,10 +335,7 @@ async function importHoldingLease(redis: RedisClient, namespace: string, request
           }
         }
         await apply(chunk, classifyChunk(chunk, rules, from), writer);
-        if (counts.rows >= nextReport) {
-          nextReport = counts.rows + PROGRESS_EVERY_ROWS;
-          report();
-        }
+        if (pace.due()) report();
       }
     } catch (error) {
       if (!(error instanceof BrokenFileError) || request.signal?.aborted) throw error;
