@@ -2,11 +2,11 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { testRedis } from '../helpers/redis.js';
-import { listKeys, stagingPattern } from '../../src/lists/keys.js';
+import { listKeys } from '../../src/lists/keys.js';
 import { importList, type ImportRequest } from '../../src/lists/import/run.js';
 import { ReplaceBusyError } from '../../src/lists/import/replace-lease.js';
 import { openSource } from '../../src/lists/import/source.js';
-import { freshDncList, importText, numberLines, waitFor } from './helpers.js';
+import { freshDncList, importText, numberLines, stagedMembers, waitFor } from './helpers.js';
 
 const redis: Redis = testRedis();
 afterAll(() => redis.quit());
@@ -19,17 +19,6 @@ let namespace: string;
 beforeEach(async () => {
   ({ namespace } = await freshDncList(redis, `${OLD}\n`));
 });
-
-async function stagedMembers(): Promise<number> {
-  let total = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', stagingPattern(namespace, 'dnc'), 'COUNT', 1000);
-    for (const key of keys) total += key.endsWith(':exact') ? await redis.scard(key) : await redis.zcard(key);
-    cursor = next;
-  } while (cursor !== '0');
-  return total;
-}
 
 /** A replace of dnc reading a stream the test writes to, so another import can start while it reads. */
 async function replaceFrom(input: PassThrough, by: string, request: Partial<ImportRequest> = {}) {
@@ -50,7 +39,7 @@ async function replaceHalfRead(): Promise<{ input: PassThrough; replacing: Retur
   const input = new PassThrough();
   const replacing = replaceFrom(input, 'weekly-job');
   input.write(`${OLD}\n${FIRST_HALF}`);
-  await waitFor(async () => (await stagedMembers()) >= 1_000, 'the new list to be partly built aside');
+  await waitFor(async () => (await stagedMembers(redis, namespace, 'dnc')) >= 1_000, 'the new list to be partly built aside');
   return { input, replacing };
 }
 
@@ -68,15 +57,15 @@ describe('two imports into one list at once lose no number', () => {
 
     expect(await replacing).toMatchObject({ status: 'done', imported: 3_001 });
     expect(await redis.scard(listKeys(namespace, 'dnc').exact)).toBe(3_001);
-    expect(await stagedMembers()).toBe(0);
+    expect(await stagedMembers(redis, namespace, 'dnc')).toBe(0);
   });
 
   it('an ordinary import that fails during a replace leaves the replace’s half-built list alone: the replace swaps in its whole file', async () => {
     const { input, replacing } = await replaceHalfRead();
-    const staged = await stagedMembers();
+    const staged = await stagedMembers(redis, namespace, 'dnc');
     // National numbers and no region: refused before a row is written, so nothing of the list changed for the replace to refuse.
     await expect(importText(redis, namespace, 'dnc', '030 1234567\n030 7654321\n')).rejects.toThrow(/region/);
-    expect(await stagedMembers()).toBeGreaterThanOrEqual(staged);
+    expect(await stagedMembers(redis, namespace, 'dnc')).toBeGreaterThanOrEqual(staged);
     input.end(SECOND_HALF);
 
     expect(await replacing).toMatchObject({ status: 'done', imported: 3_001 });
