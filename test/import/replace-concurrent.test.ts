@@ -1,12 +1,12 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { testRedis } from '../helpers/redis.js';
+import { redisUrl, testRedis } from '../helpers/redis.js';
 import { listKeys } from '../../src/lists/keys.js';
 import { importList, type ImportRequest } from '../../src/lists/import/run.js';
-import { ReplaceBusyError } from '../../src/lists/import/replace-lease.js';
+import { ReplaceBusyError, ReplaceLeaseLostError } from '../../src/lists/import/replace-lease.js';
 import { openSource } from '../../src/lists/import/source.js';
-import { freshDncList, importText, numberLines, stagedMembers, waitFor } from './helpers.js';
+import { exitOf, freshDncList, importText, numberLines, spawnCli, stagedMembers, waitFor } from './helpers.js';
 
 const redis: Redis = testRedis();
 afterAll(() => redis.quit());
@@ -79,6 +79,32 @@ describe('two imports into one list at once lose no number', () => {
 
     expect(await replacing).toMatchObject({ status: 'refused', refusal: { guard: 'list-changed' } });
     expect((await redis.smembers(listKeys(namespace, 'dnc').exact)).sort()).toEqual([OLD, '+4930999999']);
+  });
+
+  it('the CLI refuses a second replace naming the one running, and exits 21 with the list unchanged', async () => {
+    const { input, replacing } = await replaceHalfRead();
+    const child = spawnCli(['import', '-', '--list', 'dnc', '--replace'], redisUrl(), namespace);
+    const exited = exitOf(child);
+    child.stdin.end(`${OLD}\n`);
+    const { code, stderr } = await exited;
+    expect(code).toBe(21);
+    expect(stderr).toMatch(/a replace of list dnc is running \(weekly-job, weekly-job\.csv, since [^)]*\): one replace of a list at a time; nothing was changed/);
+    input.end(SECOND_HALF);
+    expect(await replacing).toMatchObject({ status: 'done', imported: 3_001 });
+  });
+
+  it('a replace whose lease lapsed and was taken by another swaps nothing, and leaves the other its lease', async () => {
+    const { input, replacing } = await replaceHalfRead();
+    // As a stall past the lease's length lets it: the lease gone, another replace holding it.
+    const lease = listKeys(namespace, 'dnc').replaceLease;
+    await redis.set(lease, JSON.stringify({ by: 'other', source: 'other.csv', since: new Date().toISOString() }));
+    input.end(SECOND_HALF);
+
+    await expect(replacing).rejects.toThrow(ReplaceLeaseLostError);
+    await expect(replacing).rejects.toThrow(/lost its hold on the list .*nothing was swapped, list dnc keeps its entries/);
+    expect(await redis.smembers(listKeys(namespace, 'dnc').exact)).toEqual([OLD]);
+    expect(await stagedMembers(redis, namespace, 'dnc')).toBe(0);
+    expect(JSON.parse((await redis.get(lease)) as string)).toMatchObject({ by: 'other' });
   });
 
   it('the list is free for the next replace once one ended, refused or not', async () => {
