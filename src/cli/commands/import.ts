@@ -155,10 +155,11 @@ It swaps only a file read to its end, and refuses (nothing changed, exit 21):
   a list that would lose more than --max-shrink of its live entries (default 10%);
   more rejected rows than --max-rejects: a count (250) or a share (2%) (default 10%);
   a list whose entries someone changed while the file was read (an add, a cancel,
-  another import): the swap would drop those changes; run the replace again.
+  another import): the swap would drop those changes; run the replace again;
+  a list another replace is running on (one at a time): refused before reading.
 --force replaces past --max-shrink and --max-rejects, saying so in the audit. An
 interrupted replace leaves the old list; its leftovers are removed by the next
-import of that list.
+replace of that list (10 s after a killed one, whose hold on the list must lapse).
 Ctrl-C stops reading: a plain import keeps the whole batches written (run it again to
 finish; it is idempotent), a replace keeps the old list.
 
