@@ -79,11 +79,11 @@ export function writeHeaders(): Record<string, string> {
   return csrfToken === null ? {} : { 'x-csrf-token': csrfToken };
 }
 
-export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET') Object.assign(headers, writeHeaders());
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, { method, headers, credentials: 'same-origin', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const response = await fetch(path, { method, headers, credentials: 'same-origin', signal, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   if (!response.ok) {
     const problem = await problemOf(response);
     if (response.status === 401 && path !== '/v1/session') onSignedOut();
@@ -92,7 +92,7 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   return (await response.json()) as T;
 }
 
-export const get = <T>(path: string) => request<T>('GET', path);
+export const get = <T>(path: string, signal?: AbortSignal) => request<T>('GET', path, undefined, signal);
 
 /** A path with its query added to any it has (a path the API handed out may have one): empty values left out. */
 export function withQuery(path: string, query: Record<string, string | number | boolean | undefined | null>): string {

@@ -7,6 +7,7 @@ import type { RedisClient } from '../redis/connect.js';
 import { isoTime } from '../front-door/format.js';
 import { RejectsFile } from '../lists/import/rejects.js';
 import { importList, type ImportProgress, type ImportRequest } from '../lists/import/run.js';
+import { ReplaceLease } from '../lists/import/replace-lease.js';
 import { openSource } from '../lists/import/source.js';
 import type { ImportSummary } from '../lists/import/summary.js';
 import { jobKeys } from '../lists/keys.js';
@@ -80,8 +81,19 @@ export class ImportJobs {
     return { id, path: join(this.dir, `${id}.upload`) };
   }
 
-  /** Starts the import of a spooled upload; resolves with the job as first recorded. */
+  /**
+   * Starts the import of a spooled upload; resolves with the job as first recorded. A
+   * replace takes its list's lease first, so a second one is refused (ReplaceBusyError,
+   * its upload removed) before it is answered, not as a job that fails after.
+   */
   async start(id: string, uploadPath: string, sourceName: string, options: ImportOptions): Promise<JobRecord> {
+    const lease =
+      options.replace && !options.dryRun
+        ? await ReplaceLease.take(this.bulkRedis, this.namespace, options.list, { by: options.actor.by, source: sourceName }).catch(async (error: unknown) => {
+            await rm(uploadPath, { force: true });
+            throw error;
+          })
+        : undefined;
     const record: JobRecord = {
       id,
       list: options.list,
@@ -94,8 +106,11 @@ export class ImportJobs {
       error: null,
       rejects: null,
     };
-    await this.save(record);
-    this.jobs.launch(id, (signal) => this.run(record, uploadPath, options, signal));
+    await this.save(record).catch(async (error: unknown) => {
+      await lease?.release().catch(() => undefined);
+      throw error;
+    });
+    this.jobs.launch(id, (signal) => this.run(record, uploadPath, options, signal, lease));
     return record;
   }
 
@@ -114,7 +129,7 @@ export class ImportJobs {
     await this.jobs.stop();
   }
 
-  private async run(record: JobRecord, uploadPath: string, options: ImportOptions, signal: AbortSignal): Promise<void> {
+  private async run(record: JobRecord, uploadPath: string, options: ImportOptions, signal: AbortSignal, lease: ReplaceLease | undefined): Promise<void> {
     const log = this.log.child({ job: record.id, list: record.list });
     const rejectsPath = this.rejectsPath(record.id);
     const rejects = new RejectsFile(createWriteStream(rejectsPath));
@@ -126,6 +141,7 @@ export class ImportJobs {
         source,
         rejects,
         signal,
+        lease,
         onProgress: (progress) => {
           record.progress = { ...progress, totalBytes: progress.totalBytes ?? null };
           this.save(record).catch((error: unknown) => log.warn({ err: error }, 'job progress not saved'));
@@ -140,6 +156,8 @@ export class ImportJobs {
       record.error = this.describeFailure(error);
       log.warn({ err: error, status: record.error.status }, 'import job failed');
     } finally {
+      // importList releases it; not when the upload could not be opened.
+      await lease?.release().catch((error: unknown) => log.warn({ err: error }, 'replace lease not released'));
       await rejects.end().catch((error: unknown) => log.warn({ err: error }, 'rejects file not closed'));
       await rm(uploadPath, { force: true });
     }

@@ -6,6 +6,7 @@ import { BrokenFileError } from '../lists/import/broken-file.js';
 import { ColumnError } from '../lists/import/columns.js';
 import { NeedsRegionError } from '../lists/import/needs-region.js';
 import { ImportError } from '../lists/import/run.js';
+import { ReplaceBusyError, ReplaceLeaseLostError } from '../lists/import/replace-lease.js';
 import { LeftBehindError } from '../lists/left-behind.js';
 import { ListError } from '../lists/types.js';
 import { ActionSyntaxError } from '../screening/actions.js';
@@ -160,6 +161,8 @@ function mapError(error: unknown, context: ProblemContext): Mapped {
     if (error.code === 'entries-lost') return { status: 409, slug: 'entries-lost', detail: error.message };
     return { status: 422, slug: 'invalid-value', detail: error.message };
   }
+  // The list's state, not the request: the same upload succeeds once the other replace has ended.
+  if (error instanceof ReplaceBusyError || error instanceof ReplaceLeaseLostError) return { status: 409, slug: 'replace-running', detail: error.message };
   if (error instanceof TokenError || error instanceof WebhookError) {
     const status = error.code === 'exists' ? 409 : error.code === 'missing' ? 404 : 422;
     return { status, slug: status === 409 ? 'exists' : status === 404 ? 'not-found' : 'invalid-value', detail: error.message };

@@ -53,6 +53,10 @@
  *                    when it moved while the replace read its file, and a recount its
  *                    count when it moved while the bitmaps were counted, as such an
  *                    import writes its audit event only at its end (changes-since.lua).
+ *   replace-lease STRING while a replace of the list runs: JSON {by, source, since},
+ *                    set NX for 10 s and renewed by its run, so one replace of a list
+ *                    runs at a time and the next one cleans only what a dead run left
+ *                    (replace-lease.ts)
  *   dense      the root of a dense list's bitmaps, not a key itself:
  *              <dense>:<gen>          ZSET  the generation's index: block ids (score: the id)
  *              <dense>:<gen>:<block>  STRING one bit a number of the block (dense.ts)
@@ -85,6 +89,8 @@ export interface ListKeys {
   info: string;
   /** the root of a dense list's bitmaps (see above) */
   dense: string;
+  /** STRING, while a replace of the list runs: who runs it (replace-lease.ts) */
+  replaceLease: string;
 }
 
 export function listTag(namespace: string, list: string): string {
@@ -101,6 +107,7 @@ export function listKeys(namespace: string, list: string): ListKeys {
     audit: `${tag}:audit`,
     info: `${tag}:info`,
     dense: `${tag}:dense`,
+    replaceLease: `${tag}:replace-lease`,
   };
 }
 

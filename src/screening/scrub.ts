@@ -7,6 +7,7 @@ import { detectDialect } from '../lists/import/dialect.js';
 import { readNationalBytes } from '../lists/import/national.js';
 import { readsWithRegion } from '../lists/import/classify.js';
 import { RegionSample } from '../lists/import/needs-region.js';
+import { ProgressPace } from '../lists/import/progress-pace.js';
 import type { Reject, RejectsFile } from '../lists/import/rejects.js';
 import { lineOf, peek, type ImportSource } from '../lists/import/source.js';
 import type { BulkMatches } from '../lists/bulk-read.js';
@@ -33,8 +34,6 @@ const SCRUB_WINDOW_BYTES = 64 * 1024 * 1024;
 const WRITE_ROWS = 10_000;
 /** What is looked at to tell the delimiter and the header. */
 const HEAD_BYTES = 64 * 1024;
-/** Rows between two progress reports. */
-const PROGRESS_EVERY_ROWS = 100_000;
 /** The columns `removed` gets after the row's own. */
 export const REMOVED_COLUMNS = ['callguard_list', 'callguard_entry'] as const;
 
@@ -149,7 +148,7 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
   let writing: Promise<void> = Promise.resolve();
   /** Batches sent and not yet answered, of the windows being asked. */
   const inFlight: Promise<void>[] = [];
-  let nextReport = PROGRESS_EVERY_ROWS;
+  const pace = new ProgressPace();
   // Without a region, a lead file in national format would be all rejects, in no output: stop on its first rows, as import does.
   let sample = request.region === undefined ? new RegionSample() : undefined;
   const sampled = (national?: { line: number; raw: string }): void => {
@@ -413,10 +412,7 @@ export async function scrubLeads(checker: BulkChecker, request: ScrubRequest): P
       }
       rest = end + 1 < buffer.length ? buffer.subarray(end + 1) : undefined;
       await rows(buffer, from, end);
-      if (summary.rows >= nextReport) {
-        nextReport = summary.rows + PROGRESS_EVERY_ROWS;
-        request.onProgress?.({ rows: summary.rows, bytesRead: source.bytesRead(), totalBytes: source.totalBytes });
-      }
+      if (pace.due()) request.onProgress?.({ rows: summary.rows, bytesRead: source.bytesRead(), totalBytes: source.totalBytes });
     }
     if (rest !== undefined && summary.status === 'done') await rows(rest, 0, rest.length);
     if (summary.status === 'done') sample?.assertReadable(source.name, 'no file was written');

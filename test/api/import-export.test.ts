@@ -1,6 +1,11 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { importList } from '../../src/lists/import/run.js';
+import { openSource } from '../../src/lists/import/source.js';
+import { listKeys } from '../../src/lists/keys.js';
 import { ListStore } from '../../src/lists/store.js';
+import { until } from '../helpers/until.js';
 import { startTestApi, testApi, type TestApi } from './helpers.js';
 
 const ROWS = 200_000;
@@ -145,6 +150,34 @@ describe('import by upload, export streamed', () => {
     expect(job.status).toBe('failed');
     expect(job.error).toMatchObject({ status: 422, detail: expect.stringMatching(/would empty list strict/) });
     expect((await request('GET', `/v1/jobs/${'0'.repeat(16)}`, { token: tokens.viewer })).status).toBe(404);
+  });
+
+  it('refuses a replace upload with 409 while another replace of the list runs, before reading it, and takes it once that one ended', async () => {
+    const { request, tokens, redis, namespace } = api();
+    expect((await request('POST', '/v1/lists', { token: tokens.supervisor, json: { name: 'weekly-dnc' } })).status).toBe(201);
+    const weekly = new PassThrough();
+    const running = openSource('-', weekly).then((source) =>
+      importList(redis, namespace, { list: 'weekly-dnc', source: { ...source, name: 'week48.csv' }, onDuplicate: 'skip', replace: true, dryRun: false, actor: { by: 'weekly-job' } }),
+    );
+    weekly.write('+4930111111\n');
+    await until(async () => (await redis.exists(listKeys(namespace, 'weekly-dnc').replaceLease)) === 1, 'the running replace to hold the list');
+
+    const file = { body: '+4930222222\n', headers: { 'content-type': 'text/plain' } };
+    const second = await request('POST', '/v1/lists/weekly-dnc/import?replace=true&filename=week48-again.csv', { token: tokens.supervisor, ...file });
+    expect(second.status, second.text).toBe(409);
+    expect(second.json).toMatchObject({ type: 'urn:callguard:problem:replace-running', detail: expect.stringMatching(/^a replace of list weekly-dnc is running \(weekly-job, week48\.csv, since /) });
+    // An ordinary import is not refused: the replace then refuses its swap, as it would drop the import's numbers.
+    const plain = await request('POST', '/v1/lists/weekly-dnc/import', { token: tokens.supervisor, ...file });
+    expect(plain.status).toBe(202);
+    expect((await pollJob(request, tokens.viewer, plain.json.job.id)).job.status).toBe('done');
+    weekly.end();
+    expect(await running).toMatchObject({ status: 'refused', refusal: { guard: 'list-changed' } });
+
+    const again = await request('POST', '/v1/lists/weekly-dnc/import?replace=true', { token: tokens.supervisor, ...file });
+    expect(again.status).toBe(202);
+    const replaced = (await pollJob(request, tokens.viewer, again.json.job.id)).job;
+    expect(replaced.status, JSON.stringify(replaced.summary?.refusal)).toBe('done');
+    expect(await redis.exists(listKeys(namespace, 'weekly-dnc').replaceLease)).toBe(0);
   });
 
   it('refuses an upload over the upload limit with 413 and starts no job', async () => {

@@ -39,9 +39,9 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
-/** A context of its own (cookies, storage) for one test, in the browser's zone as set. */
-export async function newPage(browser: Browser, viewport = DESKTOP): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
+/** A context of its own (cookies, storage) for one test, in the browser's zone and locale as set. */
+export async function newPage(browser: Browser, viewport = DESKTOP, locale = 'en-GB'): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, timezoneId: 'Europe/Berlin', locale });
   const page = await context.newPage();
   // Under the test's own 30 s: a step that never comes fails naming itself, not as a bare test timeout.
   page.setDefaultTimeout(20_000);

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import type { RedisClient } from '../../src/redis/connect.js';
 import { afterAll, beforeAll } from 'vitest';
-import { listKeys } from '../../src/lists/keys.js';
+import { listKeys, stagingPattern } from '../../src/lists/keys.js';
 import { importList, type ImportRequest } from '../../src/lists/import/run.js';
 import { openSource } from '../../src/lists/import/source.js';
 import type { ImportSummary } from '../../src/lists/import/summary.js';
@@ -119,4 +119,16 @@ export function numberLines(from: number, count: number): string {
   let text = '';
   for (let i = 0; i < count; i++) text += `+4930${from + i}\n`;
   return text;
+}
+
+/** Members the staging keys of `list`'s replaces hold together: how far a running replace built its new list. */
+export async function stagedMembers(redis: Redis, namespace: string, list: string): Promise<number> {
+  let total = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', stagingPattern(namespace, list), 'COUNT', 1000);
+    for (const key of keys) total += key.endsWith(':exact') ? await redis.scard(key) : await redis.zcard(key);
+    cursor = next;
+  } while (cursor !== '0');
+  return total;
 }

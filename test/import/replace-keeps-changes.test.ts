@@ -2,13 +2,13 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { redisUrl, testRedis } from '../helpers/redis.js';
-import { denseGensKey, listKeys, stagingPattern } from '../../src/lists/keys.js';
+import { denseGensKey, listKeys } from '../../src/lists/keys.js';
 import { configureList } from '../../src/lists/list-settings.js';
 import { importList, type ImportRequest } from '../../src/lists/import/run.js';
 import { openSource } from '../../src/lists/import/source.js';
 import { describeFailure } from '../../src/lists/import/summary.js';
 import { ListStore } from '../../src/lists/store.js';
-import { createList, exitOf, freshDncList, importText, numberLines, spawnCli, waitFor } from './helpers.js';
+import { createList, exitOf, freshDncList, importText, numberLines, spawnCli, stagedMembers, waitFor } from './helpers.js';
 
 const redis: Redis = testRedis();
 afterAll(() => redis.quit());
@@ -23,17 +23,6 @@ let store: ListStore;
 beforeEach(async () => {
   ({ namespace, store } = await freshDncList(redis, `${OLD}\n${OTHER_OLD}\n`));
 });
-
-async function stagedMembers(): Promise<number> {
-  let total = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', stagingPattern(namespace, 'dnc'), 'COUNT', 1000);
-    for (const key of keys) total += key.endsWith(':exact') ? await redis.scard(key) : await redis.zcard(key);
-    cursor = next;
-  } while (cursor !== '0');
-  return total;
-}
 
 /** A replace of `list` reading a stream the test writes to, so others can change the list while it reads. */
 async function startReplace(input: PassThrough, request: Partial<ImportRequest> = {}) {
@@ -54,7 +43,7 @@ async function replaceWhile(meanwhile: () => Promise<unknown>, request: Partial<
   const input = new PassThrough();
   const replacing = startReplace(input, request);
   input.write(`${OLD}\n${OTHER_OLD}\n${numberLines(5_000_000, 1_500)}`);
-  await waitFor(async () => (await stagedMembers()) >= 1_000, 'the new list to be partly built aside');
+  await waitFor(async () => (await stagedMembers(redis, namespace, 'dnc')) >= 1_000, 'the new list to be partly built aside');
   await meanwhile();
   input.end(numberLines(6_000_000, 1_500));
   return replacing;
@@ -70,7 +59,7 @@ describe('import --replace keeps the changes made to the list while it read its 
       refusal: { guard: 'list-changed', source: 'week48.csv', changes: 1, first: [{ action: 'add', by: 'alice' }] },
     });
     expect(await redis.scard(listKeys(namespace, 'dnc').exact)).toBe(3);
-    expect(await stagedMembers()).toBe(0);
+    expect(await stagedMembers(redis, namespace, 'dnc')).toBe(0);
     expect(describeFailure(summary)).toBe(
       'replace refused: list dnc changed while week48.csv was read (1 change: add by alice); ' +
         'the replace was not done, list dnc keeps its entries and those changes; run the replace again',
@@ -168,7 +157,7 @@ describe('import --replace keeps the changes made to the list while it read its 
     const child = spawnCli(['import', '-', '--list', 'dnc', '--replace', '--force'], redisUrl(), namespace);
     const exited = exitOf(child);
     child.stdin.write(`${OLD}\n${OTHER_OLD}\n${numberLines(5_000_000, 12_000)}`);
-    await waitFor(async () => (await stagedMembers()) >= 5_000, 'the CLI to have built part of the list');
+    await waitFor(async () => (await stagedMembers(redis, namespace, 'dnc')) >= 5_000, 'the CLI to have built part of the list');
     await store.add('dnc', [{ member: DO_NOT_CALL }], { by: 'alice' });
     child.stdin.end(numberLines(6_000_000, 1_500));
     const { code, stderr } = await exited;

@@ -5,6 +5,7 @@ import { redisUrl, testRedis } from '../helpers/redis.js';
 import { listKeys, stagingPattern } from '../../src/lists/keys.js';
 import { DEFAULT_REPLACE_GUARDS } from '../../src/lists/import/guards.js';
 import { importList } from '../../src/lists/import/run.js';
+import { REPLACE_LEASE_MS, ReplaceBusyError } from '../../src/lists/import/replace-lease.js';
 import { openSource } from '../../src/lists/import/source.js';
 import { ListStore } from '../../src/lists/store.js';
 import { entriesOf, exitOf, freshDncList, importText, numberLines, spawnCli, waitFor } from './helpers.js';
@@ -100,7 +101,7 @@ describe('import --replace', () => {
     expect((await store.audit('dnc')).filter((event) => event.action === 'replace')).toHaveLength(0);
   });
 
-  it('a replace killed mid-way leaves the old list, and the next run removes its leftovers', async () => {
+  it('a replace killed mid-way leaves the old list; the next run is refused while the dead run’s lease lasts, then removes its leftovers', async () => {
     const child = spawnCli(['import', '-', '--list', 'dnc', '--replace'], redisUrl(), namespace);
     const exited = exitOf(child);
     child.stdin.write(numberLines(6_000_000, 12_000));
@@ -112,6 +113,14 @@ describe('import --replace', () => {
     expect(await store.check(ONLY_OLD, ['dnc'])).toMatchObject({ member: ONLY_OLD });
     expect(await redis.scard(listKeys(namespace, 'dnc').exact)).toBe(2);
 
+    // A killed run cannot be told from one still reading its file until its lease lapses.
+    await expect(importText(redis, namespace, 'dnc', `${ONLY_NEW}\n`, { replace: true, ...SHRINK_ALLOWED })).rejects.toThrow(ReplaceBusyError);
+    expect(await stagingKeysLeft()).not.toEqual([]);
+    const lease = listKeys(namespace, 'dnc').replaceLease;
+    expect(await redis.pttl(lease)).toBeLessThanOrEqual(REPLACE_LEASE_MS);
+    const left = await redis.pttl(lease);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, left)));
+    await waitFor(async () => (await redis.exists(lease)) === 0, 'the killed run’s lease to lapse');
     const next = await importText(redis, namespace, 'dnc', `${ONLY_NEW}\n`, { replace: true, ...SHRINK_ALLOWED });
     expect(next.staleStagingKeysRemoved).toBeGreaterThan(0);
     expect(await stagingKeysLeft()).toEqual([]);

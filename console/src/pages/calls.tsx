@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { legendTime, timeTicks } from '../chart-time.js';
 import { get, withQuery } from '../api.js';
 import { href } from '../router.js';
 import { Field, ProblemBox, Select, TableHead, Time, useLoad, Verdict } from '../ui.js';
@@ -181,8 +182,8 @@ function HourChart({ route, fresh }: { route: string; fresh: number }) {
         height: 240,
         scales: { x: { time: true }, y: { range: (_self, _min, max) => [0, Math.max(5, max)] } },
         // Each value is a whole hour's count: drawn as steps over the hour, on whole-number ticks.
-        series: [{}, ...VERDICTS.map((v) => ({ label: v, stroke: COLORS[v], width: 2, points: { show: false }, paths: uPlot.paths.stepped?.({ align: 1 }) }))],
-        axes: [{}, { label: 'calls per hour', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000] }],
+        series: [{ value: (_self, seconds) => legendTime(seconds) }, ...VERDICTS.map((v) => ({ label: v, stroke: COLORS[v], width: 2, points: { show: false }, paths: uPlot.paths.stepped?.({ align: 1 }) }))],
+        axes: [{ values: (_self, splits, _axis, _space, step) => timeTicks(splits, step) }, { label: 'calls per hour', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000] }],
       },
       [x, ...series],
       element,

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { defaultRegionText, problemOfError, withQuery, writeHeaders, type Problem, type Session } from '../api.js';
 import { loadLists } from '../lists-data.js';
 import { Counts, FileDrop, Field, formatBytes, Notice, ProblemBox, Select, useLoad } from '../ui.js';
-import { followJob, uploadFile, type UploadProgress } from '../upload.js';
+import { useJobRunner, type JobPhase, type UploadProgress } from '../upload.js';
 
 /** The start of the file that the preview reads: enough for its first rows. */
 const PREVIEW_BYTES = 64 * 1024;
@@ -59,6 +59,7 @@ export function ImportPage({ session, list: given, replace }: { session: Session
   const [upload, setUpload] = useState<UploadProgress | null>(null);
   const [job, setJob] = useState<Job | null>(null);
   const [rate, setRate] = useState<number | null>(null);
+  const runner = useJobRunner<Job>();
   useEffect(() => {
     if (!list && lists.data?.[0]) setList(lists.data[0].name);
   }, [lists.data]);
@@ -99,25 +100,28 @@ export function ImportPage({ session, list: given, replace }: { session: Session
 
   const start = async () => {
     if (!file) return;
-    setProblem(null);
-    setJob(null);
     const query = { ...optionQuery(options), onDuplicate: options.onDuplicate, replace: options.replace || undefined, reason: options.reason.trim() || undefined, filename: file.name };
     try {
-      const first = await uploadFile<Job>(withQuery(`/v1/lists/${list}/import`, query), file, setUpload).catch((error: unknown) => {
-        setUpload(null);
-        throw error;
+      const ended = await runner.run({
+        uploadPath: withQuery(`/v1/lists/${list}/import`, query),
+        jobPath: (id) => `/v1/jobs/${id}`,
+        file,
+        onBegin: () => {
+          setProblem(null);
+          setJob(null);
+        },
+        onUpload: setUpload,
+        onJob: (current, rowsPerSecond) => {
+          setJob(current);
+          if (rowsPerSecond !== undefined) setRate(rowsPerSecond);
+        },
       });
-      await followJob(`/v1/jobs/${first.id}`, first, (current, rowsPerSecond) => {
-        setJob(current);
-        if (rowsPerSecond !== undefined) setRate(rowsPerSecond);
-      });
-      lists.reload();
+      if (ended) lists.reload();
     } catch (error) {
       setProblem(problemOfError(error));
     }
   };
 
-  const running = job?.status === 'running' || (upload !== null && job === null);
   return (
     <section aria-labelledby="import-title">
       <h1 id="import-title">Import</h1>
@@ -157,8 +161,8 @@ export function ImportPage({ session, list: given, replace }: { session: Session
             <input id="import-replace" type="checkbox" checked={options.replace} onChange={(event) => set('replace')(event.currentTarget.checked)} />
             <label for="import-replace">Replace the whole list with this file (atomic: calls see the old list until the new one is complete)</label>
           </div>
-          <button type="submit" disabled={running || !list}>
-            Start import
+          <button type="submit" disabled={runner.phase !== 'idle' || !list}>
+            {IMPORT_BUTTON[runner.phase]}
           </button>
         </form>
       )}
@@ -167,6 +171,9 @@ export function ImportPage({ session, list: given, replace }: { session: Session
     </section>
   );
 }
+
+/** The start button says what it waits for while it cannot start another import. */
+const IMPORT_BUTTON: Record<JobPhase, string> = { idle: 'Start import', uploading: 'Uploading the file…', running: 'Import running…' };
 
 function PreviewTable({ preview }: { preview: Preview }) {
   const columns = Math.max(1, ...preview.rows.map((row) => row.cells.length), preview.header?.length ?? 0);

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { defaultRegionText, problemOfError, withQuery, type Problem, type Session } from '../api.js';
 import { loadLists, type ListInfo } from '../lists-data.js';
 import { Counts, FileDrop, Field, formatBytes, Notice, ProblemBox, useLoad } from '../ui.js';
-import { followJob, uploadFile, type UploadProgress } from '../upload.js';
+import { useJobRunner, type JobPhase, type UploadProgress } from '../upload.js';
 
 /** A scrub job as GET /v1/scrubs/{id} answers it. */
 interface ScrubJob {
@@ -38,6 +38,7 @@ export function ScrubPage({ session }: { session: Session }) {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [upload, setUpload] = useState<UploadProgress | null>(null);
   const [job, setJob] = useState<ScrubJob | null>(null);
+  const runner = useJobRunner<ScrubJob>();
   // The lists are asked again after each scrub: one removed since it was ticked is no longer offered, one found damaged is marked.
   useEffect(() => {
     if (lists.data) setChosen((old) => old.filter((name) => lists.data?.some((list) => list.name === name)));
@@ -51,23 +52,19 @@ export function ScrubPage({ session }: { session: Session }) {
 
   const start = async () => {
     if (!file || chosen.length === 0) return;
-    setProblem(null);
-    setJob(null);
     const query = { lists: chosen.join(','), region: region.trim(), column: column.trim(), filename: file.name };
+    const begin = () => {
+      setProblem(null);
+      setJob(null);
+    };
     try {
-      const first = await uploadFile<ScrubJob>(withQuery('/v1/scrub', query), file, setUpload).catch((error: unknown) => {
-        setUpload(null);
-        throw error;
-      });
-      await followJob(`/v1/scrubs/${first.id}`, first, setJob);
+      if (!(await runner.run({ uploadPath: withQuery('/v1/scrub', query), jobPath: (id) => `/v1/scrubs/${id}`, file, onBegin: begin, onUpload: setUpload, onJob: setJob }))) return;
     } catch (error) {
       setProblem(problemOfError(error));
-    } finally {
-      lists.reload();
     }
+    lists.reload();
   };
 
-  const running = job?.status === 'running' || (upload !== null && job === null);
   return (
     <section aria-labelledby="scrub-title">
       <h1 id="scrub-title">Scrub a lead file</h1>
@@ -96,8 +93,8 @@ export function ScrubPage({ session }: { session: Session }) {
           <Field label="Region of national numbers" value={region} onValue={setRegion} placeholder={defaultRegionText(session)} hint="e.g. DE, US" />
           <Field label="Number column" value={column} onValue={setColumn} placeholder="found from the header" hint="position from 1, or header name" />
         </div>
-        <button type="submit" disabled={running || !file || chosen.length === 0}>
-          Start scrub
+        <button type="submit" disabled={runner.phase !== 'idle' || !file || chosen.length === 0}>
+          {SCRUB_BUTTON[runner.phase]}
         </button>
         {(!file || chosen.length === 0) && <small class="muted"> {chosen.length === 0 ? 'Tick at least one list' : 'Choose a file'} to start.</small>}
       </form>
@@ -106,6 +103,9 @@ export function ScrubPage({ session }: { session: Session }) {
     </section>
   );
 }
+
+/** The start button says what it waits for while it cannot start another scrub. */
+const SCRUB_BUTTON: Record<JobPhase, string> = { idle: 'Start scrub', uploading: 'Uploading the file…', running: 'Scrub running…' };
 
 /** The lists to check, ticked, and the order they are asked in (first match wins), which the user sets. */
 function ListChoice({ lists, chosen, onChosen }: { lists: ListInfo[]; chosen: string[]; onChosen: (chosen: string[]) => void }) {

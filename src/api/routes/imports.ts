@@ -8,6 +8,7 @@ import { Type } from 'typebox';
 import { parseSourceDate } from '../../front-door/duration.js';
 import { parseColumnSpec } from '../../lists/import/columns.js';
 import { PREVIEW_MAX_BYTES, PREVIEW_ROWS, previewImport } from '../../lists/import/preview.js';
+import { ReplaceLease } from '../../lists/import/replace-lease.js';
 import { nationalPlanOf } from '../../lists/import/run.js';
 import { exportList } from '../../lists/export.js';
 import { noSuchList } from '../../lists/names.js';
@@ -73,7 +74,7 @@ export async function registerImports(app: ApiApp, context: ApiContext): Promise
             'the file as the body (text/csv, text/plain or application/gzip): one number a line, or CSV, as callguard import reads it. Answers 202 with the job once the upload is in; GET /v1/jobs/{id} follows it',
           params: ListParams,
           querystring: ImportQuery,
-          response: withProblems({ 202: Type.Object({ job: JobShape }) }, 404, 413, 415, 422),
+          response: withProblems({ 202: Type.Object({ job: JobShape }) }, 404, 409, 413, 415, 422),
         },
       },
       async (request, reply) => {
@@ -100,6 +101,7 @@ export async function registerImports(app: ApiApp, context: ApiContext): Promise
         const filename = query.filename ?? 'upload';
         if (!FILE_NAME_PATTERN.test(filename)) throw invalid('query/filename', filename, 'a file name: printable, without / or \\');
         if (!(await store.hasList(params.list))) throw noSuchList(params.list);
+        if (options.replace && !options.dryRun) await ReplaceLease.assertFree(bulkRedis, namespace, params.list);
         const declared = Number(request.headers['content-length']);
         if (Number.isFinite(declared) && declared > config.uploadLimitBytes) throw tooLarge(config.uploadLimitBytes);
 

@@ -14,6 +14,7 @@ import { NeedsRegionError } from '../../lists/import/needs-region.js';
 import { RejectsFile } from '../../lists/import/rejects.js';
 import { importChanges, type ChangesSummary } from '../../lists/import/changes.js';
 import { ImportError, importList, nationalPlanOf } from '../../lists/import/run.js';
+import { ReplaceBusyError, ReplaceLeaseLostError } from '../../lists/import/replace-lease.js';
 import { openSource, type ImportSource } from '../../lists/import/source.js';
 import { describeFailure, describeSummary, type ImportSummary } from '../../lists/import/summary.js';
 import type { DuplicateMode } from '../../lists/import/writer.js';
@@ -154,10 +155,11 @@ It swaps only a file read to its end, and refuses (nothing changed, exit 21):
   a list that would lose more than --max-shrink of its live entries (default 10%);
   more rejected rows than --max-rejects: a count (250) or a share (2%) (default 10%);
   a list whose entries someone changed while the file was read (an add, a cancel,
-  another import): the swap would drop those changes; run the replace again.
+  another import): the swap would drop those changes; run the replace again;
+  a list another replace is running on (one at a time): refused before reading.
 --force replaces past --max-shrink and --max-rejects, saying so in the audit. An
 interrupted replace leaves the old list; its leftovers are removed by the next
-import of that list.
+replace of that list (10 s after a killed one, whose hold on the list must lapse).
 Ctrl-C stops reading: a plain import keeps the whole batches written (run it again to
 finish; it is idempotent), a replace keeps the old list.
 
@@ -326,7 +328,7 @@ function usageOf(error: unknown): unknown {
   if (error instanceof ListError && error.code === 'no-such-list') return new UsageError(error.message, { cause: error });
   if (error instanceof ColumnError || error instanceof NeedsRegionError) return new UsageError(error.message);
   if (error instanceof ImportError && error.message.startsWith('--country')) return new UsageError(error.message);
-  if (error instanceof ImportError) return new CliError(error.message, EXIT_REPLACE_REFUSED);
+  if (error instanceof ImportError || error instanceof ReplaceBusyError || error instanceof ReplaceLeaseLostError) return new CliError(error.message, EXIT_REPLACE_REFUSED);
   return error;
 }
 

@@ -18,8 +18,9 @@ const SCAN_COUNT = 1_000;
  * Removes staging keys an interrupted replace of `list` left behind. SCAN walks one
  * server's keys, so on a Redis Cluster every primary is walked (the keys share the
  * list's slot, but the slot may have moved since they were written).
- * A replace of the same list running right now loses its staging too; its swap then
- * refuses (the sizes no longer match) and the list keeps its old entries.
+ * Every staging key of the list goes, so only a replace holding the list's lease
+ * (replace-lease.ts) may call it: a replace still building would otherwise lose what it
+ * wrote so far and, its later batches making the keys anew, swap in the rest alone.
  */
 export async function cleanStaging(redis: RedisClient, namespace: string, list: string): Promise<number> {
   const servers = isCluster(redis) ? redis.nodes('master') : [redis];

@@ -17,6 +17,8 @@ import { DEFAULT_REPLACE_GUARDS, rejectsOverLimit, shrinksPastLimit, type Refusa
 import { enoughForRegionSample, sampleForRegion } from './needs-region.js';
 import type { RejectsFile, Reject } from './rejects.js';
 import { STAGING_TTL_MS, cleanStaging, dropStaging, liveSize, swapIn } from './replace.js';
+import { ReplaceLease } from './replace-lease.js';
+import { ProgressPace } from './progress-pace.js';
 import { DenseWriter, type DenseCounts } from './dense-writer.js';
 import { defineImportScripts } from './scripts.js';
 import { readNational, type NationalChunk } from './national.js';
@@ -68,6 +70,11 @@ export interface ImportRequest {
   rejects?: RejectsFile;
   /** stops reading; what was read is still written (plain) or dropped (replace) */
   signal?: AbortSignal;
+  /**
+   * a replace's lease on the list, taken by the caller to refuse a second replace before
+   * it answers (the API's upload); importList releases it. Without it a replace takes its own.
+   */
+  lease?: ReplaceLease;
   onProgress?: (progress: ImportProgress) => void;
   now?: number;
   batchSize?: number;
@@ -136,8 +143,6 @@ export async function regionCheckedSource(source: ImportSource, request: RowRequ
 
 /** A run that swaps nothing (a plain import, a dry run) needs no mark. */
 const NO_MARK: ChangeMark = { auditId: '0-0', bulkWrites: '0' };
-/** Rows between two progress reports. */
-const PROGRESS_EVERY_ROWS = 10_000;
 /** Rejects listed in the summary itself. */
 const FIRST_REJECTS = 5;
 
@@ -145,7 +150,8 @@ const FIRST_REJECTS = 5;
  * Reads `request.source` row by row and writes it into the list in pipelined batches, in
  * memory that does not grow with the input. With `replace`, the rows go to staging keys
  * that are swapped in at the end in one atomic step; calls checked meanwhile see the old
- * list. A file that breaks (BrokenFileError) stops the import where it broke: a replace
+ * list. One replace of a list runs at a time (replace-lease.ts): a second one throws
+ * ReplaceBusyError before it changes anything. A file that breaks (BrokenFileError) stops the import where it broke: a replace
  * then changes nothing, a plain import keeps the rows before. A replace past its limits
  * (`guards`), or whose list had its entries changed by someone else while it read (an
  * add, a cancel, another import: the swap would drop them), is refused. Records one
@@ -153,6 +159,24 @@ const FIRST_REJECTS = 5;
  */
 export async function importList(redis: RedisClient, namespace: string, request: ImportRequest): Promise<ImportSummary> {
   assertListName(request.list);
+  const lease =
+    request.lease ??
+    (request.replace && !request.dryRun
+      ? await ReplaceLease.take(redis, namespace, request.list, { by: request.actor.by, source: request.source.name }).catch((error: unknown) => {
+          request.source.close();
+          throw error;
+        })
+      : undefined);
+  try {
+    return await importHoldingLease(redis, namespace, request, lease);
+  } finally {
+    // Unreleased (Redis away), the lease lapses by itself; the import's own outcome is what to tell.
+    await lease?.release().catch(() => undefined);
+  }
+}
+
+/** importList once the replace holds its lease (a plain import or a dry run needs none). */
+async function importHoldingLease(redis: RedisClient, namespace: string, request: ImportRequest, lease: ReplaceLease | undefined): Promise<ImportSummary> {
   const store = new ListStore(redis, namespace);
   const live = listKeys(namespace, request.list);
   const listInfo = await redis.hgetall(live.info);
@@ -174,9 +198,10 @@ export async function importList(redis: RedisClient, namespace: string, request:
   const now = request.now ?? Date.now();
   // Before anything is read: a change made after this would be dropped by the swap (swap-7.lua).
   const mark = request.replace && !request.dryRun ? await changeMark(redis, live, request.list) : NO_MARK;
-  const staleStagingKeysRemoved = request.dryRun
-    ? 0
-    : (await cleanStaging(redis, namespace, request.list)) + (dense ? await removeGenerationsBut(redis, live.dense, dense.gen) : 0);
+  // Only a replace holding the lease cleans: any staging then left is a dead run's, never one still building.
+  const staleStagingKeysRemoved = lease
+    ? (await cleanStaging(redis, namespace, request.list)) + (dense ? await removeGenerationsBut(redis, live.dense, dense.gen) : 0)
+    : 0;
   const runId = `${now.toString(36)}-${randomBytes(4).toString('hex')}`;
   const target = request.replace ? { ...stagingKeys(namespace, request.list, runId), info: live.info } : { ...live };
   // A replace of a dense list writes a generation of bitmaps of its own, swapped in at the end.
@@ -234,7 +259,7 @@ export async function importList(redis: RedisClient, namespace: string, request:
   let writer: BatchWriter | undefined;
   let interrupted = false;
   let broken: BrokenFileError | undefined;
-  let nextReport = PROGRESS_EVERY_ROWS;
+  const pace = new ProgressPace();
   /**
    * One member to its writer: a never-expiring number of a dense list's plan to its
    * bitmaps, anything else to the ordinary keys. Awaits a send when a writer is full.
@@ -294,10 +319,7 @@ export async function importList(redis: RedisClient, namespace: string, request:
           if (nationalHeader !== undefined) header = [nationalHeader];
           await applyFast(fast, writer, rules.expiry);
           await apply(chunk, classifyChunk(chunk, rules), writer);
-          if (counts.rows >= nextReport) {
-            nextReport = counts.rows + PROGRESS_EVERY_ROWS;
-            report();
-          }
+          if (pace.due()) report();
           continue;
         }
         if (chunk.lines.length === 0) continue;
@@ -313,10 +335,7 @@ export async function importList(redis: RedisClient, namespace: string, request:
           }
         }
         await apply(chunk, classifyChunk(chunk, rules, from), writer);
-        if (counts.rows >= nextReport) {
-          nextReport = counts.rows + PROGRESS_EVERY_ROWS;
-          report();
-        }
+        if (pace.due()) report();
       }
     } catch (error) {
       if (!(error instanceof BrokenFileError) || request.signal?.aborted) throw error;
@@ -339,7 +358,7 @@ export async function importList(redis: RedisClient, namespace: string, request:
   report();
 
   const status: ImportSummary['status'] = interrupted ? 'interrupted' : broken ? 'broken' : 'done';
-  const settled = await settle(redis, namespace, request, runId, { batch: writer ?? writerFor(rules), dense: denseWriter, stagingGen, liveGen: dense?.gen }, status, counts, now, mark);
+  const settled = await settle(redis, namespace, request, runId, { batch: writer ?? writerFor(rules), dense: denseWriter, stagingGen, liveGen: dense?.gen }, status, counts, now, mark, lease);
 
   const seconds = (performance.now() - started) / 1000;
   const summary: ImportSummary = {
@@ -468,6 +487,7 @@ async function settle(
   counts: { rows: number; rejected: number },
   now: number,
   mark: ChangeMark,
+  lease: ReplaceLease | undefined,
 ): Promise<Settled> {
   const staging = request.replace && !request.dryRun;
   const guards = request.guards ?? DEFAULT_REPLACE_GUARDS;
@@ -508,6 +528,11 @@ async function settle(
       await drop();
       return { written, listSize: status === 'interrupted' ? null : await listSizeOf(redis, namespace, request.list), sizeBefore, refusal };
     }
+    // A lease that lapsed may have let another replace clean these staging keys: what is left of them is not the file.
+    await lease?.confirm().catch(async (error: unknown) => {
+      await drop();
+      throw error;
+    });
     const swap = await swapIn(
       redis, namespace, request.list, runId, { ...written, ...(denseNew && stagingGen ? { dense: denseNew } : {}) }, now, guards.force ? 'any' : guards.maxShrinkPercent, mark,
     ).catch(async (error: unknown) => {

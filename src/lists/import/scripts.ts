@@ -11,6 +11,7 @@ const SCRIPTS = {
   callguardImportDenseBits: { file: 'dense-bits-2.lua', uses: ['../../scripts/dense-slot.lua', '../../scripts/dense.lua', 'bulk-writes.lua'] },
   callguardImportDelete: { file: 'delete-batch-4.lua', uses: ['../../scripts/size.lua', 'bulk-writes.lua'] },
   callguardImportDateParts: 'date-parts-1.lua',
+  callguardImportLease: 'lease-1.lua',
 } as const;
 
 declare module 'ioredis' {
@@ -39,6 +40,7 @@ declare module 'ioredis' {
     callguardImportDelete(exact: string, timed: string, meta: string, info: string, now: number, dry: '1' | '0', members: string): Result<[removed: number, absent: number], Context>;
     /** 'replace' | 'parts', date, from, file, then the parts the file covered */
     callguardImportDateParts(info: string, mode: 'replace' | 'parts', date: number, from: string, file: string, ...parts: string[]): Result<[] | [oldest: string, part: string, partsOfDate: number], Context>;
+    callguardImportLease(lease: string, value: string, ...action: ['renew', number] | ['release']): Result<0 | 1, Context>;
   }
 }
 
