@@ -8,12 +8,17 @@
  *                  its AstDB loaded with the same numbers as callguard's block list
  *   stasis         callguard's Stasis app, the shipped [screen] (passes CALLERID(pres))
  *   stasis-nopres  Stasis(callguard,inbound,<route>) without the presentation argument
+ *   stasis-headers callguard's Stasis app with the arguments [screen] passed before the tenth
+ *                  round: the presentation, then P-Asserted-Identity and From read with PJSIP_HEADER
  *   agi            callguard over FastAGI, the shipped [screen-agi]
+ *   agi-headers    [screen-agi] with the AGI() arguments it passed before the tenth round (the
+ *                  two PJSIP_HEADER reads)
  *   floor          the floor of any Stasis app: a bare ARI client that only continues each
  *                  call (no Redis, no screening: every call is answered, as on plain)
  *   floor-args     the same floor app, called with the arguments [screen] passes callguard
- *                  (the presentation, P-Asserted-Identity and From read with PJSIP_HEADER):
- *                  what those arguments cost Asterisk, apart from what callguard does with them
+ *                  (the route and the presentation): what they cost Asterisk
+ *   floor-headers  the floor app with stasis-headers' arguments: what the two header reads
+ *                  cost Asterisk, apart from what callguard does with them
  *   agi-floor-args the shipped [screen-agi] with the FastAGI floor in callguard's place (it sets
  *                  nothing, so every call goes on unscreened to the queue): what that dialplan
  *                  and its AGI() arguments cost Asterisk, apart from what callguard does
@@ -60,15 +65,30 @@ import { percentile } from './helpers/percentile.js';
 import { startFloors, type Floors } from './helpers/floors.js';
 import { printBreakdown, readTrace, traceBetween } from './helpers/trace-breakdown.js';
 
-const PATHS = ['plain', 'astdb', 'floor', 'floor-args', 'stasis', 'stasis-nopres', 'agi-floor', 'agi-floor-args', 'agi'] as const;
+const PATHS = [
+  'plain',
+  'astdb',
+  'floor',
+  'floor-args',
+  'floor-headers',
+  'stasis',
+  'stasis-nopres',
+  'stasis-headers',
+  'agi-floor',
+  'agi-floor-args',
+  'agi',
+  'agi-headers',
+] as const;
 /** The paths that screen nothing: every caller is answered. */
-const UNSCREENED: ReadonlySet<BenchPath> = new Set(['plain', 'floor', 'floor-args', 'agi-floor', 'agi-floor-args']);
+const UNSCREENED: ReadonlySet<BenchPath> = new Set(['plain', 'floor', 'floor-args', 'floor-headers', 'agi-floor', 'agi-floor-args']);
 /** The Stasis app of the floor path, apart from callguard's. */
 const FLOOR_APP = 'bench-floor';
 type BenchPath = (typeof PATHS)[number];
-const CALLGUARD_PATHS: ReadonlySet<BenchPath> = new Set(['stasis', 'stasis-nopres', 'agi']);
+const CALLGUARD_PATHS: ReadonlySet<BenchPath> = new Set(['stasis', 'stasis-nopres', 'stasis-headers', 'agi', 'agi-headers']);
 /** The paths one of the floor apps handles (their process's CPU a call is printed beside serve's). */
-const FLOOR_PATHS: ReadonlySet<BenchPath> = new Set(['floor', 'floor-args', 'agi-floor', 'agi-floor-args']);
+const FLOOR_PATHS: ReadonlySet<BenchPath> = new Set(['floor', 'floor-args', 'floor-headers', 'agi-floor', 'agi-floor-args']);
+/** The identity headers as [screen] and [screen-agi] passed them before the tenth round. */
+const OLD_HEADER_ARGUMENTS = '${URIENCODE(${PJSIP_HEADER(read,P-Asserted-Identity)})},${URIENCODE(${PJSIP_HEADER(read,From)})}';
 /** The rate search's bound on the caller's p99 setup time. */
 const MAX_RATE_P99_MS = 5;
 /** Q.850 21 (call rejected), the route's hangup, is SIP 403; a queued call is answered. */
@@ -175,8 +195,10 @@ async function addBenchDialplan(asterisk: RunningAsterisk, agiFloor: string): Pr
     `dialplan add extension _[+0-9].,1,Stasis(${FLOOR_APP}) into bench-floor`,
     'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-floor',
     // [screen]'s Stasis() line, the floor app in callguard's place.
-    `dialplan add extension _[+0-9].,1,Stasis(${FLOOR_APP},inbound,\${CALLGUARD_ROUTE},\${CALLERID(pres)},\${URIENCODE(\${PJSIP_HEADER(read,P-Asserted-Identity)})},\${URIENCODE(\${PJSIP_HEADER(read,From)})}) into bench-floor-args`,
+    `dialplan add extension _[+0-9].,1,Stasis(${FLOOR_APP},inbound,\${CALLGUARD_ROUTE},\${CALLERID(pres)}) into bench-floor-args`,
     'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-floor-args',
+    `dialplan add extension _[+0-9].,1,Stasis(${FLOOR_APP},inbound,\${CALLGUARD_ROUTE},\${CALLERID(pres)},${OLD_HEADER_ARGUMENTS}) into bench-floor-headers`,
+    'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-floor-headers',
     `dialplan add extension _[+0-9].,1,AGI(agi://${agiFloor}/floor) into bench-agi-floor`,
     'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-agi-floor',
     // A channel variable wins over the global of the same name: [screen-agi] asks the floor.
@@ -186,6 +208,13 @@ async function addBenchDialplan(asterisk: RunningAsterisk, agiFloor: string): Pr
     'dialplan add extension _[+0-9].,1,Stasis(callguard,inbound,${CALLGUARD_ROUTE}) into bench-stasis-nopres',
     'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-stasis-nopres',
     'dialplan add extension _[+0-9].,1,Goto(screen-agi,${EXTEN},1) into bench-agi',
+    `dialplan add extension _[+0-9].,1,Stasis(callguard,inbound,\${CALLGUARD_ROUTE},\${CALLERID(pres)},${OLD_HEADER_ARGUMENTS}) into bench-stasis-headers`,
+    'dialplan add extension _[+0-9].,2,Goto(queues,support,1) into bench-stasis-headers',
+    // [screen-agi]'s Set()s and AGI() line as they were; then on at its GotoIf (priority 5).
+    'dialplan add extension _[+0-9].,1,Set(CALLGUARD_ACTION=) into bench-agi-headers',
+    'dialplan add extension _[+0-9].,2,Set(CALLGUARD_VERDICT=) into bench-agi-headers',
+    `dialplan add extension _[+0-9].,3,AGI(agi://\${CALLGUARD_AGI}/screen?route=\${CALLGUARD_ROUTE},${OLD_HEADER_ARGUMENTS}) into bench-agi-headers`,
+    'dialplan add extension _[+0-9].,4,Goto(screen-agi,${EXTEN},5) into bench-agi-headers',
   ];
   for (const line of lines) await asterisk.cli(line);
 }

@@ -6,6 +6,7 @@ import { identitySources } from '../screening/stir-shaken.js';
 import type { UseAgentFeature } from './agent-feature.js';
 import type { AgiHandler, AgiSession } from './agi-server.js';
 import { endpointOfChannel } from './channel-endpoint.js';
+import { readIdentityOverAgi } from './identity-headers.js';
 import { arrayAssignment } from './array-assignment.js';
 import {
   decideInboundCall,
@@ -19,8 +20,10 @@ import {
 /**
  * The FastAGI requests `serve` answers (docs/asterisk.md):
  *
- *   AGI(agi://127.0.0.1:4573/screen?route=support[,<P-Asserted-Identity>,<From>])
+ *   AGI(agi://127.0.0.1:4573/screen?route=support[,<P-Asserted-Identity>,<From>[,<verify_result>,<attestation>]])
  *                                                      screen the caller; the call stays in the dialplan
+ *                                                      (a route with a STIR/SHAKEN rule reads the headers
+ *                                                      itself when the arguments carry none)
  *   AGI(agi://127.0.0.1:4573/answered,<number>)        an agent answered this caller (for *32)
  *   AGI(agi://127.0.0.1:4573/block-call[?list=dnc])    *9: list the other party of the agent's call
  *   AGI(agi://127.0.0.1:4573/feature?code=30,<number>) *30 list, *31 cancel; code=32 lists the last caller
@@ -74,7 +77,8 @@ export function agiApp(deps: AgiAppDeps): AgiHandler {
  * Screens the caller exactly as the Stasis app does, then sets the CALLGUARD_* variables
  * and CALLGUARD_ACTION instead of acting: the call never leaves the dialplan, which
  * carries the action out. Variables that cannot be set leave CALLGUARD_ACTION empty, so
- * the dialplan queues the call unscreened.
+ * the dialplan queues the call unscreened. A caller found gone by the identity read gets no
+ * command at all.
  */
 async function screenOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<void> {
   const call: InboundCall = {
@@ -87,14 +91,14 @@ async function screenOverAgi(session: AgiSession, deps: AgiAppDeps): Promise<voi
   const identity = identitySources(session.env.arg_1, session.env.arg_2, session.env.arg_3, session.env.arg_4);
   if (identity !== undefined) call.identity = identity;
   const log = deps.log.child({ channel: call.channelId, route: call.routeName, via: 'agi' });
-  const decided = await decideInboundCall(call, deps.screening, log);
-  let gone = false;
+  const decided = await decideInboundCall(call, deps.screening, log, { identity: () => readIdentityOverAgi(session, log) });
+  let gone = decided.callerGone;
   try {
     // One command for all (each costs a round trip the caller waits); ARRAY() sets them
     // in order, the action last. The session ends right behind it: nothing after it
     // (the log line, an auto-block listing, the call log) keeps the dialplan waiting.
     const assignment = arrayAssignment({ ...decided.decision.variables, [CHANNEL_VARIABLES.action]: decided.action });
-    if (assignment !== undefined && !(await session.setVariableAndEnd(assignment.name, assignment.value)).ok) gone = true;
+    if (!gone && assignment !== undefined && !(await session.setVariableAndEnd(assignment.name, assignment.value)).ok) gone = true;
     if (gone) log.debug(screenedLogFields(decided), 'caller hung up while the variables were set');
     else log.info(screenedLogFields(decided), 'call screened');
   } catch (error) {

@@ -54,6 +54,8 @@ export interface AgiSession {
   setVariableAndEnd(name: string, value: string): Promise<Acted>;
   /** Reads a variable or a dialplan function (`CALLERID(num)`); value undefined when unset. */
   getVariable(name: string): Promise<ReadValue>;
+  /** Asterisk's substitution of an expression (`${A},${B}`): several reads in one round trip. */
+  getFullVariable(expression: string): Promise<ReadValue>;
 }
 
 export type AgiHandler = (session: AgiSession) => Promise<void>;
@@ -307,6 +309,14 @@ class LineReader {
 const DEAD_CHANNEL = 511;
 
 class SocketSession implements AgiSession {
+  /**
+   * The replies still due, read in the order the commands were written (Asterisk answers
+   * them in that order): a command sent while a read's reply is late (one that missed the
+   * decision deadline) must not take that reply for its own.
+   */
+  private repliesDue: Promise<unknown> | undefined;
+  private unanswered = 0;
+
   constructor(
     readonly env: AgiEnvironment,
     readonly script: string,
@@ -320,7 +330,7 @@ class SocketSession implements AgiSession {
     if (this.socket.destroyed || !this.socket.writable) return Promise.resolve(GONE);
     this.socket.write(`${line}\n`);
     if (this.trace) this.trace.commandWrittenAt ??= performance.now();
-    return this.reply(line);
+    return this.replyInTurn(line);
   }
 
   lastCommand(line: string): Promise<AgiReply | typeof GONE> {
@@ -329,7 +339,19 @@ class SocketSession implements AgiSession {
     // line, carries it out and answers, then reads the end and returns from AGI().
     this.socket.end(`${line}\n`);
     if (this.trace) this.trace.commandWrittenAt ??= performance.now();
-    return this.reply(line);
+    return this.replyInTurn(line);
+  }
+
+  private replyInTurn(line: string): Promise<AgiReply | typeof GONE> {
+    // One command at a time (the usual case) reads its reply at once, without a turn.
+    const reply = this.unanswered === 0 || this.repliesDue === undefined ? this.reply(line) : this.repliesDue.then(() => this.reply(line));
+    this.unanswered += 1;
+    const settled = reply.then(
+      () => void (this.unanswered -= 1),
+      () => void (this.unanswered -= 1),
+    );
+    this.repliesDue = settled;
+    return reply;
   }
 
   private async reply(line: string): Promise<AgiReply | typeof GONE> {
@@ -358,8 +380,16 @@ class SocketSession implements AgiSession {
     return 'code' in reply ? DONE : GONE;
   }
 
-  async getVariable(name: string): Promise<ReadValue> {
-    const reply = await this.command(`GET VARIABLE ${name}`);
+  getVariable(name: string): Promise<ReadValue> {
+    return this.read(`GET VARIABLE ${name}`);
+  }
+
+  getFullVariable(expression: string): Promise<ReadValue> {
+    return this.read(`GET FULL VARIABLE ${quoteAgiArgument(expression)}`);
+  }
+
+  private async read(line: string): Promise<ReadValue> {
+    const reply = await this.command(line);
     if (!('code' in reply)) return GONE;
     return { ok: true, value: reply.result === '1' ? (reply.data ?? '') : undefined };
   }

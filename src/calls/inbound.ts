@@ -8,10 +8,12 @@ import { decide } from '../screening/decide.js';
 import { RouteGuardedChecks, type CheckGuardedBy } from '../screening/route-guard.js';
 import type { CachedRoute, RouteForCall } from '../screening/routes.js';
 import { screenNumber, type CheckAndCount, type CheckLists } from '../screening/screen.js';
-import { callerIdentity, type IdentitySources } from '../screening/stir-shaken.js';
-import type { Decision, LoggedVerdict, Screening } from '../screening/types.js';
+import { withDeadline } from '../screening/deadline.js';
+import { callerIdentity, type CallerIdentity, type IdentitySources } from '../screening/stir-shaken.js';
+import type { Decision, LoggedVerdict, Route, Screening } from '../screening/types.js';
 import { DONE, type Acted, type CallControl } from './call-control.js';
 import { DECISION_TRACE, type DecisionTrace } from './call-trace.js';
+import { readIdentityOverAri, type ChannelRead } from './identity-headers.js';
 import { setVariablesAndAct } from './run-action.js';
 
 /** The channel function that tells whether the caller withheld the number (ARI events do not). */
@@ -30,8 +32,18 @@ export interface InboundCall {
   presentation?: string;
   /** `agi` when the call came over FastAGI, not into the Stasis app */
   via?: 'agi';
-  /** what the dialplan passed on the caller id's STIR/SHAKEN verification (docs/compliance.md) */
+  /**
+   * what the dialplan passed on the caller id's STIR/SHAKEN verification (docs/compliance.md);
+   * without it, a route with a STIR/SHAKEN rule reads the headers from the channel
+   */
   identity?: IdentitySources;
+}
+
+/** What screening reads from the caller's channel when the dialplan did not pass it. */
+export interface CallerReads {
+  presentation?: () => Promise<ChannelRead<string>>;
+  /** P-Asserted-Identity and From; asked only for a route with a STIR/SHAKEN rule */
+  identity?: () => Promise<ChannelRead<IdentitySources>>;
 }
 
 export interface InboundSettings {
@@ -95,7 +107,7 @@ export interface InboundDecided {
   receivedAt: number;
   /** undefined when unknown or when the caller hung up before it could be read */
   presentation: string | undefined;
-  /** the caller hung up before the decision (the presentation read found the channel gone) */
+  /** the caller hung up before the decision (a read from the channel found it gone) */
   callerGone: boolean;
   screening: Screening;
   decision: InboundDecision;
@@ -110,34 +122,37 @@ export interface InboundDecided {
 
 /**
  * Screens one inbound call and decides what it gets, without touching the channel: the
- * presentation (given, or read with `readPresentation`) and the route in parallel, then
+ * presentation (given, or read with `reads.presentation`) and the route in parallel, then
  * the check of the number against the route's lists, all within the decision deadline.
  * The route read before is screened on at once with a check that reads the route in the
- * same round trip (decideOnLastRoute); the first call of a route reads it first.
- * The Stasis app and the FastAGI entry both decide through here.
+ * same round trip (decideOnLastRoute); the first call of a route reads it first. A route
+ * with a STIR/SHAKEN rule reads the identity headers beside the check when the dialplan
+ * passed none (IdentityOnDemand). The Stasis app and the FastAGI entry both decide through here.
  */
 export async function decideInboundCall(
   call: InboundCall,
   deps: InboundScreeningDeps,
   log: Logger,
-  readPresentation?: () => Promise<{ value: string | undefined; gone: boolean }>,
+  reads: CallerReads = {},
 ): Promise<InboundDecided> {
   const receivedAt = Date.now();
   const started = performance.now();
+  const readPresentation = reads.presentation;
   const presentationRead =
     call.presentation !== undefined || readPresentation === undefined
       ? Promise.resolve({ value: call.presentation, gone: false })
       : readPresentation();
+  const identity = new IdentityOnDemand(call.identity, reads.identity, deps.settings.deadlineMs, started, log);
   const cached = deps.checkGuarded === undefined ? undefined : deps.routes.cachedForCall?.(call.routeName);
   // A route that treats withheld numbers as hidden needs the presentation before its check.
   const onLastRoute = cached !== undefined && (call.presentation !== undefined || readPresentation === undefined || cached.route.withheld !== 'hidden');
   const [presentation, { routeForCall, screening, decision }] = await Promise.all([
     presentationRead,
     onLastRoute && deps.checkGuarded
-      ? decideOnLastRoute(call, presentationRead, new RouteGuardedChecks(cached, deps.checkGuarded), deps, log, started)
+      ? decideOnLastRoute(call, presentationRead, identity, new RouteGuardedChecks(cached, deps.checkGuarded), deps, log, started)
       : Promise.all([presentationRead, deps.routes.getForCall(call.routeName, deps.settings.deadlineMs)]).then(async ([read, found]) => ({
           routeForCall: found,
-          ...(await decideInbound(call, read.value, found, deps, log, started)),
+          ...(await decideInbound(call, read.value, identity, found, deps, log, started)),
         })),
   ]);
   const decisionMs = performance.now() - started;
@@ -145,7 +160,7 @@ export async function decideInboundCall(
   return {
     receivedAt,
     presentation: presentation.value,
-    callerGone: presentation.gone,
+    callerGone: presentation.gone || identity.foundGone,
     screening,
     decision,
     action: decision.action.type === 'fallback' ? 'fallback' : formatAction(decision.action),
@@ -193,7 +208,10 @@ export function screenedLogFields(decided: InboundDecided): Record<string, unkno
  */
 export async function handleInbound(call: InboundCall, deps: InboundDeps): Promise<InboundOutcome> {
   const log = deps.log.child({ channel: call.channelId, route: call.routeName });
-  const decided = await decideInboundCall(call, deps, log, () => readPresentation(call.channelId, deps.calls, log));
+  const decided = await decideInboundCall(call, deps, log, {
+    presentation: () => readPresentation(call.channelId, deps.calls, log),
+    identity: () => readIdentityOverAri(call.channelId, deps.calls, log),
+  });
   if (decided.callerGone) {
     log.debug({ verdict: decided.decision.verdict, decisionMs: decided.decisionMs }, 'caller hung up before the decision');
     return inboundOutcome(call, decided, true);
@@ -213,6 +231,7 @@ export async function handleInbound(call: InboundCall, deps: InboundDeps): Promi
 async function decideOnLastRoute(
   call: InboundCall,
   presentationRead: Promise<{ value: string | undefined }>,
+  identity: IdentityOnDemand,
   guarded: RouteGuardedChecks,
   deps: InboundScreeningDeps,
   log: Logger,
@@ -220,7 +239,7 @@ async function decideOnLastRoute(
 ): Promise<{ routeForCall: RouteForCall; screening: Screening; decision: InboundDecision }> {
   const { route } = guarded.cached;
   const checks = { ...deps, check: guarded.check, ...(deps.checkCounting === undefined ? {} : { checkCounting: guarded.checkCounting }) };
-  const first = await decideInbound(call, call.presentation, { kind: 'found', route, stale: false }, checks, log, started);
+  const first = await decideInbound(call, call.presentation, identity, { kind: 'found', route, stale: false }, checks, log, started);
   const seen = guarded.seen();
   if (seen.kind === 'unchanged') return { routeForCall: { kind: 'found', route, stale: false }, ...first };
   if (seen.kind === 'no-answer') {
@@ -237,13 +256,14 @@ async function decideOnLastRoute(
   // only a screening that asked no check stands on the same route.
   if (seen.kind === 'not-asked' && routeForCall.kind === 'found' && routeForCall.route === route) return { routeForCall, ...first };
   const presentation = await presentationRead;
-  return { routeForCall, ...(await decideInbound(call, presentation.value, routeForCall, deps, log, started)) };
+  return { routeForCall, ...(await decideInbound(call, presentation.value, identity, routeForCall, deps, log, started)) };
 }
 
 /** The route's decision for the caller; the configured default when the route is unusable. */
 async function decideInbound(
   call: InboundCall,
   presentation: string | undefined,
+  identity: IdentityOnDemand,
   routeForCall: RouteForCall,
   deps: InboundScreeningDeps,
   log: Logger,
@@ -254,7 +274,7 @@ async function decideInbound(
     if (routeForCall.stale) log.warn('route served from the last read: Redis did not answer in time');
     // The route read and the list check share one deadline.
     const remaining = Math.max(1, settings.deadlineMs - (performance.now() - started));
-    const identity = call.identity === undefined ? undefined : callerIdentity(call.identity);
+    const verification = identity.forRoute(routeForCall.route);
     const screening = await screenNumber({
       raw: call.callerNumber,
       presentation,
@@ -263,7 +283,7 @@ async function decideInbound(
       check: deps.check,
       ...(deps.checkCounting === undefined ? {} : { checkCounting: deps.checkCounting }),
       channelId: call.channelId,
-      ...(identity === undefined ? {} : { identity }),
+      ...(verification === undefined ? {} : { identity: verification }),
       deadlineMs: remaining,
     });
     return { screening, decision: decide(screening, routeForCall.route) };
@@ -317,11 +337,49 @@ async function listAutoBlocked(screening: Screening, deps: InboundScreeningDeps,
   }
 }
 
+/**
+ * The caller's verification for the route a call is screened on: what the dialplan passed
+ * (it wins, and costs no read), else, for a route with a STIR/SHAKEN rule (observed or
+ * not), the headers read from the channel once for the call, within what is left of the
+ * decision deadline. A read that fails or misses the deadline is unknown, which no route
+ * takes for unverified: the call is screened as one that reports nothing.
+ */
+class IdentityOnDemand {
+  private read: Promise<CallerIdentity | undefined> | undefined;
+  /** the read found the caller gone */
+  foundGone = false;
+
+  constructor(
+    private readonly passed: IdentitySources | undefined,
+    private readonly reader: (() => Promise<ChannelRead<IdentitySources>>) | undefined,
+    private readonly deadlineMs: number,
+    private readonly started: number,
+    private readonly log: Logger,
+  ) {}
+
+  forRoute(route: Route): CallerIdentity | Promise<CallerIdentity | undefined> | undefined {
+    if (this.passed !== undefined) return callerIdentity(this.passed);
+    if (route.stir === undefined || this.reader === undefined) return undefined;
+    this.read ??= this.readWithin(this.reader, Math.max(1, this.deadlineMs - (performance.now() - this.started)));
+    return this.read;
+  }
+
+  private async readWithin(reader: () => Promise<ChannelRead<IdentitySources>>, remainingMs: number): Promise<CallerIdentity | undefined> {
+    const outcome = await withDeadline(reader, remainingMs);
+    if (!outcome.ok) {
+      this.log.warn({ detail: outcome.reason }, 'identity headers not read in time: screened as reporting no verification');
+      return undefined;
+    }
+    if (outcome.value.gone) this.foundGone = true;
+    return outcome.value.value === undefined ? undefined : callerIdentity(outcome.value.value);
+  }
+}
+
 async function readPresentation(
   channelId: string,
   calls: CallControl,
   log: Logger,
-): Promise<{ value: string | undefined; gone: boolean }> {
+): Promise<ChannelRead<string>> {
   try {
     const read = await calls.getVariable(channelId, PRESENTATION_VARIABLE);
     if (!read.ok) return { value: undefined, gone: true };

@@ -27,8 +27,11 @@ export interface ScreenInput {
   checkCounting?: CheckAndCount;
   /** the call's channel id, which the auto-block counters count */
   channelId?: string;
-  /** the caller id's STIR/SHAKEN verification, as the dialplan reported it */
-  identity?: CallerIdentity;
+  /**
+   * the caller id's STIR/SHAKEN verification, as the dialplan reported it, or being read
+   * from the channel meanwhile: awaited beside the list check, it never rejects
+   */
+  identity?: CallerIdentity | Promise<CallerIdentity | undefined>;
   /** how long the list check may take before the verdict is `unavailable` */
   deadlineMs: number;
   /** when an auto-block ends is counted from this clock; Date.now when absent */
@@ -57,14 +60,21 @@ export function isWithheld(presentation: string | undefined): boolean {
  * a rule after it that is enforced blocks.
  */
 export async function screenNumber(input: ScreenInput): Promise<Screening> {
+  // The verification matters only after the lists: a read of it runs beside their check.
+  const [screening, identity] = await Promise.all([screenOnLists(input), input.identity]);
+  const ruled = withStirRule(screening, input.route, identity);
+  return identity === undefined ? ruled : { ...ruled, identity };
+}
+
+/** The verdict of the lists and auto-block rules alone: clear or would-block when none of them decided. */
+async function screenOnLists(input: ScreenInput): Promise<Screening> {
   const { route } = input;
-  const identity = input.identity === undefined ? {} : { identity: input.identity };
   if (route.withheld === 'hidden' && isWithheld(input.presentation)) {
-    return { verdict: 'hidden', detail: `number withheld (presentation ${input.presentation})`, ...identity };
+    return { verdict: 'hidden', detail: `number withheld (presentation ${input.presentation})` };
   }
   const normalized = normalize(input.raw, route.region ?? input.defaultRegion);
-  if (normalized.kind === 'hidden') return { verdict: 'hidden', ...identity };
-  if (normalized.kind === 'malformed') return { verdict: 'malformed', detail: normalized.reason, ...identity };
+  if (normalized.kind === 'hidden') return { verdict: 'hidden' };
+  if (normalized.kind === 'malformed') return { verdict: 'malformed', detail: normalized.reason };
   const { e164 } = normalized;
 
   const { allow, block } = checkedLists(route);
@@ -81,17 +91,17 @@ export async function screenNumber(input: ScreenInput): Promise<Screening> {
           : input.check(e164, lists).then((results) => ({ results, counts: [] })),
       input.deadlineMs,
     );
-    if (!outcome.ok) return { verdict: 'unavailable', e164, detail: outcome.reason, ...identity };
+    if (!outcome.ok) return { verdict: 'unavailable', e164, detail: outcome.reason };
     const { results, counts } = outcome.value;
     if (results.length !== lists.length) {
-      return { verdict: 'unavailable', e164, detail: `the check answered ${results.length} results for ${lists.length} lists`, ...identity };
+      return { verdict: 'unavailable', e164, detail: `the check answered ${results.length} results for ${lists.length} lists` };
     }
     const allowMatch = firstMatch(results.slice(0, allow.length));
-    if (allowMatch) return { verdict: 'allowed', e164, match: allowMatch, ...identity };
+    if (allowMatch) return { verdict: 'allowed', e164, match: allowMatch };
     const blocks = results.slice(allow.length).filter((result): result is Match => result !== null);
     const enforced = blocks.find((match) => !observes(route.observe, match.list));
-    if (enforced) return { verdict: 'blocked', e164, match: enforced, ...identity };
-    if (blocks[0]) observed = { verdict: 'would-block', e164, match: blocks[0], wouldBe: 'blocked', ...identity };
+    if (enforced) return { verdict: 'blocked', e164, match: enforced };
+    if (blocks[0]) observed = { verdict: 'would-block', e164, match: blocks[0], wouldBe: 'blocked' };
 
     const crossed = counters.length > 0 ? crossedRule(rules, counts) : undefined;
     if (crossed && !blocks.some((match) => match.list === crossed.list)) {
@@ -99,18 +109,26 @@ export async function screenNumber(input: ScreenInput): Promise<Screening> {
       const expiresAt = (input.now ?? Date.now)() + crossed.forMs;
       const match: Match = { list: crossed.list, member: e164, kind: 'exact', expiresAt, reason, by: AUTO_BLOCK_ACTOR };
       if (!observes(route.observe, crossed.list)) {
-        return { verdict: 'blocked', e164, match, autoBlock: { list: crossed.list, expiresAt, reason }, ...identity };
+        return { verdict: 'blocked', e164, match, autoBlock: { list: crossed.list, expiresAt, reason } };
       }
-      observed ??= { verdict: 'would-block', e164, match, wouldBe: 'blocked', ...identity };
+      observed ??= { verdict: 'would-block', e164, match, wouldBe: 'blocked' };
     }
   }
 
-  const unverified = route.stir === undefined ? undefined : unverifiedReason(route.stir, input.identity);
-  if (unverified !== undefined) {
-    if (!observes(route.observe)) return { verdict: 'unverified', e164, detail: unverified, ...identity };
-    observed ??= { verdict: 'would-block', e164, detail: unverified, wouldBe: 'unverified', ...identity };
-  }
-  return observed ?? { verdict: 'clear', e164, ...identity };
+  return observed ?? { verdict: 'clear', e164 };
+}
+
+/**
+ * The route's STIR/SHAKEN rule, after the lists: it refuses only a call they let go on
+ * (clear, or would-block by a rule in observe mode, which an enforced rule overrides).
+ */
+function withStirRule(screening: Screening, route: Route, identity: CallerIdentity | undefined): Screening {
+  if (screening.verdict !== 'clear' && screening.verdict !== 'would-block') return screening;
+  const unverified = route.stir === undefined ? undefined : unverifiedReason(route.stir, identity);
+  if (unverified === undefined) return screening;
+  const { e164 } = screening;
+  if (!observes(route.observe)) return { verdict: 'unverified', e164, detail: unverified };
+  return screening.verdict === 'clear' ? { verdict: 'would-block', e164, detail: unverified, wouldBe: 'unverified' } : screening;
 }
 
 function firstMatch(results: (Match | null)[]): Match | undefined {

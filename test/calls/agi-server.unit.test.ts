@@ -5,66 +5,9 @@ import { AgiServer, parseAgiReply, parseAgiScript, quoteAgiArgument, type AgiHan
 import { GONE } from '../../src/calls/call-control.js';
 import type { AgiSessionTrace } from '../../src/calls/call-trace.js';
 import { createLogger } from '../../src/log.js';
+import { FakeAsterisk } from './fake-agi-asterisk.js';
 
 const log = createLogger({ level: 'silent' });
-
-/** Asterisk's side of one FastAGI session, scripted: the environment, then a reply per command. */
-class FakeAsterisk {
-  readonly commands: string[] = [];
-  private answeredCount = 0;
-  private buffer = '';
-  private waiting: ((line: string) => void) | undefined;
-  readonly ended: Promise<void>;
-  /** the server ended its side (what Asterisk reads as the script done) */
-  readonly serverEnded: Promise<void>;
-
-  private constructor(private readonly socket: Socket) {
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      this.buffer += chunk;
-      let newline = this.buffer.indexOf('\n');
-      while (newline >= 0) {
-        const line = this.buffer.slice(0, newline);
-        this.buffer = this.buffer.slice(newline + 1);
-        this.commands.push(line);
-        this.waiting?.(line);
-        newline = this.buffer.indexOf('\n');
-      }
-    });
-    this.ended = new Promise((resolve) => socket.once('close', () => resolve()));
-    this.serverEnded = new Promise((resolve) => socket.once('end', () => resolve()));
-  }
-
-  /** `halfOpen`: answers can still be written once the server ended its side, as Asterisk's can. */
-  static async session(port: number, env: Record<string, string>, halfOpen = false): Promise<FakeAsterisk> {
-    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: halfOpen });
-    await new Promise((resolve) => socket.once('connect', resolve));
-    const asterisk = new FakeAsterisk(socket);
-    socket.write(`${Object.entries(env).map(([name, value]) => `agi_${name}: ${value}\n`).join('')}\n`);
-    return asterisk;
-  }
-
-  /** Answers the next command (or the one already received) with `reply`. */
-  async answer(reply: string): Promise<string> {
-    const command = await new Promise<string>((resolve) => {
-      const answered = this.commands.length - this.answeredCount;
-      if (answered > 0) resolve(this.commands[this.answeredCount] as string);
-      else this.waiting = resolve;
-    });
-    this.waiting = undefined;
-    this.answeredCount += 1;
-    this.socket.write(reply);
-    return command;
-  }
-
-  write(text: string): void {
-    this.socket.write(text);
-  }
-
-  end(): void {
-    this.socket.end();
-  }
-}
 
 describe('the FastAGI protocol', () => {
   let server: AgiServer | undefined;
@@ -130,6 +73,46 @@ describe('the FastAGI protocol', () => {
     expect(await asterisk.answer('200 result=1 (blocked)\n')).toBe('GET VARIABLE CALLGUARD_VERDICT');
     await asterisk.ended;
     expect(read).toEqual({ ok: true, value: 'blocked' });
+  });
+
+  it('reads an expression substituted by Asterisk in one command (GET FULL VARIABLE), quoted', async () => {
+    let read: unknown;
+    const port = await serve(async (session) => {
+      read = await session.getFullVariable('${A},${B}');
+    });
+    const asterisk = await FakeAsterisk.session(port, { network_script: 'x' });
+    expect(await asterisk.answer('200 result=1 (%3Csip%3Ea%3E,)\n')).toBe('GET FULL VARIABLE "${A},${B}"');
+    await asterisk.ended;
+    expect(read).toEqual({ ok: true, value: '%3Csip%3Ea%3E,' });
+  });
+
+  it('a command sent while an earlier reply is still due reads its own reply, not the earlier one', async () => {
+    const replies: unknown[] = [];
+    let handled: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => {
+      handled = resolve;
+    });
+    const port = await serve(async (session) => {
+      // A read that was given up on (it missed the decision deadline), then the last command.
+      const late = session.getVariable('CALLERID(pres)').then(
+        (value) => void replies.push(['read', value]),
+        () => void replies.push(['read', 'no reply']),
+      );
+      await session.setVariableAndEnd('CALLGUARD_VERDICT', 'clear').then((value) => void replies.push(['set', value]));
+      await late;
+      handled();
+    });
+    const asterisk = await FakeAsterisk.session(port, { network_script: 'x' }, true);
+    await asterisk.serverEnded;
+    expect(await asterisk.answer('200 result=1 (allowed)\n')).toBe('GET VARIABLE CALLERID(pres)');
+    expect(await asterisk.answer('200 result=0\n')).toBe('SET VARIABLE CALLGUARD_VERDICT "clear"');
+    await done;
+    asterisk.end();
+    await asterisk.ended;
+    expect(replies).toEqual([
+      ['read', { ok: true, value: 'allowed' }],
+      ['set', { ok: true }],
+    ]);
   });
 
   it('the last command has the session end right behind it, before its reply, and the reply is still read', async () => {

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CallControlError, type ReadValue } from '../../src/calls/call-control.js';
+import { IDENTITY_HEADER_FUNCTIONS } from '../../src/calls/identity-headers.js';
 import { handleInbound, inboundCallLogEntry, PRESENTATION_VARIABLE, type InboundCall, type InboundDeps } from '../../src/calls/inbound.js';
 import { StasisApp } from '../../src/calls/stasis-app.js';
 import { ListStore } from '../../src/lists/store.js';
@@ -18,6 +20,35 @@ const BUSY = { type: 'hangup', cause: 17 } as const;
 
 function pai(number: string, verstat: string): string {
   return `<sip:${number}@carrier.example;user=phone;verstat=${verstat}>`;
+}
+
+const HEADER_FUNCTIONS: readonly string[] = Object.values(IDENTITY_HEADER_FUNCTIONS);
+
+/**
+ * A channel whose identity headers answer as told: as Asterisk does for a header the
+ * INVITE did not carry (PJSIP_HEADER fails: HTTP 500), or not before `delayMs`.
+ */
+class HeaderChannels extends FakeCallControl {
+  failing = new Set<string>();
+  delayMs = 0;
+  /** header reads asked for, answered or not */
+  asked = 0;
+
+  override async getVariable(channelId: string, name: string): Promise<ReadValue> {
+    if (HEADER_FUNCTIONS.includes(name)) {
+      this.asked += 1;
+      if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      if (this.failing.has(name)) {
+        this.operations.push({ op: 'get', channel: channelId, name });
+        throw new CallControlError('get variable', 500, 'Unable to read provided function');
+      }
+    }
+    return super.getVariable(channelId, name);
+  }
+
+  headerReads(): string[] {
+    return this.operations.flatMap((op) => (op.op === 'get' && HEADER_FUNCTIONS.includes(op.name) ? [op.name] : []));
+  }
 }
 
 describe('inbound compliance rules', () => {
@@ -47,18 +78,21 @@ describe('inbound compliance rules', () => {
     await routes.set({ ...base, block: ['dnc'], allow: ['vip'], region: 'DE', ...changes, actions: { ...base.actions, clear: QUEUE, ...changes.actions } });
   }
 
-  function deps(calls: FakeCallControl): InboundDeps {
+  function deps(calls: FakeCallControl, deadlineMs = 1_000, beforeGuardedCheck: () => void = () => undefined): InboundDeps {
     return {
       calls,
       routes,
       check: (e164, names) => lists.checkEach(e164, names),
       checkCounting: (e164, names, counters) => lists.checkCounting(e164, names, counters),
       // As serve wires it: after a route's first call its read rides in the check.
-      checkGuarded: (guard, e164, names, counters) => lists.checkGuarded(guard, e164, names, counters),
+      checkGuarded: (guard, e164, names, counters) => {
+        beforeGuardedCheck();
+        return lists.checkGuarded(guard, e164, names, counters);
+      },
       autoBlock: async (list, e164, expiresAt, reason) => {
         await lists.add(list, [{ member: e164, expiresAt }], { by: AUTO_BLOCK_ACTOR, reason, source: AUTO_BLOCK_SOURCE });
       },
-      settings: { deadlineMs: 1_000, defaultRegion: 'DE', unknownRouteAction: { type: 'fallback' } },
+      settings: { deadlineMs, defaultRegion: 'DE', unknownRouteAction: { type: 'fallback' } },
       log: capturedLogger().log,
     };
   }
@@ -200,6 +234,160 @@ describe('inbound compliance rules', () => {
       app.onStasisStart({ channelId: 'ch-1', callerNumber: '+493044444448', args: ['inbound', 'stir', 'allowed', encodeURIComponent(header), ''] } as never);
       await app.drain();
       expect(seen[0]?.identity).toEqual({ pAssertedIdentity: header });
+    });
+  });
+
+  describe('STIR/SHAKEN headers read from the channel when the dialplan passes none', () => {
+    const MIN_B = { stir: { onUnverified: BUSY, minAttestation: 'B' as const } };
+
+    async function callWithHeaders(
+      from: string,
+      routeName: string,
+      headers: { pAssertedIdentity?: string; from?: string },
+      setup: (control: HeaderChannels, channel: string) => void = () => undefined,
+      extra: Partial<InboundCall> = {},
+      deadlineMs = 1_000,
+      beforeGuardedCheck?: (control: HeaderChannels) => void,
+    ) {
+      const control = new HeaderChannels();
+      const channel = control.addChannel(
+        {
+          [PRESENTATION_VARIABLE]: 'allowed_not_screened',
+          ...(headers.pAssertedIdentity === undefined ? {} : { [IDENTITY_HEADER_FUNCTIONS.pAssertedIdentity]: headers.pAssertedIdentity }),
+          ...(headers.from === undefined ? {} : { [IDENTITY_HEADER_FUNCTIONS.from]: headers.from }),
+        },
+        `${namespace}-${++calls}`,
+      );
+      setup(control, channel);
+      const outcome = await handleInbound(
+        { channelId: channel, callerNumber: from, routeName, presentation: 'allowed_not_screened', ...extra },
+        deps(control, deadlineMs, () => beforeGuardedCheck?.(control)),
+      );
+      return { outcome, control, channel: control.channel(channel) };
+    }
+
+    it('a route with a STIR/SHAKEN rule reads P-Asserted-Identity and From, and refuses a failed verification', async () => {
+      await setRoute('stir-read', { stir: { onUnverified: BUSY } });
+      const caller = '+493055500001';
+      const { outcome, control, channel } = await callWithHeaders(caller, 'stir-read', {
+        pAssertedIdentity: pai(caller, 'TN-Validation-Failed'),
+        from: `<sip:${caller}@carrier.example>;tag=a1`,
+      });
+      expect(outcome.verdict).toBe('unverified');
+      expect(channel.hangupCause).toBe(17);
+      expect(control.headerReads().sort()).toEqual([...HEADER_FUNCTIONS].sort());
+      expect(inboundCallLogEntry(outcome)).toMatchObject({ verdict: 'unverified', verification: 'failed' });
+    });
+
+    it('a route on the last read: the headers are read beside the check, and a verified caller is recorded with the level', async () => {
+      await setRoute('stir-read-b', MIN_B);
+      const caller = '+493055500002';
+      // The first call reads the route; the second is screened on it with the guarded check.
+      await callWithHeaders(caller, 'stir-read-b', {});
+      const atCheck: { asked: number; answered: number }[] = [];
+      const { outcome, control } = await callWithHeaders(
+        caller,
+        'stir-read-b',
+        { pAssertedIdentity: pai(caller, 'TN-Validation-Passed-A') },
+        (c) => {
+          c.delayMs = 20;
+        },
+        {},
+        1_000,
+        (c) => atCheck.push({ asked: c.asked, answered: c.headerReads().length }),
+      );
+      // Both reads were on their way, unanswered, when the check was sent: not one after the other.
+      expect(atCheck).toEqual([{ asked: 2, answered: 0 }]);
+      expect(outcome.verdict).toBe('clear');
+      expect(control.headerReads()).toHaveLength(2);
+      expect(inboundCallLogEntry(outcome)).toMatchObject({ verification: 'passed', attestation: 'A' });
+    });
+
+    it('a route without a STIR/SHAKEN rule reads no header, and records no verification', async () => {
+      await setRoute('no-stir', {});
+      const caller = '+493055500003';
+      for (let n = 0; n < 2; n++) {
+        const { outcome, control } = await callWithHeaders(caller, 'no-stir', { pAssertedIdentity: pai(caller, 'TN-Validation-Failed') });
+        expect(outcome.verdict).toBe('clear');
+        expect(control.headerReads()).toEqual([]);
+        expect(inboundCallLogEntry(outcome).verification).toBeUndefined();
+      }
+    });
+
+    it('identity arguments the dialplan passed win, and nothing is read', async () => {
+      await setRoute('stir-args', { stir: { onUnverified: BUSY } });
+      const caller = '+493055500004';
+      const { outcome, control } = await callWithHeaders(caller, 'stir-args', { pAssertedIdentity: pai(caller, 'TN-Validation-Failed') }, undefined, {
+        identity: { pAssertedIdentity: pai(caller, 'TN-Validation-Passed-A') },
+      });
+      expect(outcome.verdict).toBe('clear');
+      expect(control.headerReads()).toEqual([]);
+      expect(inboundCallLogEntry(outcome)).toMatchObject({ verification: 'passed', attestation: 'A' });
+    });
+
+    it('headers that cannot be read are a caller who reported nothing: not unverified, even with a minimum attestation', async () => {
+      await setRoute('stir-unreadable', MIN_B);
+      const caller = '+493055500005';
+      const { outcome, control } = await callWithHeaders(caller, 'stir-unreadable', {}, (c) => {
+        c.failing = new Set(HEADER_FUNCTIONS);
+      });
+      expect(outcome.verdict).toBe('clear');
+      expect(control.headerReads()).toHaveLength(2);
+      expect(inboundCallLogEntry(outcome).verification).toBeUndefined();
+    });
+
+    it('a P-Asserted-Identity the INVITE did not carry (Asterisk answers an error) leaves the verstat on From', async () => {
+      await setRoute('stir-from', { stir: { onUnverified: BUSY } });
+      const caller = '+493055500006';
+      const { outcome } = await callWithHeaders(caller, 'stir-from', { from: `<sip:${caller}@carrier.example;verstat=TN-Validation-Failed>;tag=b2` }, (c) => {
+        c.failing = new Set([IDENTITY_HEADER_FUNCTIONS.pAssertedIdentity]);
+      });
+      expect(outcome.verdict).toBe('unverified');
+    });
+
+    it('a caller gone during the read is a call gone: nothing is done to the channel', async () => {
+      await setRoute('stir-gone', { stir: { onUnverified: BUSY } });
+      const caller = '+493055500007';
+      const { outcome, control } = await callWithHeaders(caller, 'stir-gone', { pAssertedIdentity: pai(caller, 'TN-Validation-Failed') }, (c, channel) => {
+        c.farEndHangup(channel);
+      });
+      expect(outcome.gone).toBe(true);
+      expect(control.headerReads()).toHaveLength(2);
+      expect(control.operations.filter((op) => op.op !== 'get')).toEqual([]);
+      expect(inboundCallLogEntry(outcome)).toMatchObject({ outcome: 'caller-gone' });
+    });
+
+    it('a read that misses the decision deadline is a caller who reported nothing; a listed caller is still blocked in time', async () => {
+      await setRoute('stir-slow', { stir: { onUnverified: BUSY } });
+      const caller = '+493055500008';
+      const slow = (c: HeaderChannels) => {
+        c.delayMs = 400;
+      };
+      const clear = await callWithHeaders(caller, 'stir-slow', { pAssertedIdentity: pai(caller, 'TN-Validation-Failed') }, slow, {}, 60);
+      expect(clear.outcome.verdict).toBe('clear');
+      expect(clear.outcome.decisionMs).toBeLessThan(300);
+      const listed = await callWithHeaders(LISTED, 'stir-slow', { pAssertedIdentity: pai(LISTED, 'TN-Validation-Failed') }, slow, {}, 60);
+      expect(listed.outcome.verdict).toBe('blocked');
+      expect(listed.outcome.decisionMs).toBeLessThan(300);
+    });
+
+    it('a route that changed to one with a STIR/SHAKEN rule gets the read on its next call', async () => {
+      await setRoute('becomes-stir', {});
+      const caller = '+493055500009';
+      expect((await callWithHeaders(caller, 'becomes-stir', { pAssertedIdentity: pai(caller, 'TN-Validation-Failed') })).outcome.verdict).toBe('clear');
+      await setRoute('becomes-stir', { stir: { onUnverified: BUSY } });
+      const { outcome, control } = await callWithHeaders(caller, 'becomes-stir', { pAssertedIdentity: pai(caller, 'TN-Validation-Failed') });
+      expect(outcome.verdict).toBe('unverified');
+      expect(control.headerReads()).toHaveLength(2);
+    });
+
+    it('a STIR/SHAKEN rule in observe mode reads the headers too: the call goes on, logged would-block unverified', async () => {
+      await setRoute('stir-observed', { stir: { onUnverified: BUSY }, observe: 'all' });
+      const caller = '+493055500010';
+      const { outcome, channel } = await callWithHeaders(caller, 'stir-observed', { pAssertedIdentity: pai(caller, 'TN-Validation-Failed') });
+      expect(outcome.verdict).toBe('would-block');
+      expect(channel.continuedTo).toEqual(QUEUE);
+      expect(inboundCallLogEntry(outcome)).toMatchObject({ verdict: 'would-block', wouldBe: 'unverified', verification: 'failed' });
     });
   });
 });

@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
@@ -18,8 +19,9 @@ const SHIPPED_AGI = '127.0.0.1:4573';
 
 /**
  * The inbound compliance rules through real SIP: sipp calls into the sandbox Asterisk
- * with the shipped dialplan (which hands the identity headers to Stasis, or to FastAGI
- * for [screen-agi]), serve runs in-process, routes are set with the CLI as an operator would.
+ * with the shipped dialplan ([screen], or [screen-agi] for FastAGI: neither passes the
+ * identity headers, callguard reads them for a route with a STIR/SHAKEN rule), serve runs
+ * in-process, routes are set with the CLI as an operator would.
  */
 describe.skipIf(!availability.run)('inbound compliance rules over real SIP', () => {
   let asterisk: E2eAsterisk;
@@ -87,14 +89,53 @@ describe.skipIf(!availability.run)('inbound compliance rules over real SIP', () 
     expect(seventh).toMatchObject({ verdict: 'blocked', list: 'harassment', action: 'hangup:21' });
   });
 
-  it('an INVITE with verstat=TN-Validation-Failed in P-Asserted-Identity takes the unverified branch', async () => {
+  /** The ARI requests serve sends during `work` that read a SIP header of a channel (undici publishes each request). */
+  async function headerReadsDuring(work: () => Promise<unknown>): Promise<string[]> {
+    const reads: string[] = [];
+    const onRequest = (message: unknown): void => {
+      const path = decodeURIComponent((message as { request: { path: string } }).request.path);
+      if (path.includes('PJSIP_HEADER')) reads.push(path.slice(path.indexOf('variable=') + 'variable='.length));
+    };
+    subscribe('undici:request:create', onRequest);
+    try {
+      await work();
+    } finally {
+      unsubscribe('undici:request:create', onRequest);
+    }
+    return reads.sort();
+  }
+
+  it('an INVITE with verstat=TN-Validation-Failed in P-Asserted-Identity takes the unverified branch, the headers read by callguard', async () => {
     await cli('route', 'set', 'stir', '--on-unverified', 'hangup:busy');
     const caller = '+12125550123';
-    expect(await call(caller, 'stir', { pAssertedIdentity: caller, verstat: 'TN-Validation-Failed' })).toEqual({ status: 486, answered: false });
+    const reads = await headerReadsDuring(async () => {
+      expect(await call(caller, 'stir', { pAssertedIdentity: caller, verstat: 'TN-Validation-Failed' })).toEqual({ status: 486, answered: false });
+    });
+    expect(reads).toEqual(['PJSIP_HEADER(read,From)', 'PJSIP_HEADER(read,P-Asserted-Identity)']);
     const [entry] = await logged(caller);
     expect(entry).toMatchObject({ verdict: 'unverified', verification: 'failed', action: 'hangup:17', reason: 'caller id verification failed (TN-Validation-Failed)' });
-    // The same caller verified passes to the queue.
+    // The same caller verified passes to the queue, and so does one whose INVITE has no P-Asserted-Identity.
     expect((await call(caller, 'stir', { pAssertedIdentity: caller, verstat: 'TN-Validation-Passed-A' })).status).toBe(200);
+    expect((await call('+12125550125', 'stir')).status).toBe(200);
+    const [unreported] = await logged('+12125550125');
+    expect(unreported).toMatchObject({ verdict: 'clear' });
+    expect(unreported?.verification).toBeUndefined();
+    expect(logs.lines().filter((line) => line.msg === 'identity headers unreadable: screened as reporting no verification')).toEqual([]);
+  });
+
+  it('a route without a STIR/SHAKEN rule reads no header: the call costs no PJSIP_HEADER read', async () => {
+    await cli('route', 'set', 'no-stir', '--block', 'dnc');
+    const caller = '+12125550126';
+    const reads = await headerReadsDuring(async () => {
+      expect((await call(caller, 'no-stir', { pAssertedIdentity: caller, verstat: 'TN-Validation-Failed' })).status).toBe(200);
+      expect((await call(caller, 'no-stir', { pAssertedIdentity: caller, verstat: 'TN-Validation-Failed' })).status).toBe(200);
+    });
+    expect(reads).toEqual([]);
+    const entries = await logged(caller, 2);
+    expect(entries.map((entry) => [entry.verdict, entry.verification])).toEqual([
+      ['clear', undefined],
+      ['clear', undefined],
+    ]);
   });
 
   it('over FastAGI too, verstat=TN-Validation-Failed takes the unverified branch', async () => {
