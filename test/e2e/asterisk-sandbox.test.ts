@@ -4,8 +4,8 @@ import { access, readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { e2eAvailability, E2E_SETUP_TIMEOUT_MS } from '../helpers/asterisk.js';
-import { freeSandboxUdpPort, SANDBOX_SCRIPT, startAsterisk, waitForAri } from '../helpers/asterisk-sandbox.js';
-import { placeCall } from '../helpers/sipp.js';
+import { freeSandboxUdpPort, SANDBOX_SCRIPT, startAsterisk, udpPortFree, waitForAri } from '../helpers/asterisk-sandbox.js';
+import { placeCall, startSippUas } from '../helpers/sipp.js';
 import { freePort } from '../helpers/redis-server.js';
 
 const execFileAsync = promisify(execFile);
@@ -77,6 +77,22 @@ describe.skipIf(!usesSandbox)('the Asterisk sandbox', () => {
           expect(port).toBeLessThan(low as number);
         }
         expect((await placeCall({ from: '+4930111', to: '+4930555000', target: `127.0.0.1:${asterisk.sipPort}` })).status).toBe(200);
+      } finally {
+        await asterisk.stop();
+      }
+    },
+    E2E_SETUP_TIMEOUT_MS,
+  );
+
+  it(
+    'holds its far-end port bound until the far end starts there, so no other sandbox picks it meanwhile',
+    async () => {
+      const asterisk = await startAsterisk();
+      try {
+        expect(await udpPortFree(asterisk.farEndPort)).toBe(false);
+        const uas = await startSippUas({ behaviour: 'answer', port: asterisk.farEndPort });
+        await uas.stop();
+        expect(await udpPortFree(asterisk.farEndPort)).toBe(true);
       } finally {
         await asterisk.stop();
       }

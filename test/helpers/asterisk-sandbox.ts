@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,21 +108,58 @@ export const SANDBOX_UDP_PORTS = { first: 20_002, last: 32_767 } as const;
 const SANDBOX_PORT_PICKS = 100;
 
 export async function udpPortFree(port: number): Promise<boolean> {
+  const socket = await boundUdp(port);
+  if (socket === undefined) return false;
+  return new Promise((resolve) => socket.close(() => resolve(true)));
+}
+
+function boundUdp(port: number): Promise<Socket | undefined> {
   const socket = createSocket('udp4');
   return new Promise((resolve) => {
-    socket.once('error', () => resolve(false));
-    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+    socket.once('error', () => resolve(undefined));
+    socket.bind(port, '127.0.0.1', () => resolve(socket));
   });
 }
 
-/** A free loopback UDP port from SANDBOX_UDP_PORTS, for a port Asterisk or a far end binds later. */
-export async function freeSandboxUdpPort(): Promise<number> {
+async function pickSandboxUdpPort(take: (port: number) => Promise<boolean>): Promise<number> {
   const { first, last } = SANDBOX_UDP_PORTS;
   for (let pick = 0; pick < SANDBOX_PORT_PICKS; pick++) {
     const port = first + Math.floor(Math.random() * (last - first + 1));
-    if (await udpPortFree(port)) return port;
+    if (await take(port)) return port;
   }
   throw new Error(`no free UDP port in ${first}-${last} after ${SANDBOX_PORT_PICKS} random picks`);
+}
+
+/** A free loopback UDP port from SANDBOX_UDP_PORTS, for a port Asterisk or a far end binds later. */
+export function freeSandboxUdpPort(): Promise<number> {
+  return pickSandboxUdpPort(udpPortFree);
+}
+
+/**
+ * Far-end ports this process picked, held bound until the far end's sipp binds them
+ * (startSippUas releases them): another sandbox's probe finds them taken. Picked free and
+ * left unbound for a whole test file, one was once bound first by another test file's
+ * sandbox, and that file's far end could not start (EADDRINUSE).
+ */
+const heldPorts = new Map<number, Socket>();
+
+async function holdSandboxUdpPort(): Promise<number> {
+  return pickSandboxUdpPort(async (port) => {
+    const socket = await boundUdp(port);
+    if (socket === undefined) return false;
+    // A held port never keeps a test process alive.
+    socket.unref();
+    heldPorts.set(port, socket);
+    return true;
+  });
+}
+
+/** Lets go of a port this process holds for its far end, right before that binds it; nothing for any other port. */
+export async function releaseSandboxUdpPort(port: number): Promise<void> {
+  const socket = heldPorts.get(port);
+  if (socket === undefined) return;
+  heldPorts.delete(port);
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
 }
 
 async function sandboxCommand(args: string[], timeout: number): Promise<string> {
@@ -189,11 +226,12 @@ export async function startAsterisk(options: StartAsteriskOptions = {}): Promise
     const ports = {
       httpPort: options.httpPort ?? (await freePort()),
       sipPort: options.sipPort ?? (await freeSandboxUdpPort()),
-      farEndPort: options.farEndPort ?? (await freeSandboxUdpPort()),
+      farEndPort: options.farEndPort ?? (await holdSandboxUdpPort()),
     };
     try {
       return await startOnce(ports, options.beforeStart);
     } catch (error) {
+      await releaseSandboxUdpPort(ports.farEndPort);
       // A port the caller chose is theirs to change; one we chose, we choose again.
       if (!(error instanceof SipPortTaken) || options.sipPort !== undefined || attempt === START_ATTEMPTS) throw error;
       console.warn(`asterisk-sandbox: ${error.message.split('\n')[0]}; starting again on fresh ports`);
@@ -244,6 +282,7 @@ async function startOnce(
       clearTimeout(timer);
     }
     running.delete(runDir);
+    await releaseSandboxUdpPort(farEndPort);
     await sandboxCommand(['cleanup', runDir], CLI_TIMEOUT_MS);
   };
   let stopping: Promise<void> | undefined;

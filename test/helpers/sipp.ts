@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freeUdpPort, udpPortFree } from './asterisk-sandbox.js';
+import { freeUdpPort, releaseSandboxUdpPort, udpPortFree } from './asterisk-sandbox.js';
 import { dtmfPcap } from './dtmf-pcap.js';
 import { assertMayUseAsterisk } from './test-kind.js';
 
@@ -212,6 +212,7 @@ export async function startSippUas(options: { behaviour: UasBehaviour; port: num
   const messageFile = join(dir, 'messages.log');
   // 'answer-press-keys' presses these (RFC 2833) 1.5 s after it answered.
   if (options.behaviour === 'answer-press-keys') await writeFile(join(dir, KEYS_PCAP), dtmfPcap(options.keys ?? ''));
+  await releaseSandboxUdpPort(options.port);
   const child = spawn(
     'sipp',
     [
